@@ -1,0 +1,88 @@
+package org.intravis.capture;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A source URI split into scheme, location and options: {@code scheme:location?key=value&key=value}.
+ * Examples: {@code synthetic:ultrasound?width=1280&height=720&fps=30}, {@code file:/data/case1.mp4?loop=true},
+ * {@code udp://0.0.0.0:5000?timeoutMs=2000}, {@code v4l2:/dev/video0?width=1920&height=1080&fps=60}.
+ * Network URIs keep their own query (FFmpeg reads it) except for keys intravis knows, which are removed.
+ */
+public record SourceUri(String raw, String scheme, String location, Map<String, String> options) {
+
+    /** Parses a URI as typed on the command line; fails with a message a user can act on. */
+    public static SourceUri parse(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new IllegalArgumentException("empty source URI");
+        }
+        int colon = raw.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("source URI '" + raw + "' has no scheme (expected e.g. "
+                    + "synthetic:ultrasound, file:PATH, images:DIR, udp://HOST:PORT, v4l2:/dev/video0)");
+        }
+        String scheme = raw.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
+        String rest = raw.substring(colon + 1);
+        Map<String, String> options = new LinkedHashMap<>();
+        int q = rest.indexOf('?');
+        String location = rest;
+        if (q >= 0) {
+            location = rest.substring(0, q);
+            for (String pair : rest.substring(q + 1).split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                options.put(k, v);
+            }
+        }
+        return new SourceUri(raw, scheme, location, Collections.unmodifiableMap(options));
+    }
+
+    /** The same URI with more options (those already in the URI win). */
+    public SourceUri withDefaults(Map<String, ?> defaults) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        defaults.forEach((k, v) -> merged.put(k, String.valueOf(v)));
+        merged.putAll(options);
+        return new SourceUri(raw, scheme, location, Collections.unmodifiableMap(merged));
+    }
+
+    public String option(String key, String fallback) {
+        return options.getOrDefault(key, fallback);
+    }
+
+    public int intOption(String key, int fallback) {
+        String v = options.get(key);
+        try {
+            return v == null ? fallback : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("source option " + key + "=" + v + " is not a whole number (in " + raw + ")");
+        }
+    }
+
+    public double doubleOption(String key, double fallback) {
+        String v = options.get(key);
+        try {
+            return v == null ? fallback : Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("source option " + key + "=" + v + " is not a number (in " + raw + ")");
+        }
+    }
+
+    public boolean boolOption(String key, boolean fallback) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new IllegalArgumentException("source option " + key + "=" + v + " is not true/false (in " + raw + ")");
+        };
+    }
+}

@@ -1,0 +1,52 @@
+package org.intravis.pipeline;
+
+/** What a stream counts. Every drop and skip has its cause (hot-path rule 3). */
+public enum Counter {
+    /** Frames published into the ring. */
+    FRAMES_IN("frames_in", "frames captured and published into the ring"),
+    /** Frames read from the source but dropped because the ring was full (the video branch was behind). */
+    DROPPED_RING_FULL("dropped_ring_full", "frames dropped at capture because the ring was full"),
+    /** Errors reading the source (each followed by a reconnect for live sources). */
+    SOURCE_ERRORS("source_errors", "errors reading the source"),
+    /** Reconnect attempts of a live source. */
+    RECONNECTS("reconnects", "reconnect attempts of a live source"),
+    /** Frames handed to the video sinks. */
+    VIDEO_OUT("video_out", "frames handed to the video sinks"),
+    /** Frames the video branch skipped because a newer one was already waiting. */
+    VIDEO_SKIPPED("video_skipped", "frames the video branch skipped because a newer one was waiting"),
+    /** Frames offered to inference. */
+    INFERENCE_OFFERED("inference_offered", "frames offered to inference"),
+    /** Frames the inference branch skipped because a newer one was already waiting (the newest frame wins). */
+    INFERENCE_SKIPPED_STALE("inference_skipped_stale", "frames skipped by inference because a newer one was waiting"),
+    /** Frames the inference feed declined because no batch row was free. */
+    INFERENCE_SKIPPED_BUSY("inference_skipped_busy", "frames declined by inference because no batch row was free"),
+    /** Frames overwritten by capture while the inference branch was reading them (read discarded). */
+    INFERENCE_TORN("inference_torn", "frames overwritten while the inference branch read them"),
+    /** Frames whose batch closed after their latency budget had passed (skipped, not inferred). */
+    INFERENCE_SKIPPED_DEADLINE("inference_skipped_deadline", "frames skipped because they were stale when their batch ran"),
+    /** Frames inferred and published as annotations. */
+    INFERENCE_DONE("inference_done", "frames inferred and published"),
+    /** Frames on which the model failed. */
+    INFERENCE_FAILED("inference_failed", "frames on which the model failed"),
+    /** Video frames sent while their overlay was stale or missing. */
+    OVERLAY_STALE("overlay_stale", "video frames whose attached overlay was stale or missing");
+
+    public static final int COUNT = values().length;
+
+    private final String metricName;
+    private final String help;
+
+    Counter(String metricName, String help) {
+        this.metricName = metricName;
+        this.help = help;
+    }
+
+    /** Name used in /metrics and /api/streams. */
+    public String metricName() {
+        return metricName;
+    }
+
+    public String help() {
+        return help;
+    }
+}

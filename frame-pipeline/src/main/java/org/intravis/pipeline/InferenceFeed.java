@@ -1,0 +1,26 @@
+package org.intravis.pipeline;
+
+/**
+ * The inference branch's entry point into a model (implemented by gpu-inference): offered the newest frame of a
+ * stream on that stream's inference thread.
+ * <p>
+ * The branch does not gate the ring, so the video never waits for the AI: the feed reads the slot optimistically,
+ * copies or preprocesses what it needs (straight into a batch tensor row), then checks
+ * {@code slot.unchangedSince(writeVersion)} before committing the row. It returns at once; the model runs on
+ * the feed's own worker thread, which publishes the results through the stream's {@link AnnotationExchange}.
+ */
+@FunctionalInterface
+public interface InferenceFeed {
+
+    /** What became of an offered frame. */
+    enum Offer {
+        /** Preprocessed into a batch row; results will be published. */
+        ACCEPTED,
+        /** No batch row free (the model is behind): skipped and counted, the next newest frame will be offered. */
+        BUSY,
+        /** The slot was overwritten while being read: discarded. */
+        TORN
+    }
+
+    Offer offer(FrameSlot slot, long writeVersion);
+}
