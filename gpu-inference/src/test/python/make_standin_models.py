@@ -67,6 +67,21 @@ class StandIn(nn.Module):
         return torch.cat([line, tip], dim=1)
 
 
+class FailingStandIn(nn.Module):
+    """The ultrasound stand-in, except that it fails at run time (an out-of-range Gather in ONNX Runtime) on a frame
+    whose top-left pixel is near white: for testing that run-time errors are counted and survived."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = StandIn('ultrasound', 0.18, 0.21)
+
+    def forward(self, image):
+        probs = self.inner(image)
+        trigger = (image[:, 0, 0, 0] > 3.5).long() * 1000000000
+        picked = probs.reshape(-1)[trigger]
+        return probs + 0.0 * picked.sum()
+
+
 def golden_inputs():
     y, x = np.mgrid[0:SIZE, 0:SIZE].astype(np.float64)
     a = (128 + 110 * np.sin(x / 9.0) * np.cos(y / 13.0)).astype(np.uint8)
@@ -125,6 +140,23 @@ def main():
         with open(os.path.join(folder, name + '.golden.json'), 'w') as f:
             json.dump(golden, f)
         print(name, os.path.getsize(onnx_path), 'bytes', digest[:12])
+
+    # a model that loads and warms up but fails on some frames
+    name = 'failing-ultrasound'
+    folder = os.path.join(OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    onnx_path = os.path.join(folder, name + '.onnx')
+    torch.onnx.export(FailingStandIn().eval(), torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=['image'],
+                      output_names=['probs'], dynamic_axes={'image': {0: 'N'}, 'probs': {0: 'N'}}, opset_version=13)
+    with open(os.path.join(OUT, 'standin-ultrasound', 'standin-ultrasound.json')) as f:
+        sidecar = json.load(f)
+    sidecar['name'] = name
+    sidecar['description'] = 'The ultrasound stand-in, failing at run time when the top-left pixel is near white (tests only)'
+    with open(onnx_path, 'rb') as f:
+        sidecar['onnx_sha256'] = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(folder, name + '.json'), 'w') as f:
+        json.dump(sidecar, f, indent=2)
+    print(name, os.path.getsize(onnx_path), 'bytes')
 
 
 if __name__ == '__main__':

@@ -33,6 +33,11 @@ final class Batch {
     final int[] stream;
     final long[] frameId;
     final long[] capturedNanos;
+    /**
+     * Capture time of the first frame that took the row in this generation: a newer frame of the same stream that
+     * replaces it inherits it, so that the batch's deadline does not move while frames keep replacing each other.
+     */
+    final long[] admittedNanos;
     final long[] captureEpochMicros;
     final long[] preprocessedNanos;
     final int[] frameWidth;
@@ -46,6 +51,7 @@ final class Batch {
         stream = new int[capacity];
         frameId = new long[capacity];
         capturedNanos = new long[capacity];
+        admittedNanos = new long[capacity];
         captureEpochMicros = new long[capacity];
         preprocessedNanos = new long[capacity];
         frameWidth = new int[capacity];

@@ -111,6 +111,14 @@ public final class InferenceService implements AutoCloseable {
             backend = OnnxBackend.load(source, new BackendOptions(settings.device(), settings.maxBatch(), 2,
                     settings.intraOpThreads()));
             w = new ModelWorker(source.spec().name(), backend, settings);
+            if (settings.warmup()) {
+                try {
+                    w.warmUp();
+                } catch (InferenceException e) {
+                    throw new ModelLoadException("model '" + model + "' (" + backend.location()
+                            + ") loads but cannot run: " + e.getMessage(), e);
+                }
+            }
         } catch (ModelLoadException | RuntimeException e) {
             if (backend != null) {
                 backend.close();

@@ -51,8 +51,12 @@ final class ModelFeed implements InferenceFeed {
         this.rowsPerStream = worker.rowsPerStream();
     }
 
-    void paused(boolean p) {
-        paused = p;
+    synchronized void paused(boolean p) {
+        if (p != paused) {
+            paused = p;
+            worker.activeStreams(p ? -1 : +1);
+            worker.wake();
+        }
     }
 
     boolean paused() {
@@ -113,6 +117,9 @@ final class ModelFeed implements InferenceFeed {
             b.stream[row] = streamSlot;
             b.frameId[row] = frameId;
             b.capturedNanos[row] = captured;
+            if (!replaced) {
+                b.admittedNanos[row] = captured;
+            }
             b.captureEpochMicros[row] = epoch;
             b.preprocessedNanos[row] = preprocessed;
             b.frameWidth[row] = w;
@@ -127,7 +134,7 @@ final class ModelFeed implements InferenceFeed {
             lastBatch = b;
             lastGeneration = gen;
             lastRow = row;
-            if (row == 0 || row == b.capacity - 1) {
+            if (row == 0 || row + 1 >= worker.reachableRows()) {
                 worker.wake();
             }
             return Offer.ACCEPTED;

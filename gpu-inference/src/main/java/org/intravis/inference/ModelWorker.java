@@ -46,6 +46,9 @@ final class ModelWorker implements Runnable {
     private final RunTimeEstimator estimator;
     private volatile Batch filling;
     private volatile StreamAnnotator[] streams = new StreamAnnotator[0];
+    /** Rows a batch can get: maxBatch, or fewer when the active streams cannot fill more (rows per stream). */
+    private volatile int reachableRows;
+    private int activeStreams;
     private volatile boolean running = true;
     private final Thread thread;
 
@@ -149,7 +152,22 @@ final class ModelWorker implements Runnable {
         StreamAnnotator[] next = Arrays.copyOf(streams, streams.length + 1);
         next[next.length - 1] = s;
         streams = next;
+        activeStreams(+1);
         return next.length - 1;
+    }
+
+    /**
+     * A stream started (+1) or stopped (-1, paused) feeding. A batch that holds every row the active streams can
+     * give it is as full as it will get, so it closes at once rather than at its deadline.
+     */
+    synchronized void activeStreams(int delta) {
+        activeStreams += delta;
+        reachableRows = Math.max(1, Math.min(backend.maxBatch(), activeStreams * settings.rowsPerStream()));
+    }
+
+    /** Rows at which the filling batch is as full as it can get. */
+    int reachableRows() {
+        return reachableRows;
     }
 
     void wake() {
@@ -158,9 +176,6 @@ final class ModelWorker implements Runnable {
 
     @Override
     public void run() {
-        if (settings.warmup()) {
-            warmUp();
-        }
         Batch current = batches[0];
         int cur = 0;
         while (running) {
@@ -170,7 +185,7 @@ final class ModelWorker implements Runnable {
                 LockSupport.parkNanos(this, 50_000_000L);
                 continue;
             }
-            if (n < current.capacity) {
+            if (n < reachableRows) {
                 long oldest = oldestReady(current, n);
                 if (oldest == Long.MAX_VALUE) {
                     LockSupport.parkNanos(this, 200_000L); // rows still being written
@@ -200,16 +215,15 @@ final class ModelWorker implements Runnable {
         }
     }
 
-    private void warmUp() {
+    /**
+     * Runs every batch size twice before the thread starts (on the caller's thread): settles ONNX Runtime's memory
+     * for each shape and seeds the run-time estimates. A model that cannot run at all fails here, at load.
+     */
+    void warmUp() throws InferenceException {
         for (int round = 0; round < 2; round++) {
             for (int n = 1; n <= backend.maxBatch(); n++) {
                 long t0 = System.nanoTime();
-                try {
-                    backend.run(0, n);
-                } catch (InferenceException e) {
-                    LOG.log(Level.WARNING, "model " + modelName + ": warm-up run of " + n + " failed: " + e.getMessage());
-                    return;
-                }
+                backend.run(1 % batches.length, n);
                 if (round > 0) {
                     estimator.record(n, System.nanoTime() - t0);
                 }
@@ -220,8 +234,8 @@ final class ModelWorker implements Runnable {
     private static long oldestReady(Batch b, int n) {
         long oldest = Long.MAX_VALUE;
         for (int r = 0; r < n; r++) {
-            if (Batch.phase(b.rowState(r)) == Batch.READY && b.capturedNanos[r] < oldest) {
-                oldest = b.capturedNanos[r];
+            if (Batch.phase(b.rowState(r)) == Batch.READY && b.admittedNanos[r] < oldest) {
+                oldest = b.admittedNanos[r];
             }
         }
         return oldest;
@@ -319,6 +333,7 @@ final class ModelWorker implements Runnable {
         b.stream[to] = b.stream[from];
         b.frameId[to] = b.frameId[from];
         b.capturedNanos[to] = b.capturedNanos[from];
+        b.admittedNanos[to] = b.admittedNanos[from];
         b.captureEpochMicros[to] = b.captureEpochMicros[from];
         b.preprocessedNanos[to] = b.preprocessedNanos[from];
         b.frameWidth[to] = b.frameWidth[from];
