@@ -31,11 +31,13 @@ public final class EntryRule {
 
     /** 0 left, 1 top, 2 right, 3 bottom. */
     static int nearestSide(int w, int h, double x, double y) {
-        double[] d = {x, y, w - 1 - x, h - 1 - y};
         int best = 0;
-        for (int i = 1; i < 4; i++) {
-            if (d[i] < d[best]) {
-                best = i;
+        double bestDistance = x;
+        for (int side = 1; side < 4; side++) {
+            double d = distanceToSide(w, h, side, x, y);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = side;
             }
         }
         return best;

@@ -92,11 +92,11 @@ final class StreamAnnotator {
         inferences++;
         long published = System.nanoTime();
         holder.publishedNanos(published);
-        exchange.publish(holder);
         latency.record(LatencyPoint.CAPTURE_TO_PREPROCESSED, holder.capturedNanos(), holder.preprocessedNanos());
         latency.record(LatencyPoint.PREPROCESSED_TO_INFERRED, holder.preprocessedNanos(), holder.inferredNanos());
         latency.record(LatencyPoint.INFERRED_TO_PUBLISHED, holder.inferredNanos(), published);
-        counters.increment(Counter.INFERENCE_DONE);
+        counters.increment(Counter.INFERENCE_DONE); // before publishing: whoever sees the set sees it counted
+        exchange.publish(holder);
     }
 
     /** Publishes that the model failed on this frame ({@code reason}: a constant string), counted. */
@@ -112,10 +112,10 @@ final class StreamAnnotator {
         holder.clearResults();
         holder.clearHeatmap();
         holder.status(Annotations.Status.FAILED).failure(reason).publishedNanos(System.nanoTime());
-        exchange.publish(holder);
         if (count) {
             counters.increment(Counter.INFERENCE_FAILED);
         }
+        exchange.publish(holder);
     }
 
     private void addDrawnZones() {
