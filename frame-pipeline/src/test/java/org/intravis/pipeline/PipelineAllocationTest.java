@@ -53,6 +53,7 @@ class PipelineAllocationTest {
         try (StreamPipeline p = new StreamPipeline(new StreamPipeline.Context().streamId("alloc").source(source)
                 .ringSize(16).inferenceFeed(feed).videoSink(sink).conclude())) {
             ref[0] = p;
+            p.source().open();
             p.start();
             source.release(3000, videoFrames); // warm-up: JIT, class loading, histogram buckets
             p.latency().snapshot();

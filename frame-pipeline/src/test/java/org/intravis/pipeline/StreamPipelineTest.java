@@ -42,6 +42,7 @@ class StreamPipelineTest {
         };
         try (StreamPipeline p = new StreamPipeline(context(source).inferenceFeed(stalled)
                 .videoSink(slot -> videoFrames.incrementAndGet()).conclude())) {
+            p.source().open();
             p.start();
             await(() -> offered.get() == 1, 5000, "the inference feed to be stuck on its first frame");
             long before = videoFrames.get();
@@ -66,6 +67,7 @@ class StreamPipelineTest {
             }
         };
         try (StreamPipeline p = new StreamPipeline(context(source).videoSink(stuck).conclude())) {
+            p.source().open();
             p.start();
             assertThat(firstVideo.await(5, TimeUnit.SECONDS)).isTrue();
             await(() -> p.counters().get(Counter.DROPPED_RING_FULL) > 1000, 10_000, "drops to be counted");
@@ -113,6 +115,7 @@ class StreamPipelineTest {
         try (StreamPipeline p = new StreamPipeline(context(source).staleAfterMillis(100)
                 .inferenceFeed(once).videoSink(sink).conclude())) {
             ref[0] = p;
+            p.source().open();
             p.start();
             await(() -> staleFrames.get() > 5, 10_000, "the overlay to go stale");
             assertThat(freshFrames.get()).isPositive();
@@ -140,6 +143,7 @@ class StreamPipelineTest {
         };
         try (StreamPipeline p = new StreamPipeline(context(source).inferenceFeed(slow)
                 .videoSink(slot -> { }).conclude())) {
+            p.source().open();
             p.start();
             await(() -> !p.capturing(), 20_000, "the source to end");
             Thread.sleep(50);
