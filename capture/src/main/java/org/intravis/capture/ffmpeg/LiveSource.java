@@ -66,6 +66,7 @@ public final class LiveSource implements FrameSource {
     private long nextAttemptNanos;
     private long openedNanos;
     private boolean warnedUnused;
+    private volatile List<String> unusedOptions = List.of();
     private volatile SourceStatus status = SourceStatus.IDLE;
     private volatile String detail = "";
     private volatile long connections;
@@ -107,6 +108,11 @@ public final class LiveSource implements FrameSource {
     /** The demuxer/protocol options FFmpeg is given. */
     public Map<String, String> ffmpegOptions() {
         return ffmpegOptions;
+    }
+
+    /** Options FFmpeg did not use on the last connection (misspelt, or not for this protocol). */
+    public List<String> unusedFfmpegOptions() {
+        return unusedOptions;
     }
 
     /**
@@ -175,6 +181,7 @@ public final class LiveSource implements FrameSource {
             in.close();
             return failed(why);
         }
+        unusedOptions = in.unusedOptions();
         if (!warnedUnused && !in.unusedOptions().isEmpty()) {
             warnedUnused = true;
             List<String> unused = in.unusedOptions();
