@@ -19,7 +19,8 @@ public final class FfmpegCli {
         cmd.add(out.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(out)) {
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0
+                || (!out.toString().contains("%") && !Files.exists(out))) {
             p.destroyForcibly();
             throw new IOException("ffmpeg failed (" + String.join(" ", cmd) + "): " + log);
         }
