@@ -1,7 +1,5 @@
 package org.intravis.capture.ffmpeg;
 
-import org.bytedeco.javacpp.BytePointer;
-
 import java.util.Locale;
 
 import static org.bytedeco.ffmpeg.global.avdevice.avdevice_register_all;
@@ -53,11 +51,14 @@ public final class FfmpegLibrary {
 
     /** FFmpeg's text for an error code, e.g. "No such file or directory". Not for the per-frame path. */
     public static String errorText(int code) {
-        try (BytePointer buf = new BytePointer(256)) {
-            if (av_strerror(code, buf, 256) < 0) {
-                return "error " + code;
-            }
-            return buf.getString();
+        byte[] buf = new byte[256];
+        if (av_strerror(code, buf, buf.length) < 0) {
+            return "error " + code;
         }
+        int end = 0;
+        while (end < buf.length && buf[end] != 0) {
+            end++;
+        }
+        return new String(buf, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

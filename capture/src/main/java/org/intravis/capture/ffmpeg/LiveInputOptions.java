@@ -52,8 +52,7 @@ public final class LiveInputOptions {
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq),
-                        java.nio.charset.StandardCharsets.UTF_8);
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
                 if (INTRAVIS_KEYS.contains(key) || key.startsWith(PASS_THROUGH_PREFIX)) {
                     continue;
                 }
@@ -102,12 +101,32 @@ public final class LiveInputOptions {
             o.put("probesize", Integer.toString(uri.intOption("probeSize", 262_144)));
             o.put("analyzeduration", Long.toString(uri.intOption("analyzeDurationMs", 500) * 1000L));
         }
-        for (Map.Entry<String, String> e : uri.options().entrySet()) {
-            if (e.getKey().startsWith(PASS_THROUGH_PREFIX) && e.getKey().length() > PASS_THROUGH_PREFIX.length()) {
-                o.put(e.getKey().substring(PASS_THROUGH_PREFIX.length()), e.getValue());
+        o.putAll(passThrough(uri));
+        return o;
+    }
+
+    /**
+     * The {@code av.NAME=VALUE} options, read from the URI as typed: a '+' stays a '+' (FFmpeg flag values such
+     * as {@code av.fflags=nobuffer+discardcorrupt} use it), other %-escapes are decoded.
+     */
+    static Map<String, String> passThrough(SourceUri uri) {
+        Map<String, String> o = new LinkedHashMap<>();
+        int q = uri.raw().indexOf('?');
+        if (q < 0) {
+            return o;
+        }
+        for (String pair : uri.raw().substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            if (key.startsWith(PASS_THROUGH_PREFIX) && key.length() > PASS_THROUGH_PREFIX.length()) {
+                o.put(key.substring(PASS_THROUGH_PREFIX.length()), eq < 0 ? "1" : decode(pair.substring(eq + 1)));
             }
         }
         return o;
+    }
+
+    private static String decode(String s) {
+        return java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String transport(SourceUri uri) {

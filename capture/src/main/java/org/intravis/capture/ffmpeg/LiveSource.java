@@ -160,6 +160,7 @@ public final class LiveSource implements FrameSource {
         try {
             AVInputFormat demuxer = null;
             if (device) {
+                FfmpegLibrary.init(); // registers the device inputs
                 demuxer = av_find_input_format("v4l2");
                 if (demuxer == null || demuxer.isNull()) {
                     return failed("this FFmpeg build has no v4l2 input");

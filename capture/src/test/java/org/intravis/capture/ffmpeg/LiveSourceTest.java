@@ -77,7 +77,7 @@ class LiveSourceTest {
         int port = freeUdpPort();
         sender = sendUdp(port, "320x240");
         LiveSource s = (LiveSource) FrameSources.create("udp://127.0.0.1:" + port
-                + "?timeoutMs=1000&reconnectInitialMs=100&reconnectMaxMs=400");
+                + "?timeoutMs=2000&reconnectInitialMs=100&reconnectMaxMs=400");
         try (s) {
             s.open();
             assertThat(s.live()).isTrue();
@@ -85,7 +85,7 @@ class LiveSourceTest {
             assertThat(s.geometry().maxWidth()).isEqualTo(320);
             assertThat(s.geometry().maxHeight()).isEqualTo(240);
             assertThat(s.geometry().format()).isEqualTo(PixelFormat.GRAY8);
-            assertThat(s.ffmpegOptions()).containsEntry("timeout", "1000000").containsEntry("fflags", "nobuffer");
+            assertThat(s.ffmpegOptions()).containsEntry("timeout", "2000000").containsEntry("fflags", "nobuffer");
             assertThat(s.unusedFfmpegOptions()).as("every option we map is one FFmpeg's udp input knows").isEmpty();
             FrameSlot slot = new FrameSlot(0, s.geometry(), false);
             for (int i = 0; i < 25; i++) { // also warms up: first frames set up the scaler and slot pointers
@@ -115,7 +115,7 @@ class LiveSourceTest {
             assertThat(s.statusDetail()).matches("reconnecting in \\d+ ms, attempt \\d+: .+");
             // while nobody sends, reads come back empty (the capture thread keeps control) and attempts go on
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!s.statusDetail().contains("attempt 3")) {
+            while (!s.statusDetail().contains("attempt 2")) {
                 assertThat(System.nanoTime() - deadline).as(s.statusDetail()).isNegative();
                 assertThat(s.readInto(slot)).isEqualTo(Read.NONE);
             }
@@ -137,11 +137,12 @@ class LiveSourceTest {
     @Test
     void httpStreamServedByFfmpegArrivesAndReconnectsAfterTheServerRestarts() throws Exception {
         int port = freeTcpPort();
+        // the CLI's HTTP server serves one client: a generous timeout so that the first connection is the one
         String[] serve = {"-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "mpeg2video", "-g", "5",
                 "-f", "mpegts", "-listen", "1", "http://127.0.0.1:" + port + "/live.ts"};
         sender = FfmpegCli.start(serve);
         LiveSource s = (LiveSource) FrameSources.create("http://127.0.0.1:" + port
-                + "/live.ts?timeoutMs=1000&reconnectInitialMs=100&reconnectMaxMs=400&format=bgr");
+                + "/live.ts?timeoutMs=5000&reconnectInitialMs=100&reconnectMaxMs=400&format=bgr");
         try (s) {
             // the server may need a moment to listen: open() does not fail, the source keeps trying
             s.open();
@@ -161,13 +162,14 @@ class LiveSourceTest {
         }
     }
 
+    /** The CLI's SRT listener serves one caller: a generous timeout so that the first connection is the one. */
     @Test
     void srtStreamArrives() throws Exception {
         int port = freeUdpPort();
         sender = FfmpegCli.start("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "mpeg2video",
                 "-g", "5", "-f", "mpegts", "srt://127.0.0.1:" + port + "?mode=listener");
         LiveSource s = (LiveSource) FrameSources.create("srt://127.0.0.1:" + port
-                + "?mode=caller&timeoutMs=1000&reconnectInitialMs=100&reconnectMaxMs=400&width=640&height=480");
+                + "?mode=caller&timeoutMs=5000&width=640&height=480");
         assertThat(s.ffmpegUrl()).isEqualTo("srt://127.0.0.1:" + port + "?mode=caller");
         try (s) {
             s.open();
@@ -186,7 +188,8 @@ class LiveSourceTest {
         try (FrameSource s = FrameSources.create("http://127.0.0.1:" + port + "/none.ts?timeoutMs=500&reconnectInitialMs=50")) {
             s.open();
             assertThat(s.status()).isEqualTo(SourceStatus.RECONNECTING);
-            assertThat(s.statusDetail()).startsWith("reconnecting in 50 ms, attempt 1: ").contains("Connection refused");
+            assertThat(s.statusDetail()).isEqualTo("reconnecting in 50 ms, attempt 1: cannot open stream http://127.0.0.1:"
+                    + port + "/none.ts: Connection refused");
             assertThat(s.geometry().maxWidth()).isEqualTo(1920); // unknown until it connects
             assertThat(s.geometry().maxHeight()).isEqualTo(1080);
             FrameSlot slot = new FrameSlot(0, s.geometry(), false);
