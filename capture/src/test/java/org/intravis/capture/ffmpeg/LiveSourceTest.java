@@ -182,6 +182,75 @@ class LiveSourceTest {
         }
     }
 
+    /**
+     * RTSP with FFmpeg on both ends: the source listens ({@code av.rtsp_flags=listen}, as for an encoder that
+     * pushes with RTSP RECORD) and the CLI pushes H.264; it stops, the source goes back to listening, it pushes
+     * again. This runs FFmpeg's RTSP demuxer with the options we map (none left unused).
+     */
+    @Test
+    void rtspPushedByFfmpegArrivesAndReconnects() throws Exception {
+        int port = freeTcpPort();
+        String[] push = {"-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "libx264",
+                "-preset", "ultrafast", "-g", "10", "-f", "rtsp", "-rtsp_transport", "tcp",
+                "rtsp://127.0.0.1:" + port + "/live"};
+        LiveSource s = (LiveSource) FrameSources.create("rtsp://127.0.0.1:" + port
+                + "/live?av.rtsp_flags=listen&timeoutMs=15000&reconnectInitialMs=100");
+        assertThat(s.ffmpegOptions()).containsEntry("rtsp_transport", "tcp").containsEntry("timeout", "15000000")
+                .containsEntry("rtsp_flags", "listen");
+        try (s) {
+            CompletableFuture<Void> opening = CompletableFuture.runAsync(() -> {
+                try {
+                    s.open();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            awaitListening(port);
+            sender = FfmpegCli.start(push);
+            opening.get(30, TimeUnit.SECONDS);
+            assertThat(s.status()).as(s.statusDetail()).isEqualTo(SourceStatus.STREAMING);
+            assertThat(s.geometry().maxWidth()).isEqualTo(320);
+            assertThat(s.unusedFfmpegOptions()).as("options FFmpeg's rtsp input did not use").isEmpty();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            for (int i = 0; i < 5; i++) {
+                awaitFrame(s, slot, 10_000);
+            }
+            assertThat(Slots.mean(slot)).isBetween(20.0, 235.0);
+
+            FfmpegCli.stop(sender);
+            awaitStatus(s, slot, SourceStatus.RECONNECTING, 30_000);
+            CompletableFuture<Read> reading = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Slots.next(s, slot, 60_000); // listens again, blocked until the encoder is back
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            awaitListening(port);
+            sender = FfmpegCli.start(push);
+            assertThat(reading.get(60, TimeUnit.SECONDS)).as(s.statusDetail()).isEqualTo(Read.FRAME);
+            assertThat(s.reconnects()).isEqualTo(1);
+        }
+    }
+
+    /** Waits until something listens on the TCP port, without connecting to it (which a listener would take). */
+    private static void awaitListening(int port) throws Exception {
+        String local = String.format(":%04X ", port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            for (String file : new String[]{"/proc/net/tcp", "/proc/net/tcp6"}) {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && (f[1] + " ").endsWith(local) && f[3].equals("0A")) {
+                        return;
+                    }
+                }
+            }
+            assertThat(System.nanoTime() - deadline).as("nothing listens on port %d", port).isNegative();
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void unreachableStreamDoesNotFailButReportsReconnecting() throws Exception {
         int port = freeTcpPort(); // nobody listens
