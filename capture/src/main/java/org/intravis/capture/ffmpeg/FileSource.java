@@ -169,7 +169,7 @@ public final class FileSource implements FrameSource {
                         return Read.END;
                     }
                     if (!input.rewind()) {
-                        throw new CaptureException("video file " + path + " cannot seek back to its start to loop");
+                        reopen(); // a container that cannot seek: start it again from the top
                     }
                     loops++;
                     loopBaseMicros = lastPts + frameMicros;
@@ -203,6 +203,17 @@ public final class FileSource implements FrameSource {
         } finally {
             guard.exit();
         }
+    }
+
+    private void reopen() throws CaptureException {
+        FfmpegInput fresh = new FfmpegInput("video file " + path, guard);
+        try {
+            fresh.open("file:" + path.toAbsolutePath(), null, Map.of(), 0, false, decoderThreads, false);
+        } catch (FfmpegException e) {
+            throw new CaptureException("video file " + path + " cannot be read again to loop: " + e.getMessage());
+        }
+        input.close();
+        input = fresh;
     }
 
     /** The current picture's time on a clock that keeps running across loops and never goes backwards. */

@@ -39,6 +39,7 @@ import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
 public final class LiveSource implements FrameSource {
     private static final Logger LOG = Logger.getLogger(LiveSource.class.getName());
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long AGAIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final int DEFAULT_WIDTH = 1920;
     private static final int DEFAULT_HEIGHT = 1080;
 
@@ -65,6 +66,7 @@ public final class LiveSource implements FrameSource {
     private boolean pending;
     private long nextAttemptNanos;
     private long openedNanos;
+    private long lastPictureNanos;
     private boolean warnedUnused;
     private volatile List<String> unusedOptions = List.of();
     private volatile SourceStatus status = SourceStatus.IDLE;
@@ -190,6 +192,7 @@ public final class LiveSource implements FrameSource {
         }
         input = in;
         pending = true;
+        lastPictureNanos = System.nanoTime();
         connections++;
         fps = in.declaredFps();
         status = SourceStatus.STREAMING;
@@ -244,7 +247,11 @@ public final class LiveSource implements FrameSource {
                 FfmpegInput.Result r = input.decodeNext(System.nanoTime() + timeoutNanos);
                 switch (r) {
                     case FRAME -> pending = true;
-                    case AGAIN -> {
+                    case AGAIN -> { // a non-blocking input had nothing yet: wait a little, within the timeout
+                        if (System.nanoTime() - lastPictureNanos > timeoutNanos) {
+                            return drop("no picture for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                        }
+                        LockSupport.parkNanos(AGAIN_PARK_NANOS);
                         return Read.NONE;
                     }
                     case CLOSING -> {
@@ -262,8 +269,10 @@ public final class LiveSource implements FrameSource {
                 }
             }
             converter.convert(input, slot);
-            slot.sourcePtsMicros((System.nanoTime() - openedNanos) / 1000);
+            long now = System.nanoTime();
+            slot.sourcePtsMicros((now - openedNanos) / 1000); // live: time since open, the picture's arrival
             pending = false;
+            lastPictureNanos = now;
             frames++;
             if (backoff.attempt() != 0) {
                 backoff.reset();
