@@ -32,18 +32,21 @@ class FileSourceAllocationTest {
         long probe = threads.getThreadAllocatedBytes(me);
         sink = new byte[4096];
         assertThat(threads.getThreadAllocatedBytes(me) - probe).as("the counter sees allocation").isGreaterThanOrEqualTo(4096);
-        try (FrameSource s = FrameSources.create("file:" + video + "?pace=fast&loop=true")) {
-            s.open();
-            FrameSlot[] ring = {new FrameSlot(0, s.geometry(), false), new FrameSlot(1, s.geometry(), false),
-                    new FrameSlot(2, s.geometry(), false), new FrameSlot(3, s.geometry(), false)};
-            int warm = read(s, ring, 300); // several loops: every code path (wrap included) has run and compiled
-            long before = threads.getThreadAllocatedBytes(me);
-            int frames = read(s, ring, 1200);
-            long allocated = threads.getThreadAllocatedBytes(me) - before;
-            double perFrame = (double) allocated / frames;
-            System.out.printf("file: source, 640x480 h264 -> GRAY8, fast, loop: %d bytes over %d frames = %.2f bytes/frame"
-                    + " (after %d warm-up frames)%n", allocated, frames, perFrame, warm);
-            assertThat(perFrame).as("heap bytes per frame").isLessThan(8.0);
+        for (String options : new String[]{"", "&format=bgr&maxWidth=320&maxHeight=320"}) {
+            try (FrameSource s = FrameSources.create("file:" + video + "?pace=fast&loop=true" + options)) {
+                s.open();
+                FrameSlot[] ring = {new FrameSlot(0, s.geometry(), false), new FrameSlot(1, s.geometry(), false),
+                        new FrameSlot(2, s.geometry(), false), new FrameSlot(3, s.geometry(), false)};
+                int warm = read(s, ring, 300); // several loops: every code path (wrap included) has run and compiled
+                long before = threads.getThreadAllocatedBytes(me);
+                int frames = read(s, ring, 1200);
+                long allocated = threads.getThreadAllocatedBytes(me) - before;
+                double perFrame = (double) allocated / frames;
+                System.out.printf("file: source, 640x480 h264 -> %dx%d %s, fast, loop: %d bytes over %d frames"
+                        + " = %.2f bytes/frame (after %d warm-up frames)%n", s.geometry().maxWidth(),
+                        s.geometry().maxHeight(), s.geometry().format(), allocated, frames, perFrame, warm);
+                assertThat(perFrame).as("heap bytes per frame").isLessThan(8.0);
+            }
         }
     }
 
