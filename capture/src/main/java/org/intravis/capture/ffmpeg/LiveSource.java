@@ -29,7 +29,8 @@ import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
  * for {@code timeoutMs}), {@link #readInto} reports {@link SourceStatus#RECONNECTING} with a detail such as
  * "reconnecting in 800 ms, attempt 3: no picture for 1000 ms", returns {@link Read#NONE} while it waits, and tries
  * again with exponential back-off ({@code reconnectInitialMs}=250 doubling up to {@code reconnectMaxMs}=5000,
- * reset after a good frame). A connection attempt blocks the capture thread for at most {@code timeoutMs};
+ * reset after a good frame). A connection attempt blocks the capture thread for at most twice {@code timeoutMs}
+ * (connecting, then the first picture);
  * {@link #close()} from another thread interrupts it (FFmpeg's interrupt callback), so close never hangs.
  * <p>
  * The geometry is fixed at {@link #open()}: {@code width}x{@code height} when given, else the first picture's size
