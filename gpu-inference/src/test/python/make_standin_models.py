@@ -82,6 +82,19 @@ class FailingStandIn(nn.Module):
         return probs + 0.0 * picked.sum()
 
 
+class Echo(nn.Module):
+    """Grey levels read back as classes, pixel by pixel (no blur): 255 needle, 100 vessel, 160 nerve, else nothing.
+    With it the evaluator's predictions are known exactly, so its metrics can be checked by hand."""
+
+    def forward(self, image):
+        x = image  # mean 0, std 1: x is the pixel / 255
+        needle = torch.sigmoid(200.0 * (x - 0.9))
+        vessel = torch.sigmoid(200.0 * (x - 0.3)) * torch.sigmoid(200.0 * (0.5 - x))
+        nerve = torch.sigmoid(200.0 * (x - 0.55)) * torch.sigmoid(200.0 * (0.75 - x))
+        tip = x * 0.0
+        return torch.cat([needle, vessel, nerve, tip], dim=1)
+
+
 def golden_inputs():
     y, x = np.mgrid[0:SIZE, 0:SIZE].astype(np.float64)
     a = (128 + 110 * np.sin(x / 9.0) * np.cos(y / 13.0)).astype(np.uint8)
@@ -140,6 +153,26 @@ def main():
         with open(os.path.join(folder, name + '.golden.json'), 'w') as f:
             json.dump(golden, f)
         print(name, os.path.getsize(onnx_path), 'bytes', digest[:12])
+
+    # grey levels as classes, for the evaluator's hand-checked metrics
+    name = 'echo-ultrasound'
+    folder = os.path.join(OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    onnx_path = os.path.join(folder, name + '.onnx')
+    torch.onnx.export(Echo().eval(), torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=['image'],
+                      output_names=['probs'], dynamic_axes={'image': {0: 'N'}, 'probs': {0: 'N'}}, opset_version=13)
+    with open(os.path.join(OUT, 'standin-ultrasound', 'standin-ultrasound.json')) as f:
+        sidecar = json.load(f)
+    sidecar['name'] = name
+    sidecar['description'] = 'Grey levels as classes (255 needle, 100 vessel, 160 nerve), for evaluator tests only'
+    sidecar['input']['mean'] = 0.0
+    sidecar['input']['std'] = 1.0
+    sidecar['thresholds'] = {'needle': 0.5, 'vessel': 0.5, 'nerve': 0.5, 'tip': 0.3}
+    with open(onnx_path, 'rb') as f:
+        sidecar['onnx_sha256'] = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(folder, name + '.json'), 'w') as f:
+        json.dump(sidecar, f, indent=2)
+    print(name, os.path.getsize(onnx_path), 'bytes')
 
     # a model that loads and warms up but fails on some frames
     name = 'failing-ultrasound'
