@@ -40,12 +40,21 @@ public final class InferenceService implements AutoCloseable {
     private final Map<String, Boolean> paused = new LinkedHashMap<>();
     private boolean closed;
 
+    /** A service whose no-go zones are kept under {@code settings.dataDir()}. */
     public InferenceService(InferenceSettings settings) {
+        this(settings, new ZoneStore(settings.dataDir()));
+    }
+
+    /**
+     * A service reading the given zone store (the application makes one and hands it to the REST routes too, so
+     * that zones drawn over HTTP are the ones the workers see).
+     */
+    public InferenceService(InferenceSettings settings, ZoneStore zones) {
         if (!settings.concluded()) {
             throw new IllegalStateException("conclude() the inference settings first");
         }
         this.settings = settings;
-        this.zones = new ZoneStore(settings.dataDir());
+        this.zones = java.util.Objects.requireNonNull(zones, "zones");
     }
 
     /**

@@ -19,8 +19,10 @@ class StreamPipelineInferenceTest {
     private static StreamPipeline pipeline(String id, int index, InferenceService service, String model, AtomicLong videoFrames)
             throws Exception {
         Phantom phantom = new Phantom(320, 240);
+        PhantomSource source = new PhantomSource(phantom, 30);
+        source.open(); // whoever assembles the pipeline opens the source
         StreamPipeline.Context ctx = new StreamPipeline.Context().streamId(id).streamIndex(index)
-                .source(new PhantomSource(phantom, 30)).videoSink(slot -> videoFrames.incrementAndGet()).conclude();
+                .source(source).videoSink(slot -> videoFrames.incrementAndGet()).conclude();
         StreamPipeline p = new StreamPipeline(ctx);
         p.context().inferenceFeed(service.register(new StreamRegistration(id, index, p.annotations(), p.counters(),
                 p.latency(), 0.1, model)));

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import org.intravis.inference.ZoneStore;
 
 import java.net.BindException;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeoutException;
  *   GET /api/streams                    every stream: source, status, resolution, fps, drops, latency percentiles
  *   GET /api/streams/ID                 one stream
  *   GET /api/streams/ID/snapshot.jpg    the newest frame as a JPEG still
+ *   GET|POST|DELETE /api/streams/ID/zones[/ZONE]   drawn no-go zones ({@link ZoneRoutes})
  *   GET /*                              pages from the jar (webroot/)
  * </pre>
  */
@@ -36,12 +38,19 @@ public final class IntravisServer implements AutoCloseable {
 
     private final Engine engine;
     private final StatsSampler stats;
+    private final ZoneStore zones;
     private final Vertx vertx;
     private HttpServer server;
 
     public IntravisServer(Engine engine, StatsSampler stats) {
+        this(engine, stats, null);
+    }
+
+    /** With {@code zones}: the no-go zone routes too. */
+    public IntravisServer(Engine engine, StatsSampler stats, ZoneStore zones) {
         this.engine = engine;
         this.stats = stats;
+        this.zones = zones;
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4));
     }
 
@@ -59,6 +68,9 @@ public final class IntravisServer implements AutoCloseable {
         router.get("/api/streams").handler(ctx -> json(ctx, 200, stats.reports()));
         router.get("/api/streams/:id").handler(this::oneStream);
         router.get("/api/streams/:id/snapshot.jpg").handler(this::snapshot);
+        if (zones != null) {
+            new ZoneRoutes(zones, engine, vertx).mount(router);
+        }
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
                 .setDefaultContentEncoding("UTF-8"));
 
