@@ -65,9 +65,17 @@ final class ModelFeed implements InferenceFeed {
 
     @Override
     public Offer offer(FrameSlot slot, long writeVersion) {
-        if (paused) {
+        if (paused || !worker.enterFeed()) {
             return Offer.BUSY;
         }
+        try {
+            return offerRow(slot, writeVersion);
+        } finally {
+            worker.exitFeed();
+        }
+    }
+
+    private Offer offerRow(FrameSlot slot, long writeVersion) {
         Mat frame = view(slot);
         if (frame == null) {
             return Offer.TORN;

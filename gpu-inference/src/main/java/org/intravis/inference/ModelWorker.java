@@ -26,6 +26,10 @@ import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
  *           recycle                                                               time of that batch size)
  * </pre>
  *
+ * "Full" means maxBatch rows, or every row the active (unpaused) streams can give it (one each when the newest
+ * frame wins): no more can come, so waiting would only add latency. A row's deadline counts from the first frame
+ * that took it; a newer frame of the same stream replacing it does not push the deadline back.
+ * <p>
  * Double-buffered: feeds fill one batch while the worker runs the other. Lock-free between feeds and worker (see
  * {@link Batch}); the worker parks when idle and feeds wake it when a batch gets its first or its last row.
  * Nothing is allocated per frame.
@@ -43,6 +47,8 @@ final class ModelWorker implements Runnable {
     private final TensorRow[][] tensorRows;
     private final Mat[][][] outputPlanes;
     private final long budgetNanos;
+    /** Allowance for waking late (scheduling jitter): a batch closes this much before its estimate says it must. */
+    private final long slackNanos;
     private final RunTimeEstimator estimator;
     private volatile Batch filling;
     private volatile StreamAnnotator[] streams = new StreamAnnotator[0];
@@ -50,6 +56,10 @@ final class ModelWorker implements Runnable {
     private volatile int reachableRows;
     private int activeStreams;
     private volatile boolean running = true;
+    /** Set when the service closes: feeds stop touching the tensors, which are then freed. */
+    private volatile boolean closing;
+    /** Feeds currently writing into a tensor row (they finish before the tensors are freed). */
+    private final java.util.concurrent.atomic.AtomicInteger feedsWriting = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
 
     // post-processing (worker thread only)
@@ -89,6 +99,7 @@ final class ModelWorker implements Runnable {
         this.settings = settings;
         int max = backend.maxBatch();
         this.budgetNanos = settings.budgetMs() * 1_000_000L;
+        this.slackNanos = Math.max(2_000_000L, budgetNanos / 10);
         this.estimator = new RunTimeEstimator(max, budgetNanos / 4);
         batches = new Batch[backend.buffers()];
         tensorRows = new TensorRow[backend.buffers()][max];
@@ -174,6 +185,20 @@ final class ModelWorker implements Runnable {
         LockSupport.unpark(thread);
     }
 
+    /** A feed is about to write a row; false once the worker is closing (the feed must not touch the tensors). */
+    boolean enterFeed() {
+        feedsWriting.incrementAndGet();
+        if (closing) {
+            feedsWriting.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void exitFeed() {
+        feedsWriting.decrementAndGet();
+    }
+
     @Override
     public void run() {
         Batch current = batches[0];
@@ -192,7 +217,7 @@ final class ModelWorker implements Runnable {
                     continue;
                 }
                 long closeAt = oldest + budgetNanos - estimator.estimate(Math.min(n + 1, current.capacity))
-                        - (n + 1) * postNanosPerRow;
+                        - (n + 1) * postNanosPerRow - slackNanos;
                 long wait = closeAt - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(this, wait);
@@ -372,12 +397,20 @@ final class ModelWorker implements Runnable {
         }
     }
 
-    /** Stops the thread and waits for it; the backend is closed by the caller afterwards. */
+    /**
+     * Stops the thread and waits for it and for any feed still writing a row; the backend (whose tensors they
+     * write) is closed by the caller afterwards. Feeds offered frames from now on answer BUSY.
+     */
     void stop() {
+        closing = true;
         running = false;
         LockSupport.unpark(thread);
         try {
             thread.join(5000);
+            long end = System.nanoTime() + 2_000_000_000L;
+            while (feedsWriting.get() > 0 && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

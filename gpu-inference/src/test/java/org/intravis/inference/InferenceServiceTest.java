@@ -209,6 +209,16 @@ class InferenceServiceTest {
     }
 
     @Test
+    void afterCloseFeedsDeclineFramesWithoutTouchingFreedTensors() throws Exception {
+        InferenceFeed feed;
+        FrameSlot slot = frame(0);
+        try (InferenceService service = new InferenceService(settings(200, 2))) {
+            feed = service.register(new Recorder().registration("s", 0, 0, "standin-ultrasound"));
+        }
+        assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
+    }
+
+    @Test
     void noneHasNoFeedAndStreamsRegisterOnce() {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();

@@ -40,7 +40,11 @@ final class Recorder implements AnnotationListener {
             }
             Thread.sleep(5);
         }
-        throw new AssertionError("nothing matching was published within 10 s; published: " + published);
+        StringBuilder c = new StringBuilder();
+        for (org.intravis.pipeline.Counter k : org.intravis.pipeline.Counter.values()) {
+            c.append(' ').append(k.metricName()).append('=').append(counters.get(k));
+        }
+        throw new AssertionError("nothing matching was published within 10 s; published: " + published + "; counters:" + c);
     }
 
     Annotations last() {
