@@ -210,12 +210,12 @@ final class ModelWorker implements Runnable {
                 LockSupport.parkNanos(this, 50_000_000L);
                 continue;
             }
-            if (n < reachableRows) {
-                long oldest = oldestReady(current, n);
-                if (oldest == Long.MAX_VALUE) {
-                    LockSupport.parkNanos(this, 200_000L); // rows still being written
-                    continue;
-                }
+            long oldest = oldestReady(current, n);
+            if (oldest == WRITING) {
+                LockSupport.parkNanos(this, 200_000L); // rows still being written, none ready yet
+                continue;
+            }
+            if (n < reachableRows && oldest != Long.MAX_VALUE) { // (MAX: every row tore; close to recycle)
                 long closeAt = oldest + budgetNanos - estimator.estimate(Math.min(n + 1, current.capacity))
                         - (n + 1) * postNanosPerRow - slackNanos;
                 long wait = closeAt - System.nanoTime();
@@ -256,14 +256,22 @@ final class ModelWorker implements Runnable {
         }
     }
 
+    /** Marker of {@link #oldestReady}: no row is ready yet but some are being written. */
+    private static final long WRITING = Long.MIN_VALUE;
+
+    /** Admission time of the oldest ready row; {@link #WRITING}, or Long.MAX_VALUE when every row is void. */
     private static long oldestReady(Batch b, int n) {
         long oldest = Long.MAX_VALUE;
+        boolean writing = false;
         for (int r = 0; r < n; r++) {
-            if (Batch.phase(b.rowState(r)) == Batch.READY && b.admittedNanos[r] < oldest) {
-                oldest = b.admittedNanos[r];
+            int phase = Batch.phase(b.rowState(r));
+            if (phase == Batch.READY) {
+                oldest = Math.min(oldest, b.admittedNanos[r]);
+            } else if (phase != Batch.VOID) {
+                writing = true;
             }
         }
-        return oldest;
+        return oldest == Long.MAX_VALUE && writing ? WRITING : oldest;
     }
 
     /** Settles a closed batch's rows, skips void and stale ones, runs it and publishes every row. */
