@@ -24,11 +24,9 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
-import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
@@ -259,25 +257,25 @@ public final class Evaluator {
                 skip(name, "not an image OpenCV can read");
                 return false;
             }
-            Mat labels = null;
+            Raster labels = null;
             if (o.labels() != null) {
                 Path lf = match(o.labels(), base);
                 if (lf == null) {
                     skip(name, "no label map " + base + ".png or .bmp in " + o.labels());
                     return false;
                 }
-                labels = readLabels(lf);
+                labels = readRaster(lf);
                 if (labels == null) {
                     skip(name, "label map " + lf + " cannot be read");
                     return false;
                 }
             }
-            Mat needleMask = null;
+            Raster needleMask = null;
             if (o.needleMasks() != null) {
                 Path nf = match(o.needleMasks(), base);
                 if (nf != null) {
-                    needleMask = imread(nf.toString(), IMREAD_UNCHANGED);
-                    if (needleMask == null || needleMask.empty()) {
+                    needleMask = readRaster(nf);
+                    if (needleMask == null) {
                         skip(name, "needle mask " + nf + " cannot be read");
                         return false;
                     }
@@ -295,20 +293,18 @@ public final class Evaluator {
             inferenceMs.add((System.nanoTime() - t0) / 1e6);
             backend.outputRow(0, 0).get(probs, 0, probs.length);
 
-            int w = labels != null ? labels.cols() : image.cols();
-            int h = labels != null ? labels.rows() : image.rows();
+            int w = labels != null ? labels.width() : image.cols();
+            int h = labels != null ? labels.height() : image.rows();
             byte[] predicted = labelMap(w, h);
             if (labels != null) {
-                byte[] truth = new byte[w * h];
-                new BytePointer(labels.data()).get(truth, 0, truth.length);
-                score(predicted, truth);
+                score(predicted, labels.values());
             }
 
             boolean found = locate();
             float tipX = found ? (detection.tipX + 0.5f) * image.cols() / spec.width() - 0.5f : Float.NaN;
             float tipY = found ? (detection.tipY + 0.5f) * image.rows() / spec.height() - 0.5f : Float.NaN;
             if (needleMask != null) {
-                needle(needleMask, found, tipX * needleMask.cols() / image.cols(), tipY * needleMask.rows() / image.rows());
+                needle(needleMask, found, tipX * needleMask.width() / image.cols(), tipY * needleMask.height() / image.rows());
             }
             if (o.dump() != null) {
                 Mat out = new Mat(h, w, CV_8UC1);
@@ -348,26 +344,39 @@ public final class Evaluator {
             return null;
         }
 
-        /** A label map as 8-bit single channel (the first channel of a multi-channel file). */
-        private static Mat readLabels(Path file) {
-            Mat m = imread(file.toString(), IMREAD_UNCHANGED);
-            if (m == null || m.empty()) {
+        /**
+         * A label map or mask as stored: palette PNGs give their palette indices (what label maps usually are;
+         * OpenCV would expand them to colours), grey images their values, colour images their first band.
+         */
+        private static Raster readRaster(Path file) throws IOException {
+            java.awt.image.BufferedImage img;
+            try {
+                img = javax.imageio.ImageIO.read(file.toFile());
+            } catch (IOException | RuntimeException e) {
                 return null;
             }
-            if (m.channels() > 1) {
-                Mat first = new Mat();
-                org.bytedeco.opencv.global.opencv_core.extractChannel(m, first, 0);
-                m = first;
+            if (img == null) {
+                return null;
             }
-            if (m.depth() != CV_8U) {
-                Mat b = new Mat();
-                m.convertTo(b, CV_8U);
-                m = b;
+            java.awt.image.Raster r = img.getRaster();
+            int w = r.getWidth();
+            int h = r.getHeight();
+            int bands = r.getNumBands();
+            int[] values = new int[w * h];
+            boolean[] anyBand = new boolean[w * h];
+            int[] px = new int[bands];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    r.getPixel(x, y, px);
+                    values[y * w + x] = px[0];
+                    for (int b = 0; b < bands; b++) {
+                        if (px[b] != 0) {
+                            anyBand[y * w + x] = true;
+                        }
+                    }
+                }
             }
-            if (!m.isContinuous()) {
-                m = m.clone();
-            }
-            return m;
+            return new Raster(w, h, values, anyBand);
         }
 
         /** The predicted label map at w x h: per pixel the most probable class above its threshold, else 0. */
@@ -395,15 +404,15 @@ public final class Evaluator {
             return out;
         }
 
-        private void score(byte[] predicted, byte[] truth) {
+        private void score(byte[] predicted, int[] truth) {
             for (Map.Entry<String, Integer> e : classes.entrySet()) {
-                byte v = (byte) (int) e.getValue();
+                int v = e.getValue();
                 long inter = 0;
                 long a = 0;
                 long b = 0;
                 for (int i = 0; i < truth.length; i++) {
                     boolean t = truth[i] == v;
-                    boolean p = predicted[i] == v;
+                    boolean p = (predicted[i] & 0xFF) == v;
                     a += t ? 1 : 0;
                     b += p ? 1 : 0;
                     inter += t && p ? 1 : 0;
@@ -430,23 +439,15 @@ public final class Evaluator {
             return wireLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
         }
 
-        private void needle(Mat mask, boolean found, float px, float py) {
-            int w = mask.cols();
-            int h = mask.rows();
-            int ch = mask.channels();
-            int bytesPerPixel = ch * (int) mask.elemSize1();
-            Mat m = mask.isContinuous() ? mask : mask.clone();
-            byte[] raw = new byte[w * h * bytesPerPixel];
-            new BytePointer(m.data()).get(raw, 0, raw.length);
+        private void needle(Raster mask, boolean found, float px, float py) {
+            int w = mask.width();
+            int h = mask.height();
             byte[] binary = new byte[w * h];
             boolean any = false;
             for (int i = 0; i < w * h; i++) {
-                for (int k = 0; k < bytesPerPixel; k++) {
-                    if (raw[i * bytesPerPixel + k] != 0) {
-                        binary[i] = 1;
-                        any = true;
-                        break;
-                    }
+                if (mask.nonZero()[i]) {
+                    binary[i] = 1;
+                    any = true;
                 }
             }
             if (!any) {
@@ -465,6 +466,10 @@ public final class Evaluator {
                 tipErrors.add(Math.hypot(px - truth.tipX, py - truth.tipY));
             }
         }
+    }
+
+    /** A label map or mask: per pixel its value (first band) and whether any band is non-zero. */
+    private record Raster(int width, int height, int[] values, boolean[] nonZero) {
     }
 
     /** Linear interpolation between order statistics (numpy's default); NaN for no values. */

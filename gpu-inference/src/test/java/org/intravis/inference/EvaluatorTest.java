@@ -145,6 +145,30 @@ class EvaluatorTest {
         assertThat(p.get("frames").get(3).get("tip").isNull()).isTrue();
     }
 
+    /** Label maps are often palette PNGs (as in the real nerve/vessel data): their palette indices are the labels. */
+    @Test
+    void paletteLabelMapsAreReadAsTheirIndices(@TempDir Path dir) throws Exception {
+        byte[] a = blank();
+        rect(a, 10, 10, 29, 29, VESSEL);
+        write(dir.resolve("images/a.png"), a);
+        byte[] r = {0, (byte) 200, 0};   // index 1 (nerve) red, index 2 (vessel) blue: colours that are not 1 and 2
+        byte[] g = {0, 0, 0};
+        byte[] b = {0, 0, (byte) 200};
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(S, S, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED,
+                new java.awt.image.IndexColorModel(2, 3, r, g, b));
+        for (int y = 10; y < 30; y++) {
+            for (int x = 10; x < 30; x++) {
+                img.getRaster().setSample(x, y, 0, 2);
+            }
+        }
+        Files.createDirectories(dir.resolve("labels"));
+        assertThat(javax.imageio.ImageIO.write(img, "png", dir.resolve("labels/a.png").toFile())).isTrue();
+        ObjectNode rep = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"), dir.resolve("labels"),
+                Map.of(), null, dir.resolve("r.json"), null, "cpu", null));
+        assertThat(rep.at("/vessel/dice").asDouble()).isEqualTo(1.0);
+        assertThat(rep.at("/vessel/value").asInt()).isEqualTo(2); // the default classes: nerve=1, vessel=2
+    }
+
     @Test
     void withoutGroundTruthOnlyFramesAndTimingsAreReported(@TempDir Path dir) throws Exception {
         byte[] a = blank();
