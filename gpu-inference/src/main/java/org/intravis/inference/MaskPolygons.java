@@ -199,9 +199,4 @@ public final class MaskPolygons {
             out.zoneConfidence[keptZone[k]] = confidenceCount[k] == 0 ? 0f : (float) (confidenceSum[k] / confidenceCount[k]);
         }
     }
-
-    /** The current mask (0 or 255 per pixel), for tests. */
-    Mat mask() {
-        return mask;
-    }
 }

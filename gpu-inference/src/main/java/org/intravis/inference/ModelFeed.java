@@ -59,10 +59,6 @@ final class ModelFeed implements InferenceFeed {
         }
     }
 
-    boolean paused() {
-        return paused;
-    }
-
     @Override
     public Offer offer(FrameSlot slot, long writeVersion) {
         if (paused || !worker.enterFeed()) {

@@ -22,11 +22,6 @@ public final class NeedleLocator {
     private final double minElongation;
     private final float tipRadius;
     private final double agreePx;
-    // the last fit, for tests and the evaluator
-    private double lineX;
-    private double lineY;
-    private double lineDx;
-    private double lineDy;
 
     public NeedleLocator(int width, int height) {
         this.w = width;
@@ -119,10 +114,6 @@ public final class NeedleLocator {
         if (tmax - tmin < minLength || Math.sqrt(l1 / l2) < minElongation) {
             return false; // a blob, not a shaft
         }
-        lineX = mx;
-        lineY = my;
-        lineDx = dx;
-        lineDy = dy;
         double ax = mx + tmin * dx;
         double ay = my + tmin * dy;
         double bx = mx + tmax * dx;
@@ -145,11 +136,6 @@ public final class NeedleLocator {
             }
         }
         return true;
-    }
-
-    /** A point on the last fitted shaft line and its direction (unit vector). */
-    public double[] lastLine() {
-        return new double[] {lineX, lineY, lineDx, lineDy};
     }
 
     public int width() {

@@ -211,11 +211,4 @@ public final class RiskAssessor {
         }
         return Annotations.ALERT_NONE;
     }
-
-    /** Forgets every alert (the stream restarted). */
-    public void reset() {
-        for (int s = 0; s < MAX_STATES; s++) {
-            live[s] = false;
-        }
-    }
 }

@@ -49,7 +49,6 @@ final class StreamAnnotator {
 
     String streamId() { return streamId; }
     StreamCounters counters() { return counters; }
-    Annotations holder() { return holder; }
 
     /** Starts a frame's set: header filled in, lists emptied (the heat map is kept until refreshed). */
     Annotations begin(long frameId, long capturedNanos, long epochMicros, long preprocessedNanos, long inferredNanos,

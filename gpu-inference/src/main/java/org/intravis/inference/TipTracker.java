@@ -201,14 +201,6 @@ public final class TipTracker {
     public float vyOf(int track) { return (float) x[track][3]; }
     public int capacity() { return capacity; }
 
-    /** Forgets every track (the stream restarted). */
-    public void reset() {
-        for (int t = 0; t < capacity; t++) {
-            active[t] = false;
-            reportLostOnce[t] = false;
-        }
-    }
-
     private int start(byte k, float zx, float zy, float conf, long nowNanos) {
         for (int t = 0; t < capacity; t++) {
             if (!active[t]) {

@@ -38,7 +38,6 @@ public final class WireLocator {
     private final int minPixels;
     private final float tipRadius;
     private final double agreePx;
-    private byte kind = Annotations.INSTRUMENT_WIRE;
 
     public WireLocator(int width, int height) {
         this.w = width;
@@ -57,12 +56,6 @@ public final class WireLocator {
         minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
         tipRadius = (float) (8 * scale);
         agreePx = 6 * scale;
-    }
-
-    /** The instrument kind reported (a wire unless set otherwise, e.g. a catheter). */
-    public WireLocator kind(byte instrumentKind) {
-        this.kind = instrumentKind;
-        return this;
     }
 
     /** Locates the wire in probability planes ({@code tipOffset < 0}: no heat map). Returns whether one was found. */
@@ -152,7 +145,7 @@ public final class WireLocator {
         }
         float tx = tip % w;
         float ty = tip / w;
-        out.set(kind, entry % w, entry / w, tx, ty, (float) meanProb);
+        out.set(Annotations.INSTRUMENT_WIRE, entry % w, entry / w, tx, ty, (float) meanProb);
         if (tipOffset >= 0) {
             peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
             out.tipPeak = peak.value;
