@@ -93,6 +93,10 @@ final class AvVideoEncoder implements AutoCloseable {
             if (sws == null) {
                 throw new IllegalStateException("swscale cannot convert pixel format " + format + " to " + frame.format());
             }
+            // sources are full-range grey/BGR; H.264 gets video range (what browsers assume), JPEG full range
+            IntPointer coefficients = sws_getCoefficients(SWS_CS_ITU601);
+            sws_setColorspaceDetails(sws, coefficients, 1, coefficients,
+                    encoding == Encoding.JPEG ? 1 : 0, 0, 1 << 16, 1 << 16);
             swsSrcFormat = format;
             swsSrcWidth = width;
             swsSrcHeight = height;
@@ -159,9 +163,11 @@ final class AvVideoEncoder implements AutoCloseable {
         ctx = avcodec_alloc_context3(codec);
         ctx.width(w);
         ctx.height(h);
-        int rate = (int) Math.round(fps * 1000);
-        ctx.time_base(av_make_q(1000, rate));
-        ctx.framerate(av_make_q(rate, 1000));
+        int[] num = new int[1];
+        int[] den = new int[1];
+        av_reduce(num, den, Math.round(fps * 1000), 1000, 1_000_000);
+        ctx.time_base(av_make_q(den[0], num[0]));
+        ctx.framerate(av_make_q(num[0], den[0]));
         ctx.thread_count(1);
         ctx.max_b_frames(0);
         if (encoding == Encoding.H264) {
@@ -187,7 +193,7 @@ final class AvVideoEncoder implements AutoCloseable {
                 av_opt_set(ctx, "profile", "baseline", AV_OPT_SEARCH_CHILDREN);
             }
         } else {
-            ctx.pix_fmt(AV_PIX_FMT_YUVJ420P);
+            ctx.pix_fmt(AV_PIX_FMT_YUV420P); // with full range: what JPEG means (the YUVJ formats are deprecated)
             ctx.color_range(AVCOL_RANGE_JPEG);
             ctx.flags(ctx.flags() | AV_CODEC_FLAG_QSCALE);
             ctx.global_quality(FF_QP2LAMBDA * settings.jpegQscale());
