@@ -168,7 +168,8 @@ public final class OverlayRenderer implements AutoCloseable {
             }
         }
         int level = a.alertLevels[top];
-        String where = OverlayJson.name(OverlayJson.ZONE_CLASS, a.alertZoneClass[top]).toUpperCase(Locale.ROOT);
+        String where = a.alertZoneClass[top] == Annotations.ZONE_NOGO ? "NO-GO ZONE"
+                : OverlayJson.name(OverlayJson.ZONE_CLASS, a.alertZoneClass[top]).toUpperCase(Locale.ROOT);
         String dist = Float.isNaN(a.alertDistanceMm[top])
                 ? String.format(Locale.ROOT, "%.0f px", a.alertDistancePx[top])
                 : String.format(Locale.ROOT, "%.1f mm", a.alertDistanceMm[top]);

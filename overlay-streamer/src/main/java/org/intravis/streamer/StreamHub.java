@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.intravis.pipeline.PipelineClock;
@@ -136,7 +136,14 @@ public final class StreamHub implements AutoCloseable {
                 rc.response().setStatusCode(400).putHeader("content-type", "text/plain").end(e.getMessage());
                 return;
             }
-            rc.request().toWebSocket().onSuccess(ws -> accept(ws, pub, variant, overlay, heatmap))
+            // the Netty channel outlives the upgrade; frames are written to it directly (see WebSocketTransport)
+            if (!(rc.request().connection() instanceof ConnectionBase connection)) {
+                rc.response().setStatusCode(505).putHeader("content-type", "text/plain")
+                        .end("video WebSockets need an HTTP/1.1 connection");
+                return;
+            }
+            Channel channel = connection.channel();
+            rc.request().toWebSocket().onSuccess(ws -> accept(ws, channel, pub, variant, overlay, heatmap))
                     .onFailure(e -> LOG.log(Level.FINE, "WebSocket upgrade failed for stream " + id, e));
         };
     }
@@ -153,15 +160,10 @@ public final class StreamHub implements AutoCloseable {
         };
     }
 
-    private void accept(ServerWebSocket ws, StreamPublisher pub, Variant variant, boolean overlay, boolean heatmap) {
-        if (!(ws instanceof WebSocketInternal internal)) {
-            LOG.severe("this Vert.x gives no channel access to its WebSockets; cannot stream");
-            ws.close((short) 1011, "server cannot stream on this WebSocket");
-            return;
-        }
-        ChannelHandlerContext chctx = internal.channelHandlerContext();
+    private void accept(ServerWebSocket ws, Channel channel, StreamPublisher pub, Variant variant, boolean overlay,
+                        boolean heatmap) {
         String remote = String.valueOf(ws.remoteAddress());
-        WebSocketTransport transport = new WebSocketTransport(chctx, ws, remote);
+        WebSocketTransport transport = new WebSocketTransport(channel, ws, remote);
         ClientSession session = new ClientSession(clientIds.incrementAndGet(), "websocket", transport, settings,
                 variant, overlay, heatmap, pub::requestKeyFrame);
         ws.textMessageHandler(text -> onClientText(pub, session, text));

@@ -2,7 +2,7 @@ package org.intravis.streamer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -12,39 +12,40 @@ import java.util.concurrent.Executor;
 
 /**
  * A WebSocket client written through its Netty channel: each message is one complete frame around the pooled
- * buffer the fan-out handed us (no copy, no fragmentation; Netty releases it after the write). The channel's own
- * event loop is the executor. With a Vert.x {@link ServerWebSocket} the close handshake goes through Vert.x;
- * without one (tests on an EmbeddedChannel) a close frame is written directly.
+ * buffer the fan-out handed us (no copy, no fragmentation; Netty releases it after the write). Vert.x's own
+ * WebSocket writes would copy a pooled buffer to the heap (and split it at the frame size limit), hence the
+ * channel. The channel's event loop is the executor. With a Vert.x {@link ServerWebSocket} the close handshake
+ * goes through Vert.x; without one (tests on an EmbeddedChannel) a close frame is written directly.
  */
 final class WebSocketTransport implements ClientTransport {
-    private final ChannelHandlerContext ctx;
+    private final Channel ch;
     private final ServerWebSocket ws;
     private final String remote;
 
-    WebSocketTransport(ChannelHandlerContext ctx, ServerWebSocket ws, String remote) {
-        this.ctx = ctx;
+    WebSocketTransport(Channel ch, ServerWebSocket ws, String remote) {
+        this.ch = ch;
         this.ws = ws;
         this.remote = remote;
     }
 
     @Override
     public Executor executor() {
-        return ctx.executor();
+        return ch.eventLoop();
     }
 
     @Override
     public boolean isOpen() {
-        return ctx.channel().isActive() && (ws == null || !ws.isClosed());
+        return ch.isActive() && (ws == null || !ws.isClosed());
     }
 
     @Override
     public boolean writable() {
-        return ctx.channel().isWritable();
+        return ch.isWritable();
     }
 
     @Override
     public void write(ByteBuf message, boolean binary, WriteDone done) {
-        ctx.writeAndFlush(binary ? new BinaryWebSocketFrame(message) : new TextWebSocketFrame(message)).addListener(done);
+        ch.writeAndFlush(binary ? new BinaryWebSocketFrame(message) : new TextWebSocketFrame(message)).addListener(done);
     }
 
     @Override
@@ -58,8 +59,8 @@ final class WebSocketTransport implements ClientTransport {
             if (!ws.isClosed()) {
                 ws.close((short) code, reason);
             }
-        } else if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        } else if (ch.isActive()) {
+            ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

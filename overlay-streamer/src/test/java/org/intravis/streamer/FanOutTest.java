@@ -3,7 +3,6 @@ package org.intravis.streamer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -60,8 +59,7 @@ class FanOutTest {
             ch = stalled ? new EmbeddedChannel(stall, new ChannelInboundHandlerAdapter())
                     : new EmbeddedChannel(new ChannelInboundHandlerAdapter());
             channels.add(ch);
-            ChannelHandlerContext ctx = ch.pipeline().lastContext();
-            session = new ClientSession(channels.size(), "websocket", new WebSocketTransport(ctx, null, "test"),
+            session = new ClientSession(channels.size(), "websocket", new WebSocketTransport(ch, null, "test"),
                     pub.settings(), variant, overlay, false, pub::requestKeyFrame);
             pub.add(session);
         }
