@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * Only the video branch gates the ring, so capture drops only when the picture itself falls a whole ring behind;
  * a stalled model or a slow disk can never hold a slot. Every thread is named after its role and stream.
- * Configure with a {@link Context}, then {@link #start()}.
+ * Configure with a {@link Context}, open the source, then {@link #start()}.
  */
 public final class StreamPipeline implements AutoCloseable {
 
@@ -110,13 +110,15 @@ public final class StreamPipeline implements AutoCloseable {
         this.exchange = new AnnotationExchange(ctx.annotationListeners.toArray(new AnnotationListener[0]));
     }
 
-    /** Opens the source, allocates the ring for its largest frame, and starts the capture and branch threads. */
-    public synchronized void start() throws CaptureException {
+    /**
+     * Allocates the ring for the source's largest frame and starts the capture and branch threads. The source
+     * must be open: whoever assembles the pipeline opens it first, since sinks are sized from its geometry too.
+     */
+    public synchronized void start() {
         if (started) {
             return;
         }
         FrameSource source = ctx.source;
-        source.open();
         FrameGeometry geometry = source.geometry();
         boolean gt = source.providesGroundTruth();
         WaitStrategy wait = WaitStrategies.byName(ctx.waitStrategy);

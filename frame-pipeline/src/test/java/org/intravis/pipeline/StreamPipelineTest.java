@@ -1,0 +1,156 @@
+package org.intravis.pipeline;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StreamPipelineTest {
+
+    private static StreamPipeline.Context context(FrameSource source) {
+        return new StreamPipeline.Context().streamId("t").source(source).ringSize(8);
+    }
+
+    static void await(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void videoKeepsFlowingWhileInferenceIsStalled() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicLong offered = new AtomicLong();
+        AtomicLong videoFrames = new AtomicLong();
+        PatternSource source = new PatternSource(64, 48, Long.MAX_VALUE, 2_000_000); // 500 fps
+        InferenceFeed stalled = (slot, version) -> {
+            offered.incrementAndGet();
+            try {
+                release.await(); // a model that never answers
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return InferenceFeed.Offer.ACCEPTED;
+        };
+        try (StreamPipeline p = new StreamPipeline(context(source).inferenceFeed(stalled)
+                .videoSink(slot -> videoFrames.incrementAndGet()).conclude())) {
+            p.source().open();
+            p.start();
+            await(() -> offered.get() == 1, 5000, "the inference feed to be stuck on its first frame");
+            long before = videoFrames.get();
+            await(() -> videoFrames.get() > before + 200, 10_000, "200 more video frames while inference is stalled");
+            assertThat(p.counters().get(Counter.DROPPED_RING_FULL)).isZero();
+            assertThat(offered.get()).isEqualTo(1);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void fullRingDropsAndCountsInsteadOfBlockingCapture() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstVideo = new CountDownLatch(1);
+        PatternSource source = new PatternSource(64, 48, Long.MAX_VALUE, 0); // as fast as possible
+        VideoSink stuck = slot -> {
+            firstVideo.countDown();
+            try {
+                release.await(); // the video branch stops consuming
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (StreamPipeline p = new StreamPipeline(context(source).videoSink(stuck).conclude())) {
+            p.source().open();
+            p.start();
+            assertThat(firstVideo.await(5, TimeUnit.SECONDS)).isTrue();
+            await(() -> p.counters().get(Counter.DROPPED_RING_FULL) > 1000, 10_000, "drops to be counted");
+            // capture went on reading the source: everything read was either published or dropped
+            long read = source.framesRead();
+            assertThat(read).isGreaterThan(1000);
+            assertThat(p.counters().get(Counter.FRAMES_IN)).isLessThanOrEqualTo(8 + 1);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void attachedAnnotationsCarryTheirAgeAndTurnStale() throws Exception {
+        AtomicLong freshFrames = new AtomicLong();
+        AtomicLong staleFrames = new AtomicLong();
+        AtomicLong maxAge = new AtomicLong();
+        PatternSource source = new PatternSource(64, 48, Long.MAX_VALUE, 5_000_000); // 200 fps
+        StreamPipeline[] ref = new StreamPipeline[1];
+        InferenceFeed once = new InferenceFeed() {
+            final Annotations holder = new Annotations();
+            boolean done;
+
+            @Override
+            public Offer offer(FrameSlot slot, long version) {
+                if (!done) { // publish results for the first frame only, then the "model" goes silent
+                    done = true;
+                    holder.clear();
+                    holder.status(Annotations.Status.VALID).frameId(slot.frameId())
+                            .capturedNanos(slot.stamp(Stage.CAPTURED)).model("test", "1", "cpu");
+                    holder.addTip(1, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, 10, 20, 0, 0, 0.9f);
+                    ref[0].annotations().publish(holder);
+                }
+                return Offer.ACCEPTED;
+            }
+        };
+        VideoSink sink = slot -> {
+            if (slot.overlayFresh()) {
+                freshFrames.incrementAndGet();
+                assertThat(slot.annotations().tipCount()).isEqualTo(1);
+            } else if (slot.overlayAgeMillis() >= 0) {
+                staleFrames.incrementAndGet();
+            }
+            maxAge.accumulateAndGet(slot.overlayAgeMillis(), Math::max);
+        };
+        try (StreamPipeline p = new StreamPipeline(context(source).staleAfterMillis(100)
+                .inferenceFeed(once).videoSink(sink).conclude())) {
+            ref[0] = p;
+            p.source().open();
+            p.start();
+            await(() -> staleFrames.get() > 5, 10_000, "the overlay to go stale");
+            assertThat(freshFrames.get()).isPositive();
+            assertThat(maxAge.get()).isGreaterThan(100);
+            assertThat(p.counters().get(Counter.OVERLAY_STALE)).isPositive();
+        }
+    }
+
+    @Test
+    void inferenceIsOfferedOnlyTheNewestFrame() throws Exception {
+        AtomicLong lastOffered = new AtomicLong(-1);
+        AtomicLong outOfOrder = new AtomicLong();
+        PatternSource source = new PatternSource(64, 48, 3000, 0);
+        InferenceFeed slow = (slot, version) -> {
+            if (slot.frameId() <= lastOffered.get()) {
+                outOfOrder.incrementAndGet();
+            }
+            lastOffered.set(slot.frameId());
+            try {
+                Thread.sleep(2); // slower than capture: the branch must skip to the newest
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return slot.unchangedSince(version) ? InferenceFeed.Offer.ACCEPTED : InferenceFeed.Offer.TORN;
+        };
+        try (StreamPipeline p = new StreamPipeline(context(source).inferenceFeed(slow)
+                .videoSink(slot -> { }).conclude())) {
+            p.source().open();
+            p.start();
+            await(() -> !p.capturing(), 20_000, "the source to end");
+            Thread.sleep(50);
+            StreamCounters c = p.counters();
+            assertThat(c.get(Counter.FRAMES_IN) + c.get(Counter.DROPPED_RING_FULL)).isEqualTo(3000);
+            assertThat(c.get(Counter.INFERENCE_SKIPPED_STALE)).isPositive();
+            assertThat(outOfOrder.get()).isZero();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.net.BindException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The HTTP server (Vert.x): the browser pages, the REST API, health and metrics. Handlers only read immutable
+ * reports or hand work to worker threads; nothing of the pipeline runs on the event loop.
+ * <pre>
+ *   GET /health                         liveness and per-stream state
+ *   GET /metrics                        Prometheus text format
+ *   GET /api/streams                    every stream: source, status, resolution, fps, drops, latency percentiles
+ *   GET /api/streams/ID                 one stream
+ *   GET /api/streams/ID/snapshot.jpg    the newest frame as a JPEG still
+ *   GET /*                              pages from the jar (webroot/)
+ * </pre>
+ */
+public final class IntravisServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final Engine engine;
+    private final StatsSampler stats;
+    private final Vertx vertx;
+    private HttpServer server;
+
+    public IntravisServer(Engine engine, StatsSampler stats) {
+        this.engine = engine;
+        this.stats = stats;
+        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4));
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Binds and serves; a busy port becomes a {@link UserError} naming it. */
+    public int listen(String host, int port) {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(this::health);
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(PrometheusMetrics.render(stats.reports())));
+        router.get("/api/streams").handler(ctx -> json(ctx, 200, stats.reports()));
+        router.get("/api/streams/:id").handler(this::oneStream);
+        router.get("/api/streams/:id/snapshot.jpg").handler(this::snapshot);
+        router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
+                .setDefaultContentEncoding("UTF-8"));
+
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                .setTcpNoDelay(true));
+        server.requestHandler(router);
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")) {
+                throw new UserError("port " + port + " on " + host + " is already in use: stop the program using it "
+                        + "or choose another port with --port", cause);
+            }
+            throw new UserError("cannot listen on " + host + ":" + port + ": " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while starting the server");
+        } catch (TimeoutException e) {
+            throw new UserError("the server did not start listening within 30 s");
+        }
+        return server.actualPort();
+    }
+
+    private void health(RoutingContext ctx) {
+        List<StreamReport> reports = stats.reports();
+        Map<String, String> streams = new LinkedHashMap<>();
+        boolean degraded = false;
+        for (StreamReport r : reports) {
+            streams.put(r.id(), r.status());
+            degraded |= !"STREAMING".equals(r.status());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", degraded ? "degraded" : "ok");
+        body.put("streams", streams);
+        json(ctx, 200, body);
+    }
+
+    private void oneStream(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Optional<StreamReport> r = stats.reports().stream().filter(s -> s.id().equals(id)).findFirst();
+        if (r.isEmpty()) {
+            json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+        } else {
+            json(ctx, 200, r.get());
+        }
+    }
+
+    private void snapshot(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Optional<Engine.EngineStream> s = engine.stream(id);
+        if (s.isEmpty()) {
+            json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            FrameSnapshots.Snapshot snap = s.get().snapshots().read();
+            return snap == null ? null : JpegStill.encode(snap, engine.config().streaming.jpegQuality);
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+            } else if (ar.result() == null) {
+                json(ctx, 503, Map.of("error", "no frame yet on stream '" + id + "'"));
+            } else {
+                ctx.response().putHeader("content-type", "image/jpeg").putHeader("cache-control", "no-store")
+                        .end(io.vertx.core.buffer.Buffer.buffer(ar.result()));
+            }
+        });
+    }
+
+    static void json(RoutingContext ctx, int status, Object body) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+                    .end(JSON.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.response().setStatusCode(500).end("{\"error\":\"serialisation failed\"}");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing at shutdown: nothing useful to do with a failure here
+        }
+    }
+}

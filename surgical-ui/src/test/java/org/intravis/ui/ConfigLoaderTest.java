@@ -1,0 +1,79 @@
+package org.intravis.ui;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void noFileMeansTheEmbeddedDefault() {
+        IntravisConfig c = ConfigLoader.validate(ConfigLoader.load(null));
+        assertThat(c.streams).hasSize(1);
+        assertThat(c.streams.get(0).source).isEqualTo("synthetic:ultrasound");
+        assertThat(c.streams.get(0).modelOrDefault()).isEqualTo("ultrasound");
+        assertThat(c.server.port).isEqualTo(8080);
+        assertThat(c.inference.device).isEqualTo("cpu");
+    }
+
+    @Test
+    void readsOneSectionPerStage() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, """
+                server:
+                  port: 9090
+                pipeline:
+                  ringSize: 32
+                  staleAfterMs: 300
+                streams:
+                  - id: fluoro
+                    source: synthetic:fluoroscopy?fps=15
+                  - id: us
+                    source: synthetic:ultrasound
+                    model: none
+                    pixelSpacingMm: 0.08
+                inference:
+                  device: cuda
+                  budgetMs: 80
+                """);
+        IntravisConfig c = ConfigLoader.validate(ConfigLoader.load(f));
+        assertThat(c.server.port).isEqualTo(9090);
+        assertThat(c.pipeline.ringSize).isEqualTo(32);
+        assertThat(c.streams).extracting(s -> s.id).containsExactly("fluoro", "us");
+        assertThat(c.streams.get(0).modelOrDefault()).isEqualTo("fluoroscopy");
+        assertThat(c.streams.get(1).modelOrDefault()).isEqualTo("none");
+        assertThat(c.streams.get(1).pixelSpacingMm).isEqualTo(0.08);
+        assertThat(c.inference.budgetMs).isEqualTo(80);
+    }
+
+    @Test
+    void aTypoIsAnErrorThatSaysWhere() throws Exception {
+        Path f = dir.resolve("typo.yaml");
+        Files.writeString(f, "pipeline:\n  ringSzie: 32\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(UserError.class)
+                .hasMessageContaining("ringSzie").hasMessageContaining("line 2");
+    }
+
+    @Test
+    void invalidValuesAreRejected() {
+        IntravisConfig c = new IntravisConfig();
+        c.pipeline.ringSize = 12;
+        assertThatThrownBy(() -> ConfigLoader.validate(c)).hasMessageContaining("power of two");
+        IntravisConfig d = new IntravisConfig();
+        d.streams.add(d.streams.get(0));
+        assertThatThrownBy(() -> ConfigLoader.validate(d)).hasMessageContaining("used twice");
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml")))
+                .isInstanceOf(UserError.class).hasMessageContaining("not found");
+    }
+}
