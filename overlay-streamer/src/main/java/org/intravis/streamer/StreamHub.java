@@ -45,23 +45,21 @@ public final class StreamHub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StreamHub.class.getName());
     public static final int PROTOCOL_VERSION = 1;
 
-    private final Vertx vertx;
     private final StreamerSettings settings;
     private final ByteBufAllocator alloc;
     private final Map<String, StreamPublisher> publishers = new ConcurrentHashMap<>();
     private final AtomicLong clientIds = new AtomicLong();
     private final ObjectMapper json = new ObjectMapper();
-    private final long statsTimer;
+    private Vertx vertx;
+    private long statsTimer = -1;
 
-    public StreamHub(Vertx vertx, StreamerSettings settings) {
-        this(vertx, settings, PooledByteBufAllocator.DEFAULT);
+    public StreamHub(StreamerSettings settings) {
+        this(settings, PooledByteBufAllocator.DEFAULT);
     }
 
-    public StreamHub(Vertx vertx, StreamerSettings settings, ByteBufAllocator alloc) {
-        this.vertx = vertx;
+    public StreamHub(StreamerSettings settings, ByteBufAllocator alloc) {
         this.settings = settings.concluded() ? settings : settings.conclude();
         this.alloc = alloc;
-        this.statsTimer = vertx.setPeriodic(settings.statsIntervalMillis(), t -> sendStats());
     }
 
     public StreamerSettings settings() { return settings; }
@@ -99,8 +97,18 @@ public final class StreamHub implements AutoCloseable {
         return publisher(streamId).map(StreamPublisher::stats);
     }
 
-    /** Mounts the WebSocket and MJPEG routes. */
-    public void mount(Router router) {
+    /**
+     * Mounts the WebSocket and MJPEG routes and the page aliases ({@code /display}, {@code /surgeon}), and starts
+     * the periodic per-client stats messages. Streams may be registered before or after.
+     */
+    public synchronized void mount(Vertx vertx, Router router) {
+        if (this.vertx != null) {
+            throw new IllegalStateException("the stream hub is already mounted");
+        }
+        this.vertx = vertx;
+        this.statsTimer = vertx.setPeriodic(settings.statsIntervalMillis(), t -> sendStats());
+        router.get("/display").handler(rc -> rc.reroute("/display.html"));
+        router.get("/surgeon").handler(rc -> rc.reroute("/index.html"));
         router.get("/ws/streams/:id").handler(webSocketHandler());
         router.get("/streams/:id/burned.mjpeg").handler(mjpegHandler(true));
         router.get("/streams/:id/video.mjpeg").handler(mjpegHandler(false));
@@ -344,7 +352,7 @@ public final class StreamHub implements AutoCloseable {
                     .putHeader("content-type", "multipart/x-mixed-replace; boundary=" + MjpegTransport.BOUNDARY)
                     .putHeader("cache-control", "no-cache, no-store")
                     .putHeader("pragma", "no-cache");
-            Context context = vertx.getOrCreateContext();
+            Context context = io.vertx.core.Vertx.currentContext();
             String remote = String.valueOf(rc.request().remoteAddress());
             ClientSession[] holder = new ClientSession[1];
             MjpegTransport transport = new MjpegTransport(resp, context, remote, () -> {
@@ -361,8 +369,10 @@ public final class StreamHub implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        vertx.cancelTimer(statsTimer);
+    public synchronized void close() {
+        if (vertx != null && statsTimer >= 0) {
+            vertx.cancelTimer(statsTimer);
+        }
         for (String id : new ArrayList<>(publishers.keySet())) {
             unregister(id);
         }

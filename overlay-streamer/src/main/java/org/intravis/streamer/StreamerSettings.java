@@ -29,6 +29,16 @@ public final class StreamerSettings {
     public StreamerSettings keyIntervalMillis(long ms) { this.keyIntervalMillis = ms; return this; }
     /** Requested key frames ("force IDR") are honoured at most this often per variant. */
     public StreamerSettings minForcedKeyIntervalMillis(long ms) { this.minForcedKeyIntervalMillis = ms; return this; }
+    /**
+     * JPEG quality in the familiar 1..100 scale, mapped onto FFmpeg's quantiser (80 -> 5, 95 -> 2, 50 -> 11).
+     */
+    public StreamerSettings jpegQuality(int quality) {
+        if (quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("streamer: jpegQuality must be 1..100, was " + quality);
+        }
+        this.jpegQscale = Math.max(2, Math.min(31, Math.round((100 - quality) / 5f) + 1));
+        return this;
+    }
     /** JPEG quantiser, 2 (best) to 31 (smallest). */
     public StreamerSettings jpegQscale(int q) { this.jpegQscale = q; return this; }
     /** Overlays older than this relative to the frame are stale: hidden by the page, badged when burned in. */

@@ -50,7 +50,7 @@ class WebSocketStreamingTest {
     void start(int width, int height, double fps, StreamerSettings settings, int serverSendBuffer) throws Exception {
         vertx = Vertx.vertx();
         alloc = new TrackingAllocator();
-        hub = new StreamHub(vertx, settings.statsIntervalMillis(200).conclude(), alloc);
+        hub = new StreamHub(settings.statsIntervalMillis(200).conclude(), alloc);
         StreamPublisher pub = hub.register("s1");
         StreamPipeline.Context ctx = new StreamPipeline.Context().streamId("s1")
                 .source(new PatternSource(width, height, fps)).videoSink(pub).annotationListener(pub)
@@ -58,7 +58,7 @@ class WebSocketStreamingTest {
         pipeline = new StreamPipeline(ctx);
         pub.attach(pipeline);
         Router router = Router.router(vertx);
-        hub.mount(router);
+        hub.mount(vertx, router);
         HttpServerOptions options = new HttpServerOptions();
         if (serverSendBuffer > 0) {
             options.setSendBufferSize(serverSendBuffer);
