@@ -1,0 +1,439 @@
+package org.intravis.capture.ffmpeg;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVDictionaryEntry;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.intravis.capture.CloseGuard;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_LOW_DELAY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_flush_buffers;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_DICT_IGNORE_SUFFIX;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_get;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_get_media_type_string;
+
+/**
+ * One opened FFmpeg input, demuxing and decoding its best video stream: a file, a network stream, a device or a
+ * single image. {@link #decodeNext} leaves the next decoded picture in {@link #frame()}; {@link SlotConverter}
+ * copies it into a slot. Everything native is allocated in {@link #open}; decoding allocates nothing on the Java
+ * heap (the decoded frame, the packet and the pointer views of the frame's planes are created once).
+ * <p>
+ * Not thread-safe: one reader. Another thread stops a blocked call through the {@link CloseGuard} it was given
+ * (the interrupt callback polls it), then the guard calls {@link #close()} once the reader has left.
+ */
+public final class FfmpegInput implements AutoCloseable {
+
+    /** What {@link #decodeNext} produced. */
+    public enum Result {
+        /** A picture is in {@link #frame()}. */
+        FRAME,
+        /** Nothing yet (a non-blocking source had no data); try again. */
+        AGAIN,
+        /** End of the input (end of file, or the sender closed the stream). */
+        END,
+        /** No picture before the deadline. */
+        TIMEOUT,
+        /** The read was interrupted because the source is closing. */
+        CLOSING,
+        /** The input failed (network error, device gone); {@link #lastErrorText()} says why. */
+        ERROR
+    }
+
+    private static final int EAGAIN = -11; // AVERROR(EAGAIN) on Linux
+    private static final int FF_THREAD_SLICE = 2;
+    private static final int AV_FRAME_FLAG_CORRUPT = 1; // libavutil/frame.h (1 << 0), not mapped by the presets
+    /** A file that gives this many read errors in a row without a good packet is treated as ended. */
+    private static final int MAX_CONSECUTIVE_READ_ERRORS = 200;
+
+    private final String description;
+    private final CloseGuard guard;
+    private AVFormatContext fmt;
+    private AVCodecContext codec;
+    private AVPacket packet;
+    private AVFrame frame;
+    private PointerPointer<?> frameData;
+    private IntPointer frameLinesize;
+    private int videoIndex = -1;
+    private long timeBaseNum;
+    private long timeBaseDen;
+    private long startPts;
+    private boolean draining;
+    private boolean stopOnReadError;
+    private long deadlineNanos;
+    private List<String> unusedOptions = List.of();
+
+    private long framesDecoded;
+    private long undecodablePackets;
+    private long concealedFrames;
+    private long readErrors;
+    private int consecutiveReadErrors;
+    private int lastError;
+
+    /**
+     * @param description how the input is named in messages, e.g. the file path or the stream URL
+     * @param guard       polled while FFmpeg waits so that close() from another thread interrupts it (may be null)
+     */
+    public FfmpegInput(String description, CloseGuard guard) {
+        this.description = description;
+        this.guard = guard;
+    }
+
+    /**
+     * Opens {@code url} and its video decoder.
+     *
+     * @param url          what FFmpeg opens ({@code file:/x.mp4}, {@code udp://...}, {@code /dev/video0})
+     * @param format       a forced demuxer (v4l2), or null to let FFmpeg probe
+     * @param options      demuxer/protocol options (e.g. timeout, fflags); those FFmpeg did not use are kept in
+     *                     {@link #unusedOptions()}
+     * @param timeoutNanos how long opening may take in all (0: no limit beyond FFmpeg's own)
+     * @param lowDelay     decode for latency (slice threads, low-delay flag) rather than throughput
+     * @param threads      decoder threads (0: FFmpeg chooses)
+     * @param live         a live input: a read error ends reading (the source reconnects) instead of being skipped
+     */
+    public void open(String url, AVInputFormat format, Map<String, String> options, long timeoutNanos,
+                     boolean lowDelay, int threads, boolean live) throws FfmpegException {
+        FfmpegLibrary.init();
+        stopOnReadError = live;
+        fmt = avformat_alloc_context();
+        if (fmt == null || fmt.isNull()) {
+            throw new FfmpegException(description + ": out of memory (avformat_alloc_context)", 0);
+        }
+        fmt.interrupt_callback().callback(InterruptCallback.CALLBACK);
+        fmt.interrupt_callback().opaque(null);
+        deadlineNanos = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        InterruptCallback.enter(this);
+        try {
+            openDemuxer(url, format, options);
+            openDecoder(lowDelay, threads);
+        } catch (FfmpegException e) {
+            close();
+            throw e;
+        } finally {
+            InterruptCallback.leave();
+            deadlineNanos = 0;
+        }
+    }
+
+    private void openDemuxer(String url, AVInputFormat format, Map<String, String> options) throws FfmpegException {
+        AVDictionary dict = new AVDictionary(null);
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            av_dict_set(dict, e.getKey(), e.getValue(), 0);
+        }
+        int r;
+        try (BytePointer u = new BytePointer(url, StandardCharsets.UTF_8)) {
+            r = avformat_open_input(fmt, u, format, dict);
+        }
+        unusedOptions = dictKeys(dict);
+        av_dict_free(dict);
+        if (r < 0) {
+            fmt = null; // avformat_open_input frees the context when it fails
+            throw failure("cannot open", r);
+        }
+        r = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
+        if (r < 0) {
+            throw failure("cannot read the stream information of", r);
+        }
+        videoIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, (PointerPointer<?>) null, 0);
+        if (videoIndex == AVERROR_STREAM_NOT_FOUND || videoIndex < 0) {
+            throw new FfmpegException(description + " has no video stream (it contains: " + streamList() + ")",
+                    videoIndex);
+        }
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            if (i != videoIndex) {
+                fmt.streams(i).discard(AVDISCARD_ALL); // do not demux audio/data we will not decode
+            }
+        }
+    }
+
+    private void openDecoder(boolean lowDelay, int threads) throws FfmpegException {
+        AVStream stream = fmt.streams(videoIndex);
+        AVCodecParameters par = stream.codecpar();
+        AVCodec decoder = avcodec_find_decoder(par.codec_id());
+        if (decoder == null || decoder.isNull()) {
+            throw new FfmpegException(description + ": no decoder for its video codec "
+                    + avcodec_get_name(par.codec_id()).getString(), 0);
+        }
+        codec = avcodec_alloc_context3(decoder);
+        int r = avcodec_parameters_to_context(codec, par);
+        if (r < 0) {
+            throw failure("cannot set up the decoder of", r);
+        }
+        codec.pkt_timebase(stream.time_base());
+        codec.thread_count(threads);
+        if (lowDelay) {
+            codec.flags(codec.flags() | AV_CODEC_FLAG_LOW_DELAY);
+            codec.thread_type(FF_THREAD_SLICE); // frame threads would hold frames back
+        }
+        r = avcodec_open2(codec, decoder, (AVDictionary) null);
+        if (r < 0) {
+            throw failure("cannot open the " + avcodec_get_name(par.codec_id()).getString() + " decoder of", r);
+        }
+        timeBaseNum = stream.time_base().num();
+        timeBaseDen = Math.max(1, stream.time_base().den());
+        startPts = stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time();
+        packet = av_packet_alloc();
+        frame = av_frame_alloc();
+        frameData = frame.data();
+        frameLinesize = frame.linesize();
+    }
+
+    /**
+     * Decodes until the next picture.
+     *
+     * @param deadlineNanos {@link System#nanoTime()} by which a picture must have come (0: no deadline)
+     */
+    public Result decodeNext(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+        InterruptCallback.enter(this);
+        try {
+            while (true) {
+                int r = avcodec_receive_frame(codec, frame);
+                if (r >= 0) {
+                    framesDecoded++;
+                    if (frame.decode_error_flags() != 0 || (frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0) {
+                        concealedFrames++;
+                    }
+                    return Result.FRAME;
+                }
+                if (r == AVERROR_EOF) {
+                    return Result.END;
+                }
+                if (r != EAGAIN) {
+                    undecodablePackets++; // the decoder rejected what it was given; read on
+                }
+                if (draining) {
+                    return Result.END;
+                }
+                r = av_read_frame(fmt, packet);
+                if (r < 0) {
+                    Result stop = readFailed(r);
+                    if (stop != null) {
+                        return stop;
+                    }
+                    continue;
+                }
+                consecutiveReadErrors = 0;
+                if (packet.stream_index() == videoIndex) {
+                    r = avcodec_send_packet(codec, packet);
+                    if (r < 0 && r != EAGAIN) {
+                        undecodablePackets++;
+                        lastError = r;
+                    }
+                }
+                av_packet_unref(packet);
+                if (closing()) {
+                    return Result.CLOSING;
+                }
+                if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0) {
+                    return Result.TIMEOUT;
+                }
+            }
+        } finally {
+            InterruptCallback.leave();
+            this.deadlineNanos = 0;
+        }
+    }
+
+    /** Handles a failed read: returns what to report, or null to read on (a damaged spot in a file). */
+    private Result readFailed(int r) {
+        if (r == AVERROR_EOF) {
+            avcodec_send_packet(codec, (AVPacket) null); // flush the pictures the decoder still holds
+            draining = true;
+            return null;
+        }
+        if (r == EAGAIN) {
+            return Result.AGAIN;
+        }
+        if (r == AVERROR_EXIT) {
+            return closing() ? Result.CLOSING : Result.TIMEOUT;
+        }
+        lastError = r;
+        readErrors++;
+        if (stopOnReadError) {
+            return Result.ERROR;
+        }
+        if (++consecutiveReadErrors >= MAX_CONSECUTIVE_READ_ERRORS) {
+            avcodec_send_packet(codec, (AVPacket) null);
+            draining = true;
+        }
+        return null;
+    }
+
+    /** Back to the first picture (for looping); false when the input cannot seek. */
+    public boolean rewind() {
+        InterruptCallback.enter(this);
+        try {
+            long target = fmt.start_time() == AV_NOPTS_VALUE ? 0 : fmt.start_time();
+            if (av_seek_frame(fmt, -1, target, AVSEEK_FLAG_BACKWARD) < 0) {
+                return false;
+            }
+            avcodec_flush_buffers(codec);
+            draining = false;
+            consecutiveReadErrors = 0;
+            return true;
+        } finally {
+            InterruptCallback.leave();
+        }
+    }
+
+    boolean shouldInterrupt() {
+        return closing() || (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0);
+    }
+
+    private boolean closing() {
+        return guard != null && guard.closing();
+    }
+
+    /** The decoded picture (valid until the next {@link #decodeNext}). */
+    public AVFrame frame() { return frame; }
+    /** The picture's plane pointers, a view created once (no allocation per frame). */
+    public PointerPointer<?> frameData() { return frameData; }
+    /** The picture's line sizes, a view created once. */
+    public IntPointer frameLinesize() { return frameLinesize; }
+
+    /** The picture's presentation time in microseconds from the stream's start, or -1 when it has none. */
+    public long frameMicros() {
+        long ts = frame.best_effort_timestamp();
+        if (ts == AV_NOPTS_VALUE) {
+            return -1;
+        }
+        return (long) ((ts - startPts) * (1_000_000.0 * timeBaseNum / timeBaseDen));
+    }
+
+    /** Frame width and height the stream declares (0 when unknown before the first picture). */
+    public int declaredWidth() { return fmt.streams(videoIndex).codecpar().width(); }
+    public int declaredHeight() { return fmt.streams(videoIndex).codecpar().height(); }
+
+    /** Declared frame rate (0 when unknown). */
+    public double declaredFps() {
+        AVStream st = fmt.streams(videoIndex);
+        if (st.avg_frame_rate().den() > 0 && st.avg_frame_rate().num() > 0) {
+            return (double) st.avg_frame_rate().num() / st.avg_frame_rate().den();
+        }
+        if (st.r_frame_rate().den() > 0 && st.r_frame_rate().num() > 0) {
+            return (double) st.r_frame_rate().num() / st.r_frame_rate().den();
+        }
+        return 0;
+    }
+
+    /** The video codec's name, e.g. h264. */
+    public String codecName() {
+        return avcodec_get_name(fmt.streams(videoIndex).codecpar().codec_id()).getString();
+    }
+
+    /** Options that neither the demuxer nor the protocol used (misspelt or not applicable). */
+    public List<String> unusedOptions() { return unusedOptions; }
+
+    public long framesDecoded() { return framesDecoded; }
+    /** Packets the decoder could not decode (skipped). */
+    public long undecodablePackets() { return undecodablePackets; }
+    /** Pictures decoded with errors concealed (delivered, but damaged). */
+    public long concealedFrames() { return concealedFrames; }
+    /** Reads that failed (damaged container data, skipped). */
+    public long readErrors() { return readErrors; }
+    public int lastError() { return lastError; }
+
+    public String lastErrorText() {
+        return lastError == 0 ? "" : FfmpegLibrary.errorText(lastError);
+    }
+
+    private FfmpegException failure(String what, int code) {
+        String reason = code == AVERROR_EXIT
+                ? (closing() ? "closed while opening" : "timed out")
+                : FfmpegLibrary.errorText(code);
+        return new FfmpegException(what + " " + description + ": " + reason, code);
+    }
+
+    private String streamList() {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            AVCodecParameters p = fmt.streams(i).codecpar();
+            BytePointer type = av_get_media_type_string(p.codec_type());
+            parts.add((type == null ? "unknown" : type.getString()) + " " + avcodec_get_name(p.codec_id()).getString());
+        }
+        return parts.isEmpty() ? "no streams" : String.join(", ", parts);
+    }
+
+    private static List<String> dictKeys(AVDictionary dict) {
+        if (dict == null || dict.isNull()) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        AVDictionaryEntry e = null;
+        while ((e = av_dict_get(dict, "", e, AV_DICT_IGNORE_SUFFIX)) != null) {
+            keys.add(e.key().getString());
+        }
+        return Collections.unmodifiableList(keys);
+    }
+
+    /** Frees everything native. Idempotent. Only when no read is in progress (see {@link CloseGuard}). */
+    @Override
+    public void close() {
+        if (frame != null) {
+            av_frame_free(frame);
+            frame = null;
+        }
+        if (packet != null) {
+            av_packet_free(packet);
+            packet = null;
+        }
+        if (codec != null) {
+            avcodec_free_context(codec);
+            codec = null;
+        }
+        if (fmt != null) {
+            avformat_close_input(fmt); // fmt is only kept once avformat_open_input succeeded
+            fmt = null;
+        }
+    }
+
+    /** Nanoseconds for a millisecond timeout, 0 for none. */
+    static long millisToNanos(long millis) {
+        return millis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+}

@@ -1,0 +1,339 @@
+package org.intravis.capture.ffmpeg;
+
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
+import org.intravis.capture.CloseGuard;
+import org.intravis.capture.Playback;
+import org.intravis.capture.ReconnectBackoff;
+import org.intravis.capture.SourceUri;
+import org.intravis.pipeline.CaptureException;
+import org.intravis.pipeline.FrameGeometry;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.SourceStatus;
+
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
+
+import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
+
+/**
+ * A live stream FFmpeg reads (RTSP, SRT, UDP, RTP, HTTP, RTMP, TCP) or a capture card through v4l2.
+ * <p>
+ * It never gives up: when the stream cannot be reached or drops (an error, the end of the stream, or no picture
+ * for {@code timeoutMs}), {@link #readInto} reports {@link SourceStatus#RECONNECTING} with a detail such as
+ * "reconnecting in 800 ms, attempt 3: no picture for 1000 ms", returns {@link Read#NONE} while it waits, and tries
+ * again with exponential back-off ({@code reconnectInitialMs}=250 doubling up to {@code reconnectMaxMs}=5000,
+ * reset after a good frame). A connection attempt blocks the capture thread for at most twice {@code timeoutMs}
+ * (connecting, then the first picture);
+ * {@link #close()} from another thread interrupts it (FFmpeg's interrupt callback), so close never hangs.
+ * <p>
+ * The geometry is fixed at {@link #open()}: {@code width}x{@code height} when given, else the first picture's size
+ * (capped by {@code maxWidth}/{@code maxHeight}), else 1920x1080 when the stream cannot be reached at open. A
+ * stream that comes back at a larger resolution is scaled down to fit, keeping its aspect ratio.
+ */
+public final class LiveSource implements FrameSource {
+    private static final Logger LOG = Logger.getLogger(LiveSource.class.getName());
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long AGAIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    private static final int DEFAULT_WIDTH = 1920;
+    private static final int DEFAULT_HEIGHT = 1080;
+
+    private final SourceUri uri;
+    private final boolean device;
+    private final String url;
+    private final String description;
+    private final Map<String, String> ffmpegOptions;
+    private final long timeoutNanos;
+    private final boolean lowLatency;
+    private final int decoderThreads;
+    private final int fixedWidth;
+    private final int fixedHeight;
+    private final int maxWidth;
+    private final int maxHeight;
+    private final PixelFormat format;
+    private final ReconnectBackoff backoff;
+    private final CloseGuard guard = new CloseGuard(this::release);
+
+    private FfmpegInput input;
+    private SlotConverter converter;
+    private FrameGeometry geometry;
+    private double fps;
+    private boolean pending;
+    private long nextAttemptNanos;
+    private long openedNanos;
+    private long lastPictureNanos;
+    private boolean warnedUnused;
+    private volatile List<String> unusedOptions = List.of();
+    private volatile SourceStatus status = SourceStatus.IDLE;
+    private volatile String detail = "";
+    private volatile long connections;
+    private volatile long frames;
+
+    public LiveSource(SourceUri uri) {
+        this.uri = uri;
+        this.device = uri.scheme().equals("v4l2");
+        if (uri.location().isBlank()) {
+            throw new IllegalArgumentException("source '" + uri.raw() + "' has no address");
+        }
+        this.url = LiveInputOptions.url(uri);
+        this.description = device ? "capture device " + url : "stream " + url;
+        this.ffmpegOptions = LiveInputOptions.options(uri);
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(uri.intOption("timeoutMs", LiveInputOptions.DEFAULT_TIMEOUT_MS));
+        this.lowLatency = uri.boolOption("lowLatency", true);
+        this.decoderThreads = uri.intOption("decoderThreads", 0);
+        this.fixedWidth = uri.intOption("width", 0);
+        this.fixedHeight = uri.intOption("height", 0);
+        if ((fixedWidth > 0) != (fixedHeight > 0) || fixedWidth < 0 || fixedHeight < 0) {
+            throw new IllegalArgumentException("give both width and height (positive), or neither (in " + uri.raw() + ")");
+        }
+        this.maxWidth = uri.intOption("maxWidth", 0);
+        this.maxHeight = uri.intOption("maxHeight", 0);
+        this.format = Playback.pixelFormat(uri);
+        this.backoff = new ReconnectBackoff(uri.intOption("reconnectInitialMs", 250), uri.intOption("reconnectMaxMs", 5000));
+    }
+
+    @Override
+    public String uri() {
+        return uri.raw();
+    }
+
+    /** What FFmpeg is asked to open (for tests and the status page). */
+    public String ffmpegUrl() {
+        return url;
+    }
+
+    /** The demuxer/protocol options FFmpeg is given. */
+    public Map<String, String> ffmpegOptions() {
+        return ffmpegOptions;
+    }
+
+    /** Options FFmpeg did not use on the last connection (misspelt, or not for this protocol). */
+    public List<String> unusedFfmpegOptions() {
+        return unusedOptions;
+    }
+
+    /**
+     * Tries to connect once (at most {@code timeoutMs}) to learn the frame size; when the stream is not there yet
+     * it does not fail: the source reports {@link SourceStatus#RECONNECTING} and keeps trying in {@link #readInto}.
+     */
+    @Override
+    public void open() throws CaptureException {
+        if (!guard.enter()) {
+            throw new CaptureException(description + ": the source is closed");
+        }
+        try {
+            openedNanos = System.nanoTime();
+            status = SourceStatus.CONNECTING;
+            detail = "connecting";
+            boolean connected = connect();
+            int w;
+            int h;
+            if (fixedWidth > 0) {
+                w = fixedWidth;
+                h = fixedHeight;
+            } else if (connected) {
+                long fitted = SlotConverter.fit(input.frame().width(), input.frame().height(),
+                        maxWidth > 0 ? maxWidth : Integer.MAX_VALUE, maxHeight > 0 ? maxHeight : Integer.MAX_VALUE);
+                w = SlotConverter.fittedWidth(fitted);
+                h = SlotConverter.fittedHeight(fitted);
+            } else {
+                w = maxWidth > 0 ? maxWidth : DEFAULT_WIDTH;
+                h = maxHeight > 0 ? maxHeight : DEFAULT_HEIGHT;
+            }
+            geometry = new FrameGeometry(w, h, format);
+            converter = new SlotConverter(geometry);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** One connection attempt: open, and decode the first picture within the timeout. */
+    private boolean connect() {
+        long start = System.nanoTime();
+        if (device && !Files.exists(Paths.get(url))) {
+            return failed("device " + url + " does not exist (is the capture card plugged in?)");
+        }
+        FfmpegInput in = new FfmpegInput(description, guard);
+        try {
+            AVInputFormat demuxer = null;
+            if (device) {
+                FfmpegLibrary.init(); // registers the device inputs
+                demuxer = av_find_input_format("v4l2");
+                if (demuxer == null || demuxer.isNull()) {
+                    return failed("this FFmpeg build has no v4l2 input");
+                }
+            }
+            in.open(url, demuxer, ffmpegOptions, timeoutNanos, lowLatency, decoderThreads, true);
+        } catch (FfmpegException e) {
+            return failed(guard.closing() ? "closed" : e.getMessage());
+        }
+        FfmpegInput.Result r = in.decodeNext(start + 2 * timeoutNanos);
+        if (r != FfmpegInput.Result.FRAME) {
+            String why = switch (r) {
+                case TIMEOUT -> "connected to " + description + " but no picture within "
+                        + TimeUnit.NANOSECONDS.toMillis(2 * timeoutNanos) + " ms";
+                case END -> description + " ended before its first picture";
+                case CLOSING -> "closed";
+                default -> description + ": " + in.lastErrorText();
+            };
+            in.close();
+            return failed(why);
+        }
+        unusedOptions = in.unusedOptions();
+        if (!warnedUnused && !in.unusedOptions().isEmpty()) {
+            warnedUnused = true;
+            List<String> unused = in.unusedOptions();
+            LOG.warning(() -> description + ": FFmpeg did not use the option(s) " + unused);
+        }
+        input = in;
+        pending = true;
+        lastPictureNanos = System.nanoTime();
+        connections++;
+        fps = in.declaredFps();
+        status = SourceStatus.STREAMING;
+        detail = "connected: " + in.codecName() + " " + in.frame().width() + "x" + in.frame().height();
+        if (connections > 1) {
+            LOG.info(() -> description + ": reconnected");
+        }
+        return true;
+    }
+
+    /** Records a failed attempt or a dropped stream and schedules the next attempt. */
+    private boolean failed(String reason) {
+        long delay = backoff.nextDelayMillis();
+        nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+        if (!guard.closing()) {
+            status = SourceStatus.RECONNECTING;
+            detail = "reconnecting in " + delay + " ms, attempt " + backoff.attempt() + ": " + reason;
+        }
+        return false;
+    }
+
+    @Override
+    public FrameGeometry geometry() {
+        if (geometry == null) {
+            throw new IllegalStateException("open() the source first: " + uri.raw());
+        }
+        return geometry;
+    }
+
+    @Override
+    public double nominalFps() {
+        return fps;
+    }
+
+    @Override
+    public Read readInto(FrameSlot slot) {
+        if (!guard.enter()) {
+            return Read.END;
+        }
+        try {
+            if (input == null) {
+                long wait = nextAttemptNanos - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
+                    return Read.NONE;
+                }
+                if (!connect()) {
+                    return guard.closing() ? Read.END : Read.NONE;
+                }
+            }
+            if (!pending) {
+                FfmpegInput.Result r = input.decodeNext(System.nanoTime() + timeoutNanos);
+                switch (r) {
+                    case FRAME -> pending = true;
+                    case AGAIN -> { // a non-blocking input had nothing yet: wait a little, within the timeout
+                        if (System.nanoTime() - lastPictureNanos > timeoutNanos) {
+                            return drop("no picture for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                        }
+                        LockSupport.parkNanos(AGAIN_PARK_NANOS);
+                        return Read.NONE;
+                    }
+                    case CLOSING -> {
+                        return Read.END;
+                    }
+                    case END -> {
+                        return drop("the stream ended");
+                    }
+                    case TIMEOUT -> {
+                        return drop("no picture for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                    }
+                    default -> {
+                        return drop(input.lastErrorText());
+                    }
+                }
+            }
+            converter.convert(input, slot);
+            long now = System.nanoTime();
+            slot.sourcePtsMicros((now - openedNanos) / 1000); // live: time since open, the picture's arrival
+            pending = false;
+            lastPictureNanos = now;
+            frames++;
+            if (backoff.attempt() != 0) {
+                backoff.reset();
+            }
+            return Read.FRAME;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private Read drop(String reason) {
+        input.close();
+        input = null;
+        pending = false;
+        failed("stream lost: " + reason);
+        LOG.warning(() -> description + ": " + detail);
+        return Read.NONE;
+    }
+
+    @Override
+    public SourceStatus status() {
+        return status;
+    }
+
+    @Override
+    public String statusDetail() {
+        return detail;
+    }
+
+    @Override
+    public long reconnects() {
+        return Math.max(0, connections - 1);
+    }
+
+    /** Frames delivered since open. */
+    public long framesDelivered() {
+        return frames;
+    }
+
+    @Override
+    public boolean live() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (!guard.close(2000)) {
+            LOG.warning(() -> description + ": a read did not stop within 2 s; it is released when it does");
+        }
+        status = SourceStatus.CLOSED;
+        detail = "closed";
+    }
+
+    private void release() {
+        if (converter != null) {
+            converter.close();
+        }
+        if (input != null) {
+            input.close();
+            input = null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.intravis.capture.ffmpeg;
+
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.intravis.pipeline.FrameGeometry;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.PixelFormat;
+
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
+import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
+
+/**
+ * Writes a decoded picture into a slot in the stream's pixel format, scaled down (keeping its aspect ratio) when
+ * it is larger than the stream's geometry: one {@code sws_scale} straight into the slot's memory, rows packed.
+ * The scaler is rebuilt only when the picture's size or format changes (a stream that reconnects at another
+ * resolution); otherwise nothing is allocated per frame.
+ */
+public final class SlotConverter implements AutoCloseable {
+    private final FrameGeometry geometry;
+    private final int dstFormat;
+    private final SlotPointers slots = new SlotPointers();
+    private final PointerPointer<?> dstData = new PointerPointer<>(4);
+    private final IntPointer dstStride = new IntPointer(4);
+    private SwsContext sws;
+    private int srcWidth = -1;
+    private int srcHeight = -1;
+    private int srcFormat = -1;
+    private int dstWidth;
+    private int dstHeight;
+
+    public SlotConverter(FrameGeometry geometry) {
+        this.geometry = geometry;
+        this.dstFormat = geometry.format() == PixelFormat.GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24;
+        for (int i = 0; i < 4; i++) {
+            dstData.put(i, null);
+            dstStride.put(i, 0);
+        }
+    }
+
+    /** Converts {@code input}'s current picture into {@code slot} (layout and pixels). */
+    public void convert(FfmpegInput input, FrameSlot slot) {
+        AVFrame frame = input.frame();
+        int w = frame.width();
+        int h = frame.height();
+        int f = frame.format();
+        if (w != srcWidth || h != srcHeight || f != srcFormat || sws == null) {
+            rebuild(w, h, f);
+        }
+        int stride = dstWidth * geometry.format().bytesPerPixel();
+        slot.frame(dstWidth, dstHeight, stride, geometry.format());
+        dstData.put(0, slots.of(slot.pixels()));
+        dstStride.put(0, stride);
+        sws_scale(sws, input.frameData(), input.frameLinesize(), 0, h, dstData, dstStride);
+    }
+
+    private void rebuild(int w, int h, int f) {
+        if (sws != null) {
+            sws_freeContext(sws);
+            sws = null;
+        }
+        long fitted = fit(w, h, geometry.maxWidth(), geometry.maxHeight());
+        dstWidth = (int) (fitted >>> 32);
+        dstHeight = (int) fitted;
+        int flags = dstWidth < w ? SWS_AREA : SWS_BILINEAR;
+        sws = sws_getContext(w, h, f, dstWidth, dstHeight, dstFormat, flags, null, null, (DoublePointer) null);
+        if (sws == null || sws.isNull()) {
+            sws = null;
+            throw new IllegalStateException("cannot convert " + w + "x" + h + " pixel format " + f + " to "
+                    + geometry.format());
+        }
+        srcWidth = w;
+        srcHeight = h;
+        srcFormat = f;
+    }
+
+    /**
+     * The size a {@code w x h} picture is given in a {@code maxW x maxH} slot: unchanged when it fits, else scaled
+     * down keeping its aspect ratio. Packed as {@code (width << 32) | height} to stay allocation-free.
+     */
+    public static long fit(int w, int h, int maxW, int maxH) {
+        if (w <= maxW && h <= maxH) {
+            return ((long) w << 32) | h;
+        }
+        double scale = Math.min((double) maxW / w, (double) maxH / h);
+        int fw = Math.max(1, Math.min(maxW, (int) Math.round(w * scale)));
+        int fh = Math.max(1, Math.min(maxH, (int) Math.round(h * scale)));
+        return ((long) fw << 32) | fh;
+    }
+
+    public static int fittedWidth(long fitted) {
+        return (int) (fitted >>> 32);
+    }
+
+    public static int fittedHeight(long fitted) {
+        return (int) fitted;
+    }
+
+    @Override
+    public void close() {
+        if (sws != null) {
+            sws_freeContext(sws);
+            sws = null;
+        }
+        slots.clear();
+        srcWidth = -1;
+    }
+}

@@ -1,0 +1,150 @@
+package org.intravis.capture.ffmpeg;
+
+import org.intravis.capture.FfmpegCli;
+import org.intravis.capture.FrameSources;
+import org.intravis.capture.Slots;
+import org.intravis.pipeline.CaptureException;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.FrameSource.Read;
+import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.SourceStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code images:} sources on folders of real PNG/JPEG files. */
+class ImageFolderSourceTest {
+    @TempDir
+    Path dir;
+
+    /** A uniform grey image of {@code level}, written as PNG or JPEG. */
+    private static void grey(Path file, int w, int h, int level, String type) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.getRaster().setSample(x, y, 0, level);
+            }
+        }
+        assertThat(ImageIO.write(img, type, file.toFile())).isTrue();
+    }
+
+    @Test
+    void playsImagesInNaturalNameOrderSkippingAnUnreadableOneThenEnds() throws Exception {
+        for (int k = 1; k <= 12; k++) { // f1 .. f12: plain string order would put f10 before f2
+            if (k == 5) {
+                Files.write(dir.resolve("f5.png"), new byte[]{1, 2, 3, 4, 5, 6, 7, 8}); // not an image
+            } else {
+                grey(dir.resolve("f" + k + ".png"), 64, 48, 15 * k, "png");
+            }
+        }
+        Files.writeString(dir.resolve("notes.txt"), "not a frame");
+        try (ImageFolderSource s = (ImageFolderSource) FrameSources.create("images:" + dir + "?fps=10&pace=fast")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(64);
+            assertThat(s.geometry().maxHeight()).isEqualTo(48);
+            assertThat(s.geometry().format()).isEqualTo(PixelFormat.GRAY8);
+            assertThat(s.nominalFps()).isEqualTo(10.0);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            List<Double> levels = new ArrayList<>();
+            List<Long> pts = new ArrayList<>();
+            Read r;
+            while ((r = Slots.next(s, slot, 5_000)) == Read.FRAME) {
+                levels.add(Slots.mean(slot));
+                pts.add(slot.sourcePtsMicros());
+            }
+            assertThat(r).isEqualTo(Read.END);
+            assertThat(levels).containsExactly(15.0, 30.0, 45.0, 60.0, 90.0, 105.0, 120.0, 135.0, 150.0, 165.0, 180.0);
+            for (int i = 1; i < pts.size(); i++) {
+                assertThat(pts.get(i) - pts.get(i - 1)).isEqualTo(100_000L);
+            }
+            assertThat(s.skippedImages()).isEqualTo(1);
+            assertThat(s.statusDetail()).contains("11 frames delivered from 12 images").contains("skipped 1 unreadable")
+                    .contains("f5.png");
+            assertThat(s.status()).isEqualTo(SourceStatus.ENDED);
+        }
+    }
+
+    @Test
+    void loopsAndPacesByFps() throws Exception {
+        for (int k = 0; k < 3; k++) {
+            grey(dir.resolve("img" + k + ".jpg"), 32, 32, 40 + 80 * k, "jpg");
+        }
+        try (FrameSource s = FrameSources.create("images:" + dir + "?fps=50&loop=true")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            long start = System.nanoTime();
+            List<Double> levels = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                assertThat(Slots.next(s, slot, 5_000)).isEqualTo(Read.FRAME);
+                levels.add((double) Math.round(Slots.mean(slot) / 10) * 10);
+            }
+            // lower bound only: 7 paced frames at 50 fps span 120 ms of media time
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(120_000_000L);
+            assertThat(levels).containsExactly(40.0, 120.0, 200.0, 40.0, 120.0, 200.0, 40.0);
+            assertThat(slot.sourcePtsMicros()).isEqualTo(120_000L);
+        }
+    }
+
+    @Test
+    void colourImagesLargerThanTheFirstAreScaledDownToFit() throws Exception {
+        FfmpegCli.run(dir.resolve("a%02d.png"), "-f", "lavfi", "-i", "testsrc2=size=200x150:rate=1", "-frames:v", "2");
+        FfmpegCli.run(dir.resolve("b01.jpg"), "-f", "lavfi", "-i", "testsrc2=size=800x600:rate=1", "-frames:v", "1");
+        try (FrameSource s = FrameSources.create("images:" + dir + "?pace=fast&format=bgr")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(200);
+            assertThat(s.geometry().maxHeight()).isEqualTo(150);
+            assertThat(s.geometry().format()).isEqualTo(PixelFormat.BGR24);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            for (int i = 0; i < 3; i++) {
+                assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+                assertThat(slot.width()).isEqualTo(200);
+                assertThat(slot.height()).isEqualTo(150);
+                assertThat(slot.stride()).isEqualTo(600);
+                assertThat(Slots.mean(slot)).isBetween(20.0, 235.0);
+            }
+            assertThat(s.readInto(slot)).isEqualTo(Read.END);
+        }
+    }
+
+    @Test
+    void missingFolderIsAClearError() {
+        FrameSource s = FrameSources.create("images:" + dir.resolve("absent"));
+        assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
+                .hasMessage("image folder " + dir.resolve("absent") + " does not exist");
+    }
+
+    @Test
+    void emptyFolderIsAClearError() throws Exception {
+        Files.writeString(dir.resolve("readme.txt"), "no frames here");
+        FrameSource s = FrameSources.create("images:" + dir);
+        assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
+                .hasMessage("image folder " + dir + " has no PNG or JPEG images");
+        assertThat(s.status()).isEqualTo(SourceStatus.FAILED);
+    }
+
+    @Test
+    void folderOfOnlyBrokenImagesIsAClearError() throws Exception {
+        Files.write(dir.resolve("1.png"), new byte[100]);
+        Files.writeString(dir.resolve("2.jpg"), "garbage");
+        FrameSource s = FrameSources.create("images:" + dir);
+        assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
+                .hasMessageStartingWith("none of the 2 images in folder " + dir + " could be read");
+    }
+
+    @Test
+    void naturalOrderComparesNumbersByValue() {
+        List<String> names = new ArrayList<>(List.of("f10.png", "f2.png", "f1.png", "f002.png", "g1.png", "f1b.png"));
+        names.sort(ImageFolderSource::naturalCompare);
+        assertThat(names).containsExactly("f1.png", "f1b.png", "f002.png", "f2.png", "f10.png", "g1.png");
+    }
+}
