@@ -151,9 +151,6 @@ export function drawOverlay(ctx, ov, opts) {
       }
     }
   }
-  if (layers.labels && ov.origin === 'GROUND_TRUTH') {
-    label(ctx, 'GROUND TRUTH STAND-IN (not AI)', 8 * unit, ctx.canvas.height - 10 * unit, '#ffab00', unit);
-  }
   ctx.restore();
 }
 

@@ -31,7 +31,7 @@ export class StreamView {
       </div>
       <div class="banner hidden" role="alert"></div>
       <div class="badge ai hidden"></div>
-      <div class="badge origin hidden">GROUND TRUTH STAND-IN</div>
+      <div class="badge origin hidden">GROUND TRUTH STAND-IN (not AI)</div>
       <div class="state hidden"></div>`;
     this.video = el.querySelector('canvas.video');
     this.overlayCanvas = el.querySelector('canvas.overlay');
