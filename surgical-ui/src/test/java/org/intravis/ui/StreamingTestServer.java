@@ -35,6 +35,7 @@ final class StreamingTestServer implements AutoCloseable {
     final int height;
     final double fps;
     final String streamId;
+    java.nio.file.Path background;
     Vertx vertx;
     HttpServer http;
     StreamHub hub;
@@ -66,7 +67,7 @@ final class StreamingTestServer implements AutoCloseable {
         vertx = Vertx.vertx();
         hub = new StreamHub(new StreamerSettings().staleAfterMillis(500).conclude());
         StreamPublisher pub = hub.register(streamId);
-        source = new TestPatternSource("testpattern:", width, height, fps, 4);
+        source = new TestPatternSource("testpattern:", width, height, fps, 4, background);
         pipeline = new StreamPipeline(new StreamPipeline.Context().streamId(streamId).source(source)
                 .videoSink(pub).annotationListener(pub).staleAfterMillis(500).conclude());
         pub.attach(pipeline);

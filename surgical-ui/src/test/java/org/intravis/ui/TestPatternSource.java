@@ -25,15 +25,47 @@ final class TestPatternSource implements FrameSource {
     private volatile SourceStatus status = SourceStatus.IDLE;
 
     TestPatternSource(String uri, int width, int height, double fps, double period) {
+        this(uri, width, height, fps, period, null);
+    }
+
+    /**
+     * @param image an image file to use as the background (grey, scaled to fit and centred), e.g. a real
+     *              ultrasound frame for bandwidth measurements; null for the synthetic speckle
+     */
+    TestPatternSource(String uri, int width, int height, double fps, double period, java.nio.file.Path image) {
         this.uri = uri;
         this.path = new NeedlePath(width, height, fps, period);
         background = new byte[width * height];
+        if (image != null) {
+            loadBackground(image, width, height);
+            return;
+        }
         java.util.Random r = new java.util.Random(7);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 int v = 40 + (int) (30 * Math.sin(x / 23.0) * Math.cos(y / 31.0)) + r.nextInt(24);
                 background[y * width + x] = (byte) Math.max(0, Math.min(255, v));
             }
+        }
+    }
+
+    private void loadBackground(java.nio.file.Path image, int width, int height) {
+        org.bytedeco.opencv.opencv_core.Mat src = org.bytedeco.opencv.global.opencv_imgcodecs.imread(image.toString(),
+                org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE);
+        if (src.empty()) {
+            throw new IllegalArgumentException("cannot read background image " + image);
+        }
+        double scale = Math.min(width / (double) src.cols(), height / (double) src.rows());
+        int w = (int) Math.round(src.cols() * scale);
+        int h = (int) Math.round(src.rows() * scale);
+        org.bytedeco.opencv.opencv_core.Mat scaled = new org.bytedeco.opencv.opencv_core.Mat();
+        org.bytedeco.opencv.global.opencv_imgproc.resize(src, scaled, new org.bytedeco.opencv.opencv_core.Size(w, h));
+        byte[] row = new byte[w];
+        int ox = (width - w) / 2;
+        int oy = (height - h) / 2;
+        for (int y = 0; y < h; y++) {
+            scaled.ptr(y).get(row);
+            System.arraycopy(row, 0, background, (oy + y) * width + ox, w);
         }
     }
 
