@@ -36,12 +36,17 @@ public record SourceUri(String raw, String scheme, String location, Map<String, 
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String v = eq < 0 ? "true" : decode(pair.substring(eq + 1));
                 options.put(k, v);
             }
         }
         return new SourceUri(raw, scheme, location, Collections.unmodifiableMap(options));
+    }
+
+    /** Percent-decoding only: a literal '+' stays '+' (FFmpeg flag values such as nobuffer+discardcorrupt use it). */
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     /** The same URI with more options (those already in the URI win). */

@@ -8,8 +8,6 @@ public enum Counter {
     DROPPED_RING_FULL("dropped_ring_full", "frames dropped at capture because the ring was full"),
     /** Errors reading the source (each followed by a reconnect for live sources). */
     SOURCE_ERRORS("source_errors", "errors reading the source"),
-    /** Reconnect attempts of a live source. */
-    RECONNECTS("reconnects", "reconnect attempts of a live source"),
     /** Frames handed to the video sinks. */
     VIDEO_OUT("video_out", "frames handed to the video sinks"),
     /** Frames the video branch skipped because a newer one was already waiting. */
