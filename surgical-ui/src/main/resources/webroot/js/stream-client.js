@@ -116,6 +116,7 @@ export class StreamClient {
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
+      this.openedAt = performance.now();
       this.needKey = true;
       this.lastSequence = -1;
       this.clock.reset();

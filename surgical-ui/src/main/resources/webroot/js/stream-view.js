@@ -164,8 +164,10 @@ export class StreamView {
       this.banner.textContent = '';
       return;
     }
-    const stale = this.aiText.startsWith('AI STALE');
-    this.banner.textContent = AlertState.describe(top, this.alerts.count()) + (stale ? '  (AI stale: last known)' : '');
+    const down = !this.stateEl.classList.contains('hidden');
+    const stale = down || this.aiText.startsWith('AI STALE');
+    const why = down ? 'no live picture' : 'AI stale';
+    this.banner.textContent = AlertState.describe(top, this.alerts.count()) + (stale ? `  (${why}: last known)` : '');
     this.banner.className = `banner level-${top.level}${stale ? ' stale' : ''}`;
   }
 
@@ -173,10 +175,14 @@ export class StreamView {
   renderState() {
     const c = this.client;
     let text = '';
+    const now = performance.now();
     if (c.state !== 'open') {
       text = c.state === 'connecting' ? 'CONNECTING…' : 'RECONNECTING…';
-    } else if (!c.lastFrameAt || performance.now() - c.lastFrameAt > NO_SIGNAL_MS
-        || (c.serverStats && c.serverStats.signal === false)) {
+    } else if (c.serverStats && c.serverStats.signal === false) {
+      text = 'NO SIGNAL';
+    } else if (!c.lastFrameAt || c.lastFrameAt < c.openedAt) {
+      text = now - c.openedAt > 3000 ? 'NO SIGNAL' : 'CONNECTING…';
+    } else if (now - c.lastFrameAt > NO_SIGNAL_MS) {
       text = 'NO SIGNAL';
     }
     this.stateEl.textContent = text;
@@ -185,6 +191,7 @@ export class StreamView {
     if (text && this.header) { // nothing current: do not leave an old overlay or badge on screen
       this.octx.clearRect(0, 0, this.overlayCanvas.width, this.overlayCanvas.height);
       this.drawnOverlay = null;
+      this.originBadge.classList.add('hidden');
     }
     this.renderBanner();
   }

@@ -39,6 +39,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 public final class StreamPublisher implements org.intravis.pipeline.VideoSink, AnnotationListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StreamPublisher.class.getName());
     private static final ClientSession[] NONE = new ClientSession[0];
+    private static final Variant[] VARIANTS = Variant.values(); // values() clones: not per frame
     /** Without a frame for this long the source counts as having no signal. */
     static final long NO_SIGNAL_NANOS = 1_500_000_000L;
 
@@ -73,7 +74,6 @@ public final class StreamPublisher implements org.intravis.pipeline.VideoSink, A
     private long alertSeq;
     private long lastHeatmapFrameId = Long.MIN_VALUE;
     private long lastHeatmapNanos;
-    private Annotations emitting;
 
     // ---- shared state ----
     private final AtomicBoolean[] keyRequested = new AtomicBoolean[Variant.COUNT];
@@ -226,7 +226,7 @@ public final class StreamPublisher implements org.intravis.pipeline.VideoSink, A
             if (clients.length == 0) {
                 continue; // lazy: nobody wants this variant now
             }
-            Variant variant = Variant.values()[v];
+            Variant variant = VARIANTS[v];
             if (variant.encoding() == Encoding.H264 && !h264Available) {
                 continue;
             }
@@ -355,9 +355,7 @@ public final class StreamPublisher implements org.intravis.pipeline.VideoSink, A
             }
             overlaysPublished.incrementAndGet();
         }
-        emitting = a;
         alertTracker.update(a, alertEmitter); // always, so the event sequence has no gaps
-        emitting = null;
         alertLevel = a.status() == Annotations.Status.VALID ? a.alertLevel() : 0;
 
         long now = System.nanoTime();

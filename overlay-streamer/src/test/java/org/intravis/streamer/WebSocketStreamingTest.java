@@ -52,8 +52,10 @@ class WebSocketStreamingTest {
         alloc = new TrackingAllocator();
         hub = new StreamHub(settings.statsIntervalMillis(200).conclude(), alloc);
         StreamPublisher pub = hub.register("s1");
+        PatternSource source = new PatternSource(width, height, fps);
+        source.open(); // whoever assembles a pipeline opens its source first
         StreamPipeline.Context ctx = new StreamPipeline.Context().streamId("s1")
-                .source(new PatternSource(width, height, fps)).videoSink(pub).annotationListener(pub)
+                .source(source).videoSink(pub).annotationListener(pub)
                 .staleAfterMillis(settings.staleAfterMillis()).conclude();
         pipeline = new StreamPipeline(ctx);
         pub.attach(pipeline);

@@ -68,6 +68,7 @@ final class StreamingTestServer implements AutoCloseable {
         hub = new StreamHub(new StreamerSettings().staleAfterMillis(500).conclude());
         StreamPublisher pub = hub.register(streamId);
         source = new TestPatternSource("testpattern:", width, height, fps, 4, background);
+        source.open(); // whoever assembles a pipeline opens its source first
         pipeline = new StreamPipeline(new StreamPipeline.Context().streamId(streamId).source(source)
                 .videoSink(pub).annotationListener(pub).staleAfterMillis(500).conclude());
         pub.attach(pipeline);
