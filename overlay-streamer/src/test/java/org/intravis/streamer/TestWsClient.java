@@ -27,6 +27,7 @@ final class TestWsClient implements AutoCloseable {
     private final List<JsonNode> texts = new ArrayList<>();
     private long videoCount;
     private long heatmaps;
+    private HeatmapMessage.Decoded lastHeatmap;
 
     TestWsClient(Vertx vertx, int port, String uri, boolean keepPayloads, int receiveBuffer) throws Exception {
         this.keepPayloads = keepPayloads;
@@ -40,8 +41,10 @@ final class TestWsClient implements AutoCloseable {
         cws.binaryMessageHandler(b -> {
             io.netty.buffer.ByteBuf bb = ((BufferInternal) b).getByteBuf();
             if (bb.getUnsignedByte(bb.readerIndex() + 3) == FrameHeader.TYPE_HEATMAP) {
+                HeatmapMessage.Decoded hm = HeatmapMessage.decode(bb);
                 synchronized (this) {
                     heatmaps++;
+                    lastHeatmap = hm;
                 }
                 return;
             }
@@ -74,6 +77,7 @@ final class TestWsClient implements AutoCloseable {
 
     synchronized long videoCount() { return videoCount; }
     synchronized long heatmaps() { return heatmaps; }
+    synchronized HeatmapMessage.Decoded lastHeatmap() { return lastHeatmap; }
     synchronized List<Video> videos() { return new ArrayList<>(videos); }
 
     synchronized List<JsonNode> texts(String type) {

@@ -297,6 +297,39 @@ class WebSocketStreamingTest {
     }
 
     @Test
+    void heatMapsReachOnlyClientsThatAskAtTheCappedRate() throws Exception {
+        start(160, 120, 30, new StreamerSettings().heatmapMaxHz(4), 0);
+        TestWsClient wants = client("?encoding=jpeg&heatmap=true", false, 0);
+        TestWsClient not = client("?encoding=jpeg", false, 0);
+        TestWsClient.await("streaming", 10_000, () -> wants.videoCount() > 2 && not.videoCount() > 2);
+        Annotations a = new Annotations();
+        long t0 = System.nanoTime();
+        for (int f = 0; f < 60; f++) { // 60 heat maps in about 1.5 s, each from a new frame
+            a.clear();
+            a.status(Annotations.Status.VALID).frameId(f).captureEpochMicros(PipelineClock.epochMicrosNow())
+                    .capturedNanos(System.nanoTime()).frameSize(160, 120).model("fixture", "0", "cpu");
+            a.heatmapShape(2, 16, 12, f, "nerve", "vessel");
+            for (int i = 0; i < 2 * 16 * 12; i++) {
+                a.heatmap[i] = (byte) (i == 16 * 12 + 5 ? 200 : f);
+            }
+            pipeline.annotations().publish(a);
+            Thread.sleep(25);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        TestWsClient.await("a heat map", 5_000, () -> wants.heatmaps() > 0);
+        Thread.sleep(300);
+        assertThat(wants.heatmaps()).as("at most 4 per second").isBetween(2L, (long) Math.ceil(seconds * 4) + 1);
+        assertThat(not.heatmaps()).as("only to clients that asked").isZero();
+        HeatmapMessage.Decoded hm = wants.lastHeatmap();
+        assertThat(hm.classNames()).containsExactly("nerve", "vessel");
+        assertThat(hm.gridWidth()).isEqualTo(16);
+        assertThat(hm.value(1, 5, 0)).isEqualTo(200);
+        assertThat(hm.value(0, 3, 3)).isEqualTo((int) hm.frameId());
+        JsonNode overlay = wants.awaitText("overlay", n -> n.has("heatmap"), 5000);
+        assertThat(overlay.get("heatmap").get("classes").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void everyAlertEventReachesALaggingClient() throws Exception {
         start(640, 480, 30, new StreamerSettings().jpegQscale(2), 64 << 10);
         TestWsClient lagging = client("?encoding=jpeg", false, 16 << 10);
