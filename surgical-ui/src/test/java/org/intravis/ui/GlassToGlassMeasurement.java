@@ -41,8 +41,8 @@ class GlassToGlassMeasurement {
                 .append("chromium headless --disable-gpu (software decode)\n\n");
         report.append("Load average at start (other sessions share this machine): ")
                 .append(Files.readString(Paths.get("/proc/loadavg")).trim()).append("\n\n");
-        report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | dropped (page / server) | Mbit/s per client | mean encode ms | server capture-to-sent p50 / p99 ms |\n");
-        report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms |\n");
+        report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         try (HeadlessChromium chromium = new HeadlessChromium()) {
             for (String encoding : List.of("h264", "jpeg")) {
                 StreamingTestServer server = new StreamingTestServer("us1", width, height, fps);
@@ -95,9 +95,12 @@ class GlassToGlassMeasurement {
             HeadlessChromium.screenshot(page, "measure-" + encoding);
             org.HdrHistogram.Histogram sent = server.pipeline.latency().snapshot()
                     .total(org.intravis.pipeline.LatencyPoint.CAPTURE_TO_VIDEO_SENT);
-            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d | %.2f | %.1f | %.1f / %.1f |",
+            long sentFrames = after.framesSent() - before.framesSent();
+            double kbPerFrame = sentFrames == 0 ? 0 : (after.bytesSent() - before.bytesSent()) / 1024.0 / sentFrames;
+            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d | %.2f | %.2f | %.1f | %.1f / %.1f |",
                     encoding, ms.size(), pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1),
-                    shown / elapsed, droppedPage, after.framesDropped() - before.framesDropped(), mbps, encodeMs,
+                    shown / elapsed, sentFrames / elapsed, kbPerFrame, droppedPage,
+                    after.framesDropped() - before.framesDropped(), mbps, kbPerFrame * 1024 * 8 * 30 / 1e6, encodeMs,
                     sent.getValueAtPercentile(50) / 1000.0, sent.getValueAtPercentile(99) / 1000.0);
         } finally {
             page.close();
