@@ -20,7 +20,8 @@ import static org.intravis.ui.HeadlessChromium.screenshot;
 import static org.intravis.ui.HeadlessChromium.waitFor;
 
 /**
- * The OR display against the whole application ({@code Application.start}, as {@code intravis run} starts it):
+ * The OR display against the whole application ({@code Application.start}, as {@code intravis run} starts it) on
+ * the synthetic ultrasound phantom:
  * the streamer is wired into the engine and the server, the page decodes H.264, shows AI OFF with no model, and
  * comes back by itself when the application is restarted on the same port.
  */
@@ -34,7 +35,7 @@ class ApplicationStreamingBrowserTest {
         IntravisConfig cfg = new IntravisConfig();
         IntravisConfig.Stream s = new IntravisConfig.Stream();
         s.id = "us1";
-        s.source = "testpattern:?width=640&height=360&fps=30";
+        s.source = "synthetic:ultrasound?width=640&height=360&fps=30";
         cfg.streams = new java.util.ArrayList<>(List.of(s));
         cfg.server.host = "127.0.0.1";
         cfg.server.port = port;

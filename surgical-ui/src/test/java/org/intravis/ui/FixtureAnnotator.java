@@ -19,8 +19,18 @@ final class FixtureAnnotator implements AutoCloseable {
     record Zone(int id, List<float[]> points) {
     }
 
-    private final TestPatternSource source;
+    private final java.util.function.Supplier<TruthSample> truth;
+    private final int width;
+    private final int height;
     private final AnnotationExchange exchange;
+    /** What was published per frame id (the newest few hundred), for tests to compare the page against. */
+    final java.util.Map<Long, TruthSample> publishedTruth = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<Long, TruthSample> e) {
+                    return size() > 600;
+                }
+            });
     private final Supplier<List<Zone>> zones;
     private final Annotations a = new Annotations();
     private final Thread thread;
@@ -28,8 +38,11 @@ final class FixtureAnnotator implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long published;
 
-    FixtureAnnotator(TestPatternSource source, AnnotationExchange exchange, Supplier<List<Zone>> zones) {
-        this.source = source;
+    FixtureAnnotator(java.util.function.Supplier<TruthSample> truth, int width, int height, AnnotationExchange exchange,
+                     Supplier<List<Zone>> zones) {
+        this.truth = truth;
+        this.width = width;
+        this.height = height;
         this.exchange = exchange;
         this.zones = zones;
         thread = new Thread(this::run, "fixture-annotator");
@@ -49,28 +62,31 @@ final class FixtureAnnotator implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            long frame = source.latestFrame();
-            if (paused || frame < 0 || frame == last) {
+            TruthSample t = truth.get();
+            if (paused || t == null || t.frame() == last) {
                 continue;
             }
-            last = frame;
-            publish(frame, source.latestNanos());
+            last = t.frame();
+            publish(t);
         }
     }
 
-    private void publish(long frame, long capturedNanos) {
-        NeedlePath p = source.path;
-        int w = p.width;
-        int h = p.height;
+    private void publish(TruthSample t) {
+        long frame = t.frame();
+        long capturedNanos = t.capturedNanos();
+        int w = width;
+        int h = height;
         a.clear();
         a.status(Annotations.Status.VALID).origin(Annotations.Origin.GROUND_TRUTH).frameId(frame)
                 .captureEpochMicros(PipelineClock.epochMicros(capturedNanos)).capturedNanos(capturedNanos)
                 .preprocessedNanos(capturedNanos).frameSize(w, h).pixelSpacingMm(0.1)
                 .model("fixture-ground-truth", "test", "cpu").batchSize(1);
-        float tx = p.tipX(frame);
-        float ty = p.tipY(frame);
-        a.addTip(1, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, tx, ty, 0, 0, 0.95f);
-        a.addLine(Annotations.INSTRUMENT_NEEDLE, 1, p.entryX(), p.entryY(), tx, ty, 0.9f);
+        float tx = t.tipX();
+        float ty = t.tipY();
+        if (t.visible()) {
+            a.addTip(1, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, tx, ty, 0, 0, 0.95f);
+            a.addLine(Annotations.INSTRUMENT_NEEDLE, 1, t.entryX(), t.entryY(), tx, ty, 0.9f);
+        }
         int vessel = a.beginZone(100, Annotations.ZONE_VESSEL, false, 0.9f, 0);
         ellipse(w * 0.78f, h * 0.30f, w * 0.08f, h * 0.07f);
         int nerve = a.beginZone(101, Annotations.ZONE_NERVE, false, 0.3f, 0);
@@ -80,7 +96,7 @@ final class FixtureAnnotator implements AutoCloseable {
             for (float[] pt : z.points()) {
                 a.addZonePoint(pt[0], pt[1]);
             }
-            if (inside(z.points(), tx, ty)) {
+            if (t.visible() && inside(z.points(), tx, ty)) {
                 a.addAlert(z.id(), Annotations.ALERT_CRITICAL, Annotations.ALERT_KIND_INSIDE, 1, zi,
                         Annotations.ZONE_NOGO, 0, 0);
             }
@@ -99,6 +115,7 @@ final class FixtureAnnotator implements AutoCloseable {
         }
         long now = System.nanoTime();
         a.inferredNanos(now).publishedNanos(now);
+        publishedTruth.put(frame, t);
         exchange.publish(a);
         published++;
     }

@@ -21,8 +21,9 @@ import java.util.Locale;
  *   mvn -B -pl surgical-ui -am test -Dtest=GlassToGlassMeasurement -Dsurefire.failIfNoSpecifiedTests=false \
  *       -Dmeasure.width=1920 -Dmeasure.height=1080 -Dmeasure.fps=30 -Dmeasure.seconds=20
  * </pre>
- * The source is the test pattern over a real ultrasound frame (from /work/shared/data when present) scaled to
- * the size asked for, with the moving needle. Results: stdout and target/glass-to-glass.md.
+ * The source is the synthetic ultrasound phantom at the size asked for ({@code -Dmeasure.source=pattern}: the test
+ * pattern over a real ultrasound frame from /work/shared/data, scaled). Results: stdout and
+ * target/glass-to-glass.md.
  */
 class GlassToGlassMeasurement {
     static final Path IMAGE = Paths.get("/work/shared/data/ultrasound-nerve-vessel/images/0000.png");
@@ -34,8 +35,9 @@ class GlassToGlassMeasurement {
         double fps = Double.parseDouble(System.getProperty("measure.fps", "30"));
         int seconds = Integer.getInteger("measure.seconds", 20);
         StringBuilder report = new StringBuilder();
-        report.append(String.format(Locale.ROOT, "# Glass-to-glass latency, headless Chromium, %dx%d at %.0f fps, %d s per encoding%n%n",
-                width, height, fps, seconds));
+        String sourceKind = System.getProperty("measure.source", "synthetic");
+        report.append(String.format(Locale.ROOT, "# Glass-to-glass latency, headless Chromium, %dx%d at %.0f fps, %d s per encoding, source %s%n%n",
+                width, height, fps, seconds, sourceKind));
         report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append("; ")
                 .append("chromium headless --disable-gpu (software decode)\n\n");
@@ -46,7 +48,12 @@ class GlassToGlassMeasurement {
         try (HeadlessChromium chromium = new HeadlessChromium()) {
             for (String encoding : List.of("h264", "jpeg")) {
                 StreamingTestServer server = new StreamingTestServer("us1", width, height, fps);
-                server.background = Files.exists(IMAGE) ? IMAGE : null;
+                if (sourceKind.equals("pattern")) {
+                    server.background = Files.exists(IMAGE) ? IMAGE : null;
+                } else {
+                    server.sourceUri = String.format(Locale.ROOT, "synthetic:ultrasound?width=%d&height=%d&fps=%s",
+                            width, height, fps);
+                }
                 server.start(0);
                 try {
                     report.append(run(chromium, server, encoding, seconds)).append('\n');

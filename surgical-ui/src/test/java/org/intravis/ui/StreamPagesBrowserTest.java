@@ -303,6 +303,40 @@ class StreamPagesBrowserTest {
         screenshot(page, "display-after-restart");
     }
 
+    /** Replaces the test-pattern server by one on the synthetic ultrasound phantom (its ground truth drives the fixture). */
+    void useSyntheticUltrasound() throws Exception {
+        server.close();
+        StreamingTestServer s = new StreamingTestServer(STREAM, 640, 360, 30);
+        s.sourceUri = "synthetic:ultrasound?width=640&height=360&fps=30";
+        server = s.start(0);
+    }
+
+    @Test
+    void syntheticUltrasoundOverlayIsDrawnAtTheGroundTruthTipAndGoesStaleWhenPaused() throws Exception {
+        useSyntheticUltrasound();
+        open("/?stream=" + STREAM + "&encoding=h264");
+        waitFor("H.264 frames of the phantom", 20_000, () -> decoded() > 15);
+        long c1 = videoChecksum();
+        waitFor("the picture to change", 5_000, () -> videoChecksum() != c1);
+        waitFor("an overlay with the needle tip drawn", 20_000, () -> tipProbe() != null);
+        Map<String, Object> probe = tipProbe();
+        long overlayFrame = num(probe.get("overlayFrame"));
+        TruthSample truth = server.annotator.publishedTruth.get(overlayFrame);
+        assertThat(truth).as("ground truth of frame %d", overlayFrame).isNotNull();
+        assertThat(((Number) probe.get("x")).floatValue()).isCloseTo(truth.tipX(), org.assertj.core.data.Offset.offset(0.1f));
+        assertThat(((Number) probe.get("y")).floatValue()).isCloseTo(truth.tipY(), org.assertj.core.data.Offset.offset(0.1f));
+        @SuppressWarnings("unchecked")
+        List<Number> rgba = (List<Number>) probe.get("rgba");
+        assertThat(rgba.get(1).intValue()).as("tip marker at the tip: %s", rgba).isGreaterThan(200);
+        screenshot(page, "synthetic-ultrasound-overlay");
+        server.annotator.pause();
+        waitFor("AI STALE", 5_000, () -> String.valueOf(snap().get("ai")).startsWith("AI STALE"));
+        assertThat(snap().get("drawnOverlay")).isNull();
+        screenshot(page, "synthetic-ultrasound-stale");
+        server.annotator.resume();
+        waitFor("fresh again", 5_000, () -> "".equals(snap().get("ai")));
+    }
+
     @Test
     void burnedInVariantShowsTheOverlayInThePicture() {
         open("/display?stream=" + STREAM + "&variant=burned&encoding=jpeg");

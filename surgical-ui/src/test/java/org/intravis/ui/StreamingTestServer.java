@@ -36,11 +36,14 @@ final class StreamingTestServer implements AutoCloseable {
     final double fps;
     final String streamId;
     java.nio.file.Path background;
+    /** A source URI to use instead of the test pattern (e.g. synthetic:ultrasound); its ground truth drives the fixture. */
+    String sourceUri;
     Vertx vertx;
     HttpServer http;
     StreamHub hub;
     StreamPipeline pipeline;
     TestPatternSource source;
+    org.intravis.pipeline.FrameSource frameSource;
     FixtureAnnotator annotator;
     int port;
 
@@ -60,21 +63,35 @@ final class StreamingTestServer implements AutoCloseable {
 
     /** A new server with the same zone store (for restart tests). */
     StreamingTestServer sibling() {
-        return new StreamingTestServer(streamId, width, height, fps, zones, zonesJson);
+        StreamingTestServer s = new StreamingTestServer(streamId, width, height, fps, zones, zonesJson);
+        s.sourceUri = sourceUri;
+        s.background = background;
+        return s;
     }
 
     StreamingTestServer start(int wantedPort) throws Exception {
         vertx = Vertx.vertx();
         hub = new StreamHub(new StreamerSettings().staleAfterMillis(500).conclude());
         StreamPublisher pub = hub.register(streamId);
-        source = new TestPatternSource("testpattern:", width, height, fps, 4, background);
-        source.open(); // whoever assembles a pipeline opens its source first
-        pipeline = new StreamPipeline(new StreamPipeline.Context().streamId(streamId).source(source)
-                .videoSink(pub).annotationListener(pub).staleAfterMillis(500).conclude());
+        StreamPipeline.Context ctx = new StreamPipeline.Context().streamId(streamId).videoSink(pub)
+                .annotationListener(pub).staleAfterMillis(500);
+        java.util.function.Supplier<TruthSample> truth;
+        if (sourceUri == null) {
+            source = new TestPatternSource("testpattern:", width, height, fps, 4, background);
+            frameSource = source;
+            truth = source::latest;
+        } else {
+            frameSource = org.intravis.capture.FrameSources.create(sourceUri);
+            GroundTruthReader reader = new GroundTruthReader();
+            ctx.reader("gt-fixture", reader);
+            truth = reader::latest;
+        }
+        frameSource.open(); // whoever assembles a pipeline opens its source first
+        pipeline = new StreamPipeline(ctx.source(frameSource).conclude());
         pub.attach(pipeline);
         Router router = Router.router(vertx);
         router.get("/api/streams").handler(rc -> rc.response().putHeader("content-type", "application/json")
-                .end("[{\"id\":\"" + streamId + "\",\"status\":\"" + source.status() + "\"}]"));
+                .end("[{\"id\":\"" + streamId + "\",\"status\":\"" + frameSource.status() + "\"}]"));
         router.get("/api/streams/:id/zones").handler(rc -> rc.response().putHeader("content-type", "application/json")
                 .end(zonesJson.getOrDefault(rc.pathParam("id"), "[]")));
         router.put("/api/streams/:id/zones").handler(BodyHandler.create().setBodyLimit(1 << 20));
@@ -105,7 +122,8 @@ final class StreamingTestServer implements AutoCloseable {
         http.listen(wantedPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = http.actualPort();
         pipeline.start();
-        annotator = new FixtureAnnotator(source, pipeline.annotations(), () -> zones.getOrDefault(streamId, List.of()));
+        annotator = new FixtureAnnotator(truth, frameSource.geometry().maxWidth(), frameSource.geometry().maxHeight(),
+                pipeline.annotations(), () -> zones.getOrDefault(streamId, List.of()));
         return this;
     }
 

@@ -77,6 +77,12 @@ final class TestPatternSource implements FrameSource {
     @Override public boolean live() { return true; }
     @Override public void close() { status = SourceStatus.CLOSED; }
 
+    /** What the newest frame shows (null before the first). */
+    TruthSample latest() {
+        long f = latestFrame;
+        return f < 0 ? null : new TruthSample(f, latestNanos, true, path.tipX(f), path.tipY(f), path.entryX(), path.entryY());
+    }
+
     /** Frame number and nanoTime of the newest frame delivered (frame -1 before the first). */
     long latestFrame() { return latestFrame; }
     long latestNanos() { return latestNanos; }
