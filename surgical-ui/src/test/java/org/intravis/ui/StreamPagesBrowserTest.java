@@ -219,7 +219,7 @@ class StreamPagesBrowserTest {
             assertThat(saved.get(i)[0]).isCloseTo(corners[i][0], org.assertj.core.data.Offset.offset(2f));
             assertThat(saved.get(i)[1]).isCloseTo(corners[i][1], org.assertj.core.data.Offset.offset(2f));
         }
-        assertThat(page.locator("#zone-status").textContent()).contains("saved");
+        waitFor("the page to say it saved", 5_000, () -> page.locator("#zone-status").textContent().contains("saved"));
         screenshot(page, "surgeon-zone-drawn");
 
         // the needle passes through the zone: the banner must come up (the annotator reads the stored zone)
