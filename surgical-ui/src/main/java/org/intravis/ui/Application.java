@@ -1,6 +1,8 @@
 package org.intravis.ui;
 
 import org.intravis.inference.ZoneStore;
+import org.intravis.streamer.StreamHub;
+import org.intravis.streamer.StreamerSettings;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -24,7 +26,7 @@ public final class Application implements AutoCloseable {
 
     /** Starts everything or nothing: on failure what was started is closed and the error propagates. */
     public static Application start(IntravisConfig config) {
-        Engine engine = new Engine(config);
+        Engine engine = new Engine(config, new StreamHub(streamerSettings(config)));
         StatsSampler stats = null;
         IntravisServer server = null;
         try {
@@ -44,6 +46,20 @@ public final class Application implements AutoCloseable {
             }
             engine.close();
             throw e;
+        }
+    }
+
+    /** The streamer's settings from the configuration (streaming and pipeline sections). */
+    static StreamerSettings streamerSettings(IntravisConfig c) {
+        try {
+            return new StreamerSettings()
+                    .h264Encoder(c.streaming.h264Encoder)
+                    .keyIntervalMillis(c.streaming.keyIntervalMs)
+                    .jpegQuality(c.streaming.jpegQuality)
+                    .staleAfterMillis(c.pipeline.staleAfterMs)
+                    .conclude();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage().replace("streamer: ", "streaming."), e);
         }
     }
 

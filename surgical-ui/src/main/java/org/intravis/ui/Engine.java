@@ -5,6 +5,8 @@ import org.intravis.capture.SourceUri;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.streamer.StreamHub;
+import org.intravis.streamer.StreamPublisher;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +28,12 @@ public final class Engine implements AutoCloseable {
     private static final long SNAPSHOT_INTERVAL_MS = 100;
 
     private final IntravisConfig config;
+    private final StreamHub hub;
     private final List<EngineStream> streams = new ArrayList<>();
 
-    public Engine(IntravisConfig config) {
+    public Engine(IntravisConfig config, StreamHub hub) {
         this.config = config;
+        this.hub = hub;
     }
 
     /** Creates, opens and starts every configured stream; any failure stops those already started. */
@@ -67,9 +71,12 @@ public final class Engine implements AutoCloseable {
                 .waitStrategy(config.pipeline.waitStrategy)
                 .staleAfterMillis(config.pipeline.staleAfterMs)
                 .videoSink(snapshots);
+        StreamPublisher publisher = hub.register(s.id); // WebSocket/MJPEG streaming: video sink + overlay listener
+        ctx.videoSink(publisher).annotationListener(publisher);
         StreamPipeline pipeline;
         try {
             pipeline = new StreamPipeline(ctx.conclude());
+            publisher.attach(pipeline);
             pipeline.start();
         } catch (IllegalArgumentException e) {
             source.close();
@@ -96,7 +103,12 @@ public final class Engine implements AutoCloseable {
     public void close() {
         for (EngineStream s : streams) {
             s.pipeline().close();
+            hub.unregister(s.id());
         }
+    }
+
+    public StreamHub hub() {
+        return hub;
     }
 
     /** A stream as the application holds it. */

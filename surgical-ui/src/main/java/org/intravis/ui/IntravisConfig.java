@@ -81,6 +81,10 @@ public final class IntravisConfig {
     /** Encoding and fan-out to the browsers. */
     public static final class Streaming {
         public int jpegQuality = 80;
+        /** FFmpeg H.264 encoder: libopenh264 (bundled, CPU) or h264_nvenc on an NVIDIA GPU. */
+        public String h264Encoder = "libopenh264";
+        /** H.264 key frame interval: how long a joining or skipping client waits at most. */
+        public long keyIntervalMs = 1000;
     }
 
     /** Recording of sessions. */

@@ -30,6 +30,10 @@ import java.util.concurrent.TimeoutException;
  *   GET /api/streams/ID                 one stream
  *   GET /api/streams/ID/snapshot.jpg    the newest frame as a JPEG still
  *   GET|POST|DELETE /api/streams/ID/zones[/ZONE]   drawn no-go zones ({@link ZoneRoutes})
+ *   GET /api/streams/ID/clients         streaming: encoders and per-client stats (sent, dropped, bytes)
+ *   GET /ws/streams/ID                  WebSocket: video, overlays, alerts (docs/protocol.md)
+ *   GET /streams/ID/burned.mjpeg        burned-in overlay as MJPEG for plain displays
+ *   GET /display?stream=ID, /surgeon    the OR display and the surgeon's page
  *   GET /*                              pages from the jar (webroot/)
  * </pre>
  */
@@ -71,6 +75,9 @@ public final class IntravisServer implements AutoCloseable {
         if (zones != null) {
             new ZoneRoutes(zones, engine, vertx).mount(router);
         }
+        router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
+                st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));
+        engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /display, /surgeon
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
                 .setDefaultContentEncoding("UTF-8"));
 

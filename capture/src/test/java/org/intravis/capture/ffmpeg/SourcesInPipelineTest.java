@@ -39,6 +39,7 @@ class SourcesInPipelineTest {
         try (StreamPipeline p = new StreamPipeline(new StreamPipeline.Context().streamId("file").source(source)
                 .ringSize(8).videoSink(slot -> seen.add(new long[]{slot.frameId(), slot.width(), slot.height()}))
                 .conclude())) {
+            source.open(); // whoever assembles a pipeline opens its source first
             p.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (p.capturing()) {
@@ -77,6 +78,7 @@ class SourcesInPipelineTest {
         FrameSource source = FrameSources.create("udp://127.0.0.1:" + port + "?timeoutMs=60000");
         StreamPipeline p = new StreamPipeline(new StreamPipeline.Context().streamId("udp").source(source)
                 .videoSink(slot -> { }).conclude());
+        source.open(); // whoever assembles a pipeline opens its source first
         p.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (p.counters().get(Counter.FRAMES_IN) < 10) {

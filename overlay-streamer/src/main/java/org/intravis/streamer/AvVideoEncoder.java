@@ -1,0 +1,263 @@
+package org.intravis.streamer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.PlatformDependent;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+import static org.bytedeco.ffmpeg.global.avcodec.*;
+import static org.bytedeco.ffmpeg.global.avutil.*;
+import static org.bytedeco.ffmpeg.global.swscale.*;
+
+/**
+ * One FFmpeg (avcodec) video encoder with its colour conversion: GRAY8 or BGR24 pixels in, one packet out per
+ * picture, no delay. H.264 is encoded for low latency (constrained baseline, no B-frames, a key frame every
+ * {@code keyInterval} pictures or on request, one access unit per packet, SPS/PPS in-band before every IDR);
+ * JPEG with FFmpeg's mjpeg encoder at a fixed quantiser.
+ * <p>
+ * Everything native is allocated when the encoder opens (at the first picture, and again only if the picture
+ * size changes). Owned by one thread (the stream's video thread).
+ */
+final class AvVideoEncoder implements AutoCloseable {
+    private static final int AVERROR_EAGAIN = -11;
+    private static final int FF_QP2LAMBDA = 118;
+
+    private final Encoding encoding;
+    private final StreamerSettings settings;
+    private final double fps;
+
+    private AVCodecContext ctx;
+    private AVFrame frame;
+    private AVPacket packet;
+    private PointerPointer<?> frameData;
+    private IntPointer frameLinesize;
+    private SwsContext sws;
+    private final PointerPointer<Pointer> srcData = new PointerPointer<>(4);
+    private final IntPointer srcStride = new IntPointer(4);
+    private int openWidth;
+    private int openHeight;
+    private int swsSrcFormat = -1;
+    private int swsSrcWidth;
+    private int swsSrcHeight;
+    private long pts;
+    private boolean packetKey;
+    private int packetSize;
+    private String codecString = "";
+    private String openedCodecName = "";
+
+    AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
+        this.encoding = encoding;
+        this.settings = settings;
+        this.fps = fps > 0 ? fps : 30;
+    }
+
+    Encoding encoding() { return encoding; }
+
+    /** The codec string for WebCodecs (e.g. {@code avc1.42C01F}), known after the first H.264 key frame. */
+    String codecString() { return codecString; }
+
+    /** Name of the FFmpeg encoder in use ({@code libopenh264}, {@code mjpeg}, ...), empty before opening. */
+    String codecName() { return openedCodecName; }
+
+    int width() { return openWidth; }
+    int height() { return openHeight; }
+
+    /**
+     * Converts and encodes one picture. {@code pixels} points at the first row; rows are {@code stride} bytes
+     * apart; {@code format} is an FFmpeg pixel format (GRAY8 or BGR24). Returns the packet size, or -1 when the
+     * encoder produced nothing for this picture. The encoded size is the picture size rounded down to even.
+     */
+    int encode(BytePointer pixels, int width, int height, int stride, int format, boolean forceKey) {
+        int w = width & ~1;
+        int h = height & ~1;
+        if (w < 2 || h < 2) {
+            throw new IllegalArgumentException("picture too small to encode: " + width + "x" + height);
+        }
+        if (ctx == null || w != openWidth || h != openHeight) {
+            open(w, h);
+            forceKey = true;
+        }
+        if (sws == null || format != swsSrcFormat || width != swsSrcWidth || height != swsSrcHeight) {
+            if (sws != null) {
+                sws_freeContext(sws);
+            }
+            // the source is cropped to the even size by converting only w x h of it
+            sws = sws_getContext(w, h, format, w, h, frame.format(), SWS_BILINEAR, null, null, (double[]) null);
+            if (sws == null) {
+                throw new IllegalStateException("swscale cannot convert pixel format " + format + " to " + frame.format());
+            }
+            // sources are full-range grey/BGR; H.264 gets video range (what browsers assume), JPEG full range
+            IntPointer coefficients = sws_getCoefficients(SWS_CS_ITU601);
+            sws_setColorspaceDetails(sws, coefficients, 1, coefficients,
+                    encoding == Encoding.JPEG ? 1 : 0, 0, 1 << 16, 1 << 16);
+            swsSrcFormat = format;
+            swsSrcWidth = width;
+            swsSrcHeight = height;
+        }
+        check(av_frame_make_writable(frame), "av_frame_make_writable");
+        srcData.put(0, pixels);
+        srcStride.put(0, stride);
+        sws_scale(sws, srcData, srcStride, 0, h, frameData, frameLinesize);
+
+        frame.pts(pts++);
+        frame.pict_type(forceKey ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
+        if (encoding == Encoding.JPEG) {
+            frame.quality(ctx.global_quality());
+        }
+        check(avcodec_send_frame(ctx, frame), "avcodec_send_frame");
+        av_packet_unref(packet);
+        int r = avcodec_receive_packet(ctx, packet);
+        if (r == AVERROR_EAGAIN || r == AVERROR_EOF) {
+            packetSize = -1;
+            return -1;
+        }
+        check(r, "avcodec_receive_packet");
+        packetSize = packet.size();
+        packetKey = encoding == Encoding.JPEG || (packet.flags() & AV_PKT_FLAG_KEY) != 0;
+        if (encoding == Encoding.H264 && packetKey && codecString.isEmpty()) {
+            codecString = H264Bitstream.codecString(packetBytes());
+        }
+        return packetSize;
+    }
+
+    /** Whether the last packet is a key frame (an IDR with SPS/PPS for H.264; every JPEG). */
+    boolean packetKey() { return packetKey; }
+
+    int packetSize() { return packetSize; }
+
+    /** Copies the last packet into {@code out} at its writer index (one memcpy). */
+    void copyPacket(ByteBuf out) {
+        int n = packetSize;
+        out.ensureWritable(n);
+        BytePointer data = packet.data();
+        if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+            PlatformDependent.copyMemory(data.address(), out.memoryAddress() + out.writerIndex(), n);
+            out.writerIndex(out.writerIndex() + n);
+        } else {
+            out.writeBytes(data.position(0).limit(n).asByteBuffer());
+        }
+    }
+
+    /** The last packet as a Java array (tests and diagnostics; allocates). */
+    byte[] packetBytes() {
+        byte[] b = new byte[packetSize];
+        packet.data().position(0).get(b);
+        return b;
+    }
+
+    private void open(int w, int h) {
+        close();
+        String name = encoding == Encoding.H264 ? settings.h264Encoder() : "mjpeg";
+        AVCodec codec = avcodec_find_encoder_by_name(name);
+        if (codec == null) {
+            throw new IllegalStateException("FFmpeg has no encoder '" + name + "' (this build has libopenh264 for "
+                    + "H.264; h264_nvenc needs an NVIDIA GPU)");
+        }
+        ctx = avcodec_alloc_context3(codec);
+        ctx.width(w);
+        ctx.height(h);
+        int[] num = new int[1];
+        int[] den = new int[1];
+        av_reduce(num, den, Math.round(fps * 1000), 1000, 1_000_000);
+        ctx.time_base(av_make_q(den[0], num[0]));
+        ctx.framerate(av_make_q(num[0], den[0]));
+        ctx.thread_count(1);
+        ctx.max_b_frames(0);
+        if (encoding == Encoding.H264) {
+            ctx.pix_fmt(AV_PIX_FMT_YUV420P);
+            ctx.color_range(AVCOL_RANGE_MPEG);
+            long bitrate = settings.h264BitrateFor(w, h, fps);
+            ctx.bit_rate(bitrate);
+            ctx.rc_max_rate(bitrate);
+            ctx.gop_size(Math.max(1, (int) Math.round(fps * settings.keyIntervalMillis() / 1000.0)));
+            if (name.equals("libopenh264")) {
+                av_opt_set(ctx, "profile", "constrained_baseline", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "rc_mode", "bitrate", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "allow_skip_frames", "0", AV_OPT_SEARCH_CHILDREN);
+            } else if (name.contains("nvenc")) {
+                av_opt_set(ctx, "preset", "p1", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "tune", "ull", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "profile", "baseline", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "zerolatency", "1", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "delay", "0", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "forced-idr", "1", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "rc", "cbr", AV_OPT_SEARCH_CHILDREN);
+            } else {
+                av_opt_set(ctx, "profile", "baseline", AV_OPT_SEARCH_CHILDREN);
+            }
+        } else {
+            ctx.pix_fmt(AV_PIX_FMT_YUV420P); // with full range: what JPEG means (the YUVJ formats are deprecated)
+            ctx.color_range(AVCOL_RANGE_JPEG);
+            ctx.flags(ctx.flags() | AV_CODEC_FLAG_QSCALE);
+            ctx.global_quality(FF_QP2LAMBDA * settings.jpegQscale());
+            ctx.qmin(settings.jpegQscale());
+            ctx.qmax(settings.jpegQscale());
+        }
+        int r = avcodec_open2(ctx, codec, (PointerPointer<?>) null);
+        if (r < 0) {
+            String why = error(r);
+            close();
+            throw new IllegalStateException("cannot open encoder " + name + " for " + w + "x" + h + ": " + why);
+        }
+        frame = av_frame_alloc();
+        frame.format(ctx.pix_fmt());
+        frame.width(w);
+        frame.height(h);
+        frame.color_range(ctx.color_range());
+        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
+        // views into the AVFrame struct's own arrays: they stay valid when make_writable swaps the buffers
+        frameData = frame.data();
+        frameLinesize = frame.linesize();
+        packet = av_packet_alloc();
+        openWidth = w;
+        openHeight = h;
+        openedCodecName = name;
+        codecString = "";
+        pts = 0;
+    }
+
+    private static void check(int r, String what) {
+        if (r < 0) {
+            throw new IllegalStateException(what + " failed: " + error(r));
+        }
+    }
+
+    static String error(int r) {
+        byte[] buf = new byte[256];
+        av_strerror(r, buf, buf.length);
+        int n = 0;
+        while (n < buf.length && buf[n] != 0) {
+            n++;
+        }
+        return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII) + " (" + r + ")";
+    }
+
+    @Override
+    public void close() {
+        if (sws != null) {
+            sws_freeContext(sws);
+            sws = null;
+            swsSrcFormat = -1;
+        }
+        if (packet != null) {
+            av_packet_free(packet);
+            packet = null;
+        }
+        if (frame != null) {
+            av_frame_free(frame);
+            frame = null;
+        }
+        if (ctx != null) {
+            avcodec_free_context(ctx);
+            ctx = null;
+        }
+        openWidth = openHeight = 0;
+    }
+}

@@ -1,0 +1,418 @@
+package org.intravis.streamer;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One connected client of one stream, with per-client back-pressure where the newest frame wins.
+ * <p>
+ * Producers (the stream's video thread, its inference worker) never wait for a client: they put a
+ * {@code retainedDuplicate()} of the shared message into a one-message mailbox per kind (video, overlay, heat
+ * map), releasing whatever was still there (counted as dropped or coalesced), and schedule a drain on the
+ * client's event loop. The drain writes at most one message of each kind at a time; the next one is taken only
+ * when the previous has left for the socket. So the server holds at most one in-flight plus one waiting message
+ * per kind for a client, however slow it is, and a slow client never delays another (each has its own mailboxes
+ * and event-loop writes).
+ * <p>
+ * H.264 needs every message since the last key frame: the drain checks the encoder sequence in the header and,
+ * after a gap, skips to the next key frame (counted; the client may ask for one).
+ * <p>
+ * Alert events are never coalesced: they wait in their own queue, are written first, and are held only as long
+ * as the client's pending bytes exceed {@link StreamerSettings#clientMaxPendingBytes()}. If a client falls so far
+ * behind that more than {@link StreamerSettings#alertQueueLimit()} events wait, it is disconnected with code 1008
+ * rather than silently losing one; on reconnecting it gets the current overlay, which lists every active alert.
+ */
+final class ClientSession {
+    static final int CLOSE_POLICY = 1008;
+
+    private final long id;
+    private final String transportName;
+    private final ClientTransport transport;
+    private final StreamerSettings settings;
+    private final KeyFrameRequester keyRequester;
+    private final long connectedAtMillis = System.currentTimeMillis();
+
+    /** Asks the publisher for a key frame of a variant (rate-limited there). */
+    interface KeyFrameRequester {
+        void requestKeyFrame(Variant v);
+    }
+
+    private volatile Variant variant;
+    private volatile boolean wantsOverlay;
+    private volatile boolean wantsHeatmap;
+    private volatile boolean closed;
+
+    // ---- mailboxes: written by producers, taken by the drain ----
+    private final AtomicReference<ByteBuf> videoBox = new AtomicReference<>();
+    private final AtomicReference<ByteBuf> overlayBox = new AtomicReference<>();
+    private final AtomicReference<ByteBuf> heatmapBox = new AtomicReference<>();
+    private final ConcurrentLinkedQueue<ByteBuf> alerts = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger alertsWaiting = new AtomicInteger();
+    private volatile boolean alertOverflow;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+
+    // ---- event-loop state ----
+    private boolean videoInFlight;
+    private boolean overlayInFlight;
+    private boolean heatmapInFlight;
+    private int videoInFlightBytes;
+    private int overlayInFlightBytes;
+    private int heatmapInFlightBytes;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private boolean needKey = true;
+    private long lastSequence = -1;
+
+    // ---- counters (single writer each; read by stats) ----
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong framesDropped = new AtomicLong();
+    private final AtomicLong keyFramesRequested = new AtomicLong();
+    private final AtomicLong overlaysSent = new AtomicLong();
+    private final AtomicLong overlaysCoalesced = new AtomicLong();
+    private final AtomicLong alertsSent = new AtomicLong();
+    private final AtomicLong heatmapsSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private volatile long clientDecoded;
+    private volatile long clientDropped;
+    private volatile double clientP50 = Double.NaN;
+    private volatile double clientP99 = Double.NaN;
+
+    private final ClientTransport.WriteDone videoDone = new ClientTransport.WriteDone() {
+        @Override
+        void done(boolean ok) {
+            videoInFlight = false;
+            inFlightBytes.addAndGet(-videoInFlightBytes);
+            if (ok) {
+                framesSent.incrementAndGet();
+                bytesSent.addAndGet(videoInFlightBytes);
+            }
+            afterWrite(ok);
+        }
+    };
+    private final ClientTransport.WriteDone overlayDone = new ClientTransport.WriteDone() {
+        @Override
+        void done(boolean ok) {
+            overlayInFlight = false;
+            inFlightBytes.addAndGet(-overlayInFlightBytes);
+            if (ok) {
+                overlaysSent.incrementAndGet();
+                bytesSent.addAndGet(overlayInFlightBytes);
+            }
+            afterWrite(ok);
+        }
+    };
+    private final ClientTransport.WriteDone heatmapDone = new ClientTransport.WriteDone() {
+        @Override
+        void done(boolean ok) {
+            heatmapInFlight = false;
+            inFlightBytes.addAndGet(-heatmapInFlightBytes);
+            if (ok) {
+                heatmapsSent.incrementAndGet();
+                bytesSent.addAndGet(heatmapInFlightBytes);
+            }
+            afterWrite(ok);
+        }
+    };
+
+    ClientSession(long id, String transportName, ClientTransport transport, StreamerSettings settings,
+                  Variant variant, boolean wantsOverlay, boolean wantsHeatmap, KeyFrameRequester keyRequester) {
+        this.id = id;
+        this.transportName = transportName;
+        this.transport = transport;
+        this.settings = settings;
+        this.variant = variant;
+        this.wantsOverlay = wantsOverlay && transport.carriesText();
+        this.wantsHeatmap = wantsHeatmap && transport.carriesText();
+        this.keyRequester = keyRequester;
+    }
+
+    long id() { return id; }
+    Variant variant() { return variant; }
+    boolean wantsOverlay() { return wantsOverlay; }
+    boolean wantsHeatmap() { return wantsHeatmap; }
+    ClientTransport transport() { return transport; }
+    boolean closed() { return closed; }
+
+    // ======== producer side (any thread) ========
+
+    /** Offers a video message (a duplicate this session now owns); the newest replaces one not yet taken. */
+    void offerVideo(ByteBuf message) {
+        if (closed) {
+            message.release();
+            return;
+        }
+        ByteBuf old = videoBox.getAndSet(message);
+        if (old != null) {
+            old.release();
+            framesDropped.incrementAndGet();
+        }
+        schedule();
+    }
+
+    /** Offers an overlay message; an overlay not yet taken is replaced (coalesced to the newest). */
+    void offerOverlay(ByteBuf message) {
+        if (closed) {
+            message.release();
+            return;
+        }
+        ByteBuf old = overlayBox.getAndSet(message);
+        if (old != null) {
+            old.release();
+            overlaysCoalesced.incrementAndGet();
+        }
+        schedule();
+    }
+
+    void offerHeatmap(ByteBuf message) {
+        if (closed) {
+            message.release();
+            return;
+        }
+        ByteBuf old = heatmapBox.getAndSet(message);
+        if (old != null) {
+            old.release();
+        }
+        schedule();
+    }
+
+    /** Queues an alert event; never replaced or dropped (see the class comment for the bound). */
+    void offerAlert(ByteBuf message) {
+        if (closed) {
+            message.release();
+            return;
+        }
+        if (alertsWaiting.incrementAndGet() > settings.alertQueueLimit()) {
+            alertsWaiting.decrementAndGet();
+            message.release();
+            alertOverflow = true;
+        } else {
+            alerts.add(message);
+        }
+        schedule();
+    }
+
+    private void schedule() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            transport.executor().execute(drainTask);
+        }
+    }
+
+    // ======== event-loop side ========
+
+    /** Writes a control message (hello, stats, clock reply, error) at once; on the event loop only. */
+    void sendControl(ByteBuf text) {
+        if (closed || !transport.carriesText()) {
+            text.release();
+            return;
+        }
+        int n = text.readableBytes();
+        inFlightBytes.addAndGet(n);
+        transport.write(text, false, new ClientTransport.WriteDone() {
+            @Override
+            void done(boolean ok) {
+                inFlightBytes.addAndGet(-n);
+                if (ok) {
+                    bytesSent.addAndGet(n);
+                }
+            }
+        });
+    }
+
+    /** Switches encoding or layer (on the event loop): the next video must be a key frame of the new variant. */
+    void changeVariant(Variant v) {
+        variant = v;
+        needKey = true;
+        lastSequence = -1;
+        ByteBuf old = videoBox.getAndSet(null);
+        if (old != null) {
+            old.release();
+        }
+    }
+
+    void wants(boolean overlay, boolean heatmap) {
+        wantsOverlay = overlay && transport.carriesText();
+        wantsHeatmap = heatmap && transport.carriesText();
+    }
+
+    /** The client asked for a key frame (it lost its decoder state). */
+    void keyFrameRequested() {
+        needKey = true;
+        keyFramesRequested.incrementAndGet();
+        keyRequester.requestKeyFrame(variant);
+    }
+
+    void clientReport(long decoded, long dropped, double p50, double p99) {
+        clientDecoded = decoded;
+        clientDropped = dropped;
+        clientP50 = p50;
+        clientP99 = p99;
+    }
+
+    private void afterWrite(boolean ok) {
+        if (!ok) {
+            close(1011, "write failed");
+            return;
+        }
+        drain();
+    }
+
+    void drain() {
+        drainScheduled.set(false); // before taking: an offer from now on schedules another drain
+        if (closed) {
+            releaseAll();
+            return;
+        }
+        if (!transport.isOpen()) {
+            close(1001, "gone");
+            return;
+        }
+        if (alertOverflow) {
+            close(CLOSE_POLICY, "alert backlog overflow: reconnect to resync");
+            return;
+        }
+        long maxPending = settings.clientMaxPendingBytes();
+        // 1. alert events, all of them, in order
+        while (inFlightBytes.get() < maxPending) {
+            ByteBuf a = alerts.poll();
+            if (a == null) {
+                break;
+            }
+            alertsWaiting.decrementAndGet();
+            writeAlert(a);
+        }
+        // 2. the newest overlay
+        if (!overlayInFlight && inFlightBytes.get() < maxPending) {
+            ByteBuf o = overlayBox.getAndSet(null);
+            if (o != null) {
+                overlayInFlight = true;
+                overlayInFlightBytes = o.readableBytes();
+                inFlightBytes.addAndGet(overlayInFlightBytes);
+                transport.write(o, false, overlayDone);
+            }
+        }
+        // 3. the newest video frame
+        if (!videoInFlight && transport.writable()) {
+            ByteBuf v = videoBox.getAndSet(null);
+            if (v != null) {
+                writeVideo(v);
+            }
+        }
+        // 4. the newest heat map, lowest priority
+        if (!heatmapInFlight && transport.writable() && inFlightBytes.get() < maxPending) {
+            ByteBuf h = heatmapBox.getAndSet(null);
+            if (h != null) {
+                heatmapInFlight = true;
+                heatmapInFlightBytes = h.readableBytes();
+                inFlightBytes.addAndGet(heatmapInFlightBytes);
+                transport.write(h, true, heatmapDone);
+            }
+        }
+    }
+
+    private void writeAlert(ByteBuf a) {
+        int n = a.readableBytes();
+        inFlightBytes.addAndGet(n);
+        transport.write(a, false, new ClientTransport.WriteDone() { // alerts are rare: a listener each is fine
+            @Override
+            void done(boolean ok) {
+                inFlightBytes.addAndGet(-n);
+                if (ok) {
+                    alertsSent.incrementAndGet();
+                    bytesSent.addAndGet(n);
+                }
+                afterWrite(ok);
+            }
+        });
+    }
+
+    private void writeVideo(ByteBuf v) {
+        int encodingCode = v.getUnsignedByte(v.readerIndex() + FrameHeader.OFFSET_ENCODING);
+        boolean burned = (FrameHeader.flags(v) & FrameHeader.FLAG_BURNED) != 0;
+        Variant current = variant;
+        if (encodingCode != current.encoding().code() || burned != current.burned()) {
+            v.release(); // left over from before a variant switch
+            return;
+        }
+        if (current.encoding() == Encoding.H264) {
+            long seq = FrameHeader.sequence(v);
+            boolean key = FrameHeader.isKey(v);
+            if (!key && (needKey || seq != ((lastSequence + 1) & 0xffffffffL))) {
+                // a frame this one depends on never reached the client: wait for the next key frame
+                v.release();
+                framesDropped.incrementAndGet();
+                needKey = true;
+                return;
+            }
+            needKey = false;
+            lastSequence = seq;
+        }
+        videoInFlight = true;
+        videoInFlightBytes = v.readableBytes();
+        inFlightBytes.addAndGet(videoInFlightBytes);
+        transport.write(v, true, videoDone);
+    }
+
+    /** Closes the connection and releases everything waiting (any thread). */
+    void close(int code, String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        transport.executor().execute(() -> {
+            releaseAll();
+            transport.close(code, reason);
+        });
+    }
+
+    /** Marks the session closed after the peer went away (on the event loop). */
+    void closedByPeer() {
+        closed = true;
+        releaseAll();
+    }
+
+    private void releaseAll() {
+        release(videoBox.getAndSet(null));
+        release(overlayBox.getAndSet(null));
+        release(heatmapBox.getAndSet(null));
+        ByteBuf a;
+        while ((a = alerts.poll()) != null) {
+            alertsWaiting.decrementAndGet();
+            a.release();
+        }
+    }
+
+    private static void release(ByteBuf b) {
+        if (b != null) {
+            b.release();
+        }
+    }
+
+    /** Bytes held for this client now: in flight plus waiting in its mailboxes (approximate while racing). */
+    long pendingBytes() {
+        long n = inFlightBytes.get();
+        n += size(videoBox.get()) + size(overlayBox.get()) + size(heatmapBox.get());
+        return n;
+    }
+
+    private static long size(ByteBuf b) {
+        try {
+            return b == null ? 0 : b.readableBytes();
+        } catch (RuntimeException raced) { // released between get and read
+            return 0;
+        }
+    }
+
+    ClientStats stats() {
+        Variant v = variant;
+        return new ClientStats(id, transport.remote(), transportName, v.encoding().wireName(), v.layerName(),
+                wantsOverlay, wantsHeatmap, connectedAtMillis, framesSent.get(), framesDropped.get(),
+                keyFramesRequested.get(), overlaysSent.get(), overlaysCoalesced.get(), alertsSent.get(),
+                alertsWaiting.get(), heatmapsSent.get(), bytesSent.get(), pendingBytes(), clientDecoded,
+                clientDropped, clientP50, clientP99);
+    }
+}

@@ -1,0 +1,337 @@
+// One stream's connection: WebSocket with reconnect and back-off, clock sync, video decoding (WebCodecs H.264
+// with a JPEG fallback), overlays, alert events and heat maps. Pages give it callbacks and draw.
+import {
+  binaryType, parseVideoHeader, parseHeatmap, codecFromAnnexB, TYPE_VIDEO, TYPE_HEATMAP, ENC_H264, ENC_JPEG,
+} from './protocol.js';
+import { ClockSync } from './clock.js';
+import { LatencyWindow } from './stats.js';
+
+const H264_PROBE_CODEC = 'avc1.42E01F';
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
+
+/** Whether this browser can decode constrained-baseline H.264 with WebCodecs. */
+export async function h264Supported() {
+  if (typeof VideoDecoder === 'undefined' || typeof EncodedVideoChunk === 'undefined') return false;
+  try {
+    const r = await VideoDecoder.isConfigSupported({ codec: H264_PROBE_CODEC, optimizeForLatency: true });
+    return !!r.supported;
+  } catch (e) {
+    return false;
+  }
+}
+
+export class StreamClient {
+  /**
+   * @param opts.stream    stream id
+   * @param opts.encoding  'auto' | 'h264' | 'jpeg'
+   * @param opts.variant   'clean' | 'burned'
+   * @param opts.overlay   whether to receive overlays (false for burned-in)
+   * @param opts.heatmap   whether to receive heat maps
+   * @param opts.onFrame(drawable, header)   draw it now; the client closes it afterwards
+   * @param opts.onOverlay(overlay), onAlert(event), onHeatmap(heatmap), onStats(stats), onHello(hello),
+   *        onState(state, detail) with state 'connecting' | 'open' | 'reconnecting'
+   */
+  constructor(opts) {
+    this.opts = opts;
+    this.stream = opts.stream;
+    this.requested = opts.encoding || 'auto';
+    this.encoding = null;       // chosen: 'h264' | 'jpeg'
+    this.ws = null;
+    this.state = 'idle';
+    this.attempt = 0;
+    this.stopped = false;
+    this.clock = new ClockSync((m) => this.send(m));
+    this.latency = new LatencyWindow(10000);
+    this.decoded = 0;
+    this.dropped = 0;           // frames received but not shown (newest wins, or waiting for a key frame)
+    this.received = 0;
+    this.bytes = 0;
+    this.lastFrameAt = 0;       // performance.now() of the last frame shown
+    this.lastHeader = null;
+    this.hello = null;
+    this.serverStats = null;
+    // H.264 state
+    this.decoder = null;
+    this.codec = null;
+    this.needKey = true;
+    this.lastSequence = -1;
+    this.pendingHeaders = new Map();
+    this.lastKeyRequest = 0;
+    this.decoderErrors = 0;
+    // JPEG state
+    this.jpegBusy = false;
+    this.jpegPending = null;
+    this.timers = [];
+  }
+
+  async start() {
+    if (this.requested === 'jpeg') {
+      this.encoding = 'jpeg';
+    } else {
+      this.encoding = (await h264Supported()) ? 'h264' : 'jpeg';
+      if (this.requested === 'h264' && this.encoding !== 'h264') {
+        console.warn('H.264 requested but WebCodecs cannot decode it here: using JPEG');
+      }
+    }
+    this.timers.push(setInterval(() => this.clock.probe(), 2000));
+    this.timers.push(setInterval(() => this.report(), 2000));
+    this.connect();
+    return this;
+  }
+
+  stop() {
+    this.stopped = true;
+    this.timers.forEach(clearInterval);
+    if (this.ws) this.ws.close(1000, 'page closed');
+    this.closeDecoder();
+  }
+
+  url() {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const q = new URLSearchParams({
+      encoding: this.encoding,
+      variant: this.opts.variant || 'clean',
+      overlay: String(this.opts.overlay !== false),
+      heatmap: String(!!this.opts.heatmap),
+    });
+    return `${proto}//${location.host}/ws/streams/${encodeURIComponent(this.stream)}?${q}`;
+  }
+
+  setState(state, detail) {
+    this.state = state;
+    if (this.opts.onState) this.opts.onState(state, detail);
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', `attempt ${this.attempt + 1}`);
+    let ws;
+    try {
+      ws = new WebSocket(this.url());
+    } catch (e) {
+      this.scheduleReconnect();
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.openedAt = performance.now();
+      this.needKey = true;
+      this.lastSequence = -1;
+      this.clock.reset();
+      for (let i = 0; i < 5; i++) setTimeout(() => this.clock.probe(), i * 60);
+      this.setState('open');
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data === 'string') this.onText(ev.data);
+      else this.onBinary(ev.data);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.closeDecoder();
+      this.scheduleReconnect();
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    this.attempt++;
+    this.setState('reconnecting', `retry in ${delay} ms`);
+    setTimeout(() => this.connect(), delay);
+  }
+
+  send(m) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  /** Changes what this client receives (layers, heat map, encoding, burned-in). */
+  subscribe(change) {
+    Object.assign(this.opts, change);
+    if (change.encoding) this.encoding = change.encoding;
+    this.needKey = true;
+    this.lastSequence = -1;
+    this.send({ type: 'subscribe', ...change });
+  }
+
+  requestKeyFrame() {
+    const now = performance.now();
+    if (now - this.lastKeyRequest < 300) return;
+    this.lastKeyRequest = now;
+    this.send({ type: 'keyframe' });
+  }
+
+  report() {
+    this.send({
+      type: 'report',
+      decoded: this.decoded,
+      dropped: this.dropped,
+      g2gP50Ms: this.latency.percentile(50),
+      g2gP99Ms: this.latency.percentile(99),
+    });
+  }
+
+  onText(text) {
+    let m;
+    try {
+      m = JSON.parse(text);
+    } catch (e) {
+      console.error('malformed message from server', e);
+      return;
+    }
+    switch (m.type) {
+      case 'hello':
+        this.hello = m;
+        if (this.opts.onHello) this.opts.onHello(m);
+        break;
+      case 'clock':
+        this.clock.onReply(m);
+        break;
+      case 'overlay':
+        if (this.opts.onOverlay) this.opts.onOverlay(m);
+        break;
+      case 'alert':
+        if (this.opts.onAlert) this.opts.onAlert(m);
+        break;
+      case 'stats':
+        this.serverStats = m;
+        if (this.opts.onStats) this.opts.onStats(m);
+        break;
+      case 'error':
+        console.warn(`server: ${m.message}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  onBinary(buf) {
+    let type;
+    try {
+      type = binaryType(buf);
+    } catch (e) {
+      console.error(e);
+      return;
+    }
+    if (type === TYPE_HEATMAP) {
+      if (this.opts.onHeatmap) this.opts.onHeatmap(parseHeatmap(buf));
+      return;
+    }
+    if (type !== TYPE_VIDEO) return;
+    const h = parseVideoHeader(buf);
+    this.received++;
+    this.bytes += buf.byteLength;
+    if (h.encoding === ENC_JPEG) this.decodeJpeg(buf, h);
+    else if (h.encoding === ENC_H264) this.decodeH264(buf, h);
+  }
+
+  // ---------- JPEG: one decode at a time, the newest waiting frame replaces an older one ----------
+  decodeJpeg(buf, h) {
+    if (this.jpegBusy) {
+      if (this.jpegPending) this.dropped++;
+      this.jpegPending = { buf, h };
+      return;
+    }
+    this.jpegBusy = true;
+    const blob = new Blob([new Uint8Array(buf, h.headerLength)], { type: 'image/jpeg' });
+    createImageBitmap(blob).then((bmp) => {
+      this.show(bmp, h);
+      bmp.close();
+    }).catch((e) => {
+      this.dropped++;
+      console.warn('JPEG decode failed', e);
+    }).finally(() => {
+      this.jpegBusy = false;
+      const next = this.jpegPending;
+      this.jpegPending = null;
+      if (next) this.decodeJpeg(next.buf, next.h);
+    });
+  }
+
+  // ---------- H.264 with WebCodecs ----------
+  decodeH264(buf, h) {
+    const data = new Uint8Array(buf, h.headerLength);
+    const gap = this.lastSequence >= 0 && h.sequence !== ((this.lastSequence + 1) >>> 0);
+    if (!h.key && (this.needKey || gap || !this.decoder)) {
+      // a frame this one depends on is missing: show nothing until the next key frame
+      this.needKey = true;
+      this.dropped++;
+      this.requestKeyFrame();
+      return;
+    }
+    if (h.key) {
+      const codec = codecFromAnnexB(data) || this.codec || H264_PROBE_CODEC;
+      if (!this.decoder || this.decoder.state === 'closed' || codec !== this.codec) this.openDecoder(codec);
+    }
+    if (this.decoder.decodeQueueSize > 3 && !h.key) {
+      // the decoder is behind: skip to the next key frame rather than build up delay
+      this.needKey = true;
+      this.dropped++;
+      this.requestKeyFrame();
+      return;
+    }
+    this.pendingHeaders.set(h.frameId, h);
+    if (this.pendingHeaders.size > 64) this.pendingHeaders.delete(this.pendingHeaders.keys().next().value);
+    try {
+      this.decoder.decode(new EncodedVideoChunk({ type: h.key ? 'key' : 'delta', timestamp: h.frameId, data }));
+      this.needKey = false;
+      this.lastSequence = h.sequence;
+    } catch (e) {
+      console.warn('decode failed', e);
+      this.needKey = true;
+      this.dropped++;
+      this.requestKeyFrame();
+    }
+  }
+
+  openDecoder(codec) {
+    this.closeDecoder();
+    this.codec = codec;
+    this.decoder = new VideoDecoder({
+      output: (frame) => {
+        const h = this.pendingHeaders.get(frame.timestamp);
+        this.pendingHeaders.delete(frame.timestamp);
+        if (h) this.show(frame, h);
+        frame.close();
+      },
+      error: (e) => {
+        console.warn('VideoDecoder error', e);
+        this.decoderErrors++;
+        this.needKey = true;
+        this.decoder = null;
+        if (this.decoderErrors >= 3 && this.requested !== 'h264') {
+          console.warn('H.264 keeps failing here: switching to JPEG');
+          this.subscribe({ encoding: 'jpeg' });
+        } else {
+          this.requestKeyFrame();
+        }
+      },
+    });
+    this.decoder.configure({ codec, optimizeForLatency: true, hardwareAcceleration: 'no-preference' });
+  }
+
+  closeDecoder() {
+    if (this.decoder && this.decoder.state !== 'closed') {
+      try {
+        this.decoder.close();
+      } catch (e) { /* already closed */ }
+    }
+    this.decoder = null;
+    this.pendingHeaders.clear();
+    this.needKey = true;
+  }
+
+  show(drawable, h) {
+    this.opts.onFrame(drawable, h);
+    this.decoded++;
+    this.lastFrameAt = performance.now();
+    this.lastHeader = h;
+    if (this.clock.synced) {
+      // capture (server clock) to drawn on the canvas (our clock, corrected to the server's)
+      this.latency.add((this.clock.serverNowUs() - h.captureUs) / 1000);
+    }
+  }
+}

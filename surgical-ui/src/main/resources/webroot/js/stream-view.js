@@ -1,0 +1,226 @@
+// One stream on screen: the video canvas, the overlay canvas above it, the AI badge, the alert banner and the
+// connection state. Used by the OR display (one, full screen) and the surgeon's page (a grid).
+import { StreamClient } from './stream-client.js';
+import { drawOverlay, drawHeatmap, overlayForFrame, DEFAULT_LAYERS } from './overlay-draw.js';
+import { AlertState, beep } from './alerts.js';
+
+const NO_SIGNAL_MS = 1500;
+
+export class StreamView {
+  /**
+   * @param el       container element (gets the canvases and badges)
+   * @param opts     {stream, encoding, variant, heatmap, layers, opacity, sound, onFrameDrawn}
+   */
+  constructor(el, opts) {
+    this.el = el;
+    this.opts = { layers: { ...DEFAULT_LAYERS }, opacity: 1, sound: false, ...opts };
+    this.overlays = new Map();       // frameId -> overlay, the most recent ones
+    this.newestOverlay = null;
+    this.heatmap = null;
+    this.alerts = new AlertState();
+    this.drawnOverlay = null;        // the overlay drawn with the frame on screen (null: hidden)
+    this.aiText = '';
+    this.staleAfterMs = 500;
+    this.fps = 30;
+    el.classList.add('stream-view');
+    el.innerHTML = `
+      <div class="stage">
+        <canvas class="video"></canvas>
+        <canvas class="overlay"></canvas>
+        <canvas class="editor"></canvas>
+      </div>
+      <div class="banner hidden" role="alert"></div>
+      <div class="badge ai hidden"></div>
+      <div class="badge origin hidden">GROUND TRUTH STAND-IN (not AI)</div>
+      <div class="state hidden"></div>`;
+    this.video = el.querySelector('canvas.video');
+    this.overlayCanvas = el.querySelector('canvas.overlay');
+    this.editorCanvas = el.querySelector('canvas.editor');
+    this.banner = el.querySelector('.banner');
+    this.badge = el.querySelector('.badge.ai');
+    this.originBadge = el.querySelector('.badge.origin');
+    this.stateEl = el.querySelector('.state');
+    this.vctx = this.video.getContext('2d', { alpha: false, desynchronized: true });
+    this.octx = this.overlayCanvas.getContext('2d');
+    this.scratch = document.createElement('canvas');
+    this.client = new StreamClient({
+      stream: opts.stream,
+      encoding: opts.encoding,
+      variant: opts.variant || 'clean',
+      overlay: (opts.variant || 'clean') !== 'burned',
+      heatmap: !!(this.opts.layers.heatmap),
+      onFrame: (d, h) => this.onFrame(d, h),
+      onOverlay: (o) => this.onOverlay(o),
+      onAlert: (e) => this.onAlert(e),
+      onHeatmap: (hm) => { this.heatmap = hm; },
+      onHello: (m) => {
+        this.staleAfterMs = m.staleAfterMs || 500;
+        this.fps = m.fps || 30;
+        this.overlays.clear();
+        this.alerts.reset();
+        this.renderBanner();
+      },
+      onStats: () => this.renderState(),
+      onState: () => this.renderState(),
+    });
+    this.ticker = setInterval(() => this.renderState(), 250);
+  }
+
+  start() {
+    this.client.start();
+    return this;
+  }
+
+  stop() {
+    clearInterval(this.ticker);
+    this.client.stop();
+  }
+
+  setLayers(layers) {
+    const heatmapBefore = !!this.opts.layers.heatmap;
+    this.opts.layers = { ...this.opts.layers, ...layers };
+    if (!!this.opts.layers.heatmap !== heatmapBefore) this.client.subscribe({ heatmap: !!this.opts.layers.heatmap });
+  }
+
+  setOpacity(o) {
+    this.opts.opacity = o;
+  }
+
+  onOverlay(o) {
+    this.newestOverlay = o;
+    this.alerts.seed(o);
+    if (o.frameId >= 0) {
+      this.overlays.set(o.frameId, o);
+      while (this.overlays.size > 64) this.overlays.delete(this.overlays.keys().next().value);
+    }
+    this.renderBanner();
+  }
+
+  onAlert(e) {
+    const louder = this.alerts.onEvent(e);
+    if (louder && this.opts.sound) beep(e.level);
+    this.renderBanner();
+  }
+
+  onFrame(drawable, h) {
+    if (this.video.width !== h.width || this.video.height !== h.height) {
+      for (const c of [this.video, this.overlayCanvas, this.editorCanvas]) {
+        c.width = h.width;
+        c.height = h.height;
+      }
+    }
+    this.vctx.drawImage(drawable, 0, 0, h.width, h.height);
+    this.header = h;
+    this.drawOverlayFor(h);
+    if (this.opts.onFrameDrawn) this.opts.onFrameDrawn(h, this);
+  }
+
+  drawOverlayFor(h) {
+    const ctx = this.octx;
+    ctx.clearRect(0, 0, this.overlayCanvas.width, this.overlayCanvas.height);
+    if (h.burned) { // the server drew it into the picture
+      this.drawnOverlay = null;
+    } else {
+      const ov = overlayForFrame(this.overlays, h, this.staleAfterMs, this.fps);
+      this.drawnOverlay = ov;
+      if (ov) {
+        if (this.opts.layers.heatmap && this.heatmap) {
+          ctx.save();
+          ctx.globalAlpha = this.opts.opacity;
+          drawHeatmap(ctx, this.heatmap, this.opts.layers, this.scratch);
+          ctx.restore();
+        }
+        drawOverlay(ctx, ov, { layers: this.opts.layers, opacity: this.opts.opacity });
+      }
+    }
+    this.renderAiBadge(h);
+    if (this.editor) this.editor.redraw();
+  }
+
+  renderAiBadge(h) {
+    let text = '';
+    let cls = '';
+    if (h.overlayStatus === 'NONE') {
+      text = 'AI OFF';
+      cls = 'off';
+    } else if (h.overlayStatus === 'FAILED') {
+      text = 'AI FAILED';
+      cls = 'failed';
+    } else if (!h.overlayFresh || (!h.burned && !this.drawnOverlay)) {
+      text = `AI STALE ${h.overlayAgeMs >= 0 ? `${h.overlayAgeMs} ms` : ''}`.trim();
+      cls = 'stale';
+    }
+    this.aiText = text;
+    this.badge.textContent = text;
+    this.badge.className = `badge ai ${cls}${text ? '' : ' hidden'}`;
+    const gt = this.drawnOverlay && this.drawnOverlay.origin === 'GROUND_TRUTH';
+    this.originBadge.classList.toggle('hidden', !gt);
+  }
+
+  renderBanner() {
+    const top = this.alerts.top();
+    if (!top) {
+      this.banner.className = 'banner hidden';
+      this.banner.textContent = '';
+      return;
+    }
+    const down = !this.stateEl.classList.contains('hidden');
+    const stale = down || this.aiText.startsWith('AI STALE');
+    const why = down ? 'no live picture' : 'AI stale';
+    this.banner.textContent = AlertState.describe(top, this.alerts.count()) + (stale ? `  (${why}: last known)` : '');
+    this.banner.className = `banner level-${top.level}${stale ? ' stale' : ''}`;
+  }
+
+  /** Connection and signal state: reconnecting, no signal, or nothing (all well). */
+  renderState() {
+    const c = this.client;
+    let text = '';
+    const now = performance.now();
+    if (c.state !== 'open') {
+      text = c.state === 'connecting' ? 'CONNECTING…' : 'RECONNECTING…';
+    } else if (c.serverStats && c.serverStats.signal === false) {
+      text = 'NO SIGNAL';
+    } else if (!c.lastFrameAt || c.lastFrameAt < c.openedAt) {
+      text = now - c.openedAt > 3000 ? 'NO SIGNAL' : 'CONNECTING…';
+    } else if (now - c.lastFrameAt > NO_SIGNAL_MS) {
+      text = 'NO SIGNAL';
+    }
+    this.stateEl.textContent = text;
+    this.stateEl.className = `state${text ? '' : ' hidden'}${text === 'NO SIGNAL' ? ' no-signal' : ''}`;
+    this.el.classList.toggle('down', !!text);
+    if (text && this.header) { // nothing current: do not leave an old overlay or badge on screen
+      this.octx.clearRect(0, 0, this.overlayCanvas.width, this.overlayCanvas.height);
+      this.drawnOverlay = null;
+      this.originBadge.classList.add('hidden');
+    }
+    this.renderBanner();
+  }
+
+  /** For tests and the latency panel. */
+  snapshot() {
+    const c = this.client;
+    return {
+      stream: this.opts.stream,
+      encoding: c.encoding,
+      codec: c.codec,
+      state: c.state,
+      decoded: c.decoded,
+      dropped: c.dropped,
+      received: c.received,
+      bytes: c.bytes,
+      g2gP50: c.latency.percentile(50),
+      g2gP99: c.latency.percentile(99),
+      g2gSamples: c.latency.recent().length,
+      clockOffsetMs: c.clock.offsetMs,
+      clockRttMs: c.clock.rttMs,
+      header: this.header || null,
+      drawnOverlay: this.drawnOverlay,
+      ai: this.aiText,
+      banner: this.banner.classList.contains('hidden') ? '' : this.banner.textContent,
+      stateText: this.stateEl.classList.contains('hidden') ? '' : this.stateEl.textContent,
+      alerts: [...this.alerts.active.values()],
+      alertGaps: this.alerts.gaps,
+      serverStats: c.serverStats,
+    };
+  }
+}

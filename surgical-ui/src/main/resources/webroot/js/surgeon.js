@@ -1,0 +1,179 @@
+// Surgeon's page: stream picker and grid, layer toggles and opacity, low-confidence legend, alert sound,
+// no-go zone drawing for the focused stream, and a latency panel with a live plot.
+import { StreamView } from './stream-view.js';
+import { ZoneEditor } from './zones.js';
+import { plotLatency } from './stats.js';
+
+const q = new URLSearchParams(location.search);
+const grid = document.getElementById('grid');
+const streamsEl = document.getElementById('streams');
+const encodingEl = document.getElementById('encoding');
+const burnedEl = document.getElementById('burned');
+const opacityEl = document.getElementById('opacity');
+const soundEl = document.getElementById('sound');
+const editBtn = document.getElementById('edit-zones');
+const deleteBtn = document.getElementById('delete-zone');
+const zoneStatus = document.getElementById('zone-status');
+const plot = document.getElementById('plot');
+
+const saved = JSON.parse(localStorage.getItem('intravis.surgeon') || '{}');
+const layers = { tips: true, line: true, vessel: true, nerve: true, nogo: true, labels: true, heatmap: false,
+  ...(saved.layers || {}) };
+let opacity = saved.opacity ?? 1;
+encodingEl.value = q.get('encoding') || saved.encoding || 'auto';
+burnedEl.checked = q.get('variant') === 'burned';
+soundEl.checked = !!saved.sound;
+opacityEl.value = opacity;
+for (const box of document.querySelectorAll('input[data-layer]')) box.checked = !!layers[box.dataset.layer];
+
+const views = new Map();      // stream id -> {view, tile, editor}
+let focused = null;
+let editing = false;
+
+function persist() {
+  localStorage.setItem('intravis.surgeon', JSON.stringify({
+    layers, opacity, encoding: encodingEl.value, sound: soundEl.checked,
+  }));
+}
+
+function addTile(id) {
+  const tile = document.createElement('div');
+  tile.className = 'tile';
+  tile.dataset.stream = id;
+  const holder = document.createElement('div');
+  const caption = document.createElement('div');
+  caption.className = 'caption';
+  caption.textContent = id;
+  tile.append(holder, caption);
+  grid.append(tile);
+  const view = new StreamView(holder, {
+    stream: id,
+    encoding: encodingEl.value,
+    variant: burnedEl.checked ? 'burned' : 'clean',
+    layers: { ...layers },
+    opacity,
+    sound: soundEl.checked,
+    onFrameDrawn: (h, v) => {
+      const s = v.client;
+      caption.textContent = `${id} · ${s.encoding}${s.codec && s.encoding === 'h264' ? ` ${s.codec}` : ''} · ${h.width}x${h.height}`
+        + ` · frame ${h.frameId}`;
+    },
+  }).start();
+  const editor = new ZoneEditor(view, (text) => { if (focused === id) zoneStatus.textContent = text; });
+  editor.load();
+  tile.addEventListener('mousedown', () => focus(id), true);
+  views.set(id, { view, tile, editor });
+  grid.className = `n${Math.min(4, views.size)}`;
+  if (!focused) focus(id);
+}
+
+function removeTile(id) {
+  const v = views.get(id);
+  if (!v) return;
+  v.editor.enable(false);
+  v.view.stop();
+  v.tile.remove();
+  views.delete(id);
+  grid.className = `n${Math.min(4, Math.max(1, views.size))}`;
+  if (focused === id) focus(views.keys().next().value || null);
+}
+
+function focus(id) {
+  if (focused === id) return;
+  if (focused && views.has(focused)) {
+    views.get(focused).tile.classList.remove('focused');
+    views.get(focused).editor.enable(false);
+  }
+  focused = id;
+  if (!id) return;
+  const v = views.get(id);
+  v.tile.classList.add('focused');
+  v.editor.enable(editing);
+  zoneStatus.textContent = `${id}: ${v.editor.zones.length} no-go zone(s)`;
+  document.getElementById('display-link').href = `/display?stream=${encodeURIComponent(id)}`;
+}
+
+function rebuildAll() {
+  const ids = [...views.keys()];
+  ids.forEach(removeTile);
+  ids.forEach(addTile);
+}
+
+async function loadStreams() {
+  let list = [];
+  try {
+    list = await (await fetch('/api/streams', { cache: 'no-store' })).json();
+  } catch (e) {
+    streamsEl.textContent = 'streams: server unreachable, retrying…';
+    setTimeout(loadStreams, 2000);
+    return;
+  }
+  const wanted = q.get('stream') ? q.get('stream').split(',') : list.slice(0, 4).map((s) => s.id);
+  streamsEl.innerHTML = 'streams: ';
+  for (const s of list) {
+    const label = document.createElement('label');
+    label.innerHTML = `<input type="checkbox" value="${s.id}"> ${s.id}`;
+    const box = label.querySelector('input');
+    box.checked = wanted.includes(s.id);
+    box.addEventListener('change', () => (box.checked ? addTile(s.id) : removeTile(s.id)));
+    streamsEl.append(label, ' ');
+  }
+  for (const id of wanted) if (list.some((s) => s.id === id)) addTile(id);
+}
+
+for (const box of document.querySelectorAll('input[data-layer]')) {
+  box.addEventListener('change', () => {
+    layers[box.dataset.layer] = box.checked;
+    for (const { view } of views.values()) view.setLayers({ [box.dataset.layer]: box.checked });
+    persist();
+  });
+}
+opacityEl.addEventListener('input', () => {
+  opacity = Number(opacityEl.value);
+  for (const { view } of views.values()) view.setOpacity(opacity);
+  persist();
+});
+soundEl.addEventListener('change', () => {
+  for (const { view } of views.values()) view.opts.sound = soundEl.checked;
+  persist();
+});
+encodingEl.addEventListener('change', () => { persist(); rebuildAll(); });
+burnedEl.addEventListener('change', rebuildAll);
+editBtn.addEventListener('click', () => {
+  editing = !editing;
+  editBtn.classList.toggle('active', editing);
+  editBtn.textContent = editing ? 'done editing' : 'edit zones';
+  if (focused) views.get(focused).editor.enable(editing);
+  zoneStatus.textContent = editing
+    ? 'Click to start a polygon, click to add points, click the first point (or double-click) to close. '
+      + 'Drag a corner to move it; select a zone and press Delete to remove it.'
+    : `${focused}: zones saved on the server`;
+});
+deleteBtn.addEventListener('click', () => { if (focused) views.get(focused).editor.deleteSelected(); });
+
+function fmt(ms) {
+  return Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : '–';
+}
+
+setInterval(() => {
+  const v = focused && views.get(focused);
+  if (!v) return;
+  const s = v.view.snapshot();
+  document.getElementById('lat-p50').textContent = fmt(s.g2gP50);
+  document.getElementById('lat-p99').textContent = fmt(s.g2gP99);
+  document.getElementById('lat-decoded').textContent = String(s.decoded);
+  const serverDropped = s.serverStats ? s.serverStats.client.framesDropped : '–';
+  document.getElementById('lat-dropped').textContent = `${s.dropped} / ${serverDropped}`;
+  document.getElementById('lat-video').textContent = `${s.encoding}${s.codec ? ` ${s.codec}` : ''}`;
+  document.getElementById('lat-clock').textContent = Number.isFinite(s.clockRttMs)
+    ? `${s.clockOffsetMs.toFixed(1)} (±${(s.clockRttMs / 2).toFixed(1)}) ms` : '–';
+  plotLatency(plot, v.view.client.latency, v.view.staleAfterMs);
+}, 250);
+
+window.intravis = {
+  views: new Proxy({}, { get: (_, id) => views.get(id)?.view }),
+  snapshot: (id) => views.get(id || focused)?.view.snapshot(),
+  editor: (id) => views.get(id || focused)?.editor,
+  focus,
+};
+loadStreams();

@@ -1,0 +1,129 @@
+package org.intravis.ui;
+
+import com.microsoft.playwright.Page;
+import org.intravis.streamer.ClientStats;
+import org.intravis.streamer.StreamPublisher;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Measures glass-to-glass latency (capture on the server to drawn on the page's canvas, on the synced clock) in
+ * headless Chromium, for H.264 and JPEG, and the bytes each client receives. Not a unit test: no assertion on
+ * time; run it on purpose (the class name keeps it out of the default test run):
+ * <pre>
+ *   mvn -B -pl surgical-ui -am test -Dtest=GlassToGlassMeasurement -Dsurefire.failIfNoSpecifiedTests=false \
+ *       -Dmeasure.width=1920 -Dmeasure.height=1080 -Dmeasure.fps=30 -Dmeasure.seconds=20
+ * </pre>
+ * The source is the synthetic ultrasound phantom at the size asked for ({@code -Dmeasure.source=pattern}: the test
+ * pattern over a real ultrasound frame from /work/shared/data, scaled). Results: stdout and
+ * target/glass-to-glass.md.
+ */
+class GlassToGlassMeasurement {
+    static final Path IMAGE = Paths.get("/work/shared/data/ultrasound-nerve-vessel/images/0000.png");
+
+    @Test
+    void measure() throws Exception {
+        int width = Integer.getInteger("measure.width", 1920);
+        int height = Integer.getInteger("measure.height", 1080);
+        double fps = Double.parseDouble(System.getProperty("measure.fps", "30"));
+        int seconds = Integer.getInteger("measure.seconds", 20);
+        StringBuilder report = new StringBuilder();
+        String sourceKind = System.getProperty("measure.source", "synthetic");
+        report.append(String.format(Locale.ROOT, "# Glass-to-glass latency, headless Chromium, %dx%d at %.0f fps, %d s per encoding, source %s%n%n",
+                width, height, fps, seconds, sourceKind));
+        report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append("; ")
+                .append("chromium headless --disable-gpu (software decode)\n\n");
+        report.append("Load average at start (other sessions share this machine): ")
+                .append(Files.readString(Paths.get("/proc/loadavg")).trim()).append("\n\n");
+        report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms |\n");
+        report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        try (HeadlessChromium chromium = new HeadlessChromium()) {
+            for (String encoding : List.of("h264", "jpeg")) {
+                StreamingTestServer server = new StreamingTestServer("us1", width, height, fps);
+                if (sourceKind.equals("pattern")) {
+                    server.background = Files.exists(IMAGE) ? IMAGE : null;
+                } else {
+                    server.sourceUri = String.format(Locale.ROOT, "synthetic:ultrasound?width=%d&height=%d&fps=%s",
+                            width, height, fps);
+                }
+                server.start(0);
+                try {
+                    report.append(run(chromium, server, encoding, seconds)).append('\n');
+                } finally {
+                    server.close();
+                }
+            }
+        }
+        System.out.println(report);
+        Files.createDirectories(Paths.get("target"));
+        Files.writeString(Paths.get("target", "glass-to-glass.md"), report.toString());
+    }
+
+    private String run(HeadlessChromium chromium, StreamingTestServer server, String encoding, int seconds) throws Exception {
+        Page page = chromium.page(1600, 900);
+        try {
+            page.navigate(server.url("/display?stream=us1&encoding=" + encoding));
+            HeadlessChromium.waitFor("video", 30_000, () -> {
+                Object d = page.evaluate("() => window.intravis ? window.intravis.snapshot().decoded : 0");
+                return ((Number) d).longValue() > 30;
+            });
+            Thread.sleep(3000); // warm-up: JIT, clock sync samples
+            server.pipeline.latency().reset();
+            page.evaluate("() => { const c = window.intravis.views['us1'].client; c.latency.windowMs = 600000;"
+                    + " c.latency.max = 100000; c.latency.samples = []; c.dropped = 0; window.__decoded0 = c.decoded; }");
+            StreamPublisher pub = server.hub.publisher("us1").orElseThrow();
+            ClientStats before = pub.stats().clients().get(0);
+            StreamPublisher.VariantStats vBefore = variant(pub, encoding);
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            ClientStats after = pub.stats().clients().get(0);
+            StreamPublisher.VariantStats vAfter = variant(pub, encoding);
+            @SuppressWarnings("unchecked")
+            List<Number> samples = (List<Number>) page.evaluate(
+                    "() => window.intravis.views['us1'].client.latency.samples.map(s => s.ms)");
+            long shown = ((Number) page.evaluate("() => window.intravis.views['us1'].client.decoded - window.__decoded0")).longValue();
+            long droppedPage = ((Number) page.evaluate("() => window.intravis.views['us1'].client.dropped")).longValue();
+            List<Double> ms = new ArrayList<>();
+            samples.forEach(n -> ms.add(n.doubleValue()));
+            Collections.sort(ms);
+            double mbps = (after.bytesSent() - before.bytesSent()) * 8 / elapsed / 1e6;
+            long frames = vAfter.framesEncoded() - vBefore.framesEncoded();
+            double encodeMs = frames == 0 ? 0 : (vAfter.meanEncodeMillis() * vAfter.framesEncoded()
+                    - vBefore.meanEncodeMillis() * vBefore.framesEncoded()) / frames;
+            HeadlessChromium.screenshot(page, "measure-" + encoding);
+            org.HdrHistogram.Histogram sent = server.pipeline.latency().snapshot()
+                    .total(org.intravis.pipeline.LatencyPoint.CAPTURE_TO_VIDEO_SENT);
+            long sentFrames = after.framesSent() - before.framesSent();
+            double kbPerFrame = sentFrames == 0 ? 0 : (after.bytesSent() - before.bytesSent()) / 1024.0 / sentFrames;
+            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d | %.2f | %.2f | %.1f | %.1f / %.1f |",
+                    encoding, ms.size(), pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1),
+                    shown / elapsed, sentFrames / elapsed, kbPerFrame, droppedPage,
+                    after.framesDropped() - before.framesDropped(), mbps, kbPerFrame * 1024 * 8 * 30 / 1e6, encodeMs,
+                    sent.getValueAtPercentile(50) / 1000.0, sent.getValueAtPercentile(99) / 1000.0);
+        } finally {
+            page.close();
+        }
+    }
+
+    private static StreamPublisher.VariantStats variant(StreamPublisher pub, String encoding) {
+        return pub.stats().variants().stream().filter(v -> v.encoding().equals(encoding) && v.layer().equals("clean"))
+                .findFirst().orElseThrow();
+    }
+
+    private static double pct(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p / 100 * sorted.size()) - 1));
+        return sorted.get(i);
+    }
+}
