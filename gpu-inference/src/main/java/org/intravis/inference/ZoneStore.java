@@ -145,6 +145,36 @@ public final class ZoneStore {
         return z;
     }
 
+    /**
+     * Replaces all of a stream's zones with {@code zones} (the surgeon's page stores its whole list; ids are the
+     * page's: at least 1 and unique in the stream). All or nothing: a bad zone leaves the stored ones as they were.
+     */
+    public synchronized List<NoGoZone> replace(String streamId, List<NoGoZone> zones) {
+        if (streamId == null || streamId.isBlank()) {
+            throw new IllegalArgumentException("a stream id is required");
+        }
+        if (zones.size() > MAX_ZONES_PER_STREAM) {
+            throw new IllegalArgumentException("at most " + MAX_ZONES_PER_STREAM + " no-go zones per stream, got " + zones.size());
+        }
+        AtomicReference<Snapshot> h = holder(streamId);
+        Map<Integer, NoGoZone> before = new LinkedHashMap<>();
+        h.get().zones().forEach(z -> before.put(z.id(), z));
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        List<NoGoZone> next = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (NoGoZone z : zones) {
+            if (z.id() < 1 || !ids.add(z.id())) {
+                throw new IllegalArgumentException("zone ids must be at least 1 and unique in the stream; bad id " + z.id());
+            }
+            validate(z.points());
+            NoGoZone old = before.get(z.id());
+            next.add(new NoGoZone(z.id(), streamId, z.label(), z.points(), old != null ? old.createdAt() : now));
+            nextId = Math.max(nextId, z.id() + 1);
+        }
+        replace(streamId, h, next);
+        return List.copyOf(next);
+    }
+
     /** Removes a zone; returns whether it existed. */
     public synchronized boolean remove(String streamId, int id) {
         AtomicReference<Snapshot> h = byStream.get(streamId);

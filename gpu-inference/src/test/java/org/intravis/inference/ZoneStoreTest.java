@@ -48,6 +48,20 @@ class ZoneStoreTest {
     }
 
     @Test
+    void replacingAStreamsListKeepsThePagesIdsAndIsAllOrNothing(@TempDir Path dir) {
+        ZoneStore store = new ZoneStore(dir);
+        store.replace("us1", java.util.List.of(new NoGoZone(5, "us1", "a", TRIANGLE, 0), new NoGoZone(9, "us1", "b", TRIANGLE, 0)));
+        assertThat(store.list("us1")).extracting(NoGoZone::id).containsExactly(5, 9);
+        assertThatThrownBy(() -> store.replace("us1", java.util.List.of(new NoGoZone(1, "us1", "", TRIANGLE, 0),
+                new NoGoZone(1, "us1", "", TRIANGLE, 0)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unique");
+        assertThatThrownBy(() -> store.replace("us1", java.util.List.of(new NoGoZone(0, "us1", "", TRIANGLE, 0))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.list("us1")).extracting(NoGoZone::id).containsExactly(5, 9);
+        assertThat(store.add("us1", "c", TRIANGLE).id()).isEqualTo(10); // server-assigned ids never collide
+        assertThat(new ZoneStore(dir).list("us1")).extracting(NoGoZone::id).containsExactly(5, 9, 10);
+    }
+
+    @Test
     void badPolygonsAreRefusedClearly() {
         ZoneStore store = new ZoneStore(null);
         assertThatThrownBy(() -> store.add("us1", "", new double[][] {{0, 0}, {1, 1}}))

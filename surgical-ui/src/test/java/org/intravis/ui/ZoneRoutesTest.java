@@ -71,6 +71,26 @@ class ZoneRoutesTest {
     }
 
     @Test
+    void theSurgeonsPageReplacesTheWholeListWithPut() throws Exception {
+        HttpResponse<String> put = send("PUT", "/api/streams/us1/zones",
+                "[{\"id\": 1, \"label\": \"no-go 1\", \"points\": [[412, 188], [560, 190], [566, 300], [405, 296]]},"
+                        + " {\"id\": 2, \"label\": \"no-go 2\", \"points\": [[0, 0], [9, 0], [9, 9]]}]");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(204);
+        JsonNode list = JSON.readTree(send("GET", "/api/streams/us1/zones", null).body());
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).get("id").asInt()).isEqualTo(1);
+        assertThat(list.get(0).get("label").asText()).isEqualTo("no-go 1");
+        assertThat(list.get(0).get("points").get(3).get(0).asDouble()).isEqualTo(405.0);
+        HttpResponse<String> duplicate = send("PUT", "/api/streams/us1/zones",
+                "[{\"id\": 3, \"points\": [[0, 0], [9, 0], [9, 9]]}, {\"id\": 3, \"points\": [[0, 0], [8, 0], [8, 8]]}]");
+        assertThat(duplicate.statusCode()).isEqualTo(400);
+        assertThat(duplicate.body()).contains("unique");
+        assertThat(JSON.readTree(send("GET", "/api/streams/us1/zones", null).body())).hasSize(2); // all or nothing
+        assertThat(send("PUT", "/api/streams/us1/zones", "[]").statusCode()).isEqualTo(204);
+        assertThat(JSON.readTree(send("GET", "/api/streams/us1/zones", null).body())).isEmpty();
+    }
+
+    @Test
     void badZonesAndUnknownStreamsAreRefusedClearly() throws Exception {
         HttpResponse<String> twoPoints = send("POST", "/api/streams/us1/zones", "{\"points\": [[0, 0], [1, 1]]}");
         assertThat(twoPoints.statusCode()).isEqualTo(400);
