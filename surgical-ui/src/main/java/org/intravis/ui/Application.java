@@ -1,9 +1,11 @@
 package org.intravis.ui;
 
+import org.intravis.inference.ZoneStore;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamerSettings;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 
 /** The running application: the engine (streams), the stats sampler and the HTTP server, closed in reverse. */
 public final class Application implements AutoCloseable {
@@ -30,7 +32,9 @@ public final class Application implements AutoCloseable {
         try {
             engine.start();
             stats = new StatsSampler(engine).start();
-            server = new IntravisServer(engine, stats);
+            // the one zone store: hand the same instance to the InferenceService (new InferenceService(settings, zones))
+            ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
+            server = new IntravisServer(engine, stats, zones);
             int port = server.listen(config.server.host, config.server.port);
             return new Application(config, engine, stats, server, port);
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import org.intravis.inference.ZoneStore;
 
 import java.net.BindException;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeoutException;
  *   GET /api/streams                    every stream: source, status, resolution, fps, drops, latency percentiles
  *   GET /api/streams/ID                 one stream
  *   GET /api/streams/ID/snapshot.jpg    the newest frame as a JPEG still
+ *   GET|POST|DELETE /api/streams/ID/zones[/ZONE]   drawn no-go zones ({@link ZoneRoutes})
  *   GET /api/streams/ID/clients         streaming: encoders and per-client stats (sent, dropped, bytes)
  *   GET /ws/streams/ID                  WebSocket: video, overlays, alerts (docs/protocol.md)
  *   GET /streams/ID/burned.mjpeg        burned-in overlay as MJPEG for plain displays
@@ -40,12 +42,19 @@ public final class IntravisServer implements AutoCloseable {
 
     private final Engine engine;
     private final StatsSampler stats;
+    private final ZoneStore zones;
     private final Vertx vertx;
     private HttpServer server;
 
     public IntravisServer(Engine engine, StatsSampler stats) {
+        this(engine, stats, null);
+    }
+
+    /** With {@code zones}: the no-go zone routes too. */
+    public IntravisServer(Engine engine, StatsSampler stats, ZoneStore zones) {
         this.engine = engine;
         this.stats = stats;
+        this.zones = zones;
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4));
     }
 
@@ -63,6 +72,9 @@ public final class IntravisServer implements AutoCloseable {
         router.get("/api/streams").handler(ctx -> json(ctx, 200, stats.reports()));
         router.get("/api/streams/:id").handler(this::oneStream);
         router.get("/api/streams/:id/snapshot.jpg").handler(this::snapshot);
+        if (zones != null) {
+            new ZoneRoutes(zones, engine, vertx).mount(router);
+        }
         router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
                 st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));
         engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /display, /surgeon

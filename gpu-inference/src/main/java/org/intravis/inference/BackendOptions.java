@@ -1,0 +1,32 @@
+package org.intravis.inference;
+
+/**
+ * How to load a model.
+ *
+ * @param device         {@code cpu}, {@code cuda} or {@code cuda:N}; CUDA falls back to the CPU (with a warning)
+ *                       when it cannot start
+ * @param maxBatch       rows of the largest batch (the tensors are allocated for it once)
+ * @param buffers        independent tensor sets (2: one filling while one runs)
+ * @param intraOpThreads ONNX Runtime threads per run, 0 for its default (one per physical core)
+ */
+public record BackendOptions(String device, int maxBatch, int buffers, int intraOpThreads) {
+    public BackendOptions {
+        if (device == null || device.isBlank()) {
+            device = "cpu";
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
+        }
+        if (buffers < 1) {
+            throw new IllegalArgumentException("buffers must be at least 1, was " + buffers);
+        }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive, was " + intraOpThreads);
+        }
+    }
+
+    /** One CPU set of one row: for evaluation and probes. */
+    public static BackendOptions single(String device) {
+        return new BackendOptions(device, 1, 1, 0);
+    }
+}

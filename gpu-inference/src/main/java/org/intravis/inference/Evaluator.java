@@ -1,0 +1,497 @@
+package org.intravis.inference;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.intravis.inference.onnx.OnnxBackend;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/**
+ * {@code intravis evaluate}: runs a model over a folder of images and measures it against ground truth, frame by
+ * frame, with the same pre- and post-processing as the live path.
+ * <ul>
+ *   <li>Segmentation ({@code --labels}): label maps matched to images by file name without extension
+ *       ({@code .png} or {@code .bmp}), class values from {@code --classes}. The predicted label map is, per pixel,
+ *       the class with the highest probability among those above their threshold (at the label map's size).
+ *       Per class, Dice and IoU are averaged over the frames where the class is in the ground truth or in the
+ *       prediction.</li>
+ *   <li>Needle ({@code --needle-masks}): any non-zero pixel is needle; an all-zero mask is a frame without one.
+ *       The ground-truth tip is found in the mask by the live rule (end of the shaft farther from the border it
+ *       enters from); the predicted tip comes from the model's output as in the live path. Detection rate over
+ *       needle frames, false-positive rate over needle-free frames, tip error (pixels of the mask) over needle
+ *       frames with a predicted tip: median and 90th percentile (linear interpolation between order
+ *       statistics).</li>
+ *   <li>{@code inference_ms}: the ONNX Runtime call per frame (batch 1).</li>
+ * </ul>
+ * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
+ * {@code predictions.json} (tips in image pixels), so that anyone can recompute the metrics.
+ */
+public final class Evaluator {
+    private static final Logger LOG = Logger.getLogger(Evaluator.class.getName());
+
+    /**
+     * @param model       model name or {@code .onnx} path
+     * @param images      folder of images
+     * @param labels      folder of label maps, or null
+     * @param classes     class name (a model channel) to label value; empty: nerve=1, vessel=2 where the model has them
+     * @param needleMasks folder of binary needle masks, or null
+     * @param report      where the JSON report goes
+     * @param dump        folder for predicted label maps and tips, or null
+     * @param device      cpu or cuda
+     * @param modelsDir   extra folder to look for models in, or null
+     */
+    public record Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
+                          Path report, Path dump, String device, Path modelsDir) {
+    }
+
+    /** Parses {@code nerve=1,vessel=2}. */
+    public static Map<String, Integer> parseClasses(String text) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String part : text.split(",")) {
+            String p = part.trim();
+            int eq = p.indexOf('=');
+            if (eq <= 0 || eq == p.length() - 1) {
+                throw new IllegalArgumentException("--classes: '" + p + "' is not NAME=VALUE (e.g. nerve=1,vessel=2)");
+            }
+            int v;
+            try {
+                v = Integer.parseInt(p.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--classes: value of '" + p + "' is not a whole number");
+            }
+            if (v < 1 || v > 255) {
+                throw new IllegalArgumentException("--classes: value of '" + p + "' must be 1..255 (0 is background)");
+            }
+            out.put(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), v);
+        }
+        return out;
+    }
+
+    private Evaluator() {
+    }
+
+    /** Evaluates and writes the report; returns it. */
+    public static ObjectNode run(Options o) throws ModelLoadException, IOException {
+        requireFolder(o.images(), "--images");
+        if (o.labels() != null) {
+            requireFolder(o.labels(), "--labels");
+        }
+        if (o.needleMasks() != null) {
+            requireFolder(o.needleMasks(), "--needle-masks");
+        }
+        ModelSource source = ModelSource.locate(o.model(), o.modelsDir());
+        ModelSpec spec = source.spec();
+        Map<String, Integer> classes = new LinkedHashMap<>(o.classes() == null ? Map.of() : o.classes());
+        if (classes.isEmpty()) {
+            if (spec.channel(ModelSpec.NERVE) >= 0) {
+                classes.put(ModelSpec.NERVE, 1);
+            }
+            if (spec.channel(ModelSpec.VESSEL) >= 0) {
+                classes.put(ModelSpec.VESSEL, 2);
+            }
+        }
+        for (String c : classes.keySet()) {
+            if (spec.channel(c) < 0) {
+                throw new IllegalArgumentException("--classes: model '" + spec.name() + "' has no channel '" + c
+                        + "' (its channels: " + spec.outputChannels() + ")");
+            }
+        }
+        if (o.dump() != null) {
+            Files.createDirectories(o.dump());
+        }
+        try (InferenceBackend backend = OnnxBackend.load(source, BackendOptions.single(o.device()))) {
+            return new Run(o, spec, backend, classes).evaluate();
+        }
+    }
+
+    private static void requireFolder(Path p, String flag) {
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException(flag + " " + p + " is not a folder");
+        }
+    }
+
+    /** One evaluation's state. */
+    private static final class Run {
+        private final Options o;
+        private final ModelSpec spec;
+        private final InferenceBackend backend;
+        private final Map<String, Integer> classes;
+        private final Preprocessor pre;
+        private final TensorRow row;
+        private final float[] probs;
+        private final int plane;
+        private final NeedleLocator needleLocator;
+        private final WireLocator wireLocator;
+        private final int instrumentChannel;
+        private final int tipChannel;
+        private final Map<String, NeedleLocator> maskLocators = new HashMap<>();
+        private final InstrumentDetection detection = new InstrumentDetection();
+        private final List<Double> inferenceMs = new ArrayList<>();
+        private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
+        private int needleFrames;
+        private int needleDetected;
+        private int cleanFrames;
+        private int cleanFalsePositives;
+        private final List<Double> tipErrors = new ArrayList<>();
+        private final ArrayNode skipped;
+        private final ArrayNode dumped;
+        private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        Run(Options o, ModelSpec spec, InferenceBackend backend, Map<String, Integer> classes) {
+            this.o = o;
+            this.spec = spec;
+            this.backend = backend;
+            this.classes = classes;
+            this.pre = new Preprocessor(spec);
+            this.row = new TensorRow(spec, backend.inputRow(0, 0));
+            this.probs = new float[spec.outputRowFloats()];
+            this.plane = spec.width() * spec.height();
+            int needle = spec.channel(ModelSpec.NEEDLE);
+            int wire = spec.channel(ModelSpec.WIRE);
+            this.instrumentChannel = needle >= 0 ? needle : wire;
+            this.needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
+            this.wireLocator = needle < 0 && wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
+            this.tipChannel = spec.channel(ModelSpec.TIP);
+            classes.keySet().forEach(c -> segmentation.put(c, new double[3]));
+            this.skipped = json.createArrayNode();
+            this.dumped = json.createArrayNode();
+        }
+
+        ObjectNode evaluate() throws IOException {
+            List<Path> files;
+            try (Stream<Path> s = Files.list(o.images())) {
+                files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
+                        .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            }
+            int frames = 0;
+            for (Path f : files) {
+                if (frame(f)) {
+                    frames++;
+                }
+            }
+            ObjectNode report = json.createObjectNode();
+            ObjectNode model = report.putObject("model");
+            model.put("name", spec.name());
+            model.put("version", spec.version());
+            model.put("location", backend.location());
+            model.put("device", backend.device());
+            report.put("frames", frames);
+            for (Map.Entry<String, double[]> e : segmentation.entrySet()) {
+                ObjectNode c = report.putObject(e.getKey());
+                double[] acc = e.getValue();
+                putMean(c, "dice", acc[0], acc[2]);
+                putMean(c, "iou", acc[1], acc[2]);
+                c.put("frames", (int) acc[2]);
+                c.put("value", classes.get(e.getKey()));
+            }
+            if (o.needleMasks() != null) {
+                ObjectNode n = report.putObject("needle");
+                n.put("frames_with_needle", needleFrames);
+                n.put("frames_without_needle", cleanFrames);
+                putMean(n, "detection_rate", needleDetected, needleFrames);
+                putMean(n, "false_positive_rate", cleanFalsePositives, cleanFrames);
+                ObjectNode err = n.putObject("tip_error_px");
+                double[] sorted = tipErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                putNumber(err, "median", percentile(sorted, 0.5));
+                putNumber(err, "p90", percentile(sorted, 0.9));
+                err.put("frames", sorted.length);
+            }
+            ObjectNode ms = report.putObject("inference_ms");
+            double[] times = inferenceMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            putNumber(ms, "median", percentile(times, 0.5));
+            putNumber(ms, "p90", percentile(times, 0.9));
+            report.set("skipped", skipped);
+            if (o.report().getParent() != null) {
+                Files.createDirectories(o.report().getParent());
+            }
+            json.writeValue(o.report().toFile(), report);
+            if (o.dump() != null) {
+                ObjectNode d = json.createObjectNode();
+                d.put("model", spec.name() + " " + spec.version());
+                ObjectNode cls = d.putObject("classes");
+                classes.forEach(cls::put);
+                ObjectNode th = d.putObject("thresholds");
+                classes.keySet().forEach(c -> th.put(c, spec.threshold(c)));
+                d.put("tip_coordinates", "image pixels, pixel centres at whole numbers");
+                d.set("frames", dumped);
+                json.writeValue(o.dump().resolve("predictions.json").toFile(), d);
+            }
+            return report;
+        }
+
+        /** One image; returns whether it was evaluated. */
+        private boolean frame(Path file) throws IOException {
+            String name = file.getFileName().toString();
+            String base = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+            Mat image = imread(file.toString(), spec.channels() == 1 ? IMREAD_GRAYSCALE : IMREAD_COLOR);
+            if (image == null || image.empty()) {
+                skip(name, "not an image OpenCV can read");
+                return false;
+            }
+            Raster labels = null;
+            if (o.labels() != null) {
+                Path lf = match(o.labels(), base);
+                if (lf == null) {
+                    skip(name, "no label map " + base + ".png or .bmp in " + o.labels());
+                    return false;
+                }
+                labels = readRaster(lf);
+                if (labels == null) {
+                    skip(name, "label map " + lf + " cannot be read");
+                    return false;
+                }
+            }
+            Raster needleMask = null;
+            if (o.needleMasks() != null) {
+                Path nf = match(o.needleMasks(), base);
+                if (nf != null) {
+                    needleMask = readRaster(nf);
+                    if (needleMask == null) {
+                        skip(name, "needle mask " + nf + " cannot be read");
+                        return false;
+                    }
+                }
+            }
+
+            pre.toTensor(image, row);
+            long t0 = System.nanoTime();
+            try {
+                backend.run(0, 1);
+            } catch (InferenceException e) {
+                skip(name, e.getMessage());
+                return false;
+            }
+            inferenceMs.add((System.nanoTime() - t0) / 1e6);
+            backend.outputRow(0, 0).get(probs, 0, probs.length);
+
+            int w = labels != null ? labels.width() : image.cols();
+            int h = labels != null ? labels.height() : image.rows();
+            byte[] predicted = labelMap(w, h);
+            if (labels != null) {
+                score(predicted, labels.values());
+            }
+
+            boolean found = locate();
+            float tipX = found ? (detection.tipX + 0.5f) * image.cols() / spec.width() - 0.5f : Float.NaN;
+            float tipY = found ? (detection.tipY + 0.5f) * image.rows() / spec.height() - 0.5f : Float.NaN;
+            if (needleMask != null) {
+                needle(needleMask, found, tipX * needleMask.width() / image.cols(), tipY * needleMask.height() / image.rows());
+            }
+            if (o.dump() != null) {
+                Mat out = new Mat(h, w, CV_8UC1);
+                new BytePointer(out.data()).put(predicted, 0, predicted.length);
+                if (!imwrite(o.dump().resolve(base + ".png").toString(), out)) {
+                    throw new IOException("cannot write " + o.dump().resolve(base + ".png"));
+                }
+                ObjectNode f = dumped.addObject();
+                f.put("image", name);
+                f.put("label_map", base + ".png");
+                f.put("width", image.cols());
+                f.put("height", image.rows());
+                if (found) {
+                    f.putArray("tip").add(tipX).add(tipY);
+                    f.put("tip_confidence", detection.confidence);
+                } else {
+                    f.putNull("tip");
+                }
+            }
+            return true;
+        }
+
+        private void skip(String file, String reason) {
+            LOG.warning("evaluate: skipping " + file + ": " + reason);
+            ObjectNode s = skipped.addObject();
+            s.put("file", file);
+            s.put("reason", reason);
+        }
+
+        private static Path match(Path folder, String base) {
+            for (String ext : new String[] {".png", ".bmp", ".PNG", ".BMP"}) {
+                Path p = folder.resolve(base + ext);
+                if (Files.isRegularFile(p)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * A label map or mask as stored: palette PNGs give their palette indices (what label maps usually are;
+         * OpenCV would expand them to colours), grey images their values, colour images their first band.
+         */
+        private static Raster readRaster(Path file) throws IOException {
+            java.awt.image.BufferedImage img;
+            try {
+                img = javax.imageio.ImageIO.read(file.toFile());
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+            if (img == null) {
+                return null;
+            }
+            java.awt.image.Raster r = img.getRaster();
+            int w = r.getWidth();
+            int h = r.getHeight();
+            int bands = r.getNumBands();
+            int[] values = new int[w * h];
+            boolean[] anyBand = new boolean[w * h];
+            int[] px = new int[bands];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    r.getPixel(x, y, px);
+                    values[y * w + x] = px[0];
+                    for (int b = 0; b < bands; b++) {
+                        if (px[b] != 0) {
+                            anyBand[y * w + x] = true;
+                        }
+                    }
+                }
+            }
+            return new Raster(w, h, values, anyBand);
+        }
+
+        /** The predicted label map at w x h: per pixel the most probable class above its threshold, else 0. */
+        private byte[] labelMap(int w, int h) {
+            byte[] out = new byte[w * h];
+            float[] best = new float[w * h];
+            Size size = new Size(w, h);
+            for (Map.Entry<String, Integer> e : classes.entrySet()) {
+                int c = spec.channel(e.getKey());
+                float threshold = (float) spec.threshold(e.getKey());
+                Mat src = new Mat(spec.height(), spec.width(), CV_32FC1,
+                        NativeMemory.bytes(backend.outputRow(0, 0), (long) c * plane * Float.BYTES, (long) plane * Float.BYTES));
+                Mat big = new Mat(h, w, CV_32FC1);
+                resize(src, big, size, 0, 0, INTER_LINEAR);
+                float[] p = new float[w * h];
+                new FloatPointer(big.data()).get(p, 0, p.length);
+                byte value = (byte) (int) e.getValue();
+                for (int i = 0; i < p.length; i++) {
+                    if (p[i] > threshold && p[i] > best[i]) {
+                        best[i] = p[i];
+                        out[i] = value;
+                    }
+                }
+            }
+            return out;
+        }
+
+        private void score(byte[] predicted, int[] truth) {
+            for (Map.Entry<String, Integer> e : classes.entrySet()) {
+                int v = e.getValue();
+                long inter = 0;
+                long a = 0;
+                long b = 0;
+                for (int i = 0; i < truth.length; i++) {
+                    boolean t = truth[i] == v;
+                    boolean p = (predicted[i] & 0xFF) == v;
+                    a += t ? 1 : 0;
+                    b += p ? 1 : 0;
+                    inter += t && p ? 1 : 0;
+                }
+                if (a + b == 0) {
+                    continue; // absent from both: not counted
+                }
+                double[] acc = segmentation.get(e.getKey());
+                acc[0] += 2.0 * inter / (a + b);
+                acc[1] += (double) inter / (a + b - inter);
+                acc[2]++;
+            }
+        }
+
+        private boolean locate() {
+            if (instrumentChannel < 0) {
+                return false;
+            }
+            int tipOffset = tipChannel >= 0 ? tipChannel * plane : -1;
+            double threshold = spec.threshold(spec.outputChannels().get(instrumentChannel));
+            if (needleLocator != null) {
+                return needleLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
+            }
+            return wireLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
+        }
+
+        private void needle(Raster mask, boolean found, float px, float py) {
+            int w = mask.width();
+            int h = mask.height();
+            byte[] binary = new byte[w * h];
+            boolean any = false;
+            for (int i = 0; i < w * h; i++) {
+                if (mask.nonZero()[i]) {
+                    binary[i] = 1;
+                    any = true;
+                }
+            }
+            if (!any) {
+                cleanFrames++;
+                cleanFalsePositives += found ? 1 : 0;
+                return;
+            }
+            needleFrames++;
+            if (!found) {
+                return;
+            }
+            needleDetected++;
+            NeedleLocator gt = maskLocators.computeIfAbsent(w + "x" + h, k -> new NeedleLocator(w, h));
+            InstrumentDetection truth = new InstrumentDetection();
+            if (gt.locateInMask(binary, truth)) {
+                tipErrors.add(Math.hypot(px - truth.tipX, py - truth.tipY));
+            }
+        }
+    }
+
+    /** A label map or mask: per pixel its value (first band) and whether any band is non-zero. */
+    private record Raster(int width, int height, int[] values, boolean[] nonZero) {
+    }
+
+    /** Linear interpolation between order statistics (numpy's default); NaN for no values. */
+    public static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    private static void putMean(ObjectNode n, String field, double sum, double count) {
+        putNumber(n, field, count == 0 ? Double.NaN : sum / count);
+    }
+
+    private static void putNumber(ObjectNode n, String field, double v) {
+        if (Double.isNaN(v)) {
+            n.putNull(field);
+        } else {
+            n.put(field, v);
+        }
+    }
+}

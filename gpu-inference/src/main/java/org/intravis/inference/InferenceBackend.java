@@ -1,0 +1,48 @@
+package org.intravis.inference;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A loaded model that runs batches in place: its input and output tensors are allocated once, for the largest
+ * batch, in {@link #buffers()} independent sets (double buffering: one set fills while another runs). Callers
+ * write preprocessed rows straight into {@link #inputRow} and read results from {@link #outputRow}; a run binds
+ * the first {@code rows} rows of one set and allocates nothing.
+ * <p>
+ * Thread-safety: rows of different sets, and different rows of one set, may be written by different threads;
+ * {@link #run} is called by one thread (the model's worker).
+ */
+public interface InferenceBackend extends AutoCloseable {
+
+    /** The model's sidecar. */
+    ModelSpec spec();
+
+    /** Where the model was loaded from. */
+    String location();
+
+    /** Execution device actually in use: {@code cpu} or {@code cuda:N}. */
+    String device();
+
+    /** Why the device differs from the one asked for (a CUDA fallback), or empty. */
+    String deviceNote();
+
+    /** Largest batch one run takes. */
+    int maxBatch();
+
+    /** Independent tensor sets (2 for double buffering). */
+    int buffers();
+
+    /**
+     * Input memory of one batch row: float32 {@code [channels][height][width]} in the layout of
+     * {@link ModelSpec}; valid for the backend's lifetime.
+     */
+    FloatPointer inputRow(int buffer, int row);
+
+    /** Output memory of one batch row: float32 {@code [outputChannels][height][width]}. */
+    FloatPointer outputRow(int buffer, int row);
+
+    /** Runs the model on rows {@code 0..rows-1} of one tensor set, filling their outputs. */
+    void run(int buffer, int rows) throws InferenceException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,130 @@
+package org.intravis.inference;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Configuration of the inference service: fluent setters with defaults, validated once by {@link #conclude()}
+ * (the service refuses an unconcluded one). One section of the application's configuration.
+ */
+public final class InferenceSettings {
+    private String device = "cpu";
+    private int intraOpThreads;
+    private long budgetMs = 100;
+    private int maxBatch = 8;
+    private int rowsPerStream = 1;
+    private boolean warmup = true;
+    private Path modelsDir;
+    private Path dataDir;
+    private AlertSettings alerts = AlertSettings.defaults();
+    private TipTracker.Config tracker = TipTracker.Config.defaults();
+    private int heatmapEvery = 10;
+    private int heatmapSide = 64;
+    private double minZoneAreaPx = 16;
+    private double polygonEpsilonPx = 1.0;
+    private final Map<String, Double> thresholds = new LinkedHashMap<>();
+    private boolean concluded;
+
+    /** {@code cpu} (default), {@code cuda} or {@code cuda:N}; CUDA falls back to the CPU with a warning. */
+    public InferenceSettings device(String d) { this.device = d; return this; }
+    /** ONNX Runtime threads per run (0: its default, one per physical core). */
+    public InferenceSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
+    /** Capture-to-published budget per frame: batches close early enough for their oldest frame to meet it. */
+    public InferenceSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
+    /** Largest batch per ONNX Runtime call (tensors are allocated for it once). */
+    public InferenceSettings maxBatch(int n) { this.maxBatch = n; return this; }
+    /**
+     * Rows one stream may hold in a filling batch: 1 (default) means the newest frame replaces the stream's row;
+     * more lets every frame through (offline analysis of a recording).
+     */
+    public InferenceSettings rowsPerStream(int n) { this.rowsPerStream = n; return this; }
+    /** Whether to run every batch size once at load, measuring it and settling ONNX Runtime's memory. */
+    public InferenceSettings warmup(boolean w) { this.warmup = w; return this; }
+    /** Where {@code <name>/<name>.onnx} models are looked for before the classpath (optional). */
+    public InferenceSettings modelsDir(Path p) { this.modelsDir = p; return this; }
+    /** Where drawn no-go zones are kept ({@code zones.json}); {@code null}: in memory only. */
+    public InferenceSettings dataDir(Path p) { this.dataDir = p; return this; }
+    public InferenceSettings alerts(AlertSettings a) { this.alerts = a; return this; }
+    public InferenceSettings tracker(TipTracker.Config c) { this.tracker = c; return this; }
+    /** Refresh the heat map on every Nth inference of a stream (0: never). */
+    public InferenceSettings heatmapEvery(int n) { this.heatmapEvery = n; return this; }
+    /** Heat map cells per side (at most 128). */
+    public InferenceSettings heatmapSide(int n) { this.heatmapSide = n; return this; }
+    /** Smallest segmented zone kept, in model pixels. */
+    public InferenceSettings minZoneAreaPx(double a) { this.minZoneAreaPx = a; return this; }
+    /** Polygon simplification tolerance, in model pixels. */
+    public InferenceSettings polygonEpsilonPx(double e) { this.polygonEpsilonPx = e; return this; }
+    /** Overrides a class's threshold from the sidecar (e.g. {@code vessel}, {@code tip}). */
+    public InferenceSettings threshold(String channel, double value) {
+        thresholds.put(channel.toLowerCase(Locale.ROOT), value);
+        return this;
+    }
+
+    public String device() { return device; }
+    public int intraOpThreads() { return intraOpThreads; }
+    public long budgetMs() { return budgetMs; }
+    public int maxBatch() { return maxBatch; }
+    public int rowsPerStream() { return rowsPerStream; }
+    public boolean warmup() { return warmup; }
+    public Path modelsDir() { return modelsDir; }
+    public Path dataDir() { return dataDir; }
+    public AlertSettings alerts() { return alerts; }
+    public TipTracker.Config tracker() { return tracker; }
+    public int heatmapEvery() { return heatmapEvery; }
+    public int heatmapSide() { return heatmapSide; }
+    public double minZoneAreaPx() { return minZoneAreaPx; }
+    public double polygonEpsilonPx() { return polygonEpsilonPx; }
+
+    /** The threshold of a channel: the override if any, else the sidecar's. */
+    public double threshold(ModelSpec spec, String channel) {
+        Double o = thresholds.get(channel);
+        if (o != null) {
+            return o;
+        }
+        return channel.equals(ModelSpec.TIP) ? spec.tipPeakThreshold() : spec.threshold(channel);
+    }
+
+    boolean concluded() { return concluded; }
+
+    /** Validates everything once. */
+    public InferenceSettings conclude() {
+        String d = device == null ? "" : device.trim().toLowerCase(Locale.ROOT);
+        if (!(d.equals("cpu") || d.equals("cuda") || d.matches("cuda:\\d+"))) {
+            throw new IllegalArgumentException("inference device must be cpu, cuda or cuda:N, was '" + device + "'");
+        }
+        device = d;
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive");
+        }
+        if (budgetMs <= 0) {
+            throw new IllegalArgumentException("inference budgetMs must be positive, was " + budgetMs);
+        }
+        if (maxBatch < 1 || maxBatch > 64) {
+            throw new IllegalArgumentException("maxBatch must be 1..64, was " + maxBatch);
+        }
+        if (rowsPerStream < 1 || rowsPerStream > maxBatch) {
+            throw new IllegalArgumentException("rowsPerStream must be 1..maxBatch, was " + rowsPerStream);
+        }
+        if (heatmapEvery < 0) {
+            throw new IllegalArgumentException("heatmapEvery must be 0 (never) or positive");
+        }
+        if (heatmapSide < 1 || heatmapSide > org.intravis.pipeline.Annotations.MAX_HEATMAP_SIDE) {
+            throw new IllegalArgumentException("heatmapSide must be 1.." + org.intravis.pipeline.Annotations.MAX_HEATMAP_SIDE);
+        }
+        if (minZoneAreaPx < 0 || polygonEpsilonPx < 0) {
+            throw new IllegalArgumentException("minZoneAreaPx and polygonEpsilonPx must not be negative");
+        }
+        for (Map.Entry<String, Double> e : thresholds.entrySet()) {
+            if (!(e.getValue() > 0 && e.getValue() < 1)) {
+                throw new IllegalArgumentException("threshold for " + e.getKey() + " must be between 0 and 1, was " + e.getValue());
+            }
+        }
+        if (alerts == null || tracker == null) {
+            throw new IllegalArgumentException("alert and tracker settings are required");
+        }
+        concluded = true;
+        return this;
+    }
+}

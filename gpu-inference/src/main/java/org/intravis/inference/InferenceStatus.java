@@ -1,0 +1,54 @@
+package org.intravis.inference;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the inference service is doing, for {@code /api/status} and the console: the device asked for and the one
+ * in use, every model (loaded or why not, version, batch statistics) and every stream's mode.
+ *
+ * @param deviceRequested the configured device
+ * @param deviceInUse     the device the loaded models run on ({@code cpu}, {@code cuda:0}; the requested one when
+ *                        no model is loaded)
+ * @param deviceNote      why they differ (a CUDA fallback), or empty
+ * @param models          one entry per model asked for
+ * @param streams         one entry per registered stream
+ */
+public record InferenceStatus(String deviceRequested, String deviceInUse, String deviceNote, List<ModelStatus> models,
+                              List<StreamStatus> streams) {
+
+    /**
+     * @param name             the model as asked for (name or path)
+     * @param version          its sidecar version ("" when it failed to load)
+     * @param state            {@code loaded} or {@code failed}
+     * @param error            why it failed ({@code model failed to load: ...}), or empty
+     * @param location         where it was loaded from
+     * @param device           device it runs on
+     * @param maxBatch         largest batch
+     * @param batchesRun       ONNX Runtime calls so far
+     * @param rowsRun          frames inferred so far
+     * @param meanBatchSize    rows per call on average
+     * @param runFailures      calls that failed
+     * @param skippedDeadline  frames skipped because they were stale when their batch closed
+     * @param lastRunMs        duration of the last call
+     * @param batchSizes       calls per batch size
+     * @param runP90Ms         p90 call duration per batch size (recent window)
+     * @param trainingDataHash from the sidecar
+     * @param metrics          from the sidecar (measured on held-out data by whoever trained it)
+     */
+    public record ModelStatus(String name, String version, String state, String error, String location, String device,
+                              int maxBatch, long batchesRun, long rowsRun, double meanBatchSize, long runFailures,
+                              long skippedDeadline, double lastRunMs, Map<Integer, Long> batchSizes,
+                              Map<Integer, Double> runP90Ms, String trainingDataHash, Map<String, Object> metrics) {
+    }
+
+    /**
+     * @param streamId the stream
+     * @param mode     {@code model}, {@code ground-truth}, {@code none} or {@code failed}
+     * @param model    the model asked for
+     * @param paused   whether inference is paused for it
+     * @param detail   why it failed, or empty
+     */
+    public record StreamStatus(String streamId, String mode, String model, boolean paused, String detail) {
+    }
+}

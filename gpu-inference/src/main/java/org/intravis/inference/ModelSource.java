@@ -1,0 +1,81 @@
+package org.intravis.inference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model's ONNX bytes and its sidecar, found by name or by path.
+ * <p>
+ * A name ({@code ultrasound}) is looked up as {@code <modelsDir>/<name>/<name>.onnx} when a models directory is
+ * configured, then on the classpath as {@code /models/<name>/<name>.onnx}. Anything that ends in {@code .onnx} or
+ * contains a path separator is a file path. The sidecar is the same path with {@code .json} instead of
+ * {@code .onnx}.
+ *
+ * @param name     the model's name as asked for
+ * @param location where the ONNX file was found (for status and errors)
+ * @param onnx     the network
+ * @param spec     the parsed sidecar
+ */
+public record ModelSource(String name, String location, byte[] onnx, ModelSpec spec) {
+
+    /** Finds and reads a model and its sidecar; fails with a message naming what was looked for and where. */
+    public static ModelSource locate(String nameOrPath, Path modelsDir) throws ModelLoadException {
+        if (nameOrPath == null || nameOrPath.isBlank()) {
+            throw new ModelLoadException("no model given");
+        }
+        boolean isPath = nameOrPath.endsWith(".onnx") || nameOrPath.contains("/") || nameOrPath.contains("\\");
+        if (isPath) {
+            return fromFile(Path.of(nameOrPath));
+        }
+        if (modelsDir != null) {
+            Path p = modelsDir.resolve(nameOrPath).resolve(nameOrPath + ".onnx");
+            if (Files.isRegularFile(p)) {
+                return fromFile(p);
+            }
+        }
+        String resource = "/models/" + nameOrPath + "/" + nameOrPath + ".onnx";
+        byte[] onnx = readResource(resource);
+        if (onnx == null) {
+            throw new ModelLoadException("model '" + nameOrPath + "' not found: looked for "
+                    + (modelsDir != null ? modelsDir.resolve(nameOrPath).resolve(nameOrPath + ".onnx") + " and " : "")
+                    + "classpath:" + resource);
+        }
+        String sidecarResource = resource.substring(0, resource.length() - 5) + ".json";
+        byte[] sidecar = readResource(sidecarResource);
+        if (sidecar == null) {
+            throw new ModelLoadException("model '" + nameOrPath + "' (classpath:" + resource
+                    + "): sidecar classpath:" + sidecarResource + " not found");
+        }
+        return new ModelSource(nameOrPath, "classpath:" + resource, onnx,
+                ModelSpec.parse(sidecar, "classpath:" + sidecarResource));
+    }
+
+    private static ModelSource fromFile(Path onnxPath) throws ModelLoadException {
+        String file = onnxPath.getFileName().toString();
+        String base = file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
+        Path sidecar = onnxPath.resolveSibling(base + ".json");
+        if (!Files.isRegularFile(onnxPath)) {
+            throw new ModelLoadException("model '" + base + "': file " + onnxPath.toAbsolutePath() + " not found");
+        }
+        if (!Files.isRegularFile(sidecar)) {
+            throw new ModelLoadException("model '" + base + "' (" + onnxPath.toAbsolutePath() + "): sidecar "
+                    + sidecar.toAbsolutePath() + " not found");
+        }
+        try {
+            return new ModelSource(base, onnxPath.toAbsolutePath().toString(), Files.readAllBytes(onnxPath),
+                    ModelSpec.parse(Files.readAllBytes(sidecar), sidecar.toAbsolutePath().toString()));
+        } catch (IOException e) {
+            throw new ModelLoadException("model '" + base + "' (" + onnxPath.toAbsolutePath() + "): cannot read: " + e, e);
+        }
+    }
+
+    private static byte[] readResource(String resource) throws ModelLoadException {
+        try (InputStream in = ModelSource.class.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read classpath:" + resource + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,446 @@
+package org.intravis.inference;
+
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.Counter;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
+
+/**
+ * One model's worker: a thread ({@code infer-<model>}) that batches the frames of every stream using the model
+ * into one ONNX Runtime call, then turns each row's output into that stream's annotations.
+ *
+ * <pre>
+ *   stream feeds --(claim a row, preprocess into it, READY)--&gt; filling batch ----.
+ *                                                                                 | closes when full, or when waiting
+ *   worker: close + swap (the other batch starts filling) &lt;----------------------'  longer would make its oldest
+ *           settle rows, skip stale ones, run, post-process each row, publish     frame miss its budget (p90 run
+ *           recycle                                                               time of that batch size)
+ * </pre>
+ *
+ * "Full" means maxBatch rows, or every row the active (unpaused) streams can give it (one each when the newest
+ * frame wins): no more can come, so waiting would only add latency. A row's deadline counts from the first frame
+ * that took it; a newer frame of the same stream replacing it does not push the deadline back.
+ * <p>
+ * Double-buffered: feeds fill one batch while the worker runs the other. Lock-free between feeds and worker (see
+ * {@link Batch}); the worker parks when idle and feeds wake it when a batch gets its first or its last row.
+ * Nothing is allocated per frame.
+ */
+final class ModelWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ModelWorker.class.getName());
+    private static final String FAILED_RUN = "inference failed";
+    private static final String FAILED_POST = "post-processing failed";
+
+    private final String modelName;
+    private final InferenceBackend backend;
+    private final ModelSpec spec;
+    private final InferenceSettings settings;
+    private final Batch[] batches;
+    private final TensorRow[][] tensorRows;
+    private final Mat[][][] outputPlanes;
+    private final long budgetNanos;
+    /** Allowance for waking late (scheduling jitter): a batch closes this much before its estimate says it must. */
+    private final long slackNanos;
+    private final RunTimeEstimator estimator;
+    private volatile Batch filling;
+    private volatile StreamAnnotator[] streams = new StreamAnnotator[0];
+    /** Rows a batch can get: maxBatch, or fewer when the active streams cannot fill more (rows per stream). */
+    private volatile int reachableRows;
+    private int activeStreams;
+    private volatile boolean running = true;
+    /** Set when the service closes: feeds stop touching the tensors, which are then freed. */
+    private volatile boolean closing;
+    /** Feeds currently writing into a tensor row (they finish before the tensors are freed). */
+    private final java.util.concurrent.atomic.AtomicInteger feedsWriting = new java.util.concurrent.atomic.AtomicInteger();
+    private final Thread thread;
+
+    // post-processing (worker thread only)
+    private final float[] probs;
+    private final int plane;
+    private final MaskPolygons polygons;
+    private final NeedleLocator needleLocator;
+    private final WireLocator wireLocator;
+    private final HeatmapWriter heatmap;
+    private final InstrumentDetection detection = new InstrumentDetection();
+    private final String[] classNames;
+    private final int needle;
+    private final int wire;
+    private final int vessel;
+    private final int nerve;
+    private final int tip;
+    private final double needleThreshold;
+    private final double wireThreshold;
+    private final double vesselThreshold;
+    private final double nerveThreshold;
+    private final double tipThreshold;
+    private long postNanosPerRow;
+    private long errorsLogged;
+
+    // statistics (read by status())
+    private final AtomicLong batchesRun = new AtomicLong();
+    private final AtomicLong rowsRun = new AtomicLong();
+    private final AtomicLong runFailures = new AtomicLong();
+    private final AtomicLong skippedDeadline = new AtomicLong();
+    private final AtomicLongArray batchSizes;
+    private volatile long lastRunNanos;
+
+    ModelWorker(String modelName, InferenceBackend backend, InferenceSettings settings) {
+        this.modelName = modelName;
+        this.backend = backend;
+        this.spec = backend.spec();
+        this.settings = settings;
+        int max = backend.maxBatch();
+        this.budgetNanos = settings.budgetMs() * 1_000_000L;
+        this.slackNanos = Math.max(2_000_000L, budgetNanos / 10);
+        this.estimator = new RunTimeEstimator(max, budgetNanos / 4);
+        batches = new Batch[backend.buffers()];
+        tensorRows = new TensorRow[backend.buffers()][max];
+        outputPlanes = new Mat[backend.buffers()][max][spec.outputChannelCount()];
+        long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
+        for (int b = 0; b < batches.length; b++) {
+            batches[b] = new Batch(b, max);
+            for (int r = 0; r < max; r++) {
+                tensorRows[b][r] = new TensorRow(spec, backend.inputRow(b, r));
+                for (int c = 0; c < spec.outputChannelCount(); c++) {
+                    outputPlanes[b][r][c] = new Mat(spec.height(), spec.width(), CV_32FC1,
+                            NativeMemory.bytes(backend.outputRow(b, r), c * planeBytes, planeBytes));
+                }
+            }
+        }
+        batchSizes = new AtomicLongArray(max + 1);
+        plane = spec.width() * spec.height();
+        probs = new float[spec.outputRowFloats()];
+        polygons = new MaskPolygons(spec.width(), spec.height());
+        needle = spec.channel(ModelSpec.NEEDLE);
+        wire = spec.channel(ModelSpec.WIRE);
+        vessel = spec.channel(ModelSpec.VESSEL);
+        nerve = spec.channel(ModelSpec.NERVE);
+        tip = spec.channel(ModelSpec.TIP);
+        needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
+        wireLocator = wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
+        needleThreshold = needle >= 0 ? settings.threshold(spec, ModelSpec.NEEDLE) : 1;
+        wireThreshold = wire >= 0 ? settings.threshold(spec, ModelSpec.WIRE) : 1;
+        vesselThreshold = vessel >= 0 ? settings.threshold(spec, ModelSpec.VESSEL) : 1;
+        nerveThreshold = nerve >= 0 ? settings.threshold(spec, ModelSpec.NERVE) : 1;
+        tipThreshold = tip >= 0 ? settings.threshold(spec, ModelSpec.TIP) : 1;
+        heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
+        classNames = spec.outputChannels().toArray(new String[0]);
+        thread = new Thread(this, "infer-" + modelName);
+        thread.setDaemon(true);
+        batches[0].open(); // feeds may fill the first batch before the thread starts
+        filling = batches[0];
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    ModelSpec spec() { return spec; }
+    InferenceBackend backend() { return backend; }
+    Thread thread() { return thread; }
+    int maxBatch() { return backend.maxBatch(); }
+    int rowsPerStream() { return settings.rowsPerStream(); }
+
+    /** The batch feeds write into now. */
+    Batch filling() {
+        return filling;
+    }
+
+    TensorRow tensorRow(int buffer, int row) {
+        return tensorRows[buffer][row];
+    }
+
+    /** Adds a stream (any time); returns its index in the rows' {@code stream} field. */
+    synchronized int addStream(StreamAnnotator s) {
+        StreamAnnotator[] next = Arrays.copyOf(streams, streams.length + 1);
+        next[next.length - 1] = s;
+        streams = next;
+        activeStreams(+1);
+        return next.length - 1;
+    }
+
+    /**
+     * A stream started (+1) or stopped (-1, paused) feeding. A batch that holds every row the active streams can
+     * give it is as full as it will get, so it closes at once rather than at its deadline.
+     */
+    synchronized void activeStreams(int delta) {
+        activeStreams += delta;
+        reachableRows = Math.max(1, Math.min(backend.maxBatch(), activeStreams * settings.rowsPerStream()));
+    }
+
+    /** Rows at which the filling batch is as full as it can get. */
+    int reachableRows() {
+        return reachableRows;
+    }
+
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** A feed is about to write a row; false once the worker is closing (the feed must not touch the tensors). */
+    boolean enterFeed() {
+        feedsWriting.incrementAndGet();
+        if (closing) {
+            feedsWriting.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void exitFeed() {
+        feedsWriting.decrementAndGet();
+    }
+
+    @Override
+    public void run() {
+        Batch current = batches[0];
+        int cur = 0;
+        while (running) {
+            long w = current.word();
+            int n = Batch.count(w);
+            if (n == 0) {
+                LockSupport.parkNanos(this, 50_000_000L);
+                continue;
+            }
+            long oldest = oldestReady(current, n);
+            if (oldest == WRITING) {
+                LockSupport.parkNanos(this, 200_000L); // rows still being written, none ready yet
+                continue;
+            }
+            if (n < reachableRows && oldest != Long.MAX_VALUE) { // (MAX: every row tore; close to recycle)
+                long closeAt = oldest + budgetNanos - estimator.estimate(Math.min(n + 1, current.capacity))
+                        - (n + 1) * postNanosPerRow - slackNanos;
+                long wait = closeAt - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                    continue;
+                }
+            }
+            int claimed = current.close();
+            int next = (cur + 1) % batches.length;
+            if (next != cur) {
+                batches[next].open();
+                filling = batches[next];
+            }
+            process(current, claimed);
+            current.recycle();
+            if (next == cur) {
+                current.open();
+            }
+            cur = next;
+            current = batches[cur];
+        }
+    }
+
+    /**
+     * Runs every batch size twice before the thread starts (on the caller's thread): settles ONNX Runtime's memory
+     * for each shape and seeds the run-time estimates. A model that cannot run at all fails here, at load.
+     */
+    void warmUp() throws InferenceException {
+        for (int round = 0; round < 2; round++) {
+            for (int n = 1; n <= backend.maxBatch(); n++) {
+                long t0 = System.nanoTime();
+                backend.run(1 % batches.length, n);
+                if (round > 0) {
+                    estimator.record(n, System.nanoTime() - t0);
+                }
+            }
+        }
+    }
+
+    /** Marker of {@link #oldestReady}: no row is ready yet but some are being written. */
+    private static final long WRITING = Long.MIN_VALUE;
+
+    /** Admission time of the oldest ready row; {@link #WRITING}, or Long.MAX_VALUE when every row is void. */
+    private static long oldestReady(Batch b, int n) {
+        long oldest = Long.MAX_VALUE;
+        boolean writing = false;
+        for (int r = 0; r < n; r++) {
+            int phase = Batch.phase(b.rowState(r));
+            if (phase == Batch.READY) {
+                oldest = Math.min(oldest, b.admittedNanos[r]);
+            } else if (phase != Batch.VOID) {
+                writing = true;
+            }
+        }
+        return oldest == Long.MAX_VALUE && writing ? WRITING : oldest;
+    }
+
+    /** Settles a closed batch's rows, skips void and stale ones, runs it and publishes every row. */
+    private void process(Batch b, int claimed) {
+        long gen = Batch.generation(b.word());
+        for (int r = 0; r < claimed; r++) {
+            int spins = 0;
+            while (true) {
+                long s = b.rowState(r);
+                int phase = Batch.phase(s);
+                if (phase == Batch.VOID) {
+                    break;
+                }
+                if (phase == Batch.READY && b.casRow(r, gen, Batch.READY, Batch.TAKEN)) {
+                    break;
+                }
+                if (++spins < 1000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield(); // a feed is still preprocessing into this row
+                }
+            }
+        }
+        StreamAnnotator[] all = streams;
+        long now = System.nanoTime();
+        int rows = 0;
+        for (int r = 0; r < claimed; r++) {
+            if (Batch.phase(b.rowState(r)) != Batch.TAKEN) {
+                continue;
+            }
+            if (now - b.capturedNanos[r] > budgetNanos) {
+                all[b.stream[r]].counters().increment(Counter.INFERENCE_SKIPPED_DEADLINE);
+                skippedDeadline.incrementAndGet();
+                continue;
+            }
+            if (r != rows) {
+                moveRow(b, r, rows);
+            }
+            rows++;
+        }
+        if (rows == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        boolean ok;
+        try {
+            backend.run(b.buffer, rows);
+            ok = true;
+        } catch (InferenceException e) {
+            ok = false;
+            runFailures.incrementAndGet();
+            if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
+                LOG.log(Level.WARNING, e.getMessage() + " (" + errorsLogged + " so far)");
+            }
+        }
+        long inferred = System.nanoTime();
+        if (ok) {
+            estimator.record(rows, inferred - t0);
+        }
+        lastRunNanos = inferred - t0;
+        batchesRun.incrementAndGet();
+        rowsRun.addAndGet(rows);
+        batchSizes.incrementAndGet(rows);
+        for (int r = 0; r < rows; r++) {
+            StreamAnnotator s = all[b.stream[r]];
+            Annotations a = s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r],
+                    inferred, b.frameWidth[r], b.frameHeight[r], rows);
+            if (!ok) {
+                s.publishFailure(FAILED_RUN);
+                continue;
+            }
+            long p0 = System.nanoTime();
+            try {
+                annotate(s, a, b.buffer, r, b.frameId[r], b.frameWidth[r], b.frameHeight[r]);
+                s.publish();
+            } catch (RuntimeException e) {
+                if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
+                    LOG.log(Level.WARNING, "model " + modelName + ": post-processing failed on stream " + s.streamId(), e);
+                }
+                s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r], inferred,
+                        b.frameWidth[r], b.frameHeight[r], rows);
+                s.publishFailure(FAILED_POST);
+            }
+            long spent = System.nanoTime() - p0;
+            postNanosPerRow = postNanosPerRow == 0 ? spent : (postNanosPerRow * 7 + spent) / 8;
+        }
+    }
+
+    private void moveRow(Batch b, int from, int to) {
+        long bytes = (long) spec.inputRowFloats() * Float.BYTES;
+        Pointer.memcpy(backend.inputRow(b.buffer, to), backend.inputRow(b.buffer, from), bytes);
+        b.stream[to] = b.stream[from];
+        b.frameId[to] = b.frameId[from];
+        b.capturedNanos[to] = b.capturedNanos[from];
+        b.admittedNanos[to] = b.admittedNanos[from];
+        b.captureEpochMicros[to] = b.captureEpochMicros[from];
+        b.preprocessedNanos[to] = b.preprocessedNanos[from];
+        b.frameWidth[to] = b.frameWidth[from];
+        b.frameHeight[to] = b.frameHeight[from];
+    }
+
+    /** One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). */
+    private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, long frameId, int frameW, int frameH) {
+        backend.outputRow(buffer, row).get(probs, 0, probs.length);
+        float sx = (float) frameW / spec.width();
+        float sy = (float) frameH / spec.height();
+        int zoneId = 1;
+        if (vessel >= 0) {
+            polygons.maskFromProbabilities(outputPlanes[buffer][row][vessel], vesselThreshold);
+            zoneId += polygons.appendZones(a, Annotations.ZONE_VESSEL, zoneId, probs, vessel * plane, true,
+                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
+        }
+        if (nerve >= 0) {
+            polygons.maskFromProbabilities(outputPlanes[buffer][row][nerve], nerveThreshold);
+            polygons.appendZones(a, Annotations.ZONE_NERVE, zoneId, probs, nerve * plane, true,
+                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
+        }
+        int tipOffset = tip >= 0 ? tip * plane : -1;
+        boolean found = false;
+        if (needleLocator != null) {
+            found = needleLocator.locate(probs, needle * plane, needleThreshold, tipOffset, tipThreshold, detection);
+        } else if (wireLocator != null) {
+            found = wireLocator.locate(probs, wire * plane, wireThreshold, tipOffset, tipThreshold, detection);
+        }
+        if (found) {
+            s.detect(detection.kind, (detection.entryX + 0.5f) * sx - 0.5f, (detection.entryY + 0.5f) * sy - 0.5f,
+                    (detection.tipX + 0.5f) * sx - 0.5f, (detection.tipY + 0.5f) * sy - 0.5f, detection.confidence);
+        }
+        if (s.heatmapDue()) {
+            heatmap.write(probs, classNames.length, classNames, frameId, a);
+        }
+    }
+
+    /**
+     * Stops the thread and waits for it and for any feed still writing a row; the backend (whose tensors they
+     * write) is closed by the caller afterwards. Feeds offered frames from now on answer BUSY.
+     */
+    void stop() {
+        closing = true;
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(5000);
+            long end = System.nanoTime() + 2_000_000_000L;
+            while (feedsWriting.get() > 0 && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- statistics ----
+    String modelName() { return modelName; }
+    long batchesRun() { return batchesRun.get(); }
+    long rowsRun() { return rowsRun.get(); }
+    long runFailures() { return runFailures.get(); }
+    long skippedDeadline() { return skippedDeadline.get(); }
+    double lastRunMillis() { return lastRunNanos / 1e6; }
+
+    long[] batchSizeCounts() {
+        long[] out = new long[batchSizes.length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = batchSizes.get(i);
+        }
+        return out;
+    }
+
+    double[] runP90Millis() {
+        return estimator.p90Millis();
+    }
+}

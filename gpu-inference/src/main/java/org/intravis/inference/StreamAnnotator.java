@@ -1,0 +1,140 @@
+package org.intravis.inference;
+
+import org.intravis.pipeline.AnnotationExchange;
+import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.Counter;
+import org.intravis.pipeline.LatencyPoint;
+import org.intravis.pipeline.StageLatency;
+import org.intravis.pipeline.StreamCounters;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The per-stream end of annotation: owns the stream's {@link Annotations} holder, its tip tracker and its alert
+ * state, and turns one frame's zones and instrument detections into a complete, published set: tracked tips and
+ * their shaft lines, the stream's drawn no-go zones, distances and alerts, the stage stamps and latencies.
+ * Used by one thread at a time (the model's worker, or the ground-truth feed); allocation-free.
+ */
+final class StreamAnnotator {
+    private final String streamId;
+    private final int streamIndex;
+    private final AnnotationExchange exchange;
+    private final StreamCounters counters;
+    private final StageLatency latency;
+    private final double pixelSpacingMm;
+    private final Annotations holder = new Annotations();
+    private final TipTracker tracker;
+    private final RiskAssessor risk;
+    private final AtomicReference<ZoneStore.Snapshot> drawnZones;
+    private final TipTracker.Detections detections = new TipTracker.Detections();
+    private final float[] entryX = new float[TipTracker.Detections.MAX];
+    private final float[] entryY = new float[TipTracker.Detections.MAX];
+    private final int heatmapEvery;
+    private long inferences;
+
+    StreamAnnotator(StreamRegistration r, Annotations.Origin origin, String modelName, String modelVersion, String device,
+                    InferenceSettings settings, AtomicReference<ZoneStore.Snapshot> drawnZones) {
+        this.streamId = r.streamId();
+        this.streamIndex = r.streamIndex();
+        this.exchange = r.exchange();
+        this.counters = r.counters();
+        this.latency = r.latency();
+        this.pixelSpacingMm = r.pixelSpacingMm();
+        this.tracker = new TipTracker(settings.tracker(), Annotations.MAX_TIPS);
+        this.risk = new RiskAssessor(settings.alerts());
+        this.drawnZones = drawnZones;
+        this.heatmapEvery = settings.heatmapEvery();
+        holder.origin(origin).streamIndex(streamIndex).pixelSpacingMm(pixelSpacingMm).model(modelName, modelVersion, device);
+    }
+
+    String streamId() { return streamId; }
+    StreamCounters counters() { return counters; }
+
+    /** Starts a frame's set: header filled in, lists emptied (the heat map is kept until refreshed). */
+    Annotations begin(long frameId, long capturedNanos, long epochMicros, long preprocessedNanos, long inferredNanos,
+                      int frameWidth, int frameHeight, int batchSize) {
+        holder.clearResults();
+        holder.status(Annotations.Status.VALID).failure("").frameId(frameId).captureEpochMicros(epochMicros)
+                .capturedNanos(capturedNanos).preprocessedNanos(preprocessedNanos).inferredNanos(inferredNanos)
+                .frameSize(frameWidth, frameHeight).batchSize(batchSize);
+        detections.clear();
+        return holder;
+    }
+
+    /** Whether this frame should refresh the heat map (every Nth inference of the stream). */
+    boolean heatmapDue() {
+        return heatmapEvery > 0 && inferences % heatmapEvery == 0;
+    }
+
+    /** An instrument seen in this frame, in frame pixels. */
+    void detect(byte kind, float ex, float ey, float tx, float ty, float confidence) {
+        int k = detections.count;
+        if (detections.add(kind, tx, ty, confidence)) {
+            entryX[k] = ex;
+            entryY[k] = ey;
+        }
+    }
+
+    /** Tracks, drawn zones, risk; then stamps, publishes and records the frame. */
+    void publish() {
+        tracker.update(detections, holder.capturedNanos());
+        tracker.writeTips(holder);
+        for (int k = 0; k < detections.count; k++) {
+            int t = tracker.trackOf(k);
+            if (t >= 0) {
+                holder.addLine(detections.kind[k], tracker.idOf(t), entryX[k], entryY[k], tracker.xOf(t), tracker.yOf(t),
+                        detections.confidence[k]);
+            }
+        }
+        addDrawnZones();
+        risk.assess(holder, pixelSpacingMm, holder.capturedNanos());
+        inferences++;
+        long published = System.nanoTime();
+        holder.publishedNanos(published);
+        latency.record(LatencyPoint.CAPTURE_TO_PREPROCESSED, holder.capturedNanos(), holder.preprocessedNanos());
+        latency.record(LatencyPoint.PREPROCESSED_TO_INFERRED, holder.preprocessedNanos(), holder.inferredNanos());
+        latency.record(LatencyPoint.INFERRED_TO_PUBLISHED, holder.inferredNanos(), published);
+        counters.increment(Counter.INFERENCE_DONE); // before publishing: whoever sees the set sees it counted
+        exchange.publish(holder);
+    }
+
+    /** Publishes that the model failed on this frame ({@code reason}: a constant string), counted. */
+    void publishFailure(String reason) {
+        publishFailure(reason, true);
+    }
+
+    /**
+     * Publishes FAILED for this frame; {@code count}: whether it counts as an inference failure (not when the
+     * model never loaded: that is reported once, in the status).
+     */
+    void publishFailure(String reason, boolean count) {
+        holder.clearResults();
+        holder.clearHeatmap();
+        holder.status(Annotations.Status.FAILED).failure(reason).publishedNanos(System.nanoTime());
+        if (count) {
+            counters.increment(Counter.INFERENCE_FAILED);
+        }
+        exchange.publish(holder);
+    }
+
+    private void addDrawnZones() {
+        ZoneStore.Snapshot s = drawnZones.get();
+        for (int i = 0; i < s.count(); i++) {
+            float[] xy = s.xy(i);
+            int n = xy.length / 2;
+            double area = 0;
+            for (int k = 0, j = n - 1; k < n; j = k++) {
+                area += (double) xy[2 * j] * xy[2 * k + 1] - (double) xy[2 * k] * xy[2 * j + 1];
+            }
+            if (holder.beginZone(s.id(i), Annotations.ZONE_NOGO, true, 1f, (float) Math.abs(area / 2)) < 0) {
+                return;
+            }
+            for (int k = 0; k < n; k++) {
+                if (!holder.addZonePoint(xy[2 * k], xy[2 * k + 1])) {
+                    holder.dropLastZone();
+                    return;
+                }
+            }
+        }
+    }
+}

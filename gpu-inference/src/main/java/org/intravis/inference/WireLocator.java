@@ -1,0 +1,218 @@
+package org.intravis.inference;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.pipeline.Annotations;
+
+import java.util.Arrays;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_ximgproc.THINNING_ZHANGSUEN;
+import static org.bytedeco.opencv.global.opencv_ximgproc.thinning;
+
+/**
+ * Finds a flexible instrument (a guidewire, a catheter) in a segmentation: the largest connected component of the
+ * mask is thinned to a one-pixel skeleton (OpenCV's Zhang-Suen thinning); the skeleton pixel nearest the image
+ * border is where the wire enters; its end points are the pixels with a single neighbour, and the tip is the end
+ * point farthest from the entry along the skeleton (breadth-first geodesic distance), refined with the tip heat
+ * map's peak when that lies near it. Allocation-free on the Java heap after construction (OpenCV's thinning
+ * allocates its own native output). One instance per thread.
+ */
+public final class WireLocator {
+    private static final int MAX_ENDPOINTS = 256;
+
+    private final int w;
+    private final int h;
+    private final byte[] mask;
+    private final byte[] skeleton;
+    private final int[] distance;
+    private final int[] queue;
+    private final int[] endpoints = new int[MAX_ENDPOINTS];
+    private final LargestComponent component;
+    private final BytePointer maskMemory;
+    private final BytePointer skeletonMemory;
+    private final Mat maskMat;
+    private final Mat skeletonMat;
+    private final Mat thinned = new Mat();
+    private final TipPeak peak = new TipPeak();
+    private final int minPixels;
+    private final float tipRadius;
+    private final double agreePx;
+
+    public WireLocator(int width, int height) {
+        this.w = width;
+        this.h = height;
+        int n = width * height;
+        mask = new byte[n];
+        skeleton = new byte[n];
+        distance = new int[n];
+        queue = new int[n];
+        component = new LargestComponent(width, height);
+        maskMemory = new BytePointer(n);
+        skeletonMemory = new BytePointer(n);
+        maskMat = new Mat(height, width, CV_8UC1, maskMemory);
+        skeletonMat = new Mat(height, width, CV_8UC1, skeletonMemory);
+        double scale = Math.max(width, height) / 256.0;
+        minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
+        tipRadius = (float) (8 * scale);
+        agreePx = 6 * scale;
+    }
+
+    /** Locates the wire in probability planes ({@code tipOffset < 0}: no heat map). Returns whether one was found. */
+    public boolean locate(float[] probs, int wireOffset, double threshold, int tipOffset, double tipThreshold,
+                          InstrumentDetection out) {
+        int n = w * h;
+        for (int i = 0; i < n; i++) {
+            mask[i] = probs[wireOffset + i] > threshold ? (byte) 1 : 0;
+        }
+        return fit(probs, wireOffset, tipOffset, tipThreshold, out);
+    }
+
+    /** Locates the wire in a binary mask (non-zero = wire), without a heat map. */
+    public boolean locateInMask(byte[] binary, InstrumentDetection out) {
+        System.arraycopy(binary, 0, mask, 0, w * h);
+        return fit(null, 0, -1, 0, out);
+    }
+
+    private boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
+        out.clear();
+        int n = w * h;
+        int size = component.find(mask);
+        if (size < minPixels) {
+            return false;
+        }
+        Arrays.fill(mask, (byte) 0);
+        int[] px = component.pixels();
+        double meanProb = 0;
+        for (int k = 0; k < size; k++) {
+            mask[px[k]] = (byte) 255;
+            meanProb += probs == null ? 1 : probs[offset + px[k]];
+        }
+        meanProb /= size;
+        maskMemory.put(mask, 0, n);
+        thinning(maskMat, thinned, THINNING_ZHANGSUEN); // OpenCV allocates its own output here (native memory)
+        thinned.copyTo(skeletonMat);                     // same size and type: lands in skeletonMemory
+        skeletonMemory.get(skeleton, 0, n);
+
+        int endpointCount = 0;
+        int anyPixel = -1;
+        for (int p = 0; p < n; p++) {
+            if (skeleton[p] == 0) {
+                continue;
+            }
+            anyPixel = p;
+            if (neighbours(p) == 1 && endpointCount < MAX_ENDPOINTS) {
+                endpoints[endpointCount++] = p;
+            }
+        }
+        if (anyPixel < 0) {
+            return false;
+        }
+        // entry: the skeleton pixel nearest the border (thinning can leave a small fork where the wire leaves the
+        // image, so the entering end need not be a clean end point)
+        int entry = -1;
+        double best = Double.MAX_VALUE;
+        for (int p = 0; p < n; p++) {
+            if (skeleton[p] != 0) {
+                double d = EntryRule.borderDistance(w, h, p % w, p / w);
+                if (d < best) {
+                    best = d;
+                    entry = p;
+                }
+            }
+        }
+        geodesic(entry);
+        int tip = -1;
+        int far = -1;
+        if (endpointCount > 0) {
+            for (int i = 0; i < endpointCount; i++) {
+                if (endpoints[i] != entry && distance[endpoints[i]] > far) {
+                    far = distance[endpoints[i]];
+                    tip = endpoints[i];
+                }
+            }
+        }
+        if (tip < 0) { // no free end (a loop): the skeleton pixel farthest along it
+            for (int p = 0; p < n; p++) {
+                if (distance[p] > far) {
+                    far = distance[p];
+                    tip = p;
+                }
+            }
+        }
+        if (tip < 0 || tip == entry) {
+            return false;
+        }
+        float tx = tip % w;
+        float ty = tip / w;
+        out.set(Annotations.INSTRUMENT_WIRE, entry % w, entry / w, tx, ty, (float) meanProb);
+        if (tipOffset >= 0) {
+            peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
+            out.tipPeak = peak.value;
+            double dx = peak.x - tx;
+            double dy = peak.y - ty;
+            if (peak.value >= tipThreshold && Math.sqrt(dx * dx + dy * dy) <= agreePx) {
+                out.tipX = peak.x;
+                out.tipY = peak.y;
+                out.refined = true;
+                out.confidence = (float) ((meanProb + peak.value) / 2);
+            }
+        }
+        return true;
+    }
+
+    private int neighbours(int p) {
+        int x = p % w;
+        int y = p / w;
+        int count = 0;
+        for (int dy = -1; dy <= 1; dy++) {
+            int yy = y + dy;
+            if (yy < 0 || yy >= h) {
+                continue;
+            }
+            for (int dx = -1; dx <= 1; dx++) {
+                int xx = x + dx;
+                if ((dx != 0 || dy != 0) && xx >= 0 && xx < w && skeleton[yy * w + xx] != 0) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Breadth-first steps from {@code start} over the skeleton (8-connected) into {@link #distance}; -1 elsewhere. */
+    private void geodesic(int start) {
+        Arrays.fill(distance, -1);
+        int head = 0;
+        int tail = 0;
+        distance[start] = 0;
+        queue[tail++] = start;
+        while (head < tail) {
+            int p = queue[head++];
+            int x = p % w;
+            int y = p / w;
+            for (int dy = -1; dy <= 1; dy++) {
+                int yy = y + dy;
+                if (yy < 0 || yy >= h) {
+                    continue;
+                }
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx;
+                    if (xx < 0 || xx >= w) {
+                        continue;
+                    }
+                    int q = yy * w + xx;
+                    if (skeleton[q] != 0 && distance[q] < 0) {
+                        distance[q] = distance[p] + 1;
+                        queue[tail++] = q;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The skeleton of the last call (non-zero = skeleton), for tests. */
+    byte[] skeleton() {
+        return skeleton;
+    }
+}

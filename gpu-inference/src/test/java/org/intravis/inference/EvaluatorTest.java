@@ -1,0 +1,206 @@
+package org.intravis.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
+
+/**
+ * The evaluation metrics on hand-made frames, with expected values worked out by hand. The "echo" test model reads
+ * grey levels back as classes pixel by pixel (255 needle, 100 vessel, 160 nerve), so its predictions are exactly the
+ * shapes drawn in the images.
+ */
+class EvaluatorTest {
+    private static final int S = 256;
+    private static final byte VESSEL = 100;
+    private static final byte NERVE = (byte) 160;
+    private static final byte NEEDLE = (byte) 255;
+
+    private static byte[] blank() {
+        return new byte[S * S];
+    }
+
+    private static void rect(byte[] px, int x0, int y0, int x1, int y1, byte v) {
+        for (int y = y0; y <= y1; y++) {
+            for (int x = x0; x <= x1; x++) {
+                px[y * S + x] = v;
+            }
+        }
+    }
+
+    private static void write(Path file, byte[] px) throws Exception {
+        Files.createDirectories(file.getParent());
+        Mat m = new Mat(S, S, CV_8UC1);
+        new BytePointer(m.data()).put(px, 0, px.length);
+        assertThat(imwrite(file.toString(), m)).isTrue();
+    }
+
+    @Test
+    void metricsMatchTheirHandComputedValues(@TempDir Path dir) throws Exception {
+        Path images = dir.resolve("images");
+        Path labels = dir.resolve("labels");
+        Path needles = dir.resolve("needles");
+
+        // frame a: predicted vessel 20x20 at x 10..29, truth 20x20 at x 20..39: overlap 200 -> Dice 400/800 = 0.5,
+        //          IoU 200/600 = 1/3; nerve absent from both (not counted).
+        //          needle drawn to x = 100, truth to x = 110 (both 3 px thick on y = 50, from the left border): error 10
+        byte[] a = blank();
+        rect(a, 10, 10, 29, 29, VESSEL);
+        rect(a, 0, 49, 100, 51, NEEDLE);
+        byte[] aTruth = blank();
+        rect(aTruth, 20, 10, 39, 29, (byte) 2);
+        byte[] aNeedle = blank();
+        rect(aNeedle, 0, 49, 110, 51, (byte) 255);
+        // frame b: nerve predicted exactly (Dice 1, IoU 1); vessel in the truth only (Dice 0, IoU 0);
+        //          needle predicted exactly from the bottom border up to y = 120: error 0
+        byte[] b = blank();
+        rect(b, 100, 100, 109, 109, NERVE);
+        rect(b, 199, 120, 201, 255, NEEDLE);
+        byte[] bTruth = blank();
+        rect(bTruth, 100, 100, 109, 109, (byte) 1);
+        rect(bTruth, 50, 50, 59, 59, (byte) 2);
+        byte[] bNeedle = blank();
+        rect(bNeedle, 199, 120, 201, 255, (byte) 1);
+        // frame c: vessel predicted only (Dice 0, IoU 0); a needle predicted where there is none (false positive)
+        byte[] c = blank();
+        rect(c, 150, 150, 159, 154, VESSEL);
+        rect(c, 0, 200, 80, 202, NEEDLE);
+        byte[] cTruth = blank();
+        byte[] cNeedle = blank();
+        // frame d: nothing predicted; the truth has a needle (missed)
+        byte[] d = blank();
+        byte[] dTruth = blank();
+        byte[] dNeedle = blank();
+        rect(dNeedle, 0, 30, 60, 32, (byte) 1);
+
+        write(images.resolve("a.png"), a);
+        write(images.resolve("b.png"), b);
+        write(images.resolve("c.bmp"), c);
+        write(images.resolve("d.png"), d);
+        write(labels.resolve("a.png"), aTruth);
+        write(labels.resolve("b.bmp"), bTruth);
+        write(labels.resolve("c.png"), cTruth);
+        write(labels.resolve("d.png"), dTruth);
+        write(needles.resolve("a.png"), aNeedle);
+        write(needles.resolve("b.png"), bNeedle);
+        write(needles.resolve("c.png"), cNeedle);
+        write(needles.resolve("d.png"), dNeedle);
+        Files.writeString(images.resolve("notes.txt"), "not an image");
+
+        Path report = dir.resolve("out/report.json");
+        Path dump = dir.resolve("dump");
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound", images, labels,
+                Evaluator.parseClasses("nerve=1,vessel=2"), needles, report, dump, "cpu", null));
+
+        JsonNode j = new ObjectMapper().readTree(report.toFile());
+        assertThat(j).isEqualTo(r);
+        assertThat(j.get("frames").asInt()).isEqualTo(4);
+        // vessel over a, b, c: Dice (0.5 + 0 + 0) / 3, IoU (1/3 + 0 + 0) / 3
+        assertThat(j.at("/vessel/dice").asDouble()).isCloseTo(0.5 / 3, within(1e-9));
+        assertThat(j.at("/vessel/iou").asDouble()).isCloseTo(1.0 / 9, within(1e-9));
+        assertThat(j.at("/vessel/frames").asInt()).isEqualTo(3);
+        // nerve over b only
+        assertThat(j.at("/nerve/dice").asDouble()).isEqualTo(1.0);
+        assertThat(j.at("/nerve/iou").asDouble()).isEqualTo(1.0);
+        assertThat(j.at("/nerve/frames").asInt()).isEqualTo(1);
+        // needle: frames a, b, d have one; a and b found -> 2/3; c has none but one was found -> 1/1
+        assertThat(j.at("/needle/detection_rate").asDouble()).isCloseTo(2.0 / 3, within(1e-9));
+        assertThat(j.at("/needle/false_positive_rate").asDouble()).isEqualTo(1.0);
+        // tip errors [0, 10]: median 5, p90 = 0 + 0.9 * (10 - 0) = 9
+        assertThat(j.at("/needle/tip_error_px/median").asDouble()).isCloseTo(5.0, within(1e-3));
+        assertThat(j.at("/needle/tip_error_px/p90").asDouble()).isCloseTo(9.0, within(1e-3));
+        assertThat(j.at("/inference_ms/median").asDouble()).isPositive();
+        assertThat(j.get("skipped")).hasSize(1);
+        assertThat(j.at("/skipped/0/file").asText()).isEqualTo("notes.txt");
+        assertThat(j.at("/model/name").asText()).isEqualTo("echo-ultrasound");
+
+        // the dump: label maps with the class values, and the tips
+        Mat mapA = imread(dump.resolve("a.png").toString(), IMREAD_UNCHANGED);
+        byte[] got = new byte[S * S];
+        new BytePointer(mapA.data()).get(got, 0, got.length);
+        byte[] expected = blank();
+        rect(expected, 10, 10, 29, 29, (byte) 2);
+        assertThat(got).isEqualTo(expected);
+        JsonNode p = new ObjectMapper().readTree(dump.resolve("predictions.json").toFile());
+        assertThat(p.at("/classes/vessel").asInt()).isEqualTo(2);
+        JsonNode frameA = p.get("frames").get(0);
+        assertThat(frameA.get("image").asText()).isEqualTo("a.png");
+        assertThat(frameA.at("/tip/0").asDouble()).isCloseTo(100, within(1e-3));
+        assertThat(frameA.at("/tip/1").asDouble()).isCloseTo(50, within(1e-3));
+        assertThat(p.get("frames").get(3).get("tip").isNull()).isTrue();
+    }
+
+    /** Label maps are often palette PNGs (as in the real nerve/vessel data): their palette indices are the labels. */
+    @Test
+    void paletteLabelMapsAreReadAsTheirIndices(@TempDir Path dir) throws Exception {
+        byte[] a = blank();
+        rect(a, 10, 10, 29, 29, VESSEL);
+        write(dir.resolve("images/a.png"), a);
+        byte[] r = {0, (byte) 200, 0};   // index 1 (nerve) red, index 2 (vessel) blue: colours that are not 1 and 2
+        byte[] g = {0, 0, 0};
+        byte[] b = {0, 0, (byte) 200};
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(S, S, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED,
+                new java.awt.image.IndexColorModel(2, 3, r, g, b));
+        for (int y = 10; y < 30; y++) {
+            for (int x = 10; x < 30; x++) {
+                img.getRaster().setSample(x, y, 0, 2);
+            }
+        }
+        Files.createDirectories(dir.resolve("labels"));
+        assertThat(javax.imageio.ImageIO.write(img, "png", dir.resolve("labels/a.png").toFile())).isTrue();
+        ObjectNode rep = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"), dir.resolve("labels"),
+                Map.of(), null, dir.resolve("r.json"), null, "cpu", null));
+        assertThat(rep.at("/vessel/dice").asDouble()).isEqualTo(1.0);
+        assertThat(rep.at("/vessel/value").asInt()).isEqualTo(2); // the default classes: nerve=1, vessel=2
+    }
+
+    @Test
+    void withoutGroundTruthOnlyFramesAndTimingsAreReported(@TempDir Path dir) throws Exception {
+        byte[] a = blank();
+        rect(a, 10, 10, 29, 29, VESSEL);
+        write(dir.resolve("images/a.png"), a);
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"), null, Map.of(), null,
+                dir.resolve("r.json"), null, "cpu", null));
+        assertThat(r.get("frames").asInt()).isEqualTo(1);
+        assertThat(r.at("/vessel/dice").isNull()).isTrue(); // nothing to compare with
+        assertThat(r.has("needle")).isFalse();
+    }
+
+    @Test
+    void badArgumentsGiveClearErrors(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Evaluator.parseClasses("nerve=one"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a whole number");
+        assertThatThrownBy(() -> Evaluator.parseClasses("nerve"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NAME=VALUE");
+        assertThatThrownBy(() -> Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("missing"), null,
+                Map.of(), null, dir.resolve("r.json"), null, "cpu", null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--images").hasMessageContaining("is not a folder");
+        Files.createDirectories(dir.resolve("images"));
+        assertThatThrownBy(() -> Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"), null,
+                Map.of("kidney", 3), null, dir.resolve("r.json"), null, "cpu", null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no channel 'kidney'");
+    }
+
+    @Test
+    void percentilesInterpolateBetweenOrderStatistics() {
+        assertThat(Evaluator.percentile(new double[] {1, 2, 3, 4}, 0.5)).isEqualTo(2.5);
+        assertThat(Evaluator.percentile(new double[] {0, 10}, 0.9)).isEqualTo(9.0);
+        assertThat(Evaluator.percentile(new double[] {7}, 0.9)).isEqualTo(7.0);
+        assertThat(Evaluator.percentile(new double[0], 0.5)).isNaN();
+    }
+}

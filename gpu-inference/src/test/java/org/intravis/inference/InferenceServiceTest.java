@@ -1,0 +1,281 @@
+package org.intravis.inference;
+
+import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.Counter;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.InferenceFeed;
+import org.intravis.pipeline.LatencyPoint;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** The service with the real stand-in model: batching, deadlines, newest-wins, failures, devices, pausing. */
+class InferenceServiceTest {
+    private static final Phantom PHANTOM = new Phantom(320, 240);
+
+    private static InferenceSettings settings(long budgetMs, int maxBatch) {
+        return new InferenceSettings().budgetMs(budgetMs).maxBatch(maxBatch).intraOpThreads(1).conclude();
+    }
+
+    private static FrameSlot frame(int index) {
+        FrameSlot slot = PHANTOM.newSlot(index);
+        PHANTOM.render(slot);
+        return slot;
+    }
+
+    @Test
+    void aPartialBatchClosesAtItsDeadlineWithFramesFromSeveralStreams() throws Exception {
+        try (InferenceService service = new InferenceService(settings(1000, 8))) {
+            Recorder a = new Recorder();
+            Recorder b = new Recorder();
+            InferenceFeed fa = service.register(a.registration("a", 0, 0, "standin-ultrasound"));
+            InferenceFeed fb = service.register(b.registration("b", 1, 0, "standin-ultrasound"));
+            service.register(new Recorder().registration("c", 2, 0, "standin-ultrasound")); // registered, silent
+            FrameSlot sa = frame(0);
+            FrameSlot sb = frame(0);
+            assertThat(fa.offer(sa, Phantom.capture(sa, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(fb.offer(sb, Phantom.capture(sb, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            Annotations ra = a.await(x -> x.frameId() == 1);
+            Annotations rb = b.await(x -> x.frameId() == 1);
+            // one ONNX Runtime call for both streams, closed by the deadline with 2 of 8 rows (c might have sent a third)
+            assertThat(ra.batchSize()).isEqualTo(2);
+            assertThat(rb.batchSize()).isEqualTo(2);
+            assertThat(ra.status()).isEqualTo(Annotations.Status.VALID);
+            assertThat(ra.streamIndex()).isZero();
+            assertThat(rb.streamIndex()).isEqualTo(1);
+            InferenceStatus.ModelStatus m = service.status().models().get(0);
+            assertThat(m.batchSizes()).containsEntry(2, 1L).hasSize(1);
+            assertThat(m.batchesRun()).isEqualTo(1);
+            assertThat(a.counters.get(Counter.INFERENCE_DONE)).isEqualTo(1);
+            // stages stamped and measured
+            assertThat(ra.capturedNanos()).isLessThanOrEqualTo(ra.preprocessedNanos());
+            assertThat(ra.preprocessedNanos()).isLessThanOrEqualTo(ra.inferredNanos());
+            assertThat(ra.inferredNanos()).isLessThanOrEqualTo(ra.publishedNanos());
+            assertThat(a.latency.snapshot().total(LatencyPoint.PREPROCESSED_TO_INFERRED).getTotalCount()).isEqualTo(1);
+            assertThat(ra.modelName()).isEqualTo("standin-ultrasound");
+            assertThat(ra.modelVersion()).isEqualTo("0.0.1-standin");
+            assertThat(ra.device()).isEqualTo("cpu");
+        }
+    }
+
+    @Test
+    void aBatchHoldingARowOfEveryActiveStreamClosesWithoutWaitingForItsDeadline() throws Exception {
+        try (InferenceService service = new InferenceService(settings(600_000, 8))) { // a ten-minute budget
+            Recorder a = new Recorder();
+            Recorder b = new Recorder();
+            InferenceFeed fa = service.register(a.registration("a", 0, 0, "standin-ultrasound"));
+            InferenceFeed fb = service.register(b.registration("b", 1, 0, "standin-ultrasound"));
+            FrameSlot sa = frame(0);
+            FrameSlot sb = frame(0);
+            fa.offer(sa, Phantom.capture(sa, 1, System.nanoTime()));
+            fb.offer(sb, Phantom.capture(sb, 1, System.nanoTime()));
+            assertThat(a.await(x -> x.frameId() == 1).batchSize()).isEqualTo(2); // within 10 s, not 10 minutes
+            // a paused stream does not count: the other one's frames go through alone
+            service.pause("b");
+            fa.offer(sa, Phantom.capture(sa, 2, System.nanoTime()));
+            assertThat(a.await(x -> x.frameId() == 2).batchSize()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void framesAlreadyStaleWhenTheirBatchClosesAreSkippedAndCounted() throws Exception {
+        try (InferenceService service = new InferenceService(settings(100, 4))) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            FrameSlot old = frame(0);
+            long capturedLongAgo = System.nanoTime() - 1_000_000_000L;
+            assertThat(feed.offer(old, Phantom.capture(old, 1, capturedLongAgo))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (r.counters.get(Counter.INFERENCE_SKIPPED_DEADLINE) == 0 && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_DEADLINE)).isEqualTo(1);
+            assertThat(r.published).isEmpty();
+            // and the next, fresh frame goes through
+            FrameSlot fresh = frame(1);
+            feed.offer(fresh, Phantom.capture(fresh, 2, System.nanoTime()));
+            assertThat(r.await(x -> x.frameId() == 2).status()).isEqualTo(Annotations.Status.VALID);
+            assertThat(service.status().models().get(0).skippedDeadline()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
+        try (InferenceService service = new InferenceService(settings(1000, 8))) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            service.register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open
+            FrameSlot first = frame(0);
+            FrameSlot second = frame(1);
+            assertThat(feed.offer(first, Phantom.capture(first, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(feed.offer(second, Phantom.capture(second, 2, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            Annotations out = r.await(x -> x.frameId() == 2);
+            assertThat(out.batchSize()).isEqualTo(1);
+            assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_STALE)).isEqualTo(1);
+            Thread.sleep(50);
+            assertThat(r.published).extracting(Annotations::frameId).containsExactly(2L);
+        }
+    }
+
+    @Test
+    void severalRowsPerStreamLetEveryFrameThroughForOfflineAnalysis() throws Exception {
+        InferenceSettings s = new InferenceSettings().budgetMs(1000).maxBatch(4).rowsPerStream(4).intraOpThreads(1).conclude();
+        try (InferenceService service = new InferenceService(s)) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            for (int i = 0; i < 4; i++) {
+                FrameSlot slot = frame(i);
+                assertThat(feed.offer(slot, Phantom.capture(slot, i + 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            }
+            r.await(x -> x.frameId() == 4);
+            assertThat(r.published).extracting(Annotations::frameId).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(r.published).allSatisfy(x -> assertThat(x.batchSize()).isEqualTo(4)); // full: closed at once
+        }
+    }
+
+    @Test
+    void runTimeErrorsAreCountedPublishedAsFailedAndTheWorkerGoesOn() throws Exception {
+        try (InferenceService service = new InferenceService(settings(200, 2))) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "failing-ultrasound"));
+            FrameSlot bad = frame(0);
+            for (int y = 0; y < 8; y++) { // the failing model's trigger: a white top-left corner
+                for (int x = 0; x < 8; x++) {
+                    bad.pixels().put(y * bad.stride() + x, (byte) 255);
+                }
+            }
+            feed.offer(bad, Phantom.capture(bad, 1, System.nanoTime()));
+            Annotations failed = r.await(x -> x.frameId() == 1);
+            assertThat(failed.status()).isEqualTo(Annotations.Status.FAILED);
+            assertThat(failed.failure()).isEqualTo("inference failed");
+            assertThat(r.counters.get(Counter.INFERENCE_FAILED)).isEqualTo(1);
+            FrameSlot good = frame(1);
+            feed.offer(good, Phantom.capture(good, 2, System.nanoTime()));
+            assertThat(r.await(x -> x.frameId() == 2).status()).isEqualTo(Annotations.Status.VALID);
+            assertThat(service.status().models().get(0).runFailures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void cudaRequestedOnThisCpuMachineFallsBackToTheCpuWithAClearStatus() throws Exception {
+        InferenceSettings s = new InferenceSettings().device("cuda").budgetMs(200).maxBatch(2).intraOpThreads(1).conclude();
+        try (InferenceService service = new InferenceService(s)) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceStatus status = service.status();
+            assertThat(status.deviceRequested()).isEqualTo("cuda");
+            assertThat(status.deviceInUse()).isEqualTo("cpu");
+            assertThat(status.deviceNote()).contains("CUDA was requested but cannot start").contains("running on the CPU");
+            assertThat(status.models().get(0).device()).isEqualTo("cpu");
+            FrameSlot slot = frame(0);
+            feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()));
+            assertThat(r.await(x -> x.frameId() == 1).device()).isEqualTo("cpu");
+        }
+    }
+
+    @Test
+    void aModelThatFailsToLoadAnswersFailedAndIsInTheStatus() throws Exception {
+        try (InferenceService service = new InferenceService(settings(200, 2))) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "no-such-model"));
+            FrameSlot slot = frame(0);
+            assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            Annotations a = r.last();
+            assertThat(a.status()).isEqualTo(Annotations.Status.FAILED);
+            assertThat(a.failure()).startsWith("model failed to load: model 'no-such-model' not found");
+            InferenceStatus.ModelStatus m = service.status().models().get(0);
+            assertThat(m.state()).isEqualTo("failed");
+            assertThat(m.error()).startsWith("model failed to load:");
+            assertThat(service.status().streams().get(0).mode()).isEqualTo("failed");
+        }
+    }
+
+    @Test
+    void pausingAStreamStopsItsInferenceUntilResumed() throws Exception {
+        try (InferenceService service = new InferenceService(settings(200, 2))) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            service.pause("s");
+            assertThat(service.status().streams().get(0).paused()).isTrue();
+            FrameSlot slot = frame(0);
+            assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
+            service.resume("s");
+            assertThat(feed.offer(slot, Phantom.capture(slot, 2, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            r.await(x -> x.frameId() == 2);
+            assertThatThrownBy(() -> service.pause("nope")).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void afterCloseFeedsDeclineFramesWithoutTouchingFreedTensors() throws Exception {
+        InferenceFeed feed;
+        FrameSlot slot = frame(0);
+        try (InferenceService service = new InferenceService(settings(200, 2))) {
+            feed = service.register(new Recorder().registration("s", 0, 0, "standin-ultrasound"));
+        }
+        assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
+    }
+
+    @Test
+    void noneHasNoFeedAndStreamsRegisterOnce() {
+        try (InferenceService service = new InferenceService(settings(200, 2))) {
+            Recorder r = new Recorder();
+            assertThat(service.register(r.registration("s", 0, 0, "none"))).isNull();
+            assertThatThrownBy(() -> service.register(r.registration("s", 0, 0, "standin-ultrasound")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
+            assertThat(service.status().streams().get(0).mode()).isEqualTo("none");
+        }
+    }
+
+    @Test
+    void theStandInFindsThePhantomsNeedleAndVessel() throws Exception {
+        InferenceSettings s = new InferenceSettings().budgetMs(300).maxBatch(2).intraOpThreads(1).heatmapEvery(1).conclude();
+        try (InferenceService service = new InferenceService(s)) {
+            Recorder r = new Recorder();
+            InferenceFeed feed = service.register(r.registration("s", 0, 0.1, "standin-ultrasound"));
+            Phantom p = new Phantom(640, 480);
+            for (int i = 1; i <= 3; i++) {
+                FrameSlot slot = p.newSlot(0);
+                p.render(slot);
+                feed.offer(slot, Phantom.capture(slot, i, System.nanoTime()));
+                r.await(x -> x.frameId() == slot.frameId());
+            }
+            Annotations a = r.last();
+            assertThat(a.status()).isEqualTo(Annotations.Status.VALID);
+            assertThat(a.frameWidth()).isEqualTo(640);
+            assertThat(a.tipCount()).isEqualTo(1);
+            assertThat(a.tipState[0]).isEqualTo(Annotations.TRACK_CONFIRMED);
+            assertThat(a.tipX[0]).isCloseTo((float) p.tipX, within(8f));
+            assertThat(a.tipY[0]).isCloseTo((float) p.tipY, within(8f));
+            assertThat(a.lineCount()).isEqualTo(1);
+            assertThat(a.lineX1[0]).isCloseTo((float) p.entryX, within(8f));
+            assertThat(a.lineY1[0]).isCloseTo((float) p.entryY, within(8f));
+            int vessels = 0;
+            for (int z = 0; z < a.zoneCount(); z++) {
+                if (a.zoneClass[z] == Annotations.ZONE_VESSEL) {
+                    vessels++;
+                    float cx = 0;
+                    float cy = 0;
+                    for (int k = 0; k < a.zonePointCount[z]; k++) {
+                        cx += a.zonePointX(z, k) / a.zonePointCount[z];
+                        cy += a.zonePointY(z, k) / a.zonePointCount[z];
+                    }
+                    assertThat(cx).isCloseTo((float) p.vesselX, within(6f));
+                    assertThat(cy).isCloseTo((float) p.vesselY, within(6f));
+                    assertThat(a.zoneConfidence[z]).isGreaterThan(0.5f);
+                }
+            }
+            assertThat(vessels).isEqualTo(1);
+            // distances to the zones, in mm at 0.1 mm/px
+            assertThat(a.distanceCount()).isGreaterThanOrEqualTo(1);
+            for (int i = 0; i < a.distanceCount(); i++) {
+                assertThat(a.distMm[i]).isCloseTo(a.distPx[i] * 0.1f, within(1e-3f));
+            }
+            assertThat(a.heatmapClasses()).isEqualTo(4);
+            assertThat(a.heatmapWidth()).isEqualTo(64);
+            assertThat(a.heatmapClassName(1)).isEqualTo("vessel");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.intravis.inference;
+
+import org.intravis.pipeline.Annotations;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class NeedleLocatorTest {
+    private static final int W = 256;
+    private static final int H = 256;
+    private static final int PLANE = W * H;
+
+    @Test
+    void theTipIsTheShaftEndFartherFromTheBorderItEntersFrom() {
+        float[] probs = new float[2 * PLANE];
+        Masks.fillSegment(probs, 0, W, H, 0, 40, 150, 120, 1.5, 0.9f); // enters from the left border
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.kind).isEqualTo(Annotations.INSTRUMENT_NEEDLE);
+        assertThat(d.tipX).isCloseTo(150f, within(1.5f));
+        assertThat(d.tipY).isCloseTo(120f, within(1.5f));
+        assertThat(d.entryX).isCloseTo(0f, within(1.5f));
+        assertThat(d.entryY).isCloseTo(40f, within(1.5f));
+        assertThat(d.confidence).isCloseTo(0.9f, within(1e-4f));
+        assertThat(d.refined).isFalse(); // empty heat map
+
+        // the same shaft entering from the bottom: the upper end is the tip even though it is nearer the top
+        float[] up = new float[2 * PLANE];
+        Masks.fillSegment(up, 0, W, H, 200, 255, 180, 30, 1.5, 0.9f);
+        assertThat(locator.locate(up, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.tipX).isCloseTo(180f, within(1.5f));
+        assertThat(d.tipY).isCloseTo(30f, within(1.5f));
+    }
+
+    @Test
+    void theTipMovesToTheHeatMapPeakOnlyWhenItAgreesWithTheShaft() {
+        float[] probs = new float[2 * PLANE];
+        Masks.fillSegment(probs, 0, W, H, 0, 100, 120, 100, 1.5, 0.9f); // horizontal shaft, end at x = 120
+        Masks.gaussian(probs, PLANE, W, H, 124.3, 100.0, 2.0, 0.8f);       // peak 4.3 px further along the shaft
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isTrue();
+        assertThat(d.tipX).isCloseTo(124.3f, within(0.5f));
+        assertThat(d.tipY).isCloseTo(100f, within(0.3f));
+        assertThat(d.confidence).isCloseTo((0.9f + d.tipPeak) / 2, within(1e-4f));
+
+        // a peak off the shaft line (10 px to the side) does not move the tip
+        float[] off = new float[2 * PLANE];
+        Masks.fillSegment(off, 0, W, H, 0, 100, 120, 100, 1.5, 0.9f);
+        Masks.gaussian(off, PLANE, W, H, 118, 107, 2.0, 0.9f);
+        assertThat(locator.locate(off, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isFalse();
+        assertThat(d.tipX).isCloseTo(120f, within(1.5f));
+
+        // a peak too weak for the sidecar's threshold does not either
+        float[] weak = new float[2 * PLANE];
+        Masks.fillSegment(weak, 0, W, H, 0, 100, 120, 100, 1.5, 0.9f);
+        Masks.gaussian(weak, PLANE, W, H, 124, 100, 2.0, 0.2f);
+        assertThat(locator.locate(weak, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isFalse();
+    }
+
+    @Test
+    void blobsAndSpecksAreNotNeedles() {
+        float[] probs = new float[PLANE];
+        Masks.fillCircle(probs, 0, W, H, 128, 128, 12, 0.9f);
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isFalse();
+        assertThat(d.found).isFalse();
+        float[] speck = new float[PLANE];
+        Masks.fillRect(speck, 0, W, 10, 10, 11, 11, 0.9f);
+        assertThat(locator.locate(speck, 0, 0.5, -1, 0.3, d)).isFalse();
+        assertThat(locator.locate(new float[PLANE], 0, 0.5, -1, 0.3, d)).isFalse();
+    }
+
+    @Test
+    void theLargestComponentIsTheNeedle() {
+        float[] probs = new float[PLANE];
+        Masks.fillSegment(probs, 0, W, H, 255, 200, 100, 60, 1.5, 0.9f); // from the right border
+        Masks.fillSegment(probs, 0, W, H, 20, 20, 40, 20, 1.0, 0.9f);     // a short distractor
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(new NeedleLocator(W, H).locate(probs, 0, 0.5, -1, 0.3, d)).isTrue();
+        assertThat(d.tipX).isCloseTo(100f, within(1.5f));
+        assertThat(d.tipY).isCloseTo(60f, within(1.5f));
+    }
+
+    @Test
+    void theGroundTruthRuleOnABinaryMaskAtAnotherResolution() {
+        int w = 512;
+        int h = 384;
+        float[] plane = new float[w * h];
+        Masks.fillSegment(plane, 0, w, h, 511, 50, 300, 250, 2.5, 1f); // from the right border
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(new NeedleLocator(w, h).locateInMask(Masks.binary(plane, 0, w * h), d)).isTrue();
+        assertThat(d.tipX).isCloseTo(300f, within(2f));
+        assertThat(d.tipY).isCloseTo(250f, within(2f));
+        assertThat(d.confidence).isEqualTo(1f);
+    }
+}

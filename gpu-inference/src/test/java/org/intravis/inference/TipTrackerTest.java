@@ -1,0 +1,144 @@
+package org.intravis.inference;
+
+import org.intravis.pipeline.Annotations;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class TipTrackerTest {
+    private static final long FRAME = 33_333_333L; // 30 fps
+    private static final byte NEEDLE = Annotations.INSTRUMENT_NEEDLE;
+
+    private static TipTracker tracker(int lostAfter) {
+        return new TipTracker(new TipTracker.Config(2, lostAfter, 2.0, 5e3, 13.8, 120, 400), 8);
+    }
+
+    @Test
+    void aMovingTipKeepsOneIdAndItsVelocityIsEstimated() {
+        TipTracker t = tracker(3);
+        TipTracker.Detections d = new TipTracker.Detections();
+        java.util.Random noise = new java.util.Random(3);
+        int id = -1;
+        for (int f = 0; f < 60; f++) {
+            d.clear();
+            // 120 px/s to the right, 60 px/s down, with 1 px measurement noise
+            d.add(NEEDLE, (float) (100 + 120.0 * f / 30 + noise.nextGaussian()), (float) (50 + 60.0 * f / 30 + noise.nextGaussian()), 0.9f);
+            t.update(d, f * FRAME);
+            int track = t.trackOf(0);
+            if (f == 0) {
+                id = t.idOf(track);
+                assertThat(t.stateOf(track)).isEqualTo(Annotations.TRACK_TENTATIVE);
+            } else {
+                assertThat(t.idOf(track)).isEqualTo(id);
+                assertThat(t.stateOf(track)).isEqualTo(Annotations.TRACK_CONFIRMED);
+            }
+        }
+        int track = t.trackOf(0);
+        assertThat(t.vxOf(track)).isCloseTo(120f, within(15f));
+        assertThat(t.vyOf(track)).isCloseTo(60f, within(15f));
+        assertThat(t.xOf(track)).isCloseTo(100f + 120f * 59 / 30, within(2f));
+        Annotations a = new Annotations();
+        t.writeTips(a);
+        assertThat(a.tipCount()).isEqualTo(1);
+        assertThat(a.tipId[0]).isEqualTo(id);
+        assertThat(a.tipVx[0]).isCloseTo(120f, within(15f));
+    }
+
+    @Test
+    void aTrackCoastsWhileMissedAndIsLostAfterNMisses() {
+        TipTracker t = tracker(3);
+        TipTracker.Detections d = new TipTracker.Detections();
+        for (int f = 0; f < 10; f++) {
+            d.clear();
+            d.add(NEEDLE, 100 + 3 * f, 100, 0.9f);
+            t.update(d, f * FRAME);
+        }
+        int id = t.idOf(t.trackOf(0));
+        d.clear();
+        Annotations a = new Annotations();
+        for (int miss = 1; miss <= 3; miss++) {
+            t.update(d, (9 + miss) * FRAME);
+            a.clear();
+            t.writeTips(a);
+            assertThat(a.tipCount()).isEqualTo(1);
+            assertThat(a.tipId[0]).isEqualTo(id);
+            assertThat(a.tipState[0]).isEqualTo(miss < 3 ? Annotations.TRACK_COASTING : Annotations.TRACK_LOST);
+            assertThat(a.tipX[0]).isCloseTo(100 + 3 * (9 + miss), within(3f)); // predicted onwards at 90 px/s
+        }
+        t.update(d, 13 * FRAME);
+        a.clear();
+        t.writeTips(a);
+        assertThat(a.tipCount()).isZero(); // reported LOST once, then forgotten
+
+        d.add(NEEDLE, 140, 100, 0.9f); // it comes back: a new track with a new id
+        t.update(d, 14 * FRAME);
+        assertThat(t.idOf(t.trackOf(0))).isNotEqualTo(id);
+    }
+
+    @Test
+    void aCoastingTrackPicksUpAgainWithTheSameId() {
+        TipTracker t = tracker(5);
+        TipTracker.Detections d = new TipTracker.Detections();
+        for (int f = 0; f < 10; f++) {
+            d.clear();
+            d.add(NEEDLE, 100 + 3 * f, 100, 0.9f);
+            t.update(d, f * FRAME);
+        }
+        int id = t.idOf(t.trackOf(0));
+        d.clear();
+        t.update(d, 10 * FRAME);
+        t.update(d, 11 * FRAME);
+        d.add(NEEDLE, 136, 100, 0.9f);
+        t.update(d, 12 * FRAME);
+        assertThat(t.idOf(t.trackOf(0))).isEqualTo(id);
+        assertThat(t.stateOf(t.trackOf(0))).isEqualTo(Annotations.TRACK_CONFIRMED);
+    }
+
+    @Test
+    void twoTipsKeepTheirIdsAndAFarJumpIsANewTrack() {
+        TipTracker t = tracker(3);
+        TipTracker.Detections d = new TipTracker.Detections();
+        int idA = -1;
+        int idB = -1;
+        for (int f = 0; f < 20; f++) {
+            d.clear();
+            // listed in alternating order to check association is by position, not by order
+            if (f % 2 == 0) {
+                d.add(NEEDLE, 50 + 2 * f, 50, 0.9f);
+                d.add(NEEDLE, 200 - 2 * f, 200, 0.8f);
+            } else {
+                d.add(NEEDLE, 200 - 2 * f, 200, 0.8f);
+                d.add(NEEDLE, 50 + 2 * f, 50, 0.9f);
+            }
+            t.update(d, f * FRAME);
+            int a = f % 2 == 0 ? 0 : 1;
+            int b = 1 - a;
+            if (f == 0) {
+                idA = t.idOf(t.trackOf(a));
+                idB = t.idOf(t.trackOf(b));
+                assertThat(idA).isNotEqualTo(idB);
+            } else {
+                assertThat(t.idOf(t.trackOf(a))).isEqualTo(idA);
+                assertThat(t.idOf(t.trackOf(b))).isEqualTo(idB);
+            }
+        }
+        d.clear();
+        d.add(NEEDLE, 88 + 250, 50, 0.9f); // 250 px away from A's prediction: outside the gate
+        t.update(d, 20 * FRAME);
+        assertThat(t.idOf(t.trackOf(0))).isNotIn(idA, idB);
+    }
+
+    @Test
+    void aTentativeTrackThatMissesIsDroppedQuietly() {
+        TipTracker t = tracker(3);
+        TipTracker.Detections d = new TipTracker.Detections();
+        d.add(NEEDLE, 10, 10, 0.5f);
+        t.update(d, 0);
+        d.clear();
+        t.update(d, FRAME);
+        Annotations a = new Annotations();
+        t.writeTips(a);
+        assertThat(a.tipCount()).isZero();
+    }
+}

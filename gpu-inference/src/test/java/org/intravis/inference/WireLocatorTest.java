@@ -1,0 +1,73 @@
+package org.intravis.inference;
+
+import org.intravis.pipeline.Annotations;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class WireLocatorTest {
+    private static final int W = 256;
+    private static final int H = 256;
+    private static final int PLANE = W * H;
+
+    /** A curved wire entering from the top border: down, then curving right, ending at (190, 170). */
+    private static float[] curvedWire() {
+        float[] probs = new float[2 * PLANE];
+        double[][] path = {{60, 0}, {60, 80}, {75, 120}, {110, 150}, {150, 165}, {190, 170}};
+        for (int i = 0; i + 1 < path.length; i++) {
+            Masks.fillSegment(probs, 0, W, H, path[i][0], path[i][1], path[i + 1][0], path[i + 1][1], 1.5, 0.85f);
+        }
+        return probs;
+    }
+
+    @Test
+    void theTipIsTheSkeletonEndFarthestAlongTheWireFromWhereItEnters() {
+        float[] probs = curvedWire();
+        InstrumentDetection d = new InstrumentDetection();
+        WireLocator locator = new WireLocator(W, H);
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.kind).isEqualTo(Annotations.INSTRUMENT_WIRE);
+        assertThat(d.tipX).isCloseTo(190f, within(2.5f));
+        assertThat(d.tipY).isCloseTo(170f, within(2.5f));
+        assertThat(d.entryX).isCloseTo(60f, within(2.5f));
+        assertThat(d.entryY).isCloseTo(0f, within(2.5f));
+        assertThat(d.confidence).isCloseTo(0.85f, within(1e-4f));
+        int skeletonPixels = 0;
+        for (byte b : locator.skeleton()) {
+            skeletonPixels += b != 0 ? 1 : 0;
+        }
+        assertThat(skeletonPixels).isBetween(250, 420); // one pixel wide along ~330 px of wire
+    }
+
+    @Test
+    void theTipMovesOntoANearbyHeatMapPeak() {
+        float[] probs = curvedWire();
+        Masks.gaussian(probs, PLANE, W, H, 193, 170.5, 2.0, 0.9f);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(new WireLocator(W, H).locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isTrue();
+        assertThat(d.tipX).isCloseTo(193f, within(0.6f));
+        assertThat(d.tipY).isCloseTo(170.5f, within(0.6f));
+    }
+
+    @Test
+    void aWireWithNoEndPointsOrNothingAtAll() {
+        InstrumentDetection d = new InstrumentDetection();
+        WireLocator locator = new WireLocator(W, H);
+        assertThat(locator.locate(new float[PLANE], 0, 0.5, -1, 0.3, d)).isFalse();
+        // a closed loop of wire: no end points, the tip is the point farthest along it from the border
+        float[] loop = new float[PLANE];
+        for (int a = 0; a < 360; a += 2) {
+            double r1 = Math.toRadians(a);
+            double r2 = Math.toRadians(a + 2);
+            Masks.fillSegment(loop, 0, W, H, 128 + 50 * Math.cos(r1), 128 + 50 * Math.sin(r1),
+                    128 + 50 * Math.cos(r2), 128 + 50 * Math.sin(r2), 1.2, 0.9f);
+        }
+        assertThat(locator.locate(loop, 0, 0.5, -1, 0.3, d)).isTrue();
+        double entryAngle = Math.atan2(d.entryY - 128, d.entryX - 128);
+        double tipAngle = Math.atan2(d.tipY - 128, d.tipX - 128);
+        double apart = Math.abs(Math.IEEEremainder(entryAngle - tipAngle, 2 * Math.PI));
+        assertThat(apart).isCloseTo(Math.PI, within(0.2)); // opposite side of the loop
+    }
+}

@@ -1,0 +1,210 @@
+package org.intravis.inference.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.inference.Allocations;
+import org.intravis.inference.BackendOptions;
+import org.intravis.inference.InferenceBackend;
+import org.intravis.inference.ModelLoadException;
+import org.intravis.inference.ModelSource;
+import org.intravis.inference.Preprocessor;
+import org.intravis.inference.TensorRow;
+import org.intravis.inference.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** The ONNX Runtime backend on the CPU, against the stand-in models and PyTorch's golden outputs. */
+class OnnxBackendTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standin-ultrasound", "standin-fluoroscopy"})
+    void reproducesPyTorchGoldenValues(String model) throws Exception {
+        ModelSource source = ModelSource.locate(model, null);
+        JsonNode golden;
+        try (InputStream in = getClass().getResourceAsStream("/models/" + model + "/" + model + ".golden.json")) {
+            golden = new ObjectMapper().readTree(in);
+        }
+        try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cpu", 2, 1, 1))) {
+            int w = source.spec().width();
+            int h = source.spec().height();
+            Preprocessor pre = new Preprocessor(source.spec());
+            pre.toTensor(TestImages.waves(w, h), new TensorRow(source.spec(), backend.inputRow(0, 0)));
+            pre.toTensor(TestImages.ramps(w, h), new TensorRow(source.spec(), backend.inputRow(0, 1)));
+            backend.run(0, 2);
+
+            int plane = w * h;
+            for (JsonNode s : golden.get("samples")) {
+                int row = s.get(0).asInt();
+                int c = s.get(1).asInt();
+                int y = s.get(2).asInt();
+                int x = s.get(3).asInt();
+                float actual = backend.outputRow(0, row).get((long) c * plane + (long) y * w + x);
+                assertThat(actual).as("row %d channel %d at (%d,%d)", row, c, x, y)
+                        .isCloseTo((float) s.get(4).asDouble(), within(2e-4f));
+            }
+            for (int row = 0; row < 2; row++) {
+                for (int c = 0; c < source.spec().outputChannelCount(); c++) {
+                    double expected = golden.get("sums").get(row).get(c).asDouble();
+                    double sum = 0;
+                    FloatPointer out = backend.outputRow(0, row);
+                    for (int i = 0; i < plane; i++) {
+                        sum += out.get((long) c * plane + i);
+                    }
+                    assertThat(sum).as("sum of row %d channel %d", row, c)
+                            .isCloseTo(expected, within(1e-3 * Math.max(1.0, Math.abs(expected))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfNEqualsNSingleRuns() throws Exception {
+        ModelSource source = ModelSource.locate("standin-ultrasound", null);
+        int n = 4;
+        try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cpu", n, 2, 1))) {
+            int w = source.spec().width();
+            int h = source.spec().height();
+            Preprocessor pre = new Preprocessor(source.spec());
+            Mat[] images = {TestImages.waves(w, h), TestImages.ramps(w, h), TestImages.waves(w * 2, h), TestImages.ramps(w / 2, h * 3)};
+            for (int r = 0; r < n; r++) {
+                pre.toTensor(images[r], new TensorRow(source.spec(), backend.inputRow(0, r)));
+            }
+            backend.run(0, n);
+            int rowFloats = source.spec().outputRowFloats();
+            float[] batched = new float[rowFloats];
+            float[] single = new float[rowFloats];
+            for (int r = 0; r < n; r++) {
+                pre.toTensor(images[r], new TensorRow(source.spec(), backend.inputRow(1, 0)));
+                backend.run(1, 1);
+                backend.outputRow(0, r).get(batched, 0, rowFloats);
+                backend.outputRow(1, 0).get(single, 0, rowFloats);
+                float maxDiff = 0;
+                for (int i = 0; i < rowFloats; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(batched[i] - single[i]));
+                }
+                assertThat(maxDiff).as("row %d: batched vs single", r).isLessThan(1e-5f);
+                assertThat(Arrays.equals(batched, new float[rowFloats])).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void cudaRequestedOnACpuMachineFallsBackToTheCpuAndSaysSo() throws Exception {
+        ModelSource source = ModelSource.locate("standin-ultrasound", null);
+        try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cuda", 1, 1, 1))) {
+            assertThat(backend.device()).isEqualTo("cpu");
+            assertThat(backend.deviceNote()).contains("CUDA was requested but cannot start").contains("running on the CPU");
+            backend.run(0, 1); // and it runs
+        }
+    }
+
+    @Test
+    void aRunAllocatesNothingOnTheJavaHeap() throws Exception {
+        ModelSource source = ModelSource.locate("standin-ultrasound", null);
+        try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cpu", 4, 2, 1))) {
+            for (int i = 0; i < 20; i++) {
+                backend.run(i % 2, 1 + i % 4);
+            }
+            long overhead = Allocations.overheadOfCurrent();
+            long before = Allocations.current();
+            for (int i = 0; i < 40; i++) {
+                backend.run(i % 2, 1 + i % 4);
+            }
+            long bytes = Allocations.current() - before - overhead;
+            assertThat(bytes).as("bytes allocated by 40 runs").isLessThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void aCorruptFileGivesAClearError(@TempDir Path dir) throws Exception {
+        byte[] onnx = ModelSource.locate("standin-ultrasound", null).onnx();
+        Path file = copyModel(dir, "broken", Arrays.copyOf(onnx, onnx.length / 2), null);
+        assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(file.toString(), null), BackendOptions.single("cpu")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'broken'")
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("is not a loadable ONNX model");
+    }
+
+    @Test
+    void aFileThatIsNotOnnxGivesAClearError(@TempDir Path dir) throws Exception {
+        Path file = copyModel(dir, "notonnx", "this is a text file, not a network\n".getBytes(), null);
+        assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(file.toString(), null), BackendOptions.single("cpu")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'notonnx'")
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("is not a loadable ONNX model");
+    }
+
+    @Test
+    void aModelThatDoesNotMatchItsSidecarGivesAClearError(@TempDir Path dir) throws Exception {
+        byte[] onnx = ModelSource.locate("standin-ultrasound", null).onnx();
+
+        Path wrongInput = copyModel(dir, "wronginput", onnx, s -> ((ObjectNode) s.get("input")).put("name", "img"));
+        assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(wrongInput.toString(), null), BackendOptions.single("cpu")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'wronginput'")
+                .hasMessageContaining("input 'img' declared in the sidecar is not in the network (its inputs: [image])");
+
+        Path wrongSize = copyModel(dir, "wrongsize", onnx, s -> ((ObjectNode) s.get("input")).put("width", 128));
+        assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(wrongSize.toString(), null), BackendOptions.single("cpu")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'wrongsize'")
+                .hasMessageContaining("input 'image' has shape [N, 1, 256, 256] but the sidecar declares [N,1,256,128]");
+
+        Path wrongChannels = copyModel(dir, "wrongchannels", onnx, s -> {
+            var channels = ((ObjectNode) s.get("outputs").get(0)).putArray("channels");
+            channels.add("needle").add("vessel").add("nerve");
+        });
+        assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(wrongChannels.toString(), null), BackendOptions.single("cpu")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'wrongchannels'")
+                .hasMessageContaining("output 'probs' has shape [N, 4, 256, 256] but the sidecar declares [N,3,256,256]");
+
+        Path noSidecar = dir.resolve("lonely.onnx");
+        Files.write(noSidecar, onnx);
+        assertThatThrownBy(() -> ModelSource.locate(noSidecar.toString(), null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'lonely'")
+                .hasMessageContaining("sidecar " + dir.resolve("lonely.json").toAbsolutePath() + " not found");
+
+        assertThatThrownBy(() -> ModelSource.locate("no-such-model", null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model 'no-such-model' not found")
+                .hasMessageContaining("classpath:/models/no-such-model/no-such-model.onnx");
+    }
+
+    interface SidecarEdit {
+        void apply(ObjectNode sidecar);
+    }
+
+    /** Writes {@code <name>.onnx} with the stand-in's sidecar (optionally edited) beside it. */
+    static Path copyModel(Path dir, String name, byte[] onnx, SidecarEdit edit) throws Exception {
+        ObjectNode sidecar;
+        try (InputStream in = OnnxBackendTest.class.getResourceAsStream("/models/standin-ultrasound/standin-ultrasound.json")) {
+            sidecar = (ObjectNode) new ObjectMapper().readTree(in);
+        }
+        sidecar.put("name", name);
+        if (edit != null) {
+            edit.apply(sidecar);
+        }
+        Path file = dir.resolve(name + ".onnx");
+        Files.write(file, onnx);
+        Files.writeString(dir.resolve(name + ".json"), sidecar.toPrettyString());
+        return file;
+    }
+}

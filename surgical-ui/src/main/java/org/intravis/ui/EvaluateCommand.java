@@ -1,0 +1,86 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.intravis.inference.Evaluator;
+import org.intravis.inference.ModelLoadException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code intravis evaluate}: a model against ground truth on a folder of images; the metrics go to a JSON report
+ * (see {@link Evaluator} for what each one means). Its flags and report fields are relied on by other tools.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Measure a model against ground truth (label maps, needle masks) on a folder of images.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model name (ultrasound, fluoroscopy) or .onnx path.")
+    String model;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Images (any format OpenCV reads).")
+    Path images;
+
+    @Option(names = "--labels", paramLabel = "DIR", description = "Label maps, matched by file name (.png or .bmp).")
+    Path labels;
+
+    @Option(names = "--classes", paramLabel = "NAME=VALUE,...",
+            description = "Label values of the model's classes (default nerve=1,vessel=2).")
+    String classes;
+
+    @Option(names = "--needle-masks", paramLabel = "DIR",
+            description = "Binary needle masks, matched by file name; an all-zero mask is a frame without a needle.")
+    Path needleMasks;
+
+    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where the JSON report goes.")
+    Path report;
+
+    @Option(names = "--dump", paramLabel = "DIR", description = "Write predicted label maps and tips here.")
+    Path dump;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default cpu).")
+    String device;
+
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Look for <name>/<name>.onnx here first.")
+    Path modelsDir;
+
+    @Override
+    public Integer call() {
+        ObjectNode r;
+        try {
+            r = Evaluator.run(new Evaluator.Options(model, images, labels, Evaluator.parseClasses(classes), needleMasks,
+                    report, dump, device, modelsDir));
+        } catch (ModelLoadException | IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UserError("evaluation failed: " + e.getMessage(), e);
+        }
+        System.out.printf("%s %s on %s: %d frames%n", r.at("/model/name").asText(), r.at("/model/version").asText(),
+                r.at("/model/device").asText(), r.get("frames").asInt());
+        for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().has("dice")) {
+                System.out.printf("  %-8s dice %s  iou %s  (%d frames)%n", e.getKey(), e.getValue().get("dice"),
+                        e.getValue().get("iou"), e.getValue().get("frames").asInt());
+            }
+        }
+        if (r.has("needle")) {
+            JsonNode n = r.get("needle");
+            System.out.printf("  needle   detection %s  false positives %s  tip error median %s p90 %s px%n",
+                    n.get("detection_rate"), n.get("false_positive_rate"), n.at("/tip_error_px/median"),
+                    n.at("/tip_error_px/p90"));
+        }
+        System.out.printf("  inference median %s ms%n", r.at("/inference_ms/median"));
+        if (!r.get("skipped").isEmpty()) {
+            System.out.printf("  skipped %d file(s): see the report%n", r.get("skipped").size());
+        }
+        System.out.println("report: " + report.toAbsolutePath());
+        return 0;
+    }
+}

@@ -1,0 +1,163 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.intravis.inference.NoGoZone;
+import org.intravis.inference.ZoneStore;
+
+import java.util.Map;
+
+/**
+ * The surgeon's no-go zones over REST, per stream (polygons in frame pixels):
+ * <pre>
+ *   GET    /api/streams/ID/zones            the stream's zones
+ *   PUT    /api/streams/ID/zones            [{"id": 1, "label": "...", "points": [[x,y], ...]}, ...] replaces them
+ *                                           (the surgeon's page; docs/protocol.md) -&gt; 204, or 400 and why
+ *   POST   /api/streams/ID/zones            {"label": "...", "points": [[x,y], ...]} -&gt; 201 and the zone
+ *   DELETE /api/streams/ID/zones/ZONE       one zone (204, or 404)
+ *   DELETE /api/streams/ID/zones            all of the stream's zones ({"removed": n})
+ * </pre>
+ * Writes persist to the data folder, so they run on a worker thread, never on the event loop. The inference
+ * workers see a change with their next frame.
+ */
+final class ZoneRoutes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final ZoneStore zones;
+    private final Engine engine;
+    private final Vertx vertx;
+
+    ZoneRoutes(ZoneStore zones, Engine engine, Vertx vertx) {
+        this.zones = zones;
+        this.engine = engine;
+        this.vertx = vertx;
+    }
+
+    void mount(Router router) {
+        router.get("/api/streams/:id/zones").handler(this::list);
+        router.put("/api/streams/:id/zones").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::replace);
+        router.post("/api/streams/:id/zones").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::add);
+        router.delete("/api/streams/:id/zones/:zone").handler(this::remove);
+        router.delete("/api/streams/:id/zones").handler(this::clear);
+    }
+
+    private boolean known(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (engine.stream(id).isPresent()) {
+            return true;
+        }
+        IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+        return false;
+    }
+
+    private void list(RoutingContext ctx) {
+        if (known(ctx)) {
+            IntravisServer.json(ctx, 200, zones.list(ctx.pathParam("id")));
+        }
+    }
+
+    private void add(RoutingContext ctx) {
+        if (!known(ctx)) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        String label;
+        double[][] points;
+        try {
+            JsonNode body = JSON.readTree(ctx.body().asString());
+            if (body == null || !body.isObject() || !body.has("points")) {
+                throw new IllegalArgumentException("the body must be {\"label\": \"...\", \"points\": [[x, y], ...]}");
+            }
+            label = body.has("label") ? body.get("label").asText() : "";
+            points = JSON.treeToValue(body.get("points"), double[][].class);
+        } catch (Exception e) {
+            IntravisServer.json(ctx, 400, Map.of("error", "bad zone: " + e.getMessage()));
+            return;
+        }
+        vertx.executeBlocking(() -> zones.add(id, label, points), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                IntravisServer.json(ctx, 201, ar.result());
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                IntravisServer.json(ctx, 400, Map.of("error", "bad zone: " + ar.cause().getMessage()));
+            } else {
+                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+            }
+        });
+    }
+
+    private void replace(RoutingContext ctx) {
+        if (!known(ctx)) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        java.util.List<NoGoZone> list = new java.util.ArrayList<>();
+        try {
+            JsonNode body = JSON.readTree(ctx.body().asString());
+            if (body == null || !body.isArray()) {
+                throw new IllegalArgumentException("the body must be a list [{\"id\": 1, \"label\": \"...\", "
+                        + "\"points\": [[x, y], ...]}, ...]");
+            }
+            for (JsonNode z : body) {
+                if (!z.isObject() || !z.has("id") || !z.get("id").canConvertToInt() || !z.has("points")) {
+                    throw new IllegalArgumentException("every zone needs a whole-number id and points");
+                }
+                list.add(new NoGoZone(z.get("id").asInt(), id, z.has("label") ? z.get("label").asText() : "",
+                        JSON.treeToValue(z.get("points"), double[][].class), 0));
+            }
+        } catch (Exception e) {
+            IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + e.getMessage()));
+            return;
+        }
+        vertx.executeBlocking(() -> zones.replace(id, list), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().setStatusCode(204).end();
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + ar.cause().getMessage()));
+            } else {
+                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+            }
+        });
+    }
+
+    private void remove(RoutingContext ctx) {
+        if (!known(ctx)) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        int zone;
+        try {
+            zone = Integer.parseInt(ctx.pathParam("zone"));
+        } catch (NumberFormatException e) {
+            IntravisServer.json(ctx, 400, Map.of("error", "zone id '" + ctx.pathParam("zone") + "' is not a number"));
+            return;
+        }
+        vertx.executeBlocking(() -> zones.remove(id, zone), false).onComplete(ar -> {
+            if (ar.failed()) {
+                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+            } else if (ar.result()) {
+                ctx.response().setStatusCode(204).end();
+            } else {
+                IntravisServer.json(ctx, 404, Map.of("error", "stream '" + id + "' has no zone " + zone));
+            }
+        });
+    }
+
+    private void clear(RoutingContext ctx) {
+        if (!known(ctx)) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        vertx.executeBlocking(() -> zones.clear(id), false).onComplete(ar -> {
+            if (ar.failed()) {
+                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+            } else {
+                IntravisServer.json(ctx, 200, Map.of("removed", ar.result()));
+            }
+        });
+    }
+}

@@ -1,0 +1,77 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
+
+/** {@code intravis evaluate} end to end: the flags, the report's fields, and clear errors. */
+class EvaluateCommandTest {
+    /** gpu-inference's test model that reads grey levels back as classes (100 = vessel). */
+    private static final String ECHO = Path.of("../gpu-inference/src/test/resources/models/echo-ultrasound/echo-ultrasound.onnx")
+            .toAbsolutePath().normalize().toString();
+
+    private static void write(Path file, int vesselFrom, byte value) throws Exception {
+        Files.createDirectories(file.getParent());
+        byte[] px = new byte[64 * 64];
+        for (int y = 10; y < 30; y++) {
+            for (int x = vesselFrom; x < vesselFrom + 20; x++) {
+                px[y * 64 + x] = value;
+            }
+        }
+        Mat m = new Mat(64, 64, CV_8UC1);
+        new BytePointer(m.data()).put(px, 0, px.length);
+        assertThat(imwrite(file.toString(), m)).isTrue();
+    }
+
+    @Test
+    void evaluateWritesTheReportAndTheDump(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/0001.png"), 10, (byte) 100);
+        write(dir.resolve("labels/0001.png"), 10, (byte) 2);
+        Path report = dir.resolve("report.json");
+        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("images").toString(), "--labels", dir.resolve("labels").toString(), "--classes",
+                "nerve=1,vessel=2", "--report", report.toString(), "--dump", dir.resolve("dump").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 frames").contains("vessel");
+        JsonNode j = new ObjectMapper().readTree(report.toFile());
+        assertThat(j.get("frames").asInt()).isEqualTo(1);
+        assertThat(j.at("/vessel/dice").asDouble()).isEqualTo(1.0);
+        assertThat(j.at("/vessel/iou").asDouble()).isEqualTo(1.0);
+        assertThat(j.at("/nerve/dice").isNull()).isTrue();
+        assertThat(j.at("/inference_ms/median").asDouble()).isPositive();
+        assertThat(dir.resolve("dump/0001.png")).exists();
+        assertThat(dir.resolve("dump/predictions.json")).exists();
+    }
+
+    @Test
+    void badInputIsAOneLineError(@TempDir Path dir) {
+        CommandLineErrorsTest.Result missing = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("nope").toString(), "--report", dir.resolve("r.json").toString());
+        assertThat(missing.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(missing.err()).contains("--images").contains("is not a folder").doesNotContain("\tat ");
+
+        CommandLineErrorsTest.Result noModel = CommandLineErrorsTest.run("evaluate", "--model", "no-such-model",
+                "--images", dir.toString(), "--report", dir.resolve("r.json").toString());
+        assertThat(noModel.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(noModel.err()).contains("model 'no-such-model' not found").doesNotContain("\tat ");
+
+        CommandLineErrorsTest.Result badClasses = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.toString(), "--classes", "vessel", "--report", dir.resolve("r.json").toString());
+        assertThat(badClasses.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(badClasses.err()).contains("NAME=VALUE");
+
+        CommandLineErrorsTest.Result noReport = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images", dir.toString());
+        assertThat(noReport.code()).isEqualTo(2);
+        assertThat(noReport.err()).contains("--report");
+    }
+}

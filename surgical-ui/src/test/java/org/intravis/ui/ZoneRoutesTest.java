@@ -1,0 +1,104 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.intravis.inference.ZoneStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The no-go zone routes against the real server, persisted in the data folder. */
+class ZoneRoutesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    @TempDir
+    static Path data;
+    private static Application app;
+
+    @BeforeAll
+    static void start() {
+        IntravisConfig c = new IntravisConfig();
+        c.server.port = 0;
+        c.server.host = "127.0.0.1";
+        c.streams.get(0).source = "synthetic:ultrasound?width=320&height=240&fps=15";
+        c.inference.enabled = false;
+        c.dataDir = data.toString();
+        app = Application.start(ConfigLoader.validate(c));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void zonesAreAddedListedRemovedAndKept() throws Exception {
+        HttpResponse<String> created = send("POST", "/api/streams/us1/zones",
+                "{\"label\": \"plexus\", \"points\": [[10, 10], [100, 10], [55, 80]]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode zone = JSON.readTree(created.body());
+        int id = zone.get("id").asInt();
+        assertThat(zone.get("label").asText()).isEqualTo("plexus");
+        assertThat(zone.get("points").get(2).get(1).asDouble()).isEqualTo(80.0);
+
+        JsonNode list = JSON.readTree(send("GET", "/api/streams/us1/zones", null).body());
+        assertThat(list).hasSize(1);
+        assertThat(new ZoneStore(data).list("us1")).hasSize(1); // on disk: survives a restart
+
+        assertThat(send("DELETE", "/api/streams/us1/zones/" + id, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", "/api/streams/us1/zones/" + id, null).statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(send("GET", "/api/streams/us1/zones", null).body())).isEmpty();
+
+        send("POST", "/api/streams/us1/zones", "{\"points\": [[0, 0], [5, 0], [5, 5]]}");
+        send("POST", "/api/streams/us1/zones", "{\"points\": [[0, 0], [6, 0], [6, 6]]}");
+        HttpResponse<String> cleared = send("DELETE", "/api/streams/us1/zones", null);
+        assertThat(JSON.readTree(cleared.body()).get("removed").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void theSurgeonsPageReplacesTheWholeListWithPut() throws Exception {
+        HttpResponse<String> put = send("PUT", "/api/streams/us1/zones",
+                "[{\"id\": 1, \"label\": \"no-go 1\", \"points\": [[412, 188], [560, 190], [566, 300], [405, 296]]},"
+                        + " {\"id\": 2, \"label\": \"no-go 2\", \"points\": [[0, 0], [9, 0], [9, 9]]}]");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(204);
+        JsonNode list = JSON.readTree(send("GET", "/api/streams/us1/zones", null).body());
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).get("id").asInt()).isEqualTo(1);
+        assertThat(list.get(0).get("label").asText()).isEqualTo("no-go 1");
+        assertThat(list.get(0).get("points").get(3).get(0).asDouble()).isEqualTo(405.0);
+        HttpResponse<String> duplicate = send("PUT", "/api/streams/us1/zones",
+                "[{\"id\": 3, \"points\": [[0, 0], [9, 0], [9, 9]]}, {\"id\": 3, \"points\": [[0, 0], [8, 0], [8, 8]]}]");
+        assertThat(duplicate.statusCode()).isEqualTo(400);
+        assertThat(duplicate.body()).contains("unique");
+        assertThat(JSON.readTree(send("GET", "/api/streams/us1/zones", null).body())).hasSize(2); // all or nothing
+        assertThat(send("PUT", "/api/streams/us1/zones", "[]").statusCode()).isEqualTo(204);
+        assertThat(JSON.readTree(send("GET", "/api/streams/us1/zones", null).body())).isEmpty();
+    }
+
+    @Test
+    void badZonesAndUnknownStreamsAreRefusedClearly() throws Exception {
+        HttpResponse<String> twoPoints = send("POST", "/api/streams/us1/zones", "{\"points\": [[0, 0], [1, 1]]}");
+        assertThat(twoPoints.statusCode()).isEqualTo(400);
+        assertThat(twoPoints.body()).contains("at least 3 points");
+        HttpResponse<String> notJson = send("POST", "/api/streams/us1/zones", "{points");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("bad zone");
+        assertThat(send("GET", "/api/streams/nope/zones", null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/streams/us1/zones/abc", null).statusCode()).isEqualTo(400);
+    }
+}
