@@ -1,6 +1,11 @@
 package org.intravis.ui;
 
+import org.intravis.inference.AlertSettings;
+import org.intravis.inference.InferenceService;
+import org.intravis.inference.InferenceSettings;
+import org.intravis.inference.TipTracker;
 import org.intravis.inference.ZoneStore;
+import org.intravis.pipeline.Annotations;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamerSettings;
 
@@ -26,14 +31,16 @@ public final class Application implements AutoCloseable {
 
     /** Starts everything or nothing: on failure what was started is closed and the error propagates. */
     public static Application start(IntravisConfig config) {
-        Engine engine = new Engine(config, new StreamHub(streamerSettings(config)));
+        // one zone store, shared by the models (risk zones) and the HTTP API (the surgeon draws them)
+        ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
+        InferenceService inference = config.inference.enabled
+                ? new InferenceService(inferenceSettings(config), zones) : null;
+        Engine engine = new Engine(config, new StreamHub(streamerSettings(config)), inference);
         StatsSampler stats = null;
         IntravisServer server = null;
         try {
             engine.start();
             stats = new StatsSampler(engine).start();
-            // the one zone store: hand the same instance to the InferenceService (new InferenceService(settings, zones))
-            ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
             server = new IntravisServer(engine, stats, zones);
             int port = server.listen(config.server.host, config.server.port);
             return new Application(config, engine, stats, server, port);
@@ -46,6 +53,34 @@ public final class Application implements AutoCloseable {
             }
             engine.close();
             throw e;
+        }
+    }
+
+    /** The inference service's settings from the configuration's inference section. */
+    static InferenceSettings inferenceSettings(IntravisConfig c) {
+        IntravisConfig.Inference i = c.inference;
+        IntravisConfig.Alerts a = i.alerts;
+        try {
+            TipTracker.Config d = TipTracker.Config.defaults();
+            InferenceSettings s = new InferenceSettings()
+                    .device(i.device)
+                    .intraOpThreads(i.intraOpThreads)
+                    .budgetMs(i.budgetMs)
+                    .maxBatch(i.maxBatch)
+                    .heatmapEvery(i.heatmapEvery)
+                    .dataDir(Path.of(c.dataDir))
+                    .alerts(new AlertSettings(a.cautionMm, a.warningMm, a.criticalMm, a.hysteresisMm, a.cautionPx,
+                            a.warningPx, a.criticalPx, a.hysteresisPx, a.holdMs, a.lookAheadMs,
+                            Annotations.ALERT_WARNING))
+                    .tracker(new TipTracker.Config(d.confirmHits(), i.lostAfterMisses, d.measurementNoisePx(),
+                            d.accelerationNoise(), d.gateChi2(), d.maxJumpPx(), d.initialSpeedSigma()));
+            if (!i.modelsDir.isBlank()) {
+                s.modelsDir(Path.of(i.modelsDir));
+            }
+            i.thresholds.forEach(s::threshold);
+            return s.conclude();
+        } catch (IllegalArgumentException e) {
+            throw new UserError("inference: " + e.getMessage(), e);
         }
     }
 
@@ -80,7 +115,7 @@ public final class Application implements AutoCloseable {
         for (Engine.EngineStream s : engine.streams()) {
             var g = s.pipeline().source().geometry();
             out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), s.settings().source, g.maxWidth(), g.maxHeight(),
-                    g.format(), config.inference.enabled ? s.settings().modelOrDefault() : "off");
+                    g.format(), s.model());
             out.printf("           display: http://localhost:%d/display?stream=%s%n", port, s.id());
         }
         out.flush();

@@ -2,8 +2,11 @@ package org.intravis.ui;
 
 import org.intravis.capture.FrameSources;
 import org.intravis.capture.SourceUri;
+import org.intravis.inference.InferenceService;
+import org.intravis.inference.StreamRegistration;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.InferenceFeed;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
@@ -14,13 +17,16 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Assembles and owns the streams. The path of a frame, in the order it is wired here:
+ * Assembles and owns the streams. The path of a frame, in the order it is wired in {@link #startStream}:
  * <ol>
- *   <li>a {@link FrameSource} made from the stream's URI ({@link FrameSources});</li>
+ *   <li>a {@link FrameSource} made from the stream's URI ({@link FrameSources}), opened here;</li>
  *   <li>its {@link StreamPipeline}: the capture thread fills the ring;</li>
- *   <li>the video branch hands each newest frame, with the newest completed annotations attached, to the video
- *       sinks (snapshots for HTTP stills);</li>
- *   <li>the inference branch offers the newest frame to the model.</li>
+ *   <li>the video branch attaches the newest completed annotations to the newest frame and hands it to the video
+ *       sinks: the {@link StreamPublisher} (encode once per variant, fan out over WebSocket/MJPEG) and the
+ *       {@link FrameSnapshots} (HTTP stills);</li>
+ *   <li>the inference branch offers the newest frame to the {@link InferenceService}'s feed for the stream's model;
+ *       the model's worker publishes annotations into the pipeline's exchange, and the publisher, as annotation
+ *       listener, sends the overlay message at once.</li>
  * </ol>
  */
 public final class Engine implements AutoCloseable {
@@ -29,11 +35,16 @@ public final class Engine implements AutoCloseable {
 
     private final IntravisConfig config;
     private final StreamHub hub;
+    private final InferenceService inference;
     private final List<EngineStream> streams = new ArrayList<>();
 
-    public Engine(IntravisConfig config, StreamHub hub) {
+    /**
+     * @param inference the models, or null to run video only (every stream's overlay then says AI OFF)
+     */
+    public Engine(IntravisConfig config, StreamHub hub, InferenceService inference) {
         this.config = config;
         this.hub = hub;
+        this.inference = inference;
     }
 
     /** Creates, opens and starts every configured stream; any failure stops those already started. */
@@ -57,12 +68,20 @@ public final class Engine implements AutoCloseable {
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
         try {
-            source.open(); // opened here so that geometry (and thus snapshot buffers) is known before the ring
+            source.open(); // opened before the pipeline: the ring and the sinks are sized from its geometry
         } catch (CaptureException e) {
             source.close();
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
+        String model = inference == null ? StreamRegistration.NONE : s.modelOrDefault();
+        if (model.equals(StreamRegistration.GROUND_TRUTH) && !source.providesGroundTruth()) {
+            source.close();
+            throw new UserError("stream " + s.id + ": model ground-truth needs a synthetic source, not " + s.source);
+        }
+        double spacingMm = s.pixelSpacingMm > 0 ? s.pixelSpacingMm : source.pixelSpacingMm();
+
         FrameSnapshots snapshots = new FrameSnapshots(source.geometry().maxFrameBytes(), SNAPSHOT_INTERVAL_MS);
+        StreamPublisher publisher = hub.register(s.id);
         StreamPipeline.Context ctx = new StreamPipeline.Context()
                 .streamId(s.id)
                 .streamIndex(index)
@@ -70,21 +89,29 @@ public final class Engine implements AutoCloseable {
                 .ringSize(config.pipeline.ringSize)
                 .waitStrategy(config.pipeline.waitStrategy)
                 .staleAfterMillis(config.pipeline.staleAfterMs)
-                .videoSink(snapshots);
-        StreamPublisher publisher = hub.register(s.id); // WebSocket/MJPEG streaming: video sink + overlay listener
-        ctx.videoSink(publisher).annotationListener(publisher);
+                .videoSink(publisher)
+                .videoSink(snapshots)
+                .annotationListener(publisher);
         StreamPipeline pipeline;
         try {
             pipeline = new StreamPipeline(ctx.conclude());
+            if (inference != null) {
+                // registered once the pipeline exists: the feed publishes into its exchange, counters and histograms
+                InferenceFeed feed = inference.register(new StreamRegistration(s.id, index, pipeline.annotations(),
+                        pipeline.counters(), pipeline.latency(), spacingMm, model));
+                ctx.inferenceFeed(feed);
+            }
             publisher.attach(pipeline);
             pipeline.start();
         } catch (IllegalArgumentException e) {
+            hub.unregister(s.id);
             source.close();
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
         LOG.info(() -> "stream " + s.id + ": " + s.source + " " + source.geometry().maxWidth() + "x"
-                + source.geometry().maxHeight() + " " + source.geometry().format());
-        return new EngineStream(s, pipeline, snapshots);
+                + source.geometry().maxHeight() + " " + source.geometry().format() + ", model " + model
+                + (spacingMm > 0 ? ", " + spacingMm + " mm/px" : ", pixel spacing unknown"));
+        return new EngineStream(s, model, pipeline, snapshots);
     }
 
     public IntravisConfig config() {
@@ -99,20 +126,30 @@ public final class Engine implements AutoCloseable {
         return streams.stream().filter(s -> s.id().equals(id)).findFirst();
     }
 
+    public StreamHub hub() {
+        return hub;
+    }
+
+    /** The models, or empty when inference is off. */
+    public Optional<InferenceService> inference() {
+        return Optional.ofNullable(inference);
+    }
+
+    /** Pipelines first (nothing offers frames any more), then the models. */
     @Override
     public void close() {
         for (EngineStream s : streams) {
             s.pipeline().close();
             hub.unregister(s.id());
         }
-    }
-
-    public StreamHub hub() {
-        return hub;
+        if (inference != null) {
+            inference.close();
+        }
     }
 
     /** A stream as the application holds it. */
-    public record EngineStream(IntravisConfig.Stream settings, StreamPipeline pipeline, FrameSnapshots snapshots) {
+    public record EngineStream(IntravisConfig.Stream settings, String model, StreamPipeline pipeline,
+                               FrameSnapshots snapshots) {
         public String id() {
             return settings.id;
         }

@@ -70,12 +70,41 @@ public final class IntravisConfig {
     public static final class Inference {
         /** False runs the video alone (the overlay shows "AI OFF"). */
         public boolean enabled = true;
-        /** cpu | cuda (falls back to the CPU with a warning when CUDA cannot start). */
+        /** cpu | cuda | cuda:N (falls back to the CPU with a warning when CUDA cannot start). */
         public String device = "cpu";
+        /** ONNX Runtime intra-op threads per model; 0 = its default. */
+        public int intraOpThreads = 0;
         /** The AI path's latency budget: a batch closes in time for its oldest frame to meet it. */
         public long budgetMs = 100;
-        /** Largest batch per ONNX Runtime call. */
+        /** Largest batch per ONNX Runtime call (frames across the streams that share a model). */
         public int maxBatch = 8;
+        /** A folder searched for NAME/NAME.onnx before the models bundled in the jar; empty = bundled only. */
+        public String modelsDir = "";
+        /** Per-class probability thresholds overriding the model's sidecar, e.g. {vessel: 0.6}. */
+        public Map<String, Double> thresholds = new LinkedHashMap<>();
+        /** Explainability heat map every N inferences (0 = never). */
+        public int heatmapEvery = 10;
+        /** Tip tracks are lost after this many frames without a detection. */
+        public int lostAfterMisses = 5;
+        public Alerts alerts = new Alerts();
+    }
+
+    /**
+     * When a tip near a risk zone raises an alert (millimetres when the stream's pixel spacing is known, else
+     * pixels). A level is entered at its threshold and left only above threshold + hysteresis, after holdMs.
+     */
+    public static final class Alerts {
+        public double cautionMm = 10;
+        public double warningMm = 5;
+        public double criticalMm = 2;
+        public double hysteresisMm = 1.5;
+        public double cautionPx = 60;
+        public double warningPx = 30;
+        public double criticalPx = 12;
+        public double hysteresisPx = 8;
+        public long holdMs = 500;
+        /** A trajectory entering a zone within this look-ahead raises a WARNING. */
+        public double lookAheadMs = 500;
     }
 
     /** Encoding and fan-out to the browsers. */

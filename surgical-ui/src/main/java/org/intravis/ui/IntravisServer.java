@@ -29,6 +29,9 @@ import java.util.concurrent.TimeoutException;
  *   GET /api/streams                    every stream: source, status, resolution, fps, drops, latency percentiles
  *   GET /api/streams/ID                 one stream
  *   GET /api/streams/ID/snapshot.jpg    the newest frame as a JPEG still
+ *   GET /api/inference                  device asked for and in use, models (version, state, batches), streams
+ *   POST /api/streams/ID/inference/pause|resume
+ *   GET|PUT|POST|DELETE /api/streams/ID/zones   surgeon-drawn no-go polygons
  *   GET|POST|DELETE /api/streams/ID/zones[/ZONE]   drawn no-go zones ({@link ZoneRoutes})
  *   GET /api/streams/ID/clients         streaming: encoders and per-client stats (sent, dropped, bytes)
  *   GET /ws/streams/ID                  WebSocket: video, overlays, alerts (docs/protocol.md)
@@ -72,6 +75,9 @@ public final class IntravisServer implements AutoCloseable {
         router.get("/api/streams").handler(ctx -> json(ctx, 200, stats.reports()));
         router.get("/api/streams/:id").handler(this::oneStream);
         router.get("/api/streams/:id/snapshot.jpg").handler(this::snapshot);
+        router.get("/api/inference").handler(ctx -> engine.inference().ifPresentOrElse(
+                i -> json(ctx, 200, i.status()), () -> json(ctx, 200, Map.of("enabled", false))));
+        router.post("/api/streams/:id/inference/:action").handler(this::pauseOrResume);
         if (zones != null) {
             new ZoneRoutes(zones, engine, vertx).mount(router);
         }
@@ -123,6 +129,25 @@ public final class IntravisServer implements AutoCloseable {
             json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
         } else {
             json(ctx, 200, r.get());
+        }
+    }
+
+    /** POST /api/streams/ID/inference/pause|resume: the overlay goes stale while the picture goes on. */
+    private void pauseOrResume(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String action = ctx.pathParam("action");
+        if (engine.stream(id).isEmpty()) {
+            json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+        } else if (engine.inference().isEmpty()) {
+            json(ctx, 409, Map.of("error", "inference is off"));
+        } else if (action.equals("pause")) {
+            engine.inference().get().pause(id);
+            json(ctx, 200, Map.of("stream", id, "paused", true));
+        } else if (action.equals("resume")) {
+            engine.inference().get().resume(id);
+            json(ctx, 200, Map.of("stream", id, "paused", false));
+        } else {
+            json(ctx, 400, Map.of("error", "action must be pause or resume"));
         }
     }
 

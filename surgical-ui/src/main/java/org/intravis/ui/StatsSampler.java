@@ -1,6 +1,8 @@
 package org.intravis.ui;
 
 import org.HdrHistogram.Histogram;
+import org.intravis.inference.InferenceService;
+import org.intravis.inference.InferenceStatus;
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSource;
@@ -53,14 +55,15 @@ public final class StatsSampler implements AutoCloseable {
         long now = System.nanoTime();
         double seconds = previousNanos == 0 ? 0 : (now - previousNanos) / 1e9;
         previousNanos = now;
+        InferenceStatus models = engine.inference().map(InferenceService::status).orElse(null);
         List<StreamReport> next = new ArrayList<>();
         for (Engine.EngineStream s : engine.streams()) {
-            next.add(report(s, seconds));
+            next.add(report(s, seconds, models));
         }
         reports = List.copyOf(next);
     }
 
-    private StreamReport report(Engine.EngineStream s, double seconds) {
+    private StreamReport report(Engine.EngineStream s, double seconds, InferenceStatus models) {
         StreamPipeline p = s.pipeline();
         StreamCounters c = p.counters();
         long[] now = new long[Counter.COUNT];
@@ -88,8 +91,40 @@ public final class StatsSampler implements AutoCloseable {
         String status = failed ? "FAILED" : src.status().name();
         String detail = failed ? p.captureFailure() : src.statusDetail();
         return new StreamReport(s.id(), s.settings().source, status, detail,
-                g.maxWidth() + "x" + g.maxHeight(), g.format().name(), s.settings().modelOrDefault(),
-                round(fpsIn), round(fpsOut), round(fpsInference), src.reconnects(), counters, latency, Map.of());
+                g.maxWidth() + "x" + g.maxHeight(), g.format().name(), s.model(),
+                round(fpsIn), round(fpsOut), round(fpsInference), src.reconnects(), counters, latency,
+                inference(s, models));
+    }
+
+    /** The stream's inference: mode, model, version, device in use, and why not when it failed. */
+    private static Map<String, Object> inference(Engine.EngineStream s, InferenceStatus models) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (models == null) {
+            m.put("mode", "off");
+            return m;
+        }
+        for (InferenceStatus.StreamStatus st : models.streams()) {
+            if (st.streamId().equals(s.id())) {
+                m.put("mode", st.mode());
+                m.put("model", st.model());
+                m.put("paused", st.paused());
+                if (!st.detail().isEmpty()) {
+                    m.put("error", st.detail());
+                }
+            }
+        }
+        for (InferenceStatus.ModelStatus ms : models.models()) {
+            if (ms.name().equals(s.model())) {
+                m.put("version", ms.version());
+                m.put("device", ms.device());
+                m.put("state", ms.state());
+                m.put("meanBatchSize", ms.meanBatchSize());
+            }
+        }
+        if (!models.deviceNote().isEmpty()) {
+            m.put("deviceNote", models.deviceNote());
+        }
+        return m;
     }
 
     /** p50, p90, p99, p99.9 and max in milliseconds, with the sample count. */
