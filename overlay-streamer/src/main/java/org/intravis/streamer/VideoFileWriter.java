@@ -111,7 +111,9 @@ public final class VideoFileWriter implements AutoCloseable {
             throw new IOException("this FFmpeg build has no " + codec.encoderName() + " encoder");
         }
         fmt = new AVFormatContext(null);
-        check(avformat_alloc_output_context2(fmt, null, container, null), "cannot create a " + container + " file");
+        // the file name is kept in the context: the MP4 muxer reopens it to move its index to the front
+        check(avformat_alloc_output_context2(fmt, null, container, "file:" + file.toAbsolutePath()),
+                "cannot create a " + container + " file");
         ctx = avcodec_alloc_context3(encoder);
         ctx.width(width);
         ctx.height(height);

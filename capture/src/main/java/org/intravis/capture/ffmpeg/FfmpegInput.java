@@ -382,6 +382,17 @@ public final class FfmpegInput implements AutoCloseable {
         return 0;
     }
 
+    /** Frames the container declares, or estimated from its duration and frame rate; -1 when unknown. */
+    public long declaredFrames() {
+        AVStream st = fmt.streams(videoIndex);
+        if (st.nb_frames() > 0) {
+            return st.nb_frames();
+        }
+        double fps = declaredFps();
+        long duration = fmt.duration(); // AV_TIME_BASE units (microseconds)
+        return fps > 0 && duration > 0 && duration != AV_NOPTS_VALUE ? Math.round(duration / 1e6 * fps) : -1;
+    }
+
     /** The video codec's name, e.g. h264. */
     public String codecName() {
         return avcodec_get_name(fmt.streams(videoIndex).codecpar().codec_id()).getString();

@@ -83,6 +83,7 @@ public final class RecordingSource implements FrameSource {
     // ---- commands (any thread) and state (capture thread writes) ----
     private final AtomicLong seekTarget = new AtomicLong(-1);
     private final AtomicInteger steps = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean playRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean pauseRequested;
     private volatile double speed;
     private volatile boolean paused;
@@ -233,6 +234,7 @@ public final class RecordingSource implements FrameSource {
                 pending = true;
                 return true;
             }
+            havePicture = false; // a decode that gives no picture leaves the decoder's frame empty
             if (r == FfmpegInput.Result.CLOSING) {
                 return false;
             }
@@ -320,14 +322,16 @@ public final class RecordingSource implements FrameSource {
                 pacer.reset();
             }
             boolean wantPause = pauseRequested;
+            boolean playPressed = playRequested.getAndSet(false);
             if (wantPause != paused) {
                 paused = wantPause;
                 pacer.reset();
-                if (!wantPause && ended) { // play at the end starts again from the top
-                    ended = false;
-                    seekTo(0);
-                    return deliver(slot);
-                }
+            }
+            if (!wantPause && ended && playPressed) { // play at the end starts again from the top
+                ended = false;
+                pacer.reset();
+                seekTo(0);
+                return deliver(slot);
             }
             if (paused || ended) {
                 if (steps.get() > 0 && !ended) {
@@ -373,8 +377,9 @@ public final class RecordingSource implements FrameSource {
             status = SourceStatus.ENDED;
             return Read.END;
         }
-        ended = true; // hold the last frame; play starts again from the top
-        return idle();
+        ended = true; // hold the last frame (decoded again: the decoder let go of it); play starts from the top
+        seekTo(frames.count() - 1);
+        return havePicture ? deliver(slot) : idle();
     }
 
     private Read idle() {
@@ -410,8 +415,10 @@ public final class RecordingSource implements FrameSource {
 
     // ============================== control (any thread) ==============================
 
+    /** Plays on (from the top when it stopped at the end). */
     public void play() {
         pauseRequested = false;
+        playRequested.set(true);
     }
 
     public void pause() {
