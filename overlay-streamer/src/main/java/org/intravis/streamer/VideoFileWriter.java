@@ -249,20 +249,27 @@ public final class VideoFileWriter implements AutoCloseable {
         if (fmt == null) {
             return;
         }
+        IOException failure = null;
         try {
             if (ctx != null && headerWritten) {
                 check(avcodec_send_frame(ctx, null), "flushing the encoder of " + file);
                 drain();
                 check(av_write_trailer(fmt), "writing the end of " + file);
             }
-            AVIOContext pb = fmt.pb();
-            if (pb != null && !pb.isNull()) {
-                int r = avio_closep(pb);
-                fmt.pb(null);
-                check(r, "closing " + file);
+        } catch (IOException e) {
+            failure = e;
+        }
+        AVIOContext pb = fmt.pb();
+        if (pb != null && !pb.isNull()) { // closed whatever happened above: the descriptor must not leak
+            int r = avio_closep(pb);
+            fmt.pb(null);
+            if (r < 0 && failure == null) {
+                failure = new IOException("closing " + file + ": " + AvVideoEncoder.error(r));
             }
-        } finally {
-            free();
+        }
+        free();
+        if (failure != null) {
+            throw failure;
         }
     }
 
