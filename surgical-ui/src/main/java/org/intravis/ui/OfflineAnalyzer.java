@@ -108,10 +108,10 @@ final class OfflineAnalyzer {
      * and {@code file:} otherwise. Recorded kinds are read at {@code pace=fast} and do not loop.
      */
     static SourceUri inputUri(String in) {
-        Path p = Path.of(in.contains(":") && !Files.exists(Path.of(in)) ? "." : in);
+        Path p = Path.of(in);
         String uri;
-        if (in.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*") && !Files.exists(Path.of(in))) {
-            uri = in;
+        if (in.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*") && !Files.exists(p)) {
+            uri = in; // a source URI (a file whose name has a colon wins)
         } else {
             String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
             if (Files.isDirectory(p)) {

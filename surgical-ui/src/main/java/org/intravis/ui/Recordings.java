@@ -76,7 +76,7 @@ public final class Recordings implements AutoCloseable {
     /** The recordings folder: {@code recording.dir}, under {@code dataDir} unless absolute. */
     static Path directory(IntravisConfig c) {
         Path d = Path.of(c.recording.dir);
-        return d.isAbsolute() ? d : Path.of(c.dataDir).resolve(d);
+        return (d.isAbsolute() ? d : Path.of(c.dataDir).resolve(d)).toAbsolutePath().normalize();
     }
 
     public Path directory() {
