@@ -83,6 +83,7 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
     private volatile long bytes;
     private volatile String error = "";
     private volatile Path sessionDir;
+    private volatile SessionManifest pendingManifest;
     private volatile long startedUs;
     private volatile int currentSegment;
     private final List<String> closedSegments = new ArrayList<>(); // guarded by itself
@@ -160,8 +161,7 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
             synchronized (closedSegments) {
                 closedSegments.clear();
             }
-            manifest = null; // the writer picks it up with the session
-            pendingManifest = m;
+            pendingManifest = m; // the writer takes it up with the session's first frame (or its stop)
             sessionDir = dir;
             startedUs = now;
             framesWritten = 0;
@@ -184,8 +184,6 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
         LockSupport.unpark(writer);
         return status();
     }
-
-    private volatile SessionManifest pendingManifest;
 
     /** Stops the session: buffered frames are written, the open segment closed and the manifest completed. */
     public synchronized RecordingStatus stop() {
