@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -31,7 +32,8 @@ def norm_stats(task):
 class Pool:
     """Batches from the cached sample pool (build_cache.py) with cheap train-time augmentation on top."""
 
-    def __init__(self, task, seed, name=None):
+    def __init__(self, task, seed, name=None, dilate=0):
+        self.dilate = dilate
         d = np.load(os.path.join(CACHE_DIR, (name or task + "-pool") + ".npz"))
         self.x, self.masks, self.tip, self.tipw = d["x"], d["masks"], d["tip"], d["tipw"]
         self.files = [str(f) for f in d["files"]]
@@ -67,6 +69,11 @@ class Pool:
             x[i] = np.clip(x[i] * r.uniform(0.85, 1.15), 0, 1) ** r.uniform(0.85, 1.18)
             if r.random() < 0.3:
                 x[i] = np.clip(x[i] + r.normal(0, r.uniform(0.005, 0.02), x[i].shape), 0, 1)
+        if self.dilate:
+            # thin instruments: train on a slightly widened line so the mask channel learns them at 256 px
+            k = np.ones((2 * self.dilate + 1, 2 * self.dilate + 1), np.uint8)
+            for i in range(n):
+                m[i, 0] = cv2.dilate(m[i, 0], k)
         hm = np.zeros((n, 1, SIZE, SIZE), np.float32)
         xs, ys = self.grid
         for i in range(n):
@@ -104,7 +111,6 @@ def watch_val(model, task, val):
     mean, std = norm_stats(task)
     model.eval()
     res = {"vessel": [], "nerve": []}
-    import cv2
     with torch.no_grad():
         for _, g, lab in val:
             x = torch.from_numpy(preprocess(g, mean, std)[None])
@@ -129,6 +135,10 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--pool", default=None, help="sample pool name in cache/ (default <task>-pool)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
+    ap.add_argument("--instrument-pos-weight", type=float, default=4.0,
+                    help="BCE weight of needle/wire pixels (they are few and thin)")
+    ap.add_argument("--dilate-instrument", type=int, default=0,
+                    help="widen the needle/wire mask target by this many pixels (at 256) when training")
     ap.add_argument("--needle-dice-weight", type=float, default=1.0,
                     help="weight of the needle mask's Dice term against vessel and nerve (1.0 each)")
     a = ap.parse_args()
@@ -152,8 +162,8 @@ def main():
     total = steps_per_epoch * a.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.08)
-    pool = Pool(a.task, a.seed, a.pool)
-    pos_weight = torch.tensor([4.0, 1.0, 1.0] if a.task == "ultrasound" else [4.0])
+    pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument)
+    pos_weight = torch.tensor([a.instrument_pos_weight, 1.0, 1.0] if a.task == "ultrasound" else [a.instrument_pos_weight])
     # the anatomy is what is hard to learn; the needle mask can matter less than its tip
     dice_weight = torch.tensor([a.needle_dice_weight, 1.0, 1.0] if a.task == "ultrasound" else [1.0])
     nmask = len(channels) - 1
