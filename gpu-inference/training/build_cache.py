@@ -8,6 +8,7 @@ Writes cache/<task>-pool.npz: x uint8 [N,256,256], masks packed bits [N,C-1,256,
 (for the sidecar's training data hash). Train-time augmentation on top of the pool: flips, gain/gamma, noise.
 """
 import argparse
+import json
 import os
 import time
 from multiprocessing import Pool
@@ -61,7 +62,7 @@ def main():
     files = np.array(_source(a.task, a.phantom_share, a.min_crop).files())
     os.makedirs(CACHE_DIR, exist_ok=True)
     out = os.path.join(CACHE_DIR, (a.name or a.task + "-pool") + ".npz")
-    np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files)
+    np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files, args=np.array(json.dumps(vars(a))))  # args: to rebuild it
     print("wrote", out, x.shape, "needle/wire share %.2f" % float((tip[:, 0] >= 0).mean()),
           "%.1f min" % ((time.time() - t0) / 60))
 

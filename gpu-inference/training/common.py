@@ -25,6 +25,11 @@ CACHE_DIR = os.path.join(HERE, "cache")
 RUNS_DIR = os.path.join(HERE, "runs")
 MODELS_DIR = os.path.join(REPO, "gpu-inference", "src", "main", "resources", "models")
 
+
+def model_file(task, ext):
+    """Where the Java side looks for a bundled model: models/<name>/<name>.<ext> on the classpath."""
+    return os.path.join(MODELS_DIR, task, task + "." + ext)
+
 SIZE = 256
 TIP_SIGMA = 3.0
 US_CHANNELS = ["needle", "vessel", "nerve", "tip"]

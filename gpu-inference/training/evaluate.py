@@ -1,7 +1,7 @@
 """Measures a model the way the Java side runs it, on held-out data, and (optionally) picks its thresholds on
 training-derived calibration data and writes both into the sidecar.
 
-    /usr/bin/python3 evaluate.py --task ultrasound  [--onnx ../src/main/resources/models/ultrasound.onnx] \
+    /usr/bin/python3 evaluate.py --task ultrasound  [--onnx ../src/main/resources/models/ultrasound/ultrasound.onnx] \
                                  [--calibrate] [--write-sidecar]
     /usr/bin/python3 evaluate.py --task fluoroscopy [--onnx ...] [--calibrate] [--write-sidecar]
     (--checkpoint runs/<task>/model.pt instead of --onnx runs the PyTorch weights; the figures agree)
@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 import torch
 
-from common import (CACHE_DIR, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, US_CHANNELS, build_model, dice,
+from common import (model_file, CACHE_DIR, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, US_CHANNELS, build_model, dice,
                     from_model, load_gray, load_real, peak, preprocess, read_split, tip_from_mask, write_json)
 
 torch.set_num_threads(2)
@@ -42,7 +42,7 @@ torch.set_num_threads(2)
 
 class Runner:
     def __init__(self, task, onnx_path=None, checkpoint=None):
-        side = json.load(open(os.path.join(MODELS_DIR, task + ".json"))) if onnx_path else None
+        side = json.load(open(model_file(task, "json"))) if onnx_path else None
         if onnx_path:
             from onnx_np import OnnxNumpy
             self.onnx = OnnxNumpy(onnx_path)
@@ -194,9 +194,9 @@ def main():
     ap.add_argument("--out", help="metrics JSON (default runs/<task>/eval.json)")
     a = ap.parse_args()
     if not a.onnx and not a.checkpoint:
-        a.onnx = os.path.join(MODELS_DIR, a.task + ".onnx")
+        a.onnx = model_file(a.task, "onnx")
     run = Runner(a.task, a.onnx, a.checkpoint)
-    side_path = os.path.join(MODELS_DIR, a.task + ".json")
+    side_path = model_file(a.task, "json")
     side = json.load(open(side_path)) if os.path.isfile(side_path) else {}
     thr = side.get("thresholds", {})
     result = {"model": run.what, "date": datetime.date.today().isoformat()}

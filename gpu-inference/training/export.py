@@ -18,7 +18,7 @@ import numpy as np
 import onnx
 import torch
 
-from common import (DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, SIZE, US_CHANNELS, build_model, WithSigmoid, count_macs,
+from common import (model_file, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, SIZE, US_CHANNELS, build_model, WithSigmoid, count_macs,
                     files_sha256, load_gray, preprocess, read_split, write_json)
 from onnx_np import OnnxNumpy
 
@@ -41,8 +41,8 @@ def main():
     net = build_model(len(channels), ck.get("arch"))
     net.load_state_dict(ck["state_dict"])
     model = WithSigmoid(net).eval()
-    os.makedirs(MODELS_DIR, exist_ok=True)
-    onnx_path = os.path.join(MODELS_DIR, a.task + ".onnx")
+    os.makedirs(os.path.dirname(model_file(a.task, "onnx")), exist_ok=True)
+    onnx_path = model_file(a.task, "onnx")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=["image"],
@@ -69,7 +69,7 @@ def main():
 
     params = sum(p.numel() for p in net.parameters())
     macs = count_macs(net)
-    side_path = os.path.join(MODELS_DIR, a.task + ".json")
+    side_path = model_file(a.task, "json")
     old = json.load(open(side_path)) if os.path.isfile(side_path) else {}
     with open(onnx_path, "rb") as f:
         file_sha = hashlib.sha256(f.read()).hexdigest()

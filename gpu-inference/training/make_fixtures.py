@@ -12,7 +12,7 @@ import shutil
 import cv2
 import numpy as np
 
-from common import (CACHE_DIR, DATA_DIR, MODELS_DIR, REPO, dice, from_model, load_gray, load_us_labels, peak,
+from common import (model_file, CACHE_DIR, DATA_DIR, MODELS_DIR, REPO, dice, from_model, load_gray, load_us_labels, peak,
                     preprocess, tip_from_mask, write_json)
 from onnx_np import OnnxNumpy
 
@@ -24,10 +24,10 @@ NEEDLE = ["0021_n1.png", "0182_n2.png", "0168_n1.png", "0077_n2.png", "0025_n0.p
 
 
 def main():
-    side = json.load(open(os.path.join(MODELS_DIR, "ultrasound.json")))
+    side = json.load(open(model_file("ultrasound", "json")))
     mean, std = side["input"]["mean"], side["input"]["std"]
     thr = side["thresholds"]
-    run = OnnxNumpy(os.path.join(MODELS_DIR, "ultrasound.onnx"))
+    run = OnnxNumpy(model_file("ultrasound", "onnx"))
     for d in ("ultrasound", "needle"):  # README.md (the credit) is kept
         if os.path.isdir(os.path.join(OUT, d)):
             shutil.rmtree(os.path.join(OUT, d))

@@ -25,7 +25,8 @@ torch.set_num_threads(2)
 
 
 def norm_stats(task):
-    """Mean/std of the training inputs (x/255), fixed per task and written into the sidecar."""
+    """Input normalisation, fixed per task and written into the sidecar: ultrasound = mean/std of the training
+    images at 256 px (x/255); fluoroscopy = round constants for its mid-grey, wide-range pictures."""
     return {"ultrasound": (0.144, 0.156), "fluoroscopy": (0.5, 0.2)}[task]
 
 
@@ -134,6 +135,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=None)
     ap.add_argument("--pool", default=None, help="sample pool name in cache/ (default <task>-pool)")
+    ap.add_argument("--stop-after", type=int, default=None,
+                    help="end after this epoch, keeping the learning-rate schedule of --epochs (how the shipped "
+                         "ultrasound weights were made: the 40-epoch schedule's epoch-30 checkpoint)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
     ap.add_argument("--instrument-pos-weight", type=float, default=4.0,
                     help="BCE weight of needle/wire pixels (they are few and thin)")
@@ -189,13 +193,16 @@ def main():
         acc /= steps_per_epoch
         msg = {"epoch": ep + 1, "loss": round(acc[0], 4), "mask": round(acc[1], 4), "tip": round(acc[2], 4),
                "lr": round(sched.get_last_lr()[0], 6), "min": round((time.time() - t0) / 60, 1)}
-        if (ep + 1) % 10 == 0 or ep + 1 == a.epochs:
+        last = ep + 1 == a.epochs or ep + 1 == a.stop_after
+        if (ep + 1) % 10 == 0 or last:
             msg["watch_val_dice"] = watch_val(model, a.task, val)
             torch.save({"state_dict": model.state_dict(), "channels": channels, "task": a.task,
                         "norm": norm_stats(a.task), "arch": ARCH[a.task], "epoch": ep + 1, "command": cmd, "train_files": sorted(set(pool.files) | set(train_files))},
                        os.path.join(out, "model.pt"))
         print(json.dumps(msg), file=log, flush=True)
         print(json.dumps(msg), flush=True)
+        if last:
+            break
 
 
 if __name__ == "__main__":
