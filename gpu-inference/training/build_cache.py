@@ -1,0 +1,71 @@
+"""Renders a fixed pool of augmented training samples once, so that training spends the CPU on the network.
+
+    /usr/bin/python3 build_cache.py --task ultrasound  --n 7000 --seed 11
+    /usr/bin/python3 build_cache.py --task fluoroscopy --n 5000 --seed 12
+
+Writes cache/<task>-pool.npz: x uint8 [N,256,256], masks packed bits [N,C-1,256,32], tip float32 [N,2]
+(-1 where there is no tip), tipw float32 [N] (0 where the tip is not supervised), plus the list of source files
+(for the sidecar's training data hash). Train-time augmentation on top of the pool: flips, gain/gamma, noise.
+"""
+import argparse
+import json
+import os
+import time
+from multiprocessing import Pool
+
+import numpy as np
+
+from common import CACHE_DIR, SIZE
+
+
+def _source(task, phantom_share=None, min_crop=0.5):
+    if task == "ultrasound":
+        from us_data import UltrasoundSource
+        return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop)
+    from fluoro_data import FluoroSource
+    return FluoroSource(0.4 if phantom_share is None else phantom_share)
+
+
+def _chunk(args):
+    task, seed, start, n, share, min_crop = args
+    src = _source(task, share, min_crop)
+    rng = np.random.default_rng([seed, start])
+    xs, ms, tips, ws = [], [], [], []
+    for _ in range(n):
+        x, t, w, tip = src.sample(rng, with_tip=True)
+        xs.append(x)
+        ms.append(np.packbits(t[:-1] > 0.5, axis=-1))
+        tips.append(tip if tip is not None else (-1.0, -1.0))
+        ws.append(w)
+    return np.stack(xs), np.stack(ms), np.array(tips, np.float32), np.array(ws, np.float32)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
+    ap.add_argument("--n", type=int, default=6000)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--phantom-share", type=float, default=None, help="default 0.3 ultrasound, 0.4 fluoroscopy")
+    ap.add_argument("--min-crop", type=float, default=0.5, help="smallest crop height, fraction of the frame")
+    ap.add_argument("--name", default=None, help="pool name (default <task>-pool)")
+    a = ap.parse_args()
+    t0 = time.time()
+    step = 250
+    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop) for s in range(0, a.n, step)]
+    with Pool(a.procs) as p:
+        parts = p.map(_chunk, jobs)
+    x = np.concatenate([q[0] for q in parts])
+    m = np.concatenate([q[1] for q in parts])
+    tip = np.concatenate([q[2] for q in parts])
+    w = np.concatenate([q[3] for q in parts])
+    files = np.array(_source(a.task, a.phantom_share, a.min_crop).files())
+    os.makedirs(CACHE_DIR, exist_ok=True)
+    out = os.path.join(CACHE_DIR, (a.name or a.task + "-pool") + ".npz")
+    np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files, args=np.array(json.dumps(vars(a))))  # args: to rebuild it
+    print("wrote", out, x.shape, "needle/wire share %.2f" % float((tip[:, 0] >= 0).mean()),
+          "%.1f min" % ((time.time() - t0) / 60))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Trains one model on the CPU and saves its checkpoint (runs/<task>/model.pt) with the training log.
+
+    /usr/bin/python3 train.py --task ultrasound  [--epochs 70] [--seed 1]
+    /usr/bin/python3 train.py --task fluoroscopy [--epochs 40] [--seed 1]
+
+Batches come from the sample pool that build_cache.py renders (with flips and gain/gamma/noise on top); the last epoch's
+weights are kept (no checkpoint selection on the validation split). The validation figures printed while
+training are for watching only; evaluate.py gives the reported ones.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from common import (ARCH, CACHE_DIR, build_model, FL_CHANNELS, RUNS_DIR, SIZE, TIP_SIGMA, US_CHANNELS, CompactUNet, dice, load_real,
+                    preprocess, read_split)
+
+torch.set_num_threads(2)
+
+
+def norm_stats(task):
+    """Input normalisation, fixed per task and written into the sidecar: ultrasound = mean/std of the training
+    images at 256 px (x/255); fluoroscopy = round constants for its mid-grey, wide-range pictures."""
+    return {"ultrasound": (0.144, 0.156), "fluoroscopy": (0.5, 0.2)}[task]
+
+
+class Pool:
+    """Batches from the cached sample pool (build_cache.py) with cheap train-time augmentation on top."""
+
+    def __init__(self, task, seed, name=None, dilate=0):
+        self.dilate = dilate
+        d = np.load(os.path.join(CACHE_DIR, (name or task + "-pool") + ".npz"))
+        self.x, self.masks, self.tip, self.tipw = d["x"], d["masks"], d["tip"], d["tipw"]
+        self.files = [str(f) for f in d["files"]]
+        self.task = task
+        self.rng = np.random.default_rng(seed)
+        self.mean, self.std = norm_stats(task)
+        ys, xs = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+        self.grid = (xs, ys)
+
+    def batch(self, n):
+        r = self.rng
+        idx = r.integers(0, len(self.x), n)
+        x = self.x[idx].astype(np.float32) / 255.0
+        m = np.unpackbits(self.masks[idx], axis=-1).astype(np.float32)
+        tip = self.tip[idx].copy()
+        w = self.tipw[idx].copy()
+        for i in range(n):
+            if r.random() < 0.5:
+                x[i] = x[i][:, ::-1]
+                m[i] = m[i][:, :, ::-1]
+                if tip[i, 0] >= 0:
+                    tip[i, 0] = SIZE - 1 - tip[i, 0]
+            if self.task == "fluoroscopy":
+                if r.random() < 0.5:
+                    x[i] = x[i][::-1]
+                    m[i] = m[i][:, ::-1]
+                    if tip[i, 0] >= 0:
+                        tip[i, 1] = SIZE - 1 - tip[i, 1]
+                if r.random() < 0.5:
+                    x[i] = x[i].T
+                    m[i] = m[i].transpose(0, 2, 1)
+                    tip[i] = tip[i][::-1].copy()
+            x[i] = np.clip(x[i] * r.uniform(0.85, 1.15), 0, 1) ** r.uniform(0.85, 1.18)
+            if r.random() < 0.3:
+                x[i] = np.clip(x[i] + r.normal(0, r.uniform(0.005, 0.02), x[i].shape), 0, 1)
+        if self.dilate:
+            # thin instruments: train on a slightly widened line so the mask channel learns them at 256 px
+            k = np.ones((2 * self.dilate + 1, 2 * self.dilate + 1), np.uint8)
+            for i in range(n):
+                m[i, 0] = cv2.dilate(m[i, 0], k)
+        hm = np.zeros((n, 1, SIZE, SIZE), np.float32)
+        xs, ys = self.grid
+        for i in range(n):
+            if tip[i, 0] >= 0:
+                ix, iy = round(float(tip[i, 0])), round(float(tip[i, 1]))
+                hm[i, 0] = np.exp(-((xs - ix) ** 2 + (ys - iy) ** 2) / (2 * TIP_SIGMA ** 2))
+        x = (x - self.mean) / self.std
+        t = np.concatenate([m, hm], 1)
+        return torch.from_numpy(x[:, None].copy()), torch.from_numpy(t), torch.from_numpy(w)
+
+
+def tip_focal(logit, gt, w):
+    """CenterNet's penalty-reduced focal loss on the tip heat map; per-sample weight w (0 = no tip supervision)."""
+    p = torch.sigmoid(logit).clamp(1e-4, 1 - 1e-4)
+    pos = (gt >= 0.999).float()
+    pos_l = torch.log(p) * (1 - p) ** 2 * pos
+    neg_l = torch.log(1 - p) * p ** 2 * (1 - gt) ** 4 * (1 - pos)
+    per = -(pos_l + neg_l).flatten(1).sum(1) / pos.flatten(1).sum(1).clamp(min=1)
+    return (per * w).sum() / w.sum().clamp(min=1)
+
+
+def mask_loss(logit, gt, pos_weight, dice_weight):
+    bce = F.binary_cross_entropy_with_logits(logit, gt, pos_weight=pos_weight.view(1, -1, 1, 1))
+    p = torch.sigmoid(logit)
+    inter = (p * gt).sum((0, 2, 3))
+    den = p.sum((0, 2, 3)) + gt.sum((0, 2, 3))
+    dl = 1 - (2 * inter + 1) / (den + 1)
+    return bce + (dl * dice_weight).sum() / dice_weight.sum()
+
+
+def watch_val(model, task, val):
+    """Quick vessel/nerve Dice on the validation frames at model resolution (for the log only)."""
+    if task != "ultrasound":
+        return {}
+    mean, std = norm_stats(task)
+    model.eval()
+    res = {"vessel": [], "nerve": []}
+    with torch.no_grad():
+        for _, g, lab in val:
+            x = torch.from_numpy(preprocess(g, mean, std)[None])
+            p = torch.sigmoid(model(x))[0].numpy()
+            lab256 = cv2.resize(lab, (SIZE, SIZE), interpolation=cv2.INTER_NEAREST)
+            for ci, name, lv in ((1, "vessel", 2), (2, "nerve", 1)):
+                d = dice(p[ci] > 0.5, lab256 == lv)
+                if d is not None:
+                    res[name].append(d)
+    model.train()
+    return {k: round(float(np.mean(v)), 4) for k, v in res.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
+    ap.add_argument("--epochs", type=int, default=70)
+    ap.add_argument("--per-epoch", type=int, default=800)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--pool", default=None, help="sample pool name in cache/ (default <task>-pool)")
+    ap.add_argument("--stop-after", type=int, default=None,
+                    help="end after this epoch, keeping the learning-rate schedule of --epochs (how the shipped "
+                         "ultrasound weights were made: the 40-epoch schedule's epoch-30 checkpoint)")
+    ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
+    ap.add_argument("--instrument-pos-weight", type=float, default=4.0,
+                    help="BCE weight of needle/wire pixels (they are few and thin)")
+    ap.add_argument("--dilate-instrument", type=int, default=0,
+                    help="widen the needle/wire mask target by this many pixels (at 256) when training")
+    ap.add_argument("--needle-dice-weight", type=float, default=1.0,
+                    help="weight of the needle mask's Dice term against vessel and nerve (1.0 each)")
+    a = ap.parse_args()
+    torch.manual_seed(a.seed)
+    out = a.out or os.path.join(RUNS_DIR, a.task)
+    os.makedirs(out, exist_ok=True)
+    channels = US_CHANNELS if a.task == "ultrasound" else FL_CHANNELS
+    model = build_model(len(channels), ARCH[a.task])
+    with torch.no_grad():  # start from "nothing here" (p = 0.05 masks, 0.01 tip) so the focal loss starts sane
+        model.head.bias.fill_(-3.0)
+        model.head.bias[-1] = -4.6
+    train_files = []
+    if a.init:
+        init = torch.load(a.init, map_location="cpu")
+        model.load_state_dict(init["state_dict"])
+        train_files = list(init.get("train_files", []))
+        cmd_prev = init.get("command", "") + " && "
+    else:
+        cmd_prev = ""
+    steps_per_epoch = a.per_epoch // a.batch
+    total = steps_per_epoch * a.epochs
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.08)
+    pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument)
+    pos_weight = torch.tensor([a.instrument_pos_weight, 1.0, 1.0] if a.task == "ultrasound" else [a.instrument_pos_weight])
+    # the anatomy is what is hard to learn; the needle mask can matter less than its tip
+    dice_weight = torch.tensor([a.needle_dice_weight, 1.0, 1.0] if a.task == "ultrasound" else [1.0])
+    nmask = len(channels) - 1
+    val = load_real(read_split("ultrasound-val.txt")) if a.task == "ultrasound" else []
+    log = open(os.path.join(out, "train.log"), "a")
+    cmd = cmd_prev + "/usr/bin/python3 train.py " + " ".join(sys.argv[1:])
+    print("#", cmd, file=log, flush=True)
+    t0 = time.time()
+    model.train()
+    for ep in range(a.epochs):
+        acc = np.zeros(3)
+        for _ in range(steps_per_epoch):
+            x, t, w = pool.batch(a.batch)
+            logit = model(x)
+            lm = mask_loss(logit[:, :nmask], t[:, :nmask], pos_weight, dice_weight)
+            lt = tip_focal(logit[:, nmask], t[:, nmask], w)
+            loss = lm + lt
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            acc += [loss.item(), lm.item(), lt.item()]
+        acc /= steps_per_epoch
+        msg = {"epoch": ep + 1, "loss": round(acc[0], 4), "mask": round(acc[1], 4), "tip": round(acc[2], 4),
+               "lr": round(sched.get_last_lr()[0], 6), "min": round((time.time() - t0) / 60, 1)}
+        last = ep + 1 == a.epochs or ep + 1 == a.stop_after
+        if (ep + 1) % 10 == 0 or last:
+            msg["watch_val_dice"] = watch_val(model, a.task, val)
+            torch.save({"state_dict": model.state_dict(), "channels": channels, "task": a.task,
+                        "norm": norm_stats(a.task), "arch": ARCH[a.task], "epoch": ep + 1, "command": cmd, "train_files": sorted(set(pool.files) | set(train_files))},
+                       os.path.join(out, "model.pt"))
+        print(json.dumps(msg), file=log, flush=True)
+        print(json.dumps(msg), flush=True)
+        if last:
+            break
+
+
+if __name__ == "__main__":
+    main()
