@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * What a model's sidecar JSON declares: its input tensor (name, size, channels, colour, resize rule and
  * normalisation), its output tensor (name, channel names, activation), thresholds per class and for the tip peak,
- * the hash of its training data and its measured metrics. Everything downstream reads sizes and names from here;
+ * the hash of its training data and its measured metrics (the sidecar's {@code metrics} or {@code validation}). Everything downstream reads sizes and names from here;
  * nothing is hard-coded.
  * <p>
  * Normalisation: a pixel value {@code x} (0..255) becomes {@code (x / scale - mean) / std} when {@code scale > 1}
@@ -170,9 +170,11 @@ public final class ModelSpec {
         JsonNode th = root.get("thresholds");
         double tipPeak = 0.3;
         if (th != null && th.isObject()) {
+            // per class at the top level ({"vessel": 0.5}) or grouped ({"mask": {"vessel": 0.5}}, as training writes)
+            JsonNode perClass = th.has("mask") && th.get("mask").isObject() ? th.get("mask") : th;
             for (String c : outputChannels) {
-                if (th.has(c) && th.get(c).isNumber()) {
-                    thresholds.put(c, th.get(c).asDouble());
+                if (perClass.has(c) && perClass.get(c).isNumber()) {
+                    thresholds.put(c, perClass.get(c).asDouble());
                 }
             }
             for (String key : new String[] {"tip_peak", "tipPeak", "tip"}) {
@@ -186,10 +188,12 @@ public final class ModelSpec {
             thresholds.putIfAbsent(c, 0.5);
         }
         String hash = root.has("training_data_hash") ? root.get("training_data_hash").asText()
-                : root.has("trainingDataHash") ? root.get("trainingDataHash").asText() : "";
+                : root.has("trainingDataHash") ? root.get("trainingDataHash").asText()
+                : root.path("trainingData").path("sha256").asText("");
         Map<String, Object> metrics = new LinkedHashMap<>();
-        if (root.has("metrics") && root.get("metrics").isObject()) {
-            metrics = new ObjectMapper().convertValue(root.get("metrics"), LinkedHashMap.class);
+        JsonNode measured = root.has("metrics") ? root.get("metrics") : root.get("validation");
+        if (measured != null && measured.isObject()) {
+            metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
         return new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
                 outputName, Collections.unmodifiableList(outputChannels), activation,

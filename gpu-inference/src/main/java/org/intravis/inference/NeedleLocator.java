@@ -5,8 +5,9 @@ import org.intravis.pipeline.Annotations;
 /**
  * Finds a straight instrument (a needle) in a segmentation: the largest connected component of the mask, its
  * shaft line by a probability-weighted principal-axis fit, the shaft's two ends as the extreme projections of its
- * pixels on that line, and the tip by {@link EntryRule}. When a tip heat map is given, the tip moves to its peak if
- * the peak is strong enough and lies on the shaft line (within a few pixels of it, near the shaft's end).
+ * pixels on that line, and the tip by {@link EntryRule}. When a tip heat map is given, its strongest peak is the
+ * tip if it is strong enough and lies on the shaft's line (extended: the mask often stops short of the tip), and
+ * the entry is then the shaft end farther from it; otherwise the tip moves to a strong peak near the shaft's end.
  * <p>
  * Works at the resolution it is built for (the model's output, or a ground-truth mask's for evaluation); limits
  * scale with it. Allocation-free after construction. One instance per thread.
@@ -22,6 +23,8 @@ public final class NeedleLocator {
     private final double minElongation;
     private final float tipRadius;
     private final double agreePx;
+    /** Allowed sideways error per pixel of extrapolation beyond the shaft's end (about 6 degrees). */
+    private static final double EXTRAPOLATION_SLOPE = 0.1;
 
     public NeedleLocator(int width, int height) {
         this.w = width;
@@ -123,17 +126,38 @@ public final class NeedleLocator {
         float ey = (float) (aEntry ? ay : by);
         float tx = (float) (aEntry ? bx : ax);
         float ty = (float) (aEntry ? by : ay);
-        out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, tx, ty, (float) meanProb);
-        if (tipOffset >= 0) {
-            peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
+        if (tipOffset < 0) {
+            out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, tx, ty, (float) meanProb);
+            return true;
+        }
+        // A strong tip response on the shaft's line wins over the shaft's end: the mask often breaks up along the
+        // shaft (faint segments, reverberation gaps) and its largest piece then stops short of the tip, or the
+        // border rule picks the wrong end of a needle entering near a corner. The tip map has learned the tip.
+        peak.search(probs, tipOffset, w, h, w / 2f, h / 2f, (float) Math.hypot(w, h));
+        double peakOffLine = Math.abs((peak.x - mx) * -dy + (peak.y - my) * dx);
+        double along = (peak.x - mx) * dx + (peak.y - my) * dy;
+        double beyondShaft = Math.max(0, Math.max(along - tmax, tmin - along));
+        // beside the shaft the peak must sit on it; beyond its end, the extrapolated direction is a few degrees off
+        if (peak.value >= tipThreshold && peakOffLine <= agreePx + EXTRAPOLATION_SLOPE * beyondShaft) {
+            double da = Math.hypot(peak.x - ax, peak.y - ay);
+            double db = Math.hypot(peak.x - bx, peak.y - by);
+            ex = (float) (da > db ? ax : bx);
+            ey = (float) (da > db ? ay : by);
+            out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, peak.x, peak.y, (float) meanProb);
             out.tipPeak = peak.value;
-            double offLine = Math.abs((peak.x - mx) * -dy + (peak.y - my) * dx);
-            if (peak.value >= tipThreshold && offLine <= agreePx) {
-                out.tipX = peak.x;
-                out.tipY = peak.y;
-                out.refined = true;
-                out.confidence = (float) ((meanProb + peak.value) / 2);
-            }
+            out.refined = true;
+            out.confidence = (float) ((meanProb + peak.value) / 2);
+            return true;
+        }
+        peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
+        out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, tx, ty, (float) meanProb);
+        out.tipPeak = peak.value;
+        double offLine = Math.abs((peak.x - mx) * -dy + (peak.y - my) * dx);
+        if (peak.value >= tipThreshold && offLine <= agreePx) {
+            out.tipX = peak.x;
+            out.tipY = peak.y;
+            out.refined = true;
+            out.confidence = (float) ((meanProb + peak.value) / 2);
         }
         return true;
     }

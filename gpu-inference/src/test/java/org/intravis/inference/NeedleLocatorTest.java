@@ -64,6 +64,29 @@ class NeedleLocatorTest {
     }
 
     @Test
+    void aStrongPeakOnTheShaftsLineBeyondABrokenMaskIsTheTip() {
+        // the mask stops at x = 80 (the shaft faded out); the tip map fires on the same line at x = 150
+        float[] probs = new float[2 * PLANE];
+        Masks.fillSegment(probs, 0, W, H, 0, 60, 80, 100, 1.5, 0.9f);
+        Masks.gaussian(probs, PLANE, W, H, 150, 135, 2.0, 0.9f);
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isTrue();
+        assertThat(d.tipX).isCloseTo(150f, within(0.5f));
+        assertThat(d.tipY).isCloseTo(135f, within(0.5f));
+        assertThat(d.entryX).isCloseTo(0f, within(1.5f));
+
+        // the same peak well off the line (30 px below it) is something else: the tip stays at the mask's end
+        float[] off = new float[2 * PLANE];
+        Masks.fillSegment(off, 0, W, H, 0, 60, 80, 100, 1.5, 0.9f);
+        Masks.gaussian(off, PLANE, W, H, 150, 165, 2.0, 0.9f);
+        assertThat(locator.locate(off, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isFalse();
+        assertThat(d.tipX).isCloseTo(80f, within(1.5f));
+    }
+
+    @Test
     void blobsAndSpecksAreNotNeedles() {
         float[] probs = new float[PLANE];
         Masks.fillCircle(probs, 0, W, H, 128, 128, 12, 0.9f);
