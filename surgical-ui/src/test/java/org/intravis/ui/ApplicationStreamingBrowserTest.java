@@ -59,6 +59,13 @@ class ApplicationStreamingBrowserTest {
         return (Map<String, Object>) page.evaluate("() => window.intravis && window.intravis.snapshot()");
     }
 
+    /** Weighted sum of the display's video canvas pixels: changes whenever the picture does. */
+    static long videoChecksum(Page page) {
+        return ((Number) page.evaluate("() => { const c = Object.values(window.intravis.views)[0].video;"
+                + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + " let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i] * (i % 977); return s; }")).longValue();
+    }
+
     static long decoded(Page page) {
         Map<String, Object> s = snap(page);
         return s == null ? 0 : ((Number) s.get("decoded")).longValue();
@@ -73,6 +80,9 @@ class ApplicationStreamingBrowserTest {
         page.navigate("http://127.0.0.1:" + port + "/display?stream=us1");
         waitFor("H.264 video from the application", 20_000, () -> decoded(page) > 10);
         assertThat(snap(page).get("encoding")).isEqualTo("h264");
+        // the phantom moves (speckle, pulsating artery, needle): the picture on the canvas changes over time
+        long first = videoChecksum(page);
+        waitFor("the canvas to show a different picture", 10_000, () -> videoChecksum(page) != first);
         waitFor("AI OFF with no model running", 5_000, () -> "AI OFF".equals(snap(page).get("ai")));
         assertThat(page.locator(".badge.ai").textContent()).isEqualTo("AI OFF");
         screenshot(page, "app-display-ai-off");
