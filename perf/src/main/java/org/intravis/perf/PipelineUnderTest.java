@@ -160,7 +160,14 @@ final class PipelineUnderTest implements SystemUnderTest {
 
     @Override
     public String deviceUsed() {
-        return inference == null ? "none" : inference.status().deviceInUse();
+        if (inference == null) {
+            return "none";
+        }
+        if (settings.model().equals(StreamRegistration.GROUND_TRUTH)) {
+            return "cpu";
+        }
+        InferenceStatus st = inference.status();
+        return st.models().stream().anyMatch(m -> m.state().equals("loaded")) ? st.deviceInUse() : "none";
     }
 
     @Override
