@@ -59,6 +59,7 @@ final class BenchReport {
         cfg.put("baseline_queue", settings.baselineQueue());
         cfg.put("buffered_frames", settings.bufferedFrames());
         cfg.put("loop_frames", settings.loopFrames());
+        cfg.put("render", settings.liveRender() ? "live" : "replay");
         cfg.put("clients_per_stream", settings.clientsPerStream());
         cfg.put("h264_encoder", settings.h264Encoder());
         root.set("ours", ours == null ? null : system(ours));
@@ -165,10 +166,11 @@ final class BenchReport {
         b.append(String.format(Locale.ROOT, "Load average (1/5/15 min) at start of each measurement: ours %s, "
                         + "baseline %s (the machine is shared with other sessions).%n%n",
                 ours == null ? "-" : ours.loadStart(), baseline == null ? "-" : baseline.loadStart()));
-        b.append(String.format(Locale.ROOT, "Phantom %s, frames replayed on a fixed %s fps clock per stream, %s "
+        b.append(String.format(Locale.ROOT, "Phantom %s, frames %s on a fixed %s fps clock per stream, %s "
                         + "to the clients; warm-up %s s, measured %s s; latency from each frame's scheduled capture "
                         + "time to its arrival at a WebSocket client on loopback.%n%n",
-                settings.phantom(), num(settings.fps()), settings.encoding(), num(settings.warmupSeconds()),
+                settings.phantom(), settings.liveRender() ? "rendered live" : "replayed", num(settings.fps()),
+                settings.encoding(), num(settings.warmupSeconds()),
                 num(settings.measureSeconds())));
         if (ours != null && !ours.note().isEmpty()) {
             b.append("Note (ours): ").append(ours.note()).append("\n\n");

@@ -31,6 +31,7 @@ public final class BenchSettings {
     private int intraOpThreads;
     private Path modelsDir;
     private int loopFrames = 30;
+    private boolean liveRender;
     private int bufferedFrames = 4;
     private int clientsPerStream = 1;
     private boolean concluded;
@@ -62,6 +63,8 @@ public final class BenchSettings {
     public BenchSettings modelsDir(Path p) { this.modelsDir = p; return this; }
     /** Distinct phantom frames rendered before the run and replayed in a loop. */
     public BenchSettings loopFrames(int n) { this.loopFrames = n; return this; }
+    /** Render every frame on the capture thread (as {@code intravis run} does) instead of replaying rendered ones. */
+    public BenchSettings liveRender(boolean b) { this.liveRender = b; return this; }
     /** Frames the simulated capture device holds for a late reader before it overwrites the oldest. */
     public BenchSettings bufferedFrames(int n) { this.bufferedFrames = n; return this; }
     public BenchSettings clientsPerStream(int n) { this.clientsPerStream = n; return this; }
@@ -89,6 +92,7 @@ public final class BenchSettings {
     public int intraOpThreads() { return intraOpThreads; }
     public Path modelsDir() { return modelsDir; }
     public int loopFrames() { return loopFrames; }
+    public boolean liveRender() { return liveRender; }
     public int bufferedFrames() { return bufferedFrames; }
     public int clientsPerStream() { return clientsPerStream; }
     public boolean concluded() { return concluded; }
@@ -123,7 +127,7 @@ public final class BenchSettings {
         s.model = model; s.device = device; s.encoding = encoding; s.h264Encoder = h264Encoder;
         s.warmupSeconds = warmupSeconds; s.measureSeconds = measureSeconds; s.ours = ours; s.baseline = baseline;
         s.baselineQueue = baselineQueue; s.ringSize = ringSize; s.waitStrategy = waitStrategy; s.maxBatch = maxBatch;
-        s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames;
+        s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
         s.bufferedFrames = bufferedFrames; s.clientsPerStream = clientsPerStream;
         return s;
     }

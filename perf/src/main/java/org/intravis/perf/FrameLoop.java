@@ -14,6 +14,9 @@ import org.intravis.pipeline.PixelFormat;
  * loop. Rendering the ultrasound phantom costs about 10 ms of CPU per frame here, work a capture card does in
  * hardware; replaying rendered frames keeps that cost out of the system under test while the frames (and their
  * ground truth) stay the real phantom's. Shared read-only by every stream of a run.
+ * <p>
+ * In live mode ({@link #live}) each stream instead renders every frame on its capture thread, as
+ * {@code intravis run} does with a {@code synthetic:} source: the phantom's cost is then part of the measurement.
  */
 final class FrameLoop {
     private final String uri;
@@ -22,26 +25,48 @@ final class FrameLoop {
     private final double pixelSpacingMm;
     private final byte[][] pixels;
     private final GroundTruth[] truth;
+    private final SyntheticSource live;
 
     private FrameLoop(String uri, FrameGeometry geometry, double fps, double pixelSpacingMm, byte[][] pixels,
-                      GroundTruth[] truth) {
+                      GroundTruth[] truth, SyntheticSource live) {
         this.uri = uri;
         this.geometry = geometry;
         this.fps = fps;
         this.pixelSpacingMm = pixelSpacingMm;
         this.pixels = pixels;
         this.truth = truth;
+        this.live = live;
     }
 
-    /** Renders {@code frames} frames of a {@code synthetic:} source. */
-    static FrameLoop render(String uri, int frames) throws CaptureException {
+    /** Frames rendered as they are read (each stream gets its own renderer through {@link #forStream()}). */
+    static FrameLoop live(String uri) throws CaptureException {
+        SyntheticSource source = open(uri);
+        return new FrameLoop(uri, source.geometry(), source.nominalFps(), source.pixelSpacingMm(), null, null, source);
+    }
+
+    private static SyntheticSource open(String uri) throws CaptureException {
         FrameSource created = FrameSources.create(uri);
         if (!(created instanceof SyntheticSource source)) {
             created.close();
             throw new IllegalArgumentException("the harness feeds synthetic phantoms only, not " + uri);
         }
+        source.open();
+        return source;
+    }
+
+    /** What one stream reads: this (replayed frames are shared), or a renderer of its own in live mode. */
+    FrameLoop forStream() throws CaptureException {
+        return live == null ? this : live(uri);
+    }
+
+    boolean rendersLive() {
+        return live != null;
+    }
+
+    /** Renders {@code frames} frames of a {@code synthetic:} source. */
+    static FrameLoop render(String uri, int frames) throws CaptureException {
+        SyntheticSource source = open(uri);
         try {
-            source.open();
             FrameGeometry g = source.geometry();
             FrameSlot slot = new FrameSlot(0, g, true);
             int bytes = g.maxFrameBytes();
@@ -53,7 +78,7 @@ final class FrameLoop {
                 gt[i] = new GroundTruth(g.maxWidth() * g.maxHeight());
                 gt[i].copyFrom(slot.groundTruth());
             }
-            return new FrameLoop(uri, g, source.nominalFps(), source.pixelSpacingMm(), px, gt);
+            return new FrameLoop(uri, g, source.nominalFps(), source.pixelSpacingMm(), px, gt, null);
         } finally {
             source.close();
         }
@@ -63,10 +88,14 @@ final class FrameLoop {
     FrameGeometry geometry() { return geometry; }
     double fps() { return fps; }
     double pixelSpacingMm() { return pixelSpacingMm; }
-    int frames() { return pixels.length; }
+    int frames() { return pixels == null ? 0 : pixels.length; }
 
     /** Copies frame {@code index} (modulo the loop) into a slot, as the phantom itself would write it. */
     void copyInto(long index, FrameSlot slot) {
+        if (live != null) {
+            live.renderFrame(index, slot);
+            return;
+        }
         int i = (int) (index % pixels.length);
         int w = geometry.maxWidth();
         int h = geometry.maxHeight();

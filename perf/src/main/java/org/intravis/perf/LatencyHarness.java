@@ -63,6 +63,8 @@ public final class LatencyHarness {
               --threads N            ONNX Runtime intra-op threads (0: its default)        default 0
               --models-dir DIR       where NAME/NAME.onnx models are looked for first
               --loop-frames N        phantom frames rendered ahead and replayed            default 30
+              --render MODE          replay (frames rendered ahead) | live (each frame rendered on the capture
+                                     thread, as 'intravis run' does; about 10 ms of CPU per ultrasound frame)
               --buffered-frames N    frames the simulated capture device keeps for a late reader  default 4
               --clients N            WebSocket clients per stream                          default 1
               --report FILE.json     where to write (Markdown beside it); with lists, FILE-<config>.json each
@@ -179,6 +181,11 @@ public final class LatencyHarness {
                 case "--threads" -> base.intraOpThreads(integer("--threads", v));
                 case "--models-dir" -> base.modelsDir(Path.of(v));
                 case "--loop-frames" -> base.loopFrames(integer("--loop-frames", v));
+                case "--render" -> base.liveRender(switch (v) {
+                    case "live" -> true;
+                    case "replay" -> false;
+                    default -> throw new IllegalArgumentException("--render takes replay or live, not '" + v + "'");
+                });
                 case "--buffered-frames" -> base.bufferedFrames(integer("--buffered-frames", v));
                 case "--clients" -> base.clientsPerStream(integer("--clients", v));
                 case "--report" -> report = Path.of(v);
@@ -249,8 +256,10 @@ public final class LatencyHarness {
                 s.resolution(), s.fps(), s.model(), s.device(), s.encoding(), machine.get("cores"),
                 machine.get("load_average"));
         long t = System.nanoTime();
-        FrameLoop loop = FrameLoop.render(s.sourceUri(), s.loopFrames());
-        out.printf(Locale.ROOT, "  rendered %d phantom frames in %.1f s%n", loop.frames(), (System.nanoTime() - t) / 1e9);
+        FrameLoop loop = s.liveRender() ? FrameLoop.live(s.sourceUri()) : FrameLoop.render(s.sourceUri(), s.loopFrames());
+        if (!loop.rendersLive()) {
+            out.printf(Locale.ROOT, "  rendered %d phantom frames in %.1f s%n", loop.frames(), (System.nanoTime() - t) / 1e9);
+        }
         if (!ThreadAllocation.supported()) {
             out.println("  (this JVM does not count per-thread allocation: allocation figures are -1)");
         }

@@ -152,10 +152,10 @@ final class NaiveBaseline implements SystemUnderTest {
         final BaselineOverlayWriter overlays;
         final boolean needsTruth;
 
-        Lane(int index, FrameLoop loop) {
+        Lane(int index, FrameLoop loop) throws Exception {
             this.index = index;
             this.id = "s" + index;
-            this.source = new ScheduledSource(loop, settings.fps(), settings.bufferedFrames());
+            this.source = new ScheduledSource(loop.forStream(), settings.fps(), settings.bufferedFrames());
             source.open();
             this.queue = new ArrayBlockingQueue<>(settings.baselineQueue());
             this.work = new FrameSlot(0, loop.geometry(), true);

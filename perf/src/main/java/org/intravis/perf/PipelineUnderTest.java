@@ -69,9 +69,9 @@ final class PipelineUnderTest implements SystemUnderTest {
         return i.conclude();
     }
 
-    private void assemble(int index, FrameLoop loop) {
+    private void assemble(int index, FrameLoop loop) throws Exception {
         String id = "s" + index;
-        ScheduledSource source = new ScheduledSource(loop, settings.fps(), settings.bufferedFrames());
+        ScheduledSource source = new ScheduledSource(loop.forStream(), settings.fps(), settings.bufferedFrames());
         source.open();
         sources.add(source);
         StreamPublisher publisher = hub.register(id);
