@@ -1,8 +1,9 @@
 // Surgeon's page: stream picker and grid, layer toggles and opacity, low-confidence legend, alert sound,
-// no-go zone drawing for the focused stream, and a latency panel with a live plot.
+// no-go zone drawing, recording and replay (session-panel.js) for the focused stream, and a latency panel.
 import { StreamView } from './stream-view.js';
 import { ZoneEditor } from './zones.js';
 import { plotLatency } from './stats.js';
+import { SessionPanel } from './session-panel.js';
 
 const q = new URLSearchParams(location.search);
 const grid = document.getElementById('grid');
@@ -27,6 +28,7 @@ opacityEl.value = opacity;
 for (const box of document.querySelectorAll('input[data-layer]')) box.checked = !!layers[box.dataset.layer];
 
 const views = new Map();      // stream id -> {view, tile, editor}
+const session = new SessionPanel(); // recording and replay of the focused stream
 let focused = null;
 let editing = false;
 
@@ -85,6 +87,7 @@ function focus(id) {
     views.get(focused).editor.enable(false);
   }
   focused = id;
+  session.focus(id);
   if (!id) return;
   const v = views.get(id);
   v.tile.classList.add('focused');
@@ -174,6 +177,7 @@ window.intravis = {
   views: new Proxy({}, { get: (_, id) => views.get(id)?.view }),
   snapshot: (id) => views.get(id || focused)?.view.snapshot(),
   editor: (id) => views.get(id || focused)?.editor,
+  session,
   focus,
 };
 loadStreams();

@@ -46,6 +46,7 @@ public final class FrameSlot {
     private long captureEpochMicros;
     private long overlayAgeMillis = -1;
     private boolean overlayFresh;
+    private boolean videoShown;
 
     /**
      * @param index          position of the slot in its ring (consumers key per-slot native views on it)
@@ -110,6 +111,10 @@ public final class FrameSlot {
         for (int s = 1; s < Stage.COUNT; s++) {
             stamps[s] = 0;
         }
+        // the video branch's decision is per frame: forget the one made for the slot's previous frame
+        overlayAgeMillis = -1;
+        overlayFresh = false;
+        videoShown = false;
     }
 
     public long stamp(Stage stage) { return stamps[stage.ordinal()]; }
@@ -120,9 +125,17 @@ public final class FrameSlot {
     /** Whether the attached annotations are young enough to show (within the stream's staleness budget). */
     public boolean overlayFresh() { return overlayFresh; }
 
+    /**
+     * Whether the video branch showed this frame (attached {@link #annotations()} and handed it to the sinks);
+     * false for a frame it skipped to catch up. Readers that follow the video branch
+     * ({@link StreamPipeline.Context#readerAfterVideo}) record this decision.
+     */
+    public boolean videoShown() { return videoShown; }
+
     void overlayAttached(long ageMillis, boolean fresh) {
         overlayAgeMillis = ageMillis;
         overlayFresh = fresh;
+        videoShown = true;
     }
 
     // ---- optimistic reading by non-gating consumers ----

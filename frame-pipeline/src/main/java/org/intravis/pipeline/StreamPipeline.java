@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  *   FrameSource --(capture thread, tryNext: full ring = drop + count)--&gt; ring of FrameSlots
  *                                                                        |--&gt; video branch   (gates the ring)
  *                                                                        |--&gt; inference feed (does not gate)
- *                                                                        '--&gt; readers        (do not gate)
+ *                                                                        '--&gt; readers        (do not gate;
+ *                                                                                            the recorder follows
+ *                                                                                            the video branch)
  * </pre>
  *
  * Only the video branch gates the ring, so capture drops only when the picture itself falls a whole ring behind;
@@ -52,9 +54,19 @@ public final class StreamPipeline implements AutoCloseable {
         public Context staleAfterMillis(long ms) { this.staleAfterMillis = ms; return this; }
         public Context videoSink(VideoSink sink) { videoSinks.add(Objects.requireNonNull(sink)); return this; }
         public Context inferenceFeed(InferenceFeed feed) { this.inferenceFeed = feed; return this; }
-        /** A consumer that does not gate the ring (the recorder): it must read slots optimistically. */
+        /** A consumer that does not gate the ring: it must read slots optimistically. */
         public Context reader(String role, EventHandler<FrameSlot> handler) {
-            readers.add(new NamedReader(role, Objects.requireNonNull(handler)));
+            readers.add(new NamedReader(role, Objects.requireNonNull(handler), false));
+            return this;
+        }
+        /**
+         * A consumer that does not gate the ring and sees each slot only after the video branch is done with it, so
+         * that the slot's attached annotations, overlay age and {@link FrameSlot#videoShown()} are the video
+         * branch's decision for that frame (the recorder keeps what was seen). It must read slots optimistically:
+         * capture may overwrite a slot as soon as the video branch has passed it.
+         */
+        public Context readerAfterVideo(String role, EventHandler<FrameSlot> handler) {
+            readers.add(new NamedReader(role, Objects.requireNonNull(handler), true));
             return this;
         }
         public Context annotationListener(AnnotationListener l) {
@@ -88,7 +100,7 @@ public final class StreamPipeline implements AutoCloseable {
         }
     }
 
-    private record NamedReader(String role, EventHandler<FrameSlot> handler) {
+    private record NamedReader(String role, EventHandler<FrameSlot> handler, boolean afterVideo) {
     }
 
     private final Context ctx;
@@ -138,7 +150,10 @@ public final class StreamPipeline implements AutoCloseable {
             spawn("infer-feed-" + ctx.streamId, inference); // deliberately not a gating sequence
         }
         for (NamedReader r : ctx.readers) {
-            spawn(r.role + "-" + ctx.streamId, new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), r.handler));
+            // following the video sequence is not gating: capture still waits for the video branch only
+            com.lmax.disruptor.SequenceBarrier barrier = r.afterVideo
+                    ? ring.newBarrier(videoProcessor.getSequence()) : ring.newBarrier();
+            spawn(r.role + "-" + ctx.streamId, new BatchEventProcessorBuilder().build(ring, barrier, r.handler));
         }
 
         FrameSlot scratch = new FrameSlot(-1, geometry, gt);

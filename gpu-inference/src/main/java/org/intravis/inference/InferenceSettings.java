@@ -37,7 +37,8 @@ public final class InferenceSettings {
     public InferenceSettings maxBatch(int n) { this.maxBatch = n; return this; }
     /**
      * Rows one stream may hold in a filling batch: 1 (default) means the newest frame replaces the stream's row;
-     * more lets every frame through (offline analysis of a recording).
+     * more lets more frames through; {@code maxBatch} never replaces a frame (a full batch answers BUSY and the
+     * caller offers again), as offline analysis needs.
      */
     public InferenceSettings rowsPerStream(int n) { this.rowsPerStream = n; return this; }
     /** Whether to run every batch size once at load, measuring it and settling ONNX Runtime's memory. */

@@ -85,7 +85,10 @@ final class ModelFeed implements InferenceFeed {
             if (!sameBatch) {
                 heldInGeneration = 0;
             }
-            if (sameBatch && heldInGeneration >= rowsPerStream && b.casRow(lastRow, gen, Batch.READY, Batch.WRITING)) {
+            // newest frame wins only when a stream may not fill the batch: with rowsPerStream == maxBatch (offline
+            // analysis) every frame must be inferred, so a full batch answers BUSY and the caller offers again
+            if (sameBatch && heldInGeneration >= rowsPerStream && rowsPerStream < worker.maxBatch()
+                    && b.casRow(lastRow, gen, Batch.READY, Batch.WRITING)) {
                 row = lastRow; // newest frame wins: take back our own row
                 replaced = true;
             } else {

@@ -7,8 +7,10 @@ import org.intravis.pipeline.PipelineClock;
 /**
  * Writes overlay and alert messages as JSON text (schema in docs/protocol.md). One instance per producing
  * thread; the names of enum values are constants, so a message costs no allocation beyond its buffer.
+ * Public so that recordings and offline analysis write annotations in the very schema the live overlay uses
+ * ({@link OverlayJsonReader} reads it back).
  */
-final class OverlayJson {
+public final class OverlayJson {
     static final String[] INSTRUMENT = {"needle", "wire", "catheter"};
     static final String[] TRACK_STATE = {"tentative", "confirmed", "coasting", "lost"};
     static final String[] ZONE_CLASS = {"unknown", "nerve", "vessel", "nogo"};
@@ -20,7 +22,11 @@ final class OverlayJson {
     private final String streamId;
     private final double lowConfidence;
 
-    OverlayJson(String streamId, double lowConfidence) {
+    /**
+     * @param streamId      the {@code stream} field of every message
+     * @param lowConfidence the threshold below which elements are marked {@code low}
+     */
+    public OverlayJson(String streamId, double lowConfidence) {
         this.streamId = streamId;
         this.lowConfidence = lowConfidence;
     }
@@ -34,7 +40,7 @@ final class OverlayJson {
     }
 
     /** The full overlay of one frame: status, provenance, every element, alerts and heat map reference. */
-    void writeOverlay(ByteBuf out, Annotations a) {
+    public void writeOverlay(ByteBuf out, Annotations a) {
         JsonOut j = json.reset(out);
         j.beginObject();
         j.field("type", "overlay");

@@ -66,6 +66,7 @@ public final class ConfigLoader {
         if (c.inference.maxBatch < 1) {
             throw new UserError("inference.maxBatch must be at least 1");
         }
+        Recordings.settings(c); // the recording section's mistakes are found at start, not at the first recording
         return c;
     }
 }

@@ -2,12 +2,14 @@ package org.intravis.ui;
 
 import org.intravis.capture.FrameSources;
 import org.intravis.capture.SourceUri;
+import org.intravis.capture.ffmpeg.RecordingSource;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.StreamRegistration;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.InferenceFeed;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.streamer.Recorder;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
 
@@ -26,7 +28,10 @@ import java.util.logging.Logger;
  *       {@link FrameSnapshots} (HTTP stills);</li>
  *   <li>the inference branch offers the newest frame to the {@link InferenceService}'s feed for the stream's model;
  *       the model's worker publishes annotations into the pipeline's exchange, and the publisher, as annotation
- *       listener, sends the overlay message at once.</li>
+ *       listener, sends the overlay message at once;</li>
+ *   <li>the stream's {@link Recorder} reads the ring after the video branch, without gating it, and records the
+ *       frames with the overlay each was shown with ({@link Recordings}); a {@code recording:} source is replayed
+ *       with the recorded overlays or a fresh inference ({@link Replay}).</li>
  * </ol>
  */
 public final class Engine implements AutoCloseable {
@@ -36,6 +41,7 @@ public final class Engine implements AutoCloseable {
     private final IntravisConfig config;
     private final StreamHub hub;
     private final InferenceService inference;
+    private final Recordings recordings;
     private final List<EngineStream> streams = new ArrayList<>();
 
     /**
@@ -45,6 +51,7 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.hub = hub;
         this.inference = inference;
+        this.recordings = new Recordings(config);
     }
 
     /** Creates, opens and starts every configured stream; any failure stops those already started. */
@@ -82,6 +89,7 @@ public final class Engine implements AutoCloseable {
 
         FrameSnapshots snapshots = new FrameSnapshots(source.geometry().maxFrameBytes(), SNAPSHOT_INTERVAL_MS);
         StreamPublisher publisher = hub.register(s.id);
+        Recorder recorder = recordings.create(s, source, model, spacingMm);
         StreamPipeline.Context ctx = new StreamPipeline.Context()
                 .streamId(s.id)
                 .streamIndex(index)
@@ -91,18 +99,26 @@ public final class Engine implements AutoCloseable {
                 .staleAfterMillis(config.pipeline.staleAfterMs)
                 .videoSink(publisher)
                 .videoSink(snapshots)
-                .annotationListener(publisher);
+                .annotationListener(publisher)
+                .readerAfterVideo("record-read", recorder);
         StreamPipeline pipeline;
+        Replay replay = null;
         try {
             pipeline = new StreamPipeline(ctx.conclude());
+            if (source instanceof RecordingSource recording) {
+                replay = new Replay(recording, pipeline.annotations()); // the one writer of the exchange
+                ctx.readerAfterVideo("replay-sync", replay.videoFollower());
+            }
             if (inference != null) {
                 // registered once the pipeline exists: the feed publishes into its exchange, counters and histograms
-                InferenceFeed feed = inference.register(new StreamRegistration(s.id, index, pipeline.annotations(),
+                InferenceFeed feed = inference.register(new StreamRegistration(s.id, index,
+                        replay != null ? replay.modelExchange() : pipeline.annotations(),
                         pipeline.counters(), pipeline.latency(), spacingMm, model));
-                ctx.inferenceFeed(feed);
+                ctx.inferenceFeed(replay != null ? replay.gate(feed) : feed);
             }
             publisher.attach(pipeline);
             pipeline.start();
+            recordings.streamStarted(s.id);
         } catch (IllegalArgumentException e) {
             hub.unregister(s.id);
             source.close();
@@ -111,7 +127,7 @@ public final class Engine implements AutoCloseable {
         LOG.info(() -> "stream " + s.id + ": " + s.source + " " + source.geometry().maxWidth() + "x"
                 + source.geometry().maxHeight() + " " + source.geometry().format() + ", model " + model
                 + (spacingMm > 0 ? ", " + spacingMm + " mm/px" : ", pixel spacing unknown"));
-        return new EngineStream(s, model, pipeline, snapshots);
+        return new EngineStream(s, model, pipeline, snapshots, recorder, replay);
     }
 
     public IntravisConfig config() {
@@ -130,17 +146,28 @@ public final class Engine implements AutoCloseable {
         return hub;
     }
 
+    /** The recorders and the recorded sessions. */
+    public Recordings recordings() {
+        return recordings;
+    }
+
     /** The models, or empty when inference is off. */
     public Optional<InferenceService> inference() {
         return Optional.ofNullable(inference);
     }
 
-    /** Pipelines first (nothing offers frames any more), then the models. */
+    /** Pipelines first (nothing offers frames any more), then the recordings (their last segments close), then the models. */
     @Override
     public void close() {
         for (EngineStream s : streams) {
             s.pipeline().close();
             hub.unregister(s.id());
+        }
+        recordings.close();
+        for (EngineStream s : streams) {
+            if (s.replay() != null) {
+                s.replay().close();
+            }
         }
         if (inference != null) {
             inference.close();
@@ -149,7 +176,7 @@ public final class Engine implements AutoCloseable {
 
     /** A stream as the application holds it. */
     public record EngineStream(IntravisConfig.Stream settings, String model, StreamPipeline pipeline,
-                               FrameSnapshots snapshots) {
+                               FrameSnapshots snapshots, Recorder recorder, Replay replay) {
         public String id() {
             return settings.id;
         }

@@ -116,9 +116,33 @@ public final class IntravisConfig {
         public long keyIntervalMs = 1000;
     }
 
-    /** Recording of sessions. */
+    /** Recording of sessions (raw video, the overlays shown, a manifest), for training and review. */
     public static final class Recording {
         /** Folder for recordings; relative paths are under dataDir. */
         public String dir = "recordings";
+        /** Segment length: a crash or power loss loses at most the segment being written. */
+        public int segmentSeconds = 60;
+        /** Record every stream from the start (otherwise on demand: API or the surgeon's page). */
+        public boolean alwaysOn = false;
+        /** ffvhuff (lossless, default), ffv1 (lossless, smaller, slower), mjpeg (visually lossless), h264. */
+        public String codec = "ffvhuff";
+        /** Frames buffered for a writer that is behind; beyond that the recording drops (counted), never the live path. */
+        public int bufferFrames = 16;
+        /** Recording stops cleanly when the disk has less free than this (so the last segment still closes). */
+        public long minFreeMb = 256;
+        /** Encoder threads per recording (ffv1 uses slices). */
+        public int encoderThreads = 1;
+        /** H.264 bit rate in kbit/s (0: about 0.3 bits per pixel per frame). */
+        public long h264BitrateKbps = 0;
+        /** Rectangles blanked in what is recorded and exported (burnt-in patient name, ID), by stream id. */
+        public Map<String, List<Rect>> deidentify = new LinkedHashMap<>();
+    }
+
+    /** A rectangle in frame pixels, origin top left. */
+    public static final class Rect {
+        public int x;
+        public int y;
+        public int width;
+        public int height;
     }
 }

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeoutException;
  *   GET|PUT|POST|DELETE /api/streams/ID/zones   surgeon-drawn no-go polygons
  *   GET|POST|DELETE /api/streams/ID/zones[/ZONE]   drawn no-go zones ({@link ZoneRoutes})
  *   GET /api/streams/ID/clients         streaming: encoders and per-client stats (sent, dropped, bytes)
+ *   POST /api/streams/ID/recording/start|stop, GET /api/streams/ID/recording, GET /api/recordings
+ *   GET|POST /api/streams/ID/replay     replay position and controls ({@link RecordingRoutes})
  *   GET /ws/streams/ID                  WebSocket: video, overlays, alerts (docs/protocol.md)
  *   GET /streams/ID/burned.mjpeg        burned-in overlay as MJPEG for plain displays
  *   GET /display?stream=ID, /surgeon    the OR display and the surgeon's page
@@ -81,6 +83,7 @@ public final class IntravisServer implements AutoCloseable {
         if (zones != null) {
             new ZoneRoutes(zones, engine, vertx).mount(router);
         }
+        new RecordingRoutes(engine, vertx).mount(router);
         router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
                 st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));
         engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /display, /surgeon

@@ -321,6 +321,27 @@ public final class FfmpegInput implements AutoCloseable {
         }
     }
 
+    /**
+     * Seeks to the last key frame at or before {@code micros} (presentation time from the stream's start, as
+     * {@link #frameMicros()} reports it); the caller then decodes forward to the picture it wants. False when the
+     * input cannot seek.
+     */
+    public boolean seekMicros(long micros) {
+        InterruptCallback.enter(this);
+        try {
+            long ts = startPts + Math.round(Math.max(0, micros) * (double) timeBaseDen / (1_000_000.0 * Math.max(1, timeBaseNum)));
+            if (av_seek_frame(fmt, videoIndex, ts, AVSEEK_FLAG_BACKWARD) < 0) {
+                return false;
+            }
+            avcodec_flush_buffers(codec);
+            draining = false;
+            consecutiveReadErrors = 0;
+            return true;
+        } finally {
+            InterruptCallback.leave();
+        }
+    }
+
     boolean shouldInterrupt() {
         return closing() || (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0);
     }
@@ -359,6 +380,17 @@ public final class FfmpegInput implements AutoCloseable {
             return (double) st.r_frame_rate().num() / st.r_frame_rate().den();
         }
         return 0;
+    }
+
+    /** Frames the container declares, or estimated from its duration and frame rate; -1 when unknown. */
+    public long declaredFrames() {
+        AVStream st = fmt.streams(videoIndex);
+        if (st.nb_frames() > 0) {
+            return st.nb_frames();
+        }
+        double fps = declaredFps();
+        long duration = fmt.duration(); // AV_TIME_BASE units (microseconds)
+        return fps > 0 && duration > 0 && duration != AV_NOPTS_VALUE ? Math.round(duration / 1e6 * fps) : -1;
     }
 
     /** The video codec's name, e.g. h264. */

@@ -283,6 +283,12 @@ public final class FileSource implements FrameSource {
         return missingFrames;
     }
 
+    /** Frames in the file as its container declares them (or estimated from its duration); -1 when unknown. */
+    public long declaredFrameCount() {
+        FfmpegInput in = input;
+        return in == null ? -1 : in.declaredFrames();
+    }
+
     public long framesDelivered() {
         return delivered;
     }

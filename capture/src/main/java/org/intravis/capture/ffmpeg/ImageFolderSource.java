@@ -227,6 +227,11 @@ public final class ImageFolderSource implements FrameSource {
         return skipped == 0 ? s : s + ", skipped " + skipped + " unreadable (last: " + lastSkip + ")";
     }
 
+    /** Images in the folder (valid after open; offline tools show progress against it). */
+    public int imageCount() {
+        return images.size();
+    }
+
     /** Images that could not be read (each time one was tried). */
     public long skippedImages() {
         return skipped;

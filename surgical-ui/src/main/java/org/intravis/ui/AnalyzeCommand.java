@@ -1,0 +1,76 @@
+package org.intravis.ui;
+
+import org.intravis.inference.InferenceSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code intravis analyze --input VIDEO --output DIR [--model NAME] [--video]}: every frame of a video file, a PLUS
+ * sequence ({@code .igs.mha}), an image folder or a recording through a model as fast as the machine allows,
+ * with the overlay of every frame as JSON Lines and optionally an annotated video.
+ */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Run every frame of a video, sequence, image folder or recording through a model, offline.")
+final class AnalyzeCommand implements Callable<Integer> {
+
+    @Option(names = "--input", required = true, paramLabel = "VIDEO",
+            description = "A video file, a PLUS .igs.mha/.mhd sequence, an image folder, a recording folder, "
+                    + "or any source URI (plus:, images:, file:, recording:, synthetic:...&frames=N).")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR",
+            description = "Where annotations.jsonl, frames.jsonl, summary.json (and annotated.mp4) go.")
+    Path output;
+
+    @Option(names = "--model", description = "Model name or .onnx path (default ultrasound).")
+    String model = "ultrasound";
+
+    @Option(names = "--video", description = "Also write annotated.mp4 with the overlay burned in.")
+    boolean video;
+
+    @Option(names = "--device", description = "cpu (default) or cuda.")
+    String device;
+
+    @Option(names = "--batch", description = "Frames per ONNX Runtime call (default: the configuration's maxBatch, 8).")
+    Integer batch;
+
+    @Option(names = "--max-frames", description = "Stop after this many frames (0: all).")
+    long maxFrames;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (its inference section applies).")
+    Path config;
+
+    @Override
+    public Integer call() {
+        IntravisConfig cfg = ConfigLoader.load(config);
+        if (device != null) {
+            cfg.inference.device = device;
+        }
+        if (batch != null) {
+            cfg.inference.maxBatch = batch;
+        }
+        cfg.inference.budgetMs = OfflineAnalyzer.OFFLINE_BUDGET_MS;
+        InferenceSettings settings;
+        try {
+            settings = Application.inferenceSettings(cfg).rowsPerStream(cfg.inference.maxBatch).conclude();
+        } catch (IllegalArgumentException e) {
+            throw new UserError("inference: " + e.getMessage(), e);
+        }
+        ProgressBar bar = new ProgressBar(System.out, "analyze", -1);
+        long[] done = {0};
+        OfflineAnalyzer.Result r = new OfflineAnalyzer(OfflineAnalyzer.inputUri(input), output, model, video,
+                settings, maxFrames).run(bar::total, n -> {
+                    done[0] = n;
+                    bar.update(n);
+                });
+        bar.finish(done[0]);
+        System.out.printf(Locale.ROOT, "analyzed %d frames with %s %s on %s in %.1f s (%.1f frames/s), %d without a "
+                        + "valid result; annotations in %s%s%n", r.frames(), r.model(), r.version(), r.device(),
+                r.seconds(), r.fps(), r.failed(), r.annotations(), r.video() == null ? "" : ", video " + r.video());
+        return 0;
+    }
+}

@@ -1,0 +1,54 @@
+package org.intravis.ui;
+
+import org.intravis.streamer.VideoCodec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code intravis export --recording DIR --output FILE.mp4}: a recorded session as one video with the overlay it
+ * was shown with burned in (H.264 by default), playable by any player.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a recorded session as one video with the overlays burned in.")
+final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--recording", required = true, paramLabel = "DIR", description = "A session folder written by the recorder.")
+    Path recording;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "The video to write (.mp4 or .mkv).")
+    Path output;
+
+    @Option(names = "--codec", description = "h264 (default), mjpeg, ffvhuff or ffv1.")
+    String codec = "h264";
+
+    @Option(names = "--bitrate-kbps", description = "H.264 bit rate (default: about 0.3 bits per pixel per frame).")
+    long bitrateKbps;
+
+    @Option(names = "--no-overlay", description = "Export the (de-identified) picture alone.")
+    boolean noOverlay;
+
+    @Override
+    public Integer call() {
+        VideoCodec c;
+        try {
+            c = VideoCodec.byName(codec);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        ProgressBar bar = new ProgressBar(System.out, "export", -1);
+        long[] done = {0};
+        RecordingExporter.Result r = new RecordingExporter(recording, output, c, bitrateKbps * 1000, !noOverlay)
+                .run(bar::total, n -> {
+                    done[0] = n;
+                    bar.update(n);
+                });
+        bar.finish(done[0]);
+        System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
+                r.frames(), r.width(), r.height(), r.codec().configName(), output, r.bytes() / 1e6, r.seconds(), r.fps());
+        return 0;
+    }
+}

@@ -1,0 +1,164 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.intravis.capture.ReplayState;
+import org.intravis.streamer.Recorder;
+import org.intravis.streamer.RecordingStatus;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Recording and replay over REST (README, docs/protocol.md):
+ * <pre>
+ *   POST /api/streams/ID/recording/start   starts recording the stream -&gt; 200 and its status; 409 and the status
+ *                                          with {@code error} when it cannot (read-only folder, full disk)
+ *   POST /api/streams/ID/recording/stop    stops it (the open segment is closed) -&gt; 200 and its status
+ *   GET  /api/streams/ID/recording         state, folder, segments, frames written/dropped, bytes, error
+ *   GET  /api/recordings                   the recorded sessions with their manifests' summaries
+ *   GET  /api/streams/ID/replay            a replayed stream's position, speed, annotation source, alert marks
+ *   POST /api/streams/ID/replay            {"action": "play" | "pause" | "step" | "seek" | "speed" | "annotations", ...}
+ * </pre>
+ * Starting and stopping touch the disk, so they run on a worker thread, never on the event loop.
+ */
+final class RecordingRoutes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Engine engine;
+    private final Vertx vertx;
+
+    RecordingRoutes(Engine engine, Vertx vertx) {
+        this.engine = engine;
+        this.vertx = vertx;
+    }
+
+    void mount(Router router) {
+        router.post("/api/streams/:id/recording/:action").handler(this::recordingAction);
+        router.get("/api/streams/:id/recording").handler(ctx -> recorder(ctx).ifPresent(r ->
+                IntravisServer.json(ctx, 200, r.status())));
+        router.get("/api/recordings").handler(ctx -> vertx.executeBlocking(() -> engine.recordings().sessions(), false)
+                .onComplete(ar -> IntravisServer.json(ctx, ar.succeeded() ? 200 : 500,
+                        ar.succeeded() ? ar.result() : Map.of("error", String.valueOf(ar.cause())))));
+        router.get("/api/streams/:id/replay").handler(ctx -> replay(ctx).ifPresent(r ->
+                IntravisServer.json(ctx, 200, replayState(r))));
+        router.post("/api/streams/:id/replay").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::replayAction);
+    }
+
+    private Optional<Recorder> recorder(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Optional<Engine.EngineStream> s = engine.stream(id);
+        if (s.isEmpty()) {
+            IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+            return Optional.empty();
+        }
+        return Optional.of(s.get().recorder());
+    }
+
+    private void recordingAction(RoutingContext ctx) {
+        String action = ctx.pathParam("action");
+        if (!action.equals("start") && !action.equals("stop")) {
+            IntravisServer.json(ctx, 400, Map.of("error", "action must be start or stop"));
+            return;
+        }
+        recorder(ctx).ifPresent(r -> vertx.executeBlocking(() -> action.equals("start") ? r.start() : r.stop(), false)
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                        return;
+                    }
+                    RecordingStatus st = ar.result();
+                    IntravisServer.json(ctx, st.state().equals("failed") ? 409 : 200, st);
+                }));
+    }
+
+    private Optional<Replay> replay(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Optional<Engine.EngineStream> s = engine.stream(id);
+        if (s.isEmpty()) {
+            IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+            return Optional.empty();
+        }
+        if (s.get().replay() == null) {
+            IntravisServer.json(ctx, 404, Map.of("error", "stream '" + id + "' is not a replay (its source is "
+                    + s.get().settings().source + "; replay with --source recording:DIR)"));
+            return Optional.empty();
+        }
+        return Optional.of(s.get().replay());
+    }
+
+    static Map<String, Object> replayState(Replay r) {
+        ReplayState st = r.state();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("recording", r.source().session().toString());
+        m.put("state", st.ended() ? "ended" : st.paused() ? "paused" : "playing");
+        m.put("paused", st.paused());
+        m.put("ended", st.ended());
+        m.put("speed", st.speed());
+        m.put("position", st.position());
+        m.put("frames", st.frames());
+        m.put("recordedFrameId", st.recordedFrameId());
+        m.put("timeUs", st.timeUs());
+        m.put("durationUs", st.durationUs());
+        m.put("segment", st.segment());
+        m.put("annotations", r.mode());
+        m.put("modelAvailable", r.modelAvailable());
+        m.put("alerts", r.alertMarks());
+        return m;
+    }
+
+    private void replayAction(RoutingContext ctx) {
+        Optional<Replay> found = replay(ctx);
+        if (found.isEmpty()) {
+            return;
+        }
+        Replay r = found.get();
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body().asString());
+        } catch (Exception e) {
+            body = null;
+        }
+        if (body == null || !body.isObject() || !body.path("action").isTextual()) {
+            IntravisServer.json(ctx, 400, Map.of("error", "the body must be {\"action\": \"play|pause|step|seek|speed|annotations\", ...}"));
+            return;
+        }
+        try {
+            switch (body.get("action").asText()) {
+                case "play" -> r.source().play();
+                case "pause" -> r.source().pause();
+                case "step" -> r.source().step(body.path("frames").asInt(1));
+                case "seek" -> {
+                    if (body.path("position").canConvertToLong()) {
+                        r.source().seekPosition(body.get("position").asLong());
+                    } else if (body.path("timeUs").canConvertToLong()) {
+                        r.source().seekMicros(body.get("timeUs").asLong());
+                    } else {
+                        throw new IllegalArgumentException("seek needs \"position\" (frame, from 0) or \"timeUs\"");
+                    }
+                }
+                case "speed" -> {
+                    if (!body.path("speed").isNumber()) {
+                        throw new IllegalArgumentException("speed needs a number, e.g. {\"action\":\"speed\",\"speed\":2}");
+                    }
+                    r.source().speed(body.get("speed").asDouble());
+                }
+                case "annotations" -> r.mode(body.path("source").asText(""));
+                default -> throw new IllegalArgumentException("unknown action '" + body.get("action").asText()
+                        + "' (play, pause, step, seek, speed, annotations)");
+            }
+        } catch (IllegalArgumentException e) {
+            IntravisServer.json(ctx, 400, Map.of("error", e.getMessage()));
+            return;
+        } catch (IllegalStateException e) {
+            IntravisServer.json(ctx, 409, Map.of("error", e.getMessage()));
+            return;
+        }
+        IntravisServer.json(ctx, 200, replayState(r));
+    }
+}

@@ -1,0 +1,199 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.intravis.inference.ModelLoadException;
+import org.intravis.inference.ModelSource;
+import org.intravis.inference.StreamRegistration;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.RecordingLayout;
+import org.intravis.streamer.RecordedAnnotations;
+import org.intravis.streamer.Recorder;
+import org.intravis.streamer.RecordingInfo;
+import org.intravis.streamer.RecordingSettings;
+import org.intravis.streamer.VideoCodec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The application's recorders: one {@link Recorder} per stream (idle until started, or started with the stream
+ * when {@code recording.alwaysOn}), the manifest's facts about each stream (source, configuration, model files
+ * and their SHA-256, software version), and the list of recorded sessions for {@code GET /api/recordings}.
+ */
+public final class Recordings implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Recordings.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IntravisConfig config;
+    private final RecordingSettings settings;
+    private final Map<String, Recorder> recorders = new ConcurrentHashMap<>();
+
+    public Recordings(IntravisConfig config) {
+        this.config = config;
+        this.settings = settings(config);
+    }
+
+    /** The recorder settings from the configuration's recording section; mistakes are user errors. */
+    static RecordingSettings settings(IntravisConfig c) {
+        IntravisConfig.Recording r = c.recording;
+        try {
+            RecordingSettings s = new RecordingSettings()
+                    .dir(directory(c))
+                    .segmentSeconds(r.segmentSeconds)
+                    .codec(VideoCodec.byName(r.codec))
+                    .bufferFrames(r.bufferFrames)
+                    .minFreeBytes(r.minFreeMb << 20)
+                    .encoderThreads(r.encoderThreads)
+                    .h264BitrateBps(r.h264BitrateKbps * 1000)
+                    .lowConfidence(0.5);
+            for (Map.Entry<String, List<IntravisConfig.Rect>> e : r.deidentify.entrySet()) {
+                List<RecordingSettings.Region> regions = new ArrayList<>();
+                for (IntravisConfig.Rect rect : e.getValue()) {
+                    regions.add(new RecordingSettings.Region(rect.x, rect.y, rect.width, rect.height));
+                }
+                s.deidentify(e.getKey(), regions);
+            }
+            return s.conclude();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage().startsWith("recording") ? e.getMessage()
+                    : "recording: " + e.getMessage(), e);
+        }
+    }
+
+    /** The recordings folder: {@code recording.dir}, under {@code dataDir} unless absolute. */
+    static Path directory(IntravisConfig c) {
+        Path d = Path.of(c.recording.dir);
+        return (d.isAbsolute() ? d : Path.of(c.dataDir).resolve(d)).toAbsolutePath().normalize();
+    }
+
+    public Path directory() {
+        return settings.dir();
+    }
+
+    /** Makes the recorder of a stream (its pipeline reads the ring into it). */
+    Recorder create(IntravisConfig.Stream s, FrameSource source, String model, double spacingMm) {
+        Recorder r = new Recorder(s.id, settings, source.geometry(), () -> info(s, source, model, spacingMm));
+        recorders.put(s.id, r);
+        return r;
+    }
+
+    /** Starts the stream's recording when the configuration says always-on. */
+    void streamStarted(String streamId) {
+        Recorder r = recorders.get(streamId);
+        if (r != null && config.recording.alwaysOn) {
+            r.start();
+        }
+    }
+
+    public Optional<Recorder> recorder(String streamId) {
+        return Optional.ofNullable(recorders.get(streamId));
+    }
+
+    private RecordingInfo info(IntravisConfig.Stream s, FrameSource source, String model, double spacingMm) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tree = JSON.convertValue(config, Map.class);
+        return new RecordingInfo(s.source, source.live(), source.nominalFps(), spacingMm, model, modelFiles(model),
+                tree, "intravis " + Intravis.version());
+    }
+
+    /** The ONNX file a model name resolves to, with the SHA-256 of its bytes (none for ground truth or no model). */
+    private List<RecordingInfo.ModelFile> modelFiles(String model) {
+        if (model == null || model.equals(StreamRegistration.NONE) || model.equals(StreamRegistration.GROUND_TRUTH)) {
+            return List.of();
+        }
+        try {
+            Path modelsDir = config.inference.modelsDir.isBlank() ? null : Path.of(config.inference.modelsDir);
+            ModelSource src = ModelSource.locate(model, modelsDir);
+            return List.of(new RecordingInfo.ModelFile(src.spec().name(), src.location(), sha256(src.onnx())));
+        } catch (ModelLoadException e) {
+            return List.of(new RecordingInfo.ModelFile(model, "not found: " + e.getMessage(), ""));
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
+    /** Every session under the recordings folder, newest first, with its manifest's summary. */
+    public List<Map<String, Object>> sessions() {
+        Path root = settings.dir();
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            LOG.warning("cannot list " + root + ": " + e);
+            return out;
+        }
+        for (Path d : dirs) {
+            Path m = d.resolve(RecordingLayout.MANIFEST);
+            if (!Files.isRegularFile(m)) {
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("directory", d.toString());
+            row.put("name", d.getFileName().toString());
+            try {
+                JsonNode n = JSON.readTree(m.toFile());
+                row.put("stream", n.path("stream").asText());
+                row.put("startedAt", n.path("startedAt").asText());
+                row.put("endedAt", n.path("endedAt").asText(""));
+                row.put("state", n.path("state").asText());
+                row.put("error", n.path("error").asText(""));
+                row.put("source", n.path("source").path("uri").asText());
+                row.put("resolution", n.path("source").path("width").asInt() + "x" + n.path("source").path("height").asInt());
+                row.put("codec", n.path("video").path("codec").asText());
+                row.put("model", n.path("model").path("configured").asText());
+                row.put("framesWritten", n.path("framesWritten").asLong());
+                row.put("framesDropped", n.path("framesDropped").asLong());
+                long frames = 0;
+                long bytes = 0;
+                long lastStartUs = 0;
+                for (JsonNode seg : n.path("segments")) {
+                    frames += seg.path("frameCount").asLong();
+                    bytes += seg.path("videoBytes").asLong();
+                    lastStartUs = seg.path("startUs").asLong();
+                }
+                row.put("segments", RecordedAnnotations.closedSegments(d).size());
+                row.put("framesInClosedSegments", frames);
+                row.put("videoBytes", bytes);
+                row.put("replay", "recording:" + d);
+                row.put("lastSegmentStartS", lastStartUs / 1e6);
+            } catch (IOException e) {
+                row.put("state", "unreadable");
+                row.put("error", "cannot read the manifest: " + e.getMessage());
+            }
+            out.add(row);
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** Stops every recording (after the pipelines are closed, so no frame is lost half-way) and ends the writers. */
+    @Override
+    public void close() {
+        for (Recorder r : recorders.values()) {
+            r.close();
+        }
+    }
+}

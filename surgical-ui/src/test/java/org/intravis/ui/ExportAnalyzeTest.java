@@ -1,0 +1,169 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.intravis.capture.FrameSources;
+import org.intravis.capture.RecordedFrames;
+import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.FrameGeometry;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.streamer.RecordedAnnotations;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The offline tools on real files: {@code intravis export} burns the recorded overlay into an H.264 video a player
+ * reads (checked by its pixels at the recorded tip), and {@code intravis analyze} runs every frame of a real PLUS
+ * ultrasound sequence through an ONNX model (the stand-in ultrasound model) with one overlay line per frame.
+ */
+class ExportAnalyzeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Path PLUS_SAMPLE = Path.of("../capture/src/test/resources/plus/BoneUltrasound_L14_first5.igs.mha");
+    static final Path SHARED_PLUS = Path.of("/work/shared/data/plus-sequences");
+    static final String MODEL = Path.of("../gpu-inference/src/test/resources/models/standin-ultrasound/standin-ultrasound.onnx")
+            .toAbsolutePath().normalize().toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void exportBurnsTheRecordedOverlayIntoAVideoAPlayerReads() throws Exception {
+        Path session = RecordReplayTest.record(dir, 3.5);
+        Path out = dir.resolve("out").resolve("case.mp4");
+        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
+                "--output", out.toString());
+        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("exported").contains("frames/s");
+
+        RecordedFrames frames = RecordedFrames.load(session);
+        String[] probe = RecorderProbe.probe(out);
+        assertThat(probe[0]).isEqualTo("h264");
+        assertThat(Long.parseLong(probe[1])).as("every recorded frame exported").isEqualTo(frames.count());
+        assertThat(probe[2]).isEqualTo("320");
+
+        // a frame shown live with a fresh overlay that has a tip: the exported picture has the green tip marker there
+        int position = -1;
+        float tipX = 0;
+        float tipY = 0;
+        try (RecordedAnnotations overlays = RecordedAnnotations.open(session)) {
+            Annotations a = new Annotations();
+            for (int p = frames.count() - 1; p >= 0 && position < 0; p--) {
+                if (frames.shown(p) && frames.overlayFresh(p) && overlays.read(frames.overlayFrameId(p), a)
+                        && a.tipCount() > 0 && a.tipX[0] > 15 && a.tipX[0] < 305 && a.tipY[0] > 15 && a.tipY[0] < 225) {
+                    position = p;
+                    tipX = a.tipX[0];
+                    tipY = a.tipY[0];
+                }
+            }
+        }
+        assertThat(position).as("a recorded frame with a fresh tip").isNotNegative();
+        byte[] rgb = RecorderProbe.rgbFrame(out, position, 320, 240);
+        int green = 0;
+        int samples = 32;
+        for (int k = 0; k < samples; k++) { // the tip marker: a ring of radius 9 px (unit 1 at 320x240), 2 px wide
+            double t = 2 * Math.PI * k / samples;
+            int x = (int) Math.round(tipX + 9 * Math.cos(t));
+            int y = (int) Math.round(tipY + 9 * Math.sin(t));
+            int i = (y * 320 + x) * 3;
+            int red = rgb[i] & 0xff;
+            int g = rgb[i + 1] & 0xff;
+            int b = rgb[i + 2] & 0xff;
+            if (g > 150 && g > red + 50 && g > b + 40) {
+                green++;
+            }
+        }
+        assertThat(green).as("green tip-marker pixels on the ring around (%.1f, %.1f) in frame %d", tipX, tipY, position)
+                .isGreaterThanOrEqualTo(samples / 4);
+        // the recording itself is grey there: the colour is the burned-in overlay
+        byte[] raw = RecorderProbe.rgbFrame(RecordedFrames.load(session).video(frames.segmentOf(position)),
+                position - frames.segmentStart(frames.segmentOf(position)), 320, 240);
+        int i = ((int) tipY * 320 + (int) tipX + 9) * 3;
+        assertThat(Math.abs((raw[i] & 0xff) - (raw[i + 1] & 0xff))).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void exportOfAFolderThatIsNoRecordingIsAClearError() {
+        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export", "--recording", dir.toString(),
+                "--output", dir.resolve("x.mp4").toString());
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("no closed segment").doesNotContain("\tat ");
+    }
+
+    /** Frames a source delivers to the end, counted by reading them (independently of analyze). */
+    static long countFrames(String uri) throws Exception {
+        FrameSource s = FrameSources.create(uri);
+        try {
+            s.open();
+            FrameGeometry g = s.geometry();
+            FrameSlot slot = new FrameSlot(0, g, false);
+            long n = 0;
+            while (true) {
+                FrameSource.Read r = s.readInto(slot);
+                if (r == FrameSource.Read.END) {
+                    return n;
+                }
+                if (r == FrameSource.Read.FRAME) {
+                    n++;
+                }
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    static void assertEveryFrameAnnotated(Path out, long frames) throws Exception {
+        List<String> lines = Files.readAllLines(out.resolve("annotations.jsonl"));
+        assertThat(lines).as("one overlay line per frame").hasSize((int) frames);
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode n = JSON.readTree(lines.get(i));
+            assertThat(n.get("type").asText()).isEqualTo("overlay");
+            assertThat(n.get("frameId").asLong()).as("line %d", i).isEqualTo(i);
+            assertThat(n.get("status").asText()).as("line %d", i).isEqualTo("VALID");
+            assertThat(n.get("model").get("version").asText()).isEqualTo("0.0.1-standin");
+        }
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.get("frames").asLong()).isEqualTo(frames);
+        assertThat(summary.get("failed").asLong()).isZero();
+    }
+
+    @Test
+    void analyzeAnnotatesEveryFrameOfARealUltrasoundSequence() throws Exception {
+        long frames = countFrames("plus:" + PLUS_SAMPLE.toAbsolutePath() + "?pace=fast");
+        Path out = dir.resolve("analysis");
+        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
+                "--output", out.toString(), "--model", MODEL, "--video", "--batch", "4");
+        assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("analyzed " + frames + " frames");
+        assertEveryFrameAnnotated(out, frames);
+        String[] probe = RecorderProbe.probe(out.resolve("annotated.mp4"));
+        assertThat(probe[0]).isEqualTo("h264");
+        assertThat(Long.parseLong(probe[1])).isEqualTo(frames);
+    }
+
+    @Test
+    void analyzeAnnotatesEveryFrameOfTheSharedPlusSequences() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED_PLUS), SHARED_PLUS + " is not on this machine");
+        List<Path> sequences;
+        try (Stream<Path> s = Files.list(SHARED_PLUS)) {
+            sequences = s.filter(p -> p.getFileName().toString().endsWith(".igs.mha")).sorted().toList();
+        }
+        assertThat(sequences).isNotEmpty();
+        for (Path seq : sequences) {
+            long frames = countFrames("plus:" + seq + "?pace=fast");
+            Path out = dir.resolve(seq.getFileName().toString());
+            CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("analyze", "--input", seq.toString(),
+                    "--output", out.toString(), "--model", MODEL, "--batch", "4");
+            assertThat(r.code()).as("analyze %s: %s %s", seq, r.out(), r.err()).isZero();
+            assertEveryFrameAnnotated(out, frames);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.intravis.ui;
+
+import com.microsoft.playwright.Page;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.intravis.ui.HeadlessChromium.screenshot;
+import static org.intravis.ui.HeadlessChromium.waitFor;
+
+/**
+ * The surgeon's page replaying a recorded session in a real browser (Debian's Chromium, headless) against the real
+ * application: the timeline shows the recorded alerts, pause and step change the frame on screen, the annotation
+ * source switches between the recorded ground-truth overlay and a fresh inference by an ONNX model, and the record
+ * button records the stream.
+ */
+class ReplayPageBrowserTest {
+    static final String STREAM = "r1";
+    static HeadlessChromium chromium;
+    static Application app;
+    static Path session;
+
+    @TempDir
+    static Path dir;
+
+    static org.intravis.capture.RecordedFrames frames;
+
+    @BeforeAll
+    static void start() throws Exception {
+        session = RecordReplayTest.record(dir, 4.0);
+        frames = org.intravis.capture.RecordedFrames.load(session);
+        IntravisConfig c = new IntravisConfig();
+        c.server.port = 0;
+        c.server.host = "127.0.0.1";
+        c.dataDir = dir.resolve("app").toString();
+        c.streams.get(0).id = STREAM;
+        c.streams.get(0).source = "recording:" + session + "?loop=true";
+        c.streams.get(0).model = ExportAnalyzeTest.MODEL; // the fresh inference to compare with
+        c.inference.maxBatch = 2;
+        app = Application.start(ConfigLoader.validate(c));
+        chromium = new HeadlessChromium();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (chromium != null) {
+            chromium.close();
+            assertThat(chromium.outsideRequests).as("pages never ask an outside host").isEmpty();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    Page page;
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> snap() {
+        return (Map<String, Object>) page.evaluate("() => window.intravis && window.intravis.snapshot('" + STREAM + "')");
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> replay() {
+        return (Map<String, Object>) page.evaluate("() => window.intravis.session.replay");
+    }
+
+    long position() {
+        Map<String, Object> r = replay();
+        return r == null ? -1 : ((Number) r.get("position")).longValue();
+    }
+
+    long decoded() {
+        Map<String, Object> s = snap();
+        return s == null ? 0 : ((Number) s.get("decoded")).longValue();
+    }
+
+    long videoChecksum() {
+        return ((Number) page.evaluate("() => { const c = window.intravis.views['" + STREAM + "'].video;"
+                + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + " let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i] * (i % 977); return s; }")).longValue();
+    }
+
+    /** The origin and model name of the overlay drawn with the frame on screen ("" when none is drawn). */
+    String drawnOverlay() {
+        return String.valueOf(page.evaluate("() => { const o = window.intravis.views['" + STREAM + "'].drawnOverlay;"
+                + " return o ? o.origin + '|' + o.model.name : ''; }"));
+    }
+
+    @Test
+    void replayViewPausesStepsSwitchesAnnotationsAndRecords() {
+        page = chromium.page(1280, 800);
+        page.navigate("http://127.0.0.1:" + app.port() + "/?stream=" + STREAM + "&encoding=jpeg");
+        waitFor("frames decoded", 30_000, () -> decoded() > 5);
+        waitFor("the replay view", 10_000, () -> page.locator("#replay").isVisible());
+
+        // the timeline marks the recorded alerts (the needle entered the recorded no-go zone)
+        waitFor("alert marks on the timeline", 5_000, () -> page.locator("#timeline .mark").count() > 0);
+        assertThat(page.locator("#timeline .mark.level-critical").count()
+                + page.locator("#timeline .mark.level-warning").count()).isPositive();
+
+        // a click on the timeline seeks there
+        page.click("#rp-pause");
+        waitFor("paused", 5_000, () -> "paused".equals(replay().get("state")));
+        com.microsoft.playwright.options.BoundingBox box = page.locator("#timeline").boundingBox();
+        page.mouse().click(box.x + box.width * 0.25, box.y + box.height / 2);
+        long quarter = frames.positionAt(frames.durationUs() / 4);
+        waitFor("seeked to a quarter", 5_000, () -> Math.abs(position() - quarter) <= 2);
+
+        // pause on a frame the surgeon saw with a fresh overlay (and the next one too), then step
+        int target = -1;
+        for (int p = frames.count() - 3; p > 0 && target < 0; p--) {
+            if (frames.shown(p) && frames.overlayFresh(p) && frames.shown(p + 1) && frames.overlayFresh(p + 1)
+                    && frames.alertLevel(p) > 0) {
+                target = p;
+            }
+        }
+        assertThat(target).as("a recorded frame shown with a fresh overlay and an alert").isPositive();
+        app.engine().stream(STREAM).orElseThrow().replay().source().seekPosition(target);
+        long paused = target;
+        waitFor("at the chosen frame", 5_000, () -> position() == paused);
+        sleep(500);
+        long before = videoChecksum();
+        sleep(700);
+        assertThat(position()).as("paused: the position stays").isEqualTo(paused);
+        assertThat(videoChecksum()).as("paused: the picture stays").isEqualTo(before);
+        page.click("#rp-step");
+        waitFor("one frame on", 5_000, () -> position() == paused + 1);
+        waitFor("the stepped frame drawn", 5_000, () -> videoChecksum() != before);
+        screenshot(page, "replay-paused-step");
+
+        // recorded annotations: the ground-truth overlay as recorded; then a fresh inference by the model
+        assertThat(replay().get("annotations")).isEqualTo("recorded");
+        waitFor("the recorded overlay drawn", 10_000, () -> drawnOverlay().startsWith("GROUND_TRUTH|"));
+        // the alert banner says what the recorded overlay says
+        waitFor("the recorded alert on the banner", 5_000, () -> page.locator(".banner").textContent()
+                .startsWith(new String[]{"", "CAUTION", "WARNING", "CRITICAL"}[frames.alertLevel((int) paused + 1)]));
+        page.selectOption("#rp-source", "model");
+        waitFor("annotations from the model", 5_000, () -> "model".equals(replay().get("annotations")));
+        waitFor("the model's overlay drawn", 30_000, () -> drawnOverlay().startsWith("MODEL|")
+                && drawnOverlay().contains("standin"));
+        screenshot(page, "replay-fresh-inference");
+        page.selectOption("#rp-source", "recorded");
+        waitFor("the recorded overlay again", 10_000, () -> drawnOverlay().startsWith("GROUND_TRUTH|"));
+
+        // play on at double speed
+        page.selectOption("#rp-speed", "2");
+        page.click("#rp-play");
+        waitFor("playing", 5_000, () -> "playing".equals(replay().get("state"))
+                && ((Number) replay().get("speed")).doubleValue() == 2.0);
+        long p0 = position();
+        waitFor("moving on", 5_000, () -> position() != p0);
+
+        // the record button records the focused stream
+        page.click("#rec-toggle");
+        waitFor("recording", 10_000, () -> page.locator("#rec-status").textContent().startsWith("recording"));
+        sleep(1200);
+        page.click("#rec-toggle");
+        waitFor("stopped with a segment", 10_000, () -> page.locator("#rec-status").textContent().startsWith("idle")
+                && page.locator("#rec-status").textContent().contains("1 segment"));
+        screenshot(page, "replay-recorded");
+        page.close();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
