@@ -11,6 +11,9 @@ import org.intravis.pipeline.LatencyPoint;
 import org.intravis.pipeline.StageLatency;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.ClientStats;
+import org.intravis.streamer.Recorder;
+import org.intravis.streamer.RecordingInfo;
+import org.intravis.streamer.RecordingSettings;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
 import org.intravis.streamer.StreamerSettings;
@@ -23,10 +26,11 @@ import java.util.Map;
 /**
  * The system itself, assembled exactly as the application's {@code Engine} assembles a stream: source, then its
  * {@link StreamPipeline} (capture thread filling the ring), the {@link StreamPublisher} as video sink and
- * annotation listener, and the {@link InferenceService}'s feed for the stream's model on the inference branch; the
- * publishers served by a {@link StreamHub} mounted on a Vert.x server. What differs from a real run: the source is
- * a {@link ScheduledSource} (the phantom's frames on a fixed clock), the server listens on loopback only, and the
- * HTTP stills sink ({@code FrameSnapshots}, a copy every 100 ms, in surgical-ui) is not attached.
+ * annotation listener, the {@link InferenceService}'s feed for the stream's model on the inference branch, and the
+ * stream's {@link Recorder} reading the ring after the video branch (idle, as by default); the publishers served by
+ * a {@link StreamHub} mounted on a Vert.x server. What differs from a real run: the source is a
+ * {@link ScheduledSource} (the phantom's frames on a fixed clock), the server listens on loopback only, and the HTTP
+ * stills sink ({@code FrameSnapshots}, a copy every 100 ms, in surgical-ui) is not attached.
  */
 final class PipelineUnderTest implements SystemUnderTest {
     private final BenchSettings settings;
@@ -36,6 +40,9 @@ final class PipelineUnderTest implements SystemUnderTest {
     private final List<ScheduledSource> sources = new ArrayList<>();
     private final List<StreamPipeline> pipelines = new ArrayList<>();
     private final List<StreamPublisher> publishers = new ArrayList<>();
+    private final List<Recorder> recorders = new ArrayList<>();
+    private final RecordingSettings recording = new RecordingSettings()
+            .dir(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "intravis-bench-recordings")).conclude();
     private final int port;
 
     PipelineUnderTest(BenchSettings settings, FrameLoop loop) throws Exception {
@@ -76,6 +83,9 @@ final class PipelineUnderTest implements SystemUnderTest {
         sources.add(source);
         StreamPublisher publisher = hub.register(id);
         publishers.add(publisher);
+        Recorder recorder = new Recorder(id, recording, source.geometry(), () -> new RecordingInfo(source.uri(), true,
+                settings.fps(), source.pixelSpacingMm(), settings.model(), List.of(), Map.of(), "bench"));
+        recorders.add(recorder);
         StreamPipeline.Context ctx = new StreamPipeline.Context()
                 .streamId(id)
                 .streamIndex(index)
@@ -84,7 +94,8 @@ final class PipelineUnderTest implements SystemUnderTest {
                 .waitStrategy(settings.waitStrategy())
                 .staleAfterMillis(500)
                 .videoSink(publisher)
-                .annotationListener(publisher);
+                .annotationListener(publisher)
+                .readerAfterVideo("record-read", recorder);
         StreamPipeline pipeline = new StreamPipeline(ctx.conclude());
         pipelines.add(pipeline);
         if (inference != null) {
@@ -203,6 +214,7 @@ final class PipelineUnderTest implements SystemUnderTest {
             pipelines.get(i).close();
         }
         hub.close();
+        recorders.forEach(Recorder::close);
         if (inference != null) {
             inference.close();
         }
