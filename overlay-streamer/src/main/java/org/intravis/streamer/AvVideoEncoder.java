@@ -51,6 +51,8 @@ final class AvVideoEncoder implements AutoCloseable {
     private int packetSize;
     private String codecString = "";
     private String openedCodecName = "";
+    /** Where AVPacket keeps its data pointer (read in place: the {@code data()} getter allocates a BytePointer). */
+    private long packetDataOffset = -1;
 
     AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
         this.encoding = encoding;
@@ -136,12 +138,12 @@ final class AvVideoEncoder implements AutoCloseable {
     void copyPacket(ByteBuf out) {
         int n = packetSize;
         out.ensureWritable(n);
-        BytePointer data = packet.data();
-        if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
-            PlatformDependent.copyMemory(data.address(), out.memoryAddress() + out.writerIndex(), n);
+        if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe() && packetDataOffset >= 0) {
+            long data = PlatformDependent.getLong(packet.address() + packetDataOffset);
+            PlatformDependent.copyMemory(data, out.memoryAddress() + out.writerIndex(), n);
             out.writerIndex(out.writerIndex() + n);
         } else {
-            out.writeBytes(data.position(0).limit(n).asByteBuffer());
+            out.writeBytes(packet.data().position(0).limit(n).asByteBuffer());
         }
     }
 
@@ -216,6 +218,8 @@ final class AvVideoEncoder implements AutoCloseable {
         frameData = frame.data();
         frameLinesize = frame.linesize();
         packet = av_packet_alloc();
+        packetDataOffset = PlatformDependent.addressSize() == Long.BYTES
+                ? org.bytedeco.javacpp.Loader.offsetof(AVPacket.class, "data") : -1;
         openWidth = w;
         openHeight = h;
         openedCodecName = name;

@@ -162,6 +162,32 @@ class AvVideoEncoderTest {
         }
     }
 
+    @Test
+    void copyPacketAllocatesNothingOnTheHeap() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (AvVideoEncoder enc = new AvVideoEncoder(Encoding.H264, settings(), 30)) {
+            enc.encode(new BytePointer(grayFrame(1, W, H)), W, H, W, AV_PIX_FMT_GRAY8, false);
+            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(enc.packetSize());
+            try {
+                for (int i = 0; i < 1000; i++) { // warm: classes loaded, methods compiled
+                    buf.clear();
+                    enc.copyPacket(buf);
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 10_000; i++) {
+                    buf.clear();
+                    enc.copyPacket(buf);
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertThat(allocated).as("heap bytes allocated by 10000 copies").isLessThan(10_000);
+                assertThat(buf.readableBytes()).isEqualTo(enc.packetSize());
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
     /** H.264 carries video-range luma (16..235): the full-range grey a source delivers, as the decoder returns it. */
     static byte[] limitedRange(ByteBuffer gray) {
         byte[] out = new byte[gray.capacity()];

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The GPU benchmark of intravis: the latency harness with CUDA at 1, 4, 8 and 16 streams of 1080p at 30 and 60 fps,
+# a CPU run and the naive baseline on the same machine, and the models per batch size, in one command.
+#
+# Here (the build machine), from the repository root:
+#   perf/gpu/run-gpu-bench.sh stage [CHUNK_MB]   build; collect every runtime jar with the CUDA build of ONNX Runtime
+#                                                 (org.bytedeco:onnxruntime:...:linux-x86_64-gpu, about 200 MB, from
+#                                                 Maven Central); cut it into .gpu/c1..cN with ../shared/gpu/stage.sh;
+#                                                 print the commands to run on the GPU machine
+#   perf/gpu/run-gpu-bench.sh stage-cpu          the same with the CPU natives (to check the staging here)
+#   perf/gpu/run-gpu-bench.sh check              the device command on a tiny configuration, here, on the CPU
+#                                                 (CUDA falls back to the CPU with a note): checks this script
+# On the GPU machine (the last staged command runs it through .gpu/cN/run-on-device.sh):
+#   perf/gpu/run-gpu-bench.sh device             everything, results into $OUT (at most 8 files come back: one
+#                                                 archive with every report, and the summaries); TINY=true runs the
+#                                                 tiny configuration of 'check' instead (to rehearse the staged run)
+#
+# Time on the GPU machine: about 5 minutes for the measurement (SECONDS_PER_RUN=10, WARMUP=4), plus the copies.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+mode=${1:-}
+
+collect_jars() { # $1: maven profile args; jars into target/gpu-lib
+    rm -rf target/gpu-lib
+    mkdir -p target/gpu-lib
+    # shellcheck disable=SC2086
+    mvn -q -B $1 -pl perf -am package -DskipTests dependency:copy-dependencies -DincludeScope=runtime \
+        -DoutputDirectory="$root/target/gpu-lib"
+    cp frame-pipeline/target/frame-pipeline-*.jar capture/target/capture-*.jar \
+        gpu-inference/target/gpu-inference-*.jar overlay-streamer/target/overlay-streamer-*.jar \
+        perf/target/perf-*.jar target/gpu-lib/
+    rm -f target/gpu-lib/*-sources.jar target/gpu-lib/*-tests.jar
+}
+
+stage() { # $1: maven profile args, $2: chunk MB
+    collect_jars "$1"
+    if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then dirty=true; else dirty=false; fi
+    # ../shared/gpu/stage.sh, run from a copy that finds .git/info/exclude through git: in a worktree .git is a file
+    local tools
+    tools=$(mktemp -d)
+    cp ../shared/gpu/stage.sh ../shared/gpu/run-on-device.sh "$tools/"
+    sed -i 's#"$root/.git/info/exclude"#"$(git rev-parse --git-path info/exclude)"#g' "$tools/stage.sh"
+    bash "$tools/stage.sh" target/gpu-lib "${2:-40}" | sed "s#java -cp '/tmp/g/lib/\*' your.Main args...#bash perf/gpu/run-gpu-bench.sh device#"
+    last=$(ls -d .gpu/c* | sort -V | tail -1)
+    echo "$(git rev-parse --short=12 HEAD) $dirty" > "$last/commit.txt"
+    echo "(the last command runs: bash $last/run-on-device.sh bash perf/gpu/run-gpu-bench.sh device)"
+}
+
+measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
+    local cp=$1 work=$2 tiny=$3
+    local res=1920x1080 streams=1,4,8,16 fps=30,60 four=4 warmup=${WARMUP:-4} seconds=${SECONDS_PER_RUN:-10}
+    local batches=1,4,8,16 iterations=200
+    if [ "$tiny" = true ]; then
+        res=320x240 streams=1,2 fps=30 four=2 warmup=1 seconds=2 batches=1,4 iterations=10
+    fi
+    mkdir -p "$work"
+    local java_opts="-Xms1g -XX:+UseG1GC"
+    bench() {
+        # shellcheck disable=SC2086
+        java $java_opts -cp "$cp" org.intravis.perf.LatencyHarness "$@" 2>&1 \
+            | grep -v -e OpenH264 -e '^\[libopenh264' | tee -a "$work/log.txt"
+    }
+    { nvidia-smi || echo "no nvidia-smi"; nproc; grep -m1 'model name' /proc/cpuinfo || true; java -version; } \
+        > "$work/machine.txt" 2>&1
+    # 1. the pipeline with CUDA: 1, 4, 8, 16 streams of 1080p at 30 and 60 fps
+    bench --streams "$streams" --fps "$fps" --resolution "$res" --device cuda --no-baseline \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda.json"
+    # 2. on the same machine: the CPU, and the naive baseline (CUDA, batch 1), 4 streams of 1080p30
+    bench --streams "$four" --fps 30 --resolution "$res" --device cpu --no-baseline \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cpu-4streams.json"
+    bench --streams "$four" --fps 30 --resolution "$res" --device cuda \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-vs-baseline-4streams.json"
+    # 3. the models alone, per batch size, on both devices
+    for model in ultrasound fluoroscopy; do
+        for device in cuda cpu; do
+            echo "== $model on $device" >> "$work/probes.txt"
+            java -cp "$cp" org.intravis.inference.onnx.BackendProbe --model "$model" --device "$device" \
+                --batches "$batches" --iterations "$iterations" --warmup 10 >> "$work/probes.txt" 2>&1 \
+                || echo "(probe of $model on $device failed)" >> "$work/probes.txt"
+        done
+    done
+}
+
+pack() { # $1: results folder, $2: OUT
+    mkdir -p "$2"
+    tar -czf "$2/gpu-bench.tar.gz" -C "$1" .
+    cp "$1"/cuda-summary.md "$1"/cpu-4streams.md "$1"/cuda-vs-baseline-4streams.md "$1"/probes.txt \
+        "$1"/machine.txt "$2"/ 2>/dev/null || true
+    echo "results: $2 ($(ls "$2" | tr '\n' ' '))"
+}
+
+case "$mode" in
+    stage) stage "-Pgpu" "${2:-40}" ;;
+    stage-cpu) stage "" "${2:-40}" ;;
+    device)
+        commit=$(cat .gpu/c*/commit.txt 2>/dev/null | head -1 || true)
+        export INTRAVIS_COMMIT=${commit%% *} INTRAVIS_DIRTY=${commit##* }
+        work=$(mktemp -d)
+        measure '/tmp/g/lib/*' "$work" "${TINY:-false}"
+        pack "$work" "${OUT:-$root/perf/results/gpu-$(date +%Y%m%d-%H%M%S)}"
+        ;;
+    check)
+        if [ ! -d target/gpu-lib ]; then collect_jars ""; fi
+        work=$(mktemp -d)
+        measure "$root/target/gpu-lib/*" "$work" true
+        pack "$work" "${OUT:-$(mktemp -d)}"
+        ;;
+    *)
+        sed -n '2,20p' "$0"
+        exit 2
+        ;;
+esac

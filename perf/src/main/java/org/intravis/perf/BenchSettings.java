@@ -1,0 +1,165 @@
+package org.intravis.perf;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One measured configuration of the latency harness: what is fed (streams, size, rate, phantom), what runs
+ * (model, device, encoding, pipeline settings), how long, and whether the naive baseline runs beside it. Fluent
+ * setters with defaults, validated once by {@link #conclude()}; the harness refuses an unconcluded one.
+ */
+public final class BenchSettings {
+    private String mode = "custom";
+    private int streams = 4;
+    private int width = 1280;
+    private int height = 720;
+    private double fps = 30;
+    private String phantom = "ultrasound";
+    private String model = "ultrasound";
+    private String device = "cpu";
+    private String encoding = "h264";
+    private String h264Encoder = "libopenh264";
+    private double warmupSeconds = 5;
+    private double measureSeconds = 15;
+    private boolean ours = true;
+    private boolean baseline = true;
+    private int baselineQueue = 4;
+    private int ringSize = 16;
+    private String waitStrategy = "blocking";
+    private int maxBatch = 8;
+    private long budgetMs = 100;
+    private int intraOpThreads;
+    private Path modelsDir;
+    private int loopFrames = 30;
+    private boolean liveRender;
+    private int bufferedFrames = 4;
+    private int clientsPerStream = 1;
+    private boolean concluded;
+
+    /** A label for the report: {@code quick}, {@code full} or {@code custom}. */
+    public BenchSettings mode(String m) { this.mode = m; return this; }
+    public BenchSettings streams(int n) { this.streams = n; return this; }
+    public BenchSettings resolution(int w, int h) { this.width = w; this.height = h; return this; }
+    public BenchSettings fps(double f) { this.fps = f; return this; }
+    /** The synthetic phantom fed: {@code ultrasound} or {@code fluoroscopy}. */
+    public BenchSettings phantom(String p) { this.phantom = p; return this; }
+    /** A model name or .onnx path, {@code ground-truth} or {@code none}. */
+    public BenchSettings model(String m) { this.model = m; return this; }
+    public BenchSettings device(String d) { this.device = d; return this; }
+    /** What the clients receive: {@code h264} or {@code jpeg}. */
+    public BenchSettings encoding(String e) { this.encoding = e; return this; }
+    public BenchSettings h264Encoder(String e) { this.h264Encoder = e; return this; }
+    public BenchSettings warmupSeconds(double s) { this.warmupSeconds = s; return this; }
+    public BenchSettings measureSeconds(double s) { this.measureSeconds = s; return this; }
+    public BenchSettings ours(boolean b) { this.ours = b; return this; }
+    public BenchSettings baseline(boolean b) { this.baseline = b; return this; }
+    /** Capacity of the baseline's capture-to-worker {@code ArrayBlockingQueue}. */
+    public BenchSettings baselineQueue(int n) { this.baselineQueue = n; return this; }
+    public BenchSettings ringSize(int n) { this.ringSize = n; return this; }
+    public BenchSettings waitStrategy(String w) { this.waitStrategy = w; return this; }
+    public BenchSettings maxBatch(int n) { this.maxBatch = n; return this; }
+    public BenchSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
+    public BenchSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
+    public BenchSettings modelsDir(Path p) { this.modelsDir = p; return this; }
+    /** Distinct phantom frames rendered before the run and replayed in a loop. */
+    public BenchSettings loopFrames(int n) { this.loopFrames = n; return this; }
+    /** Render every frame on the capture thread (as {@code intravis run} does) instead of replaying rendered ones. */
+    public BenchSettings liveRender(boolean b) { this.liveRender = b; return this; }
+    /** Frames the simulated capture device holds for a late reader before it overwrites the oldest. */
+    public BenchSettings bufferedFrames(int n) { this.bufferedFrames = n; return this; }
+    public BenchSettings clientsPerStream(int n) { this.clientsPerStream = n; return this; }
+
+    public String mode() { return mode; }
+    public int streams() { return streams; }
+    public int width() { return width; }
+    public int height() { return height; }
+    public String resolution() { return width + "x" + height; }
+    public double fps() { return fps; }
+    public String phantom() { return phantom; }
+    public String model() { return model; }
+    public String device() { return device; }
+    public String encoding() { return encoding; }
+    public String h264Encoder() { return h264Encoder; }
+    public double warmupSeconds() { return warmupSeconds; }
+    public double measureSeconds() { return measureSeconds; }
+    public boolean ours() { return ours; }
+    public boolean baseline() { return baseline; }
+    public int baselineQueue() { return baselineQueue; }
+    public int ringSize() { return ringSize; }
+    public String waitStrategy() { return waitStrategy; }
+    public int maxBatch() { return maxBatch; }
+    public long budgetMs() { return budgetMs; }
+    public int intraOpThreads() { return intraOpThreads; }
+    public Path modelsDir() { return modelsDir; }
+    public int loopFrames() { return loopFrames; }
+    public boolean liveRender() { return liveRender; }
+    public int bufferedFrames() { return bufferedFrames; }
+    public int clientsPerStream() { return clientsPerStream; }
+    public boolean concluded() { return concluded; }
+
+    /** Period of the capture schedule, nanoseconds. */
+    public long periodNanos() {
+        return Math.round(1e9 / fps);
+    }
+
+    /** The synthetic source the phantom frames are rendered from (rendered ahead, so paced by the harness). */
+    public String sourceUri() {
+        return String.format(Locale.ROOT, "synthetic:%s?width=%d&height=%d&fps=%s&pace=fast", phantom, width, height,
+                fps == Math.rint(fps) ? Long.toString((long) fps) : Double.toString(fps));
+    }
+
+    /** Whether the AI path is measured (a model or the ground truth runs). */
+    public boolean inference() {
+        return !model.equals("none");
+    }
+
+    /** A copy with another stream count and frame rate (sweeps). */
+    public BenchSettings with(int streamCount, double rate) {
+        BenchSettings s = copy();
+        s.streams = streamCount;
+        s.fps = rate;
+        return s.conclude();
+    }
+
+    private BenchSettings copy() {
+        BenchSettings s = new BenchSettings();
+        s.mode = mode; s.streams = streams; s.width = width; s.height = height; s.fps = fps; s.phantom = phantom;
+        s.model = model; s.device = device; s.encoding = encoding; s.h264Encoder = h264Encoder;
+        s.warmupSeconds = warmupSeconds; s.measureSeconds = measureSeconds; s.ours = ours; s.baseline = baseline;
+        s.baselineQueue = baselineQueue; s.ringSize = ringSize; s.waitStrategy = waitStrategy; s.maxBatch = maxBatch;
+        s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
+        s.bufferedFrames = bufferedFrames; s.clientsPerStream = clientsPerStream;
+        return s;
+    }
+
+    /** Validates everything once; messages name the option to change. */
+    public BenchSettings conclude() {
+        require(streams >= 1 && streams <= 64, "--streams must be 1..64, was " + streams);
+        require(width >= 64 && height >= 64 && width <= 7680 && height <= 7680,
+                "--resolution must be between 64x64 and 7680x7680, was " + width + "x" + height);
+        require(fps > 0 && fps <= 240, "--fps must be in (0, 240], was " + fps);
+        require(phantom.equals("ultrasound") || phantom.equals("fluoroscopy"),
+                "--phantom must be ultrasound or fluoroscopy, was " + phantom);
+        require(model != null && !model.isBlank(), "--model must name a model, ground-truth or none");
+        require(encoding.equals("h264") || encoding.equals("jpeg"), "--encoding must be h264 or jpeg, was " + encoding);
+        require(warmupSeconds >= 0, "--warmup must not be negative");
+        require(measureSeconds > 0, "--seconds must be positive");
+        require(ours || baseline, "nothing to run: both the pipeline and the baseline are off");
+        require(baselineQueue >= 1, "--baseline-queue must be at least 1");
+        require(ringSize >= 2 && Integer.bitCount(ringSize) == 1, "--ring-size must be a power of two >= 2");
+        require(maxBatch >= 1 && maxBatch <= 64, "--max-batch must be 1..64");
+        require(budgetMs > 0, "--budget-ms must be positive");
+        require(intraOpThreads >= 0, "--threads must be 0 (ONNX Runtime's default) or positive");
+        require(loopFrames >= 1 && loopFrames <= 600, "--loop-frames must be 1..600");
+        require(bufferedFrames >= 1, "--buffered-frames must be at least 1");
+        require(clientsPerStream >= 1 && clientsPerStream <= 16, "--clients must be 1..16");
+        concluded = true;
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
