@@ -82,7 +82,9 @@ def main():
         "input": {"name": "image", "shape": ["N", 1, SIZE, SIZE], "width": SIZE, "height": SIZE, "channels": 1,
                   "colour": "gray", "resize": "stretch", "interpolation": "area",
                   "scale": 1.0 / 255.0, "mean": mean, "std": std,
-                  "formula": "x = (gray_resized * scale - mean) / std"},
+                  "formula": "x = (gray_resized * scale - mean) / std",
+                  # ultrasound: outputs are cleared where the picture is not image (dark, connected to the border)
+                  **({"backgroundBelow": 5} if a.task == "ultrasound" else {})},
         "outputs": [{"name": "probs", "shape": ["N", len(channels), SIZE, SIZE], "channels": channels,
                      "activation": "sigmoid"}],
         "tip": {"channel": "tip", "kind": "gaussian heat map, peak 1.0 at the tip, ~0 without an instrument",

@@ -33,8 +33,9 @@ def norm_stats(task):
 class Pool:
     """Batches from the cached sample pool (build_cache.py) with cheap train-time augmentation on top."""
 
-    def __init__(self, task, seed, name=None, dilate=0):
+    def __init__(self, task, seed, name=None, dilate=0, fan_share=0.0):
         self.dilate = dilate
+        self.fan_share = fan_share
         d = np.load(os.path.join(CACHE_DIR, (name or task + "-pool") + ".npz"))
         self.x, self.masks, self.tip, self.tipw = d["x"], d["masks"], d["tip"], d["tipw"]
         self.files = [str(f) for f in d["files"]]
@@ -67,6 +68,9 @@ class Pool:
                     x[i] = x[i].T
                     m[i] = m[i].transpose(0, 2, 1)
                     tip[i] = tip[i][::-1].copy()
+            if self.task == "ultrasound" and r.random() < self.fan_share:
+                if not self._fan(r, x[i], m[i], tip[i]):
+                    w[i] = 0.0  # the tip left the field of view: no tip supervision for this sample
             x[i] = np.clip(x[i] * r.uniform(0.85, 1.15), 0, 1) ** r.uniform(0.85, 1.18)
             if r.random() < 0.3:
                 x[i] = np.clip(x[i] + r.normal(0, r.uniform(0.005, 0.02), x[i].shape), 0, 1)
@@ -84,6 +88,34 @@ class Pool:
         x = (x - self.mean) / self.std
         t = np.concatenate([m, hm], 1)
         return torch.from_numpy(x[:, None].copy()), torch.from_numpy(t), torch.from_numpy(w)
+
+
+    def _fan(self, r, x, m, tip):
+        """Curvilinear/phased-array geometry: the picture cut to a sector (apex above the top, arc at the top and
+        bottom), black outside, sometimes with a bright fan edge. Fan edges and the black outside are what a model
+        trained on linear-probe frames mistakes for needles and vessels. Edits x, m in place; returns whether the
+        tip (if any) is still inside."""
+        xs, ys = self.grid
+        ax = r.uniform(0.3, 0.7) * SIZE
+        ay = r.uniform(-0.8, 0.0) * SIZE
+        half = np.deg2rad(r.uniform(22, 50))
+        rad = np.hypot(xs - ax, ys - ay)
+        ang = np.arctan2(xs - ax, ys - ay)  # 0 straight down
+        r0 = max(0.0, -ay) + r.uniform(0, 25)
+        r1 = r0 + r.uniform(0.75, 1.3) * SIZE
+        fan = (rad >= r0) & (rad <= r1) & (np.abs(ang) <= half)
+        outside = ~fan
+        x[outside] = r.uniform(0, 0.04) + r.normal(0, 0.004, int(outside.sum())).astype(np.float32)
+        if r.random() < 0.35:  # a bright rim along the sector's straight edges, as some scanners draw it
+            edge = fan & (np.abs(np.abs(ang) - half) * rad < r.uniform(1.0, 2.5))
+            x[edge] = np.maximum(x[edge], r.uniform(0.4, 0.9))
+        m *= fan
+        if tip[0] >= 0:
+            ix, iy = int(round(float(tip[0]))), int(round(float(tip[1])))
+            if not (0 <= ix < SIZE and 0 <= iy < SIZE and fan[iy, ix]):
+                tip[:] = -1.0
+                return False
+        return True
 
 
 def tip_focal(logit, gt, w):
@@ -135,6 +167,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=None)
     ap.add_argument("--pool", default=None, help="sample pool name in cache/ (default <task>-pool)")
+    ap.add_argument("--fan-share", type=float, default=0.0,
+                    help="ultrasound: share of samples cut to a curvilinear sector (fan edges and black outside)")
     ap.add_argument("--stop-after", type=int, default=None,
                     help="end after this epoch, keeping the learning-rate schedule of --epochs (how the shipped "
                          "ultrasound weights were made: the 40-epoch schedule's epoch-30 checkpoint)")
@@ -166,7 +200,7 @@ def main():
     total = steps_per_epoch * a.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.08)
-    pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument)
+    pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument, a.fan_share)
     pos_weight = torch.tensor([a.instrument_pos_weight, 1.0, 1.0] if a.task == "ultrasound" else [a.instrument_pos_weight])
     # the anatomy is what is hard to learn; the needle mask can matter less than its tip
     dice_weight = torch.tensor([a.needle_dice_weight, 1.0, 1.0] if a.task == "ultrasound" else [1.0])

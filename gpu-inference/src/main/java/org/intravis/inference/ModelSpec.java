@@ -42,6 +42,7 @@ public final class ModelSpec {
     private final double scale;
     private final double[] mean;
     private final double[] std;
+    private final double backgroundBelow;
     private final String outputName;
     private final List<String> outputChannels;
     private final String activation;
@@ -51,7 +52,8 @@ public final class ModelSpec {
     private final Map<String, Object> metrics;
 
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
-                      String interpolation, double scale, double[] mean, double[] std, String outputName,
+                      String interpolation, double scale, double[] mean, double[] std, double backgroundBelow,
+                      String outputName,
                       List<String> outputChannels, String activation, Map<String, Double> thresholds,
                       double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics) {
         this.name = name;
@@ -65,6 +67,7 @@ public final class ModelSpec {
         this.scale = scale;
         this.mean = mean;
         this.std = std;
+        this.backgroundBelow = backgroundBelow;
         this.outputName = outputName;
         this.outputChannels = outputChannels;
         this.activation = activation;
@@ -122,6 +125,11 @@ public final class ModelSpec {
         double scale = in.has("scale") ? in.get("scale").asDouble() : 255.0;
         if (!(scale > 0)) {
             throw new ModelLoadException("sidecar " + where + ": input.scale must be positive");
+        }
+        double backgroundBelow = in.has("backgroundBelow") ? in.get("backgroundBelow").asDouble() : -1;
+        if (in.has("backgroundBelow") && (!(backgroundBelow > 0) || backgroundBelow > 255 || channels != 1)) {
+            throw new ModelLoadException("sidecar " + where + ": input.backgroundBelow must be a grey level 1..255"
+                    + " (grey models only), was " + in.get("backgroundBelow"));
         }
         double[] mean = perChannel(in, where, "mean", channels, 0.0);
         double[] std = perChannel(in, where, "std", channels, 1.0);
@@ -196,7 +204,7 @@ public final class ModelSpec {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
         return new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
-                outputName, Collections.unmodifiableList(outputChannels), activation,
+                backgroundBelow, outputName, Collections.unmodifiableList(outputChannels), activation,
                 Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics));
     }
 
@@ -280,6 +288,17 @@ public final class ModelSpec {
     }
 
     public double mean(int channel) { return mean[channel]; }
+
+    /**
+     * Grey level (0..255) below which pixels connected to the picture's border are not image (outside a sector,
+     * margins) and the outputs there are cleared ({@link ScanRegion}); negative: not used by this model.
+     */
+    public double backgroundBelow() { return backgroundBelow; }
+
+    /** {@link #backgroundBelow()} in the units of the input tensor (after scale, mean and std). */
+    public float backgroundBelowNormalised() {
+        return (float) ((backgroundBelow * pixelScale() - mean[0]) / std[0]);
+    }
     public double std(int channel) { return std[channel]; }
 
     /** Floats in one input row: channels x height x width. */

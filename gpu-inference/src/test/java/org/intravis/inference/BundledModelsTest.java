@@ -43,12 +43,14 @@ class BundledModelsTest {
         assertThat(us.threshold("needle")).isEqualTo(expected.at("/thresholds/mask/needle").asDouble());
         assertThat(us.tipPeakThreshold()).isEqualTo(expected.at("/thresholds/tipPeak").asDouble());
         assertThat(us.trainingDataHash()).hasSize(64);
+        assertThat(us.backgroundBelow()).isEqualTo(5.0); // outputs cleared outside the picture (ScanRegion)
         assertThat(us.metrics()).containsKeys("segmentation", "needle");
 
         ModelSpec fl = ModelSource.locate("fluoroscopy", null).spec();
         assertThat(fl.outputChannels()).containsExactly("wire", "tip");
         assertThat(fl.threshold("wire")).isEqualTo(0.7);
         assertThat(fl.metrics()).containsKey("wire_all");
+        assertThat(fl.backgroundBelow()).isNegative(); // a dark wire may touch a dark border: never cleared
     }
 
     @Test
