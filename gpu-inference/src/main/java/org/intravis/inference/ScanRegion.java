@@ -20,6 +20,7 @@ final class ScanRegion {
     private final boolean[] across;
     private final boolean[] widened;
     private final int[] queue;
+    private boolean found;
 
     /** @param margin pixels by which the background is widened (at the model's resolution) */
     ScanRegion(int width, int height, int margin) {
@@ -38,30 +39,34 @@ final class ScanRegion {
      * below {@code darkBelow} in the same (normalised) units. Returns the number of background pixels (widened).
      */
     int find(float[] input, int offset, float darkBelow) {
-        int n = w * h;
-        for (int i = 0; i < n; i++) {
-            background[i] = false;
+        boolean anyDarkEdge = false;
+        for (int x = 0; x < w && !anyDarkEdge; x++) {
+            anyDarkEdge = input[offset + x] < darkBelow || input[offset + (h - 1) * w + x] < darkBelow;
         }
-        // dark in the whole 3x3 neighbourhood (the input's edge counts as dark)
+        for (int y = 0; y < h && !anyDarkEdge; y++) {
+            anyDarkEdge = input[offset + y * w] < darkBelow || input[offset + y * w + w - 1] < darkBelow;
+        }
+        if (!anyDarkEdge) { // a picture that fills the frame (a linear probe without margins): nothing to do
+            found = false;
+            return 0;
+        }
+        // dark in the whole 3x3 neighbourhood (beyond the edge counts as dark): along rows, then along columns
         for (int y = 0; y < h; y++) {
+            int row = y * w;
             for (int x = 0; x < w; x++) {
-                boolean d = true;
-                for (int dy = -1; dy <= 1 && d; dy++) {
-                    int yy = y + dy;
-                    if (yy < 0 || yy >= h) {
-                        continue;
-                    }
-                    for (int dx = -1; dx <= 1; dx++) {
-                        int xx = x + dx;
-                        if (xx >= 0 && xx < w && input[offset + yy * w + xx] >= darkBelow) {
-                            d = false;
-                            break;
-                        }
-                    }
-                }
-                dark[y * w + x] = d;
+                boolean d = input[offset + row + x] < darkBelow;
+                d &= x == 0 || input[offset + row + x - 1] < darkBelow;
+                d &= x == w - 1 || input[offset + row + x + 1] < darkBelow;
+                across[row + x] = d;
             }
         }
+        for (int y = 0; y < h; y++) {
+            int row = y * w;
+            for (int x = 0; x < w; x++) {
+                dark[row + x] = across[row + x] && (y == 0 || across[row - w + x]) && (y == h - 1 || across[row + w + x]);
+            }
+        }
+        java.util.Arrays.fill(background, false);
         int head = 0;
         int tail = 0;
         for (int x = 0; x < w; x++) {
@@ -89,31 +94,47 @@ final class ScanRegion {
                 tail = seed(p + w, tail);
             }
         }
-        if (tail == 0) {
-            for (int i = 0; i < n; i++) {
-                widened[i] = false;
-            }
+        found = tail > 0;
+        if (!found) {
             return 0;
         }
-        // widen by the margin (and by the 3x3 test's one pixel): the sector's edge itself is cleared too;
-        // a square neighbourhood, separably: along rows into `across`, then along columns
+        // widen by the margin (and by the 3x3 test's one pixel): the sector's edge itself is cleared too; a square
+        // neighbourhood, separably, each pass a sliding count of background pixels in the window
         int r = margin + 1;
         for (int y = 0; y < h; y++) {
+            int row = y * w;
+            int inWindow = 0;
+            for (int x = 0; x <= Math.min(r - 1, w - 1); x++) {
+                inWindow += background[row + x] ? 1 : 0;
+            }
             for (int x = 0; x < w; x++) {
-                boolean near = false;
-                for (int xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r) && !near; xx++) {
-                    near = background[y * w + xx];
+                int add = x + r;
+                int drop = x - r - 1;
+                if (add < w && background[row + add]) {
+                    inWindow++;
                 }
-                across[y * w + x] = near;
+                if (drop >= 0 && background[row + drop]) {
+                    inWindow--;
+                }
+                across[row + x] = inWindow > 0;
             }
         }
         int count = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                boolean near = false;
-                for (int yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r) && !near; yy++) {
-                    near = across[yy * w + x];
+        for (int x = 0; x < w; x++) {
+            int inWindow = 0;
+            for (int y = 0; y <= Math.min(r - 1, h - 1); y++) {
+                inWindow += across[y * w + x] ? 1 : 0;
+            }
+            for (int y = 0; y < h; y++) {
+                int add = y + r;
+                int drop = y - r - 1;
+                if (add < h && across[add * w + x]) {
+                    inWindow++;
                 }
+                if (drop >= 0 && across[drop * w + x]) {
+                    inWindow--;
+                }
+                boolean near = inWindow > 0;
                 widened[y * w + x] = near;
                 count += near ? 1 : 0;
             }
@@ -132,12 +153,14 @@ final class ScanRegion {
 
     /** Clears {@code planes} output planes from {@code offset} (each {@code w*h}) where {@link #find} found background. */
     void clear(float[] probs, int offset, int planes) {
+        if (!found) {
+            return;
+        }
         int n = w * h;
-        for (int c = 0; c < planes; c++) {
-            int base = offset + c * n;
-            for (int i = 0; i < n; i++) {
-                if (widened[i]) {
-                    probs[base + i] = 0f;
+        for (int i = 0; i < n; i++) {
+            if (widened[i]) {
+                for (int c = 0; c < planes; c++) {
+                    probs[offset + c * n + i] = 0f;
                 }
             }
         }
@@ -145,6 +168,6 @@ final class ScanRegion {
 
     /** Whether pixel (x, y) of the model's grid is background (after {@link #find}). */
     boolean isBackground(int x, int y) {
-        return widened[y * w + x];
+        return found && widened[y * w + x];
     }
 }
