@@ -149,7 +149,6 @@ public final class Evaluator {
         private final TensorRow row;
         private final float[] probs;
         private final ScanRegion scanRegion;
-        private final float[] input;
         private final int plane;
         private final NeedleLocator needleLocator;
         private final WireLocator wireLocator;
@@ -176,9 +175,7 @@ public final class Evaluator {
             this.pre = new Preprocessor(spec);
             this.row = new TensorRow(spec, backend.inputRow(0, 0));
             this.probs = new float[spec.outputRowFloats()];
-            this.scanRegion = spec.backgroundBelow() > 0
-                    ? new ScanRegion(spec.width(), spec.height(), ModelWorker.SCAN_MARGIN_PX) : null;
-            this.input = scanRegion != null ? new float[spec.inputRowFloats()] : null;
+            this.scanRegion = ScanRegion.forModel(spec); // as the live path (ModelWorker)
             this.plane = spec.width() * spec.height();
             int needle = spec.channel(ModelSpec.NEEDLE);
             int wire = spec.channel(ModelSpec.WIRE);
@@ -297,11 +294,8 @@ public final class Evaluator {
             }
             inferenceMs.add((System.nanoTime() - t0) / 1e6);
             backend.outputRow(0, 0).get(probs, 0, probs.length);
-            if (scanRegion != null) { // as the live path does (ModelWorker)
-                backend.inputRow(0, 0).get(input, 0, input.length);
-                if (scanRegion.find(input, 0, spec.backgroundBelowNormalised()) > 0) {
-                    scanRegion.clear(probs, 0, spec.outputChannelCount());
-                }
+            if (scanRegion != null) {
+                scanRegion.apply(backend.inputRow(0, 0), probs);
             }
 
             int w = labels != null ? labels.width() : image.cols();

@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * What a model's sidecar JSON declares: its input tensor (name, size, channels, colour, resize rule and
  * normalisation), its output tensor (name, channel names, activation), thresholds per class and for the tip peak,
- * the hash of its training data and its measured metrics (the sidecar's {@code metrics} or {@code validation}). Everything downstream reads sizes and names from here;
- * nothing is hard-coded.
+ * the hash of its training data and its measured metrics (the sidecar's {@code metrics} or {@code validation}).
+ * Everything downstream reads sizes and names from here; nothing is hard-coded.
  * <p>
  * Normalisation: a pixel value {@code x} (0..255) becomes {@code (x / scale - mean) / std} when {@code scale > 1}
  * (the usual {@code "scale": 255}), or {@code (x * scale - mean) / std} when {@code scale <= 1}
@@ -289,6 +289,8 @@ public final class ModelSpec {
 
     public double mean(int channel) { return mean[channel]; }
 
+    public double std(int channel) { return std[channel]; }
+
     /**
      * Grey level (0..255) below which pixels connected to the picture's border are not image (outside a sector,
      * margins) and the outputs there are cleared ({@link ScanRegion}); negative: not used by this model.
@@ -299,7 +301,6 @@ public final class ModelSpec {
     public float backgroundBelowNormalised() {
         return (float) ((backgroundBelow * pixelScale() - mean[0]) / std[0]);
     }
-    public double std(int channel) { return std[channel]; }
 
     /** Floats in one input row: channels x height x width. */
     public int inputRowFloats() {

@@ -69,8 +69,6 @@ final class ModelWorker implements Runnable {
     private final NeedleLocator needleLocator;
     /** Clears outputs outside the picture (sector edges, margins) when the sidecar asks; null otherwise. */
     private final ScanRegion scanRegion;
-    private final float[] input;
-    static final int SCAN_MARGIN_PX = 2;
     private final WireLocator wireLocator;
     private final HeatmapWriter heatmap;
     private final InstrumentDetection detection = new InstrumentDetection();
@@ -128,8 +126,7 @@ final class ModelWorker implements Runnable {
         vessel = spec.channel(ModelSpec.VESSEL);
         nerve = spec.channel(ModelSpec.NERVE);
         tip = spec.channel(ModelSpec.TIP);
-        scanRegion = spec.backgroundBelow() > 0 ? new ScanRegion(spec.width(), spec.height(), SCAN_MARGIN_PX) : null;
-        input = scanRegion != null ? new float[spec.inputRowFloats()] : null;
+        scanRegion = ScanRegion.forModel(spec);
         needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
         wireLocator = wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
         needleThreshold = needle >= 0 ? settings.threshold(spec, ModelSpec.NEEDLE) : 1;
@@ -382,12 +379,8 @@ final class ModelWorker implements Runnable {
     /** One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). */
     private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, long frameId, int frameW, int frameH) {
         backend.outputRow(buffer, row).get(probs, 0, probs.length);
-        if (scanRegion != null) {
-            backend.inputRow(buffer, row).get(input, 0, input.length);
-            if (scanRegion.find(input, 0, spec.backgroundBelowNormalised()) > 0) {
-                scanRegion.clear(probs, 0, spec.outputChannelCount());
-                backend.outputRow(buffer, row).put(probs, 0, probs.length); // the polygons read the native planes
-            }
+        if (scanRegion != null && scanRegion.apply(backend.inputRow(buffer, row), probs)) {
+            backend.outputRow(buffer, row).put(probs, 0, probs.length); // the polygons read the native planes
         }
         float sx = (float) frameW / spec.width();
         float sy = (float) frameH / spec.height();

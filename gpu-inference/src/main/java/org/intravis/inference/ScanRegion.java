@@ -1,5 +1,7 @@
 package org.intravis.inference;
 
+import org.bytedeco.javacpp.FloatPointer;
+
 /**
  * The part of an ultrasound picture that is not image: the black outside a curvilinear or phased-array sector,
  * capture-card margins, the notch at a sector's apex. Found on the model's input as the dark pixels connected to
@@ -21,6 +23,36 @@ final class ScanRegion {
     private final boolean[] widened;
     private final int[] queue;
     private boolean found;
+
+    /** Pixels by which the background is widened, at the model's resolution. */
+    static final int MARGIN_PX = 2;
+
+    private float[] input;
+    private float darkBelow;
+
+    /** The region finder a model's sidecar asks for ({@code input.backgroundBelow}), or null when it does not. */
+    static ScanRegion forModel(ModelSpec spec) {
+        if (spec.backgroundBelow() <= 0) {
+            return null;
+        }
+        ScanRegion r = new ScanRegion(spec.width(), spec.height(), MARGIN_PX);
+        r.input = new float[spec.inputRowFloats()];
+        r.darkBelow = spec.backgroundBelowNormalised();
+        return r;
+    }
+
+    /**
+     * Finds the background in a model input row and clears {@code probs} (all its planes) there; returns whether
+     * anything was cleared. Only for instances made by {@link #forModel}.
+     */
+    boolean apply(FloatPointer inputRow, float[] probs) {
+        inputRow.get(input, 0, input.length);
+        if (find(input, 0, darkBelow) == 0) {
+            return false;
+        }
+        clear(probs, 0, probs.length / (w * h));
+        return true;
+    }
 
     /** @param margin pixels by which the background is widened (at the model's resolution) */
     ScanRegion(int width, int height, int margin) {
