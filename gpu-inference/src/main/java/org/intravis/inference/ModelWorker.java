@@ -63,26 +63,7 @@ final class ModelWorker implements Runnable {
     private final Thread thread;
 
     // post-processing (worker thread only)
-    private final float[] probs;
-    private final int plane;
-    private final MaskPolygons polygons;
-    private final NeedleLocator needleLocator;
-    /** Clears outputs outside the picture (sector edges, margins) when the sidecar asks; null otherwise. */
-    private final ScanRegion scanRegion;
-    private final WireLocator wireLocator;
-    private final HeatmapWriter heatmap;
-    private final InstrumentDetection detection = new InstrumentDetection();
-    private final String[] classNames;
-    private final int needle;
-    private final int wire;
-    private final int vessel;
-    private final int nerve;
-    private final int tip;
-    private final double needleThreshold;
-    private final double wireThreshold;
-    private final double vesselThreshold;
-    private final double nerveThreshold;
-    private final double tipThreshold;
+    private final OutputDecoder decoder;
     private long postNanosPerRow;
     private long errorsLogged;
 
@@ -118,24 +99,7 @@ final class ModelWorker implements Runnable {
             }
         }
         batchSizes = new AtomicLongArray(max + 1);
-        plane = spec.width() * spec.height();
-        probs = new float[spec.outputRowFloats()];
-        polygons = new MaskPolygons(spec.width(), spec.height());
-        needle = spec.channel(ModelSpec.NEEDLE);
-        wire = spec.channel(ModelSpec.WIRE);
-        vessel = spec.channel(ModelSpec.VESSEL);
-        nerve = spec.channel(ModelSpec.NERVE);
-        tip = spec.channel(ModelSpec.TIP);
-        scanRegion = ScanRegion.forModel(spec);
-        needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
-        wireLocator = wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
-        needleThreshold = needle >= 0 ? settings.threshold(spec, ModelSpec.NEEDLE) : 1;
-        wireThreshold = wire >= 0 ? settings.threshold(spec, ModelSpec.WIRE) : 1;
-        vesselThreshold = vessel >= 0 ? settings.threshold(spec, ModelSpec.VESSEL) : 1;
-        nerveThreshold = nerve >= 0 ? settings.threshold(spec, ModelSpec.NERVE) : 1;
-        tipThreshold = tip >= 0 ? settings.threshold(spec, ModelSpec.TIP) : 1;
-        heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
-        classNames = spec.outputChannels().toArray(new String[0]);
+        decoder = new OutputDecoder(spec, settings);
         thread = new Thread(this, "infer-" + modelName);
         thread.setDaemon(true);
         batches[0].open(); // feeds may fill the first batch before the thread starts
@@ -348,7 +312,7 @@ final class ModelWorker implements Runnable {
             }
             long p0 = System.nanoTime();
             try {
-                annotate(s, a, b.buffer, r, b.frameId[r], b.frameWidth[r], b.frameHeight[r]);
+                annotate(s, a, b.buffer, r, b.frameWidth[r], b.frameHeight[r]);
                 s.publish();
             } catch (RuntimeException e) {
                 if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
@@ -377,37 +341,11 @@ final class ModelWorker implements Runnable {
     }
 
     /** One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). */
-    private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, long frameId, int frameW, int frameH) {
-        backend.outputRow(buffer, row).get(probs, 0, probs.length);
-        if (scanRegion != null && scanRegion.apply(backend.inputRow(buffer, row), probs)) {
-            backend.outputRow(buffer, row).put(probs, 0, probs.length); // the polygons read the native planes
-        }
-        float sx = (float) frameW / spec.width();
-        float sy = (float) frameH / spec.height();
-        int zoneId = 1;
-        if (vessel >= 0) {
-            polygons.maskFromProbabilities(outputPlanes[buffer][row][vessel], vesselThreshold);
-            zoneId += polygons.appendZones(a, Annotations.ZONE_VESSEL, zoneId, probs, vessel * plane, true,
-                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
-        }
-        if (nerve >= 0) {
-            polygons.maskFromProbabilities(outputPlanes[buffer][row][nerve], nerveThreshold);
-            polygons.appendZones(a, Annotations.ZONE_NERVE, zoneId, probs, nerve * plane, true,
-                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
-        }
-        int tipOffset = tip >= 0 ? tip * plane : -1;
-        boolean found = false;
-        if (needleLocator != null) {
-            found = needleLocator.locate(probs, needle * plane, needleThreshold, tipOffset, tipThreshold, detection);
-        } else if (wireLocator != null) {
-            found = wireLocator.locate(probs, wire * plane, wireThreshold, tipOffset, tipThreshold, detection);
-        }
-        if (found) {
-            s.detect(detection.kind, (detection.entryX + 0.5f) * sx - 0.5f, (detection.entryY + 0.5f) * sy - 0.5f,
-                    (detection.tipX + 0.5f) * sx - 0.5f, (detection.tipY + 0.5f) * sy - 0.5f, detection.confidence);
-        }
-        if (s.heatmapDue()) {
-            heatmap.write(probs, classNames.length, classNames, frameId, a);
+    private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, int frameW, int frameH) {
+        if (decoder.decode(backend.inputRow(buffer, row), backend.outputRow(buffer, row), outputPlanes[buffer][row], a,
+                frameW, frameH, s.heatmapDue())) {
+            InstrumentDetection d = decoder.instrument();
+            s.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
         }
     }
 
