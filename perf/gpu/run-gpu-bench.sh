@@ -30,7 +30,8 @@ collect_jars() { # $1: maven profile args; jars into target/gpu-lib
     cp frame-pipeline/target/frame-pipeline-*.jar capture/target/capture-*.jar \
         gpu-inference/target/gpu-inference-*.jar overlay-streamer/target/overlay-streamer-*.jar \
         perf/target/perf-*.jar target/gpu-lib/
-    rm -f target/gpu-lib/*-sources.jar target/gpu-lib/*-tests.jar
+    # javacv pulls JavaFX for a converter intravis never loads: 5.6 MB less to carry
+    rm -f target/gpu-lib/*-sources.jar target/gpu-lib/*-tests.jar target/gpu-lib/javafx-*.jar
 }
 
 stage() { # $1: maven profile args, $2: chunk MB
@@ -56,30 +57,36 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
     fi
     mkdir -p "$work"
     local java_opts="-Xms1g -XX:+UseG1GC"
+    # Every step runs under what is left of MEASURE_LIMIT_S, so that the results measured so far are packed and come
+    # back even when the device time runs short (a killed command returns nothing).
+    local deadline=$((SECONDS + ${MEASURE_LIMIT_S:-420}))
+    left() { local l=$((deadline - SECONDS)); if [ "$l" -lt 5 ]; then echo "(out of time: skipped)" >> "$work/log.txt"; return 1; fi; echo "$l"; }
     bench() {
+        local l; l=$(left) || return 0
         # shellcheck disable=SC2086
-        java $java_opts -cp "$cp" org.intravis.perf.LatencyHarness "$@" 2>&1 \
-            | grep -v -e OpenH264 -e '^\[libopenh264' | tee -a "$work/log.txt"
+        timeout "$l" java $java_opts -cp "$cp" org.intravis.perf.LatencyHarness "$@" 2>&1 \
+            | grep -v -e OpenH264 -e '^\[libopenh264' | tee -a "$work/log.txt" || true
     }
     { nvidia-smi || echo "no nvidia-smi"; nproc; grep -m1 'model name' /proc/cpuinfo || true; java -version; } \
         > "$work/machine.txt" 2>&1
-    # 1. the pipeline with CUDA: 1, 4, 8, 16 streams of 1080p at 30 and 60 fps
-    bench --streams "$streams" --fps "$fps" --resolution "$res" --device cuda --no-baseline \
-        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda.json"
-    # 2. on the same machine: the CPU, and the naive baseline (CUDA, batch 1), 4 streams of 1080p30
-    bench --streams "$four" --fps 30 --resolution "$res" --device cpu --no-baseline \
-        --warmup "$warmup" --seconds "$seconds" --report "$work/cpu-4streams.json"
-    bench --streams "$four" --fps 30 --resolution "$res" --device cuda \
-        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-vs-baseline-4streams.json"
-    # 3. the models alone, per batch size, on both devices
+    # 1. the models alone, per batch size, on both devices
     for model in ultrasound fluoroscopy; do
         for device in cuda cpu; do
             echo "== $model on $device" >> "$work/probes.txt"
-            java -cp "$cp" org.intravis.inference.onnx.BackendProbe --model "$model" --device "$device" \
+            l=$(left) || continue
+            timeout "$l" java -cp "$cp" org.intravis.inference.onnx.BackendProbe --model "$model" --device "$device" \
                 --batches "$batches" --iterations "$iterations" --warmup 10 >> "$work/probes.txt" 2>&1 \
                 || echo "(probe of $model on $device failed)" >> "$work/probes.txt"
         done
     done
+    # 2. the pipeline with CUDA: 1, 4, 8, 16 streams of 1080p at 30 and 60 fps
+    bench --streams "$streams" --fps "$fps" --resolution "$res" --device cuda --no-baseline \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda.json"
+    # 3. on the same machine: the CPU, and the naive baseline (CUDA, batch 1), 4 streams of 1080p30
+    bench --streams "$four" --fps 30 --resolution "$res" --device cpu --no-baseline \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cpu-4streams.json"
+    bench --streams "$four" --fps 30 --resolution "$res" --device cuda \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-vs-baseline-4streams.json"
 }
 
 pack() { # $1: results folder, $2: OUT
