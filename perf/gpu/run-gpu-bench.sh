@@ -75,8 +75,18 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
             echo "== $model on $device" >> "$work/probes.txt"
             l=$(left) || continue
             timeout "$l" java -cp "$cp" org.intravis.inference.onnx.BackendProbe --model "$model" --device "$device" \
-                --batches "$batches" --iterations "$iterations" --warmup 10 >> "$work/probes.txt" 2>&1 \
+                --batches "$batches" --iterations "$iterations" --warmup 10 --interleave >> "$work/probes.txt" 2>&1 \
                 || echo "(probe of $model on $device failed)" >> "$work/probes.txt"
+        done
+    done
+    # what a change of batch size costs on CUDA, per batch shape and cuDNN search ("mixed": sizes in turn)
+    for shape in exact fixed; do
+        for search in exhaustive heuristic; do
+            echo "== ultrasound on cuda, batch shape $shape, cuDNN search $search" >> "$work/shapes.txt"
+            l=$(left) || continue
+            timeout "$l" java -cp "$cp" org.intravis.inference.onnx.BackendProbe --model ultrasound --device cuda \
+                --batches "$batches" --iterations "$iterations" --warmup 10 --interleave --batch-shape "$shape" \
+                --conv-search "$search" >> "$work/shapes.txt" 2>&1 || echo "(probe failed)" >> "$work/shapes.txt"
         done
     done
     # 2. the pipeline with CUDA: 1, 4, 8, 16 streams of 1080p at 30 and 60 fps
@@ -87,13 +97,16 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
         --warmup "$warmup" --seconds "$seconds" --report "$work/cpu-4streams.json"
     bench --streams "$four" --fps 30 --resolution "$res" --device cuda \
         --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-vs-baseline-4streams.json"
+    # 4. CUDA with batches at their exact size (as before padding was the CUDA default), heuristic cuDNN search
+    bench --streams "$four" --fps 30 --resolution "$res" --device cuda --no-baseline --batch-shape exact \
+        --conv-search heuristic --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-exact-heuristic-4streams.json"
 }
 
 pack() { # $1: results folder, $2: OUT
     mkdir -p "$2"
     tar -czf "$2/gpu-bench.tar.gz" -C "$1" .
     cp "$1"/cuda-summary.md "$1"/cpu-4streams.md "$1"/cuda-vs-baseline-4streams.md "$1"/probes.txt \
-        "$1"/machine.txt "$2"/ 2>/dev/null || true
+        "$1"/shapes.txt "$1"/machine.txt "$2"/ 2>/dev/null || true
     echo "results: $2 ($(ls "$2" | tr '\n' ' '))"
 }
 

@@ -8,11 +8,20 @@ package org.intravis.inference;
  * @param maxBatch       rows of the largest batch (the tensors are allocated for it once)
  * @param buffers        independent tensor sets (2: one filling while one runs)
  * @param intraOpThreads ONNX Runtime threads per run, 0 for its default (one per physical core)
+ * @param batchShape     whether partial batches run at their size or padded to maxBatch (see {@link BatchShape})
+ * @param convAlgoSearch cuDNN algorithm choice on CUDA
  */
-public record BackendOptions(String device, int maxBatch, int buffers, int intraOpThreads) {
+public record BackendOptions(String device, int maxBatch, int buffers, int intraOpThreads, BatchShape batchShape,
+                             ConvAlgoSearch convAlgoSearch) {
     public BackendOptions {
         if (device == null || device.isBlank()) {
             device = "cpu";
+        }
+        if (batchShape == null) {
+            batchShape = BatchShape.AUTO;
+        }
+        if (convAlgoSearch == null) {
+            convAlgoSearch = ConvAlgoSearch.EXHAUSTIVE;
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
@@ -23,6 +32,11 @@ public record BackendOptions(String device, int maxBatch, int buffers, int intra
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive, was " + intraOpThreads);
         }
+    }
+
+    /** Shape {@link BatchShape#AUTO}, ONNX Runtime's default cuDNN search. */
+    public BackendOptions(String device, int maxBatch, int buffers, int intraOpThreads) {
+        this(device, maxBatch, buffers, intraOpThreads, BatchShape.AUTO, ConvAlgoSearch.EXHAUSTIVE);
     }
 
     /** One CPU set of one row: for evaluation and probes. */

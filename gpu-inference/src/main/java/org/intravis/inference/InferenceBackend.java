@@ -28,6 +28,9 @@ public interface InferenceBackend extends AutoCloseable {
     /** Largest batch one run takes. */
     int maxBatch();
 
+    /** Whether every run computes all maxBatch rows whatever it is asked for (see {@link BatchShape}). */
+    boolean fixedBatchShape();
+
     /** Independent tensor sets (2 for double buffering). */
     int buffers();
 

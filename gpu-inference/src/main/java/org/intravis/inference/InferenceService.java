@@ -118,7 +118,7 @@ public final class InferenceService implements AutoCloseable {
         try {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
             backend = OnnxBackend.load(source, new BackendOptions(settings.device(), settings.maxBatch(), 2,
-                    settings.intraOpThreads()));
+                    settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch()));
             w = new ModelWorker(source.spec().name(), backend, settings);
             if (settings.warmup()) {
                 try {
@@ -139,7 +139,8 @@ public final class InferenceService implements AutoCloseable {
         }
         LOG.info("model " + model + " " + w.spec().version() + " loaded from " + backend.location() + " on "
                 + backend.device() + (backend.deviceNote().isEmpty() ? "" : " (" + backend.deviceNote() + ")")
-                + ", batches of up to " + backend.maxBatch());
+                + ", batches of up to " + backend.maxBatch()
+                + (backend.fixedBatchShape() ? " (every call at " + backend.maxBatch() + " rows: one tensor shape)" : ""));
         workers.put(model, w);
         w.start();
         return w;
@@ -199,12 +200,12 @@ public final class InferenceService implements AutoCloseable {
                 }
             }
             models.add(new InferenceStatus.ModelStatus(e.getKey(), w.spec().version(), "loaded", "", b.location(),
-                    b.device(), b.maxBatch(), batches, w.rowsRun(), batches == 0 ? 0 : (double) w.rowsRun() / batches,
+                    b.device(), b.maxBatch(), b.fixedBatchShape(), batches, w.rowsRun(), batches == 0 ? 0 : (double) w.rowsRun() / batches,
                     w.runFailures(), w.skippedDeadline(), w.lastRunMillis(), sizes, p90, w.spec().trainingDataHash(),
                     w.spec().metrics()));
         }
         for (Map.Entry<String, String> e : loadErrors.entrySet()) {
-            models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, 0, 0, 0, 0,
+            models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0, 0, 0,
                     0, 0, Map.of(), Map.of(), "", Map.of()));
         }
         List<InferenceStatus.StreamStatus> s = new ArrayList<>();

@@ -14,6 +14,8 @@ public final class InferenceSettings {
     private int intraOpThreads;
     private long budgetMs = 100;
     private int maxBatch = 8;
+    private BatchShape batchShape = BatchShape.AUTO;
+    private ConvAlgoSearch convAlgoSearch = ConvAlgoSearch.EXHAUSTIVE;
     private int rowsPerStream = 1;
     private boolean warmup = true;
     private Path modelsDir;
@@ -35,6 +37,10 @@ public final class InferenceSettings {
     public InferenceSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
     /** Largest batch per ONNX Runtime call (tensors are allocated for it once). */
     public InferenceSettings maxBatch(int n) { this.maxBatch = n; return this; }
+    /** Partial batches at their size or padded to maxBatch (default AUTO: padded on CUDA; see {@link BatchShape}). */
+    public InferenceSettings batchShape(BatchShape s) { this.batchShape = s; return this; }
+    /** cuDNN convolution algorithm choice on CUDA (default EXHAUSTIVE, ONNX Runtime's). */
+    public InferenceSettings convAlgoSearch(ConvAlgoSearch s) { this.convAlgoSearch = s; return this; }
     /**
      * Rows one stream may hold in a filling batch: 1 (default) means the newest frame replaces the stream's row;
      * more lets more frames through; {@code maxBatch} never replaces a frame (a full batch answers BUSY and the
@@ -67,6 +73,8 @@ public final class InferenceSettings {
     public int intraOpThreads() { return intraOpThreads; }
     public long budgetMs() { return budgetMs; }
     public int maxBatch() { return maxBatch; }
+    public BatchShape batchShape() { return batchShape; }
+    public ConvAlgoSearch convAlgoSearch() { return convAlgoSearch; }
     public int rowsPerStream() { return rowsPerStream; }
     public boolean warmup() { return warmup; }
     public Path modelsDir() { return modelsDir; }
@@ -104,6 +112,9 @@ public final class InferenceSettings {
         }
         if (maxBatch < 1 || maxBatch > 64) {
             throw new IllegalArgumentException("maxBatch must be 1..64, was " + maxBatch);
+        }
+        if (batchShape == null || convAlgoSearch == null) {
+            throw new IllegalArgumentException("batchShape and convAlgoSearch must be set");
         }
         if (rowsPerStream < 1 || rowsPerStream > maxBatch) {
             throw new IllegalArgumentException("rowsPerStream must be 1..maxBatch, was " + rowsPerStream);

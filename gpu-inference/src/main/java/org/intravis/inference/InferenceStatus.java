@@ -25,6 +25,7 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param location         where it was loaded from
      * @param device           device it runs on
      * @param maxBatch         largest batch
+     * @param fixedBatchShape  whether every call computes maxBatch rows (see {@link BatchShape}; the CUDA default)
      * @param batchesRun       ONNX Runtime calls so far
      * @param rowsRun          frames inferred so far
      * @param meanBatchSize    rows per call on average
@@ -37,7 +38,7 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param metrics          from the sidecar (measured on held-out data by whoever trained it)
      */
     public record ModelStatus(String name, String version, String state, String error, String location, String device,
-                              int maxBatch, long batchesRun, long rowsRun, double meanBatchSize, long runFailures,
+                              int maxBatch, boolean fixedBatchShape, long batchesRun, long rowsRun, double meanBatchSize, long runFailures,
                               long skippedDeadline, double lastRunMs, Map<Integer, Long> batchSizes,
                               Map<Integer, Double> runP90Ms, String trainingDataHash, Map<String, Object> metrics) {
     }

@@ -54,6 +54,8 @@ final class BenchReport {
         cfg.put("ring_size", settings.ringSize());
         cfg.put("wait_strategy", settings.waitStrategy());
         cfg.put("max_batch", settings.maxBatch());
+        cfg.put("batch_shape", settings.batchShape());
+        cfg.put("conv_search", settings.convSearch());
         cfg.put("budget_ms", settings.budgetMs());
         cfg.put("intra_op_threads", settings.intraOpThreads());
         cfg.put("baseline_queue", settings.baselineQueue());

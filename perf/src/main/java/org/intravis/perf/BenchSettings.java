@@ -27,6 +27,8 @@ public final class BenchSettings {
     private int ringSize = 16;
     private String waitStrategy = "blocking";
     private int maxBatch = 8;
+    private String batchShape = "auto";
+    private String convSearch = "exhaustive";
     private long budgetMs = 100;
     private int intraOpThreads;
     private Path modelsDir;
@@ -58,6 +60,8 @@ public final class BenchSettings {
     public BenchSettings ringSize(int n) { this.ringSize = n; return this; }
     public BenchSettings waitStrategy(String w) { this.waitStrategy = w; return this; }
     public BenchSettings maxBatch(int n) { this.maxBatch = n; return this; }
+    public BenchSettings batchShape(String s) { this.batchShape = s; return this; }
+    public BenchSettings convSearch(String s) { this.convSearch = s; return this; }
     public BenchSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
     public BenchSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
     public BenchSettings modelsDir(Path p) { this.modelsDir = p; return this; }
@@ -88,6 +92,8 @@ public final class BenchSettings {
     public int ringSize() { return ringSize; }
     public String waitStrategy() { return waitStrategy; }
     public int maxBatch() { return maxBatch; }
+    public String batchShape() { return batchShape; }
+    public String convSearch() { return convSearch; }
     public long budgetMs() { return budgetMs; }
     public int intraOpThreads() { return intraOpThreads; }
     public Path modelsDir() { return modelsDir; }
@@ -127,6 +133,7 @@ public final class BenchSettings {
         s.model = model; s.device = device; s.encoding = encoding; s.h264Encoder = h264Encoder;
         s.warmupSeconds = warmupSeconds; s.measureSeconds = measureSeconds; s.ours = ours; s.baseline = baseline;
         s.baselineQueue = baselineQueue; s.ringSize = ringSize; s.waitStrategy = waitStrategy; s.maxBatch = maxBatch;
+        s.batchShape = batchShape; s.convSearch = convSearch;
         s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
         s.bufferedFrames = bufferedFrames; s.clientsPerStream = clientsPerStream;
         return s;
@@ -148,6 +155,8 @@ public final class BenchSettings {
         require(baselineQueue >= 1, "--baseline-queue must be at least 1");
         require(ringSize >= 2 && Integer.bitCount(ringSize) == 1, "--ring-size must be a power of two >= 2");
         require(maxBatch >= 1 && maxBatch <= 64, "--max-batch must be 1..64");
+        require(batchShape.matches("auto|fixed|exact"), "--batch-shape must be auto, fixed or exact");
+        require(convSearch.matches("exhaustive|heuristic|default"), "--conv-search must be exhaustive, heuristic or default");
         require(budgetMs > 0, "--budget-ms must be positive");
         require(intraOpThreads >= 0, "--threads must be 0 (ONNX Runtime's default) or positive");
         require(loopFrames >= 1 && loopFrames <= 600, "--loop-frames must be 1..600");

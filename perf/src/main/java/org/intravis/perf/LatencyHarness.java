@@ -59,6 +59,9 @@ public final class LatencyHarness {
               --ring-size N          ring entries per stream                               default 16
               --wait-strategy W      blocking | sleeping | yielding | busy-spin            default blocking
               --max-batch N          largest inference batch                               default 8
+              --batch-shape S        auto | fixed | exact: partial batches padded to max   default auto
+                                     (auto: padded on CUDA, exact on the CPU)
+              --conv-search S        exhaustive | heuristic | default (cuDNN, CUDA only)   default exhaustive
               --budget-ms MS         AI path budget (batches close in time for it)         default 100
               --threads N            ONNX Runtime intra-op threads (0: its default)        default 0
               --models-dir DIR       where NAME/NAME.onnx models are looked for first
@@ -177,6 +180,8 @@ public final class LatencyHarness {
                 case "--ring-size" -> base.ringSize(integer("--ring-size", v));
                 case "--wait-strategy" -> base.waitStrategy(v);
                 case "--max-batch" -> base.maxBatch(integer("--max-batch", v));
+                case "--batch-shape" -> base.batchShape(v.toLowerCase(Locale.ROOT));
+                case "--conv-search" -> base.convSearch(v.toLowerCase(Locale.ROOT));
                 case "--budget-ms" -> base.budgetMs(integer("--budget-ms", v));
                 case "--threads" -> base.intraOpThreads(integer("--threads", v));
                 case "--models-dir" -> base.modelsDir(Path.of(v));

@@ -69,7 +69,9 @@ final class PipelineUnderTest implements SystemUnderTest {
 
     static InferenceSettings inferenceSettings(BenchSettings s) {
         InferenceSettings i = new InferenceSettings().device(s.device()).intraOpThreads(s.intraOpThreads())
-                .budgetMs(s.budgetMs()).maxBatch(s.maxBatch()).heatmapEvery(10);
+                .budgetMs(s.budgetMs()).maxBatch(s.maxBatch()).heatmapEvery(10)
+                .batchShape(org.intravis.inference.BatchShape.parse(s.batchShape()))
+                .convAlgoSearch(org.intravis.inference.ConvAlgoSearch.parse(s.convSearch()));
         if (s.modelsDir() != null) {
             i.modelsDir(s.modelsDir());
         }

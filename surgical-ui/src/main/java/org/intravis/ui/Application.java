@@ -1,6 +1,8 @@
 package org.intravis.ui;
 
 import org.intravis.inference.AlertSettings;
+import org.intravis.inference.BatchShape;
+import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.TipTracker;
@@ -67,6 +69,8 @@ public final class Application implements AutoCloseable {
                     .intraOpThreads(i.intraOpThreads)
                     .budgetMs(i.budgetMs)
                     .maxBatch(i.maxBatch)
+                    .batchShape(BatchShape.parse(i.batchShape))
+                    .convAlgoSearch(ConvAlgoSearch.parse(i.cudnnConvAlgoSearch))
                     .heatmapEvery(i.heatmapEvery)
                     .dataDir(Path.of(c.dataDir))
                     .alerts(new AlertSettings(a.cautionMm, a.warningMm, a.criticalMm, a.hysteresisMm, a.cautionPx,

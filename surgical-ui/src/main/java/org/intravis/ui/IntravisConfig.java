@@ -78,6 +78,13 @@ public final class IntravisConfig {
         public long budgetMs = 100;
         /** Largest batch per ONNX Runtime call (frames across the streams that share a model). */
         public int maxBatch = 8;
+        /**
+         * auto | fixed | exact: whether a partial batch runs padded to maxBatch (one tensor shape) or at its size;
+         * auto pads on CUDA, where ONNX Runtime re-plans its convolutions at every shape change, not on the CPU.
+         */
+        public String batchShape = "auto";
+        /** exhaustive | heuristic | default: how ONNX Runtime's CUDA provider picks cuDNN convolution algorithms. */
+        public String cudnnConvAlgoSearch = "exhaustive";
         /** A folder searched for NAME/NAME.onnx before the models bundled in the jar; empty = bundled only. */
         public String modelsDir = "";
         /** Per-class probability thresholds overriding the model's sidecar, e.g. {vessel: 0.6}. */

@@ -16,6 +16,7 @@ import org.bytedeco.onnxruntime.StringVector;
 import org.bytedeco.onnxruntime.TypeInfo;
 import org.bytedeco.onnxruntime.Value;
 import org.intravis.inference.BackendOptions;
+import org.intravis.inference.BatchShape;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceException;
 import org.intravis.inference.ModelLoadException;
@@ -42,7 +43,8 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
  * Tensors are allocated once: {@code buffers} sets of an input and an output tensor for the largest batch. For
  * every batch size {@code n} an {@code IoBinding} binds tensor views of the first {@code n} rows, so a run is one
  * {@code Session::Run(RunOptions, IoBinding)} call that allocates nothing on the Java side and leaves the tensors
- * where they are between calls (with CUDA, ONNX Runtime copies the bound host tensors in and out).
+ * where they are between calls (with CUDA, ONNX Runtime copies the bound host tensors in and out). With a fixed
+ * {@link BatchShape} (the default on CUDA) every run binds all maxBatch rows, so the graph sees one shape.
  * <p>
  * When CUDA is asked for but cannot start (no GPU, the CPU build of the natives, missing CUDA libraries) the model
  * runs on the CPU, a WARNING is logged, and {@link #device()} and {@link #deviceNote()} say so.
@@ -68,6 +70,8 @@ public final class OnnxBackend implements InferenceBackend {
     /** [buffer][rows]: binding of the first {@code rows} rows of a set; index 0 unused. */
     private final IoBinding[][] bindings;
     private final List<Pointer> keep = new ArrayList<>();
+    /** Every run binds maxBatch rows (one tensor shape; see {@link BatchShape}). */
+    private final boolean fixedShape;
     private boolean closed;
 
     private OnnxBackend(ModelSource source, BackendOptions options) throws ModelLoadException {
@@ -90,6 +94,7 @@ public final class OnnxBackend implements InferenceBackend {
             try {
                 OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions();
                 cuda.device_id(deviceId);
+                cuda.cudnn_conv_algo_search(options.convAlgoSearch().ort);
                 sessionOptions.AppendExecutionProvider_CUDA(cuda);
                 keep.add(cuda);
                 usedDevice = "cuda:" + deviceId;
@@ -111,6 +116,7 @@ public final class OnnxBackend implements InferenceBackend {
         bytes.close();
         this.device = usedDevice;
         this.deviceNote = note;
+        this.fixedShape = options.batchShape().fixedOn(usedDevice);
 
         try {
             this.maxBatch = validate(where, options.maxBatch());
@@ -267,6 +273,7 @@ public final class OnnxBackend implements InferenceBackend {
     @Override public String device() { return device; }
     @Override public String deviceNote() { return deviceNote; }
     @Override public int maxBatch() { return maxBatch; }
+    @Override public boolean fixedBatchShape() { return fixedShape; }
     @Override public int buffers() { return buffers; }
     @Override public FloatPointer inputRow(int buffer, int row) { return inputRows[buffer][row]; }
     @Override public FloatPointer outputRow(int buffer, int row) { return outputRows[buffer][row]; }
@@ -277,7 +284,7 @@ public final class OnnxBackend implements InferenceBackend {
             throw new IllegalArgumentException("rows " + rows + " outside 1.." + maxBatch);
         }
         try {
-            session.Run(runOptions, bindings[buffer][rows]);
+            session.Run(runOptions, bindings[buffer][fixedShape ? maxBatch : rows]);
         } catch (RuntimeException e) {
             throw new InferenceException("model '" + source.name() + "' failed on a batch of " + rows + ": "
                     + firstLine(e.getMessage()), e);

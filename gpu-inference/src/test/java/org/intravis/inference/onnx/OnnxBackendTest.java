@@ -7,6 +7,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.inference.Allocations;
 import org.intravis.inference.BackendOptions;
+import org.intravis.inference.BatchShape;
+import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
@@ -99,6 +101,44 @@ class OnnxBackendTest {
                 assertThat(maxDiff).as("row %d: batched vs single", r).isLessThan(1e-5f);
                 assertThat(Arrays.equals(batched, new float[rowFloats])).isFalse();
             }
+        }
+    }
+
+    @Test
+    void aFixedBatchShapeGivesTheRowsOfAnExactRunAndTheCpuDefaultIsExact() throws Exception {
+        ModelSource source = ModelSource.locate("standin-ultrasound", null);
+        int w = source.spec().width();
+        int h = source.spec().height();
+        int rowFloats = source.spec().outputRowFloats();
+        Preprocessor pre = new Preprocessor(source.spec());
+        Mat[] images = {TestImages.waves(w, h), TestImages.ramps(w * 2, h)};
+        try (InferenceBackend fixed = OnnxBackend.load(source,
+                new BackendOptions("cpu", 4, 1, 1, BatchShape.FIXED, ConvAlgoSearch.EXHAUSTIVE));
+             InferenceBackend exact = OnnxBackend.load(source, new BackendOptions("cpu", 4, 1, 1))) {
+            assertThat(fixed.fixedBatchShape()).isTrue();
+            assertThat(exact.fixedBatchShape()).as("AUTO on the CPU runs batches at their size").isFalse();
+            for (int r = 0; r < 4; r++) { // rows 2 and 3 hold other frames, as a padded run's leftovers do
+                pre.toTensor(images[r % 2 == 0 ? 1 : 0], new TensorRow(source.spec(), fixed.inputRow(0, r)));
+            }
+            for (int r = 0; r < 2; r++) {
+                pre.toTensor(images[r], new TensorRow(source.spec(), fixed.inputRow(0, r)));
+                pre.toTensor(images[r], new TensorRow(source.spec(), exact.inputRow(0, r)));
+            }
+            fixed.run(0, 2);
+            exact.run(0, 2);
+            float[] a = new float[rowFloats];
+            float[] b = new float[rowFloats];
+            for (int r = 0; r < 2; r++) {
+                fixed.outputRow(0, r).get(a, 0, rowFloats);
+                exact.outputRow(0, r).get(b, 0, rowFloats);
+                float maxDiff = 0;
+                for (int i = 0; i < rowFloats; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                }
+                assertThat(maxDiff).as("row %d: padded run vs exact run", r).isLessThan(1e-5f);
+            }
+            fixed.outputRow(0, 3).get(a, 0, rowFloats);
+            assertThat(Arrays.equals(a, new float[rowFloats])).as("the padded rows were computed too").isFalse();
         }
     }
 
