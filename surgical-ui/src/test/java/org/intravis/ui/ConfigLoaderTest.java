@@ -72,6 +72,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void batchShapeAndCudnnSearchAreReadAndCheckedWhereTheServiceIsConfigured() {
+        IntravisConfig c = ConfigLoader.validate(new IntravisConfig());
+        c.inference.batchShape = "fixed";
+        c.inference.cudnnConvAlgoSearch = "heuristic";
+        assertThat(Application.inferenceSettings(c).batchShape())
+                .isEqualTo(org.intravis.inference.BatchShape.FIXED);
+        assertThat(Application.inferenceSettings(c).convAlgoSearch())
+                .isEqualTo(org.intravis.inference.ConvAlgoSearch.HEURISTIC);
+        c.inference.batchShape = "sideways";
+        assertThatThrownBy(() -> Application.inferenceSettings(c)).isInstanceOf(UserError.class)
+                .hasMessageContaining("inference: batch shape must be auto, fixed or exact, was 'sideways'");
+    }
+
+    @Test
     void missingFileIsAClearError() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml")))
                 .isInstanceOf(UserError.class).hasMessageContaining("not found");
