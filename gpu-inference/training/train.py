@@ -137,8 +137,8 @@ def mask_loss(logit, gt, pos_weight, dice_weight):
     return bce + (dl * dice_weight).sum() / dice_weight.sum()
 
 
-def watch_val(model, task, val):
-    """Quick vessel/nerve Dice on the validation frames at model resolution (for the log only)."""
+def watch_dice(model, task, val):
+    """Quick vessel/nerve Dice on the watched frames at model resolution (for the log only)."""
     if task != "ultrasound":
         return {}
     mean, std = norm_stats(task)
@@ -179,6 +179,10 @@ def main():
                     help="widen the needle/wire mask target by this many pixels (at 256) when training")
     ap.add_argument("--needle-dice-weight", type=float, default=1.0,
                     help="weight of the needle mask's Dice term against vessel and nerve (1.0 each)")
+    ap.add_argument("--watch", choices=["train", "val", "none"], default="train",
+                    help="frames whose Dice the log shows every 10 epochs: every 4th training frame (in-sample, "
+                         "unaugmented; the default, so that watching does not peek at the held-out split), the "
+                         "validation split (how stages 1-3 were watched), or none")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     out = a.out or os.path.join(RUNS_DIR, a.task)
@@ -205,7 +209,10 @@ def main():
     # the anatomy is what is hard to learn; the needle mask can matter less than its tip
     dice_weight = torch.tensor([a.needle_dice_weight, 1.0, 1.0] if a.task == "ultrasound" else [1.0])
     nmask = len(channels) - 1
-    val = load_real(read_split("ultrasound-val.txt")) if a.task == "ultrasound" else []
+    watched = []
+    if a.task == "ultrasound" and a.watch != "none":
+        watched = load_real(read_split("ultrasound-val.txt") if a.watch == "val"
+                            else read_split("ultrasound-train.txt")[::4])
     log = open(os.path.join(out, "train.log"), "a")
     cmd = cmd_prev + "/usr/bin/python3 train.py " + " ".join(sys.argv[1:])
     print("#", cmd, file=log, flush=True)
@@ -229,7 +236,8 @@ def main():
                "lr": round(sched.get_last_lr()[0], 6), "min": round((time.time() - t0) / 60, 1)}
         last = ep + 1 == a.epochs or ep + 1 == a.stop_after
         if (ep + 1) % 10 == 0 or last:
-            msg["watch_val_dice"] = watch_val(model, a.task, val)
+            if watched:
+                msg["watch_%s_dice" % a.watch] = watch_dice(model, a.task, watched)
             torch.save({"state_dict": model.state_dict(), "channels": channels, "task": a.task,
                         "norm": norm_stats(a.task), "arch": ARCH[a.task], "epoch": ep + 1, "command": cmd, "train_files": sorted(set(pool.files) | set(train_files))},
                        os.path.join(out, "model.pt"))

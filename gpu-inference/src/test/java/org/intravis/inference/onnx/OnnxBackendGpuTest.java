@@ -47,6 +47,7 @@ class OnnxBackendGpuTest {
         try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cuda", 4, 2, 0))) {
             assertThat(backend.device()).isEqualTo("cuda:0");
             assertThat(backend.deviceNote()).isEmpty();
+            assertThat(backend.fixedBatchShape()).as("AUTO pads partial batches on CUDA (BatchShape)").isTrue();
             int w = source.spec().width();
             int h = source.spec().height();
             Preprocessor pre = new Preprocessor(source.spec());
