@@ -11,7 +11,10 @@ import json
 import math
 import os
 
-import cv2
+try:
+    import cv2
+except ImportError:  # the GPU machine's Python has PyTorch and NumPy but no OpenCV: training from a pool needs none
+    cv2 = None
 import numpy as np
 import torch
 import torch.nn as nn
@@ -84,8 +87,9 @@ def files_sha256(paths):
 # ----------------------------------------------------------------------------------------------------------
 # preprocessing, identical to the Java side
 
-def preprocess(gray, mean, std, interp=cv2.INTER_AREA):
+def preprocess(gray, mean, std, interp=None):
     """Grey uint8 frame of any size -> float32 [1,256,256] network input."""
+    interp = cv2.INTER_AREA if interp is None else interp
     x = cv2.resize(gray, (SIZE, SIZE), interpolation=interp).astype(np.float32) / 255.0
     return ((x - mean) / std)[None]
 
@@ -134,6 +138,8 @@ ARCH = {
     # ultrasound: four outputs and real anatomy to learn; fluoroscopy: a thin dark line and its end
     "ultrasound": {"c": (16, 32, 64, 96, 128), "d": (64, 48, 32, 16)},
     "fluoroscopy": {"c": (12, 24, 48, 64, 96), "d": (48, 32, 24, 12)},
+    # not shipped: 1.5x the ultrasound widths (about 2.2x its FLOPs), for training on the GPU machine (train.py --arch)
+    "ultrasound-wide": {"c": (24, 48, 96, 144, 192), "d": (96, 72, 48, 24)},
 }
 
 

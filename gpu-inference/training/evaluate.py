@@ -49,7 +49,7 @@ class Runner:
             self.mean, self.std = side["input"]["mean"], side["input"]["std"]
             self.what = os.path.relpath(onnx_path, HERE)
         else:
-            ck = torch.load(checkpoint, map_location="cpu")
+            ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
             self.net = build_model(len(ck["channels"]), ck.get("arch"))
             self.net.load_state_dict(ck["state_dict"])
             self.net.eval()

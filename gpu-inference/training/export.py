@@ -36,7 +36,7 @@ def main():
     ap.add_argument("--version", default="1.0.0")
     a = ap.parse_args()
     ck_path = a.checkpoint or os.path.join(HERE, "runs", a.task, "model.pt")
-    ck = torch.load(ck_path, map_location="cpu")
+    ck = torch.load(ck_path, map_location="cpu", weights_only=False)
     channels = ck["channels"]
     net = build_model(len(channels), ck.get("arch"))
     net.load_state_dict(ck["state_dict"])

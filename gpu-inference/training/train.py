@@ -13,15 +13,13 @@ import os
 import sys
 import time
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import (ARCH, CACHE_DIR, build_model, FL_CHANNELS, RUNS_DIR, SIZE, TIP_SIGMA, US_CHANNELS, CompactUNet, dice, load_real,
+from common import (ARCH, CACHE_DIR, cv2, build_model, FL_CHANNELS, RUNS_DIR, SIZE, TIP_SIGMA, US_CHANNELS, CompactUNet, dice, load_real,
                     preprocess, read_split)
 
-torch.set_num_threads(2)
 
 
 def norm_stats(task):
@@ -142,12 +140,13 @@ def watch_dice(model, task, val):
     if task != "ultrasound":
         return {}
     mean, std = norm_stats(task)
+    dev = next(model.parameters()).device
     model.eval()
     res = {"vessel": [], "nerve": []}
     with torch.no_grad():
         for _, g, lab in val:
-            x = torch.from_numpy(preprocess(g, mean, std)[None])
-            p = torch.sigmoid(model(x))[0].numpy()
+            x = torch.from_numpy(preprocess(g, mean, std)[None]).to(dev)
+            p = torch.sigmoid(model(x))[0].cpu().numpy()
             lab256 = cv2.resize(lab, (SIZE, SIZE), interpolation=cv2.INTER_NEAREST)
             for ci, name, lv in ((1, "vessel", 2), (2, "nerve", 1)):
                 d = dice(p[ci] > 0.5, lab256 == lv)
@@ -179,37 +178,51 @@ def main():
                     help="widen the needle/wire mask target by this many pixels (at 256) when training")
     ap.add_argument("--needle-dice-weight", type=float, default=1.0,
                     help="weight of the needle mask's Dice term against vessel and nerve (1.0 each)")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda on the GPU machine (gpu_train.sh)")
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
+    ap.add_argument("--arch", default=None, choices=sorted(ARCH), help="network widths (default: the task's)")
+    ap.add_argument("--time-limit-min", type=float, default=None,
+                    help="stop after the first epoch that ends past this many minutes, saving the checkpoint "
+                         "(for the time-boxed GPU machine; the learning-rate schedule is then cut short)")
     ap.add_argument("--watch", choices=["train", "val", "none"], default="train",
                     help="frames whose Dice the log shows every 10 epochs: every 4th training frame (in-sample, "
                          "unaugmented; the default, so that watching does not peek at the held-out split), the "
                          "validation split (how stages 1-3 were watched), or none")
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    dev = torch.device(a.device)
+    arch = ARCH[a.arch or a.task]
     out = a.out or os.path.join(RUNS_DIR, a.task)
     os.makedirs(out, exist_ok=True)
     channels = US_CHANNELS if a.task == "ultrasound" else FL_CHANNELS
-    model = build_model(len(channels), ARCH[a.task])
+    model = build_model(len(channels), arch)
     with torch.no_grad():  # start from "nothing here" (p = 0.05 masks, 0.01 tip) so the focal loss starts sane
         model.head.bias.fill_(-3.0)
         model.head.bias[-1] = -4.6
     train_files = []
     if a.init:
-        init = torch.load(a.init, map_location="cpu")
+        init = torch.load(a.init, map_location="cpu", weights_only=False)
         model.load_state_dict(init["state_dict"])
         train_files = list(init.get("train_files", []))
         cmd_prev = init.get("command", "") + " && "
     else:
         cmd_prev = ""
+    model.to(dev)
     steps_per_epoch = a.per_epoch // a.batch
     total = steps_per_epoch * a.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.08)
     pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument, a.fan_share)
-    pos_weight = torch.tensor([a.instrument_pos_weight, 1.0, 1.0] if a.task == "ultrasound" else [a.instrument_pos_weight])
+    pos_weight = torch.tensor([a.instrument_pos_weight, 1.0, 1.0] if a.task == "ultrasound" else [a.instrument_pos_weight],
+                              device=dev)
     # the anatomy is what is hard to learn; the needle mask can matter less than its tip
-    dice_weight = torch.tensor([a.needle_dice_weight, 1.0, 1.0] if a.task == "ultrasound" else [1.0])
+    dice_weight = torch.tensor([a.needle_dice_weight, 1.0, 1.0] if a.task == "ultrasound" else [1.0], device=dev)
     nmask = len(channels) - 1
     watched = []
+    if a.watch != "none" and cv2 is None:
+        print("no OpenCV here: nothing watched (--watch none)", flush=True)
+        a.watch = "none"
     if a.task == "ultrasound" and a.watch != "none":
         watched = load_real(read_split("ultrasound-val.txt") if a.watch == "val"
                             else read_split("ultrasound-train.txt")[::4])
@@ -221,7 +234,7 @@ def main():
     for ep in range(a.epochs):
         acc = np.zeros(3)
         for _ in range(steps_per_epoch):
-            x, t, w = pool.batch(a.batch)
+            x, t, w = (v.to(dev, non_blocking=True) for v in pool.batch(a.batch))
             logit = model(x)
             lm = mask_loss(logit[:, :nmask], t[:, :nmask], pos_weight, dice_weight)
             lt = tip_focal(logit[:, nmask], t[:, nmask], w)
@@ -234,12 +247,15 @@ def main():
         acc /= steps_per_epoch
         msg = {"epoch": ep + 1, "loss": round(acc[0], 4), "mask": round(acc[1], 4), "tip": round(acc[2], 4),
                "lr": round(sched.get_last_lr()[0], 6), "min": round((time.time() - t0) / 60, 1)}
-        last = ep + 1 == a.epochs or ep + 1 == a.stop_after
+        out_of_time = a.time_limit_min is not None and time.time() - t0 > a.time_limit_min * 60
+        if out_of_time:
+            msg["stopped"] = "time limit"
+        last = ep + 1 == a.epochs or ep + 1 == a.stop_after or out_of_time
         if (ep + 1) % 10 == 0 or last:
             if watched:
                 msg["watch_%s_dice" % a.watch] = watch_dice(model, a.task, watched)
-            torch.save({"state_dict": model.state_dict(), "channels": channels, "task": a.task,
-                        "norm": norm_stats(a.task), "arch": ARCH[a.task], "epoch": ep + 1, "command": cmd, "train_files": sorted(set(pool.files) | set(train_files))},
+            torch.save({"state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "channels": channels, "task": a.task,
+                        "norm": norm_stats(a.task), "arch": arch, "epoch": ep + 1, "command": cmd, "train_files": sorted(set(pool.files) | set(train_files))},
                        os.path.join(out, "model.pt"))
         print(json.dumps(msg), file=log, flush=True)
         print(json.dumps(msg), flush=True)
