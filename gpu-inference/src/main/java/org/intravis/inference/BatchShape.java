@@ -7,10 +7,10 @@ import java.util.Locale;
  * <p>
  * ONNX Runtime's CUDA convolutions (1.20 and later, cuDNN frontend) re-plan whenever the input shape differs from
  * the previous call's; with batch sizes that vary from call to call (the deadline-bounded batcher closes partial
- * batches) every change cost about 150-200 ms on an H200, measured with {@code perf/gpu/run-gpu-bench.sh}, turning
- * a 2 ms model into a 150 ms one. Running every batch at {@code maxBatch} rows (the unused rows hold old input whose
- * outputs nobody reads) keeps one shape and costs ~1 ms more on the GPU. On the CPU the cost of a row is the cost of
- * a frame, so there batches run at their exact size.
+ * batches) a call cost 142 ms at the median on an H200 (201 ms p99; {@code BackendProbe --interleave} in
+ * {@code perf/gpu/run-gpu-bench.sh}), against 2.2 ms at one fixed shape. Running every batch at {@code maxBatch}
+ * rows (the unused rows hold old input whose outputs nobody reads) keeps one shape and costs ~1 ms more on the GPU.
+ * On the CPU the cost of a row is the cost of a frame, so there batches run at their exact size.
  */
 public enum BatchShape {
     /** {@link #FIXED} on CUDA, {@link #EXACT} on the CPU. */

@@ -200,13 +200,14 @@ public final class InferenceService implements AutoCloseable {
                 }
             }
             models.add(new InferenceStatus.ModelStatus(e.getKey(), w.spec().version(), "loaded", "", b.location(),
-                    b.device(), b.maxBatch(), b.fixedBatchShape(), batches, w.rowsRun(), batches == 0 ? 0 : (double) w.rowsRun() / batches,
+                    b.device(), b.maxBatch(), b.fixedBatchShape(), batches, w.rowsRun(),
+                    batches == 0 ? 0 : (double) w.rowsRun() / batches,
                     w.runFailures(), w.skippedDeadline(), w.lastRunMillis(), sizes, p90, w.spec().trainingDataHash(),
                     w.spec().metrics()));
         }
         for (Map.Entry<String, String> e : loadErrors.entrySet()) {
-            models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0, 0, 0,
-                    0, 0, Map.of(), Map.of(), "", Map.of()));
+            models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0,
+                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of()));
         }
         List<InferenceStatus.StreamStatus> s = new ArrayList<>();
         for (InferenceStatus.StreamStatus st : streams.values()) {

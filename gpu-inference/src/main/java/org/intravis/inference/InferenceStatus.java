@@ -38,8 +38,8 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param metrics          from the sidecar (measured on held-out data by whoever trained it)
      */
     public record ModelStatus(String name, String version, String state, String error, String location, String device,
-                              int maxBatch, boolean fixedBatchShape, long batchesRun, long rowsRun, double meanBatchSize, long runFailures,
-                              long skippedDeadline, double lastRunMs, Map<Integer, Long> batchSizes,
+                              int maxBatch, boolean fixedBatchShape, long batchesRun, long rowsRun, double meanBatchSize,
+                              long runFailures, long skippedDeadline, double lastRunMs, Map<Integer, Long> batchSizes,
                               Map<Integer, Double> runP90Ms, String trainingDataHash, Map<String, Object> metrics) {
     }
 

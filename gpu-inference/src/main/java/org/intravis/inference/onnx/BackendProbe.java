@@ -86,7 +86,8 @@ public final class BackendProbe {
         int[] sizes = java.util.Arrays.stream(batches.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int max = java.util.Arrays.stream(sizes).max().orElse(1);
         ModelSource source = ModelSource.locate(model, modelsDir);
-        try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions(device, max, 1, threads, shape, search))) {
+        BackendOptions options = new BackendOptions(device, max, 1, threads, shape, search);
+        try (InferenceBackend backend = OnnxBackend.load(source, options)) {
             System.out.printf(Locale.ROOT, "model %s %s from %s%ndevice %s%s, intra-op threads %s, %d cores, "
                             + "batch shape %s (%s), cuDNN search %s%n",
                     source.spec().name(), source.spec().version(), backend.location(), backend.device(),
