@@ -21,7 +21,6 @@ from common import (ARCH, CACHE_DIR, cv2, build_model, FL_CHANNELS, RUNS_DIR, SI
                     preprocess, read_split)
 
 
-
 def norm_stats(task):
     """Input normalisation, fixed per task and written into the sidecar: ultrasound = mean/std of the training
     images at 256 px (x/255); fluoroscopy = round constants for its mid-grey, wide-range pictures."""
