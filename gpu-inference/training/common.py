@@ -6,6 +6,7 @@ The I/O contract the Java inference code relies on:
          x/255, then (x - mean) / std with the scalars of the model's sidecar JSON.
   output `probs` float32 [N,C,256,256], sigmoid applied in the graph.
 """
+import glob
 import hashlib
 import json
 import math
@@ -71,6 +72,31 @@ def load_real(names, data_dir=DATA_DIR):
     out = []
     for n in names:
         out.append((n, load_gray(os.path.join(data_dir, "images", n)), load_us_labels(os.path.join(data_dir, "masks", n))))
+    return out
+
+
+def phantom_files(dump_dir):
+    """Every dumped frame under dump_dir (one sub-folder per PhantomDump run)."""
+    return sorted(glob.glob(os.path.join(dump_dir, "**", "frame-*.png"), recursive=True))
+
+
+def read_phantom_dump(dump_dir, max_side):
+    """PhantomDump output under dump_dir (one sub-folder per run: frame-*.png, labels-*.png, frame-*.json) ->
+    list of (path, stem, gray, labels, meta, s): frames shrunk by s <= 1 to at most max_side, labels with them
+    (nearest); coordinates in meta are the dump's, to be multiplied by s."""
+    out = []
+    for fp in phantom_files(dump_dir):
+        d = os.path.dirname(fp)
+        stem = os.path.basename(fp)[len("frame-"):-4]
+        g = cv2.imread(fp, cv2.IMREAD_GRAYSCALE)
+        lab = cv2.imread(os.path.join(d, "labels-" + stem + ".png"), cv2.IMREAD_GRAYSCALE)
+        with open(os.path.join(d, "frame-" + stem + ".json")) as f:
+            meta = json.load(f)
+        s = min(1.0, max_side / max(g.shape))
+        if s < 1:
+            g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+            lab = cv2.resize(lab, (g.shape[1], g.shape[0]), interpolation=cv2.INTER_NEAREST)
+        out.append((fp, stem, g, lab, meta, s))
     return out
 
 

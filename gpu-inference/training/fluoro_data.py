@@ -1,14 +1,12 @@
 """Training samples for the fluoroscopy model: PhantomDump frames plus a broader procedural generator (other
 anatomy, fields of view, contrast, noise, wire shapes and markers), so the model does not learn the phantom."""
-import glob
-import json
 import math
 import os
 
 import cv2
 import numpy as np
 
-from common import CACHE_DIR, SIZE, gaussian_heatmap, to_model
+from common import CACHE_DIR, SIZE, gaussian_heatmap, read_phantom_dump, to_model
 from us_data import _affine, _apply
 
 PHANTOM_FL_DIR = os.path.join(CACHE_DIR, "phantom-fluoroscopy")
@@ -168,18 +166,8 @@ def procedural(rng, w, h):
 
 def load_phantom(dump_dir=PHANTOM_FL_DIR, max_side=640):
     out = []
-    for fp in sorted(glob.glob(os.path.join(dump_dir, "**", "frame-*.png"), recursive=True)):
-        d = os.path.dirname(fp)
-        stem = os.path.basename(fp)[len("frame-"):-4]
-        g = cv2.imread(fp, cv2.IMREAD_GRAYSCALE)
-        lab = cv2.imread(os.path.join(d, "labels-" + stem + ".png"), cv2.IMREAD_GRAYSCALE)
-        with open(os.path.join(d, "frame-" + stem + ".json")) as f:
-            meta = json.load(f)
-        s = min(1.0, max_side / max(g.shape))
+    for fp, _, g, lab, meta, s in read_phantom_dump(dump_dir, max_side):
         tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
-        if s < 1:
-            g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-            lab = cv2.resize(lab, (g.shape[1], g.shape[0]), interpolation=cv2.INTER_NEAREST)
         out.append((fp, g, lab, tip))
     return out
 

@@ -1,44 +1,27 @@
 """Training samples for the ultrasound model: real B-mode frames (nerve/vessel labels) and phantom frames from
 PhantomDump, both with synthetic needles, augmented towards what the Java side will feed the model (whole
 frames of any aspect stretched to 256x256, capture-card margins, other gains and probes)."""
-import glob
-import json
 import math
 import os
 
 import cv2
 import numpy as np
 
-from common import (CACHE_DIR, DATA_DIR, SIZE, content_rect, gaussian_heatmap, load_real, read_split, render_needle,
-                    to_model)
+from common import (CACHE_DIR, DATA_DIR, SIZE, content_rect, gaussian_heatmap, load_real, phantom_files,
+                    read_phantom_dump, read_split, render_needle, to_model)
 
 PHANTOM_US_DIR = os.path.join(CACHE_DIR, "phantom-ultrasound")
-
-
-def phantom_files(dump_dir):
-    """Every dumped frame under dump_dir (one sub-folder per PhantomDump run)."""
-    return sorted(glob.glob(os.path.join(dump_dir, "**", "frame-*.png"), recursive=True))
 
 
 def load_phantom(dump_dir=PHANTOM_US_DIR, max_side=640):
     """PhantomDump output (frame-*.png, labels-*.png, frame-*.json) -> list of (name, gray, labels, tip, entry).
     Labels map the phantom's 1 nerve / 2 vessel / 3 instrument. Frames are halved to keep memory small."""
     out = []
-    for fp in phantom_files(dump_dir):
-        d = os.path.dirname(fp)
-        stem = os.path.basename(fp)[len("frame-"):-4]
-        g = cv2.imread(fp, cv2.IMREAD_GRAYSCALE)
-        lab = cv2.imread(os.path.join(d, "labels-" + stem + ".png"), cv2.IMREAD_GRAYSCALE)
-        with open(os.path.join(d, "frame-" + stem + ".json")) as f:
-            meta = json.load(f)
-        s = min(1.0, max_side / max(g.shape))
+    for _, stem, g, lab, meta, s in read_phantom_dump(dump_dir, max_side):
         tip = entry = None
         if meta.get("instrumentVisible"):
             tip = (meta["tipX"] * s, meta["tipY"] * s)
             entry = (meta["entryX"] * s, meta["entryY"] * s)
-        if s < 1:
-            g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-            lab = cv2.resize(lab, (g.shape[1], g.shape[0]), interpolation=cv2.INTER_NEAREST)
         out.append((stem, g, lab, tip, entry))
     return out
 
