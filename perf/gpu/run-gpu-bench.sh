@@ -50,10 +50,10 @@ stage() { # $1: maven profile args, $2: chunk MB
 
 measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
     local cp=$1 work=$2 tiny=$3
-    local res=1920x1080 streams=1,4,8,16 fps=30,60 four=4 warmup=${WARMUP:-4} seconds=${SECONDS_PER_RUN:-10}
+    local res=1920x1080 streams=1,4,8,16 fps=30,60 four=4 many=16 warmup=${WARMUP:-4} seconds=${SECONDS_PER_RUN:-10}
     local batches=1,4,8,16 iterations=200
     if [ "$tiny" = true ]; then
-        res=320x240 streams=1,2 fps=30 four=2 warmup=1 seconds=2 batches=1,4 iterations=10
+        res=320x240 streams=1,2 fps=30 four=2 many=1 warmup=1 seconds=2 batches=1,4 iterations=10
     fi
     mkdir -p "$work"
     local java_opts="-Xms1g -XX:+UseG1GC"
@@ -99,7 +99,7 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
         --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-vs-baseline-4streams.json"
     # 4. the video on the GPU too: NVENC (FFmpeg's h264_nvenc, if the driver's encoder library is there) at 4 and 16
     #    streams of 1080p30; at 16 streams the software encoders took 11.6 of 16 cores on the H200 machine
-    bench --streams "$four,16" --fps 30 --resolution "$res" --device cuda --no-baseline --h264-encoder h264_nvenc \
+    bench --streams "$four,$many" --fps 30 --resolution "$res" --device cuda --no-baseline --h264-encoder h264_nvenc \
         --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-nvenc.json"
     # 5. CUDA with batches at their exact size (as before padding was the CUDA default), heuristic cuDNN search
     bench --streams "$four" --fps 30 --resolution "$res" --device cuda --no-baseline --batch-shape exact \

@@ -155,8 +155,12 @@ public final class BenchSettings {
         require(baselineQueue >= 1, "--baseline-queue must be at least 1");
         require(ringSize >= 2 && Integer.bitCount(ringSize) == 1, "--ring-size must be a power of two >= 2");
         require(maxBatch >= 1 && maxBatch <= 64, "--max-batch must be 1..64");
-        require(batchShape.matches("auto|fixed|exact"), "--batch-shape must be auto, fixed or exact");
-        require(convSearch.matches("exhaustive|heuristic|default"), "--conv-search must be exhaustive, heuristic or default");
+        try {
+            org.intravis.inference.BatchShape.parse(batchShape);
+            org.intravis.inference.ConvAlgoSearch.parse(convSearch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--batch-shape / --conv-search: " + e.getMessage(), e);
+        }
         require(budgetMs > 0, "--budget-ms must be positive");
         require(intraOpThreads >= 0, "--threads must be 0 (ONNX Runtime's default) or positive");
         require(loopFrames >= 1 && loopFrames <= 600, "--loop-frames must be 1..600");
