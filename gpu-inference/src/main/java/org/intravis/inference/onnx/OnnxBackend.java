@@ -67,7 +67,8 @@ public final class OnnxBackend implements InferenceBackend {
     private final FloatPointer[] outputs;
     private final FloatPointer[][] inputRows;
     private final FloatPointer[][] outputRows;
-    /** [buffer][rows]: binding of the first {@code rows} rows of a set; index 0 unused. */
+    /** [buffer][rows]: binding of the first {@code rows} rows of a set; index 0 unused (and all but maxBatch when
+     *  the shape is fixed). */
     private final IoBinding[][] bindings;
     private final List<Pointer> keep = new ArrayList<>();
     /** Every run binds maxBatch rows (one tensor shape; see {@link BatchShape}). */
@@ -142,7 +143,7 @@ public final class OnnxBackend implements InferenceBackend {
                 inputRows[b][r] = NativeMemory.floats(inputs[b], r * inRow * Float.BYTES, inRow);
                 outputRows[b][r] = NativeMemory.floats(outputs[b], r * outRow * Float.BYTES, outRow);
             }
-            for (int n = 1; n <= maxBatch; n++) {
+            for (int n = fixedShape ? maxBatch : 1; n <= maxBatch; n++) { // fixed: only the full binding is used
                 LongPointer inShape = new LongPointer(n, spec.channels(), spec.height(), spec.width());
                 LongPointer outShape = new LongPointer(n, spec.outputChannelCount(), spec.height(), spec.width());
                 Value in = Value.CreateTensorFloat(memoryInfo.asOrtMemoryInfo(), inputs[b], n * inRow, inShape, 4);
