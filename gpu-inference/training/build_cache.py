@@ -15,20 +15,21 @@ from multiprocessing import Pool
 
 import numpy as np
 
-from common import CACHE_DIR, SIZE
+from common import CACHE_DIR, SIZE, read_split
 
 
-def _source(task, phantom_share=None, min_crop=0.5):
+def _source(task, phantom_share=None, min_crop=0.5, exclude=None):
     if task == "ultrasound":
         from us_data import UltrasoundSource
-        return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop)
+        return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
+                                exclude=read_split(exclude) if exclude else ())
     from fluoro_data import FluoroSource
     return FluoroSource(0.4 if phantom_share is None else phantom_share)
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop = args
-    src = _source(task, share, min_crop)
+    task, seed, start, n, share, min_crop, exclude = args
+    src = _source(task, share, min_crop, exclude)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws = [], [], [], []
     for _ in range(n):
@@ -49,17 +50,19 @@ def main():
     ap.add_argument("--phantom-share", type=float, default=None, help="default 0.3 ultrasound, 0.4 fluoroscopy")
     ap.add_argument("--min-crop", type=float, default=0.5, help="smallest crop height, fraction of the frame")
     ap.add_argument("--name", default=None, help="pool name (default <task>-pool)")
+    ap.add_argument("--exclude-split", default=None,
+                    help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     a = ap.parse_args()
     t0 = time.time()
     step = 250
-    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop) for s in range(0, a.n, step)]
+    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
     m = np.concatenate([q[1] for q in parts])
     tip = np.concatenate([q[2] for q in parts])
     w = np.concatenate([q[3] for q in parts])
-    files = np.array(_source(a.task, a.phantom_share, a.min_crop).files())
+    files = np.array(_source(a.task, a.phantom_share, a.min_crop, a.exclude_split).files())
     os.makedirs(CACHE_DIR, exist_ok=True)
     out = os.path.join(CACHE_DIR, (a.name or a.task + "-pool") + ".npz")
     np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files, args=np.array(json.dumps(vars(a))))  # args: to rebuild it

@@ -125,12 +125,17 @@ def tip_focal(logit, gt, w):
     return (per * w).sum() / w.sum().clamp(min=1)
 
 
-def mask_loss(logit, gt, pos_weight, dice_weight):
+def mask_loss(logit, gt, pos_weight, dice_weight, per_image=False):
+    """BCE plus soft Dice per channel: over the whole batch, or per image and then averaged (per_image: what the
+    evaluation averages, so a small structure or a false one on an empty frame counts as much as a large one)."""
     bce = F.binary_cross_entropy_with_logits(logit, gt, pos_weight=pos_weight.view(1, -1, 1, 1))
     p = torch.sigmoid(logit)
-    inter = (p * gt).sum((0, 2, 3))
-    den = p.sum((0, 2, 3)) + gt.sum((0, 2, 3))
+    dims = (2, 3) if per_image else (0, 2, 3)
+    inter = (p * gt).sum(dims)
+    den = p.sum(dims) + gt.sum(dims)
     dl = 1 - (2 * inter + 1) / (den + 1)
+    if per_image:
+        dl = dl.mean(0)
     return bce + (dl * dice_weight).sum() / dice_weight.sum()
 
 
@@ -177,6 +182,8 @@ def main():
                     help="widen the needle/wire mask target by this many pixels (at 256) when training")
     ap.add_argument("--needle-dice-weight", type=float, default=1.0,
                     help="weight of the needle mask's Dice term against vessel and nerve (1.0 each)")
+    ap.add_argument("--dice-per-image", action="store_true",
+                    help="soft Dice per image, then averaged (as the evaluation averages), instead of over the batch")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda on the GPU machine (gpu_train.sh)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     ap.add_argument("--arch", default=None, choices=sorted(ARCH), help="network widths (default: the task's)")
@@ -235,7 +242,7 @@ def main():
         for _ in range(steps_per_epoch):
             x, t, w = (v.to(dev, non_blocking=True) for v in pool.batch(a.batch))
             logit = model(x)
-            lm = mask_loss(logit[:, :nmask], t[:, :nmask], pos_weight, dice_weight)
+            lm = mask_loss(logit[:, :nmask], t[:, :nmask], pos_weight, dice_weight, a.dice_per_image)
             lt = tip_focal(logit[:, nmask], t[:, nmask], w)
             loss = lm + lt
             opt.zero_grad()

@@ -134,9 +134,9 @@ def make_sample(rng, gray, lab, tip=None, entry=None, needle_p=0.6, pad_p=0.3, m
 class UltrasoundSource:
     """Endless random samples: real training frames and (if dumped) phantom frames, mixed by `phantom_share`."""
 
-    def __init__(self, phantom_share=0.3, phantom_dir=PHANTOM_US_DIR, min_crop=0.5):
+    def __init__(self, phantom_share=0.3, phantom_dir=PHANTOM_US_DIR, min_crop=0.5, exclude=()):
         self.min_crop = min_crop
-        self.real = load_real(read_split("ultrasound-train.txt"))
+        self.real = load_real([n for n in read_split("ultrasound-train.txt") if n not in set(exclude)])
         self.phantom_dir = phantom_dir
         self.phantom = load_phantom(phantom_dir) if os.path.isdir(phantom_dir) else []
         self.phantom_share = phantom_share if self.phantom else 0.0
