@@ -156,6 +156,11 @@ public final class WireLocator {
                 out.tipY = peak.y;
                 out.refined = true;
                 out.confidence = (float) ((meanProb + peak.value) / 2);
+            } else {
+                // Not confirmed by the tip map: the wire mask alone also marks wire-like structures (contrast-filled
+                // vessels, leads) on frames without any wire (a third of them; fluoroscopy model card), so such a
+                // wire is reported with the product of both, below the tip threshold: shown as low confidence.
+                out.confidence = (float) (meanProb * peak.value);
             }
         }
         return true;

@@ -32,7 +32,9 @@ class WireLocatorTest {
         assertThat(d.tipY).isCloseTo(170f, within(2.5f));
         assertThat(d.entryX).isCloseTo(60f, within(2.5f));
         assertThat(d.entryY).isCloseTo(0f, within(2.5f));
-        assertThat(d.confidence).isCloseTo(0.85f, within(1e-4f));
+        // no tip response at all: not confirmed, so its confidence (mask 0.85 times tip map 0) shows it as doubtful
+        assertThat(d.refined).isFalse();
+        assertThat(d.confidence).isCloseTo(0f, within(1e-4f));
         int skeletonPixels = 0;
         for (byte b : locator.skeleton()) {
             skeletonPixels += b != 0 ? 1 : 0;
@@ -45,10 +47,14 @@ class WireLocatorTest {
         float[] probs = curvedWire();
         Masks.gaussian(probs, PLANE, W, H, 193, 170.5, 2.0, 0.9f);
         InstrumentDetection d = new InstrumentDetection();
+        assertThat(new WireLocator(W, H).locate(probs, 0, 0.5, PLANE, 0.95, d)).isTrue();
+        assertThat(d.refined).as("peak 0.9 under a tip threshold of 0.95").isFalse();
+        assertThat(d.confidence).isCloseTo(0.85f * d.tipPeak, within(0.03f)).isLessThan(0.8f);
         assertThat(new WireLocator(W, H).locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.refined).isTrue();
         assertThat(d.tipX).isCloseTo(193f, within(0.6f));
         assertThat(d.tipY).isCloseTo(170.5f, within(0.6f));
+        assertThat(d.confidence).isCloseTo((0.85f + 0.9f) / 2, within(0.02f)); // mask and tip map agree
     }
 
     @Test
