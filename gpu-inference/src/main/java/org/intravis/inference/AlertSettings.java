@@ -7,11 +7,23 @@ import org.intravis.pipeline.Annotations;
  * spacing is known, else in pixels. A level is entered at or below its threshold and left only above threshold +
  * hysteresis, and not before it has been held for {@code holdMillis}: alerts do not flicker around a threshold.
  * Inside a zone is always critical. A trajectory (tip + velocity x look-ahead) that enters a zone raises at least
- * {@code trajectoryLevel}.
+ * {@code trajectoryLevel}. A tip whose confidence is below {@code minTipConfidence} (what the overlay marks as low
+ * confidence) raises no alert: its distances are still reported, but an alert must be one the user can trust.
  */
 public record AlertSettings(double cautionMm, double warningMm, double criticalMm, double hysteresisMm,
                             double cautionPx, double warningPx, double criticalPx, double hysteresisPx,
-                            long holdMillis, double lookAheadMillis, byte trajectoryLevel) {
+                            long holdMillis, double lookAheadMillis, byte trajectoryLevel, double minTipConfidence) {
+    /** The overlay's low-confidence mark (StreamerSettings' default), below which a tip raises no alert. */
+    public static final double DEFAULT_MIN_TIP_CONFIDENCE = 0.5;
+
+    /** Settings with the default minimum tip confidence. */
+    public AlertSettings(double cautionMm, double warningMm, double criticalMm, double hysteresisMm,
+                         double cautionPx, double warningPx, double criticalPx, double hysteresisPx,
+                         long holdMillis, double lookAheadMillis, byte trajectoryLevel) {
+        this(cautionMm, warningMm, criticalMm, hysteresisMm, cautionPx, warningPx, criticalPx, hysteresisPx,
+                holdMillis, lookAheadMillis, trajectoryLevel, DEFAULT_MIN_TIP_CONFIDENCE);
+    }
+
     public AlertSettings {
         if (!(cautionMm >= warningMm && warningMm >= criticalMm && criticalMm >= 0)
                 || !(cautionPx >= warningPx && warningPx >= criticalPx && criticalPx >= 0)) {
@@ -22,6 +34,9 @@ public record AlertSettings(double cautionMm, double warningMm, double criticalM
         }
         if (trajectoryLevel < Annotations.ALERT_NONE || trajectoryLevel > Annotations.ALERT_CRITICAL) {
             throw new IllegalArgumentException("trajectoryLevel must be 0..3");
+        }
+        if (!(minTipConfidence >= 0 && minTipConfidence <= 1)) {
+            throw new IllegalArgumentException("minTipConfidence must be 0..1");
         }
     }
 

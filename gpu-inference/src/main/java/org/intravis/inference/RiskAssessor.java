@@ -62,7 +62,8 @@ public final class RiskAssessor {
             if (a.tipState[i] == Annotations.TRACK_LOST) {
                 continue;
             }
-            boolean alerting = a.tipState[i] == Annotations.TRACK_CONFIRMED || a.tipState[i] == Annotations.TRACK_COASTING;
+            boolean alerting = (a.tipState[i] == Annotations.TRACK_CONFIRMED || a.tipState[i] == Annotations.TRACK_COASTING)
+                    && a.tipConfidence[i] >= cfg.minTipConfidence();
             double x0 = a.tipX[i];
             double y0 = a.tipY[i];
             double x1 = x0 + a.tipVx[i] * lookSeconds;

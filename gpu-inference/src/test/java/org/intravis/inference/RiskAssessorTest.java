@@ -46,6 +46,22 @@ class RiskAssessorTest {
     }
 
     @Test
+    void aLowConfidenceTipGetsItsDistancesButRaisesNoAlert() {
+        Annotations a = frame(150, 110, 0, 0); // inside the vessel: critical when the tip is trusted
+        a.tipConfidence[0] = 0.3f;             // below the overlay's low-confidence mark (0.5)
+        RiskAssessor r = new RiskAssessor(SETTINGS);
+        r.assess(a, 0, 0);
+        assertThat(a.distanceCount()).isEqualTo(1);
+        assertThat(a.distPx[0]).isCloseTo(-10f, within(1e-4f));
+        assertThat(a.alertCount()).isZero();
+        Annotations b = frame(150, 110, 0, 0);
+        b.tipConfidence[0] = (float) AlertSettings.DEFAULT_MIN_TIP_CONFIDENCE;
+        r.assess(b, 0, 20 * MS);
+        assertThat(b.alertCount()).isEqualTo(1);
+        assertThat(b.alertLevels[0]).isEqualTo(Annotations.ALERT_CRITICAL);
+    }
+
+    @Test
     void aTrajectoryThatEntersAZoneWithinTheLookAheadRaisesAWarning() {
         RiskAssessor r = new RiskAssessor(SETTINGS);
         // 100 px (10 mm at 0.1) left of the zone, moving right at 400 px/s: enters after 250 ms of the 500 ms look-ahead

@@ -75,7 +75,7 @@ public final class Application implements AutoCloseable {
                     .dataDir(Path.of(c.dataDir))
                     .alerts(new AlertSettings(a.cautionMm, a.warningMm, a.criticalMm, a.hysteresisMm, a.cautionPx,
                             a.warningPx, a.criticalPx, a.hysteresisPx, a.holdMs, a.lookAheadMs,
-                            Annotations.ALERT_WARNING))
+                            Annotations.ALERT_WARNING, a.minTipConfidence))
                     .tracker(new TipTracker.Config(d.confirmHits(), i.lostAfterMisses, d.measurementNoisePx(),
                             d.accelerationNoise(), d.gateChi2(), d.maxJumpPx(), d.initialSpeedSigma()));
             if (!i.modelsDir.isBlank()) {

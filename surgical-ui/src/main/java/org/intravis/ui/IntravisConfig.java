@@ -1,5 +1,7 @@
 package org.intravis.ui;
 
+import org.intravis.inference.AlertSettings;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,6 +114,8 @@ public final class IntravisConfig {
         public long holdMs = 500;
         /** A trajectory entering a zone within this look-ahead raises a WARNING. */
         public double lookAheadMs = 500;
+        /** Tips below this confidence (drawn as low confidence) raise no alert; their distances are still shown. */
+        public double minTipConfidence = AlertSettings.DEFAULT_MIN_TIP_CONFIDENCE;
     }
 
     /** Encoding and fan-out to the browsers. */
