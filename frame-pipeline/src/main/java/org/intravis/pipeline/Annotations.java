@@ -56,6 +56,9 @@ public final class Annotations {
     public static final byte ZONE_VESSEL = 2;
     public static final byte ZONE_NOGO = 3;
 
+    /** Below this confidence an element is drawn and sent as low confidence, and a tip raises no alert. */
+    public static final double LOW_CONFIDENCE = 0.5;
+
     // alert levels, ordered
     public static final byte ALERT_NONE = 0;
     public static final byte ALERT_CAUTION = 1;

@@ -13,8 +13,8 @@ import org.intravis.pipeline.Annotations;
 public record AlertSettings(double cautionMm, double warningMm, double criticalMm, double hysteresisMm,
                             double cautionPx, double warningPx, double criticalPx, double hysteresisPx,
                             long holdMillis, double lookAheadMillis, byte trajectoryLevel, double minTipConfidence) {
-    /** The overlay's low-confidence mark (StreamerSettings' default), below which a tip raises no alert. */
-    public static final double DEFAULT_MIN_TIP_CONFIDENCE = 0.5;
+    /** By default a tip raises alerts exactly when the overlay does not mark it as low confidence. */
+    public static final double DEFAULT_MIN_TIP_CONFIDENCE = Annotations.LOW_CONFIDENCE;
 
     /** Settings with the default minimum tip confidence. */
     public AlertSettings(double cautionMm, double warningMm, double criticalMm, double hysteresisMm,

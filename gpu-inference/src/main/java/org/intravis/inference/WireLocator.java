@@ -159,7 +159,8 @@ public final class WireLocator {
             } else {
                 // Not confirmed by the tip map: the wire mask alone also marks wire-like structures (contrast-filled
                 // vessels, leads) on frames without any wire (a third of them; fluoroscopy model card), so such a
-                // wire is reported with the product of both, below the tip threshold: shown as low confidence.
+                // wire is reported with the product of both, at most the tip map's peak: low confidence unless a strong
+                // peak lies just beyond the agreement radius.
                 out.confidence = (float) (meanProb * peak.value);
             }
         }

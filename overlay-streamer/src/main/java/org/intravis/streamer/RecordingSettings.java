@@ -1,5 +1,7 @@
 package org.intravis.streamer;
 
+import org.intravis.pipeline.Annotations;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +19,7 @@ public final class RecordingSettings {
     private long minFreeBytes = 256L << 20;
     private int encoderThreads = 1;
     private long h264BitrateBps;
-    private double lowConfidence = 0.5;
+    private double lowConfidence = Annotations.LOW_CONFIDENCE;
     private final Map<String, List<Region>> deidentify = new LinkedHashMap<>();
     private boolean concluded;
 

@@ -1,5 +1,7 @@
 package org.intravis.streamer;
 
+import org.intravis.pipeline.Annotations;
+
 /**
  * Settings of the streamer (one section of the application's YAML): fluent setters with defaults, validated once
  * by {@link #conclude()}.
@@ -12,7 +14,7 @@ public final class StreamerSettings {
     private long minForcedKeyIntervalMillis = 250;
     private int jpegQscale = 5;
     private long staleAfterMillis = 500;
-    private double lowConfidence = 0.5;
+    private double lowConfidence = Annotations.LOW_CONFIDENCE;
     private double heatmapMaxHz = 4;
     private int alertQueueLimit = 256;
     private long clientMaxPendingBytes = 8L << 20;

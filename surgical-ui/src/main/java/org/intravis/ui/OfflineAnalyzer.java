@@ -199,14 +199,14 @@ final class OfflineAnalyzer {
             String version = status.models().isEmpty() ? "" : status.models().get(0).version();
             String device = status.deviceInUse();
             FrameSlot slot = new FrameSlot(0, source.geometry(), source.providesGroundTruth());
-            OverlayJson json = new OverlayJson(STREAM, 0.5);
+            OverlayJson json = new OverlayJson(STREAM, Annotations.LOW_CONFIDENCE);
             ByteBuf line = Unpooled.buffer(1 << 16);
             if (video) {
                 writer = new VideoFileWriter(videoFile, "mp4", VideoCodec.H264, source.geometry().maxWidth(),
                         source.geometry().maxHeight(), PixelFormat.BGR24, source.nominalFps(), 0,
                         Runtime.getRuntime().availableProcessors(), true);
                 writer.open();
-                renderer = new OverlayRenderer(0.5);
+                renderer = new OverlayRenderer(Annotations.LOW_CONFIDENCE);
                 bgr = new Mat(source.geometry().maxHeight(), source.geometry().maxWidth(), CV_8UC3);
             }
             boolean ended = false;

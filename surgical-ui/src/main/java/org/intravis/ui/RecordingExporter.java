@@ -88,7 +88,7 @@ final class RecordingExporter {
                 source.nominalFps(), bitrate, Runtime.getRuntime().availableProcessors(), true);
         long written = 0;
         try (RecordedAnnotations annotations = RecordedAnnotations.open(recording);
-             OverlayRenderer renderer = new OverlayRenderer(0.5);
+             OverlayRenderer renderer = new OverlayRenderer(Annotations.LOW_CONFIDENCE);
              BytePointer pixels = new BytePointer(slot.pixels());
              Mat bgr = new Mat(h, w, CV_8UC3)) {
             Files.createDirectories(output.toAbsolutePath().getParent());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.StreamRegistration;
+import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.RecordingLayout;
 import org.intravis.streamer.RecordedAnnotations;
@@ -58,7 +59,7 @@ public final class Recordings implements AutoCloseable {
                     .minFreeBytes(r.minFreeMb << 20)
                     .encoderThreads(r.encoderThreads)
                     .h264BitrateBps(r.h264BitrateKbps * 1000)
-                    .lowConfidence(0.5);
+                    .lowConfidence(Annotations.LOW_CONFIDENCE);
             for (Map.Entry<String, List<IntravisConfig.Rect>> e : r.deidentify.entrySet()) {
                 List<RecordingSettings.Region> regions = new ArrayList<>();
                 for (IntravisConfig.Rect rect : e.getValue()) {
