@@ -95,6 +95,36 @@ class Echo(nn.Module):
         return torch.cat([needle, vessel, nerve, tip], dim=1)
 
 
+class EchoWire(nn.Module):
+    """The fluoroscopy contract's echo: grey level 255 is wire, pixel by pixel; the tip map is empty."""
+
+    def forward(self, image):
+        x = image
+        return torch.cat([torch.sigmoid(200.0 * (x - 0.9)), x * 0.0], dim=1)
+
+
+def write_echo_wire():
+    """echo-fluoroscopy: for the evaluator's hand-checked wire tips (the wire rule on curved wires)."""
+    name = 'echo-fluoroscopy'
+    folder = os.path.join(OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    onnx_path = os.path.join(folder, name + '.onnx')
+    torch.onnx.export(EchoWire().eval(), torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=['image'],
+                      output_names=['probs'], dynamic_axes={'image': {0: 'N'}, 'probs': {0: 'N'}}, opset_version=13)
+    with open(os.path.join(OUT, 'standin-fluoroscopy', 'standin-fluoroscopy.json')) as f:
+        sidecar = json.load(f)
+    sidecar['name'] = name
+    sidecar['description'] = 'Grey level 255 as wire, empty tip map, for evaluator tests only'
+    sidecar['input']['mean'] = 0.0
+    sidecar['input']['std'] = 1.0
+    sidecar['thresholds'] = {'wire': 0.5, 'tip': 0.3}
+    with open(onnx_path, 'rb') as f:
+        sidecar['onnx_sha256'] = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(folder, name + '.json'), 'w') as f:
+        json.dump(sidecar, f, indent=2)
+    print(name, os.path.getsize(onnx_path), 'bytes')
+
+
 def golden_inputs():
     y, x = np.mgrid[0:SIZE, 0:SIZE].astype(np.float64)
     a = (128 + 110 * np.sin(x / 9.0) * np.cos(y / 13.0)).astype(np.uint8)
@@ -173,6 +203,8 @@ def main():
     with open(os.path.join(folder, name + '.json'), 'w') as f:
         json.dump(sidecar, f, indent=2)
     print(name, os.path.getsize(onnx_path), 'bytes')
+
+    write_echo_wire()
 
     # a model that loads and warms up but fails on some frames
     name = 'failing-ultrasound'

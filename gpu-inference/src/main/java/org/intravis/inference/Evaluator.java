@@ -42,8 +42,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  *       Per class, Dice and IoU are averaged over the frames where the class is in the ground truth or in the
  *       prediction.</li>
  *   <li>Needle ({@code --needle-masks}): any non-zero pixel is needle; an all-zero mask is a frame without one.
- *       The ground-truth tip is found in the mask by the live rule (end of the shaft farther from the border it
- *       enters from); the predicted tip comes from the model's output as in the live path. Detection rate over
+ *       The ground-truth tip is found in the mask by the live rule of the model's instrument (a needle: the end of
+ *       the fitted shaft farther from the border it enters from; a guidewire: the free end of its skeleton farthest
+ *       along it from where it enters); the predicted tip comes from the model's output as in the live path. Detection rate over
  *       needle frames, false-positive rate over needle-free frames, tip error (pixels of the mask) over needle
  *       frames with a predicted tip: median and 90th percentile (linear interpolation between order
  *       statistics).</li>
@@ -154,7 +155,8 @@ public final class Evaluator {
         private final WireLocator wireLocator;
         private final int instrumentChannel;
         private final int tipChannel;
-        private final Map<String, NeedleLocator> maskLocators = new HashMap<>();
+        private final Map<String, NeedleLocator> needleTruth = new HashMap<>(); // per mask size
+        private final Map<String, WireLocator> wireTruth = new HashMap<>();
         private final InstrumentDetection detection = new InstrumentDetection();
         private final List<Double> inferenceMs = new ArrayList<>();
         private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
@@ -465,9 +467,13 @@ public final class Evaluator {
                 return;
             }
             needleDetected++;
-            NeedleLocator gt = maskLocators.computeIfAbsent(w + "x" + h, k -> new NeedleLocator(w, h));
+            // the truth's tip by the live rule of the model's instrument: a curved wire's free end is not where a
+            // straight shaft fitted through it ends
             InstrumentDetection truth = new InstrumentDetection();
-            if (gt.locateInMask(binary, truth)) {
+            boolean located = wireLocator != null
+                    ? wireTruth.computeIfAbsent(w + "x" + h, k -> new WireLocator(w, h)).locateInMask(binary, truth)
+                    : needleTruth.computeIfAbsent(w + "x" + h, k -> new NeedleLocator(w, h)).locateInMask(binary, truth);
+            if (located) {
                 tipErrors.add(Math.hypot(px - truth.tipX, py - truth.tipY));
             }
         }

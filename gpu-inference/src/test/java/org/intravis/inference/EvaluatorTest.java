@@ -145,6 +145,49 @@ class EvaluatorTest {
         assertThat(p.get("frames").get(3).get("tip").isNull()).isTrue();
     }
 
+    /**
+     * A guidewire's true tip is its skeleton's free end (the live wire rule), not the end of a straight shaft fitted
+     * through it: on curved wires the needle rule would land far from either end. The "echo" wire model predicts
+     * exactly the wire drawn in the image (grey level 255).
+     */
+    @Test
+    void guidewireTipsAreMeasuredByTheWireRule(@TempDir Path dir) throws Exception {
+        Path images = dir.resolve("images");
+        Path masks = dir.resolve("masks");
+        // frame a: an L from the left border along y = 50 to x = 150, then down; predicted to y = 200, true to
+        //          y = 210: the free ends are 10 px apart
+        byte[] a = blank();
+        rect(a, 0, 49, 150, 51, NEEDLE);
+        rect(a, 148, 49, 150, 200, NEEDLE);
+        byte[] aTruth = blank();
+        rect(aTruth, 0, 49, 150, 51, (byte) 1);
+        rect(aTruth, 148, 49, 150, 210, (byte) 1);
+        // frame b: a hook from the top border down x = 100 to y = 120, then right to x = 200; predicted exactly
+        byte[] b = blank();
+        rect(b, 99, 0, 101, 120, NEEDLE);
+        rect(b, 99, 118, 200, 120, NEEDLE);
+        byte[] bTruth = blank();
+        rect(bTruth, 99, 0, 101, 120, (byte) 1);
+        rect(bTruth, 99, 118, 200, 120, (byte) 1);
+        write(images.resolve("a.png"), a);
+        write(images.resolve("b.png"), b);
+        write(masks.resolve("a.png"), aTruth);
+        write(masks.resolve("b.png"), bTruth);
+
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-fluoroscopy", images, null, Map.of(), masks,
+                dir.resolve("report.json"), dir.resolve("dump"), "cpu", null));
+
+        assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
+        // tip errors [0, 10]: median 5, p90 9 (the needle rule would put both true tips on a line fitted across
+        // the bend, tens of pixels from the free ends)
+        assertThat(r.at("/needle/tip_error_px/median").asDouble()).isCloseTo(5.0, within(0.75));
+        assertThat(r.at("/needle/tip_error_px/p90").asDouble()).isCloseTo(9.0, within(1.0));
+        JsonNode p = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile());
+        JsonNode tipB = p.get("frames").get(1).get("tip");
+        assertThat(tipB.get(0).asDouble()).isCloseTo(200, within(2.0));
+        assertThat(tipB.get(1).asDouble()).isCloseTo(119, within(2.0));
+    }
+
     /** Label maps are often palette PNGs (as in the real nerve/vessel data): their palette indices are the labels. */
     @Test
     void paletteLabelMapsAreReadAsTheirIndices(@TempDir Path dir) throws Exception {
