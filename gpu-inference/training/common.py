@@ -120,6 +120,58 @@ def preprocess(gray, mean, std, interp=None):
     return ((x - mean) / std)[None]
 
 
+# Content crop (sidecar input.crop, Java: Preprocessor and ContentBox): the frame is stretched to a grid x grid
+# image, the bounding box of its pixels brighter than `above` (the B-mode picture inside black capture margins)
+# is cut out and stretched to the model's input, and the outputs are put back into the full frame's 256 x 256
+# grid, so that everything after (thresholds, polygons, tips) is unchanged. A box narrower or lower than a quarter
+# of the grid is not a picture: the whole frame is used.
+CROP = {"to": "content", "above": 12, "grid": 512}
+
+
+def content_box(mid, above):
+    """(x0, y0, x1, y1), exclusive ends, in the grid image `mid`."""
+    g = mid.shape[0]
+    m = mid > above
+    cols = np.flatnonzero(m.any(0))
+    rows = np.flatnonzero(m.any(1))
+    if len(cols) == 0 or cols[-1] + 1 - cols[0] < g // 4 or rows[-1] + 1 - rows[0] < g // 4:
+        return 0, 0, g, g
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def preprocess_cropped(gray, mean, std, crop=CROP):
+    """As preprocess, through the content crop; returns (input [1,256,256], box in grid pixels)."""
+    g = crop["grid"]
+    mid = cv2.resize(gray, (g, g), interpolation=cv2.INTER_AREA)
+    x0, y0, x1, y1 = box = content_box(mid, crop["above"])
+    x = cv2.resize(mid[y0:y1, x0:x1], (SIZE, SIZE), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    return ((x - mean) / std)[None], box
+
+
+def _uncrop_axis(lo, hi, grid, n=SIZE):
+    """Per output pixel along one axis: the two source indices, the weight of the second, and whether inside."""
+    f = (np.arange(n) + 0.5) * grid / n                  # output pixel centre in grid pixels
+    inside = (f >= lo) & (f < hi)
+    c = (f - lo) * n / (hi - lo) - 0.5                   # in the crop's output pixels
+    c = np.clip(c, 0, n - 1)
+    i0 = np.floor(c).astype(int)
+    i1 = np.minimum(i0 + 1, n - 1)
+    return i0, i1, (c - i0), inside
+
+
+def uncrop(p, box, grid=CROP["grid"]):
+    """Outputs [C,256,256] of the cropped input -> the full frame's 256 grid (bilinear; 0 outside the box)."""
+    x0, y0, x1, y1 = box
+    if box == (0, 0, grid, grid):
+        return p
+    xi0, xi1, fx, xin = _uncrop_axis(x0, x1, grid)
+    yi0, yi1, fy, yin = _uncrop_axis(y0, y1, grid)
+    top = p[:, yi0][:, :, xi0] * (1 - fx) + p[:, yi0][:, :, xi1] * fx
+    bot = p[:, yi1][:, :, xi0] * (1 - fx) + p[:, yi1][:, :, xi1] * fx
+    out = top * (1 - fy)[:, None] + bot * fy[:, None]
+    return (out * (yin[:, None] & xin[None, :])).astype(np.float32)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # model: a compact U-Net. Stride-2 stem, five scales (128..8 px at 256 input), one conv per decoder level,
 # head at 128x128 and a bilinear x2 upsample so the output matches the input size. ~0.5 GMAC per frame.
@@ -183,6 +235,20 @@ class WithSigmoid(nn.Module):
 
     def forward(self, image):
         return torch.sigmoid(self.net(image))
+
+
+class MirrorAveraged(nn.Module):
+    """What is exported with `export.py --mirror-average`: the mean of the probabilities for the frame and for its
+    left-right mirror (flipped back). Training already flips, so both passes are in-distribution; averaging them
+    cancels part of each pass's errors, for twice the compute per frame (measured in the model card)."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image):
+        mirrored = torch.sigmoid(self.net(torch.flip(image, [3])))
+        return (torch.sigmoid(self.net(image)) + torch.flip(mirrored, [3])) * 0.5
 
 
 def count_macs(model, size=SIZE):

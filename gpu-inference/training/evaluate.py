@@ -4,10 +4,13 @@ training-derived calibration data and writes both into the sidecar.
     /usr/bin/python3 evaluate.py --task ultrasound  [--onnx ../src/main/resources/models/ultrasound/ultrasound.onnx] \
                                  [--calibrate] [--write-sidecar]
     /usr/bin/python3 evaluate.py --task fluoroscopy [--onnx ...] [--calibrate] [--write-sidecar]
-    (--checkpoint runs/<task>/model.pt instead of --onnx runs the PyTorch weights; the figures agree)
+    (--checkpoint runs/<task>/model.pt instead of --onnx runs the PyTorch weights; the figures agree; with
+     --mirror-average the weights run as export.py --mirror-average exports them)
 
 Protocol (ultrasound):
-  * input: the frame to grey, cv2.resize to 256x256 (INTER_AREA, stretched), x/255, (x-mean)/std.
+  * input: the frame to grey, cv2.resize to 256x256 (INTER_AREA, stretched), x/255, (x-mean)/std; with the
+    content crop (sidecar input.crop) the frame is stretched to the crop grid first, its picture's box cut out
+    and stretched to 256x256, and the outputs put back into the frame's 256x256 grid (common.uncrop).
   * vessel / nerve: each probability map is resized back to the image's size (bilinear) and thresholded;
     Dice per frame; the reported Dice is the mean over the frames where the class is in the ground truth or
     in the prediction (validation split, 41 real images).
@@ -34,15 +37,18 @@ import cv2
 import numpy as np
 import torch
 
-from common import (model_file, CACHE_DIR, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, US_CHANNELS, build_model, dice,
+from common import (model_file, CACHE_DIR, CROP, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, US_CHANNELS, MirrorAveraged,
+                    WithSigmoid, build_model, dice, preprocess_cropped, uncrop,
                     from_model, load_gray, load_real, peak, preprocess, read_split, tip_from_mask, write_json)
 
 torch.set_num_threads(2)
 
 
 class Runner:
-    def __init__(self, task, onnx_path=None, checkpoint=None):
+    def __init__(self, task, onnx_path=None, checkpoint=None, mirror_average=False, crop=None):
         side = json.load(open(model_file(task, "json"))) if onnx_path else None
+        # the content crop: as the sidecar says for an ONNX file; as asked (--crop-to-content) for a checkpoint
+        self.crop = side["input"].get("crop") if side else crop
         if onnx_path:
             from onnx_np import OnnxNumpy
             self.onnx = OnnxNumpy(onnx_path)
@@ -50,9 +56,9 @@ class Runner:
             self.what = os.path.relpath(onnx_path, HERE)
         else:
             ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-            self.net = build_model(len(ck["channels"]), ck.get("arch"))
-            self.net.load_state_dict(ck["state_dict"])
-            self.net.eval()
+            net = build_model(len(ck["channels"]), ck.get("arch"))
+            net.load_state_dict(ck["state_dict"])
+            self.net = (MirrorAveraged(net) if mirror_average else WithSigmoid(net)).eval()
             self.onnx = None
             self.mean, self.std = ck["norm"]
             self.what = os.path.relpath(checkpoint, HERE)
@@ -60,12 +66,19 @@ class Runner:
     def __call__(self, grays, bs=8):
         out = []
         for i in range(0, len(grays), bs):
-            x = np.stack([preprocess(g, self.mean, self.std) for g in grays[i:i + bs]])
+            if self.crop:
+                xs, boxes = zip(*[preprocess_cropped(g, self.mean, self.std, self.crop) for g in grays[i:i + bs]])
+                x = np.stack(xs)
+            else:
+                x = np.stack([preprocess(g, self.mean, self.std) for g in grays[i:i + bs]])
             if self.onnx is not None:
-                out.append(self.onnx.run(x))
+                p = self.onnx.run(x)
             else:
                 with torch.no_grad():
-                    out.append(torch.sigmoid(self.net(torch.from_numpy(x))).numpy())
+                    p = self.net(torch.from_numpy(x)).numpy()
+            if self.crop:
+                p = np.stack([uncrop(pi, b, self.crop["grid"]) for pi, b in zip(p, boxes)])
+            out.append(p)
         return np.concatenate(out)
 
 
@@ -187,6 +200,8 @@ def main():
     ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
     ap.add_argument("--onnx")
     ap.add_argument("--checkpoint")
+    ap.add_argument("--mirror-average", action="store_true", help="with --checkpoint: as export.py --mirror-average")
+    ap.add_argument("--crop-to-content", action="store_true", help="with --checkpoint: as export.py --crop-to-content")
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--write-sidecar", action="store_true")
     ap.add_argument("--needle-val", default=os.path.join(CACHE_DIR, "needle-val"))
@@ -195,7 +210,7 @@ def main():
     a = ap.parse_args()
     if not a.onnx and not a.checkpoint:
         a.onnx = model_file(a.task, "onnx")
-    run = Runner(a.task, a.onnx, a.checkpoint)
+    run = Runner(a.task, a.onnx, a.checkpoint, a.mirror_average, CROP if a.crop_to_content else None)
     side_path = model_file(a.task, "json")
     side = json.load(open(side_path)) if os.path.isfile(side_path) else {}
     thr = side.get("thresholds", {})

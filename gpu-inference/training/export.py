@@ -1,6 +1,7 @@
 """Exports a trained checkpoint to ONNX with sigmoid in the graph, checks it, and writes the sidecar JSON.
 
     /usr/bin/python3 export.py --task ultrasound  [--checkpoint runs/ultrasound/model.pt] [--version 1.0.0]
+                               [--mirror-average] [--crop-to-content]
     /usr/bin/python3 export.py --task fluoroscopy [--checkpoint runs/fluoroscopy/model.pt]
 
 Checks: onnx.checker; the exported FILE run by onnx_np (NumPy) against PyTorch on real/synthetic frames and a
@@ -18,7 +19,7 @@ import numpy as np
 import onnx
 import torch
 
-from common import (model_file, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, SIZE, US_CHANNELS, build_model, WithSigmoid, count_macs,
+from common import (model_file, CROP, DATA_DIR, FL_CHANNELS, HERE, MODELS_DIR, SIZE, US_CHANNELS, build_model, MirrorAveraged, WithSigmoid, count_macs,
                     files_sha256, load_gray, preprocess, read_split, write_json)
 from onnx_np import OnnxNumpy
 
@@ -34,13 +35,17 @@ def main():
     ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
     ap.add_argument("--checkpoint")
     ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--crop-to-content", action="store_true",
+                    help="the input is the frame's picture box (sidecar input.crop = common.CROP; ultrasound)")
+    ap.add_argument("--mirror-average", action="store_true",
+                    help="the graph runs the frame and its left-right mirror and averages them (common.MirrorAveraged)")
     a = ap.parse_args()
     ck_path = a.checkpoint or os.path.join(HERE, "runs", a.task, "model.pt")
     ck = torch.load(ck_path, map_location="cpu", weights_only=False)
     channels = ck["channels"]
     net = build_model(len(channels), ck.get("arch"))
     net.load_state_dict(ck["state_dict"])
-    model = WithSigmoid(net).eval()
+    model = (MirrorAveraged(net) if a.mirror_average else WithSigmoid(net)).eval()
     os.makedirs(os.path.dirname(model_file(a.task, "onnx")), exist_ok=True)
     onnx_path = model_file(a.task, "onnx")
     with warnings.catch_warnings():
@@ -68,7 +73,7 @@ def main():
         raise SystemExit("exported graph disagrees with PyTorch: shape %s, max diff %g" % (got.shape, diff))
 
     params = sum(p.numel() for p in net.parameters())
-    macs = count_macs(net)
+    macs = count_macs(net) * (2 if a.mirror_average else 1)
     side_path = model_file(a.task, "json")
     old = json.load(open(side_path)) if os.path.isfile(side_path) else {}
     with open(onnx_path, "rb") as f:
@@ -84,9 +89,13 @@ def main():
                   "scale": 1.0 / 255.0, "mean": mean, "std": std,
                   "formula": "x = (gray_resized * scale - mean) / std",
                   # ultrasound: outputs are cleared where the picture is not image (dark, connected to the border)
-                  **({"backgroundBelow": 5} if a.task == "ultrasound" else {})},
+                  **({"backgroundBelow": 5} if a.task == "ultrasound" else {}),
+                  # the picture's bounding box, not the whole frame, is stretched to the input (common.CROP)
+                  **({"crop": CROP} if a.crop_to_content else {})},
         "outputs": [{"name": "probs", "shape": ["N", len(channels), SIZE, SIZE], "channels": channels,
-                     "activation": "sigmoid"}],
+                     "activation": "sigmoid",
+                     **({"mirrorAveraged": "mean of the frame's and its left-right mirror's probabilities"}
+                        if a.mirror_average else {})}],
         "tip": {"channel": "tip", "kind": "gaussian heat map, peak 1.0 at the tip, ~0 without an instrument",
                 "sigmaPx": 3.0,
                 "toFrame": "x_frame = (x_model + 0.5) * frameWidth / 256 - 0.5; y likewise with frameHeight"},

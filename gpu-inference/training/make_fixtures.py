@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from common import (model_file, CACHE_DIR, DATA_DIR, MODELS_DIR, REPO, dice, from_model, load_gray, load_us_labels, peak,
-                    preprocess, tip_from_mask, write_json)
+                    preprocess, preprocess_cropped, tip_from_mask, uncrop, write_json)
 from onnx_np import OnnxNumpy
 
 OUT = os.path.join(REPO, "gpu-inference", "src", "test", "resources", "eval-samples")
@@ -28,6 +28,14 @@ def main():
     mean, std = side["input"]["mean"], side["input"]["std"]
     thr = side["thresholds"]
     run = OnnxNumpy(model_file("ultrasound", "onnx"))
+    crop = side["input"].get("crop")
+
+    def infer(g):
+        """The outputs in the frame's 256 grid, through the content crop when the model has one."""
+        if crop:
+            x, box = preprocess_cropped(g, mean, std, crop)
+            return uncrop(run.run(x[None])[0], box, crop["grid"])
+        return run.run(preprocess(g, mean, std)[None])[0]
     for d in ("ultrasound", "needle"):  # README.md (the credit) is kept
         if os.path.isdir(os.path.join(OUT, d)):
             shutil.rmtree(os.path.join(OUT, d))
@@ -35,13 +43,14 @@ def main():
         os.makedirs(os.path.join(OUT, d))
     shutil.copy(os.path.join(DATA_DIR, "LICENSE"), os.path.join(OUT, "LICENSE"))
     expected = {"model": "ultrasound.onnx", "modelSha256": side["fileSha256"], "thresholds": thr,
-                "input": {"mean": mean, "std": std, "interpolation": "area"}, "ultrasound": [], "needle": []}
+                "input": {"mean": mean, "std": std, "interpolation": "area", **({"crop": crop} if crop else {})},
+                "ultrasound": [], "needle": []}
     for n in VAL:
         shutil.copy(os.path.join(DATA_DIR, "images", n), os.path.join(OUT, "ultrasound", "images", n))
         shutil.copy(os.path.join(DATA_DIR, "masks", n), os.path.join(OUT, "ultrasound", "masks", n))
         g = load_gray(os.path.join(DATA_DIR, "images", n))
         lab = load_us_labels(os.path.join(DATA_DIR, "masks", n))
-        p = run.run(preprocess(g, mean, std)[None])[0]
+        p = infer(g)
         h, w = g.shape
         row = {"name": n, "width": w, "height": h}
         for name, ch, lv in (("vessel", 1, 2), ("nerve", 2, 1)):
@@ -64,7 +73,7 @@ def main():
             g = load_gray(os.path.join(nv, "images", n))
             m = cv2.imread(os.path.join(nv, "masks", n), cv2.IMREAD_GRAYSCALE) > 0
             h, w = g.shape
-            p = run.run(preprocess(g, mean, std)[None])[0]
+            p = infer(g)
             v, px, py = peak(p[3])
             gt = tip_from_mask(m)
             row = {"name": n, "width": w, "height": h, "needle": bool(m.any()),

@@ -1,5 +1,5 @@
 """A tiny NumPy executor for the ONNX graphs these models export to (Conv, Relu, Resize, Concat, Sigmoid,
-Identity, Constant). There is no onnxruntime for Python here; this runs the exported FILE itself, so that
+Identity, Constant; Slice, Add, Mul for the mirrored pass). There is no onnxruntime for Python here; this runs the exported FILE itself, so that
 export.py and evaluate.py check and measure the graph the Java side will load, not just the PyTorch module."""
 import numpy as np
 import onnx
@@ -15,7 +15,7 @@ class OnnxNumpy:
         self.outputs = [o.name for o in g.output]
         self.nodes = list(g.node)
         ops = {n.op_type for n in self.nodes}
-        unknown = ops - {"Conv", "Relu", "Resize", "Concat", "Sigmoid", "Identity", "Constant"}
+        unknown = ops - {"Conv", "Relu", "Resize", "Concat", "Sigmoid", "Identity", "Constant", "Slice", "Add", "Mul"}
         if unknown:
             raise ValueError("onnx_np cannot run ops %s" % sorted(unknown))
 
@@ -40,8 +40,28 @@ class OnnxNumpy:
                 out = _conv(ins[0], ins[1], ins[2] if len(ins) > 2 else None, a)
             elif op == "Resize":
                 out = _resize(ins[0], ins, a)
-            env[n.output[0]] = out.astype(np.float32)
+            elif op == "Slice":
+                out = _slice(*ins)
+            elif op == "Add":
+                out = ins[0] + ins[1]
+            elif op == "Mul":
+                out = ins[0] * ins[1]
+            # constants keep their type (Slice takes int64 starts/ends); tensors are float32 as in the Java runtime
+            env[n.output[0]] = out if op == "Constant" else out.astype(np.float32)
         return env[self.outputs[0]]
+
+
+def _slice(x, starts, ends, axes=None, steps=None):
+    axes = range(len(starts)) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    idx = [slice(None)] * x.ndim
+    for s, e, ax, st in zip(starts, ends, axes, steps):
+        n = x.shape[ax]
+        # ONNX clamps out-of-range ends (INT64_MIN/MAX mean "to the end"); Python slicing does too, except that a
+        # negative end past the start must become None for a reversed slice
+        e = None if st < 0 and e < -n else int(e)
+        idx[ax] = slice(int(s), e, int(st))
+    return x[tuple(idx)]
 
 
 def _conv(x, w, b, a):

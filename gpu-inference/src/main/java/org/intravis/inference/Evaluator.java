@@ -150,6 +150,8 @@ public final class Evaluator {
         private final TensorRow row;
         private final float[] probs;
         private final ScanRegion scanRegion;
+        private final ContentUncropper uncropper;
+        private final float[] raw;
         private final int plane;
         private final NeedleLocator needleLocator;
         private final WireLocator wireLocator;
@@ -178,6 +180,8 @@ public final class Evaluator {
             this.row = new TensorRow(spec, backend.inputRow(0, 0));
             this.probs = new float[spec.outputRowFloats()];
             this.scanRegion = ScanRegion.forModel(spec); // as the live path (ModelWorker)
+            this.uncropper = spec.cropsToContent() ? new ContentUncropper(spec.width(), spec.height()) : null;
+            this.raw = new float[spec.outputRowFloats()];
             this.plane = spec.width() * spec.height();
             int needle = spec.channel(ModelSpec.NEEDLE);
             int wire = spec.channel(ModelSpec.WIRE);
@@ -296,8 +300,18 @@ public final class Evaluator {
             }
             inferenceMs.add((System.nanoTime() - t0) / 1e6);
             backend.outputRow(0, 0).get(probs, 0, probs.length);
+            int channels = spec.outputChannelCount();
+            boolean cropped = uncropper != null && !row.box().isWhole();
+            if (cropped) { // the label map reads the native outputs: put them into the frame's grid there
+                System.arraycopy(probs, 0, raw, 0, raw.length);
+                uncropper.uncrop(raw, channels, row.box());
+                backend.outputRow(0, 0).put(raw, 0, raw.length);
+            }
             if (scanRegion != null) {
-                scanRegion.apply(backend.inputRow(0, 0), probs);
+                scanRegion.apply(backend.inputRow(0, 0), probs); // in the input's grid, as the live path
+            }
+            if (cropped) {
+                uncropper.uncrop(probs, channels, row.box());
             }
 
             int w = labels != null ? labels.width() : image.cols();

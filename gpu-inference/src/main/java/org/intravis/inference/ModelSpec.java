@@ -43,6 +43,8 @@ public final class ModelSpec {
     private final double[] mean;
     private final double[] std;
     private final double backgroundBelow;
+    private final int cropAbove;
+    private final int cropGrid;
     private final String outputName;
     private final List<String> outputChannels;
     private final String activation;
@@ -53,7 +55,7 @@ public final class ModelSpec {
 
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
                       String interpolation, double scale, double[] mean, double[] std, double backgroundBelow,
-                      String outputName,
+                      int cropAbove, int cropGrid, String outputName,
                       List<String> outputChannels, String activation, Map<String, Double> thresholds,
                       double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics) {
         this.name = name;
@@ -68,6 +70,8 @@ public final class ModelSpec {
         this.mean = mean;
         this.std = std;
         this.backgroundBelow = backgroundBelow;
+        this.cropAbove = cropAbove;
+        this.cropGrid = cropGrid;
         this.outputName = outputName;
         this.outputChannels = outputChannels;
         this.activation = activation;
@@ -130,6 +134,22 @@ public final class ModelSpec {
         if (in.has("backgroundBelow") && (!(backgroundBelow > 0) || backgroundBelow > 255 || channels != 1)) {
             throw new ModelLoadException("sidecar " + where + ": input.backgroundBelow must be a grey level 1..255"
                     + " (grey models only), was " + in.get("backgroundBelow"));
+        }
+        int cropAbove = -1;
+        int cropGrid = 0;
+        if (in.has("crop")) {
+            JsonNode crop = in.get("crop");
+            if (!crop.isObject() || !"content".equals(crop.path("to").asText()) || !crop.path("above").canConvertToInt()
+                    || !crop.path("grid").canConvertToInt() || channels != 1) {
+                throw new ModelLoadException("sidecar " + where + ": input.crop must be {\"to\": \"content\", \"above\": "
+                        + "GREY_LEVEL, \"grid\": PIXELS} (grey models only), was " + crop);
+            }
+            cropAbove = crop.get("above").asInt();
+            cropGrid = crop.get("grid").asInt();
+            if (cropAbove < 0 || cropAbove > 254 || cropGrid < Math.max(width, height) || cropGrid > 4096) {
+                throw new ModelLoadException("sidecar " + where + ": input.crop.above must be a grey level 0..254 and "
+                        + "input.crop.grid at least the input size and at most 4096, was " + crop);
+            }
         }
         double[] mean = perChannel(in, where, "mean", channels, 0.0);
         double[] std = perChannel(in, where, "std", channels, 1.0);
@@ -204,7 +224,7 @@ public final class ModelSpec {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
         return new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
-                backgroundBelow, outputName, Collections.unmodifiableList(outputChannels), activation,
+                backgroundBelow, cropAbove, cropGrid, outputName, Collections.unmodifiableList(outputChannels), activation,
                 Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics));
     }
 
@@ -296,6 +316,18 @@ public final class ModelSpec {
      * margins) and the outputs there are cleared ({@link ScanRegion}); negative: not used by this model.
      */
     public double backgroundBelow() { return backgroundBelow; }
+
+    /**
+     * Whether the input is the frame's content box rather than the whole frame ({@code input.crop}; see
+     * {@link ContentBox}).
+     */
+    public boolean cropsToContent() { return cropAbove >= 0; }
+
+    /** The grey level above which a pixel is picture, for the content crop. */
+    public int cropAbove() { return cropAbove; }
+
+    /** The side of the square grid the frame is stretched to before the content box is cut out. */
+    public int cropGrid() { return cropGrid; }
 
     /** {@link #backgroundBelow()} in the units of the input tensor (after scale, mean and std). */
     public float backgroundBelowNormalised() {

@@ -338,12 +338,13 @@ final class ModelWorker implements Runnable {
         b.preprocessedNanos[to] = b.preprocessedNanos[from];
         b.frameWidth[to] = b.frameWidth[from];
         b.frameHeight[to] = b.frameHeight[from];
+        tensorRows[b.buffer][to].box().copyFrom(tensorRows[b.buffer][from].box());
     }
 
     /** One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). */
     private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, int frameW, int frameH) {
-        if (decoder.decode(backend.inputRow(buffer, row), backend.outputRow(buffer, row), outputPlanes[buffer][row], a,
-                frameW, frameH, s.heatmapDue())) {
+        if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
+                outputPlanes[buffer][row], a, frameW, frameH, s.heatmapDue())) {
             InstrumentDetection d = decoder.instrument();
             s.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
         }

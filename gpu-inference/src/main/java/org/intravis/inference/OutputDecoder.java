@@ -6,7 +6,8 @@ import org.intravis.pipeline.Annotations;
 
 /**
  * One model output row to what a frame shows: outputs cleared outside the picture ({@link ScanRegion}, when the
- * sidecar asks), vessel and nerve polygons, the instrument (needle or wire, with its tip), and the confidence heat
+ * sidecar asks), put back into the whole frame's grid when the input was a content crop ({@link ContentUncropper}),
+ * vessel and nerve polygons, the instrument (needle or wire, with its tip), and the confidence heat
  * map when due, all in frame pixels. Tracking, drawn zones and risk follow per stream ({@code StreamAnnotator}).
  * The model worker and the perf baseline both decode through here, so they do the same work.
  * <p>
@@ -19,6 +20,7 @@ public final class OutputDecoder {
     private final int plane;
     private final MaskPolygons polygons;
     private final ScanRegion scanRegion;
+    private final ContentUncropper uncropper;
     private final NeedleLocator needleLocator;
     private final WireLocator wireLocator;
     private final HeatmapWriter heatmap;
@@ -43,6 +45,7 @@ public final class OutputDecoder {
         plane = spec.width() * spec.height();
         polygons = new MaskPolygons(spec.width(), spec.height());
         scanRegion = ScanRegion.forModel(spec);
+        uncropper = spec.cropsToContent() ? new ContentUncropper(spec.width(), spec.height()) : null;
         needle = spec.channel(ModelSpec.NEEDLE);
         wire = spec.channel(ModelSpec.WIRE);
         vessel = spec.channel(ModelSpec.VESSEL);
@@ -64,13 +67,19 @@ public final class OutputDecoder {
      * instrument was found ({@link #instrument()}).
      *
      * @param inputRow  the row's input tensor (read for the picture's background)
+     * @param box       where in the frame the input came from ({@link TensorRow#box()})
      * @param outputRow the row's output tensor
      * @param planes    one {@code CV_32FC1} view per output channel over {@code outputRow}
      */
-    public boolean decode(FloatPointer inputRow, FloatPointer outputRow, Mat[] planes, Annotations a, int frameW,
-                          int frameH, boolean heatmapDue) {
+    public boolean decode(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, Mat[] planes, Annotations a,
+                          int frameW, int frameH, boolean heatmapDue) {
         outputRow.get(probs, 0, probs.length);
-        if (scanRegion != null && scanRegion.apply(inputRow, probs)) {
+        boolean rewritten = scanRegion != null && scanRegion.apply(inputRow, probs); // in the input's own grid
+        if (uncropper != null && !box.isWhole()) {
+            uncropper.uncrop(probs, classNames.length, box);
+            rewritten = true;
+        }
+        if (rewritten) {
             outputRow.put(probs, 0, probs.length); // the polygons read the native planes
         }
         float sx = (float) frameW / spec.width();

@@ -1,12 +1,16 @@
 package org.intravis.inference;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_core.REDUCE_MAX;
+import static org.bytedeco.opencv.global.opencv_core.reduce;
 import static org.bytedeco.opencv.global.opencv_core.split;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
@@ -21,8 +25,11 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 /**
  * Turns an 8-bit frame (grey or BGR, any size) into one normalised row of a model's input tensor, as its sidecar
  * says: the whole frame stretched to the input size, colour converted, then {@code (x * pixelScale - mean) / std}.
+ * With the content crop ({@code input.crop}, grey models) the frame is first stretched to a square grid and only
+ * its picture's bounding box goes to the input; the box is recorded in the row ({@link ContentBox}).
  * The small intermediate images are allocated once; the last step writes straight into the tensor row's memory.
- * One instance per thread (it keeps scratch images).
+ * One instance per thread (it keeps scratch images); a new content box allocates one OpenCV view, reused while
+ * the box stays the same.
  */
 public final class Preprocessor {
     private final ModelSpec spec;
@@ -32,6 +39,17 @@ public final class Preprocessor {
     private final Mat small3;
     private final Mat small3b;
     private final Mat floats3;
+    private final Mat grid1;
+    private final Mat grid3;
+    private final Size gridSize;
+    private final BytePointer columnMemory;
+    private final BytePointer rowMemory;
+    private final Mat columnMax;
+    private final Mat rowMax;
+    private final byte[] columnBytes;
+    private final byte[] rowBytes;
+    private final ContentBox viewBox = new ContentBox();
+    private Mat boxView;
 
     public Preprocessor(ModelSpec spec) {
         this.spec = spec;
@@ -46,11 +64,26 @@ public final class Preprocessor {
         small3 = new Mat(spec.height(), spec.width(), CV_8UC3);
         small3b = new Mat(spec.height(), spec.width(), CV_8UC3);
         floats3 = spec.channels() == 3 ? new Mat(spec.height(), spec.width(), CV_32FC3) : null;
+        int g = spec.cropsToContent() ? spec.cropGrid() : 0;
+        grid1 = g > 0 ? new Mat(g, g, CV_8UC1) : null;
+        grid3 = g > 0 ? new Mat(g, g, CV_8UC3) : null;
+        gridSize = g > 0 ? new Size(g, g) : null;
+        columnMemory = g > 0 ? new BytePointer(g) : null;
+        rowMemory = g > 0 ? new BytePointer(g) : null;
+        columnMax = g > 0 ? new Mat(1, g, CV_8UC1, columnMemory) : null; // reduce() writes here: same size and type
+        rowMax = g > 0 ? new Mat(g, 1, CV_8UC1, rowMemory) : null;
+        columnBytes = new byte[g];
+        rowBytes = new byte[g];
     }
 
     /** Writes {@code frame} (CV_8UC1 grey or CV_8UC3 BGR) into {@code row}. Allocates nothing in steady state. */
     public void toTensor(Mat frame, TensorRow row) {
         boolean colourIn = frame.channels() == 3;
+        if (spec.cropsToContent()) {
+            toTensorCropped(frame, colourIn, row);
+            return;
+        }
+        row.box().whole(0);
         if (spec.channels() == 1) {
             if (colourIn) {
                 resize(frame, small3, size, 0, 0, interpolation); // shrink first: converting the small image is cheaper
@@ -82,6 +115,40 @@ public final class Preprocessor {
             double std = spec.std(c);
             row.plane(c).convertTo(row.plane(c), CV_32F, 1.0 / std, -spec.mean(c) / std);
         }
+    }
+
+    private void toTensorCropped(Mat frame, boolean colourIn, TensorRow row) {
+        int g = spec.cropGrid();
+        if (colourIn) {
+            resize(frame, grid3, gridSize, 0, 0, INTER_AREA);
+            cvtColor(grid3, grid1, COLOR_BGR2GRAY);
+        } else {
+            resize(frame, grid1, gridSize, 0, 0, INTER_AREA);
+        }
+        reduce(grid1, columnMax, 0, REDUCE_MAX);
+        reduce(grid1, rowMax, 1, REDUCE_MAX);
+        columnMemory.get(columnBytes, 0, g);
+        rowMemory.get(rowBytes, 0, g);
+        ContentBox box = row.box();
+        box.find(columnBytes, rowBytes, g, spec.cropAbove());
+        resize(view(box), small1, size, 0, 0, INTER_AREA);
+        double std = spec.std(0);
+        small1.convertTo(row.plane(0), CV_32F, spec.pixelScale() / std, -spec.mean(0) / std);
+    }
+
+    /** The grid image's view of the box: made when the box changes (the picture's box is steady in a video). */
+    private Mat view(ContentBox box) {
+        if (boxView == null || box.x0() != viewBox.x0() || box.y0() != viewBox.y0() || box.x1() != viewBox.x1()
+                || box.y1() != viewBox.y1()) {
+            if (boxView != null) {
+                boxView.close();
+            }
+            try (Rect r = new Rect(box.x0(), box.y0(), box.x1() - box.x0(), box.y1() - box.y0())) {
+                boxView = new Mat(grid1, r);
+            }
+            viewBox.copyFrom(box);
+        }
+        return boxView;
     }
 
     public ModelSpec spec() {

@@ -13,6 +13,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 public final class TensorRow {
     private final Mat[] planes;
     private final MatVector planeVector;
+    private final ContentBox box = new ContentBox();
 
     public TensorRow(ModelSpec spec, FloatPointer row) {
         int channels = spec.channels();
@@ -31,6 +32,11 @@ public final class TensorRow {
     /** The planes as a vector for {@code split} (colour models only). */
     MatVector planeVector() {
         return planeVector;
+    }
+
+    /** Where in the frame this row's input came from (the whole frame unless the model crops to content). */
+    public ContentBox box() {
+        return box;
     }
 
     public int channels() {

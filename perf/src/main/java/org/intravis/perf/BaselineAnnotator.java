@@ -74,8 +74,8 @@ final class BaselineAnnotator {
         a.preprocessedNanos(stamps[0]).inferredNanos(stamps[1]).batchSize(1);
         boolean heatmapDue = settings.heatmapEvery() > 0 && inferences % settings.heatmapEvery() == 0;
         detections.clear();
-        if (decoder.decode(backend.inputRow(buffer, 0), backend.outputRow(buffer, 0), outputPlanes, a, slot.width(),
-                slot.height(), heatmapDue)) {
+        if (decoder.decode(backend.inputRow(buffer, 0), row.box(), backend.outputRow(buffer, 0), outputPlanes, a,
+                slot.width(), slot.height(), heatmapDue)) {
             InstrumentDetection d = decoder.instrument();
             int k = detections.count;
             if (detections.add(d.kind, d.tipX, d.tipY, d.confidence)) {

@@ -1,0 +1,139 @@
+package org.intravis.inference;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+
+/**
+ * The content crop on hand-made frames: the picture's box is found inside black margins, only the picture reaches
+ * the model's input, and outputs are put back where the picture lies in the frame (values worked out by hand).
+ */
+class ContentCropTest {
+    private static final int S = 256;
+
+    private static ModelSpec spec(String crop) throws ModelLoadException {
+        String json = "{\"name\": \"crop-test\", \"input\": {\"name\": \"image\", \"width\": 256, \"height\": 256, \"channels\": 1,"
+                + " \"interpolation\": \"area\", \"scale\": 0.00392156862745098, \"mean\": 0, \"std\": 1"
+                + (crop == null ? "" : ", \"crop\": " + crop) + "},"
+                + " \"outputs\": [{\"name\": \"probs\", \"channels\": [\"vessel\", \"nerve\"]}]}";
+        return ModelSpec.parse(json.getBytes(StandardCharsets.UTF_8), "test");
+    }
+
+    /** A 640x480 frame: speckle in [40, 255] in x 100..539, y 40..439, black elsewhere. */
+    private static Mat framedPicture() {
+        int w = 640;
+        int h = 480;
+        byte[] px = new byte[w * h];
+        Random rnd = new Random(3);
+        for (int y = 40; y < 440; y++) {
+            for (int x = 100; x < 540; x++) {
+                px[y * w + x] = (byte) (40 + rnd.nextInt(216));
+            }
+        }
+        Mat m = new Mat(h, w, CV_8UC1);
+        new BytePointer(m.data()).put(px, 0, px.length);
+        return m;
+    }
+
+    @Test
+    void onlyThePictureReachesTheInput() throws Exception {
+        ModelSpec spec = spec("{\"to\": \"content\", \"above\": 12, \"grid\": 512}");
+        assertThat(spec.cropsToContent()).isTrue();
+        try (FloatPointer memory = new FloatPointer((long) S * S)) {
+            TensorRow row = new TensorRow(spec, memory);
+            new Preprocessor(spec).toTensor(framedPicture(), row);
+            ContentBox box = row.box();
+            // the picture spans x 100..540 of 640 and y 40..440 of 480: in the 512 grid x 80..432, y 42.7..469.3
+            // (the partly covered grid rows at its top and bottom count as picture)
+            assertThat(box.x0()).isEqualTo(80);
+            assertThat(box.x1()).isEqualTo(432);
+            assertThat(box.y0()).isEqualTo(42);
+            assertThat(box.y1()).isEqualTo(470);
+            assertThat(box.isWhole()).isFalse();
+            // no black margin columns in the input: every input column holds picture (speckle mean ~147 / 255)
+            float[] in = new float[S * S];
+            memory.get(in, 0, in.length);
+            for (int x : new int[]{0, 1, S / 2, S - 2, S - 1}) {
+                double sum = 0;
+                for (int y = 2; y < S - 2; y++) {
+                    sum += in[y * S + x];
+                }
+                assertThat(sum / (S - 4)).as("column " + x).isGreaterThan(0.4);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheCropTheWholeFrameIsTheInput() throws Exception {
+        ModelSpec spec = spec(null);
+        try (FloatPointer memory = new FloatPointer((long) S * S)) {
+            TensorRow row = new TensorRow(spec, memory);
+            new Preprocessor(spec).toTensor(framedPicture(), row);
+            assertThat(row.box().isWhole()).isTrue();
+            float[] in = new float[S * S];
+            memory.get(in, 0, in.length);
+            assertThat(in[S * S / 2]).isZero(); // column 0 of the middle row: the black margin
+        }
+    }
+
+    @Test
+    void aFrameWithoutAPictureIsUsedWhole() {
+        ContentBox box = new ContentBox();
+        byte[] dark = new byte[512];
+        box.find(dark, dark, 512, 12);
+        assertThat(box.isWhole()).isTrue();
+        byte[] narrow = new byte[512]; // a bright strip under a quarter of the grid wide: a caption, not a picture
+        Arrays.fill(narrow, 200, 300, (byte) 200);
+        byte[] tall = new byte[512];
+        Arrays.fill(tall, (byte) 200);
+        box.find(narrow, tall, 512, 12);
+        assertThat(box.isWhole()).isTrue();
+    }
+
+    @Test
+    void outputsGoBackWhereThePictureIs() {
+        // box: grid columns 128..384 of 512 (the middle half), all rows. Output column j of the frame's 256 grid
+        // has its centre at grid x (j + 0.5) * 2: inside the box for j = 64..191, where it reads the cropped
+        // output at column ((j + 0.5) * 2 - 128) - 0.5 = 2j - 127.5. A ramp (value = column) comes back as
+        // 2j - 127.5 (clamped to 0..255); a constant 1 as 1 inside the box and 0 outside.
+        ContentBox box = new ContentBox();
+        box.set(128, 0, 384, 512, 512);
+        float[] probs = new float[2 * S * S];
+        for (int y = 0; y < S; y++) {
+            for (int x = 0; x < S; x++) {
+                probs[y * S + x] = x;
+                probs[S * S + y * S + x] = 1f;
+            }
+        }
+        new ContentUncropper(S, S).uncrop(probs, 2, box);
+        for (int y : new int[]{0, 100, 255}) {
+            assertThat(probs[y * S + 63]).isZero();
+            assertThat(probs[y * S + 192]).isZero();
+            assertThat(probs[y * S + 64]).isCloseTo(0.5f, within(1e-4f));      // 2*64 - 127.5
+            assertThat(probs[y * S + 100]).isCloseTo(72.5f, within(1e-4f));
+            assertThat(probs[y * S + 191]).isCloseTo(254.5f, within(1e-4f));
+            assertThat(probs[S * S + y * S + 63]).isZero();
+            assertThat(probs[S * S + y * S + 64]).isEqualTo(1f);
+            assertThat(probs[S * S + y * S + 191]).isEqualTo(1f);
+            assertThat(probs[S * S + y * S + 192]).isZero();
+        }
+    }
+
+    @Test
+    void aBadCropSettingIsAClearError() {
+        assertThatThrownBy(() -> spec("{\"to\": \"centre\", \"above\": 12, \"grid\": 512}"))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("input.crop");
+        assertThatThrownBy(() -> spec("{\"to\": \"content\", \"above\": 12, \"grid\": 100}"))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("at least the input size");
+    }
+}
