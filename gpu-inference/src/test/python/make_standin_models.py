@@ -103,6 +103,25 @@ class EchoWire(nn.Module):
         return torch.cat([torch.sigmoid(200.0 * (x - 0.9)), x * 0.0], dim=1)
 
 
+def write_cropped_standin():
+    """standin-ultrasound-cropped: the ultrasound stand-in's graph with the content crop in its sidecar, so that tests
+    run the crop path (Preprocessor, ContentUncropper) without the trained model's cost."""
+    import shutil
+    src = os.path.join(OUT, 'standin-ultrasound')
+    name = 'standin-ultrasound-cropped'
+    folder = os.path.join(OUT, name)
+    os.makedirs(folder, exist_ok=True)
+    shutil.copy(os.path.join(src, 'standin-ultrasound.onnx'), os.path.join(folder, name + '.onnx'))
+    with open(os.path.join(src, 'standin-ultrasound.json')) as f:
+        sidecar = json.load(f)
+    sidecar['name'] = name
+    sidecar['description'] = 'The ultrasound stand-in with the content crop (input.crop), for tests only'
+    sidecar['input']['crop'] = {'to': 'content', 'above': 12, 'grid': 512}
+    with open(os.path.join(folder, name + '.json'), 'w') as f:
+        json.dump(sidecar, f, indent=2)
+    print(name)
+
+
 def write_echo_wire():
     """echo-fluoroscopy: for the evaluator's hand-checked wire tips (the wire rule on curved wires)."""
     name = 'echo-fluoroscopy'
@@ -205,6 +224,7 @@ def main():
     print(name, os.path.getsize(onnx_path), 'bytes')
 
     write_echo_wire()
+    write_cropped_standin()
 
     # a model that loads and warms up but fails on some frames
     name = 'failing-ultrasound'

@@ -22,6 +22,8 @@ final class Phantom {
     double tipX;
     double tipY;
     double needleHalfWidth = 4;
+    /** Black rows at the top and the bottom (a letterboxed capture), 0 for none. */
+    int marginRows;
     private final byte[] pixels;
 
     Phantom(int width, int height) {
@@ -57,6 +59,11 @@ final class Phantom {
                 int speckle = ((x * 73856093) ^ (y * 19349663)) & 15;
                 int v = 70 + speckle;
                 byte label = GroundTruth.LABEL_BACKGROUND;
+                if (y < marginRows || y >= height - marginRows) {
+                    pixels[i] = 0;
+                    labels[i] = label;
+                    continue;
+                }
                 double dx = x - vesselX;
                 double dy = y - vesselY;
                 if (dx * dx + dy * dy <= vesselR * vesselR) {
