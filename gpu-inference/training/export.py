@@ -106,6 +106,9 @@ def main():
         "trainingData": {"sha256": files_sha256(ck["train_files"]), "files": len(ck["train_files"]),
                          "hashOf": "sha256 over the sorted training file list: each file's name then its bytes"},
         "trainingCommand": ck["command"],
+        "exportCommand": "/usr/bin/python3 export.py --task %s --checkpoint %s --version %s%s%s" % (
+            a.task, os.path.relpath(ck_path, HERE), a.version, " --mirror-average" if a.mirror_average else "",
+            " --crop-to-content" if a.crop_to_content else ""),
         "trainedEpochs": ck["epoch"],
         "date": datetime.date.today().isoformat(),
         "onnxCheck": {"checker": "passed", "maxAbsDiffVsPyTorch": diff, "batch": 3},
