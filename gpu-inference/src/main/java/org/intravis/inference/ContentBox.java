@@ -4,9 +4,9 @@ package org.intravis.inference;
  * Where a model's input came from when its sidecar asks for the content crop ({@code input.crop}): the frame is
  * stretched to a square grid, the bounding box of its picture (pixels brighter than a grey level, inside black
  * capture margins or outside a sector) is cut out of that grid and stretched to the model's input, so the network
- * sees the picture at up to a third more resolution. This is that box, in grid pixels (exclusive ends). The whole
- * grid when there is no crop. Set by the {@link Preprocessor} per tensor row and read back by the decoding side
- * ({@link ContentUncropper}) for the same row.
+ * sees the picture at more resolution (the black margins take about a quarter of the real frames it was chosen on).
+ * This is that box, in grid pixels (exclusive ends); the whole grid when there is no crop. Set by the
+ * {@link Preprocessor} per tensor row and read back by the decoding side ({@link ContentUncropper}) for the same row.
  */
 public final class ContentBox {
     private int x0;
@@ -15,7 +15,10 @@ public final class ContentBox {
     private int y1;
     private int grid;
 
-    /** Finds the box from the grid image's per-column and per-row maxima; a box under a quarter of the grid is not a picture. */
+    /**
+     * Finds the box from the grid image's per-column and per-row maxima; a box under a quarter of the grid either way
+     * is not a picture (a caption, a logo), so the whole grid is used.
+     */
     void find(byte[] columnMax, byte[] rowMax, int grid, int above) {
         int left = first(columnMax, grid, above);
         int top = first(rowMax, grid, above);

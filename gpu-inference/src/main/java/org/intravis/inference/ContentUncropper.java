@@ -1,10 +1,13 @@
 package org.intravis.inference;
 
+import java.util.Arrays;
+
 /**
  * Puts a model's outputs for a content-cropped input ({@link ContentBox}) back into the whole frame's output grid,
  * so that everything after it (thresholds, polygons, tips, heat maps) works in one frame-wide grid whether or not
  * the model crops. Bilinear, pixel centres aligned; zero outside the box. The Python reference
- * ({@code training/common.py: uncrop}) computes the same. One instance per thread; allocation-free after construction.
+ * ({@code training/common.py: uncrop}) computes the same. One instance per thread; allocation-free after
+ * construction.
  */
 public final class ContentUncropper {
     private final int w;
@@ -33,7 +36,7 @@ public final class ContentUncropper {
         yin = new boolean[height];
     }
 
-    /** Rewrites {@code planes} planes of {@code probs} (w*h each, from offset 0) from the box's grid into the frame's. */
+    /** Rewrites {@code planes} planes of {@code probs} (w*h each, from 0) from the box's grid into the frame's. */
     public void uncrop(float[] probs, int planes, ContentBox box) {
         if (box.isWhole()) {
             return;
@@ -46,7 +49,7 @@ public final class ContentUncropper {
             for (int y = 0; y < h; y++) {
                 int o = y * w;
                 if (!yin[y]) {
-                    java.util.Arrays.fill(out, o, o + w, 0f);
+                    Arrays.fill(out, o, o + w, 0f);
                     continue;
                 }
                 int r0 = base + yi0[y] * w;

@@ -44,10 +44,10 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  *   <li>Needle ({@code --needle-masks}): any non-zero pixel is needle; an all-zero mask is a frame without one.
  *       The ground-truth tip is found in the mask by the live rule of the model's instrument (a needle: the end of
  *       the fitted shaft farther from the border it enters from; a guidewire: the free end of its skeleton farthest
- *       along it from where it enters); the predicted tip comes from the model's output as in the live path. Detection rate over
- *       needle frames, false-positive rate over needle-free frames, tip error (pixels of the mask) over needle
- *       frames with a predicted tip: median and 90th percentile (linear interpolation between order
- *       statistics).</li>
+ *       along it from where it enters); the predicted tip comes from the model's output as in the live path.
+ *       Detection rate over needle frames, false-positive rate over needle-free frames, tip error (pixels of the
+ *       mask) over needle frames with a predicted tip: median and 90th percentile (linear interpolation between
+ *       order statistics).</li>
  *   <li>{@code inference_ms}: the ONNX Runtime call per frame (batch 1).</li>
  * </ul>
  * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and

@@ -120,10 +120,10 @@ public final class Preprocessor {
     private void toTensorCropped(Mat frame, boolean colourIn, TensorRow row) {
         int g = spec.cropGrid();
         if (colourIn) {
-            resize(frame, grid3, gridSize, 0, 0, INTER_AREA);
+            resize(frame, grid3, gridSize, 0, 0, interpolation);
             cvtColor(grid3, grid1, COLOR_BGR2GRAY);
         } else {
-            resize(frame, grid1, gridSize, 0, 0, INTER_AREA);
+            resize(frame, grid1, gridSize, 0, 0, interpolation);
         }
         reduce(grid1, columnMax, 0, REDUCE_MAX);
         reduce(grid1, rowMax, 1, REDUCE_MAX);
@@ -131,7 +131,7 @@ public final class Preprocessor {
         rowMemory.get(rowBytes, 0, g);
         ContentBox box = row.box();
         box.find(columnBytes, rowBytes, g, spec.cropAbove());
-        resize(view(box), small1, size, 0, 0, INTER_AREA);
+        resize(view(box), small1, size, 0, 0, interpolation);
         double std = spec.std(0);
         small1.convertTo(row.plane(0), CV_32F, spec.pixelScale() / std, -spec.mean(0) / std);
     }
