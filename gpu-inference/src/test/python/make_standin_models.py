@@ -122,26 +122,35 @@ def write_cropped_standin():
     print(name)
 
 
-def write_echo_wire():
-    """echo-fluoroscopy: for the evaluator's hand-checked wire tips (the wire rule on curved wires)."""
-    name = 'echo-fluoroscopy'
+def write_echo(name, model, base, description, thresholds):
+    """An "echo" model (grey levels read back as classes): its graph, and the sidecar of the stand-in `base` with
+    the input left unnormalised and the given thresholds."""
     folder = os.path.join(OUT, name)
     os.makedirs(folder, exist_ok=True)
     onnx_path = os.path.join(folder, name + '.onnx')
-    torch.onnx.export(EchoWire().eval(), torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=['image'],
+    torch.onnx.export(model.eval(), torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=['image'],
                       output_names=['probs'], dynamic_axes={'image': {0: 'N'}, 'probs': {0: 'N'}}, opset_version=13)
-    with open(os.path.join(OUT, 'standin-fluoroscopy', 'standin-fluoroscopy.json')) as f:
+    with open(os.path.join(OUT, base, base + '.json')) as f:
         sidecar = json.load(f)
     sidecar['name'] = name
-    sidecar['description'] = 'Grey level 255 as wire, empty tip map, for evaluator tests only'
+    sidecar['description'] = description
     sidecar['input']['mean'] = 0.0
     sidecar['input']['std'] = 1.0
-    sidecar['thresholds'] = {'wire': 0.5, 'tip': 0.3}
+    sidecar['thresholds'] = thresholds
     with open(onnx_path, 'rb') as f:
         sidecar['onnx_sha256'] = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(folder, name + '.json'), 'w') as f:
         json.dump(sidecar, f, indent=2)
     print(name, os.path.getsize(onnx_path), 'bytes')
+
+
+def write_echoes():
+    # echo-ultrasound: the evaluator's hand-checked metrics; echo-fluoroscopy: its wire tips (the wire rule)
+    write_echo('echo-ultrasound', Echo(), 'standin-ultrasound',
+               'Grey levels as classes (255 needle, 100 vessel, 160 nerve), for evaluator tests only',
+               {'needle': 0.5, 'vessel': 0.5, 'nerve': 0.5, 'tip': 0.3})
+    write_echo('echo-fluoroscopy', EchoWire(), 'standin-fluoroscopy',
+               'Grey level 255 as wire, empty tip map, for evaluator tests only', {'wire': 0.5, 'tip': 0.3})
 
 
 def golden_inputs():
@@ -203,27 +212,7 @@ def main():
             json.dump(golden, f)
         print(name, os.path.getsize(onnx_path), 'bytes', digest[:12])
 
-    # grey levels as classes, for the evaluator's hand-checked metrics
-    name = 'echo-ultrasound'
-    folder = os.path.join(OUT, name)
-    os.makedirs(folder, exist_ok=True)
-    onnx_path = os.path.join(folder, name + '.onnx')
-    torch.onnx.export(Echo().eval(), torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=['image'],
-                      output_names=['probs'], dynamic_axes={'image': {0: 'N'}, 'probs': {0: 'N'}}, opset_version=13)
-    with open(os.path.join(OUT, 'standin-ultrasound', 'standin-ultrasound.json')) as f:
-        sidecar = json.load(f)
-    sidecar['name'] = name
-    sidecar['description'] = 'Grey levels as classes (255 needle, 100 vessel, 160 nerve), for evaluator tests only'
-    sidecar['input']['mean'] = 0.0
-    sidecar['input']['std'] = 1.0
-    sidecar['thresholds'] = {'needle': 0.5, 'vessel': 0.5, 'nerve': 0.5, 'tip': 0.3}
-    with open(onnx_path, 'rb') as f:
-        sidecar['onnx_sha256'] = hashlib.sha256(f.read()).hexdigest()
-    with open(os.path.join(folder, name + '.json'), 'w') as f:
-        json.dump(sidecar, f, indent=2)
-    print(name, os.path.getsize(onnx_path), 'bytes')
-
-    write_echo_wire()
+    write_echoes()
     write_cropped_standin()
 
     # a model that loads and warms up but fails on some frames
