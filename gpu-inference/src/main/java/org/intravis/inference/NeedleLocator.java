@@ -158,6 +158,11 @@ public final class NeedleLocator {
             out.tipY = peak.y;
             out.refined = true;
             out.confidence = (float) ((meanProb + peak.value) / 2);
+        } else {
+            // Not confirmed by the tip map: straight bright reflectors entering from the side (a fascia line, a bone
+            // surface) also make a needle-like mask (ultrasound model card), so such a needle is reported with the
+            // product of both, as WireLocator does: shown as low confidence, and no alerts, unless the peak is strong.
+            out.confidence = (float) (meanProb * peak.value);
         }
         return true;
     }

@@ -23,8 +23,11 @@ class NeedleLocatorTest {
         assertThat(d.tipY).isCloseTo(120f, within(1.5f));
         assertThat(d.entryX).isCloseTo(0f, within(1.5f));
         assertThat(d.entryY).isCloseTo(40f, within(1.5f));
-        assertThat(d.confidence).isCloseTo(0.9f, within(1e-4f));
         assertThat(d.refined).isFalse(); // empty heat map
+        // not confirmed by the tip map: mask mean x peak, here 0.9 x 0 (low confidence, no alerts)
+        assertThat(d.confidence).isZero();
+        assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isTrue(); // no heat map at all: the mask's own
+        assertThat(d.confidence).isCloseTo(0.9f, within(1e-4f));
 
         // the same shaft entering from the bottom: the upper end is the tip even though it is nearer the top
         float[] up = new float[2 * PLANE];
@@ -61,6 +64,7 @@ class NeedleLocatorTest {
         Masks.gaussian(weak, PLANE, W, H, 124, 100, 2.0, 0.2f);
         assertThat(locator.locate(weak, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.refined).isFalse();
+        assertThat(d.confidence).isCloseTo(0.9f * d.tipPeak, within(1e-4f)).isLessThan(0.5f);
     }
 
     @Test
