@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 
 from common import (model_file, CACHE_DIR, DATA_DIR, MODELS_DIR, REPO, dice, from_model, load_gray, load_us_labels, peak,
-                    preprocess, preprocess_cropped, tip_from_mask, uncrop, write_json)
-from onnx_np import OnnxNumpy
+                    tip_from_mask, write_json)
+from evaluate import Runner
 
 OUT = os.path.join(REPO, "gpu-inference", "src", "test", "resources", "eval-samples")
 # validation images: three formats, with and without vessels
@@ -27,15 +27,12 @@ def main():
     side = json.load(open(model_file("ultrasound", "json")))
     mean, std = side["input"]["mean"], side["input"]["std"]
     thr = side["thresholds"]
-    run = OnnxNumpy(model_file("ultrasound", "onnx"))
     crop = side["input"].get("crop")
+    runner = Runner("ultrasound", onnx_path=model_file("ultrasound", "onnx"))  # the shipped file, as evaluate.py runs it
 
     def infer(g):
-        """The outputs in the frame's 256 grid, through the content crop when the model has one."""
-        if crop:
-            x, box = preprocess_cropped(g, mean, std, crop)
-            return uncrop(run.run(x[None])[0], box, crop["grid"])
-        return run.run(preprocess(g, mean, std)[None])[0]
+        """The outputs in the frame's 256 grid (through the content crop when the model has one)."""
+        return runner([g])[0]
     for d in ("ultrasound", "needle"):  # README.md (the credit) is kept
         if os.path.isdir(os.path.join(OUT, d)):
             shutil.rmtree(os.path.join(OUT, d))
