@@ -8,6 +8,7 @@ import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.NaturalOrder;
 import org.intravis.pipeline.SourceStatus;
 
 import java.io.IOException;
@@ -91,7 +92,7 @@ public final class ImageFolderSource implements FrameSource {
         }
         try (Stream<Path> files = Files.list(dir)) {
             images = files.filter(p -> Files.isRegularFile(p) && EXTENSIONS.contains(extension(p)))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString(), ImageFolderSource::naturalCompare))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString(), NaturalOrder.NAMES))
                     .toList();
         } catch (IOException e) {
             throw fail("cannot list image folder " + dir + ": " + e.getMessage());
@@ -262,39 +263,5 @@ public final class ImageFolderSource implements FrameSource {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-    }
-
-    /** Name order with runs of digits compared by value: img2 before img10. */
-    static int naturalCompare(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            char ca = a.charAt(i);
-            char cb = b.charAt(j);
-            if (Character.isDigit(ca) && Character.isDigit(cb)) {
-                int si = i;
-                int sj = j;
-                while (i < a.length() && Character.isDigit(a.charAt(i))) {
-                    i++;
-                }
-                while (j < b.length() && Character.isDigit(b.charAt(j))) {
-                    j++;
-                }
-                String na = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-                String nb = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
-                int c = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
-                if (c != 0) {
-                    return c;
-                }
-            } else {
-                if (ca != cb) {
-                    return Character.compare(ca, cb);
-                }
-                i++;
-                j++;
-            }
-        }
-        int c = Integer.compare(a.length() - i, b.length() - j);
-        return c != 0 ? c : a.compareTo(b);
     }
 }

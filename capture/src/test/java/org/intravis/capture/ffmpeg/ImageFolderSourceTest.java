@@ -140,11 +140,4 @@ class ImageFolderSourceTest {
         assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
                 .hasMessageStartingWith("none of the 2 images in folder " + dir + " could be read");
     }
-
-    @Test
-    void naturalOrderComparesNumbersByValue() {
-        List<String> names = new ArrayList<>(List.of("f10.png", "f2.png", "f1.png", "f002.png", "g1.png", "f1b.png"));
-        names.sort(ImageFolderSource::naturalCompare);
-        assertThat(names).containsExactly("f1.png", "f1b.png", "f002.png", "f2.png", "f10.png", "g1.png");
-    }
 }
