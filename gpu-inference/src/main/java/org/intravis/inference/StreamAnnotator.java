@@ -83,7 +83,7 @@ final class StreamAnnotator {
             int t = tracker.trackOf(k);
             if (t >= 0) {
                 holder.addLine(detections.kind[k], tracker.idOf(t), entryX[k], entryY[k], tracker.xOf(t), tracker.yOf(t),
-                        detections.confidence[k]);
+                        tracker.shownConfidence(t)); // the line is as sure as its tip
             }
         }
         addDrawnZones();

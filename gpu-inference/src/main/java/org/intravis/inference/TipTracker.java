@@ -11,6 +11,11 @@ import org.intravis.pipeline.Annotations;
  * detections start TENTATIVE tracks with a new stable id, and unmatched tracks coast. A track is CONFIRMED after
  * {@code confirmHits} hits, COASTING while it misses, and LOST after {@code lostAfterMisses} consecutive misses: it
  * is reported once as LOST and then forgotten (a tentative track that misses is dropped silently).
+ * <p>
+ * The confidence a tip is shown with ({@link #shownConfidence}) is the track's, smoothed over its hits and decaying
+ * while it coasts, scaled by how much of its confirmation it has: a tip seen in one frame of the two that confirm it
+ * shows half its confidence, so a single-frame detection (a flash of a bright reflector) is drawn as low confidence
+ * and raises no alert until a second frame agrees.
  * Allocation-free; one instance per stream, used by one thread.
  */
 public final class TipTracker {
@@ -187,9 +192,15 @@ public final class TipTracker {
         for (int t = 0; t < capacity; t++) {
             if (active[t]) {
                 out.addTip(id[t], kind[t], state[t], (float) x[t][0], (float) x[t][1], (float) x[t][2], (float) x[t][3],
-                        confidence[t]);
+                        shownConfidence(t));
             }
         }
+    }
+
+    /** The confidence the track's tip is shown with: its own, times the share of its confirmation it has. */
+    public float shownConfidence(int track) {
+        float c = confidence[track];
+        return state[track] == Annotations.TRACK_TENTATIVE ? c * Math.min(1f, (float) hits[track] / cfg.confirmHits()) : c;
     }
 
     public int idOf(int track) { return id[track]; }

@@ -141,4 +141,23 @@ class TipTrackerTest {
         t.writeTips(a);
         assertThat(a.tipCount()).isZero();
     }
+
+    @Test
+    void aTipSeenOnceIsShownAtHalfItsConfidenceUntilASecondFrameConfirmsIt() {
+        TipTracker t = tracker(3); // confirmed after 2 hits
+        TipTracker.Detections d = new TipTracker.Detections();
+        d.add(NEEDLE, 100, 100, 0.9f);
+        t.update(d, 0);
+        int track = t.trackOf(0);
+        assertThat(t.stateOf(track)).isEqualTo(Annotations.TRACK_TENTATIVE);
+        assertThat(t.shownConfidence(track)).isCloseTo(0.45f, within(1e-6f)); // below the low mark: no alert yet
+        Annotations a = new Annotations();
+        t.writeTips(a);
+        assertThat(a.tipConfidence[0]).isCloseTo(0.45f, within(1e-6f));
+        d.clear();
+        d.add(NEEDLE, 103, 100, 0.8f);
+        t.update(d, FRAME);
+        assertThat(t.stateOf(track)).isEqualTo(Annotations.TRACK_CONFIRMED);
+        assertThat(t.shownConfidence(track)).isCloseTo(0.6f * 0.9f + 0.4f * 0.8f, within(1e-6f));
+    }
 }
