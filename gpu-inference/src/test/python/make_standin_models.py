@@ -95,6 +95,20 @@ class Echo(nn.Module):
         return torch.cat([needle, vessel, nerve, tip], dim=1)
 
 
+class EchoTip(nn.Module):
+    """As Echo, with a tip map: grey levels 210-229 (draw 220) are the tip, read back into the tip channel, and the
+    needle channel takes 205 and brighter, so a tip blob drawn at the end of a 255 shaft belongs to the shaft too.
+    A needle drawn with its tip blob is then a confirmed, confident needle; one without is an unconfirmed one."""
+
+    def forward(self, image):
+        x = image
+        needle = torch.sigmoid(200.0 * (x - 0.8))
+        vessel = torch.sigmoid(200.0 * (x - 0.3)) * torch.sigmoid(200.0 * (0.5 - x))
+        nerve = torch.sigmoid(200.0 * (x - 0.55)) * torch.sigmoid(200.0 * (0.75 - x))
+        tip = torch.sigmoid(200.0 * (x - 0.82)) * torch.sigmoid(200.0 * (0.9 - x))
+        return torch.cat([needle, vessel, nerve, tip], dim=1)
+
+
 class EchoWire(nn.Module):
     """The fluoroscopy contract's echo: grey level 255 is wire, pixel by pixel; the tip map is empty."""
 
@@ -148,6 +162,10 @@ def write_echoes():
     # echo-ultrasound: the evaluator's hand-checked metrics; echo-fluoroscopy: its wire tips (the wire rule)
     write_echo('echo-ultrasound', Echo(), 'standin-ultrasound',
                'Grey levels as classes (255 needle, 100 vessel, 160 nerve), for evaluator tests only',
+               {'needle': 0.5, 'vessel': 0.5, 'nerve': 0.5, 'tip': 0.3})
+    # echo-ultrasound-tip: tips confirmed by the tip map (confidence, sequence and tracker tests)
+    write_echo('echo-ultrasound-tip', EchoTip(), 'standin-ultrasound',
+               'Grey levels as classes (205+ needle, 210-229 tip, 100 vessel, 160 nerve), for evaluator tests only',
                {'needle': 0.5, 'vessel': 0.5, 'nerve': 0.5, 'tip': 0.3})
     write_echo('echo-fluoroscopy', EchoWire(), 'standin-fluoroscopy',
                'Grey level 255 as wire, empty tip map, for evaluator tests only', {'wire': 0.5, 'tip': 0.3})

@@ -9,6 +9,11 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.inference.onnx.OnnxBackend;
+import org.intravis.pipeline.AnnotationExchange;
+import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.NaturalOrder;
+import org.intravis.pipeline.StageLatency;
+import org.intravis.pipeline.StreamCounters;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -48,10 +54,22 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  *       Detection rate over needle frames, false-positive rate over needle-free frames, tip error (pixels of the
  *       mask) over needle frames with a predicted tip: median and 90th percentile (linear interpolation between
  *       order statistics).</li>
+ *   <li>Confidence: a tip is <em>confident</em> when the overlay would not mark it low
+ *       ({@link Annotations#LOW_CONFIDENCE}); only confident tips raise alerts. {@code confident_detection_rate}
+ *       counts needle frames with a confident tip, {@code confident_false_positive_rate} needle-free frames with one
+ *       (the hard negatives: a confident tip there is a false needle a surgeon would trust).</li>
  *   <li>{@code inference_ms}: the ONNX Runtime call per frame (batch 1).</li>
  * </ul>
+ * Images are read in name order with numbers compared by value ({@link NaturalOrder}). Without {@code sequence}
+ * every frame stands alone and its tip is the live decoder's for that frame. With {@code sequence} the frames are a
+ * video at {@code fps}: each goes through the live path after the model (the stream's decoder, tip tracker, risk
+ * assessment: {@link OutputDecoder}, {@link StreamAnnotator}) and the tip scored is the one the overlay would show:
+ * the most confident tracked tip that is not lost. A frame without a mask is still fed (so the tracker sees the
+ * whole sequence) but not scored.
+ * <p>
  * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
- * {@code predictions.json} (tips in image pixels), so that anyone can recompute the metrics.
+ * {@code predictions.json} (tips in image pixels, with their confidence and low flag; in sequence mode their track
+ * state), so that anyone can recompute the metrics.
  */
 public final class Evaluator {
     private static final Logger LOG = Logger.getLogger(Evaluator.class.getName());
@@ -66,10 +84,26 @@ public final class Evaluator {
      * @param dump        folder for predicted label maps and tips, or null
      * @param device      cpu or cuda
      * @param modelsDir   extra folder to look for models in, or null
+     * @param sequence    whether the frames are a video, fed through the tracker in name order
+     * @param fps         the sequence's frame rate (the tracker's time step)
      */
     public record Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
-                          Path report, Path dump, String device, Path modelsDir) {
+                          Path report, Path dump, String device, Path modelsDir, boolean sequence, double fps) {
+        public Options {
+            if (sequence && !(fps > 0 && fps <= 1000)) {
+                throw new IllegalArgumentException("--fps must be above 0 and at most 1000, was " + fps);
+            }
+        }
+
+        /** Frames evaluated independently. */
+        public Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
+                       Path report, Path dump, String device, Path modelsDir) {
+            this(model, images, labels, classes, needleMasks, report, dump, device, modelsDir, false, DEFAULT_FPS);
+        }
     }
+
+    /** The frame rate a sequence is played at when none is given (the tracker's time step). */
+    public static final double DEFAULT_FPS = 30;
 
     /** Parses {@code nerve=1,vessel=2}. */
     public static Map<String, Integer> parseClasses(String text) {
@@ -152,6 +186,7 @@ public final class Evaluator {
         private final ScanRegion scanRegion;
         private final ContentUncropper uncropper;
         private final float[] raw;
+        private final float[] native_;
         private final int plane;
         private final NeedleLocator needleLocator;
         private final WireLocator wireLocator;
@@ -162,11 +197,15 @@ public final class Evaluator {
         private final InstrumentDetection detection = new InstrumentDetection();
         private final List<Double> inferenceMs = new ArrayList<>();
         private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
+        private final Sequence sequence; // null: frames stand alone
         private int needleFrames;
         private int needleDetected;
+        private int needleConfident;
         private int cleanFrames;
         private int cleanFalsePositives;
+        private int cleanConfident;
         private final List<Double> tipErrors = new ArrayList<>();
+        private final List<Double> confidentTipErrors = new ArrayList<>();
         private final ArrayNode skipped;
         private final ArrayNode dumped;
         private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -182,6 +221,7 @@ public final class Evaluator {
             this.scanRegion = ScanRegion.forModel(spec); // as the live path (ModelWorker)
             this.uncropper = spec.cropsToContent() ? new ContentUncropper(spec.width(), spec.height()) : null;
             this.raw = new float[spec.outputRowFloats()];
+            this.native_ = new float[spec.outputRowFloats()];
             this.plane = spec.width() * spec.height();
             int needle = spec.channel(ModelSpec.NEEDLE);
             int wire = spec.channel(ModelSpec.WIRE);
@@ -190,6 +230,7 @@ public final class Evaluator {
             this.wireLocator = needle < 0 && wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
             this.tipChannel = spec.channel(ModelSpec.TIP);
             classes.keySet().forEach(c -> segmentation.put(c, new double[3]));
+            this.sequence = o.sequence() ? new Sequence(spec, backend, o.fps()) : null;
             this.skipped = json.createArrayNode();
             this.dumped = json.createArrayNode();
         }
@@ -198,7 +239,7 @@ public final class Evaluator {
             List<Path> files;
             try (Stream<Path> s = Files.list(o.images())) {
                 files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                        .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+                        .sorted(Comparator.comparing(p -> p.getFileName().toString(), NaturalOrder.NAMES)).toList();
             }
             int frames = 0;
             for (Path f : files) {
@@ -213,6 +254,10 @@ public final class Evaluator {
             model.put("location", backend.location());
             model.put("device", backend.device());
             report.put("frames", frames);
+            report.put("sequence", o.sequence());
+            if (o.sequence()) {
+                report.put("fps", o.fps());
+            }
             for (Map.Entry<String, double[]> e : segmentation.entrySet()) {
                 ObjectNode c = report.putObject(e.getKey());
                 double[] acc = e.getValue();
@@ -227,11 +272,11 @@ public final class Evaluator {
                 n.put("frames_without_needle", cleanFrames);
                 putMean(n, "detection_rate", needleDetected, needleFrames);
                 putMean(n, "false_positive_rate", cleanFalsePositives, cleanFrames);
-                ObjectNode err = n.putObject("tip_error_px");
-                double[] sorted = tipErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                putNumber(err, "median", percentile(sorted, 0.5));
-                putNumber(err, "p90", percentile(sorted, 0.9));
-                err.put("frames", sorted.length);
+                putMean(n, "confident_detection_rate", needleConfident, needleFrames);
+                putMean(n, "confident_false_positive_rate", cleanConfident, cleanFrames);
+                n.put("low_confidence_below", Annotations.LOW_CONFIDENCE);
+                putErrors(n.putObject("tip_error_px"), tipErrors);
+                putErrors(n.putObject("confident_tip_error_px"), confidentTipErrors);
             }
             ObjectNode ms = report.putObject("inference_ms");
             double[] times = inferenceMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -250,6 +295,8 @@ public final class Evaluator {
                 ObjectNode th = d.putObject("thresholds");
                 classes.keySet().forEach(c -> th.put(c, spec.threshold(c)));
                 d.put("tip_coordinates", "image pixels, pixel centres at whole numbers");
+                d.put("tip_low", "tip_confidence below " + Annotations.LOW_CONFIDENCE + ": shown as low confidence, no alerts");
+                d.put("sequence", o.sequence());
                 d.set("frames", dumped);
                 json.writeValue(o.dump().resolve("predictions.json").toFile(), d);
             }
@@ -300,6 +347,9 @@ public final class Evaluator {
             }
             inferenceMs.add((System.nanoTime() - t0) / 1e6);
             backend.outputRow(0, 0).get(probs, 0, probs.length);
+            if (sequence != null) {
+                System.arraycopy(probs, 0, native_, 0, probs.length); // the live decoder starts from the raw outputs
+            }
             int channels = spec.outputChannelCount();
             boolean cropped = uncropper != null && !row.box().isWhole();
             if (cropped) { // the label map reads the native outputs: put them into the frame's grid there
@@ -321,11 +371,26 @@ public final class Evaluator {
                 score(predicted, labels.values());
             }
 
-            boolean found = locate();
-            float tipX = found ? (detection.tipX + 0.5f) * image.cols() / spec.width() - 0.5f : Float.NaN;
-            float tipY = found ? (detection.tipY + 0.5f) * image.rows() / spec.height() - 0.5f : Float.NaN;
+            boolean found;
+            float tipX;
+            float tipY;
+            float confidence;
+            if (sequence != null) { // the tip the overlay would show, after the tracker
+                backend.outputRow(0, 0).put(native_, 0, native_.length);
+                found = sequence.step(backend.inputRow(0, 0), row.box(), backend.outputRow(0, 0), image.cols(), image.rows());
+                tipX = found ? sequence.tipX : Float.NaN;
+                tipY = found ? sequence.tipY : Float.NaN;
+                confidence = found ? sequence.confidence : 0;
+            } else {
+                found = locate();
+                tipX = found ? (detection.tipX + 0.5f) * image.cols() / spec.width() - 0.5f : Float.NaN;
+                tipY = found ? (detection.tipY + 0.5f) * image.rows() / spec.height() - 0.5f : Float.NaN;
+                confidence = found ? detection.confidence : 0;
+            }
+            boolean confident = found && confidence >= Annotations.LOW_CONFIDENCE;
             if (needleMask != null) {
-                needle(needleMask, found, tipX * needleMask.width() / image.cols(), tipY * needleMask.height() / image.rows());
+                needle(needleMask, found, confident, tipX * needleMask.width() / image.cols(),
+                        tipY * needleMask.height() / image.rows());
             }
             if (o.dump() != null) {
                 Mat out = new Mat(h, w, CV_8UC1);
@@ -340,9 +405,17 @@ public final class Evaluator {
                 f.put("height", image.rows());
                 if (found) {
                     f.putArray("tip").add(tipX).add(tipY);
-                    f.put("tip_confidence", detection.confidence);
+                    f.put("tip_confidence", confidence);
+                    f.put("tip_low", !confident);
+                    if (sequence != null) {
+                        f.put("track_state", sequence.state);
+                        f.put("track_id", sequence.trackId);
+                    }
                 } else {
                     f.putNull("tip");
+                }
+                if (sequence != null) {
+                    f.put("alerts", sequence.shown.alertCount());
                 }
             }
             return true;
@@ -460,7 +533,7 @@ public final class Evaluator {
             return wireLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
         }
 
-        private void needle(Raster mask, boolean found, float px, float py) {
+        private void needle(Raster mask, boolean found, boolean confident, float px, float py) {
             int w = mask.width();
             int h = mask.height();
             byte[] binary = new byte[w * h];
@@ -474,6 +547,7 @@ public final class Evaluator {
             if (!any) {
                 cleanFrames++;
                 cleanFalsePositives += found ? 1 : 0;
+                cleanConfident += confident ? 1 : 0;
                 return;
             }
             needleFrames++;
@@ -481,6 +555,7 @@ public final class Evaluator {
                 return;
             }
             needleDetected++;
+            needleConfident += confident ? 1 : 0;
             // the truth's tip by the live rule of the model's instrument: a curved wire's free end is not where a
             // straight shaft fitted through it ends
             InstrumentDetection truth = new InstrumentDetection();
@@ -488,9 +563,95 @@ public final class Evaluator {
                     ? wireTruth.computeIfAbsent(w + "x" + h, k -> new WireLocator(w, h)).locateInMask(binary, truth)
                     : needleTruth.computeIfAbsent(w + "x" + h, k -> new NeedleLocator(w, h)).locateInMask(binary, truth);
             if (located) {
-                tipErrors.add(Math.hypot(px - truth.tipX, py - truth.tipY));
+                double e = Math.hypot(px - truth.tipX, py - truth.tipY);
+                tipErrors.add(e);
+                if (confident) {
+                    confidentTipErrors.add(e);
+                }
             }
         }
+    }
+
+    /**
+     * The live path after the model, for a sequence: the stream's decoder, tracker and risk assessment, fed one
+     * frame at a time at the sequence's frame rate; {@link #step} leaves the tip the overlay would show.
+     */
+    private static final class Sequence {
+        private final OutputDecoder decoder;
+        private final StreamAnnotator annotator;
+        private final Mat[] planes;
+        private final long frameNanos;
+        private final long start = System.nanoTime();
+        final Annotations shown = new Annotations();
+        private long index;
+        float tipX;
+        float tipY;
+        float confidence;
+        String state;
+        int trackId;
+
+        Sequence(ModelSpec spec, InferenceBackend backend, double fps) {
+            InferenceSettings settings = new InferenceSettings().conclude();
+            decoder = new OutputDecoder(spec, settings);
+            AnnotationExchange exchange = new AnnotationExchange(shown::copyFrom);
+            annotator = new StreamAnnotator(new StreamRegistration("evaluate", 0, exchange, new StreamCounters(),
+                    new StageLatency(), 0, spec.name()), Annotations.Origin.MODEL, spec.name(), spec.version(),
+                    backend.device(), settings, new AtomicReference<>(ZoneStore.Snapshot.EMPTY));
+            long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
+            planes = new Mat[spec.outputChannelCount()];
+            for (int c = 0; c < planes.length; c++) {
+                planes[c] = new Mat(spec.height(), spec.width(), CV_32FC1,
+                        NativeMemory.bytes(backend.outputRow(0, 0), c * planeBytes, planeBytes));
+            }
+            frameNanos = Math.round(1e9 / fps);
+        }
+
+        /** One frame through decoder, tracker and risk; returns whether the overlay shows a tip. */
+        boolean step(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, int frameW, int frameH) {
+            long captured = start + index * frameNanos;
+            Annotations a = annotator.begin(index, captured, 0, captured, captured, frameW, frameH, 1);
+            if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false)) {
+                InstrumentDetection d = decoder.instrument();
+                annotator.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
+            }
+            annotator.publish();
+            index++;
+            int best = -1;
+            for (int i = 0; i < shown.tipCount(); i++) {
+                if (shown.tipState[i] != Annotations.TRACK_LOST
+                        && (best < 0 || shown.tipConfidence[i] > shown.tipConfidence[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                return false;
+            }
+            tipX = shown.tipX[best];
+            tipY = shown.tipY[best];
+            confidence = shown.tipConfidence[best];
+            state = TRACK_STATES[shown.tipState[best]];
+            trackId = shown.tipId[best];
+            return true;
+        }
+    }
+
+    private static final String[] TRACK_STATES = trackStates();
+
+    private static String[] trackStates() {
+        String[] names = new String[8];
+        java.util.Arrays.fill(names, "unknown");
+        names[Annotations.TRACK_TENTATIVE] = "tentative";
+        names[Annotations.TRACK_CONFIRMED] = "confirmed";
+        names[Annotations.TRACK_COASTING] = "coasting";
+        names[Annotations.TRACK_LOST] = "lost";
+        return names;
+    }
+
+    private static void putErrors(ObjectNode err, List<Double> errors) {
+        double[] sorted = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        putNumber(err, "median", percentile(sorted, 0.5));
+        putNumber(err, "p90", percentile(sorted, 0.9));
+        err.put("frames", sorted.length);
     }
 
     /** A label map or mask: per pixel its value (first band) and whether any band is non-zero. */

@@ -30,6 +30,7 @@ class EvaluatorTest {
     private static final byte VESSEL = 100;
     private static final byte NERVE = (byte) 160;
     private static final byte NEEDLE = (byte) 255;
+    private static final byte TIP = (byte) 220;
 
     private static byte[] blank() {
         return new byte[S * S];
@@ -186,6 +187,119 @@ class EvaluatorTest {
         JsonNode tipB = p.get("frames").get(1).get("tip");
         assertThat(tipB.get(0).asDouble()).isCloseTo(200, within(2.0));
         assertThat(tipB.get(1).asDouble()).isCloseTo(119, within(2.0));
+    }
+
+    /** A needle from the left border along y = 100 to x = {@code tip}; with a tip blob (grey 220) when confirmed. */
+    private static byte[] needleTo(int tip, boolean withTipBlob) {
+        byte[] px = blank();
+        rect(px, 0, 99, tip, 101, NEEDLE);
+        if (withTipBlob) {
+            rect(px, tip, 100, tip, 100, TIP); // one pixel: the tip map's peak is exactly there
+        }
+        return px;
+    }
+
+    private static byte[] truthTo(int tip) {
+        byte[] px = blank();
+        rect(px, 0, 99, tip, 101, (byte) 1);
+        return px;
+    }
+
+    /**
+     * Confident and low tips are counted apart. The "echo-ultrasound-tip" model reads grey 220 back as the tip map:
+     * a shaft drawn with its tip blob is confirmed by the tip map (confidence about 1), one without is not
+     * (mask x peak = 0: shown as low confidence).
+     */
+    @Test
+    void confidentTipsAreCountedApartFromLowOnes(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/a.png"), needleTo(120, true));   // needle, confident, exact
+        write(dir.resolve("images/b.png"), needleTo(150, false));  // needle, low
+        write(dir.resolve("images/c.png"), needleTo(90, true));    // no needle in the truth: a confident false one
+        write(dir.resolve("images/d.png"), needleTo(60, false));   // no needle in the truth: a low false one
+        write(dir.resolve("images/e.png"), blank());               // no needle anywhere
+        write(dir.resolve("masks/a.png"), truthTo(120));
+        write(dir.resolve("masks/b.png"), truthTo(150));
+        for (String n : new String[] {"c", "d", "e"}) {
+            write(dir.resolve("masks/" + n + ".png"), blank());
+        }
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null, Map.of(),
+                dir.resolve("masks"), dir.resolve("r.json"), dir.resolve("dump"), "cpu", null));
+        assertThat(r.at("/sequence").asBoolean()).isFalse();
+        assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/needle/confident_detection_rate").asDouble()).isEqualTo(0.5);
+        assertThat(r.at("/needle/false_positive_rate").asDouble()).isCloseTo(2.0 / 3, within(1e-9));
+        assertThat(r.at("/needle/confident_false_positive_rate").asDouble()).isCloseTo(1.0 / 3, within(1e-9));
+        assertThat(r.at("/needle/confident_tip_error_px/frames").asInt()).isEqualTo(1);
+        assertThat(r.at("/needle/confident_tip_error_px/median").asDouble()).isLessThan(1.0);
+        JsonNode frames = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile()).get("frames");
+        assertThat(frames.get(0).get("tip_low").asBoolean()).isFalse();
+        assertThat(frames.get(0).get("tip_confidence").asDouble()).isGreaterThan(0.9);
+        assertThat(frames.get(1).get("tip_low").asBoolean()).isTrue();
+        assertThat(frames.get(1).get("tip_confidence").asDouble()).isLessThan(0.5);
+    }
+
+    /**
+     * With {@code sequence} the frames are a video in name order with numbers compared by value (f_9 before f_10
+     * before f_00011), fed through the tracker, and each frame is scored by the tip the overlay would show: the first
+     * detection is a tentative track at half its confidence (low), later ones are the confirmed track, a frame
+     * without a mask is fed but not scored, and after the needle is gone the track coasts and is still shown.
+     */
+    @Test
+    void aSequenceIsScoredByTheTrackedTipInNumberOrder(@TempDir Path dir) throws Exception {
+        int[] tips = {100, 106, 112, 118};
+        String[] names = {"f_9", "f_10", "f_00011", "f_12"};
+        for (int i = 0; i < tips.length; i++) {
+            write(dir.resolve("images/" + names[i] + ".png"), needleTo(tips[i], true));
+            if (i != 2) { // f_00011 has no mask: fed, not scored
+                write(dir.resolve("masks/" + names[i] + ".png"), truthTo(tips[i]));
+            }
+        }
+        write(dir.resolve("images/f_13.png"), blank()); // the needle is gone
+        write(dir.resolve("masks/f_13.png"), blank());
+
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null, Map.of(),
+                dir.resolve("masks"), dir.resolve("r.json"), dir.resolve("dump"), "cpu", null, true, 30));
+
+        assertThat(r.at("/sequence").asBoolean()).isTrue();
+        assertThat(r.at("/fps").asDouble()).isEqualTo(30.0);
+        assertThat(r.at("/frames").asInt()).isEqualTo(5);
+        assertThat(r.at("/needle/frames_with_needle").asInt()).isEqualTo(3);
+        assertThat(r.at("/needle/frames_without_needle").asInt()).isEqualTo(1);
+        assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/needle/confident_detection_rate").asDouble()).isCloseTo(2.0 / 3, within(1e-9)); // f_9: tentative
+        assertThat(r.at("/needle/false_positive_rate").asDouble()).isEqualTo(1.0); // f_13: the coasting tip is shown
+        assertThat(r.at("/needle/tip_error_px/p90").asDouble()).isLessThan(3.0);  // the Kalman filter follows closely
+        JsonNode frames = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile()).get("frames");
+        assertThat(frames).hasSize(5);
+        String[] order = {"f_9.png", "f_10.png", "f_00011.png", "f_12.png", "f_13.png"};
+        String[] states = {"tentative", "confirmed", "confirmed", "confirmed", "coasting"};
+        int id = frames.get(0).get("track_id").asInt();
+        for (int i = 0; i < order.length; i++) {
+            JsonNode f = frames.get(i);
+            assertThat(f.get("image").asText()).isEqualTo(order[i]);
+            assertThat(f.get("track_state").asText()).isEqualTo(states[i]);
+            assertThat(f.get("track_id").asInt()).isEqualTo(id);
+            if (i < tips.length) {
+                assertThat(f.at("/tip/0").asDouble()).isCloseTo(tips[i], within(3.0));
+                assertThat(f.at("/tip/1").asDouble()).isCloseTo(100, within(1.0));
+            }
+        }
+        assertThat(frames.get(0).get("tip_low").asBoolean()).isTrue();
+        assertThat(frames.get(0).get("tip_confidence").asDouble()).isCloseTo(0.5, within(0.02));
+        assertThat(frames.get(1).get("tip_low").asBoolean()).isFalse();
+
+        // the same frames without sequence: each stands alone, every tip confident, the blank frame has none
+        ObjectNode alone = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null,
+                Map.of(), dir.resolve("masks"), dir.resolve("r2.json"), null, "cpu", null));
+        assertThat(alone.at("/needle/confident_detection_rate").asDouble()).isEqualTo(1.0);
+        assertThat(alone.at("/needle/false_positive_rate").asDouble()).isEqualTo(0.0);
+    }
+
+    @Test
+    void aSequenceNeedsAPositiveFrameRate(@TempDir Path dir) {
+        assertThatThrownBy(() -> new Evaluator.Options("echo-ultrasound-tip", dir, null, Map.of(), null,
+                dir.resolve("r.json"), null, "cpu", null, true, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--fps");
     }
 
     /** Label maps are often palette PNGs (as in the real nerve/vessel data): their palette indices are the labels. */

@@ -50,12 +50,20 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--models-dir", paramLabel = "DIR", description = "Look for <name>/<name>.onnx here first.")
     Path modelsDir;
 
+    @Option(names = "--sequence", description = "The images are a video: fed in name order (numbers by value) "
+            + "through the tracker; the tip scored is the one the overlay would show.")
+    boolean sequence;
+
+    @Option(names = "--fps", defaultValue = "30", paramLabel = "F",
+            description = "Frame rate of a --sequence (the tracker's time step; default 30).")
+    double fps;
+
     @Override
     public Integer call() {
         ObjectNode r;
         try {
             r = Evaluator.run(new Evaluator.Options(model, images, labels, Evaluator.parseClasses(classes), needleMasks,
-                    report, dump, device, modelsDir));
+                    report, dump, device, modelsDir, sequence, fps));
         } catch (ModelLoadException | IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         } catch (IOException e) {
@@ -75,6 +83,9 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.printf("  needle   detection %s  false positives %s  tip error median %s p90 %s px%n",
                     n.get("detection_rate"), n.get("false_positive_rate"), n.at("/tip_error_px/median"),
                     n.at("/tip_error_px/p90"));
+            System.out.printf("           confident: detection %s  false positives %s%s%n",
+                    n.get("confident_detection_rate"), n.get("confident_false_positive_rate"),
+                    sequence ? "  (sequence at " + fps + " fps, tips after the tracker)" : "");
         }
         System.out.printf("  inference median %s ms%n", r.at("/inference_ms/median"));
         if (!r.get("skipped").isEmpty()) {
