@@ -114,11 +114,13 @@ async function loadStreams() {
   }
   for (const s of list) if (s.replay) replayed.add(s.id);
   const wanted = q.get('stream') ? q.get('stream').split(',') : list.slice(0, 4).map((s) => s.id);
-  streamsEl.innerHTML = 'streams: ';
-  for (const s of list) {
+  streamsEl.textContent = 'streams: ';
+  for (const s of list) { // built as nodes, not HTML: an id is text even if the configuration's check let one through
     const label = document.createElement('label');
-    label.innerHTML = `<input type="checkbox" value="${s.id}"> ${s.id}`;
-    const box = label.querySelector('input');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = s.id;
+    label.append(box, ` ${s.id}`);
     box.checked = wanted.includes(s.id);
     box.addEventListener('change', () => (box.checked ? addTile(s.id) : removeTile(s.id)));
     streamsEl.append(label, ' ');
