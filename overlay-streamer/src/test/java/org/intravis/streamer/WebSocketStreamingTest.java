@@ -385,7 +385,9 @@ class WebSocketStreamingTest {
         TestWsClient lagging = client("?encoding=jpeg", false, 16 << 10);
         TestWsClient.await("streaming", 10_000, () -> lagging.videoCount() > 3);
         lagging.pause();
-        Thread.sleep(500);
+        StreamPublisher pub = hub.publisher("s1").orElseThrow();
+        TestWsClient.await("the paused client's buffers full: the server drops for it", 20_000,
+                () -> slowStats(pub).framesDropped() > 0);
         // test fixture standing in for the inference worker: publish annotations into the stream's exchange
         Annotations a = new Annotations();
         int events = 0;
@@ -406,8 +408,6 @@ class WebSocketStreamingTest {
             pipeline.annotations().publish(a);
             Thread.sleep(15);
         }
-        Thread.sleep(300);
-        StreamPublisher pub = hub.publisher("s1").orElseThrow();
         assertThat(slowStats(pub).framesDropped()).as("the client really lagged").isPositive();
         assertThat(lagging.texts("alert")).as("nothing read while paused").hasSizeLessThan(events);
         lagging.resume();
