@@ -69,8 +69,13 @@ class LivePagesBrowserTest {
         waitFor("the picture to change", 10_000, () -> view.videoChecksum() != c1);
 
         // the ground truth's tip, tracked by the real inference path, drawn where the overlay says
-        waitFor("an overlay with the needle tip drawn", 30_000, () -> view.tipProbe() != null);
-        Map<String, Object> probe = view.tipProbe();
+        // (a track just started is drawn as low confidence, dimmed: wait for a confident one)
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        waitFor("an overlay with a confident needle tip drawn", 30_000, () -> {
+            seen.set(view.tipProbe());
+            return seen.get() != null && Boolean.FALSE.equals(seen.get().get("low"));
+        });
+        Map<String, Object> probe = seen.get();
         assertThat(probe.get("origin")).isEqualTo("GROUND_TRUTH");
         @SuppressWarnings("unchecked")
         List<Number> rgba = (List<Number>) probe.get("rgba");

@@ -65,7 +65,7 @@ final class StreamPage {
 
     /**
      * In one turn of the page: the first tip of the overlay drawn with the frame on screen, and the overlay canvas's
-     * pixel there ({@code x, y, overlayFrame, frame, rgba, origin}); null when no overlay with a tip is drawn.
+     * pixel there ({@code x, y, low, overlayFrame, frame, rgba, origin}); null when no overlay with a tip is drawn.
      */
     @SuppressWarnings("unchecked")
     Map<String, Object> tipProbe() {
@@ -73,7 +73,7 @@ final class StreamPage {
                 + " const o = v.drawnOverlay; if (!o || !o.tips.length || !v.header) return null;"
                 + " const t = o.tips[0];"
                 + " const px = v.overlayCanvas.getContext('2d').getImageData(Math.round(t.x), Math.round(t.y), 1, 1).data;"
-                + " return { x: t.x, y: t.y, overlayFrame: o.frameId, frame: v.header.frameId, rgba: Array.from(px),"
+                + " return { x: t.x, y: t.y, low: !!t.low, overlayFrame: o.frameId, frame: v.header.frameId, rgba: Array.from(px),"
                 + "   origin: o.origin }; }", stream);
     }
 
