@@ -2,7 +2,8 @@
 // view: a timeline with the recorded alerts marked on it (click to seek), play / pause / step, speed, and the
 // switch between the recorded annotations and a fresh inference by the current model. Everything goes through
 // the REST API (README, docs/protocol.md): GET/POST /api/streams/{id}/recording[/start|/stop] and
-// GET/POST /api/streams/{id}/replay.
+// GET/POST /api/streams/{id}/replay. The replay state is asked for only when /api/streams says the stream is a
+// replay: for a live stream that route answers 404, and a page that polled it would log an error every poll.
 
 const POLL_MS = 400;
 
@@ -30,6 +31,7 @@ export class SessionPanel {
     this.sourceEl = $('rp-source');
     this.errorEl = $('rp-error');
     this.stream = null;
+    this.isReplay = false;   // the focused stream replays a recording (from /api/streams)
     this.recording = null;   // last GET .../recording
     this.replay = null;      // last GET .../replay (null: not a replay)
     this.marksKey = '';
@@ -50,9 +52,11 @@ export class SessionPanel {
     setInterval(() => this.poll(), POLL_MS);
   }
 
-  focus(stream) {
+  /** @param replay whether the stream replays a recording (its /api/streams entry says so) */
+  focus(stream, replay = false) {
     if (this.stream === stream) return;
     this.stream = stream;
+    this.isReplay = !!replay;
     this.recording = null;
     this.replay = null;
     this.marksKey = '';
@@ -71,11 +75,11 @@ export class SessionPanel {
     try {
       const [rec, rep] = await Promise.all([
         fetch(this.url('recording'), { cache: 'no-store' }),
-        fetch(this.url('replay'), { cache: 'no-store' }),
+        this.isReplay ? fetch(this.url('replay'), { cache: 'no-store' }) : null,
       ]);
       if (stream !== this.stream) return;
       this.recording = rec.ok ? await rec.json() : null;
-      this.replay = rep.ok ? await rep.json() : null;
+      this.replay = rep && rep.ok ? await rep.json() : null;
     } catch (e) {
       this.recording = null; // server unreachable: the stream view shows it; keep the panel quiet
     }

@@ -28,6 +28,7 @@ opacityEl.value = opacity;
 for (const box of document.querySelectorAll('input[data-layer]')) box.checked = !!layers[box.dataset.layer];
 
 const views = new Map();      // stream id -> {view, tile, editor}
+const replayed = new Set();   // ids of the streams that replay a recording (from /api/streams)
 const session = new SessionPanel(); // recording and replay of the focused stream
 let focused = null;
 let editing = false;
@@ -87,7 +88,7 @@ function focus(id) {
     views.get(focused).editor.enable(false);
   }
   focused = id;
-  session.focus(id);
+  session.focus(id, replayed.has(id));
   if (!id) return;
   const v = views.get(id);
   v.tile.classList.add('focused');
@@ -111,12 +112,15 @@ async function loadStreams() {
     setTimeout(loadStreams, 2000);
     return;
   }
+  for (const s of list) if (s.replay) replayed.add(s.id);
   const wanted = q.get('stream') ? q.get('stream').split(',') : list.slice(0, 4).map((s) => s.id);
-  streamsEl.innerHTML = 'streams: ';
-  for (const s of list) {
+  streamsEl.textContent = 'streams: ';
+  for (const s of list) { // built as nodes, not HTML: an id is text even if the configuration's check let one through
     const label = document.createElement('label');
-    label.innerHTML = `<input type="checkbox" value="${s.id}"> ${s.id}`;
-    const box = label.querySelector('input');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = s.id;
+    label.append(box, ` ${s.id}`);
     box.checked = wanted.includes(s.id);
     box.addEventListener('change', () => (box.checked ? addTile(s.id) : removeTile(s.id)));
     streamsEl.append(label, ' ');

@@ -6,7 +6,6 @@ import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.FrameSource.Read;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -316,8 +315,7 @@ class PlusSequenceSourceTest {
 
     @Test
     void everySequenceInTheSharedDataOpensAndPlays() throws Exception {
-        Path shared = Path.of("/work/shared/data/plus-sequences");
-        Assumptions.assumeTrue(Files.isDirectory(shared), "the shared data folder is only on the development machine");
+        Path shared = SharedData.require("plus-sequences");
         for (String name : new String[]{"BoneUltrasound_L14.igs.mha", "SpinePhantomFreehand.igs.mha",
                 "UltrasonixCurvilinearScanConvertedData.igs.mha", "Prostate10_video.igs.mhd"}) {
             try (PlusSequenceSource s = (PlusSequenceSource) FrameSources.create("plus:" + shared.resolve(name) + "?pace=fast")) {

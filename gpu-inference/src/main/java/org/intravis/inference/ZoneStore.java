@@ -33,6 +33,8 @@ public final class ZoneStore {
     public static final int MAX_VERTICES = 256;
     /** Most drawn zones per stream. */
     public static final int MAX_ZONES_PER_STREAM = 32;
+    /** Longest label, in characters (it is drawn beside the zone and sent with every overlay). */
+    public static final int MAX_LABEL_LENGTH = 64;
 
     /** A stream's zones at one moment, flattened for the worker: never changed after publication. */
     public static final class Snapshot {
@@ -133,6 +135,7 @@ public final class ZoneStore {
             throw new IllegalArgumentException("a stream id is required");
         }
         validate(points);
+        validateLabel(label);
         AtomicReference<Snapshot> h = holder(streamId);
         List<NoGoZone> zones = new ArrayList<>(h.get().zones());
         if (zones.size() >= MAX_ZONES_PER_STREAM) {
@@ -167,6 +170,7 @@ public final class ZoneStore {
                 throw new IllegalArgumentException("zone ids must be at least 1 and unique in the stream; bad id " + z.id());
             }
             validate(z.points());
+            validateLabel(z.label());
             NoGoZone old = before.get(z.id());
             next.add(new NoGoZone(z.id(), streamId, z.label(), z.points(), old != null ? old.createdAt() : now));
             nextId = Math.max(nextId, z.id() + 1);
@@ -214,6 +218,13 @@ public final class ZoneStore {
             if (p == null || p.length != 2 || !Double.isFinite(p[0]) || !Double.isFinite(p[1])) {
                 throw new IllegalArgumentException("every point of a no-go zone must be [x, y] with finite numbers");
             }
+        }
+    }
+
+    private static void validateLabel(String label) {
+        if (label != null && label.length() > MAX_LABEL_LENGTH) {
+            throw new IllegalArgumentException("a no-go zone's label may have at most " + MAX_LABEL_LENGTH
+                    + " characters, got " + label.length());
         }
     }
 

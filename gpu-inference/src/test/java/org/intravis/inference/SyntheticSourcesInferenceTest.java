@@ -3,53 +3,70 @@ package org.intravis.inference;
 import org.intravis.capture.FrameSources;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.Counter;
+import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.GroundTruth;
 import org.intravis.pipeline.StreamPipeline;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 /** The capture module's synthetic phantoms through real pipelines: ground truth overlay, and both stand-in models. */
 class SyntheticSourcesInferenceTest {
 
-    /** Runs a stream until its newest annotations satisfy {@code done} (or 15 s pass); returns them. */
-    private static Annotations runUntil(String uri, String model, Predicate<Annotations> done, GroundTruthCheck check)
-            throws Exception {
+    /**
+     * Runs a stream until its newest annotations satisfy {@code done}, and returns them; fails, saying what it
+     * waited for, if that has not happened after a generous 60 s (a liveness bound, not a performance one).
+     */
+    private static Annotations runUntil(String uri, String model, String what, Predicate<Annotations> done,
+                                        GroundTruthCheck check) throws Exception {
         InferenceSettings s = new InferenceSettings().budgetMs(300).maxBatch(2).intraOpThreads(1).conclude();
         FrameSource source = FrameSources.create(uri);
         source.open();
         try (InferenceService service = new InferenceService(s)) {
             StreamPipeline.Context ctx = new StreamPipeline.Context().streamId("s").source(source)
-                    .videoSink(slot -> check.frame(slot.groundTruth())).conclude();
+                    .videoSink(check::frame).conclude();
             try (StreamPipeline p = new StreamPipeline(ctx)) {
                 p.context().inferenceFeed(service.register(new StreamRegistration("s", 0, p.annotations(), p.counters(),
                         p.latency(), source.pixelSpacingMm(), model)));
                 p.start();
                 Annotations a = new Annotations();
-                long end = System.nanoTime() + 15_000_000_000L;
-                do {
-                    Thread.sleep(50);
+                await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
                     p.annotations().readInto(a);
-                } while (!done.test(a) && System.nanoTime() < end);
+                    return done.test(a);
+                });
                 assertThat(p.counters().get(Counter.INFERENCE_FAILED)).isZero();
                 return a;
             }
         }
     }
 
-    /** Keeps the ground truth of the frames the video branch saw (tip positions), for comparison. */
+    /** The ground truth of the frames the video branch saw, by frame id (the newest 256), for comparison. */
     static final class GroundTruthCheck {
-        volatile float tipX = Float.NaN;
-        volatile float tipY = Float.NaN;
+        private static final int HISTORY = 256;
+        private final long[] ids = new long[HISTORY];
+        private final float[] tipX = new float[HISTORY];
+        private final float[] tipY = new float[HISTORY];
+        private final boolean[] visible = new boolean[HISTORY];
 
-        void frame(org.intravis.pipeline.GroundTruth gt) {
-            if (gt.present() && gt.instrumentVisible()) {
-                tipX = gt.tipX();
-                tipY = gt.tipY();
-            }
+        synchronized void frame(FrameSlot slot) {
+            GroundTruth gt = slot.groundTruth();
+            int i = (int) (slot.frameId() % HISTORY);
+            ids[i] = slot.frameId();
+            visible[i] = gt.present() && gt.instrumentVisible();
+            tipX[i] = gt.tipX();
+            tipY[i] = gt.tipY();
+        }
+
+        /** The instrument tip in frame {@code id}, or null when it is not known or not visible there. */
+        synchronized float[] tip(long id) {
+            int i = (int) (id % HISTORY);
+            return ids[i] == id && visible[i] ? new float[] {tipX[i], tipY[i]} : null;
         }
     }
 
@@ -57,12 +74,16 @@ class SyntheticSourcesInferenceTest {
     void groundTruthOfTheSyntheticUltrasoundBecomesAnOverlay() throws Exception {
         GroundTruthCheck truth = new GroundTruthCheck();
         Annotations a = runUntil("synthetic:ultrasound?width=640&height=360&fps=30&seed=3", StreamRegistration.GROUND_TRUTH,
-                x -> x.status() == Annotations.Status.VALID && x.tipCount() > 0 && x.tipState[0] == Annotations.TRACK_CONFIRMED,
-                truth);
+                "a confirmed needle tip", x -> x.status() == Annotations.Status.VALID && x.tipCount() > 0
+                        && x.tipState[0] == Annotations.TRACK_CONFIRMED && truth.tip(x.frameId()) != null, truth);
         assertThat(a.origin()).isEqualTo(Annotations.Origin.GROUND_TRUTH);
         assertThat(a.tipCount()).isEqualTo(1);
         assertThat(a.tipKind[0]).isEqualTo(Annotations.INSTRUMENT_NEEDLE);
-        assertThat(a.tipX[0]).isCloseTo(truth.tipX, within(40f)); // the track lags the newest frame a little
+        float[] gt = truth.tip(a.frameId());
+        System.out.printf("ground-truth overlay: tip (%.1f, %.1f), the frame's truth (%.1f, %.1f)%n", a.tipX[0], a.tipY[0],
+                gt[0], gt[1]);
+        // the tracked tip of that very frame: the tracker smooths, it does not move the tip far
+        assertThat(Math.hypot(a.tipX[0] - gt[0], a.tipY[0] - gt[1])).as("tip vs the frame's ground truth").isLessThan(15.0);
         boolean vessel = false;
         boolean nerve = false;
         for (int z = 0; z < a.zoneCount(); z++) {
@@ -120,21 +141,28 @@ class SyntheticSourcesInferenceTest {
     @Test
     void theUltrasoundStandInRunsOnTheSyntheticUltrasound() throws Exception {
         Annotations a = runUntil("synthetic:ultrasound?width=640&height=360&fps=30&seed=3", "standin-ultrasound",
-                x -> x.status() == Annotations.Status.VALID && x.frameId() > 20, new GroundTruthCheck());
+                "a valid overlay after frame 20", x -> x.status() == Annotations.Status.VALID && x.frameId() > 20,
+                new GroundTruthCheck());
         assertThat(a.origin()).isEqualTo(Annotations.Origin.MODEL);
         assertThat(a.modelName()).isEqualTo("standin-ultrasound");
         assertThat(a.frameWidth()).isEqualTo(640);
     }
 
+    /**
+     * The stand-in's rule marks the ends of dark thin lines, the phantom's vessel roadmap's as well as its wire's, so
+     * its tip is not compared with the phantom's (the shipped model's test does that): what is checked is that the
+     * wire path (mask, skeleton, tip, tracking, line) runs on the synthetic fluoroscopy through a real pipeline.
+     */
     @Test
-    void theFluoroscopyStandInFindsAWireTip() throws Exception {
-        GroundTruthCheck truth = new GroundTruthCheck();
+    void theFluoroscopyStandInRunsTheWirePath() throws Exception {
         Annotations a = runUntil("synthetic:fluoroscopy?width=512&height=512&fps=30&seed=2", "standin-fluoroscopy",
-                x -> x.status() == Annotations.Status.VALID && x.tipCount() > 0 && x.frameId() > 20, truth);
+                "a wire tip", x -> x.status() == Annotations.Status.VALID && x.tipCount() > 0 && x.frameId() > 20,
+                new GroundTruthCheck());
         assertThat(a.modelName()).isEqualTo("standin-fluoroscopy");
         assertThat(a.tipKind[0]).isEqualTo(Annotations.INSTRUMENT_WIRE);
-        assertThat(a.lineCount()).isGreaterThanOrEqualTo(0);
-        System.out.printf("fluoroscopy stand-in: tip (%.1f, %.1f), ground truth (%.1f, %.1f)%n", a.tipX[0], a.tipY[0],
-                truth.tipX, truth.tipY);
+        assertThat(a.lineCount()).as("the wire's line from its entry to its tip").isEqualTo(1);
+        assertThat(a.lineTipId[0]).as("the line belongs to the tip").isEqualTo(a.tipId[0]);
+        assertThat(a.tipX[0]).isBetween(0f, 512f);
+        assertThat(a.tipY[0]).isBetween(0f, 512f);
     }
 }

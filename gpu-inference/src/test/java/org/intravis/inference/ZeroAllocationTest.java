@@ -20,18 +20,20 @@ import static org.assertj.core.api.Assertions.within;
  * (preprocessing into the batch tensor) and on the model worker's thread (run, polygons, needle, tracking, drawn
  * zones, risk, alerts, heat map, publish), with frames that exercise all of it.
  * <p>
- * Both bounds are "less than one small object per 10 frames" rather than exactly 0: HotSpot's C2 compiler
- * occasionally deoptimises a method and the VM then creates a few strings on that thread (56 to a few hundred
- * bytes, once, at an arbitrary line; seen on the worker and, once the feed also crops, on the feed; with C1 only,
- * -XX:TieredStopAtLevel=1, the count is exactly 0). A real per-frame allocation is at least 16 bytes every frame
- * and fails the bound by far.
+ * Measured in 10 windows of 50 frames, of which at least half must allocate nothing at all on each thread: HotSpot's
+ * C2 compiler occasionally deoptimises a method and the VM then creates a few strings on that thread (56 to a few
+ * hundred bytes, at one or two arbitrary points; seen on the worker and, once the feed also crops, on the feed; with
+ * C1 only, -XX:TieredStopAtLevel=1, the count is exactly 0), which spoils a window or two, not half. A real per-frame
+ * allocation is at least 16 bytes in every window. (A bound on the total, tried before, sat at 632 of 800 bytes.)
  * <p>
  * Run twice: with the stand-in model, and with its content-cropping twin on letterboxed frames (the crop box is
  * found and the outputs put back every frame).
  */
 class ZeroAllocationTest {
     private static final int SLOTS = 8;
-    private static final int FRAMES = 500;
+    private static final int WINDOWS = 10;
+    private static final int WINDOW_FRAMES = 50;
+    private static final int FRAMES = WINDOWS * WINDOW_FRAMES;
     private static final Annotations SEEN = new Annotations();
 
     @ParameterizedTest(name = "{0}, {1} black rows")
@@ -58,18 +60,25 @@ class ZeroAllocationTest {
             long frameId = drive(feed, exchange, slots, 0, 400); // warm up: JIT, OpenCV's scratch, alert states
             long doneBefore = counters.get(Counter.INFERENCE_DONE);
             long overhead = Allocations.overheadOfCurrent();
-            long workerBefore = Allocations.of(worker);
-            long feedBefore = Allocations.current();
-            drive(feed, exchange, slots, frameId, FRAMES);
-            long feedBytes = Allocations.current() - feedBefore - overhead;
-            long workerBytes = Allocations.of(worker) - workerBefore;
+            long[] feedWindows = new long[WINDOWS];
+            long[] workerWindows = new long[WINDOWS];
+            for (int w = 0; w < WINDOWS; w++) {
+                long workerBefore = Allocations.of(worker);
+                long feedBefore = Allocations.current();
+                frameId = drive(feed, exchange, slots, frameId, WINDOW_FRAMES);
+                feedWindows[w] = Allocations.current() - feedBefore - overhead;
+                workerWindows[w] = Allocations.of(worker) - workerBefore;
+            }
+            long feedBytes = java.util.Arrays.stream(feedWindows).sum();
+            long workerBytes = java.util.Arrays.stream(workerWindows).sum();
             long done = counters.get(Counter.INFERENCE_DONE) - doneBefore;
 
             Annotations last = new Annotations();
             exchange.readInto(last);
-            System.out.printf("zero-allocation over %d frames (%d inferred): feed thread %d bytes (%.2f B/frame), "
-                            + "worker thread %d bytes (%.2f B/frame); last: %s%n", FRAMES, done, feedBytes,
-                    feedBytes / (double) FRAMES, workerBytes, workerBytes / (double) done, last);
+            System.out.printf("zero-allocation over %d frames (%d inferred): feed thread %d bytes %s, "
+                            + "worker thread %d bytes %s, per window of %d; last: %s%n", FRAMES, done, feedBytes,
+                    java.util.Arrays.toString(feedWindows), workerBytes, java.util.Arrays.toString(workerWindows),
+                    WINDOW_FRAMES, last);
             assertThat(done).isEqualTo(FRAMES); // every frame really went through the whole path
             assertThat(last.tipCount()).isGreaterThanOrEqualTo(1);
             assertThat(last.lineCount()).isEqualTo(1);
@@ -93,10 +102,12 @@ class ZeroAllocationTest {
             }
             assertThat(cx).isCloseTo(p.vesselX, within(p.vesselR * 0.15));
             assertThat(cy).isCloseTo(p.vesselY, within(p.vesselR * 0.15));
-            assertThat(feedBytes).as("bytes allocated on the feed thread over %d frames", FRAMES)
-                    .isLessThan(FRAMES * 16 / 10);
-            assertThat(workerBytes).as("bytes allocated on the worker thread over %d frames", done)
-                    .isLessThan(done * 16 / 10);
+            assertThat(java.util.Arrays.stream(feedWindows).filter(b -> b <= 0).count())
+                    .as("windows of %d frames in which the feed thread allocated nothing: %s", WINDOW_FRAMES,
+                            java.util.Arrays.toString(feedWindows)).isGreaterThanOrEqualTo(WINDOWS / 2);
+            assertThat(java.util.Arrays.stream(workerWindows).filter(b -> b <= 0).count())
+                    .as("windows of %d frames in which the worker thread allocated nothing: %s", WINDOW_FRAMES,
+                            java.util.Arrays.toString(workerWindows)).isGreaterThanOrEqualTo(WINDOWS / 2);
         }
     }
 

@@ -13,7 +13,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A real WebSocket client (Vert.x) that records what it receives; {@link #pause} stops reading the socket. */
+/**
+ * A real WebSocket client (Vert.x) that records what it receives; {@link #pause} stops reading the socket. A message
+ * it cannot decode (malformed JSON, a binary message with a bad header) fails the test: the first such failure is
+ * kept and thrown by every later read of what was received and by {@link #close} (a handler's own exception would
+ * only be logged by Vert.x and the message dropped).
+ */
 final class TestWsClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,6 +33,7 @@ final class TestWsClient implements AutoCloseable {
     private long videoCount;
     private long heatmaps;
     private HeatmapMessage.Decoded lastHeatmap;
+    private volatile AssertionError malformed;
 
     TestWsClient(Vertx vertx, int port, String uri, boolean keepPayloads, int receiveBuffer) throws Exception {
         this.keepPayloads = keepPayloads;
@@ -39,48 +45,88 @@ final class TestWsClient implements AutoCloseable {
         io.vertx.core.http.ClientWebSocket cws = client.webSocket(); // handlers before connecting: the hello comes at once
         ws = cws;
         cws.binaryMessageHandler(b -> {
-            io.netty.buffer.ByteBuf bb = ((BufferInternal) b).getByteBuf();
-            if (bb.getUnsignedByte(bb.readerIndex() + 3) == FrameHeader.TYPE_HEATMAP) {
-                HeatmapMessage.Decoded hm = HeatmapMessage.decode(bb);
-                synchronized (this) {
-                    heatmaps++;
-                    lastHeatmap = hm;
-                }
-                return;
-            }
-            FrameHeader.Video h = FrameHeader.decode(bb);
-            byte[] payload = null;
-            if (this.keepPayloads) {
-                payload = new byte[bb.readableBytes() - h.headerLength()];
-                bb.getBytes(bb.readerIndex() + h.headerLength(), payload);
-            }
-            synchronized (this) {
-                videoCount++;
-                videos.add(new Video(h, payload, System.nanoTime()));
-                if (!this.keepPayloads && videos.size() > 1000) {
-                    videos.subList(0, 500).clear();
-                }
+            try {
+                binary(b);
+            } catch (RuntimeException e) {
+                fail("server sent a binary message this client cannot decode (" + b.length() + " bytes)", e);
             }
         });
         ws.textMessageHandler(t -> {
+            JsonNode n;
             try {
-                JsonNode n = JSON.readTree(t);
-                synchronized (this) {
-                    texts.add(n);
-                }
+                n = JSON.readTree(t);
             } catch (Exception e) {
-                throw new IllegalStateException("server sent malformed JSON: " + t, e);
+                fail("server sent malformed JSON: " + t, e);
+                return;
+            }
+            synchronized (this) {
+                texts.add(n);
             }
         });
         cws.connect(port, "localhost", uri).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    synchronized long videoCount() { return videoCount; }
-    synchronized long heatmaps() { return heatmaps; }
-    synchronized HeatmapMessage.Decoded lastHeatmap() { return lastHeatmap; }
-    synchronized List<Video> videos() { return new ArrayList<>(videos); }
+    private void fail(String what, Exception cause) {
+        if (malformed == null) {
+            malformed = new AssertionError(what, cause);
+        }
+    }
+
+    /** Throws the first decoding failure, if any. */
+    void assertNothingMalformed() {
+        AssertionError e = malformed;
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    private void binary(io.vertx.core.buffer.Buffer b) {
+        io.netty.buffer.ByteBuf bb = ((BufferInternal) b).getByteBuf();
+        if (bb.getUnsignedByte(bb.readerIndex() + 3) == FrameHeader.TYPE_HEATMAP) {
+            HeatmapMessage.Decoded hm = HeatmapMessage.decode(bb);
+            synchronized (this) {
+                heatmaps++;
+                lastHeatmap = hm;
+            }
+            return;
+        }
+        FrameHeader.Video h = FrameHeader.decode(bb);
+        byte[] payload = null;
+        if (this.keepPayloads) {
+            payload = new byte[bb.readableBytes() - h.headerLength()];
+            bb.getBytes(bb.readerIndex() + h.headerLength(), payload);
+        }
+        synchronized (this) {
+            videoCount++;
+            videos.add(new Video(h, payload, System.nanoTime()));
+            if (!this.keepPayloads && videos.size() > 1000) {
+                videos.subList(0, 500).clear();
+            }
+        }
+    }
+
+    synchronized long videoCount() {
+        assertNothingMalformed();
+        return videoCount;
+    }
+
+    synchronized long heatmaps() {
+        assertNothingMalformed();
+        return heatmaps;
+    }
+
+    synchronized HeatmapMessage.Decoded lastHeatmap() {
+        assertNothingMalformed();
+        return lastHeatmap;
+    }
+
+    synchronized List<Video> videos() {
+        assertNothingMalformed();
+        return new ArrayList<>(videos);
+    }
 
     synchronized List<JsonNode> texts(String type) {
+        assertNothingMalformed();
         return texts.stream().filter(n -> type.equals(n.path("type").asText())).toList();
     }
 
@@ -91,15 +137,13 @@ final class TestWsClient implements AutoCloseable {
     void pause() { ws.pause(); }
     void resume() { ws.resume(); }
 
-    /** Waits until the predicate holds (polling), failing after the timeout with the given description. */
+    /**
+     * Waits until the condition holds (polled), failing after the timeout with the given description; a generous
+     * liveness bound, not a performance assertion.
+     */
     static void await(String what, long timeoutMillis, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.currentTimeMillis() + timeoutMillis;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await(what).atMost(java.time.Duration.ofMillis(timeoutMillis)).pollDelay(java.time.Duration.ZERO)
+                .pollInterval(java.time.Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
     JsonNode awaitText(String type, Predicate<JsonNode> match, long timeoutMillis) throws InterruptedException {
@@ -124,5 +168,6 @@ final class TestWsClient implements AutoCloseable {
             // already gone
         }
         client.close();
+        assertNothingMalformed();
     }
 }

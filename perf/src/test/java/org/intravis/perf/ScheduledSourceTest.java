@@ -2,7 +2,6 @@ package org.intravis.perf;
 
 import org.HdrHistogram.Histogram;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.GroundTruth;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,9 @@ class ScheduledSourceTest {
 
     @Test
     void framesAreDueOnTheClockAndCarryThePhantomsPixelsAndTruth() {
-        ScheduledSource s = new ScheduledSource(loop, 100, 4);
+        // 1000 buffered frames (10 s): a reader delayed by a loaded machine still finds every frame, so what is
+        // checked here does not depend on scheduling; losing frames to a stalled reader is the next test's
+        ScheduledSource s = new ScheduledSource(loop, 100, 1000);
         s.open();
         FrameSlot slot = new FrameSlot(0, s.geometry(), true);
         for (int i = 0; i < 6; i++) {
@@ -45,8 +46,7 @@ class ScheduledSourceTest {
             assertThat(slot.pixels().get(i)).isEqualTo(expected.pixels().get(i));
         }
         assertThat(slot.groundTruth().labels()[160 * 60 + 80]).isEqualTo(expected.groundTruth().labels()[160 * 60 + 80]);
-        assertThat(GroundTruth.LABEL_BACKGROUND).isZero();
-        assertThat(s.overruns()).isZero();
+        assertThat(s.overruns()).as("a reader within the device's buffer loses nothing").isZero();
     }
 
     @Test

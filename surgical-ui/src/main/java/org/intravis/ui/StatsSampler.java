@@ -93,7 +93,7 @@ public final class StatsSampler implements AutoCloseable {
         return new StreamReport(s.id(), s.settings().source, status, detail,
                 g.maxWidth() + "x" + g.maxHeight(), g.format().name(), s.model(),
                 round(fpsIn), round(fpsOut), round(fpsInference), src.reconnects(), counters, latency,
-                inference(s, models));
+                inference(s, models), s.replay() != null);
     }
 
     /** The stream's inference: mode, model, version, device in use, and why not when it failed. */

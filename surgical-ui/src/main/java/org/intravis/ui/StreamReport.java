@@ -7,6 +7,8 @@ import java.util.Map;
  * immutable, so HTTP handlers never touch the pipeline.
  *
  * @param latencyMs per measured interval: p50, p90, p99, p999, max and count over the last 10-20 s
+ * @param replay    whether the stream replays a recording (then {@code GET /api/streams/ID/replay} answers; the
+ *                  surgeon's page asks for the replay state only then)
  */
 public record StreamReport(
         String id,
@@ -22,5 +24,6 @@ public record StreamReport(
         long reconnects,
         Map<String, Long> counters,
         Map<String, Map<String, Double>> latencyMs,
-        Map<String, Object> inference) {
+        Map<String, Object> inference,
+        boolean replay) {
 }

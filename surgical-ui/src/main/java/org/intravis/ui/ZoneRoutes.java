@@ -22,7 +22,10 @@ import java.util.Map;
  *   DELETE /api/streams/ID/zones            all of the stream's zones ({"removed": n})
  * </pre>
  * Writes persist to the data folder, so they run on a worker thread, never on the event loop. The inference
- * workers see a change with their next frame.
+ * workers see a change with their next frame. Limits (400 with the reason): 3 to {@value ZoneStore#MAX_VERTICES}
+ * points, each {@code [x, y]} with two finite JSON numbers (not strings); a label, when given, a string of at most
+ * {@value ZoneStore#MAX_LABEL_LENGTH} characters; {@value ZoneStore#MAX_ZONES_PER_STREAM} zones per stream; a body
+ * of at most 64 KiB (413 beyond).
  */
 final class ZoneRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,8 +76,8 @@ final class ZoneRoutes {
             if (body == null || !body.isObject() || !body.has("points")) {
                 throw new IllegalArgumentException("the body must be {\"label\": \"...\", \"points\": [[x, y], ...]}");
             }
-            label = body.has("label") ? body.get("label").asText() : "";
-            points = JSON.treeToValue(body.get("points"), double[][].class);
+            label = label(body);
+            points = points(body.get("points"));
         } catch (Exception e) {
             IntravisServer.json(ctx, 400, Map.of("error", "bad zone: " + e.getMessage()));
             return;
@@ -106,8 +109,7 @@ final class ZoneRoutes {
                 if (!z.isObject() || !z.has("id") || !z.get("id").canConvertToInt() || !z.has("points")) {
                     throw new IllegalArgumentException("every zone needs a whole-number id and points");
                 }
-                list.add(new NoGoZone(z.get("id").asInt(), id, z.has("label") ? z.get("label").asText() : "",
-                        JSON.treeToValue(z.get("points"), double[][].class), 0));
+                list.add(new NoGoZone(z.get("id").asInt(), id, label(z), points(z.get("points")), 0));
             }
         } catch (Exception e) {
             IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + e.getMessage()));
@@ -122,6 +124,37 @@ final class ZoneRoutes {
                 IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
             }
         });
+    }
+
+    /** The zone's label: absent is empty; anything but a string is refused. */
+    private static String label(JsonNode zone) {
+        JsonNode l = zone.get("label");
+        if (l == null || l.isNull()) {
+            return "";
+        }
+        if (!l.isTextual()) {
+            throw new IllegalArgumentException("a label must be a string");
+        }
+        return l.asText();
+    }
+
+    /**
+     * The points as numbers: Jackson would turn {@code "12"} into 12 and {@code "NaN"} into NaN; a coordinate must be
+     * a JSON number. (Counts and finiteness are the store's to check.)
+     */
+    private static double[][] points(JsonNode points) {
+        if (points == null || !points.isArray()) {
+            throw new IllegalArgumentException("points must be a list [[x, y], ...]");
+        }
+        double[][] out = new double[points.size()][];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode p = points.get(i);
+            if (!p.isArray() || p.size() != 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
+                throw new IllegalArgumentException("point " + i + " must be [x, y] with two numbers, was " + p);
+            }
+            out[i] = new double[] {p.get(0).asDouble(), p.get(1).asDouble()};
+        }
+        return out;
     }
 
     private void remove(RoutingContext ctx) {

@@ -32,16 +32,43 @@ class ApplicationInferenceTest {
         return Application.start(ConfigLoader.validate(c));
     }
 
-    private static JsonNode awaitStream(Application app, Predicate<JsonNode> until) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        JsonNode s;
-        do {
-            Thread.sleep(250);
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
-                    + "/api/streams/us1")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            s = JSON.readTree(body);
-        } while (!until.test(s) && System.nanoTime() < deadline);
-        return s;
+    private static JsonNode get(Application app, String path) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** The stream's report once {@code until} holds; fails, with the last report, after a generous 60 s. */
+    private static JsonNode awaitStream(Application app, Predicate<JsonNode> until) {
+        return org.awaitility.Awaitility.await("the stream's report").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(250)).until(() -> get(app, "/api/streams/us1"), until::test);
+    }
+
+    /**
+     * {@code intravis run} with nothing but where to listen and keep data: the embedded default (the synthetic
+     * ultrasound phantom at 1280x720, the bundled ultrasound model on the CPU) through Application, as a user
+     * first runs it.
+     */
+    @Test
+    void theDefaultRunServesThePhantomWithTheBundledModel() throws Exception {
+        RunCommand run = new RunCommand();
+        new picocli.CommandLine(run).parseArgs("--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString());
+        try (Application app = Application.start(ConfigLoader.validate(run.applyOverrides(ConfigLoader.load(run.config))))) {
+            // ten frames shown with a fresh overlay of the model
+            JsonNode s = awaitStream(app, n -> n.get("counters").get("video_out").asLong()
+                    - n.get("counters").get("overlay_stale").asLong() > 10);
+            assertThat(s.get("source").asText()).isEqualTo("synthetic:ultrasound");
+            assertThat(s.get("resolution").asText()).isEqualTo("1280x720");
+            assertThat(s.get("status").asText()).isEqualTo("STREAMING");
+            assertThat(s.get("model").asText()).isEqualTo("ultrasound");
+            assertThat(s.get("inference").get("mode").asText()).isEqualTo("model");
+            assertThat(s.get("counters").get("inference_failed").asLong()).isZero();
+            JsonNode model = get(app, "/api/inference").get("models").get(0);
+            assertThat(model.get("name").asText()).isEqualTo("ultrasound");
+            assertThat(model.get("version").asText()).as("the bundled model's sidecar").isEqualTo("1.1.0");
+            assertThat(model.get("state").asText()).isEqualTo("loaded");
+            assertThat(model.get("device").asText()).isEqualTo("cpu");
+            assertThat(s.get("counters").get("inference_done").asLong()).isPositive();
+        }
     }
 
     @Test

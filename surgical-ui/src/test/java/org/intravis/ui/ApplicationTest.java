@@ -59,20 +59,17 @@ class ApplicationTest {
         assertThat(s.get("fpsIn").asDouble()).isPositive();
         assertThat(s.get("fpsOut").asDouble()).isPositive();
         assertThat(s.get("counters").get("video_out").asLong()).isPositive();
-        assertThat(s.get("latencyMs").has("capture_to_video_sent") || s.get("counters").get("video_out").asLong() > 0)
-                .isTrue();
     }
 
     @Test
     void metricsAreInPrometheusFormat() throws Exception {
-        Thread.sleep(1200);
-        HttpResponse<String> r = get("/metrics");
+        // the sampler reports once a second: wait for a report that counted frames
+        HttpResponse<String> r = org.awaitility.Awaitility.await("metrics with frames counted")
+                .atMost(java.time.Duration.ofSeconds(30)).until(() -> get("/metrics"),
+                        m -> m.body().lines().anyMatch(l -> l.matches("intravis_frames_in_total\\{stream=\"us1\"} [1-9].*")));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
         List<String> lines = r.body().lines().toList();
-        String framesIn = lines.stream().filter(l -> l.startsWith("intravis_frames_in_total{stream=\"us1\"}"))
-                .findFirst().orElseThrow();
-        assertThat(Long.parseLong(framesIn.substring(framesIn.lastIndexOf(' ') + 1))).isPositive();
         assertThat(lines).anyMatch(l -> l.startsWith("intravis_source_up{stream=\"us1\"} 1"));
         // every sample line is "name{labels} number"
         assertThat(lines.stream().filter(l -> !l.startsWith("#")))

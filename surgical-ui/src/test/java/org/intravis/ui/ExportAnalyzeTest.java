@@ -9,7 +9,6 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.streamer.RecordedAnnotations;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExportAnalyzeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Path PLUS_SAMPLE = Path.of("../capture/src/test/resources/plus/BoneUltrasound_L14_first5.igs.mha");
-    static final Path SHARED_PLUS = Path.of("/work/shared/data/plus-sequences");
     static final String MODEL = Path.of("../gpu-inference/src/test/resources/models/standin-ultrasound/standin-ultrasound.onnx")
             .toAbsolutePath().normalize().toString();
 
@@ -151,9 +149,9 @@ class ExportAnalyzeTest {
 
     @Test
     void analyzeAnnotatesEveryFrameOfTheSharedPlusSequences() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(SHARED_PLUS), SHARED_PLUS + " is not on this machine");
+        Path sharedPlus = SharedData.require("plus-sequences");
         List<Path> sequences;
-        try (Stream<Path> s = Files.list(SHARED_PLUS)) {
+        try (Stream<Path> s = Files.list(sharedPlus)) {
             sequences = s.filter(p -> p.getFileName().toString().endsWith(".igs.mha")).sorted().toList();
         }
         assertThat(sequences).isNotEmpty();

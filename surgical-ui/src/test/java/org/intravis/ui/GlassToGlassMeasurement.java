@@ -22,11 +22,12 @@ import java.util.Locale;
  *       -Dmeasure.width=1920 -Dmeasure.height=1080 -Dmeasure.fps=30 -Dmeasure.seconds=20
  * </pre>
  * The source is the synthetic ultrasound phantom at the size asked for ({@code -Dmeasure.source=pattern}: the test
- * pattern over a real ultrasound frame from /work/shared/data, scaled). Results: stdout and
+ * pattern over a real ultrasound frame from the shared data beside the checkout ({@link SharedData}), scaled). Results: stdout and
  * target/glass-to-glass.md.
  */
 class GlassToGlassMeasurement {
-    static final Path IMAGE = Paths.get("/work/shared/data/ultrasound-nerve-vessel/images/0000.png");
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final HeadlessChromium chromium = new HeadlessChromium();
 
     @Test
     void measure() throws Exception {
@@ -45,11 +46,11 @@ class GlassToGlassMeasurement {
                 .append(Files.readString(Paths.get("/proc/loadavg")).trim()).append("\n\n");
         report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms |\n");
         report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        try (HeadlessChromium chromium = new HeadlessChromium()) {
+        {
             for (String encoding : List.of("h264", "jpeg")) {
                 StreamingTestServer server = new StreamingTestServer("us1", width, height, fps);
                 if (sourceKind.equals("pattern")) {
-                    server.background = Files.exists(IMAGE) ? IMAGE : null;
+                    server.background = SharedData.require("ultrasound-nerve-vessel/images/0000.png");
                 } else {
                     server.sourceUri = String.format(Locale.ROOT, "synthetic:ultrasound?width=%d&height=%d&fps=%s",
                             width, height, fps);

@@ -70,6 +70,7 @@ class RecordReplayTest {
         }
     }
 
+    /** Records {@code seconds} of the phantom (counted in its frames at 30 fps) with its ground-truth overlay. */
     static Path record(Path root, double seconds) throws Exception {
         IntravisConfig cfg = new IntravisConfig();
         cfg.dataDir = root.toString();
@@ -93,9 +94,13 @@ class RecordReplayTest {
         RecordingStatus st;
         try {
             pipeline.start();
-            Thread.sleep(300);
+            org.awaitility.Awaitility.await("frames flowing").atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> live.size() >= 5);
             assertThat(recorder.start().state()).isEqualTo("recording");
-            Thread.sleep((long) (seconds * 1000));
+            // as many frames as the phantom makes in that time, however long the machine takes to write them
+            long wanted = Math.round(seconds * 30);
+            org.awaitility.Awaitility.await(wanted + " frames recorded").atMost(java.time.Duration.ofSeconds(120))
+                    .until(() -> recorder.status().framesWritten() >= wanted);
             st = recorder.stop();
         } finally {
             pipeline.close();
@@ -146,12 +151,12 @@ class RecordReplayTest {
         ctx.readerAfterVideo("replay-sync", replay.videoFollower());
         try {
             pipeline.start();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!source.state().ended() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(source.state().ended()).as("the replay reached the end").isTrue();
-            Thread.sleep(300);
+            org.awaitility.Awaitility.await("the replay reaching the end").atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> source.state().ended());
+            // the last frame is held: delivered again while it shows (5 a second), which the checks below expect
+            int end = frames.count() - 1;
+            org.awaitility.Awaitility.await("the last frame delivered again").atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> new ArrayList<>(delivered).stream().filter(p -> p == end).count() >= 2);
         } finally {
             pipeline.close();
             replay.close();
@@ -167,6 +172,7 @@ class RecordReplayTest {
         assertThat(order.subList(firstRepeat, order.size())).allMatch(p -> p == frames.count() - 1);
 
         int compared = 0;
+        int sameAge = 0;
         int withElements = 0;
         int alerts = 0;
         for (int p = 0; p < frames.count(); p++) {
@@ -179,7 +185,13 @@ class RecordReplayTest {
             assertThat(now.overlay()).as("overlay of recorded frame %d (position %d)", frames.frameId(p), p)
                     .isEqualTo(was.overlay());
             assertThat(now.fresh()).as("freshness at position %d", p).isEqualTo(was.fresh());
-            assertThat(now.ageMs()).as("age at position %d", p).isBetween(was.ageMs(), was.ageMs() + 25);
+            // the replay stamps the overlay so that it is the recorded age at the frame's capture stamp, taken a
+            // few microseconds later: never younger, and the same to the millisecond unless the capture thread
+            // was preempted in between (a loaded machine does that to a few frames, not to most)
+            assertThat(now.ageMs()).as("age at position %d", p).isGreaterThanOrEqualTo(was.ageMs());
+            if (now.ageMs() == was.ageMs()) {
+                sameAge++;
+            }
             if (was.overlay().contains("\"zones\":[{")) {
                 withElements++;
             }
@@ -188,6 +200,7 @@ class RecordReplayTest {
             }
         }
         assertThat(compared).as("frames compared").isGreaterThan(frames.count() * 3 / 4);
+        assertThat(sameAge).as("frames replayed with exactly their recorded overlay age").isGreaterThan(compared / 2);
         assertThat(withElements).as("frames whose overlay has zones").isGreaterThan(compared / 2);
         assertThat(alerts).as("frames shown with an alert (the needle in the no-go zone)").isPositive();
         System.out.println("record/replay: " + frames.count() + " frames, " + compared + " overlays compared, "

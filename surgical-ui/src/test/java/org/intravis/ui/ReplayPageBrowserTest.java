@@ -4,6 +4,7 @@ import com.microsoft.playwright.Page;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -17,11 +18,12 @@ import static org.intravis.ui.HeadlessChromium.waitFor;
  * The surgeon's page replaying a recorded session in a real browser (Debian's Chromium, headless) against the real
  * application: the timeline shows the recorded alerts, pause and step change the frame on screen, the annotation
  * source switches between the recorded ground-truth overlay and a fresh inference by an ONNX model, and the record
- * button records the stream.
+ * button records the stream. The OR display shows the replayed stream with its recorded overlay.
  */
 class ReplayPageBrowserTest {
     static final String STREAM = "r1";
-    static HeadlessChromium chromium;
+    @RegisterExtension
+    static final HeadlessChromium chromium = new HeadlessChromium();
     static Application app;
     static Path session;
 
@@ -43,15 +45,10 @@ class ReplayPageBrowserTest {
         c.streams.get(0).model = ExportAnalyzeTest.MODEL; // the fresh inference to compare with
         c.inference.maxBatch = 2;
         app = Application.start(ConfigLoader.validate(c));
-        chromium = new HeadlessChromium();
     }
 
     @AfterAll
     static void stop() {
-        if (chromium != null) {
-            chromium.close();
-            assertThat(chromium.outsideRequests).as("pages never ask an outside host").isEmpty();
-        }
         if (app != null) {
             app.close();
         }
@@ -123,9 +120,13 @@ class ReplayPageBrowserTest {
         app.engine().stream(STREAM).orElseThrow().replay().source().seekPosition(target);
         long paused = target;
         waitFor("at the chosen frame", 5_000, () -> position() == paused);
-        sleep(500);
+        // while paused the frame on screen is sent again (5 a second): after two such frames the paused one is
+        // on screen, and three more later it is still the same picture at the same position (counts, not time)
+        long atTarget = decoded();
+        waitFor("the paused frame sent again twice", 10_000, () -> decoded() >= atTarget + 2);
         long before = videoChecksum();
-        sleep(700);
+        long decodedBefore = decoded();
+        waitFor("the paused frame sent again three more times", 10_000, () -> decoded() >= decodedBefore + 3);
         assertThat(position()).as("paused: the position stays").isEqualTo(paused);
         assertThat(videoChecksum()).as("paused: the picture stays").isEqualTo(before);
         page.click("#rp-step");
@@ -158,19 +159,29 @@ class ReplayPageBrowserTest {
         // the record button records the focused stream
         page.click("#rec-toggle");
         waitFor("recording", 10_000, () -> page.locator("#rec-status").textContent().startsWith("recording"));
-        sleep(1200);
+        waitFor("some frames written", 20_000, () -> framesWritten(page.locator("#rec-status").textContent()) >= 10);
         page.click("#rec-toggle");
         waitFor("stopped with a segment", 10_000, () -> page.locator("#rec-status").textContent().startsWith("idle")
                 && page.locator("#rec-status").textContent().contains("1 segment"));
         screenshot(page, "replay-recorded");
-        page.close();
     }
 
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** The frames written, from the page's recording status ("recording · DIR · N frames · ..."), or -1. */
+    static long framesWritten(String status) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" (\\d+) frames").matcher(status);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    @Test
+    void theDisplayShowsTheReplayedStreamWithItsRecordedOverlay() {
+        page = chromium.page(1280, 720);
+        page.navigate("http://127.0.0.1:" + app.port() + "/display?stream=" + STREAM + "&encoding=jpeg");
+        StreamPage view = new StreamPage(page, STREAM);
+        app.engine().stream(STREAM).orElseThrow().replay().source().play();
+        waitFor("frames of the replay decoded", 30_000, () -> view.decoded() > 10);
+        waitFor("the recorded overlay drawn", 20_000, () -> drawnOverlay().startsWith("GROUND_TRUTH|"));
+        assertThat(view.visible(".badge.origin")).as("the recorded ground truth is labelled as such").isTrue();
+        assertThat(view.stateText()).isEmpty();
+        screenshot(page, "replay-display");
     }
 }

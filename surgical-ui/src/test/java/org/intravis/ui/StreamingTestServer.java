@@ -1,36 +1,29 @@
 package org.intravis.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
 import org.intravis.streamer.StreamerSettings;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The streaming server the browser tests drive: real pipelines from the test source, the real stream hub and the
- * real pages from the jar's webroot, on a real Vert.x HTTP server. Two pieces are fixtures until their owners'
- * work is on main: {@link FixtureAnnotator} (for inference) and the in-memory {@code GET/PUT
- * /api/streams/ID/zones} store (same JSON shape as docs/protocol.md). The zone store outlives a restart.
+ * A streaming server for the tests that are about the pages alone (decoding, drawing at an exact pixel, burn-in)
+ * and for {@link GlassToGlassMeasurement}: a real pipeline from the test source, the real stream hub and the real
+ * pages from the jar's webroot on a real Vert.x HTTP server, with {@link FixtureAnnotator} standing in for
+ * inference so that every overlay is exactly where the source drew the needle. It serves what the OR display asks
+ * for (no REST API beyond {@code /api/streams}): tests of the application's behaviour start the real
+ * {@link Application} instead.
  */
 final class StreamingTestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Zones by stream, shared across restarts of the server (as a real store on disk would be). */
-    final Map<String, List<FixtureAnnotator.Zone>> zones;
-    final Map<String, String> zonesJson;
     final int width;
     final int height;
     final double fps;
@@ -48,25 +41,10 @@ final class StreamingTestServer implements AutoCloseable {
     int port;
 
     StreamingTestServer(String streamId, int width, int height, double fps) {
-        this(streamId, width, height, fps, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
-    }
-
-    private StreamingTestServer(String streamId, int width, int height, double fps,
-                                Map<String, List<FixtureAnnotator.Zone>> zones, Map<String, String> zonesJson) {
         this.streamId = streamId;
         this.width = width;
         this.height = height;
         this.fps = fps;
-        this.zones = zones;
-        this.zonesJson = zonesJson;
-    }
-
-    /** A new server with the same zone store (for restart tests). */
-    StreamingTestServer sibling() {
-        StreamingTestServer s = new StreamingTestServer(streamId, width, height, fps, zones, zonesJson);
-        s.sourceUri = sourceUri;
-        s.background = background;
-        return s;
     }
 
     StreamingTestServer start(int wantedPort) throws Exception {
@@ -92,30 +70,6 @@ final class StreamingTestServer implements AutoCloseable {
         Router router = Router.router(vertx);
         router.get("/api/streams").handler(rc -> rc.response().putHeader("content-type", "application/json")
                 .end("[{\"id\":\"" + streamId + "\",\"status\":\"" + frameSource.status() + "\"}]"));
-        router.get("/api/streams/:id/zones").handler(rc -> rc.response().putHeader("content-type", "application/json")
-                .end(zonesJson.getOrDefault(rc.pathParam("id"), "[]")));
-        router.put("/api/streams/:id/zones").handler(BodyHandler.create().setBodyLimit(1 << 20));
-        router.put("/api/streams/:id/zones").handler(rc -> {
-            try {
-                JsonNode arr = JSON.readTree(rc.body().asString());
-                List<FixtureAnnotator.Zone> parsed = new ArrayList<>();
-                for (JsonNode z : arr) {
-                    List<float[]> pts = new ArrayList<>();
-                    for (JsonNode p : z.get("points")) {
-                        pts.add(new float[]{(float) p.get(0).asDouble(), (float) p.get(1).asDouble()});
-                    }
-                    if (pts.size() < 3 || !z.get("id").canConvertToInt() || !z.get("label").isTextual()) {
-                        throw new IllegalArgumentException("zone needs an integer id, a label and >= 3 points");
-                    }
-                    parsed.add(new FixtureAnnotator.Zone(z.get("id").asInt(), pts));
-                }
-                zones.put(rc.pathParam("id"), List.copyOf(parsed));
-                zonesJson.put(rc.pathParam("id"), arr.toString());
-                rc.response().setStatusCode(204).end();
-            } catch (Exception e) {
-                rc.response().setStatusCode(400).end("bad zones: " + e.getMessage());
-            }
-        });
         hub.mount(vertx, router);
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         http = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(router);
@@ -123,7 +77,7 @@ final class StreamingTestServer implements AutoCloseable {
         port = http.actualPort();
         pipeline.start();
         annotator = new FixtureAnnotator(truth, frameSource.geometry().maxWidth(), frameSource.geometry().maxHeight(),
-                pipeline.annotations(), () -> zones.getOrDefault(streamId, List.of()));
+                pipeline.annotations());
         return this;
     }
 

@@ -162,14 +162,18 @@ class LiveSourceTest {
         }
     }
 
-    /** The CLI's SRT listener serves one caller: a generous timeout so that the first connection is the one. */
+    /**
+     * The CLI's SRT listener serves one caller: a generous timeout so that the first connection is the one. When the
+     * listener goes away the source reports RECONNECTING and, once a listener is back, calls it again.
+     */
     @Test
-    void srtStreamArrives() throws Exception {
+    void srtStreamArrivesAndReconnectsAfterTheListenerRestarts() throws Exception {
         int port = freeUdpPort();
-        sender = FfmpegCli.start("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "mpeg2video",
-                "-g", "5", "-f", "mpegts", "srt://127.0.0.1:" + port + "?mode=listener");
+        String[] listen = {"-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "mpeg2video",
+                "-g", "5", "-f", "mpegts", "srt://127.0.0.1:" + port + "?mode=listener"};
+        sender = FfmpegCli.start(listen);
         LiveSource s = (LiveSource) FrameSources.create("srt://127.0.0.1:" + port
-                + "?mode=caller&timeoutMs=5000&width=640&height=480");
+                + "?mode=caller&timeoutMs=5000&width=640&height=480&reconnectInitialMs=100&reconnectMaxMs=400");
         assertThat(s.ffmpegUrl()).isEqualTo("srt://127.0.0.1:" + port + "?mode=caller");
         try (s) {
             s.open();
@@ -179,6 +183,14 @@ class LiveSourceTest {
             assertThat(slot.width()).isEqualTo(320); // a smaller picture is not blown up
             assertThat(s.unusedFfmpegOptions()).as("options FFmpeg's srt input did not use").isEmpty();
             assertThat(Slots.mean(slot)).isBetween(20.0, 235.0);
+            long before = s.reconnects();
+
+            FfmpegCli.stop(sender);
+            awaitStatus(s, slot, SourceStatus.RECONNECTING, 20_000);
+            sender = FfmpegCli.start(listen);
+            awaitFrame(s, slot, 30_000);
+            assertThat(s.status()).isEqualTo(SourceStatus.STREAMING);
+            assertThat(s.reconnects()).isEqualTo(before + 1);
         }
     }
 

@@ -46,11 +46,14 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.OrtMemTypeDefault;
  * where they are between calls (with CUDA, ONNX Runtime copies the bound host tensors in and out). With a fixed
  * {@link BatchShape} (the default on CUDA) every run binds all maxBatch rows, so the graph sees one shape.
  * <p>
- * When CUDA is asked for but cannot start (no GPU, the CPU build of the natives, missing CUDA libraries) the model
- * runs on the CPU, a WARNING is logged, and {@link #device()} and {@link #deviceNote()} say so.
+ * When CUDA is asked for but cannot start (the CPU build of the natives, missing CUDA libraries, no GPU visible or a
+ * driver it cannot use) the model runs on the CPU, a WARNING is logged, and {@link #device()} and
+ * {@link #deviceNote()} say so and why.
  */
 public final class OnnxBackend implements InferenceBackend {
     private static final Logger LOG = Logger.getLogger(OnnxBackend.class.getName());
+    /** ONNX Runtime's name of the CUDA execution provider. */
+    public static final String CUDA_PROVIDER = "CUDAExecutionProvider";
     private static volatile Env env;
 
     private final ModelSource source;
@@ -81,39 +84,58 @@ public final class OnnxBackend implements InferenceBackend {
         this.buffers = options.buffers();
         String where = "model '" + source.name() + "' (" + source.location() + ")";
 
-        sessionOptions = new SessionOptions();
-        sessionOptions.SetGraphOptimizationLevel(ORT_ENABLE_ALL);
-        sessionOptions.SetInterOpNumThreads(1);
-        if (options.intraOpThreads() > 0) {
-            sessionOptions.SetIntraOpNumThreads(options.intraOpThreads());
-        }
+        SessionOptions opts = baseOptions(options);
         String asked = options.device().trim().toLowerCase(Locale.ROOT);
         String usedDevice = "cpu";
         String note = "";
         if (asked.startsWith("cuda")) {
             int deviceId = parseCudaDevice(asked, where);
-            try {
-                OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions();
-                cuda.device_id(deviceId);
-                cuda.cudnn_conv_algo_search(options.convAlgoSearch().ort);
-                sessionOptions.AppendExecutionProvider_CUDA(cuda);
-                keep.add(cuda);
-                usedDevice = "cuda:" + deviceId;
-            } catch (RuntimeException e) {
-                note = "CUDA was requested but cannot start (" + firstLine(e.getMessage()) + "); running on the CPU";
+            if (!availableProviders().contains(CUDA_PROVIDER)) {
+                note = "CUDA was requested but cannot start (this ONNX Runtime build has no CUDA provider: it is the "
+                        + "CPU build; -Pgpu builds the CUDA one); running on the CPU";
                 LOG.warning(where + ": " + note);
+            } else {
+                try {
+                    OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions();
+                    cuda.device_id(deviceId);
+                    cuda.cudnn_conv_algo_search(options.convAlgoSearch().ort);
+                    opts.AppendExecutionProvider_CUDA(cuda);
+                    keep.add(cuda);
+                    usedDevice = "cuda:" + deviceId;
+                } catch (RuntimeException e) {
+                    note = "CUDA was requested but cannot start (" + firstLine(e.getMessage()) + "); running on the CPU";
+                    LOG.warning(where + ": " + note);
+                }
             }
         } else if (!asked.equals("cpu")) {
             throw new ModelLoadException(where + ": unknown device '" + options.device() + "' (use cpu, cuda or cuda:N)");
         }
 
         BytePointer bytes = new BytePointer(source.onnx());
+        Session created;
         try {
-            session = new Session(env(), bytes, source.onnx().length, sessionOptions);
+            created = new Session(env(), bytes, source.onnx().length, opts);
         } catch (RuntimeException e) {
-            bytes.close();
-            throw new ModelLoadException(where + " is not a loadable ONNX model: " + firstLine(e.getMessage()), e);
+            if (usedDevice.equals("cpu")) {
+                bytes.close();
+                throw new ModelLoadException(where + " is not a loadable ONNX model: " + firstLine(e.getMessage()), e);
+            }
+            // the CUDA provider loaded but the session cannot start on the device (no GPU visible, a driver too old
+            // for the CUDA libraries): the model runs on the CPU, as when the provider itself cannot load
+            note = "CUDA was requested but cannot start (" + firstLine(e.getMessage()) + "); running on the CPU";
+            LOG.warning(where + ": " + note);
+            usedDevice = "cpu";
+            opts.close();
+            opts = baseOptions(options);
+            try {
+                created = new Session(env(), bytes, source.onnx().length, opts);
+            } catch (RuntimeException onCpu) {
+                bytes.close();
+                throw new ModelLoadException(where + " is not a loadable ONNX model: " + firstLine(onCpu.getMessage()), onCpu);
+            }
         }
+        session = created;
+        sessionOptions = opts;
         bytes.close();
         this.device = usedDevice;
         this.deviceNote = note;
@@ -177,6 +199,25 @@ public final class OnnxBackend implements InferenceBackend {
             }
         }
         return e;
+    }
+
+    /** The session options every session starts from (graph optimisation, threads). */
+    private static SessionOptions baseOptions(BackendOptions options) {
+        SessionOptions o = new SessionOptions();
+        o.SetGraphOptimizationLevel(ORT_ENABLE_ALL);
+        o.SetInterOpNumThreads(1);
+        if (options.intraOpThreads() > 0) {
+            o.SetIntraOpNumThreads(options.intraOpThreads());
+        }
+        return o;
+    }
+
+    /**
+     * The execution providers this build of ONNX Runtime has, e.g. {@code [CPUExecutionProvider]}; the CUDA build
+     * (-Pgpu) adds {@value #CUDA_PROVIDER}. Whether a GPU is there to use is another matter.
+     */
+    public static List<String> availableProviders() {
+        return names(org.bytedeco.onnxruntime.global.onnxruntime.GetAvailableProviders());
     }
 
     private static int parseCudaDevice(String asked, String where) throws ModelLoadException {

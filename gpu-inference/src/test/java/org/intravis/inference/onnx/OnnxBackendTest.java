@@ -7,6 +7,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.inference.Allocations;
 import org.intravis.inference.BackendOptions;
+import org.intravis.inference.CudaBuild;
 import org.intravis.inference.BatchShape;
 import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceBackend;
@@ -142,14 +143,45 @@ class OnnxBackendTest {
         }
     }
 
+    /**
+     * CUDA asked for: on CUDA where the build has the provider and the machine a device (-Pgpu on a GPU machine),
+     * otherwise on the CPU with the reason. The natives loaded are the ones the build asked for.
+     */
     @Test
-    void cudaRequestedOnACpuMachineFallsBackToTheCpuAndSaysSo() throws Exception {
+    void cudaRequestedRunsOnCudaWhereTheBuildAndMachineHaveItAndOtherwiseFallsBackWithTheReason() throws Exception {
+        assertThat(CudaBuild.present()).as("CUDA provider in the natives loaded (%s) = what the build asked for (%s)",
+                OnnxBackend.availableProviders(), System.getProperty("intravis.onnxruntime.classifier")).isEqualTo(CudaBuild.expected());
         ModelSource source = ModelSource.locate("standin-ultrasound", null);
         try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cuda", 1, 1, 1))) {
-            assertThat(backend.device()).isEqualTo("cpu");
-            assertThat(backend.deviceNote()).contains("CUDA was requested but cannot start").contains("running on the CPU");
+            if (CudaBuild.usable()) {
+                assertThat(backend.device()).isEqualTo("cuda:0");
+                assertThat(backend.deviceNote()).isEmpty();
+            } else {
+                assertThat(backend.device()).isEqualTo("cpu");
+                assertThat(backend.deviceNote()).contains("CUDA was requested but cannot start").contains("running on the CPU");
+                if (!CudaBuild.present()) {
+                    assertThat(backend.deviceNote()).contains("no CUDA provider");
+                }
+            }
             backend.run(0, 1); // and it runs
         }
+    }
+
+    /**
+     * The CUDA build on a machine where CUDA cannot start (here: every device hidden from a child JVM) runs the model on
+     * the CPU and says why. Only the CUDA build has a provider to try, so the CPU build skips it.
+     */
+    @Test
+    void aCudaBuildWithNoUsableDeviceFallsBackToTheCpuWithItsReason() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(CudaBuild.present(),
+                "skipped: this is the CPU build of ONNX Runtime (no CUDA provider to fail); -Pgpu runs it");
+        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CudaFallbackProbe.class.getName()).redirectErrorStream(true);
+        pb.environment().put("CUDA_VISIBLE_DEVICES", "-1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("device=cpu").contains("CUDA was requested but cannot start").contains("running on the CPU");
     }
 
     @Test

@@ -1,0 +1,121 @@
+package org.intravis.ui;
+
+import com.microsoft.playwright.Page;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.intravis.ui.HeadlessChromium.screenshot;
+import static org.intravis.ui.HeadlessChromium.waitFor;
+
+/**
+ * What the OR display says when something is wrong, against the real application: NO SIGNAL while a live source is
+ * down (Debian's ffmpeg sends the stream over UDP and is stopped: a frozen last frame must never pass for live
+ * video), the picture back when it sends again; and AI FAILED while the model fails, the picture going on.
+ */
+class DisplayStatesBrowserTest {
+    static final String STREAM = "cam1";
+
+    @RegisterExtension
+    static final HeadlessChromium chromium = new HeadlessChromium();
+
+    @TempDir
+    Path data;
+    Application app;
+    Process sender;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        stopSender();
+    }
+
+    private void stopSender() throws InterruptedException {
+        if (sender != null) {
+            sender.destroy();
+            if (!sender.waitFor(5, TimeUnit.SECONDS)) {
+                sender.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            sender = null;
+        }
+    }
+
+    /** Starts Debian's ffmpeg sending a test pattern as MPEG-TS over UDP to {@code port}. */
+    private void startSender(int port) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "mpeg2video", "-g", "5", "-b:v", "1M",
+                "-f", "mpegts", "udp://127.0.0.1:" + port + "?pkt_size=1316"));
+        sender = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static int freeUdpPort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void noSignalWhileTheLiveSourceIsDownAndThePictureBackWhenItReturns() throws Exception {
+        int port = freeUdpPort();
+        startSender(port);
+        try (DatagramSocket probe = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+            probe.setSoTimeout(30_000); // the sender is up once its packets arrive
+            probe.receive(new DatagramPacket(new byte[2048], 2048));
+        }
+        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM, "udp://127.0.0.1:" + port
+                + "?timeoutMs=1500&reconnectInitialMs=100&reconnectMaxMs=400", "none")));
+        Page page = chromium.page(960, 540);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("live video", 30_000, () -> view.decoded() > 10 && view.stateText().isEmpty());
+        assertThat(view.visible(".state")).isFalse();
+
+        stopSender();
+        waitFor("NO SIGNAL on the display", 20_000, () -> "NO SIGNAL".equals(view.stateText()));
+        assertThat(view.visible(".state.no-signal")).as("the badge is on screen").isTrue();
+        waitFor("the server says the source is down", 20_000, () -> {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> st = (java.util.Map<String, Object>) view.snapshot().get("serverStats");
+            return st != null && Boolean.FALSE.equals(st.get("signal"));
+        });
+        long frozen = view.decoded();
+        screenshot(page, "display-no-signal");
+
+        startSender(port);
+        waitFor("the picture back and NO SIGNAL gone", 30_000,
+                () -> view.decoded() > frozen + 10 && view.stateText().isEmpty());
+        assertThat(view.visible(".state")).isFalse();
+        screenshot(page, "display-signal-back");
+    }
+
+    @Test
+    void aiFailedWhileTheModelFailsAndThePictureGoesOn() throws Exception {
+        Path broken = data.resolve("broken.onnx");
+        Files.writeString(broken, "this is not an ONNX model");
+        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM,
+                "synthetic:ultrasound?width=640&height=360&fps=30", broken.toString())));
+        Page page = chromium.page(960, 540);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("AI FAILED on the display", 30_000, () -> "AI FAILED".equals(view.ai()));
+        assertThat(page.locator(".badge.ai.failed").textContent()).isEqualTo("AI FAILED");
+        assertThat(view.drawnOverlay()).as("nothing drawn as if it were current").isNull();
+        long decoded = view.decoded();
+        waitFor("the picture going on", 10_000, () -> view.decoded() > decoded + 10 && view.stateText().isEmpty());
+        assertThat(view.ai()).isEqualTo("AI FAILED");
+        screenshot(page, "display-ai-failed");
+    }
+}

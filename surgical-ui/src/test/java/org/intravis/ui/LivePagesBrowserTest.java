@@ -1,0 +1,126 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Page;
+import org.intravis.inference.StreamRegistration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.intravis.ui.HeadlessChromium.screenshot;
+import static org.intravis.ui.HeadlessChromium.waitFor;
+import static org.intravis.ui.StreamPage.num;
+
+/**
+ * The surgeon's page and the OR display against the real application ({@link Application}: the engine, its
+ * routes, the inference service) on a live stream: the synthetic ultrasound phantom annotated by its ground truth
+ * through the real inference path. The pages decode, draw the overlay at its tip, label the ground-truth stand-in,
+ * go stale when inference is paused through the API, and report no error while they run (the extension fails the
+ * test on any: a live surgeon page once polled the replay route and logged a 404 every 400 ms).
+ */
+class LivePagesBrowserTest {
+    static final String STREAM = "us1";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final HeadlessChromium chromium = new HeadlessChromium();
+
+    @TempDir
+    static Path data;
+    static Application app;
+
+    @BeforeAll
+    static void start() {
+        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM,
+                "synthetic:ultrasound?width=640&height=360&fps=30&seed=5", StreamRegistration.GROUND_TRUTH)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void theSurgeonPageShowsTheLiveStreamAndItsOverlayWithoutAnError() {
+        Page page = chromium.page(1280, 800);
+        AtomicInteger statusPolls = new AtomicInteger();
+        page.onRequest(r -> {
+            if (r.url().endsWith("/api/streams/" + STREAM + "/recording")) {
+                statusPolls.incrementAndGet();
+            }
+        });
+        page.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=h264"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("H.264 frames decoded", 30_000, () -> view.decoded() > 15);
+        assertThat(view.snapshot().get("encoding")).isEqualTo("h264");
+        long c1 = view.videoChecksum();
+        waitFor("the picture to change", 10_000, () -> view.videoChecksum() != c1);
+
+        // the ground truth's tip, tracked by the real inference path, drawn where the overlay says
+        // (a track just started is drawn as low confidence, dimmed: wait for a confident one)
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        waitFor("an overlay with a confident needle tip drawn", 30_000, () -> {
+            seen.set(view.tipProbe());
+            return seen.get() != null && Boolean.FALSE.equals(seen.get().get("low"));
+        });
+        Map<String, Object> probe = seen.get();
+        assertThat(probe.get("origin")).isEqualTo("GROUND_TRUTH");
+        @SuppressWarnings("unchecked")
+        List<Number> rgba = (List<Number>) probe.get("rgba");
+        assertThat(rgba.get(1).intValue()).as("tip marker (green) at the tip: %s", rgba).isGreaterThan(200);
+        assertThat(rgba.get(3).intValue()).isGreaterThan(200);
+        assertThat(view.visible(".badge.origin")).as("the ground-truth stand-in is labelled").isTrue();
+        screenshot(page, "live-surgeon-overlay");
+
+        // the session panel of a live stream: the recorder's state, no replay view; it keeps polling (each poll
+        // of a route the stream does not have would be an error the extension fails on)
+        waitFor("the recording status", 10_000, () -> page.locator("#rec-status").textContent().startsWith("idle"));
+        assertThat(view.visible("#replay")).as("no replay view for a live stream").isFalse();
+        waitFor("ten status polls", 20_000, () -> {
+            page.evaluate("() => 0"); // Playwright delivers the request events during its calls
+            return statusPolls.get() >= 10;
+        });
+        assertThat(view.stateText()).isEmpty();
+    }
+
+    @Test
+    void theDisplayGoesStaleWhenInferenceIsPausedThroughTheApiAndFreshWhenResumed() throws Exception {
+        Page page = chromium.page(1280, 720);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("a fresh overlay", 30_000, () -> view.decoded() > 5 && view.drawnOverlay() != null && view.ai().isEmpty());
+        assertThat(view.visible(".badge.ai")).isFalse();
+
+        HttpResponse<String> paused = TestApps.call(app, "POST", "/api/streams/" + STREAM + "/inference/pause", null);
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        waitFor("AI STALE", 10_000, () -> view.ai().startsWith("AI STALE"));
+        assertThat(view.drawnOverlay()).as("a stale overlay is hidden").isNull();
+        assertThat(page.locator(".badge.ai").textContent()).startsWith("AI STALE");
+        waitFor("nothing left on the overlay canvas", 5_000, () -> view.overlayPixels() == 0);
+        long decodedWhileStale = view.decoded();
+        waitFor("the picture goes on while the AI is stale", 10_000, () -> view.decoded() > decodedWhileStale + 10);
+        screenshot(page, "live-display-ai-stale");
+
+        JsonNode streams = JSON.readTree(TestApps.call(app, "GET", "/api/inference", null).body()).get("streams");
+        assertThat(streams.get(0).get("streamId").asText()).isEqualTo(STREAM);
+        assertThat(streams.get(0).get("paused").asBoolean()).as("the API says so: %s", streams).isTrue();
+
+        assertThat(TestApps.call(app, "POST", "/api/streams/" + STREAM + "/inference/resume", null).statusCode())
+                .isEqualTo(200);
+        waitFor("fresh again", 10_000, () -> view.ai().isEmpty() && view.drawnOverlay() != null);
+        assertThat(view.visible(".badge.ai")).isFalse();
+        assertThat(num(view.snapshot().get("decoded"))).isGreaterThan(decodedWhileStale);
+    }
+}

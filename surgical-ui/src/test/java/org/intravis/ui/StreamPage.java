@@ -1,0 +1,115 @@
+package org.intravis.ui;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.BoundingBox;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A browser page showing a stream (the OR display or a tile of the surgeon's page), read the way the browser tests
+ * need it through the page's own {@code window.intravis} hooks: its snapshot, the canvases' pixels, the banner.
+ */
+final class StreamPage {
+    final Page page;
+    final String stream;
+
+    StreamPage(Page page, String stream) {
+        this.page = page;
+        this.stream = stream;
+    }
+
+    /** The stream view's snapshot (stream-view.js), or null before the page made it. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> snapshot() {
+        return (Map<String, Object>) page.evaluate("(id) => window.intravis && window.intravis.snapshot(id) || null", stream);
+    }
+
+    long decoded() {
+        Map<String, Object> s = snapshot();
+        return s == null ? 0 : ((Number) s.get("decoded")).longValue();
+    }
+
+    /** NO SIGNAL, RECONNECTING…, CONNECTING… or "" when the picture is live. */
+    String stateText() {
+        Map<String, Object> s = snapshot();
+        return s == null ? "not started" : String.valueOf(s.get("stateText"));
+    }
+
+    /** AI OFF, AI FAILED, AI STALE … or "" when a fresh overlay is drawn. */
+    String ai() {
+        Map<String, Object> s = snapshot();
+        return s == null ? "not started" : String.valueOf(s.get("ai"));
+    }
+
+    /** The overlay drawn with the frame on screen, or null when none is. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> drawnOverlay() {
+        Map<String, Object> s = snapshot();
+        return s == null ? null : (Map<String, Object>) s.get("drawnOverlay");
+    }
+
+    /** Weighted sum of the video canvas's pixels: changes whenever the picture does. */
+    long videoChecksum() {
+        return ((Number) page.evaluate("(id) => { const c = window.intravis.views[id].video;"
+                + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + " let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i] * (i % 977); return s; }", stream)).longValue();
+    }
+
+    /** Opaque pixels on the overlay canvas (0: nothing drawn over the picture). */
+    long overlayPixels() {
+        return ((Number) page.evaluate("(id) => { const c = window.intravis.views[id].overlayCanvas;"
+                + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + " let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }", stream)).longValue();
+    }
+
+    /**
+     * In one turn of the page: the first tip of the overlay drawn with the frame on screen, and the overlay canvas's
+     * pixel there ({@code x, y, low, overlayFrame, frame, rgba, origin}); null when no overlay with a tip is drawn.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tipProbe() {
+        return (Map<String, Object>) page.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " const o = v.drawnOverlay; if (!o || !o.tips.length || !v.header) return null;"
+                + " const t = o.tips[0];"
+                + " const px = v.overlayCanvas.getContext('2d').getImageData(Math.round(t.x), Math.round(t.y), 1, 1).data;"
+                + " return { x: t.x, y: t.y, low: !!t.low, overlayFrame: o.frameId, frame: v.header.frameId, rgba: Array.from(px),"
+                + "   origin: o.origin }; }", stream);
+    }
+
+    /** The alert banner's classes and text when it is visible ({@code "classes|text"}), "" when hidden. */
+    String bannerShown() {
+        return String.valueOf(page.evaluate("(id) => { const b = window.intravis.views[id].banner;"
+                + " return b && !b.classList.contains('hidden') && b.offsetHeight > 0 ? b.className + '|' + b.textContent : ''; }",
+                stream));
+    }
+
+    /** Whether an element is visible on the page. */
+    boolean visible(String selector) {
+        return page.locator(selector).isVisible();
+    }
+
+    /** Client coordinates of a frame pixel on the surgeon page's editor canvas of this stream (object-fit: contain). */
+    double[] toPage(double fx, double fy, int frameWidth, int frameHeight) {
+        BoundingBox box = page.locator(".tile[data-stream='" + stream + "'] canvas.editor").boundingBox();
+        double scale = Math.min(box.width / frameWidth, box.height / frameHeight);
+        double ox = box.x + (box.width - frameWidth * scale) / 2;
+        double oy = box.y + (box.height - frameHeight * scale) / 2;
+        return new double[]{ox + fx * scale, oy + fy * scale};
+    }
+
+    /** Draws a closed polygon with the mouse on the surgeon page (edit mode must be on): a click per corner, then
+     * a click on the first corner closes it. */
+    void drawPolygon(List<double[]> framePoints, int frameWidth, int frameHeight) {
+        for (double[] c : framePoints) {
+            double[] p = toPage(c[0], c[1], frameWidth, frameHeight);
+            page.mouse().click(p[0], p[1]);
+        }
+        double[] first = toPage(framePoints.get(0)[0], framePoints.get(0)[1], frameWidth, frameHeight);
+        page.mouse().click(first[0], first[1]);
+    }
+
+    static long num(Object o) {
+        return ((Number) o).longValue();
+    }
+}
