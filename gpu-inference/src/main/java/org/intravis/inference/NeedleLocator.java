@@ -4,8 +4,10 @@ import org.intravis.pipeline.Annotations;
 
 /**
  * Finds a straight instrument (a needle) in a segmentation: the largest connected component of the mask, its
- * shaft line by a probability-weighted principal-axis fit, the shaft's two ends as the extreme projections of its
- * pixels on that line, and the tip by {@link EntryRule}. When a tip heat map is given, its strongest peak is the
+ * shaft line by a probability-weighted principal-axis fit made robust by refitting on the pixels near the line
+ * (a needle is straight: a tissue band the mask runs on into, at another angle, is left out), the shaft as the
+ * heaviest run of those pixels along the line with gaps no longer than {@code maxGap} (a collinear blob beyond a
+ * long gap is not shaft), its two ends, and the tip by {@link EntryRule}. When a tip heat map is given, its strongest peak is the
  * tip if it is strong enough and lies on the shaft's line (extended: the mask often stops short of the tip), and
  * the entry is then the shaft end farther from it; otherwise the tip moves to a strong peak near the shaft's end.
  * <p>
@@ -25,6 +27,17 @@ public final class NeedleLocator {
     private final double agreePx;
     /** Allowed sideways error per pixel of extrapolation beyond the shaft's end (about 6 degrees). */
     private static final double EXTRAPOLATION_SLOPE = 0.1;
+    /** Half-widths of the band around the line that each refit keeps, at 256 px (shrinking: coarse, then tight). */
+    private static final double[] REFIT_BANDS = {6.0, 3.5, 2.5};
+    /** Least share of the component's weight on the shaft (in the band, in the run) for it to be a needle. */
+    private static final double MIN_ON_LINE = 0.5;
+    /** How far (at 256 px) the centre of a bin's pixels may lie from the line for the bin to be shaft. */
+    private static final double CENTRE_TOLERANCE = 1.5;
+    private final double scale;
+    private final double maxGap;
+    private final int bins;
+    private final float[] along;      // per bin along the line: the weight of the pixels projecting there
+    private final float[] offsets;    // per bin: their weighted offset from the line (to find where it bends away)
 
     public NeedleLocator(int width, int height) {
         this.w = width;
@@ -32,6 +45,11 @@ public final class NeedleLocator {
         this.mask = new byte[width * height];
         this.component = new LargestComponent(width, height);
         double scale = Math.max(width, height) / 256.0;
+        this.scale = scale;
+        this.maxGap = 8 * scale;
+        this.bins = (int) Math.ceil(2 * Math.hypot(width, height)) + 3;
+        this.along = new float[bins];
+        this.offsets = new float[bins];
         this.minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
         this.minLength = 6 * scale;
         this.minElongation = 2.5;
@@ -77,45 +95,110 @@ public final class NeedleLocator {
         }
         mx /= sw;
         my /= sw;
-        double cxx = 0;
-        double cyy = 0;
-        double cxy = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            double wgt = probs == null ? 1 : probs[offset + p];
-            double dx = (p % w) - mx;
-            double dy = (p / w) - my;
-            cxx += wgt * dx * dx;
-            cyy += wgt * dy * dy;
-            cxy += wgt * dx * dy;
+        double theta = axis(px, size, probs, offset, mx, my, Double.NaN, 0, 0, 0);
+        double l1 = lastL1;
+        double l2 = lastL2;
+        // robust: refit on the pixels near the current line, with a shrinking band
+        for (double bandAt256 : REFIT_BANDS) {
+            double band = bandAt256 * scale;
+            double dx = Math.cos(theta);
+            double dy = Math.sin(theta);
+            double iw = 0;
+            double ix = 0;
+            double iy = 0;
+            for (int k = 0; k < size; k++) {
+                int p = px[k];
+                double off = Math.abs(((p % w) - mx) * -dy + ((p / w) - my) * dx);
+                if (off <= band) {
+                    double wgt = probs == null ? 1 : probs[offset + p];
+                    iw += wgt;
+                    ix += wgt * (p % w);
+                    iy += wgt * (p / w);
+                }
+            }
+            if (iw <= 0) {
+                break;
+            }
+            double nmx = ix / iw;
+            double nmy = iy / iw;
+            theta = axis(px, size, probs, offset, nmx, nmy, band, mx, my, theta);
+            mx = nmx;
+            my = nmy;
+            l1 = lastL1;
+            l2 = lastL2;
         }
-        cxx /= sw;
-        cyy /= sw;
-        cxy /= sw;
-        double half = (cxx - cyy) / 2;
-        double root = Math.sqrt(half * half + cxy * cxy);
-        double l1 = (cxx + cyy) / 2 + root;
-        double l2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
-        double theta = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
         double dx = Math.cos(theta);
         double dy = Math.sin(theta);
+        double band = REFIT_BANDS[REFIT_BANDS.length - 1] * scale;
+        int centre = bins / 2;
+        if (!shaftRun(px, size, probs, offset, mx, my, dx, dy)) {
+            return false;
+        }
+        // once more on the shaft alone: a band the mask ran on into no longer tilts the line
+        double iw = 0;
+        double ix = 0;
+        double iy = 0;
+        for (int k = 0; k < size; k++) {
+            int p = px[k];
+            double rx = (p % w) - mx;
+            double ry = (p / w) - my;
+            int b = centre + (int) Math.round(rx * dx + ry * dy);
+            if (Math.abs(rx * -dy + ry * dx) <= band && b >= runStart && b <= runEnd && along[b] > 0) {
+                double wgt = probs == null ? 1 : probs[offset + p];
+                iw += wgt;
+                ix += wgt * (p % w);
+                iy += wgt * (p / w);
+            }
+        }
+        if (iw > 0) {
+            double nmx = ix / iw;
+            double nmy = iy / iw;
+            double t2 = shaftAxis(px, size, probs, offset, nmx, nmy, band, mx, my, dx, dy, centre);
+            if (!Double.isNaN(t2)) {
+                theta = t2;
+                mx = nmx;
+                my = nmy;
+                dx = Math.cos(theta);
+                dy = Math.sin(theta);
+                l1 = lastL1;
+                l2 = lastL2;
+                if (!shaftRun(px, size, probs, offset, mx, my, dx, dy)) {
+                    return false;
+                }
+            }
+        }
+        int bestStart = runStart;
+        int bestEnd = runEnd;
+        double runFrom = bestStart - centre - 0.5;
+        double runTo = bestEnd - centre + 0.5;
         double tmin = Double.MAX_VALUE;
         double tmax = -Double.MAX_VALUE;
         double meanProb = 0;
+        double shaftWeight = 0;
+        int counted = 0;
         for (int k = 0; k < size; k++) {
             int p = px[k];
-            double t = ((p % w) - mx) * dx + ((p / w) - my) * dy;
-            if (t < tmin) {
-                tmin = t;
+            double rx = (p % w) - mx;
+            double ry = (p / w) - my;
+            double t = rx * dx + ry * dy;
+            int b = centre + (int) Math.round(t);
+            if (Math.abs(rx * -dy + ry * dx) <= band && t >= runFrom && t <= runTo && b >= 0 && b < bins
+                    && along[b] > 0) {
+                double wgt = probs == null ? 1 : probs[offset + p];
+                meanProb += wgt;
+                shaftWeight += wgt;
+                counted++;
+                tmin = Math.min(tmin, t);
+                tmax = Math.max(tmax, t);
             }
-            if (t > tmax) {
-                tmax = t;
-            }
-            meanProb += probs == null ? 1 : probs[offset + p];
         }
-        meanProb /= size;
-        if (tmax - tmin < minLength || Math.sqrt(l1 / l2) < minElongation) {
-            return false; // a blob, not a shaft
+        if (counted < minPixels) {
+            return false;
+        }
+        meanProb /= counted;
+        // a blob, not a shaft: short, not elongated, or most of the component off the line (a band through a disc)
+        if (tmax - tmin < minLength || Math.sqrt(l1 / l2) < minElongation || shaftWeight < MIN_ON_LINE * sw) {
+            return false;
         }
         double ax = mx + tmin * dx;
         double ay = my + tmin * dy;
@@ -165,6 +248,154 @@ public final class NeedleLocator {
             out.confidence = (float) (meanProb * peak.value);
         }
         return true;
+    }
+
+    private double lastL1;
+    private double lastL2;
+    private int runStart;
+    private int runEnd;
+
+    /**
+     * Bins the component's pixels along the line through (mx, my) in direction (dx, dy) and picks the shaft: the
+     * heaviest run of bins whose pixels are centred on the line (where the mask runs on into a band at another
+     * angle, the centre drifts off within a few pixels), with gaps up to {@code maxGap}. Leaves it in
+     * {@link #runStart}..{@link #runEnd} (bins; {@code along} is positive on shaft bins). Returns whether there is one.
+     */
+    private boolean shaftRun(int[] px, int size, float[] probs, int offset, double mx, double my, double dx, double dy) {
+        double wide = REFIT_BANDS[0] * scale;
+        java.util.Arrays.fill(along, 0f);
+        java.util.Arrays.fill(offsets, 0f);
+        int centre = bins / 2;
+        for (int k = 0; k < size; k++) {
+            int p = px[k];
+            double rx = (p % w) - mx;
+            double ry = (p / w) - my;
+            double off = rx * -dy + ry * dx;
+            if (Math.abs(off) <= wide) {
+                int b = centre + (int) Math.round(rx * dx + ry * dy);
+                if (b >= 0 && b < bins) {
+                    float wgt = probs == null ? 1f : probs[offset + p];
+                    along[b] += wgt;
+                    offsets[b] += (float) (wgt * off);
+                }
+            }
+        }
+        double centredWithin = CENTRE_TOLERANCE * scale;
+        int bestStart = -1;
+        int bestEnd = -1;
+        double bestWeight = 0;
+        int start = -1;
+        int lastOn = -1;
+        double weight = 0;
+        for (int b = 0; b <= bins; b++) {
+            boolean on = b < bins && along[b] > 0 && Math.abs(offsets[b] / along[b]) <= centredWithin;
+            if (b < bins && !on) {
+                along[b] = -along[b]; // not shaft
+            }
+            if (on && start >= 0 && b - lastOn - 1 > maxGap) { // a gap too long: the run ends
+                if (weight > bestWeight) {
+                    bestWeight = weight;
+                    bestStart = start;
+                    bestEnd = lastOn;
+                }
+                start = -1;
+            }
+            if (on) {
+                if (start < 0) {
+                    start = b;
+                    weight = 0;
+                }
+                weight += along[b];
+                lastOn = b;
+            }
+            if (b == bins && start >= 0 && weight > bestWeight) {
+                bestWeight = weight;
+                bestStart = start;
+                bestEnd = lastOn;
+            }
+        }
+        runStart = bestStart;
+        runEnd = bestEnd;
+        return bestStart >= 0;
+    }
+
+    /** The principal-axis angle of the shaft pixels (within {@code band} of the line, in the run) about (mx, my). */
+    private double shaftAxis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
+                             double lx, double ly, double ldx, double ldy, int centre) {
+        double sw = 0;
+        double cxx = 0;
+        double cyy = 0;
+        double cxy = 0;
+        for (int k = 0; k < size; k++) {
+            int p = px[k];
+            int x = p % w;
+            int y = p / w;
+            double rx = x - lx;
+            double ry = y - ly;
+            int b = centre + (int) Math.round(rx * ldx + ry * ldy);
+            if (Math.abs(rx * -ldy + ry * ldx) > band || b < runStart || b > runEnd || along[b] <= 0) {
+                continue;
+            }
+            double wgt = probs == null ? 1 : probs[offset + p];
+            double ddx = x - mx;
+            double ddy = y - my;
+            sw += wgt;
+            cxx += wgt * ddx * ddx;
+            cyy += wgt * ddy * ddy;
+            cxy += wgt * ddx * ddy;
+        }
+        if (sw <= 0) {
+            return Double.NaN;
+        }
+        cxx /= sw;
+        cyy /= sw;
+        cxy /= sw;
+        double half = (cxx - cyy) / 2;
+        double root = Math.sqrt(half * half + cxy * cxy);
+        lastL1 = (cxx + cyy) / 2 + root;
+        lastL2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
+        return 0.5 * Math.atan2(2 * cxy, cxx - cyy);
+    }
+
+    /**
+     * The principal-axis angle of the pixels (probability-weighted) about (mx, my); with a finite {@code band}, only
+     * those within it of the line through (lx, ly) at angle {@code lTheta}. Leaves the two eigenvalues in
+     * {@link #lastL1} and {@link #lastL2}.
+     */
+    private double axis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
+                        double lx, double ly, double lTheta) {
+        double ldx = Math.cos(lTheta);
+        double ldy = Math.sin(lTheta);
+        double sw = 0;
+        double cxx = 0;
+        double cyy = 0;
+        double cxy = 0;
+        for (int k = 0; k < size; k++) {
+            int p = px[k];
+            int x = p % w;
+            int y = p / w;
+            if (!Double.isNaN(band) && Math.abs((x - lx) * -ldy + (y - ly) * ldx) > band) {
+                continue;
+            }
+            double wgt = probs == null ? 1 : probs[offset + p];
+            double ddx = x - mx;
+            double ddy = y - my;
+            sw += wgt;
+            cxx += wgt * ddx * ddx;
+            cyy += wgt * ddy * ddy;
+            cxy += wgt * ddx * ddy;
+        }
+        if (sw <= 0) {
+            return lTheta;
+        }
+        cxx /= sw;
+        cyy /= sw;
+        cxy /= sw;
+        double half = (cxx - cyy) / 2;
+        double root = Math.sqrt(half * half + cxy * cxy);
+        lastL1 = (cxx + cyy) / 2 + root;
+        lastL2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
+        return 0.5 * Math.atan2(2 * cxy, cxx - cyy);
     }
 
     public int width() {

@@ -90,6 +90,38 @@ class NeedleLocatorTest {
         assertThat(d.tipX).isCloseTo(80f, within(1.5f));
     }
 
+    /**
+     * A real needle's mask often runs on into a bright tissue band it meets at another angle, or picks up a
+     * collinear speck beyond a long gap: the shaft is the straight part, and the tip is where it ends.
+     */
+    @Test
+    void theShaftIsTheStraightPartNotTheBandItRunsIntoNorACollinearSpeck() {
+        float[] probs = new float[2 * PLANE];
+        Masks.fillSegment(probs, 0, W, H, 255, 40, 100, 100, 1.5, 0.9f); // from the right border to (100, 100)
+        Masks.fillSegment(probs, 0, W, H, 100, 100, 40, 104, 1.5, 0.9f); // then along a band, nearly horizontal
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isTrue();
+        // within a few pixels of the bend (the band's first pixels are still within the shaft's width; a plain
+        // principal-axis fit puts the tip 60 px along the band)
+        assertThat(d.tipX).isCloseTo(100f, within(5f));
+        assertThat(d.tipY).isCloseTo(100f, within(3f));
+        assertThat(d.entryX).isCloseTo(255f, within(2f));
+
+        float[] speck = new float[2 * PLANE];
+        Masks.fillSegment(speck, 0, W, H, 0, 50, 120, 110, 1.5, 0.9f);   // from the left border to (120, 110)
+        Masks.fillSegment(speck, 0, W, H, 141, 120.5, 150, 125, 1.5, 0.9f); // same line, after a 23 px gap
+        Masks.fillSegment(speck, 0, W, H, 120, 110, 141, 120.5, 0.4, 0.9f); // joined by a hair (one component)
+        for (int i = 0; i < PLANE; i++) { // the hair is below the threshold: a gap in the mask
+            int x = i % W;
+            if (x > 123 && x < 138) {
+                speck[i] = Math.min(speck[i], 0.4f);
+            }
+        }
+        assertThat(locator.locate(speck, 0, 0.5, -1, 0.3, d)).isTrue();
+        assertThat(d.tipX).isCloseTo(120f, within(2f));
+    }
+
     @Test
     void blobsAndSpecksAreNotNeedles() {
         float[] probs = new float[PLANE];
