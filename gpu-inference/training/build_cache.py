@@ -19,6 +19,9 @@ from common import CACHE_DIR, SIZE, read_split
 
 
 def _source(task, phantom_share=None, min_crop=0.5, exclude=None):
+    if task == "needle":
+        from needle_data import NeedleSource
+        return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
@@ -43,7 +46,7 @@ def _chunk(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
+    ap.add_argument("--task", choices=["ultrasound", "fluoroscopy", "needle"], required=True)
     ap.add_argument("--n", type=int, default=6000)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--procs", type=int, default=2)

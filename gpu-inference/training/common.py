@@ -38,6 +38,9 @@ SIZE = 256
 TIP_SIGMA = 3.0
 US_CHANNELS = ["needle", "vessel", "nerve", "tip"]
 FL_CHANNELS = ["wire", "tip"]
+# the needle network inside the ultrasound model from 1.2.0 (export_needle.py): its two channels replace the
+# segmentation network's needle and tip channels
+NEEDLE_CHANNELS = ["needle", "tip"]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -218,6 +221,8 @@ ARCH = {
     "fluoroscopy": {"c": (12, 24, 48, 64, 96), "d": (48, 32, 24, 12)},
     # not shipped: 1.5x the ultrasound widths (about 2.2x its FLOPs), for training on the GPU machine (train.py --arch)
     "ultrasound-wide": {"c": (24, 48, 96, 144, 192), "d": (96, 72, 48, 24)},
+    # the needle network (ultrasound 1.2.0): a thin line and its end, on any B-mode picture; 0.36 GMACs
+    "needle": {"c": (16, 32, 48, 64, 96), "d": (48, 32, 24, 16)},
 }
 
 

@@ -17,14 +17,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import (ARCH, CACHE_DIR, cv2, build_model, FL_CHANNELS, RUNS_DIR, SIZE, TIP_SIGMA, US_CHANNELS, CompactUNet, dice, load_real,
+from common import (ARCH, CACHE_DIR, cv2, build_model, FL_CHANNELS, NEEDLE_CHANNELS, RUNS_DIR, SIZE, TIP_SIGMA, US_CHANNELS, CompactUNet, dice, load_real,
                     preprocess, read_split)
 
 
 def norm_stats(task):
     """Input normalisation, fixed per task and written into the sidecar: ultrasound = mean/std of the training
     images at 256 px (x/255); fluoroscopy = round constants for its mid-grey, wide-range pictures."""
-    return {"ultrasound": (0.144, 0.156), "fluoroscopy": (0.5, 0.2)}[task]
+    return {"ultrasound": (0.144, 0.156), "fluoroscopy": (0.5, 0.2),
+            "needle": (0.144, 0.156)}[task]  # needle: the ultrasound model's input tensor feeds it too
 
 
 class Pool:
@@ -65,7 +66,7 @@ class Pool:
                     x[i] = x[i].T
                     m[i] = m[i].transpose(0, 2, 1)
                     tip[i] = tip[i][::-1].copy()
-            if self.task == "ultrasound" and r.random() < self.fan_share:
+            if self.task in ("ultrasound", "needle") and r.random() < self.fan_share:
                 if not self._fan(r, x[i], m[i], tip[i]):
                     w[i] = 0.0  # the tip left the field of view: no tip supervision for this sample
             x[i] = np.clip(x[i] * r.uniform(0.85, 1.15), 0, 1) ** r.uniform(0.85, 1.18)
@@ -156,13 +157,12 @@ def watch_dice(model, task, val):
                 d = dice(p[ci] > 0.5, lab256 == lv)
                 if d is not None:
                     res[name].append(d)
-    model.train()
     return {k: round(float(np.mean(v)), 4) for k, v in res.items()}
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
+    ap.add_argument("--task", choices=["ultrasound", "fluoroscopy", "needle"], required=True)
     ap.add_argument("--epochs", type=int, default=70)
     ap.add_argument("--per-epoch", type=int, default=800)
     ap.add_argument("--batch", type=int, default=16)
@@ -184,6 +184,9 @@ def main():
                     help="weight of the needle mask's Dice term against vessel and nerve (1.0 each)")
     ap.add_argument("--dice-per-image", action="store_true",
                     help="soft Dice per image, then averaged (as the evaluation averages), instead of over the batch")
+    ap.add_argument("--freeze-bn", action="store_true",
+                    help="keep every batch norm in inference mode (its running statistics), as a network rebuilt "
+                         "from an ONNX file needs (init_from_onnx.py: its norms are the identity plus a bias)")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda on the GPU machine (gpu_train.sh)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     ap.add_argument("--arch", default=None, choices=sorted(ARCH), help="network widths (default: the task's)")
@@ -201,7 +204,7 @@ def main():
     arch = ARCH[a.arch or a.task]
     out = a.out or os.path.join(RUNS_DIR, a.task)
     os.makedirs(out, exist_ok=True)
-    channels = US_CHANNELS if a.task == "ultrasound" else FL_CHANNELS
+    channels = {"ultrasound": US_CHANNELS, "fluoroscopy": FL_CHANNELS, "needle": NEEDLE_CHANNELS}[a.task]
     model = build_model(len(channels), arch)
     with torch.no_grad():  # start from "nothing here" (p = 0.05 masks, 0.01 tip) so the focal loss starts sane
         model.head.bias.fill_(-3.0)
@@ -236,7 +239,15 @@ def main():
     cmd = cmd_prev + "/usr/bin/python3 train.py " + " ".join(sys.argv[1:])
     print("#", cmd, file=log, flush=True)
     t0 = time.time()
-    model.train()
+
+    def train_mode():
+        model.train()
+        if a.freeze_bn:
+            for mod in model.modules():
+                if isinstance(mod, torch.nn.BatchNorm2d):
+                    mod.eval()
+
+    train_mode()
     for ep in range(a.epochs):
         acc = np.zeros(3)
         for _ in range(steps_per_epoch):
@@ -260,6 +271,7 @@ def main():
         if (ep + 1) % 10 == 0 or last:
             if watched:
                 msg["watch_%s_dice" % a.watch] = watch_dice(model, a.task, watched)
+                train_mode()
             torch.save({"state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "channels": channels, "task": a.task,
                         "norm": norm_stats(a.task), "arch": arch, "epoch": ep + 1, "command": cmd, "train_files": sorted(set(pool.files) | set(train_files))},
                        os.path.join(out, "model.pt"))

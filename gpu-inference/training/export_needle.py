@@ -1,0 +1,170 @@
+"""The ultrasound model from 1.2.0: the segmentation graph of an earlier version (its vessel and nerve channels,
+unchanged to the bit) and a separate needle network (train.py --task needle) in one ONNX file, so that the Java
+side keeps one model, one input tensor and one output `probs` [N,4,256,256] with the channels needle, vessel,
+nerve, tip. Why two networks: the needle had to learn real needles and their hard negatives from new data, and
+retraining the anatomy network with it would have moved the vessel/nerve figures that the 41 held-out real frames
+measure; the needle network is also small (0.36 GMACs) next to the mirrored segmentation pass (1.03).
+
+    git show e299db1:gpu-inference/src/main/resources/models/ultrasound/ultrasound.onnx > cache/ultrasound-1.1.0.onnx
+    git show e299db1:gpu-inference/src/main/resources/models/ultrasound/ultrasound.json > cache/ultrasound-1.1.0.json
+    /usr/bin/python3 export_needle.py --needle runs/needle/model.pt --base cache/ultrasound-1.1.0.onnx --version 1.2.0
+
+Checks: onnx.checker (full); the composed FILE run by onnx_np against the base file (vessel and nerve: identical)
+and against PyTorch (needle and tip: max abs difference below 1e-4), on real frames and a batch of 3. The sidecar
+keeps the base's input contract (crop, background) and its thresholds; evaluate the needle (intravis evaluate) and
+set the needle thresholds afterwards (model card).
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+from common import (DATA_DIR, HERE, SIZE, WithSigmoid, build_model, count_macs, files_sha256, load_gray, model_file,
+                    preprocess, read_split, write_json)
+from onnx_np import OnnxNumpy
+
+OPSET = 13
+PREFIX = "needle/"
+
+
+def export_needle_net(ck):
+    net = build_model(len(ck["channels"]), ck["arch"])
+    net.load_state_dict(ck["state_dict"])
+    model = WithSigmoid(net).eval()
+    path = tempfile.mktemp(suffix=".onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, torch.zeros(1, 1, SIZE, SIZE), path, input_names=["image"], output_names=["probs"],
+                          opset_version=OPSET, do_constant_folding=True,
+                          dynamic_axes={"image": {0: "N"}, "probs": {0: "N"}})
+    return net, model, onnx.load(path)
+
+
+def compose(base, needle):
+    """One graph: base's `probs` renamed seg/probs, the needle graph's names prefixed, then
+    probs = concat(needle[:, 0:1], seg[:, 1:3], needle[:, 1:2])."""
+    g = base.graph
+    for n in g.node:
+        n.output[:] = ["seg/probs" if o == "probs" else o for o in n.output]
+    rename = lambda s: s if s in ("", "image") else PREFIX + s  # noqa: E731
+    ng = needle.graph
+    for t in ng.initializer:
+        t.name = rename(t.name)
+        g.initializer.append(t)
+    for n in ng.node:
+        n.name = rename(n.name) if n.name else n.name
+        n.input[:] = [rename(i) for i in n.input]
+        n.output[:] = [rename(o) for o in n.output]
+        g.node.append(n)
+
+    def const(name, values):
+        g.initializer.append(numpy_helper.from_array(np.array(values, np.int64), name))
+
+    const("sel/axis1", [1])
+    for name, lo, hi in (("sel/0", 0, 1), ("sel/1", 1, 2), ("sel/12", 1, 3)):
+        const(name + "/starts", [lo])
+        const(name + "/ends", [hi])
+    g.node.append(helper.make_node("Slice", [PREFIX + "probs", "sel/0/starts", "sel/0/ends", "sel/axis1"],
+                                   ["needle/mask"], name="sel/needle"))
+    g.node.append(helper.make_node("Slice", ["seg/probs", "sel/12/starts", "sel/12/ends", "sel/axis1"],
+                                   ["seg/anatomy"], name="sel/anatomy"))
+    g.node.append(helper.make_node("Slice", [PREFIX + "probs", "sel/1/starts", "sel/1/ends", "sel/axis1"],
+                                   ["needle/tip"], name="sel/tip"))
+    g.node.append(helper.make_node("Concat", ["needle/mask", "seg/anatomy", "needle/tip"], ["probs"], axis=1,
+                                   name="probs"))
+    del g.output[:]
+    g.output.append(helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", 4, SIZE, SIZE]))
+    del g.value_info[:]
+    return base
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--needle", required=True, help="needle network checkpoint (train.py --task needle)")
+    ap.add_argument("--base", required=True,
+                    help="an ultrasound ONNX file whose vessel/nerve channels are kept (its sidecar .json beside it)")
+    ap.add_argument("--version", required=True)
+    ap.add_argument("--models-dir", default=None,
+                    help="write DIR/ultrasound/ultrasound.{onnx,json} instead of the bundled model (for trying a candidate "
+                         "with intravis evaluate --models-dir DIR)")
+    a = ap.parse_args()
+    ck = torch.load(a.needle, map_location="cpu", weights_only=False)
+    if ck["channels"] != ["needle", "tip"]:
+        raise SystemExit("%s is not a needle network (channels %s)" % (a.needle, ck["channels"]))
+    base_side = json.load(open(os.path.splitext(a.base)[0] + ".json"))  # the base's own sidecar, beside it
+    if tuple(ck["norm"]) != (base_side["input"]["mean"], base_side["input"]["std"]):
+        raise SystemExit("the needle network's input normalisation differs from the base model's")
+    net, torch_model, needle_onnx = export_needle_net(ck)
+    base = onnx.load(a.base)
+    m = compose(base, needle_onnx)
+    m.opset_import[0].version = OPSET
+    onnx.checker.check_model(m, full_check=True)
+    out_dir = os.path.join(a.models_dir, "ultrasound") if a.models_dir else os.path.dirname(model_file("ultrasound", "onnx"))
+    os.makedirs(out_dir, exist_ok=True)
+    out_path = os.path.join(out_dir, "ultrasound.onnx")
+    onnx.save(m, out_path)
+
+    grays = [load_gray(os.path.join(DATA_DIR, "images", n)) for n in read_split("ultrasound-val.txt")[:2]]
+    mean, std = ck["norm"]
+    xs = np.stack([preprocess(g, mean, std) for g in grays]
+                  + [np.random.default_rng(0).normal(0, 1, (1, SIZE, SIZE)).astype(np.float32)])
+    got = OnnxNumpy(out_path).run(xs)
+    want_seg = OnnxNumpy(a.base).run(xs)
+    with torch.no_grad():
+        want_needle = torch_model(torch.from_numpy(xs)).numpy()
+    seg_diff = float(np.abs(got[:, 1:3] - want_seg[:, 1:3]).max())
+    needle_diff = float(np.abs(got[:, [0, 3]] - want_needle).max())
+    if got.shape != (3, 4, SIZE, SIZE) or seg_diff != 0.0 or needle_diff > 1e-4:
+        raise SystemExit("composed graph disagrees: shape %s, vessel/nerve diff %g, needle diff %g"
+                         % (got.shape, seg_diff, needle_diff))
+
+    needle_macs = count_macs(net)
+    with open(out_path, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    side = dict(base_side)
+    side.update({
+        "version": a.version,
+        "description": "B-mode ultrasound: needle shaft, vessel and nerve masks and a needle-tip heat map "
+                       "(a segmentation network for vessels and nerves, a needle network for the needle and its tip)",
+        "fileSha256": sha,
+        "parameters": base_side["parameters"] + int(sum(p.numel() for p in net.parameters())),
+        "macsPerFrame": base_side["macsPerFrame"] + int(needle_macs),
+        "gflopsPerFrame": round(2 * (base_side["macsPerFrame"] + needle_macs) / 1e9, 3),
+        "date": datetime.date.today().isoformat(),
+        "onnxCheck": {"checker": "passed", "maxAbsDiffVsPyTorch": needle_diff, "vesselNerveDiffVsBase": seg_diff,
+                      "batch": 3},
+        "exportCommand": "/usr/bin/python3 export_needle.py --needle %s --base %s --version %s" % (
+            os.path.relpath(a.needle, HERE), os.path.relpath(a.base, HERE), a.version),
+    })
+    side["outputs"] = [dict(base_side["outputs"][0], channelSources={
+        "needle": "needle network", "vessel": "segmentation network (%s %s, unchanged)" % (
+            base_side["name"], base_side["version"]), "nerve": "segmentation network (unchanged)",
+        "tip": "needle network"}, mirrorAveraged="vessel and nerve: mean of the frame's and its left-right "
+                                                 "mirror's probabilities; needle and tip: one pass")]
+    side["needleNetwork"] = {
+        "arch": ck["arch"], "parameters": int(sum(p.numel() for p in net.parameters())), "macsPerFrame": int(needle_macs),
+        "trainingCommand": ck["command"], "trainedEpochs": ck["epoch"],
+        "trainingData": {"sha256": files_sha256(ck["train_files"]), "files": len(ck["train_files"]),
+                         "hashOf": "sha256 over the sorted training file list: each file's name then its bytes"},
+    }
+    side.setdefault("segmentationNetwork", {
+        "from": "%s %s" % (base_side["name"], base_side["version"]),
+        "trainingCommand": base_side.get("trainingCommand"), "exportCommand": base_side.get("exportCommand"),
+        "trainingData": base_side.get("trainingData"), "trainedEpochs": base_side.get("trainedEpochs")})
+    for k in ("trainingCommand", "trainingData", "trainedEpochs"):
+        side.pop(k, None)
+    write_json(os.path.join(out_dir, "ultrasound.json"), side)
+    print("wrote %s (%.2f MB, %.3f GFLOPs/frame); vessel/nerve identical to the base, needle max |onnx - torch| = %.2g"
+          % (out_path, os.path.getsize(out_path) / 1e6, side["gflopsPerFrame"], needle_diff))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,572 @@
+"""Training samples for the needle network (version 2 of the needle data): needles that look like real ones, on
+backgrounds from several scanners, with the hard negatives that fooled the first model, and the scanner graphics
+and geometry of real capture-card feeds.
+
+What is drawn, and why (each is measured in the ultrasound model card):
+  * needles: a thin specular line (0.4-1.3 mm needles at 2-8 cm depth, i.e. about 1-6 px on a 720x440 frame),
+    most of them faint (real needles in tissue are a few grey levels above the speckle; bright ones occur in gel),
+    brighter when nearer to horizontal (specular reflection), with a brightness that wanders along the shaft,
+    faint or broken stretches, a brighter bevel at the tip or a fading one, comet-tail reverberations straight
+    below the shaft, a weak shadow or none, entering from either side or a top corner at 8-70 degrees, sometimes
+    visible only from inside the picture (the proximal part out of plane);
+  * hard negatives, never labelled: tissue interfaces (bright bands of 3-15 px along gentle curves, with speckle
+    and sometimes a bone's shadow below), straight bright reflectors that cross the whole picture (gel or membrane
+    interfaces, a fascia plane; a needle always ends inside the picture), bright sector rims;
+  * scanner graphics: depth dots and scale marks at the picture's edge, "3 cm" and other labels, focus markers,
+    text in the black margins, black margins of several aspects; the content crop of the Java side (sidecar
+    input.crop) applied as it is at run time;
+  * domain randomisation: gain, TGC (depth gain that rises or falls), gamma, speckle size (blur then fresh
+    multiplicative speckle), resolution (down and up again), lateral/axial blur, additive noise, aspect ratio.
+
+Backgrounds: the real training frames of the nerve/vessel data (never the validation split), PLUS sequences
+(linear and curvilinear probes, a bone surface, a prostate probe), phantom frames from PhantomDump (with their own
+needles, so the demo keeps working), and, when given, the labelled real needle clip's tuning frames (real needles,
+never its held-out part).
+"""
+import glob
+import json
+import math
+import os
+import zlib
+
+import cv2
+import numpy as np
+
+from common import (CACHE_DIR, CROP, DATA_DIR, REPO, SIZE, content_box, gaussian_heatmap, load_real, phantom_files,
+                    read_phantom_dump, read_split, to_model)
+from common import render_needle as render_needle_v1
+from us_data import _affine, _apply
+
+SHARED = os.path.abspath(os.path.join(REPO, "..", "shared", "data"))
+PLUS_DIR = os.path.join(SHARED, "plus-sequences")
+DICOM_DIR = os.path.join(SHARED, "dicom")
+PHANTOM_US_DIR = os.path.join(CACHE_DIR, "phantom-ultrasound")
+# the labelled real clip (make_needle_fixture.py): frames, labels.json with each frame's split
+CLIP_DIR = os.path.join(CACHE_DIR, "needle-clip")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# backgrounds
+
+def read_plus(path):
+    """A PLUS MetaImage sequence (.igs.mha, or .igs.mhd with its .raw) -> uint8 [N,H,W]."""
+    raw = open(path, "rb").read()
+    i = raw.index(b"ElementDataFile")
+    j = raw.find(b"\n", i) + 1 or len(raw)
+    kv = {}
+    for line in raw[:j].decode("latin1").splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            kv.setdefault(k.strip(), v.strip())
+    w, h, n = [int(x) for x in kv["DimSize"].split()]
+    data = raw[j:] if kv["ElementDataFile"] == "LOCAL" else open(
+        os.path.join(os.path.dirname(path), kv["ElementDataFile"]), "rb").read()
+    if kv.get("CompressedData", "False") == "True":
+        data = zlib.decompress(data)
+    return np.frombuffer(data, np.uint8)[:w * h * n].reshape(n, h, w)
+
+
+def load_plus(plus_dir=PLUS_DIR):
+    out = []
+    for p in sorted(glob.glob(os.path.join(plus_dir, "*.igs.mh[ad]"))):
+        for k, f in enumerate(read_plus(p)):
+            out.append(("%s#%d" % (os.path.basename(p), k), np.ascontiguousarray(f)))
+    return out
+
+
+def load_dicom(dicom_dir=DICOM_DIR):
+    try:
+        import pydicom
+    except ImportError:
+        return []
+    out = []
+    for p in sorted(glob.glob(os.path.join(dicom_dir, "*.dcm"))):
+        try:
+            ds = pydicom.dcmread(p)
+            a = ds.pixel_array
+            if getattr(ds, "PhotometricInterpretation", "") == "PALETTE COLOR":
+                from pydicom.pixel_data_handlers.util import apply_color_lut
+                a = apply_color_lut(a, ds)
+            elif getattr(ds, "PhotometricInterpretation", "").startswith("YBR"):
+                from pydicom.pixel_data_handlers.util import convert_color_space
+                a = convert_color_space(a, ds.PhotometricInterpretation, "RGB")
+        except Exception:  # a sample the installed pydicom cannot decode: skipped, not fatal
+            continue
+        frames = a if a.ndim == 4 or (a.ndim == 3 and a.shape[-1] not in (3, 4)) else a[None]
+        for k, f in enumerate(frames):
+            if f.ndim == 3:
+                f = cv2.cvtColor(f[..., :3].astype(np.uint8), cv2.COLOR_RGB2GRAY)
+            out.append(("%s#%d" % (os.path.basename(p), k), np.ascontiguousarray(f.astype(np.uint8))))
+    return out
+
+
+def load_clip(clip_dir=CLIP_DIR, split="tune"):
+    """Labelled real clip frames of one split -> list of (name, gray, needle or None); needle = dict(tip, end, width)
+    in frame pixels (end: the far end of the visible shaft)."""
+    path = os.path.join(clip_dir, "labels.json")
+    if not os.path.isfile(path):
+        return []
+    lab = json.load(open(path))
+    out = []
+    for f in lab["frames"]:
+        if f["split"] != split:
+            continue
+        g = cv2.imread(os.path.join(clip_dir, "frames", f["file"]), cv2.IMREAD_GRAYSCALE)
+        nd = None
+        if f["needle"]:
+            nd = {"tip": tuple(f["tip"]), "end": tuple(f["end"]), "width": lab.get("shaftWidthPx", 4.0)}
+        out.append((f["file"], g, nd))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# drawing helpers
+
+def _smooth1d(rng, n, corr):
+    """Smooth noise of unit std along n samples, correlation length corr samples."""
+    x = rng.standard_normal(n + 4 * int(corr) + 4)
+    k = max(1, int(corr))
+    x = np.convolve(x, np.ones(k) / k, "same")
+    x = x[2 * k: 2 * k + n]
+    return x / (x.std() + 1e-6)
+
+
+def _smooth2d(rng, h, w, sigma):
+    n = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), sigma)
+    return n / (n.std() + 1e-6)
+
+
+def _screen(img, layer):
+    """Adds a bright echo the way brightness adds on a log-compressed display: never past white."""
+    return 1.0 - (1.0 - img) * (1.0 - np.clip(layer, 0, 1))
+
+
+def _segment_field(h, w, p0, p1):
+    """Per pixel: t along p0->p1 (0..1 on the segment) and signed distance from the line (pixels)."""
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    d = np.asarray(p1, np.float64) - p0
+    L = float(np.hypot(*d)) + 1e-9
+    d = d / L
+    t = ((xs - p0[0]) * d[0] + (ys - p0[1]) * d[1]) / L
+    s = (xs - p0[0]) * (-d[1]) + (ys - p0[1]) * d[0]
+    return t, s, L
+
+
+def _picture_rect(img, thr=0.05):
+    m = img > thr
+    rows = np.flatnonzero(m.mean(1) > 0.05)
+    cols = np.flatnonzero(m.mean(0) > 0.05)
+    h, w = img.shape
+    if len(rows) < h * 0.2 or len(cols) < w * 0.2:
+        return 0, 0, w, h
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# needle, version 2
+
+def sample_needle(rng, rect, mm_per_px):
+    """Geometry and look of an in-plane needle inside the picture rect (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = rect
+    w, h = x1 - x0, y1 - y0
+    side = rng.choice(["left", "right", "topleft", "topright"], p=[0.34, 0.34, 0.16, 0.16])
+    ang = math.radians(rng.uniform(8, 70) if side in ("left", "right") else rng.uniform(25, 70))
+    if side == "left":
+        p0 = np.array([x0 - 1.0, y0 + rng.uniform(0.0, 0.55) * h])
+        d = np.array([math.cos(ang), math.sin(ang)])
+    elif side == "right":
+        p0 = np.array([x1 + 0.0, y0 + rng.uniform(0.0, 0.55) * h])
+        d = np.array([-math.cos(ang), math.sin(ang)])
+    elif side == "topleft":
+        p0 = np.array([x0 + rng.uniform(0.0, 0.3) * w, y0 - 1.0])
+        d = np.array([math.cos(ang), math.sin(ang)])
+    else:
+        p0 = np.array([x1 - rng.uniform(0.0, 0.3) * w, y0 - 1.0])
+        d = np.array([-math.cos(ang), math.sin(ang)])
+    # how far until the tip would leave the picture (keep a margin so the tip is inside)
+    m = 0.05 * min(w, h)
+    ts = [(y1 - 1 - m - p0[1]) / d[1]]
+    ts.append((x1 - 1 - m - p0[0]) / d[0] if d[0] > 0 else (x0 + m - p0[0]) / d[0])
+    tmax = max(min(ts), 0.12 * min(w, h))
+    length = rng.uniform(0.12, 1.0) * tmax
+    tip = p0 + d * length
+    # the visible shaft may start inside the picture (the proximal part out of the beam's plane)
+    start = p0 + d * (rng.uniform(0.05, 0.5) * length) if rng.random() < 0.2 else p0
+    diameter_mm = rng.uniform(0.4, 1.3)
+    width = max(0.8, diameter_mm / mm_per_px * rng.uniform(0.8, 2.2))  # the echo is wider than the steel
+    # specular: nearly horizontal needles return much more than steep ones
+    steep = abs(math.degrees(math.atan2(abs(d[1]), abs(d[0]))))
+    amp = math.exp(rng.uniform(math.log(0.06), math.log(0.75))) * (1.0 - 0.5 * (steep - 8) / 62) ** 1.5
+    return dict(p0=p0, start=start, tip=tip, width=width, amp=amp, steep=steep,
+                mod=rng.uniform(0.1, 0.6), corr=rng.uniform(0.05, 0.35),
+                gaps=int(rng.choice([0, 0, 1, 1, 2, 3])), tipmode=rng.choice(["bevel", "plain", "fade"], p=[0.4, 0.35, 0.25]),
+                reverb=int(rng.choice([0, 0, 0, 1, 2, 3, 4, 6, 8])), reverb_gap=rng.uniform(1.3, 3.5),
+                reverb_decay=rng.uniform(0.3, 0.7), shadow=rng.uniform(0, 0.35) if rng.random() < 0.3 else 0.0,
+                blur_lat=rng.uniform(0.4, 1.8), blur_ax=rng.uniform(0.3, 1.0), speckle=rng.uniform(0.1, 0.6))
+
+
+def render_needle(img, rng, p, rect):
+    """Draws needle p onto the float frame img (values 0..1, inside rect only). Returns the new frame."""
+    h, w = img.shape
+    x0, y0, x1, y1 = rect
+    t, s, L = _segment_field(h, w, p["start"], p["tip"])
+    half = p["width"] / 2
+    core = np.clip(half + 0.5 - np.abs(s), 0, 1) * ((t >= 0) & (t <= 1))
+    n = max(8, int(L))
+    prof = 1 + p["mod"] * _smooth1d(rng, n, max(2, p["corr"] * n))
+    prof = np.clip(prof, 0.15, 2.0)
+    for _ in range(p["gaps"]):
+        a = rng.uniform(0.05, 0.9)
+        b = a + rng.uniform(0.04, 0.2)
+        idx = np.arange(n) / n
+        prof = np.where((idx > a) & (idx < b), prof * rng.uniform(0.0, 0.5), prof)
+    if p["tipmode"] == "fade":
+        prof = prof * np.clip((1 - np.arange(n) / n) / rng.uniform(0.1, 0.4), 0.3, 1.0)
+    ti = np.clip((t * (n - 1)).astype(np.int32), 0, n - 1)
+    spk = np.clip(1 + p["speckle"] * _smooth2d(rng, h, w, 0.8), 0.2, 2.0)
+    layer = core * prof[ti] * spk * p["amp"]
+    if p["tipmode"] == "bevel":
+        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        r = max(1.0, 0.9 * p["width"])
+        layer += p["amp"] * rng.uniform(0.4, 1.2) * np.exp(
+            -((xs - p["tip"][0]) ** 2 + (ys - p["tip"][1]) ** 2) / (2 * r * r))
+    rev = np.zeros_like(layer)
+    gap = max(1, int(round(p["reverb_gap"] * max(p["width"], 1.5))))
+    for k in range(1, p["reverb"] + 1):
+        sh = k * gap
+        if sh >= h:
+            break
+        rev[sh:] += layer[:-sh] * (p["reverb_decay"] ** k)
+    out = img
+    if p["shadow"] > 0 and abs(p["tip"][0] - p["start"][0]) > 2:
+        below = (s * np.sign(p["tip"][0] - p["start"][0]) > half + 1) & (t >= 0) & (t <= 1)
+        sh = cv2.GaussianBlur(below.astype(np.float32), (0, 0), 2.0)
+        out = out * (1 - p["shadow"] * sh)
+    lay = cv2.GaussianBlur(layer + rev, (0, 0), sigmaX=p["blur_lat"], sigmaY=p["blur_ax"])
+    win = np.zeros((h, w), np.float32)
+    win[y0:y1, x0:x1] = 1
+    return np.clip(_screen(out, lay * win), 0, 1).astype(np.float32)
+
+
+def _needle_on_picture(rng, img, rect, mm_per_px, tries=6):
+    """A needle whose tip and shaft lie on the picture itself, not on black (a sector's outside, a dark margin
+    inside the rectangle), with a brightness that a reader could see against the speckle around it; the visible
+    shaft starts where the picture does. None when no such needle was found."""
+    picture = cv2.blur((img > 0.03).astype(np.float32), (15, 15)) > 0.5
+    h, w = img.shape
+    for _ in range(tries):
+        p = sample_needle(rng, rect, mm_per_px)
+        n = 64
+        ts = np.linspace(0, 1, n)
+        pts = p["start"][None] + ts[:, None] * (p["tip"] - p["start"])[None]
+        xi = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
+        yi = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
+        on = picture[yi, xi]
+        if not on[-1] or on.mean() < 0.8:
+            continue
+        first = int(np.argmax(on))
+        p["start"] = pts[first]
+        # against the local texture: at least about its standard deviation, often a few times it
+        band = img[max(0, yi.min() - 6):yi.max() + 7, max(0, xi.min() - 6):xi.max() + 7]
+        p["amp"] = max(p["amp"], float(band.std()) * rng.uniform(0.6, 2.0))
+        return p
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# hard negatives
+
+def render_interface(rng, img, rect, straight_across=False):
+    """A bright tissue interface: a band along a gentle curve, or (straight_across) a straight reflector from one
+    side of the picture to the other. Never a needle: curved, or without an end inside the picture."""
+    h, w = img.shape
+    x0, y0, x1, y1 = rect
+    pw, ph = x1 - x0, y1 - y0
+    ang = math.radians(rng.uniform(-35, 35) if not straight_across else rng.uniform(-18, 18))
+    cy = y0 + rng.uniform(0.1, 0.9) * ph
+    cx = x0 + rng.uniform(0.3, 0.7) * pw
+    d = np.array([math.cos(ang), math.sin(ang)])
+    span = 1.5 * math.hypot(pw, ph)
+    a = np.array([cx, cy]) - d * span / 2
+    b = np.array([cx, cy]) + d * span / 2
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = ((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / span
+    s = (xs - a[0]) * (-d[1]) + (ys - a[1]) * d[0]
+    if not straight_across:
+        bend = rng.uniform(0.05, 0.2) * ph * rng.choice([-1, 1])
+        s = s - bend * 4 * (t - 0.5) ** 2 + bend * 0.25 * _smooth1d(rng, 1, 1)[0]
+        wob = _smooth1d(rng, 256, 30) * rng.uniform(0.5, 3.0)
+        s = s - wob[np.clip((t * 255).astype(int), 0, 255)]
+    # an interface is a band of tissue, wider and softer than a needle's specular line (scaled to the picture)
+    size = max(ph, 200) / 500.0
+    width = (rng.uniform(4, 15) if not straight_across else rng.uniform(5, 14)) * size
+    band = np.exp(-(s / (width / 2)) ** 2 * 1.5)
+    along = np.clip(1 + 0.5 * _smooth1d(rng, 256, rng.uniform(10, 60)), 0.2, 2)[np.clip((t * 255).astype(int), 0, 255)]
+    amp = rng.uniform(0.2, 0.8)
+    lay = band * along * amp * np.clip(1 + 0.5 * _smooth2d(rng, h, w, 1.0), 0.3, 2)
+    # partial: an interface often fades out somewhere; a straight one still crosses the picture
+    if not straight_across and rng.random() < 0.5:
+        lo, hi = sorted(rng.uniform(0.1, 0.9, 2))
+        lay = lay * np.clip(1 - ((t > lo) & (t < hi)) * rng.uniform(0.5, 1.0), 0, 1)
+    out = img
+    if rng.random() < 0.3:  # a bone: dark below
+        below = cv2.GaussianBlur((s > width).astype(np.float32), (0, 0), 3)
+        out = out * (1 - rng.uniform(0.4, 0.9) * below)
+    win = np.zeros((h, w), np.float32)
+    win[y0:y1, x0:x1] = 1
+    return np.clip(_screen(out, lay * win), 0, 1).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# scanner graphics and picture geometry
+
+def _graphics(rng, img, rect):
+    """Depth dots and scale marks at the picture's edge, a depth label, a focus marker, text."""
+    h, w = img.shape
+    x0, y0, x1, y1 = rect
+    ph = y1 - y0
+    val = float(rng.uniform(0.6, 1.0))
+    if rng.random() < 0.6:  # depth dots: a column at one side, every cm, bigger every 5
+        side = rng.random() < 0.6
+        x = x1 - int(rng.uniform(2, 14)) if side else x0 + int(rng.uniform(2, 14))
+        n = int(rng.integers(4, 16))
+        for k in range(n + 1):
+            y = int(y0 + k * ph / n)
+            r = int(rng.uniform(1, 3)) if k % 5 else int(rng.uniform(2, 5))
+            cv2.circle(img, (x, min(y, h - 1)), r, val, -1, cv2.LINE_AA)
+            if rng.random() < 0.3:
+                cv2.circle(img, (x, int(y + ph / n / 2)), 1, val, -1)
+    if rng.random() < 0.5:  # a depth label in a dark box, inside the picture
+        txt = "%d cm" % int(rng.integers(2, 9)) if rng.random() < 0.7 else "%.1f" % rng.uniform(1, 9)
+        sc = rng.uniform(0.35, 0.9) * max(h, 200) / 450
+        (tw, th), _ = cv2.getTextSize(txt, cv2.FONT_HERSHEY_SIMPLEX, sc, 1)
+        px = int(rng.uniform(x0, max(x0 + 1, x1 - tw - 4)))
+        py = int(rng.choice([y1 - 4, y0 + th + 4]))
+        if rng.random() < 0.6:
+            cv2.rectangle(img, (px - 3, py - th - 4), (px + tw + 3, py + 4), float(rng.uniform(0, 0.1)), -1)
+        cv2.putText(img, txt, (px, py), cv2.FONT_HERSHEY_SIMPLEX, sc, val, 1, cv2.LINE_AA)
+    if rng.random() < 0.3:  # focus marker: a small triangle at the side
+        y = int(y0 + rng.uniform(0.2, 0.8) * ph)
+        x = x0 + 2 if rng.random() < 0.5 else x1 - 8
+        pts = np.array([[x, y - 4], [x + 6, y], [x, y + 4]], np.int32)
+        cv2.fillConvexPoly(img, pts, val)
+    return img
+
+
+def _margins(rng, img, rect):
+    """The picture inside a bigger black frame with text in the margins; returns (frame, offset)."""
+    h, w = img.shape
+    aspect = rng.choice([16 / 9, 4 / 3, 16 / 10, 720 / 440, 5 / 4])
+    H = int(h * rng.uniform(1.0, 1.3))
+    W = max(int(H * aspect), w + 4)
+    ox = int(rng.uniform(0, W - w))
+    oy = int(rng.uniform(0, H - h))
+    big = np.full((H, W), rng.uniform(0, 0.035), np.float32)
+    big[oy:oy + h, ox:ox + w] = img
+    for _ in range(int(rng.integers(0, 7))):
+        txt = "".join(rng.choice(list("ABCDEFGHKLMNPRSTUVZ0123456789.:% "), size=int(rng.integers(2, 10))))
+        pos = (int(rng.uniform(0, W * 0.9)), int(rng.uniform(10, H)))
+        if ox - 5 <= pos[0] <= ox + w and oy <= pos[1] <= oy + h + 5:
+            continue
+        cv2.putText(big, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.3, 0.8) * H / 400,
+                    float(rng.uniform(0.4, 1.0)), 1, cv2.LINE_AA)
+    if rng.random() < 0.3:  # a grey-scale bar
+        bx = int(rng.uniform(0, max(1, ox - 10))) if ox > 12 else W - 8
+        grad = np.linspace(1, 0, min(H // 3, 120), dtype=np.float32)[:, None]
+        y = int(rng.uniform(0, H - len(grad)))
+        big[y:y + len(grad), bx:bx + 6] = grad
+    return big, (ox, oy)
+
+
+def _intensity(rng, x):
+    h, w = x.shape
+    if rng.random() < 0.3:  # other speckle size: blur away the old, multiply in new
+        x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.8, 2.0))
+        n = _smooth2d(rng, h, w, rng.uniform(0.5, 2.0))
+        x = x * np.clip(1 + rng.uniform(0.2, 0.6) * n, 0.1, 3)
+    if rng.random() < 0.7:  # TGC: depth gain that falls or rises, sometimes with a kink
+        a = rng.uniform(-0.6, 1.1)
+        g = np.exp(-a * np.linspace(0, 1, h, dtype=np.float32))
+        if rng.random() < 0.3:
+            g = g * (1 + 0.3 * _smooth1d(rng, h, h / 4)).astype(np.float32).clip(0.5, 1.5)
+        x = x * g[:, None]
+    x = x * rng.uniform(0.55, 1.5)
+    x = np.clip(x, 0, 1) ** rng.uniform(0.6, 1.6)
+    if rng.random() < 0.3:
+        s = rng.uniform(0.4, 1.5)
+        x = cv2.GaussianBlur(x, (0, 0), sigmaX=s * rng.uniform(1, 2.2), sigmaY=s)
+    if rng.random() < 0.25:  # lower resolution, scaled back
+        f = rng.uniform(0.35, 0.8)
+        small = cv2.resize(x, (max(8, int(w * f)), max(8, int(h * f))), interpolation=cv2.INTER_AREA)
+        x = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.5:
+        x = x + rng.normal(0, rng.uniform(0.004, 0.035), x.shape).astype(np.float32)
+    return np.clip(x, 0, 1).astype(np.float32)
+
+
+def _crop_like_java(rng, u8):
+    """The content crop of the Java side (sidecar input.crop): 512 grid, box of pixels above grey 12, the box to
+    256. Returns (256x256 uint8, map from frame pixels to the 256 grid)."""
+    H, W = u8.shape
+    g = CROP["grid"]
+    mid = cv2.resize(u8, (g, g), interpolation=cv2.INTER_AREA)
+    bx0, by0, bx1, by1 = content_box(mid, CROP["above"])
+    interp = cv2.INTER_AREA if rng.random() < 0.85 else cv2.INTER_LINEAR
+    x = cv2.resize(mid[by0:by1, bx0:bx1], (SIZE, SIZE), interpolation=interp)
+
+    def to256(px, py):
+        gx = (px + 0.5) * g / W - 0.5
+        gy = (py + 0.5) * g / H - 0.5
+        return ((gx - bx0 + 0.5) * SIZE / (bx1 - bx0) - 0.5, (gy - by0 + 0.5) * SIZE / (by1 - by0) - 0.5)
+
+    return x, to256
+
+
+def _shaft_target(a, b, width256):
+    """The needle mask at 256: a line from a to b (256 grid), at least 2 px wide so thin needles are learnable."""
+    m = np.zeros((SIZE, SIZE), np.uint8)
+    th = int(max(2, round(width256)))
+    cv2.line(m, (int(round(a[0] * 8)), int(round(a[1] * 8))), (int(round(b[0] * 8)), int(round(b[1] * 8))), 1, th,
+             cv2.LINE_8, shift=3)
+    return m
+
+
+# ----------------------------------------------------------------------------------------------------------
+# one sample
+
+def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=0.4, min_crop=0.45):
+    """One augmented sample -> (x uint8 [256,256], needle mask uint8 [256,256], tip weight, tip (x,y) at 256 or None).
+    needle: a real needle's labels (dict tip, end, width) in gray's pixels; phantom: (labels, tip) of a phantom frame
+    (label 3 = its needle)."""
+    h, w = gray.shape
+    A, W, H = _affine(rng, w, h, min_crop=min_crop)
+    scale = math.hypot(A[0, 0], A[1, 0])
+    img = cv2.warpAffine(gray, A, (W, H), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32) / 255.0
+    rect = _picture_rect(img)
+    # the picture's depth: 2-8 cm over its height
+    mm_per_px = rng.uniform(20, 80) / max(rect[3] - rect[1], 32)
+    seg = None   # (start, tip, width) in canvas pixels
+    tip_w = 1.0
+    ph_mask = None
+    if needle is not None:
+        seg = (np.array(_apply(A, needle["end"])), np.array(_apply(A, needle["tip"])), needle["width"] * scale)
+        if not (0 <= seg[1][0] < W and 0 <= seg[1][1] < H):
+            tip_w = 0.0  # the crop cut the tip off: the shaft is still a needle, the tip is not supervised
+    elif phantom is not None:
+        lab, ptip = phantom
+        ph_mask = cv2.warpAffine((lab == 3).astype(np.uint8), A, (W, H), flags=cv2.INTER_NEAREST)
+        if ptip is not None:
+            seg = (None, np.array(_apply(A, ptip)), None)
+            if not (0 <= seg[1][0] < W and 0 <= seg[1][1] < H):
+                tip_w = 0.0
+        if not ph_mask.any():
+            ph_mask, seg = None, None
+    # hard negatives first (under a needle, as in tissue)
+    if rng.random() < negative_p:
+        img = render_interface(rng, img, rect, straight_across=rng.random() < 0.4)
+        if rng.random() < 0.25:
+            img = render_interface(rng, img, rect, straight_across=rng.random() < 0.4)
+    if seg is None and ph_mask is None and rng.random() < needle_p:
+        if rng.random() < 0.2:
+            # the first renderer's needles (bright, wide, reverberating: what the synthetic validation set and a
+            # shallow needle in gel look like), so that those are not forgotten
+            img, m_old, tip_old, entry_old = render_needle_v1(img, rng, rect=rect)
+            if m_old.any():
+                seg = (np.array(entry_old), np.array(tip_old), max(2.0, float(m_old.sum()) / max(
+                    1.0, math.hypot(tip_old[0] - entry_old[0], tip_old[1] - entry_old[1]))))
+        else:
+            p = _needle_on_picture(rng, img, rect, mm_per_px)
+            if p is not None:
+                img = render_needle(img, rng, p, rect)
+                seg = (p["start"], p["tip"], p["width"])
+    if rng.random() < 0.5:
+        img = _graphics(rng, img, rect)
+    off = (0, 0)
+    if rng.random() < 0.35:
+        img, off = _margins(rng, img, rect)
+        H, W = img.shape
+    img = _intensity(rng, img)
+    u8 = (img * 255 + 0.5).astype(np.uint8)
+    if rng.random() < 0.85:
+        x, to256 = _crop_like_java(rng, u8)
+    else:  # a model without the crop, or a frame whose box is everything
+        x = cv2.resize(u8, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+        to256 = lambda px, py: (to_model(px, W), to_model(py, H))  # noqa: E731
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    tip256 = None
+    if ph_mask is not None:
+        if off != (0, 0):
+            big = np.zeros((H, W), np.uint8)
+            big[off[1]:off[1] + ph_mask.shape[0], off[0]:off[0] + ph_mask.shape[1]] = ph_mask
+            ph_mask = big
+        ys, xs = np.nonzero(ph_mask)
+        gx, gy = to256(xs.astype(np.float64), ys.astype(np.float64))
+        ok = (gx >= 0) & (gx < SIZE) & (gy >= 0) & (gy < SIZE)
+        mask[np.round(gy[ok]).astype(int).clip(0, SIZE - 1), np.round(gx[ok]).astype(int).clip(0, SIZE - 1)] = 1
+        mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
+    if seg is not None:
+        tip = to256(seg[1][0] + off[0], seg[1][1] + off[1])
+        if seg[0] is not None:
+            start = to256(seg[0][0] + off[0], seg[0][1] + off[1])
+            sx = SIZE / max(1.0, W)
+            mask = np.maximum(mask, _shaft_target(start, tip, seg[2] * sx))
+        if tip_w > 0 and 0 <= tip[0] < SIZE and 0 <= tip[1] < SIZE and mask.any():
+            tip256 = tip
+        elif tip_w > 0:
+            tip_w = 0.0
+    return x, mask, tip_w, tip256
+
+
+class NeedleSource:
+    """Endless random samples from the backgrounds, mixed by share."""
+
+    def __init__(self, clip_share=0.15, phantom_share=0.12, plus_share=0.15, clip_dir=CLIP_DIR, min_crop=0.45):
+        self.real = load_real(read_split("ultrasound-train.txt"))
+        self.plus = load_plus() + load_dicom()
+        self.phantom = []
+        if os.path.isdir(PHANTOM_US_DIR):
+            for _, stem, g, lab, meta, s in read_phantom_dump(PHANTOM_US_DIR, 640):
+                tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
+                self.phantom.append((stem, g, lab, tip))
+        self.clip = load_clip(clip_dir) if clip_share > 0 else []
+        self.shares = np.array([clip_share if self.clip else 0, phantom_share if self.phantom else 0,
+                                plus_share if self.plus else 0], np.float64)
+        self.min_crop = min_crop
+        self.clip_dir = clip_dir
+
+    def files(self):
+        out = []
+        for n, _, _ in self.real:
+            out += [os.path.join(DATA_DIR, "images", n)]
+        out += sorted(glob.glob(os.path.join(PLUS_DIR, "*")))
+        out += sorted(glob.glob(os.path.join(DICOM_DIR, "*.dcm")))
+        if self.phantom:
+            out += phantom_files(PHANTOM_US_DIR)
+        if self.clip:
+            out += [os.path.join(self.clip_dir, "labels.json")]
+            out += [os.path.join(self.clip_dir, "frames", f) for f, _, _ in self.clip]
+        return out
+
+    def sample(self, rng, with_tip=False):
+        """(x uint8 [256,256], target float32 [2,256,256]: needle mask and tip heat map, tip weight[, tip])."""
+        x, m, w, tip = self._draw(rng)
+        t = np.zeros((2, SIZE, SIZE), np.float32)
+        t[0] = m
+        if tip is not None:
+            t[1] = gaussian_heatmap(SIZE, SIZE, *tip)
+        return (x, t, w, tip) if with_tip else (x, t, w)
+
+    def _draw(self, rng):
+        u = rng.random()
+        c = np.cumsum(self.shares)
+        if u < c[0]:
+            _, g, nd = self.clip[int(rng.integers(len(self.clip)))]
+            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=0.5)
+        if u < c[1]:
+            _, g, lab, tip = self.phantom[int(rng.integers(len(self.phantom)))]
+            return make_sample(rng, g, phantom=(lab, tip), min_crop=self.min_crop)
+        if u < c[2]:
+            _, g = self.plus[int(rng.integers(len(self.plus)))]
+            return make_sample(rng, g, min_crop=self.min_crop)
+        _, g, _ = self.real[int(rng.integers(len(self.real)))]
+        return make_sample(rng, g, min_crop=self.min_crop)
