@@ -405,6 +405,10 @@ public final class Evaluator {
                 f.put("height", image.rows());
                 if (found) {
                     f.putArray("tip").add(tipX).add(tipY);
+                    if (sequence == null) { // the shaft's other end (a sequence's tip is the tracker's)
+                        f.putArray("entry").add((detection.entryX + 0.5f) * image.cols() / spec.width() - 0.5f)
+                                .add((detection.entryY + 0.5f) * image.rows() / spec.height() - 0.5f);
+                    }
                     f.put("tip_confidence", confidence);
                     f.put("tip_low", !confident);
                     if (sequence != null) {

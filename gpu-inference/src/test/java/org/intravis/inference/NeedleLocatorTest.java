@@ -122,6 +122,25 @@ class NeedleLocatorTest {
         assertThat(d.tipX).isCloseTo(120f, within(2f));
     }
 
+    /** A short bright streak confirmed by the tip map is still not a sure needle: its confidence grows with length. */
+    @Test
+    void aShortShaftIsShownWithLessConfidenceThanALongOne() {
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        float[] longShaft = new float[2 * PLANE];
+        Masks.fillSegment(longShaft, 0, W, H, 255, 60, 180, 90, 1.5, 0.9f); // 81 px from the right border
+        Masks.gaussian(longShaft, PLANE, W, H, 180, 90, 2.0, 0.9f);
+        assertThat(locator.locate(longShaft, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.confidence).isCloseTo((0.9f + d.tipPeak) / 2, within(1e-4f)); // full
+        float[] shortShaft = new float[2 * PLANE];
+        Masks.fillSegment(shortShaft, 0, W, H, 255, 60, 232, 69, 1.5, 0.9f); // 25 px
+        Masks.gaussian(shortShaft, PLANE, W, H, 232, 69, 2.0, 0.9f);
+        assertThat(locator.locate(shortShaft, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        double length = Math.hypot(d.tipX - d.entryX, d.tipY - d.entryY);
+        assertThat(d.confidence).isCloseTo((float) ((0.9f + d.tipPeak) / 2 * (length - 16) / 24), within(1e-3f))
+                .isLessThan(0.5f);
+    }
+
     @Test
     void blobsAndSpecksAreNotNeedles() {
         float[] probs = new float[PLANE];
