@@ -31,6 +31,7 @@ class EvaluatorTest {
     private static final byte NERVE = (byte) 160;
     private static final byte NEEDLE = (byte) 255;
     private static final byte TIP = (byte) 220;
+    private static final byte WEAK_TIP = (byte) 207;
 
     private static byte[] blank() {
         return new byte[S * S];
@@ -63,6 +64,7 @@ class EvaluatorTest {
         byte[] a = blank();
         rect(a, 10, 10, 29, 29, VESSEL);
         rect(a, 0, 49, 100, 51, NEEDLE);
+        rect(a, 100, 50, 100, 50, TIP); // the tip map's peak: a confirmed needle (an unconfirmed one is not reported)
         byte[] aTruth = blank();
         rect(aTruth, 20, 10, 39, 29, (byte) 2);
         byte[] aNeedle = blank();
@@ -72,6 +74,7 @@ class EvaluatorTest {
         byte[] b = blank();
         rect(b, 100, 100, 109, 109, NERVE);
         rect(b, 199, 120, 201, 255, NEEDLE);
+        rect(b, 200, 120, 200, 120, TIP);
         byte[] bTruth = blank();
         rect(bTruth, 100, 100, 109, 109, (byte) 1);
         rect(bTruth, 50, 50, 59, 59, (byte) 2);
@@ -81,6 +84,7 @@ class EvaluatorTest {
         byte[] c = blank();
         rect(c, 150, 150, 159, 154, VESSEL);
         rect(c, 0, 200, 80, 202, NEEDLE);
+        rect(c, 80, 201, 80, 201, TIP);
         byte[] cTruth = blank();
         byte[] cNeedle = blank();
         // frame d: nothing predicted; the truth has a needle (missed)
@@ -105,7 +109,7 @@ class EvaluatorTest {
 
         Path report = dir.resolve("out/report.json");
         Path dump = dir.resolve("dump");
-        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound", images, labels,
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", images, labels,
                 Evaluator.parseClasses("nerve=1,vessel=2"), needles, report, dump, "cpu", null));
 
         JsonNode j = new ObjectMapper().readTree(report.toFile());
@@ -128,7 +132,7 @@ class EvaluatorTest {
         assertThat(j.at("/inference_ms/median").asDouble()).isPositive();
         assertThat(j.get("skipped")).hasSize(1);
         assertThat(j.at("/skipped/0/file").asText()).isEqualTo("notes.txt");
-        assertThat(j.at("/model/name").asText()).isEqualTo("echo-ultrasound");
+        assertThat(j.at("/model/name").asText()).isEqualTo("echo-ultrasound-tip");
 
         // the dump: label maps with the class values, and the tips
         Mat mapA = imread(dump.resolve("a.png").toString(), IMREAD_UNCHANGED);
@@ -189,12 +193,16 @@ class EvaluatorTest {
         assertThat(tipB.get(1).asDouble()).isCloseTo(119, within(2.0));
     }
 
-    /** A needle from the left border along y = 100 to x = {@code tip}; with a tip blob (grey 220) when confirmed. */
-    private static byte[] needleTo(int tip, boolean withTipBlob) {
+    /**
+     * A needle from the left border along y = 100 to x = {@code tip}, its tip marked with grey {@code marker}: TIP
+     * (the tip map's peak, about 1: confirmed), WEAK_TIP (a peak of about 0.16, below the sidecar's 0.3: an
+     * unconfirmed needle shown as low confidence, mask x peak), or 0 (no peak: no evidence, not reported).
+     */
+    private static byte[] needleTo(int tip, byte marker) {
         byte[] px = blank();
         rect(px, 0, 99, tip, 101, NEEDLE);
-        if (withTipBlob) {
-            rect(px, tip, 100, tip, 100, TIP); // one pixel: the tip map's peak is exactly there
+        if (marker != 0) {
+            rect(px, tip, 100, tip, 100, marker); // one pixel: the tip map's peak is exactly there
         }
         return px;
     }
@@ -206,17 +214,17 @@ class EvaluatorTest {
     }
 
     /**
-     * Confident and low tips are counted apart. The "echo-ultrasound-tip" model reads grey 220 back as the tip map:
-     * a shaft drawn with its tip blob is confirmed by the tip map (confidence about 1), one without is not
-     * (mask x peak = 0: shown as low confidence).
+     * Confident and low tips are counted apart. The "echo-ultrasound-tip" model reads grey levels 210-229 back as
+     * the tip map: a shaft drawn with its tip marked is confirmed (confidence about 1), one with a weak mark is not
+     * (mask x peak, about 0.16: shown as low confidence), one without any is no needle at all.
      */
     @Test
     void confidentTipsAreCountedApartFromLowOnes(@TempDir Path dir) throws Exception {
-        write(dir.resolve("images/a.png"), needleTo(120, true));   // needle, confident, exact
-        write(dir.resolve("images/b.png"), needleTo(150, false));  // needle, low
-        write(dir.resolve("images/c.png"), needleTo(90, true));    // no needle in the truth: a confident false one
-        write(dir.resolve("images/d.png"), needleTo(60, false));   // no needle in the truth: a low false one
-        write(dir.resolve("images/e.png"), blank());               // no needle anywhere
+        write(dir.resolve("images/a.png"), needleTo(120, TIP));      // needle, confident, exact
+        write(dir.resolve("images/b.png"), needleTo(150, WEAK_TIP)); // needle, low
+        write(dir.resolve("images/c.png"), needleTo(90, TIP));       // no needle in the truth: a confident false one
+        write(dir.resolve("images/d.png"), needleTo(60, WEAK_TIP));  // no needle in the truth: a low false one
+        write(dir.resolve("images/e.png"), needleTo(70, (byte) 0));  // a shaft without a peak: not reported
         write(dir.resolve("masks/a.png"), truthTo(120));
         write(dir.resolve("masks/b.png"), truthTo(150));
         for (String n : new String[] {"c", "d", "e"}) {
@@ -235,7 +243,8 @@ class EvaluatorTest {
         assertThat(frames.get(0).get("tip_low").asBoolean()).isFalse();
         assertThat(frames.get(0).get("tip_confidence").asDouble()).isGreaterThan(0.9);
         assertThat(frames.get(1).get("tip_low").asBoolean()).isTrue();
-        assertThat(frames.get(1).get("tip_confidence").asDouble()).isLessThan(0.5);
+        assertThat(frames.get(1).get("tip_confidence").asDouble()).isLessThan(0.5).isGreaterThan(0.1);
+        assertThat(frames.get(4).get("tip").isNull()).isTrue();
     }
 
     /**
@@ -249,7 +258,7 @@ class EvaluatorTest {
         int[] tips = {100, 106, 112, 118};
         String[] names = {"f_9", "f_10", "f_00011", "f_12"};
         for (int i = 0; i < tips.length; i++) {
-            write(dir.resolve("images/" + names[i] + ".png"), needleTo(tips[i], true));
+            write(dir.resolve("images/" + names[i] + ".png"), needleTo(tips[i], TIP));
             if (i != 2) { // f_00011 has no mask: fed, not scored
                 write(dir.resolve("masks/" + names[i] + ".png"), truthTo(tips[i]));
             }

@@ -15,6 +15,7 @@ class NeedleLocatorTest {
     void theTipIsTheShaftEndFartherFromTheBorderItEntersFrom() {
         float[] probs = new float[2 * PLANE];
         Masks.fillSegment(probs, 0, W, H, 0, 40, 150, 120, 1.5, 0.9f); // enters from the left border
+        Masks.gaussian(probs, PLANE, W, H, 150, 120, 2.0, 0.2f);          // a weak peak: below the threshold
         NeedleLocator locator = new NeedleLocator(W, H);
         InstrumentDetection d = new InstrumentDetection();
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
@@ -23,16 +24,20 @@ class NeedleLocatorTest {
         assertThat(d.tipY).isCloseTo(120f, within(1.5f));
         assertThat(d.entryX).isCloseTo(0f, within(1.5f));
         assertThat(d.entryY).isCloseTo(40f, within(1.5f));
-        assertThat(d.refined).isFalse(); // empty heat map
-        // not confirmed by the tip map: mask mean x peak, here 0.9 x 0 (low confidence, no alerts)
-        assertThat(d.confidence).isZero();
+        assertThat(d.refined).isFalse(); // no peak: the tip is the shaft's end
+        assertThat(d.confidence).isCloseTo(0.9f * d.tipPeak, within(1e-4f)); // unconfirmed: mask x peak, low
+        // an empty tip map: mask x peak = 0, no evidence at all: not reported
+        float[] noPeak = new float[2 * PLANE];
+        Masks.fillSegment(noPeak, 0, W, H, 0, 40, 150, 120, 1.5, 0.9f);
+        assertThat(locator.locate(noPeak, 0, 0.5, PLANE, 0.3, d)).isFalse();
+        assertThat(d.found).isFalse();
         assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isTrue(); // no heat map at all: the mask's own
         assertThat(d.confidence).isCloseTo(0.9f, within(1e-4f));
 
         // the same shaft entering from the bottom: the upper end is the tip even though it is nearer the top
         float[] up = new float[2 * PLANE];
         Masks.fillSegment(up, 0, W, H, 200, 255, 180, 30, 1.5, 0.9f);
-        assertThat(locator.locate(up, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(locator.locate(up, 0, 0.5, -1, 0.3, d)).isTrue();
         assertThat(d.tipX).isCloseTo(180f, within(1.5f));
         assertThat(d.tipY).isCloseTo(30f, within(1.5f));
     }
@@ -82,9 +87,11 @@ class NeedleLocatorTest {
         assertThat(d.entryX).isCloseTo(0f, within(1.5f));
 
         // the same peak well off the line (30 px below it) is something else: the tip stays at the mask's end
+        // (where a weak peak leaves it reported, as low confidence)
         float[] off = new float[2 * PLANE];
         Masks.fillSegment(off, 0, W, H, 0, 60, 80, 100, 1.5, 0.9f);
         Masks.gaussian(off, PLANE, W, H, 150, 165, 2.0, 0.9f);
+        Masks.gaussian(off, PLANE, W, H, 80, 100, 2.0, 0.2f);
         assertThat(locator.locate(off, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.refined).isFalse();
         assertThat(d.tipX).isCloseTo(80f, within(1.5f));
