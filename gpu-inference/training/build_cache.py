@@ -18,9 +18,12 @@ import numpy as np
 from common import CACHE_DIR, SIZE, read_split
 
 
-def _source(task, phantom_share=None, min_crop=0.5, exclude=None):
+def _source(task, phantom_share=None, min_crop=0.5, exclude=None, v1_share=None):
     if task == "needle":
+        import needle_data
         from needle_data import NeedleSource
+        if v1_share is not None:
+            needle_data.V1_SHARE = v1_share
         return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share)
     if task == "ultrasound":
         from us_data import UltrasoundSource
@@ -31,8 +34,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None):
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude = args
-    src = _source(task, share, min_crop, exclude)
+    task, seed, start, n, share, min_crop, exclude, v1_share = args
+    src = _source(task, share, min_crop, exclude, v1_share)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws = [], [], [], []
     for _ in range(n):
@@ -53,19 +56,22 @@ def main():
     ap.add_argument("--phantom-share", type=float, default=None, help="default 0.3 ultrasound, 0.4 fluoroscopy")
     ap.add_argument("--min-crop", type=float, default=0.5, help="smallest crop height, fraction of the frame")
     ap.add_argument("--name", default=None, help="pool name (default <task>-pool)")
+    ap.add_argument("--v1-share", type=float, default=None,
+                    help="needle: share of drawn needles from the first renderer (default needle_data.V1_SHARE)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     a = ap.parse_args()
     t0 = time.time()
     step = 250
-    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split) for s in range(0, a.n, step)]
+    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, a.v1_share)
+            for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
     m = np.concatenate([q[1] for q in parts])
     tip = np.concatenate([q[2] for q in parts])
     w = np.concatenate([q[3] for q in parts])
-    files = np.array(_source(a.task, a.phantom_share, a.min_crop, a.exclude_split).files())
+    files = np.array(_source(a.task, a.phantom_share, a.min_crop, a.exclude_split, a.v1_share).files())
     os.makedirs(CACHE_DIR, exist_ok=True)
     out = os.path.join(CACHE_DIR, (a.name or a.task + "-pool") + ".npz")
     np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files, args=np.array(json.dumps(vars(a))))  # args: to rebuild it

@@ -6,8 +6,9 @@ frames are a small test fixture.
 
 Writes
   ../src/test/resources/real-needle/images, needle-masks   the held-out ("test") frames, every 4th, as JPEG (q 90)
-                                                           and their binary shaft masks (PNG), plus needle-free views
-                                                           (<frame>_lower: the rows below the needle) of every 8th
+                                                           and their binary shaft masks (PNG)
+  ../src/test/resources/real-needle/needle-free/...        needle-free views (<frame>_lower: the rows below the
+                                                           needle) of every 8th held-out frame, all-zero masks
   cache/needle-clip/frames + labels.json                   the tuning frames and their needle-free views, for
                                                            needle_data.py (training)
   cache/needle-clip-eval/{tune,test}/{images,needle-masks} each split as `intravis evaluate --needle-masks` reads it
@@ -64,7 +65,7 @@ def main():
         raise SystemExit("expected 448 frames, decoded %d" % len(frames))
     width = lab["shaftWidthPx"]
     top = lab["negativeTop"]
-    for d in ("images", "needle-masks"):
+    for d in ("images", "needle-masks", "needle-free/images", "needle-free/needle-masks"):
         fresh(os.path.join(FIXTURE, d))
     clip_dir = os.path.join(CACHE_DIR, "needle-clip")
     fresh(os.path.join(clip_dir, "frames"))
@@ -88,8 +89,10 @@ def main():
             cv2.imwrite(os.path.join(ev, "images", name + ".png"), img)
             cv2.imwrite(os.path.join(ev, "needle-masks", name + ".png"), mask)
             if f["split"] == "test":
-                cv2.imwrite(os.path.join(FIXTURE, "images", name + ".jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 90])
-                cv2.imwrite(os.path.join(FIXTURE, "needle-masks", name + ".png"), mask)
+                # the clip's frames and the needle-free views apart: the frames are also a video (--sequence)
+                where = FIXTURE if name == stem else os.path.join(FIXTURE, "needle-free")
+                cv2.imwrite(os.path.join(where, "images", name + ".jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 90])
+                cv2.imwrite(os.path.join(where, "needle-masks", name + ".png"), mask)
         if f["split"] == "tune":
             cv2.imwrite(os.path.join(clip_dir, "frames", stem + ".png"), g)
             cv2.imwrite(os.path.join(clip_dir, "frames", stem + "_lower.png"), low)

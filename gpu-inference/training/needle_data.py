@@ -41,6 +41,8 @@ SHARED = os.path.abspath(os.path.join(REPO, "..", "shared", "data"))
 PLUS_DIR = os.path.join(SHARED, "plus-sequences")
 DICOM_DIR = os.path.join(SHARED, "dicom")
 PHANTOM_US_DIR = os.path.join(CACHE_DIR, "phantom-ultrasound")
+# share of drawn needles that come from the first renderer (common.render_needle); build_cache --v1-share sets it
+V1_SHARE = 0.2
 # the labelled real clip (make_needle_fixture.py): frames, labels.json with each frame's split
 CLIP_DIR = os.path.join(CACHE_DIR, "needle-clip")
 
@@ -467,7 +469,7 @@ def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=
         if rng.random() < 0.25:
             img = render_interface(rng, img, rect, straight_across=rng.random() < 0.4)
     if seg is None and ph_mask is None and rng.random() < needle_p:
-        if rng.random() < 0.2:
+        if rng.random() < V1_SHARE:
             # the first renderer's needles (bright, wide, reverberating: what the synthetic validation set and a
             # shallow needle in gel look like), so that those are not forgotten
             img, m_old, tip_old, entry_old = render_needle_v1(img, rng, rect=rect)

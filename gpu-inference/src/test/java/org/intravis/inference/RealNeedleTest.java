@@ -1,0 +1,138 @@
+package org.intravis.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.FrameGeometry;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.InferenceFeed;
+import org.intravis.pipeline.PixelFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+
+/**
+ * The shipped ultrasound model on real needles: the held-out part of the labelled Clarius clip (frames 337-448,
+ * never used for training or any choice; {@code src/test/resources/real-needle/README.md}). The bounds are a little
+ * below what the model card measures on the same frames, so a model that stops finding the real needle, or starts
+ * showing a confident needle on the fascia, fails them.
+ */
+class RealNeedleTest {
+    private static final Path FIXTURE = fixture();
+
+    private static Path fixture() {
+        try {
+            return Path.of(RealNeedleTest.class.getResource("/real-needle/labels.json").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode evaluate(Path dir, Path folder, boolean sequence) throws Exception {
+        return Evaluator.run(new Evaluator.Options("ultrasound", folder.resolve("images"), null, Map.of(),
+                folder.resolve("needle-masks"), dir.resolve("report.json"), dir.resolve("dump"), "cpu", null,
+                sequence, 15)); // every 4th frame of a 60 fps clip
+    }
+
+    @Test
+    void heldOutFramesOneByOne(@TempDir Path dir) throws Exception {
+        JsonNode n = evaluate(dir, FIXTURE, false).get("needle");
+        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
+        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
+        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
+        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX);
+    }
+
+    @Test
+    void heldOutFramesAsTheVideoTheyAre(@TempDir Path dir) throws Exception {
+        ObjectNode r = evaluate(dir, FIXTURE, true);
+        JsonNode n = r.get("needle");
+        assertThat(r.get("sequence").asBoolean()).isTrue();
+        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
+        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX);
+    }
+
+    /** The needle-free views (the fascia line, depth dots, the depth label): no needle, let alone a confident one. */
+    @Test
+    void needleFreeViewsShowNoNeedle(@TempDir Path dir) throws Exception {
+        JsonNode n = evaluate(dir, FIXTURE.resolve("needle-free"), false).get("needle");
+        assertThat(n.get("frames_without_needle").asInt()).isEqualTo(14);
+        assertThat(n.get("false_positive_rate").asDouble()).isLessThanOrEqualTo(FALSE_POSITIVES);
+        assertThat(n.get("confident_false_positive_rate").asDouble()).isZero();
+    }
+
+    /**
+     * The hard negative, live: the fascia views (a bright straight reflector, no needle) streamed through the
+     * inference service at 30 fps under a drawn no-go zone that covers the whole picture. Any confident tip would
+     * be inside it and raise an alert; none may.
+     */
+    @Test
+    void theFasciaIsNeverAConfidentNeedleNorAnAlert() throws Exception {
+        List<Path> views;
+        try (Stream<Path> s = Files.list(FIXTURE.resolve("needle-free/images"))) {
+            views = s.filter(p -> p.getFileName().toString().contains("_lower")).sorted().toList();
+        }
+        assertThat(views).hasSize(14);
+        ZoneStore zones = new ZoneStore(null);
+        Recorder r = new Recorder();
+        InferenceSettings settings = new InferenceSettings().budgetMs(5_000).maxBatch(1).intraOpThreads(2).conclude();
+        try (InferenceService service = new InferenceService(settings, zones)) {
+            InferenceFeed feed = service.register(r.registration("fascia", 0, 0, "ultrasound"));
+            Mat first = imread(views.get(0).toString(), IMREAD_GRAYSCALE);
+            int w = first.cols();
+            int h = first.rows();
+            zones.add("fascia", "everything", new double[][] {{0, 0}, {w, 0}, {w, h}, {0, h}});
+            FrameSlot slot = new FrameSlot(0, new FrameGeometry(w, h, PixelFormat.GRAY8), false);
+            byte[] px = new byte[w * h];
+            long t0 = System.nanoTime();
+            int frames = 0;
+            for (int round = 0; round < 3; round++) { // the same views again: a still probe over the fascia
+                for (Path v : views) {
+                    Mat m = imread(v.toString(), IMREAD_GRAYSCALE);
+                    new BytePointer(m.data()).get(px, 0, px.length);
+                    slot.beginWrite();
+                    slot.frame(w, h, w, PixelFormat.GRAY8);
+                    slot.pixels().clear();
+                    slot.pixels().put(px, 0, px.length);
+                    slot.pixels().clear();
+                    frames++;
+                    slot.captured(0, frames, frames, t0 + frames * 33_333_333L);
+                    slot.endWrite();
+                    long id = frames;
+                    while (feed.offer(slot, slot.writeVersion()) != InferenceFeed.Offer.ACCEPTED) {
+                        Thread.sleep(1);
+                    }
+                    r.await(a -> a.frameId() == id);
+                }
+            }
+        }
+        assertThat(r.published).hasSize(42);
+        for (Annotations a : r.published) {
+            assertThat(a.status()).isEqualTo(Annotations.Status.VALID);
+            for (int t = 0; t < a.tipCount(); t++) {
+                assertThat(a.tipConfidence[t]).as("frame %d tip %d", a.frameId(), t).isLessThan((float) Annotations.LOW_CONFIDENCE);
+            }
+            assertThat(a.alertCount()).as("frame %d", a.frameId()).isZero();
+        }
+    }
+
+    // bounds: a little below the model card's figures on these frames (ultrasound MODEL_CARD.md, "Real needles":
+    // detection 0.96 one by one and 1.00 as a video, confident 0.93, tip error median 14.9 / 14.4 px, no needle on
+    // any needle-free view)
+    private static final double DETECTION = 0.9;
+    private static final double CONFIDENT_DETECTION = 0.85;
+    private static final double FALSE_POSITIVES = 0.1;
+    private static final double TIP_MEDIAN_PX = 18;
+}
