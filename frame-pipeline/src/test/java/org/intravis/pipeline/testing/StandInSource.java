@@ -23,7 +23,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 public class StandInSource implements FrameSource {
 
-    /** Draws frame number {@code frame} (0, 1, ...) into the slot: its layout, pixels and ground truth if any. */
+    /**
+     * Draws frame number {@code frame} (0, 1, ...) into the slot: its layout, pixels and ground truth if any. A
+     * stand-in with state of its own extends this class and overrides {@link #paint} instead.
+     */
     @FunctionalInterface
     public interface Painter {
         void paint(FrameSlot slot, long frame);
@@ -55,6 +58,16 @@ public class StandInSource implements FrameSource {
         this.fps = fps;
         this.periodNanos = fps > 0 ? Math.round(1e9 / fps) : 0;
         this.painter = painter;
+    }
+
+    /** For a subclass that overrides {@link #paint}. */
+    protected StandInSource(String uri, FrameGeometry geometry, double fps) {
+        this(uri, geometry, fps, null);
+    }
+
+    /** Draws one frame (see {@link Painter}); by default the painter given at construction. */
+    protected void paint(FrameSlot slot, long frame) {
+        painter.paint(slot, frame);
     }
 
     /** Ends the stream after {@code n} frames. */
@@ -133,7 +146,7 @@ public class StandInSource implements FrameSource {
             next += periodNanos;
         }
         long frame = read;
-        painter.paint(slot, frame);
+        paint(slot, frame);
         latestNanos = System.nanoTime();
         read = frame + 1;
         return Read.FRAME;
