@@ -3,6 +3,7 @@ package org.intravis.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.pipeline.RecordingLayout;
+import org.intravis.pipeline.testing.SharedData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
