@@ -57,7 +57,7 @@ class WebSocketStreamingTest {
         source = TestFrames.source(width, height, fps);
         source.open(); // whoever assembles a pipeline opens its source first
         StreamPipeline.Context ctx = new StreamPipeline.Context().streamId("s1")
-                .source(source).videoSink(pub).annotationListener(pub)
+                .source(source).videoSink(pub.video()).annotationListener(pub.overlays())
                 .staleAfterMillis(settings.staleAfterMillis()).conclude();
         pipeline = new StreamPipeline(ctx);
         pub.attach(pipeline);

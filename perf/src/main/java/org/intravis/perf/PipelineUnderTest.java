@@ -95,8 +95,8 @@ final class PipelineUnderTest implements SystemUnderTest {
                 .ringSize(settings.ringSize())
                 .waitStrategy(settings.waitStrategy())
                 .staleAfterMillis(500)
-                .videoSink(publisher)
-                .annotationListener(publisher)
+                .videoSink(publisher.video())
+                .annotationListener(publisher.overlays())
                 .readerAfterVideo("record-read", recorder);
         StreamPipeline pipeline = new StreamPipeline(ctx.conclude());
         pipelines.add(pipeline);

@@ -41,7 +41,7 @@ public final class BaselineEncoder implements AutoCloseable {
                 | (attached.status() == Annotations.Status.VALID ? FrameHeader.FLAG_OVERLAY_FRESH : 0);
         FrameHeader.write(msg, encoding, flags, slot.frameId(), slot.captureEpochMicros(),
                 PipelineClock.epochMicrosNow(), sequence++, encoder.width(), encoder.height(),
-                known ? attached.frameId() : -1, known ? 0 : -1, StreamPublisher.statusCode(attached.status()),
+                known ? attached.frameId() : -1, known ? 0 : -1, FrameHeader.overlayStatus(attached.status()),
                 known ? attached.alertLevel() : 0);
         msg.writeBytes(encoder.packetBytes());
         return msg.array();

@@ -97,9 +97,9 @@ public final class Engine implements AutoCloseable {
                 .ringSize(config.pipeline.ringSize)
                 .waitStrategy(config.pipeline.waitStrategy)
                 .staleAfterMillis(config.pipeline.staleAfterMs)
-                .videoSink(publisher)
+                .videoSink(publisher.video())
                 .videoSink(snapshots)
-                .annotationListener(publisher)
+                .annotationListener(publisher.overlays())
                 .readerAfterVideo("record-read", recorder);
         StreamPipeline pipeline;
         Replay replay = null;
