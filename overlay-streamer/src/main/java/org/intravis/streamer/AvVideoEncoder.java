@@ -6,10 +6,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
@@ -34,18 +31,9 @@ final class AvVideoEncoder implements AutoCloseable {
     private final double fps;
 
     private AVCodecContext ctx;
-    private AVFrame frame;
-    private AVPacket packet;
-    private PointerPointer<?> frameData;
-    private IntPointer frameLinesize;
-    private SwsContext sws;
-    private final PointerPointer<Pointer> srcData = new PointerPointer<>(4);
-    private final IntPointer srcStride = new IntPointer(4);
+    private EncoderBuffers buffers;
     private int openWidth;
     private int openHeight;
-    private int swsSrcFormat = -1;
-    private int swsSrcWidth;
-    private int swsSrcHeight;
     private long pts;
     private boolean packetKey;
     private int packetSize;
@@ -86,28 +74,13 @@ final class AvVideoEncoder implements AutoCloseable {
             open(w, h);
             forceKey = true;
         }
-        if (sws == null || format != swsSrcFormat || width != swsSrcWidth || height != swsSrcHeight) {
-            if (sws != null) {
-                sws_freeContext(sws);
-            }
-            // the source is cropped to the even size by converting only w x h of it
-            sws = sws_getContext(w, h, format, w, h, frame.format(), SWS_BILINEAR, null, null, (double[]) null);
-            if (sws == null) {
-                throw new IllegalStateException("swscale cannot convert pixel format " + format + " to " + frame.format());
-            }
-            // sources are full-range grey/BGR; H.264 gets video range (what browsers assume), JPEG full range
-            IntPointer coefficients = sws_getCoefficients(SWS_CS_ITU601);
-            sws_setColorspaceDetails(sws, coefficients, 1, coefficients,
-                    encoding == Encoding.JPEG ? 1 : 0, 0, 1 << 16, 1 << 16);
-            swsSrcFormat = format;
-            swsSrcWidth = width;
-            swsSrcHeight = height;
-        }
-        check(av_frame_make_writable(frame), "av_frame_make_writable");
-        srcData.put(0, pixels);
-        srcStride.put(0, stride);
-        sws_scale(sws, srcData, srcStride, 0, h, frameData, frameLinesize);
+        // the source is cropped to the even size; H.264 gets video range (what browsers assume), JPEG full range
+        buffers.scaler(format, SWS_BILINEAR,
+                encoding == Encoding.JPEG ? EncoderBuffers.FULL_RANGE : EncoderBuffers.VIDEO_RANGE);
+        buffers.fill(pixels, stride);
 
+        AVFrame frame = buffers.frame();
+        AVPacket packet = buffers.packet();
         frame.pts(pts++);
         frame.pict_type(forceKey ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
         if (encoding == Encoding.JPEG) {
@@ -137,6 +110,7 @@ final class AvVideoEncoder implements AutoCloseable {
     /** Copies the last packet into {@code out} at its writer index (one memcpy). */
     void copyPacket(ByteBuf out) {
         int n = packetSize;
+        AVPacket packet = buffers.packet();
         out.ensureWritable(n);
         if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe() && packetDataOffset >= 0) {
             long data = PlatformDependent.getLong(packet.address() + packetDataOffset);
@@ -150,7 +124,7 @@ final class AvVideoEncoder implements AutoCloseable {
     /** The last packet as a Java array (tests and diagnostics; allocates). */
     byte[] packetBytes() {
         byte[] b = new byte[packetSize];
-        packet.data().position(0).get(b);
+        buffers.packet().data().position(0).get(b);
         return b;
     }
 
@@ -165,11 +139,9 @@ final class AvVideoEncoder implements AutoCloseable {
         ctx = avcodec_alloc_context3(codec);
         ctx.width(w);
         ctx.height(h);
-        int[] num = new int[1];
-        int[] den = new int[1];
-        av_reduce(num, den, Math.round(fps * 1000), 1000, 1_000_000);
-        ctx.time_base(av_make_q(den[0], num[0]));
-        ctx.framerate(av_make_q(num[0], den[0]));
+        int[] rate = EncoderBuffers.rate(fps);
+        ctx.time_base(av_make_q(rate[1], rate[0]));
+        ctx.framerate(av_make_q(rate[0], rate[1]));
         ctx.thread_count(1);
         ctx.max_b_frames(0);
         if (encoding == Encoding.H264) {
@@ -204,20 +176,11 @@ final class AvVideoEncoder implements AutoCloseable {
         }
         int r = avcodec_open2(ctx, codec, (PointerPointer<?>) null);
         if (r < 0) {
-            String why = error(r);
+            String why = EncoderBuffers.error(r);
             close();
             throw new IllegalStateException("cannot open encoder " + name + " for " + w + "x" + h + ": " + why);
         }
-        frame = av_frame_alloc();
-        frame.format(ctx.pix_fmt());
-        frame.width(w);
-        frame.height(h);
-        frame.color_range(ctx.color_range());
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        // views into the AVFrame struct's own arrays: they stay valid when make_writable swaps the buffers
-        frameData = frame.data();
-        frameLinesize = frame.linesize();
-        packet = av_packet_alloc();
+        buffers = new EncoderBuffers(w, h, ctx.pix_fmt(), ctx.color_range());
         packetDataOffset = PlatformDependent.addressSize() == Long.BYTES
                 ? org.bytedeco.javacpp.Loader.offsetof(AVPacket.class, "data") : -1;
         openWidth = w;
@@ -229,34 +192,15 @@ final class AvVideoEncoder implements AutoCloseable {
 
     private static void check(int r, String what) {
         if (r < 0) {
-            throw new IllegalStateException(what + " failed: " + error(r));
+            throw new IllegalStateException(what + " failed: " + EncoderBuffers.error(r));
         }
-    }
-
-    static String error(int r) {
-        byte[] buf = new byte[256];
-        av_strerror(r, buf, buf.length);
-        int n = 0;
-        while (n < buf.length && buf[n] != 0) {
-            n++;
-        }
-        return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII) + " (" + r + ")";
     }
 
     @Override
     public void close() {
-        if (sws != null) {
-            sws_freeContext(sws);
-            sws = null;
-            swsSrcFormat = -1;
-        }
-        if (packet != null) {
-            av_packet_free(packet);
-            packet = null;
-        }
-        if (frame != null) {
-            av_frame_free(frame);
-            frame = null;
+        if (buffers != null) {
+            buffers.close();
+            buffers = null;
         }
         if (ctx != null) {
             avcodec_free_context(ctx);
