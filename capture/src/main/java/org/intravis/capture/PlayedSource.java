@@ -3,6 +3,8 @@ package org.intravis.capture;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.SourceStatus;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -33,6 +35,14 @@ public abstract class PlayedSource extends GuardedSource {
         super(uri);
         this.playback = Playback.from(uri);
         this.maxParkNanos = maxParkNanos;
+    }
+
+    /** The file or folder the URI names; {@code needs} (what to give, with an example) when it names none. */
+    protected final Path location(String needs) {
+        if (uri.location().isBlank()) {
+            throw new IllegalArgumentException(needs);
+        }
+        return Paths.get(uri.location());
     }
 
     /**

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -63,10 +62,7 @@ public final class PlusSequenceSource extends PlayedSource {
 
     public PlusSequenceSource(SourceUri uri) {
         super(uri);
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("PLUS source needs a file, e.g. plus:/data/scan.igs.mha");
-        }
-        this.path = Paths.get(uri.location());
+        this.path = location("PLUS source needs a file, e.g. plus:/data/scan.igs.mha");
         if (playback.format() != PixelFormat.GRAY8) {
             throw new IllegalArgumentException("PLUS sequences are grey: format=gray only (in " + uri.raw() + ")");
         }

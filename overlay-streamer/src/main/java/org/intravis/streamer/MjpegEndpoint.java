@@ -1,7 +1,6 @@
 package org.intravis.streamer;
 
 import io.vertx.core.Context;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -11,21 +10,16 @@ import io.vertx.ext.web.RoutingContext;
  * as {@code multipart/x-mixed-replace} JPEG, for displays that cannot run the page. Each request becomes a session
  * of the stream's JPEG variant over an {@link MjpegTransport} (video only, newest frame wins like every client).
  */
-final class MjpegEndpoint implements Handler<RoutingContext> {
-    private final StreamHub hub;
+final class MjpegEndpoint extends StreamEndpoint {
     private final boolean burned;
 
     MjpegEndpoint(StreamHub hub, boolean burned) {
-        this.hub = hub;
+        super(hub);
         this.burned = burned;
     }
 
     @Override
-    public void handle(RoutingContext rc) {
-        StreamPublisher pub = hub.publisherOr404(rc);
-        if (pub == null) {
-            return;
-        }
+    void handle(RoutingContext rc, StreamPublisher pub) {
         HttpServerResponse resp = rc.response();
         resp.setChunked(true)
                 .putHeader("content-type", "multipart/x-mixed-replace; boundary=" + MjpegTransport.BOUNDARY)

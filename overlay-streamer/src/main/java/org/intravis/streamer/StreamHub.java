@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.Map;
@@ -90,17 +89,6 @@ public final class StreamHub implements AutoCloseable {
         router.get("/ws/streams/:id").handler(new WebSocketEndpoint(this, protocol));
         router.get("/streams/:id/burned.mjpeg").handler(new MjpegEndpoint(this, true));
         router.get("/streams/:id/video.mjpeg").handler(new MjpegEndpoint(this, false));
-    }
-
-    /** The publisher named by the route's {@code :id}, or null after answering 404 with the streams there are. */
-    StreamPublisher publisherOr404(RoutingContext rc) {
-        String id = rc.pathParam("id");
-        StreamPublisher pub = publishers.get(id);
-        if (pub == null) {
-            rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
-                    .end("unknown stream '" + id + "'; streams: " + streamIds());
-        }
-        return pub;
     }
 
     long nextClientId() {

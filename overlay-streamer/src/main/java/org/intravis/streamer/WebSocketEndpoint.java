@@ -1,7 +1,6 @@
 package org.intravis.streamer;
 
 import io.netty.channel.Channel;
-import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
@@ -20,23 +19,18 @@ import java.util.logging.Logger;
  * This is the one place that reaches into Vert.x internals: the Netty channel behind the upgraded connection, which
  * video is written to directly (see {@link WebSocketTransport}).
  */
-final class WebSocketEndpoint implements Handler<RoutingContext> {
+final class WebSocketEndpoint extends StreamEndpoint {
     private static final Logger LOG = Logger.getLogger(WebSocketEndpoint.class.getName());
 
-    private final StreamHub hub;
     private final ClientProtocol protocol;
 
     WebSocketEndpoint(StreamHub hub, ClientProtocol protocol) {
-        this.hub = hub;
+        super(hub);
         this.protocol = protocol;
     }
 
     @Override
-    public void handle(RoutingContext rc) {
-        StreamPublisher pub = hub.publisherOr404(rc);
-        if (pub == null) {
-            return;
-        }
+    void handle(RoutingContext rc, StreamPublisher pub) {
         Variant variant;
         boolean overlay;
         boolean heatmap;

@@ -123,19 +123,9 @@ class OverlayRoundTripTest {
         a.addTip(2, Annotations.INSTRUMENT_WIRE, Annotations.TRACK_COASTING, 200.2f, 410.7f, 0f, 1.5f, 0.412f);
         a.addLine(Annotations.INSTRUMENT_NEEDLE, 1, 100f, 80.5f, 640.5f, 300f, 0.9f);
         a.addLine(Annotations.INSTRUMENT_WIRE, 2, 20f, 300f, 200.2f, 410.7f, 0.4f);
-        a.beginZone(10, Annotations.ZONE_VESSEL, false, 0.8f, 5400f);
-        a.addZonePoint(300f, 400f);
-        a.addZonePoint(360.5f, 420f);
-        a.addZonePoint(330f, 460.5f);
-        a.beginZone(11, Annotations.ZONE_NERVE, false, 0.45f, 900f);
-        a.addZonePoint(500f, 500f);
-        a.addZonePoint(540f, 500f);
-        a.addZonePoint(520f, 530f);
-        a.addZonePoint(505.5f, 520f);
-        a.beginZone(3, Annotations.ZONE_NOGO, true, 1f, 14400f);
-        a.addZonePoint(400f, 100f);
-        a.addZonePoint(560f, 100f);
-        a.addZonePoint(560f, 220f);
+        zone(a, 10, Annotations.ZONE_VESSEL, false, 0.8f, 5400f, 300f, 400f, 360.5f, 420f, 330f, 460.5f);
+        zone(a, 11, Annotations.ZONE_NERVE, false, 0.45f, 900f, 500f, 500f, 540f, 500f, 520f, 530f, 505.5f, 520f);
+        zone(a, 3, Annotations.ZONE_NOGO, true, 1f, 14400f, 400f, 100f, 560f, 100f, 560f, 220f);
         a.addDistance(1, 0, 15.5f, 1.63f, 120f);
         a.addDistance(1, 2, 80f, 8.4f, -1f);
         a.addDistance(2, 1, 33.3f, 3.5f, 2500f);
@@ -145,5 +135,13 @@ class OverlayRoundTripTest {
                 8.4f, 80f);
         a.heatmapShape(2, 16, 9, 1040, "needle", "vessel");
         return a;
+    }
+
+    private static void zone(Annotations a, int id, byte zoneClass, boolean drawn, float confidence, float area,
+                             float... xy) {
+        a.beginZone(id, zoneClass, drawn, confidence, area);
+        for (int i = 0; i < xy.length; i += 2) {
+            a.addZonePoint(xy[i], xy[i + 1]);
+        }
     }
 }

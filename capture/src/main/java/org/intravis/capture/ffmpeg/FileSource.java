@@ -9,7 +9,6 @@ import org.intravis.pipeline.SourceStatus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -42,10 +41,7 @@ public final class FileSource extends PlayedSource {
 
     public FileSource(SourceUri uri) {
         super(uri);
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("file source needs a path, e.g. file:/data/case1.mp4");
-        }
-        this.path = Paths.get(uri.location());
+        this.path = location("file source needs a path, e.g. file:/data/case1.mp4");
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.decoderThreads = uri.intOption("decoderThreads", 0);
@@ -83,6 +79,8 @@ public final class FileSource extends PlayedSource {
                     ? input.undecodablePackets() + " packets could not be decoded"
                     + (input.lastError() != 0 ? " (" + input.lastErrorText() + ")" : "")
                     : "it has no frames";
+            input.close();
+            input = null;
             throw fail("video file " + path + " has no decodable video frame: " + why);
         }
         pending = true;
@@ -218,15 +216,14 @@ public final class FileSource extends PlayedSource {
         return delivered;
     }
 
+    /** Frees the decoder; the input object stays, closed, so its damage counters can still be read. */
     @Override
     protected void release() {
         if (converter != null) {
             converter.close();
-            converter = null;
         }
         if (input != null) {
             input.close();
-            input = null;
         }
     }
 }

@@ -11,7 +11,6 @@ import org.intravis.pipeline.SourceStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -48,10 +47,7 @@ public final class ImageFolderSource extends PlayedSource {
 
     public ImageFolderSource(SourceUri uri) {
         super(uri);
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("image folder source needs a folder, e.g. images:/data/frames");
-        }
-        this.dir = Paths.get(uri.location());
+        this.dir = location("image folder source needs a folder, e.g. images:/data/frames");
         this.fps = uri.doubleOption("fps", 30);
         if (!(fps > 0)) {
             throw new IllegalArgumentException("source option fps must be positive (in " + uri.raw() + ")");
@@ -180,7 +176,6 @@ public final class ImageFolderSource extends PlayedSource {
         }
         if (converter != null) {
             converter.close();
-            converter = null;
         }
     }
 

@@ -289,7 +289,6 @@ public final class LiveSource extends GuardedSource {
     protected void release() {
         if (converter != null) {
             converter.close();
-            converter = null;
         }
         if (input != null) {
             input.close();

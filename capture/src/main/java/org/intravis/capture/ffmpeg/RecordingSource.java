@@ -18,7 +18,6 @@ import org.intravis.pipeline.SourceStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -80,10 +79,7 @@ public final class RecordingSource extends PlayedSource {
 
     public RecordingSource(SourceUri uri) {
         super(uri, IDLE_PARK_NANOS); // a paced wait returns often: pause, seek and speed act at once
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("recording source needs a folder, e.g. recording:/data/recordings/us1-20250101T120000Z");
-        }
-        this.session = Paths.get(uri.location());
+        this.session = location("recording source needs a folder, e.g. recording:/data/recordings/us1-20250101T120000Z");
         this.requestedFormat = uri.options().containsKey("format") ? playback.format() : null;
         this.speed = checkedSpeed(uri.doubleOption("speed", 1.0));
         this.pauseRequested = uri.boolOption("paused", false);
