@@ -79,7 +79,7 @@ class RecordingFailureTest {
         c.recording.dir = recordings.toString();
         c.recording.segmentSeconds = 1;
         c.recording.minFreeMb = minFreeMb;
-        app = Application.start(ConfigLoader.validate(c));
+        app = Application.start(ModuleSettings.validate(c));
     }
 
     HttpResponse<String> call(String method, String path) throws Exception {
