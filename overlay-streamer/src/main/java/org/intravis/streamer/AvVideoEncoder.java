@@ -8,6 +8,7 @@ import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.intravis.pipeline.PixelFormat;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
@@ -20,9 +21,10 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
  * JPEG with FFmpeg's mjpeg encoder at a fixed quantiser.
  * <p>
  * Everything native is allocated when the encoder opens (at the first picture, and again only if the picture
- * size changes). Owned by one thread (the stream's video thread).
+ * size changes). Owned by one thread (the stream's video thread). Public so that the test bench (perf) measures and
+ * compares with the very encoder the streams use.
  */
-final class AvVideoEncoder implements AutoCloseable {
+public final class AvVideoEncoder implements AutoCloseable {
     private static final int AVERROR_EAGAIN = -11;
     private static final int FF_QP2LAMBDA = 118;
 
@@ -42,29 +44,34 @@ final class AvVideoEncoder implements AutoCloseable {
     /** Where AVPacket keeps its data pointer (read in place: the {@code data()} getter allocates a BytePointer). */
     private long packetDataOffset = -1;
 
-    AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
+    public AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
         this.encoding = encoding;
         this.settings = settings;
         this.fps = fps > 0 ? fps : 30;
     }
 
-    Encoding encoding() { return encoding; }
+    public Encoding encoding() { return encoding; }
+
+    /** The FFmpeg pixel format of a slot's pixels, as {@link #encode} takes it. */
+    public static int avPixelFormat(PixelFormat f) {
+        return f == PixelFormat.GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24;
+    }
 
     /** The codec string for WebCodecs (e.g. {@code avc1.42C01F}), known after the first H.264 key frame. */
-    String codecString() { return codecString; }
+    public String codecString() { return codecString; }
 
     /** Name of the FFmpeg encoder in use ({@code libopenh264}, {@code mjpeg}, ...), empty before opening. */
-    String codecName() { return openedCodecName; }
+    public String codecName() { return openedCodecName; }
 
-    int width() { return openWidth; }
-    int height() { return openHeight; }
+    public int width() { return openWidth; }
+    public int height() { return openHeight; }
 
     /**
      * Converts and encodes one picture. {@code pixels} points at the first row; rows are {@code stride} bytes
      * apart; {@code format} is an FFmpeg pixel format (GRAY8 or BGR24). Returns the packet size, or -1 when the
      * encoder produced nothing for this picture. The encoded size is the picture size rounded down to even.
      */
-    int encode(BytePointer pixels, int width, int height, int stride, int format, boolean forceKey) {
+    public int encode(BytePointer pixels, int width, int height, int stride, int format, boolean forceKey) {
         int w = width & ~1;
         int h = height & ~1;
         if (w < 2 || h < 2) {
@@ -103,12 +110,12 @@ final class AvVideoEncoder implements AutoCloseable {
     }
 
     /** Whether the last packet is a key frame (an IDR with SPS/PPS for H.264; every JPEG). */
-    boolean packetKey() { return packetKey; }
+    public boolean packetKey() { return packetKey; }
 
-    int packetSize() { return packetSize; }
+    public int packetSize() { return packetSize; }
 
     /** Copies the last packet into {@code out} at its writer index (one memcpy). */
-    void copyPacket(ByteBuf out) {
+    public void copyPacket(ByteBuf out) {
         int n = packetSize;
         AVPacket packet = buffers.packet();
         out.ensureWritable(n);
@@ -122,7 +129,7 @@ final class AvVideoEncoder implements AutoCloseable {
     }
 
     /** The last packet as a Java array (tests and diagnostics; allocates). */
-    byte[] packetBytes() {
+    public byte[] packetBytes() {
         byte[] b = new byte[packetSize];
         buffers.packet().data().position(0).get(b);
         return b;

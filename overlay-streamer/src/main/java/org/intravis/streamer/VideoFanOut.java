@@ -146,9 +146,9 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
                     forceKey = true;
                 }
                 int n = variant.burned()
-                        ? enc.encode(burnedPixels, burned.cols(), burned.rows(), (int) burned.step(), SlotViews.avPixelFormat(PixelFormat.BGR24), forceKey)
+                        ? enc.encode(burnedPixels, burned.cols(), burned.rows(), (int) burned.step(), AvVideoEncoder.avPixelFormat(PixelFormat.BGR24), forceKey)
                         : enc.encode(views.pixels(slot), slot.width(), slot.height(), slot.stride(),
-                        SlotViews.avPixelFormat(slot.format()), forceKey);
+                        AvVideoEncoder.avPixelFormat(slot.format()), forceKey);
                 if (n < 0) {
                     continue;
                 }

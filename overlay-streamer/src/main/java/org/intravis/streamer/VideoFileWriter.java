@@ -169,7 +169,7 @@ public final class VideoFileWriter implements AutoCloseable {
 
         try {
             buffers = new EncoderBuffers(width, height, ctx.pix_fmt(), ctx.color_range());
-            int src = inputFormat == PixelFormat.GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24;
+            int src = AvVideoEncoder.avPixelFormat(inputFormat);
             // lossless codecs get an exact repacking; 4:2:0 codecs average the chroma; full range in and out
             buffers.scaler(src, codec.lossless() ? SWS_POINT : SWS_BILINEAR,
                     codec == VideoCodec.MJPEG || codec == VideoCodec.H264 ? EncoderBuffers.FULL_RANGE
