@@ -359,13 +359,7 @@ final class NaiveBaseline implements SystemUnderTest {
         Histogram queued = new Histogram(600_000_000L, 3);
         lanes.forEach(l -> queued.add(l.queueWait.getIntervalHistogram()));
         out.put("queue_wait", queued);
-        List<StageLatency.Snapshot> snaps = new ArrayList<>();
-        lanes.forEach(l -> snaps.add(l.latency.snapshot()));
-        for (LatencyPoint point : LatencyPoint.values()) {
-            Histogram h = new Histogram(600_000_000L, 3);
-            snaps.forEach(s -> h.add(s.total(point)));
-            out.put(point.metricName(), h);
-        }
+        SystemUnderTest.addStages(lanes.stream().map(l -> l.latency.snapshot()).toList(), out);
         return out;
     }
 

@@ -6,8 +6,6 @@ import org.intravis.inference.InferenceStatus;
 import org.intravis.inference.StreamRegistration;
 import org.intravis.inference.ZoneStore;
 import org.intravis.pipeline.Counter;
-import org.intravis.pipeline.LatencyPoint;
-import org.intravis.pipeline.StageLatency;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.ClientStats;
 import org.intravis.streamer.StreamHub;
@@ -129,13 +127,7 @@ final class PipelineUnderTest implements SystemUnderTest {
     @Override
     public Map<String, Histogram> stages() {
         Map<String, Histogram> out = new LinkedHashMap<>();
-        List<StageLatency.Snapshot> snaps = new ArrayList<>();
-        pipelines().forEach(p -> snaps.add(p.latency().snapshot()));
-        for (LatencyPoint point : LatencyPoint.values()) {
-            Histogram h = new Histogram(600_000_000L, 3);
-            snaps.forEach(s -> h.add(s.total(point)));
-            out.put(point.metricName(), h);
-        }
+        SystemUnderTest.addStages(pipelines().stream().map(p -> p.latency().snapshot()).toList(), out);
         return out;
     }
 

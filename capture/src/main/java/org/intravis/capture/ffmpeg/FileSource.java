@@ -219,11 +219,6 @@ public final class FileSource extends PlayedSource {
     /** Frees the decoder; the input object stays, closed, so its damage counters can still be read. */
     @Override
     protected void release() {
-        if (converter != null) {
-            converter.close();
-        }
-        if (input != null) {
-            input.close();
-        }
+        FfmpegInput.close(input, converter);
     }
 }

@@ -287,12 +287,7 @@ public final class LiveSource extends GuardedSource {
 
     @Override
     protected void release() {
-        if (converter != null) {
-            converter.close();
-        }
-        if (input != null) {
-            input.close();
-            input = null;
-        }
+        FfmpegInput.close(input, converter);
+        input = null;
     }
 }

@@ -408,13 +408,8 @@ public final class RecordingSource extends PlayedSource {
 
     @Override
     protected void release() {
-        if (converter != null) {
-            converter.close();
-            converter = null;
-        }
-        if (input != null) {
-            input.close();
-            input = null;
-        }
+        FfmpegInput.close(input, converter);
+        converter = null;
+        input = null;
     }
 }
