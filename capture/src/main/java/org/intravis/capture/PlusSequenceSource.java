@@ -3,7 +3,6 @@ package org.intravis.capture;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
 
@@ -12,13 +11,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -38,21 +34,15 @@ import java.util.zip.Inflater;
  * A data file shorter than the header says, or compressed data damaged part-way, plays the complete frames it
  * has and says so in {@link #statusDetail()}; a file with no readable frame fails at {@link #open()}.
  */
-public final class PlusSequenceSource implements FrameSource {
+public final class PlusSequenceSource extends PlayedSource {
     private static final Logger LOG = Logger.getLogger(PlusSequenceSource.class.getName());
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final double DEFAULT_FPS = 30;
 
-    private final SourceUri uri;
     private final Path path;
-    private final Playback playback;
     private final double fpsOption;
     private final double spacingOption;
-    private final CloseGuard guard = new CloseGuard(this::release);
-    private final FramePacer pacer = new FramePacer();
     private final Map<ByteBuffer, ByteBuffer> views = new IdentityHashMap<>();
 
-    private FrameGeometry geometry;
     private int width;
     private int height;
     private int declaredFrames;
@@ -64,26 +54,15 @@ public final class PlusSequenceSource implements FrameSource {
     private ByteBuffer compressedChunk;
     private long[] ptsMicros;
     private long periodMicros;
-    private double fps;
     private double spacingMm;
     private String timing = "";
 
     private int index;
-    private long loopBaseMicros;
-    private long lastPts = -1;
-    private volatile long delivered;
-    private volatile long loops;
     private volatile String damage = "";
-    private volatile SourceStatus status = SourceStatus.IDLE;
-    private volatile String failure = "";
 
     public PlusSequenceSource(SourceUri uri) {
-        this.uri = uri;
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("PLUS source needs a file, e.g. plus:/data/scan.igs.mha");
-        }
-        this.path = Paths.get(uri.location());
-        this.playback = Playback.from(uri);
+        super(uri);
+        this.path = location("PLUS source needs a file, e.g. plus:/data/scan.igs.mha");
         if (playback.format() != PixelFormat.GRAY8) {
             throw new IllegalArgumentException("PLUS sequences are grey: format=gray only (in " + uri.raw() + ")");
         }
@@ -95,12 +74,12 @@ public final class PlusSequenceSource implements FrameSource {
     }
 
     @Override
-    public String uri() {
-        return uri.raw();
+    protected String description() {
+        return "PLUS sequence " + path;
     }
 
     @Override
-    public void open() throws CaptureException {
+    protected void openGuarded() throws CaptureException {
         if (!Files.isRegularFile(path)) {
             throw fail("PLUS sequence " + path + (Files.exists(path) ? " is not a file" : " does not exist"));
         }
@@ -109,9 +88,6 @@ public final class PlusSequenceSource implements FrameSource {
             header = MetaImageHeader.read(path);
         } catch (IOException e) {
             throw fail(e.getMessage());
-        }
-        if (!guard.enter()) {
-            throw fail("PLUS sequence " + path + ": the source is closed");
         }
         try {
             describe(header);
@@ -122,19 +98,13 @@ public final class PlusSequenceSource implements FrameSource {
                 throw fail("PLUS sequence " + path + " has no readable frame" + (damage.isEmpty() ? "" : ": " + damage));
             }
             rewind();
-            geometry = new FrameGeometry(width, height, PixelFormat.GRAY8);
-            status = SourceStatus.STREAMING;
-            LOG.info(() -> "opened PLUS sequence " + path + ": " + frames + " frames of " + width + "x" + height
-                    + (compressed ? " (zlib)" : " (raw)") + ", " + timing);
-        } catch (CaptureException e) {
-            release();
-            throw e;
         } catch (IOException e) {
-            release();
             throw fail("cannot read PLUS sequence " + path + ": " + e.getMessage());
-        } finally {
-            guard.exit();
         }
+        geometry(new FrameGeometry(width, height, PixelFormat.GRAY8));
+        status(SourceStatus.STREAMING);
+        LOG.info(() -> "opened PLUS sequence " + path + ": " + frames + " frames of " + width + "x" + height
+                + (compressed ? " (zlib)" : " (raw)") + ", " + timing);
     }
 
     private void describe(MetaImageHeader h) throws IOException, CaptureException {
@@ -185,6 +155,7 @@ public final class PlusSequenceSource implements FrameSource {
                 }
             }
         }
+        double fps;
         if (fpsOption > 0) {
             fps = fpsOption;
             timing = "paced at " + fps + " fps (option)";
@@ -195,6 +166,7 @@ public final class PlusSequenceSource implements FrameSource {
             fps = (declaredFrames - 1) / (t[declaredFrames - 1] - t[0]);
             periodMicros = Math.max(1, ptsMicros[declaredFrames - 1] / (declaredFrames - 1));
             timing = "paced by the frames' timestamps (" + String.format("%.1f", fps) + " fps on average)";
+            nominalFps(fps);
             return;
         } else {
             double median = medianSpacing(t);
@@ -206,6 +178,7 @@ public final class PlusSequenceSource implements FrameSource {
         for (int i = 0; i < declaredFrames; i++) {
             ptsMicros[i] = i * periodMicros;
         }
+        nominalFps(fps);
     }
 
     private static double medianSpacing(double[] t) {
@@ -320,70 +293,34 @@ public final class PlusSequenceSource implements FrameSource {
         return false;
     }
 
-    private CaptureException fail(String message) {
-        status = SourceStatus.FAILED;
-        failure = message;
-        return new CaptureException(message);
-    }
-
-    @Override
-    public FrameGeometry geometry() {
-        if (geometry == null) {
-            throw new IllegalStateException("open() the source first: " + uri.raw());
-        }
-        return geometry;
-    }
-
-    @Override
-    public double nominalFps() {
-        return fps;
-    }
-
     @Override
     public double pixelSpacingMm() {
         return spacingMm;
     }
 
     @Override
-    public Read readInto(FrameSlot slot) throws CaptureException {
-        if (!guard.enter()) {
-            return Read.END;
-        }
+    protected Read readGuarded(FrameSlot slot) throws CaptureException {
         try {
-            if (channel == null || status == SourceStatus.ENDED) {
+            if (channel == null || status() == SourceStatus.ENDED) {
                 return Read.END;
             }
             if (index >= frames) {
-                if (!playback.loop()) {
-                    status = SourceStatus.ENDED;
+                if (!loopAtEnd(periodMicros)) {
                     return Read.END;
                 }
                 rewind();
-                loops++;
-                loopBaseMicros = lastPts + periodMicros;
             }
             long pts = loopBaseMicros + ptsMicros[index];
-            if (playback.realtime()) {
-                long wait = pacer.nanosUntilDue(pts, System.nanoTime());
-                if (wait > 0) {
-                    LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
-                    if (pacer.nanosUntilDue(pts, System.nanoTime()) > 0) {
-                        return Read.NONE;
-                    }
-                }
+            if (!due(pts)) {
+                return Read.NONE;
             }
             if (!readFrame(viewOf(slot.pixels()))) {
                 return Read.NONE; // the data stopped early: the next call ends or loops
             }
             slot.frame(width, height, width, PixelFormat.GRAY8);
-            slot.sourcePtsMicros(pts);
-            lastPts = pts;
-            delivered++;
-            return Read.FRAME;
+            return delivered(slot, pts);
         } catch (IOException e) {
             throw fail("cannot read PLUS sequence " + path + ": " + e.getMessage());
-        } finally {
-            guard.exit();
         }
     }
 
@@ -398,19 +335,9 @@ public final class PlusSequenceSource implements FrameSource {
     }
 
     @Override
-    public SourceStatus status() {
-        return status;
-    }
-
-    @Override
-    public String statusDetail() {
-        if (!failure.isEmpty()) {
-            return failure;
-        }
-        StringBuilder s = new StringBuilder().append(delivered).append(" frames delivered of ").append(frames);
-        if (loops > 0) {
-            s.append(", looped ").append(loops).append(loops == 1 ? " time" : " times");
-        }
+    protected String detail() {
+        StringBuilder s = new StringBuilder().append(delivered).append(" frames delivered of ").append(frames)
+                .append(loopsDetail());
         s.append(", ").append(timing);
         if (!damage.isEmpty()) {
             s.append("; ").append(damage);
@@ -424,17 +351,7 @@ public final class PlusSequenceSource implements FrameSource {
     }
 
     @Override
-    public boolean live() {
-        return false;
-    }
-
-    @Override
-    public void close() {
-        guard.close(2000);
-        status = SourceStatus.CLOSED;
-    }
-
-    private void release() {
+    protected void release() {
         try {
             if (channel != null) {
                 channel.close();

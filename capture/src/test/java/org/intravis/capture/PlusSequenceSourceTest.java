@@ -6,6 +6,7 @@ import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.FrameSource.Read;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
+import org.intravis.pipeline.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -80,6 +80,21 @@ public final class StreamPipeline implements AutoCloseable {
         public int ringSize() { return ringSize; }
         public long staleAfterMillis() { return staleAfterMillis; }
 
+        /**
+         * Checks the settings every stream shares (ring size, wait strategy, staleness), without a stream: an
+         * application checks its configuration with it before any stream exists. {@link #conclude()} checks them too.
+         */
+        public Context checkSettings() {
+            if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
+                throw new IllegalArgumentException("ringSize must be a power of two >= 2, was " + ringSize);
+            }
+            if (staleAfterMillis <= 0) {
+                throw new IllegalArgumentException("staleAfterMillis must be positive, was " + staleAfterMillis);
+            }
+            WaitStrategies.byName(waitStrategy); // fails early on a bad name
+            return this;
+        }
+
         /** Validates everything once; the pipeline refuses an unconcluded context. */
         public Context conclude() {
             if (streamId == null || streamId.isBlank()) {
@@ -88,13 +103,11 @@ public final class StreamPipeline implements AutoCloseable {
             if (source == null) {
                 throw new IllegalArgumentException("stream " + streamId + ": a source is required");
             }
-            if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
-                throw new IllegalArgumentException("stream " + streamId + ": ring size must be a power of two >= 2, was " + ringSize);
+            try {
+                checkSettings();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("stream " + streamId + ": " + e.getMessage(), e);
             }
-            if (staleAfterMillis <= 0) {
-                throw new IllegalArgumentException("stream " + streamId + ": staleAfterMillis must be positive");
-            }
-            WaitStrategies.byName(waitStrategy); // fails early on a bad name
             concluded = true;
             return this;
         }

@@ -1,6 +1,9 @@
 package org.intravis.pipeline;
 
+import org.intravis.pipeline.testing.StandInSource;
 import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +13,18 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StreamPipelineTest {
+
+    /** A frame-numbered pattern at {@code fps} (0: as fast as asked), ending after {@code frames}. */
+    static StandInSource pattern(int width, int height, long frames, double fps) {
+        return new StandInSource("test:pattern", new FrameGeometry(width, height, PixelFormat.GRAY8), fps, (slot, n) -> {
+            slot.frame(width, height, width, PixelFormat.GRAY8);
+            ByteBuffer px = slot.pixels();
+            for (int i = 0; i < width * height; i += 64) {
+                px.put(i, (byte) n);
+            }
+            slot.sourcePtsMicros(n * 1000);
+        }).frames(frames).live(false);
+    }
 
     private static StreamPipeline.Context context(FrameSource source) {
         return new StreamPipeline.Context().streamId("t").source(source).ringSize(8);
@@ -30,7 +45,7 @@ class StreamPipelineTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicLong offered = new AtomicLong();
         AtomicLong videoFrames = new AtomicLong();
-        PatternSource source = new PatternSource(64, 48, Long.MAX_VALUE, 5_000_000); // 200 fps
+        StandInSource source = pattern(64, 48, Long.MAX_VALUE, 200);
         InferenceFeed stalled = (slot, version) -> {
             offered.incrementAndGet();
             try {
@@ -60,7 +75,7 @@ class StreamPipelineTest {
     void fullRingDropsAndCountsInsteadOfBlockingCapture() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstVideo = new CountDownLatch(1);
-        PatternSource source = new PatternSource(64, 48, Long.MAX_VALUE, 0); // as fast as possible
+        StandInSource source = pattern(64, 48, Long.MAX_VALUE, 0); // as fast as possible
         VideoSink stuck = slot -> {
             firstVideo.countDown();
             try {
@@ -87,7 +102,7 @@ class StreamPipelineTest {
         AtomicLong freshFrames = new AtomicLong();
         AtomicLong staleFrames = new AtomicLong();
         AtomicLong maxAge = new AtomicLong();
-        PatternSource source = new PatternSource(64, 48, Long.MAX_VALUE, 5_000_000); // 200 fps
+        StandInSource source = pattern(64, 48, Long.MAX_VALUE, 200);
         StreamPipeline[] ref = new StreamPipeline[1];
         InferenceFeed once = new InferenceFeed() {
             final Annotations holder = new Annotations();
@@ -131,7 +146,7 @@ class StreamPipelineTest {
     void inferenceIsOfferedOnlyTheNewestFrame() throws Exception {
         AtomicLong lastOffered = new AtomicLong(-1);
         AtomicLong outOfOrder = new AtomicLong();
-        PatternSource source = new PatternSource(64, 48, 3000, 0);
+        StandInSource source = pattern(64, 48, 3000, 0);
         InferenceFeed slow = (slot, version) -> {
             if (slot.frameId() <= lastOffered.get()) {
                 outOfOrder.incrementAndGet();

@@ -5,6 +5,7 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.GroundTruth;
 import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.testing.StandInSource;
 
 /**
  * A synthetic ultrasound-like scene for tests: speckled grey tissue, an anechoic (dark) vessel and a bright
@@ -41,6 +42,14 @@ final class Phantom {
 
     FrameGeometry geometry() {
         return new FrameGeometry(width, height, PixelFormat.GRAY8);
+    }
+
+    /** A paced, non-live source of this scene whose needle advances and withdraws a little every frame. */
+    StandInSource source(double fps) {
+        return new StandInSource("test:phantom", geometry(), fps, (slot, n) -> {
+            tipX = width * (0.35 + 0.1 * Math.sin(n / 30.0));
+            render(slot);
+        }).live(false).groundTruth(true).pixelSpacingMm(0.1);
     }
 
     FrameSlot newSlot(int index) {

@@ -3,6 +3,7 @@ package org.intravis.inference;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.StandInSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class StreamPipelineInferenceTest {
     private static StreamPipeline pipeline(String id, int index, InferenceService service, String model, AtomicLong videoFrames)
             throws Exception {
         Phantom phantom = new Phantom(320, 240);
-        PhantomSource source = new PhantomSource(phantom, 30);
+        StandInSource source = phantom.source(30);
         source.open(); // whoever assembles the pipeline opens the source
         StreamPipeline.Context ctx = new StreamPipeline.Context().streamId(id).streamIndex(index)
                 .source(source).videoSink(slot -> videoFrames.incrementAndGet()).conclude();

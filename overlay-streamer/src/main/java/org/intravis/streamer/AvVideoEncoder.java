@@ -6,11 +6,9 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.intravis.pipeline.PixelFormat;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
@@ -23,9 +21,10 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
  * JPEG with FFmpeg's mjpeg encoder at a fixed quantiser.
  * <p>
  * Everything native is allocated when the encoder opens (at the first picture, and again only if the picture
- * size changes). Owned by one thread (the stream's video thread).
+ * size changes). Owned by one thread (the stream's video thread). Public so that the test bench (perf) measures and
+ * compares with the very encoder the streams use.
  */
-final class AvVideoEncoder implements AutoCloseable {
+public final class AvVideoEncoder implements AutoCloseable {
     private static final int AVERROR_EAGAIN = -11;
     private static final int FF_QP2LAMBDA = 118;
 
@@ -34,18 +33,9 @@ final class AvVideoEncoder implements AutoCloseable {
     private final double fps;
 
     private AVCodecContext ctx;
-    private AVFrame frame;
-    private AVPacket packet;
-    private PointerPointer<?> frameData;
-    private IntPointer frameLinesize;
-    private SwsContext sws;
-    private final PointerPointer<Pointer> srcData = new PointerPointer<>(4);
-    private final IntPointer srcStride = new IntPointer(4);
+    private EncoderBuffers buffers;
     private int openWidth;
     private int openHeight;
-    private int swsSrcFormat = -1;
-    private int swsSrcWidth;
-    private int swsSrcHeight;
     private long pts;
     private boolean packetKey;
     private int packetSize;
@@ -54,29 +44,34 @@ final class AvVideoEncoder implements AutoCloseable {
     /** Where AVPacket keeps its data pointer (read in place: the {@code data()} getter allocates a BytePointer). */
     private long packetDataOffset = -1;
 
-    AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
+    public AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
         this.encoding = encoding;
         this.settings = settings;
         this.fps = fps > 0 ? fps : 30;
     }
 
-    Encoding encoding() { return encoding; }
+    public Encoding encoding() { return encoding; }
+
+    /** The FFmpeg pixel format of a slot's pixels, as {@link #encode} takes it. */
+    public static int avPixelFormat(PixelFormat f) {
+        return f == PixelFormat.GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24;
+    }
 
     /** The codec string for WebCodecs (e.g. {@code avc1.42C01F}), known after the first H.264 key frame. */
-    String codecString() { return codecString; }
+    public String codecString() { return codecString; }
 
     /** Name of the FFmpeg encoder in use ({@code libopenh264}, {@code mjpeg}, ...), empty before opening. */
-    String codecName() { return openedCodecName; }
+    public String codecName() { return openedCodecName; }
 
-    int width() { return openWidth; }
-    int height() { return openHeight; }
+    public int width() { return openWidth; }
+    public int height() { return openHeight; }
 
     /**
      * Converts and encodes one picture. {@code pixels} points at the first row; rows are {@code stride} bytes
      * apart; {@code format} is an FFmpeg pixel format (GRAY8 or BGR24). Returns the packet size, or -1 when the
      * encoder produced nothing for this picture. The encoded size is the picture size rounded down to even.
      */
-    int encode(BytePointer pixels, int width, int height, int stride, int format, boolean forceKey) {
+    public int encode(BytePointer pixels, int width, int height, int stride, int format, boolean forceKey) {
         int w = width & ~1;
         int h = height & ~1;
         if (w < 2 || h < 2) {
@@ -86,28 +81,13 @@ final class AvVideoEncoder implements AutoCloseable {
             open(w, h);
             forceKey = true;
         }
-        if (sws == null || format != swsSrcFormat || width != swsSrcWidth || height != swsSrcHeight) {
-            if (sws != null) {
-                sws_freeContext(sws);
-            }
-            // the source is cropped to the even size by converting only w x h of it
-            sws = sws_getContext(w, h, format, w, h, frame.format(), SWS_BILINEAR, null, null, (double[]) null);
-            if (sws == null) {
-                throw new IllegalStateException("swscale cannot convert pixel format " + format + " to " + frame.format());
-            }
-            // sources are full-range grey/BGR; H.264 gets video range (what browsers assume), JPEG full range
-            IntPointer coefficients = sws_getCoefficients(SWS_CS_ITU601);
-            sws_setColorspaceDetails(sws, coefficients, 1, coefficients,
-                    encoding == Encoding.JPEG ? 1 : 0, 0, 1 << 16, 1 << 16);
-            swsSrcFormat = format;
-            swsSrcWidth = width;
-            swsSrcHeight = height;
-        }
-        check(av_frame_make_writable(frame), "av_frame_make_writable");
-        srcData.put(0, pixels);
-        srcStride.put(0, stride);
-        sws_scale(sws, srcData, srcStride, 0, h, frameData, frameLinesize);
+        // the source is cropped to the even size; H.264 gets video range (what browsers assume), JPEG full range
+        buffers.scaler(format, SWS_BILINEAR,
+                encoding == Encoding.JPEG ? EncoderBuffers.FULL_RANGE : EncoderBuffers.VIDEO_RANGE);
+        buffers.fill(pixels, stride);
 
+        AVFrame frame = buffers.frame();
+        AVPacket packet = buffers.packet();
         frame.pts(pts++);
         frame.pict_type(forceKey ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
         if (encoding == Encoding.JPEG) {
@@ -130,13 +110,14 @@ final class AvVideoEncoder implements AutoCloseable {
     }
 
     /** Whether the last packet is a key frame (an IDR with SPS/PPS for H.264; every JPEG). */
-    boolean packetKey() { return packetKey; }
+    public boolean packetKey() { return packetKey; }
 
-    int packetSize() { return packetSize; }
+    public int packetSize() { return packetSize; }
 
     /** Copies the last packet into {@code out} at its writer index (one memcpy). */
-    void copyPacket(ByteBuf out) {
+    public void copyPacket(ByteBuf out) {
         int n = packetSize;
+        AVPacket packet = buffers.packet();
         out.ensureWritable(n);
         if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe() && packetDataOffset >= 0) {
             long data = PlatformDependent.getLong(packet.address() + packetDataOffset);
@@ -148,9 +129,9 @@ final class AvVideoEncoder implements AutoCloseable {
     }
 
     /** The last packet as a Java array (tests and diagnostics; allocates). */
-    byte[] packetBytes() {
+    public byte[] packetBytes() {
         byte[] b = new byte[packetSize];
-        packet.data().position(0).get(b);
+        buffers.packet().data().position(0).get(b);
         return b;
     }
 
@@ -165,11 +146,9 @@ final class AvVideoEncoder implements AutoCloseable {
         ctx = avcodec_alloc_context3(codec);
         ctx.width(w);
         ctx.height(h);
-        int[] num = new int[1];
-        int[] den = new int[1];
-        av_reduce(num, den, Math.round(fps * 1000), 1000, 1_000_000);
-        ctx.time_base(av_make_q(den[0], num[0]));
-        ctx.framerate(av_make_q(num[0], den[0]));
+        int[] rate = EncoderBuffers.rate(fps);
+        ctx.time_base(av_make_q(rate[1], rate[0]));
+        ctx.framerate(av_make_q(rate[0], rate[1]));
         ctx.thread_count(1);
         ctx.max_b_frames(0);
         if (encoding == Encoding.H264) {
@@ -204,20 +183,11 @@ final class AvVideoEncoder implements AutoCloseable {
         }
         int r = avcodec_open2(ctx, codec, (PointerPointer<?>) null);
         if (r < 0) {
-            String why = error(r);
+            String why = EncoderBuffers.error(r);
             close();
             throw new IllegalStateException("cannot open encoder " + name + " for " + w + "x" + h + ": " + why);
         }
-        frame = av_frame_alloc();
-        frame.format(ctx.pix_fmt());
-        frame.width(w);
-        frame.height(h);
-        frame.color_range(ctx.color_range());
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        // views into the AVFrame struct's own arrays: they stay valid when make_writable swaps the buffers
-        frameData = frame.data();
-        frameLinesize = frame.linesize();
-        packet = av_packet_alloc();
+        buffers = new EncoderBuffers(w, h, ctx.pix_fmt(), ctx.color_range());
         packetDataOffset = PlatformDependent.addressSize() == Long.BYTES
                 ? org.bytedeco.javacpp.Loader.offsetof(AVPacket.class, "data") : -1;
         openWidth = w;
@@ -229,34 +199,15 @@ final class AvVideoEncoder implements AutoCloseable {
 
     private static void check(int r, String what) {
         if (r < 0) {
-            throw new IllegalStateException(what + " failed: " + error(r));
+            throw new IllegalStateException(what + " failed: " + EncoderBuffers.error(r));
         }
-    }
-
-    static String error(int r) {
-        byte[] buf = new byte[256];
-        av_strerror(r, buf, buf.length);
-        int n = 0;
-        while (n < buf.length && buf[n] != 0) {
-            n++;
-        }
-        return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII) + " (" + r + ")";
     }
 
     @Override
     public void close() {
-        if (sws != null) {
-            sws_freeContext(sws);
-            sws = null;
-            swsSrcFormat = -1;
-        }
-        if (packet != null) {
-            av_packet_free(packet);
-            packet = null;
-        }
-        if (frame != null) {
-            av_frame_free(frame);
-            frame = null;
+        if (buffers != null) {
+            buffers.close();
+            buffers = null;
         }
         if (ctx != null) {
             avcodec_free_context(ctx);

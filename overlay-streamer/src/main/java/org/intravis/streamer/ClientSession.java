@@ -6,14 +6,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One connected client of one stream, with per-client back-pressure where the newest frame wins.
  * <p>
  * Producers (the stream's video thread, its inference worker) never wait for a client: they put a
- * {@code retainedDuplicate()} of the shared message into a one-message mailbox per kind (video, overlay, heat
- * map), releasing whatever was still there (counted as dropped or coalesced), and schedule a drain on the
+ * {@code retainedDuplicate()} of the shared message into a one-message {@link Mailbox} per kind (video, overlay,
+ * heat map), releasing whatever was still there (counted as dropped or coalesced), and schedule a drain on the
  * client's event loop. The drain writes at most one message of each kind at a time; the next one is taken only
  * when the previous has left for the socket. So the server holds at most one in-flight plus one waiting message
  * per kind for a client, however slow it is, and a slow client never delays another (each has its own mailboxes
@@ -47,10 +46,10 @@ final class ClientSession {
     private volatile boolean wantsHeatmap;
     private volatile boolean closed;
 
-    // ---- mailboxes: written by producers, taken by the drain ----
-    private final AtomicReference<ByteBuf> videoBox = new AtomicReference<>();
-    private final AtomicReference<ByteBuf> overlayBox = new AtomicReference<>();
-    private final AtomicReference<ByteBuf> heatmapBox = new AtomicReference<>();
+    // ---- mailboxes: offered to by producers, taken by the drain ----
+    private final Mailbox video;
+    private final Mailbox overlay;
+    private final Mailbox heatmap;
     private final ConcurrentLinkedQueue<ByteBuf> alerts = new ConcurrentLinkedQueue<>();
     private final AtomicInteger alertsWaiting = new AtomicInteger();
     private volatile boolean alertOverflow;
@@ -58,65 +57,25 @@ final class ClientSession {
     private final Runnable drainTask = this::drain;
 
     // ---- event-loop state ----
-    private boolean videoInFlight;
-    private boolean overlayInFlight;
-    private boolean heatmapInFlight;
-    private int videoInFlightBytes;
-    private int overlayInFlightBytes;
-    private int heatmapInFlightBytes;
     private final AtomicLong inFlightBytes = new AtomicLong();
     private boolean needKey = true;
     private long lastSequence = -1;
 
     // ---- counters (single writer each; read by stats) ----
-    private final AtomicLong framesSent = new AtomicLong();
-    private final AtomicLong framesDropped = new AtomicLong();
+    private final AtomicLong videoSkipped = new AtomicLong();
     private final AtomicLong keyFramesRequested = new AtomicLong();
-    private final AtomicLong overlaysSent = new AtomicLong();
-    private final AtomicLong overlaysCoalesced = new AtomicLong();
     private final AtomicLong alertsSent = new AtomicLong();
-    private final AtomicLong heatmapsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private volatile long clientDecoded;
     private volatile long clientDropped;
     private volatile double clientP50 = Double.NaN;
     private volatile double clientP99 = Double.NaN;
 
-    private final ClientTransport.WriteDone videoDone = new ClientTransport.WriteDone() {
-        @Override
-        void done(boolean ok) {
-            videoInFlight = false;
-            inFlightBytes.addAndGet(-videoInFlightBytes);
-            if (ok) {
-                framesSent.incrementAndGet();
-                bytesSent.addAndGet(videoInFlightBytes);
-            }
-            afterWrite(ok);
-        }
-    };
-    private final ClientTransport.WriteDone overlayDone = new ClientTransport.WriteDone() {
-        @Override
-        void done(boolean ok) {
-            overlayInFlight = false;
-            inFlightBytes.addAndGet(-overlayInFlightBytes);
-            if (ok) {
-                overlaysSent.incrementAndGet();
-                bytesSent.addAndGet(overlayInFlightBytes);
-            }
-            afterWrite(ok);
-        }
-    };
-    private final ClientTransport.WriteDone heatmapDone = new ClientTransport.WriteDone() {
-        @Override
-        void done(boolean ok) {
-            heatmapInFlight = false;
-            inFlightBytes.addAndGet(-heatmapInFlightBytes);
-            if (ok) {
-                heatmapsSent.incrementAndGet();
-                bytesSent.addAndGet(heatmapInFlightBytes);
-            }
-            afterWrite(ok);
-        }
+    /** What the mailboxes share with the session: its byte counts and what follows a write. */
+    private final Mailbox.Owner mailboxOwner = new Mailbox.Owner() {
+        @Override public AtomicLong inFlightBytes() { return inFlightBytes; }
+        @Override public AtomicLong bytesSent() { return bytesSent; }
+        @Override public void afterWrite(boolean ok) { ClientSession.this.afterWrite(ok); }
     };
 
     ClientSession(long id, String transportName, ClientTransport transport, StreamerSettings settings,
@@ -129,6 +88,9 @@ final class ClientSession {
         this.wantsOverlay = wantsOverlay && transport.carriesText();
         this.wantsHeatmap = wantsHeatmap && transport.carriesText();
         this.keyRequester = keyRequester;
+        this.video = new Mailbox(mailboxOwner, true);
+        this.overlay = new Mailbox(mailboxOwner, false);
+        this.heatmap = new Mailbox(mailboxOwner, true);
     }
 
     long id() { return id; }
@@ -142,41 +104,24 @@ final class ClientSession {
 
     /** Offers a video message (a duplicate this session now owns); the newest replaces one not yet taken. */
     void offerVideo(ByteBuf message) {
-        if (closed) {
-            message.release();
-            return;
-        }
-        ByteBuf old = videoBox.getAndSet(message);
-        if (old != null) {
-            old.release();
-            framesDropped.incrementAndGet();
-        }
-        schedule();
+        offer(video, message);
     }
 
     /** Offers an overlay message; an overlay not yet taken is replaced (coalesced to the newest). */
     void offerOverlay(ByteBuf message) {
-        if (closed) {
-            message.release();
-            return;
-        }
-        ByteBuf old = overlayBox.getAndSet(message);
-        if (old != null) {
-            old.release();
-            overlaysCoalesced.incrementAndGet();
-        }
-        schedule();
+        offer(overlay, message);
     }
 
     void offerHeatmap(ByteBuf message) {
+        offer(heatmap, message);
+    }
+
+    private void offer(Mailbox box, ByteBuf message) {
         if (closed) {
             message.release();
             return;
         }
-        ByteBuf old = heatmapBox.getAndSet(message);
-        if (old != null) {
-            old.release();
-        }
+        box.offer(message);
         schedule();
     }
 
@@ -228,10 +173,7 @@ final class ClientSession {
         variant = v;
         needKey = true;
         lastSequence = -1;
-        ByteBuf old = videoBox.getAndSet(null);
-        if (old != null) {
-            old.release();
-        }
+        video.discard();
     }
 
     void wants(boolean overlay, boolean heatmap) {
@@ -286,30 +228,24 @@ final class ClientSession {
             writeAlert(a);
         }
         // 2. the newest overlay
-        if (!overlayInFlight && inFlightBytes.get() < maxPending) {
-            ByteBuf o = overlayBox.getAndSet(null);
+        if (inFlightBytes.get() < maxPending) {
+            ByteBuf o = overlay.take();
             if (o != null) {
-                overlayInFlight = true;
-                overlayInFlightBytes = o.readableBytes();
-                inFlightBytes.addAndGet(overlayInFlightBytes);
-                transport.write(o, false, overlayDone);
+                overlay.write(transport, o);
             }
         }
         // 3. the newest video frame
-        if (!videoInFlight && transport.writable()) {
-            ByteBuf v = videoBox.getAndSet(null);
+        if (transport.writable()) {
+            ByteBuf v = video.take();
             if (v != null) {
                 writeVideo(v);
             }
         }
         // 4. the newest heat map, lowest priority
-        if (!heatmapInFlight && transport.writable() && inFlightBytes.get() < maxPending) {
-            ByteBuf h = heatmapBox.getAndSet(null);
+        if (transport.writable() && inFlightBytes.get() < maxPending) {
+            ByteBuf h = heatmap.take();
             if (h != null) {
-                heatmapInFlight = true;
-                heatmapInFlightBytes = h.readableBytes();
-                inFlightBytes.addAndGet(heatmapInFlightBytes);
-                transport.write(h, true, heatmapDone);
+                heatmap.write(transport, h);
             }
         }
     }
@@ -344,17 +280,14 @@ final class ClientSession {
             if (!key && (needKey || seq != ((lastSequence + 1) & 0xffffffffL))) {
                 // a frame this one depends on never reached the client: wait for the next key frame
                 v.release();
-                framesDropped.incrementAndGet();
+                videoSkipped.incrementAndGet();
                 needKey = true;
                 return;
             }
             needKey = false;
             lastSequence = seq;
         }
-        videoInFlight = true;
-        videoInFlightBytes = v.readableBytes();
-        inFlightBytes.addAndGet(videoInFlightBytes);
-        transport.write(v, true, videoDone);
+        video.write(transport, v);
     }
 
     /** Closes the connection and releases everything waiting (any thread). */
@@ -376,9 +309,9 @@ final class ClientSession {
     }
 
     private void releaseAll() {
-        release(videoBox.getAndSet(null));
-        release(overlayBox.getAndSet(null));
-        release(heatmapBox.getAndSet(null));
+        video.discard();
+        overlay.discard();
+        heatmap.discard();
         ByteBuf a;
         while ((a = alerts.poll()) != null) {
             alertsWaiting.decrementAndGet();
@@ -386,33 +319,17 @@ final class ClientSession {
         }
     }
 
-    private static void release(ByteBuf b) {
-        if (b != null) {
-            b.release();
-        }
-    }
-
     /** Bytes held for this client now: in flight plus waiting in its mailboxes (approximate while racing). */
     long pendingBytes() {
-        long n = inFlightBytes.get();
-        n += size(videoBox.get()) + size(overlayBox.get()) + size(heatmapBox.get());
-        return n;
-    }
-
-    private static long size(ByteBuf b) {
-        try {
-            return b == null ? 0 : b.readableBytes();
-        } catch (RuntimeException raced) { // released between get and read
-            return 0;
-        }
+        return inFlightBytes.get() + video.waitingBytes() + overlay.waitingBytes() + heatmap.waitingBytes();
     }
 
     ClientStats stats() {
         Variant v = variant;
         return new ClientStats(id, transport.remote(), transportName, v.encoding().wireName(), v.layerName(),
-                wantsOverlay, wantsHeatmap, connectedAtMillis, framesSent.get(), framesDropped.get(),
-                keyFramesRequested.get(), overlaysSent.get(), overlaysCoalesced.get(), alertsSent.get(),
-                alertsWaiting.get(), heatmapsSent.get(), bytesSent.get(), pendingBytes(), clientDecoded,
+                wantsOverlay, wantsHeatmap, connectedAtMillis, video.sent(), video.replaced() + videoSkipped.get(),
+                keyFramesRequested.get(), overlay.sent(), overlay.replaced(), alertsSent.get(),
+                alertsWaiting.get(), heatmap.sent(), bytesSent.get(), pendingBytes(), clientDecoded,
                 clientDropped, clientP50, clientP99);
     }
 }

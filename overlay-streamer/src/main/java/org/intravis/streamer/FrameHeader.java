@@ -50,6 +50,15 @@ public final class FrameHeader {
     private FrameHeader() {
     }
 
+    /** The header's code for an overlay status: 0 NONE (nothing known), 1 VALID, 2 FAILED. */
+    public static int overlayStatus(org.intravis.pipeline.Annotations.Status s) {
+        return switch (s) {
+            case NONE -> 0;
+            case VALID -> 1;
+            case FAILED -> 2;
+        };
+    }
+
     /** Writes the header at the buffer's writer index (the payload follows). */
     public static void write(ByteBuf out, Encoding encoding, int flags, long frameId, long captureEpochMicros,
                              long encodedEpochMicros, long sequence, int width, int height, long overlayFrameId,

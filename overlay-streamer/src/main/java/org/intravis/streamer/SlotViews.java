@@ -5,8 +5,6 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PixelFormat;
 
-import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
-import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
@@ -49,10 +47,6 @@ final class SlotViews implements AutoCloseable {
             matLayout[i] = layout;
         }
         return m;
-    }
-
-    static int avPixelFormat(PixelFormat f) {
-        return f == PixelFormat.GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24;
     }
 
     private int index(FrameSlot slot) {

@@ -7,13 +7,8 @@ import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
-import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
-import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.intravis.pipeline.PixelFormat;
 
 import java.io.IOException;
@@ -52,13 +47,7 @@ public final class VideoFileWriter implements AutoCloseable {
     private AVFormatContext fmt;
     private AVCodecContext ctx;
     private AVStream stream;
-    private AVFrame frame;
-    private AVPacket packet;
-    private SwsContext sws;
-    private PointerPointer<?> frameData;
-    private IntPointer frameLinesize;
-    private final PointerPointer<Pointer> srcData = new PointerPointer<>(4);
-    private final IntPointer srcStride = new IntPointer(4);
+    private EncoderBuffers buffers;
     private AVRational codecTimeBase;
     private boolean headerWritten;
     private long frames;
@@ -120,10 +109,8 @@ public final class VideoFileWriter implements AutoCloseable {
         ctx.pix_fmt(codec.encodedPixelFormat(inputFormat));
         codecTimeBase = av_make_q(1, 1000);
         ctx.time_base(codecTimeBase);
-        int[] num = new int[1];
-        int[] den = new int[1];
-        av_reduce(num, den, Math.round(fps * 1000), 1000, 1_000_000);
-        ctx.framerate(av_make_q(num[0], den[0]));
+        int[] rate = EncoderBuffers.rate(fps);
+        ctx.framerate(av_make_q(rate[0], rate[1]));
         ctx.max_b_frames(0);
         ctx.thread_count(threads);
         ctx.thread_type(FF_THREAD_SLICE);
@@ -180,25 +167,15 @@ public final class VideoFileWriter implements AutoCloseable {
         check(r, "cannot write the header of " + file);
         headerWritten = true;
 
-        frame = av_frame_alloc();
-        frame.format(ctx.pix_fmt());
-        frame.width(width);
-        frame.height(height);
-        frame.color_range(ctx.color_range());
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        frameData = frame.data();
-        frameLinesize = frame.linesize();
-        packet = av_packet_alloc();
-        int src = inputFormat == PixelFormat.GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24;
-        // lossless codecs get an exact repacking; 4:2:0 codecs average the chroma
-        int flags = codec.lossless() ? SWS_POINT : SWS_BILINEAR;
-        sws = sws_getContext(width, height, src, width, height, ctx.pix_fmt(), flags, null, null, (double[]) null);
-        if (sws == null || sws.isNull()) {
-            throw new IOException("swscale cannot convert " + inputFormat + " to pixel format " + ctx.pix_fmt());
-        }
-        if (codec == VideoCodec.MJPEG || codec == VideoCodec.H264) { // full-range in, full-range out
-            IntPointer coefficients = sws_getCoefficients(SWS_CS_ITU601);
-            sws_setColorspaceDetails(sws, coefficients, 1, coefficients, 1, 0, 1 << 16, 1 << 16);
+        try {
+            buffers = new EncoderBuffers(width, height, ctx.pix_fmt(), ctx.color_range());
+            int src = AvVideoEncoder.avPixelFormat(inputFormat);
+            // lossless codecs get an exact repacking; 4:2:0 codecs average the chroma; full range in and out
+            buffers.scaler(src, codec.lossless() ? SWS_POINT : SWS_BILINEAR,
+                    codec == VideoCodec.MJPEG || codec == VideoCodec.H264 ? EncoderBuffers.FULL_RANGE
+                            : EncoderBuffers.DEFAULT_RANGE);
+        } catch (IllegalStateException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -208,23 +185,25 @@ public final class VideoFileWriter implements AutoCloseable {
      * increase; one that does not is moved one millisecond past the previous. Returns the timestamp written.
      */
     public long write(BytePointer pixels, int stride, long ptsMillis) throws IOException {
-        if (packet == null) {
+        if (buffers == null) {
             throw new IOException(file + " is not open");
         }
-        check(av_frame_make_writable(frame), "av_frame_make_writable");
-        srcData.put(0, pixels);
-        srcStride.put(0, stride);
-        sws_scale(sws, srcData, srcStride, 0, height, frameData, frameLinesize);
+        try {
+            buffers.fill(pixels, stride);
+        } catch (IllegalStateException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
         long pts = ptsMillis <= lastPts ? lastPts + 1 : ptsMillis;
         lastPts = pts;
-        frame.pts(pts);
-        check(avcodec_send_frame(ctx, frame), "encoding a picture for " + file);
+        buffers.frame().pts(pts);
+        check(avcodec_send_frame(ctx, buffers.frame()), "encoding a picture for " + file);
         drain();
         frames++;
         return pts;
     }
 
     private void drain() throws IOException {
+        AVPacket packet = buffers.packet();
         while (true) {
             int r = avcodec_receive_packet(ctx, packet);
             if (r == AVERROR_EAGAIN || r == AVERROR_EOF) {
@@ -264,7 +243,7 @@ public final class VideoFileWriter implements AutoCloseable {
             int r = avio_closep(pb);
             fmt.pb(null);
             if (r < 0 && failure == null) {
-                failure = new IOException("closing " + file + ": " + AvVideoEncoder.error(r));
+                failure = new IOException("closing " + file + ": " + EncoderBuffers.error(r));
             }
         }
         free();
@@ -286,17 +265,9 @@ public final class VideoFileWriter implements AutoCloseable {
     }
 
     private void free() {
-        if (sws != null) {
-            sws_freeContext(sws);
-            sws = null;
-        }
-        if (packet != null) {
-            av_packet_free(packet);
-            packet = null;
-        }
-        if (frame != null) {
-            av_frame_free(frame);
-            frame = null;
+        if (buffers != null) {
+            buffers.close();
+            buffers = null;
         }
         if (ctx != null) {
             avcodec_free_context(ctx);
@@ -311,7 +282,7 @@ public final class VideoFileWriter implements AutoCloseable {
 
     private static void check(int r, String what) throws IOException {
         if (r < 0) {
-            throw new IOException(what + ": " + AvVideoEncoder.error(r));
+            throw new IOException(what + ": " + EncoderBuffers.error(r));
         }
     }
 }

@@ -117,7 +117,7 @@ class FanOutTest {
         Client c = new Client(Variant.JPEG_CLEAN, false, false);
         TestFrames frames = new TestFrames(160, 120, 4);
         for (int i = 0; i < 10; i++) {
-            pub.onFrame(frames.next());
+            pub.video().onFrame(frames.next());
             ByteBuf original = alloc.last();
             List<Object> ma = a.drain();
             List<Object> mb = b.drain();
@@ -153,7 +153,7 @@ class FanOutTest {
         int fastFrames = 0;
         long maxMessage = 0;
         for (int i = 0; i < 30; i++) {
-            pub.onFrame(frames.next());
+            pub.video().onFrame(frames.next());
             List<Object> got = fast.drain();
             for (FrameHeader.Video h : videoHeaders(got)) {
                 assertThat(h.frameId()).isEqualTo(i);
@@ -202,7 +202,7 @@ class FanOutTest {
             if (i == 20) {
                 slow.session.keyFrameRequested(); // the page asks for one after its own gap
             }
-            pub.onFrame(frames.next());
+            pub.video().onFrame(frames.next());
             for (Object m : slow.drain()) {
                 ByteBuf b = ((BinaryWebSocketFrame) m).content();
                 FrameHeader.Video h = FrameHeader.decode(b);
@@ -252,13 +252,13 @@ class FanOutTest {
         Client lagging = new Client(Variant.JPEG_CLEAN, true, true);
         Client fast = new Client(Variant.JPEG_CLEAN, false, true);
         TestFrames frames = new TestFrames(160, 120, 4);
-        pub.onFrame(frames.next()); // joiners get their first overlay with a frame
+        pub.video().onFrame(frames.next()); // joiners get their first overlay with a frame
         Annotations a = new Annotations();
         for (int f = 0; f < 40; f++) {
             alert(a, f, f % 2 == 0); // raise on even frames, clear on odd: 40 events
-            pub.onAnnotations(a);
+            pub.overlays().onAnnotations(a);
             if (f % 4 == 0) {
-                pub.onFrame(frames.next());
+                pub.video().onFrame(frames.next());
             }
             releaseAll(fast.drain());
             lagging.drain();
@@ -289,7 +289,7 @@ class FanOutTest {
         // hold the connection's queue above the limit so alerts must wait in their own queue
         for (int f = 0; f < 30; f++) {
             alert(a, f, f % 2 == 0);
-            pub.onAnnotations(a);
+            pub.overlays().onAnnotations(a);
             lagging.drain();
         }
         assertThat(lagging.session.closed()).isFalse();
@@ -301,7 +301,7 @@ class FanOutTest {
         stuck.session.sendControl(alloc.directBuffer(300 << 10).writeZero(300 << 10));
         for (int f = 30; f < 50; f++) {
             alert(a, f, f % 2 == 0);
-            pub.onAnnotations(a);
+            pub.overlays().onAnnotations(a);
             stuck.drain();
         }
         assertThat(stuck.session.closed()).isTrue();

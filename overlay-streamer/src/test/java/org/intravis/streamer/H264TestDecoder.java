@@ -40,7 +40,7 @@ final class H264TestDecoder implements AutoCloseable {
         }
         int r = avcodec_send_packet(ctx, packet);
         if (r < 0) {
-            throw new IllegalStateException("decoder refused the access unit: " + AvVideoEncoder.error(r));
+            throw new IllegalStateException("decoder refused the access unit: " + EncoderBuffers.error(r));
         }
         r = avcodec_receive_frame(ctx, frame);
         if (r < 0) {

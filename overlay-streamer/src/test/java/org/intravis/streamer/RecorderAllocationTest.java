@@ -2,6 +2,7 @@ package org.intravis.streamer;
 
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.StandInSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,7 @@ class RecorderAllocationTest {
     @Test
     void theRingReaderAllocatesNothingPerFrame() throws Exception {
         THREADS.setThreadAllocatedMemoryEnabled(true);
-        PatternSource source = new PatternSource(320, 240, 400); // faster than the writer: copies and drops
+        StandInSource source = TestFrames.source(320, 240, 400); // faster than the writer: copies and drops
         source.open();
         Recorder recorder = new Recorder("s1", RecorderTest.settings(dir).bufferFrames(4).conclude(),
                 source.geometry(), () -> new RecordingInfo("test:pattern", true, 400, 0, "none", List.of(), Map.of(), "test"));

@@ -7,6 +7,7 @@ import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.PipelineClock;
 import org.intravis.pipeline.RecordingLayout;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.StandInSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +61,7 @@ class RecorderTest {
     }
 
     void start(RecordingSettings settings) {
-        PatternSource source = new PatternSource(W, H, 30);
+        StandInSource source = TestFrames.source(W, H, 30);
         source.open();
         recorder = new Recorder("s1", settings.conclude(), source.geometry(), () -> new RecordingInfo("test:pattern",
                 true, 30, 0.1, "test-model", List.of(new RecordingInfo.ModelFile("test-model", "memory", "00ff")),

@@ -3,6 +3,7 @@ package org.intravis.streamer;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.testing.StandInSource;
 
 import java.nio.ByteBuffer;
 
@@ -32,6 +33,17 @@ final class TestFrames {
         s.captured(0, id, id, System.nanoTime());
         s.endWrite();
         return s;
+    }
+
+    /**
+     * A live-like source of these patterns paced at {@code fps}: the streamer's tests stand it in for the capture
+     * module's sources, so they do not depend on another module's progress.
+     */
+    static StandInSource source(int width, int height, double fps) {
+        return new StandInSource("test:pattern", new FrameGeometry(width, height, PixelFormat.GRAY8), fps, (slot, n) -> {
+            slot.frame(width, height, width, PixelFormat.GRAY8);
+            draw(slot.pixels(), n, width, height);
+        });
     }
 
     static void draw(ByteBuffer px, long t, int w, int h) {

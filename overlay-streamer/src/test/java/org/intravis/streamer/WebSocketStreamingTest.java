@@ -15,6 +15,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.PipelineClock;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.StandInSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class WebSocketStreamingTest {
     HttpServer server;
     StreamHub hub;
     StreamPipeline pipeline;
-    PatternSource source;
+    StandInSource source;
     TrackingAllocator alloc;
     final List<AutoCloseable> clients = new ArrayList<>();
     int port;
@@ -53,10 +54,10 @@ class WebSocketStreamingTest {
         alloc = new TrackingAllocator();
         hub = new StreamHub(settings.statsIntervalMillis(200).conclude(), alloc);
         StreamPublisher pub = hub.register("s1");
-        source = new PatternSource(width, height, fps);
+        source = TestFrames.source(width, height, fps);
         source.open(); // whoever assembles a pipeline opens its source first
         StreamPipeline.Context ctx = new StreamPipeline.Context().streamId("s1")
-                .source(source).videoSink(pub).annotationListener(pub)
+                .source(source).videoSink(pub.video()).annotationListener(pub.overlays())
                 .staleAfterMillis(settings.staleAfterMillis()).conclude();
         pipeline = new StreamPipeline(ctx);
         pub.attach(pipeline);

@@ -1,6 +1,9 @@
 package org.intravis.perf;
 
+import org.intravis.ui.IntravisConfig;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Locale;
 
 /**
@@ -112,6 +115,42 @@ public final class BenchSettings {
     public String sourceUri() {
         return String.format(Locale.ROOT, "synthetic:%s?width=%d&height=%d&fps=%s&pace=fast", phantom, width, height,
                 fps == Math.rint(fps) ? Long.toString((long) fps) : Double.toString(fps));
+    }
+
+    /** The id of stream {@code index}, in URLs and reports. */
+    static String streamId(int index) {
+        return "s" + index;
+    }
+
+    /**
+     * These options as the application's configuration: the engine and the application's one translation into
+     * module settings serve the bench as they serve {@code intravis run}. Everything not set here keeps the
+     * application's default (key interval, JPEG quality, staleness, heat maps, tracking, alerts); recordings, idle,
+     * would go under the temporary folder.
+     */
+    IntravisConfig config() {
+        IntravisConfig c = new IntravisConfig();
+        c.dataDir = Path.of(System.getProperty("java.io.tmpdir"), "intravis-bench").toString();
+        c.pipeline.ringSize = ringSize;
+        c.pipeline.waitStrategy = waitStrategy;
+        c.streams = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            IntravisConfig.Stream st = new IntravisConfig.Stream();
+            st.id = streamId(i);
+            st.source = sourceUri();
+            st.model = model;
+            c.streams.add(st);
+        }
+        c.inference.enabled = inference();
+        c.inference.device = device;
+        c.inference.intraOpThreads = intraOpThreads;
+        c.inference.budgetMs = budgetMs;
+        c.inference.maxBatch = maxBatch;
+        c.inference.batchShape = batchShape;
+        c.inference.cudnnConvAlgoSearch = convSearch;
+        c.inference.modelsDir = modelsDir == null ? "" : modelsDir.toString();
+        c.streaming.h264Encoder = h264Encoder;
+        return c;
     }
 
     /** Whether the AI path is measured (a model or the ground truth runs). */

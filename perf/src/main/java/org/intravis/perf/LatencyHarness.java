@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  * cause, throughput, heap allocation per frame on the frame-carrying threads and GC, then the ratios
  * ours / baseline. Results go to JSON and Markdown (see {@link BenchReport}).
  * <pre>
- *   java -cp intravis.jar org.intravis.perf.LatencyHarness --quick --report perf/results/quick.json
- *   java -jar intravis.jar bench --quick --report FILE.json        (the same, through the application)
- *   java -jar intravis.jar bench --full                              (1 and 4 streams, 60 s each)
- *   java -jar intravis.jar bench --streams 1,4,8,16 --resolution 1920x1080 --fps 30,60 --device cuda --no-baseline
+ *   java -jar surgical-ui/target/intravis.jar bench --quick --report FILE.json   (the product finds the bench jar)
+ *   java -jar perf/target/intravis-bench.jar bench --full                         (1 and 4 streams, 60 s each)
+ *   java -cp perf/target/intravis-bench.jar org.intravis.perf.LatencyHarness --streams 1,4,8,16 \
+ *        --resolution 1920x1080 --fps 30,60 --device cuda --no-baseline
  * </pre>
  * Latency is taken from each frame's <em>scheduled</em> capture time (see {@link ScheduledSource}), so a stall
  * anywhere shows up in the figures instead of delaying the next measurement (no coordinated omission).
@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 public final class LatencyHarness {
     static final String USAGE = """
             Usage: intravis bench [--quick | --full] [options]
-                   java -cp intravis.jar org.intravis.perf.LatencyHarness [--quick | --full] [options]
+                   java -cp perf/target/intravis-bench.jar org.intravis.perf.LatencyHarness [--quick | --full] [options]
 
             Feeds synthetic streams on a fixed clock through the real pipeline and through a naive baseline
             (thread per stream: grab, infer at batch 1, encode, send, with a blocking queue after capture),

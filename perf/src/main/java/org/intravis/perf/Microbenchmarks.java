@@ -24,11 +24,12 @@ import java.util.Map;
  * iterations of 1 s each), writing JMH's JSON and a Markdown table (percentiles, heap bytes per operation) under
  * perf/results (or the folder given):
  * <pre>
- *   java -cp surgical-ui/target/intravis.jar org.intravis.perf.Microbenchmarks [REGEX] [--long] [--out DIR]
+ *   java -cp perf/target/intravis-bench.jar org.intravis.perf.Microbenchmarks [REGEX] [--long] [--out DIR]
  * </pre>
  * REGEX selects benchmarks (default: all): Control, RingHop, Preprocess, MaskPolygons, OverlayJson, Encode.
  * {@code --long} uses 5 warm-up and 10 measured iterations. For anything else, JMH's own command line works on the
- * same class path: {@code java -cp intravis.jar org.openjdk.jmh.Main -prof gc ...}.
+ * same class path: {@code java -cp perf/target/intravis-bench.jar org.openjdk.jmh.Main -prof gc ...} (the bench jar
+ * names the product jar in its manifest; JMH's forks inherit both).
  */
 public final class Microbenchmarks {
     private Microbenchmarks() {

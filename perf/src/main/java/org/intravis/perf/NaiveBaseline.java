@@ -25,8 +25,7 @@ import org.intravis.pipeline.LatencyPoint;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.StageLatency;
 import org.intravis.pipeline.StreamCounters;
-import org.intravis.streamer.BaselineEncoder;
-import org.intravis.streamer.BaselineOverlayWriter;
+import org.intravis.ui.ModuleSettings;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +65,7 @@ final class NaiveBaseline implements SystemUnderTest {
 
     NaiveBaseline(BenchSettings settings, FrameLoop loop) throws Exception {
         this.settings = settings;
-        this.inferenceSettings = PipelineUnderTest.inferenceSettings(settings);
+        this.inferenceSettings = ModuleSettings.inference(settings.config());
         InferenceBackend b = null;
         String failure = "";
         String model = settings.model();
@@ -154,7 +153,7 @@ final class NaiveBaseline implements SystemUnderTest {
 
         Lane(int index, FrameLoop loop) throws Exception {
             this.index = index;
-            this.id = "s" + index;
+            this.id = BenchSettings.streamId(index);
             this.source = new ScheduledSource(loop.forStream(), settings.fps(), settings.bufferedFrames());
             source.open();
             this.queue = new ArrayBlockingQueue<>(settings.baselineQueue());
@@ -176,7 +175,7 @@ final class NaiveBaseline implements SystemUnderTest {
                     .model(backend == null ? settings.model() : backend.spec().name(),
                             backend == null ? "" : backend.spec().version(),
                             backend == null ? "none" : backend.device());
-            this.encoder = new BaselineEncoder(settings.encoding(), PipelineUnderTest.streamerSettings(settings),
+            this.encoder = new BaselineEncoder(settings.encoding(), ModuleSettings.streamer(settings.config()),
                     settings.fps());
             this.overlays = new BaselineOverlayWriter(id, 0.5);
             this.capture = new Thread(this::captureLoop, "capture-baseline-" + id);
@@ -310,7 +309,7 @@ final class NaiveBaseline implements SystemUnderTest {
 
     @Override
     public String path(int stream) {
-        return "/ws/streams/s" + stream;
+        return "/ws/streams/" + BenchSettings.streamId(stream);
     }
 
     @Override public ScheduledSource source(int stream) { return lanes.get(stream).source; }
@@ -360,13 +359,7 @@ final class NaiveBaseline implements SystemUnderTest {
         Histogram queued = new Histogram(600_000_000L, 3);
         lanes.forEach(l -> queued.add(l.queueWait.getIntervalHistogram()));
         out.put("queue_wait", queued);
-        List<StageLatency.Snapshot> snaps = new ArrayList<>();
-        lanes.forEach(l -> snaps.add(l.latency.snapshot()));
-        for (LatencyPoint point : LatencyPoint.values()) {
-            Histogram h = new Histogram(600_000_000L, 3);
-            snaps.forEach(s -> h.add(s.total(point)));
-            out.put(point.metricName(), h);
-        }
+        SystemUnderTest.addStages(lanes.stream().map(l -> l.latency.snapshot()).toList(), out);
         return out;
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ScheduledSource implements FrameSource {
     private static final int SCHEDULE_SIZE = 1 << 16; // frame ids kept for lookup: 18 minutes at 60 fps
+    private static final long HELD_PARK_NANOS = 1_000_000L;
 
     private final String uri;
     private final FrameLoop loop;
@@ -35,6 +36,7 @@ final class ScheduledSource implements FrameSource {
     private final AtomicLong delivered = new AtomicLong();
     private volatile SourceStatus status = SourceStatus.IDLE;
     private volatile long t0;
+    private volatile boolean held;
     private long next;
 
     ScheduledSource(FrameLoop loop, double fps, int bufferedFrames) {
@@ -74,8 +76,22 @@ final class ScheduledSource implements FrameSource {
         return loop.pixelSpacingMm();
     }
 
+    /** The device is off until {@link #start()}: its reader gets nothing and its clock has not begun. */
+    void hold() {
+        held = true;
+    }
+
+    /** Switches the device on: its clock begins at the next read. */
+    void start() {
+        held = false;
+    }
+
     @Override
     public Read readInto(FrameSlot slot) {
+        if (held) {
+            LockSupport.parkNanos(HELD_PARK_NANOS);
+            return Read.NONE;
+        }
         long now = System.nanoTime();
         if (t0 == 0) {
             t0 = now; // the device starts when its reader first asks

@@ -1,6 +1,8 @@
 package org.intravis.perf;
 
 import org.HdrHistogram.Histogram;
+import org.intravis.pipeline.LatencyPoint;
+import org.intravis.pipeline.StageLatency;
 
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,15 @@ interface SystemUnderTest extends AutoCloseable {
     String deviceUsed();
 
     String note();
+
+    /** Adds the pipeline's stage histograms of every stream, merged per {@link LatencyPoint}, to {@code out}. */
+    static void addStages(List<StageLatency.Snapshot> streams, Map<String, Histogram> out) {
+        for (LatencyPoint point : LatencyPoint.values()) {
+            Histogram h = new Histogram(600_000_000L, 3);
+            streams.forEach(s -> h.add(s.total(point)));
+            out.put(point.metricName(), h);
+        }
+    }
 
     @Override
     void close();

@@ -56,7 +56,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         cfg.inference.budgetMs = OfflineAnalyzer.OFFLINE_BUDGET_MS;
         InferenceSettings settings;
         try {
-            settings = Application.inferenceSettings(cfg).rowsPerStream(cfg.inference.maxBatch).conclude();
+            settings = ModuleSettings.inference(cfg).rowsPerStream(cfg.inference.maxBatch).conclude();
         } catch (IllegalArgumentException e) {
             throw new UserError("inference: " + e.getMessage(), e);
         }

@@ -1,15 +1,8 @@
 package org.intravis.ui;
 
-import org.intravis.inference.AlertSettings;
-import org.intravis.inference.BatchShape;
-import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceService;
-import org.intravis.inference.InferenceSettings;
-import org.intravis.inference.TipTracker;
 import org.intravis.inference.ZoneStore;
-import org.intravis.pipeline.Annotations;
 import org.intravis.streamer.StreamHub;
-import org.intravis.streamer.StreamerSettings;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,8 +29,8 @@ public final class Application implements AutoCloseable {
         // one zone store, shared by the models (risk zones) and the HTTP API (the surgeon draws them)
         ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
         InferenceService inference = config.inference.enabled
-                ? new InferenceService(inferenceSettings(config), zones) : null;
-        Engine engine = new Engine(config, new StreamHub(streamerSettings(config)), inference);
+                ? new InferenceService(ModuleSettings.inference(config), zones) : null;
+        Engine engine = new Engine(config, new StreamHub(ModuleSettings.streamer(config)), inference);
         StatsSampler stats = null;
         IntravisServer server = null;
         try {
@@ -55,50 +48,6 @@ public final class Application implements AutoCloseable {
             }
             engine.close();
             throw e;
-        }
-    }
-
-    /** The inference service's settings from the configuration's inference section. */
-    static InferenceSettings inferenceSettings(IntravisConfig c) {
-        IntravisConfig.Inference i = c.inference;
-        IntravisConfig.Alerts a = i.alerts;
-        try {
-            TipTracker.Config d = TipTracker.Config.defaults();
-            InferenceSettings s = new InferenceSettings()
-                    .device(i.device)
-                    .intraOpThreads(i.intraOpThreads)
-                    .budgetMs(i.budgetMs)
-                    .maxBatch(i.maxBatch)
-                    .batchShape(BatchShape.parse(i.batchShape))
-                    .convAlgoSearch(ConvAlgoSearch.parse(i.cudnnConvAlgoSearch))
-                    .heatmapEvery(i.heatmapEvery)
-                    .dataDir(Path.of(c.dataDir))
-                    .alerts(new AlertSettings(a.cautionMm, a.warningMm, a.criticalMm, a.hysteresisMm, a.cautionPx,
-                            a.warningPx, a.criticalPx, a.hysteresisPx, a.holdMs, a.lookAheadMs,
-                            Annotations.ALERT_WARNING, a.minTipConfidence))
-                    .tracker(new TipTracker.Config(d.confirmHits(), i.lostAfterMisses, d.measurementNoisePx(),
-                            d.accelerationNoise(), d.gateChi2(), d.maxJumpPx(), d.initialSpeedSigma()));
-            if (!i.modelsDir.isBlank()) {
-                s.modelsDir(Path.of(i.modelsDir));
-            }
-            i.thresholds.forEach(s::threshold);
-            return s.conclude();
-        } catch (IllegalArgumentException e) {
-            throw new UserError("inference: " + e.getMessage(), e);
-        }
-    }
-
-    /** The streamer's settings from the configuration (streaming and pipeline sections). */
-    static StreamerSettings streamerSettings(IntravisConfig c) {
-        try {
-            return new StreamerSettings()
-                    .h264Encoder(c.streaming.h264Encoder)
-                    .keyIntervalMillis(c.streaming.keyIntervalMs)
-                    .jpegQuality(c.streaming.jpegQuality)
-                    .staleAfterMillis(c.pipeline.staleAfterMs)
-                    .conclude();
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage().replace("streamer: ", "streaming."), e);
         }
     }
 

@@ -41,16 +41,32 @@ public final class Engine implements AutoCloseable {
     private final IntravisConfig config;
     private final StreamHub hub;
     private final InferenceService inference;
+    private final SourceFactory sources;
     private final Recordings recordings;
     private final List<EngineStream> streams = new ArrayList<>();
+
+    /** Makes a stream's source (not yet opened). */
+    @FunctionalInterface
+    public interface SourceFactory {
+        FrameSource create(IntravisConfig.Stream stream) throws CaptureException;
+    }
+
+    /** The application's sources: each stream's from its URI and options ({@link FrameSources}). */
+    public static final SourceFactory FROM_URI = s -> FrameSources.create(SourceUri.parse(s.source).withDefaults(s.options));
 
     /**
      * @param inference the models, or null to run video only (every stream's overlay then says AI OFF)
      */
     public Engine(IntravisConfig config, StreamHub hub, InferenceService inference) {
+        this(config, hub, inference, FROM_URI);
+    }
+
+    /** With sources of the caller's making (the test bench feeds frames on a clock of its own). */
+    public Engine(IntravisConfig config, StreamHub hub, InferenceService inference, SourceFactory sources) {
         this.config = config;
         this.hub = hub;
         this.inference = inference;
+        this.sources = sources;
         this.recordings = new Recordings(config);
     }
 
@@ -70,8 +86,8 @@ public final class Engine implements AutoCloseable {
     private EngineStream startStream(int index, IntravisConfig.Stream s) {
         FrameSource source;
         try {
-            source = FrameSources.create(SourceUri.parse(s.source).withDefaults(s.options));
-        } catch (IllegalArgumentException e) {
+            source = sources.create(s);
+        } catch (IllegalArgumentException | CaptureException e) {
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
         try {
@@ -90,16 +106,11 @@ public final class Engine implements AutoCloseable {
         FrameSnapshots snapshots = new FrameSnapshots(source.geometry().maxFrameBytes(), SNAPSHOT_INTERVAL_MS);
         StreamPublisher publisher = hub.register(s.id);
         Recorder recorder = recordings.create(s, source, model, spacingMm);
-        StreamPipeline.Context ctx = new StreamPipeline.Context()
-                .streamId(s.id)
-                .streamIndex(index)
+        StreamPipeline.Context ctx = ModuleSettings.pipeline(config, s, index)
                 .source(source)
-                .ringSize(config.pipeline.ringSize)
-                .waitStrategy(config.pipeline.waitStrategy)
-                .staleAfterMillis(config.pipeline.staleAfterMs)
-                .videoSink(publisher)
+                .videoSink(publisher.video())
                 .videoSink(snapshots)
-                .annotationListener(publisher)
+                .annotationListener(publisher.overlays())
                 .readerAfterVideo("record-read", recorder);
         StreamPipeline pipeline;
         Replay replay = null;

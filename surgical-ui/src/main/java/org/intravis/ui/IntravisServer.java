@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.StaticHandler;
 import org.intravis.inference.ZoneStore;
 
 import java.net.BindException;
@@ -86,9 +85,8 @@ public final class IntravisServer implements AutoCloseable {
         new RecordingRoutes(engine, vertx).mount(router);
         router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
                 st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));
-        engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /display, /surgeon
-        router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
-                .setDefaultContentEncoding("UTF-8"));
+        engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /streams/:id/video.mjpeg
+        Pages.mount(router); // /display, /surgeon, and every page from the jar
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                 .setTcpNoDelay(true));

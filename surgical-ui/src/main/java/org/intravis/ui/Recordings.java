@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.StreamRegistration;
-import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.RecordingLayout;
 import org.intravis.streamer.RecordedAnnotations;
 import org.intravis.streamer.Recorder;
 import org.intravis.streamer.RecordingInfo;
 import org.intravis.streamer.RecordingSettings;
-import org.intravis.streamer.VideoCodec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,40 +42,7 @@ public final class Recordings implements AutoCloseable {
 
     public Recordings(IntravisConfig config) {
         this.config = config;
-        this.settings = settings(config);
-    }
-
-    /** The recorder settings from the configuration's recording section; mistakes are user errors. */
-    static RecordingSettings settings(IntravisConfig c) {
-        IntravisConfig.Recording r = c.recording;
-        try {
-            RecordingSettings s = new RecordingSettings()
-                    .dir(directory(c))
-                    .segmentSeconds(r.segmentSeconds)
-                    .codec(VideoCodec.byName(r.codec))
-                    .bufferFrames(r.bufferFrames)
-                    .minFreeBytes(r.minFreeMb << 20)
-                    .encoderThreads(r.encoderThreads)
-                    .h264BitrateBps(r.h264BitrateKbps * 1000)
-                    .lowConfidence(Annotations.LOW_CONFIDENCE);
-            for (Map.Entry<String, List<IntravisConfig.Rect>> e : r.deidentify.entrySet()) {
-                List<RecordingSettings.Region> regions = new ArrayList<>();
-                for (IntravisConfig.Rect rect : e.getValue()) {
-                    regions.add(new RecordingSettings.Region(rect.x, rect.y, rect.width, rect.height));
-                }
-                s.deidentify(e.getKey(), regions);
-            }
-            return s.conclude();
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage().startsWith("recording") ? e.getMessage()
-                    : "recording: " + e.getMessage(), e);
-        }
-    }
-
-    /** The recordings folder: {@code recording.dir}, under {@code dataDir} unless absolute. */
-    static Path directory(IntravisConfig c) {
-        Path d = Path.of(c.recording.dir);
-        return (d.isAbsolute() ? d : Path.of(c.dataDir).resolve(d)).toAbsolutePath().normalize();
+        this.settings = ModuleSettings.recording(config);
     }
 
     public Path directory() {

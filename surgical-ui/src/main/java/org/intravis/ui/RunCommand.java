@@ -52,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        IntravisConfig cfg = ConfigLoader.validate(applyOverrides(ConfigLoader.load(config)));
+        IntravisConfig cfg = ModuleSettings.validate(applyOverrides(ConfigLoader.load(config)));
         CountDownLatch stopped = new CountDownLatch(1);
         try (Application app = Application.start(cfg)) {
             Thread hook = new Thread(() -> {

@@ -29,7 +29,7 @@ class ApplicationInferenceTest {
         c.dataDir = dataDir.toString();
         c.streams.get(0).source = "synthetic:ultrasound?width=640&height=360&fps=30";
         c.streams.get(0).model = model;
-        return Application.start(ConfigLoader.validate(c));
+        return Application.start(ModuleSettings.validate(c));
     }
 
     private static JsonNode get(Application app, String path) throws Exception {
@@ -52,7 +52,7 @@ class ApplicationInferenceTest {
     void theDefaultRunServesThePhantomWithTheBundledModel() throws Exception {
         RunCommand run = new RunCommand();
         new picocli.CommandLine(run).parseArgs("--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir.toString());
-        try (Application app = Application.start(ConfigLoader.validate(run.applyOverrides(ConfigLoader.load(run.config))))) {
+        try (Application app = Application.start(ModuleSettings.validate(run.applyOverrides(ConfigLoader.load(run.config))))) {
             // ten frames shown with a fresh overlay of the model
             JsonNode s = awaitStream(app, n -> n.get("counters").get("video_out").asLong()
                     - n.get("counters").get("overlay_stale").asLong() > 10);

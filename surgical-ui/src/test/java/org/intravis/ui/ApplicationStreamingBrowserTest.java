@@ -43,7 +43,7 @@ class ApplicationStreamingBrowserTest {
         cfg.server.port = port;
         cfg.inference.enabled = false;
         cfg.dataDir = data.toString();
-        return ConfigLoader.validate(cfg);
+        return ModuleSettings.validate(cfg);
     }
 
     @AfterEach

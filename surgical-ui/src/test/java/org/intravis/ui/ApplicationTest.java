@@ -29,7 +29,7 @@ class ApplicationTest {
         c.server.host = "127.0.0.1";
         c.streams.get(0).source = "synthetic:ultrasound?width=640&height=360&fps=30";
         c.inference.enabled = false;
-        app = Application.start(ConfigLoader.validate(c));
+        app = Application.start(ModuleSettings.validate(c));
     }
 
     @AfterAll

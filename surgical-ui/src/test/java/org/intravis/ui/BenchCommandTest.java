@@ -1,7 +1,5 @@
 package org.intravis.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,35 +7,35 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code intravis bench} reaches the perf module's harness with its arguments unchanged. */
+/**
+ * {@code intravis bench} without the bench: the product does not contain the perf module, and says where the bench
+ * is instead of failing obscurely. (With the bench jar, perf's own tests run the command through to the harness.)
+ */
 class BenchCommandTest {
     @TempDir
     Path dir;
 
     @Test
-    void helpListsTheHarnessOptions() {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("bench", "--help");
-        assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("Usage: intravis bench", "--quick", "--full", "--report FILE.json");
+    void withoutTheBenchJarItSaysHowToGetIt() {
+        String old = System.getProperty("intravis.bench");
+        System.setProperty("intravis.bench", dir.resolve("missing.jar").toString());
+        try {
+            CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("bench", "--quick");
+            assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+            assertThat(r.err()).contains("test bench is not in this jar", BenchCommand.BENCH_JAR, "-Dintravis.bench")
+                    .doesNotContain("\tat ");
+        } finally {
+            if (old == null) {
+                System.clearProperty("intravis.bench");
+            } else {
+                System.setProperty("intravis.bench", old);
+            }
+        }
     }
 
     @Test
-    void aBadOptionIsAUsageError() {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("bench", "--streams", "many");
-        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
-        assertThat(r.err()).contains("--streams takes a whole number").doesNotContain("\tat ");
-    }
-
-    @Test
-    void aTinyRunWritesTheReport() throws Exception {
-        Path report = dir.resolve("tiny.json");
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("bench", "--streams", "1", "--resolution", "160x120",
-                "--warmup", "0.5", "--seconds", "1", "--loop-frames", "4", "--model", "ground-truth", "--no-baseline",
-                "--report", report.toString());
-        assertThat(r.code()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(report.toFile());
-        assertThat(json.path("resolution").asText()).isEqualTo("160x120");
-        assertThat(json.path("ours").path("throughput_fps").asDouble()).isPositive();
-        assertThat(json.path("baseline").isNull()).isTrue();
+    void theProductJarHasNoBench() {
+        assertThat(getClass().getClassLoader().getResource("org/intravis/perf/LatencyHarness.class")).isNull();
+        assertThat(getClass().getClassLoader().getResource("org/openjdk/jmh/Main.class")).isNull();
     }
 }

@@ -15,7 +15,7 @@ class ConfigLoaderTest {
 
     @Test
     void noFileMeansTheEmbeddedDefault() {
-        IntravisConfig c = ConfigLoader.validate(ConfigLoader.load(null));
+        IntravisConfig c = ModuleSettings.validate(ConfigLoader.load(null));
         assertThat(c.streams).hasSize(1);
         assertThat(c.streams.get(0).source).isEqualTo("synthetic:ultrasound");
         assertThat(c.streams.get(0).modelOrDefault()).isEqualTo("ultrasound");
@@ -43,7 +43,7 @@ class ConfigLoaderTest {
                   device: cuda
                   budgetMs: 80
                 """);
-        IntravisConfig c = ConfigLoader.validate(ConfigLoader.load(f));
+        IntravisConfig c = ModuleSettings.validate(ConfigLoader.load(f));
         assertThat(c.server.port).isEqualTo(9090);
         assertThat(c.pipeline.ringSize).isEqualTo(32);
         assertThat(c.streams).extracting(s -> s.id).containsExactly("fluoro", "us");
@@ -65,23 +65,23 @@ class ConfigLoaderTest {
     void invalidValuesAreRejected() {
         IntravisConfig c = new IntravisConfig();
         c.pipeline.ringSize = 12;
-        assertThatThrownBy(() -> ConfigLoader.validate(c)).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> ModuleSettings.validate(c)).hasMessageContaining("power of two");
         IntravisConfig d = new IntravisConfig();
         d.streams.add(d.streams.get(0));
-        assertThatThrownBy(() -> ConfigLoader.validate(d)).hasMessageContaining("used twice");
+        assertThatThrownBy(() -> ModuleSettings.validate(d)).hasMessageContaining("used twice");
     }
 
     @Test
     void batchShapeAndCudnnSearchAreReadAndCheckedWhereTheServiceIsConfigured() {
-        IntravisConfig c = ConfigLoader.validate(new IntravisConfig());
+        IntravisConfig c = ModuleSettings.validate(new IntravisConfig());
         c.inference.batchShape = "fixed";
         c.inference.cudnnConvAlgoSearch = "heuristic";
-        assertThat(Application.inferenceSettings(c).batchShape())
+        assertThat(ModuleSettings.inference(c).batchShape())
                 .isEqualTo(org.intravis.inference.BatchShape.FIXED);
-        assertThat(Application.inferenceSettings(c).convAlgoSearch())
+        assertThat(ModuleSettings.inference(c).convAlgoSearch())
                 .isEqualTo(org.intravis.inference.ConvAlgoSearch.HEURISTIC);
         c.inference.batchShape = "sideways";
-        assertThatThrownBy(() -> Application.inferenceSettings(c)).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.inference(c)).isInstanceOf(UserError.class)
                 .hasMessageContaining("inference: batch shape must be auto, fixed or exact, was 'sideways'");
     }
 

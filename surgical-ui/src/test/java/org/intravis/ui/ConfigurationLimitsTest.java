@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The configuration's limits over generated values ({@link ConfigLoader#validate}): the port range, the stream list,
+ * The configuration's limits over generated values ({@link ModuleSettings#validate}): the port range, the stream list,
  * and the stream-id pattern, which is what keeps an id safe in URLs and in the pages (it is the text of the surgeon
  * page's stream picker). Each mistake is a {@link UserError} that says what was wrong (the command line prints it
  * and exits with 2).
@@ -43,12 +43,12 @@ class ConfigurationLimitsTest {
 
     @Property(tries = 200)
     void everyPortFrom0To65535IsAccepted(@ForAll @IntRange(min = 0, max = 65535) int port) {
-        assertThat(ConfigLoader.validate(withPort(port)).server.port).isEqualTo(port);
+        assertThat(ModuleSettings.validate(withPort(port)).server.port).isEqualTo(port);
     }
 
     @Property(tries = 200)
     void aPortOutsideTheRangeIsRefusedSayingSo(@ForAll("outsidePorts") int port) {
-        assertThatThrownBy(() -> ConfigLoader.validate(withPort(port))).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.validate(withPort(port))).isInstanceOf(UserError.class)
                 .hasMessage("server.port must be 0..65535, was " + port);
     }
 
@@ -60,7 +60,7 @@ class ConfigurationLimitsTest {
 
     @Property(tries = 300)
     void idsOfOneTo32LettersDigitsDashesAndUnderscoresAreAccepted(@ForAll("goodIds") String id) {
-        assertThat(ConfigLoader.validate(withIds(id)).streams.get(0).id).isEqualTo(id);
+        assertThat(ModuleSettings.validate(withIds(id)).streams.get(0).id).isEqualTo(id);
     }
 
     @Provide
@@ -70,7 +70,7 @@ class ConfigurationLimitsTest {
 
     @Property(tries = 300)
     void anyOtherIdIsRefusedAndNamed(@ForAll("badIds") String id) {
-        assertThatThrownBy(() -> ConfigLoader.validate(withIds(id))).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.validate(withIds(id))).isInstanceOf(UserError.class)
                 .hasMessage("stream id '" + id + "' must be 1-32 letters, digits, '-' or '_'");
     }
 
@@ -90,24 +90,24 @@ class ConfigurationLimitsTest {
 
     @Example
     void aNullIdIsRefused() {
-        assertThatThrownBy(() -> ConfigLoader.validate(withIds((String) null))).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.validate(withIds((String) null))).isInstanceOf(UserError.class)
                 .hasMessageContaining("must be 1-32 letters");
     }
 
     @Property(tries = 100)
     void anIdUsedTwiceIsRefused(@ForAll("goodIds") String id, @ForAll("goodIds") String other) {
         List<String> ids = id.equals(other) ? List.of(id, id) : List.of(id, other, id);
-        assertThatThrownBy(() -> ConfigLoader.validate(withIds(ids.toArray(new String[0])))).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.validate(withIds(ids.toArray(new String[0])))).isInstanceOf(UserError.class)
                 .hasMessage("stream id '" + id + "' is used twice");
     }
 
     @Example
     void noStreamsIsRefused() {
-        assertThatThrownBy(() -> ConfigLoader.validate(withIds())).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.validate(withIds())).isInstanceOf(UserError.class)
                 .hasMessageContaining("no streams configured");
         IntravisConfig none = new IntravisConfig();
         none.streams = null;
-        assertThatThrownBy(() -> ConfigLoader.validate(none)).isInstanceOf(UserError.class)
+        assertThatThrownBy(() -> ModuleSettings.validate(none)).isInstanceOf(UserError.class)
                 .hasMessageContaining("no streams configured");
     }
 

@@ -75,7 +75,7 @@ class DisplayStatesBrowserTest {
             probe.setSoTimeout(30_000); // the sender is up once its packets arrive
             probe.receive(new DatagramPacket(new byte[2048], 2048));
         }
-        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM, "udp://127.0.0.1:" + port
+        app = Application.start(ModuleSettings.validate(TestApps.config(data, STREAM, "udp://127.0.0.1:" + port
                 + "?timeoutMs=1500&reconnectInitialMs=100&reconnectMaxMs=400", "none")));
         Page page = chromium.page(960, 540);
         page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
@@ -105,7 +105,7 @@ class DisplayStatesBrowserTest {
     void aiFailedWhileTheModelFailsAndThePictureGoesOn() throws Exception {
         Path broken = data.resolve("broken.onnx");
         Files.writeString(broken, "this is not an ONNX model");
-        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM,
+        app = Application.start(ModuleSettings.validate(TestApps.config(data, STREAM,
                 "synthetic:ultrasound?width=640&height=360&fps=30", broken.toString())));
         Page page = chromium.page(960, 540);
         page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));

@@ -8,6 +8,7 @@ import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.testing.SharedData;
 import org.intravis.streamer.RecordedAnnotations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

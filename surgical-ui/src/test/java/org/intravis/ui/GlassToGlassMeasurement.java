@@ -1,6 +1,7 @@
 package org.intravis.ui;
 
 import com.microsoft.playwright.Page;
+import org.intravis.pipeline.testing.SharedData;
 import org.intravis.streamer.ClientStats;
 import org.intravis.streamer.StreamPublisher;
 import org.junit.jupiter.api.Test;

@@ -41,7 +41,7 @@ class LivePagesBrowserTest {
 
     @BeforeAll
     static void start() {
-        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM,
+        app = Application.start(ModuleSettings.validate(TestApps.config(data, STREAM,
                 "synthetic:ultrasound?width=640&height=360&fps=30&seed=5", StreamRegistration.GROUND_TRUTH)));
     }
 

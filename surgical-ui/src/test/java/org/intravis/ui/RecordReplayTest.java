@@ -77,7 +77,7 @@ class RecordReplayTest {
         // a no-go zone over most of the picture: the phantom's needle (in from about 2 s) raises alerts in it
         ZoneStore zones = new ZoneStore(null);
         zones.add("us1", "test zone", new double[][]{{20, 20}, {300, 20}, {300, 220}, {20, 220}});
-        InferenceService inference = new InferenceService(Application.inferenceSettings(cfg), zones);
+        InferenceService inference = new InferenceService(ModuleSettings.inference(cfg), zones);
         FrameSource source = FrameSources.create("synthetic:ultrasound?width=320&height=240&fps=30");
         source.open();
         Recorder recorder = new Recorder("us1", new RecordingSettings().dir(root.resolve("rec")).segmentSeconds(1)

@@ -3,6 +3,7 @@ package org.intravis.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.pipeline.RecordingLayout;
+import org.intravis.pipeline.testing.SharedData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class RecordingFailureTest {
         c.recording.dir = recordings.toString();
         c.recording.segmentSeconds = 1;
         c.recording.minFreeMb = minFreeMb;
-        app = Application.start(ConfigLoader.validate(c));
+        app = Application.start(ModuleSettings.validate(c));
     }
 
     HttpResponse<String> call(String method, String path) throws Exception {

@@ -44,7 +44,7 @@ class ReplayPageBrowserTest {
         c.streams.get(0).source = "recording:" + session + "?loop=true";
         c.streams.get(0).model = ExportAnalyzeTest.MODEL; // the fresh inference to compare with
         c.inference.maxBatch = 2;
-        app = Application.start(ConfigLoader.validate(c));
+        app = Application.start(ModuleSettings.validate(c));
     }
 
     @AfterAll

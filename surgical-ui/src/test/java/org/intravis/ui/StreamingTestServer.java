@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.StaticHandler;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
@@ -51,8 +50,8 @@ final class StreamingTestServer implements AutoCloseable {
         vertx = Vertx.vertx();
         hub = new StreamHub(new StreamerSettings().staleAfterMillis(500).conclude());
         StreamPublisher pub = hub.register(streamId);
-        StreamPipeline.Context ctx = new StreamPipeline.Context().streamId(streamId).videoSink(pub)
-                .annotationListener(pub).staleAfterMillis(500);
+        StreamPipeline.Context ctx = new StreamPipeline.Context().streamId(streamId).videoSink(pub.video())
+                .annotationListener(pub.overlays()).staleAfterMillis(500);
         java.util.function.Supplier<TruthSample> truth;
         if (sourceUri == null) {
             source = new TestPatternSource("testpattern:", width, height, fps, 4, background);
@@ -71,7 +70,7 @@ final class StreamingTestServer implements AutoCloseable {
         router.get("/api/streams").handler(rc -> rc.response().putHeader("content-type", "application/json")
                 .end("[{\"id\":\"" + streamId + "\",\"status\":\"" + frameSource.status() + "\"}]"));
         hub.mount(vertx, router);
-        router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        Pages.mount(router);
         http = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(router);
         http.listen(wantedPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = http.actualPort();

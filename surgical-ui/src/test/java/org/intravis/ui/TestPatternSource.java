@@ -2,27 +2,20 @@ package org.intravis.ui;
 
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.PixelFormat;
-import org.intravis.pipeline.SourceStatus;
+import org.intravis.pipeline.testing.StandInSource;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Test fixture source ({@code testpattern:?width=W&height=H&fps=F&period=S}): a speckled grey background with a
- * bright needle from a fixed entry point to a tip that follows {@link NeedlePath}, paced in real time. It remembers
- * the frame number and time of its newest frame so that {@link FixtureAnnotator} can stand in for inference.
+ * bright needle from a fixed entry point to a tip that follows {@link NeedlePath}, paced in real time (catching up at
+ * most one frame after a stall). It remembers the frame number and time of its newest frame so that
+ * {@link FixtureAnnotator} can stand in for inference.
  */
-final class TestPatternSource implements FrameSource {
-    private final String uri;
+final class TestPatternSource extends StandInSource {
     final NeedlePath path;
     private final byte[] background;
-    private long next;
-    private long frames;
-    private volatile long latestFrame = -1;
-    private volatile long latestNanos;
-    private volatile SourceStatus status = SourceStatus.IDLE;
 
     TestPatternSource(String uri, int width, int height, double fps, double period) {
         this(uri, width, height, fps, period, null);
@@ -33,7 +26,8 @@ final class TestPatternSource implements FrameSource {
      *              ultrasound frame for bandwidth measurements; null for the synthetic speckle
      */
     TestPatternSource(String uri, int width, int height, double fps, double period, java.nio.file.Path image) {
-        this.uri = uri;
+        super(uri, new FrameGeometry(width, height, PixelFormat.GRAY8), fps);
+        catchUp(1);
         this.path = new NeedlePath(width, height, fps, period);
         background = new byte[width * height];
         if (image != null) {
@@ -69,44 +63,24 @@ final class TestPatternSource implements FrameSource {
         }
     }
 
-    @Override public String uri() { return uri; }
-    @Override public void open() { status = SourceStatus.STREAMING; next = System.nanoTime(); }
-    @Override public FrameGeometry geometry() { return new FrameGeometry(path.width, path.height, PixelFormat.GRAY8); }
-    @Override public double nominalFps() { return path.fps; }
-    @Override public SourceStatus status() { return status; }
-    @Override public boolean live() { return true; }
-    @Override public void close() { status = SourceStatus.CLOSED; }
-
     /** What the newest frame shows (null before the first). */
     TruthSample latest() {
-        long f = latestFrame;
-        return f < 0 ? null : new TruthSample(f, latestNanos, true, path.tipX(f), path.tipY(f), path.entryX(), path.entryY());
+        long f = latestFrame();
+        return f < 0 ? null : new TruthSample(f, latestNanos(), true, path.tipX(f), path.tipY(f), path.entryX(),
+                path.entryY());
     }
 
-    /** Frame number and nanoTime of the newest frame delivered (frame -1 before the first). */
-    long latestFrame() { return latestFrame; }
-    long latestNanos() { return latestNanos; }
-
     @Override
-    public Read readInto(FrameSlot slot) {
-        long now = System.nanoTime();
-        if (now < next) {
-            LockSupport.parkNanos(next - now);
-        }
-        next = Math.max(next + (long) (1e9 / path.fps), System.nanoTime() - (long) (1e9 / path.fps));
+    protected void paint(FrameSlot slot, long id) {
         int w = path.width;
         int h = path.height;
         slot.frame(w, h, w, PixelFormat.GRAY8);
         ByteBuffer px = slot.pixels();
         px.clear();
         // the background drifts a little every frame, so consecutive frames always differ
-        int shift = (int) (frames % 16);
+        int shift = (int) (id % 16);
         px.put(background, shift * w, (h - shift) * w).put(background, 0, shift * w);
-        long id = frames++;
         drawNeedle(px, w, h, path.entryX(), path.entryY(), path.tipX(id), path.tipY(id));
-        latestNanos = System.nanoTime();
-        latestFrame = id;
-        return Read.FRAME;
     }
 
     private static void drawNeedle(ByteBuffer px, int w, int h, float x0, float y0, float x1, float y1) {

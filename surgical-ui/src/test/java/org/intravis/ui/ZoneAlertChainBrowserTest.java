@@ -126,7 +126,7 @@ class ZoneAlertChainBrowserTest {
     @ValueSource(strings = {StreamRegistration.GROUND_TRUTH, "ultrasound"})
     void aZoneDrawnOnTheSurgeonPageRaisesTheBannerWhenTheNeedleEntersIt(String model) throws Exception {
         Box zone = zoneTheNeedleCrosses();
-        app = Application.start(ConfigLoader.validate(TestApps.config(data, STREAM, SOURCE, model)));
+        app = Application.start(ModuleSettings.validate(TestApps.config(data, STREAM, SOURCE, model)));
         Page surgeonPage = chromium.page(1280, 800);
         surgeonPage.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=jpeg"));
         StreamPage surgeon = new StreamPage(surgeonPage, STREAM);

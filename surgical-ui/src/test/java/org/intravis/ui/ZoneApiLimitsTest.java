@@ -42,7 +42,7 @@ class ZoneApiLimitsTest {
     @BeforeContainer
     static void start() throws Exception {
         data = Files.createTempDirectory("zone-limits");
-        app = Application.start(ConfigLoader.validate(TestApps.config(data, "us1",
+        app = Application.start(ModuleSettings.validate(TestApps.config(data, "us1",
                 "synthetic:ultrasound?width=320&height=240&fps=10", "none")));
     }
 

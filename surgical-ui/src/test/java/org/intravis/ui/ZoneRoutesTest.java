@@ -32,7 +32,7 @@ class ZoneRoutesTest {
         c.streams.get(0).source = "synthetic:ultrasound?width=320&height=240&fps=15";
         c.inference.enabled = false;
         c.dataDir = data.toString();
-        app = Application.start(ConfigLoader.validate(c));
+        app = Application.start(ModuleSettings.validate(c));
     }
 
     @AfterAll

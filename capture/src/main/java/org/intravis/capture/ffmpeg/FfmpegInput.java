@@ -464,6 +464,16 @@ public final class FfmpegInput implements AutoCloseable {
         }
     }
 
+    /** Closes a source's decoding state, the input and the converter of its pictures; either may be null. */
+    static void close(FfmpegInput input, SlotConverter converter) {
+        if (converter != null) {
+            converter.close();
+        }
+        if (input != null) {
+            input.close();
+        }
+    }
+
     /** Nanoseconds for a millisecond timeout, 0 for none. */
     static long millisToNanos(long millis) {
         return millis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(millis);

@@ -1,21 +1,15 @@
 package org.intravis.capture.ffmpeg;
 
-import org.intravis.capture.CloseGuard;
-import org.intravis.capture.FramePacer;
-import org.intravis.capture.Playback;
+import org.intravis.capture.PlayedSource;
 import org.intravis.capture.SourceUri;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.SourceStatus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -28,43 +22,26 @@ import java.util.logging.Logger;
  * {@code loop=true}. Realtime pacing follows the frames' own timestamps against a monotonic clock; presentation
  * times keep increasing across loops.
  */
-public final class FileSource implements FrameSource {
+public final class FileSource extends PlayedSource {
     private static final Logger LOG = Logger.getLogger(FileSource.class.getName());
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    private final SourceUri uri;
     private final Path path;
-    private final Playback playback;
     private final int maxWidth;
     private final int maxHeight;
     private final int decoderThreads;
-    private final CloseGuard guard = new CloseGuard(this::release);
-    private final FramePacer pacer = new FramePacer();
 
     private FfmpegInput input;
     private SlotConverter converter;
-    private FrameGeometry geometry;
-    private double fps;
-    private volatile SourceStatus status = SourceStatus.IDLE;
-    private volatile String failure = "";
+    private long frameMicros;
 
     private boolean pending;
     private long pendingPts;
-    private long loopBaseMicros;
-    private long lastPts = -1;
-    private long frameMicros;
     private long lastRawPts = -1;
     private volatile long missingFrames;
-    private volatile long delivered;
-    private volatile long loops;
 
     public FileSource(SourceUri uri) {
-        this.uri = uri;
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("file source needs a path, e.g. file:/data/case1.mp4");
-        }
-        this.path = Paths.get(uri.location());
-        this.playback = Playback.from(uri);
+        super(uri);
+        this.path = location("file source needs a path, e.g. file:/data/case1.mp4");
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.decoderThreads = uri.intOption("decoderThreads", 0);
@@ -74,135 +51,92 @@ public final class FileSource implements FrameSource {
     }
 
     @Override
-    public String uri() {
-        return uri.raw();
+    protected String description() {
+        return "video file " + path;
     }
 
     @Override
-    public void open() throws CaptureException {
+    protected void openGuarded() throws CaptureException {
         if (!Files.exists(path)) {
             throw fail("video file " + path + " does not exist");
         }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw fail("video file " + path + " is not a readable file");
         }
-        if (!guard.enter()) {
-            throw fail("video file " + path + ": the source is closed");
-        }
+        status(SourceStatus.CONNECTING);
+        input = new FfmpegInput("video file " + path, guard);
         try {
-            status = SourceStatus.CONNECTING;
-            input = new FfmpegInput("video file " + path, guard);
-            try {
-                input.open("file:" + path.toAbsolutePath(), null, Map.of(), 0, false, decoderThreads, false);
-            } catch (FfmpegException e) {
-                input = null;
-                throw fail(e.getMessage() + (e.code() == org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA
-                        ? " (not a video FFmpeg can read, or the file is damaged)" : ""));
-            }
-            // decode the first picture now: a file whose video cannot be decoded at all fails here, clearly
-            FfmpegInput.Result r = input.decodeNext(0);
-            if (r != FfmpegInput.Result.FRAME) {
-                String why = input.undecodablePackets() > 0 || input.readErrors() > 0
-                        ? input.undecodablePackets() + " packets could not be decoded"
-                        + (input.lastError() != 0 ? " (" + input.lastErrorText() + ")" : "")
-                        : "it has no frames";
-                throw fail("video file " + path + " has no decodable video frame: " + why);
-            }
-            pending = true;
-            int w = input.frame().width();
-            int h = input.frame().height();
-            long fitted = SlotConverter.fit(w, h, maxWidth > 0 ? maxWidth : w, maxHeight > 0 ? maxHeight : h);
-            geometry = new FrameGeometry(SlotConverter.fittedWidth(fitted), SlotConverter.fittedHeight(fitted),
-                    playback.format());
-            converter = new SlotConverter(geometry);
-            fps = input.declaredFps();
-            frameMicros = fps > 0 ? Math.round(1_000_000 / fps) : 33_333;
-            pendingPts = ptsOfCurrent();
-            status = SourceStatus.STREAMING;
-            LOG.info(() -> "opened " + path + ": " + input.codecName() + " " + w + "x" + h + " at "
-                    + String.format("%.2f", fps) + " fps, delivered as " + geometry.maxWidth() + "x"
-                    + geometry.maxHeight() + " " + geometry.format());
-        } catch (CaptureException e) {
-            if (input != null) {
-                input.close();
-                input = null;
-            }
-            throw e;
-        } finally {
-            guard.exit();
+            input.open("file:" + path.toAbsolutePath(), null, Map.of(), 0, false, decoderThreads, false);
+        } catch (FfmpegException e) {
+            input = null;
+            throw fail(e.getMessage() + (e.code() == org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA
+                    ? " (not a video FFmpeg can read, or the file is damaged)" : ""));
         }
-    }
-
-    private CaptureException fail(String message) {
-        status = SourceStatus.FAILED;
-        failure = message;
-        return new CaptureException(message);
-    }
-
-    @Override
-    public FrameGeometry geometry() {
-        if (geometry == null) {
-            throw new IllegalStateException("open() the source first: " + uri.raw());
+        // decode the first picture now: a file whose video cannot be decoded at all fails here, clearly
+        FfmpegInput.Result r = input.decodeNext(0);
+        if (r != FfmpegInput.Result.FRAME) {
+            String why = input.undecodablePackets() > 0 || input.readErrors() > 0
+                    ? input.undecodablePackets() + " packets could not be decoded"
+                    + (input.lastError() != 0 ? " (" + input.lastErrorText() + ")" : "")
+                    : "it has no frames";
+            input.close();
+            input = null;
+            throw fail("video file " + path + " has no decodable video frame: " + why);
         }
-        return geometry;
+        pending = true;
+        int w = input.frame().width();
+        int h = input.frame().height();
+        long fitted = SlotConverter.fit(w, h, maxWidth > 0 ? maxWidth : w, maxHeight > 0 ? maxHeight : h);
+        FrameGeometry geometry = new FrameGeometry(SlotConverter.fittedWidth(fitted), SlotConverter.fittedHeight(fitted),
+                playback.format());
+        geometry(geometry);
+        converter = new SlotConverter(geometry);
+        double fps = input.declaredFps();
+        nominalFps(fps);
+        frameMicros = fps > 0 ? Math.round(1_000_000 / fps) : 33_333;
+        pendingPts = ptsOfCurrent();
+        status(SourceStatus.STREAMING);
+        LOG.info(() -> "opened " + path + ": " + input.codecName() + " " + w + "x" + h + " at "
+                + String.format("%.2f", fps) + " fps, delivered as " + geometry.maxWidth() + "x"
+                + geometry.maxHeight() + " " + geometry.format());
     }
 
     @Override
-    public double nominalFps() {
-        return fps;
-    }
-
-    @Override
-    public Read readInto(FrameSlot slot) throws CaptureException {
-        if (!guard.enter()) {
+    protected Read readGuarded(FrameSlot slot) throws CaptureException {
+        if (input == null) {
             return Read.END;
         }
-        try {
-            if (input == null) {
-                return Read.END;
-            }
-            if (!pending) {
-                FfmpegInput.Result r = input.decodeNext(0);
-                if (r == FfmpegInput.Result.END) {
-                    if (!playback.loop() || delivered == 0) {
-                        status = SourceStatus.ENDED;
-                        return Read.END;
-                    }
-                    if (!input.rewind()) {
-                        reopen(); // a container that cannot seek: start it again from the top
-                    }
-                    loops++;
-                    loopBaseMicros = lastPts + frameMicros;
-                    lastRawPts = -1;
-                    return Read.NONE;
-                }
-                if (r == FfmpegInput.Result.CLOSING) {
+        if (!pending) {
+            FfmpegInput.Result r = input.decodeNext(0);
+            if (r == FfmpegInput.Result.END) {
+                if (delivered == 0) { // nothing to loop over
+                    status(SourceStatus.ENDED);
                     return Read.END;
                 }
-                if (r != FfmpegInput.Result.FRAME) {
-                    return Read.NONE;
+                if (!loopAtEnd(frameMicros)) {
+                    return Read.END;
                 }
-                pending = true;
-                pendingPts = ptsOfCurrent();
-            }
-            if (playback.realtime()) {
-                long wait = pacer.nanosUntilDue(pendingPts, System.nanoTime());
-                if (wait > 0) {
-                    LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
-                    if (pacer.nanosUntilDue(pendingPts, System.nanoTime()) > 0) {
-                        return Read.NONE;
-                    }
+                if (!input.rewind()) {
+                    reopen(); // a container that cannot seek: start it again from the top
                 }
+                lastRawPts = -1;
+                return Read.NONE;
             }
-            converter.convert(input, slot);
-            slot.sourcePtsMicros(pendingPts);
-            lastPts = pendingPts;
-            pending = false;
-            delivered++;
-            return Read.FRAME;
-        } finally {
-            guard.exit();
+            if (r == FfmpegInput.Result.CLOSING) {
+                return Read.END;
+            }
+            if (r != FfmpegInput.Result.FRAME) {
+                return Read.NONE;
+            }
+            pending = true;
+            pendingPts = ptsOfCurrent();
         }
+        if (!due(pendingPts)) {
+            return Read.NONE;
+        }
+        converter.convert(input, slot);
+        pending = false;
+        return delivered(slot, pendingPts);
     }
 
     private void reopen() throws CaptureException {
@@ -219,7 +153,7 @@ public final class FileSource implements FrameSource {
     /** The current picture's time on a clock that keeps running across loops and never goes backwards. */
     private long ptsOfCurrent() {
         long t = input.frameMicros();
-        if (t >= 0 && lastRawPts >= 0 && fps > 0) {
+        if (t >= 0 && lastRawPts >= 0 && nominalFps() > 0) {
             long gap = t - lastRawPts;
             if (gap * 2 > frameMicros * 3) { // frames lost to damage the demuxer skipped silently
                 missingFrames += Math.round((double) gap / frameMicros) - 1;
@@ -236,23 +170,12 @@ public final class FileSource implements FrameSource {
     }
 
     @Override
-    public SourceStatus status() {
-        return status;
-    }
-
-    @Override
-    public String statusDetail() {
-        if (!failure.isEmpty()) {
-            return failure;
-        }
+    protected String detail() {
         FfmpegInput in = input;
         if (in == null) {
             return "";
         }
-        StringBuilder s = new StringBuilder().append(delivered).append(" frames delivered");
-        if (loops > 0) {
-            s.append(", looped ").append(loops).append(loops == 1 ? " time" : " times");
-        }
+        StringBuilder s = new StringBuilder().append(delivered).append(" frames delivered").append(loopsDetail());
         long skipped = in.undecodablePackets();
         if (skipped > 0) {
             s.append(", skipped ").append(skipped).append(" undecodable packets");
@@ -293,25 +216,9 @@ public final class FileSource implements FrameSource {
         return delivered;
     }
 
+    /** Frees the decoder; the input object stays, closed, so its damage counters can still be read. */
     @Override
-    public boolean live() {
-        return false;
-    }
-
-    @Override
-    public void close() {
-        if (!guard.close(2000)) {
-            LOG.warning(() -> "video file " + path + ": a read did not stop within 2 s; it is released when it does");
-        }
-        status = SourceStatus.CLOSED;
-    }
-
-    private void release() {
-        if (converter != null) {
-            converter.close();
-        }
-        if (input != null) {
-            input.close();
-        }
+    protected void release() {
+        FfmpegInput.close(input, converter);
     }
 }

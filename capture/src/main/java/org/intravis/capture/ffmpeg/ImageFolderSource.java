@@ -1,28 +1,21 @@
 package org.intravis.capture.ffmpeg;
 
-import org.intravis.capture.CloseGuard;
-import org.intravis.capture.FramePacer;
-import org.intravis.capture.Playback;
+import org.intravis.capture.PlayedSource;
 import org.intravis.capture.SourceUri;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.NaturalOrder;
 import org.intravis.pipeline.SourceStatus;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -35,55 +28,42 @@ import java.util.stream.Stream;
  * between is skipped and counted ({@link #statusDetail()}). The frame size is the first readable image's (capped
  * by maxWidth/maxHeight); larger images are scaled down to fit, keeping their aspect ratio.
  */
-public final class ImageFolderSource implements FrameSource {
+public final class ImageFolderSource extends PlayedSource {
     private static final Logger LOG = Logger.getLogger(ImageFolderSource.class.getName());
     private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff");
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    private final SourceUri uri;
     private final Path dir;
-    private final Playback playback;
     private final double fps;
     private final int maxWidth;
     private final int maxHeight;
-    private final CloseGuard guard = new CloseGuard(this::release);
-    private final FramePacer pacer = new FramePacer();
 
     private List<Path> images = List.of();
-    private FrameGeometry geometry;
     private SlotConverter converter;
     private FfmpegInput current;
     private int next;
-    private long frameNumber;
     private int failuresInARow;
-    private volatile long delivered;
     private volatile long skipped;
     private volatile String lastSkip = "";
-    private volatile SourceStatus status = SourceStatus.IDLE;
-    private volatile String failure = "";
 
     public ImageFolderSource(SourceUri uri) {
-        this.uri = uri;
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("image folder source needs a folder, e.g. images:/data/frames");
-        }
-        this.dir = Paths.get(uri.location());
-        this.playback = Playback.from(uri);
+        super(uri);
+        this.dir = location("image folder source needs a folder, e.g. images:/data/frames");
         this.fps = uri.doubleOption("fps", 30);
         if (!(fps > 0)) {
             throw new IllegalArgumentException("source option fps must be positive (in " + uri.raw() + ")");
         }
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);
+        nominalFps(fps);
     }
 
     @Override
-    public String uri() {
-        return uri.raw();
+    protected String description() {
+        return "image folder " + dir;
     }
 
     @Override
-    public void open() throws CaptureException {
+    protected void openGuarded() throws CaptureException {
         if (!Files.exists(dir)) {
             throw fail("image folder " + dir + " does not exist");
         }
@@ -100,29 +80,23 @@ public final class ImageFolderSource implements FrameSource {
         if (images.isEmpty()) {
             throw fail("image folder " + dir + " has no PNG or JPEG images");
         }
-        if (!guard.enter()) {
-            throw fail("image folder " + dir + ": the source is closed");
+        while (current == null && next < images.size()) {
+            current = load(images.get(next++));
         }
-        try {
-            while (current == null && next < images.size()) {
-                current = load(images.get(next++));
-            }
-            if (current == null) {
-                throw fail("none of the " + images.size() + " images in folder " + dir + " could be read ("
-                        + lastSkip + ")");
-            }
-            int w = current.frame().width();
-            int h = current.frame().height();
-            long fitted = SlotConverter.fit(w, h, maxWidth > 0 ? maxWidth : w, maxHeight > 0 ? maxHeight : h);
-            geometry = new FrameGeometry(SlotConverter.fittedWidth(fitted), SlotConverter.fittedHeight(fitted),
-                    playback.format());
-            converter = new SlotConverter(geometry);
-            status = SourceStatus.STREAMING;
-            LOG.info(() -> "opened image folder " + dir + ": " + images.size() + " images, " + w + "x" + h
-                    + ", delivered as " + geometry.maxWidth() + "x" + geometry.maxHeight() + " " + geometry.format());
-        } finally {
-            guard.exit();
+        if (current == null) {
+            throw fail("none of the " + images.size() + " images in folder " + dir + " could be read ("
+                    + lastSkip + ")");
         }
+        int w = current.frame().width();
+        int h = current.frame().height();
+        long fitted = SlotConverter.fit(w, h, maxWidth > 0 ? maxWidth : w, maxHeight > 0 ? maxHeight : h);
+        FrameGeometry geometry = new FrameGeometry(SlotConverter.fittedWidth(fitted), SlotConverter.fittedHeight(fitted),
+                playback.format());
+        geometry(geometry);
+        converter = new SlotConverter(geometry);
+        status(SourceStatus.STREAMING);
+        LOG.info(() -> "opened image folder " + dir + ": " + images.size() + " images, " + w + "x" + h
+                + ", delivered as " + geometry.maxWidth() + "x" + geometry.maxHeight() + " " + geometry.format());
     }
 
     /** Decodes one image; null (counted as skipped) when it cannot be read. */
@@ -150,80 +124,36 @@ public final class ImageFolderSource implements FrameSource {
         return null;
     }
 
-    private CaptureException fail(String message) {
-        status = SourceStatus.FAILED;
-        failure = message;
-        return new CaptureException(message);
-    }
-
     @Override
-    public FrameGeometry geometry() {
-        if (geometry == null) {
-            throw new IllegalStateException("open() the source first: " + uri.raw());
-        }
-        return geometry;
-    }
-
-    @Override
-    public double nominalFps() {
-        return fps;
-    }
-
-    @Override
-    public Read readInto(FrameSlot slot) throws CaptureException {
-        if (!guard.enter()) {
+    protected Read readGuarded(FrameSlot slot) throws CaptureException {
+        if (images.isEmpty() || status() == SourceStatus.ENDED) {
             return Read.END;
         }
-        try {
-            if (images.isEmpty() || status == SourceStatus.ENDED) {
-                return Read.END;
+        while (current == null) {
+            if (failuresInARow >= images.size()) {
+                throw fail("none of the " + images.size() + " images in folder " + dir
+                        + " can be read any more (" + lastSkip + ")");
             }
-            while (current == null) {
-                if (failuresInARow >= images.size()) {
-                    throw fail("none of the " + images.size() + " images in folder " + dir
-                            + " can be read any more (" + lastSkip + ")");
+            if (next >= images.size()) {
+                if (!loopAtEnd(0)) { // the times run on from the frame count, not from the loop
+                    return Read.END;
                 }
-                if (next >= images.size()) {
-                    if (!playback.loop()) {
-                        status = SourceStatus.ENDED;
-                        return Read.END;
-                    }
-                    next = 0;
-                }
-                current = load(images.get(next++));
+                next = 0;
             }
-            long ptsMicros = Math.round(frameNumber * 1_000_000.0 / fps);
-            if (playback.realtime()) {
-                long wait = pacer.nanosUntilDue(ptsMicros, System.nanoTime());
-                if (wait > 0) {
-                    LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
-                    if (pacer.nanosUntilDue(ptsMicros, System.nanoTime()) > 0) {
-                        return Read.NONE;
-                    }
-                }
-            }
-            converter.convert(current, slot);
-            slot.sourcePtsMicros(ptsMicros);
-            current.close();
-            current = null;
-            frameNumber++;
-            delivered++;
-            return Read.FRAME;
-        } finally {
-            guard.exit();
+            current = load(images.get(next++));
         }
+        long ptsMicros = Math.round(delivered * 1_000_000.0 / fps);
+        if (!due(ptsMicros)) {
+            return Read.NONE;
+        }
+        converter.convert(current, slot);
+        current.close();
+        current = null;
+        return delivered(slot, ptsMicros);
     }
 
     @Override
-    public SourceStatus status() {
-        return status;
-    }
-
-    @Override
-    public String statusDetail() {
-        if (!failure.isEmpty()) {
-            return failure;
-        }
+    protected String detail() {
         String s = delivered + " frames delivered from " + images.size() + " images";
         return skipped == 0 ? s : s + ", skipped " + skipped + " unreadable (last: " + lastSkip + ")";
     }
@@ -239,17 +169,7 @@ public final class ImageFolderSource implements FrameSource {
     }
 
     @Override
-    public boolean live() {
-        return false;
-    }
-
-    @Override
-    public void close() {
-        guard.close(2000);
-        status = SourceStatus.CLOSED;
-    }
-
-    private void release() {
+    protected void release() {
         if (current != null) {
             current.close();
             current = null;

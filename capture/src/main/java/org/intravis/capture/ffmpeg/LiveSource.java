@@ -1,14 +1,12 @@
 package org.intravis.capture.ffmpeg;
 
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
-import org.intravis.capture.CloseGuard;
+import org.intravis.capture.GuardedSource;
 import org.intravis.capture.Playback;
 import org.intravis.capture.ReconnectBackoff;
 import org.intravis.capture.SourceUri;
-import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
 
@@ -37,14 +35,13 @@ import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
  * (capped by {@code maxWidth}/{@code maxHeight}), else 1920x1080 when the stream cannot be reached at open. A
  * stream that comes back at a larger resolution is scaled down to fit, keeping its aspect ratio.
  */
-public final class LiveSource implements FrameSource {
+public final class LiveSource extends GuardedSource {
     private static final Logger LOG = Logger.getLogger(LiveSource.class.getName());
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long AGAIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final int DEFAULT_WIDTH = 1920;
     private static final int DEFAULT_HEIGHT = 1080;
 
-    private final SourceUri uri;
     private final boolean device;
     private final String url;
     private final String description;
@@ -58,25 +55,21 @@ public final class LiveSource implements FrameSource {
     private final int maxHeight;
     private final PixelFormat format;
     private final ReconnectBackoff backoff;
-    private final CloseGuard guard = new CloseGuard(this::release);
 
     private FfmpegInput input;
     private SlotConverter converter;
-    private FrameGeometry geometry;
-    private double fps;
     private boolean pending;
     private long nextAttemptNanos;
     private long openedNanos;
     private long lastPictureNanos;
     private boolean warnedUnused;
     private volatile List<String> unusedOptions = List.of();
-    private volatile SourceStatus status = SourceStatus.IDLE;
     private volatile String detail = "";
     private volatile long connections;
     private volatile long frames;
 
     public LiveSource(SourceUri uri) {
-        this.uri = uri;
+        super(uri);
         this.device = uri.scheme().equals("v4l2");
         if (uri.location().isBlank()) {
             throw new IllegalArgumentException("source '" + uri.raw() + "' has no address");
@@ -99,8 +92,8 @@ public final class LiveSource implements FrameSource {
     }
 
     @Override
-    public String uri() {
-        return uri.raw();
+    protected String description() {
+        return description;
     }
 
     /** What FFmpeg is asked to open (for tests and the status page). */
@@ -123,34 +116,28 @@ public final class LiveSource implements FrameSource {
      * it does not fail: the source reports {@link SourceStatus#RECONNECTING} and keeps trying in {@link #readInto}.
      */
     @Override
-    public void open() throws CaptureException {
-        if (!guard.enter()) {
-            throw new CaptureException(description + ": the source is closed");
+    protected void openGuarded() {
+        openedNanos = System.nanoTime();
+        status(SourceStatus.CONNECTING);
+        detail = "connecting";
+        boolean connected = connect();
+        int w;
+        int h;
+        if (fixedWidth > 0) {
+            w = fixedWidth;
+            h = fixedHeight;
+        } else if (connected) {
+            long fitted = SlotConverter.fit(input.frame().width(), input.frame().height(),
+                    maxWidth > 0 ? maxWidth : Integer.MAX_VALUE, maxHeight > 0 ? maxHeight : Integer.MAX_VALUE);
+            w = SlotConverter.fittedWidth(fitted);
+            h = SlotConverter.fittedHeight(fitted);
+        } else {
+            w = maxWidth > 0 ? maxWidth : DEFAULT_WIDTH;
+            h = maxHeight > 0 ? maxHeight : DEFAULT_HEIGHT;
         }
-        try {
-            openedNanos = System.nanoTime();
-            status = SourceStatus.CONNECTING;
-            detail = "connecting";
-            boolean connected = connect();
-            int w;
-            int h;
-            if (fixedWidth > 0) {
-                w = fixedWidth;
-                h = fixedHeight;
-            } else if (connected) {
-                long fitted = SlotConverter.fit(input.frame().width(), input.frame().height(),
-                        maxWidth > 0 ? maxWidth : Integer.MAX_VALUE, maxHeight > 0 ? maxHeight : Integer.MAX_VALUE);
-                w = SlotConverter.fittedWidth(fitted);
-                h = SlotConverter.fittedHeight(fitted);
-            } else {
-                w = maxWidth > 0 ? maxWidth : DEFAULT_WIDTH;
-                h = maxHeight > 0 ? maxHeight : DEFAULT_HEIGHT;
-            }
-            geometry = new FrameGeometry(w, h, format);
-            converter = new SlotConverter(geometry);
-        } finally {
-            guard.exit();
-        }
+        FrameGeometry geometry = new FrameGeometry(w, h, format);
+        geometry(geometry);
+        converter = new SlotConverter(geometry);
     }
 
     /** One connection attempt: open, and decode the first picture within the timeout. */
@@ -195,8 +182,8 @@ public final class LiveSource implements FrameSource {
         pending = true;
         lastPictureNanos = System.nanoTime();
         connections++;
-        fps = in.declaredFps();
-        status = SourceStatus.STREAMING;
+        nominalFps(in.declaredFps());
+        status(SourceStatus.STREAMING);
         detail = "connected: " + in.codecName() + " " + in.frame().width() + "x" + in.frame().height();
         if (connections > 1) {
             LOG.info(() -> description + ": reconnected");
@@ -209,79 +196,59 @@ public final class LiveSource implements FrameSource {
         long delay = backoff.nextDelayMillis();
         nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
         if (!guard.closing()) {
-            status = SourceStatus.RECONNECTING;
+            status(SourceStatus.RECONNECTING);
             detail = "reconnecting in " + delay + " ms, attempt " + backoff.attempt() + ": " + reason;
         }
         return false;
     }
 
     @Override
-    public FrameGeometry geometry() {
-        if (geometry == null) {
-            throw new IllegalStateException("open() the source first: " + uri.raw());
-        }
-        return geometry;
-    }
-
-    @Override
-    public double nominalFps() {
-        return fps;
-    }
-
-    @Override
-    public Read readInto(FrameSlot slot) {
-        if (!guard.enter()) {
-            return Read.END;
-        }
-        try {
-            if (input == null) {
-                long wait = nextAttemptNanos - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
-                    return Read.NONE;
-                }
-                if (!connect()) {
-                    return guard.closing() ? Read.END : Read.NONE;
-                }
+    protected Read readGuarded(FrameSlot slot) {
+        if (input == null) {
+            long wait = nextAttemptNanos - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
+                return Read.NONE;
             }
-            if (!pending) {
-                FfmpegInput.Result r = input.decodeNext(System.nanoTime() + timeoutNanos);
-                switch (r) {
-                    case FRAME -> pending = true;
-                    case AGAIN -> { // a non-blocking input had nothing yet: wait a little, within the timeout
-                        if (System.nanoTime() - lastPictureNanos > timeoutNanos) {
-                            return drop("no picture for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-                        }
-                        LockSupport.parkNanos(AGAIN_PARK_NANOS);
-                        return Read.NONE;
-                    }
-                    case CLOSING -> {
-                        return Read.END;
-                    }
-                    case END -> {
-                        return drop("the stream ended");
-                    }
-                    case TIMEOUT -> {
+            if (!connect()) {
+                return guard.closing() ? Read.END : Read.NONE;
+            }
+        }
+        if (!pending) {
+            FfmpegInput.Result r = input.decodeNext(System.nanoTime() + timeoutNanos);
+            switch (r) {
+                case FRAME -> pending = true;
+                case AGAIN -> { // a non-blocking input had nothing yet: wait a little, within the timeout
+                    if (System.nanoTime() - lastPictureNanos > timeoutNanos) {
                         return drop("no picture for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
                     }
-                    default -> {
-                        return drop(input.lastErrorText());
-                    }
+                    LockSupport.parkNanos(AGAIN_PARK_NANOS);
+                    return Read.NONE;
+                }
+                case CLOSING -> {
+                    return Read.END;
+                }
+                case END -> {
+                    return drop("the stream ended");
+                }
+                case TIMEOUT -> {
+                    return drop("no picture for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                }
+                default -> {
+                    return drop(input.lastErrorText());
                 }
             }
-            converter.convert(input, slot);
-            long now = System.nanoTime();
-            slot.sourcePtsMicros((now - openedNanos) / 1000); // live: time since open, the picture's arrival
-            pending = false;
-            lastPictureNanos = now;
-            frames++;
-            if (backoff.attempt() != 0) {
-                backoff.reset();
-            }
-            return Read.FRAME;
-        } finally {
-            guard.exit();
         }
+        converter.convert(input, slot);
+        long now = System.nanoTime();
+        slot.sourcePtsMicros((now - openedNanos) / 1000); // live: time since open, the picture's arrival
+        pending = false;
+        lastPictureNanos = now;
+        frames++;
+        if (backoff.attempt() != 0) {
+            backoff.reset();
+        }
+        return Read.FRAME;
     }
 
     private Read drop(String reason) {
@@ -294,12 +261,7 @@ public final class LiveSource implements FrameSource {
     }
 
     @Override
-    public SourceStatus status() {
-        return status;
-    }
-
-    @Override
-    public String statusDetail() {
+    protected String detail() {
         return detail;
     }
 
@@ -319,21 +281,13 @@ public final class LiveSource implements FrameSource {
     }
 
     @Override
-    public void close() {
-        if (!guard.close(2000)) {
-            LOG.warning(() -> description + ": a read did not stop within 2 s; it is released when it does");
-        }
-        status = SourceStatus.CLOSED;
+    protected void closed() {
         detail = "closed";
     }
 
-    private void release() {
-        if (converter != null) {
-            converter.close();
-        }
-        if (input != null) {
-            input.close();
-            input = null;
-        }
+    @Override
+    protected void release() {
+        FfmpegInput.close(input, converter);
+        input = null;
     }
 }

@@ -3,9 +3,7 @@ package org.intravis.capture.ffmpeg;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import org.intravis.capture.CloseGuard;
-import org.intravis.capture.FramePacer;
-import org.intravis.capture.Playback;
+import org.intravis.capture.PlayedSource;
 import org.intravis.capture.RecordedFrames;
 import org.intravis.capture.ReplayListener;
 import org.intravis.capture.ReplayState;
@@ -13,7 +11,6 @@ import org.intravis.capture.SourceUri;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.RecordingLayout;
 import org.intravis.pipeline.SourceStatus;
@@ -21,7 +18,6 @@ import org.intravis.pipeline.SourceStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,28 +42,19 @@ import java.util.logging.Logger;
  * application can publish the overlay recorded with it. The recorded annotations themselves are read by
  * overlay-streamer's {@code RecordedAnnotations} (this module does not know the overlay schema).
  */
-public final class RecordingSource implements FrameSource {
+public final class RecordingSource extends PlayedSource {
     private static final Logger LOG = Logger.getLogger(RecordingSource.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long PAUSED_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final SourceUri uri;
     private final Path session;
-    private final boolean realtime;
-    private final boolean loop;
     private final boolean endAtEnd;
     private final PixelFormat requestedFormat;
-    private final CloseGuard guard = new CloseGuard(this::release);
-    private final FramePacer pacer = new FramePacer();
 
     private JsonNode manifest = MissingNode.getInstance();
     private RecordedFrames frames;
-    private FrameGeometry geometry;
-    private double fps;
     private double pixelSpacingMm;
-    private volatile SourceStatus status = SourceStatus.IDLE;
-    private volatile String failure = "";
     private volatile ReplayListener listener;
 
     // ---- capture thread ----
@@ -77,7 +64,6 @@ public final class RecordingSource implements FrameSource {
     private int decodedPosition = -1;  // position of the picture in input.frame()
     private boolean pending;           // that picture has not been delivered yet
     private boolean havePicture;       // input.frame() holds a picture that can be delivered again
-    private long delivered;
     private long lastDeliveredNanos;
 
     // ---- commands (any thread) and state (capture thread writes) ----
@@ -92,18 +78,12 @@ public final class RecordingSource implements FrameSource {
     private double appliedSpeed;
 
     public RecordingSource(SourceUri uri) {
-        this.uri = uri;
-        if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("recording source needs a folder, e.g. recording:/data/recordings/us1-20250101T120000Z");
-        }
-        this.session = Paths.get(uri.location());
-        Playback playback = Playback.from(uri);
-        this.realtime = playback.realtime();
-        this.loop = playback.loop();
+        super(uri, IDLE_PARK_NANOS); // a paced wait returns often: pause, seek and speed act at once
+        this.session = location("recording source needs a folder, e.g. recording:/data/recordings/us1-20250101T120000Z");
         this.requestedFormat = uri.options().containsKey("format") ? playback.format() : null;
         this.speed = checkedSpeed(uri.doubleOption("speed", 1.0));
         this.pauseRequested = uri.boolOption("paused", false);
-        String atEnd = uri.option("atEnd", realtime ? "pause" : "end").trim().toLowerCase(Locale.ROOT);
+        String atEnd = uri.option("atEnd", playback.realtime() ? "pause" : "end").trim().toLowerCase(Locale.ROOT);
         if (!atEnd.equals("pause") && !atEnd.equals("end")) {
             throw new IllegalArgumentException("source option atEnd=" + atEnd + " must be pause or end (in " + uri.raw() + ")");
         }
@@ -118,8 +98,8 @@ public final class RecordingSource implements FrameSource {
     }
 
     @Override
-    public String uri() {
-        return uri.raw();
+    protected String description() {
+        return "recording " + session;
     }
 
     /** The session folder. */
@@ -143,7 +123,7 @@ public final class RecordingSource implements FrameSource {
     }
 
     @Override
-    public void open() throws CaptureException {
+    protected void openGuarded() throws CaptureException {
         if (!Files.isDirectory(session)) {
             throw fail("recording " + session + " does not exist or is not a folder");
         }
@@ -166,45 +146,32 @@ public final class RecordingSource implements FrameSource {
         if (frames.malformedLines() > 0) {
             LOG.warning(() -> session + ": skipped " + frames.malformedLines() + " malformed frame line(s)");
         }
-        if (!guard.enter()) {
-            throw fail("recording " + session + ": the source is closed");
+        status(SourceStatus.CONNECTING);
+        openSegment(0);
+        if (!decodeNext()) {
+            throw fail("recording " + session + ": " + frames.video(0).getFileName() + " has no decodable frame");
         }
-        try {
-            status = SourceStatus.CONNECTING;
-            openSegment(0);
-            if (!decodeNext()) {
-                throw fail("recording " + session + ": " + frames.video(0).getFileName() + " has no decodable frame");
-            }
-            JsonNode src = manifest.path("source");
-            int w = src.path("width").asInt(input.frame().width());
-            int h = src.path("height").asInt(input.frame().height());
-            PixelFormat f = requestedFormat != null ? requestedFormat
-                    : "BGR24".equals(src.path("pixelFormat").asText()) ? PixelFormat.BGR24 : PixelFormat.GRAY8;
-            geometry = new FrameGeometry(Math.max(w, input.frame().width()), Math.max(h, input.frame().height()), f);
-            converter = new SlotConverter(geometry);
-            fps = src.path("fps").asDouble(0);
-            if (fps <= 0) {
-                fps = frames.count() > 1 && frames.durationUs() > 0
-                        ? (frames.count() - 1) * 1e6 / frames.durationUs() : input.declaredFps();
-            }
-            pixelSpacingMm = Math.max(0, src.path("pixelSpacingMm").asDouble(0));
-            appliedSpeed = speed;
-            status = SourceStatus.STREAMING;
-            LOG.info(() -> "replaying " + session + ": " + frames.count() + " frames in " + frames.segmentCount()
-                    + " segment(s), " + String.format(Locale.ROOT, "%.1f", frames.durationUs() / 1e6) + " s, "
-                    + geometry.maxWidth() + "x" + geometry.maxHeight() + " " + geometry.format());
-        } catch (CaptureException e) {
-            release();
-            throw e;
-        } finally {
-            guard.exit();
+        JsonNode src = manifest.path("source");
+        int w = src.path("width").asInt(input.frame().width());
+        int h = src.path("height").asInt(input.frame().height());
+        PixelFormat f = requestedFormat != null ? requestedFormat
+                : "BGR24".equals(src.path("pixelFormat").asText()) ? PixelFormat.BGR24 : PixelFormat.GRAY8;
+        FrameGeometry geometry = new FrameGeometry(Math.max(w, input.frame().width()),
+                Math.max(h, input.frame().height()), f);
+        geometry(geometry);
+        converter = new SlotConverter(geometry);
+        double fps = src.path("fps").asDouble(0);
+        if (fps <= 0) {
+            fps = frames.count() > 1 && frames.durationUs() > 0
+                    ? (frames.count() - 1) * 1e6 / frames.durationUs() : input.declaredFps();
         }
-    }
-
-    private CaptureException fail(String message) {
-        status = SourceStatus.FAILED;
-        failure = message;
-        return new CaptureException(message);
+        nominalFps(fps);
+        pixelSpacingMm = Math.max(0, src.path("pixelSpacingMm").asDouble(0));
+        appliedSpeed = speed;
+        status(SourceStatus.STREAMING);
+        LOG.info(() -> "replaying " + session + ": " + frames.count() + " frames in " + frames.segmentCount()
+                + " segment(s), " + String.format(Locale.ROOT, "%.1f", frames.durationUs() / 1e6) + " s, "
+                + geometry.maxWidth() + "x" + geometry.maxHeight() + " " + geometry.format());
     }
 
     private void openSegment(int k) throws CaptureException {
@@ -284,97 +251,70 @@ public final class RecordingSource implements FrameSource {
     }
 
     @Override
-    public FrameGeometry geometry() {
-        if (geometry == null) {
-            throw new IllegalStateException("open() the source first: " + uri.raw());
-        }
-        return geometry;
-    }
-
-    @Override
-    public double nominalFps() {
-        return fps;
-    }
-
-    @Override
     public double pixelSpacingMm() {
         return pixelSpacingMm;
     }
 
     @Override
-    public Read readInto(FrameSlot slot) throws CaptureException {
-        if (!guard.enter()) {
+    protected Read readGuarded(FrameSlot slot) throws CaptureException {
+        if (input == null) {
             return Read.END;
         }
-        try {
-            if (input == null) {
-                return Read.END;
-            }
-            long seek = seekTarget.getAndSet(-1);
-            if (seek >= 0) {
-                seekTo((int) Math.min(Integer.MAX_VALUE, seek));
-                ended = false;
-                pacer.reset();
-                return deliver(slot); // a seek shows its frame at once, paused or not
-            }
-            if (appliedSpeed != speed) {
-                appliedSpeed = speed;
-                pacer.reset();
-            }
-            boolean wantPause = pauseRequested;
-            boolean playPressed = playRequested.getAndSet(false);
-            if (wantPause != paused) {
-                paused = wantPause;
-                pacer.reset();
-            }
-            if (!wantPause && ended && playPressed) { // play at the end starts again from the top
-                ended = false;
-                pacer.reset();
-                seekTo(0);
+        long seek = seekTarget.getAndSet(-1);
+        if (seek >= 0) {
+            seekTo((int) Math.min(Integer.MAX_VALUE, seek));
+            ended = false;
+            resetPacing();
+            return deliver(slot); // a seek shows its frame at once, paused or not
+        }
+        if (appliedSpeed != speed) {
+            appliedSpeed = speed;
+            resetPacing();
+        }
+        boolean wantPause = pauseRequested;
+        boolean playPressed = playRequested.getAndSet(false);
+        if (wantPause != paused) {
+            paused = wantPause;
+            resetPacing();
+        }
+        if (!wantPause && ended && playPressed) { // play at the end starts again from the top
+            ended = false;
+            resetPacing();
+            seekTo(0);
+            return deliver(slot);
+        }
+        if (paused || ended) {
+            if (steps.get() > 0 && !ended) {
+                steps.decrementAndGet();
+                if (!pending && !decodeNext()) {
+                    return atEnd(slot);
+                }
                 return deliver(slot);
             }
-            if (paused || ended) {
-                if (steps.get() > 0 && !ended) {
-                    steps.decrementAndGet();
-                    if (!pending && !decodeNext()) {
-                        return atEnd(slot);
-                    }
-                    return deliver(slot);
-                }
-                if (pending || (havePicture && System.nanoTime() - lastDeliveredNanos >= PAUSED_REFRESH_NANOS)) {
-                    return deliver(slot); // the frame on screen again: the picture stays live while paused
-                }
-                return idle();
+            if (pending || (havePicture && System.nanoTime() - lastDeliveredNanos >= PAUSED_REFRESH_NANOS)) {
+                return deliver(slot); // the frame on screen again: the picture stays live while paused
             }
-            steps.set(0);
-            if (!pending && !decodeNext()) {
-                return atEnd(slot);
-            }
-            if (realtime) {
-                long due = (long) (frames.tUs(decodedPosition) / appliedSpeed);
-                long wait = pacer.nanosUntilDue(due, System.nanoTime());
-                if (wait > 0) {
-                    LockSupport.parkNanos(Math.min(wait, IDLE_PARK_NANOS));
-                    if (pacer.nanosUntilDue(due, System.nanoTime()) > 0) {
-                        notifyIdle();
-                        return Read.NONE;
-                    }
-                }
-            }
-            return deliver(slot);
-        } finally {
-            guard.exit();
+            return idle();
         }
+        steps.set(0);
+        if (!pending && !decodeNext()) {
+            return atEnd(slot);
+        }
+        if (!due((long) (frames.tUs(decodedPosition) / appliedSpeed))) {
+            notifyIdle();
+            return Read.NONE;
+        }
+        return deliver(slot);
     }
 
     private Read atEnd(FrameSlot slot) throws CaptureException {
-        if (loop) {
+        if (playback.loop()) {
             seekTo(0);
-            pacer.reset();
+            resetPacing();
             return deliver(slot);
         }
         if (endAtEnd) {
-            status = SourceStatus.ENDED;
+            status(SourceStatus.ENDED);
             return Read.END;
         }
         ended = true; // hold the last frame (decoded again: the decoder let go of it); play starts from the top
@@ -401,16 +341,14 @@ public final class RecordingSource implements FrameSource {
         }
         int p = Math.max(0, decodedPosition);
         converter.convert(input, slot);
-        slot.sourcePtsMicros(frames.tUs(p));
         ReplayListener l = listener;
         if (l != null) {
             l.onFrame(frames, p, delivered);
         }
-        delivered++;
         pending = false;
         position = p;
         lastDeliveredNanos = System.nanoTime();
-        return Read.FRAME;
+        return delivered(slot, frames.tUs(p));
     }
 
     // ============================== control (any thread) ==============================
@@ -459,15 +397,7 @@ public final class RecordingSource implements FrameSource {
     // ============================== status ==============================
 
     @Override
-    public SourceStatus status() {
-        return status;
-    }
-
-    @Override
-    public String statusDetail() {
-        if (!failure.isEmpty()) {
-            return failure;
-        }
+    protected String detail() {
         RecordedFrames f = frames;
         if (f == null) {
             return "";
@@ -477,26 +407,9 @@ public final class RecordingSource implements FrameSource {
     }
 
     @Override
-    public boolean live() {
-        return false;
-    }
-
-    @Override
-    public void close() {
-        if (!guard.close(2000)) {
-            LOG.warning(() -> "recording " + session + ": a read did not stop within 2 s; it is released when it does");
-        }
-        status = SourceStatus.CLOSED;
-    }
-
-    private void release() {
-        if (converter != null) {
-            converter.close();
-            converter = null;
-        }
-        if (input != null) {
-            input.close();
-            input = null;
-        }
+    protected void release() {
+        FfmpegInput.close(input, converter);
+        converter = null;
+        input = null;
     }
 }

@@ -1,16 +1,16 @@
-package org.intravis.streamer;
+package org.intravis.perf;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.intravis.pipeline.Annotations;
+import org.intravis.streamer.OverlayJson;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * The naive baseline's overlay message (perf module, in the streamer's package because {@code OverlayJson} is
- * package-private there): the same JSON the pipeline sends, returned as a new String per frame.
+ * The naive baseline's overlay message: the same JSON the pipeline sends, returned as a new String per frame.
  */
-public final class BaselineOverlayWriter {
+final class BaselineOverlayWriter {
     private final OverlayJson json;
 
     public BaselineOverlayWriter(String streamId, double lowConfidence) {

@@ -1,8 +1,9 @@
-package org.intravis.streamer;
+package org.intravis.perf;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.intravis.pipeline.Annotations;
+import org.intravis.streamer.OverlayJson;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -17,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One overlay message as the publisher builds it on the inference thread: {@code OverlayJson} writing a typical
  * frame's annotations (two tracked tips with their lines, four segmented zones of 48 points and a drawn no-go zone,
- * distances, two alerts, a heat map reference) into a pooled direct buffer, then released. In the streamer's package
- * (perf module) because {@code OverlayJson} is package-private.
+ * distances, two alerts, a heat map reference) into a pooled direct buffer, then released.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)

@@ -1,10 +1,13 @@
-package org.intravis.streamer;
+package org.intravis.perf;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.bytedeco.javacpp.BytePointer;
-import org.intravis.perf.PhantomFrames;
 import org.intravis.pipeline.FrameSlot;
+import org.intravis.streamer.AvVideoEncoder;
+import org.intravis.streamer.Encoding;
+import org.intravis.streamer.FrameHeader;
+import org.intravis.streamer.StreamerSettings;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -23,8 +26,7 @@ import java.util.concurrent.TimeUnit;
  * Encoding one frame as the publisher does on the video thread: {@code AvVideoEncoder} (colour conversion and
  * FFmpeg's libopenh264 or mjpeg, one thread) on a real ultrasound phantom frame, and the packet copied once into a
  * pooled buffer. The frames cycle through 30 consecutive phantom frames so H.264 codes real motion, with a key frame
- * every second as configured by default. In the streamer's package (perf module) because the encoder is
- * package-private.
+ * every second as configured by default.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -60,7 +62,7 @@ public class EncodeBenchmark {
         int i = next;
         next = (i + 1) % FRAMES;
         FrameSlot f = frames.get(i);
-        int n = encoder.encode(pixels[i], f.width(), f.height(), f.stride(), SlotViews.avPixelFormat(f.format()), false);
+        int n = encoder.encode(pixels[i], f.width(), f.height(), f.stride(), AvVideoEncoder.avPixelFormat(f.format()), false);
         if (n < 0) {
             return n;
         }

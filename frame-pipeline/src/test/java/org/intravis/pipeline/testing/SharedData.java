@@ -1,4 +1,4 @@
-package org.intravis.ui;
+package org.intravis.pipeline.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -11,17 +11,17 @@ import java.nio.file.Path;
  * {@code intravis.shared} (override with {@code -Dintravis.shared=DIR}). A test that needs it and does not find it
  * is skipped, and says where it looked.
  */
-final class SharedData {
+public final class SharedData {
     private SharedData() {
     }
 
     /** The shared folder: the build's {@code intravis.shared}, else {@code ../../shared} from the module. */
-    static Path root() {
+    public static Path root() {
         return Path.of(System.getProperty("intravis.shared", "../../shared")).toAbsolutePath().normalize();
     }
 
     /** {@code data/<relative>} in the shared folder; the calling test is skipped when it is not there. */
-    static Path require(String relative) {
+    public static Path require(String relative) {
         Path p = root().resolve("data").resolve(relative);
         Assumptions.assumeTrue(Files.exists(p), () -> "skipped: the shared data " + p + " is not there (it sits beside "
                 + "the checkout at ../shared, where CI lays it; or give -Dintravis.shared=DIR)");
