@@ -159,8 +159,11 @@ def main():
         "from": "%s %s" % (base_side["name"], base_side["version"]),
         "trainingCommand": base_side.get("trainingCommand"), "exportCommand": base_side.get("exportCommand"),
         "trainingData": base_side.get("trainingData"), "trainedEpochs": base_side.get("trainedEpochs")})
-    for k in ("trainingCommand", "trainingData", "trainedEpochs"):
+    for k in ("trainingCommand", "trainedEpochs"):
         side.pop(k, None)
+    # the model's own training-data hash (what the Java side reports) is the new network's
+    side["trainingData"] = dict(side["needleNetwork"]["trainingData"], of="the needle network; the vessel/nerve "
+                                "network's: segmentationNetwork.trainingData")
     write_json(os.path.join(out_dir, "ultrasound.json"), side)
     print("wrote %s (%.2f MB, %.3f GFLOPs/frame); vessel/nerve identical to the base, needle max |onnx - torch| = %.2g"
           % (out_path, os.path.getsize(out_path) / 1e6, side["gflopsPerFrame"], needle_diff))

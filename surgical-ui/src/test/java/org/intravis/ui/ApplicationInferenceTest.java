@@ -64,7 +64,8 @@ class ApplicationInferenceTest {
             assertThat(s.get("counters").get("inference_failed").asLong()).isZero();
             JsonNode model = get(app, "/api/inference").get("models").get(0);
             assertThat(model.get("name").asText()).isEqualTo("ultrasound");
-            assertThat(model.get("version").asText()).as("the bundled model's sidecar").isEqualTo("1.1.0");
+            assertThat(model.get("version").asText()).as("the bundled model's sidecar")
+                    .isEqualTo(org.intravis.inference.ModelSource.locate("ultrasound", null).spec().version());
             assertThat(model.get("state").asText()).isEqualTo("loaded");
             assertThat(model.get("device").asText()).isEqualTo("cpu");
             assertThat(s.get("counters").get("inference_done").asLong()).isPositive();
