@@ -6,9 +6,10 @@ import org.intravis.pipeline.Annotations;
  * Finds a straight instrument (a needle) in a segmentation: the largest connected component of the mask, its
  * shaft line by a probability-weighted principal-axis fit made robust by refitting on the pixels near the line
  * (a needle is straight: a tissue band the mask runs on into, at another angle, is left out), the shaft as the
- * heaviest run of those pixels along the line with gaps no longer than {@code maxGap} (a collinear blob beyond a
- * long gap is not shaft), its two ends, and the tip by {@link EntryRule}. When a tip heat map is given, its strongest peak is the
- * tip if it is strong enough and lies on the shaft's line (extended: the mask often stops short of the tip), and
+ * heaviest run of pixels centred on the line with gaps no longer than {@code maxGap} (a collinear blob beyond a
+ * long gap is not shaft), its two ends, and the tip by {@link EntryRule}. A short shaft is shown with less
+ * confidence, and one without any support (confidence under {@link #NOT_A_NEEDLE}) is not reported.
+ * When a tip heat map is given, its strongest peak is the tip if it is strong enough and lies on the shaft's line (extended: the mask often stops short of the tip), and
  * the entry is then the shaft end farther from it; otherwise the tip moves to a strong peak near the shaft's end.
  * <p>
  * Works at the resolution it is built for (the model's output, or a ground-truth mask's for evaluation); limits
