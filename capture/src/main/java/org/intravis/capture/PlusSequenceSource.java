@@ -80,9 +80,7 @@ public final class PlusSequenceSource extends PlayedSource {
 
     @Override
     protected void openGuarded() throws CaptureException {
-        if (!Files.isRegularFile(path)) {
-            throw fail("PLUS sequence " + path + (Files.exists(path) ? " is not a file" : " does not exist"));
-        }
+        requireReadableFile(path, "PLUS sequence");
         MetaImageHeader header;
         try {
             header = MetaImageHeader.read(path);
