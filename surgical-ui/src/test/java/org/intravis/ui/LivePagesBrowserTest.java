@@ -123,4 +123,42 @@ class LivePagesBrowserTest {
         assertThat(view.visible(".badge.ai")).isFalse();
         assertThat(num(view.snapshot().get("decoded"))).isGreaterThan(decodedWhileStale);
     }
+
+    @Test
+    void labelsOfNeighbouringZonesAndATipAreLaidOutApart() {
+        Page page = chromium.page(1280, 720);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
+        // three zones whose first corners (where a label goes) nearly coincide, and a tip right beside them: drawn
+        // as they come, their labels would print over each other
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> boxes = (List<Map<String, Object>>) page.evaluate("async () => {"
+                + " const m = await import('/js/overlay-draw.js');"
+                + " const c = document.createElement('canvas'); c.width = 640; c.height = 360;"
+                + " const ov = { zones: ["
+                + "   { class: 'vessel', confidence: 0.91, points: [[100, 100], [220, 100], [220, 200]] },"
+                + "   { class: 'nerve', confidence: 0.62, low: true, points: [[104, 102], [180, 150], [120, 190]] },"
+                + "   { class: 'nogo', drawn: true, points: [[98, 97], [150, 100], [150, 150]] } ],"
+                + "   tips: [ { x: 80, y: 110, kind: 'needle', confidence: 0.88 } ], lines: [] };"
+                + " return m.drawOverlay(c.getContext('2d'), ov, {}); }");
+        assertThat(boxes).hasSize(4);
+        for (int i = 0; i < boxes.size(); i++) {
+            Map<String, Object> a = boxes.get(i);
+            assertThat(d(a, "x")).isGreaterThanOrEqualTo(0);
+            assertThat(d(a, "y")).isGreaterThanOrEqualTo(0);
+            assertThat(d(a, "x") + d(a, "w")).isLessThanOrEqualTo(640);
+            assertThat(d(a, "y") + d(a, "h")).isLessThanOrEqualTo(360);
+            for (int j = i + 1; j < boxes.size(); j++) {
+                Map<String, Object> b = boxes.get(j);
+                boolean overlap = d(a, "x") < d(b, "x") + d(b, "w") && d(b, "x") < d(a, "x") + d(a, "w")
+                        && d(a, "y") < d(b, "y") + d(b, "h") && d(b, "y") < d(a, "y") + d(a, "h");
+                assertThat(overlap).as("label %s over label %s", a, b).isFalse();
+            }
+        }
+        // each stays near its zone: within a few lines of where it was asked to go
+        assertThat(d(boxes.get(0), "y")).isBetween(60.0, 160.0);
+    }
+
+    private static double d(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
 }
