@@ -93,6 +93,17 @@ class LivePagesBrowserTest {
             return statusPolls.get() >= 10;
         });
         assertThat(view.stateText()).isEmpty();
+
+        // where glass-to-glass goes: each stage measured and shown in the latency panel
+        waitFor("every stage measured", 10_000, () -> {
+            Object stages = page.evaluate("() => { const s = window.intravis.snapshot('" + STREAM + "').stages;"
+                    + " return ['encode', 'network', 'decode', 'draw'].every(k => Number.isFinite(s[k].p50)); }");
+            return Boolean.TRUE.equals(stages);
+        });
+        waitFor("the panel's stage rows filled", 5_000, () -> page.locator("table.latency").textContent()
+                .matches("(?s).*decode p50 / p99\\s*[0-9.]+ / [0-9.]+ ms.*"));
+        assertThat(page.locator("table.latency").textContent()).contains("encode p50 / p99")
+                .contains("send + network p50 / p99").contains("wait for draw p50 / p99");
     }
 
     @Test
