@@ -80,8 +80,11 @@ public final class Application implements AutoCloseable {
             return;
         }
         closed = true;
-        server.close();
+        // the engine first: its streams close their clients with a proper close frame while the event loops still
+        // run; closing the server first would close the sockets behind the fan-out's back (a frame could follow
+        // the close frame, which browsers report as an error) and stop the loops those closes run on
         stats.close();
         engine.close();
+        server.close();
     }
 }
