@@ -102,6 +102,16 @@ public final class Evaluator {
         }
     }
 
+    /** The label values of the zones when {@code --classes} gives none (the usual label maps' convention). */
+    private static final Map<String, Integer> DEFAULT_LABELS = defaultLabels();
+
+    private static Map<String, Integer> defaultLabels() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("nerve", 1);
+        m.put("vessel", 2);
+        return m;
+    }
+
     /** The frame rate a sequence is played at when none is given (the tracker's time step). */
     public static final double DEFAULT_FPS = 30;
 
@@ -147,12 +157,12 @@ public final class Evaluator {
         ModelSpec spec = source.spec();
         Map<String, Integer> classes = new LinkedHashMap<>(o.classes() == null ? Map.of() : o.classes());
         if (classes.isEmpty()) {
-            if (spec.channel(ModelSpec.NERVE) >= 0) {
-                classes.put(ModelSpec.NERVE, 1);
-            }
-            if (spec.channel(ModelSpec.VESSEL) >= 0) {
-                classes.put(ModelSpec.VESSEL, 2);
-            }
+            DEFAULT_LABELS.forEach((zone, value) -> {
+                int c = spec.channel(zone);
+                if (c >= 0 && spec.roles().role(c) == OutputRole.ZONE) {
+                    classes.put(zone, value);
+                }
+            });
         }
         for (String c : classes.keySet()) {
             if (spec.channel(c) < 0) {
@@ -188,12 +198,11 @@ public final class Evaluator {
         private final float[] raw;
         private final float[] native_;
         private final int plane;
-        private final NeedleLocator needleLocator;
-        private final WireLocator wireLocator;
+        private final Instrument instrument; // null: the model finds none
+        private final InstrumentLocator locator;
         private final int instrumentChannel;
         private final int tipChannel;
-        private final Map<String, NeedleLocator> needleTruth = new HashMap<>(); // per mask size
-        private final Map<String, WireLocator> wireTruth = new HashMap<>();
+        private final Map<String, InstrumentLocator> truthLocators = new HashMap<>(); // per mask size
         private final InstrumentDetection detection = new InstrumentDetection();
         private final List<Double> inferenceMs = new ArrayList<>();
         private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
@@ -223,12 +232,10 @@ public final class Evaluator {
             this.raw = new float[spec.outputRowFloats()];
             this.native_ = new float[spec.outputRowFloats()];
             this.plane = spec.width() * spec.height();
-            int needle = spec.channel(ModelSpec.NEEDLE);
-            int wire = spec.channel(ModelSpec.WIRE);
-            this.instrumentChannel = needle >= 0 ? needle : wire;
-            this.needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
-            this.wireLocator = needle < 0 && wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
-            this.tipChannel = spec.channel(ModelSpec.TIP);
+            this.instrument = spec.roles().instrument();
+            this.instrumentChannel = spec.roles().instrumentChannel();
+            this.locator = instrument != null ? instrument.locator(spec.width(), spec.height()) : null;
+            this.tipChannel = spec.roles().tipChannel();
             classes.keySet().forEach(c -> segmentation.put(c, new double[3]));
             this.sequence = o.sequence() ? new Sequence(spec, backend, o.fps()) : null;
             this.skipped = json.createArrayNode();
@@ -531,10 +538,7 @@ public final class Evaluator {
             }
             int tipOffset = tipChannel >= 0 ? tipChannel * plane : -1;
             double threshold = spec.threshold(spec.outputChannels().get(instrumentChannel));
-            if (needleLocator != null) {
-                return needleLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
-            }
-            return wireLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
+            return locator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
         }
 
         private void needle(Raster mask, boolean found, boolean confident, float px, float py) {
@@ -563,9 +567,9 @@ public final class Evaluator {
             // the truth's tip by the live rule of the model's instrument: a curved wire's free end is not where a
             // straight shaft fitted through it ends
             InstrumentDetection truth = new InstrumentDetection();
-            boolean located = wireLocator != null
-                    ? wireTruth.computeIfAbsent(w + "x" + h, k -> new WireLocator(w, h)).locateInMask(binary, truth)
-                    : needleTruth.computeIfAbsent(w + "x" + h, k -> new NeedleLocator(w, h)).locateInMask(binary, truth);
+            Instrument rule = instrument != null ? instrument : Instrument.NEEDLE;
+            boolean located = truthLocators.computeIfAbsent(w + "x" + h, k -> rule.locator(w, h))
+                    .locateInMask(binary, truth);
             if (located) {
                 double e = Math.hypot(px - truth.tipX, py - truth.tipY);
                 tipErrors.add(e);

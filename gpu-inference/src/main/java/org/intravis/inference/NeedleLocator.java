@@ -15,16 +15,9 @@ import org.intravis.pipeline.Annotations;
  * Works at the resolution it is built for (the model's output, or a ground-truth mask's for evaluation); limits
  * scale with it. Allocation-free after construction. One instance per thread.
  */
-public final class NeedleLocator {
-    private final int w;
-    private final int h;
-    private final byte[] mask;
-    private final LargestComponent component;
-    private final TipPeak peak = new TipPeak();
-    private final int minPixels;
+public final class NeedleLocator extends MaskLocator {
     private final double minLength;
     private final double minElongation;
-    private final float tipRadius;
     private final double agreePx;
     /** Allowed sideways error per pixel of extrapolation beyond the shaft's end (about 6 degrees). */
     private static final double EXTRAPOLATION_SLOPE = 0.1;
@@ -39,7 +32,6 @@ public final class NeedleLocator {
     private static final double SURE_SHAFT = 40;
     /** How far (at 256 px) the centre of a bin's pixels may lie from the line for the bin to be shaft. */
     private static final double CENTRE_TOLERANCE = 1.5;
-    private final double scale;
     private final double maxGap;
     private final double shortShaft;
     private final double sureShaft;
@@ -48,45 +40,20 @@ public final class NeedleLocator {
     private final float[] offsets;    // per bin: their weighted offset from the line (to find where it bends away)
 
     public NeedleLocator(int width, int height) {
-        this.w = width;
-        this.h = height;
-        this.mask = new byte[width * height];
-        this.component = new LargestComponent(width, height);
-        double scale = Math.max(width, height) / 256.0;
-        this.scale = scale;
+        super(width, height);
         this.maxGap = 8 * scale;
         this.shortShaft = SHORT_SHAFT * scale;
         this.sureShaft = SURE_SHAFT * scale;
         this.bins = (int) Math.ceil(2 * Math.hypot(width, height)) + 3;
         this.along = new float[bins];
         this.offsets = new float[bins];
-        this.minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
         this.minLength = 6 * scale;
         this.minElongation = 2.5;
-        this.tipRadius = (float) (8 * scale);
         this.agreePx = 3 * scale;
     }
 
-    /**
-     * Locates the needle in probability planes: {@code probs[needleOffset ..]} is the needle channel,
-     * {@code probs[tipOffset ..]} the tip heat map ({@code tipOffset < 0}: none). Returns whether one was found.
-     */
-    public boolean locate(float[] probs, int needleOffset, double threshold, int tipOffset, double tipThreshold,
-                          InstrumentDetection out) {
-        int n = w * h;
-        for (int i = 0; i < n; i++) {
-            mask[i] = probs[needleOffset + i] > threshold ? (byte) 1 : 0;
-        }
-        return fit(probs, needleOffset, tipOffset, tipThreshold, out);
-    }
-
-    /** Locates the needle in a binary mask (non-zero = needle), without a heat map: the ground-truth rule. */
-    public boolean locateInMask(byte[] binary, InstrumentDetection out) {
-        System.arraycopy(binary, 0, mask, 0, w * h);
-        return fit(null, 0, -1, 0, out);
-    }
-
-    private boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
+    @Override
+    boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
         if (!fitShaft(probs, offset, tipOffset, tipThreshold, out)) {
             return false;
         }
@@ -183,7 +150,8 @@ public final class NeedleLocator {
         if (iw > 0) {
             double nmx = ix / iw;
             double nmy = iy / iw;
-            double t2 = shaftAxis(px, size, probs, offset, nmx, nmy, band, mx, my, dx, dy, centre);
+            // the principal axis of the shaft's pixels alone (within the band, on the run)
+            double t2 = principalAxis(px, size, probs, offset, nmx, nmy, band, mx, my, dx, dy, true, Double.NaN);
             if (!Double.isNaN(t2)) {
                 theta = t2;
                 mx = nmx;
@@ -349,9 +317,26 @@ public final class NeedleLocator {
         return bestStart >= 0;
     }
 
-    /** The principal-axis angle of the shaft pixels (within {@code band} of the line, in the run) about (mx, my). */
-    private double shaftAxis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
-                             double lx, double ly, double ldx, double ldy, int centre) {
+    /**
+     * The principal-axis angle of the pixels (probability-weighted) about (mx, my); with a finite {@code band}, only
+     * those within it of the line through (lx, ly) at angle {@code lTheta}. Leaves the two eigenvalues in
+     * {@link #lastL1} and {@link #lastL2}.
+     */
+    private double axis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
+                        double lx, double ly, double lTheta) {
+        return principalAxis(px, size, probs, offset, mx, my, band, lx, ly, Math.cos(lTheta), Math.sin(lTheta), false,
+                lTheta);
+    }
+
+    /**
+     * The weighted covariance of the pixels about (mx, my) and its major axis's angle, leaving the eigenvalues in
+     * {@link #lastL1} and {@link #lastL2}. Only pixels within {@code band} (NaN: any) of the line through (lx, ly) in
+     * direction (ldx, ldy) count, and with {@code runOnly} only those on the shaft's run; {@code none} is returned
+     * when no pixel counts.
+     */
+    private double principalAxis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
+                                 double lx, double ly, double ldx, double ldy, boolean runOnly, double none) {
+        int centre = bins / 2;
         double sw = 0;
         double cxx = 0;
         double cyy = 0;
@@ -362,9 +347,14 @@ public final class NeedleLocator {
             int y = p / w;
             double rx = x - lx;
             double ry = y - ly;
-            int b = centre + (int) Math.round(rx * ldx + ry * ldy);
-            if (Math.abs(rx * -ldy + ry * ldx) > band || b < runStart || b > runEnd || along[b] <= 0) {
+            if (!Double.isNaN(band) && Math.abs(rx * -ldy + ry * ldx) > band) {
                 continue;
+            }
+            if (runOnly) {
+                int b = centre + (int) Math.round(rx * ldx + ry * ldy);
+                if (b < runStart || b > runEnd || along[b] <= 0) {
+                    continue;
+                }
             }
             double wgt = probs == null ? 1 : probs[offset + p];
             double ddx = x - mx;
@@ -375,7 +365,7 @@ public final class NeedleLocator {
             cxy += wgt * ddx * ddy;
         }
         if (sw <= 0) {
-            return Double.NaN;
+            return none;
         }
         cxx /= sw;
         cyy /= sw;
@@ -385,54 +375,5 @@ public final class NeedleLocator {
         lastL1 = (cxx + cyy) / 2 + root;
         lastL2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
         return 0.5 * Math.atan2(2 * cxy, cxx - cyy);
-    }
-
-    /**
-     * The principal-axis angle of the pixels (probability-weighted) about (mx, my); with a finite {@code band}, only
-     * those within it of the line through (lx, ly) at angle {@code lTheta}. Leaves the two eigenvalues in
-     * {@link #lastL1} and {@link #lastL2}.
-     */
-    private double axis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
-                        double lx, double ly, double lTheta) {
-        double ldx = Math.cos(lTheta);
-        double ldy = Math.sin(lTheta);
-        double sw = 0;
-        double cxx = 0;
-        double cyy = 0;
-        double cxy = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            int x = p % w;
-            int y = p / w;
-            if (!Double.isNaN(band) && Math.abs((x - lx) * -ldy + (y - ly) * ldx) > band) {
-                continue;
-            }
-            double wgt = probs == null ? 1 : probs[offset + p];
-            double ddx = x - mx;
-            double ddy = y - my;
-            sw += wgt;
-            cxx += wgt * ddx * ddx;
-            cyy += wgt * ddy * ddy;
-            cxy += wgt * ddx * ddy;
-        }
-        if (sw <= 0) {
-            return lTheta;
-        }
-        cxx /= sw;
-        cyy /= sw;
-        cxy /= sw;
-        double half = (cxx - cyy) / 2;
-        double root = Math.sqrt(half * half + cxy * cxy);
-        lastL1 = (cxx + cyy) / 2 + root;
-        lastL2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
-        return 0.5 * Math.atan2(2 * cxy, cxx - cyy);
-    }
-
-    public int width() {
-        return w;
-    }
-
-    public int height() {
-        return h;
     }
 }

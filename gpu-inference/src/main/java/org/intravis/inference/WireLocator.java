@@ -18,63 +18,35 @@ import static org.bytedeco.opencv.global.opencv_ximgproc.thinning;
  * map's peak when that lies near it. Allocation-free on the Java heap after construction (OpenCV's thinning
  * allocates its own native output). One instance per thread.
  */
-public final class WireLocator {
+public final class WireLocator extends MaskLocator {
     private static final int MAX_ENDPOINTS = 256;
 
-    private final int w;
-    private final int h;
-    private final byte[] mask;
     private final byte[] skeleton;
     private final int[] distance;
     private final int[] queue;
     private final int[] endpoints = new int[MAX_ENDPOINTS];
-    private final LargestComponent component;
     private final BytePointer maskMemory;
     private final BytePointer skeletonMemory;
     private final Mat maskMat;
     private final Mat skeletonMat;
     private final Mat thinned = new Mat();
-    private final TipPeak peak = new TipPeak();
-    private final int minPixels;
-    private final float tipRadius;
     private final double agreePx;
 
     public WireLocator(int width, int height) {
-        this.w = width;
-        this.h = height;
+        super(width, height);
         int n = width * height;
-        mask = new byte[n];
         skeleton = new byte[n];
         distance = new int[n];
         queue = new int[n];
-        component = new LargestComponent(width, height);
         maskMemory = new BytePointer(n);
         skeletonMemory = new BytePointer(n);
         maskMat = new Mat(height, width, CV_8UC1, maskMemory);
         skeletonMat = new Mat(height, width, CV_8UC1, skeletonMemory);
-        double scale = Math.max(width, height) / 256.0;
-        minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
-        tipRadius = (float) (8 * scale);
         agreePx = 6 * scale;
     }
 
-    /** Locates the wire in probability planes ({@code tipOffset < 0}: no heat map). Returns whether one was found. */
-    public boolean locate(float[] probs, int wireOffset, double threshold, int tipOffset, double tipThreshold,
-                          InstrumentDetection out) {
-        int n = w * h;
-        for (int i = 0; i < n; i++) {
-            mask[i] = probs[wireOffset + i] > threshold ? (byte) 1 : 0;
-        }
-        return fit(probs, wireOffset, tipOffset, tipThreshold, out);
-    }
-
-    /** Locates the wire in a binary mask (non-zero = wire), without a heat map. */
-    public boolean locateInMask(byte[] binary, InstrumentDetection out) {
-        System.arraycopy(binary, 0, mask, 0, w * h);
-        return fit(null, 0, -1, 0, out);
-    }
-
-    private boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
+    @Override
+    boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
         out.clear();
         int n = w * h;
         int size = component.find(mask);
