@@ -8,7 +8,6 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
-import org.intravis.inference.onnx.OnnxBackend;
 import org.intravis.pipeline.AnnotationExchange;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.NaturalOrder;
@@ -173,7 +172,7 @@ public final class Evaluator {
         if (o.dump() != null) {
             Files.createDirectories(o.dump());
         }
-        try (InferenceBackend backend = OnnxBackend.load(source, BackendOptions.single(o.device()))) {
+        try (InferenceBackend backend = BackendFactory.open(source, BackendOptions.single(o.device()))) {
             return new Run(o, spec, backend, classes).evaluate();
         }
     }

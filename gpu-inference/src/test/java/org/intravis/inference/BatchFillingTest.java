@@ -1,6 +1,5 @@
 package org.intravis.inference;
 
-import org.intravis.inference.onnx.OnnxBackend;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.FrameSlot;
@@ -22,7 +21,7 @@ class BatchFillingTest {
     }
 
     private static ModelWorker worker(InferenceSettings s) throws Exception {
-        InferenceBackend backend = OnnxBackend.load(ModelSource.locate("standin-ultrasound", null),
+        InferenceBackend backend = BackendFactory.open(ModelSource.locate("standin-ultrasound", null),
                 new BackendOptions("cpu", s.maxBatch(), 2, 1));
         return new ModelWorker("standin-ultrasound", backend, s);
     }
