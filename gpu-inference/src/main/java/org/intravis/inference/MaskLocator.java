@@ -50,6 +50,24 @@ abstract class MaskLocator implements InstrumentLocator {
      */
     abstract boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out);
 
+    /**
+     * The tip map's verdict on the tip found from the mask ({@code out}'s tip, with {@link #peak} searched near it):
+     * when the peak is strong enough and {@code agrees} with the instrument's shape, the tip moves onto it and the
+     * confidence is the mean of mask and peak; otherwise the confidence is their product, so an instrument the tip
+     * map does not confirm is shown as low confidence and raises no alert unless the peak is strong.
+     */
+    protected final void confirmTip(boolean agrees, double tipThreshold, double meanProb, InstrumentDetection out) {
+        out.tipPeak = peak.value;
+        if (peak.value >= tipThreshold && agrees) {
+            out.tipX = peak.x;
+            out.tipY = peak.y;
+            out.refined = true;
+            out.confidence = (float) ((meanProb + peak.value) / 2);
+        } else {
+            out.confidence = (float) (meanProb * peak.value);
+        }
+    }
+
     public final int width() {
         return w;
     }

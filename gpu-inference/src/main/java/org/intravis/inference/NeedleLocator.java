@@ -80,44 +80,20 @@ public final class NeedleLocator extends MaskLocator {
             return false;
         }
         int[] px = component.pixels();
-        double sw = 0;
-        double mx = 0;
-        double my = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            double wgt = probs == null ? 1 : probs[offset + p];
-            sw += wgt;
-            mx += wgt * (p % w);
-            my += wgt * (p / w);
-        }
-        mx /= sw;
-        my /= sw;
+        double sw = centroid(px, size, probs, offset, 0, 0, 1, 0, Double.NaN, false);
+        double mx = centroidX;
+        double my = centroidY;
         double theta = axis(px, size, probs, offset, mx, my, Double.NaN, 0, 0, 0);
         double l1 = lastL1;
         double l2 = lastL2;
         // robust: refit on the pixels near the current line, with a shrinking band
         for (double bandAt256 : REFIT_BANDS) {
             double band = bandAt256 * scale;
-            double dx = Math.cos(theta);
-            double dy = Math.sin(theta);
-            double iw = 0;
-            double ix = 0;
-            double iy = 0;
-            for (int k = 0; k < size; k++) {
-                int p = px[k];
-                double off = Math.abs(((p % w) - mx) * -dy + ((p / w) - my) * dx);
-                if (off <= band) {
-                    double wgt = probs == null ? 1 : probs[offset + p];
-                    iw += wgt;
-                    ix += wgt * (p % w);
-                    iy += wgt * (p / w);
-                }
-            }
-            if (iw <= 0) {
+            if (centroid(px, size, probs, offset, mx, my, Math.cos(theta), Math.sin(theta), band, false) <= 0) {
                 break;
             }
-            double nmx = ix / iw;
-            double nmy = iy / iw;
+            double nmx = centroidX;
+            double nmy = centroidY;
             theta = axis(px, size, probs, offset, nmx, nmy, band, mx, my, theta);
             mx = nmx;
             my = nmy;
@@ -132,24 +108,9 @@ public final class NeedleLocator extends MaskLocator {
             return false;
         }
         // once more on the shaft alone: a band the mask ran on into no longer tilts the line
-        double iw = 0;
-        double ix = 0;
-        double iy = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            double rx = (p % w) - mx;
-            double ry = (p / w) - my;
-            int b = centre + (int) Math.round(rx * dx + ry * dy);
-            if (Math.abs(rx * -dy + ry * dx) <= band && b >= runStart && b <= runEnd && along[b] > 0) {
-                double wgt = probs == null ? 1 : probs[offset + p];
-                iw += wgt;
-                ix += wgt * (p % w);
-                iy += wgt * (p / w);
-            }
-        }
-        if (iw > 0) {
-            double nmx = ix / iw;
-            double nmy = iy / iw;
+        if (centroid(px, size, probs, offset, mx, my, dx, dy, band, true) > 0) {
+            double nmx = centroidX;
+            double nmy = centroidY;
             // the principal axis of the shaft's pixels alone (within the band, on the run)
             double t2 = principalAxis(px, size, probs, offset, nmx, nmy, band, mx, my, dx, dy, true, Double.NaN);
             if (!Double.isNaN(t2)) {
@@ -232,19 +193,10 @@ public final class NeedleLocator extends MaskLocator {
         }
         peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
         out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, tx, ty, (float) meanProb);
-        out.tipPeak = peak.value;
         double offLine = Math.abs((peak.x - mx) * -dy + (peak.y - my) * dx);
-        if (peak.value >= tipThreshold && offLine <= agreePx) {
-            out.tipX = peak.x;
-            out.tipY = peak.y;
-            out.refined = true;
-            out.confidence = (float) ((meanProb + peak.value) / 2);
-        } else {
-            // Not confirmed by the tip map: straight bright reflectors entering from the side (a fascia line, a bone
-            // surface) also make a needle-like mask (ultrasound model card), so such a needle is reported with the
-            // product of both, as WireLocator does: shown as low confidence, and no alerts, unless the peak is strong.
-            out.confidence = (float) (meanProb * peak.value);
-        }
+        // unconfirmed, the product: straight bright reflectors entering from the side (a fascia line, a bone surface)
+        // also make a needle-like mask (ultrasound model card)
+        confirmTip(offLine <= agreePx, tipThreshold, meanProb, out);
         return true;
     }
 
@@ -328,6 +280,51 @@ public final class NeedleLocator extends MaskLocator {
                 lTheta);
     }
 
+    private double centroidX;
+    private double centroidY;
+
+    /**
+     * The weighted centroid of the pixels {@link #near} the line through (lx, ly) in direction (ldx, ldy), left in
+     * {@link #centroidX} and {@link #centroidY}; returns their weight (0: none, the centroid is then not set).
+     */
+    private double centroid(int[] px, int size, float[] probs, int offset, double lx, double ly, double ldx, double ldy,
+                            double band, boolean runOnly) {
+        double iw = 0;
+        double ix = 0;
+        double iy = 0;
+        for (int k = 0; k < size; k++) {
+            int p = px[k];
+            if (near(p, lx, ly, ldx, ldy, band, runOnly)) {
+                double wgt = probs == null ? 1 : probs[offset + p];
+                iw += wgt;
+                ix += wgt * (p % w);
+                iy += wgt * (p / w);
+            }
+        }
+        if (iw > 0) {
+            centroidX = ix / iw;
+            centroidY = iy / iw;
+        }
+        return iw;
+    }
+
+    /**
+     * Whether pixel {@code p} lies within {@code band} (NaN: any distance) of the line through (lx, ly) in direction
+     * (ldx, ldy), and with {@code runOnly} also on the shaft's run ({@link #runStart}..{@link #runEnd}).
+     */
+    private boolean near(int p, double lx, double ly, double ldx, double ldy, double band, boolean runOnly) {
+        double rx = (p % w) - lx;
+        double ry = (p / w) - ly;
+        if (!Double.isNaN(band) && Math.abs(rx * -ldy + ry * ldx) > band) {
+            return false;
+        }
+        if (!runOnly) {
+            return true;
+        }
+        int b = bins / 2 + (int) Math.round(rx * ldx + ry * ldy);
+        return b >= runStart && b <= runEnd && along[b] > 0;
+    }
+
     /**
      * The weighted covariance of the pixels about (mx, my) and its major axis's angle, leaving the eigenvalues in
      * {@link #lastL1} and {@link #lastL2}. Only pixels within {@code band} (NaN: any) of the line through (lx, ly) in
@@ -336,26 +333,17 @@ public final class NeedleLocator extends MaskLocator {
      */
     private double principalAxis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
                                  double lx, double ly, double ldx, double ldy, boolean runOnly, double none) {
-        int centre = bins / 2;
         double sw = 0;
         double cxx = 0;
         double cyy = 0;
         double cxy = 0;
         for (int k = 0; k < size; k++) {
             int p = px[k];
-            int x = p % w;
-            int y = p / w;
-            double rx = x - lx;
-            double ry = y - ly;
-            if (!Double.isNaN(band) && Math.abs(rx * -ldy + ry * ldx) > band) {
+            if (!near(p, lx, ly, ldx, ldy, band, runOnly)) {
                 continue;
             }
-            if (runOnly) {
-                int b = centre + (int) Math.round(rx * ldx + ry * ldy);
-                if (b < runStart || b > runEnd || along[b] <= 0) {
-                    continue;
-                }
-            }
+            int x = p % w;
+            int y = p / w;
             double wgt = probs == null ? 1 : probs[offset + p];
             double ddx = x - mx;
             double ddy = y - my;

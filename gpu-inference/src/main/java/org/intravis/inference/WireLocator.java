@@ -120,39 +120,22 @@ public final class WireLocator extends MaskLocator {
         out.set(Annotations.INSTRUMENT_WIRE, entry % w, entry / w, tx, ty, (float) meanProb);
         if (tipOffset >= 0) {
             peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
-            out.tipPeak = peak.value;
             double dx = peak.x - tx;
             double dy = peak.y - ty;
-            if (peak.value >= tipThreshold && Math.sqrt(dx * dx + dy * dy) <= agreePx) {
-                out.tipX = peak.x;
-                out.tipY = peak.y;
-                out.refined = true;
-                out.confidence = (float) ((meanProb + peak.value) / 2);
-            } else {
-                // Not confirmed by the tip map: the wire mask alone also marks wire-like structures (contrast-filled
-                // vessels, leads) on frames without any wire (a third of them; fluoroscopy model card), so such a
-                // wire is reported with the product of both, at most the tip map's peak: low confidence unless a strong
-                // peak lies just beyond the agreement radius.
-                out.confidence = (float) (meanProb * peak.value);
-            }
+            // unconfirmed, the product: the wire mask alone also marks wire-like structures (contrast-filled vessels,
+            // leads) on frames without any wire (a third of them; fluoroscopy model card)
+            confirmTip(Math.sqrt(dx * dx + dy * dy) <= agreePx, tipThreshold, meanProb, out);
         }
         return true;
     }
 
+    /** Skeleton pixels among the 8 neighbours of {@code p}. */
     private int neighbours(int p) {
-        int x = p % w;
-        int y = p / w;
         int count = 0;
-        for (int dy = -1; dy <= 1; dy++) {
-            int yy = y + dy;
-            if (yy < 0 || yy >= h) {
-                continue;
-            }
-            for (int dx = -1; dx <= 1; dx++) {
-                int xx = x + dx;
-                if ((dx != 0 || dy != 0) && xx >= 0 && xx < w && skeleton[yy * w + xx] != 0) {
-                    count++;
-                }
+        for (int i = 0; i < 8; i++) {
+            int q = neighbour(p, i);
+            if (q >= 0 && skeleton[q] != 0) {
+                count++;
             }
         }
         return count;
@@ -167,26 +150,24 @@ public final class WireLocator extends MaskLocator {
         queue[tail++] = start;
         while (head < tail) {
             int p = queue[head++];
-            int x = p % w;
-            int y = p / w;
-            for (int dy = -1; dy <= 1; dy++) {
-                int yy = y + dy;
-                if (yy < 0 || yy >= h) {
-                    continue;
-                }
-                for (int dx = -1; dx <= 1; dx++) {
-                    int xx = x + dx;
-                    if (xx < 0 || xx >= w) {
-                        continue;
-                    }
-                    int q = yy * w + xx;
-                    if (skeleton[q] != 0 && distance[q] < 0) {
-                        distance[q] = distance[p] + 1;
-                        queue[tail++] = q;
-                    }
+            for (int i = 0; i < 8; i++) {
+                int q = neighbour(p, i);
+                if (q >= 0 && skeleton[q] != 0 && distance[q] < 0) {
+                    distance[q] = distance[p] + 1;
+                    queue[tail++] = q;
                 }
             }
         }
+    }
+
+    private static final int[] NEIGHBOUR_DX = {-1, 0, 1, -1, 1, -1, 0, 1};
+    private static final int[] NEIGHBOUR_DY = {-1, -1, -1, 0, 0, 1, 1, 1};
+
+    /** The {@code i}-th (0..7, row by row) of the 8 neighbours of pixel {@code p}, or -1 outside the image. */
+    private int neighbour(int p, int i) {
+        int x = p % w + NEIGHBOUR_DX[i];
+        int y = p / w + NEIGHBOUR_DY[i];
+        return x < 0 || x >= w || y < 0 || y >= h ? -1 : y * w + x;
     }
 
     /** The skeleton of the last call (non-zero = skeleton), for tests. */
