@@ -1,29 +1,30 @@
 package org.intravis.inference;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 
 /**
- * The instruments a model's output may find, by the name of their channel, each with the locator that finds it in
- * a mask. A new instrument (a catheter, an endoscopic tool) is a locator and a line here; its model's sidecar names
- * the channel and gives it the role {@code instrument}.
+ * The instruments a model's output may find, by the name of their channel (the constant's name in lower case), each
+ * with the locator that finds it in a mask. A new instrument (a catheter, an endoscopic tool) is a locator and a
+ * line here; its model's sidecar names the channel and gives it the role {@code instrument}.
  */
 public enum Instrument {
     /** A straight needle: the end of its fitted shaft away from where it enters. */
-    NEEDLE("needle", NeedleLocator::new),
+    NEEDLE(NeedleLocator::new),
     /** A flexible guidewire: the free end of its skeleton. */
-    WIRE("wire", WireLocator::new);
+    WIRE(WireLocator::new);
 
-    private final String channel;
     private final BiFunction<Integer, Integer, InstrumentLocator> locator;
 
-    Instrument(String channel, BiFunction<Integer, Integer, InstrumentLocator> locator) {
-        this.channel = channel;
+    Instrument(BiFunction<Integer, Integer, InstrumentLocator> locator) {
         this.locator = locator;
     }
 
     /** The channel name a sidecar gives it. */
     public String channel() {
-        return channel;
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** A new locator working at {@code width x height} (allocates; one per thread). */
@@ -33,19 +34,10 @@ public enum Instrument {
 
     /** The instrument whose channel is called {@code channel}, or null. */
     public static Instrument named(String channel) {
-        for (Instrument i : values()) {
-            if (i.channel.equals(channel)) {
-                return i;
-            }
-        }
-        return null;
+        return Arrays.stream(values()).filter(i -> i.channel().equals(channel)).findFirst().orElse(null);
     }
 
     static String names() {
-        StringBuilder b = new StringBuilder();
-        for (Instrument i : values()) {
-            b.append(b.length() == 0 ? "" : ", ").append(i.channel);
-        }
-        return b.toString();
+        return Arrays.stream(values()).map(Instrument::channel).collect(Collectors.joining(", "));
     }
 }

@@ -1,6 +1,8 @@
 package org.intravis.inference;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * What a model's output channel is for, as its sidecar says ({@code outputs[0].roles}): how {@link OutputDecoder}
@@ -30,12 +32,7 @@ public enum OutputRole {
     /** The role a sidecar names, or null when it names none of them. */
     static OutputRole parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
-        for (OutputRole r : values()) {
-            if (r.word.equals(t)) {
-                return r;
-            }
-        }
-        return null;
+        return Arrays.stream(values()).filter(r -> r.word.equals(t)).findFirst().orElse(null);
     }
 
     /**
@@ -53,10 +50,6 @@ public enum OutputRole {
     }
 
     static String words() {
-        StringBuilder b = new StringBuilder();
-        for (OutputRole r : values()) {
-            b.append(b.length() == 0 ? "" : ", ").append(r.word);
-        }
-        return b.toString();
+        return Arrays.stream(values()).map(OutputRole::word).collect(Collectors.joining(", "));
     }
 }

@@ -2,24 +2,27 @@ package org.intravis.inference;
 
 import org.intravis.pipeline.Annotations;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
 /**
- * The anatomy a model's zone channel may be, by channel name, with the overlay's zone class
- * ({@code Annotations.ZONE_...}, named in the overlay message) it is drawn as.
+ * The anatomy a model's zone channel may be, by channel name (the constant's name in lower case), with the overlay's
+ * zone class ({@code Annotations.ZONE_...}, named in the overlay message) it is drawn as.
  */
 public enum ZoneClass {
-    VESSEL("vessel", Annotations.ZONE_VESSEL),
-    NERVE("nerve", Annotations.ZONE_NERVE);
+    VESSEL(Annotations.ZONE_VESSEL),
+    NERVE(Annotations.ZONE_NERVE);
 
-    private final String channel;
     private final byte kind;
 
-    ZoneClass(String channel, byte kind) {
-        this.channel = channel;
+    ZoneClass(byte kind) {
         this.kind = kind;
     }
 
+    /** The channel name a sidecar gives it. */
     public String channel() {
-        return channel;
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The overlay's zone class ({@link Annotations#ZONE_VESSEL} ...). */
@@ -29,19 +32,10 @@ public enum ZoneClass {
 
     /** The zone class whose channel is called {@code channel}, or null. */
     public static ZoneClass named(String channel) {
-        for (ZoneClass z : values()) {
-            if (z.channel.equals(channel)) {
-                return z;
-            }
-        }
-        return null;
+        return Arrays.stream(values()).filter(z -> z.channel().equals(channel)).findFirst().orElse(null);
     }
 
     static String names() {
-        StringBuilder b = new StringBuilder();
-        for (ZoneClass z : values()) {
-            b.append(b.length() == 0 ? "" : ", ").append(z.channel);
-        }
-        return b.toString();
+        return Arrays.stream(values()).map(ZoneClass::channel).collect(Collectors.joining(", "));
     }
 }

@@ -42,9 +42,9 @@ class BatchFillingTest {
             ModelFeed b = feed(w, r, "b", s);
             ModelFeed c = feed(w, r, "c", s);
             FrameSlot slot = frame(0);
-            assertThat(a.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(b.offer(slot, Phantom.capture(slot, 2, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(c.offer(slot, Phantom.capture(slot, 3, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
+            assertThat(Phantom.offerNow(a, slot, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(b, slot, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(c, slot, 3)).isEqualTo(InferenceFeed.Offer.BUSY);
             Batch filling = w.filling();
             assertThat(Batch.count(filling.word())).isEqualTo(2);
             assertThat(Batch.phase(filling.rowState(0))).isEqualTo(Batch.READY);
@@ -63,8 +63,8 @@ class BatchFillingTest {
             ModelFeed a = feed(w, r, "a", s);
             FrameSlot s1 = frame(0);
             FrameSlot s2 = frame(1);
-            a.offer(s1, Phantom.capture(s1, 1, System.nanoTime()));
-            a.offer(s2, Phantom.capture(s2, 2, System.nanoTime()));
+            Phantom.offerNow(a, s1, 1);
+            Phantom.offerNow(a, s2, 2);
             Batch filling = w.filling();
             assertThat(Batch.count(filling.word())).isEqualTo(1);
             assertThat(filling.frameId[0]).isEqualTo(2);
@@ -79,7 +79,7 @@ class BatchFillingTest {
             assertThat(Batch.phase(filling.rowState(0))).isEqualTo(Batch.VOID);
             // the next frame claims a fresh row
             FrameSlot s4 = frame(3);
-            assertThat(a.offer(s4, Phantom.capture(s4, 4, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(a, s4, 4)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             assertThat(Batch.count(filling.word())).isEqualTo(2);
             assertThat(filling.frameId[1]).isEqualTo(4);
         } finally {
