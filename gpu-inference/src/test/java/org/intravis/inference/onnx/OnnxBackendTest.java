@@ -1,6 +1,5 @@
 package org.intravis.inference.onnx;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.javacpp.FloatPointer;
@@ -37,31 +36,14 @@ class OnnxBackendTest {
     @ValueSource(strings = {"standin-ultrasound", "standin-fluoroscopy"})
     void reproducesPyTorchGoldenValues(String model) throws Exception {
         ModelSource source = ModelSource.locate(model, null);
-        JsonNode golden;
-        try (InputStream in = getClass().getResourceAsStream("/models/" + model + "/" + model + ".golden.json")) {
-            golden = new ObjectMapper().readTree(in);
-        }
+        GoldenOutputs golden = GoldenOutputs.of(model);
         try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cpu", 2, 1, 1))) {
-            int w = source.spec().width();
-            int h = source.spec().height();
-            Preprocessor pre = new Preprocessor(source.spec());
-            pre.toTensor(TestImages.waves(w, h), new TensorRow(source.spec(), backend.inputRow(0, 0)));
-            pre.toTensor(TestImages.ramps(w, h), new TensorRow(source.spec(), backend.inputRow(0, 1)));
-            backend.run(0, 2);
-
-            int plane = w * h;
-            for (JsonNode s : golden.get("samples")) {
-                int row = s.get(0).asInt();
-                int c = s.get(1).asInt();
-                int y = s.get(2).asInt();
-                int x = s.get(3).asInt();
-                float actual = backend.outputRow(0, row).get((long) c * plane + (long) y * w + x);
-                assertThat(actual).as("row %d channel %d at (%d,%d)", row, c, x, y)
-                        .isCloseTo((float) s.get(4).asDouble(), within(2e-4f));
-            }
+            GoldenOutputs.runGoldenInputs(backend, source.spec());
+            golden.assertSamples(backend, source.spec(), 2e-4f);
+            int plane = source.spec().width() * source.spec().height();
             for (int row = 0; row < 2; row++) {
                 for (int c = 0; c < source.spec().outputChannelCount(); c++) {
-                    double expected = golden.get("sums").get(row).get(c).asDouble();
+                    double expected = golden.json.get("sums").get(row).get(c).asDouble();
                     double sum = 0;
                     FloatPointer out = backend.outputRow(0, row);
                     for (int i = 0; i < plane; i++) {
@@ -204,20 +186,18 @@ class OnnxBackendTest {
     @Test
     void aCorruptFileGivesAClearError(@TempDir Path dir) throws Exception {
         byte[] onnx = ModelSource.locate("standin-ultrasound", null).onnx();
-        Path file = copyModel(dir, "broken", Arrays.copyOf(onnx, onnx.length / 2), null);
-        assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(file.toString(), null), BackendOptions.single("cpu")))
-                .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("model 'broken'")
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("is not a loadable ONNX model");
+        assertNotLoadable(copyModel(dir, "broken", Arrays.copyOf(onnx, onnx.length / 2), null), "broken");
     }
 
     @Test
     void aFileThatIsNotOnnxGivesAClearError(@TempDir Path dir) throws Exception {
-        Path file = copyModel(dir, "notonnx", "this is a text file, not a network\n".getBytes(), null);
+        assertNotLoadable(copyModel(dir, "notonnx", "this is a text file, not a network\n".getBytes(), null), "notonnx");
+    }
+
+    private static void assertNotLoadable(Path file, String name) {
         assertThatThrownBy(() -> OnnxBackend.load(ModelSource.locate(file.toString(), null), BackendOptions.single("cpu")))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("model 'notonnx'")
+                .hasMessageContaining("model '" + name + "'")
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("is not a loadable ONNX model");
     }
