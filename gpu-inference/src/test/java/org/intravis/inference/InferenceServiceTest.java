@@ -24,6 +24,11 @@ class InferenceServiceTest {
         return Phantom.offerNow(feed, slot, frameId);
     }
 
+    /** Registers stream "s" (index 0, spacing unknown) running {@code model}, published into {@code r}. */
+    private static InferenceFeed stream(InferenceService service, Recorder r, String model) {
+        return service.register(r.registration("s", 0, 0, model));
+    }
+
     /** After the trouble, the stream goes on: a fresh frame offered now is published valid. */
     private static void nextFrameGoesThrough(InferenceFeed feed, Recorder r, long frameId) throws InterruptedException {
         Phantom.offerNow(feed, frame(1), frameId);
@@ -94,7 +99,7 @@ class InferenceServiceTest {
     void framesAlreadyStaleWhenTheirBatchClosesAreSkippedAndCounted() throws Exception {
         try (InferenceService service = new InferenceService(settings(100, 4))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             FrameSlot old = frame(0);
             long capturedLongAgo = System.nanoTime() - 1_000_000_000L;
             assertThat(feed.offer(old, Phantom.capture(old, 1, capturedLongAgo))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
@@ -113,7 +118,7 @@ class InferenceServiceTest {
     void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
         try (InferenceService service = new InferenceService(settings(1000, 8))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             service.register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open
             FrameSlot first = frame(0);
             FrameSlot second = frame(1);
@@ -132,7 +137,7 @@ class InferenceServiceTest {
         InferenceSettings s = new InferenceSettings().budgetMs(1000).maxBatch(4).rowsPerStream(4).intraOpThreads(1).conclude();
         try (InferenceService service = new InferenceService(s)) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             for (int i = 0; i < 4; i++) {
                 FrameSlot slot = frame(i);
                 assertThat(Phantom.offerNow(feed, slot, i + 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
@@ -147,7 +152,7 @@ class InferenceServiceTest {
     void runTimeErrorsAreCountedPublishedAsFailedAndTheWorkerGoesOn() throws Exception {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "failing-ultrasound"));
+            InferenceFeed feed = stream(service, r, "failing-ultrasound");
             FrameSlot bad = frame(0);
             for (int y = 0; y < 8; y++) { // the failing model's trigger: a white top-left corner
                 for (int x = 0; x < 8; x++) {
@@ -171,7 +176,7 @@ class InferenceServiceTest {
         String expected = CudaBuild.usable() ? "cuda:0" : "cpu";
         try (InferenceService service = new InferenceService(s)) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             InferenceStatus status = service.status();
             assertThat(status.deviceRequested()).isEqualTo("cuda");
             assertThat(status.deviceInUse()).isEqualTo(expected);
@@ -191,7 +196,7 @@ class InferenceServiceTest {
     void aModelThatFailsToLoadAnswersFailedAndIsInTheStatus() throws Exception {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "no-such-model"));
+            InferenceFeed feed = stream(service, r, "no-such-model");
             FrameSlot slot = frame(0);
             assertThat(Phantom.offerNow(feed, slot, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             Annotations a = r.last();
@@ -208,7 +213,7 @@ class InferenceServiceTest {
     void pausingAStreamStopsItsInferenceUntilResumed() throws Exception {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             service.pause("s");
             assertThat(service.status().streams().get(0).paused()).isTrue();
             FrameSlot slot = frame(0);
@@ -234,8 +239,8 @@ class InferenceServiceTest {
     void noneHasNoFeedAndStreamsRegisterOnce() {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            assertThat(service.register(r.registration("s", 0, 0, "none"))).isNull();
-            assertThatThrownBy(() -> service.register(r.registration("s", 0, 0, "standin-ultrasound")))
+            assertThat(stream(service, r, "none")).isNull();
+            assertThatThrownBy(() -> stream(service, r, "standin-ultrasound"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
             assertThat(service.status().streams().get(0).mode()).isEqualTo("none");
         }

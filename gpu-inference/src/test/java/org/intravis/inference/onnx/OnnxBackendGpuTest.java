@@ -1,6 +1,5 @@
 package org.intravis.inference.onnx;
 
-import org.intravis.inference.Allocations;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceService;
@@ -58,15 +57,7 @@ class OnnxBackendGpuTest {
                 assertThat(batched[i]).isCloseTo(single[i], within(1e-4f));
             }
             // I/O binding: steady-state runs allocate nothing on the Java heap
-            for (int i = 0; i < 20; i++) {
-                backend.run(i % 2, 1 + i % 4);
-            }
-            long overhead = Allocations.overheadOfCurrent();
-            long before = Allocations.current();
-            for (int i = 0; i < 40; i++) {
-                backend.run(i % 2, 1 + i % 4);
-            }
-            assertThat(Allocations.current() - before - overhead).isLessThanOrEqualTo(0);
+            assertThat(SteadyRuns.bytesAllocated(backend)).as("bytes allocated by 40 runs").isLessThanOrEqualTo(0);
         }
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.intravis.inference.Allocations;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.CudaBuild;
 import org.intravis.inference.BatchShape;
@@ -170,16 +169,7 @@ class OnnxBackendTest {
     void aRunAllocatesNothingOnTheJavaHeap() throws Exception {
         ModelSource source = ModelSource.locate("standin-ultrasound", null);
         try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cpu", 4, 2, 1))) {
-            for (int i = 0; i < 20; i++) {
-                backend.run(i % 2, 1 + i % 4);
-            }
-            long overhead = Allocations.overheadOfCurrent();
-            long before = Allocations.current();
-            for (int i = 0; i < 40; i++) {
-                backend.run(i % 2, 1 + i % 4);
-            }
-            long bytes = Allocations.current() - before - overhead;
-            assertThat(bytes).as("bytes allocated by 40 runs").isLessThanOrEqualTo(0);
+            assertThat(SteadyRuns.bytesAllocated(backend)).as("bytes allocated by 40 runs").isLessThanOrEqualTo(0);
         }
     }
 
