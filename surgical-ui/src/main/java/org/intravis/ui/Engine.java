@@ -96,7 +96,7 @@ public final class Engine implements AutoCloseable {
             source.close();
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
-        String model = inference == null ? StreamRegistration.NONE : s.modelOrDefault();
+        String model = inference == null ? StreamRegistration.NONE : s.modelFor(source.modality());
         if (model.equals(StreamRegistration.GROUND_TRUTH) && !source.providesGroundTruth()) {
             source.close();
             throw new UserError("stream " + s.id + ": model ground-truth needs a synthetic source, not " + s.source);
