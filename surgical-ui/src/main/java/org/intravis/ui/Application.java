@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.capture.SourceUri;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.ZoneStore;
 import org.intravis.streamer.StreamHub;
@@ -76,7 +77,7 @@ public final class Application implements AutoCloseable {
         out.println("intravis " + Intravis.version() + " serving " + scheme + "://localhost:" + port + "/");
         for (Engine.EngineStream s : engine.streams()) {
             var g = s.pipeline().source().geometry();
-            out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), s.settings().source, g.maxWidth(), g.maxHeight(),
+            out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), SourceUri.redact(s.settings().source), g.maxWidth(), g.maxHeight(),
                     g.format(), s.model());
             out.printf("           display: %s://localhost:%d/display?stream=%s%n", scheme, port, s.id());
         }
