@@ -80,7 +80,8 @@ public final class RecordedFrames {
                 throw new IOException("recording " + session + ": segment " + seg + " has no frame lines ("
                         + lines.getFileName() + ")");
             }
-            f.readSegment(lines, k > 0 ? f.tUs(f.count - 1) : -1);
+            // (an earlier segment whose lines were all damaged leaves nothing to continue from)
+            f.readSegment(lines, f.count > 0 ? f.tUs(f.count - 1) : -1);
         }
         f.segmentStart[closed.size()] = f.count;
         if (f.count == 0) {
