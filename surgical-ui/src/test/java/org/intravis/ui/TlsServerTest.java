@@ -172,6 +172,17 @@ class TlsServerTest {
     }
 
     @Test
+    void anEncryptedKeyIsOneLineSayingItMustNotBe() throws Exception {
+        Path encrypted = dir.resolve("encrypted-key.pem");
+        Process p = new ProcessBuilder("openssl", "pkey", "-in", certs.key().toString(), "-aes256", "-passout",
+                "pass:secret", "-out", encrypted.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        assertOneLineError(run("--tls-cert", certs.cert().toString(), "--tls-key", encrypted.toString()),
+                "TLS key " + encrypted + " is not an unencrypted PEM private key");
+    }
+
+    @Test
     void aCorruptCertificateIsOneLineNamingIt() throws Exception {
         String pem = Files.readString(certs.cert());
         int mid = pem.indexOf('\n') + 40;
