@@ -91,6 +91,15 @@ public final class RecordedFrames {
     }
 
     private void readSegment(Path lines, long previousTUs) throws IOException {
+        try {
+            readLines(lines);
+        } catch (java.nio.charset.CharacterCodingException e) { // the reader's own message is "Input length = 1"
+            throw new IOException("recording " + lines.getParent() + ": " + lines.getFileName()
+                    + " is not UTF-8 text (damaged)", e);
+        }
+    }
+
+    private void readLines(Path lines) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(lines, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {

@@ -86,6 +86,16 @@ class RecordingFilesFuzzTest {
         assertThat(f.malformedLines()).isEqualTo(2);
     }
 
+    /** Seen in the property's output: frame lines that are not UTF-8 were refused as just "Input length = 1". */
+    @net.jqwik.api.Example
+    void frameLinesThatAreNotUtf8AreNamed() throws Exception {
+        Path dir = Files.createDirectories(root.resolve("not-utf8"));
+        Files.createFile(RecordingLayout.video(dir, 1));
+        Files.write(RecordingLayout.frames(dir, 1), new byte[]{'{', (byte) 0xFF, '}', '\n'});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedFrames.load(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining("segment-00001.frames.jsonl is not UTF-8 text");
+    }
+
     @Provide
     Arbitrary<Mutated> sessions() {
         return Arbitraries.integers().between(0, names.size() - 1)
