@@ -57,7 +57,14 @@ final class WebSocketEndpoint extends StreamEndpoint {
         }
         Channel channel = connection.channel();
         rc.request().toWebSocket().onSuccess(ws -> accept(ws, channel, pub, variant, overlay, heatmap))
-                .onFailure(e -> LOG.log(Level.FINE, "WebSocket upgrade failed for stream " + pub.streamId(), e));
+                .onFailure(e -> {
+                    LOG.log(Level.FINE, "WebSocket upgrade failed for stream " + pub.streamId(), e);
+                    // a plain GET (no upgrade) would otherwise never be answered and hold its connection open
+                    if (!rc.response().ended() && !rc.response().headWritten()) {
+                        rc.response().setStatusCode(400).putHeader("content-type", "text/plain")
+                                .end("this address takes WebSocket upgrades only: " + e.getMessage());
+                    }
+                });
     }
 
     private static boolean boolParam(RoutingContext rc, String name, boolean fallback) {

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.capture.SourceUri;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.ZoneStore;
 import org.intravis.streamer.StreamHub;
@@ -14,10 +15,13 @@ public final class Application implements AutoCloseable {
     private final StatsSampler stats;
     private final IntravisServer server;
     private final int port;
+    private final String scheme;
     private volatile boolean closed;
 
-    private Application(IntravisConfig config, Engine engine, StatsSampler stats, IntravisServer server, int port) {
+    private Application(IntravisConfig config, Engine engine, StatsSampler stats, IntravisServer server, int port,
+                        String scheme) {
         this.config = config;
+        this.scheme = scheme;
         this.engine = engine;
         this.stats = stats;
         this.server = server;
@@ -26,6 +30,7 @@ public final class Application implements AutoCloseable {
 
     /** Starts everything or nothing: on failure what was started is closed and the error propagates. */
     public static Application start(IntravisConfig config) {
+        ServerTls tls = ServerTls.from(config.server); // a bad certificate or key stops us before anything starts
         // one zone store, shared by the models (risk zones) and the HTTP API (the surgeon draws them)
         ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
         InferenceService inference = config.inference.enabled
@@ -37,8 +42,8 @@ public final class Application implements AutoCloseable {
             engine.start();
             stats = new StatsSampler(engine).start();
             server = new IntravisServer(engine, stats, zones);
-            int port = server.listen(config.server.host, config.server.port);
-            return new Application(config, engine, stats, server, port);
+            int port = server.listen(config.server.host, config.server.port, tls);
+            return new Application(config, engine, stats, server, port, tls.scheme());
         } catch (RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -55,6 +60,11 @@ public final class Application implements AutoCloseable {
         return port;
     }
 
+    /** {@code https} when serving with TLS, else {@code http}. */
+    public String scheme() {
+        return scheme;
+    }
+
     public Engine engine() {
         return engine;
     }
@@ -64,12 +74,12 @@ public final class Application implements AutoCloseable {
     }
 
     void printBanner(PrintStream out) {
-        out.println("intravis " + Intravis.version() + " serving http://localhost:" + port + "/");
+        out.println("intravis " + Intravis.version() + " serving " + scheme + "://localhost:" + port + "/");
         for (Engine.EngineStream s : engine.streams()) {
             var g = s.pipeline().source().geometry();
-            out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), s.settings().source, g.maxWidth(), g.maxHeight(),
+            out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), SourceUri.redact(s.settings().source), g.maxWidth(), g.maxHeight(),
                     g.format(), s.model());
-            out.printf("           display: http://localhost:%d/display?stream=%s%n", port, s.id());
+            out.printf("           display: %s://localhost:%d/display?stream=%s%n", scheme, port, s.id());
         }
         out.flush();
     }

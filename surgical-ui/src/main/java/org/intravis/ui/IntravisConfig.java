@@ -29,6 +29,10 @@ public final class IntravisConfig {
     public static final class Server {
         public String host = "0.0.0.0";
         public int port = 8080;
+        /** PEM certificate (chain) for HTTPS and WSS; empty = plain HTTP. Needs {@link #tlsKey} too. */
+        public String tlsCert = "";
+        /** PEM private key of {@link #tlsCert}. */
+        public String tlsKey = "";
     }
 
     /** The frame pipeline of every stream. */

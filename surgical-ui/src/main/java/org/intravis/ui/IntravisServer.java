@@ -66,9 +66,15 @@ public final class IntravisServer implements AutoCloseable {
         return vertx;
     }
 
-    /** Binds and serves; a busy port becomes a {@link UserError} naming it. */
+    /** Binds and serves plain HTTP; a busy port becomes a {@link UserError} naming it. */
     public int listen(String host, int port) {
+        return listen(host, port, ServerTls.NONE);
+    }
+
+    /** Binds and serves, over HTTPS/WSS when {@code tls} is enabled. */
+    int listen(String host, int port, ServerTls tls) {
         Router router = Router.router(vertx);
+        SecurityHeaders.mount(router); // first: every response below carries them
         router.get("/health").handler(this::health);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -88,8 +94,8 @@ public final class IntravisServer implements AutoCloseable {
         engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /streams/:id/video.mjpeg
         Pages.mount(router); // /display, /surgeon, and every page from the jar
 
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                .setTcpNoDelay(true));
+        server = vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
+                .setTcpNoDelay(true)));
         server.requestHandler(router);
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

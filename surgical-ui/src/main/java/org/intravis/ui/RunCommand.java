@@ -34,6 +34,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Address to listen on (default 0.0.0.0).")
     String host;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and WSS with this certificate "
+            + "(chain), PEM; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key, PEM.")
+    Path tlsKey;
+
     @Option(names = "--model", description = "Model for the --source streams: ultrasound, fluoroscopy, "
             + "ground-truth or none (default: by source).")
     String model;
@@ -102,6 +109,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (host != null) {
             cfg.server.host = host;
+        }
+        if (tlsCert != null) {
+            cfg.server.tlsCert = tlsCert.toString();
+        }
+        if (tlsKey != null) {
+            cfg.server.tlsKey = tlsKey.toString();
         }
         if (device != null) {
             cfg.inference.device = device;

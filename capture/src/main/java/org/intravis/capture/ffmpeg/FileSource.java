@@ -45,7 +45,7 @@ public final class FileSource extends PlayedSource {
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.decoderThreads = uri.intOption("decoderThreads", 0);
         if (maxWidth < 0 || maxHeight < 0) {
-            throw new IllegalArgumentException("maxWidth/maxHeight must be positive (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("maxWidth/maxHeight must be positive (in " + uri.redacted() + ")");
         }
     }
 
