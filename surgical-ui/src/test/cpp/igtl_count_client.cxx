@@ -5,7 +5,7 @@
 //   igtl_count_client HOST PORT SECONDS
 //
 // Lines: "TYPE ok N bad M" per message type, "IMAGE size W H K components C scalar S spacing SI SJ SK device NAME",
-// "TRANSFORM device NAME x X y Y z Z", "POINT device NAME n N first NAME", "STRING device NAME text TEXT",
+// "IMAGECRC HEX" (zlib's CRC-32 of the pixels of each distinct image, the first 20), "TRANSFORM device NAME x X y Y z Z", "POINT device NAME n N first NAME", "STRING device NAME text TEXT",
 // "POLYDATA device NAME points P lines L", "END reason WHY".
 #include <chrono>
 #include <cstring>
@@ -22,6 +22,16 @@
 #include "igtlPolyDataMessage.h"
 #include "igtlStringMessage.h"
 #include "igtlTransformMessage.h"
+
+// zlib's CRC-32 of the pixels, so a test can tell which images arrived
+static unsigned long crc32(const unsigned char* p, long n) {
+  unsigned long c = 0xffffffffUL;
+  for (long i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320UL & (0 - (c & 1)));
+  }
+  return c ^ 0xffffffffUL;
+}
 
 template <class M>
 static bool receiveAndCheck(igtl::Socket* socket, igtl::MessageHeader::Pointer& header, typename M::Pointer& msg) {
@@ -49,6 +59,7 @@ int main(int argc, char* argv[]) {
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds((long) (atof(argv[3]) * 1000));
   std::map<std::string, long> ok, bad;
   std::set<std::string> printed;
+  std::set<unsigned long> imageCrcs;
   std::string reason = "time";
   igtl::MessageHeader::Pointer header = igtl::MessageHeader::New();
   while (std::chrono::steady_clock::now() < until) {
@@ -65,6 +76,12 @@ int main(int argc, char* argv[]) {
     if (type == "IMAGE") {
       igtl::ImageMessage::Pointer m;
       good = receiveAndCheck<igtl::ImageMessage>(socket, header, m);
+      if (good && imageCrcs.size() < 20) {
+        unsigned long c = crc32((const unsigned char*) m->GetScalarPointer(), m->GetImageSize());
+        if (imageCrcs.insert(c).second) {
+          std::cout << "IMAGECRC " << std::hex << c << std::dec << std::endl;
+        }
+      }
       if (good && !printed.count("IMAGE " + device)) {
         printed.insert("IMAGE " + device);
         int size[3];
