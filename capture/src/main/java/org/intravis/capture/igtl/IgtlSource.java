@@ -78,6 +78,12 @@ public final class IgtlSource extends GuardedSource {
     }
 
     private final AtomicReference<Pending> newest = new AtomicReference<>();
+    /**
+     * An image the capture thread is done with, released on the event loop: releasing a pooled buffer on another
+     * thread than the one that took it from the pool costs Netty's recycler an allocation, which the capture thread
+     * must not make.
+     */
+    private final AtomicReference<Pending> done = new AtomicReference<>();
 
     // ---- the capture thread ----
     private volatile Thread reader;
@@ -279,6 +285,10 @@ public final class IgtlSource extends GuardedSource {
                 return;
             }
             images.incrementAndGet();
+            Pending finished = done.getAndSet(null);
+            if (finished != null) {
+                finished.message().release();
+            }
             Pending old = newest.getAndSet(new Pending(m, h));
             if (old != null) {
                 old.message().release();
@@ -376,7 +386,10 @@ public final class IgtlSource extends GuardedSource {
                 spacingMm = h.spacingI();
             }
         } finally {
-            m.release();
+            Pending unreleased = done.getAndSet(p); // the event loop releases it at its next image
+            if (unreleased != null) {
+                unreleased.message().release(); // it had no image since: rare, so allocation here is too
+            }
         }
         slot.sourcePtsMicros((System.nanoTime() - openedNanos) / 1000); // live: time since open, the image's arrival
         frames++;
@@ -475,9 +488,11 @@ public final class IgtlSource extends GuardedSource {
         if (g != null) { // shutting the group down closes its connection; after it nothing is delivered
             g.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        Pending p = newest.getAndSet(null);
-        if (p != null) {
-            p.message().release();
+        for (AtomicReference<Pending> r : java.util.List.of(newest, done)) {
+            Pending p = r.getAndSet(null);
+            if (p != null) {
+                p.message().release();
+            }
         }
     }
 
