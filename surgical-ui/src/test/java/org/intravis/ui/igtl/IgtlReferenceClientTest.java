@@ -1,5 +1,6 @@
 package org.intravis.ui.igtl;
 
+import org.intravis.capture.testing.IgtlReferenceLibrary;
 import org.intravis.ui.Application;
 import org.intravis.ui.IntravisConfig;
 import org.intravis.ui.ModuleSettings;
@@ -15,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code src/test/cpp/igtl_count_client.cxx}), over a real socket: the default configuration (one synthetic 1280x720
  * 30 fps ultrasound stream, the bundled model on the CPU) with {@code openigtlink.port} set, as {@code intravis run
  * --igtl-port N} makes it. In 10 s the library must accept at least 50 IMAGEs and 50 TRANSFORMs and POINTs, refuse
- * none (it checks every CRC), and read the image as 1280x720 8-bit grey.
+ * none (it checks every CRC), and read the image as 1280x720 8-bit grey. Then the library's {@code ReceiveClient}
+ * example reports images of the right size too.
  */
 class IgtlReferenceClientTest {
     @TempDir
@@ -43,6 +45,31 @@ class IgtlReferenceClientTest {
                     .startsWith("IMAGE size 1280 720 1 components 1 scalar 3 ").endsWith("device us1_Image");
             assertThat(r.line("TRANSFORM device us1_Needle ")).as("%s", r).isNotNull();
             assertThat(r.line("POINT device us1_Tips n ")).as("%s", r).contains(" first Needle ");
+
+            // and the library's own ReceiveClient example, as a user would try it first: 3 s of its report (its
+            // transforms are counted, not required: in 3 s the phantom's needle may be out of the picture)
+            Path receive = IgtlReferenceLibrary.compile(IgtlReferenceLibrary.example("Receiver/ReceiveClient.cxx"),
+                    "ReceiveClient");
+            Process p = new ProcessBuilder(receive.toString(), "127.0.0.1", String.valueOf(port))
+                    .redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    out.append(new String(p.getInputStream().readAllBytes()));
+                } catch (java.io.IOException e) {
+                    out.append(e);
+                }
+            });
+            reader.start();
+            Thread.sleep(3000);
+            p.destroy();
+            reader.join(5000);
+            String text = out.toString();
+            long images = text.lines().filter(l -> l.equals("Receiving IMAGE data type.")).count();
+            long transforms = text.lines().filter(l -> l.equals("Receiving TRANSFORM data type.")).count();
+            System.out.println("ReceiveClient, 3 s: " + images + " IMAGE, " + transforms + " TRANSFORM");
+            assertThat(images).as("ReceiveClient's IMAGE reports").isGreaterThanOrEqualTo(15);
+            assertThat(text).contains("Dimensions            : (1280, 720, 1)").contains("Device Name           : us1_Image");
         }
     }
 }
