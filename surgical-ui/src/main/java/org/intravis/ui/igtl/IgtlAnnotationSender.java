@@ -1,49 +1,28 @@
 package org.intravis.ui.igtl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.intravis.capture.igtl.AsciiNumbers;
 import org.intravis.capture.igtl.IgtlMetadata;
-import org.intravis.capture.igtl.IgtlPoint;
-import org.intravis.capture.igtl.IgtlTransform;
 import org.intravis.capture.igtl.IgtlPolyData;
 import org.intravis.capture.igtl.IgtlString;
 import org.intravis.capture.igtl.IgtlWire;
 import org.intravis.capture.igtl.IgtlWriter;
 import org.intravis.pipeline.AnnotationListener;
 import org.intravis.pipeline.Annotations;
-import org.intravis.pipeline.PipelineClock;
 import org.intravis.streamer.AlertTracker;
 
 /**
- * A stream's annotations as OpenIGTLink, on the thread that completes them (the model's worker), as soon as they are
- * complete (they do not wait for the next video frame): per inference one buffer with a TRANSFORM per confident tip
- * (confirmed or coasting track, confidence at least {@link Annotations#LOW_CONFIDENCE}), the POINT list of every tip,
- * and the risk zones' outlines as closed poly-lines, one POLYDATA per zone class ({@code _Nerve}, {@code _Vessel},
- * {@code _NoGo}; an empty one when the class has no zone now, so a peer's model is cleared rather than left stale).
- * It goes to every client, newest wins. Each alert event (raise, update, clear: every one, in order) is a STRING on
- * the stream's {@code _Alert} device; those queue.
+ * A stream's annotations as OpenIGTLink, on the thread that completes them (the model's worker): each alert event
+ * (raise, update, clear: every one, in order) as a STRING on the stream's {@code _Alert} device, and the risk zones'
+ * outlines as closed poly-lines, one POLYDATA per zone class ({@code _Nerve}, {@code _Vessel}, {@code _NoGo}; an
+ * empty one when the class has no zone now, so a peer's model is cleared rather than left stale). The zones of one
+ * inference are one buffer, newest wins per client; alerts queue.
  * <p>
- * Every message's timestamp is the capture time of the frame the annotations describe. Positions are in the image
- * frame of {@link org.intravis.capture.igtl.IgtlImage#writeHeader}: mm when the pixel spacing is known, else pixels.
  * The STRING reads, e.g., {@code raise WARNING proximity tip 3 nerve zone 12 4.2 mm frame 1234} (the distance in px
  * when the spacing is unknown; a clear for lack of AI ends with {@code reason ai-failed} or {@code ai-unknown}).
- * Nothing is allocated per inference but the pooled buffers.
  */
 final class IgtlAnnotationSender implements AnnotationListener {
     private static final byte[] STRING = IgtlWire.type(IgtlWire.STRING);
-    private static final byte[] TRANSFORM = IgtlWire.type(IgtlWire.TRANSFORM);
-    private static final byte[] POINT = IgtlWire.type(IgtlWire.POINT);
-    private static final byte[] GROUP = IgtlWire.field("Tip", IgtlPoint.GROUP_SIZE);
-    private static final int GREEN = 0x00ff0000;
-    private static final int AMBER = 0xffbf0000;
-    private static final String[] STATES = {"tentative", "confirmed", "coasting", "lost"};
-    private static final byte[] K_TRACK = IgtlMetadata.key("TrackId");
-    private static final byte[] K_CONFIDENCE = IgtlMetadata.key("Confidence");
-    private static final byte[] K_STATE = IgtlMetadata.key("State");
-    private static final byte[] K_TIPS = IgtlMetadata.key("Tips");
-    private static final byte[] K_VERSION = IgtlMetadata.key("ModelVersion");
-    private static final byte[] K_INFERRED = IgtlMetadata.key("InferredTimeUs");
     private static final byte[] POLYDATA = IgtlWire.type(IgtlWire.POLYDATA);
     private static final String[] LEVELS = {"NONE", "CAUTION", "WARNING", "CRITICAL"};
     private static final String[] KINDS = {"proximity", "trajectory", "inside"};
@@ -69,8 +48,6 @@ final class IgtlAnnotationSender implements AnnotationListener {
     private final AlertTracker alerts = new AlertTracker();
     private final AlertTracker.Emitter emitter = this::alert;
     private final IgtlMetadata meta = new IgtlMetadata();
-    private final ByteBuf name = Unpooled.buffer(IgtlPoint.NAME_SIZE, IgtlPoint.NAME_SIZE);
-    private final int[] rank = new int[Annotations.MAX_TIPS];
     private long messageId;
     private boolean zonesCleared;
     private volatile boolean closed;
@@ -97,81 +74,28 @@ final class IgtlAnnotationSender implements AnnotationListener {
         }
         boolean valid = a.status() == Annotations.Status.VALID;
         if (!valid && zonesCleared) {
-            return; // the empty outlines were sent once; tips are not sent while nothing is known
+            return; // the empty outlines were sent once
         }
-        ByteBuf msg = bundle(a, valid);
+        ByteBuf msg = zones(a, valid);
         zonesCleared = !valid;
         try {
             for (IgtlClient c : clients) {
-                c.offerAnnotations(index, msg.retainedDuplicate());
+                c.offerZones(index, msg.retainedDuplicate());
             }
         } finally {
             msg.release();
         }
     }
 
-    /** The tips' TRANSFORMs and POINT list (when valid) and the three classes' POLYDATA, in one buffer. */
-    private ByteBuf bundle(Annotations a, boolean valid) {
+    /** The three classes' POLYDATA, one after the other, in one buffer. */
+    private ByteBuf zones(Annotations a, boolean valid) {
         double spacing = valid && a.pixelSpacingMm() > 0 ? a.pixelSpacingMm() : streamSpacingMm;
         float s = spacing > 0 ? (float) spacing : 1f;
-        int tips = valid ? a.tipCount() : 0;
-        int confident = rankConfident(a, tips);
         int zones = valid ? a.zoneCount() : 0;
-        int points = valid ? a.pointCount() : 0;
-        int perMessage = IgtlWire.HEADER_SIZE + (v3 ? IgtlWire.EXT_HEADER_SIZE + 300 : 0);
-        int capacity = confident * (perMessage + IgtlTransform.CONTENT_SIZE)
-                + (tips > 0 ? perMessage + tips * IgtlPoint.ELEMENT_SIZE : 0)
-                + 3 * perMessage + IgtlPolyData.contentSize(points, zones, points + zones) + 2 * IgtlPolyData.HEADER_SIZE;
+        int capacity = 3 * (IgtlWire.HEADER_SIZE + IgtlWire.EXT_HEADER_SIZE + 200 + IgtlPolyData.HEADER_SIZE)
+                + IgtlPolyData.contentSize(valid ? a.pointCount() : 0, zones, (valid ? a.pointCount() : 0) + zones);
         ByteBuf msg = server.alloc().directBuffer(capacity);
-        try {
-            long ts = IgtlWire.timestamp(a.captureEpochMicros());
-            for (int i = 0; i < tips; i++) {
-                if (rank[i] < 0) {
-                    continue;
-                }
-                if (v3) {
-                    byte st = a.tipState[i];
-                    header(a, spacing).put(K_TRACK, a.tipId[i]).put(K_CONFIDENCE, a.tipConfidence[i], 3)
-                            .put(K_STATE, st >= 0 && st < STATES.length ? STATES[st] : "");
-                }
-                int start = IgtlWriter.begin(msg, headerVersion, TRANSFORM, names.tip[a.tipKind[i]][rank[i]], ts,
-                        messageId++);
-                IgtlTransform.writeTranslation(msg, a.tipX[i] * s, a.tipY[i] * s, 0);
-                IgtlWriter.end(msg, start, v3 ? meta : null);
-            }
-            if (tips > 0) {
-                if (v3) {
-                    header(a, spacing).put(K_TIPS, tips);
-                }
-                int start = IgtlWriter.begin(msg, headerVersion, POINT, names.tips, ts, messageId++);
-                for (int i = 0; i < tips; i++) {
-                    float c = a.tipConfidence[i];
-                    pointName(a, i);
-                    int colour = (c >= Annotations.LOW_CONFIDENCE ? GREEN : AMBER)
-                            | Math.round(Math.max(0, Math.min(1, c)) * 255);
-                    IgtlPoint.writeElement(msg, name.array(), name.writerIndex(), GROUP, colour, a.tipX[i] * s,
-                            a.tipY[i] * s, 0, 0, names.image);
-                }
-                IgtlWriter.end(msg, start, v3 ? meta : null);
-            }
-            zones(msg, a, zones, s, spacing, ts);
-            return msg;
-        } catch (RuntimeException e) {
-            msg.release();
-            throw e;
-        }
-    }
-
-    /** The metadata every annotation message has (version 3). */
-    private IgtlMetadata header(Annotations a, double spacing) {
-        return meta.clear().put(K_FRAME, a.frameId()).put(K_MODEL, a.modelName()).put(K_VERSION, a.modelVersion())
-                .put(K_CAPTURE, a.captureEpochMicros())
-                .put(K_INFERRED, a.inferredNanos() == 0 ? 0 : PipelineClock.epochMicros(a.inferredNanos()))
-                .put(K_UNITS, spacing > 0 ? "mm" : "px");
-    }
-
-    /** The three zone classes' POLYDATA. */
-    private void zones(ByteBuf msg, Annotations a, int zones, float s, double spacing, long ts) {
+        long ts = IgtlWire.timestamp(a.captureEpochMicros());
         for (byte cls : ZONE_CLASSES) {
             int points = 0;
             int lines = 0;
@@ -182,7 +106,8 @@ final class IgtlAnnotationSender implements AnnotationListener {
                 }
             }
             if (v3) {
-                header(a, spacing).put(K_ZONES, lines);
+                meta.clear().put(K_FRAME, a.frameId()).put(K_MODEL, a.modelName()).put(K_ZONES, lines)
+                        .put(K_CAPTURE, a.captureEpochMicros()).put(K_UNITS, spacing > 0 ? "mm" : "px");
             }
             int start = IgtlWriter.begin(msg, headerVersion, POLYDATA, names.zones[cls], ts, messageId++);
             IgtlPolyData.writeHeader(msg, points, lines, points + lines); // closed: one more index per line
@@ -202,47 +127,7 @@ final class IgtlAnnotationSender implements AnnotationListener {
             }
             IgtlWriter.end(msg, start, v3 ? meta : null);
         }
-    }
-
-    /**
-     * Ranks the confident tips of each kind by track id, oldest first, into {@link #rank} (-1: not confident, or a kind
-     * without device names); returns how many there are.
-     */
-    private int rankConfident(Annotations a, int tips) {
-        int n = 0;
-        for (int i = 0; i < tips; i++) {
-            byte st = a.tipState[i];
-            boolean confident = (st == Annotations.TRACK_CONFIRMED || st == Annotations.TRACK_COASTING)
-                    && a.tipConfidence[i] >= Annotations.LOW_CONFIDENCE;
-            rank[i] = confident && a.tipKind[i] >= 0 && a.tipKind[i] < IgtlDeviceNames.kinds() ? 0 : -1;
-        }
-        for (int i = 0; i < tips; i++) {
-            if (rank[i] < 0) {
-                continue;
-            }
-            n++;
-            for (int j = 0; j < tips; j++) {
-                if (j != i && rank[j] >= 0 && a.tipKind[j] == a.tipKind[i] && a.tipId[j] < a.tipId[i]) {
-                    rank[i]++;
-                }
-            }
-        }
-        return n;
-    }
-
-    /** "Needle 3 0.87 confirmed": kind, track id, confidence, state. */
-    private void pointName(Annotations a, int i) {
-        name.clear();
-        ascii(name, IgtlDeviceNames.kindName(a.tipKind[i]));
-        name.writeByte(' ');
-        AsciiNumbers.writeLong(name, a.tipId[i]);
-        name.writeByte(' ');
-        AsciiNumbers.writeDecimal(name, a.tipConfidence[i], 2);
-        byte st = a.tipState[i];
-        if (st >= 0 && st < STATES.length) {
-            name.writeByte(' ');
-            ascii(name, STATES[st]);
-        }
+        return msg;
     }
 
     private void alert(String event, String reason, long id, int level, int kind, int tip, int zoneId, int zoneIndex,

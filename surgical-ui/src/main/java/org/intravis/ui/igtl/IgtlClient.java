@@ -19,7 +19,7 @@ import java.util.logging.Logger;
 
 /**
  * One OpenIGTLink client and what is on its way to it. Per stream two mailboxes where the newest wins (the frame's
- * IMAGE; and an inference's bundle: TRANSFORMs, POINT, zone POLYDATA): a producer's message replaces one the client has not
+ * bundle: IMAGE, TRANSFORMs, POINT; and the zones' POLYDATA): a producer's message replaces one the client has not
  * taken yet, so a slow client gets the newest, never a backlog, and the pipeline never waits for it. Alert STRINGs
  * queue in order, up to a limit beyond which the client is closed (it is not reading at all).
  * <p>
@@ -36,7 +36,7 @@ final class IgtlClient extends ChannelInboundHandlerAdapter {
     private final int alertLimit;
     private final Runnable onClosed;
     private final AtomicReferenceArray<ByteBuf> frames;
-    private final AtomicReferenceArray<ByteBuf> annotations;
+    private final AtomicReferenceArray<ByteBuf> zones;
     private final ConcurrentLinkedQueue<ByteBuf> alerts = new ConcurrentLinkedQueue<>();
     private final AtomicInteger alertsWaiting = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -53,28 +53,28 @@ final class IgtlClient extends ChannelInboundHandlerAdapter {
         this.alertLimit = alertLimit;
         this.onClosed = onClosed;
         this.frames = new AtomicReferenceArray<>(streams);
-        this.annotations = new AtomicReferenceArray<>(streams);
+        this.zones = new AtomicReferenceArray<>(streams);
     }
 
     String remote() { return remote; }
     boolean closed() { return closed; }
     /** Messages (bundles count once) written to the socket. */
     long sent() { return sent.get(); }
-    /** Frames and bundles replaced by a newer one before the client could take them. */
+    /** Bundles replaced by a newer one before the client could take them. */
     long replaced() { return replaced.get(); }
     /** Messages the client sent (and that were ignored). */
     long received() { return received.get(); }
 
     // ======== producers (the pipeline's threads) ========
 
-    /** A stream's newest frame (a buffer this client now owns). */
-    void offerFrame(int stream, ByteBuf image) {
-        offer(frames, stream, image);
+    /** A stream's newest frame bundle (a buffer this client now owns). */
+    void offerFrame(int stream, ByteBuf bundle) {
+        offer(frames, stream, bundle);
     }
 
-    /** A stream's newest inference: its tips, tip list and zone outlines. */
-    void offerAnnotations(int stream, ByteBuf bundle) {
-        offer(annotations, stream, bundle);
+    /** A stream's newest zone outlines. */
+    void offerZones(int stream, ByteBuf bundle) {
+        offer(zones, stream, bundle);
     }
 
     private void offer(AtomicReferenceArray<ByteBuf> box, int stream, ByteBuf message) {
@@ -138,9 +138,9 @@ final class IgtlClient extends ChannelInboundHandlerAdapter {
         }
         int n = frames.length();
         for (int s = 0; s < n && channel.isWritable(); s++) {
-            wrote |= writeTaken(annotations, s); // small and newer than any frame's pixels: first
+            wrote |= writeTaken(frames, s);
             if (channel.isWritable()) {
-                wrote |= writeTaken(frames, s);
+                wrote |= writeTaken(zones, s);
             }
         }
         if (wrote) {
@@ -217,7 +217,7 @@ final class IgtlClient extends ChannelInboundHandlerAdapter {
     private void releaseAll() {
         for (int s = 0; s < frames.length(); s++) {
             release(frames.getAndSet(s, null));
-            release(annotations.getAndSet(s, null));
+            release(zones.getAndSet(s, null));
         }
         ByteBuf a;
         while ((a = alerts.poll()) != null) {

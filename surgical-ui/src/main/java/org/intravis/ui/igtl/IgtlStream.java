@@ -4,9 +4,9 @@ import org.intravis.pipeline.AnnotationListener;
 import org.intravis.pipeline.VideoSink;
 
 /**
- * One stream's OpenIGTLink output, in two parts by thread: {@link #frames()} for the pipeline's video sinks (IMAGE)
- * and {@link #annotations()} for its annotation listeners (the tips' TRANSFORMs and POINT list, zone POLYDATA and
- * alert STRINGs, as soon as an inference completes).
+ * One stream's OpenIGTLink output, in two parts by thread: {@link #frames()} for the pipeline's video sinks (IMAGE,
+ * the tips' TRANSFORMs and POINT list, with the annotations the video branch attached to the frame) and
+ * {@link #annotations()} for its annotation listeners (alert STRINGs, zone POLYDATA).
  */
 public final class IgtlStream {
     private final IgtlFrameSender frames;

@@ -241,9 +241,8 @@ class IgtlServerTest {
             assertThat(m[9]).isCloseTo(10f, org.assertj.core.data.Offset.offset(1e-4f)); // 100 px x 0.1 mm
             assertThat(m[10]).isCloseTo(5f, org.assertj.core.data.Offset.offset(1e-4f));
             assertThat(t.metadata()).containsEntry("TrackId", "7").containsEntry("Confidence", "0.900")
-                    .containsEntry("State", "confirmed").containsEntry("Model", "test-model")
-                    .containsEntry("ModelVersion", "1").containsEntry("Units", "mm")
-                    .containsKeys("AnnotatedFrameId", "CaptureTimeUs", "InferredTimeUs");
+                    .containsEntry("State", "confirmed").containsEntry("Model", "test-model").containsEntry("Units", "mm")
+                    .containsKeys("FrameId", "AnnotatedFrameId", "AgeMs", "CaptureTimeUs");
             t.release();
 
             IgtlMessage p = c.next("POINT", 5000);
