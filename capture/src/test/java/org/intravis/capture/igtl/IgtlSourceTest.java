@@ -182,11 +182,9 @@ class IgtlSourceTest {
             s.getOutputStream().write(image("d", 8, 8, 1, 0, 5));
             s.getOutputStream().write(image("d", 16, 8, 1, 0, IgtlImage.SCALAR_UINT8)); // larger than the stream
             s.getOutputStream().write(image("d", 8, 8, 1, 0, IgtlImage.SCALAR_UINT8));
-            FrameSource.Read r;
-            do {
-                r = next(source, slot, 2000);
-            } while (r == FrameSource.Read.NONE && source.imagesSkipped() < 3);
-            assertThat(next(source, slot, 2000) == FrameSource.Read.FRAME || r == FrameSource.Read.FRAME).isTrue();
+            // the good image after them arrives (the larger one may be skipped by the reader or replaced before it)
+            assertThat(next(source, slot, 2000)).isEqualTo(FrameSource.Read.FRAME);
+            assertThat(slot.width()).isEqualTo(8);
             assertThat(source.imagesSkipped()).isGreaterThanOrEqualTo(2);
             assertThat(warnings).anyMatch(w -> w.contains("scalar type 5 (only 8-bit images are taken)"));
             assertThat(warnings.stream().filter(w -> w.contains("scalar type 5"))).hasSize(1);
