@@ -30,8 +30,10 @@ class FrameSourcesTest {
         assertThat(FrameSources.create("plus:/x.igs.mha").live()).isFalse();
         assertThat(FrameSources.create("udp://0.0.0.0:5000").live()).isTrue();
         assertThat(FrameSources.create("v4l2:/dev/video0").live()).isTrue();
+        assertThat(FrameSources.create("igtl://127.0.0.1:18944").live()).isTrue();
         assertThat(String.join("\n", FrameSources.usage())).contains("file:PATH").contains("images:DIR")
-                .contains("plus:FILE.igs.mha").contains("rtsp|rtsps|srt|udp").contains("v4l2:/dev/videoN");
+                .contains("plus:FILE.igs.mha").contains("rtsp|rtsps|srt|udp").contains("v4l2:/dev/videoN")
+                .contains("igtl://HOST:PORT");
     }
 
     @Test

@@ -7,19 +7,19 @@ import org.intravis.pipeline.Annotations;
  * {@code update} when an active alert changes level or kind, {@code clear} when it is gone. When the model
  * fails or nothing is known any more, every active alert is cleared with a reason (the system no longer knows;
  * the page shows the AI badge instead of a stale alert). Runs on the stream's inference worker thread; fixed
- * arrays, no allocation.
+ * arrays, no allocation. Public for the other protocols that send alert events (OpenIGTLink's STRING messages).
  */
-final class AlertTracker {
+public final class AlertTracker {
 
     /** Receives each event (all values are copies; nothing refers back into the annotations). */
-    interface Emitter {
+    public interface Emitter {
         void emit(String event, String reason, long id, int level, int kind, int tip, int zoneId, int zoneIndex,
                   int zoneClass, float mm, float px, long frameId, long captureEpochMicros);
     }
 
-    static final String RAISE = "raise";
-    static final String UPDATE = "update";
-    static final String CLEAR = "clear";
+    public static final String RAISE = "raise";
+    public static final String UPDATE = "update";
+    public static final String CLEAR = "clear";
 
     private int count;
     private final long[] id = new long[Annotations.MAX_ALERTS];
@@ -38,7 +38,7 @@ final class AlertTracker {
         return count;
     }
 
-    void update(Annotations a, Emitter out) {
+    public void update(Annotations a, Emitter out) {
         if (a.status() != Annotations.Status.VALID) {
             String reason = a.status() == Annotations.Status.FAILED ? "ai-failed" : "ai-unknown";
             for (int i = 0; i < count; i++) {

@@ -81,6 +81,8 @@ public final class Application implements AutoCloseable {
                     g.format(), s.model());
             out.printf("           display: %s://localhost:%d/display?stream=%s%n", scheme, port, s.id());
         }
+        engine.igtl().ifPresent(i -> out.printf("  openigtlink on %s:%d (protocol %d)%n", i.settings().host(),
+                i.port(), i.settings().protocol()));
         out.flush();
     }
 

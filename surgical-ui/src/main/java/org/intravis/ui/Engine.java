@@ -12,6 +12,9 @@ import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.Recorder;
 import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
+import org.intravis.ui.igtl.IgtlServer;
+import org.intravis.ui.igtl.IgtlServerSettings;
+import org.intravis.ui.igtl.IgtlStream;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,7 @@ public final class Engine implements AutoCloseable {
     private final InferenceService inference;
     private final SourceFactory sources;
     private final Recordings recordings;
+    private final IgtlServer igtl; // null unless openigtlink.port is set
     private final List<EngineStream> streams = new ArrayList<>();
 
     /** Makes a stream's source (not yet opened). */
@@ -68,11 +72,20 @@ public final class Engine implements AutoCloseable {
         this.inference = inference;
         this.sources = sources;
         this.recordings = new Recordings(config);
+        IgtlServerSettings igtlSettings = ModuleSettings.igtl(config);
+        this.igtl = igtlSettings == null ? null : new IgtlServer(igtlSettings, config.streams.size());
     }
 
     /** Creates, opens and starts every configured stream; any failure stops those already started. */
     public void start() {
         try {
+            if (igtl != null) {
+                try {
+                    igtl.start();
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(e.getMessage(), e);
+                }
+            }
             int index = 0;
             for (IntravisConfig.Stream s : config.streams) {
                 streams.add(startStream(index++, s));
@@ -112,6 +125,10 @@ public final class Engine implements AutoCloseable {
                 .videoSink(snapshots)
                 .annotationListener(publisher.overlays())
                 .readerAfterVideo("record-read", recorder);
+        if (igtl != null) { // OpenIGTLink's output: a video sink and an annotation listener, neither gating anything
+            IgtlStream out = igtl.stream(index, s.id, spacingMm);
+            ctx.videoSink(out.frames()).annotationListener(out.annotations());
+        }
         StreamPipeline pipeline;
         Replay replay = null;
         try {
@@ -162,6 +179,11 @@ public final class Engine implements AutoCloseable {
         return recordings;
     }
 
+    /** The OpenIGTLink server, or empty when it is off. */
+    public Optional<IgtlServer> igtl() {
+        return Optional.ofNullable(igtl);
+    }
+
     /** The models, or empty when inference is off. */
     public Optional<InferenceService> inference() {
         return Optional.ofNullable(inference);
@@ -173,6 +195,9 @@ public final class Engine implements AutoCloseable {
         for (EngineStream s : streams) {
             s.pipeline().close();
             hub.unregister(s.id());
+        }
+        if (igtl != null) {
+            igtl.close();
         }
         recordings.close();
         for (EngineStream s : streams) {

@@ -22,6 +22,7 @@ public final class IntravisConfig {
     public Inference inference = new Inference();
     public Streaming streaming = new Streaming();
     public Recording recording = new Recording();
+    public OpenIgtLink openigtlink = new OpenIgtLink();
     /** Where state that must survive restarts lives (no-go zones, recordings by default). */
     public String dataDir = "intravis-data";
 
@@ -164,5 +165,15 @@ public final class IntravisConfig {
         public int y;
         public int width;
         public int height;
+    }
+
+    /** The OpenIGTLink server (3D Slicer, PLUS, navigation systems; docs/interop.md). Off unless a port is given. */
+    public static final class OpenIgtLink {
+        /** Loopback by default: the protocol has no authentication. */
+        public String host = "127.0.0.1";
+        /** -1 = off (default); 18944 is the usual one; 0 picks a free one. */
+        public int port = -1;
+        /** 2: header version 1, every peer reads it; 3: extended header with metadata (frame id, model, confidence, times). */
+        public int protocol = 2;
     }
 }

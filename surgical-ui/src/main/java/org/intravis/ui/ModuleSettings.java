@@ -10,6 +10,8 @@ import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.RecordingSettings;
 import org.intravis.streamer.StreamerSettings;
 import org.intravis.streamer.VideoCodec;
+import org.intravis.ui.igtl.IgtlDeviceNames;
+import org.intravis.ui.igtl.IgtlServerSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +66,7 @@ public final class ModuleSettings {
             inference(c);
         }
         recording(c); // the recording section's mistakes are found at start, not at the first recording
+        igtl(c);
         return c;
     }
 
@@ -154,5 +157,21 @@ public final class ModuleSettings {
     static Path recordingsDir(IntravisConfig c) {
         Path d = Path.of(c.recording.dir);
         return (d.isAbsolute() ? d : Path.of(c.dataDir).resolve(d)).toAbsolutePath().normalize();
+    }
+
+    /** The OpenIGTLink server's settings, or null when it is off; stream ids must fit its device names then. */
+    public static IgtlServerSettings igtl(IntravisConfig c) {
+        IntravisConfig.OpenIgtLink o = c.openigtlink;
+        if (o.port == -1) {
+            return null;
+        }
+        try {
+            for (IntravisConfig.Stream s : c.streams) {
+                new IgtlDeviceNames(s.id);
+            }
+            return new IgtlServerSettings().host(o.host).port(o.port).protocol(o.protocol).conclude();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage().startsWith("openigtlink") ? e.getMessage() : "openigtlink: " + e.getMessage(), e);
+        }
     }
 }

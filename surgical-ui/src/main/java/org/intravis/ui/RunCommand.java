@@ -57,6 +57,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where zones and recordings are kept.")
     Path dataDir;
 
+    @Option(names = "--igtl-port", paramLabel = "PORT", description = "Serve OpenIGTLink on this port (18944 is "
+            + "3D Slicer's default; 0 picks a free one), on loopback unless openigtlink.host is set. See docs/interop.md.")
+    Integer igtlPort;
+
     @Override
     public Integer call() throws Exception {
         IntravisConfig cfg = ModuleSettings.validate(applyOverrides(ConfigLoader.load(config)));
@@ -121,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (noInference) {
             cfg.inference.enabled = false;
+        }
+        if (igtlPort != null) {
+            cfg.openigtlink.port = igtlPort;
         }
         if (dataDir != null) {
             cfg.dataDir = dataDir.toString();
