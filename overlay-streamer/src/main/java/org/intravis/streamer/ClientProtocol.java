@@ -16,6 +16,10 @@ import org.intravis.pipeline.PipelineClock;
  */
 final class ClientProtocol {
     static final int VERSION = 1;
+    /** The longest text message a client may send; Vert.x itself buffers at most its maxWebSocketMessageSize. */
+    static final int MAX_TEXT_CHARS = 4096;
+    /** RFC 6455's "message too big". */
+    static final int CLOSE_TOO_BIG = 1009;
 
     private final StreamerSettings settings;
     private final ByteBufAllocator alloc;
@@ -56,6 +60,12 @@ final class ClientProtocol {
     /** Client → server messages. */
     void onText(StreamPublisher pub, ClientSession s, String text) {
         long receivedUs = PipelineClock.epochMicrosNow(); // t1 of the clock exchange: as early as possible
+        if (text.length() > MAX_TEXT_CHARS) {
+            // the protocol's messages are a few hundred bytes: anything this long is not a client of ours
+            sendError(s, "a message may be at most " + MAX_TEXT_CHARS + " characters, was " + text.length());
+            s.close(CLOSE_TOO_BIG, "message too big (at most " + MAX_TEXT_CHARS + " characters)");
+            return;
+        }
         JsonNode m;
         try {
             m = json.readTree(text);
