@@ -26,6 +26,9 @@ public final class Application implements AutoCloseable {
 
     /** Starts everything or nothing: on failure what was started is closed and the error propagates. */
     public static Application start(IntravisConfig config) {
+        // no tokens, no network: checked before anything starts, so a refused --host costs nothing
+        String host = ListenAddress.choose(config.server.host, !new TokenStore(Path.of(config.dataDir)).isEmpty(),
+                config.dataDir);
         // one zone store, shared by the models (risk zones) and the HTTP API (the surgeon draws them)
         ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
         InferenceService inference = config.inference.enabled
@@ -37,7 +40,7 @@ public final class Application implements AutoCloseable {
             engine.start();
             stats = new StatsSampler(engine).start();
             server = new IntravisServer(engine, stats, zones);
-            int port = server.listen(config.server.host, config.server.port);
+            int port = server.listen(host, config.server.port);
             return new Application(config, engine, stats, server, port);
         } catch (RuntimeException e) {
             if (server != null) {
@@ -49,6 +52,10 @@ public final class Application implements AutoCloseable {
             engine.close();
             throw e;
         }
+    }
+
+    IntravisServer server() {
+        return server;
     }
 
     public int port() {
