@@ -60,12 +60,7 @@ class AccessControlTest {
     }
 
     static HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(TestApps.url(app, path))).timeout(Duration.ofSeconds(20));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return TestApps.call(app, method, path, body, headers);
     }
 
     static String bearer(String token) {
