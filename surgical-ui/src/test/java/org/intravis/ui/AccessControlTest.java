@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.intravis.inference.StreamRegistration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class AccessControlTest {
         operator = tokens.create("dr-lee", Role.OPERATOR).token();
         admin = tokens.create("it-admin", Role.ADMIN).token();
         app = Application.start(ModuleSettings.validate(TestApps.config(data, "us1",
-                "synthetic:ultrasound?width=320&height=240&fps=15", "none")));
+                "synthetic:ultrasound?width=320&height=240&fps=15", StreamRegistration.GROUND_TRUTH)));
     }
 
     @AfterAll
@@ -159,6 +160,46 @@ class AccessControlTest {
         assertThat(e.get("detail").get("after").get(0).get("label").asText()).isEqualTo("artery");
         assertThat(e.get("detail").has("before")).isTrue();
         assertThat(e.get("time").asText()).isNotEmpty();
+    }
+
+    @Test
+    void inferencePauseAndResumeAndRecordingAreAuditedByName() throws Exception {
+        for (String path : List.of("inference/pause", "inference/resume", "recording/start", "recording/stop")) {
+            HttpResponse<String> r = send("POST", "/api/streams/us1/" + path, null, "Authorization", bearer(operator));
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        }
+        await("the audit entries").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<String> mine = new ArrayList<>();
+            JSON.readTree(send("GET", "/api/audit?limit=1000", null, "Authorization", bearer(admin)).body())
+                    .get("entries").forEach(e -> {
+                        if (e.get("user").asText().equals("dr-lee") && e.get("stream").asText().equals("us1")) {
+                            mine.add(e.get("action").asText());
+                        }
+                    });
+            assertThat(mine).containsSubsequence("inference.pause", "inference.resume", "recording.start",
+                    "recording.stop");
+        });
+    }
+
+    @Test
+    void theAuditTrailIsPagedForAdmins() throws Exception {
+        send("POST", "/api/streams/us1/inference/resume", null, "Authorization", bearer(operator));
+        send("POST", "/api/streams/us1/inference/resume", null, "Authorization", bearer(operator));
+        await("two entries at least").atMost(Duration.ofSeconds(10)).until(() -> JSON.readTree(send("GET",
+                "/api/audit", null, "Authorization", bearer(admin)).body()).get("total").asLong() >= 2);
+        JsonNode first = JSON.readTree(send("GET", "/api/audit?from=1&limit=1", null, "Authorization", bearer(admin)).body());
+        assertThat(first.get("entries")).hasSize(1);
+        assertThat(first.get("entries").get(0).get("seq").asLong()).isEqualTo(1);
+        assertThat(first.get("next").asLong()).isEqualTo(2);
+        JsonNode second = JSON.readTree(send("GET", "/api/audit?from=2&limit=1", null, "Authorization", bearer(admin)).body());
+        assertThat(second.get("entries").get(0).get("prev").asText())
+                .isEqualTo(TokenStore.sha256(JSON.writeValueAsString(first.get("entries").get(0))));
+        long total = first.get("total").asLong();
+        JsonNode last = JSON.readTree(send("GET", "/api/audit?from=" + total + "&limit=5", null, "Authorization",
+                bearer(admin)).body());
+        assertThat(last.get("next").isNull()).isTrue();
+        assertThat(send("GET", "/api/audit?limit=0", null, "Authorization", bearer(admin)).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/audit?from=x", null, "Authorization", bearer(admin)).statusCode()).isEqualTo(400);
     }
 
     @Test
