@@ -39,8 +39,11 @@ import java.util.stream.Collectors;
  */
 final class AccessRules {
     static final String SESSION_COOKIE = "intravis.session";
-    /** A session lasts a long operating day without activity; a revoked token ends it at its next request. */
-    static final long SESSION_TIMEOUT_MS = 12L * 3600 * 1000;
+    /**
+     * A session is only a handle on its token (revoking the token ends it at its next request), so it may idle long:
+     * an OR display connected for weeks must still be let in when it reconnects, also after its browser restarted.
+     */
+    static final long SESSION_TIMEOUT_MS = 30L * 24 * 3600 * 1000;
     static final long REFRESH_MS = 1000;
     /** Reachable without a credential: health (up or down only) and the login page with its own assets. */
     static final Set<String> PUBLIC_GET = Set.of("/health", "/login", "/login.html", "/js/login.js", "/css/login.css");
@@ -73,7 +76,8 @@ final class AccessRules {
                 .setCookieSecureFlag(secureCookies)
                 .setNagHttps(false) // plain HTTP on loopback is the supported open mode; TLS is the other
                 .setLazySession(true) // no session for anonymous requests, so they cannot fill the store
-                .setSessionTimeout(SESSION_TIMEOUT_MS);
+                .setSessionTimeout(SESSION_TIMEOUT_MS)
+                .setCookieMaxAge(SESSION_TIMEOUT_MS / 1000);
         this.bearer = SimpleAuthenticationHandler.create().authenticate(this::fromBearer);
         for (Role r : Role.values()) {
             roles.put(r, AuthorizationHandler.create(RoleBasedAuthorization.create(r.id())));

@@ -239,6 +239,20 @@ class AccessControlTest {
         HttpResponse<String> bad = send("POST", "/api/login", "{\"token\": \"ivt_0000.nope\"}");
         assertThat(bad.statusCode()).isEqualTo(401);
         assertThat(send("POST", "/api/login", "not json").statusCode()).isEqualTo(400);
+        assertThat(setCookie).containsIgnoringCase("Max-Age=" + AccessRules.SESSION_TIMEOUT_MS / 1000);
+
+        // both logins, the good and the bad, are in the audit trail
+        await("the logins audited").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<String> logins = new ArrayList<>();
+            JSON.readTree(send("GET", "/api/audit?limit=1000", null, "Authorization", bearer(admin)).body())
+                    .get("entries").forEach(e -> {
+                        if (e.get("action").asText().startsWith("login.")) {
+                            logins.add(e.get("action").asText() + " " + e.get("user").asText() + " "
+                                    + e.get("detail").get("via").asText());
+                        }
+                    });
+            assertThat(logins).contains("login.success dr-lee login page", "login.failure ? login page");
+        });
     }
 
     @Test
