@@ -72,6 +72,9 @@ public final class Application implements AutoCloseable {
 
     void printBanner(PrintStream out) {
         out.println("intravis " + Intravis.version() + " serving http://localhost:" + port + "/");
+        int tokens = new TokenStore(Path.of(config.dataDir)).list().size();
+        out.println(tokens == 0 ? "  access:  open, on this machine only (no tokens; see 'intravis token create')"
+                : "  access:  " + tokens + " token(s); browsers log in at /login, programs send 'Authorization: Bearer'");
         for (Engine.EngineStream s : engine.streams()) {
             var g = s.pipeline().source().geometry();
             out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), s.settings().source, g.maxWidth(), g.maxHeight(),
