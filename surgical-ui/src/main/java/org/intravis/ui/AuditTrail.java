@@ -61,7 +61,15 @@ final class AuditTrail {
     }
 
     /** Appends one entry; {@code stream} may be null, {@code detail} may be null. */
-    synchronized void append(Actor who, String stream, String action, Object detail) {
+    void append(Actor who, String stream, String action, Object detail) {
+        // one JVM may hold several trails on the same folder (a server and a console command in tests): a file
+        // lock is per process, so the process serialises its own appends first
+        synchronized (AuditTrail.class) {
+            appendLocked(who, stream, action, detail);
+        }
+    }
+
+    private void appendLocked(Actor who, String stream, String action, Object detail) {
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(dir.resolve(FILE + ".lock"), StandardOpenOption.CREATE,

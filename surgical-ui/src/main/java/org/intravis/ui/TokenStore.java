@@ -185,6 +185,12 @@ final class TokenStore {
 
     /** Runs a read-modify-write under a file lock, so that two consoles cannot lose each other's change. */
     private <T> T locked(Io<T> body) {
+        synchronized (TokenStore.class) { // a file lock is per process: this process's stores take turns first
+            return fileLocked(body);
+        }
+    }
+
+    private <T> T fileLocked(Io<T> body) {
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(dir.resolve(FILE + ".lock"), StandardOpenOption.CREATE,
