@@ -251,7 +251,7 @@ final class AccessRules {
                 && !ctx.request().headers().contains(HttpHeaders.UPGRADE)
                 && String.valueOf(ctx.request().getHeader(HttpHeaders.ACCEPT)).contains("text/html");
         if (pageWanted) {
-            String next = ctx.request().uri();
+            String next = LoginRoutes.withoutToken(ctx); // a refused token in the address is not carried on
             ctx.response().setStatusCode(302).putHeader(HttpHeaders.LOCATION, "/login?next="
                     + URLEncoder.encode(next, StandardCharsets.UTF_8)).end();
             return;

@@ -98,7 +98,8 @@ final class LoginRoutes {
         });
     }
 
-    private static String withoutToken(RoutingContext ctx) {
+    /** The address asked for, less its {@code token} parameter, on this server. */
+    static String withoutToken(RoutingContext ctx) {
         String query = ctx.queryParams().entries().stream().filter(e -> !e.getKey().equals(TOKEN_PARAM))
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

@@ -266,6 +266,11 @@ class AccessControlTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("display.js");
 
+        HttpResponse<String> wrong = send("GET", "/display?stream=us1&token=ivt_000000000000.wrong", null,
+                "Accept", "text/html");
+        assertThat(wrong.statusCode()).as("a wrong token: to the login page").isEqualTo(302);
+        assertThat(wrong.headers().firstValue("location")).hasValue("/login?next=%2Fdisplay%3Fstream%3Dus1");
+
         HttpResponse<String> op = send("GET", "/display?stream=us1&token=" + operator, null);
         assertThat(op.statusCode()).isEqualTo(403);
         assertThat(JSON.readTree(op.body()).get("error").asText()).contains("only a viewer token");
