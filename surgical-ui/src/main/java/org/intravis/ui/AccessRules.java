@@ -89,16 +89,8 @@ final class AccessRules {
         return loopbackOnly && tokens.isEmpty();
     }
 
-    TokenStore tokens() {
-        return tokens;
-    }
-
     AuditTrail audit() {
         return audit;
-    }
-
-    LoginThrottle throttle() {
-        return throttle;
     }
 
     SessionHandler sessions() {
