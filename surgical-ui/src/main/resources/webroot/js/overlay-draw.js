@@ -23,14 +23,50 @@ function unitFor(canvas) {
   return Math.max(1, Math.min(canvas.width, canvas.height) / 360);
 }
 
-function label(ctx, text, x, y, colour, unit) {
-  ctx.font = `${Math.round(11 * unit)}px sans-serif`;
-  ctx.lineWidth = 3 * unit;
-  ctx.strokeStyle = 'rgba(0,0,0,0.85)';
-  ctx.setLineDash([]);
-  ctx.strokeText(text, x, y);
-  ctx.fillStyle = colour;
-  ctx.fillText(text, x, y);
+/**
+ * Places the labels of one overlay so that none covers another (neighbouring zones and a tip beside them would
+ * otherwise print over each other): each label goes where it was asked if that is free, else the nearest free
+ * place one line below or above, within the frame. Returns nothing; the boxes are kept for tests.
+ */
+class LabelPlacer {
+  constructor(ctx, unit) {
+    this.ctx = ctx;
+    this.unit = unit;
+    this.boxes = [];   // {x, y, w, h, text}: y is the top of the box
+  }
+
+  /** Draws text with its baseline at (x, y), or as near as it can without overlapping an earlier label. */
+  draw(text, x, y, colour) {
+    const ctx = this.ctx;
+    const unit = this.unit;
+    ctx.font = `${Math.round(11 * unit)}px sans-serif`;
+    const pad = 2 * unit;
+    const w = ctx.measureText(text).width + 2 * pad;
+    const h = 13 * unit + 2 * pad;
+    const W = ctx.canvas.width;
+    const H = ctx.canvas.height;
+    const left = Math.max(0, Math.min(x - pad, W - w));
+    const top0 = Math.max(0, Math.min(y - 11 * unit - pad, H - h));
+    let top = top0;
+    for (let k = 1; k <= 12 && this.collides(left, top, w, h); k++) {
+      const step = Math.ceil(k / 2) * h * (k % 2 ? 1 : -1);    // below, above, two below, two above...
+      const t = top0 + step;
+      if (t >= 0 && t + h <= H) top = t;
+    }
+    this.boxes.push({ x: left, y: top, w, h, text });
+    const bx = left + pad;
+    const by = top + pad + 11 * unit;
+    ctx.lineWidth = 3 * unit;
+    ctx.strokeStyle = 'rgba(0,0,0,0.85)';
+    ctx.setLineDash([]);
+    ctx.strokeText(text, bx, by);
+    ctx.fillStyle = colour;
+    ctx.fillText(text, bx, by);
+  }
+
+  collides(x, y, w, h) {
+    return this.boxes.some((b) => x < b.x + b.w && b.x < x + w && y < b.y + b.h && b.y < y + h);
+  }
 }
 
 /** Draws the heat map (per-class confidence grid) stretched over the frame. */
@@ -67,11 +103,13 @@ export function drawHeatmap(ctx, hm, layers, scratch) {
 
 /**
  * Draws one overlay. opts.layers toggles classes, opts.opacity (0..1) the whole layer. Coordinates in the
- * message are frame pixels; the canvas is sized to the frame, so they are used as they are.
+ * message are frame pixels; the canvas is sized to the frame, so they are used as they are. Returns the labels'
+ * boxes as placed (for tests).
  */
 export function drawOverlay(ctx, ov, opts) {
   const layers = opts.layers || DEFAULT_LAYERS;
   const unit = unitFor(ctx.canvas);
+  const labels = new LabelPlacer(ctx, unit);
   ctx.save();
   ctx.globalAlpha = opts.opacity ?? 1;
   ctx.lineJoin = 'round';
@@ -102,7 +140,7 @@ export function drawOverlay(ctx, ov, opts) {
       const [x0, y0] = z.points[0];
       ctx.save();
       if (z.low) ctx.globalAlpha *= 0.7;
-      label(ctx, text, x0, y0 - 4 * unit, colour, unit);
+      labels.draw(text, x0, y0 - 4 * unit, colour);
       ctx.restore();
     }
   }
@@ -146,12 +184,13 @@ export function drawOverlay(ctx, ov, opts) {
         const text = `${t.kind} ${Math.round(t.confidence * 100)}%${t.low ? ' low' : ''}${t.state === 'coasting' ? ' (coasting)' : ''}`;
         ctx.save();
         if (t.low) ctx.globalAlpha *= 0.7;
-        label(ctx, text, t.x + r + 3 * unit, t.y - r, COLOURS.tip, unit);
+        labels.draw(text, t.x + r + 3 * unit, t.y - r, COLOURS.tip);
         ctx.restore();
       }
     }
   }
   ctx.restore();
+  return labels.boxes;
 }
 
 /**

@@ -1,5 +1,8 @@
 // One stream's connection: WebSocket with reconnect and back-off, clock sync, video decoding (WebCodecs H.264
 // with a JPEG fallback), overlays, alert events and heat maps. Pages give it callbacks and draw.
+// Latency discipline: at most one frame waits in the decoder (a deeper queue only adds delay: the client skips to a
+// key frame instead), and a decoded frame is drawn at the next animation frame, newest wins (a frame superseded
+// before the screen could show it is closed, not drawn late). Where the time goes is measured per stage.
 import {
   binaryType, parseVideoHeader, parseHeatmap, codecFromAnnexB, TYPE_VIDEO, TYPE_HEATMAP, ENC_H264, ENC_JPEG,
 } from './protocol.js';
@@ -8,6 +11,14 @@ import { LatencyWindow } from './stats.js';
 
 const H264_PROBE_CODEC = 'avc1.42E01F';
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
+const MAX_DECODE_QUEUE = 1;
+
+/**
+ * Stages of glass-to-glass, each a rolling window of ms: encode (capture to encoded, server clock), network (encoded
+ * to received here, which includes the server's send queue; synced clock), decode (received to decoded, here) and
+ * draw (decoded to drawn at the animation frame, here).
+ */
+export const STAGES = ['encode', 'network', 'decode', 'draw'];
 
 /** Whether this browser can decode constrained-baseline H.264 with WebCodecs. */
 export async function h264Supported() {
@@ -42,6 +53,10 @@ export class StreamClient {
     this.stopped = false;
     this.clock = new ClockSync((m) => this.send(m));
     this.latency = new LatencyWindow(10000);
+    this.stages = Object.fromEntries(STAGES.map((k) => [k, new LatencyWindow(10000)]));
+    this.toDraw = null;         // {drawable, h}: decoded, waiting for the next animation frame
+    this.drawScheduled = false;
+    this.superseded = 0;        // decoded frames replaced by a newer one before they could be drawn
     this.decoded = 0;
     this.dropped = 0;           // frames received but not shown (newest wins, or waiting for a key frame)
     this.received = 0;
@@ -84,6 +99,7 @@ export class StreamClient {
     this.timers.forEach(clearInterval);
     if (this.ws) this.ws.close(1000, 'page closed');
     this.closeDecoder();
+    this.discardUndrawn();
   }
 
   url() {
@@ -222,6 +238,7 @@ export class StreamClient {
     }
     if (type !== TYPE_VIDEO) return;
     const h = parseVideoHeader(buf);
+    h.arrivedAt = performance.now();
     this.received++;
     this.bytes += buf.byteLength;
     if (h.encoding === ENC_JPEG) this.decodeJpeg(buf, h);
@@ -238,8 +255,7 @@ export class StreamClient {
     this.jpegBusy = true;
     const blob = new Blob([new Uint8Array(buf, h.headerLength)], { type: 'image/jpeg' });
     createImageBitmap(blob).then((bmp) => {
-      this.show(bmp, h);
-      bmp.close();
+      this.show(bmp, h); // show owns and closes it
     }).catch((e) => {
       this.dropped++;
       console.warn('JPEG decode failed', e);
@@ -266,7 +282,7 @@ export class StreamClient {
       const codec = codecFromAnnexB(data) || this.codec || H264_PROBE_CODEC;
       if (!this.decoder || this.decoder.state === 'closed' || codec !== this.codec) this.openDecoder(codec);
     }
-    if (this.decoder.decodeQueueSize > 3 && !h.key) {
+    if (this.decoder.decodeQueueSize >= MAX_DECODE_QUEUE && !h.key) {
       // the decoder is behind: skip to the next key frame rather than build up delay
       this.needKey = true;
       this.dropped++;
@@ -294,8 +310,8 @@ export class StreamClient {
       output: (frame) => {
         const h = this.pendingHeaders.get(frame.timestamp);
         this.pendingHeaders.delete(frame.timestamp);
-        if (h) this.show(frame, h);
-        frame.close();
+        if (h) this.show(frame, h); // show owns and closes it
+        else frame.close();
       },
       error: (e) => {
         console.warn('VideoDecoder error', e);
@@ -324,14 +340,66 @@ export class StreamClient {
     this.needKey = true;
   }
 
+  /** Takes a decoded picture (and owns it): drawn at the next animation frame unless a newer one comes first. */
   show(drawable, h) {
-    this.opts.onFrame(drawable, h);
+    h.decodedAt = performance.now();
+    if (this.toDraw) {
+      this.toDraw.drawable.close();
+      this.superseded++;
+      this.dropped++;
+    }
+    this.toDraw = { drawable, h };
+    if (document.visibilityState === 'hidden') { // no animation frames come to a hidden page: draw now
+      this.drawNow();
+    } else if (!this.drawScheduled) {
+      this.drawScheduled = true;
+      requestAnimationFrame(() => {
+        this.drawScheduled = false;
+        this.drawNow();
+      });
+    }
+  }
+
+  drawNow() {
+    const f = this.toDraw;
+    if (!f) return;
+    this.toDraw = null;
+    const { drawable, h } = f;
+    try {
+      this.opts.onFrame(drawable, h);
+    } finally {
+      drawable.close();
+    }
+    const now = performance.now();
     this.decoded++;
-    this.lastFrameAt = performance.now();
+    this.lastFrameAt = now;
     this.lastHeader = h;
+    this.stages.decode.add(h.decodedAt - h.arrivedAt, now);
+    this.stages.draw.add(now - h.decodedAt, now);
+    if (h.encodedUs > 0) this.stages.encode.add((h.encodedUs - h.captureUs) / 1000, now);
     if (this.clock.synced) {
       // capture (server clock) to drawn on the canvas (our clock, corrected to the server's)
-      this.latency.add((this.clock.serverNowUs() - h.captureUs) / 1000);
+      const serverNowUs = this.clock.serverNowUs();
+      this.latency.add((serverNowUs - h.captureUs) / 1000, now);
+      if (h.encodedUs > 0) {
+        // received here, on the server's clock: now minus the time spent here since
+        const arrivedServerUs = serverNowUs - (now - h.arrivedAt) * 1000;
+        this.stages.network.add((arrivedServerUs - h.encodedUs) / 1000, now);
+      }
     }
+  }
+
+  discardUndrawn() {
+    if (this.toDraw) {
+      this.toDraw.drawable.close();
+      this.toDraw = null;
+    }
+  }
+
+  /** p50 and p99 of each stage, ms. */
+  stageFigures() {
+    return Object.fromEntries(STAGES.map((k) => [k, {
+      p50: this.stages[k].percentile(50), p99: this.stages[k].percentile(99),
+    }]));
   }
 }

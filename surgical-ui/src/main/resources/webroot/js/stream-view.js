@@ -1,5 +1,6 @@
-// One stream on screen: the video canvas, the overlay canvas above it, the AI badge, the alert banner and the
-// connection state. Used by the OR display (one, full screen) and the surgeon's page (a grid).
+// One stream on screen: the alert banner in a strip above the picture (never over it), the video canvas, the
+// overlay canvas above it, the AI badge and the connection state. Used by the OR display (one, full screen) and
+// the surgeon's page (a grid).
 import { StreamClient } from './stream-client.js';
 import { drawOverlay, drawHeatmap, overlayForFrame, DEFAULT_LAYERS } from './overlay-draw.js';
 import { AlertState, beep } from './alerts.js';
@@ -24,12 +25,12 @@ export class StreamView {
     this.fps = 30;
     el.classList.add('stream-view');
     el.innerHTML = `
+      <div class="alert-strip"><div class="banner hidden" role="alert"></div></div>
       <div class="stage">
         <canvas class="video"></canvas>
         <canvas class="overlay"></canvas>
         <canvas class="editor"></canvas>
       </div>
-      <div class="banner hidden" role="alert"></div>
       <div class="badge ai hidden"></div>
       <div class="badge origin hidden">GROUND TRUTH STAND-IN (not AI)</div>
       <div class="state hidden"></div>`;
@@ -211,6 +212,8 @@ export class StreamView {
       g2gP50: c.latency.percentile(50),
       g2gP99: c.latency.percentile(99),
       g2gSamples: c.latency.recent().length,
+      stages: c.stageFigures(),
+      superseded: c.superseded,
       clockOffsetMs: c.clock.offsetMs,
       clockRttMs: c.clock.rttMs,
       header: this.header || null,

@@ -4,6 +4,7 @@ import { StreamView } from './stream-view.js';
 import { ZoneEditor } from './zones.js';
 import { plotLatency } from './stats.js';
 import { SessionPanel } from './session-panel.js';
+import { STAGES } from './stream-client.js';
 
 const q = new URLSearchParams(location.search);
 const grid = document.getElementById('grid');
@@ -162,12 +163,34 @@ function fmt(ms) {
   return Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : '–';
 }
 
+// where glass-to-glass goes, per stage (stream-client.js STAGES): a row each under the glass-to-glass rows
+const STAGE_LABELS = { encode: 'encode', network: 'send + network', decode: 'decode', draw: 'wait for draw' };
+const stageCells = new Map();
+{
+  let after = document.getElementById('lat-p99').parentElement;
+  for (const k of STAGES) {
+    const tr = document.createElement('tr');
+    const name = document.createElement('td');
+    name.textContent = `  ${STAGE_LABELS[k]} p50 / p99`;
+    const cell = document.createElement('td');
+    cell.textContent = '–';
+    tr.append(name, cell);
+    after.after(tr);
+    after = tr;
+    stageCells.set(k, cell);
+  }
+}
+
 setInterval(() => {
   const v = focused && views.get(focused);
   if (!v) return;
   const s = v.view.snapshot();
   document.getElementById('lat-p50').textContent = fmt(s.g2gP50);
   document.getElementById('lat-p99').textContent = fmt(s.g2gP99);
+  for (const [k, cell] of stageCells) {
+    const f = s.stages[k];
+    cell.textContent = Number.isFinite(f.p50) ? `${f.p50.toFixed(1)} / ${f.p99.toFixed(1)} ms` : '–';
+  }
   document.getElementById('lat-decoded').textContent = String(s.decoded);
   const serverDropped = s.serverStats ? s.serverStats.client.framesDropped : '–';
   document.getElementById('lat-dropped').textContent = `${s.dropped} / ${serverDropped}`;

@@ -33,7 +33,7 @@ public final class FrameSources {
     public static FrameSource create(SourceUri uri) {
         FrameSourceProvider p = BY_SCHEME.get(uri.scheme());
         if (p == null) {
-            throw new IllegalArgumentException("unknown source scheme '" + uri.scheme() + "' in '" + uri.raw()
+            throw new IllegalArgumentException("unknown source scheme '" + uri.scheme() + "' in '" + uri.redacted()
                     + "'; known schemes: " + String.join(", ", BY_SCHEME.keySet()));
         }
         return p.create(uri);

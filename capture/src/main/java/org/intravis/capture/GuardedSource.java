@@ -84,7 +84,7 @@ public abstract class GuardedSource implements FrameSource {
     @Override
     public final FrameGeometry geometry() {
         if (geometry == null) {
-            throw new IllegalStateException("open() the source first: " + uri.raw());
+            throw new IllegalStateException("open() the source first: " + uri.redacted());
         }
         return geometry;
     }

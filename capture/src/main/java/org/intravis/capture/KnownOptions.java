@@ -12,7 +12,7 @@ public final class KnownOptions {
     public static void require(SourceUri uri, Set<String> known) {
         for (String key : uri.options().keySet()) {
             if (!known.contains(key)) {
-                throw new IllegalArgumentException("unknown option '" + key + "' in source '" + uri.raw()
+                throw new IllegalArgumentException("unknown option '" + key + "' in source '" + uri.redacted()
                         + "'; " + uri.scheme() + ": sources take " + String.join(", ", new TreeSet<>(known)));
             }
         }

@@ -113,13 +113,17 @@ public final class MetaImageHeader {
     }
 
     /** The file holding the pixels: this file for LOCAL, else the named one beside it. */
-    public Path dataFile() {
+    public Path dataFile() throws IOException {
         String name = get("ElementDataFile", "LOCAL");
         if (name.equalsIgnoreCase("LOCAL")) {
             return file;
         }
-        Path p = Path.of(name);
-        return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p);
+        try {
+            Path p = Path.of(name);
+            return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p);
+        } catch (java.nio.file.InvalidPathException e) { // a damaged header: binary bytes in the file name
+            throw new IOException(file + ": ElementDataFile '" + abbreviate(name) + "' is not a file name");
+        }
     }
 
     /** Whether the pixels follow the header in the same file. */

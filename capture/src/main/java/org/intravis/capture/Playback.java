@@ -21,7 +21,7 @@ public record Playback(boolean realtime, boolean loop, PixelFormat format) {
             case "realtime" -> true;
             case "fast" -> false;
             default -> throw new IllegalArgumentException("source option pace=" + pace
-                    + " must be realtime or fast (in " + uri.raw() + ")");
+                    + " must be realtime or fast (in " + uri.redacted() + ")");
         };
         return new Playback(realtime, uri.boolOption("loop", false), pixelFormat(uri));
     }
@@ -33,7 +33,7 @@ public record Playback(boolean realtime, boolean loop, PixelFormat format) {
             case "gray", "grey", "gray8" -> PixelFormat.GRAY8;
             case "bgr", "bgr24", "color", "colour" -> PixelFormat.BGR24;
             default -> throw new IllegalArgumentException("source option format=" + f
-                    + " must be gray or bgr (in " + uri.raw() + ")");
+                    + " must be gray or bgr (in " + uri.redacted() + ")");
         };
     }
 }

@@ -1,8 +1,10 @@
 package org.intravis.capture;
 
+import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.SourceStatus;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,16 @@ public abstract class PlayedSource extends GuardedSource {
             throw new IllegalArgumentException(needs);
         }
         return Paths.get(uri.location());
+    }
+
+    /** Fails the open, clearly, unless {@code path} is a readable file; {@code what} names it ("video file"). */
+    protected final void requireReadableFile(Path path, String what) throws CaptureException {
+        if (!Files.exists(path)) {
+            throw fail(what + " " + path + " does not exist");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw fail(what + " " + path + " is not a readable file");
+        }
     }
 
     /**

@@ -64,12 +64,12 @@ public final class PlusSequenceSource extends PlayedSource {
         super(uri);
         this.path = location("PLUS source needs a file, e.g. plus:/data/scan.igs.mha");
         if (playback.format() != PixelFormat.GRAY8) {
-            throw new IllegalArgumentException("PLUS sequences are grey: format=gray only (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("PLUS sequences are grey: format=gray only (in " + uri.redacted() + ")");
         }
         this.fpsOption = uri.doubleOption("fps", 0);
         this.spacingOption = uri.doubleOption("pixelSpacingMm", 0);
         if (fpsOption < 0 || spacingOption < 0) {
-            throw new IllegalArgumentException("fps and pixelSpacingMm must be positive (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("fps and pixelSpacingMm must be positive (in " + uri.redacted() + ")");
         }
     }
 
@@ -80,9 +80,7 @@ public final class PlusSequenceSource extends PlayedSource {
 
     @Override
     protected void openGuarded() throws CaptureException {
-        if (!Files.isRegularFile(path)) {
-            throw fail("PLUS sequence " + path + (Files.exists(path) ? " is not a file" : " does not exist"));
-        }
+        requireReadableFile(path, "PLUS sequence");
         MetaImageHeader header;
         try {
             header = MetaImageHeader.read(path);

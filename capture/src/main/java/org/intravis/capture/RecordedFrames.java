@@ -80,7 +80,8 @@ public final class RecordedFrames {
                 throw new IOException("recording " + session + ": segment " + seg + " has no frame lines ("
                         + lines.getFileName() + ")");
             }
-            f.readSegment(lines, k > 0 ? f.tUs(f.count - 1) : -1);
+            // (an earlier segment whose lines were all damaged leaves nothing to continue from)
+            f.readSegment(lines, f.count > 0 ? f.tUs(f.count - 1) : -1);
         }
         f.segmentStart[closed.size()] = f.count;
         if (f.count == 0) {
@@ -90,6 +91,15 @@ public final class RecordedFrames {
     }
 
     private void readSegment(Path lines, long previousTUs) throws IOException {
+        try {
+            readLines(lines);
+        } catch (java.nio.charset.CharacterCodingException e) { // the reader's own message is "Input length = 1"
+            throw new IOException("recording " + lines.getParent() + ": " + lines.getFileName()
+                    + " is not UTF-8 text (damaged)", e);
+        }
+    }
+
+    private void readLines(Path lines) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(lines, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {

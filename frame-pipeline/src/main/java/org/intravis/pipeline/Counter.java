@@ -18,6 +18,9 @@ public enum Counter {
     INFERENCE_SKIPPED_STALE("inference_skipped_stale", "frames skipped by inference because a newer one was waiting"),
     /** Frames the inference feed declined because no batch row was free. */
     INFERENCE_SKIPPED_BUSY("inference_skipped_busy", "frames declined by inference because no batch row was free"),
+    /** Frames the inference feed did not preprocess: the model was busy and the stream already had a recent frame waiting. */
+    INFERENCE_DEFERRED("inference_deferred",
+            "frames not preprocessed: the model was busy and the stream's waiting frame recent enough"),
     /** Frames overwritten by capture while the inference branch was reading them (read discarded). */
     INFERENCE_TORN("inference_torn", "frames overwritten while the inference branch read them"),
     /** Frames whose batch closed after their latency budget had passed (skipped, not inferred). */

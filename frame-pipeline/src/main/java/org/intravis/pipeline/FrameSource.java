@@ -45,6 +45,11 @@ public interface FrameSource extends AutoCloseable {
         return 0;
     }
 
+    /** The kind of imaging it delivers, when the source knows it (it picks the default model). */
+    default Modality modality() {
+        return Modality.UNKNOWN;
+    }
+
     /**
      * Reads the next frame into {@code slot}: layout via {@link FrameSlot#frame}, pixels into
      * {@link FrameSlot#pixels()}, ground truth when provided. Throws only for errors the source cannot recover

@@ -31,6 +31,7 @@ final class InferenceBranchHandler implements EventHandler<FrameSlot> {
         switch (feed.offer(slot, version)) {
             case ACCEPTED -> { }
             case BUSY -> counters.increment(Counter.INFERENCE_SKIPPED_BUSY);
+            case DEFERRED -> counters.increment(Counter.INFERENCE_DEFERRED);
             case TORN -> counters.increment(Counter.INFERENCE_TORN);
         }
     }

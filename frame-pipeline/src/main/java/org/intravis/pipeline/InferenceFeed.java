@@ -19,7 +19,13 @@ public interface InferenceFeed {
         /** No batch row free (the model is behind): skipped and counted, the next newest frame will be offered. */
         BUSY,
         /** The slot was overwritten while being read: discarded. */
-        TORN
+        TORN,
+        /**
+         * Not preprocessed: the stream's frame already waiting in the batch is recent, and the model, busy with the
+         * previous batch, will not take the batch before a newer frame comes. Preprocessing this one would be work
+         * thrown away when that newer frame replaces it (under load, most of them), CPU the model needs.
+         */
+        DEFERRED
     }
 
     Offer offer(FrameSlot slot, long writeVersion);

@@ -1,6 +1,5 @@
 package org.intravis.inference;
 
-import org.intravis.inference.onnx.OnnxBackend;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.InferenceFeed;
 
@@ -117,7 +116,7 @@ public final class InferenceService implements AutoCloseable {
         InferenceBackend backend = null;
         try {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
-            backend = OnnxBackend.load(source, new BackendOptions(settings.device(), settings.maxBatch(), 2,
+            backend = BackendFactory.open(source, new BackendOptions(settings.device(), settings.maxBatch(), 2,
                     settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch()));
             w = new ModelWorker(source.spec().name(), backend, settings);
             if (settings.warmup()) {

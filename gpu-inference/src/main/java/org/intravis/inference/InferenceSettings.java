@@ -86,13 +86,14 @@ public final class InferenceSettings {
     public double minZoneAreaPx() { return minZoneAreaPx; }
     public double polygonEpsilonPx() { return polygonEpsilonPx; }
 
-    /** The threshold of a channel: the override if any, else the sidecar's. */
+    /** The threshold of a channel: the override if any, else the sidecar's (for the tip map, its peak threshold). */
     public double threshold(ModelSpec spec, String channel) {
         Double o = thresholds.get(channel);
         if (o != null) {
             return o;
         }
-        return channel.equals(ModelSpec.TIP) ? spec.tipPeakThreshold() : spec.threshold(channel);
+        int c = spec.channel(channel);
+        return c >= 0 && c == spec.roles().tipChannel() ? spec.tipPeakThreshold() : spec.threshold(channel);
     }
 
     boolean concluded() { return concluded; }

@@ -23,6 +23,11 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
  * slot's pixels straight into the row's tensor memory through a per-slot OpenCV view made once, then checks that
  * capture did not overwrite the slot meanwhile before marking the row ready. It never waits: no free row is
  * {@link Offer#BUSY}; a torn read is {@link Offer#TORN}. Nothing is allocated per frame.
+ * <p>
+ * Admission: while the model is busy with the previous batch, the frame this stream already has waiting is only
+ * replaced when the model may be free before the stream's next frame ({@link Offer#DEFERRED} otherwise). Under load
+ * a stream offers several frames per batch and all but the last would be preprocessed for nothing, on the CPU the
+ * model needs; the one taken is still the newest frame, give or take one frame interval.
  */
 final class ModelFeed implements InferenceFeed {
     private static final Logger LOG = Logger.getLogger(ModelFeed.class.getName());
@@ -42,6 +47,9 @@ final class ModelFeed implements InferenceFeed {
     private int lastRow = -1;
     private int heldInGeneration;
     private long failures;
+    // this stream's frame interval, from its offers (EWMA; 0 until two offers)
+    private long lastOfferNanos;
+    private long offerIntervalNanos;
 
     ModelFeed(ModelWorker worker, int streamSlot, StreamCounters counters) {
         this.worker = worker;
@@ -72,6 +80,12 @@ final class ModelFeed implements InferenceFeed {
     }
 
     private Offer offerRow(FrameSlot slot, long writeVersion) {
+        long now = System.nanoTime();
+        if (lastOfferNanos != 0) {
+            long dt = now - lastOfferNanos;
+            offerIntervalNanos = offerIntervalNanos == 0 ? dt : (offerIntervalNanos * 7 + dt) / 8;
+        }
+        lastOfferNanos = now;
         Mat frame = view(slot);
         if (frame == null) {
             return Offer.TORN;
@@ -87,8 +101,12 @@ final class ModelFeed implements InferenceFeed {
             }
             // newest frame wins only when a stream may not fill the batch: with rowsPerStream == maxBatch (offline
             // analysis) every frame must be inferred, so a full batch answers BUSY and the caller offers again
-            if (sameBatch && heldInGeneration >= rowsPerStream && rowsPerStream < worker.maxBatch()
-                    && b.casRow(lastRow, gen, Batch.READY, Batch.WRITING)) {
+            boolean mayReplace = sameBatch && heldInGeneration >= rowsPerStream && rowsPerStream < worker.maxBatch();
+            if (mayReplace && worker.busyUntilNanos() - now > offerIntervalNanos && offerIntervalNanos > 0
+                    && Batch.phase(b.rowState(lastRow)) == Batch.READY) {
+                return Offer.DEFERRED; // the waiting frame will be taken before a newer one comes: keep it
+            }
+            if (mayReplace && b.casRow(lastRow, gen, Batch.READY, Batch.WRITING)) {
                 row = lastRow; // newest frame wins: take back our own row
                 replaced = true;
             } else {

@@ -1,9 +1,12 @@
 package org.intravis.inference;
 
+import org.intravis.pipeline.Modality;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * A model's ONNX bytes and its sidecar, found by name or by path.
@@ -19,6 +22,15 @@ import java.nio.file.Path;
  * @param spec     the parsed sidecar
  */
 public record ModelSource(String name, String location, byte[] onnx, ModelSpec spec) {
+
+    /**
+     * The model a stream runs when none is named: the one named after the modality its source declares
+     * ({@code ultrasound}, {@code fluoroscopy}, {@code endoscopy}: a model of that name in the models directory or
+     * bundled), and the ultrasound model for a source that cannot tell.
+     */
+    public static String defaultFor(Modality modality) {
+        return modality == Modality.UNKNOWN ? "ultrasound" : modality.name().toLowerCase(Locale.ROOT);
+    }
 
     /** Finds and reads a model and its sidecar; fails with a message naming what was looked for and where. */
     public static ModelSource locate(String nameOrPath, Path modelsDir) throws ModelLoadException {

@@ -22,12 +22,6 @@ import java.util.Map;
  * ({@code "scale": 0.00392}). {@code mean} and {@code std} are scalars or one value per channel.
  */
 public final class ModelSpec {
-    public static final String NEEDLE = "needle";
-    public static final String WIRE = "wire";
-    public static final String VESSEL = "vessel";
-    public static final String NERVE = "nerve";
-    public static final String TIP = "tip";
-
     /** Input colour order expected by the network. */
     public enum Colour { GREY, BGR, RGB }
 
@@ -47,6 +41,7 @@ public final class ModelSpec {
     private final int cropGrid;
     private final String outputName;
     private final List<String> outputChannels;
+    private final ChannelRoles roles;
     private final String activation;
     private final Map<String, Double> thresholds;
     private final double tipPeakThreshold;
@@ -56,7 +51,7 @@ public final class ModelSpec {
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
                       String interpolation, double scale, double[] mean, double[] std, double backgroundBelow,
                       int cropAbove, int cropGrid, String outputName,
-                      List<String> outputChannels, String activation, Map<String, Double> thresholds,
+                      List<String> outputChannels, ChannelRoles roles, String activation, Map<String, Double> thresholds,
                       double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics) {
         this.name = name;
         this.version = version;
@@ -74,6 +69,7 @@ public final class ModelSpec {
         this.cropGrid = cropGrid;
         this.outputName = outputName;
         this.outputChannels = outputChannels;
+        this.roles = roles;
         this.activation = activation;
         this.thresholds = thresholds;
         this.tipPeakThreshold = tipPeakThreshold;
@@ -188,6 +184,7 @@ public final class ModelSpec {
         if (outputChannels.isEmpty()) {
             throw new ModelLoadException("sidecar " + where + ": outputs[0] declares no channels");
         }
+        ChannelRoles roles = ChannelRoles.parse(out, outputChannels, where);
         String activation = text(out, where, "outputs[0].activation", "sigmoid").toLowerCase(Locale.ROOT);
         if (!activation.equals("sigmoid")) {
             throw new ModelLoadException("sidecar " + where + ": outputs[0].activation '" + activation
@@ -224,7 +221,7 @@ public final class ModelSpec {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
         return new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
-                backgroundBelow, cropAbove, cropGrid, outputName, Collections.unmodifiableList(outputChannels), activation,
+                backgroundBelow, cropAbove, cropGrid, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
                 Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics));
     }
 
@@ -287,6 +284,8 @@ public final class ModelSpec {
     public String outputName() { return outputName; }
     public List<String> outputChannels() { return outputChannels; }
     public int outputChannelCount() { return outputChannels.size(); }
+    /** What each output channel is for, checked at load. */
+    public ChannelRoles roles() { return roles; }
     public String activation() { return activation; }
     public Map<String, Double> thresholds() { return thresholds; }
     public double tipPeakThreshold() { return tipPeakThreshold; }

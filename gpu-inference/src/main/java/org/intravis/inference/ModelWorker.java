@@ -74,6 +74,8 @@ final class ModelWorker implements Runnable {
     private final AtomicLong skippedDeadline = new AtomicLong();
     private final AtomicLongArray batchSizes;
     private volatile long lastRunNanos;
+    /** When the batch being run is expected to be done and published (nanoTime; 0: not running one). */
+    private volatile long busyUntilNanos;
 
     ModelWorker(String modelName, InferenceBackend backend, InferenceSettings settings) {
         this.modelName = modelName;
@@ -115,6 +117,14 @@ final class ModelWorker implements Runnable {
     Thread thread() { return thread; }
     int maxBatch() { return backend.maxBatch(); }
     int rowsPerStream() { return settings.rowsPerStream(); }
+
+    /**
+     * When the worker expects to be done with the batch it runs now, published (nanoTime), or 0 when it runs none:
+     * until then the filling batch cannot be taken (feeds use it to skip work that a newer frame would replace).
+     */
+    long busyUntilNanos() {
+        return busyUntilNanos;
+    }
 
     /** The batch feeds write into now. */
     Batch filling() {
@@ -198,6 +208,7 @@ final class ModelWorker implements Runnable {
                 filling = batches[next];
             }
             process(current, claimed);
+            busyUntilNanos = 0;
             current.recycle();
             if (next == cur) {
                 current.open();
@@ -283,6 +294,7 @@ final class ModelWorker implements Runnable {
             return;
         }
         long t0 = System.nanoTime();
+        busyUntilNanos = t0 + estimator.estimate(rows) + rows * postNanosPerRow;
         boolean ok;
         try {
             backend.run(b.buffer, rows);

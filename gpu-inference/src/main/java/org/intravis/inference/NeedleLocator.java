@@ -15,16 +15,9 @@ import org.intravis.pipeline.Annotations;
  * Works at the resolution it is built for (the model's output, or a ground-truth mask's for evaluation); limits
  * scale with it. Allocation-free after construction. One instance per thread.
  */
-public final class NeedleLocator {
-    private final int w;
-    private final int h;
-    private final byte[] mask;
-    private final LargestComponent component;
-    private final TipPeak peak = new TipPeak();
-    private final int minPixels;
+public final class NeedleLocator extends MaskLocator {
     private final double minLength;
     private final double minElongation;
-    private final float tipRadius;
     private final double agreePx;
     /** Allowed sideways error per pixel of extrapolation beyond the shaft's end (about 6 degrees). */
     private static final double EXTRAPOLATION_SLOPE = 0.1;
@@ -39,7 +32,6 @@ public final class NeedleLocator {
     private static final double SURE_SHAFT = 40;
     /** How far (at 256 px) the centre of a bin's pixels may lie from the line for the bin to be shaft. */
     private static final double CENTRE_TOLERANCE = 1.5;
-    private final double scale;
     private final double maxGap;
     private final double shortShaft;
     private final double sureShaft;
@@ -48,45 +40,20 @@ public final class NeedleLocator {
     private final float[] offsets;    // per bin: their weighted offset from the line (to find where it bends away)
 
     public NeedleLocator(int width, int height) {
-        this.w = width;
-        this.h = height;
-        this.mask = new byte[width * height];
-        this.component = new LargestComponent(width, height);
-        double scale = Math.max(width, height) / 256.0;
-        this.scale = scale;
+        super(width, height);
         this.maxGap = 8 * scale;
         this.shortShaft = SHORT_SHAFT * scale;
         this.sureShaft = SURE_SHAFT * scale;
         this.bins = (int) Math.ceil(2 * Math.hypot(width, height)) + 3;
         this.along = new float[bins];
         this.offsets = new float[bins];
-        this.minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
         this.minLength = 6 * scale;
         this.minElongation = 2.5;
-        this.tipRadius = (float) (8 * scale);
         this.agreePx = 3 * scale;
     }
 
-    /**
-     * Locates the needle in probability planes: {@code probs[needleOffset ..]} is the needle channel,
-     * {@code probs[tipOffset ..]} the tip heat map ({@code tipOffset < 0}: none). Returns whether one was found.
-     */
-    public boolean locate(float[] probs, int needleOffset, double threshold, int tipOffset, double tipThreshold,
-                          InstrumentDetection out) {
-        int n = w * h;
-        for (int i = 0; i < n; i++) {
-            mask[i] = probs[needleOffset + i] > threshold ? (byte) 1 : 0;
-        }
-        return fit(probs, needleOffset, tipOffset, tipThreshold, out);
-    }
-
-    /** Locates the needle in a binary mask (non-zero = needle), without a heat map: the ground-truth rule. */
-    public boolean locateInMask(byte[] binary, InstrumentDetection out) {
-        System.arraycopy(binary, 0, mask, 0, w * h);
-        return fit(null, 0, -1, 0, out);
-    }
-
-    private boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
+    @Override
+    boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
         if (!fitShaft(probs, offset, tipOffset, tipThreshold, out)) {
             return false;
         }
@@ -113,44 +80,20 @@ public final class NeedleLocator {
             return false;
         }
         int[] px = component.pixels();
-        double sw = 0;
-        double mx = 0;
-        double my = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            double wgt = probs == null ? 1 : probs[offset + p];
-            sw += wgt;
-            mx += wgt * (p % w);
-            my += wgt * (p / w);
-        }
-        mx /= sw;
-        my /= sw;
+        double sw = centroid(px, size, probs, offset, 0, 0, 1, 0, Double.NaN, false);
+        double mx = centroidX;
+        double my = centroidY;
         double theta = axis(px, size, probs, offset, mx, my, Double.NaN, 0, 0, 0);
         double l1 = lastL1;
         double l2 = lastL2;
         // robust: refit on the pixels near the current line, with a shrinking band
         for (double bandAt256 : REFIT_BANDS) {
             double band = bandAt256 * scale;
-            double dx = Math.cos(theta);
-            double dy = Math.sin(theta);
-            double iw = 0;
-            double ix = 0;
-            double iy = 0;
-            for (int k = 0; k < size; k++) {
-                int p = px[k];
-                double off = Math.abs(((p % w) - mx) * -dy + ((p / w) - my) * dx);
-                if (off <= band) {
-                    double wgt = probs == null ? 1 : probs[offset + p];
-                    iw += wgt;
-                    ix += wgt * (p % w);
-                    iy += wgt * (p / w);
-                }
-            }
-            if (iw <= 0) {
+            if (centroid(px, size, probs, offset, mx, my, Math.cos(theta), Math.sin(theta), band, false) <= 0) {
                 break;
             }
-            double nmx = ix / iw;
-            double nmy = iy / iw;
+            double nmx = centroidX;
+            double nmy = centroidY;
             theta = axis(px, size, probs, offset, nmx, nmy, band, mx, my, theta);
             mx = nmx;
             my = nmy;
@@ -165,25 +108,11 @@ public final class NeedleLocator {
             return false;
         }
         // once more on the shaft alone: a band the mask ran on into no longer tilts the line
-        double iw = 0;
-        double ix = 0;
-        double iy = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            double rx = (p % w) - mx;
-            double ry = (p / w) - my;
-            int b = centre + (int) Math.round(rx * dx + ry * dy);
-            if (Math.abs(rx * -dy + ry * dx) <= band && b >= runStart && b <= runEnd && along[b] > 0) {
-                double wgt = probs == null ? 1 : probs[offset + p];
-                iw += wgt;
-                ix += wgt * (p % w);
-                iy += wgt * (p / w);
-            }
-        }
-        if (iw > 0) {
-            double nmx = ix / iw;
-            double nmy = iy / iw;
-            double t2 = shaftAxis(px, size, probs, offset, nmx, nmy, band, mx, my, dx, dy, centre);
+        if (centroid(px, size, probs, offset, mx, my, dx, dy, band, true) > 0) {
+            double nmx = centroidX;
+            double nmy = centroidY;
+            // the principal axis of the shaft's pixels alone (within the band, on the run)
+            double t2 = principalAxis(px, size, probs, offset, nmx, nmy, band, mx, my, dx, dy, true, Double.NaN);
             if (!Double.isNaN(t2)) {
                 theta = t2;
                 mx = nmx;
@@ -264,19 +193,10 @@ public final class NeedleLocator {
         }
         peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
         out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, tx, ty, (float) meanProb);
-        out.tipPeak = peak.value;
         double offLine = Math.abs((peak.x - mx) * -dy + (peak.y - my) * dx);
-        if (peak.value >= tipThreshold && offLine <= agreePx) {
-            out.tipX = peak.x;
-            out.tipY = peak.y;
-            out.refined = true;
-            out.confidence = (float) ((meanProb + peak.value) / 2);
-        } else {
-            // Not confirmed by the tip map: straight bright reflectors entering from the side (a fascia line, a bone
-            // surface) also make a needle-like mask (ultrasound model card), so such a needle is reported with the
-            // product of both, as WireLocator does: shown as low confidence, and no alerts, unless the peak is strong.
-            out.confidence = (float) (meanProb * peak.value);
-        }
+        // unconfirmed, the product: straight bright reflectors entering from the side (a fascia line, a bone surface)
+        // also make a needle-like mask (ultrasound model card)
+        confirmTip(offLine <= agreePx, tipThreshold, meanProb, out);
         return true;
     }
 
@@ -349,44 +269,6 @@ public final class NeedleLocator {
         return bestStart >= 0;
     }
 
-    /** The principal-axis angle of the shaft pixels (within {@code band} of the line, in the run) about (mx, my). */
-    private double shaftAxis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
-                             double lx, double ly, double ldx, double ldy, int centre) {
-        double sw = 0;
-        double cxx = 0;
-        double cyy = 0;
-        double cxy = 0;
-        for (int k = 0; k < size; k++) {
-            int p = px[k];
-            int x = p % w;
-            int y = p / w;
-            double rx = x - lx;
-            double ry = y - ly;
-            int b = centre + (int) Math.round(rx * ldx + ry * ldy);
-            if (Math.abs(rx * -ldy + ry * ldx) > band || b < runStart || b > runEnd || along[b] <= 0) {
-                continue;
-            }
-            double wgt = probs == null ? 1 : probs[offset + p];
-            double ddx = x - mx;
-            double ddy = y - my;
-            sw += wgt;
-            cxx += wgt * ddx * ddx;
-            cyy += wgt * ddy * ddy;
-            cxy += wgt * ddx * ddy;
-        }
-        if (sw <= 0) {
-            return Double.NaN;
-        }
-        cxx /= sw;
-        cyy /= sw;
-        cxy /= sw;
-        double half = (cxx - cyy) / 2;
-        double root = Math.sqrt(half * half + cxy * cxy);
-        lastL1 = (cxx + cyy) / 2 + root;
-        lastL2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
-        return 0.5 * Math.atan2(2 * cxy, cxx - cyy);
-    }
-
     /**
      * The principal-axis angle of the pixels (probability-weighted) about (mx, my); with a finite {@code band}, only
      * those within it of the line through (lx, ly) at angle {@code lTheta}. Leaves the two eigenvalues in
@@ -394,19 +276,74 @@ public final class NeedleLocator {
      */
     private double axis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
                         double lx, double ly, double lTheta) {
-        double ldx = Math.cos(lTheta);
-        double ldy = Math.sin(lTheta);
+        return principalAxis(px, size, probs, offset, mx, my, band, lx, ly, Math.cos(lTheta), Math.sin(lTheta), false,
+                lTheta);
+    }
+
+    private double centroidX;
+    private double centroidY;
+
+    /**
+     * The weighted centroid of the pixels {@link #near} the line through (lx, ly) in direction (ldx, ldy), left in
+     * {@link #centroidX} and {@link #centroidY}; returns their weight (0: none, the centroid is then not set).
+     */
+    private double centroid(int[] px, int size, float[] probs, int offset, double lx, double ly, double ldx, double ldy,
+                            double band, boolean runOnly) {
+        double iw = 0;
+        double ix = 0;
+        double iy = 0;
+        for (int k = 0; k < size; k++) {
+            int p = px[k];
+            if (near(p, lx, ly, ldx, ldy, band, runOnly)) {
+                double wgt = probs == null ? 1 : probs[offset + p];
+                iw += wgt;
+                ix += wgt * (p % w);
+                iy += wgt * (p / w);
+            }
+        }
+        if (iw > 0) {
+            centroidX = ix / iw;
+            centroidY = iy / iw;
+        }
+        return iw;
+    }
+
+    /**
+     * Whether pixel {@code p} lies within {@code band} (NaN: any distance) of the line through (lx, ly) in direction
+     * (ldx, ldy), and with {@code runOnly} also on the shaft's run ({@link #runStart}..{@link #runEnd}).
+     */
+    private boolean near(int p, double lx, double ly, double ldx, double ldy, double band, boolean runOnly) {
+        double rx = (p % w) - lx;
+        double ry = (p / w) - ly;
+        if (!Double.isNaN(band) && Math.abs(rx * -ldy + ry * ldx) > band) {
+            return false;
+        }
+        if (!runOnly) {
+            return true;
+        }
+        int b = bins / 2 + (int) Math.round(rx * ldx + ry * ldy);
+        return b >= runStart && b <= runEnd && along[b] > 0;
+    }
+
+    /**
+     * The weighted covariance of the pixels about (mx, my) and its major axis's angle, leaving the eigenvalues in
+     * {@link #lastL1} and {@link #lastL2}. Only pixels within {@code band} (NaN: any) of the line through (lx, ly) in
+     * direction (ldx, ldy) count, and with {@code runOnly} only those on the shaft's run; {@code none} is returned
+     * when no pixel counts.
+     */
+    private double principalAxis(int[] px, int size, float[] probs, int offset, double mx, double my, double band,
+                                 double lx, double ly, double ldx, double ldy, boolean runOnly, double none) {
         double sw = 0;
         double cxx = 0;
         double cyy = 0;
         double cxy = 0;
         for (int k = 0; k < size; k++) {
             int p = px[k];
-            int x = p % w;
-            int y = p / w;
-            if (!Double.isNaN(band) && Math.abs((x - lx) * -ldy + (y - ly) * ldx) > band) {
+            if (!near(p, lx, ly, ldx, ldy, band, runOnly)) {
                 continue;
             }
+            int x = p % w;
+            int y = p / w;
             double wgt = probs == null ? 1 : probs[offset + p];
             double ddx = x - mx;
             double ddy = y - my;
@@ -416,7 +353,7 @@ public final class NeedleLocator {
             cxy += wgt * ddx * ddy;
         }
         if (sw <= 0) {
-            return lTheta;
+            return none;
         }
         cxx /= sw;
         cyy /= sw;
@@ -426,13 +363,5 @@ public final class NeedleLocator {
         lastL1 = (cxx + cyy) / 2 + root;
         lastL2 = Math.max((cxx + cyy) / 2 - root, 1e-6);
         return 0.5 * Math.atan2(2 * cxy, cxx - cyy);
-    }
-
-    public int width() {
-        return w;
-    }
-
-    public int height() {
-        return h;
     }
 }

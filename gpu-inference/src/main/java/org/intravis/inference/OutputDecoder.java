@@ -7,9 +7,11 @@ import org.intravis.pipeline.Annotations;
 /**
  * One model output row to what a frame shows: outputs cleared outside the picture ({@link ScanRegion}, when the
  * sidecar asks), put back into the whole frame's grid when the input was a content crop ({@link ContentUncropper}),
- * vessel and nerve polygons, the instrument (needle or wire, with its tip), and the confidence heat
- * map when due, all in frame pixels. Tracking, drawn zones and risk follow per stream ({@code StreamAnnotator}).
- * The model worker and the perf baseline both decode through here, so they do the same work.
+ * then each channel by its role in the sidecar ({@link ChannelRoles}): zone channels to polygons of their class, the
+ * instrument channel to the instrument and its tip by its {@link InstrumentLocator}, confirmed by the tip map; and
+ * the confidence heat map when due, all in frame pixels. Tracking, drawn zones and risk follow per stream
+ * ({@code StreamAnnotator}). The model worker and the perf baseline both decode through here, so they do the same
+ * work.
  * <p>
  * One instance per thread; allocation-free after construction.
  */
@@ -21,21 +23,18 @@ public final class OutputDecoder {
     private final MaskPolygons polygons;
     private final ScanRegion scanRegion;
     private final ContentUncropper uncropper;
-    private final NeedleLocator needleLocator;
-    private final WireLocator wireLocator;
     private final HeatmapWriter heatmap;
     private final InstrumentDetection atModel = new InstrumentDetection();
     private final InstrumentDetection inFrame = new InstrumentDetection();
     private final String[] classNames;
-    private final int needle;
-    private final int wire;
-    private final int vessel;
-    private final int nerve;
+    /** Zone channels in channel order, with their overlay class and threshold. */
+    private final int[] zoneChannels;
+    private final byte[] zoneKinds;
+    private final double[] zoneThresholds;
+    private final int instrument;
+    private final InstrumentLocator locator;
+    private final double instrumentThreshold;
     private final int tip;
-    private final double needleThreshold;
-    private final double wireThreshold;
-    private final double vesselThreshold;
-    private final double nerveThreshold;
     private final double tipThreshold;
 
     public OutputDecoder(ModelSpec spec, InferenceSettings settings) {
@@ -46,20 +45,21 @@ public final class OutputDecoder {
         polygons = new MaskPolygons(spec.width(), spec.height());
         scanRegion = ScanRegion.forModel(spec);
         uncropper = spec.cropsToContent() ? new ContentUncropper(spec.width(), spec.height()) : null;
-        needle = spec.channel(ModelSpec.NEEDLE);
-        wire = spec.channel(ModelSpec.WIRE);
-        vessel = spec.channel(ModelSpec.VESSEL);
-        nerve = spec.channel(ModelSpec.NERVE);
-        tip = spec.channel(ModelSpec.TIP);
-        needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
-        wireLocator = wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
-        needleThreshold = needle >= 0 ? settings.threshold(spec, ModelSpec.NEEDLE) : 1;
-        wireThreshold = wire >= 0 ? settings.threshold(spec, ModelSpec.WIRE) : 1;
-        vesselThreshold = vessel >= 0 ? settings.threshold(spec, ModelSpec.VESSEL) : 1;
-        nerveThreshold = nerve >= 0 ? settings.threshold(spec, ModelSpec.NERVE) : 1;
-        tipThreshold = tip >= 0 ? settings.threshold(spec, ModelSpec.TIP) : 1;
-        heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
         classNames = spec.outputChannels().toArray(new String[0]);
+        ChannelRoles roles = spec.roles();
+        zoneChannels = roles.zoneChannels();
+        zoneKinds = new byte[zoneChannels.length];
+        zoneThresholds = new double[zoneChannels.length];
+        for (int z = 0; z < zoneChannels.length; z++) {
+            zoneKinds[z] = roles.zone(zoneChannels[z]).kind();
+            zoneThresholds[z] = settings.threshold(spec, classNames[zoneChannels[z]]);
+        }
+        instrument = roles.instrumentChannel();
+        locator = instrument >= 0 ? roles.instrument().locator(spec.width(), spec.height()) : null;
+        instrumentThreshold = instrument >= 0 ? settings.threshold(spec, classNames[instrument]) : 1;
+        tip = roles.tipChannel();
+        tipThreshold = tip >= 0 ? settings.threshold(spec, classNames[tip]) : 1;
+        heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
     }
 
     /**
@@ -85,23 +85,14 @@ public final class OutputDecoder {
         float sx = (float) frameW / spec.width();
         float sy = (float) frameH / spec.height();
         int zoneId = 1;
-        if (vessel >= 0) {
-            polygons.maskFromProbabilities(planes[vessel], vesselThreshold);
-            zoneId += polygons.appendZones(a, Annotations.ZONE_VESSEL, zoneId, probs, vessel * plane, true,
+        for (int z = 0; z < zoneChannels.length; z++) {
+            int c = zoneChannels[z];
+            polygons.maskFromProbabilities(planes[c], zoneThresholds[z]);
+            zoneId += polygons.appendZones(a, zoneKinds[z], zoneId, probs, c * plane, true,
                     settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
         }
-        if (nerve >= 0) {
-            polygons.maskFromProbabilities(planes[nerve], nerveThreshold);
-            polygons.appendZones(a, Annotations.ZONE_NERVE, zoneId, probs, nerve * plane, true,
-                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
-        }
-        int tipOffset = tip >= 0 ? tip * plane : -1;
-        boolean found = false;
-        if (needleLocator != null) {
-            found = needleLocator.locate(probs, needle * plane, needleThreshold, tipOffset, tipThreshold, atModel);
-        } else if (wireLocator != null) {
-            found = wireLocator.locate(probs, wire * plane, wireThreshold, tipOffset, tipThreshold, atModel);
-        }
+        boolean found = locator != null && locator.locate(probs, instrument * plane, instrumentThreshold,
+                tip >= 0 ? tip * plane : -1, tipThreshold, atModel);
         inFrame.clear();
         if (found) {
             inFrame.set(atModel.kind, (atModel.entryX + 0.5f) * sx - 0.5f, (atModel.entryY + 0.5f) * sy - 0.5f,

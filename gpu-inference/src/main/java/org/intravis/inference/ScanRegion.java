@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * Turned on per model by its sidecar ({@code input.backgroundBelow}, grey level 0..255). One instance per thread;
  * allocation-free after construction.
  */
-final class ScanRegion {
+public final class ScanRegion {
     private final int w;
     private final int h;
     private final int margin;
@@ -31,7 +31,7 @@ final class ScanRegion {
     private float darkBelow;
 
     /** The region finder a model's sidecar asks for ({@code input.backgroundBelow}), or null when it does not. */
-    static ScanRegion forModel(ModelSpec spec) {
+    public static ScanRegion forModel(ModelSpec spec) {
         if (spec.backgroundBelow() <= 0) {
             return null;
         }
@@ -45,7 +45,7 @@ final class ScanRegion {
      * Finds the background in a model input row and clears {@code probs} (all its planes) there; returns whether
      * anything was cleared. Only for instances made by {@link #forModel}.
      */
-    boolean apply(FloatPointer inputRow, float[] probs) {
+    public boolean apply(FloatPointer inputRow, float[] probs) {
         inputRow.get(input, 0, input.length);
         if (find(input, 0, darkBelow) == 0) {
             return false;

@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The per-stream end of annotation: owns the stream's {@link Annotations} holder, its tip tracker and its alert
  * state, and turns one frame's zones and instrument detections into a complete, published set: tracked tips and
  * their shaft lines, the stream's drawn no-go zones, distances and alerts, the stage stamps and latencies.
- * Used by one thread at a time (the model's worker, or the ground-truth feed); allocation-free.
+ * Used by one thread at a time (the model's worker, the ground-truth feed, or the evaluator replaying a sequence);
+ * allocation-free.
  */
-final class StreamAnnotator {
+public final class StreamAnnotator {
     private final String streamId;
     private final int streamIndex;
     private final AnnotationExchange exchange;
@@ -32,8 +33,8 @@ final class StreamAnnotator {
     private final int heatmapEvery;
     private long inferences;
 
-    StreamAnnotator(StreamRegistration r, Annotations.Origin origin, String modelName, String modelVersion, String device,
-                    InferenceSettings settings, AtomicReference<ZoneStore.Snapshot> drawnZones) {
+    public StreamAnnotator(StreamRegistration r, Annotations.Origin origin, String modelName, String modelVersion,
+                           String device, InferenceSettings settings, AtomicReference<ZoneStore.Snapshot> drawnZones) {
         this.streamId = r.streamId();
         this.streamIndex = r.streamIndex();
         this.exchange = r.exchange();
@@ -51,8 +52,8 @@ final class StreamAnnotator {
     StreamCounters counters() { return counters; }
 
     /** Starts a frame's set: header filled in, lists emptied (the heat map is kept until refreshed). */
-    Annotations begin(long frameId, long capturedNanos, long epochMicros, long preprocessedNanos, long inferredNanos,
-                      int frameWidth, int frameHeight, int batchSize) {
+    public Annotations begin(long frameId, long capturedNanos, long epochMicros, long preprocessedNanos, long inferredNanos,
+                             int frameWidth, int frameHeight, int batchSize) {
         holder.clearResults();
         holder.status(Annotations.Status.VALID).failure("").frameId(frameId).captureEpochMicros(epochMicros)
                 .capturedNanos(capturedNanos).preprocessedNanos(preprocessedNanos).inferredNanos(inferredNanos)
@@ -67,7 +68,7 @@ final class StreamAnnotator {
     }
 
     /** An instrument seen in this frame, in frame pixels. */
-    void detect(byte kind, float ex, float ey, float tx, float ty, float confidence) {
+    public void detect(byte kind, float ex, float ey, float tx, float ty, float confidence) {
         int k = detections.count;
         if (detections.add(kind, tx, ty, confidence)) {
             entryX[k] = ex;
@@ -76,7 +77,7 @@ final class StreamAnnotator {
     }
 
     /** Tracks, drawn zones, risk; then stamps, publishes and records the frame. */
-    void publish() {
+    public void publish() {
         tracker.update(detections, holder.capturedNanos());
         tracker.writeTips(holder);
         for (int k = 0; k < detections.count; k++) {

@@ -18,63 +18,35 @@ import static org.bytedeco.opencv.global.opencv_ximgproc.thinning;
  * map's peak when that lies near it. Allocation-free on the Java heap after construction (OpenCV's thinning
  * allocates its own native output). One instance per thread.
  */
-public final class WireLocator {
+public final class WireLocator extends MaskLocator {
     private static final int MAX_ENDPOINTS = 256;
 
-    private final int w;
-    private final int h;
-    private final byte[] mask;
     private final byte[] skeleton;
     private final int[] distance;
     private final int[] queue;
     private final int[] endpoints = new int[MAX_ENDPOINTS];
-    private final LargestComponent component;
     private final BytePointer maskMemory;
     private final BytePointer skeletonMemory;
     private final Mat maskMat;
     private final Mat skeletonMat;
     private final Mat thinned = new Mat();
-    private final TipPeak peak = new TipPeak();
-    private final int minPixels;
-    private final float tipRadius;
     private final double agreePx;
 
     public WireLocator(int width, int height) {
-        this.w = width;
-        this.h = height;
+        super(width, height);
         int n = width * height;
-        mask = new byte[n];
         skeleton = new byte[n];
         distance = new int[n];
         queue = new int[n];
-        component = new LargestComponent(width, height);
         maskMemory = new BytePointer(n);
         skeletonMemory = new BytePointer(n);
         maskMat = new Mat(height, width, CV_8UC1, maskMemory);
         skeletonMat = new Mat(height, width, CV_8UC1, skeletonMemory);
-        double scale = Math.max(width, height) / 256.0;
-        minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
-        tipRadius = (float) (8 * scale);
         agreePx = 6 * scale;
     }
 
-    /** Locates the wire in probability planes ({@code tipOffset < 0}: no heat map). Returns whether one was found. */
-    public boolean locate(float[] probs, int wireOffset, double threshold, int tipOffset, double tipThreshold,
-                          InstrumentDetection out) {
-        int n = w * h;
-        for (int i = 0; i < n; i++) {
-            mask[i] = probs[wireOffset + i] > threshold ? (byte) 1 : 0;
-        }
-        return fit(probs, wireOffset, tipOffset, tipThreshold, out);
-    }
-
-    /** Locates the wire in a binary mask (non-zero = wire), without a heat map. */
-    public boolean locateInMask(byte[] binary, InstrumentDetection out) {
-        System.arraycopy(binary, 0, mask, 0, w * h);
-        return fit(null, 0, -1, 0, out);
-    }
-
-    private boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
+    @Override
+    boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
         out.clear();
         int n = w * h;
         int size = component.find(mask);
@@ -148,39 +120,22 @@ public final class WireLocator {
         out.set(Annotations.INSTRUMENT_WIRE, entry % w, entry / w, tx, ty, (float) meanProb);
         if (tipOffset >= 0) {
             peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
-            out.tipPeak = peak.value;
             double dx = peak.x - tx;
             double dy = peak.y - ty;
-            if (peak.value >= tipThreshold && Math.sqrt(dx * dx + dy * dy) <= agreePx) {
-                out.tipX = peak.x;
-                out.tipY = peak.y;
-                out.refined = true;
-                out.confidence = (float) ((meanProb + peak.value) / 2);
-            } else {
-                // Not confirmed by the tip map: the wire mask alone also marks wire-like structures (contrast-filled
-                // vessels, leads) on frames without any wire (a third of them; fluoroscopy model card), so such a
-                // wire is reported with the product of both, at most the tip map's peak: low confidence unless a strong
-                // peak lies just beyond the agreement radius.
-                out.confidence = (float) (meanProb * peak.value);
-            }
+            // unconfirmed, the product: the wire mask alone also marks wire-like structures (contrast-filled vessels,
+            // leads) on frames without any wire (a third of them; fluoroscopy model card)
+            confirmTip(Math.sqrt(dx * dx + dy * dy) <= agreePx, tipThreshold, meanProb, out);
         }
         return true;
     }
 
+    /** Skeleton pixels among the 8 neighbours of {@code p}. */
     private int neighbours(int p) {
-        int x = p % w;
-        int y = p / w;
         int count = 0;
-        for (int dy = -1; dy <= 1; dy++) {
-            int yy = y + dy;
-            if (yy < 0 || yy >= h) {
-                continue;
-            }
-            for (int dx = -1; dx <= 1; dx++) {
-                int xx = x + dx;
-                if ((dx != 0 || dy != 0) && xx >= 0 && xx < w && skeleton[yy * w + xx] != 0) {
-                    count++;
-                }
+        for (int i = 0; i < 8; i++) {
+            int q = neighbour(p, i);
+            if (q >= 0 && skeleton[q] != 0) {
+                count++;
             }
         }
         return count;
@@ -195,26 +150,24 @@ public final class WireLocator {
         queue[tail++] = start;
         while (head < tail) {
             int p = queue[head++];
-            int x = p % w;
-            int y = p / w;
-            for (int dy = -1; dy <= 1; dy++) {
-                int yy = y + dy;
-                if (yy < 0 || yy >= h) {
-                    continue;
-                }
-                for (int dx = -1; dx <= 1; dx++) {
-                    int xx = x + dx;
-                    if (xx < 0 || xx >= w) {
-                        continue;
-                    }
-                    int q = yy * w + xx;
-                    if (skeleton[q] != 0 && distance[q] < 0) {
-                        distance[q] = distance[p] + 1;
-                        queue[tail++] = q;
-                    }
+            for (int i = 0; i < 8; i++) {
+                int q = neighbour(p, i);
+                if (q >= 0 && skeleton[q] != 0 && distance[q] < 0) {
+                    distance[q] = distance[p] + 1;
+                    queue[tail++] = q;
                 }
             }
         }
+    }
+
+    private static final int[] NEIGHBOUR_DX = {-1, 0, 1, -1, 1, -1, 0, 1};
+    private static final int[] NEIGHBOUR_DY = {-1, -1, -1, 0, 0, 1, 1, 1};
+
+    /** The {@code i}-th (0..7, row by row) of the 8 neighbours of pixel {@code p}, or -1 outside the image. */
+    private int neighbour(int p, int i) {
+        int x = p % w + NEIGHBOUR_DX[i];
+        int y = p / w + NEIGHBOUR_DY[i];
+        return x < 0 || x >= w || y < 0 || y >= h ? -1 : y * w + x;
     }
 
     /** The skeleton of the last call (non-zero = skeleton), for tests. */

@@ -1,6 +1,5 @@
 package org.intravis.inference;
 
-import org.intravis.inference.onnx.OnnxBackend;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.FrameSlot;
@@ -21,55 +20,61 @@ class BatchFillingTest {
         return slot;
     }
 
-    private static ModelWorker worker(InferenceSettings s) throws Exception {
-        InferenceBackend backend = OnnxBackend.load(ModelSource.locate("standin-ultrasound", null),
-                new BackendOptions("cpu", s.maxBatch(), 2, 1));
-        return new ModelWorker("standin-ultrasound", backend, s);
-    }
+    /** A worker of the stand-in model whose thread is never started, its recorder, and feeds into it. */
+    private static final class Rig implements AutoCloseable {
+        final InferenceSettings settings;
+        final ModelWorker worker;
+        final Recorder recorder = new Recorder();
 
-    private static ModelFeed feed(ModelWorker w, Recorder r, String id, InferenceSettings s) {
-        StreamAnnotator a = new StreamAnnotator(r.registration(id, 0, 0, "standin-ultrasound"), Annotations.Origin.MODEL,
-                "standin-ultrasound", "", "cpu", s, new AtomicReference<>(ZoneStore.Snapshot.EMPTY));
-        return new ModelFeed(w, w.addStream(a), r.counters);
+        Rig(int maxBatch) throws Exception {
+            settings = new InferenceSettings().maxBatch(maxBatch).conclude();
+            InferenceBackend backend = BackendFactory.open(ModelSource.locate("standin-ultrasound", null),
+                    new BackendOptions("cpu", maxBatch, 2, 1));
+            worker = new ModelWorker("standin-ultrasound", backend, settings);
+        }
+
+        ModelFeed feed(String id) {
+            StreamAnnotator a = new StreamAnnotator(recorder.registration(id, 0, 0, "standin-ultrasound"),
+                    Annotations.Origin.MODEL, "standin-ultrasound", "", "cpu", settings,
+                    new AtomicReference<>(ZoneStore.Snapshot.EMPTY));
+            return new ModelFeed(worker, worker.addStream(a), recorder.counters);
+        }
+
+        @Override
+        public void close() {
+            worker.backend().close();
+        }
     }
 
     @Test
     void noFreeRowIsBusy() throws Exception {
-        InferenceSettings s = new InferenceSettings().maxBatch(2).conclude();
-        ModelWorker w = worker(s);
-        try {
-            Recorder r = new Recorder();
-            ModelFeed a = feed(w, r, "a", s);
-            ModelFeed b = feed(w, r, "b", s);
-            ModelFeed c = feed(w, r, "c", s);
+        try (Rig rig = new Rig(2)) {
+            ModelFeed a = rig.feed("a");
+            ModelFeed b = rig.feed("b");
+            ModelFeed c = rig.feed("c");
             FrameSlot slot = frame(0);
-            assertThat(a.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(b.offer(slot, Phantom.capture(slot, 2, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(c.offer(slot, Phantom.capture(slot, 3, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
-            Batch filling = w.filling();
+            assertThat(Phantom.offerNow(a, slot, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(b, slot, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(c, slot, 3)).isEqualTo(InferenceFeed.Offer.BUSY);
+            Batch filling = rig.worker.filling();
             assertThat(Batch.count(filling.word())).isEqualTo(2);
             assertThat(Batch.phase(filling.rowState(0))).isEqualTo(Batch.READY);
             assertThat(Batch.phase(filling.rowState(1))).isEqualTo(Batch.READY);
-        } finally {
-            w.backend().close();
         }
     }
 
     @Test
     void aNewerFrameTakesBackItsStreamsRowAndATornReadIsDiscarded() throws Exception {
-        InferenceSettings s = new InferenceSettings().maxBatch(4).conclude();
-        ModelWorker w = worker(s);
-        try {
-            Recorder r = new Recorder();
-            ModelFeed a = feed(w, r, "a", s);
+        try (Rig rig = new Rig(4)) {
+            ModelFeed a = rig.feed("a");
             FrameSlot s1 = frame(0);
             FrameSlot s2 = frame(1);
-            a.offer(s1, Phantom.capture(s1, 1, System.nanoTime()));
-            a.offer(s2, Phantom.capture(s2, 2, System.nanoTime()));
-            Batch filling = w.filling();
+            Phantom.offerNow(a, s1, 1);
+            Phantom.offerNow(a, s2, 2);
+            Batch filling = rig.worker.filling();
             assertThat(Batch.count(filling.word())).isEqualTo(1);
             assertThat(filling.frameId[0]).isEqualTo(2);
-            assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_STALE)).isEqualTo(1);
+            assertThat(rig.recorder.counters.get(Counter.INFERENCE_SKIPPED_STALE)).isEqualTo(1);
 
             // the slot is overwritten while being read: the version offered is no longer the slot's
             FrameSlot s3 = frame(2);
@@ -80,11 +85,9 @@ class BatchFillingTest {
             assertThat(Batch.phase(filling.rowState(0))).isEqualTo(Batch.VOID);
             // the next frame claims a fresh row
             FrameSlot s4 = frame(3);
-            assertThat(a.offer(s4, Phantom.capture(s4, 4, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(a, s4, 4)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             assertThat(Batch.count(filling.word())).isEqualTo(2);
             assertThat(filling.frameId[1]).isEqualTo(4);
-        } finally {
-            w.backend().close();
         }
     }
 }

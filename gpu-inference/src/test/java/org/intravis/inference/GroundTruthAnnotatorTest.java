@@ -71,7 +71,7 @@ class GroundTruthAnnotatorTest {
                 new InferenceSettings().conclude(), new ZoneStore(null));
         FrameSlot slot = new FrameSlot(0, new FrameGeometry(64, 48, PixelFormat.GRAY8), false);
         slot.frame(64, 48, 64, PixelFormat.GRAY8);
-        gt.offer(slot, Phantom.capture(slot, 1, System.nanoTime()));
+        Phantom.offerNow(gt, slot, 1);
         assertThat(r.last().status()).isEqualTo(Annotations.Status.FAILED);
         assertThat(r.last().failure()).isEqualTo("the source provides no ground truth");
     }

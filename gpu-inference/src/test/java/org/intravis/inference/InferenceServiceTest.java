@@ -19,6 +19,22 @@ class InferenceServiceTest {
         return new InferenceSettings().budgetMs(budgetMs).maxBatch(maxBatch).intraOpThreads(1).conclude();
     }
 
+    /** Offers {@code slot} to {@code feed} as frame {@code frameId}, captured now. */
+    private static InferenceFeed.Offer offer(InferenceFeed feed, FrameSlot slot, long frameId) {
+        return Phantom.offerNow(feed, slot, frameId);
+    }
+
+    /** Registers stream "s" (index 0, spacing unknown) running {@code model}, published into {@code r}. */
+    private static InferenceFeed stream(InferenceService service, Recorder r, String model) {
+        return service.register(r.registration("s", 0, 0, model));
+    }
+
+    /** After the trouble, the stream goes on: a fresh frame offered now is published valid. */
+    private static void nextFrameGoesThrough(InferenceFeed feed, Recorder r, long frameId) throws InterruptedException {
+        Phantom.offerNow(feed, frame(1), frameId);
+        assertThat(r.await(x -> x.frameId() == frameId).status()).isEqualTo(Annotations.Status.VALID);
+    }
+
     private static FrameSlot frame(int index) {
         FrameSlot slot = PHANTOM.newSlot(index);
         PHANTOM.render(slot);
@@ -35,8 +51,8 @@ class InferenceServiceTest {
             service.register(new Recorder().registration("c", 2, 0, "standin-ultrasound")); // registered, silent
             FrameSlot sa = frame(0);
             FrameSlot sb = frame(0);
-            assertThat(fa.offer(sa, Phantom.capture(sa, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(fb.offer(sb, Phantom.capture(sb, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(fa, sa, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(fb, sb, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             Annotations ra = a.await(x -> x.frameId() == 1);
             Annotations rb = b.await(x -> x.frameId() == 1);
             // one ONNX Runtime call for both streams, closed by the deadline with 2 of 8 rows (c might have sent a third)
@@ -69,12 +85,12 @@ class InferenceServiceTest {
             InferenceFeed fb = service.register(b.registration("b", 1, 0, "standin-ultrasound"));
             FrameSlot sa = frame(0);
             FrameSlot sb = frame(0);
-            fa.offer(sa, Phantom.capture(sa, 1, System.nanoTime()));
-            fb.offer(sb, Phantom.capture(sb, 1, System.nanoTime()));
+            Phantom.offerNow(fa, sa, 1);
+            Phantom.offerNow(fb, sb, 1);
             assertThat(a.await(x -> x.frameId() == 1).batchSize()).isEqualTo(2); // within 10 s, not 10 minutes
             // a paused stream does not count: the other one's frames go through alone
             service.pause("b");
-            fa.offer(sa, Phantom.capture(sa, 2, System.nanoTime()));
+            Phantom.offerNow(fa, sa, 2);
             assertThat(a.await(x -> x.frameId() == 2).batchSize()).isEqualTo(1);
         }
     }
@@ -83,7 +99,7 @@ class InferenceServiceTest {
     void framesAlreadyStaleWhenTheirBatchClosesAreSkippedAndCounted() throws Exception {
         try (InferenceService service = new InferenceService(settings(100, 4))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             FrameSlot old = frame(0);
             long capturedLongAgo = System.nanoTime() - 1_000_000_000L;
             assertThat(feed.offer(old, Phantom.capture(old, 1, capturedLongAgo))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
@@ -93,10 +109,7 @@ class InferenceServiceTest {
             }
             assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_DEADLINE)).isEqualTo(1);
             assertThat(r.published).isEmpty();
-            // and the next, fresh frame goes through
-            FrameSlot fresh = frame(1);
-            feed.offer(fresh, Phantom.capture(fresh, 2, System.nanoTime()));
-            assertThat(r.await(x -> x.frameId() == 2).status()).isEqualTo(Annotations.Status.VALID);
+            nextFrameGoesThrough(feed, r, 2);
             assertThat(service.status().models().get(0).skippedDeadline()).isEqualTo(1);
         }
     }
@@ -105,12 +118,12 @@ class InferenceServiceTest {
     void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
         try (InferenceService service = new InferenceService(settings(1000, 8))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             service.register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open
             FrameSlot first = frame(0);
             FrameSlot second = frame(1);
-            assertThat(feed.offer(first, Phantom.capture(first, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(feed.offer(second, Phantom.capture(second, 2, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(feed, first, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(feed, second, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             Annotations out = r.await(x -> x.frameId() == 2);
             assertThat(out.batchSize()).isEqualTo(1);
             assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_STALE)).isEqualTo(1);
@@ -124,10 +137,10 @@ class InferenceServiceTest {
         InferenceSettings s = new InferenceSettings().budgetMs(1000).maxBatch(4).rowsPerStream(4).intraOpThreads(1).conclude();
         try (InferenceService service = new InferenceService(s)) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             for (int i = 0; i < 4; i++) {
                 FrameSlot slot = frame(i);
-                assertThat(feed.offer(slot, Phantom.capture(slot, i + 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+                assertThat(Phantom.offerNow(feed, slot, i + 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             }
             r.await(x -> x.frameId() == 4);
             assertThat(r.published).extracting(Annotations::frameId).containsExactly(1L, 2L, 3L, 4L);
@@ -139,21 +152,19 @@ class InferenceServiceTest {
     void runTimeErrorsAreCountedPublishedAsFailedAndTheWorkerGoesOn() throws Exception {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "failing-ultrasound"));
+            InferenceFeed feed = stream(service, r, "failing-ultrasound");
             FrameSlot bad = frame(0);
             for (int y = 0; y < 8; y++) { // the failing model's trigger: a white top-left corner
                 for (int x = 0; x < 8; x++) {
                     bad.pixels().put(y * bad.stride() + x, (byte) 255);
                 }
             }
-            feed.offer(bad, Phantom.capture(bad, 1, System.nanoTime()));
+            Phantom.offerNow(feed, bad, 1);
             Annotations failed = r.await(x -> x.frameId() == 1);
             assertThat(failed.status()).isEqualTo(Annotations.Status.FAILED);
             assertThat(failed.failure()).isEqualTo("inference failed");
             assertThat(r.counters.get(Counter.INFERENCE_FAILED)).isEqualTo(1);
-            FrameSlot good = frame(1);
-            feed.offer(good, Phantom.capture(good, 2, System.nanoTime()));
-            assertThat(r.await(x -> x.frameId() == 2).status()).isEqualTo(Annotations.Status.VALID);
+            nextFrameGoesThrough(feed, r, 2);
             assertThat(service.status().models().get(0).runFailures()).isEqualTo(1);
         }
     }
@@ -165,7 +176,7 @@ class InferenceServiceTest {
         String expected = CudaBuild.usable() ? "cuda:0" : "cpu";
         try (InferenceService service = new InferenceService(s)) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             InferenceStatus status = service.status();
             assertThat(status.deviceRequested()).isEqualTo("cuda");
             assertThat(status.deviceInUse()).isEqualTo(expected);
@@ -176,7 +187,7 @@ class InferenceServiceTest {
             }
             assertThat(status.models().get(0).device()).isEqualTo(expected);
             FrameSlot slot = frame(0);
-            feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()));
+            Phantom.offerNow(feed, slot, 1);
             assertThat(r.await(x -> x.frameId() == 1).device()).isEqualTo(expected);
         }
     }
@@ -185,9 +196,9 @@ class InferenceServiceTest {
     void aModelThatFailsToLoadAnswersFailedAndIsInTheStatus() throws Exception {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "no-such-model"));
+            InferenceFeed feed = stream(service, r, "no-such-model");
             FrameSlot slot = frame(0);
-            assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(feed, slot, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             Annotations a = r.last();
             assertThat(a.status()).isEqualTo(Annotations.Status.FAILED);
             assertThat(a.failure()).startsWith("model failed to load: model 'no-such-model' not found");
@@ -202,13 +213,13 @@ class InferenceServiceTest {
     void pausingAStreamStopsItsInferenceUntilResumed() throws Exception {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            InferenceFeed feed = service.register(r.registration("s", 0, 0, "standin-ultrasound"));
+            InferenceFeed feed = stream(service, r, "standin-ultrasound");
             service.pause("s");
             assertThat(service.status().streams().get(0).paused()).isTrue();
             FrameSlot slot = frame(0);
-            assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
+            assertThat(Phantom.offerNow(feed, slot, 1)).isEqualTo(InferenceFeed.Offer.BUSY);
             service.resume("s");
-            assertThat(feed.offer(slot, Phantom.capture(slot, 2, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(feed, slot, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             r.await(x -> x.frameId() == 2);
             assertThatThrownBy(() -> service.pause("nope")).isInstanceOf(IllegalArgumentException.class);
         }
@@ -221,15 +232,15 @@ class InferenceServiceTest {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             feed = service.register(new Recorder().registration("s", 0, 0, "standin-ultrasound"));
         }
-        assertThat(feed.offer(slot, Phantom.capture(slot, 1, System.nanoTime()))).isEqualTo(InferenceFeed.Offer.BUSY);
+        assertThat(Phantom.offerNow(feed, slot, 1)).isEqualTo(InferenceFeed.Offer.BUSY);
     }
 
     @Test
     void noneHasNoFeedAndStreamsRegisterOnce() {
         try (InferenceService service = new InferenceService(settings(200, 2))) {
             Recorder r = new Recorder();
-            assertThat(service.register(r.registration("s", 0, 0, "none"))).isNull();
-            assertThatThrownBy(() -> service.register(r.registration("s", 0, 0, "standin-ultrasound")))
+            assertThat(stream(service, r, "none")).isNull();
+            assertThatThrownBy(() -> stream(service, r, "standin-ultrasound"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
             assertThat(service.status().streams().get(0).mode()).isEqualTo("none");
         }
@@ -245,7 +256,7 @@ class InferenceServiceTest {
             for (int i = 1; i <= 3; i++) {
                 FrameSlot slot = p.newSlot(0);
                 p.render(slot);
-                feed.offer(slot, Phantom.capture(slot, i, System.nanoTime()));
+                Phantom.offerNow(feed, slot, i);
                 r.await(x -> x.frameId() == slot.frameId());
             }
             Annotations a = r.last();

@@ -1,6 +1,9 @@
 package org.intravis.inference;
 
-/** Hand-made probability planes and masks for the post-processing tests. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Hand-made probability planes and masks for the post-processing tests, and checks of what is found in them. */
 final class Masks {
     private Masks() {
     }
@@ -53,5 +56,17 @@ final class Masks {
             m[i] = plane[off + i] > 0.5f ? (byte) 255 : 0;
         }
         return m;
+    }
+
+    /** The detection's tip within {@code tolerance} pixels of (x, y) on each axis. */
+    static void assertTip(InstrumentDetection d, float x, float y, float tolerance) {
+        assertThat(d.tipX).as("tip x of %s", d).isCloseTo(x, within(tolerance));
+        assertThat(d.tipY).as("tip y of %s", d).isCloseTo(y, within(tolerance));
+    }
+
+    /** The detection's entry within {@code tolerance} pixels of (x, y) on each axis. */
+    static void assertEntry(InstrumentDetection d, float x, float y, float tolerance) {
+        assertThat(d.entryX).as("entry x of %s", d).isCloseTo(x, within(tolerance));
+        assertThat(d.entryY).as("entry y of %s", d).isCloseTo(y, within(tolerance));
     }
 }

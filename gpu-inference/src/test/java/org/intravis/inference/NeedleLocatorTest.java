@@ -20,10 +20,8 @@ class NeedleLocatorTest {
         InstrumentDetection d = new InstrumentDetection();
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.kind).isEqualTo(Annotations.INSTRUMENT_NEEDLE);
-        assertThat(d.tipX).isCloseTo(150f, within(1.5f));
-        assertThat(d.tipY).isCloseTo(120f, within(1.5f));
-        assertThat(d.entryX).isCloseTo(0f, within(1.5f));
-        assertThat(d.entryY).isCloseTo(40f, within(1.5f));
+        Masks.assertTip(d, 150f, 120f, 1.5f);
+        Masks.assertEntry(d, 0f, 40f, 1.5f);
         assertThat(d.refined).isFalse(); // no peak: the tip is the shaft's end
         assertThat(d.confidence).isCloseTo(0.9f * d.tipPeak, within(1e-4f)); // unconfirmed: mask x peak, low
         // an empty tip map: mask x peak = 0, no evidence at all: not reported
@@ -38,8 +36,7 @@ class NeedleLocatorTest {
         float[] up = new float[2 * PLANE];
         Masks.fillSegment(up, 0, W, H, 200, 255, 180, 30, 1.5, 0.9f);
         assertThat(locator.locate(up, 0, 0.5, -1, 0.3, d)).isTrue();
-        assertThat(d.tipX).isCloseTo(180f, within(1.5f));
-        assertThat(d.tipY).isCloseTo(30f, within(1.5f));
+        Masks.assertTip(d, 180f, 30f, 1.5f);
     }
 
     @Test
@@ -82,8 +79,7 @@ class NeedleLocatorTest {
         InstrumentDetection d = new InstrumentDetection();
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.refined).isTrue();
-        assertThat(d.tipX).isCloseTo(150f, within(0.5f));
-        assertThat(d.tipY).isCloseTo(135f, within(0.5f));
+        Masks.assertTip(d, 150f, 135f, 0.5f);
         assertThat(d.entryX).isCloseTo(0f, within(1.5f));
 
         // the same peak well off the line (30 px below it) is something else: the tip stays at the mask's end
@@ -169,8 +165,7 @@ class NeedleLocatorTest {
         Masks.fillSegment(probs, 0, W, H, 20, 20, 40, 20, 1.0, 0.9f);     // a short distractor
         InstrumentDetection d = new InstrumentDetection();
         assertThat(new NeedleLocator(W, H).locate(probs, 0, 0.5, -1, 0.3, d)).isTrue();
-        assertThat(d.tipX).isCloseTo(100f, within(1.5f));
-        assertThat(d.tipY).isCloseTo(60f, within(1.5f));
+        Masks.assertTip(d, 100f, 60f, 1.5f);
     }
 
     @Test
@@ -181,8 +176,7 @@ class NeedleLocatorTest {
         Masks.fillSegment(plane, 0, w, h, 511, 50, 300, 250, 2.5, 1f); // from the right border
         InstrumentDetection d = new InstrumentDetection();
         assertThat(new NeedleLocator(w, h).locateInMask(Masks.binary(plane, 0, w * h), d)).isTrue();
-        assertThat(d.tipX).isCloseTo(300f, within(2f));
-        assertThat(d.tipY).isCloseTo(250f, within(2f));
+        Masks.assertTip(d, 300f, 250f, 2f);
         assertThat(d.confidence).isEqualTo(1f);
     }
 }

@@ -4,6 +4,7 @@ import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.GroundTruth;
+import org.intravis.pipeline.InferenceFeed;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.testing.StandInSource;
 
@@ -91,6 +92,11 @@ final class Phantom {
         slot.pixels().put(pixels, 0, width * height);
         slot.pixels().clear();
         gt.instrument(Annotations.INSTRUMENT_NEEDLE, (float) entryX, (float) entryY, (float) tipX, (float) tipY);
+    }
+
+    /** Offers {@code slot} to {@code feed} as frame {@code frameId}, captured now. */
+    static InferenceFeed.Offer offerNow(InferenceFeed feed, FrameSlot slot, long frameId) {
+        return feed.offer(slot, capture(slot, frameId, System.nanoTime()));
     }
 
     /** Marks the slot as captured now (as the capture agent does); returns the version to offer it with. */

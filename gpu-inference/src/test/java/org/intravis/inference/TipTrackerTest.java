@@ -14,6 +14,16 @@ class TipTrackerTest {
         return new TipTracker(new TipTracker.Config(2, lostAfter, 2.0, 5e3, 13.8, 120, 400), 8);
     }
 
+    /** Frames 0-9: one tip from (100, 100) moving right at 3 px a frame (90 px/s); returns its track's id. */
+    private static int tenFramesMovingRight(TipTracker t, TipTracker.Detections d) {
+        for (int f = 0; f < 10; f++) {
+            d.clear();
+            d.add(NEEDLE, 100 + 3 * f, 100, 0.9f);
+            t.update(d, f * FRAME);
+        }
+        return t.idOf(t.trackOf(0));
+    }
+
     @Test
     void aMovingTipKeepsOneIdAndItsVelocityIsEstimated() {
         TipTracker t = tracker(3);
@@ -49,12 +59,7 @@ class TipTrackerTest {
     void aTrackCoastsWhileMissedAndIsLostAfterNMisses() {
         TipTracker t = tracker(3);
         TipTracker.Detections d = new TipTracker.Detections();
-        for (int f = 0; f < 10; f++) {
-            d.clear();
-            d.add(NEEDLE, 100 + 3 * f, 100, 0.9f);
-            t.update(d, f * FRAME);
-        }
-        int id = t.idOf(t.trackOf(0));
+        int id = tenFramesMovingRight(t, d);
         d.clear();
         Annotations a = new Annotations();
         for (int miss = 1; miss <= 3; miss++) {
@@ -80,12 +85,7 @@ class TipTrackerTest {
     void aCoastingTrackPicksUpAgainWithTheSameId() {
         TipTracker t = tracker(5);
         TipTracker.Detections d = new TipTracker.Detections();
-        for (int f = 0; f < 10; f++) {
-            d.clear();
-            d.add(NEEDLE, 100 + 3 * f, 100, 0.9f);
-            t.update(d, f * FRAME);
-        }
-        int id = t.idOf(t.trackOf(0));
+        int id = tenFramesMovingRight(t, d);
         d.clear();
         t.update(d, 10 * FRAME);
         t.update(d, 11 * FRAME);

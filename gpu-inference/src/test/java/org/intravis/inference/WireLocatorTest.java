@@ -28,10 +28,8 @@ class WireLocatorTest {
         WireLocator locator = new WireLocator(W, H);
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.kind).isEqualTo(Annotations.INSTRUMENT_WIRE);
-        assertThat(d.tipX).isCloseTo(190f, within(2.5f));
-        assertThat(d.tipY).isCloseTo(170f, within(2.5f));
-        assertThat(d.entryX).isCloseTo(60f, within(2.5f));
-        assertThat(d.entryY).isCloseTo(0f, within(2.5f));
+        Masks.assertTip(d, 190f, 170f, 2.5f);
+        Masks.assertEntry(d, 60f, 0f, 2.5f);
         // no tip response at all: not confirmed, so its confidence (mask 0.85 times tip map 0) shows it as doubtful
         assertThat(d.refined).isFalse();
         assertThat(d.confidence).isCloseTo(0f, within(1e-4f));
@@ -52,8 +50,7 @@ class WireLocatorTest {
         assertThat(d.confidence).isCloseTo(0.85f * d.tipPeak, within(0.03f)).isLessThan(0.8f);
         assertThat(new WireLocator(W, H).locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.refined).isTrue();
-        assertThat(d.tipX).isCloseTo(193f, within(0.6f));
-        assertThat(d.tipY).isCloseTo(170.5f, within(0.6f));
+        Masks.assertTip(d, 193f, 170.5f, 0.6f);
         assertThat(d.confidence).isCloseTo((0.85f + 0.9f) / 2, within(0.02f)); // mask and tip map agree
     }
 

@@ -3,6 +3,7 @@ package org.intravis.streamer;
 import io.netty.buffer.ByteBuf;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -278,10 +279,15 @@ final class ClientSession {
             long seq = FrameHeader.sequence(v);
             boolean key = FrameHeader.isKey(v);
             if (!key && (needKey || seq != ((lastSequence + 1) & 0xffffffffL))) {
-                // a frame this one depends on never reached the client: wait for the next key frame
+                // a frame this one depends on never reached the client: wait for the next key frame, and ask
+                // for one now rather than leave the picture frozen until the encoder's next scheduled one (or
+                // the client's own request, a round trip later); the fan-out bounds how often it is honoured
                 v.release();
                 videoSkipped.incrementAndGet();
-                needKey = true;
+                if (!needKey) {
+                    needKey = true;
+                    keyRequester.requestKeyFrame(current);
+                }
                 return;
             }
             needKey = false;
@@ -296,10 +302,14 @@ final class ClientSession {
             return;
         }
         closed = true;
-        transport.executor().execute(() -> {
-            releaseAll();
-            transport.close(code, reason);
-        });
+        try {
+            transport.executor().execute(() -> {
+                releaseAll();
+                transport.close(code, reason);
+            });
+        } catch (RejectedExecutionException e) {
+            releaseAll(); // its event loop has already stopped, and the connection with it
+        }
     }
 
     /** Marks the session closed after the peer went away (on the event loop). */

@@ -64,14 +64,23 @@ final class WebSocketEndpoint extends StreamEndpoint {
             // upgraded and closed at once, so that the page reads why rather than a bare failed handshake
             rc.request().toWebSocket().onSuccess(ws -> ws.close(CLOSE_TRY_AGAIN_LATER, "stream " + pub.streamId()
                     + " has its maximum of " + hub.settings().maxClientsPerStream()
-                    + " clients (streaming.maxClientsPerStream)"));
+                    + " clients (streaming.maxClientsPerStream)")).onFailure(e -> notAnUpgrade(rc, e));
             return;
         }
         rc.request().toWebSocket().onSuccess(ws -> accept(ws, channel, pub, variant, overlay, heatmap))
                 .onFailure(e -> {
                     pub.leave();
                     LOG.log(Level.FINE, "WebSocket upgrade failed for stream " + pub.streamId(), e);
+                    notAnUpgrade(rc, e);
                 });
+    }
+
+    /** A plain GET (no upgrade) would otherwise never be answered and hold its connection open. */
+    private static void notAnUpgrade(RoutingContext rc, Throwable e) {
+        if (!rc.response().ended() && !rc.response().headWritten()) {
+            rc.response().setStatusCode(400).putHeader("content-type", "text/plain")
+                    .end("this address takes WebSocket upgrades only: " + e.getMessage());
+        }
     }
 
     private static boolean boolParam(RoutingContext rc, String name, boolean fallback) {

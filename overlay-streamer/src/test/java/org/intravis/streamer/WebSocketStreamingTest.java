@@ -310,6 +310,36 @@ class WebSocketStreamingTest {
         });
     }
 
+    @Test
+    void anH264ClientThatMissedFramesGetsAKeyFrameAtOnceNotAtTheNextScheduledOne() throws Exception {
+        // key frames 10 s apart (the longest allowed): the next scheduled one is unlikely to fall in the 1.5 s given
+        start(640, 480, 30, new StreamerSettings().keyIntervalMillis(10_000).minForcedKeyIntervalMillis(100), 64 << 10);
+        TestWsClient slow = client("?encoding=h264", true, 16 << 10);
+        TestWsClient.await("streaming", 10_000, () -> slow.videoCount() > 5);
+        StreamPublisher pub = hub.publisher("s1").orElseThrow();
+        long keys0 = pub.stats().variants().get(Variant.H264_CLEAN.ordinal()).keyFrames();
+        slow.pause(); // it sends nothing either: any key frame that follows is the server's own doing
+        TestWsClient.await("the server drops frames for it", 20_000, () -> slowStats(pub).framesDropped() > 3);
+        long missedAfter = pub.lastFrameId();
+        slow.resume();
+        TestWsClient.await("a key frame after the gap", 1_500, () -> slow.videos().stream()
+                .anyMatch(v -> v.header().key() && v.header().frameId() > missedAfter));
+        assertThat(pub.stats().variants().get(Variant.H264_CLEAN.ordinal()).keyFrames())
+                .as("a key frame was forced for it").isGreaterThan(keys0);
+        // from that key frame on, what it gets decodes: no delta that depends on a frame it never had
+        List<TestWsClient.Video> v = slow.videos();
+        int first = 0;
+        while (!(v.get(first).header().key() && v.get(first).header().frameId() > missedAfter)) {
+            first++;
+        }
+        try (H264TestDecoder dec = new H264TestDecoder()) {
+            for (int i = first; i < v.size(); i++) {
+                assertThat(dec.decode(v.get(i).payload())).as("frame %d after the gap decodes", i).isNotNull();
+                assertThat(dec.decodeErrorFlags()).isZero();
+            }
+        }
+    }
+
     /** With the source held: every captured frame through the video branch (or skipped) and the fast clients at the
      * newest. */
     private void awaitSettled(StreamPublisher pub, TestWsClient... fast) throws InterruptedException {

@@ -7,6 +7,7 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.GroundTruth;
+import org.intravis.pipeline.Modality;
 import org.intravis.pipeline.PixelFormat;
 
 /**
@@ -23,16 +24,18 @@ final class FrameLoop {
     private final FrameGeometry geometry;
     private final double fps;
     private final double pixelSpacingMm;
+    private final Modality modality;
     private final byte[][] pixels;
     private final GroundTruth[] truth;
     private final SyntheticSource live;
 
-    private FrameLoop(String uri, FrameGeometry geometry, double fps, double pixelSpacingMm, byte[][] pixels,
-                      GroundTruth[] truth, SyntheticSource live) {
+    private FrameLoop(String uri, FrameGeometry geometry, double fps, double pixelSpacingMm, Modality modality,
+                      byte[][] pixels, GroundTruth[] truth, SyntheticSource live) {
         this.uri = uri;
         this.geometry = geometry;
         this.fps = fps;
         this.pixelSpacingMm = pixelSpacingMm;
+        this.modality = modality;
         this.pixels = pixels;
         this.truth = truth;
         this.live = live;
@@ -41,7 +44,8 @@ final class FrameLoop {
     /** Frames rendered as they are read (each stream gets its own renderer through {@link #forStream()}). */
     static FrameLoop live(String uri) throws CaptureException {
         SyntheticSource source = open(uri);
-        return new FrameLoop(uri, source.geometry(), source.nominalFps(), source.pixelSpacingMm(), null, null, source);
+        return new FrameLoop(uri, source.geometry(), source.nominalFps(), source.pixelSpacingMm(), source.modality(), null, null,
+                source);
     }
 
     private static SyntheticSource open(String uri) throws CaptureException {
@@ -78,7 +82,8 @@ final class FrameLoop {
                 gt[i] = new GroundTruth(g.maxWidth() * g.maxHeight());
                 gt[i].copyFrom(slot.groundTruth());
             }
-            return new FrameLoop(uri, g, source.nominalFps(), source.pixelSpacingMm(), px, gt, null);
+            return new FrameLoop(uri, g, source.nominalFps(), source.pixelSpacingMm(), source.modality(), px, gt,
+                    null);
         } finally {
             source.close();
         }
@@ -88,6 +93,7 @@ final class FrameLoop {
     FrameGeometry geometry() { return geometry; }
     double fps() { return fps; }
     double pixelSpacingMm() { return pixelSpacingMm; }
+    Modality modality() { return modality; }
     int frames() { return pixels == null ? 0 : pixels.length; }
 
     /** Copies frame {@code index} (modulo the loop) into a slot, as the phantom itself would write it. */

@@ -5,6 +5,7 @@ import io.vertx.core.http.ServerWebSocket;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.bytedeco.javacpp.BytePointer;
+import org.intravis.inference.BackendFactory;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.GroundTruthAnnotator;
 import org.intravis.inference.InferenceBackend;
@@ -14,7 +15,6 @@ import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.StreamRegistration;
 import org.intravis.inference.ZoneStore;
-import org.intravis.inference.onnx.OnnxBackend;
 import org.intravis.pipeline.AnnotationExchange;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.Counter;
@@ -43,7 +43,7 @@ import java.util.logging.Logger;
  * The naive baseline: what a competent developer writes without this architecture. Per stream, a capture thread
  * copies each frame into a new array and {@code put}s it into an {@link ArrayBlockingQueue} (blocking when it is
  * full); a worker thread {@code take}s it and does everything in sequence: infer (the same ONNX model through the
- * same {@link OnnxBackend}, batch 1, one tensor set per stream on one shared session), the same post-processing,
+ * same backend ({@link BackendFactory}), batch 1, one tensor set per stream on one shared session), the same post-processing,
  * the overlay message, then encode (the same encoder) and send, to every client of the stream over a Vert.x
  * WebSocket ({@code writeBinaryMessage}, no back-pressure). The video therefore waits for the AI.
  * <pre>
@@ -72,7 +72,7 @@ final class NaiveBaseline implements SystemUnderTest {
         if (settings.inference() && !model.equals(StreamRegistration.GROUND_TRUTH)) {
             try {
                 ModelSource source = ModelSource.locate(model, settings.modelsDir());
-                b = OnnxBackend.load(source, new BackendOptions(settings.device(), 1, settings.streams(),
+                b = BackendFactory.open(source, new BackendOptions(settings.device(), 1, settings.streams(),
                         settings.intraOpThreads()));
                 for (int round = 0; round < 2; round++) { // as the service warms up its models
                     for (int s = 0; s < settings.streams(); s++) {

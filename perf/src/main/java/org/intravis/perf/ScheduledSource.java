@@ -5,6 +5,7 @@ import org.HdrHistogram.Recorder;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.Modality;
 import org.intravis.pipeline.SourceStatus;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +75,11 @@ final class ScheduledSource implements FrameSource {
     @Override
     public double pixelSpacingMm() {
         return loop.pixelSpacingMm();
+    }
+
+    @Override
+    public Modality modality() {
+        return loop.modality();
     }
 
     /** The device is off until {@link #start()}: its reader gets nothing and its clock has not begun. */

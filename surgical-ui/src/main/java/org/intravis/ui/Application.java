@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.capture.SourceUri;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.ZoneStore;
 import org.intravis.streamer.StreamHub;
@@ -14,10 +15,13 @@ public final class Application implements AutoCloseable {
     private final StatsSampler stats;
     private final IntravisServer server;
     private final int port;
+    private final String scheme;
     private volatile boolean closed;
 
-    private Application(IntravisConfig config, Engine engine, StatsSampler stats, IntravisServer server, int port) {
+    private Application(IntravisConfig config, Engine engine, StatsSampler stats, IntravisServer server, int port,
+                        String scheme) {
         this.config = config;
+        this.scheme = scheme;
         this.engine = engine;
         this.stats = stats;
         this.server = server;
@@ -26,6 +30,7 @@ public final class Application implements AutoCloseable {
 
     /** Starts everything or nothing: on failure what was started is closed and the error propagates. */
     public static Application start(IntravisConfig config) {
+        ServerTls tls = ServerTls.from(config.server); // a bad certificate or key stops us before anything starts
         // no tokens, no network: checked before anything starts, so a refused --host costs nothing
         String host = ListenAddress.choose(config.server.host, !new TokenStore(Path.of(config.dataDir)).isEmpty(),
                 config.dataDir);
@@ -40,8 +45,8 @@ public final class Application implements AutoCloseable {
             engine.start();
             stats = new StatsSampler(engine).start();
             server = new IntravisServer(engine, stats, zones);
-            int port = server.listen(host, config.server.port);
-            return new Application(config, engine, stats, server, port);
+            int port = server.listen(host, config.server.port, tls);
+            return new Application(config, engine, stats, server, port, tls.scheme());
         } catch (RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -62,6 +67,11 @@ public final class Application implements AutoCloseable {
         return port;
     }
 
+    /** {@code https} when serving with TLS, else {@code http}. */
+    public String scheme() {
+        return scheme;
+    }
+
     public Engine engine() {
         return engine;
     }
@@ -71,15 +81,15 @@ public final class Application implements AutoCloseable {
     }
 
     void printBanner(PrintStream out) {
-        out.println("intravis " + Intravis.version() + " serving http://localhost:" + port + "/");
+        out.println("intravis " + Intravis.version() + " serving " + scheme + "://localhost:" + port + "/");
         int tokens = new TokenStore(Path.of(config.dataDir)).list().size();
         out.println(tokens == 0 ? "  access:  open, on this machine only (no tokens; see 'intravis token create')"
                 : "  access:  " + tokens + " token(s); browsers log in at /login, programs send 'Authorization: Bearer'");
         for (Engine.EngineStream s : engine.streams()) {
             var g = s.pipeline().source().geometry();
-            out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), s.settings().source, g.maxWidth(), g.maxHeight(),
+            out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), SourceUri.redact(s.settings().source), g.maxWidth(), g.maxHeight(),
                     g.format(), s.model());
-            out.printf("           display: http://localhost:%d/display?stream=%s%n", port, s.id());
+            out.printf("           display: %s://localhost:%d/display?stream=%s%n", scheme, port, s.id());
         }
         out.flush();
     }
@@ -90,8 +100,11 @@ public final class Application implements AutoCloseable {
             return;
         }
         closed = true;
-        server.close();
+        // the engine first: its streams close their clients with a proper close frame while the event loops still
+        // run; closing the server first would close the sockets behind the fan-out's back (a frame could follow
+        // the close frame, which browsers report as an error) and stop the loops those closes run on
         stats.close();
         engine.close();
+        server.close();
     }
 }

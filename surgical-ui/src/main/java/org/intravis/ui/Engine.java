@@ -96,10 +96,10 @@ public final class Engine implements AutoCloseable {
             source.close();
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
-        String model = inference == null ? StreamRegistration.NONE : s.modelOrDefault();
+        String model = inference == null ? StreamRegistration.NONE : s.modelFor(source.modality());
         if (model.equals(StreamRegistration.GROUND_TRUTH) && !source.providesGroundTruth()) {
             source.close();
-            throw new UserError("stream " + s.id + ": model ground-truth needs a synthetic source, not " + s.source);
+            throw new UserError("stream " + s.id + ": model ground-truth needs a synthetic source, not " + SourceUri.redact(s.source));
         }
         double spacingMm = s.pixelSpacingMm > 0 ? s.pixelSpacingMm : source.pixelSpacingMm();
 
@@ -135,7 +135,7 @@ public final class Engine implements AutoCloseable {
             source.close();
             throw new UserError("stream " + s.id + ": " + e.getMessage(), e);
         }
-        LOG.info(() -> "stream " + s.id + ": " + s.source + " " + source.geometry().maxWidth() + "x"
+        LOG.info(() -> "stream " + s.id + ": " + SourceUri.redact(s.source) + " " + source.geometry().maxWidth() + "x"
                 + source.geometry().maxHeight() + " " + source.geometry().format() + ", model " + model
                 + (spacingMm > 0 ? ", " + spacingMm + " mm/px" : ", pixel spacing unknown"));
         return new EngineStream(s, model, pipeline, snapshots, recorder, replay);

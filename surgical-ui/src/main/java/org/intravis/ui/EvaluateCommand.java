@@ -2,8 +2,8 @@ package org.intravis.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.intravis.inference.Evaluator;
 import org.intravis.inference.ModelLoadException;
+import org.intravis.inference.eval.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.capture.SourceUri;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,10 +26,10 @@ public final class Intravis {
         CommandLine cl = new CommandLine(new Intravis());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserError) {
-                commandLine.getErr().println("intravis: error: " + e.getMessage());
+                commandLine.getErr().println("intravis: error: " + SourceUri.redact(e.getMessage()));
                 return EXIT_USER_ERROR;
             }
-            commandLine.getErr().println("intravis: failed: " + e);
+            commandLine.getErr().println("intravis: failed: " + SourceUri.redact(String.valueOf(e)));
             e.printStackTrace(commandLine.getErr());
             return 1;
         });

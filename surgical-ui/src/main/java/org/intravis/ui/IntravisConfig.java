@@ -1,6 +1,8 @@
 package org.intravis.ui;
 
 import org.intravis.inference.AlertSettings;
+import org.intravis.inference.ModelSource;
+import org.intravis.pipeline.Modality;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +35,10 @@ public final class IntravisConfig {
         public int port = 8080;
         /** Other sites' origins (https://host[:port]) whose pages may call this server; its own is always allowed. */
         public List<String> allowedOrigins = new ArrayList<>();
+        /** PEM certificate (chain) for HTTPS and WSS; empty = plain HTTP. Needs {@link #tlsKey} too. */
+        public String tlsCert = "";
+        /** PEM private key of {@link #tlsCert}. */
+        public String tlsKey = "";
     }
 
     /** The frame pipeline of every stream. */
@@ -51,7 +57,10 @@ public final class IntravisConfig {
         public String id;
         /** Source URI, e.g. synthetic:ultrasound, file:case.mp4?loop=true, udp://0.0.0.0:5000. */
         public String source;
-        /** Model name (ultrasound, fluoroscopy), ground-truth (synthetic sources only) or none. Empty = by source. */
+        /**
+         * Model name (ultrasound, fluoroscopy), ground-truth (synthetic sources only) or none. Empty = by the modality
+         * the source declares.
+         */
         public String model = "";
         /** Millimetres per pixel; 0 = from the source's metadata (unknown if it has none). */
         public double pixelSpacingMm = 0;
@@ -65,12 +74,12 @@ public final class IntravisConfig {
             return s;
         }
 
-        /** The model to run when none is named: the fluoroscopy model for fluoroscopy, else ultrasound. */
-        public String modelOrDefault() {
+        /** The model to run: the one named, else the default for the modality its source declares. */
+        public String modelFor(Modality sourceModality) {
             if (model != null && !model.isBlank()) {
                 return model;
             }
-            return source != null && source.startsWith("synthetic:fluoroscopy") ? "fluoroscopy" : "ultrasound";
+            return ModelSource.defaultFor(sourceModality);
         }
     }
 

@@ -72,14 +72,22 @@ public final class IntravisServer implements AutoCloseable {
         return vertx;
     }
 
-    /** Binds and serves; a busy port becomes a {@link UserError} naming it. */
+    /** Binds and serves plain HTTP; a busy port becomes a {@link UserError} naming it. */
     public int listen(String host, int port) {
-        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
+        return listen(host, port, ServerTls.NONE);
+    }
+
+    /** Binds and serves, over HTTPS/WSS when {@code tls} is enabled. */
+    int listen(String host, int port, ServerTls tls) {
+        HttpServerOptions options = tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
+                .setTcpNoDelay(true));
         Path dataDir = Path.of(engine.config().dataDir);
+        // the session cookie is marked Secure when the options serve TLS
         access = new AccessRules(vertx, new TokenStore(dataDir), new AuditTrail(dataDir),
                 engine.config().server.allowedOrigins, ListenAddress.isLoopback(host), options.isSsl());
         router = Router.router(vertx);
-        access.mount(router); // first: every route below is behind the access rules (docs/security.md)
+        SecurityHeaders.mount(router); // first: every response below carries them, refusals included
+        access.mount(router); // then: every route below is behind the access rules (docs/security.md)
         router.get("/health").handler(this::health);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")

@@ -1,6 +1,13 @@
 package org.intravis.ui;
 
-/** One-line console logging for java.util.logging (used by the engine, Vert.x and Netty). */
+import org.intravis.capture.SourceUri;
+
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** One-line console logging for java.util.logging (used by the engine, Vert.x and Netty), with credentials masked. */
 final class LogSetup {
     private LogSetup() {
     }
@@ -11,6 +18,28 @@ final class LogSetup {
         }
         if (System.getProperty("vertx.logger-delegate-factory-class-name") == null) {
             System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
+        }
+        for (Handler h : Logger.getLogger("").getHandlers()) {
+            if (h.getFormatter() != null && !(h.getFormatter() instanceof Redacting)) {
+                h.setFormatter(new Redacting(h.getFormatter()));
+            }
+        }
+    }
+
+    /**
+     * Masks source credentials in every line a handler writes, whichever module logged it (a source's own messages
+     * already use its redacted URI; this also covers a URI inside an exception or a library's message).
+     */
+    static final class Redacting extends Formatter {
+        private final Formatter inner;
+
+        Redacting(Formatter inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public String format(LogRecord record) {
+            return SourceUri.redact(inner.format(record));
         }
     }
 }

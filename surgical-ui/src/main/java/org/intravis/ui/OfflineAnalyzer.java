@@ -135,7 +135,7 @@ final class OfflineAnalyzer {
         try {
             source = FrameSources.create(input);
         } catch (IllegalArgumentException e) {
-            throw new UserError("input " + input.raw() + ": " + e.getMessage(), e);
+            throw new UserError("input " + input.redacted() + ": " + e.getMessage(), e);
         }
         try {
             source.open();
@@ -295,7 +295,7 @@ final class OfflineAnalyzer {
         } catch (IOException e) {
             throw new UserError("analyze: cannot write to " + output + ": " + e.getMessage(), e);
         } catch (CaptureException e) {
-            throw new UserError("analyze: reading " + input.raw() + " failed: " + e.getMessage(), e);
+            throw new UserError("analyze: reading " + input.redacted() + " failed: " + e.getMessage(), e);
         } finally {
             if (writer != null) {
                 writer.abort();
@@ -374,7 +374,7 @@ final class OfflineAnalyzer {
     private void writeSummary(String modelName, String version, String device, long frames, long failed,
                               double seconds, Path videoFile, InferenceStatus status) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("input", input.raw());
+        m.put("input", input.redacted());
         m.put("frames", frames);
         m.put("annotated", frames - failed);
         m.put("failed", failed);

@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.intravis.capture.ReplayState;
+import org.intravis.capture.SourceUri;
 import org.intravis.streamer.Recorder;
 import org.intravis.streamer.RecordingStatus;
 
@@ -95,7 +96,7 @@ final class RecordingRoutes {
         }
         if (s.get().replay() == null) {
             IntravisServer.json(ctx, 404, Map.of("error", "stream '" + id + "' is not a replay (its source is "
-                    + s.get().settings().source + "; replay with --source recording:DIR)"));
+                    + SourceUri.redact(s.get().settings().source) + "; replay with --source recording:DIR)"));
             return Optional.empty();
         }
         return Optional.of(s.get().replay());

@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.intravis.capture.SourceUri;
 import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.StreamRegistration;
@@ -71,8 +72,28 @@ public final class Recordings implements AutoCloseable {
     private RecordingInfo info(IntravisConfig.Stream s, FrameSource source, String model, double spacingMm) {
         @SuppressWarnings("unchecked")
         Map<String, Object> tree = JSON.convertValue(config, Map.class);
-        return new RecordingInfo(s.source, source.live(), source.nominalFps(), spacingMm, model, modelFiles(model),
+        redactStreams(tree);
+        return new RecordingInfo(SourceUri.redact(s.source), source.live(), source.nominalFps(), spacingMm, model, modelFiles(model),
                 tree, "intravis " + Intravis.version());
+    }
+
+    /** The manifest keeps the configuration, minus the credentials in its streams' URIs and options. */
+    @SuppressWarnings("unchecked")
+    private static void redactStreams(Map<String, Object> tree) {
+        if (!(tree.get("streams") instanceof List<?> streams)) {
+            return;
+        }
+        for (Object o : streams) {
+            if (o instanceof Map<?, ?> m) {
+                Map<String, Object> stream = (Map<String, Object>) m;
+                if (stream.get("source") instanceof String uri) {
+                    stream.put("source", SourceUri.redact(uri));
+                }
+                if (stream.get("options") instanceof Map<?, ?> options) {
+                    ((Map<String, Object>) options).replaceAll((k, v) -> SourceUri.secretOption(k) ? SourceUri.MASK : v);
+                }
+            }
+        }
     }
 
     /** The ONNX file a model name resolves to, with the SHA-256 of its bytes (none for ground truth or no model). */
@@ -126,7 +147,7 @@ public final class Recordings implements AutoCloseable {
                 row.put("endedAt", n.path("endedAt").asText(""));
                 row.put("state", n.path("state").asText());
                 row.put("error", n.path("error").asText(""));
-                row.put("source", n.path("source").path("uri").asText());
+                row.put("source", SourceUri.redact(n.path("source").path("uri").asText())); // older manifests kept it whole
                 row.put("resolution", n.path("source").path("width").asInt() + "x" + n.path("source").path("height").asInt());
                 row.put("codec", n.path("video").path("codec").asText());
                 row.put("model", n.path("model").path("configured").asText());

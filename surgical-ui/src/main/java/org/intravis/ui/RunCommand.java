@@ -35,6 +35,13 @@ final class RunCommand implements Callable<Integer> {
             + "every interface with them; anything but loopback needs a token: see 'intravis token').")
     String host;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and WSS with this certificate "
+            + "(chain), PEM; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key, PEM.")
+    Path tlsKey;
+
     @Option(names = "--model", description = "Model for the --source streams: ultrasound, fluoroscopy, "
             + "ground-truth or none (default: by source).")
     String model;
@@ -103,6 +110,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (host != null) {
             cfg.server.host = host;
+        }
+        if (tlsCert != null) {
+            cfg.server.tlsCert = tlsCert.toString();
+        }
+        if (tlsKey != null) {
+            cfg.server.tlsKey = tlsKey.toString();
         }
         if (device != null) {
             cfg.inference.device = device;

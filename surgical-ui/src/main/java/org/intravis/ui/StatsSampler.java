@@ -1,6 +1,7 @@
 package org.intravis.ui;
 
 import org.HdrHistogram.Histogram;
+import org.intravis.capture.SourceUri;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.InferenceStatus;
 import org.intravis.pipeline.Counter;
@@ -90,7 +91,7 @@ public final class StatsSampler implements AutoCloseable {
         boolean failed = !p.captureFailure().isEmpty();
         String status = failed ? "FAILED" : src.status().name();
         String detail = failed ? p.captureFailure() : src.statusDetail();
-        return new StreamReport(s.id(), s.settings().source, status, detail,
+        return new StreamReport(s.id(), SourceUri.redact(s.settings().source), status, detail,
                 g.maxWidth() + "x" + g.maxHeight(), g.format().name(), s.model(),
                 round(fpsIn), round(fpsOut), round(fpsInference), src.reconnects(), counters, latency,
                 inference(s, models), s.replay() != null);

@@ -72,6 +72,24 @@ class ApplicationInferenceTest {
         }
     }
 
+    /** No model named: the stream runs the model of the modality its source declares (a fluoroscopy phantom). */
+    @Test
+    void aStreamWithoutAModelRunsTheOneOfItsSourcesModality() throws Exception {
+        IntravisConfig c = new IntravisConfig();
+        c.server.port = 0;
+        c.server.host = "127.0.0.1";
+        c.dataDir = dataDir.toString();
+        c.streams.get(0).source = "synthetic:fluoroscopy?width=640&height=480&fps=30";
+        c.streams.get(0).model = "";
+        try (Application app = Application.start(ModuleSettings.validate(c))) {
+            JsonNode s = awaitStream(app, n -> n.get("counters").get("inference_done").asLong() > 0);
+            assertThat(s.get("model").asText()).isEqualTo("fluoroscopy");
+            JsonNode model = get(app, "/api/inference").get("models").get(0);
+            assertThat(model.get("name").asText()).isEqualTo("fluoroscopy");
+            assertThat(model.get("state").asText()).isEqualTo("loaded");
+        }
+    }
+
     @Test
     void groundTruthAnnotationsFlowToTheVideoBranch() throws Exception {
         try (Application app = start("ground-truth")) {

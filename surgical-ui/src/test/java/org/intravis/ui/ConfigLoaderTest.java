@@ -1,5 +1,8 @@
 package org.intravis.ui;
 
+import org.intravis.capture.FrameSources;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.Modality;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +21,7 @@ class ConfigLoaderTest {
         IntravisConfig c = ModuleSettings.validate(ConfigLoader.load(null));
         assertThat(c.streams).hasSize(1);
         assertThat(c.streams.get(0).source).isEqualTo("synthetic:ultrasound");
-        assertThat(c.streams.get(0).modelOrDefault()).isEqualTo("ultrasound");
+        assertThat(c.streams.get(0).modelFor(modalityOf(c.streams.get(0)))).isEqualTo("ultrasound");
         assertThat(c.server.port).isEqualTo(8080);
         assertThat(c.inference.device).isEqualTo("cpu");
     }
@@ -47,8 +50,8 @@ class ConfigLoaderTest {
         assertThat(c.server.port).isEqualTo(9090);
         assertThat(c.pipeline.ringSize).isEqualTo(32);
         assertThat(c.streams).extracting(s -> s.id).containsExactly("fluoro", "us");
-        assertThat(c.streams.get(0).modelOrDefault()).isEqualTo("fluoroscopy");
-        assertThat(c.streams.get(1).modelOrDefault()).isEqualTo("none");
+        assertThat(c.streams.get(0).modelFor(modalityOf(c.streams.get(0)))).isEqualTo("fluoroscopy");
+        assertThat(c.streams.get(1).modelFor(modalityOf(c.streams.get(1)))).isEqualTo("none");
         assertThat(c.streams.get(1).pixelSpacingMm).isEqualTo(0.08);
         assertThat(c.inference.budgetMs).isEqualTo(80);
     }
@@ -89,5 +92,12 @@ class ConfigLoaderTest {
     void missingFileIsAClearError() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml")))
                 .isInstanceOf(UserError.class).hasMessageContaining("not found");
+    }
+
+    /** The modality the stream's source declares (created, not opened). */
+    private static Modality modalityOf(IntravisConfig.Stream s) {
+        try (FrameSource source = FrameSources.create(s.source)) {
+            return source.modality();
+        }
     }
 }

@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Debian's Chromium, headless, driven by Playwright (no browser download), as a JUnit extension that makes every
  * browser test fail on what the pages report as wrong: a console error, an uncaught page error, an HTTP error
- * answer to a request the page made, or a request to any host but this machine. A test that expects one (a server
+ * answer to a request the page made, or a request to any host but this machine (HTTP or HTTPS), or a Content-Security-Policy violation. A test that expects one (a server
  * it stops on purpose) names it with {@link #allow}, with the reason. The check runs right after each test method,
  * before its {@code @AfterEach} stops servers, and closes that test's pages so that nothing they log later counts.
  * <p>
@@ -64,7 +64,11 @@ final class HeadlessChromium implements BeforeEachCallback, AfterTestExecutionCa
                             "--disable-component-update", "--disable-sync", "--no-first-run",
                             "--autoplay-policy=no-user-gesture-required")));
         }
-        Page p = browser.newPage(new Browser.NewPageOptions().setViewportSize(width, height));
+        // HTTPS tests serve a self-signed certificate made for the test; plain HTTP is unaffected
+        Page p = browser.newPage(new Browser.NewPageOptions().setViewportSize(width, height).setIgnoreHTTPSErrors(true));
+        // a Content-Security-Policy violation is a failure too, reported whether or not Chromium also logs it
+        p.addInitScript("document.addEventListener('securitypolicyviolation', e => console.error("
+                + "'CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + e.sourceFile));");
         p.onConsoleMessage(m -> {
             if ("error".equals(m.type())) {
                 problems.add(new Problem("console error", m.text() + (m.location() == null ? "" : " at " + m.location())));
@@ -80,8 +84,8 @@ final class HeadlessChromium implements BeforeEachCallback, AfterTestExecutionCa
         });
         p.onRequest(r -> {
             String u = r.url();
-            if (!u.startsWith("http://127.0.0.1") && !u.startsWith("ws://127.0.0.1") && !u.startsWith("http://localhost")
-                    && !u.startsWith("ws://localhost") && !u.startsWith("data:") && !u.startsWith("blob:")) {
+            if (!u.matches("(https?|wss?)://(127\\.0\\.0\\.1|localhost)[:/].*") && !u.startsWith("data:")
+                    && !u.startsWith("blob:")) {
                 problems.add(new Problem("request to another host", u));
             }
         });

@@ -93,6 +93,17 @@ class LivePagesBrowserTest {
             return statusPolls.get() >= 10;
         });
         assertThat(view.stateText()).isEmpty();
+
+        // where glass-to-glass goes: each stage measured and shown in the latency panel
+        waitFor("every stage measured", 10_000, () -> {
+            Object stages = page.evaluate("() => { const s = window.intravis.snapshot('" + STREAM + "').stages;"
+                    + " return ['encode', 'network', 'decode', 'draw'].every(k => Number.isFinite(s[k].p50)); }");
+            return Boolean.TRUE.equals(stages);
+        });
+        waitFor("the panel's stage rows filled", 5_000, () -> page.locator("table.latency").textContent()
+                .matches("(?s).*decode p50 / p99\\s*[0-9.]+ / [0-9.]+ ms.*"));
+        assertThat(page.locator("table.latency").textContent()).contains("encode p50 / p99")
+                .contains("send + network p50 / p99").contains("wait for draw p50 / p99");
     }
 
     @Test
@@ -122,5 +133,43 @@ class LivePagesBrowserTest {
         waitFor("fresh again", 10_000, () -> view.ai().isEmpty() && view.drawnOverlay() != null);
         assertThat(view.visible(".badge.ai")).isFalse();
         assertThat(num(view.snapshot().get("decoded"))).isGreaterThan(decodedWhileStale);
+    }
+
+    @Test
+    void labelsOfNeighbouringZonesAndATipAreLaidOutApart() {
+        Page page = chromium.page(1280, 720);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
+        // three zones whose first corners (where a label goes) nearly coincide, and a tip right beside them: drawn
+        // as they come, their labels would print over each other
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> boxes = (List<Map<String, Object>>) page.evaluate("async () => {"
+                + " const m = await import('/js/overlay-draw.js');"
+                + " const c = document.createElement('canvas'); c.width = 640; c.height = 360;"
+                + " const ov = { zones: ["
+                + "   { class: 'vessel', confidence: 0.91, points: [[100, 100], [220, 100], [220, 200]] },"
+                + "   { class: 'nerve', confidence: 0.62, low: true, points: [[104, 102], [180, 150], [120, 190]] },"
+                + "   { class: 'nogo', drawn: true, points: [[98, 97], [150, 100], [150, 150]] } ],"
+                + "   tips: [ { x: 80, y: 110, kind: 'needle', confidence: 0.88 } ], lines: [] };"
+                + " return m.drawOverlay(c.getContext('2d'), ov, {}); }");
+        assertThat(boxes).hasSize(4);
+        for (int i = 0; i < boxes.size(); i++) {
+            Map<String, Object> a = boxes.get(i);
+            assertThat(d(a, "x")).isGreaterThanOrEqualTo(0);
+            assertThat(d(a, "y")).isGreaterThanOrEqualTo(0);
+            assertThat(d(a, "x") + d(a, "w")).isLessThanOrEqualTo(640);
+            assertThat(d(a, "y") + d(a, "h")).isLessThanOrEqualTo(360);
+            for (int j = i + 1; j < boxes.size(); j++) {
+                Map<String, Object> b = boxes.get(j);
+                boolean overlap = d(a, "x") < d(b, "x") + d(b, "w") && d(b, "x") < d(a, "x") + d(a, "w")
+                        && d(a, "y") < d(b, "y") + d(b, "h") && d(b, "y") < d(a, "y") + d(a, "h");
+                assertThat(overlap).as("label %s over label %s", a, b).isFalse();
+            }
+        }
+        // each stays near its zone: within a few lines of where it was asked to go
+        assertThat(d(boxes.get(0), "y")).isBetween(60.0, 160.0);
+    }
+
+    private static double d(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
     }
 }

@@ -84,6 +84,16 @@ final class StreamPage {
                 stream));
     }
 
+    /**
+     * Whether the alert banner lies wholly outside the picture: its box ends above the video canvas's (the canvas
+     * spans the whole stage, so this holds for any picture drawn in it).
+     */
+    boolean bannerClearOfPicture() {
+        return Boolean.TRUE.equals(page.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " const b = v.banner.getBoundingClientRect(); const c = v.video.getBoundingClientRect();"
+                + " return b.height > 0 && c.height > 0 && b.bottom <= c.top + 0.5; }", stream));
+    }
+
     /** Whether an element is visible on the page. */
     boolean visible(String selector) {
         return page.locator(selector).isVisible();

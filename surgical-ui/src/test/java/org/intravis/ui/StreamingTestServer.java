@@ -67,6 +67,7 @@ final class StreamingTestServer implements AutoCloseable {
         pipeline = new StreamPipeline(ctx.source(frameSource).conclude());
         pub.attach(pipeline);
         Router router = Router.router(vertx);
+        SecurityHeaders.mount(router); // as the application does: the pages are held to its Content-Security-Policy
         router.get("/api/streams").handler(rc -> rc.response().putHeader("content-type", "application/json")
                 .end("[{\"id\":\"" + streamId + "\",\"status\":\"" + frameSource.status() + "\"}]"));
         hub.mount(vertx, router);

@@ -162,10 +162,12 @@ class ZoneAlertChainBrowserTest {
         waitFor("the alert banner on the surgeon's page", 60_000,
                 () -> (shown[0] = surgeon.bannerShown()).contains("CRITICAL: tip INSIDE NO-GO ZONE"));
         assertThat(shown[0]).contains("level-critical");
+        assertThat(surgeon.bannerClearOfPicture()).as("the alert is above the picture, not over it").isTrue();
         screenshot(surgeonPage, "chain-" + model + "-surgeon-banner");
         waitFor("the alert banner on the OR display", 10_000,
                 () -> (shown[0] = display.bannerShown()).contains("INSIDE NO-GO ZONE"));
         assertThat(shown[0]).contains("level-critical");
+        assertThat(display.bannerClearOfPicture()).as("the alert is above the picture, not over it").isTrue();
         screenshot(displayPage, "chain-" + model + "-display-banner");
         // the alert is the risk assessor's, about this zone (awaited: by the time the display showed its banner the
         // needle may have left the zone again, or its tip been low for a frame)

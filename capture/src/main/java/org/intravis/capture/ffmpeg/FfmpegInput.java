@@ -306,19 +306,8 @@ public final class FfmpegInput implements AutoCloseable {
 
     /** Back to the first picture (for looping); false when the input cannot seek. */
     public boolean rewind() {
-        InterruptCallback.enter(this);
-        try {
-            long target = fmt.start_time() == AV_NOPTS_VALUE ? 0 : fmt.start_time();
-            if (av_seek_frame(fmt, -1, target, AVSEEK_FLAG_BACKWARD) < 0) {
-                return false;
-            }
-            avcodec_flush_buffers(codec);
-            draining = false;
-            consecutiveReadErrors = 0;
-            return true;
-        } finally {
-            InterruptCallback.leave();
-        }
+        // stream -1: the time is in AV_TIME_BASE units, as the container's start_time is
+        return seekBack(-1, fmt.start_time() == AV_NOPTS_VALUE ? 0 : fmt.start_time());
     }
 
     /**
@@ -327,10 +316,15 @@ public final class FfmpegInput implements AutoCloseable {
      * input cannot seek.
      */
     public boolean seekMicros(long micros) {
+        return seekBack(videoIndex,
+                startPts + Math.round(Math.max(0, micros) * (double) timeBaseDen / (1_000_000.0 * Math.max(1, timeBaseNum))));
+    }
+
+    /** Seeks {@code stream} to the key frame at or before {@code timestamp} and forgets the decoder's state. */
+    private boolean seekBack(int stream, long timestamp) {
         InterruptCallback.enter(this);
         try {
-            long ts = startPts + Math.round(Math.max(0, micros) * (double) timeBaseDen / (1_000_000.0 * Math.max(1, timeBaseNum)));
-            if (av_seek_frame(fmt, videoIndex, ts, AVSEEK_FLAG_BACKWARD) < 0) {
+            if (av_seek_frame(fmt, stream, timestamp, AVSEEK_FLAG_BACKWARD) < 0) {
                 return false;
             }
             avcodec_flush_buffers(codec);

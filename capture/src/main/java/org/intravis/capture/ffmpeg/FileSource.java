@@ -7,7 +7,6 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.SourceStatus;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -46,7 +45,7 @@ public final class FileSource extends PlayedSource {
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.decoderThreads = uri.intOption("decoderThreads", 0);
         if (maxWidth < 0 || maxHeight < 0) {
-            throw new IllegalArgumentException("maxWidth/maxHeight must be positive (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("maxWidth/maxHeight must be positive (in " + uri.redacted() + ")");
         }
     }
 
@@ -57,12 +56,7 @@ public final class FileSource extends PlayedSource {
 
     @Override
     protected void openGuarded() throws CaptureException {
-        if (!Files.exists(path)) {
-            throw fail("video file " + path + " does not exist");
-        }
-        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw fail("video file " + path + " is not a readable file");
-        }
+        requireReadableFile(path, "video file");
         status(SourceStatus.CONNECTING);
         input = new FfmpegInput("video file " + path, guard);
         try {

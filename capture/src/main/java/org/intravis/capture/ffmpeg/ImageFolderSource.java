@@ -50,7 +50,7 @@ public final class ImageFolderSource extends PlayedSource {
         this.dir = location("image folder source needs a folder, e.g. images:/data/frames");
         this.fps = uri.doubleOption("fps", 30);
         if (!(fps > 0)) {
-            throw new IllegalArgumentException("source option fps must be positive (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("source option fps must be positive (in " + uri.redacted() + ")");
         }
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);

@@ -69,7 +69,7 @@ public final class LiveInputOptions {
         String scheme = uri.scheme();
         long timeoutMs = uri.intOption("timeoutMs", DEFAULT_TIMEOUT_MS);
         if (timeoutMs <= 0) {
-            throw new IllegalArgumentException("source option timeoutMs must be positive (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("source option timeoutMs must be positive (in " + uri.redacted() + ")");
         }
         String micros = Long.toString(timeoutMs * 1000);
         switch (scheme) {
@@ -133,7 +133,7 @@ public final class LiveInputOptions {
         String t = uri.option("transport", "tcp").trim().toLowerCase(Locale.ROOT);
         if (!Set.of("tcp", "udp", "udp_multicast", "http", "https").contains(t)) {
             throw new IllegalArgumentException("source option transport=" + t
-                    + " must be tcp, udp, udp_multicast, http or https (in " + uri.raw() + ")");
+                    + " must be tcp, udp, udp_multicast, http or https (in " + uri.redacted() + ")");
         }
         return t;
     }
@@ -143,7 +143,7 @@ public final class LiveInputOptions {
         int h = uri.intOption("height", 0);
         if ((w > 0) != (h > 0)) {
             throw new IllegalArgumentException("v4l2 sources need both width and height, or neither (in "
-                    + uri.raw() + ")");
+                    + uri.redacted() + ")");
         }
         if (w > 0) {
             o.put("video_size", w + "x" + h);

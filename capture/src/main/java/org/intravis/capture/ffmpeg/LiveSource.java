@@ -72,10 +72,10 @@ public final class LiveSource extends GuardedSource {
         super(uri);
         this.device = uri.scheme().equals("v4l2");
         if (uri.location().isBlank()) {
-            throw new IllegalArgumentException("source '" + uri.raw() + "' has no address");
+            throw new IllegalArgumentException("source '" + uri.redacted() + "' has no address");
         }
         this.url = LiveInputOptions.url(uri);
-        this.description = device ? "capture device " + url : "stream " + url;
+        this.description = SourceUri.redact(device ? "capture device " + url : "stream " + url); // printed and logged: no credentials
         this.ffmpegOptions = LiveInputOptions.options(uri);
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(uri.intOption("timeoutMs", LiveInputOptions.DEFAULT_TIMEOUT_MS));
         this.lowLatency = uri.boolOption("lowLatency", true);
@@ -83,7 +83,7 @@ public final class LiveSource extends GuardedSource {
         this.fixedWidth = uri.intOption("width", 0);
         this.fixedHeight = uri.intOption("height", 0);
         if ((fixedWidth > 0) != (fixedHeight > 0) || fixedWidth < 0 || fixedHeight < 0) {
-            throw new IllegalArgumentException("give both width and height (positive), or neither (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("give both width and height (positive), or neither (in " + uri.redacted() + ")");
         }
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);

@@ -27,7 +27,7 @@ public final class NetworkSourceProvider implements FrameSourceProvider {
     @Override
     public FrameSource create(SourceUri uri) {
         if (!uri.location().startsWith("//")) {
-            throw new IllegalArgumentException("network source '" + uri.raw() + "' should look like "
+            throw new IllegalArgumentException("network source '" + uri.redacted() + "' should look like "
                     + uri.scheme() + "://HOST:PORT");
         }
         return new LiveSource(uri);

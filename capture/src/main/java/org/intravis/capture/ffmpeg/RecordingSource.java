@@ -85,7 +85,7 @@ public final class RecordingSource extends PlayedSource {
         this.pauseRequested = uri.boolOption("paused", false);
         String atEnd = uri.option("atEnd", playback.realtime() ? "pause" : "end").trim().toLowerCase(Locale.ROOT);
         if (!atEnd.equals("pause") && !atEnd.equals("end")) {
-            throw new IllegalArgumentException("source option atEnd=" + atEnd + " must be pause or end (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("source option atEnd=" + atEnd + " must be pause or end (in " + uri.redacted() + ")");
         }
         this.endAtEnd = atEnd.equals("end");
     }

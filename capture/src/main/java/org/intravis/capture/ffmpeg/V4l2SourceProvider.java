@@ -29,7 +29,7 @@ public final class V4l2SourceProvider implements FrameSourceProvider {
     @Override
     public FrameSource create(SourceUri uri) {
         if (!uri.location().startsWith("/")) {
-            throw new IllegalArgumentException("v4l2 source '" + uri.raw() + "' needs a device path, e.g. v4l2:/dev/video0");
+            throw new IllegalArgumentException("v4l2 source '" + uri.redacted() + "' needs a device path, e.g. v4l2:/dev/video0");
         }
         Map<String, String> own = new LinkedHashMap<>(uri.options());
         own.keySet().removeIf(k -> k.startsWith(LiveInputOptions.PASS_THROUGH_PREFIX));

@@ -27,7 +27,7 @@ public record SyntheticOptions(int width, int height, double fps, long seed, boo
     public static SyntheticOptions parse(SourceUri uri) {
         for (String k : uri.options().keySet()) {
             if (!KEYS.contains(k)) {
-                throw new IllegalArgumentException("unknown option '" + k + "' in " + uri.raw()
+                throw new IllegalArgumentException("unknown option '" + k + "' in " + uri.redacted()
                         + "; synthetic sources take " + String.join(", ", new java.util.TreeSet<>(KEYS)));
             }
         }
@@ -35,22 +35,22 @@ public record SyntheticOptions(int width, int height, double fps, long seed, boo
         int h = uri.intOption("height", 720);
         if (w < MIN_SIDE || h < MIN_SIDE || w > MAX_SIDE || h > MAX_SIDE) {
             throw new IllegalArgumentException("synthetic frame size " + w + "x" + h + " is outside "
-                    + MIN_SIDE + ".." + MAX_SIDE + " pixels per side (in " + uri.raw() + ")");
+                    + MIN_SIDE + ".." + MAX_SIDE + " pixels per side (in " + uri.redacted() + ")");
         }
         double fps = uri.doubleOption("fps", 30);
         if (!(fps > 0 && fps <= 1000)) {
-            throw new IllegalArgumentException("fps=" + fps + " must be in (0, 1000] (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("fps=" + fps + " must be in (0, 1000] (in " + uri.redacted() + ")");
         }
         long seed;
         String s = uri.option("seed", "1").trim();
         try {
             seed = Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("source option seed=" + s + " is not a whole number (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("source option seed=" + s + " is not a whole number (in " + uri.redacted() + ")");
         }
         String pace = uri.option("pace", "realtime").trim().toLowerCase(Locale.ROOT);
         if (!pace.equals("realtime") && !pace.equals("fast")) {
-            throw new IllegalArgumentException("pace=" + pace + " must be realtime or fast (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("pace=" + pace + " must be realtime or fast (in " + uri.redacted() + ")");
         }
         long frames = -1;
         if (uri.options().containsKey("frames")) {
@@ -58,15 +58,15 @@ public record SyntheticOptions(int width, int height, double fps, long seed, boo
             try {
                 frames = Long.parseLong(f);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("source option frames=" + f + " is not a whole number (in " + uri.raw() + ")");
+                throw new IllegalArgumentException("source option frames=" + f + " is not a whole number (in " + uri.redacted() + ")");
             }
             if (frames < 1) {
-                throw new IllegalArgumentException("frames=" + frames + " must be at least 1 (in " + uri.raw() + ")");
+                throw new IllegalArgumentException("frames=" + frames + " must be at least 1 (in " + uri.redacted() + ")");
             }
         }
         double spacing = uri.doubleOption("pixelSpacingMm", 0);
         if (!(spacing >= 0 && spacing < 100)) {
-            throw new IllegalArgumentException("pixelSpacingMm=" + spacing + " must be in [0, 100) (in " + uri.raw() + ")");
+            throw new IllegalArgumentException("pixelSpacingMm=" + spacing + " must be in [0, 100) (in " + uri.redacted() + ")");
         }
         return new SyntheticOptions(w, h, fps, seed, pace.equals("realtime"), frames, spacing);
     }

@@ -5,6 +5,7 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.GroundTruth;
+import org.intravis.pipeline.Modality;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
 
@@ -52,6 +53,16 @@ public final class SyntheticSource implements FrameSource {
     /** The phantom's kind: {@code ultrasound} or {@code fluoroscopy}. */
     public String kind() {
         return kind;
+    }
+
+    /** A phantom is the modality of its kind. */
+    @Override
+    public Modality modality() {
+        return switch (kind) {
+            case "ultrasound" -> Modality.ULTRASOUND;
+            case "fluoroscopy" -> Modality.FLUOROSCOPY;
+            default -> Modality.UNKNOWN;
+        };
     }
 
     public SyntheticOptions options() {

@@ -31,7 +31,7 @@ public final class SyntheticSourceProvider implements FrameSourceProvider {
             case "fluoroscopy" -> new SyntheticSource(uri.raw(), kind, o,
                     opt -> new FluoroscopyPhantom(opt.width(), opt.height(), opt.seed()));
             default -> throw new IllegalArgumentException("unknown synthetic kind '" + uri.location() + "' in "
-                    + uri.raw() + "; known kinds: ultrasound, fluoroscopy");
+                    + uri.redacted() + "; known kinds: ultrasound, fluoroscopy");
         };
     }
 }

@@ -2,6 +2,7 @@ package org.intravis.capture.synthetic;
 
 import org.intravis.capture.FrameSources;
 import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.Modality;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,18 @@ class SyntheticSourceProviderTest {
             }
         }
         assertThat(FrameSources.usage()).anyMatch(l -> l.startsWith("synthetic:ultrasound|fluoroscopy"));
+    }
+
+    /** The modality picks a stream's default model: a phantom declares its own, a file cannot tell. */
+    @Test
+    void aPhantomDeclaresItsModality() {
+        try (FrameSource us = FrameSources.create("synthetic:ultrasound");
+             FrameSource fluoro = FrameSources.create("synthetic:fluoroscopy?fps=15");
+             FrameSource file = FrameSources.create("file:/no/such/clip.mp4")) {
+            assertThat(us.modality()).isEqualTo(Modality.ULTRASOUND);
+            assertThat(fluoro.modality()).isEqualTo(Modality.FLUOROSCOPY);
+            assertThat(file.modality()).isEqualTo(Modality.UNKNOWN);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.intravis.inference.onnx;
 
 import org.HdrHistogram.Histogram;
+import org.intravis.inference.BackendFactory;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.BatchShape;
 import org.intravis.inference.ConvAlgoSearch;
@@ -87,7 +88,7 @@ public final class BackendProbe {
         int max = java.util.Arrays.stream(sizes).max().orElse(1);
         ModelSource source = ModelSource.locate(model, modelsDir);
         BackendOptions options = new BackendOptions(device, max, 1, threads, shape, search);
-        try (InferenceBackend backend = OnnxBackend.load(source, options)) {
+        try (InferenceBackend backend = BackendFactory.open(source, options)) {
             System.out.printf(Locale.ROOT, "model %s %s from %s%ndevice %s%s, intra-op threads %s, %d cores, "
                             + "batch shape %s (%s), cuDNN search %s%n",
                     source.spec().name(), source.spec().version(), backend.location(), backend.device(),

@@ -1,5 +1,6 @@
 package org.intravis.inference.onnx;
 
+import org.intravis.inference.BackendFactory;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.ModelSource;
@@ -14,7 +15,7 @@ public final class CudaFallbackProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        try (InferenceBackend backend = OnnxBackend.load(ModelSource.locate("standin-ultrasound", null),
+        try (InferenceBackend backend = BackendFactory.open(ModelSource.locate("standin-ultrasound", null),
                 new BackendOptions("cuda", 1, 1, 1))) {
             backend.run(0, 1);
             System.out.println("device=" + backend.device());

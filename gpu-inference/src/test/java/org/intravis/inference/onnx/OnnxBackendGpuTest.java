@@ -1,8 +1,5 @@
 package org.intravis.inference.onnx;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.intravis.inference.Allocations;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceService;
@@ -24,7 +21,6 @@ import org.intravis.pipeline.StreamCounters;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -40,26 +36,16 @@ class OnnxBackendGpuTest {
     @Test
     void cudaRunsTheModelAndReproducesPyTorch() throws Exception {
         ModelSource source = ModelSource.locate("standin-ultrasound", null);
-        JsonNode golden;
-        try (InputStream in = getClass().getResourceAsStream("/models/standin-ultrasound/standin-ultrasound.golden.json")) {
-            golden = new ObjectMapper().readTree(in);
-        }
+        GoldenOutputs golden = GoldenOutputs.of("standin-ultrasound");
         try (InferenceBackend backend = OnnxBackend.load(source, new BackendOptions("cuda", 4, 2, 0))) {
             assertThat(backend.device()).isEqualTo("cuda:0");
             assertThat(backend.deviceNote()).isEmpty();
             assertThat(backend.fixedBatchShape()).as("AUTO pads partial batches on CUDA (BatchShape)").isTrue();
+            GoldenOutputs.runGoldenInputs(backend, source.spec());
+            golden.assertSamples(backend, source.spec(), 1e-3f);
             int w = source.spec().width();
             int h = source.spec().height();
             Preprocessor pre = new Preprocessor(source.spec());
-            pre.toTensor(TestImages.waves(w, h), new TensorRow(source.spec(), backend.inputRow(0, 0)));
-            pre.toTensor(TestImages.ramps(w, h), new TensorRow(source.spec(), backend.inputRow(0, 1)));
-            backend.run(0, 2);
-            int plane = w * h;
-            for (JsonNode s : golden.get("samples")) {
-                float actual = backend.outputRow(0, s.get(0).asInt())
-                        .get((long) s.get(1).asInt() * plane + (long) s.get(2).asInt() * w + s.get(3).asInt());
-                assertThat(actual).isCloseTo((float) s.get(4).asDouble(), within(1e-3f));
-            }
             // a batch of 2 equals 2 single runs (the second tensor set)
             float[] batched = new float[source.spec().outputRowFloats()];
             float[] single = new float[batched.length];
@@ -71,15 +57,7 @@ class OnnxBackendGpuTest {
                 assertThat(batched[i]).isCloseTo(single[i], within(1e-4f));
             }
             // I/O binding: steady-state runs allocate nothing on the Java heap
-            for (int i = 0; i < 20; i++) {
-                backend.run(i % 2, 1 + i % 4);
-            }
-            long overhead = Allocations.overheadOfCurrent();
-            long before = Allocations.current();
-            for (int i = 0; i < 40; i++) {
-                backend.run(i % 2, 1 + i % 4);
-            }
-            assertThat(Allocations.current() - before - overhead).isLessThanOrEqualTo(0);
+            assertThat(SteadyRuns.bytesAllocated(backend)).as("bytes allocated by 40 runs").isLessThanOrEqualTo(0);
         }
     }
 

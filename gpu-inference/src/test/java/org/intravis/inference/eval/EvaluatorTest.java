@@ -1,4 +1,4 @@
-package org.intravis.inference;
+package org.intravis.inference.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -364,9 +364,9 @@ class EvaluatorTest {
 
     @Test
     void percentilesInterpolateBetweenOrderStatistics() {
-        assertThat(Evaluator.percentile(new double[] {1, 2, 3, 4}, 0.5)).isEqualTo(2.5);
-        assertThat(Evaluator.percentile(new double[] {0, 10}, 0.9)).isEqualTo(9.0);
-        assertThat(Evaluator.percentile(new double[] {7}, 0.9)).isEqualTo(7.0);
-        assertThat(Evaluator.percentile(new double[0], 0.5)).isNaN();
+        assertThat(ReportNumbers.percentile(new double[] {1, 2, 3, 4}, 0.5)).isEqualTo(2.5);
+        assertThat(ReportNumbers.percentile(new double[] {0, 10}, 0.9)).isEqualTo(9.0);
+        assertThat(ReportNumbers.percentile(new double[] {7}, 0.9)).isEqualTo(7.0);
+        assertThat(ReportNumbers.percentile(new double[0], 0.5)).isNaN();
     }
 }

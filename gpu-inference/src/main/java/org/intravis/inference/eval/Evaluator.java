@@ -1,4 +1,4 @@
-package org.intravis.inference;
+package org.intravis.inference.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,12 +8,26 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
-import org.intravis.inference.onnx.OnnxBackend;
-import org.intravis.pipeline.AnnotationExchange;
+import org.intravis.inference.BackendFactory;
+import org.intravis.inference.BackendOptions;
+import org.intravis.inference.ContentUncropper;
+import org.intravis.inference.InferenceBackend;
+import org.intravis.inference.InferenceException;
+import org.intravis.inference.Instrument;
+import org.intravis.inference.InstrumentDetection;
+import org.intravis.inference.InstrumentLocator;
+import org.intravis.inference.ModelLoadException;
+import org.intravis.inference.ModelSource;
+import org.intravis.inference.ModelSpec;
+import org.intravis.inference.NativeMemory;
+import org.intravis.inference.OutputDecoder;
+import org.intravis.inference.OutputRole;
+import org.intravis.inference.Preprocessor;
+import org.intravis.inference.ScanRegion;
+import org.intravis.inference.StreamAnnotator;
+import org.intravis.inference.TensorRow;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.NaturalOrder;
-import org.intravis.pipeline.StageLatency;
-import org.intravis.pipeline.StreamCounters;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -37,6 +50,10 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.intravis.inference.eval.ReportNumbers.percentile;
+import static org.intravis.inference.eval.ReportNumbers.putErrors;
+import static org.intravis.inference.eval.ReportNumbers.putMean;
+import static org.intravis.inference.eval.ReportNumbers.putNumber;
 
 /**
  * {@code intravis evaluate}: runs a model over a folder of images and measures it against ground truth, frame by
@@ -102,6 +119,16 @@ public final class Evaluator {
         }
     }
 
+    /** The label values of the zones when {@code --classes} gives none (the usual label maps' convention). */
+    private static final Map<String, Integer> DEFAULT_LABELS = defaultLabels();
+
+    private static Map<String, Integer> defaultLabels() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("nerve", 1);
+        m.put("vessel", 2);
+        return m;
+    }
+
     /** The frame rate a sequence is played at when none is given (the tracker's time step). */
     public static final double DEFAULT_FPS = 30;
 
@@ -147,12 +174,12 @@ public final class Evaluator {
         ModelSpec spec = source.spec();
         Map<String, Integer> classes = new LinkedHashMap<>(o.classes() == null ? Map.of() : o.classes());
         if (classes.isEmpty()) {
-            if (spec.channel(ModelSpec.NERVE) >= 0) {
-                classes.put(ModelSpec.NERVE, 1);
-            }
-            if (spec.channel(ModelSpec.VESSEL) >= 0) {
-                classes.put(ModelSpec.VESSEL, 2);
-            }
+            DEFAULT_LABELS.forEach((zone, value) -> {
+                int c = spec.channel(zone);
+                if (c >= 0 && spec.roles().role(c) == OutputRole.ZONE) {
+                    classes.put(zone, value);
+                }
+            });
         }
         for (String c : classes.keySet()) {
             if (spec.channel(c) < 0) {
@@ -163,7 +190,7 @@ public final class Evaluator {
         if (o.dump() != null) {
             Files.createDirectories(o.dump());
         }
-        try (InferenceBackend backend = OnnxBackend.load(source, BackendOptions.single(o.device()))) {
+        try (InferenceBackend backend = BackendFactory.open(source, BackendOptions.single(o.device()))) {
             return new Run(o, spec, backend, classes).evaluate();
         }
     }
@@ -188,16 +215,15 @@ public final class Evaluator {
         private final float[] raw;
         private final float[] native_;
         private final int plane;
-        private final NeedleLocator needleLocator;
-        private final WireLocator wireLocator;
+        private final Instrument instrument; // null: the model finds none
+        private final InstrumentLocator locator;
         private final int instrumentChannel;
         private final int tipChannel;
-        private final Map<String, NeedleLocator> needleTruth = new HashMap<>(); // per mask size
-        private final Map<String, WireLocator> wireTruth = new HashMap<>();
+        private final Map<String, InstrumentLocator> truthLocators = new HashMap<>(); // per mask size
         private final InstrumentDetection detection = new InstrumentDetection();
         private final List<Double> inferenceMs = new ArrayList<>();
         private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
-        private final Sequence sequence; // null: frames stand alone
+        private final SequenceReplay sequence; // null: frames stand alone
         private int needleFrames;
         private int needleDetected;
         private int needleConfident;
@@ -223,14 +249,12 @@ public final class Evaluator {
             this.raw = new float[spec.outputRowFloats()];
             this.native_ = new float[spec.outputRowFloats()];
             this.plane = spec.width() * spec.height();
-            int needle = spec.channel(ModelSpec.NEEDLE);
-            int wire = spec.channel(ModelSpec.WIRE);
-            this.instrumentChannel = needle >= 0 ? needle : wire;
-            this.needleLocator = needle >= 0 ? new NeedleLocator(spec.width(), spec.height()) : null;
-            this.wireLocator = needle < 0 && wire >= 0 ? new WireLocator(spec.width(), spec.height()) : null;
-            this.tipChannel = spec.channel(ModelSpec.TIP);
+            this.instrument = spec.roles().instrument();
+            this.instrumentChannel = spec.roles().instrumentChannel();
+            this.locator = instrument != null ? instrument.locator(spec.width(), spec.height()) : null;
+            this.tipChannel = spec.roles().tipChannel();
             classes.keySet().forEach(c -> segmentation.put(c, new double[3]));
-            this.sequence = o.sequence() ? new Sequence(spec, backend, o.fps()) : null;
+            this.sequence = o.sequence() ? new SequenceReplay(spec, backend, o.fps()) : null;
             this.skipped = json.createArrayNode();
             this.dumped = json.createArrayNode();
         }
@@ -312,24 +336,24 @@ public final class Evaluator {
                 skip(name, "not an image OpenCV can read");
                 return false;
             }
-            Raster labels = null;
+            LabelRaster labels = null;
             if (o.labels() != null) {
-                Path lf = match(o.labels(), base);
+                Path lf = LabelRaster.match(o.labels(), base);
                 if (lf == null) {
                     skip(name, "no label map " + base + ".png or .bmp in " + o.labels());
                     return false;
                 }
-                labels = readRaster(lf);
+                labels = LabelRaster.read(lf);
                 if (labels == null) {
                     skip(name, "label map " + lf + " cannot be read");
                     return false;
                 }
             }
-            Raster needleMask = null;
+            LabelRaster needleMask = null;
             if (o.needleMasks() != null) {
-                Path nf = match(o.needleMasks(), base);
+                Path nf = LabelRaster.match(o.needleMasks(), base);
                 if (nf != null) {
-                    needleMask = readRaster(nf);
+                    needleMask = LabelRaster.read(nf);
                     if (needleMask == null) {
                         skip(name, "needle mask " + nf + " cannot be read");
                         return false;
@@ -432,51 +456,6 @@ public final class Evaluator {
             s.put("reason", reason);
         }
 
-        private static Path match(Path folder, String base) {
-            for (String ext : new String[] {".png", ".bmp", ".PNG", ".BMP"}) {
-                Path p = folder.resolve(base + ext);
-                if (Files.isRegularFile(p)) {
-                    return p;
-                }
-            }
-            return null;
-        }
-
-        /**
-         * A label map or mask as stored: palette PNGs give their palette indices (what label maps usually are;
-         * OpenCV would expand them to colours), grey images their values, colour images their first band.
-         */
-        private static Raster readRaster(Path file) throws IOException {
-            java.awt.image.BufferedImage img;
-            try {
-                img = javax.imageio.ImageIO.read(file.toFile());
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-            if (img == null) {
-                return null;
-            }
-            java.awt.image.Raster r = img.getRaster();
-            int w = r.getWidth();
-            int h = r.getHeight();
-            int bands = r.getNumBands();
-            int[] values = new int[w * h];
-            boolean[] anyBand = new boolean[w * h];
-            int[] px = new int[bands];
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    r.getPixel(x, y, px);
-                    values[y * w + x] = px[0];
-                    for (int b = 0; b < bands; b++) {
-                        if (px[b] != 0) {
-                            anyBand[y * w + x] = true;
-                        }
-                    }
-                }
-            }
-            return new Raster(w, h, values, anyBand);
-        }
-
         /** The predicted label map at w x h: per pixel the most probable class above its threshold, else 0. */
         private byte[] labelMap(int w, int h) {
             byte[] out = new byte[w * h];
@@ -531,13 +510,10 @@ public final class Evaluator {
             }
             int tipOffset = tipChannel >= 0 ? tipChannel * plane : -1;
             double threshold = spec.threshold(spec.outputChannels().get(instrumentChannel));
-            if (needleLocator != null) {
-                return needleLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
-            }
-            return wireLocator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
+            return locator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
         }
 
-        private void needle(Raster mask, boolean found, boolean confident, float px, float py) {
+        private void needle(LabelRaster mask, boolean found, boolean confident, float px, float py) {
             int w = mask.width();
             int h = mask.height();
             byte[] binary = new byte[w * h];
@@ -563,9 +539,9 @@ public final class Evaluator {
             // the truth's tip by the live rule of the model's instrument: a curved wire's free end is not where a
             // straight shaft fitted through it ends
             InstrumentDetection truth = new InstrumentDetection();
-            boolean located = wireLocator != null
-                    ? wireTruth.computeIfAbsent(w + "x" + h, k -> new WireLocator(w, h)).locateInMask(binary, truth)
-                    : needleTruth.computeIfAbsent(w + "x" + h, k -> new NeedleLocator(w, h)).locateInMask(binary, truth);
+            Instrument rule = instrument != null ? instrument : Instrument.NEEDLE;
+            boolean located = truthLocators.computeIfAbsent(w + "x" + h, k -> rule.locator(w, h))
+                    .locateInMask(binary, truth);
             if (located) {
                 double e = Math.hypot(px - truth.tipX, py - truth.tipY);
                 tipErrors.add(e);
@@ -573,115 +549,6 @@ public final class Evaluator {
                     confidentTipErrors.add(e);
                 }
             }
-        }
-    }
-
-    /**
-     * The live path after the model, for a sequence: the stream's decoder, tracker and risk assessment, fed one
-     * frame at a time at the sequence's frame rate; {@link #step} leaves the tip the overlay would show.
-     */
-    private static final class Sequence {
-        private final OutputDecoder decoder;
-        private final StreamAnnotator annotator;
-        private final Mat[] planes;
-        private final long frameNanos;
-        private final long start = System.nanoTime();
-        final Annotations shown = new Annotations();
-        private long index;
-        float tipX;
-        float tipY;
-        float confidence;
-        String state;
-        int trackId;
-
-        Sequence(ModelSpec spec, InferenceBackend backend, double fps) {
-            InferenceSettings settings = new InferenceSettings().conclude();
-            decoder = new OutputDecoder(spec, settings);
-            AnnotationExchange exchange = new AnnotationExchange(shown::copyFrom);
-            annotator = new StreamAnnotator(new StreamRegistration("evaluate", 0, exchange, new StreamCounters(),
-                    new StageLatency(), 0, spec.name()), Annotations.Origin.MODEL, spec.name(), spec.version(),
-                    backend.device(), settings, new AtomicReference<>(ZoneStore.Snapshot.EMPTY));
-            long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
-            planes = new Mat[spec.outputChannelCount()];
-            for (int c = 0; c < planes.length; c++) {
-                planes[c] = new Mat(spec.height(), spec.width(), CV_32FC1,
-                        NativeMemory.bytes(backend.outputRow(0, 0), c * planeBytes, planeBytes));
-            }
-            frameNanos = Math.round(1e9 / fps);
-        }
-
-        /** One frame through decoder, tracker and risk; returns whether the overlay shows a tip. */
-        boolean step(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, int frameW, int frameH) {
-            long captured = start + index * frameNanos;
-            Annotations a = annotator.begin(index, captured, 0, captured, captured, frameW, frameH, 1);
-            if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false)) {
-                InstrumentDetection d = decoder.instrument();
-                annotator.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
-            }
-            annotator.publish();
-            index++;
-            int best = -1;
-            for (int i = 0; i < shown.tipCount(); i++) {
-                if (shown.tipState[i] != Annotations.TRACK_LOST
-                        && (best < 0 || shown.tipConfidence[i] > shown.tipConfidence[best])) {
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                return false;
-            }
-            tipX = shown.tipX[best];
-            tipY = shown.tipY[best];
-            confidence = shown.tipConfidence[best];
-            state = TRACK_STATES[shown.tipState[best]];
-            trackId = shown.tipId[best];
-            return true;
-        }
-    }
-
-    private static final String[] TRACK_STATES = trackStates();
-
-    private static String[] trackStates() {
-        String[] names = new String[8];
-        java.util.Arrays.fill(names, "unknown");
-        names[Annotations.TRACK_TENTATIVE] = "tentative";
-        names[Annotations.TRACK_CONFIRMED] = "confirmed";
-        names[Annotations.TRACK_COASTING] = "coasting";
-        names[Annotations.TRACK_LOST] = "lost";
-        return names;
-    }
-
-    private static void putErrors(ObjectNode err, List<Double> errors) {
-        double[] sorted = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        putNumber(err, "median", percentile(sorted, 0.5));
-        putNumber(err, "p90", percentile(sorted, 0.9));
-        err.put("frames", sorted.length);
-    }
-
-    /** A label map or mask: per pixel its value (first band) and whether any band is non-zero. */
-    private record Raster(int width, int height, int[] values, boolean[] nonZero) {
-    }
-
-    /** Linear interpolation between order statistics (numpy's default); NaN for no values. */
-    public static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = (int) Math.ceil(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-    }
-
-    private static void putMean(ObjectNode n, String field, double sum, double count) {
-        putNumber(n, field, count == 0 ? Double.NaN : sum / count);
-    }
-
-    private static void putNumber(ObjectNode n, String field, double v) {
-        if (Double.isNaN(v)) {
-            n.putNull(field);
-        } else {
-            n.put(field, v);
         }
     }
 }

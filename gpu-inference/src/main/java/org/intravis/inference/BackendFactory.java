@@ -1,0 +1,18 @@
+package org.intravis.inference;
+
+import org.intravis.inference.onnx.OnnxBackend;
+
+/**
+ * The one place a located model becomes a running {@link InferenceBackend}, for the live service, the evaluator,
+ * the backend probe and the bench's baseline alike. Every model runs on ONNX Runtime today ({@link OnnxBackend});
+ * another runtime would be chosen here, and no caller would change.
+ */
+public final class BackendFactory {
+    private BackendFactory() {
+    }
+
+    /** Loads {@code source} with {@code options}; every failure is a {@link ModelLoadException} naming the model. */
+    public static InferenceBackend open(ModelSource source, BackendOptions options) throws ModelLoadException {
+        return OnnxBackend.load(source, options);
+    }
+}

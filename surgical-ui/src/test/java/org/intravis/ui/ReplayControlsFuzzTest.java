@@ -1,0 +1,90 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.intravis.pipeline.testing.Mutations;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fuzzed replay controls ({@code POST /api/streams/ID/replay}) against the real server replaying a real recording:
+ * each is carried out (200) or refused with 400/409 and an error that says why, within seconds, never a 500; and the
+ * replay's state stays sane (a position inside the recording, a speed in its range).
+ */
+class ReplayControlsFuzzTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String REPLAY = "/api/streams/r1/replay";
+    static final List<String> VALID = List.of("{\"action\":\"play\"}", "{\"action\":\"pause\"}",
+            "{\"action\":\"step\",\"frames\":3}", "{\"action\":\"seek\",\"position\":5}",
+            "{\"action\":\"seek\",\"timeUs\":400000}", "{\"action\":\"speed\",\"speed\":2.5}",
+            "{\"action\":\"annotations\",\"source\":\"recorded\"}");
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static Path data;
+    static Application app;
+
+    @BeforeContainer
+    static void start() throws Exception {
+        data = Files.createTempDirectory("replay-fuzz");
+        Path session = RecordReplayTest.record(data.resolve("recorded"), 1.0);
+        app = Application.start(ModuleSettings.validate(TestApps.config(data.resolve("app"), "r1",
+                "recording:" + session + "?pace=fast&loop=true", "none")));
+    }
+
+    @AfterContainer
+    static void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        try (Stream<Path> all = Files.walk(data)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The unmutated samples are carried out: the fuzzed ones start from controls that work. */
+    @net.jqwik.api.Example
+    void theSamplesAreCarriedOut() throws Exception {
+        for (String body : VALID) {
+            HttpResponse<String> r = TestApps.call(app, "POST", REPLAY, body);
+            assertThat(r.statusCode()).as(body + " -> " + r.body()).isEqualTo(200);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> controls() {
+        return Mutations.withNesting(VALID, "{\"action\":", "}");
+    }
+
+    @Property(tries = 400)
+    void everyControlIsCarriedOutOrRefusedWithAReason(@ForAll("controls") String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(TestApps.url(app, REPLAY)))
+                .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String shown = Mutations.abbreviate(body);
+        assertThat(r.statusCode()).as(shown + " -> " + r.body()).isIn(200, 400, 409, 413);
+        if (r.statusCode() == 400 || r.statusCode() == 409) {
+            assertThat(JSON.readTree(r.body()).path("error").asText()).as(shown).isNotBlank();
+        }
+        HttpResponse<String> state = TestApps.call(app, "GET", REPLAY, null);
+        assertThat(state.statusCode()).isEqualTo(200);
+        JsonNode s = JSON.readTree(state.body());
+        assertThat(s.path("position").asLong()).as(shown).isBetween(0L, Math.max(0, s.path("frames").asLong() - 1));
+        assertThat(s.path("speed").asDouble()).as(shown).isBetween(0.05, 64.0);
+    }
+}
