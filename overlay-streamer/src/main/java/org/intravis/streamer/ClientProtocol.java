@@ -16,6 +16,8 @@ import org.intravis.pipeline.PipelineClock;
  */
 final class ClientProtocol {
     static final int VERSION = 1;
+    /** The longest text message a client may send that is read (Vert.x buffers at most its frame and message limits). */
+    static final int MAX_TEXT_CHARS = 4096;
 
     private final StreamerSettings settings;
     private final ByteBufAllocator alloc;
@@ -56,6 +58,13 @@ final class ClientProtocol {
     /** Client → server messages. */
     void onText(StreamPublisher pub, ClientSession s, String text) {
         long receivedUs = PipelineClock.epochMicrosNow(); // t1 of the clock exchange: as early as possible
+        if (text.length() > MAX_TEXT_CHARS) {
+            // the protocol's messages are a few hundred bytes: a longer one is not parsed, only refused (the
+            // connection lives on, as for any bad message; a frame beyond Vert.x's frame limit closes it)
+            sendError(s, "a message may be at most " + MAX_TEXT_CHARS + " characters, was " + text.length()
+                    + ": not read");
+            return;
+        }
         JsonNode m;
         try {
             m = json.readTree(text);

@@ -21,6 +21,12 @@ final class MjpegEndpoint extends StreamEndpoint {
     @Override
     void handle(RoutingContext rc, StreamPublisher pub) {
         HttpServerResponse resp = rc.response();
+        if (!pub.admit()) {
+            resp.setStatusCode(503).putHeader("content-type", "text/plain").end("stream " + pub.streamId()
+                    + " has its maximum of " + hub.settings().maxClientsPerStream()
+                    + " clients (streaming.maxClientsPerStream)");
+            return;
+        }
         resp.setChunked(true)
                 .putHeader("content-type", "multipart/x-mixed-replace; boundary=" + MjpegTransport.BOUNDARY)
                 .putHeader("cache-control", "no-cache, no-store")
@@ -29,6 +35,7 @@ final class MjpegEndpoint extends StreamEndpoint {
         String remote = String.valueOf(rc.request().remoteAddress());
         ClientSession[] holder = new ClientSession[1];
         MjpegTransport transport = new MjpegTransport(resp, context, remote, () -> {
+            pub.leave();
             if (holder[0] != null) {
                 pub.remove(holder[0]);
                 holder[0].closedByPeer();

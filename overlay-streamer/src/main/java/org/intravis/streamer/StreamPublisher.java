@@ -7,6 +7,7 @@ import org.intravis.pipeline.VideoSink;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -32,6 +33,8 @@ public final class StreamPublisher implements AutoCloseable {
     private final VideoFanOut video;
     private final OverlayFanOut overlays;
     private volatile StreamPipeline pipeline;
+    /** Clients admitted and not yet gone: counted before the upgrade, so that the cap holds under a burst. */
+    private final AtomicInteger admitted = new AtomicInteger();
 
     public StreamPublisher(String streamId, StreamerSettings settings, ByteBufAllocator alloc) {
         if (!settings.concluded()) {
@@ -67,6 +70,24 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     // ======================= subscriptions (the clients' event loops) =======================
+
+    /** Takes one of the stream's client places; false when all {@code maxClientsPerStream} are taken. */
+    boolean admit() {
+        while (true) {
+            int n = admitted.get();
+            if (n >= settings.maxClientsPerStream()) {
+                return false;
+            }
+            if (admitted.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a place taken by {@link #admit()} (once per admitted client). */
+    void leave() {
+        admitted.decrementAndGet();
+    }
 
     void add(ClientSession s) {
         subscribers.add(s);

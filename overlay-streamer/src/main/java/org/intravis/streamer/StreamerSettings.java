@@ -19,6 +19,7 @@ public final class StreamerSettings {
     private int alertQueueLimit = 256;
     private long clientMaxPendingBytes = 8L << 20;
     private long statsIntervalMillis = 1000;
+    private int maxClientsPerStream = 16;
     private boolean concluded;
 
     /** FFmpeg H.264 encoder: {@code libopenh264} (bundled, CPU) or {@code h264_nvenc} on an NVIDIA GPU. */
@@ -55,6 +56,8 @@ public final class StreamerSettings {
     public StreamerSettings clientMaxPendingBytes(long b) { this.clientMaxPendingBytes = b; return this; }
     /** How often each client is sent its stats and the stream status. */
     public StreamerSettings statsIntervalMillis(long ms) { this.statsIntervalMillis = ms; return this; }
+    /** Clients (WebSocket and MJPEG) one stream serves at once; each costs encoding and bandwidth. */
+    public StreamerSettings maxClientsPerStream(int n) { this.maxClientsPerStream = n; return this; }
 
     public String h264Encoder() { return h264Encoder; }
     public long keyIntervalMillis() { return keyIntervalMillis; }
@@ -66,6 +69,7 @@ public final class StreamerSettings {
     public int alertQueueLimit() { return alertQueueLimit; }
     public long clientMaxPendingBytes() { return clientMaxPendingBytes; }
     public long statsIntervalMillis() { return statsIntervalMillis; }
+    public int maxClientsPerStream() { return maxClientsPerStream; }
 
     /** The H.264 bit rate for a picture size and frame rate. */
     public long h264BitrateFor(int width, int height, double fps) {
@@ -108,6 +112,9 @@ public final class StreamerSettings {
         }
         if (statsIntervalMillis < 100) {
             throw new IllegalArgumentException("streamer: statsIntervalMillis must be at least 100");
+        }
+        if (maxClientsPerStream < 1 || maxClientsPerStream > 1024) {
+            throw new IllegalArgumentException("streamer: maxClientsPerStream must be 1..1024, was " + maxClientsPerStream);
         }
         concluded = true;
         return this;

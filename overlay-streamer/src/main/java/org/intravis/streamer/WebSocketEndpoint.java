@@ -14,13 +14,17 @@ import java.util.logging.Logger;
  * {@code GET /ws/streams/:id}: upgrades to a WebSocket client of the stream (docs/protocol.md), with query
  * {@code encoding=h264|jpeg}, {@code variant=clean|burned}, {@code overlay=true|false}, {@code heatmap=true|false}.
  * The client's session is subscribed to the stream's publisher, greeted, and its text messages handed to the
- * {@link ClientProtocol}. On the connection's event loop.
+ * {@link ClientProtocol}. A stream serves at most {@code maxClientsPerStream} clients: one more is upgraded and closed
+ * with 1013 and a reason saying so. On the connection's event loop.
  * <p>
  * This is the one place that reaches into Vert.x internals: the Netty channel behind the upgraded connection, which
  * video is written to directly (see {@link WebSocketTransport}).
  */
 final class WebSocketEndpoint extends StreamEndpoint {
     private static final Logger LOG = Logger.getLogger(WebSocketEndpoint.class.getName());
+
+    /** RFC 6455's "try again later": the stream has all the clients it may serve. */
+    static final short CLOSE_TRY_AGAIN_LATER = 1013;
 
     private final ClientProtocol protocol;
 
@@ -56,15 +60,27 @@ final class WebSocketEndpoint extends StreamEndpoint {
             return;
         }
         Channel channel = connection.channel();
+        if (!pub.admit()) {
+            // upgraded and closed at once, so that the page reads why rather than a bare failed handshake
+            rc.request().toWebSocket().onSuccess(ws -> ws.close(CLOSE_TRY_AGAIN_LATER, "stream " + pub.streamId()
+                    + " has its maximum of " + hub.settings().maxClientsPerStream()
+                    + " clients (streaming.maxClientsPerStream)")).onFailure(e -> notAnUpgrade(rc, e));
+            return;
+        }
         rc.request().toWebSocket().onSuccess(ws -> accept(ws, channel, pub, variant, overlay, heatmap))
                 .onFailure(e -> {
+                    pub.leave();
                     LOG.log(Level.FINE, "WebSocket upgrade failed for stream " + pub.streamId(), e);
-                    // a plain GET (no upgrade) would otherwise never be answered and hold its connection open
-                    if (!rc.response().ended() && !rc.response().headWritten()) {
-                        rc.response().setStatusCode(400).putHeader("content-type", "text/plain")
-                                .end("this address takes WebSocket upgrades only: " + e.getMessage());
-                    }
+                    notAnUpgrade(rc, e);
                 });
+    }
+
+    /** A plain GET (no upgrade) would otherwise never be answered and hold its connection open. */
+    private static void notAnUpgrade(RoutingContext rc, Throwable e) {
+        if (!rc.response().ended() && !rc.response().headWritten()) {
+            rc.response().setStatusCode(400).putHeader("content-type", "text/plain")
+                    .end("this address takes WebSocket upgrades only: " + e.getMessage());
+        }
     }
 
     private static boolean boolParam(RoutingContext rc, String name, boolean fallback) {
@@ -88,6 +104,7 @@ final class WebSocketEndpoint extends StreamEndpoint {
         ws.textMessageHandler(text -> protocol.onText(pub, session, text));
         ws.binaryMessageHandler(b -> protocol.sendError(session, "binary messages from clients are not part of the protocol"));
         ws.closeHandler(v -> {
+            pub.leave();
             pub.remove(session);
             session.closedByPeer();
         });

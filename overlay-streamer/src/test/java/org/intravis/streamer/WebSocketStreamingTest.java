@@ -454,4 +454,43 @@ class WebSocketStreamingTest {
         assertThat(overlays.size()).as("overlays were coalesced meanwhile").isLessThan(expected);
         assertThat(overlays.get(overlays.size() - 1).get("frameId").asLong()).isEqualTo(59);
     }
+
+    @Test
+    void aStreamServesAtMostMaxClientsAndSaysWhyToTheNextOne() throws Exception {
+        start(160, 120, 15, new StreamerSettings().maxClientsPerStream(2), 0);
+        TestWsClient first = client("?encoding=jpeg", false, 0);
+        first.awaitText("hello", n -> true, 5000);
+        TestWsClient second = client("?encoding=jpeg", false, 0);
+        second.awaitText("hello", n -> true, 5000);
+        TestWsClient third = client("?encoding=jpeg", false, 0);
+        TestWsClient.await("the third client closed", 5000, third.ws::isClosed);
+        assertThat((int) third.ws.closeStatusCode()).isEqualTo(1013);
+        assertThat(third.ws.closeReason()).contains("maximum of 2 clients").contains("streaming.maxClientsPerStream");
+        assertThat(third.texts("hello")).isEmpty();
+
+        HttpClient http = vertx.createHttpClient();
+        int mjpeg = http.request(HttpMethod.GET, port, "localhost", "/streams/s1/video.mjpeg")
+                .compose(r -> r.send()).map(HttpClientResponse::statusCode)
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(mjpeg).as("MJPEG clients count too").isEqualTo(503);
+
+        first.close();
+        TestWsClient fourth = client("?encoding=jpeg", false, 0);
+        assertThat(fourth.awaitText("hello", n -> true, 5000)).as("a place is given back when a client leaves").isNotNull();
+    }
+
+    @Test
+    void anOversizedTextMessageIsRefusedUnreadAndTheConnectionLivesOn() throws Exception {
+        start(160, 120, 15, new StreamerSettings(), 0);
+        TestWsClient c = client("?encoding=jpeg", false, 0);
+        c.awaitText("hello", n -> true, 5000);
+        // a valid ping, padded past the cap: were it read, it would be answered with a pong
+        c.send("{\"type\":\"ping\",\"id\":1,\"pad\":\"" + "x".repeat(ClientProtocol.MAX_TEXT_CHARS) + "\"}");
+        JsonNode error = c.awaitText("error", n -> n.path("message").asText().contains("at most"), 5000);
+        assertThat(error.get("message").asText()).contains(String.valueOf(ClientProtocol.MAX_TEXT_CHARS)).contains("not read");
+        c.send("{\"type\":\"ping\",\"id\":2}");
+        c.awaitText("pong", n -> n.path("id").asInt() == 2, 5000);
+        assertThat(c.texts("pong")).as("the oversized ping was not answered").noneMatch(n -> n.path("id").asInt() == 1);
+        assertThat(c.ws.isClosed()).isFalse();
+    }
 }

@@ -31,6 +31,9 @@ public final class Application implements AutoCloseable {
     /** Starts everything or nothing: on failure what was started is closed and the error propagates. */
     public static Application start(IntravisConfig config) {
         ServerTls tls = ServerTls.from(config.server); // a bad certificate or key stops us before anything starts
+        // no tokens, no network: checked before anything starts, so a refused --host costs nothing
+        String host = ListenAddress.choose(config.server.host, !new TokenStore(Path.of(config.dataDir)).isEmpty(),
+                config.dataDir);
         // one zone store, shared by the models (risk zones) and the HTTP API (the surgeon draws them)
         ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
         InferenceService inference = config.inference.enabled
@@ -42,7 +45,7 @@ public final class Application implements AutoCloseable {
             engine.start();
             stats = new StatsSampler(engine).start();
             server = new IntravisServer(engine, stats, zones);
-            int port = server.listen(config.server.host, config.server.port, tls);
+            int port = server.listen(host, config.server.port, tls);
             return new Application(config, engine, stats, server, port, tls.scheme());
         } catch (RuntimeException e) {
             if (server != null) {
@@ -54,6 +57,10 @@ public final class Application implements AutoCloseable {
             engine.close();
             throw e;
         }
+    }
+
+    IntravisServer server() {
+        return server;
     }
 
     public int port() {
@@ -75,6 +82,9 @@ public final class Application implements AutoCloseable {
 
     void printBanner(PrintStream out) {
         out.println("intravis " + Intravis.version() + " serving " + scheme + "://localhost:" + port + "/");
+        int tokens = new TokenStore(Path.of(config.dataDir)).list().size();
+        out.println(tokens == 0 ? "  access:  open, on this machine only (no tokens; see 'intravis token create')"
+                : "  access:  " + tokens + " token(s); browsers log in at /login, programs send 'Authorization: Bearer'");
         for (Engine.EngineStream s : engine.streams()) {
             var g = s.pipeline().source().geometry();
             out.printf("  %-8s %s  %dx%d %s  model %s%n", s.id(), SourceUri.redact(s.settings().source), g.maxWidth(), g.maxHeight(),

@@ -28,8 +28,14 @@ public final class IntravisConfig {
 
     /** The HTTP/WebSocket server. */
     public static final class Server {
-        public String host = "0.0.0.0";
+        /**
+         * Address to listen on; empty: loopback while no token exists, every interface once one does. Anything but
+         * loopback without tokens is refused (docs/security.md).
+         */
+        public String host = "";
         public int port = 8080;
+        /** Other sites' origins (https://host[:port]) whose pages may call this server; its own is always allowed. */
+        public List<String> allowedOrigins = new ArrayList<>();
         /** PEM certificate (chain) for HTTPS and WSS; empty = plain HTTP. Needs {@link #tlsKey} too. */
         public String tlsCert = "";
         /** PEM private key of {@link #tlsCert}. */
@@ -135,6 +141,8 @@ public final class IntravisConfig {
         public String h264Encoder = "libopenh264";
         /** H.264 key frame interval: how long a joining or skipping client waits at most. */
         public long keyIntervalMs = 1000;
+        /** Clients (WebSocket and MJPEG) per stream; one more is refused with a close reason saying so. */
+        public int maxClientsPerStream = 16;
     }
 
     /** Recording of sessions (raw video, the overlays shown, a manifest), for training and review. */

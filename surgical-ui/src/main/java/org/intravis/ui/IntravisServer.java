@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.intravis.inference.ZoneStore;
 
 import java.net.BindException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,10 @@ import java.util.concurrent.TimeoutException;
  * The HTTP server (Vert.x): the browser pages, the REST API, health and metrics. Handlers only read immutable
  * reports or hand work to worker threads; nothing of the pipeline runs on the event loop.
  * <pre>
- *   GET /health                         liveness and per-stream state
+ *   (first: the access rules, {@link AccessRules}: Origin, session, login, credential, role; docs/security.md)
+ *   POST /api/login, /api/logout        a token for the session cookie ({@link LoginRoutes}); GET /login
+ *   GET /health                         liveness (and per-stream state while open)
+ *   GET /api/audit                      the audit trail, a page at a time (admin; {@link AuditRoutes})
  *   GET /metrics                        Prometheus text format
  *   GET /api/streams                    every stream: source, status, resolution, fps, drops, latency percentiles
  *   GET /api/streams/ID                 one stream
@@ -49,6 +53,8 @@ public final class IntravisServer implements AutoCloseable {
     private final ZoneStore zones;
     private final Vertx vertx;
     private HttpServer server;
+    private AccessRules access;
+    private Router router;
 
     public IntravisServer(Engine engine, StatsSampler stats) {
         this(engine, stats, null);
@@ -73,8 +79,15 @@ public final class IntravisServer implements AutoCloseable {
 
     /** Binds and serves, over HTTPS/WSS when {@code tls} is enabled. */
     int listen(String host, int port, ServerTls tls) {
-        Router router = Router.router(vertx);
-        SecurityHeaders.mount(router); // first: every response below carries them
+        HttpServerOptions options = tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
+                .setTcpNoDelay(true));
+        Path dataDir = Path.of(engine.config().dataDir);
+        // the session cookie is marked Secure when the options serve TLS
+        access = new AccessRules(vertx, new TokenStore(dataDir), new AuditTrail(dataDir),
+                engine.config().server.allowedOrigins, ListenAddress.isLoopback(host), options.isSsl());
+        router = Router.router(vertx);
+        SecurityHeaders.mount(router); // first: every response below carries them, refusals included
+        access.mount(router); // then: every route below is behind the access rules (docs/security.md)
         router.get("/health").handler(this::health);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -86,16 +99,16 @@ public final class IntravisServer implements AutoCloseable {
                 i -> json(ctx, 200, i.status()), () -> json(ctx, 200, Map.of("enabled", false))));
         router.post("/api/streams/:id/inference/:action").handler(this::pauseOrResume);
         if (zones != null) {
-            new ZoneRoutes(zones, engine, vertx).mount(router);
+            new ZoneRoutes(zones, engine, vertx, access.audit()).mount(router);
         }
-        new RecordingRoutes(engine, vertx).mount(router);
+        new RecordingRoutes(engine, vertx, access.audit()).mount(router);
+        new AuditRoutes(access.audit(), vertx).mount(router);
         router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
                 st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));
         engine.hub().mount(vertx, router); // /ws/streams/:id, /streams/:id/burned.mjpeg, /streams/:id/video.mjpeg
         Pages.mount(router); // /display, /surgeon, and every page from the jar
 
-        server = vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
-                .setTcpNoDelay(true)));
+        server = vertx.createHttpServer(options);
         server.requestHandler(router);
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -115,6 +128,12 @@ public final class IntravisServer implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The router with every route mounted (tests walk it to hold each route to the access rules). */
+    Router router() {
+        return router;
+    }
+
+    /** Up or degraded; the streams by name only while the server is open (no tokens, loopback). */
     private void health(RoutingContext ctx) {
         List<StreamReport> reports = stats.reports();
         Map<String, String> streams = new LinkedHashMap<>();
@@ -125,7 +144,9 @@ public final class IntravisServer implements AutoCloseable {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", degraded ? "degraded" : "ok");
-        body.put("streams", streams);
+        if (access.open()) {
+            body.put("streams", streams);
+        }
         json(ctx, 200, body);
     }
 
@@ -149,13 +170,24 @@ public final class IntravisServer implements AutoCloseable {
             json(ctx, 409, Map.of("error", "inference is off"));
         } else if (action.equals("pause")) {
             engine.inference().get().pause(id);
+            audit(ctx, id, "inference.pause", null);
             json(ctx, 200, Map.of("stream", id, "paused", true));
         } else if (action.equals("resume")) {
             engine.inference().get().resume(id);
+            audit(ctx, id, "inference.resume", null);
             json(ctx, 200, Map.of("stream", id, "paused", false));
         } else {
             json(ctx, 400, Map.of("error", "action must be pause or resume"));
         }
+    }
+
+    /** Appends to the audit trail on a worker thread (a file write), after the action took effect. */
+    private void audit(RoutingContext ctx, String stream, String action, Object detail) {
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        vertx.executeBlocking(() -> {
+            access.audit().append(who, stream, action, detail);
+            return null;
+        }, false);
     }
 
     private void snapshot(RoutingContext ctx) {

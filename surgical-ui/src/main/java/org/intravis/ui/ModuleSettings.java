@@ -38,6 +38,7 @@ public final class ModuleSettings {
         if (c.server.port < 0 || c.server.port > 65535) {
             throw new UserError("server.port must be 0..65535, was " + c.server.port);
         }
+        c.server.allowedOrigins.forEach(OriginCheck::validate);
         if (c.streams == null || c.streams.isEmpty()) {
             throw new UserError("no streams configured: give --source URI or a streams: section");
         }
@@ -90,6 +91,7 @@ public final class ModuleSettings {
                     .keyIntervalMillis(c.streaming.keyIntervalMs)
                     .jpegQuality(c.streaming.jpegQuality)
                     .staleAfterMillis(c.pipeline.staleAfterMs)
+                    .maxClientsPerStream(c.streaming.maxClientsPerStream)
                     .conclude();
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage().replace("streamer: ", "streaming."), e);

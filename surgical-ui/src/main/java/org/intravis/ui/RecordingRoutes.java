@@ -26,17 +26,20 @@ import java.util.Optional;
  *   GET  /api/streams/ID/replay            a replayed stream's position, speed, annotation source, alert marks
  *   POST /api/streams/ID/replay            {"action": "play" | "pause" | "step" | "seek" | "speed" | "annotations", ...}
  * </pre>
- * Starting and stopping touch the disk, so they run on a worker thread, never on the event loop.
+ * Starting and stopping touch the disk, so they run on a worker thread, never on the event loop. Each start, stop
+ * and replay control is in the audit trail.
  */
 final class RecordingRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Engine engine;
     private final Vertx vertx;
+    private final AuditTrail audit;
 
-    RecordingRoutes(Engine engine, Vertx vertx) {
+    RecordingRoutes(Engine engine, Vertx vertx, AuditTrail audit) {
         this.engine = engine;
         this.vertx = vertx;
+        this.audit = audit;
     }
 
     void mount(Router router) {
@@ -67,7 +70,13 @@ final class RecordingRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", "action must be start or stop"));
             return;
         }
-        recorder(ctx).ifPresent(r -> vertx.executeBlocking(() -> action.equals("start") ? r.start() : r.stop(), false)
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        String stream = ctx.pathParam("id");
+        recorder(ctx).ifPresent(r -> vertx.executeBlocking(() -> {
+                    RecordingStatus st = action.equals("start") ? r.start() : r.stop();
+                    audit.append(who, stream, "recording." + action, Map.of("state", st.state()));
+                    return st;
+                }, false)
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
@@ -160,6 +169,19 @@ final class RecordingRoutes {
             IntravisServer.json(ctx, 409, Map.of("error", e.getMessage()));
             return;
         }
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        for (String f : new String[] {"frames", "position", "timeUs", "speed", "source"}) {
+            if (body.hasNonNull(f) && body.get(f).isValueNode()) {
+                detail.put(f, body.get(f).isNumber() ? body.get(f).numberValue() : body.get(f).asText());
+            }
+        }
+        String action = "replay." + body.get("action").asText();
+        String stream = ctx.pathParam("id");
+        vertx.executeBlocking(() -> {
+            audit.append(who, stream, action, detail);
+            return null;
+        }, false);
         IntravisServer.json(ctx, 200, replayState(r));
     }
 }

@@ -31,7 +31,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one).")
     Integer port;
 
-    @Option(names = "--host", description = "Address to listen on (default 0.0.0.0).")
+    @Option(names = "--host", description = "Address to listen on (default: loopback without tokens, "
+            + "every interface with them; anything but loopback needs a token: see 'intravis token').")
     String host;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and WSS with this certificate "

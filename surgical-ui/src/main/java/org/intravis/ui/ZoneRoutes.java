@@ -25,7 +25,7 @@ import java.util.Map;
  * workers see a change with their next frame. Limits (400 with the reason): 3 to {@value ZoneStore#MAX_VERTICES}
  * points, each {@code [x, y]} with two finite JSON numbers (not strings); a label, when given, a string of at most
  * {@value ZoneStore#MAX_LABEL_LENGTH} characters; {@value ZoneStore#MAX_ZONES_PER_STREAM} zones per stream; a body
- * of at most 64 KiB (413 beyond).
+ * of at most 64 KiB (413 beyond). Every change is in the audit trail with the stream's zones before and after it.
  */
 final class ZoneRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,11 +34,21 @@ final class ZoneRoutes {
     private final ZoneStore zones;
     private final Engine engine;
     private final Vertx vertx;
+    private final AuditTrail audit;
 
-    ZoneRoutes(ZoneStore zones, Engine engine, Vertx vertx) {
+    ZoneRoutes(ZoneStore zones, Engine engine, Vertx vertx, AuditTrail audit) {
         this.zones = zones;
         this.engine = engine;
         this.vertx = vertx;
+        this.audit = audit;
+    }
+
+    /** Records a change with the zones before and after it (on the worker thread that made it). */
+    private void audited(AuditTrail.Actor who, String id, String action, java.util.List<NoGoZone> before) {
+        Map<String, Object> detail = new java.util.LinkedHashMap<>();
+        detail.put("before", before);
+        detail.put("after", zones.list(id));
+        audit.append(who, id, action, detail);
     }
 
     void mount(Router router) {
@@ -82,7 +92,13 @@ final class ZoneRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", "bad zone: " + e.getMessage()));
             return;
         }
-        vertx.executeBlocking(() -> zones.add(id, label, points), false).onComplete(ar -> {
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        vertx.executeBlocking(() -> {
+            java.util.List<NoGoZone> before = zones.list(id);
+            NoGoZone added = zones.add(id, label, points);
+            audited(who, id, "zones.add", before);
+            return added;
+        }, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 IntravisServer.json(ctx, 201, ar.result());
             } else if (ar.cause() instanceof IllegalArgumentException) {
@@ -115,7 +131,13 @@ final class ZoneRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + e.getMessage()));
             return;
         }
-        vertx.executeBlocking(() -> zones.replace(id, list), false).onComplete(ar -> {
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        vertx.executeBlocking(() -> {
+            java.util.List<NoGoZone> before = zones.list(id);
+            zones.replace(id, list);
+            audited(who, id, "zones.replace", before);
+            return null;
+        }, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.response().setStatusCode(204).end();
             } else if (ar.cause() instanceof IllegalArgumentException) {
@@ -169,7 +191,15 @@ final class ZoneRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", "zone id '" + ctx.pathParam("zone") + "' is not a number"));
             return;
         }
-        vertx.executeBlocking(() -> zones.remove(id, zone), false).onComplete(ar -> {
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        vertx.executeBlocking(() -> {
+            java.util.List<NoGoZone> before = zones.list(id);
+            boolean removed = zones.remove(id, zone);
+            if (removed) {
+                audited(who, id, "zones.remove", before);
+            }
+            return removed;
+        }, false).onComplete(ar -> {
             if (ar.failed()) {
                 IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
             } else if (ar.result()) {
@@ -185,7 +215,13 @@ final class ZoneRoutes {
             return;
         }
         String id = ctx.pathParam("id");
-        vertx.executeBlocking(() -> zones.clear(id), false).onComplete(ar -> {
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        vertx.executeBlocking(() -> {
+            java.util.List<NoGoZone> before = zones.list(id);
+            int removed = zones.clear(id);
+            audited(who, id, "zones.clear", before);
+            return removed;
+        }, false).onComplete(ar -> {
             if (ar.failed()) {
                 IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
             } else {

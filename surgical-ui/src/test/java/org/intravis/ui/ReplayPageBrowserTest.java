@@ -164,6 +164,20 @@ class ReplayPageBrowserTest {
         waitFor("stopped with a segment", 10_000, () -> page.locator("#rec-status").textContent().startsWith("idle")
                 && page.locator("#rec-status").textContent().contains("1 segment"));
         screenshot(page, "replay-recorded");
+
+        // every control the page sent is in the audit trail (an open server: the user is "local")
+        org.awaitility.Awaitility.await("the controls in the audit trail").atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> {
+                    com.fasterxml.jackson.databind.JsonNode audit = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(TestApps.call(app, "GET", "/api/audit?limit=1000", null).body());
+                    java.util.List<String> actions = new java.util.ArrayList<>();
+                    audit.get("entries").forEach(e -> {
+                        assertThat(e.get("user").asText()).isEqualTo("local");
+                        actions.add(e.get("action").asText());
+                    });
+                    assertThat(actions).contains("replay.pause", "replay.step", "replay.annotations", "replay.speed",
+                            "replay.play", "recording.start", "recording.stop");
+                });
     }
 
     /** The frames written, from the page's recording status ("recording · DIR · N frames · ..."), or -1. */

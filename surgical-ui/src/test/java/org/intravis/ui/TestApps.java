@@ -38,6 +38,17 @@ final class TestApps {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A call with headers given as name, value, name, value...; redirects are not followed. */
+    static HttpResponse<String> call(Application app, String method, String path, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(app, path))).timeout(java.time.Duration.ofSeconds(20));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static String url(Application app, String path) {
         return "http://127.0.0.1:" + app.port() + path;
     }
