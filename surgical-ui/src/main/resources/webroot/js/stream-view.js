@@ -213,7 +213,6 @@ export class StreamView {
       g2gP99: c.latency.percentile(99),
       g2gSamples: c.latency.recent().length,
       stages: c.stageFigures(),
-      superseded: c.superseded,
       clockOffsetMs: c.clock.offsetMs,
       clockRttMs: c.clock.rttMs,
       header: this.header || null,

@@ -164,7 +164,7 @@ function fmt(ms) {
 }
 
 // where glass-to-glass goes, per stage (stream-client.js STAGES): a row each under the glass-to-glass rows
-const STAGE_LABELS = { encode: 'encode', network: 'send + network', decode: 'decode', draw: 'wait for draw' };
+const STAGE_LABELS = { encode: 'encode', network: 'send + network', decode: 'decode', draw: 'draw' };
 const stageCells = new Map();
 {
   let after = document.getElementById('lat-p99').parentElement;

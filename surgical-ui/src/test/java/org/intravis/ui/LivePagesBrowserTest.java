@@ -103,7 +103,7 @@ class LivePagesBrowserTest {
         waitFor("the panel's stage rows filled", 5_000, () -> page.locator("table.latency").textContent()
                 .matches("(?s).*decode p50 / p99\\s*[0-9.]+ / [0-9.]+ ms.*"));
         assertThat(page.locator("table.latency").textContent()).contains("encode p50 / p99")
-                .contains("send + network p50 / p99").contains("wait for draw p50 / p99");
+                .contains("send + network p50 / p99").contains("draw p50 / p99");
     }
 
     @Test
