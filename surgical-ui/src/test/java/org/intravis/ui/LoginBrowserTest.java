@@ -3,11 +3,14 @@ package org.intravis.ui;
 import com.microsoft.playwright.Page;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.intravis.ui.HeadlessChromium.screenshot;
@@ -17,7 +20,8 @@ import static org.intravis.ui.HeadlessChromium.waitFor;
  * The browser's ways in, in Chromium against the real server with tokens: a page asked for without a session leads
  * to the login page, which exchanges a token for the HttpOnly cookie and returns to the page, whose video and API
  * calls then work on that cookie alone; a kiosk display opened once with a viewer token in its address ends up
- * showing the stream with the token gone from the address.
+ * showing the stream with the token gone from the address. Both over plain HTTP (loopback) and over HTTPS, where a
+ * display off localhost needs them (a secure context for WebCodecs, a Secure cookie).
  */
 class LoginBrowserTest {
     static final String STREAM = "us1";
@@ -26,31 +30,39 @@ class LoginBrowserTest {
     static final HeadlessChromium chromium = new HeadlessChromium();
 
     @TempDir
-    static Path data;
-    static Application app;
-    static String viewer;
-    static String operator;
+    static Path dir;
+    /** By scheme ("http", "https"): the application, and its viewer and operator tokens. */
+    static final Map<String, Application> apps = new HashMap<>();
+    static final Map<String, String> viewer = new HashMap<>();
+    static final Map<String, String> operator = new HashMap<>();
 
     @BeforeAll
-    static void start() {
-        TokenStore tokens = new TokenStore(data);
-        viewer = tokens.create("or3-display", Role.VIEWER).token();
-        operator = tokens.create("dr-lee", Role.OPERATOR).token();
-        app = Application.start(ModuleSettings.validate(TestApps.config(data, STREAM,
-                "synthetic:ultrasound?width=320&height=240&fps=15", "none")));
+    static void start() throws Exception {
+        TestCertificates certs = TestCertificates.create(dir, "login");
+        for (String scheme : new String[]{"http", "https"}) {
+            Path data = dir.resolve(scheme);
+            TokenStore tokens = new TokenStore(data);
+            viewer.put(scheme, tokens.create("or3-display", Role.VIEWER).token());
+            operator.put(scheme, tokens.create("dr-lee", Role.OPERATOR).token());
+            IntravisConfig config = TestApps.config(data, STREAM, "synthetic:ultrasound?width=320&height=240&fps=15", "none");
+            apps.put(scheme, Application.start(ModuleSettings.validate(scheme.equals("https") ? certs.withTls(config) : config)));
+        }
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
+        apps.values().forEach(Application::close);
     }
 
-    @Test
-    void theLoginPageExchangesATokenForTheCookieAndReturnsToThePage() {
+    private static String url(String scheme, String path) {
+        return scheme + "://127.0.0.1:" + apps.get(scheme).port() + path;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "https"})
+    void theLoginPageExchangesATokenForTheCookieAndReturnsToThePage(String scheme) {
         Page page = chromium.page(1000, 700);
-        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
+        page.navigate(url(scheme, "/display?stream=" + STREAM + "&encoding=jpeg"));
         page.waitForURL(u -> u.contains("/login?next="), new Page.WaitForURLOptions().setTimeout(10_000));
         assertThat(page.locator("#token").isVisible()).isTrue();
 
@@ -59,33 +71,42 @@ class LoginBrowserTest {
         page.click("button[type=submit]");
         waitFor("the refusal shown", 10_000, () -> page.locator("#message").textContent().contains("not valid"));
 
-        page.fill("#token", operator);
+        page.fill("#token", operator.get(scheme));
         page.click("button[type=submit]");
         page.waitForURL(u -> u.endsWith("/display?stream=" + STREAM + "&encoding=jpeg"),
                 new Page.WaitForURLOptions().setTimeout(10_000));
         StreamPage view = new StreamPage(page, STREAM);
         waitFor("frames over the WebSocket on the cookie", 30_000, () -> view.decoded() > 5);
         assertThat(page.evaluate("() => document.cookie")).as("HttpOnly: no script reads the session").isEqualTo("");
-        screenshot(page, "login-then-display");
+        assertThat(page.evaluate("() => window.isSecureContext")).isEqualTo(true); // loopback http is one too
+        com.microsoft.playwright.options.Cookie session = page.context().cookies().stream()
+                .filter(c -> c.name.equals("intravis.session")).findFirst().orElseThrow();
+        assertThat(session.httpOnly).isTrue();
+        assertThat(session.sameSite).isEqualTo(com.microsoft.playwright.options.SameSiteAttribute.STRICT);
+        assertThat(session.secure).as("Secure exactly when served over TLS").isEqualTo(scheme.equals("https"));
+        screenshot(page, "login-then-display-" + scheme);
 
         // the surgeon's page changes zones with the cookie alone (its fetches send this server's own Origin)
-        page.navigate(TestApps.url(app, "/surgeon?stream=" + STREAM + "&encoding=jpeg"));
+        page.navigate(url(scheme, "/surgeon?stream=" + STREAM + "&encoding=jpeg"));
         Object status = page.evaluate("async () => (await fetch('/api/streams/" + STREAM + "/zones', {method: 'PUT',"
                 + " headers: {'content-type': 'application/json'},"
                 + " body: JSON.stringify([{id: 1, label: 'nerve', points: [[5, 5], [60, 5], [30, 50]]}])})).status");
         assertThat(((Number) status).intValue()).isEqualTo(204);
     }
 
-    @Test
-    void aKioskOpenedWithAViewerTokenShowsTheStreamAndDropsTheTokenFromTheAddress() {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "https"})
+    void aKioskOpenedWithAViewerTokenShowsTheStreamAndDropsTheTokenFromTheAddress(String scheme) {
         Page page = chromium.page(1000, 700);
-        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg&kiosk=1&token=" + viewer));
+        String viewer = LoginBrowserTest.viewer.get(scheme);
+        page.navigate(url(scheme, "/display?stream=" + STREAM + "&encoding=jpeg&kiosk=1&token=" + viewer));
         StreamPage view = new StreamPage(page, STREAM);
         waitFor("frames on the kiosk", 30_000, () -> view.decoded() > 5);
         assertThat(String.valueOf(page.evaluate("() => location.href")))
-                .endsWith("/display?stream=" + STREAM + "&encoding=jpeg&kiosk=1").doesNotContain("token");
+                .startsWith(scheme + "://").endsWith("/display?stream=" + STREAM + "&encoding=jpeg&kiosk=1")
+                .doesNotContain("token");
         assertThat(page.evaluate("() => location.href + ' ' + history.length")).asString().doesNotContain(viewer);
-        screenshot(page, "kiosk-token-exchanged");
+        screenshot(page, "kiosk-token-exchanged-" + scheme);
 
         // the viewer may watch but not change zones, even from the page
         Object status = page.evaluate("async () => (await fetch('/api/streams/" + STREAM + "/zones', {method: 'DELETE'})).status");
