@@ -31,6 +31,7 @@ public final class StreamAnnotator {
     private final float[] entryX = new float[TipTracker.Detections.MAX];
     private final float[] entryY = new float[TipTracker.Detections.MAX];
     private final int heatmapEvery;
+    private final ZoneIdentities zoneIds = new ZoneIdentities();
     private long inferences;
 
     public StreamAnnotator(StreamRegistration r, Annotations.Origin origin, String modelName, String modelVersion,
@@ -87,6 +88,7 @@ public final class StreamAnnotator {
                         tracker.shownConfidence(t)); // the line is as sure as its tip
             }
         }
+        zoneIds.assign(holder); // before the drawn zones, which keep the surgeon's ids
         addDrawnZones();
         risk.assess(holder, pixelSpacingMm, holder.capturedNanos());
         inferences++;
