@@ -31,6 +31,7 @@ final class ClientSession {
     static final int CLOSE_POLICY = 1008;
 
     private final long id;
+    private volatile String credential;
     private final String transportName;
     private final ClientTransport transport;
     private final StreamerSettings settings;
@@ -93,6 +94,13 @@ final class ClientSession {
         this.overlay = new Mailbox(mailboxOwner, false);
         this.heatmap = new Mailbox(mailboxOwner, true);
     }
+
+    /**
+     * The credential the client was let in with (the application's access rules name it: a token's id), or null on
+     * an open server; a client whose credential is revoked is closed ({@link StreamHub#closeClients}).
+     */
+    void credential(String c) { credential = c; }
+    String credential() { return credential; }
 
     long id() { return id; }
     Variant variant() { return variant; }

@@ -43,6 +43,7 @@ final class MjpegEndpoint extends StreamEndpoint {
         });
         ClientSession session = new ClientSession(hub.nextClientId(), "mjpeg", transport, hub.settings(),
                 Variant.of(Encoding.JPEG, burned), false, false, pub::requestKeyFrame);
+        session.credential(credential(rc));
         holder[0] = session;
         pub.add(session);
     }

@@ -28,4 +28,10 @@ abstract class StreamEndpoint implements Handler<RoutingContext> {
 
     /** Serves a request for a stream that exists. */
     abstract void handle(RoutingContext rc, StreamPublisher pub);
+
+    /** The credential the application's access rules let this request in with (null on an open server). */
+    static String credential(RoutingContext rc) {
+        Object c = rc.get(StreamHub.CREDENTIAL);
+        return c == null ? null : c.toString();
+    }
 }

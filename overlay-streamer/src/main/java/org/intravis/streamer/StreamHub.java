@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The streamer's face to the application's Vert.x HTTP server: one {@link StreamPublisher} per stream
@@ -22,6 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * overlays) happens on the pipeline's threads inside the publishers.
  */
 public final class StreamHub implements AutoCloseable {
+    /**
+     * Where the application's access rules leave, in a request's context, the credential it was let in with (a
+     * token's id): the stream's clients remember it, so that revoking the token can close them.
+     */
+    public static final String CREDENTIAL = "intravis.credential";
+
     private final StreamerSettings settings;
     private final ByteBufAllocator alloc;
     private final ClientProtocol protocol;
@@ -93,6 +100,24 @@ public final class StreamHub implements AutoCloseable {
 
     long nextClientId() {
         return clientIds.incrementAndGet();
+    }
+
+    /**
+     * Closes every client let in with a credential that {@code revoked} says no longer holds (policy violation,
+     * with {@code reason}); returns how many. Any thread.
+     */
+    public int closeClients(Predicate<String> revoked, String reason) {
+        int n = 0;
+        for (StreamPublisher pub : publishers.values()) {
+            for (ClientSession s : pub.sessions()) {
+                String c = s.credential();
+                if (c != null && !s.closed() && revoked.test(c)) {
+                    s.close(ClientSession.CLOSE_POLICY, reason);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private void sendStats() {

@@ -67,7 +67,8 @@ final class WebSocketEndpoint extends StreamEndpoint {
                     + " clients (streaming.maxClientsPerStream)")).onFailure(e -> notAnUpgrade(rc, e));
             return;
         }
-        rc.request().toWebSocket().onSuccess(ws -> accept(ws, channel, pub, variant, overlay, heatmap))
+        String credential = credential(rc);
+        rc.request().toWebSocket().onSuccess(ws -> accept(ws, channel, pub, variant, overlay, heatmap, credential))
                 .onFailure(e -> {
                     pub.leave();
                     LOG.log(Level.FINE, "WebSocket upgrade failed for stream " + pub.streamId(), e);
@@ -96,11 +97,12 @@ final class WebSocketEndpoint extends StreamEndpoint {
     }
 
     private void accept(ServerWebSocket ws, Channel channel, StreamPublisher pub, Variant variant, boolean overlay,
-                        boolean heatmap) {
+                        boolean heatmap, String credential) {
         String remote = String.valueOf(ws.remoteAddress());
         WebSocketTransport transport = new WebSocketTransport(channel, ws, remote);
         ClientSession session = new ClientSession(hub.nextClientId(), "websocket", transport, hub.settings(),
                 variant, overlay, heatmap, pub::requestKeyFrame);
+        session.credential(credential);
         ws.textMessageHandler(text -> protocol.onText(pub, session, text));
         ws.binaryMessageHandler(b -> protocol.sendError(session, "binary messages from clients are not part of the protocol"));
         ws.closeHandler(v -> {

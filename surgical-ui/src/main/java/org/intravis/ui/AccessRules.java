@@ -16,6 +16,7 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.handler.SimpleAuthenticationHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
+import org.intravis.streamer.StreamHub;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -101,10 +102,14 @@ final class AccessRules {
         return vertx;
     }
 
-    /** Mounts the rules first on {@code router}: every route mounted after them is behind them. */
-    void mount(Router router) {
+    /**
+     * Mounts the rules first on {@code router}: every route mounted after them is behind them. The streams' clients
+     * ({@code hub}) outlive the request that let them in, so a revoked token's are closed when the file is re-read.
+     */
+    void mount(Router router, StreamHub hub) {
         vertx.setPeriodic(REFRESH_MS, t -> vertx.executeBlocking(() -> {
             tokens.refresh();
+            hub.closeClients(id -> tokens.byId(id).isEmpty(), "the token was revoked: log in again");
             return null;
         }, false));
         router.route().handler(origins);
@@ -146,7 +151,8 @@ final class AccessRules {
             return;
         }
         JsonObject p = ctx.user().principal();
-        Optional<TokenStore.Entry> e = tokens.byId(p.getString("tokenId", ""));
+        String tokenId = p.getString("tokenId", "");
+        Optional<TokenStore.Entry> e = tokens.byId(tokenId);
         if (e.isEmpty() || !e.get().role().id().equals(p.getString("role"))) {
             if (ctx.session() != null) {
                 ctx.session().destroy();
@@ -154,6 +160,7 @@ final class AccessRules {
             ctx.fail(401, new HttpException(401, "the token '" + p.getString("username") + "' was revoked: log in again"));
             return;
         }
+        ctx.put(StreamHub.CREDENTIAL, tokenId); // a stream's client remembers it: revoking the token closes it
         ctx.next();
     }
 

@@ -87,7 +87,7 @@ public final class IntravisServer implements AutoCloseable {
                 engine.config().server.allowedOrigins, ListenAddress.isLoopback(host), options.isSsl());
         router = Router.router(vertx);
         SecurityHeaders.mount(router); // first: every response below carries them, refusals included
-        access.mount(router); // then: every route below is behind the access rules (docs/security.md)
+        access.mount(router, engine.hub()); // then: every route below is behind the access rules (docs/security.md)
         router.get("/health").handler(this::health);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")

@@ -293,4 +293,60 @@ class AccessControlTest {
         assertThat(send("GET", "/api/streams", null, "Cookie", cookie).statusCode()).isEqualTo(401);
         assertThat(send("GET", "/api/streams", null, "Authorization", bearer(viewer)).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void revokingATokenClosesTheStreamsItIsWatching() throws Exception {
+        String temp = new TokenStore(data).create("temp-viewer", Role.VIEWER).token();
+        await("the new token reaches the server").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(400)).until(() ->
+                send("GET", "/api/streams", null, "Authorization", bearer(temp)).statusCode() == 200);
+        // two clients on the stream: one let in with the token to revoke, one with another viewer's
+        CompletableFuture<String> revokedClose = new CompletableFuture<>();
+        CompletableFuture<String> otherClose = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger otherMessages = new java.util.concurrent.atomic.AtomicInteger();
+        WebSocket watched = openWatching(temp, revokedClose, null);
+        WebSocket other = openWatching(viewer, otherClose, otherMessages);
+        try {
+            assertThat(new TokenStore(data).revoke("temp-viewer")).isTrue();
+            String closed = revokedClose.get(15, TimeUnit.SECONDS);
+            assertThat(closed).startsWith("1008 ").contains("revoked");
+            // the other viewer's stream goes on
+            int before = otherMessages.get();
+            await("the other client still receives").atMost(Duration.ofSeconds(10)).until(() -> otherMessages.get() > before + 5);
+            assertThat(otherClose).isNotDone();
+        } finally {
+            other.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+            if (!revokedClose.isDone()) {
+                watched.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+            }
+        }
+    }
+
+    /** A WebSocket on the stream with this token; its close ("code reason") completes {@code closed}. */
+    private static WebSocket openWatching(String token, CompletableFuture<String> closed,
+                                          java.util.concurrent.atomic.AtomicInteger messages) throws Exception {
+        return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).header("Authorization", bearer(token))
+                .buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/ws/streams/us1?encoding=jpeg"),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletableFuture<?> onBinary(WebSocket w, java.nio.ByteBuffer data, boolean last) {
+                                if (messages != null && last) {
+                                    messages.incrementAndGet();
+                                }
+                                w.request(1);
+                                return null;
+                            }
+
+                            @Override
+                            public CompletableFuture<?> onText(WebSocket w, CharSequence data, boolean last) {
+                                w.request(1);
+                                return null;
+                            }
+
+                            @Override
+                            public CompletableFuture<?> onClose(WebSocket w, int code, String reason) {
+                                closed.complete(code + " " + reason);
+                                return null;
+                            }
+                        }).get(20, TimeUnit.SECONDS);
+    }
 }
