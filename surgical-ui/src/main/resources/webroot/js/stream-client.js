@@ -8,6 +8,7 @@ import {
 } from './protocol.js';
 import { ClockSync } from './clock.js';
 import { LatencyWindow } from './stats.js';
+import { checkAccess } from './access.js';
 
 const H264_PROBE_CODEC = 'avc1.42E01F';
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
@@ -139,10 +140,11 @@ export class StreamClient {
       if (typeof ev.data === 'string') this.onText(ev.data);
       else this.onBinary(ev.data);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.closeDecoder();
+      if (ev.code === 1008) checkAccess(); // closed on policy, e.g. its token revoked: log in again if so
       this.scheduleReconnect();
     };
     ws.onerror = () => { /* onclose follows */ };

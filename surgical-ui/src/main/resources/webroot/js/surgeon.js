@@ -5,6 +5,7 @@ import { ZoneEditor } from './zones.js';
 import { plotLatency } from './stats.js';
 import { SessionPanel } from './session-panel.js';
 import { STAGES } from './stream-client.js';
+import { loginAgainIfRefused } from './access.js';
 
 const q = new URLSearchParams(location.search);
 const grid = document.getElementById('grid');
@@ -107,7 +108,9 @@ function rebuildAll() {
 async function loadStreams() {
   let list = [];
   try {
-    list = await (await fetch('/api/streams', { cache: 'no-store' })).json();
+    const r = await fetch('/api/streams', { cache: 'no-store' });
+    if (loginAgainIfRefused(r)) return;
+    list = await r.json();
   } catch (e) {
     streamsEl.textContent = 'streams: server unreachable, retrying…';
     setTimeout(loadStreams, 2000);

@@ -113,4 +113,25 @@ class LoginBrowserTest {
         chromium.allow("HTTP 403: DELETE .*/zones|status of 403", "the viewer's change is refused on purpose");
         assertThat(((Number) status).intValue()).isEqualTo(403);
     }
+
+    @org.junit.jupiter.api.Test
+    void aDisplayWhoseTokenIsRevokedLosesItsStreamAndGoesToTheLoginPage() {
+        String token = new TokenStore(dir.resolve("http")).create("wall-display", Role.VIEWER).token();
+        Page page = chromium.page(1000, 700);
+        // the server reads the token file within a second: until then the address token is refused
+        chromium.allow("HTTP 401|status of 401|WebSocket connection to .* failed",
+                "the revoked display is refused on purpose (and the new token may be refused for its first second)");
+        waitFor("the kiosk let in", 10_000, () -> {
+            page.navigate(url("http", "/display?stream=" + STREAM + "&encoding=jpeg&kiosk=1&token=" + token));
+            return !page.url().contains("/login");
+        });
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("frames on the display", 30_000, () -> view.decoded() > 5);
+
+        new TokenStore(dir.resolve("http")).revoke("wall-display");
+        page.waitForURL(u -> u.contains("/login?next="), new Page.WaitForURLOptions().setTimeout(20_000));
+        assertThat(page.url()).contains("next=%2Fdisplay%3Fstream%3D" + STREAM);
+        assertThat(page.locator("#token").isVisible()).isTrue();
+        screenshot(page, "revoked-display-to-login");
+    }
 }
