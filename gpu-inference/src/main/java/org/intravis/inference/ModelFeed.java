@@ -104,7 +104,7 @@ final class ModelFeed implements InferenceFeed {
             boolean mayReplace = sameBatch && heldInGeneration >= rowsPerStream && rowsPerStream < worker.maxBatch();
             if (mayReplace && worker.busyUntilNanos() - now > offerIntervalNanos && offerIntervalNanos > 0
                     && Batch.phase(b.rowState(lastRow)) == Batch.READY) {
-                return Offer.DEFERRED; // the waiting frame will be taken before a newer one comes: keep it
+                return Offer.DEFERRED; // the model is busy past the next frame: that one (or a later) may replace it
             }
             if (mayReplace && b.casRow(lastRow, gen, Batch.READY, Batch.WRITING)) {
                 row = lastRow; // newest frame wins: take back our own row
