@@ -32,8 +32,15 @@ public final class Application implements AutoCloseable {
     public static Application start(IntravisConfig config) {
         ServerTls tls = ServerTls.from(config.server); // a bad certificate or key stops us before anything starts
         // no tokens, no network: checked before anything starts, so a refused --host costs nothing
-        String host = ListenAddress.choose(config.server.host, !new TokenStore(Path.of(config.dataDir)).isEmpty(),
-                config.dataDir);
+        boolean tokensExist = !new TokenStore(Path.of(config.dataDir)).isEmpty();
+        String host = ListenAddress.choose(config.server.host, tokensExist, config.dataDir);
+        // the same rule for OpenIGTLink, which can ask no credential: beyond loopback only on a server with tokens
+        var igtl = ModuleSettings.igtl(config);
+        if (igtl != null && igtl.beyondLoopback() && !tokensExist) {
+            throw new UserError("openigtlink.host " + igtl.host() + " would open OpenIGTLink to the network with no"
+                    + " tokens in " + config.dataDir + ": create one first with 'intravis token create --name NAME"
+                    + " --role admin --data-dir " + config.dataDir + "' (docs/security.md)");
+        }
         // one zone store, shared by the models (risk zones) and the HTTP API (the surgeon draws them)
         ZoneStore zones = new ZoneStore(Path.of(config.dataDir));
         InferenceService inference = config.inference.enabled

@@ -183,5 +183,7 @@ public final class IntravisConfig {
         public int port = -1;
         /** 2: header version 1, every peer reads it; 3: extended header with metadata (frame id, model, confidence, times). */
         public int protocol = 2;
+        /** Peers (IP addresses) that may connect besides this machine; required with a host beyond loopback. */
+        public java.util.List<String> allowedClients = new java.util.ArrayList<>();
     }
 }

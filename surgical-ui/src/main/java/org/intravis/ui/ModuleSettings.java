@@ -171,7 +171,8 @@ public final class ModuleSettings {
             for (IntravisConfig.Stream s : c.streams) {
                 new IgtlDeviceNames(s.id);
             }
-            return new IgtlServerSettings().host(o.host).port(o.port).protocol(o.protocol).conclude();
+            return new IgtlServerSettings().host(o.host).port(o.port).protocol(o.protocol)
+                    .allowedClients(o.allowedClients == null ? java.util.List.of() : o.allowedClients).conclude();
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage().startsWith("openigtlink") ? e.getMessage() : "openigtlink: " + e.getMessage(), e);
         }

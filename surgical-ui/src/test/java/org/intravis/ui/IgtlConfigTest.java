@@ -36,11 +36,27 @@ class IgtlConfigTest {
                   host: 0.0.0.0
                   port: 18945
                   protocol: 3
+                  allowedClients: [10.1.2.3]
                 """);
         IgtlServerSettings s = ModuleSettings.igtl(ModuleSettings.validate(ConfigLoader.load(f)));
         assertThat(s.host()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isEqualTo(18945);
         assertThat(s.headerVersion()).isEqualTo(2);
+        assertThat(s.admits(java.net.InetAddress.getByName("10.1.2.3"))).isTrue();
+        assertThat(s.admits(java.net.InetAddress.getByName("10.1.2.4"))).isFalse();
+    }
+
+    @Test
+    void beyondLoopbackItNeedsItsPeersListedAndTokensLikeTheServer() {
+        IntravisConfig c = TestApps.config(dir.resolve("data"), "us1", "synthetic:ultrasound?width=160&height=120&fps=5", "none");
+        c.openigtlink.port = 0;
+        c.openigtlink.host = "0.0.0.0";
+        assertThatThrownBy(() -> ModuleSettings.validate(c)).isInstanceOf(UserError.class)
+                .hasMessageContaining("openigtlink.allowedClients");
+        c.openigtlink.allowedClients = java.util.List.of("10.1.2.3");
+        // no tokens: OpenIGTLink may not leave this machine, as the HTTP server may not
+        assertThatThrownBy(() -> Application.start(ModuleSettings.validate(c))).isInstanceOf(UserError.class)
+                .hasMessageContaining("no tokens").hasMessageContaining("intravis token create");
     }
 
     @Test

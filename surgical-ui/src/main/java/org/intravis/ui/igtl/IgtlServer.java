@@ -70,6 +70,12 @@ public final class IgtlServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!settings.admits(ch.remoteAddress().getAddress())) {
+                            LOG.warning(() -> "openigtlink: refused " + ch.remoteAddress()
+                                    + " (not in openigtlink.allowedClients)");
+                            ch.close();
+                            return;
+                        }
                         IgtlClient[] holder = new IgtlClient[1];
                         IgtlClient c = new IgtlClient(ch, streams, settings.alertQueueLimit(), () -> remove(holder[0]));
                         holder[0] = c;

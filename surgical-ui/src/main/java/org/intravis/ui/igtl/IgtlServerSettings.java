@@ -3,9 +3,17 @@ package org.intravis.ui.igtl;
 import org.intravis.capture.igtl.IgtlDecoder;
 import org.intravis.capture.igtl.IgtlWire;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * The OpenIGTLink server's settings (the {@code openigtlink:} section), checked once by {@link #conclude()}.
- * The protocol has no authentication, so it listens on loopback unless a host is given.
+ * The protocol has no authentication, so it listens on loopback unless a host is given, and then only the peers
+ * listed in {@code allowedClients} (by IP address; this machine always) are served: no credential can be asked of
+ * them, so the address is the rule (docs/security.md).
  */
 public final class IgtlServerSettings {
     private String host = "127.0.0.1";
@@ -14,6 +22,8 @@ public final class IgtlServerSettings {
     private long maxBodyBytes = IgtlDecoder.DEFAULT_MAX_BODY_BYTES;
     private int alertQueueLimit = 64;
     private int writeBufferHighBytes = 2 << 20;
+    private List<String> allowedClients = List.of();
+    private final Set<InetAddress> allowed = new LinkedHashSet<>();
     private boolean concluded;
 
     public IgtlServerSettings host(String h) { check(); this.host = h; return this; }
@@ -26,6 +36,8 @@ public final class IgtlServerSettings {
     public IgtlServerSettings alertQueueLimit(int n) { check(); this.alertQueueLimit = n; return this; }
     /** Bytes queued in a connection beyond which nothing more is written to it until it drains. */
     public IgtlServerSettings writeBufferHighBytes(int n) { check(); this.writeBufferHighBytes = n; return this; }
+    /** Peers (IP addresses) served besides this machine's own; required when the host is beyond loopback. */
+    public IgtlServerSettings allowedClients(List<String> ips) { check(); this.allowedClients = List.copyOf(ips); return this; }
 
     public String host() { return host; }
     public int port() { return port; }
@@ -33,6 +45,20 @@ public final class IgtlServerSettings {
     public long maxBodyBytes() { return maxBodyBytes; }
     public int alertQueueLimit() { return alertQueueLimit; }
     public int writeBufferHighBytes() { return writeBufferHighBytes; }
+
+    /** Whether a peer at {@code address} is served: this machine always, others when listed. */
+    public boolean admits(InetAddress address) {
+        return address.isLoopbackAddress() || allowed.contains(address);
+    }
+
+    /** Whether the host binds beyond loopback. */
+    public boolean beyondLoopback() {
+        try {
+            return !InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("openigtlink.host " + host + " cannot be resolved: " + e.getMessage(), e);
+        }
+    }
 
     /** The header version messages are sent with. */
     public int headerVersion() {
@@ -57,8 +83,28 @@ public final class IgtlServerSettings {
         if (maxBodyBytes < 1 || alertQueueLimit < 1 || writeBufferHighBytes < 1024) {
             throw new IllegalArgumentException("openigtlink limits must be positive (write buffer at least 1 KiB)");
         }
+        for (String ip : allowedClients) {
+            allowed.add(literal(ip));
+        }
+        if (beyondLoopback() && allowed.isEmpty()) {
+            throw new IllegalArgumentException("openigtlink.host " + host + " is beyond loopback, and OpenIGTLink has no"
+                    + " credentials: list the peers that may connect in openigtlink.allowedClients (IP addresses)");
+        }
         concluded = true;
         return this;
+    }
+
+    /** An IP address as written (a host name would make the rule depend on DNS). */
+    private static InetAddress literal(String ip) {
+        String s = ip == null ? "" : ip.trim();
+        if (!s.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
+            throw new IllegalArgumentException("openigtlink.allowedClients: '" + ip + "' is not an IP address");
+        }
+        try {
+            return InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("openigtlink.allowedClients: '" + ip + "' is not an IP address", e);
+        }
     }
 
     private void check() {
