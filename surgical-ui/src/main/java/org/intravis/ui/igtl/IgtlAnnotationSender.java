@@ -21,7 +21,7 @@ import org.intravis.streamer.AlertTracker;
  * The STRING reads, e.g., {@code raise WARNING proximity tip 3 nerve zone 12 4.2 mm frame 1234} (the distance in px
  * when the spacing is unknown; a clear for lack of AI ends with {@code reason ai-failed} or {@code ai-unknown}).
  */
-final class IgtlAnnotationSender implements AnnotationListener {
+final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationListener {
     private static final byte[] STRING = IgtlWire.type(IgtlWire.STRING);
     private static final byte[] POLYDATA = IgtlWire.type(IgtlWire.POLYDATA);
     private static final String[] LEVELS = {"NONE", "CAUTION", "WARNING", "CRITICAL"};
@@ -37,12 +37,6 @@ final class IgtlAnnotationSender implements AnnotationListener {
     private static final byte[] K_CAPTURE = IgtlMetadata.key("CaptureTimeUs");
     private static final byte[] K_UNITS = IgtlMetadata.key("Units");
 
-    private final IgtlServer server;
-    private final int index;
-    private final IgtlDeviceNames names;
-    private final double streamSpacingMm;
-    private final int headerVersion;
-    private final boolean v3;
 
     // ---- the annotating thread ----
     private final AlertTracker alerts = new AlertTracker();
@@ -53,12 +47,7 @@ final class IgtlAnnotationSender implements AnnotationListener {
     private volatile boolean closed;
 
     IgtlAnnotationSender(IgtlServer server, int index, IgtlDeviceNames names, double spacingMm) {
-        this.server = server;
-        this.index = index;
-        this.names = names;
-        this.streamSpacingMm = spacingMm;
-        this.headerVersion = server.settings().headerVersion();
-        this.v3 = headerVersion == IgtlWire.HEADER_V2;
+        super(server, index, names, spacingMm);
     }
 
     @Override

@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  * in mm when the stream's pixel spacing is known, else in pixels. Nothing is allocated per frame here (the buffer comes
  * from the pool).
  */
-final class IgtlFrameSender implements VideoSink {
+final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
     private static final Logger LOG = Logger.getLogger(IgtlFrameSender.class.getName());
     private static final byte[] IMAGE = IgtlWire.type(IgtlWire.IMAGE);
     private static final byte[] TRANSFORM = IgtlWire.type(IgtlWire.TRANSFORM);
@@ -50,12 +50,6 @@ final class IgtlFrameSender implements VideoSink {
     private static final byte[] K_STATE = IgtlMetadata.key("State");
     private static final byte[] K_TIPS = IgtlMetadata.key("Tips");
 
-    private final IgtlServer server;
-    private final int index;
-    private final IgtlDeviceNames names;
-    private final double streamSpacingMm;
-    private final int headerVersion;
-    private final boolean v3;
 
     // ---- video thread ----
     private final IgtlMetadata meta = new IgtlMetadata();
@@ -67,12 +61,7 @@ final class IgtlFrameSender implements VideoSink {
     private volatile boolean closed;
 
     IgtlFrameSender(IgtlServer server, int index, IgtlDeviceNames names, double spacingMm) {
-        this.server = server;
-        this.index = index;
-        this.names = names;
-        this.streamSpacingMm = spacingMm;
-        this.headerVersion = server.settings().headerVersion();
-        this.v3 = headerVersion == IgtlWire.HEADER_V2;
+        super(server, index, names, spacingMm);
     }
 
     @Override
