@@ -34,7 +34,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     boolean video;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--batch", description = "Frames per ONNX Runtime call (default: the configuration's maxBatch, 8).")
     Integer batch;

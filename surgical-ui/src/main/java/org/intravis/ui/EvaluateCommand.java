@@ -46,7 +46,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path dump;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--models-dir", paramLabel = "DIR", description = "Look for <name>/<name>.onnx here first.")
     Path modelsDir;

@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     String model;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--no-inference", description = "Video only: no model runs (the overlay shows AI OFF).")
     boolean noInference;
