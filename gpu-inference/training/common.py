@@ -327,6 +327,29 @@ def _smooth_noise(rng, h, w, sigma):
     return n / (n.std() + 1e-6)
 
 
+def letterbox(rng, img, aspects, grow, fill, marks, charset, max_chars, text_min, keep_out=0):
+    """The picture inside a bigger dark frame like a capture card's: an aspect from `aspects`, a height up to `grow`
+    times the picture's, a background grey up to `fill`, and fewer than `marks` bright text marks (2 to `max_chars`-1
+    characters of `charset`, grey `text_min` to 1) outside the picture and `keep_out` px beyond its left and bottom
+    edges. Returns (frame, (x0, y0)), the picture's offset. The draws from rng come in one fixed order."""
+    h, w = img.shape
+    aspect = rng.choice(aspects)
+    H = int(h * rng.uniform(1.0, grow))
+    W = max(int(H * aspect), w + 4)
+    x0 = int(rng.uniform(0, W - w))
+    y0 = int(rng.uniform(0, H - h))
+    big = np.full((H, W), rng.uniform(0, fill), np.float32)
+    big[y0:y0 + h, x0:x0 + w] = img
+    for _ in range(int(rng.integers(0, marks))):
+        txt = "".join(rng.choice(list(charset), size=int(rng.integers(2, max_chars))))
+        pos = (int(rng.uniform(0, W * 0.9)), int(rng.uniform(10, H)))
+        if x0 - keep_out <= pos[0] <= x0 + w and y0 <= pos[1] <= y0 + h + keep_out:
+            continue
+        cv2.putText(big, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.3, 0.8) * H / 400,
+                    float(rng.uniform(text_min, 1.0)), 1, cv2.LINE_AA)
+    return big, (x0, y0)
+
+
 def content_rect(gray, thr=12):
     """Bounding box (x0, y0, x1, y1), exclusive ends, of the B-mode picture inside a frame with black margins."""
     m = gray > (thr if gray.dtype == np.uint8 else thr / 255.0)

@@ -32,8 +32,8 @@ import zlib
 import cv2
 import numpy as np
 
-from common import (CACHE_DIR, CROP, DATA_DIR, REPO, SIZE, content_box, gaussian_heatmap, load_real, phantom_files,
-                    read_phantom_dump, read_split, to_model)
+from common import (CACHE_DIR, CROP, DATA_DIR, REPO, SIZE, content_box, gaussian_heatmap, letterbox, load_real,
+                    phantom_files, read_phantom_dump, read_split, to_model)
 from common import render_needle as render_needle_v1
 from us_data import _affine, _apply
 
@@ -357,21 +357,9 @@ def _graphics(rng, img, rect):
 
 def _margins(rng, img, rect):
     """The picture inside a bigger black frame with text in the margins; returns (frame, offset)."""
-    h, w = img.shape
-    aspect = rng.choice([16 / 9, 4 / 3, 16 / 10, 720 / 440, 5 / 4])
-    H = int(h * rng.uniform(1.0, 1.3))
-    W = max(int(H * aspect), w + 4)
-    ox = int(rng.uniform(0, W - w))
-    oy = int(rng.uniform(0, H - h))
-    big = np.full((H, W), rng.uniform(0, 0.035), np.float32)
-    big[oy:oy + h, ox:ox + w] = img
-    for _ in range(int(rng.integers(0, 7))):
-        txt = "".join(rng.choice(list("ABCDEFGHKLMNPRSTUVZ0123456789.:% "), size=int(rng.integers(2, 10))))
-        pos = (int(rng.uniform(0, W * 0.9)), int(rng.uniform(10, H)))
-        if ox - 5 <= pos[0] <= ox + w and oy <= pos[1] <= oy + h + 5:
-            continue
-        cv2.putText(big, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.3, 0.8) * H / 400,
-                    float(rng.uniform(0.4, 1.0)), 1, cv2.LINE_AA)
+    big, (ox, oy) = letterbox(rng, img, [16 / 9, 4 / 3, 16 / 10, 720 / 440, 5 / 4], grow=1.3, fill=0.035, marks=7,
+                              charset="ABCDEFGHKLMNPRSTUVZ0123456789.:% ", max_chars=10, text_min=0.4, keep_out=5)
+    H, W = big.shape
     if rng.random() < 0.3:  # a grey-scale bar
         bx = int(rng.uniform(0, max(1, ox - 10))) if ox > 12 else W - 8
         grad = np.linspace(1, 0, min(H // 3, 120), dtype=np.float32)[:, None]

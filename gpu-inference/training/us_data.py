@@ -7,7 +7,7 @@ import os
 import cv2
 import numpy as np
 
-from common import (CACHE_DIR, DATA_DIR, SIZE, content_rect, gaussian_heatmap, load_real, phantom_files,
+from common import (CACHE_DIR, DATA_DIR, SIZE, content_rect, gaussian_heatmap, letterbox, load_real, phantom_files,
                     read_phantom_dump, read_split, render_needle, to_model)
 
 PHANTOM_US_DIR = os.path.join(CACHE_DIR, "phantom-ultrasound")
@@ -55,20 +55,9 @@ def _margins(rng, img, masks):
     """Puts the picture into a bigger black frame like a capture card's (16:9 or 4:3 letterbox around a B-mode
     picture), with some bright UI marks outside it."""
     h, w = img.shape
-    aspect = rng.choice([16 / 9, 4 / 3, 16 / 10])
-    H = int(h * rng.uniform(1.0, 1.25))
-    W = max(int(H * aspect), w + 4)
-    x0 = int(rng.uniform(0, W - w))
-    y0 = int(rng.uniform(0, H - h))
-    big = np.full((H, W), rng.uniform(0, 0.04), np.float32)
-    big[y0:y0 + h, x0:x0 + w] = img
-    for _ in range(int(rng.integers(0, 6))):
-        txt = "".join(rng.choice(list("ABCDEFGHKLMNPRSTUVZ0123456789. "), size=int(rng.integers(2, 9))))
-        pos = (int(rng.uniform(0, W * 0.9)), int(rng.uniform(10, H)))
-        if x0 <= pos[0] <= x0 + w and y0 <= pos[1] <= y0 + h:
-            continue
-        cv2.putText(big, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.3, 0.8) * H / 400,
-                    float(rng.uniform(0.5, 1.0)), 1, cv2.LINE_AA)
+    big, (x0, y0) = letterbox(rng, img, [16 / 9, 4 / 3, 16 / 10], grow=1.25, fill=0.04, marks=6,
+                              charset="ABCDEFGHKLMNPRSTUVZ0123456789. ", max_chars=9, text_min=0.5)
+    H, W = big.shape
     outm = []
     for m in masks:
         bm = np.zeros((H, W), m.dtype)

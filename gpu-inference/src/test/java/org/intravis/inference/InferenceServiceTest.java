@@ -29,6 +29,20 @@ class InferenceServiceTest {
         return service.register(r.registration("s", 0, 0, model));
     }
 
+    /** A service with one stream "s" of {@code model}, its annotations recorded; closing it closes the service. */
+    private record OneStream(InferenceService service, Recorder recorder, InferenceFeed feed) implements AutoCloseable {
+        static OneStream start(InferenceSettings settings, String model) {
+            InferenceService service = new InferenceService(settings);
+            Recorder r = new Recorder();
+            return new OneStream(service, r, stream(service, r, model));
+        }
+
+        @Override
+        public void close() {
+            service.close();
+        }
+    }
+
     /** After the trouble, the stream goes on: a fresh frame offered now is published valid. */
     private static void nextFrameGoesThrough(InferenceFeed feed, Recorder r, long frameId) throws InterruptedException {
         Phantom.offerNow(feed, frame(1), frameId);
@@ -97,75 +111,67 @@ class InferenceServiceTest {
 
     @Test
     void framesAlreadyStaleWhenTheirBatchClosesAreSkippedAndCounted() throws Exception {
-        try (InferenceService service = new InferenceService(settings(100, 4))) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "standin-ultrasound");
+        try (OneStream one = OneStream.start(settings(100, 4), "standin-ultrasound")) {
             FrameSlot old = frame(0);
             long capturedLongAgo = System.nanoTime() - 1_000_000_000L;
-            assertThat(feed.offer(old, Phantom.capture(old, 1, capturedLongAgo))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(one.feed().offer(old, Phantom.capture(old, 1, capturedLongAgo))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             long end = System.nanoTime() + 10_000_000_000L;
-            while (r.counters.get(Counter.INFERENCE_SKIPPED_DEADLINE) == 0 && System.nanoTime() < end) {
+            while (one.recorder().counters.get(Counter.INFERENCE_SKIPPED_DEADLINE) == 0 && System.nanoTime() < end) {
                 Thread.sleep(5);
             }
-            assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_DEADLINE)).isEqualTo(1);
-            assertThat(r.published).isEmpty();
-            nextFrameGoesThrough(feed, r, 2);
-            assertThat(service.status().models().get(0).skippedDeadline()).isEqualTo(1);
+            assertThat(one.recorder().counters.get(Counter.INFERENCE_SKIPPED_DEADLINE)).isEqualTo(1);
+            assertThat(one.recorder().published).isEmpty();
+            nextFrameGoesThrough(one.feed(), one.recorder(), 2);
+            assertThat(one.service().status().models().get(0).skippedDeadline()).isEqualTo(1);
         }
     }
 
     @Test
     void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
-        try (InferenceService service = new InferenceService(settings(1000, 8))) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "standin-ultrasound");
-            service.register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open
+        try (OneStream one = OneStream.start(settings(1000, 8), "standin-ultrasound")) {
+            one.service().register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open
             FrameSlot first = frame(0);
             FrameSlot second = frame(1);
-            assertThat(Phantom.offerNow(feed, first, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            assertThat(Phantom.offerNow(feed, second, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            Annotations out = r.await(x -> x.frameId() == 2);
+            assertThat(Phantom.offerNow(one.feed(), first, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            assertThat(Phantom.offerNow(one.feed(), second, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            Annotations out = one.recorder().await(x -> x.frameId() == 2);
             assertThat(out.batchSize()).isEqualTo(1);
-            assertThat(r.counters.get(Counter.INFERENCE_SKIPPED_STALE)).isEqualTo(1);
+            assertThat(one.recorder().counters.get(Counter.INFERENCE_SKIPPED_STALE)).isEqualTo(1);
             Thread.sleep(50);
-            assertThat(r.published).extracting(Annotations::frameId).containsExactly(2L);
+            assertThat(one.recorder().published).extracting(Annotations::frameId).containsExactly(2L);
         }
     }
 
     @Test
     void severalRowsPerStreamLetEveryFrameThroughForOfflineAnalysis() throws Exception {
         InferenceSettings s = new InferenceSettings().budgetMs(1000).maxBatch(4).rowsPerStream(4).intraOpThreads(1).conclude();
-        try (InferenceService service = new InferenceService(s)) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "standin-ultrasound");
+        try (OneStream one = OneStream.start(s, "standin-ultrasound")) {
             for (int i = 0; i < 4; i++) {
                 FrameSlot slot = frame(i);
-                assertThat(Phantom.offerNow(feed, slot, i + 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+                assertThat(Phantom.offerNow(one.feed(), slot, i + 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
             }
-            r.await(x -> x.frameId() == 4);
-            assertThat(r.published).extracting(Annotations::frameId).containsExactly(1L, 2L, 3L, 4L);
-            assertThat(r.published).allSatisfy(x -> assertThat(x.batchSize()).isEqualTo(4)); // full: closed at once
+            one.recorder().await(x -> x.frameId() == 4);
+            assertThat(one.recorder().published).extracting(Annotations::frameId).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(one.recorder().published).allSatisfy(x -> assertThat(x.batchSize()).isEqualTo(4)); // full: closed at once
         }
     }
 
     @Test
     void runTimeErrorsAreCountedPublishedAsFailedAndTheWorkerGoesOn() throws Exception {
-        try (InferenceService service = new InferenceService(settings(200, 2))) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "failing-ultrasound");
+        try (OneStream one = OneStream.start(settings(200, 2), "failing-ultrasound")) {
             FrameSlot bad = frame(0);
             for (int y = 0; y < 8; y++) { // the failing model's trigger: a white top-left corner
                 for (int x = 0; x < 8; x++) {
                     bad.pixels().put(y * bad.stride() + x, (byte) 255);
                 }
             }
-            Phantom.offerNow(feed, bad, 1);
-            Annotations failed = r.await(x -> x.frameId() == 1);
+            Phantom.offerNow(one.feed(), bad, 1);
+            Annotations failed = one.recorder().await(x -> x.frameId() == 1);
             assertThat(failed.status()).isEqualTo(Annotations.Status.FAILED);
             assertThat(failed.failure()).isEqualTo("inference failed");
-            assertThat(r.counters.get(Counter.INFERENCE_FAILED)).isEqualTo(1);
-            nextFrameGoesThrough(feed, r, 2);
-            assertThat(service.status().models().get(0).runFailures()).isEqualTo(1);
+            assertThat(one.recorder().counters.get(Counter.INFERENCE_FAILED)).isEqualTo(1);
+            nextFrameGoesThrough(one.feed(), one.recorder(), 2);
+            assertThat(one.service().status().models().get(0).runFailures()).isEqualTo(1);
         }
     }
 
@@ -174,10 +180,8 @@ class InferenceServiceTest {
     void cudaRequestedRunsWhereItCanAndTheStatusSaysSo() throws Exception {
         InferenceSettings s = new InferenceSettings().device("cuda").budgetMs(200).maxBatch(2).intraOpThreads(1).conclude();
         String expected = CudaBuild.usable() ? "cuda:0" : "cpu";
-        try (InferenceService service = new InferenceService(s)) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "standin-ultrasound");
-            InferenceStatus status = service.status();
+        try (OneStream one = OneStream.start(s, "standin-ultrasound")) {
+            InferenceStatus status = one.service().status();
             assertThat(status.deviceRequested()).isEqualTo("cuda");
             assertThat(status.deviceInUse()).isEqualTo(expected);
             if (expected.equals("cpu")) {
@@ -187,41 +191,37 @@ class InferenceServiceTest {
             }
             assertThat(status.models().get(0).device()).isEqualTo(expected);
             FrameSlot slot = frame(0);
-            Phantom.offerNow(feed, slot, 1);
-            assertThat(r.await(x -> x.frameId() == 1).device()).isEqualTo(expected);
+            Phantom.offerNow(one.feed(), slot, 1);
+            assertThat(one.recorder().await(x -> x.frameId() == 1).device()).isEqualTo(expected);
         }
     }
 
     @Test
     void aModelThatFailsToLoadAnswersFailedAndIsInTheStatus() throws Exception {
-        try (InferenceService service = new InferenceService(settings(200, 2))) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "no-such-model");
+        try (OneStream one = OneStream.start(settings(200, 2), "no-such-model")) {
             FrameSlot slot = frame(0);
-            assertThat(Phantom.offerNow(feed, slot, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            Annotations a = r.last();
+            assertThat(Phantom.offerNow(one.feed(), slot, 1)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            Annotations a = one.recorder().last();
             assertThat(a.status()).isEqualTo(Annotations.Status.FAILED);
             assertThat(a.failure()).startsWith("model failed to load: model 'no-such-model' not found");
-            InferenceStatus.ModelStatus m = service.status().models().get(0);
+            InferenceStatus.ModelStatus m = one.service().status().models().get(0);
             assertThat(m.state()).isEqualTo("failed");
             assertThat(m.error()).startsWith("model failed to load:");
-            assertThat(service.status().streams().get(0).mode()).isEqualTo("failed");
+            assertThat(one.service().status().streams().get(0).mode()).isEqualTo("failed");
         }
     }
 
     @Test
     void pausingAStreamStopsItsInferenceUntilResumed() throws Exception {
-        try (InferenceService service = new InferenceService(settings(200, 2))) {
-            Recorder r = new Recorder();
-            InferenceFeed feed = stream(service, r, "standin-ultrasound");
-            service.pause("s");
-            assertThat(service.status().streams().get(0).paused()).isTrue();
+        try (OneStream one = OneStream.start(settings(200, 2), "standin-ultrasound")) {
+            one.service().pause("s");
+            assertThat(one.service().status().streams().get(0).paused()).isTrue();
             FrameSlot slot = frame(0);
-            assertThat(Phantom.offerNow(feed, slot, 1)).isEqualTo(InferenceFeed.Offer.BUSY);
-            service.resume("s");
-            assertThat(Phantom.offerNow(feed, slot, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
-            r.await(x -> x.frameId() == 2);
-            assertThatThrownBy(() -> service.pause("nope")).isInstanceOf(IllegalArgumentException.class);
+            assertThat(Phantom.offerNow(one.feed(), slot, 1)).isEqualTo(InferenceFeed.Offer.BUSY);
+            one.service().resume("s");
+            assertThat(Phantom.offerNow(one.feed(), slot, 2)).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            one.recorder().await(x -> x.frameId() == 2);
+            assertThatThrownBy(() -> one.service().pause("nope")).isInstanceOf(IllegalArgumentException.class);
         }
     }
 

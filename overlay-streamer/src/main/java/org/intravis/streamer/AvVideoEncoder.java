@@ -205,14 +205,9 @@ public final class AvVideoEncoder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (buffers != null) {
-            buffers.close();
-            buffers = null;
-        }
-        if (ctx != null) {
-            avcodec_free_context(ctx);
-            ctx = null;
-        }
+        EncoderBuffers.free(buffers, ctx);
+        buffers = null;
+        ctx = null;
         openWidth = openHeight = 0;
     }
 }

@@ -1,5 +1,6 @@
 package org.intravis.streamer;
 
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
@@ -11,6 +12,7 @@ import org.bytedeco.javacpp.PointerPointer;
 import java.nio.charset.StandardCharsets;
 
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
@@ -132,6 +134,16 @@ final class EncoderBuffers implements AutoCloseable {
             n++;
         }
         return new String(buf, 0, n, StandardCharsets.US_ASCII) + " (" + r + ")";
+    }
+
+    /** Frees {@code buffers}, then the codec context they were made for; either may be null (never opened). */
+    static void free(EncoderBuffers buffers, AVCodecContext ctx) {
+        if (buffers != null) {
+            buffers.close();
+        }
+        if (ctx != null) {
+            avcodec_free_context(ctx);
+        }
     }
 
     @Override

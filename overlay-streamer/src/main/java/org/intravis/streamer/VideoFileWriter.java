@@ -265,14 +265,9 @@ public final class VideoFileWriter implements AutoCloseable {
     }
 
     private void free() {
-        if (buffers != null) {
-            buffers.close();
-            buffers = null;
-        }
-        if (ctx != null) {
-            avcodec_free_context(ctx);
-            ctx = null;
-        }
+        EncoderBuffers.free(buffers, ctx);
+        buffers = null;
+        ctx = null;
         if (fmt != null) {
             avformat_free_context(fmt);
             fmt = null;

@@ -8,8 +8,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntPredicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.intravis.streamer.OverlayRendererTest.Bound.ANY;
+import static org.intravis.streamer.OverlayRendererTest.Bound.above;
+import static org.intravis.streamer.OverlayRendererTest.Bound.below;
+import static org.intravis.streamer.OverlayRendererTest.Bound.between;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 
@@ -48,65 +53,70 @@ class OverlayRendererTest {
         }
     }
 
-    static void save(Mat m, String name) throws Exception {
+    /** {@code a} rendered over a dark picture by a renderer of the default low-confidence threshold, saved as {@code name}. */
+    static Mat rendered(Annotations a, long ageMs, boolean fresh, String name) throws Exception {
+        Mat m = dark();
+        new OverlayRenderer(0.5).render(m, a, ageMs, fresh);
         Path dir = Path.of("target", "overlay-renderer");
         Files.createDirectories(dir);
         imwrite(dir.resolve(name).toString(), m);
+        return m;
+    }
+
+    /** A bound on one colour channel, saying itself in a failure. */
+    record Bound(String text, IntPredicate test) {
+        static final Bound ANY = new Bound("any", v -> true);
+
+        static Bound above(int v) {
+            return new Bound("> " + v, x -> x > v);
+        }
+
+        static Bound below(int v) {
+            return new Bound("< " + v, x -> x < v);
+        }
+
+        static Bound between(int lo, int hi) {
+            return new Bound(lo + ".." + hi, x -> x >= lo && x <= hi);
+        }
+    }
+
+    /** The pixel at (x, y), blue, green and red, each within its bound. */
+    static void assertColour(Mat m, int x, int y, String what, Bound blue, Bound green, Bound red) {
+        int[] bgr = px(m, x, y);
+        Bound[] bounds = {blue, green, red};
+        for (int c = 0; c < 3; c++) {
+            assertThat(bounds[c].test().test(bgr[c])).as("%s at (%d, %d): BGR %s, channel %d should be %s", what, x, y,
+                    java.util.Arrays.toString(bgr), c, bounds[c].text()).isTrue();
+        }
     }
 
     @Test
     void freshOverlayDrawsZonesNeedleTipAndAlertBanner() throws Exception {
-        OverlayRenderer r = new OverlayRenderer(0.5);
-        Mat m = dark();
-        r.render(m, scene(0.9f, 0.9f, true), 40, true);
-        save(m, "fresh.png");
-        // no-go outline (magenta: blue and red high, green low) on its top edge
-        int[] edge = px(m, 480, 100);
-        assertThat(edge[0]).isGreaterThan(180);
-        assertThat(edge[1]).isLessThan(90);
-        assertThat(edge[2]).isGreaterThan(180);
-        // translucent fill inside the no-go zone: tinted, not the background, not opaque
-        int[] inside = px(m, 480, 160);
-        assertThat(inside[0]).isBetween(60, 140);
-        // tip marker ring (green) 9 px from the tip at this size
-        int[] ring = px(m, 320 + 9, 300);
-        assertThat(ring[1]).isGreaterThan(150);
-        assertThat(ring[0]).isLessThan(150);
-        // needle line (cyan) halfway along
-        int[] line = px(m, 180, 360);
-        assertThat(line[0]).isGreaterThan(150);
-        assertThat(line[1]).isGreaterThan(120);
-        // critical alert banner across the top (red)
-        int[] banner = px(m, 5, 5);
-        assertThat(banner[2]).isGreaterThan(200);
-        assertThat(banner[0]).isLessThan(40);
+        Mat m = rendered(scene(0.9f, 0.9f, true), 40, true, "fresh.png");
+        assertColour(m, 480, 100, "the no-go outline's top edge, magenta", above(180), below(90), above(180));
+        assertColour(m, 480, 160, "inside the no-go zone, tinted: not the background, not opaque", between(60, 140),
+                ANY, ANY);
+        assertColour(m, 320 + 9, 300, "the tip marker ring, green, 9 px from the tip at this size", below(150),
+                above(150), ANY);
+        assertColour(m, 180, 360, "the needle line halfway along, cyan", above(150), above(120), ANY);
+        assertColour(m, 5, 5, "the critical alert banner across the top, red", below(40), ANY, above(200));
     }
 
     @Test
     void staleOverlayShowsOnlyTheBadgeAndNoneShowsAiOff() throws Exception {
-        OverlayRenderer r = new OverlayRenderer(0.5);
-        Mat stale = dark();
-        r.render(stale, scene(0.9f, 0.9f, true), 900, false);
-        save(stale, "stale.png");
+        Mat stale = rendered(scene(0.9f, 0.9f, true), 900, false, "stale.png");
         assertThat(px(stale, 480, 100)).as("no zone outline when stale").containsExactly(30, 30, 30);
         assertThat(px(stale, 329, 300)).as("no tip marker when stale").containsExactly(30, 30, 30);
         assertThat(px(stale, 5, 5)).as("no alert banner from a stale overlay").containsExactly(30, 30, 30);
-        int[] badge = px(stale, W - 14, H - 8);
-        assertThat(badge[2]).as("amber AI STALE badge bottom right").isGreaterThan(200);
-        assertThat(badge[1]).isBetween(120, 220);
+        assertColour(stale, W - 14, H - 8, "the amber AI STALE badge bottom right", ANY, between(120, 220), above(200));
 
-        Mat off = dark();
-        r.render(off, new Annotations(), -1, false);
-        int[] grey = px(off, W - 14, H - 8);
-        assertThat(grey).as("grey AI OFF badge").containsExactly(110, 110, 110);
+        Mat off = rendered(new Annotations(), -1, false, "off.png");
+        assertThat(px(off, W - 14, H - 8)).as("grey AI OFF badge").containsExactly(110, 110, 110);
     }
 
     @Test
     void lowConfidenceIsDashedAndDimmed() throws Exception {
-        OverlayRenderer r = new OverlayRenderer(0.5);
-        Mat m = dark();
-        r.render(m, scene(0.9f, 0.2f, false), 10, true);
-        save(m, "low-confidence.png");
+        Mat m = rendered(scene(0.9f, 0.2f, false), 10, true, "low-confidence.png");
         // the nerve's top edge (y=100, x 100..250) is dashed: some pixels drawn, some gaps
         int drawn = 0;
         int gaps = 0;

@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import org.intravis.inference.InferenceSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -32,8 +33,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--video", description = "Also write annotated.mp4 with the overlay burned in.")
     boolean video;
 
-    @Option(names = "--device", description = "cpu (default) or cuda.")
-    String device;
+    @Mixin
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--batch", description = "Frames per ONNX Runtime call (default: the configuration's maxBatch, 8).")
     Integer batch;
@@ -46,10 +47,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        IntravisConfig cfg = ConfigLoader.load(config);
-        if (device != null) {
-            cfg.inference.device = device;
-        }
+        IntravisConfig cfg = device.applyTo(ConfigLoader.load(config));
         if (batch != null) {
             cfg.inference.maxBatch = batch;
         }
@@ -61,13 +59,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new UserError("inference: " + e.getMessage(), e);
         }
         ProgressBar bar = new ProgressBar(System.out, "analyze", -1);
-        long[] done = {0};
         OfflineAnalyzer.Result r = new OfflineAnalyzer(OfflineAnalyzer.inputUri(input), output, model, video,
-                settings, maxFrames).run(bar::total, n -> {
-                    done[0] = n;
-                    bar.update(n);
-                });
-        bar.finish(done[0]);
+                settings, maxFrames).run(bar::total, bar::update);
+        bar.finish();
         System.out.printf(Locale.ROOT, "analyzed %d frames with %s %s on %s in %.1f s (%.1f frames/s), %d without a "
                         + "valid result; annotations in %s%s%n", r.frames(), r.model(), r.version(), r.device(),
                 r.seconds(), r.fps(), r.failed(), r.annotations(), r.video() == null ? "" : ", video " + r.video());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.eval.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -44,8 +45,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "DIR", description = "Write predicted label maps and tips here.")
     Path dump;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default cpu).")
-    String device;
+    @Mixin
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--models-dir", paramLabel = "DIR", description = "Look for <name>/<name>.onnx here first.")
     Path modelsDir;
@@ -63,7 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ObjectNode r;
         try {
             r = Evaluator.run(new Evaluator.Options(model, images, labels, Evaluator.parseClasses(classes), needleMasks,
-                    report, dump, device, modelsDir, sequence, fps));
+                    report, dump, device.orCpu(), modelsDir, sequence, fps));
         } catch (ModelLoadException | IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         } catch (IOException e) {

@@ -40,13 +40,9 @@ final class ExportCommand implements Callable<Integer> {
             throw new UserError(e.getMessage());
         }
         ProgressBar bar = new ProgressBar(System.out, "export", -1);
-        long[] done = {0};
         RecordingExporter.Result r = new RecordingExporter(recording, output, c, bitrateKbps * 1000, !noOverlay)
-                .run(bar::total, n -> {
-                    done[0] = n;
-                    bar.update(n);
-                });
-        bar.finish(done[0]);
+                .run(bar::total, bar::update);
+        bar.finish();
         System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
                 r.frames(), r.width(), r.height(), r.codec().configName(), output, r.bytes() / 1e6, r.seconds(), r.fps());
         return 0;

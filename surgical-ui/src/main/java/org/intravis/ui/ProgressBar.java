@@ -17,6 +17,7 @@ final class ProgressBar {
     private final long intervalNanos;
     private long startNanos = System.nanoTime();
     private long total;
+    private long done;
     private long lastPrintNanos;
     private int lastLength;
 
@@ -41,6 +42,7 @@ final class ProgressBar {
 
     /** Reports {@code done} frames; prints when the interval has passed. */
     void update(long done) {
+        this.done = done;
         long now = System.nanoTime();
         if (lastPrintNanos == 0) {
             lastPrintNanos = now; // the first line after one interval, when the rate means something
@@ -53,8 +55,8 @@ final class ProgressBar {
         print(done, now, false);
     }
 
-    /** Prints the final state and ends the line. */
-    void finish(long done) {
+    /** Prints the final state (the frames last reported done) and ends the line. */
+    void finish() {
         print(done, System.nanoTime(), true);
     }
 

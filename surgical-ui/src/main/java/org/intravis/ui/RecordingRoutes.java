@@ -54,14 +54,18 @@ final class RecordingRoutes {
         router.post("/api/streams/:id/replay").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::replayAction);
     }
 
-    private Optional<Recorder> recorder(RoutingContext ctx) {
+    /** The path's stream, or empty with the 404 answered. */
+    private Optional<Engine.EngineStream> stream(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         Optional<Engine.EngineStream> s = engine.stream(id);
         if (s.isEmpty()) {
             IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
-            return Optional.empty();
         }
-        return Optional.of(s.get().recorder());
+        return s;
+    }
+
+    private Optional<Recorder> recorder(RoutingContext ctx) {
+        return stream(ctx).map(Engine.EngineStream::recorder);
     }
 
     private void recordingAction(RoutingContext ctx) {
@@ -88,14 +92,12 @@ final class RecordingRoutes {
     }
 
     private Optional<Replay> replay(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        Optional<Engine.EngineStream> s = engine.stream(id);
+        Optional<Engine.EngineStream> s = stream(ctx);
         if (s.isEmpty()) {
-            IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
             return Optional.empty();
         }
         if (s.get().replay() == null) {
-            IntravisServer.json(ctx, 404, Map.of("error", "stream '" + id + "' is not a replay (its source is "
+            IntravisServer.json(ctx, 404, Map.of("error", "stream '" + s.get().id() + "' is not a replay (its source is "
                     + SourceUri.redact(s.get().settings().source) + "; replay with --source recording:DIR)"));
             return Optional.empty();
         }

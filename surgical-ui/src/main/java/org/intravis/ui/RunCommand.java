@@ -1,6 +1,7 @@
 package org.intravis.ui;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -46,8 +47,8 @@ final class RunCommand implements Callable<Integer> {
             + "ground-truth or none (default: by source).")
     String model;
 
-    @Option(names = "--device", description = "Inference device: cpu or cuda (default cpu).")
-    String device;
+    @Mixin
+    DeviceOption device = new DeviceOption();
 
     @Option(names = "--no-inference", description = "Video only: no model runs (the overlay shows AI OFF).")
     boolean noInference;
@@ -121,9 +122,7 @@ final class RunCommand implements Callable<Integer> {
         if (tlsKey != null) {
             cfg.server.tlsKey = tlsKey.toString();
         }
-        if (device != null) {
-            cfg.inference.device = device;
-        }
+        device.applyTo(cfg);
         if (noInference) {
             cfg.inference.enabled = false;
         }

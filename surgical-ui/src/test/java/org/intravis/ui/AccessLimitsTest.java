@@ -32,14 +32,12 @@ class AccessLimitsTest {
         operator = new TokenStore(data).create("dr-lee", Role.OPERATOR).token();
         IntravisConfig c = TestApps.config(data, "us1", "synthetic:ultrasound?width=320&height=240&fps=15", "none");
         c.server.allowedOrigins = List.of("https://pacs.example:8443");
-        app = Application.start(ModuleSettings.validate(c));
+        app = TestApps.start(c);
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
+        TestApps.stop(app);
     }
 
     @Test

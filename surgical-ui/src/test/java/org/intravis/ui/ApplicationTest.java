@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,26 +21,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApplicationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    @TempDir
+    static Path data;
     private static Application app;
 
     @BeforeAll
     static void start() {
-        IntravisConfig c = new IntravisConfig();
-        c.server.port = 0;
-        c.server.host = "127.0.0.1";
-        c.streams.get(0).source = "synthetic:ultrasound?width=640&height=360&fps=30";
-        c.inference.enabled = false;
-        app = Application.start(ModuleSettings.validate(c));
+        app = TestApps.start(TestApps.config(data, "us1", "synthetic:ultrasound?width=640&height=360&fps=30", "none"));
     }
 
     @AfterAll
     static void stop() {
-        app.close();
+        TestApps.stop(app);
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return TestApps.call(app, "GET", path, null);
     }
 
     @Test
@@ -80,7 +77,7 @@ class ApplicationTest {
     void healthAndStillFrame() throws Exception {
         assertThat(JSON.readTree(get("/health").body()).get("streams").get("us1").asText()).isEqualTo("STREAMING");
         HttpResponse<byte[]> jpeg = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.port() + "/api/streams/us1/snapshot.jpg")).build(),
+                URI.create(TestApps.url(app, "/api/streams/us1/snapshot.jpg"))).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(jpeg.statusCode()).isEqualTo(200);
         assertThat(jpeg.body()).startsWith((byte) 0xFF, (byte) 0xD8); // JPEG SOI
@@ -109,7 +106,7 @@ class ApplicationTest {
     }
 
     @Test
-    void anUnreadableVideoIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void anUnreadableVideoIsAClearError(@TempDir Path dir) throws Exception {
         Path junk = dir.resolve("junk.mp4");
         java.nio.file.Files.write(junk, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
         CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("run", "--source", "file:" + junk,

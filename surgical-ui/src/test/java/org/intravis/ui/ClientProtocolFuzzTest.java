@@ -13,20 +13,14 @@ import org.intravis.pipeline.testing.Mutations;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,8 +36,7 @@ class ClientProtocolFuzzTest {
             "{\"type\":\"subscribe\",\"variant\":\"burned\"}", "{\"type\":\"keyframe\"}",
             "{\"type\":\"clock\",\"id\":1,\"t0\":1733200000000000}", "{\"type\":\"ping\",\"id\":2}",
             "{\"type\":\"report\",\"decoded\":10,\"dropped\":1,\"g2gP50Ms\":30.5,\"g2gP99Ms\":80}");
-    static Path data;
-    static Application app;
+    static TempDataApp server;
     static WebSocket ws;
     static final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     static final AtomicLong pings = new AtomicLong(1_000_000);
@@ -67,37 +60,10 @@ class ClientProtocolFuzzTest {
 
     @BeforeContainer
     static void start() throws Exception {
-        data = Files.createTempDirectory("protocol-fuzz");
-        app = Application.start(ModuleSettings.validate(TestApps.config(data, "us1",
-                "synthetic:ultrasound?width=160&height=120&fps=10", "none")));
+        server = TempDataApp.start("protocol-fuzz", "us1", "synthetic:ultrasound?width=160&height=120&fps=10");
         Logger.getLogger("").addHandler(exceptions);
-        ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + app.port()
-                + "/ws/streams/us1?encoding=jpeg"), new WebSocket.Listener() {
-            StringBuilder text = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence d, boolean last) {
-                text.append(d);
-                if (last) {
-                    texts.add(text.toString());
-                    text = new StringBuilder();
-                }
-                w.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onBinary(WebSocket w, ByteBuffer d, boolean last) {
-                w.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                texts.add("{\"type\":\"closed\",\"code\":" + code + "}");
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
+        ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(TestApps.webSocket(server.app,
+                "/ws/streams/us1?encoding=jpeg"), new MessageCollector(texts)).get(10, TimeUnit.SECONDS);
     }
 
     @AfterContainer
@@ -106,12 +72,7 @@ class ClientProtocolFuzzTest {
         if (ws != null) {
             ws.abort();
         }
-        if (app != null) {
-            app.close();
-        }
-        try (Stream<Path> all = Files.walk(data)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDataApp.stop(server);
     }
 
     @Provide

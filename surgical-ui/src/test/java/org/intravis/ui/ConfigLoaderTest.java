@@ -28,8 +28,7 @@ class ConfigLoaderTest {
 
     @Test
     void readsOneSectionPerStage() throws Exception {
-        Path f = dir.resolve("c.yaml");
-        Files.writeString(f, """
+        IntravisConfig c = TestApps.fromYaml(dir, """
                 server:
                   port: 9090
                 pipeline:
@@ -46,7 +45,6 @@ class ConfigLoaderTest {
                   device: cuda
                   budgetMs: 80
                 """);
-        IntravisConfig c = ModuleSettings.validate(ConfigLoader.load(f));
         assertThat(c.server.port).isEqualTo(9090);
         assertThat(c.pipeline.ringSize).isEqualTo(32);
         assertThat(c.streams).extracting(s -> s.id).containsExactly("fluoro", "us");

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,15 +29,13 @@ class IgtlConfigTest {
 
     @Test
     void theYamlSectionSetsHostPortAndProtocol() throws Exception {
-        Path f = dir.resolve("c.yaml");
-        Files.writeString(f, """
+        IgtlServerSettings s = ModuleSettings.igtl(TestApps.fromYaml(dir, """
                 openigtlink:
                   host: 0.0.0.0
                   port: 18945
                   protocol: 3
                   allowedClients: [10.1.2.3]
-                """);
-        IgtlServerSettings s = ModuleSettings.igtl(ModuleSettings.validate(ConfigLoader.load(f)));
+                """));
         assertThat(s.host()).isEqualTo("0.0.0.0");
         assertThat(s.port()).isEqualTo(18945);
         assertThat(s.headerVersion()).isEqualTo(2);

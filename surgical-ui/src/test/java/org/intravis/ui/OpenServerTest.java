@@ -27,14 +27,12 @@ class OpenServerTest {
     static void start() {
         IntravisConfig c = TestApps.config(data, "us1", "synthetic:ultrasound?width=320&height=240&fps=15", "none");
         c.server.host = ""; // the default: chosen by whether tokens exist
-        app = Application.start(ModuleSettings.validate(c));
+        app = TestApps.start(c);
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
+        TestApps.stop(app);
     }
 
     @Test

@@ -10,16 +10,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.intravis.pipeline.testing.Mutations;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,33 +27,24 @@ class ReplayControlsFuzzTest {
             "{\"action\":\"step\",\"frames\":3}", "{\"action\":\"seek\",\"position\":5}",
             "{\"action\":\"seek\",\"timeUs\":400000}", "{\"action\":\"speed\",\"speed\":2.5}",
             "{\"action\":\"annotations\",\"source\":\"recorded\"}");
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static Path data;
-    static Application app;
+    static TempDataApp server;
 
     @BeforeContainer
     static void start() throws Exception {
-        data = Files.createTempDirectory("replay-fuzz");
-        Path session = RecordReplayTest.record(data.resolve("recorded"), 1.0);
-        app = Application.start(ModuleSettings.validate(TestApps.config(data.resolve("app"), "r1",
-                "recording:" + session + "?pace=fast&loop=true", "none")));
+        server = TempDataApp.start("replay-fuzz", "r1",
+                data -> "recording:" + RecordReplayTest.record(data.resolve("recorded"), 1.0) + "?pace=fast&loop=true");
     }
 
     @AfterContainer
     static void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        try (Stream<Path> all = Files.walk(data)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDataApp.stop(server);
     }
 
     /** The unmutated samples are carried out: the fuzzed ones start from controls that work. */
     @net.jqwik.api.Example
     void theSamplesAreCarriedOut() throws Exception {
         for (String body : VALID) {
-            HttpResponse<String> r = TestApps.call(app, "POST", REPLAY, body);
+            HttpResponse<String> r = TestApps.call(server.app, "POST", REPLAY, body);
             assertThat(r.statusCode()).as(body + " -> " + r.body()).isEqualTo(200);
         }
     }
@@ -73,15 +56,13 @@ class ReplayControlsFuzzTest {
 
     @Property(tries = 400)
     void everyControlIsCarriedOutOrRefusedWithAReason(@ForAll("controls") String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(TestApps.url(app, REPLAY)))
-                .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = TestApps.sendJson(server.app, "POST", REPLAY, body);
         String shown = Mutations.abbreviate(body);
         assertThat(r.statusCode()).as(shown + " -> " + r.body()).isIn(200, 400, 409, 413);
         if (r.statusCode() == 400 || r.statusCode() == 409) {
             assertThat(JSON.readTree(r.body()).path("error").asText()).as(shown).isNotBlank();
         }
-        HttpResponse<String> state = TestApps.call(app, "GET", REPLAY, null);
+        HttpResponse<String> state = TestApps.call(server.app, "GET", REPLAY, null);
         assertThat(state.statusCode()).isEqualTo(200);
         JsonNode s = JSON.readTree(state.body());
         assertThat(s.path("position").asLong()).as(shown).isBetween(0L, Math.max(0, s.path("frames").asLong() - 1));

@@ -37,25 +37,20 @@ class SecurePagesBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         TestCertificates certs = TestCertificates.create(dir, "pages");
-        app = Application.start(ModuleSettings.validate(certs.withTls(TestApps.config(dir.resolve("data"), STREAM,
-                "synthetic:ultrasound?width=640&height=360&fps=30&seed=5", StreamRegistration.GROUND_TRUTH))));
+        app = TestApps.start(certs.withTls(TestApps.config(dir.resolve("data"), STREAM,
+                "synthetic:ultrasound?width=640&height=360&fps=30&seed=5", StreamRegistration.GROUND_TRUTH)));
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    static String url(String path) {
-        return "https://127.0.0.1:" + app.port() + path;
+        TestApps.stop(app);
     }
 
     @Test
     void theOrDisplayRendersTheLiveStreamOverHttpsWithWebCodecs() {
         Page page = chromium.page(1280, 720);
-        Response r = page.navigate(url("/display?stream=" + STREAM)); // encoding left to the page: auto
+        // encoding left to the page: auto
+        Response r = page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
         assertSecureHeaders(r);
         assertThat(page.evaluate("() => window.isSecureContext")).isEqualTo(true);
         StreamPage view = new StreamPage(page, STREAM);
@@ -71,7 +66,7 @@ class SecurePagesBrowserTest {
     @Test
     void theSurgeonPageRendersTheLiveStreamOverHttps() {
         Page page = chromium.page(1280, 800);
-        Response r = page.navigate(url("/surgeon?stream=" + STREAM));
+        Response r = page.navigate(TestApps.url(app, "/surgeon?stream=" + STREAM));
         assertSecureHeaders(r);
         StreamPage view = new StreamPage(page, STREAM);
         waitFor("frames decoded over WSS", 30_000, () -> view.decoded() > 15);
@@ -91,7 +86,7 @@ class SecurePagesBrowserTest {
                 continue;
             }
             Page page = chromium.page(1024, 700);
-            Response r = page.navigate(url(f + "?stream=" + STREAM + "&encoding=jpeg"));
+            Response r = page.navigate(TestApps.url(app, f + "?stream=" + STREAM + "&encoding=jpeg"));
             assertSecureHeaders(r);
             if (f.equals("/login.html")) { // the one page without a stream: its form, under the same policy
                 assertThat(page.locator("#token").isVisible()).as(f).isTrue();
@@ -115,7 +110,7 @@ class SecurePagesBrowserTest {
         });
         chromium.allow("CSP violation: script-src|violates the following Content Security Policy directive 'script-src",
                 "this test injects an inline script to show that the policy blocks it");
-        page.navigate(url("/display?stream=" + STREAM + "&encoding=jpeg"));
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
         Object ran = page.evaluate("() => { const s = document.createElement('script');"
                 + " s.textContent = 'window.injected = 1'; document.body.appendChild(s); return window.injected === 1; }");
         assertThat(ran).as("inline script must not run").isEqualTo(false);

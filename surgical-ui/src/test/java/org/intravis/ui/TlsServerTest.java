@@ -13,15 +13,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,27 +42,21 @@ class TlsServerTest {
     @BeforeAll
     static void start() throws Exception {
         certs = TestCertificates.create(dir, "server");
-        app = Application.start(ModuleSettings.validate(certs.withTls(TestApps.config(dir.resolve("data"), "us1",
-                "synthetic:ultrasound?width=320&height=240&fps=30&seed=3", "none"))));
+        app = TestApps.start(certs.withTls(TestApps.config(dir.resolve("data"), "us1",
+                "synthetic:ultrasound?width=320&height=240&fps=30&seed=3", "none")));
         https = HttpClient.newBuilder().sslContext(certs.trusting()).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
-    }
-
-    static String url(String path) {
-        return "https://127.0.0.1:" + app.port() + path;
+        TestApps.stop(app);
     }
 
     @Test
     void httpsAnswersTheApiAndThePagesWithTheConfiguredCertificate() throws Exception {
         assertThat(app.scheme()).isEqualTo("https");
-        HttpResponse<String> streams = https.send(HttpRequest.newBuilder(URI.create(url("/api/streams"))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> streams = https.send(HttpRequest.newBuilder(URI.create(TestApps.url(app, "/api/streams")))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(streams.statusCode()).isEqualTo(200);
         JsonNode list = JSON.readTree(streams.body());
         assertThat(list.get(0).get("id").asText()).isEqualTo("us1");
@@ -73,8 +64,8 @@ class TlsServerTest {
         assertThat(streams.sslSession().get().getPeerCertificates()[0].getPublicKey())
                 .isEqualTo(java.security.cert.CertificateFactory.getInstance("X.509")
                         .generateCertificate(Files.newInputStream(certs.cert())).getPublicKey());
-        HttpResponse<String> page = https.send(HttpRequest.newBuilder(URI.create(url("/display"))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = https.send(HttpRequest.newBuilder(URI.create(TestApps.url(app, "/display")))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<script type=\"module\" src=\"/js/display.js\">");
         assertThat(page.headers().firstValue("content-security-policy")).hasValue(SecurityHeaders.CONTENT_SECURITY_POLICY);
@@ -83,8 +74,8 @@ class TlsServerTest {
     @Test
     void aClientThatDoesNotTrustTheCertificateIsRefusedAndPlainHttpGetsNoPage() throws Exception {
         HttpClient defaultTrust = HttpClient.newHttpClient();
-        assertThatThrownBy(() -> defaultTrust.send(HttpRequest.newBuilder(URI.create(url("/api/streams"))).build(),
-                HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() -> defaultTrust.send(HttpRequest.newBuilder(URI.create(TestApps.url(app, "/api/streams")))
+                .build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
         // plain HTTP to the TLS port: no page comes back (the server speaks TLS only)
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         boolean answered;
@@ -101,33 +92,11 @@ class TlsServerTest {
     @Test
     void theVideoFlowsOverWss() throws Exception {
         List<String> texts = new CopyOnWriteArrayList<>();
-        AtomicInteger binaries = new AtomicInteger();
-        WebSocket ws = https.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + app.port()
-                + "/ws/streams/us1?encoding=jpeg"), new WebSocket.Listener() {
-            StringBuilder text = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    texts.add(text.toString());
-                    text = new StringBuilder();
-                }
-                w.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
-                if (last) {
-                    binaries.incrementAndGet();
-                }
-                w.request(1);
-                return null;
-            }
-        }).get();
+        MessageCollector messages = new MessageCollector(texts);
+        WebSocket ws = https.newWebSocketBuilder().buildAsync(TestApps.webSocket(app, "/ws/streams/us1?encoding=jpeg"),
+                messages).get();
         try {
-            await("JPEG frames over WSS").atMost(Duration.ofSeconds(30)).until(() -> binaries.get() >= 10);
+            await("JPEG frames over WSS").atMost(Duration.ofSeconds(30)).until(() -> messages.binaries() >= 10);
             assertThat(texts).isNotEmpty();
             JsonNode hello = JSON.readTree(texts.get(0));
             assertThat(hello.get("type").asText()).isEqualTo("hello");

@@ -17,11 +17,7 @@ import net.jqwik.api.lifecycle.BeforeTry;
 import org.intravis.inference.ZoneStore;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,24 +32,16 @@ class ZoneApiLimitsTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ZONES = "/api/streams/us1/zones";
     static final String KEPT = "[{\"id\":1,\"label\":\"kept\",\"points\":[[1.0,1.0],[9.0,1.0],[9.0,9.0]]}]";
-    static Path data;
-    static Application app;
+    static TempDataApp server;
 
     @BeforeContainer
     static void start() throws Exception {
-        data = Files.createTempDirectory("zone-limits");
-        app = Application.start(ModuleSettings.validate(TestApps.config(data, "us1",
-                "synthetic:ultrasound?width=320&height=240&fps=10", "none")));
+        server = TempDataApp.start("zone-limits", "us1", "synthetic:ultrasound?width=320&height=240&fps=10");
     }
 
     @AfterContainer
     static void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        try (Stream<Path> all = Files.walk(data)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDataApp.stop(server);
     }
 
     /** Every try starts from one known zone, so a refused request can be seen to leave it as it was. */
@@ -63,11 +51,11 @@ class ZoneApiLimitsTest {
     }
 
     static HttpResponse<String> put(String body) throws Exception {
-        return TestApps.call(app, "PUT", ZONES, body);
+        return TestApps.call(server.app, "PUT", ZONES, body);
     }
 
     static JsonNode stored() throws Exception {
-        return JSON.readTree(TestApps.call(app, "GET", ZONES, null).body());
+        return JSON.readTree(TestApps.call(server.app, "GET", ZONES, null).body());
     }
 
     static void assertRefused(HttpResponse<String> r, String why) throws Exception {
@@ -128,7 +116,7 @@ class ZoneApiLimitsTest {
             pts[i] = new double[] {Math.cos(i) * 100 + 150, Math.sin(i) * 100 + 120};
         }
         assertRefused(put(JSON.createArrayNode().add(zone(2, "big", pts)).toString()), "at most 256 points, got " + n);
-        assertRefused(TestApps.call(app, "POST", ZONES, zone(2, "big", pts).toString()), "at most 256 points, got " + n);
+        assertRefused(TestApps.call(server.app, "POST", ZONES, zone(2, "big", pts).toString()), "at most 256 points, got " + n);
     }
 
     @Property(tries = 10)
@@ -153,7 +141,7 @@ class ZoneApiLimitsTest {
         p.append(']');
         String why = bad.equals("1e400") || bad.equals("-1e400") ? "finite numbers" : "point " + at + " must be [x, y]";
         assertRefused(put("[{\"id\":2,\"label\":\"x\",\"points\":" + p + "}]"), why);
-        assertRefused(TestApps.call(app, "POST", ZONES, "{\"label\":\"x\",\"points\":" + p + "}"), why);
+        assertRefused(TestApps.call(server.app, "POST", ZONES, "{\"label\":\"x\",\"points\":" + p + "}"), why);
     }
 
     @Provide
@@ -183,7 +171,7 @@ class ZoneApiLimitsTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
         assertThat(stored()).hasSize(n);
         // one more by POST: refused at 32, else added
-        HttpResponse<String> added = TestApps.call(app, "POST", ZONES, "{\"label\":\"one more\",\"points\":[[0,0],[5,0],[5,5]]}");
+        HttpResponse<String> added = TestApps.call(server.app, "POST", ZONES, "{\"label\":\"one more\",\"points\":[[0,0],[5,0],[5,5]]}");
         if (n == ZoneStore.MAX_ZONES_PER_STREAM) {
             assertThat(added.statusCode()).as(added.body()).isEqualTo(400);
             assertThat(added.body()).contains("already has 32 no-go zones");
@@ -207,6 +195,6 @@ class ZoneApiLimitsTest {
         HttpResponse<String> r = put(over);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(stored().get(0).get("label").asText()).isEqualTo("pad");
-        assertThat(List.of(TestApps.call(app, "POST", ZONES, over).statusCode())).containsExactly(413);
+        assertThat(List.of(TestApps.call(server.app, "POST", ZONES, over).statusCode())).containsExactly(413);
     }
 }

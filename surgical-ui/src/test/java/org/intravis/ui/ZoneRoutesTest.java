@@ -8,9 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
@@ -19,31 +16,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The no-go zone routes against the real server, persisted in the data folder. */
 class ZoneRoutesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     @TempDir
     static Path data;
     private static Application app;
 
     @BeforeAll
     static void start() {
-        IntravisConfig c = new IntravisConfig();
-        c.server.port = 0;
-        c.server.host = "127.0.0.1";
-        c.streams.get(0).source = "synthetic:ultrasound?width=320&height=240&fps=15";
-        c.inference.enabled = false;
-        c.dataDir = data.toString();
-        app = Application.start(ModuleSettings.validate(c));
+        app = TestApps.start(TestApps.config(data, "us1", "synthetic:ultrasound?width=320&height=240&fps=15", "none"));
     }
 
     @AfterAll
     static void stop() {
-        app.close();
+        TestApps.stop(app);
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return TestApps.call(app, method, path, body);
     }
 
     @Test

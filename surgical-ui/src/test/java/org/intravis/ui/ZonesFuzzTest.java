@@ -10,16 +10,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.intravis.pipeline.testing.Mutations;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,35 +29,26 @@ class ZonesFuzzTest {
             "[]");
     static final List<String> ONES = List.of("{\"label\":\"nerve\",\"points\":[[100,100],[140,100],[120,150]]}",
             "{\"label\":\"\",\"points\":[[0,0],[319,0],[319,239],[0,239]]}");
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static Path data;
-    static Application app;
+    static TempDataApp server;
 
     @BeforeContainer
     static void start() throws Exception {
-        data = Files.createTempDirectory("zones-fuzz");
-        app = Application.start(ModuleSettings.validate(TestApps.config(data, "us1",
-                "synthetic:ultrasound?width=320&height=240&fps=10", "none")));
+        server = TempDataApp.start("zones-fuzz", "us1", "synthetic:ultrasound?width=320&height=240&fps=10");
     }
 
     @AfterContainer
     static void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        try (Stream<Path> all = Files.walk(data)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDataApp.stop(server);
     }
 
     /** The unmutated samples are stored: the fuzzed ones start from bodies that work. */
     @net.jqwik.api.Example
     void theSamplesAreStored() throws Exception {
         for (String body : LISTS) {
-            assertThat(TestApps.call(app, "PUT", ZONES, body).statusCode()).as(body).isEqualTo(204);
+            assertThat(TestApps.call(server.app, "PUT", ZONES, body).statusCode()).as(body).isEqualTo(204);
         }
         for (String body : ONES) {
-            assertThat(TestApps.call(app, "POST", ZONES, body).statusCode()).as(body).isIn(200, 201);
+            assertThat(TestApps.call(server.app, "POST", ZONES, body).statusCode()).as(body).isIn(200, 201);
         }
     }
 
@@ -91,9 +74,7 @@ class ZonesFuzzTest {
 
     static void check(String method, String body) throws Exception {
         String before = get();
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(TestApps.url(app, ZONES)))
-                .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = TestApps.sendJson(server.app, method, ZONES, body);
         String shown = Mutations.abbreviate(body);
         assertThat(r.statusCode()).as(shown + " -> " + r.body()).isIn(200, 201, 204, 400, 413);
         if (r.statusCode() >= 400) {
@@ -108,7 +89,7 @@ class ZonesFuzzTest {
     }
 
     static String get() throws Exception {
-        HttpResponse<String> r = TestApps.call(app, "GET", ZONES, null);
+        HttpResponse<String> r = TestApps.call(server.app, "GET", ZONES, null);
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
     }

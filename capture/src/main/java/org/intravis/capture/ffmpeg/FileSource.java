@@ -80,9 +80,7 @@ public final class FileSource extends PlayedSource {
         pending = true;
         int w = input.frame().width();
         int h = input.frame().height();
-        long fitted = SlotConverter.fit(w, h, maxWidth > 0 ? maxWidth : w, maxHeight > 0 ? maxHeight : h);
-        FrameGeometry geometry = new FrameGeometry(SlotConverter.fittedWidth(fitted), SlotConverter.fittedHeight(fitted),
-                playback.format());
+        FrameGeometry geometry = SlotConverter.fitted(w, h, maxWidth, maxHeight, playback.format());
         geometry(geometry);
         converter = new SlotConverter(geometry);
         double fps = input.declaredFps();

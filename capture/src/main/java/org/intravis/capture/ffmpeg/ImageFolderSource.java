@@ -89,9 +89,7 @@ public final class ImageFolderSource extends PlayedSource {
         }
         int w = current.frame().width();
         int h = current.frame().height();
-        long fitted = SlotConverter.fit(w, h, maxWidth > 0 ? maxWidth : w, maxHeight > 0 ? maxHeight : h);
-        FrameGeometry geometry = new FrameGeometry(SlotConverter.fittedWidth(fitted), SlotConverter.fittedHeight(fitted),
-                playback.format());
+        FrameGeometry geometry = SlotConverter.fitted(w, h, maxWidth, maxHeight, playback.format());
         geometry(geometry);
         converter = new SlotConverter(geometry);
         status(SourceStatus.STREAMING);

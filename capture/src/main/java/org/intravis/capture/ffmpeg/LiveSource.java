@@ -1,9 +1,8 @@
 package org.intravis.capture.ffmpeg;
 
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
-import org.intravis.capture.GuardedSource;
 import org.intravis.capture.Playback;
-import org.intravis.capture.ReconnectBackoff;
+import org.intravis.capture.ReconnectingSource;
 import org.intravis.capture.SourceUri;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
@@ -35,7 +34,7 @@ import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
  * (capped by {@code maxWidth}/{@code maxHeight}), else 1920x1080 when the stream cannot be reached at open. A
  * stream that comes back at a larger resolution is scaled down to fit, keeping its aspect ratio.
  */
-public final class LiveSource extends GuardedSource {
+public final class LiveSource extends ReconnectingSource {
     private static final Logger LOG = Logger.getLogger(LiveSource.class.getName());
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long AGAIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
@@ -54,19 +53,14 @@ public final class LiveSource extends GuardedSource {
     private final int maxWidth;
     private final int maxHeight;
     private final PixelFormat format;
-    private final ReconnectBackoff backoff;
 
     private FfmpegInput input;
     private SlotConverter converter;
     private boolean pending;
     private long nextAttemptNanos;
-    private long openedNanos;
     private long lastPictureNanos;
     private boolean warnedUnused;
     private volatile List<String> unusedOptions = List.of();
-    private volatile String detail = "";
-    private volatile long connections;
-    private volatile long frames;
 
     public LiveSource(SourceUri uri) {
         super(uri);
@@ -88,7 +82,6 @@ public final class LiveSource extends GuardedSource {
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.format = Playback.pixelFormat(uri);
-        this.backoff = new ReconnectBackoff(uri.intOption("reconnectInitialMs", 250), uri.intOption("reconnectMaxMs", 5000));
     }
 
     @Override
@@ -117,25 +110,17 @@ public final class LiveSource extends GuardedSource {
      */
     @Override
     protected void openGuarded() {
-        openedNanos = System.nanoTime();
-        status(SourceStatus.CONNECTING);
-        detail = "connecting";
+        connecting();
         boolean connected = connect();
-        int w;
-        int h;
+        FrameGeometry geometry;
         if (fixedWidth > 0) {
-            w = fixedWidth;
-            h = fixedHeight;
+            geometry = new FrameGeometry(fixedWidth, fixedHeight, format);
         } else if (connected) {
-            long fitted = SlotConverter.fit(input.frame().width(), input.frame().height(),
-                    maxWidth > 0 ? maxWidth : Integer.MAX_VALUE, maxHeight > 0 ? maxHeight : Integer.MAX_VALUE);
-            w = SlotConverter.fittedWidth(fitted);
-            h = SlotConverter.fittedHeight(fitted);
+            geometry = SlotConverter.fitted(input.frame().width(), input.frame().height(), maxWidth, maxHeight, format);
         } else {
-            w = maxWidth > 0 ? maxWidth : DEFAULT_WIDTH;
-            h = maxHeight > 0 ? maxHeight : DEFAULT_HEIGHT;
+            geometry = new FrameGeometry(maxWidth > 0 ? maxWidth : DEFAULT_WIDTH, maxHeight > 0 ? maxHeight : DEFAULT_HEIGHT,
+                    format);
         }
-        FrameGeometry geometry = new FrameGeometry(w, h, format);
         geometry(geometry);
         converter = new SlotConverter(geometry);
     }
@@ -181,24 +166,14 @@ public final class LiveSource extends GuardedSource {
         input = in;
         pending = true;
         lastPictureNanos = System.nanoTime();
-        connections++;
         nominalFps(in.declaredFps());
-        status(SourceStatus.STREAMING);
-        detail = "connected: " + in.codecName() + " " + in.frame().width() + "x" + in.frame().height();
-        if (connections > 1) {
-            LOG.info(() -> description + ": reconnected");
-        }
+        connected("connected: " + in.codecName() + " " + in.frame().width() + "x" + in.frame().height());
         return true;
     }
 
     /** Records a failed attempt or a dropped stream and schedules the next attempt. */
     private boolean failed(String reason) {
-        long delay = backoff.nextDelayMillis();
-        nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
-        if (!guard.closing()) {
-            status(SourceStatus.RECONNECTING);
-            detail = "reconnecting in " + delay + " ms, attempt " + backoff.attempt() + ": " + reason;
-        }
+        nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnecting(reason));
         return false;
     }
 
@@ -240,14 +215,9 @@ public final class LiveSource extends GuardedSource {
             }
         }
         converter.convert(input, slot);
-        long now = System.nanoTime();
-        slot.sourcePtsMicros((now - openedNanos) / 1000); // live: time since open, the picture's arrival
+        lastPictureNanos = delivered(slot);
         pending = false;
-        lastPictureNanos = now;
-        frames++;
-        if (backoff.attempt() != 0) {
-            backoff.reset();
-        }
+        receiving();
         return Read.FRAME;
     }
 
@@ -256,33 +226,8 @@ public final class LiveSource extends GuardedSource {
         input = null;
         pending = false;
         failed("stream lost: " + reason);
-        LOG.warning(() -> description + ": " + detail);
+        LOG.warning(() -> description + ": " + detail());
         return Read.NONE;
-    }
-
-    @Override
-    protected String detail() {
-        return detail;
-    }
-
-    @Override
-    public long reconnects() {
-        return Math.max(0, connections - 1);
-    }
-
-    /** Frames delivered since open. */
-    public long framesDelivered() {
-        return frames;
-    }
-
-    @Override
-    public boolean live() {
-        return true;
-    }
-
-    @Override
-    protected void closed() {
-        detail = "closed";
     }
 
     @Override

@@ -95,6 +95,15 @@ public final class SlotConverter implements AutoCloseable {
         return ((long) fw << 32) | fh;
     }
 
+    /**
+     * The geometry of a stream whose first picture is {@code w x h}: that size, scaled down keeping its aspect ratio
+     * to fit {@code maxW x maxH} where they are given (0: no limit).
+     */
+    public static FrameGeometry fitted(int w, int h, int maxW, int maxH, PixelFormat format) {
+        long fitted = fit(w, h, maxW > 0 ? maxW : w, maxH > 0 ? maxH : h);
+        return new FrameGeometry(fittedWidth(fitted), fittedHeight(fitted), format);
+    }
+
     public static int fittedWidth(long fitted) {
         return (int) (fitted >>> 32);
     }

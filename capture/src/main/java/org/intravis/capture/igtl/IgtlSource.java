@@ -17,8 +17,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import org.intravis.capture.GuardedSource;
-import org.intravis.capture.ReconnectBackoff;
+import org.intravis.capture.ReconnectingSource;
 import org.intravis.capture.SourceUri;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
@@ -50,7 +49,7 @@ import java.util.logging.Logger;
  * The geometry is fixed at {@link #open()}: {@code width}x{@code height} when given, else the first image's (open
  * waits up to {@code timeoutMs} for it), else 1920x1080; a larger image later is skipped and said so.
  */
-public final class IgtlSource extends GuardedSource {
+public final class IgtlSource extends ReconnectingSource {
     private static final Logger LOG = Logger.getLogger(IgtlSource.class.getName());
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int DEFAULT_WIDTH = 1920;
@@ -66,7 +65,6 @@ public final class IgtlSource extends GuardedSource {
     private final double spacingOption;
     private final double fpsOption;
     private final long maxBodyBytes;
-    private final ReconnectBackoff backoff;
     private final String description;
 
     // ---- the event loop ----
@@ -92,17 +90,13 @@ public final class IgtlSource extends GuardedSource {
     private int maxHeight;
     private byte[] rowIn = new byte[0];
     private byte[] rowOut = new byte[0];
-    private long openedNanos;
 
     // ---- shared, for the status ----
     private volatile boolean closing;
-    private volatile String detail = "";
     private volatile double spacingMm;
-    private final AtomicLong connections = new AtomicLong();
     private final AtomicLong images = new AtomicLong();
     private final AtomicLong replaced = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
-    private volatile long frames;
 
     public IgtlSource(SourceUri uri) {
         super(uri);
@@ -160,7 +154,6 @@ public final class IgtlSource extends GuardedSource {
         if (maxBodyBytes <= 0 || maxBodyBytes > IgtlDecoder.DEFAULT_MAX_BODY_BYTES * 16) {
             throw new IllegalArgumentException("source option maxMessageMb must be 1..1024 (in " + uri.raw() + ")");
         }
-        this.backoff = new ReconnectBackoff(uri.intOption("reconnectInitialMs", 250), uri.intOption("reconnectMaxMs", 5000));
         this.description = "OpenIGTLink server " + host + ":" + port + (device.isEmpty() ? "" : " device " + device);
     }
 
@@ -175,9 +168,7 @@ public final class IgtlSource extends GuardedSource {
      */
     @Override
     protected void openGuarded() {
-        openedNanos = System.nanoTime();
-        status(SourceStatus.CONNECTING);
-        detail = "connecting";
+        connecting();
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("igtl-source", true), NioIoHandler.newFactory());
         group.execute(this::connect);
         IgtlImage.Header first = null;
@@ -236,11 +227,9 @@ public final class IgtlSource extends GuardedSource {
         if (closing) {
             return;
         }
-        long delay = backoff.nextDelayMillis();
-        status(SourceStatus.RECONNECTING);
-        detail = "reconnecting in " + delay + " ms, attempt " + backoff.attempt() + ": " + reason;
-        if (backoff.attempt() == 1 || backoff.attempt() % 10 == 0) {
-            LOG.warning(() -> description + ": " + detail);
+        long delay = reconnecting(reason);
+        if (reconnectAttempt() == 1 || reconnectAttempt() % 10 == 0) {
+            LOG.warning(() -> description + ": " + detail());
         }
         group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -251,12 +240,7 @@ public final class IgtlSource extends GuardedSource {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            long n = connections.incrementAndGet();
-            status(SourceStatus.STREAMING);
-            detail = "connected, waiting for an image";
-            if (n > 1) {
-                LOG.info(() -> description + ": reconnected");
-            }
+            connected("connected, waiting for an image");
             ctx.fireChannelActive();
         }
 
@@ -294,9 +278,7 @@ public final class IgtlSource extends GuardedSource {
                 old.message().release();
                 replaced.incrementAndGet();
             }
-            if (backoff.attempt() != 0) {
-                backoff.reset();
-            }
+            receiving();
             Thread r = reader;
             if (r != null) {
                 LockSupport.unpark(r);
@@ -391,9 +373,8 @@ public final class IgtlSource extends GuardedSource {
                 unreleased.message().release(); // it had no image since: rare, so allocation here is too
             }
         }
-        slot.sourcePtsMicros((System.nanoTime() - openedNanos) / 1000); // live: time since open, the image's arrival
-        frames++;
-        detail = "streaming";
+        delivered(slot);
+        detail("streaming");
         return Read.FRAME;
     }
 
@@ -441,21 +422,6 @@ public final class IgtlSource extends GuardedSource {
         return spacingOption > 0 ? spacingOption : spacingMm;
     }
 
-    @Override
-    protected String detail() {
-        return detail;
-    }
-
-    @Override
-    public long reconnects() {
-        return Math.max(0, connections.get() - 1);
-    }
-
-    /** Frames delivered since open. */
-    public long framesDelivered() {
-        return frames;
-    }
-
     /** Images received (of the right device and kind). */
     public long imagesReceived() {
         return images.get();
@@ -469,16 +435,6 @@ public final class IgtlSource extends GuardedSource {
     /** Images skipped: another kind (16-bit, 3D, partial) or larger than the stream. */
     public long imagesSkipped() {
         return skipped.get();
-    }
-
-    @Override
-    public boolean live() {
-        return true;
-    }
-
-    @Override
-    protected void closed() {
-        detail = "closed";
     }
 
     @Override

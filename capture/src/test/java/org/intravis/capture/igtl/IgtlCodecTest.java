@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ResourceLeakDetector;
+import org.intravis.capture.testing.IgtlMessages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -159,14 +160,14 @@ class IgtlCodecTest {
 
     @Test
     void wrongCrcIsRefusedAndTheRestDiscarded() {
-        ByteBuf wire = transformMessage();
+        ByteBuf wire = IgtlMessages.transform("tool");
         wire.setByte(58 + 5, wire.getByte(58 + 5) ^ 0x10); // one bit of the body
-        wire.writeBytes(transformMessage()); // a good message after it is not read: the connection is not trusted
+        wire.writeBytes(IgtlMessages.transform("tool")); // a good message after it is not read: the connection is not trusted
         EmbeddedChannel ch = new EmbeddedChannel(new IgtlDecoder());
         assertThatThrownBy(() -> ch.writeInbound(wire)).isInstanceOf(IgtlProtocolException.class)
                 .hasMessageContaining("TRANSFORM message 'tool': CRC mismatch over its 48-byte body");
         assertThat((Object) ch.readInbound()).isNull();
-        ch.writeInbound(transformMessage());
+        ch.writeInbound(IgtlMessages.transform("tool"));
         assertThat((Object) ch.readInbound()).isNull();
         assertThat(wire.refCnt()).isZero();
         ch.finishAndReleaseAll();
@@ -174,12 +175,12 @@ class IgtlCodecTest {
 
     @Test
     void absurdBodySizeIsRefusedAsSoonAsTheHeaderArrives() {
-        ByteBuf header = transformMessage().readRetainedSlice(58);
+        ByteBuf header = IgtlMessages.transform("tool").readRetainedSlice(58);
         header.setLong(42, 1L << 40); // a terabyte
         EmbeddedChannel ch = new EmbeddedChannel(new IgtlDecoder(1 << 20));
         assertThatThrownBy(() -> ch.writeInbound(header)).isInstanceOf(IgtlProtocolException.class)
                 .hasMessageContaining("announces a body of 1099511627776 bytes, over the limit of 1048576");
-        ByteBuf negative = transformMessage().readRetainedSlice(58);
+        ByteBuf negative = IgtlMessages.transform("tool").readRetainedSlice(58);
         negative.setLong(42, -1L);
         EmbeddedChannel ch2 = new EmbeddedChannel(new IgtlDecoder());
         assertThatThrownBy(() -> ch2.writeInbound(negative)).hasMessageContaining("18446744073709551615 bytes");
@@ -192,7 +193,7 @@ class IgtlCodecTest {
                 StandardCharsets.US_ASCII);
         assertThatThrownBy(() -> ch.writeInbound(http)).isInstanceOf(IgtlProtocolException.class)
                 .hasMessageContaining("not an OpenIGTLink header: version 18245");
-        ByteBuf badName = transformMessage();
+        ByteBuf badName = IgtlMessages.transform("tool");
         badName.setByte(16, 0x07);
         EmbeddedChannel ch2 = new EmbeddedChannel(new IgtlDecoder());
         assertThatThrownBy(() -> ch2.writeInbound(badName)).hasMessageContaining("device name has byte 0x7 at 2");
@@ -200,7 +201,7 @@ class IgtlCodecTest {
 
     @Test
     void connectionEndingInsideABodyIsReported() {
-        ByteBuf wire = transformMessage();
+        ByteBuf wire = IgtlMessages.transform("tool");
         EmbeddedChannel ch = new EmbeddedChannel(new IgtlDecoder());
         ch.writeInbound(wire.readRetainedSlice(58 + 20));
         wire.release();
@@ -245,11 +246,4 @@ class IgtlCodecTest {
         return b;
     }
 
-    private static ByteBuf transformMessage() {
-        ByteBuf wire = Unpooled.buffer();
-        int start = IgtlWriter.begin(wire, IgtlWire.HEADER_V1, IgtlWire.type("TRANSFORM"), IgtlWire.device("tool"), 0, 0);
-        IgtlTransform.writeTranslation(wire, 1, 2, 3);
-        IgtlWriter.end(wire, start, null);
-        return wire;
-    }
 }

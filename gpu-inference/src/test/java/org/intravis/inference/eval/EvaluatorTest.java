@@ -33,16 +33,29 @@ class EvaluatorTest {
     private static final byte TIP = (byte) 220;
     private static final byte WEAK_TIP = (byte) 207;
 
-    private static byte[] blank() {
-        return new byte[S * S];
+    /** A filled rectangle of grey {@code v}, corners inclusive. */
+    private record Box(int x0, int y0, int x1, int y1, byte v) {
     }
 
-    private static void rect(byte[] px, int x0, int y0, int x1, int y1, byte v) {
-        for (int y = y0; y <= y1; y++) {
-            for (int x = x0; x <= x1; x++) {
-                px[y * S + x] = v;
+    private static Box box(int x0, int y0, int x1, int y1, int v) {
+        return new Box(x0, y0, x1, y1, (byte) v);
+    }
+
+    /** An S x S grey picture, black but for {@code boxes}, drawn in order. */
+    private static byte[] picture(Box... boxes) {
+        byte[] px = new byte[S * S];
+        for (Box b : boxes) {
+            for (int y = b.y0(); y <= b.y1(); y++) {
+                for (int x = b.x0(); x <= b.x1(); x++) {
+                    px[y * S + x] = b.v();
+                }
             }
         }
+        return px;
+    }
+
+    private static byte[] blank() {
+        return picture();
     }
 
     private static void write(Path file, byte[] px) throws Exception {
@@ -61,50 +74,36 @@ class EvaluatorTest {
         // frame a: predicted vessel 20x20 at x 10..29, truth 20x20 at x 20..39: overlap 200 -> Dice 400/800 = 0.5,
         //          IoU 200/600 = 1/3; nerve absent from both (not counted).
         //          needle drawn to x = 100, truth to x = 110 (both 3 px thick on y = 50, from the left border): error 10
-        byte[] a = blank();
-        rect(a, 10, 10, 29, 29, VESSEL);
-        rect(a, 0, 49, 100, 51, NEEDLE);
-        rect(a, 100, 50, 100, 50, TIP); // the tip map's peak: a confirmed needle (an unconfirmed one is not reported)
-        byte[] aTruth = blank();
-        rect(aTruth, 20, 10, 39, 29, (byte) 2);
-        byte[] aNeedle = blank();
-        rect(aNeedle, 0, 49, 110, 51, (byte) 255);
+        //          the TIP pixel is the tip map's peak: a confirmed needle (an unconfirmed one is not reported)
+        byte[] a = picture(box(10, 10, 29, 29, VESSEL), box(0, 49, 100, 51, NEEDLE), box(100, 50, 100, 50, TIP));
+        byte[] aTruth = picture(box(20, 10, 39, 29, 2));
+        byte[] aNeedle = picture(box(0, 49, 110, 51, 255));
         // frame b: nerve predicted exactly (Dice 1, IoU 1); vessel in the truth only (Dice 0, IoU 0);
         //          needle predicted exactly from the bottom border up to y = 120: error 0
-        byte[] b = blank();
-        rect(b, 100, 100, 109, 109, NERVE);
-        rect(b, 199, 120, 201, 255, NEEDLE);
-        rect(b, 200, 120, 200, 120, TIP);
-        byte[] bTruth = blank();
-        rect(bTruth, 100, 100, 109, 109, (byte) 1);
-        rect(bTruth, 50, 50, 59, 59, (byte) 2);
-        byte[] bNeedle = blank();
-        rect(bNeedle, 199, 120, 201, 255, (byte) 1);
+        byte[] b = picture(box(100, 100, 109, 109, NERVE), box(199, 120, 201, 255, NEEDLE),
+                box(200, 120, 200, 120, TIP));
+        byte[] bTruth = picture(box(100, 100, 109, 109, 1), box(50, 50, 59, 59, 2));
+        byte[] bNeedle = picture(box(199, 120, 201, 255, 1));
         // frame c: vessel predicted only (Dice 0, IoU 0); a needle predicted where there is none (false positive)
-        byte[] c = blank();
-        rect(c, 150, 150, 159, 154, VESSEL);
-        rect(c, 0, 200, 80, 202, NEEDLE);
-        rect(c, 80, 201, 80, 201, TIP);
+        byte[] c = picture(box(150, 150, 159, 154, VESSEL), box(0, 200, 80, 202, NEEDLE), box(80, 201, 80, 201, TIP));
         byte[] cTruth = blank();
         byte[] cNeedle = blank();
         // frame d: nothing predicted; the truth has a needle (missed)
         byte[] d = blank();
         byte[] dTruth = blank();
-        byte[] dNeedle = blank();
-        rect(dNeedle, 0, 30, 60, 32, (byte) 1);
+        byte[] dNeedle = picture(box(0, 30, 60, 32, 1));
 
-        write(images.resolve("a.png"), a);
-        write(images.resolve("b.png"), b);
-        write(images.resolve("c.bmp"), c);
-        write(images.resolve("d.png"), d);
-        write(labels.resolve("a.png"), aTruth);
-        write(labels.resolve("b.bmp"), bTruth);
-        write(labels.resolve("c.png"), cTruth);
-        write(labels.resolve("d.png"), dTruth);
-        write(needles.resolve("a.png"), aNeedle);
-        write(needles.resolve("b.png"), bNeedle);
-        write(needles.resolve("c.png"), cNeedle);
-        write(needles.resolve("d.png"), dNeedle);
+        // matched by name whatever the format: an image and a label map are BMP
+        String[] imageFiles = {"a.png", "b.png", "c.bmp", "d.png"};
+        String[] labelFiles = {"a.png", "b.bmp", "c.png", "d.png"};
+        byte[][] pictures = {a, b, c, d};
+        byte[][] truths = {aTruth, bTruth, cTruth, dTruth};
+        byte[][] needleMasks = {aNeedle, bNeedle, cNeedle, dNeedle};
+        for (int i = 0; i < pictures.length; i++) {
+            write(images.resolve(imageFiles[i]), pictures[i]);
+            write(labels.resolve(labelFiles[i]), truths[i]);
+            write(needles.resolve((char) ('a' + i) + ".png"), needleMasks[i]);
+        }
         Files.writeString(images.resolve("notes.txt"), "not an image");
 
         Path report = dir.resolve("out/report.json");
@@ -138,8 +137,7 @@ class EvaluatorTest {
         Mat mapA = imread(dump.resolve("a.png").toString(), IMREAD_UNCHANGED);
         byte[] got = new byte[S * S];
         new BytePointer(mapA.data()).get(got, 0, got.length);
-        byte[] expected = blank();
-        rect(expected, 10, 10, 29, 29, (byte) 2);
+        byte[] expected = picture(box(10, 10, 29, 29, 2));
         assertThat(got).isEqualTo(expected);
         JsonNode p = new ObjectMapper().readTree(dump.resolve("predictions.json").toFile());
         assertThat(p.at("/classes/vessel").asInt()).isEqualTo(2);
@@ -161,19 +159,11 @@ class EvaluatorTest {
         Path masks = dir.resolve("masks");
         // frame a: an L from the left border along y = 50 to x = 150, then down; predicted to y = 200, true to
         //          y = 210: the free ends are 10 px apart
-        byte[] a = blank();
-        rect(a, 0, 49, 150, 51, NEEDLE);
-        rect(a, 148, 49, 150, 200, NEEDLE);
-        byte[] aTruth = blank();
-        rect(aTruth, 0, 49, 150, 51, (byte) 1);
-        rect(aTruth, 148, 49, 150, 210, (byte) 1);
+        byte[] a = picture(box(0, 49, 150, 51, NEEDLE), box(148, 49, 150, 200, NEEDLE));
+        byte[] aTruth = picture(box(0, 49, 150, 51, 1), box(148, 49, 150, 210, 1));
         // frame b: a hook from the top border down x = 100 to y = 120, then right to x = 200; predicted exactly
-        byte[] b = blank();
-        rect(b, 99, 0, 101, 120, NEEDLE);
-        rect(b, 99, 118, 200, 120, NEEDLE);
-        byte[] bTruth = blank();
-        rect(bTruth, 99, 0, 101, 120, (byte) 1);
-        rect(bTruth, 99, 118, 200, 120, (byte) 1);
+        byte[] b = picture(box(99, 0, 101, 120, NEEDLE), box(99, 118, 200, 120, NEEDLE));
+        byte[] bTruth = picture(box(99, 0, 101, 120, 1), box(99, 118, 200, 120, 1));
         write(images.resolve("a.png"), a);
         write(images.resolve("b.png"), b);
         write(masks.resolve("a.png"), aTruth);
@@ -199,18 +189,13 @@ class EvaluatorTest {
      * unconfirmed needle shown as low confidence, mask x peak), or 0 (no peak: no evidence, not reported).
      */
     private static byte[] needleTo(int tip, byte marker) {
-        byte[] px = blank();
-        rect(px, 0, 99, tip, 101, NEEDLE);
-        if (marker != 0) {
-            rect(px, tip, 100, tip, 100, marker); // one pixel: the tip map's peak is exactly there
-        }
-        return px;
+        Box shaft = box(0, 99, tip, 101, NEEDLE);
+        // the marker is one pixel: the tip map's peak is exactly there
+        return marker == 0 ? picture(shaft) : picture(shaft, box(tip, 100, tip, 100, marker));
     }
 
     private static byte[] truthTo(int tip) {
-        byte[] px = blank();
-        rect(px, 0, 99, tip, 101, (byte) 1);
-        return px;
+        return picture(box(0, 99, tip, 101, 1));
     }
 
     /**
@@ -314,8 +299,7 @@ class EvaluatorTest {
     /** Label maps are often palette PNGs (as in the real nerve/vessel data): their palette indices are the labels. */
     @Test
     void paletteLabelMapsAreReadAsTheirIndices(@TempDir Path dir) throws Exception {
-        byte[] a = blank();
-        rect(a, 10, 10, 29, 29, VESSEL);
+        byte[] a = picture(box(10, 10, 29, 29, VESSEL));
         write(dir.resolve("images/a.png"), a);
         byte[] r = {0, (byte) 200, 0};   // index 1 (nerve) red, index 2 (vessel) blue: colours that are not 1 and 2
         byte[] g = {0, 0, 0};
@@ -337,8 +321,7 @@ class EvaluatorTest {
 
     @Test
     void withoutGroundTruthOnlyFramesAndTimingsAreReported(@TempDir Path dir) throws Exception {
-        byte[] a = blank();
-        rect(a, 10, 10, 29, 29, VESSEL);
+        byte[] a = picture(box(10, 10, 29, 29, VESSEL));
         write(dir.resolve("images/a.png"), a);
         ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"), null, Map.of(), null,
                 dir.resolve("r.json"), null, "cpu", null));

@@ -41,10 +41,7 @@ final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationL
     // ---- the annotating thread ----
     private final AlertTracker alerts = new AlertTracker();
     private final AlertTracker.Emitter emitter = this::alert;
-    private final IgtlMetadata meta = new IgtlMetadata();
-    private long messageId;
     private boolean zonesCleared;
-    private volatile boolean closed;
 
     IgtlAnnotationSender(IgtlServer server, int index, IgtlDeviceNames names, double spacingMm) {
         super(server, index, names, spacingMm);
@@ -52,7 +49,7 @@ final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationL
 
     @Override
     public void onAnnotations(Annotations a) {
-        if (closed) {
+        if (closed()) {
             return;
         }
         alerts.update(a, emitter); // always, so that the events have no gaps when a client connects
@@ -78,7 +75,7 @@ final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationL
 
     /** The three classes' POLYDATA, one after the other, in one buffer. */
     private ByteBuf zones(Annotations a, boolean valid) {
-        double spacing = valid && a.pixelSpacingMm() > 0 ? a.pixelSpacingMm() : streamSpacingMm;
+        double spacing = spacingMm(a, valid);
         float s = spacing > 0 ? (float) spacing : 1f;
         int zones = valid ? a.zoneCount() : 0;
         int capacity = 3 * (IgtlWire.HEADER_SIZE + IgtlWire.EXT_HEADER_SIZE + 200 + IgtlPolyData.HEADER_SIZE)
@@ -178,9 +175,5 @@ final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationL
         for (int i = 0; i < s.length(); i++) {
             out.writeByte(s.charAt(i));
         }
-    }
-
-    void close() {
-        closed = true;
     }
 }

@@ -52,13 +52,10 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
 
 
     // ---- video thread ----
-    private final IgtlMetadata meta = new IgtlMetadata();
     private final ByteBuf name = Unpooled.buffer(IgtlPoint.NAME_SIZE, IgtlPoint.NAME_SIZE);
     private final int[] rank = new int[Annotations.MAX_TIPS];
     private byte[] row = new byte[0];
-    private long messageId;
     private long errors;
-    private volatile boolean closed;
 
     IgtlFrameSender(IgtlServer server, int index, IgtlDeviceNames names, double spacingMm) {
         super(server, index, names, spacingMm);
@@ -66,7 +63,7 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
 
     @Override
     public void onFrame(FrameSlot slot) {
-        if (closed) {
+        if (closed()) {
             return;
         }
         IgtlClient[] clients = server.clients();
@@ -94,7 +91,7 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
     private ByteBuf bundle(FrameSlot slot) {
         Annotations a = slot.annotations();
         boolean known = a.status() == Annotations.Status.VALID && slot.overlayFresh();
-        double spacing = known && a.pixelSpacingMm() > 0 ? a.pixelSpacingMm() : streamSpacingMm;
+        double spacing = spacingMm(a, known);
         float s = spacing > 0 ? (float) spacing : 1f;
         int w = slot.width();
         int h = slot.height();
@@ -233,9 +230,5 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
             }
             out.writeBytes(row, 0, rowBytes);
         }
-    }
-
-    void close() {
-        closed = true;
     }
 }

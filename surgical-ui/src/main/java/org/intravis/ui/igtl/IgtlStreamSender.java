@@ -1,6 +1,8 @@
 package org.intravis.ui.igtl;
 
+import org.intravis.capture.igtl.IgtlMetadata;
 import org.intravis.capture.igtl.IgtlWire;
+import org.intravis.pipeline.Annotations;
 
 /**
  * What a stream's two OpenIGTLink senders share: the server and its clients, the stream's index and device names,
@@ -15,6 +17,11 @@ abstract class IgtlStreamSender {
     protected final int headerVersion;
     /** Whether messages carry version 3's extended header and metadata. */
     protected final boolean v3;
+    /** The metadata of the message being written (version 3), reused: touched by this sender's thread only. */
+    protected final IgtlMetadata meta = new IgtlMetadata();
+    /** The next message's id, counted per sender: this sender's thread only. */
+    protected long messageId;
+    private volatile boolean closed;
 
     IgtlStreamSender(IgtlServer server, int index, IgtlDeviceNames names, double spacingMm) {
         this.server = server;
@@ -23,5 +30,19 @@ abstract class IgtlStreamSender {
         this.streamSpacingMm = spacingMm;
         this.headerVersion = server.settings().headerVersion();
         this.v3 = headerVersion == IgtlWire.HEADER_V2;
+    }
+
+    /** Millimetres per pixel: the annotations' own when they are {@code known} and say it, else the stream's; 0: unknown. */
+    protected final double spacingMm(Annotations a, boolean known) {
+        return known && a.pixelSpacingMm() > 0 ? a.pixelSpacingMm() : streamSpacingMm;
+    }
+
+    /** After {@link #close()} nothing more is sent. */
+    protected final boolean closed() {
+        return closed;
+    }
+
+    void close() {
+        closed = true;
     }
 }

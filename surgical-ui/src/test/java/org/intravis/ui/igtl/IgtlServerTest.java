@@ -1,15 +1,12 @@
 package org.intravis.ui.igtl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.intravis.capture.igtl.IgtlImage;
 import org.intravis.capture.igtl.IgtlMessage;
 import org.intravis.capture.igtl.IgtlPoint;
 import org.intravis.capture.igtl.IgtlPolyData;
 import org.intravis.capture.igtl.IgtlString;
 import org.intravis.capture.igtl.IgtlTransform;
-import org.intravis.capture.igtl.IgtlWire;
-import org.intravis.capture.igtl.IgtlWriter;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
@@ -20,6 +17,7 @@ import org.intravis.pipeline.VideoSink;
 import org.intravis.pipeline.testing.StandInSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.intravis.capture.testing.IgtlMessages;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -141,7 +139,7 @@ class IgtlServerTest {
         start(2, 64, 48, 50, new AtomicLong());
         try (IgtlTestClient good = new IgtlTestClient(server.port()).startReading()) {
             await().atMost(5, TimeUnit.SECONDS).until(() -> good.images() > 5);
-            ByteBuf valid = transform();
+            ByteBuf valid = IgtlMessages.transform("probe");
             byte[] wrongCrc = bytes(valid);
             wrongCrc[60] ^= 1;
             byte[] absurd = bytes(valid);
@@ -315,13 +313,6 @@ class IgtlServerTest {
         }
     }
 
-    private static ByteBuf transform() {
-        ByteBuf b = Unpooled.buffer();
-        int start = IgtlWriter.begin(b, IgtlWire.HEADER_V1, IgtlWire.type("TRANSFORM"), IgtlWire.device("probe"), 0, 0);
-        IgtlTransform.writeTranslation(b, 1, 2, 3);
-        IgtlWriter.end(b, start, null);
-        return b;
-    }
 
     private static byte[] bytes(ByteBuf b) {
         byte[] out = new byte[b.readableBytes()];
