@@ -9,8 +9,8 @@ For each run (an annotations.jsonl), per class and over all classes:
   renamed    zone continuations (same class, bounding-box IoU >= 0.5 frame to frame) whose id changed
 With --truth (an analyze run of the same frames with --model ground-truth, the synthetic phantom only):
   dice       mean per-frame Dice of the class's zones with the truth's (frames where either has the class)
-  lag        frames by which the class's total area follows the truth's (the shift, 0..10, with the highest
-             correlation of the two area series; a moving or pulsating structure shows it)
+  lag        frames by which the class's total area follows the truth's (the shift, 0..10 to a tenth, with the
+             highest correlation of the two area series; a moving or pulsating structure shows it)
 Without truth, runs after the first also get `lag` against the first run (e.g. smoothing off first, then on).
 """
 import argparse
@@ -126,17 +126,24 @@ def areas(frames, cls, w, h):
 
 
 def lag(series, reference, most=10):
-    """Shift (frames) of `series` behind `reference` with the highest correlation."""
-    best, best_r = 0, -2.0
-    for s in range(0, most + 1):
-        a = series[s:]
-        b = reference[:len(reference) - s]
-        if len(a) < 10 or a.std() == 0 or b.std() == 0:
-            continue
-        r = float(np.corrcoef(a, b)[0, 1])
-        if r > best_r:
-            best, best_r = s, r
-    return best, best_r
+    """Shift (frames, to a tenth: the correlation's peak refined by a parabola) of `series` behind `reference`
+    with the highest correlation, and that correlation; None when either series does not vary."""
+    rs = {}
+    for s in range(-2, most + 2):
+        a = series[max(0, s):len(series) + min(0, s)]
+        b = reference[max(0, -s):len(reference) - max(0, s)]
+        if len(a) >= 10 and a.std() > 0 and b.std() > 0:
+            rs[s] = float(np.corrcoef(a, b)[0, 1])
+    inside = [s for s in rs if 0 <= s <= most]
+    if not inside:
+        return None
+    best = max(inside, key=rs.get)
+    shift = float(best)
+    if best - 1 in rs and best + 1 in rs:
+        den = rs[best - 1] - 2 * rs[best] + rs[best + 1]
+        if den < 0:
+            shift = best + 0.5 * (rs[best - 1] - rs[best + 1]) / den
+    return max(0.0, shift), rs[best]
 
 
 def dice(frames, truth, cls, w, h):
@@ -172,9 +179,13 @@ def main():
                 line += f", Dice with the truth {dice(frames, truth, c, w, h):.3f}"
             if truth is not None or i > 0:
                 n = min(len(frames), len(reference))
-                s, r = lag(areas(frames[:n], c, w, h), areas(reference[:n], c, w, h))
-                line += (f", area lags {'the truth' if truth is not None else 'the first run'} by {s} frames "
-                         f"({1000 * s / args.fps:.0f} ms at {args.fps:g} fps; r {r:.2f})")
+                found = lag(areas(frames[:n], c, w, h), areas(reference[:n], c, w, h))
+                what = 'the truth' if truth is not None else 'the first run'
+                if found is None:
+                    line += f", area lag behind {what}: n/a (an area that does not vary)"
+                else:
+                    line += (f", area lags {what} by {found[0]:.1f} frames ({1000 * found[0] / args.fps:.0f} ms at "
+                             f"{args.fps:g} fps; r {found[1]:.2f})")
             print(line)
 
 
