@@ -4,7 +4,9 @@ Usage: zone_flicker.py RUN.jsonl [RUN.jsonl ...] [--truth TRUTH.jsonl] [--fps F]
 
 For each run (an annotations.jsonl), per class and over all classes:
   iou        mean frame-to-frame IoU of a zone with the zone of the same id in the next frame (polygons
-             rasterised at half the frame's resolution); 1 is perfectly still
+             rasterised at half the frame's resolution); 1 is perfectly still. Each pair counts once, so keeping a
+             small, jittery zone in view lowers it
+  pixel IoU  the same pairs' intersections over their unions, summed: how far the zones' edges move, in pixels
   events     zones appearing or disappearing (an id present in one frame and not in the other) per 100 frame pairs
   renamed    zone continuations (same class, bounding-box IoU >= 0.5 frame to frame) whose id changed
 With --truth (an analyze run of the same frames with --model ground-truth, the synthetic phantom only):
@@ -93,6 +95,8 @@ def box_iou(a, b):
 def flicker(frames, w, h):
     classes = sorted({z['class'] for zs in frames for z in zs})
     ious = {c: [] for c in classes}
+    inter = {c: 0 for c in classes}
+    union = {c: 0 for c in classes}
     events = {c: 0 for c in classes}
     renamed = kept = 0
     for prev, cur in zip(frames, frames[1:]):
@@ -101,8 +105,10 @@ def flicker(frames, w, h):
         for k in pid.keys() | cid.keys():
             if k in pid and k in cid:
                 a, b = zone_mask(pid[k], w, h), zone_mask(cid[k], w, h)
-                u = (a | b).sum()
-                ious[k[0]].append((a & b).sum() / u if u else 1.0)
+                i, u = (a & b).sum(), (a | b).sum()
+                ious[k[0]].append(i / u if u else 1.0)
+                inter[k[0]] += i
+                union[k[0]] += u
             else:
                 events[k[0]] += 1
         for z in cur:
@@ -114,9 +120,12 @@ def flicker(frames, w, h):
                     renamed += best['id'] != z['id']
     pairs = max(1, len(frames) - 1)
     out = {c: {'iou': float(np.mean(ious[c])) if ious[c] else float('nan'), 'pairs': len(ious[c]),
+               'pixel_iou': inter[c] / union[c] if union[c] else float('nan'),
                'events': 100.0 * events[c] / pairs} for c in classes}
     allious = [v for c in classes for v in ious[c]]
+    su = sum(union.values())
     out['all'] = {'iou': float(np.mean(allious)) if allious else float('nan'), 'pairs': len(allious),
+                  'pixel_iou': sum(inter.values()) / su if su else float('nan'),
                   'events': 100.0 * sum(events.values()) / pairs, 'renamed': renamed, 'continued': renamed + kept}
     return out
 
@@ -170,11 +179,13 @@ def main():
     for i, (path, (frames, _)) in enumerate(zip(args.runs, runs)):
         f = flicker(frames, w, h)
         a = f.pop('all')
-        print(f"{path}: {len(frames)} frames; all zones: frame-to-frame IoU {a['iou']:.3f} over {a['pairs']} pairs, "
+        print(f"{path}: {len(frames)} frames; all zones: frame-to-frame IoU {a['iou']:.3f} over {a['pairs']} pairs "
+              f"(pixel IoU {a['pixel_iou']:.3f}), "
               f"{a['events']:.1f} appear/disappear events per 100 frames, {a['renamed']} of {a['continued']} "
               f"continuations renamed")
         for c, v in f.items():
-            line = f"  {c}: IoU {v['iou']:.3f} ({v['pairs']} pairs), {v['events']:.1f} events/100 frames"
+            line = (f"  {c}: IoU {v['iou']:.3f} ({v['pairs']} pairs; pixel IoU {v['pixel_iou']:.3f}), "
+                    f"{v['events']:.1f} events/100 frames")
             if truth is not None:
                 line += f", Dice with the truth {dice(frames, truth, c, w, h):.3f}"
             if truth is not None or i > 0:

@@ -7,8 +7,8 @@ import org.intravis.pipeline.Annotations;
 /**
  * One model output row to what a frame shows: outputs cleared outside the picture ({@link ScanRegion}, when the
  * sidecar asks), put back into the whole frame's grid when the input was a content crop ({@link ContentUncropper}),
- * then each channel by its role in the sidecar ({@link ChannelRoles}): zone channels (smoothed over time by the
- * stream's {@link ZoneSmoother}, when given) to polygons of their class, the
+ * then each channel by its role in the sidecar ({@link ChannelRoles}): zone channels to polygons of their class
+ * (smoothed over time, with hysteresis on their area, by the stream's {@link ZoneSmoother} when given), the
  * instrument channel to the instrument and its tip by its {@link InstrumentLocator}, confirmed by the tip map; and
  * the confidence heat map when due, all in frame pixels. Tracking, drawn zones and risk follow per stream
  * ({@code StreamAnnotator}). The model worker and the perf baseline both decode through here, so they do the same
@@ -106,8 +106,11 @@ public final class OutputDecoder {
         for (int z = 0; z < zoneChannels.length; z++) {
             int c = zoneChannels[z];
             polygons.maskFromProbabilities(planes[c], zoneThresholds[z]);
-            zoneId += polygons.appendZones(a, zoneKinds[z], zoneId, probs, c * plane, true,
-                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
+            int[] kept = smoother != null ? smoother.kept(z) : null;
+            double minArea = settings.minZoneAreaPx();
+            zoneId += polygons.appendZones(a, zoneKinds[z], zoneId, probs, c * plane, true, minArea,
+                    kept != null ? minArea * ZoneSmoother.KEEP_AREA_FRACTION : minArea, kept,
+                    settings.polygonEpsilonPx(), sx, sy);
         }
         boolean found = locator != null && locator.locate(probs, instrument * plane, instrumentThreshold,
                 tip >= 0 ? tip * plane : -1, tipThreshold, atModel);

@@ -12,6 +12,12 @@ package org.intravis.inference;
  * the probe lifted or moved far), when frames are more than {@link Config#maxGapMs} apart (a frozen or restarted
  * source, a paused stream, a recording's gap) or go back in time, and when the frame size changes.
  * <p>
+ * While it is on, the zones also get hysteresis on their area: a zone in view is kept down to
+ * {@link #KEEP_AREA_FRACTION} of the smallest area a new zone needs ({@link MaskPolygons}, with the boxes of the
+ * regions kept in the frame before, which this class holds per zone channel and forgets when the average starts
+ * again); else a small zone whose area hovers around that limit comes and goes, which averaging the maps does not
+ * stop.
+ * <p>
  * One per stream, used by one thread at a time; its state is allocated at the stream's first frame, nothing after.
  */
 public final class ZoneSmoother {
@@ -19,6 +25,8 @@ public final class ZoneSmoother {
     static final float OVERLAP_FLOOR = 0.1f;
     /** Below this much probability mass (in pixels) in both maps there is nothing to smear: no reset. */
     static final double MIN_MASS = 8;
+    /** A zone in view is kept down to this fraction of the smallest area a new zone needs. */
+    public static final double KEEP_AREA_FRACTION = 0.5;
 
     /**
      * How zones are smoothed over time.
@@ -65,6 +73,7 @@ public final class ZoneSmoother {
     private final Config cfg;
     private final float weight;
     private float[] state;
+    private int[][] kept;
     private boolean primed;
     private long lastNanos;
     private int lastW;
@@ -91,6 +100,10 @@ public final class ZoneSmoother {
         }
         if (state == null || state.length != channels.length * plane) {
             state = new float[channels.length * plane]; // once, at the stream's first frame
+            kept = new int[channels.length][];
+            for (int z = 0; z < channels.length; z++) {
+                kept[z] = MaskPolygons.keptBoxes();
+            }
             primed = false;
         }
         long gap = capturedNanos - lastNanos;
@@ -108,6 +121,7 @@ public final class ZoneSmoother {
         if (restart) {
             for (int z = 0; z < channels.length; z++) {
                 System.arraycopy(probs, channels[z] * plane, state, z * plane, plane);
+                kept[z][0] = 0; // nothing in view continues into another view
             }
             primed = true;
             restarts++;
@@ -123,6 +137,14 @@ public final class ZoneSmoother {
             }
         }
         return true;
+    }
+
+    /**
+     * What was kept of the {@code z}th zone channel in the frame before ({@link MaskPolygons}'s hysteresis reads and
+     * rewrites it); {@code null} while off or before the first frame.
+     */
+    public int[] kept(int z) {
+        return kept == null ? null : kept[z];
     }
 
     /** Soft IoU of the newest maps with the average (1 when both are all but empty). */

@@ -20,14 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Zone smoothing with the shipped ultrasound model on the synthetic phantom, through the inference service as a
- * stream: the zones flicker less than frame by frame and keep their ids, and the average starts again at a scene
- * cut (another phantom, the other way round) and after a gap in time, where the zones are exactly those of the
- * frame alone.
+ * stream: the zones flicker less than frame by frame (edges and zones coming and going) and keep their ids, and
+ * the average starts again at a scene cut (another phantom, the other way round) and after a gap in time, where
+ * the zones are exactly those of the frame alone.
  */
 class ZoneSmoothingTest {
-    private static final int W = 640;
-    private static final int H = 360;
-    private static final int STEADY = 90;   // frames of one view
+    private static final int W = 1280;
+    private static final int H = 720;
+    private static final int STEADY = 120;  // frames of one view (the phantom analyze shows by default: seed 1)
     private static final int CUT = 20;      // then frames of another view
     private static final int AFTER_GAP = 5; // then the other view again, 2 s later
     private static final long FRAME_NANOS = 33_333_333L;
@@ -37,7 +37,7 @@ class ZoneSmoothingTest {
 
     @BeforeAll
     static void runBothWays() throws Exception {
-        read("synthetic:ultrasound?width=" + W + "&height=" + H + "&pace=fast&seed=7&frames=" + STEADY);
+        read("synthetic:ultrasound?width=" + W + "&height=" + H + "&pace=fast&seed=1&frames=" + STEADY);
         read("synthetic:ultrasound?width=" + W + "&height=" + H + "&pace=fast&seed=12&frames=" + (CUT + AFTER_GAP));
         off = run(ZoneSmoother.Config.OFF);
         on = run(ZoneSmoother.Config.defaults());
@@ -112,10 +112,10 @@ class ZoneSmoothingTest {
         System.out.println("phantom " + W + "x" + H + ", " + STEADY + " frames: frame by frame " + before
                 + "; smoothed " + after);
         assertThat(after.renamed).as("smoothed: %s", after).isZero();
-        assertThat(after.meanIou).as("smoothed: %s; frame by frame: %s", after, before)
-                .isGreaterThan(before.meanIou).isGreaterThan(MIN_IOU);
+        assertThat(after.pixelIou).as("smoothed: %s; frame by frame: %s", after, before)
+                .isGreaterThan(before.pixelIou).isGreaterThan(MIN_PIXEL_IOU);
         assertThat(after.eventsPer100).as("smoothed: %s; frame by frame: %s", after, before)
-                .isLessThanOrEqualTo(before.eventsPer100).isLessThan(MAX_EVENTS);
+                .isLessThan(before.eventsPer100).isLessThan(MAX_EVENTS);
     }
 
     @Test
@@ -145,15 +145,22 @@ class ZoneSmoothingTest {
         return z;
     }
 
-    // a little beyond what this test measured (phantom 640x360, seed 7, 90 frames; 2026-12-03): frame to frame
-    // IoU 0.981 frame by frame, 0.985 smoothed; no zone came or went either way (one event in 89 pairs is 1.1)
-    private static final double MIN_IOU = 0.983;
-    private static final double MAX_EVENTS = 1.2;
+    // a little beyond what this test measured (phantom 1280x720, seed 1, 120 frames; 2026-12-03): pixel IoU frame
+    // to frame 0.9834 frame by frame, 0.9855 smoothed; zones appearing or disappearing per 100 frames 10.9 and 0.8
+    // (one event in 119 pairs is 0.84: the bound allows three)
+    private static final double MIN_PIXEL_IOU = 0.985;
+    private static final double MAX_EVENTS = 2.6;
 
-    /** Frame-to-frame steadiness of the zones with the same id (as perf/tools/zone_flicker.py measures it). */
-    private record Flicker(double meanIou, double eventsPer100, int renamed, int pairs) {
+    /**
+     * Frame-to-frame steadiness of the zones with the same id, as perf/tools/zone_flicker.py measures it: the mean
+     * IoU per pair, the pixel IoU (intersections over unions, summed: how far edges move) and the zones coming and
+     * going.
+     */
+    private record Flicker(double meanIou, double pixelIou, double eventsPer100, int renamed, int pairs) {
         static Flicker of(List<Annotations> frames) {
             double iouSum = 0;
+            long interSum = 0;
+            long unionSum = 0;
             int pairs = 0;
             int events = 0;
             int renamed = 0;
@@ -168,7 +175,10 @@ class ZoneSmoothingTest {
                         events++;
                         continue;
                     }
-                    iouSum += iou(prev, p, cur, e.getValue());
+                    long[] iu = overlap(prev, p, cur, e.getValue());
+                    iouSum += iu[1] == 0 ? 1 : (double) iu[0] / iu[1];
+                    interSum += iu[0];
+                    unionSum += iu[1];
                     pairs++;
                 }
                 for (Integer id : before.keySet()) {
@@ -183,7 +193,8 @@ class ZoneSmoothingTest {
                     }
                 }
             }
-            return new Flicker(pairs == 0 ? 0 : iouSum / pairs, 100.0 * events / (frames.size() - 1), renamed, pairs);
+            return new Flicker(pairs == 0 ? 0 : iouSum / pairs, unionSum == 0 ? 0 : (double) interSum / unionSum,
+                    100.0 * events / (frames.size() - 1), renamed, pairs);
         }
 
         private static Map<Integer, Integer> byId(Annotations a) {
@@ -197,15 +208,21 @@ class ZoneSmoothingTest {
         }
 
         private static double iou(Annotations a, int za, Annotations b, int zb) {
+            long[] iu = overlap(a, za, b, zb);
+            return iu[1] == 0 ? 1 : (double) iu[0] / iu[1];
+        }
+
+        /** Pixels in both zones and in either. */
+        private static long[] overlap(Annotations a, int za, Annotations b, int zb) {
             boolean[] ma = raster(a, za);
             boolean[] mb = raster(b, zb);
-            int inter = 0;
-            int union = 0;
+            long inter = 0;
+            long union = 0;
             for (int i = 0; i < ma.length; i++) {
                 inter += ma[i] && mb[i] ? 1 : 0;
                 union += ma[i] || mb[i] ? 1 : 0;
             }
-            return union == 0 ? 1 : (double) inter / union;
+            return new long[]{inter, union};
         }
 
         /** Even-odd fill of a zone's polygon at pixel centres. */
@@ -233,8 +250,9 @@ class ZoneSmoothingTest {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "mean frame-to-frame IoU %.3f over %d pairs, %.1f appear/"
-                    + "disappear events per 100 frames, %d continuations renamed", meanIou, pairs, eventsPer100, renamed);
+            return String.format(java.util.Locale.ROOT, "mean frame-to-frame IoU %.4f over %d pairs (pixel IoU %.4f), "
+                    + "%.1f appear/disappear events per 100 frames, %d continuations renamed", meanIou, pairs, pixelIou,
+                    eventsPer100, renamed);
         }
     }
 }

@@ -118,7 +118,8 @@ public final class IntravisConfig {
 
     /**
      * Smoothing of the vessel and nerve maps over time per stream (on the inference thread, not the video's): an
-     * average in which the newest frame weighs {@code weight}, started again on a big change or a gap.
+     * average in which the newest frame weighs {@code weight}, started again on a big change or a gap, and a zone
+     * in view kept down to half the smallest area a new one needs.
      */
     public static final class ZoneSmoothing {
         public boolean enabled = true;
