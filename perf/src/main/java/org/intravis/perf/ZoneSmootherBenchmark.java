@@ -26,7 +26,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * nerve, 256 x 256 each, of a four-channel row) compared with the stream's average and blended into it. The maps
  * are real phantom frames' ground truth at the model's size as probabilities (0.9 inside, 0.05 outside), two
  * successive frames in turn so the average never restarts; the operation includes copying the frame's row in
- * (about a quarter of a megabyte), which the worker does not.
+ * (four planes, 1 MiB), which the worker does not, and leaves out the worker's copy of the two smoothed planes
+ * back to native memory for OpenCV (0.5 MiB).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
