@@ -26,6 +26,7 @@ public final class InferenceSettings {
     private int heatmapSide = 64;
     private double minZoneAreaPx = 16;
     private double polygonEpsilonPx = 1.0;
+    private ZoneSmoother.Config zoneSmoothing = ZoneSmoother.Config.defaults();
     private final Map<String, Double> thresholds = new LinkedHashMap<>();
     private boolean concluded;
 
@@ -63,6 +64,8 @@ public final class InferenceSettings {
     public InferenceSettings minZoneAreaPx(double a) { this.minZoneAreaPx = a; return this; }
     /** Polygon simplification tolerance, in model pixels. */
     public InferenceSettings polygonEpsilonPx(double e) { this.polygonEpsilonPx = e; return this; }
+    /** How segmented zones are smoothed over time per stream (default {@link ZoneSmoother.Config#defaults()}). */
+    public InferenceSettings zoneSmoothing(ZoneSmoother.Config c) { this.zoneSmoothing = c; return this; }
     /** Overrides a class's threshold from the sidecar (e.g. {@code vessel}, {@code tip}). */
     public InferenceSettings threshold(String channel, double value) {
         thresholds.put(channel.toLowerCase(Locale.ROOT), value);
@@ -85,6 +88,7 @@ public final class InferenceSettings {
     public int heatmapSide() { return heatmapSide; }
     public double minZoneAreaPx() { return minZoneAreaPx; }
     public double polygonEpsilonPx() { return polygonEpsilonPx; }
+    public ZoneSmoother.Config zoneSmoothing() { return zoneSmoothing; }
 
     /** The threshold of a channel: the override if any, else the sidecar's (for the tip map, its peak threshold). */
     public double threshold(ModelSpec spec, String channel) {
@@ -134,8 +138,8 @@ public final class InferenceSettings {
                 throw new IllegalArgumentException("threshold for " + e.getKey() + " must be between 0 and 1, was " + e.getValue());
             }
         }
-        if (alerts == null || tracker == null) {
-            throw new IllegalArgumentException("alert and tracker settings are required");
+        if (alerts == null || tracker == null || zoneSmoothing == null) {
+            throw new IllegalArgumentException("alert, tracker and zone smoothing settings are required");
         }
         concluded = true;
         return this;

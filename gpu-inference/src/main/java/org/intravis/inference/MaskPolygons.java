@@ -67,6 +67,8 @@ public final class MaskPolygons {
     private final double[] confidenceSum = new double[MAX_LABELS + 1];
     private final int[] confidenceCount = new int[MAX_LABELS + 1];
     private final int[] keptZone = new int[MAX_LABELS + 1];
+    private final int[] box = new int[4];
+    private final int[] boxes = keptBoxes();
 
     public MaskPolygons(int width, int height) {
         this.w = width;
@@ -116,6 +118,20 @@ public final class MaskPolygons {
      */
     public int appendZones(Annotations out, byte zoneClass, int idBase, float[] probs, int probOffset, boolean open,
                            double minArea, double epsilon, float sx, float sy) {
+        return appendZones(out, zoneClass, idBase, probs, probOffset, open, minArea, minArea, null, epsilon, sx, sy);
+    }
+
+    /**
+     * As {@link #appendZones(Annotations, byte, int, float[], int, boolean, double, double, float, float)}, with
+     * hysteresis on the area: a region smaller than {@code minArea} is still kept, down to {@code keepArea}, when it
+     * continues a region of this class kept in the frame before (bounding boxes overlapping by at least
+     * {@link ZoneIdentities#MIN_IOU}, as for keeping an id). So a zone in view whose area hovers around the smallest
+     * kept does not come and go from frame to frame, while a new one, or a small piece of a larger one, must reach
+     * {@code minArea}. {@code kept}: the boxes kept in the frame before ({@link #keptBoxes}), rewritten with this
+     * frame's.
+     */
+    public int appendZones(Annotations out, byte zoneClass, int idBase, float[] probs, int probOffset, boolean open,
+                           double minArea, double keepArea, int[] kept, double epsilon, float sx, float sy) {
         Mat source = mask;
         if (open) {
             morphologyEx(mask, opened, MORPH_OPEN, kernel);
@@ -124,24 +140,31 @@ public final class MaskPolygons {
         findContours(source, contours, hierarchy, RETR_EXTERNAL, CHAIN_APPROX_SIMPLE);
         long n = contours.size();
         if (n == 0) {
+            if (kept != null) {
+                kept[0] = 0;
+            }
             return 0;
         }
         if (vectorHeader.get(0) != contourView.address()) {
             contourView = contours.get(0); // the vector's storage moved (more contours than ever before)
         }
         Pointer.memset(labelMemory, 0, (long) w * h);
-        int kept = 0;
-        for (long i = 0; i < n && kept < MAX_LABELS; i++) {
+        int keptCount = 0;
+        for (long i = 0; i < n && keptCount < MAX_LABELS; i++) {
             contourView.position(i);
             double area = contourArea(contourView);
-            if (area < minArea) {
+            if (area < keepArea || (area < minArea && kept == null)) {
                 continue;
             }
             int count = simplify(epsilon);
             if (count < 3) {
                 continue;
             }
-            int zone = out.beginZone(idBase + kept, zoneClass, false, 1f, (float) (area * sx * sy));
+            box(count);
+            if (area < minArea && !continues(kept)) {
+                continue;
+            }
+            int zone = out.beginZone(idBase + keptCount, zoneClass, false, 1f, (float) (area * sx * sy));
             if (zone < 0) {
                 break;
             }
@@ -153,15 +176,57 @@ public final class MaskPolygons {
                 out.dropLastZone();
                 break;
             }
-            kept++;
-            keptZone[kept] = zone;
-            drawContours(labels, contours, (int) i, labelColours[kept], FILLED, LINE_8, noHierarchy, Integer.MAX_VALUE, origin);
+            System.arraycopy(box, 0, boxes, 1 + 4 * keptCount, 4);
+            keptCount++;
+            keptZone[keptCount] = zone;
+            drawContours(labels, contours, (int) i, labelColours[keptCount], FILLED, LINE_8, noHierarchy, Integer.MAX_VALUE, origin);
         }
         contourView.position(0);
-        if (probs != null && kept > 0) {
-            confidences(out, kept, probs, probOffset);
+        if (probs != null && keptCount > 0) {
+            confidences(out, keptCount, probs, probOffset);
         }
-        return kept;
+        if (kept != null) {
+            boxes[0] = keptCount;
+            System.arraycopy(boxes, 0, kept, 0, 1 + 4 * keptCount); // for the next frame
+        }
+        return keptCount;
+    }
+
+    /** Memory for {@code appendZones}' hysteresis: the count, then x0, y0, x1, y1 of each region kept. */
+    public static int[] keptBoxes() {
+        return new int[1 + 4 * MAX_LABELS];
+    }
+
+    /** The simplified polygon's bounding box (in {@link #vertices}) into {@link #box}. */
+    private void box(int count) {
+        box[0] = Integer.MAX_VALUE;
+        box[1] = Integer.MAX_VALUE;
+        box[2] = Integer.MIN_VALUE;
+        box[3] = Integer.MIN_VALUE;
+        for (int k = 0; k < count; k++) {
+            box[0] = Math.min(box[0], vertices[2 * k]);
+            box[1] = Math.min(box[1], vertices[2 * k + 1]);
+            box[2] = Math.max(box[2], vertices[2 * k]);
+            box[3] = Math.max(box[3], vertices[2 * k + 1]);
+        }
+    }
+
+    /** Whether {@link #box} overlaps one of {@code kept}'s boxes enough to be the same region. */
+    private boolean continues(int[] kept) {
+        for (int i = 0; i < kept[0]; i++) {
+            int o = 1 + 4 * i;
+            double iw = Math.min(kept[o + 2], box[2]) - Math.max(kept[o], box[0]);
+            double ih = Math.min(kept[o + 3], box[3]) - Math.max(kept[o + 1], box[1]);
+            if (iw <= 0 || ih <= 0) {
+                continue;
+            }
+            double union = (double) (kept[o + 2] - kept[o]) * (kept[o + 3] - kept[o + 1])
+                    + (double) (box[2] - box[0]) * (box[3] - box[1]) - iw * ih;
+            if (union > 0 && iw * ih / union >= ZoneIdentities.MIN_IOU) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Simplifies the contour under the view into {@link #vertices}; returns the vertex count. */

@@ -356,7 +356,7 @@ final class ModelWorker implements Runnable {
     /** One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). */
     private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, int frameW, int frameH) {
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
-                outputPlanes[buffer][row], a, frameW, frameH, s.heatmapDue())) {
+                outputPlanes[buffer][row], a, frameW, frameH, s.heatmapDue(), s.zoneSmoother())) {
             InstrumentDetection d = decoder.instrument();
             s.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
         }

@@ -7,7 +7,8 @@ import org.intravis.pipeline.Annotations;
 /**
  * One model output row to what a frame shows: outputs cleared outside the picture ({@link ScanRegion}, when the
  * sidecar asks), put back into the whole frame's grid when the input was a content crop ({@link ContentUncropper}),
- * then each channel by its role in the sidecar ({@link ChannelRoles}): zone channels to polygons of their class, the
+ * then each channel by its role in the sidecar ({@link ChannelRoles}): zone channels to polygons of their class
+ * (smoothed over time, with hysteresis on their area, by the stream's {@link ZoneSmoother} when given), the
  * instrument channel to the instrument and its tip by its {@link InstrumentLocator}, confirmed by the tip map; and
  * the confidence heat map when due, all in frame pixels. Tracking, drawn zones and risk follow per stream
  * ({@code StreamAnnotator}). The model worker and the perf baseline both decode through here, so they do the same
@@ -73,14 +74,31 @@ public final class OutputDecoder {
      */
     public boolean decode(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, Mat[] planes, Annotations a,
                           int frameW, int frameH, boolean heatmapDue) {
+        return decode(inputRow, box, outputRow, planes, a, frameW, frameH, heatmapDue, null);
+    }
+
+    /**
+     * As {@link #decode(FloatPointer, ContentBox, FloatPointer, Mat[], Annotations, int, int, boolean)}, with the
+     * zone maps smoothed over time by the stream's {@code smoother} ({@code null}: each frame on its own) before
+     * they become polygons; the zones' confidences and the heat map then show the smoothed maps too.
+     */
+    public boolean decode(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, Mat[] planes, Annotations a,
+                          int frameW, int frameH, boolean heatmapDue, ZoneSmoother smoother) {
         outputRow.get(probs, 0, probs.length);
         boolean rewritten = scanRegion != null && scanRegion.apply(inputRow, probs); // in the input's own grid
         if (uncropper != null && !box.isWhole()) {
             uncropper.uncrop(probs, classNames.length, box);
             rewritten = true;
         }
+        boolean smoothed = smoother != null
+                && smoother.smooth(probs, zoneChannels, plane, a.capturedNanos(), frameW, frameH);
         if (rewritten) {
             outputRow.put(probs, 0, probs.length); // the polygons read the native planes
+        } else if (smoothed) {
+            for (int c : zoneChannels) {
+                outputRow.position((long) c * plane).put(probs, c * plane, plane);
+            }
+            outputRow.position(0);
         }
         float sx = (float) frameW / spec.width();
         float sy = (float) frameH / spec.height();
@@ -88,8 +106,11 @@ public final class OutputDecoder {
         for (int z = 0; z < zoneChannels.length; z++) {
             int c = zoneChannels[z];
             polygons.maskFromProbabilities(planes[c], zoneThresholds[z]);
-            zoneId += polygons.appendZones(a, zoneKinds[z], zoneId, probs, c * plane, true,
-                    settings.minZoneAreaPx(), settings.polygonEpsilonPx(), sx, sy);
+            int[] kept = smoother != null ? smoother.kept(z) : null;
+            double minArea = settings.minZoneAreaPx();
+            zoneId += polygons.appendZones(a, zoneKinds[z], zoneId, probs, c * plane, true, minArea,
+                    kept != null ? minArea * ZoneSmoother.KEEP_AREA_FRACTION : minArea, kept,
+                    settings.polygonEpsilonPx(), sx, sy);
         }
         boolean found = locator != null && locator.locate(probs, instrument * plane, instrumentThreshold,
                 tip >= 0 ? tip * plane : -1, tipThreshold, atModel);

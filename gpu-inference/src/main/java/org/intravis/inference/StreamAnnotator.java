@@ -10,8 +10,8 @@ import org.intravis.pipeline.StreamCounters;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The per-stream end of annotation: owns the stream's {@link Annotations} holder, its tip tracker and its alert
- * state, and turns one frame's zones and instrument detections into a complete, published set: tracked tips and
+ * The per-stream end of annotation: owns the stream's {@link Annotations} holder, its tip tracker, its zone
+ * smoothing and identities, and its alert state, and turns one frame's zones and instrument detections into a complete, published set: tracked tips and
  * their shaft lines, the stream's drawn no-go zones, distances and alerts, the stage stamps and latencies.
  * Used by one thread at a time (the model's worker, the ground-truth feed, or the evaluator replaying a sequence);
  * allocation-free.
@@ -32,6 +32,7 @@ public final class StreamAnnotator {
     private final float[] entryY = new float[TipTracker.Detections.MAX];
     private final int heatmapEvery;
     private final ZoneIdentities zoneIds = new ZoneIdentities();
+    private final ZoneSmoother zoneSmoother;
     private long inferences;
 
     public StreamAnnotator(StreamRegistration r, Annotations.Origin origin, String modelName, String modelVersion,
@@ -46,11 +47,14 @@ public final class StreamAnnotator {
         this.risk = new RiskAssessor(settings.alerts());
         this.drawnZones = drawnZones;
         this.heatmapEvery = settings.heatmapEvery();
+        this.zoneSmoother = settings.zoneSmoothing().on() ? new ZoneSmoother(settings.zoneSmoothing()) : null;
         holder.origin(origin).streamIndex(streamIndex).pixelSpacingMm(pixelSpacingMm).model(modelName, modelVersion, device);
     }
 
     String streamId() { return streamId; }
     StreamCounters counters() { return counters; }
+    /** The stream's zone smoothing for the decoder ({@code null}: off). */
+    public ZoneSmoother zoneSmoother() { return zoneSmoother; }
 
     /** Starts a frame's set: header filled in, lists emptied (the heat map is kept until refreshed). */
     public Annotations begin(long frameId, long capturedNanos, long epochMicros, long preprocessedNanos, long inferredNanos,

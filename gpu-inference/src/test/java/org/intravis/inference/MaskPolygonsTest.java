@@ -110,4 +110,33 @@ class MaskPolygonsTest {
         assertThat(a.zoneConfidence[0]).isEqualTo(1f);
         assertThat(a.zoneId[0]).isEqualTo(7);
     }
+
+    /** Zones of one frame from rectangles (x0, y0, x1, y1 inclusive, p = 0.9), with the hysteresis memory. */
+    private static int zonesOf(MaskPolygons polygons, int[] kept, int[]... rects) {
+        float[] probs = new float[W * H];
+        for (int[] r : rects) {
+            Masks.fillRect(probs, 0, W, r[0], r[1], r[2], r[3], 0.9f);
+        }
+        polygons.maskFromProbabilities(planeOf(probs), 0.5);
+        return polygons.appendZones(new Annotations(), Annotations.ZONE_VESSEL, 1, probs, 0, true, 100, 50, kept, 1.0,
+                1f, 1f);
+    }
+
+    @Test
+    void aZoneInViewIsKeptDownToTheSmallerAreaButANewOneOrAPieceOfALargerOneIsNot() {
+        MaskPolygons polygons = new MaskPolygons(W, H);
+        int[] kept = MaskPolygons.keptBoxes();
+        int[] small = {100, 100, 108, 108};   // contour area 64: under 100, over 50
+        int[] large = {20, 20, 39, 39};       // 361
+        assertThat(zonesOf(polygons, kept, small)).as("new and small: not shown").isZero();
+        assertThat(zonesOf(polygons, kept, new int[]{100, 100, 112, 112})).as("new, area 144").isEqualTo(1);
+        assertThat(zonesOf(polygons, kept, small)).as("the same zone shrinking under 100: kept").isEqualTo(1);
+        assertThat(zonesOf(polygons, kept, new int[]{101, 100, 109, 108})).as("and moving a little").isEqualTo(1);
+        assertThat(zonesOf(polygons, kept, new int[]{100, 100, 105, 105})).as("area 25: under 50").isZero();
+        assertThat(zonesOf(polygons, kept, small)).as("out of view for a frame: new again").isZero();
+
+        assertThat(zonesOf(polygons, kept, large)).isEqualTo(1);
+        assertThat(zonesOf(polygons, kept, new int[]{20, 20, 28, 28})).as("a small piece of the large one").isZero();
+        assertThat(zonesOf(polygons, null, small)).as("no memory: no hysteresis").isZero();
+    }
 }

@@ -13,6 +13,7 @@ import org.intravis.inference.Preprocessor;
 import org.intravis.inference.RiskAssessor;
 import org.intravis.inference.TensorRow;
 import org.intravis.inference.TipTracker;
+import org.intravis.inference.ZoneSmoother;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameSlot;
 
@@ -39,6 +40,7 @@ final class BaselineAnnotator {
     private final float[] entryX = new float[TipTracker.Detections.MAX];
     private final float[] entryY = new float[TipTracker.Detections.MAX];
     private final RiskAssessor risk;
+    private final ZoneSmoother zoneSmoother;
     private BytePointer framePixels;
     private Mat frameView;
     private long inferences;
@@ -60,6 +62,7 @@ final class BaselineAnnotator {
         decoder = new OutputDecoder(spec, settings);
         tracker = new TipTracker(settings.tracker(), Annotations.MAX_TIPS);
         risk = new RiskAssessor(settings.alerts());
+        zoneSmoother = settings.zoneSmoothing().on() ? new ZoneSmoother(settings.zoneSmoothing()) : null;
     }
 
     /**
@@ -75,7 +78,7 @@ final class BaselineAnnotator {
         boolean heatmapDue = settings.heatmapEvery() > 0 && inferences % settings.heatmapEvery() == 0;
         detections.clear();
         if (decoder.decode(backend.inputRow(buffer, 0), row.box(), backend.outputRow(buffer, 0), outputPlanes, a,
-                slot.width(), slot.height(), heatmapDue)) {
+                slot.width(), slot.height(), heatmapDue, zoneSmoother)) {
             InstrumentDetection d = decoder.instrument();
             int k = detections.count;
             if (detections.add(d.kind, d.tipX, d.tipY, d.confidence)) {

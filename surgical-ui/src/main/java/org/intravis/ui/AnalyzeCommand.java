@@ -45,6 +45,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (its inference section applies).")
     Path config;
 
+    @Option(names = "--zone-smoothing", paramLabel = "W",
+            description = "Weight of the newest frame in the zones' average over time, (0, 1]; 1: off "
+                    + "(default: the configuration's inference.zoneSmoothing, on at 0.5).")
+    Double zoneSmoothing;
+
     @Override
     public Integer call() {
         IntravisConfig cfg = device.applyTo(ConfigLoader.load(config));
@@ -52,9 +57,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             cfg.inference.maxBatch = batch;
         }
         cfg.inference.budgetMs = OfflineAnalyzer.OFFLINE_BUDGET_MS;
+        if (zoneSmoothing != null) {
+            cfg.inference.zoneSmoothing.enabled = true; // a weight of 1 is off; out of (0, 1] is refused
+            cfg.inference.zoneSmoothing.weight = zoneSmoothing;
+        }
         InferenceSettings settings;
         try {
-            settings = ModuleSettings.inference(cfg).rowsPerStream(cfg.inference.maxBatch).conclude();
+            settings = ModuleSettings.inference(cfg).rowsPerStream(cfg.inference.maxBatch);
+            // offline, frames are read as fast as the model takes them: their capture times say nothing of the
+            // video's, so only a change of picture restarts the zones' average
+            settings.zoneSmoothing(settings.zoneSmoothing().withoutGapRule()).conclude();
         } catch (IllegalArgumentException e) {
             throw new UserError("inference: " + e.getMessage(), e);
         }

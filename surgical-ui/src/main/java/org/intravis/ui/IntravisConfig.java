@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import org.intravis.inference.AlertSettings;
 import org.intravis.inference.ModelSource;
+import org.intravis.inference.ZoneSmoother;
 import org.intravis.pipeline.Modality;
 
 import java.util.ArrayList;
@@ -111,7 +112,23 @@ public final class IntravisConfig {
         public int heatmapEvery = 10;
         /** Tip tracks are lost after this many frames without a detection. */
         public int lostAfterMisses = 5;
+        public ZoneSmoothing zoneSmoothing = new ZoneSmoothing();
         public Alerts alerts = new Alerts();
+    }
+
+    /**
+     * Smoothing of the vessel and nerve maps over time per stream (on the inference thread, not the video's): an
+     * average in which the newest frame weighs {@code weight}, started again on a big change or a gap, and a zone
+     * in view kept down to half the smallest area a new one needs.
+     */
+    public static final class ZoneSmoothing {
+        public boolean enabled = true;
+        /** Weight of the newest frame, (0, 1]: lower is steadier and later (about (1 - w) / w inferences). */
+        public double weight = ZoneSmoother.Config.defaults().weight();
+        /** Overlap (soft IoU) of a frame's maps with the average below which the average starts again. */
+        public double resetBelowOverlap = ZoneSmoother.Config.defaults().resetBelowOverlap();
+        /** Frames further apart than this start the average again (0: never). */
+        public long maxGapMs = ZoneSmoother.Config.defaults().maxGapMs();
     }
 
     /**

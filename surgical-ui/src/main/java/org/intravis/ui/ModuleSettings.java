@@ -5,6 +5,7 @@ import org.intravis.inference.BatchShape;
 import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.TipTracker;
+import org.intravis.inference.ZoneSmoother;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.RecordingSettings;
@@ -117,7 +118,8 @@ public final class ModuleSettings {
                             a.warningPx, a.criticalPx, a.hysteresisPx, a.holdMs, a.lookAheadMs,
                             Annotations.ALERT_WARNING, a.minTipConfidence))
                     .tracker(new TipTracker.Config(d.confirmHits(), i.lostAfterMisses, d.measurementNoisePx(),
-                            d.accelerationNoise(), d.gateChi2(), d.maxJumpPx(), d.initialSpeedSigma()));
+                            d.accelerationNoise(), d.gateChi2(), d.maxJumpPx(), d.initialSpeedSigma()))
+                    .zoneSmoothing(zoneSmoothing(i.zoneSmoothing));
             if (!i.modelsDir.isBlank()) {
                 s.modelsDir(Path.of(i.modelsDir));
             }
@@ -126,6 +128,10 @@ public final class ModuleSettings {
         } catch (IllegalArgumentException e) {
             throw new UserError("inference: " + e.getMessage(), e);
         }
+    }
+
+    private static ZoneSmoother.Config zoneSmoothing(IntravisConfig.ZoneSmoothing z) {
+        return z.enabled ? new ZoneSmoother.Config(z.weight, z.resetBelowOverlap, z.maxGapMs) : ZoneSmoother.Config.OFF;
     }
 
     /** The recorders' settings from the recording section. */

@@ -7,6 +7,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.intravis.inference.ZoneSmoother;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -121,5 +122,18 @@ class ConfigurationLimitsTest {
                 "--no-inference", "--port", "0", "--duration", "1");
         assertThat(id.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(id.err()).contains("stream id 'a b' must be 1-32 letters").doesNotContain("\tat ");
+    }
+
+    @Example
+    void zoneSmoothingIsOnByDefaultOffWhenDisabledAndAWeightOutsideItsRangeIsRefused() {
+        IntravisConfig c = new IntravisConfig();
+        assertThat(ModuleSettings.inference(c).zoneSmoothing())
+                .isEqualTo(ZoneSmoother.Config.defaults());
+        c.inference.zoneSmoothing.enabled = false;
+        assertThat(ModuleSettings.inference(c).zoneSmoothing().on()).isFalse();
+        c.inference.zoneSmoothing.enabled = true;
+        c.inference.zoneSmoothing.weight = 1.5;
+        assertThatThrownBy(() -> ModuleSettings.inference(c)).isInstanceOf(UserError.class)
+                .hasMessage("inference: zone smoothing weight must be in (0, 1] (1: off), was 1.5");
     }
 }

@@ -97,6 +97,15 @@ class ExportAnalyzeTest {
         assertThat(r.err()).contains("no closed segment").doesNotContain("\tat ");
     }
 
+    @Test
+    void aZoneSmoothingWeightOutsideItsRangeIsAClearError() {
+        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
+                "--output", dir.resolve("never").toString(), "--zone-smoothing", "0");
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("zone smoothing weight must be in (0, 1] (1: off), was 0.0").doesNotContain("\tat ");
+        assertThat(dir.resolve("never")).doesNotExist();
+    }
+
     /** Frames a source delivers to the end, counted by reading them (independently of analyze). */
     static long countFrames(String uri) throws Exception {
         FrameSource s = FrameSources.create(uri);

@@ -59,7 +59,7 @@ final class SequenceReplay {
     boolean step(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, int frameW, int frameH) {
         long captured = start + index * frameNanos;
         Annotations a = annotator.begin(index, captured, 0, captured, captured, frameW, frameH, 1);
-        if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false)) {
+        if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false, annotator.zoneSmoother())) {
             InstrumentDetection d = decoder.instrument();
             annotator.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
         }
