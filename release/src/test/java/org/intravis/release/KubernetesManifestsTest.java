@@ -29,7 +29,7 @@ class KubernetesManifestsTest {
     private static final Path KUBERNETES = Path.of(System.getProperty("intravis.deploy", "../deploy"), "kubernetes");
     /** Secrets the site creates (docs/deploy.md says how): certificates and token hashes are not committed. */
     private static final Set<String> SITE_SECRETS = Set.of("intravis-tls", "intravis-tokens", "intravis-inference-tls",
-            "intravis-inference-tokens", "triton-inference-tls", "triton-inference-token");
+            "intravis-inference-tokens", "intravis-inference-token", "triton-inference-tls");
 
     @Test
     void everyBundleBuildsAndPassesTheChecks() throws Exception {
