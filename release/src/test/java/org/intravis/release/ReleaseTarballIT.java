@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The release tarball on a machine without a JDK: extracted into an empty folder and started through
  * {@code bin/intravis} with nothing from the build's environment (no JAVA_HOME, a PATH with no java on it, a fresh
  * HOME, so the natives are unpacked from the jar anew), it serves the demo: {@code /health} answers, frames flow
- * through {@code /api/streams}, and the bundled model runs on the bundled runtime.
+ * through {@code /api/streams}, the bundled model runs (ONNX Runtime, OpenCV) and the burned-in MJPEG stream
+ * delivers pictures (FFmpeg, Netty) on the bundled runtime.
  */
 class ReleaseTarballIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -133,6 +135,30 @@ class ReleaseTarballIT {
         assertThat(now.get("counters").get("frames_in").asLong()).isGreaterThan(first.get("counters").get("frames_in").asLong());
         assertThat(now.get("counters").get("video_out").asLong()).isGreaterThan(first.get("counters").get("video_out").asLong());
         assertThat(now.get("fpsInference").asDouble()).as("the bundled model runs on the bundled runtime").isPositive();
+
+        // FFmpeg's natives too: the burned-in MJPEG stream is encoded by its JPEG encoder, with the overlay drawn in
+        String id = now.get("id").asText();
+        HttpResponse<InputStream> mjpeg = http.send(HttpRequest.newBuilder(URI.create(url + "streams/" + id
+                + "/burned.mjpeg")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(mjpeg.statusCode()).isEqualTo(200);
+        try (InputStream body = new java.io.BufferedInputStream(mjpeg.body())) {
+            assertThat(jpegStarts(body, 2, 32 << 20)).as("JPEG pictures in the MJPEG stream").isEqualTo(2);
+        }
+    }
+
+    /** Counts JPEG start-of-image markers (FF D8 FF) until {@code wanted} are seen or {@code limit} bytes read. */
+    private static int jpegStarts(InputStream in, int wanted, int limit) throws IOException {
+        int found = 0;
+        int a = -1;
+        int b = -1;
+        for (int read = 0, c; found < wanted && read < limit && (c = in.read()) >= 0; read++) {
+            if (a == 0xFF && b == 0xD8 && c == 0xFF) {
+                found++;
+            }
+            a = b;
+            b = c;
+        }
+        return found;
     }
 
     private static JsonNode stream(HttpClient http, String url) throws Exception {
