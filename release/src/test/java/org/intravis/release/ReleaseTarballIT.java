@@ -79,6 +79,19 @@ class ReleaseTarballIT {
         Path bin = Files.createDirectories(tmp.resolve("path"));
         Files.createSymbolicLink(bin.resolve("readlink"), Path.of(which("readlink")));
         Path userHome = Files.createDirectories(tmp.resolve("home"));
+
+        // through a symlink on the PATH, as /usr/local/bin/intravis would be: the launcher finds its runtime
+        Files.createSymbolicLink(bin.resolve("intravis"), launcher);
+        // (a shell looks it up on that PATH; Java would look on its own)
+        ProcessBuilder version = new ProcessBuilder("/bin/sh", "-c", "intravis --version").redirectErrorStream(true);
+        version.environment().clear();
+        version.environment().put("PATH", bin.toString());
+        version.environment().put("HOME", userHome.toString());
+        Process v = version.start();
+        String printed = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(v.waitFor()).as(printed).isZero();
+        assertThat(printed.strip()).isEqualTo("intravis " + name.substring("intravis-".length()));
+
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--config",
                 home.resolve("etc/intravis.yaml").toString(), "--port", "0", "--data-dir",
                 tmp.resolve("data").toString(), "--duration", "240")
