@@ -1,4 +1,4 @@
-package org.intravis.ui;
+package org.intravis.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,10 +18,13 @@ import org.bytedeco.onnxruntime.StringVector;
 import org.bytedeco.onnxruntime.TypeInfo;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
+import org.intravis.ui.Intravis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,17 +36,41 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DA
 import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_ERROR;
 
 /**
- * {@code intravis export-model --triton DIR}: the repository it writes is read the way Triton reads it. The
+ * {@code intravis export-model --triton DIR}, the Triton variant's model repository: read the way Triton reads it. The
  * {@code config.pbtxt} is parsed by protobuf's own text-format parser into {@code inference.ModelConfig}, generated
  * from Triton's {@code model_config.proto} (a misspelt field, a wrong enum value or a wrong type fails the parse), and
  * {@code 1/model.onnx} is opened by ONNX Runtime, which must find the config's tensors in it.
+ * <p>
+ * It lives here rather than beside the command in surgical-ui so that protobuf's runtime is a test dependency of
+ * this module only: declared in surgical-ui with test scope, it would keep protobuf out of intravis.jar once the
+ * application needs it at run time (the remote backend).
  */
-class ExportModelCommandTest {
+class TritonExportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Result(int code, String out, String err) {
+    }
+
+    /** Runs a command line in this JVM, as {@code intravis} would, with what it prints. */
+    static Result run(String... args) {
+        PrintStream oldErr = System.err;
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code = Intravis.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+        }
+    }
 
     @Test
     void writesEveryBundledModelAsATritonModelThatTritonsProtoAndOnnxRuntimeAccept(@TempDir Path repo) throws Exception {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export-model", "--triton", repo.toString(),
+        Result r = run("export-model", "--triton", repo.toString(),
                 "--max-batch", "6", "--max-queue-delay-us", "750", "--instances", "2");
         assertThat(r.code()).as(r.err()).isZero();
 
@@ -90,9 +117,9 @@ class ExportModelCommandTest {
 
     @Test
     void cpuInstancesAndARepeatedExportReplaceTheEarlierConfig(@TempDir Path repo) throws Exception {
-        assertThat(CommandLineErrorsTest.run("export-model", "--triton", repo.toString(), "--model", "fluoroscopy")
+        assertThat(run("export-model", "--triton", repo.toString(), "--model", "fluoroscopy")
                 .code()).isZero();
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export-model", "--triton", repo.toString(),
+        Result r = run("export-model", "--triton", repo.toString(),
                 "--model", "fluoroscopy", "--instance-kind", "cpu", "--max-batch", "1");
         assertThat(r.code()).as(r.err()).isZero();
         ModelConfig config = parse(repo.resolve("fluoroscopy").resolve("config.pbtxt"));
@@ -114,7 +141,7 @@ class ExportModelCommandTest {
         Files.write(models.resolve("renamed.json"), JSON.writeValueAsBytes(sidecar));
         Path repo = tmp.resolve("repo");
 
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export-model", "--triton", repo.toString(),
+        Result r = run("export-model", "--triton", repo.toString(),
                 "--model", models.resolve("renamed.onnx").toString());
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("input 'pixels' declared in the sidecar is not in the network")
@@ -124,14 +151,14 @@ class ExportModelCommandTest {
 
     @Test
     void badSettingsAndUnknownModelsAreUserErrors(@TempDir Path repo) {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export-model", "--triton", repo.toString(),
+        Result r = run("export-model", "--triton", repo.toString(),
                 "--model", "no-such-model");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("model 'no-such-model' not found");
-        r = CommandLineErrorsTest.run("export-model", "--triton", repo.toString(), "--max-batch", "0");
+        r = run("export-model", "--triton", repo.toString(), "--max-batch", "0");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("max batch must be at least 1");
-        r = CommandLineErrorsTest.run("export-model", "--triton", repo.toString(), "--instance-kind", "tpu");
+        r = run("export-model", "--triton", repo.toString(), "--instance-kind", "tpu");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("instance kind 'tpu' is not gpu or cpu");
     }
@@ -211,7 +238,7 @@ class ExportModelCommandTest {
     }
 
     private static byte[] resource(String path) throws Exception {
-        try (InputStream in = ExportModelCommandTest.class.getResourceAsStream(path)) {
+        try (InputStream in = TritonExportTest.class.getResourceAsStream(path)) {
             assertThat(in).as(path).isNotNull();
             return in.readAllBytes();
         }
