@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -62,6 +65,15 @@ public record ModelSource(String name, String location, byte[] onnx, ModelSpec s
         }
         return new ModelSource(nameOrPath, "classpath:" + resource, onnx,
                 ModelSpec.parse(sidecar, "classpath:" + sidecarResource));
+    }
+
+    /** The SHA-256 of the ONNX bytes, in hex: what recordings and exports name the network by. */
+    public String sha256() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
     }
 
     private static ModelSource fromFile(Path onnxPath) throws ModelLoadException {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Real-time intraoperative video analysis engine.",
         subcommands = {RunCommand.class, SourcesCommand.class, EvaluateCommand.class, ExportCommand.class,
                 TokenCommand.class, AuditCommand.class,
-                AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                AnalyzeCommand.class, BenchCommand.class, ExportModelCommand.class, CommandLine.HelpCommand.class})
 public final class Intravis {
     public static final int EXIT_USER_ERROR = 2;
 

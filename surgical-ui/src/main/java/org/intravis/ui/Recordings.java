@@ -16,10 +16,7 @@ import org.intravis.streamer.RecordingSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,17 +101,9 @@ public final class Recordings implements AutoCloseable {
         try {
             Path modelsDir = config.inference.modelsDir.isBlank() ? null : Path.of(config.inference.modelsDir);
             ModelSource src = ModelSource.locate(model, modelsDir);
-            return List.of(new RecordingInfo.ModelFile(src.spec().name(), src.location(), sha256(src.onnx())));
+            return List.of(new RecordingInfo.ModelFile(src.spec().name(), src.location(), src.sha256()));
         } catch (ModelLoadException e) {
             return List.of(new RecordingInfo.ModelFile(model, "not found: " + e.getMessage(), ""));
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
     }
 
