@@ -15,4 +15,12 @@ public final class BackendFactory {
     public static InferenceBackend open(ModelSource source, BackendOptions options) throws ModelLoadException {
         return OnnxBackend.load(source, options);
     }
+
+    /**
+     * Loads {@code source} and, when its sidecar declares one, its cheaper fallback graph beside it over the same
+     * tensors ({@link InferenceBackend#variants()} 2), for a worker that steps down under load.
+     */
+    public static InferenceBackend openWithFallback(ModelSource source, BackendOptions options) throws ModelLoadException {
+        return OnnxBackend.load(source, source.fallback(), options);
+    }
 }

@@ -63,7 +63,7 @@ public final class OverlayJson {
         j.field("sentUs", PipelineClock.epochMicrosNow());
         j.name("model").beginObject()
                 .field("name", a.modelName()).field("version", a.modelVersion()).field("device", a.device())
-                .field("batch", a.batchSize())
+                .field("batch", a.batchSize()).field("variant", a.modelVariant())
                 .endObject();
         j.name("frame").beginObject().field("width", a.frameWidth()).field("height", a.frameHeight());
         j.name("mmPerPx");
