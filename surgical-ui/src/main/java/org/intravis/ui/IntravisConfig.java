@@ -94,6 +94,8 @@ public final class IntravisConfig {
         public int intraOpThreads = 0;
         /** The AI path's latency budget: a batch closes in time for its oldest frame to meet it. */
         public long budgetMs = 100;
+        /** Whether a model with a cheaper fallback graph steps down to it when its worker cannot keep up. */
+        public boolean stepDown = true;
         /** Largest batch per ONNX Runtime call (frames across the streams that share a model). */
         public int maxBatch = 8;
         /**

@@ -108,6 +108,7 @@ public final class ModuleSettings {
                     .device(i.device)
                     .intraOpThreads(i.intraOpThreads)
                     .budgetMs(i.budgetMs)
+                    .stepDown(i.stepDown)
                     .maxBatch(i.maxBatch)
                     .batchShape(BatchShape.parse(i.batchShape))
                     .convAlgoSearch(ConvAlgoSearch.parse(i.cudnnConvAlgoSearch))

@@ -120,6 +120,15 @@ public final class StatsSampler implements AutoCloseable {
                 m.put("device", ms.device());
                 m.put("state", ms.state());
                 m.put("meanBatchSize", ms.meanBatchSize());
+                InferenceStatus.Load load = ms.load();
+                if (load != null && !load.variant().isEmpty()) { // which graph runs, and the steps under load
+                    m.put("variant", load.variant());
+                    m.put("variants", load.variants());
+                    m.put("stepDowns", load.stepDowns());
+                    m.put("stepUps", load.stepUps());
+                    m.put("coverage", load.coverage());
+                    m.put("busy", load.busy());
+                }
             }
         }
         if (!models.deviceNote().isEmpty()) {
