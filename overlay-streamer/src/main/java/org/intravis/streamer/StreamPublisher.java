@@ -66,7 +66,26 @@ public final class StreamPublisher implements AutoCloseable {
     public void attach(StreamPipeline p) {
         this.pipeline = p;
         video.fps(p.source().nominalFps());
+        video.counters(p.counters());
         overlays.latency(p.latency());
+    }
+
+    /**
+     * Steps the encoders' rate down under load (any thread; from the next frame): 0 encodes every frame, 1 three of
+     * four, 2 two of three, 3 one of two; the frames left out are counted ({@code video_thinned}).
+     */
+    public void encoderStep(int step) {
+        video.rateStep(step);
+    }
+
+    /** The encoders' rate step now (0: every frame). */
+    public int encoderStep() {
+        return video.rateStep();
+    }
+
+    /** The most a load governor may step the encoders down. */
+    public static int maxEncoderStep() {
+        return VideoFanOut.RATE_STEPS.length - 1;
     }
 
     // ======================= subscriptions (the clients' event loops) =======================

@@ -143,6 +143,11 @@ public final class IntravisConfig {
         public String h264Encoder = "libopenh264";
         /** H.264 key frame interval: how long a joining or skipping client waits at most. */
         public long keyIntervalMs = 1000;
+        /**
+         * How far the encoders may step their frame rate down when the CPU is saturated (EncoderGovernor): 0 never,
+         * 1 three of four frames, 2 two of three, 3 one of two.
+         */
+        public int encoderStepDown = 2;
         /** Clients (WebSocket and MJPEG) per stream; one more is refused with a close reason saying so. */
         public int maxClientsPerStream = 16;
     }

@@ -8,6 +8,7 @@ import org.intravis.inference.TipTracker;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.RecordingSettings;
+import org.intravis.streamer.StreamPublisher;
 import org.intravis.streamer.StreamerSettings;
 import org.intravis.streamer.VideoCodec;
 import org.intravis.ui.igtl.IgtlDeviceNames;
@@ -39,6 +40,10 @@ public final class ModuleSettings {
             throw new UserError("server.port must be 0..65535, was " + c.server.port);
         }
         c.server.allowedOrigins.forEach(OriginCheck::validate);
+        if (c.streaming.encoderStepDown < 0 || c.streaming.encoderStepDown > StreamPublisher.maxEncoderStep()) {
+            throw new UserError("streaming.encoderStepDown must be 0.." + StreamPublisher.maxEncoderStep() + ", was "
+                    + c.streaming.encoderStepDown);
+        }
         if (c.streams == null || c.streams.isEmpty()) {
             throw new UserError("no streams configured: give --source URI or a streams: section");
         }

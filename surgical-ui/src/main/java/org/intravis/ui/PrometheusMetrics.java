@@ -30,6 +30,12 @@ public final class PrometheusMetrics {
                 "stepUps");
         inference(b, "intravis_model_fallback", "gauge", "1 while the stream's model runs its cheaper graph", reports,
                 "variant");
+        gauge(b, "intravis_encoder_step", "the encoders' rate step under load (0: every frame encoded)", reports,
+                r -> ((Number) r.encoder().getOrDefault("step", 0)).doubleValue());
+        gauge(b, "intravis_encoder_step_downs", "steps the encoders took down under load so far", reports,
+                r -> ((Number) r.encoder().getOrDefault("stepDowns", 0L)).doubleValue());
+        gauge(b, "intravis_encoder_step_ups", "steps the encoders took back up so far", reports,
+                r -> ((Number) r.encoder().getOrDefault("stepUps", 0L)).doubleValue());
         gauge(b, "intravis_source_reconnects", "reconnects of the live source", reports, r -> (double) r.reconnects());
         b.append("# HELP intravis_source_up 1 when the source is delivering frames\n# TYPE intravis_source_up gauge\n");
         for (StreamReport r : reports) {
