@@ -195,6 +195,13 @@ public final class Engine implements AutoCloseable {
         return Optional.ofNullable(encoderGovernor);
     }
 
+    /** The encoders' step under load in words (for the test bench's report), e.g. {@code rate step 1 (3 of 4 frames), ...}. */
+    public String encoderSteps() {
+        EncoderGovernor g = encoderGovernor;
+        return g == null ? "" : "rate step " + g.step() + " (" + EncoderGovernor.describe(g.step()) + "), "
+                + g.stepDowns() + " steps down, " + g.stepUps() + " up";
+    }
+
     /** The models, or empty when inference is off. */
     public Optional<InferenceService> inference() {
         return Optional.ofNullable(inference);
