@@ -42,7 +42,7 @@ public final class StreamPublisher implements AutoCloseable {
         }
         this.streamId = streamId;
         this.settings = settings;
-        this.h264Available = org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name(settings.h264Encoder()) != null;
+        this.h264Available = AvVideoEncoder.h264Available(settings.h264Encoder());
         this.video = new VideoFanOut(streamId, settings, alloc, subscribers, h264Available);
         this.overlays = new OverlayFanOut(streamId, settings, alloc, subscribers);
         if (!h264Available) {
