@@ -48,6 +48,8 @@ public final class ModelSpec {
     private final String trainingDataHash;
     private final Map<String, Object> metrics;
     private final Fallback fallback;
+    /** The sidecar's {@code gflopsPerFrame}; 0 when it does not say. */
+    private double gflopsPerFrame;
 
     /**
      * A cheaper graph of the same model with the same input and output contract (the sidecar's {@code fallback}):
@@ -58,6 +60,10 @@ public final class ModelSpec {
      * @param gflopsPerFrame its cost, 0 when the sidecar does not say
      */
     public record Fallback(String file, String variant, double gflopsPerFrame) {
+        /** The full graph's cost over this one's per frame, from the sidecar's figures; 0 when either is missing. */
+        public double costRatio(double fullGflopsPerFrame) {
+            return gflopsPerFrame > 0 && fullGflopsPerFrame > 0 ? fullGflopsPerFrame / gflopsPerFrame : 0;
+        }
     }
 
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
@@ -234,10 +240,12 @@ public final class ModelSpec {
         if (measured != null && measured.isObject()) {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
-        return new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
+        ModelSpec spec = new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
                 backgroundBelow, cropAbove, cropGrid, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
                 Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics),
                 fallback(root, where));
+        spec.gflopsPerFrame = root.path("gflopsPerFrame").asDouble(0);
+        return spec;
     }
 
     private static Fallback fallback(JsonNode root, String where) throws ModelLoadException {
@@ -320,6 +328,8 @@ public final class ModelSpec {
     public Map<String, Object> metrics() { return metrics; }
     /** The cheaper graph to step down to, or null when the model declares none. */
     public Fallback fallback() { return fallback; }
+    /** The sidecar's cost per frame in GFLOPs; 0 when it does not say. */
+    public double gflopsPerFrame() { return gflopsPerFrame; }
 
     /** Index of an output channel by name, -1 when the model has no such channel. */
     public int channel(String channelName) {

@@ -56,6 +56,7 @@ final class ModelWorker implements Runnable {
     private final ModelGovernor governor;
     private final String[] variantNames;
     private int variant;
+    private double costRatio = 1;
     private volatile Batch filling;
     private volatile StreamAnnotator[] streams = new StreamAnnotator[0];
     /** Rows a batch can get: maxBatch, or fewer when the active streams cannot fill more (rows per stream). */
@@ -99,6 +100,10 @@ final class ModelWorker implements Runnable {
         }
         this.estimator = estimators[0];
         this.governor = new ModelGovernor(backend.variants(), 1_000_000_000L);
+        if (backend.variants() > 1) {
+            double r = spec.fallback().costRatio(spec.gflopsPerFrame());
+            costRatio = r > 0 ? r : 1;
+        }
         batches = new Batch[backend.buffers()];
         tensorRows = new TensorRow[backend.buffers()][max];
         outputPlanes = new Mat[backend.buffers()][max][spec.outputChannelCount()];
@@ -247,6 +252,10 @@ final class ModelWorker implements Runnable {
                 }
             }
         }
+        if (estimators.length > 1 && spec.fallback().costRatio(spec.gflopsPerFrame()) <= 0) {
+            long cheap = estimators[1].estimate(1);
+            costRatio = cheap <= 0 ? 1 : Math.max(1, (double) estimators[0].estimate(1) / cheap);
+        }
     }
 
     /** A stream offered a frame (its feed, any thread): what the governor compares the published frames with. */
@@ -371,13 +380,12 @@ final class ModelWorker implements Runnable {
         }
     }
 
-    /** The full graph's estimated cost over the fallback's, per frame (1 without a fallback). */
+    /**
+     * The full graph's cost over the fallback's, per frame (1 without a fallback): from the sidecar's FLOPs, else
+     * from the warm-up, where both were timed back to back (the run-time estimates since differ in age and load).
+     */
     private double fullCostOverFallback() {
-        if (estimators.length < 2) {
-            return 1;
-        }
-        long cheap = estimators[1].estimate(1);
-        return cheap <= 0 ? 1 : Math.max(1, (double) estimators[0].estimate(1) / cheap);
+        return costRatio;
     }
 
     private void moveRow(Batch b, int from, int to) {

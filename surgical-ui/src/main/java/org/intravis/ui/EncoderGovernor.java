@@ -3,6 +3,7 @@ package org.intravis.ui;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.InferenceStatus;
 import org.intravis.pipeline.Counter;
+import org.intravis.pipeline.StepHysteresis;
 import org.intravis.pipeline.StreamCounters;
 import org.intravis.streamer.StreamPublisher;
 
@@ -24,11 +25,10 @@ import java.util.logging.Logger;
  *   <li>the video is behind: more than {@value #DOWN_VIDEO_SKIPPED} of the frames captured were skipped by the video
  *       branch ({@code video_skipped} / {@code frames_in}).</li>
  * </ul>
- * Two such seconds in a row step every stream's encoders one step down (fewer frames encoded, the same frames for
- * every variant: {@link StreamPublisher#encoderStep}), up to {@code maxStep}. Up one step after {@code upWindows}
- * seconds in a row with under {@value #UP_STALE} stale and under {@value #UP_VIDEO_SKIPPED} skipped; a step up that
- * has to come down again within {@value #RELAPSE_WINDOWS} seconds doubles {@code upWindows} (up to
- * {@value #MAX_UP_WINDOWS}). Every step is counted and logged.
+ * Then every stream's encoders step down (fewer frames encoded, the same frames for every variant:
+ * {@link StreamPublisher#encoderStep}), up to {@code maxStep}; they step up again when under {@value #UP_STALE} are
+ * stale and under {@value #UP_VIDEO_SKIPPED} skipped, with the hysteresis of {@link StepHysteresis}. Every step is
+ * counted and logged.
  */
 final class EncoderGovernor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EncoderGovernor.class.getName());
@@ -36,10 +36,6 @@ final class EncoderGovernor implements AutoCloseable {
     static final double DOWN_VIDEO_SKIPPED = 0.10;
     static final double UP_STALE = 0.10;
     static final double UP_VIDEO_SKIPPED = 0.02;
-    static final int DOWN_WINDOWS = 2;
-    static final int BASE_UP_WINDOWS = 5;
-    static final int MAX_UP_WINDOWS = 64;
-    static final int RELAPSE_WINDOWS = 10;
 
     /** A stream the governor watches: its counters, its publisher, and whether it runs a model. */
     record Watched(String id, StreamCounters counters, StreamPublisher publisher, boolean model) {
@@ -47,7 +43,7 @@ final class EncoderGovernor implements AutoCloseable {
 
     private final List<Watched> streams;
     private final InferenceService inference;
-    private final int maxStep;
+    private final StepHysteresis steps;
     private final long[][] previous;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "encoder-governor");
@@ -55,13 +51,6 @@ final class EncoderGovernor implements AutoCloseable {
         return t;
     });
 
-    private volatile int step;
-    private int downStreak;
-    private int upStreak;
-    private int upWindows = BASE_UP_WINDOWS;
-    private long windowsSinceUp = Long.MAX_VALUE;
-    private volatile long stepDowns;
-    private volatile long stepUps;
     private volatile double staleShare;
     private volatile double skippedShare;
 
@@ -73,12 +62,12 @@ final class EncoderGovernor implements AutoCloseable {
         }
         this.streams = List.copyOf(streams);
         this.inference = inference;
-        this.maxStep = maxStep;
+        this.steps = new StepHysteresis(maxStep);
         this.previous = new long[this.streams.size()][];
     }
 
     EncoderGovernor start() {
-        if (maxStep > 0 && !streams.isEmpty()) {
+        if (steps.maxStep() > 0 && !streams.isEmpty()) {
             timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         }
         return this;
@@ -113,33 +102,19 @@ final class EncoderGovernor implements AutoCloseable {
         double skippedNow = (double) skipped / framesIn;
         staleShare = staleNow;
         skippedShare = skippedNow;
-        if (windowsSinceUp != Long.MAX_VALUE) {
-            windowsSinceUp++;
-        }
         boolean aiBehind = staleNow > DOWN_STALE && modelsAtTheirCheapest();
         boolean videoBehind = skippedNow > DOWN_VIDEO_SKIPPED;
-        if ((aiBehind || videoBehind) && step < maxStep) {
-            upStreak = 0;
-            if (++downStreak >= DOWN_WINDOWS) {
-                if (windowsSinceUp <= RELAPSE_WINDOWS) {
-                    upWindows = Math.min(MAX_UP_WINDOWS, upWindows * 2);
-                }
-                downStreak = 0;
-                stepDowns++;
-                apply(step + 1, aiBehind ? "the AI is behind the picture" : "the video is behind", staleNow, skippedNow);
+        int before = steps.step();
+        int next = steps.window(aiBehind || videoBehind, staleNow < UP_STALE && skippedNow < UP_VIDEO_SKIPPED);
+        if (next != before) {
+            LOG.info("encoders step " + (next > before ? "down" : "up") + " to rate step " + next + " ("
+                    + describe(next) + "): " + (next < before ? "the CPU keeps up"
+                    : aiBehind ? "the AI is behind the picture" : "the video is behind") + " (stale overlays "
+                    + Math.round(staleNow * 100) + " % of frames shown, video skipped " + Math.round(skippedNow * 100)
+                    + " % of frames captured, last second)");
+            for (Watched w : streams) {
+                w.publisher().encoderStep(next);
             }
-            return;
-        }
-        downStreak = 0;
-        if (step > 0 && staleNow < UP_STALE && skippedNow < UP_VIDEO_SKIPPED) {
-            if (++upStreak >= upWindows) {
-                upStreak = 0;
-                stepUps++;
-                windowsSinceUp = 0;
-                apply(step - 1, "the CPU keeps up", staleNow, skippedNow);
-            }
-        } else {
-            upStreak = 0;
         }
     }
 
@@ -157,16 +132,6 @@ final class EncoderGovernor implements AutoCloseable {
         return true;
     }
 
-    private void apply(int next, String why, double stale, double skipped) {
-        LOG.info("encoders step " + (next > step ? "down" : "up") + " to rate step " + next + " ("
-                + describe(next) + "): " + why + " (stale overlays " + Math.round(stale * 100) + " % of frames shown, "
-                + "video skipped " + Math.round(skipped * 100) + " % of frames captured, last second)");
-        step = next;
-        for (Watched w : streams) {
-            w.publisher().encoderStep(next);
-        }
-    }
-
     /** What a step encodes, in words. */
     static String describe(int step) {
         return switch (step) {
@@ -177,10 +142,10 @@ final class EncoderGovernor implements AutoCloseable {
         };
     }
 
-    int step() { return step; }
-    int maxStep() { return maxStep; }
-    long stepDowns() { return stepDowns; }
-    long stepUps() { return stepUps; }
+    int step() { return steps.step(); }
+    int maxStep() { return steps.maxStep(); }
+    long stepDowns() { return steps.stepDowns(); }
+    long stepUps() { return steps.stepUps(); }
     double staleShare() { return staleShare; }
     double skippedShare() { return skippedShare; }
 
