@@ -45,6 +45,7 @@ public final class StreamPublisher implements AutoCloseable {
         this.h264Available = AvVideoEncoder.h264Available(settings.h264Encoder());
         this.video = new VideoFanOut(streamId, settings, alloc, subscribers, h264Available);
         this.overlays = new OverlayFanOut(streamId, settings, alloc, subscribers);
+        overlays.encoderStep(video::rateStep);
         if (!h264Available) {
             LOG.warning("stream " + streamId + ": FFmpeg has no H.264 encoder '" + settings.h264Encoder()
                     + "'; clients get JPEG");

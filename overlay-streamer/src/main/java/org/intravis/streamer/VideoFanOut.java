@@ -88,7 +88,7 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
         this.alloc = alloc;
         this.subscribers = subscribers;
         this.h264Available = h264Available;
-        this.json = new OverlayJson(streamId, settings.lowConfidence());
+        this.json = new OverlayJson(streamId, settings.lowConfidence()).encoderStep(this::rateStep);
         for (int v = 0; v < Variant.COUNT; v++) {
             keyRequested[v] = new AtomicBoolean();
             framesEncoded[v] = new AtomicLong();

@@ -146,7 +146,7 @@ class FanOutTest {
 
     /** Stepped down under load, the encoders leave out the same frames for every variant, and count them. */
     @Test
-    void aRateStepEncodesTwoOfThreeFramesTheSameForEveryVariantAndCountsTheRest() {
+    void aRateStepEncodesTwoOfThreeFramesTheSameForEveryVariantAndCountsTheRest() throws Exception {
         publisher(new StreamerSettings());
         org.intravis.pipeline.StreamCounters counters = new org.intravis.pipeline.StreamCounters();
         ((VideoFanOut) pub.video()).counters(counters);
@@ -167,6 +167,14 @@ class FanOutTest {
             releaseAll(gb);
         }
         assertThat(a).as("two of three frames").containsExactly(0L, 1L, 3L, 4L, 6L, 7L, 9L, 10L);
+        Annotations overlay = new Annotations();
+        overlay.status(Annotations.Status.VALID).frameId(10).frameSize(160, 120);
+        Client watcher = new Client(Variant.JPEG_CLEAN, false, true);
+        pub.overlays().onAnnotations(overlay);
+        List<Object> got = watcher.drain();
+        assertThat(texts(got, "overlay")).as("the overlay message says the step").isNotEmpty()
+                .allMatch(n -> n.path("encoderStep").asInt(-1) == 2);
+        releaseAll(got);
         assertThat(b).as("the same frames for every variant").isEqualTo(a);
         assertThat(counters.get(org.intravis.pipeline.Counter.VIDEO_THINNED)).isEqualTo(4);
         pub.encoderStep(0);
