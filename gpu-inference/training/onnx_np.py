@@ -19,7 +19,8 @@ class OnnxNumpy:
         if unknown:
             raise ValueError("onnx_np cannot run ops %s" % sorted(unknown))
 
-    def run(self, x):
+    def run(self, x, also=()):
+        """The first output for input x; with `also` (names of values inside the graph), a list: it, then those."""
         env = dict(self.init)
         env[self.inputs[0]] = x.astype(np.float32)
         for n in self.nodes:
@@ -48,7 +49,7 @@ class OnnxNumpy:
                 out = ins[0] * ins[1]
             # constants keep their type (Slice takes int64 starts/ends); tensors are float32 as in the Java runtime
             env[n.output[0]] = out if op == "Constant" else out.astype(np.float32)
-        return env[self.outputs[0]]
+        return [env[self.outputs[0]]] + [env[n] for n in also] if also else env[self.outputs[0]]
 
 
 def _slice(x, starts, ends, axes=None, steps=None):

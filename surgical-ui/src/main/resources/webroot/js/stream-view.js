@@ -150,6 +150,13 @@ export class StreamView {
     } else if (!h.overlayFresh || (!h.burned && !this.drawnOverlay)) {
       text = `AI STALE ${h.overlayAgeMs >= 0 ? `${h.overlayAgeMs} ms` : ''}`.trim();
       cls = 'stale';
+    } else {
+      // the model stepped down to its cheaper graph under load: say so (the model card gives its accuracy)
+      const variant = this.drawnOverlay && this.drawnOverlay.model ? this.drawnOverlay.model.variant : '';
+      if (variant && variant !== 'full') {
+        text = `AI REDUCED (${variant})`;
+        cls = 'reduced';
+      }
     }
     this.aiText = text;
     this.badge.textContent = text;

@@ -89,6 +89,11 @@ public final class Annotations {
     private String modelName = "";
     private String modelVersion = "";
     private String device = "";
+    /**
+     * Which of the model's graphs made these annotations ({@code full}, or its cheaper fallback's name when the worker
+     * stepped down under load; empty when not a model's); a constant string.
+     */
+    private String modelVariant = "";
     /** Rows in the ONNX Runtime batch that produced these annotations. */
     private int batchSize;
     /** Short reason when status is FAILED (a constant string, never built per frame). */
@@ -170,6 +175,7 @@ public final class Annotations {
         capturedNanos = preprocessedNanos = inferredNanos = publishedNanos = 0;
         batchSize = 0;
         failure = "";
+        modelVariant = "";
         clearResults();
         heatmapClasses = heatmapWidth = heatmapHeight = 0;
         heatmapFrameId = -1;
@@ -214,6 +220,8 @@ public final class Annotations {
         this.device = dev;
         return this;
     }
+    public String modelVariant() { return modelVariant; }
+    public Annotations modelVariant(String v) { this.modelVariant = v; return this; }
     public int batchSize() { return batchSize; }
     public Annotations batchSize(int n) { this.batchSize = n; return this; }
     public String failure() { return failure; }
@@ -399,6 +407,7 @@ public final class Annotations {
         modelName = o.modelName;
         modelVersion = o.modelVersion;
         device = o.device;
+        modelVariant = o.modelVariant;
         batchSize = o.batchSize;
         failure = o.failure;
 

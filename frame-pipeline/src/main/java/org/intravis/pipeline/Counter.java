@@ -30,7 +30,9 @@ public enum Counter {
     /** Frames on which the model failed. */
     INFERENCE_FAILED("inference_failed", "frames on which the model failed"),
     /** Video frames sent while their overlay was stale or missing. */
-    OVERLAY_STALE("overlay_stale", "video frames whose attached overlay was stale or missing");
+    OVERLAY_STALE("overlay_stale", "video frames whose attached overlay was stale or missing"),
+    /** Frames the encoders left out on purpose: they stepped down to a lower rate to leave the CPU to the model. */
+    VIDEO_THINNED("video_thinned", "frames not encoded because the encoders stepped down to a lower rate under load");
 
     public static final int COUNT = values().length;
 

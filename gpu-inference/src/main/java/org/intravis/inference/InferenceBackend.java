@@ -46,6 +46,27 @@ public interface InferenceBackend extends AutoCloseable {
     /** Runs the model on rows {@code 0..rows-1} of one tensor set, filling their outputs. */
     void run(int buffer, int rows) throws InferenceException;
 
+    /**
+     * Graphs this backend can run over the same tensors: 1, or 2 when it was opened with the model's cheaper
+     * fallback ({@link ModelSpec#fallback()}), which is variant 1.
+     */
+    default int variants() {
+        return 1;
+    }
+
+    /** A variant's name for the status and the overlay message: {@code full}, or the fallback's. */
+    default String variantName(int variant) {
+        return variant == 0 ? "full" : spec().fallback().variant();
+    }
+
+    /** Runs one graph ({@code 0 <= variant < variants()}) on rows {@code 0..rows-1} of one tensor set. */
+    default void run(int buffer, int rows, int variant) throws InferenceException {
+        if (variant != 0) {
+            throw new IllegalArgumentException("this backend has no variant " + variant);
+        }
+        run(buffer, rows);
+    }
+
     @Override
     void close();
 }

@@ -116,8 +116,10 @@ public final class InferenceService implements AutoCloseable {
         InferenceBackend backend = null;
         try {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
-            backend = BackendFactory.open(source, new BackendOptions(settings.device(), settings.maxBatch(), 2,
-                    settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch()));
+            BackendOptions options = new BackendOptions(settings.device(), settings.maxBatch(), 2,
+                    settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch());
+            backend = settings.stepDown() ? BackendFactory.openWithFallback(source, options)
+                    : BackendFactory.open(source, options);
             w = new ModelWorker(source.spec().name(), backend, settings);
             if (settings.warmup()) {
                 try {
@@ -139,6 +141,7 @@ public final class InferenceService implements AutoCloseable {
         LOG.info("model " + model + " " + w.spec().version() + " loaded from " + backend.location() + " on "
                 + backend.device() + (backend.deviceNote().isEmpty() ? "" : " (" + backend.deviceNote() + ")")
                 + ", batches of up to " + backend.maxBatch()
+                + (backend.variants() > 1 ? ", steps down to its " + backend.variantName(1) + " graph under load" : "")
                 + (backend.fixedBatchShape() ? " (every call at " + backend.maxBatch() + " rows: one tensor shape)" : ""));
         workers.put(model, w);
         w.start();
@@ -202,11 +205,13 @@ public final class InferenceService implements AutoCloseable {
                     b.device(), b.maxBatch(), b.fixedBatchShape(), batches, w.rowsRun(),
                     batches == 0 ? 0 : (double) w.rowsRun() / batches,
                     w.runFailures(), w.skippedDeadline(), w.lastRunMillis(), sizes, p90, w.spec().trainingDataHash(),
-                    w.spec().metrics()));
+                    w.spec().metrics(), new InferenceStatus.Load(w.variantName(), List.of(w.variantNames()),
+                    w.stepDowns(), w.stepUps(), Math.round(w.coverage() * 1000) / 1000.0,
+                    Math.round(w.busy() * 1000) / 1000.0)));
         }
         for (Map.Entry<String, String> e : loadErrors.entrySet()) {
             models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0,
-                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of()));
+                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of(), InferenceStatus.Load.NONE));
         }
         List<InferenceStatus.StreamStatus> s = new ArrayList<>();
         for (InferenceStatus.StreamStatus st : streams.values()) {

@@ -18,6 +18,7 @@ public final class InferenceSettings {
     private ConvAlgoSearch convAlgoSearch = ConvAlgoSearch.EXHAUSTIVE;
     private int rowsPerStream = 1;
     private boolean warmup = true;
+    private boolean stepDown = true;
     private Path modelsDir;
     private Path dataDir;
     private AlertSettings alerts = AlertSettings.defaults();
@@ -50,6 +51,11 @@ public final class InferenceSettings {
     public InferenceSettings rowsPerStream(int n) { this.rowsPerStream = n; return this; }
     /** Whether to run every batch size once at load, measuring it and settling ONNX Runtime's memory. */
     public InferenceSettings warmup(boolean w) { this.warmup = w; return this; }
+    /**
+     * Whether a model that declares a cheaper fallback graph loads it too and steps down to it when its worker
+     * cannot keep up, and back when it can ({@code ModelGovernor}; default on).
+     */
+    public InferenceSettings stepDown(boolean s) { this.stepDown = s; return this; }
     /** Where {@code <name>/<name>.onnx} models are looked for before the classpath (optional). */
     public InferenceSettings modelsDir(Path p) { this.modelsDir = p; return this; }
     /** Where drawn no-go zones are kept ({@code zones.json}); {@code null}: in memory only. */
@@ -79,6 +85,7 @@ public final class InferenceSettings {
     public BatchShape batchShape() { return batchShape; }
     public ConvAlgoSearch convAlgoSearch() { return convAlgoSearch; }
     public int rowsPerStream() { return rowsPerStream; }
+    public boolean stepDown() { return stepDown; }
     public boolean warmup() { return warmup; }
     public Path modelsDir() { return modelsDir; }
     public Path dataDir() { return dataDir; }

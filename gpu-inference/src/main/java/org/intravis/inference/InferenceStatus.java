@@ -36,11 +36,29 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param runP90Ms         p90 call duration per batch size (recent window)
      * @param trainingDataHash from the sidecar
      * @param metrics          from the sidecar (measured on held-out data by whoever trained it)
+     * @param load             which graph runs and how the worker keeps up ({@link Load})
      */
     public record ModelStatus(String name, String version, String state, String error, String location, String device,
                               int maxBatch, boolean fixedBatchShape, long batchesRun, long rowsRun, double meanBatchSize,
                               long runFailures, long skippedDeadline, double lastRunMs, Map<Integer, Long> batchSizes,
-                              Map<Integer, Double> runP90Ms, String trainingDataHash, Map<String, Object> metrics) {
+                              Map<Integer, Double> runP90Ms, String trainingDataHash, Map<String, Object> metrics,
+                              Load load) {
+    }
+
+    /**
+     * A model worker under load ({@code ModelGovernor}): the graph it runs and the steps it took.
+     *
+     * @param variant   the graph running now: {@code full} or the fallback's name (e.g. {@code single-pass})
+     * @param variants  the graphs it can run (one when the model declares no fallback or step-down is off)
+     * @param stepDowns steps down to the fallback so far
+     * @param stepUps   steps back up so far
+     * @param coverage  frames published / frames the streams offered, last window (about a second)
+     * @param busy      share of the last window spent running the model
+     */
+    public record Load(String variant, List<String> variants, long stepDowns, long stepUps, double coverage,
+                       double busy) {
+        /** A model that is not loaded. */
+        public static final Load NONE = new Load("", List.of(), 0, 0, 0, 0);
     }
 
     /**

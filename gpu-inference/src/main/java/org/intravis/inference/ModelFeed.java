@@ -80,6 +80,7 @@ final class ModelFeed implements InferenceFeed {
     }
 
     private Offer offerRow(FrameSlot slot, long writeVersion) {
+        worker.offered();
         long now = System.nanoTime();
         if (lastOfferNanos != 0) {
             long dt = now - lastOfferNanos;

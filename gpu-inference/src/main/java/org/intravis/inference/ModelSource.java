@@ -95,6 +95,39 @@ public record ModelSource(String name, String location, byte[] onnx, ModelSpec s
         }
     }
 
+    /**
+     * The model's cheaper graph (the sidecar's {@code fallback}) with the same sidecar, read from beside the model's
+     * file; null when the model declares none. A declared file that is missing is an error naming it.
+     */
+    public ModelSource fallback() throws ModelLoadException {
+        ModelSpec.Fallback f = spec.fallback();
+        if (f == null) {
+            return null;
+        }
+        String prefix = "classpath:";
+        byte[] bytes;
+        String where;
+        if (location.startsWith(prefix)) {
+            String resource = location.substring(prefix.length());
+            resource = resource.substring(0, resource.lastIndexOf('/') + 1) + f.file();
+            bytes = readResource(resource);
+            where = prefix + resource;
+        } else {
+            Path p = Path.of(location).resolveSibling(f.file());
+            where = p.toString();
+            try {
+                bytes = Files.isRegularFile(p) ? Files.readAllBytes(p) : null;
+            } catch (IOException e) {
+                throw new ModelLoadException("model '" + name + "': cannot read its fallback " + where + ": " + e, e);
+            }
+        }
+        if (bytes == null) {
+            throw new ModelLoadException("model '" + name + "': its sidecar declares the fallback " + f.file()
+                    + " but " + where + " is not there");
+        }
+        return new ModelSource(name, where, bytes, spec);
+    }
+
     private static byte[] readResource(String resource) throws ModelLoadException {
         try (InputStream in = ModelSource.class.getResourceAsStream(resource)) {
             return in == null ? null : in.readAllBytes();

@@ -47,12 +47,32 @@ public final class ModelSpec {
     private final double tipPeakThreshold;
     private final String trainingDataHash;
     private final Map<String, Object> metrics;
+    private final Fallback fallback;
+    /** The sidecar's {@code gflopsPerFrame}; 0 when it does not say. */
+    private double gflopsPerFrame;
+
+    /**
+     * A cheaper graph of the same model with the same input and output contract (the sidecar's {@code fallback}):
+     * what the worker steps down to when it cannot keep up ({@code ModelGovernor}).
+     *
+     * @param file           the ONNX file, beside the model's own
+     * @param variant        its name in the status and the overlay message (e.g. {@code single-pass})
+     * @param gflopsPerFrame its cost, 0 when the sidecar does not say
+     */
+    public record Fallback(String file, String variant, double gflopsPerFrame) {
+        /** The full graph's cost over this one's per frame, from the sidecar's figures; 0 when either is missing. */
+        public double costRatio(double fullGflopsPerFrame) {
+            return gflopsPerFrame > 0 && fullGflopsPerFrame > 0 ? fullGflopsPerFrame / gflopsPerFrame : 0;
+        }
+    }
 
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
                       String interpolation, double scale, double[] mean, double[] std, double backgroundBelow,
                       int cropAbove, int cropGrid, String outputName,
                       List<String> outputChannels, ChannelRoles roles, String activation, Map<String, Double> thresholds,
-                      double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics) {
+                      double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics,
+                      Fallback fallback) {
+        this.fallback = fallback;
         this.name = name;
         this.version = version;
         this.inputName = inputName;
@@ -220,9 +240,24 @@ public final class ModelSpec {
         if (measured != null && measured.isObject()) {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
-        return new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
+        ModelSpec spec = new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
                 backgroundBelow, cropAbove, cropGrid, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
-                Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics));
+                Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics),
+                fallback(root, where));
+        spec.gflopsPerFrame = root.path("gflopsPerFrame").asDouble(0);
+        return spec;
+    }
+
+    private static Fallback fallback(JsonNode root, String where) throws ModelLoadException {
+        JsonNode f = root.get("fallback");
+        if (f == null || f.isNull()) {
+            return null;
+        }
+        String file = f.path("file").asText("");
+        if (!f.isObject() || file.isBlank() || file.contains("/") || file.contains("\\") || !file.endsWith(".onnx")) {
+            throw new ModelLoadException(where + ": fallback.file must name an .onnx file beside the model's");
+        }
+        return new Fallback(file, f.path("variant").asText("fallback"), f.path("gflopsPerFrame").asDouble(0));
     }
 
     private static JsonNode object(JsonNode n, String where, String field) throws ModelLoadException {
@@ -291,6 +326,10 @@ public final class ModelSpec {
     public double tipPeakThreshold() { return tipPeakThreshold; }
     public String trainingDataHash() { return trainingDataHash; }
     public Map<String, Object> metrics() { return metrics; }
+    /** The cheaper graph to step down to, or null when the model declares none. */
+    public Fallback fallback() { return fallback; }
+    /** The sidecar's cost per frame in GFLOPs; 0 when it does not say. */
+    public double gflopsPerFrame() { return gflopsPerFrame; }
 
     /** Index of an output channel by name, -1 when the model has no such channel. */
     public int channel(String channelName) {

@@ -49,7 +49,14 @@ final class ModelWorker implements Runnable {
     private final long budgetNanos;
     /** Allowance for waking late (scheduling jitter): a batch closes this much before its estimate says it must. */
     private final long slackNanos;
-    private final RunTimeEstimator estimator;
+    /** Run-time estimates per graph (index: variant); {@link #estimator} is the current graph's. */
+    private final RunTimeEstimator[] estimators;
+    private RunTimeEstimator estimator;
+    /** Which graph runs: the full one or, under load, the model's cheaper fallback. */
+    private final ModelGovernor governor;
+    private final String[] variantNames;
+    private int variant;
+    private double costRatio = 1;
     private volatile Batch filling;
     private volatile StreamAnnotator[] streams = new StreamAnnotator[0];
     /** Rows a batch can get: maxBatch, or fewer when the active streams cannot fill more (rows per stream). */
@@ -85,7 +92,18 @@ final class ModelWorker implements Runnable {
         int max = backend.maxBatch();
         this.budgetNanos = settings.budgetMs() * 1_000_000L;
         this.slackNanos = Math.max(2_000_000L, budgetNanos / 10);
-        this.estimator = new RunTimeEstimator(max, budgetNanos / 4);
+        this.estimators = new RunTimeEstimator[backend.variants()];
+        this.variantNames = new String[backend.variants()];
+        for (int v = 0; v < estimators.length; v++) {
+            estimators[v] = new RunTimeEstimator(max, budgetNanos / 4);
+            variantNames[v] = backend.variantName(v);
+        }
+        this.estimator = estimators[0];
+        this.governor = new ModelGovernor(backend.variants(), 1_000_000_000L);
+        if (backend.variants() > 1) {
+            double r = spec.fallback().costRatio(spec.gflopsPerFrame());
+            costRatio = r > 0 ? r : 1;
+        }
         batches = new Batch[backend.buffers()];
         tensorRows = new TensorRow[backend.buffers()][max];
         outputPlanes = new Mat[backend.buffers()][max][spec.outputChannelCount()];
@@ -223,15 +241,26 @@ final class ModelWorker implements Runnable {
      * for each shape and seeds the run-time estimates. A model that cannot run at all fails here, at load.
      */
     void warmUp() throws InferenceException {
-        for (int round = 0; round < 2; round++) {
-            for (int n = 1; n <= backend.maxBatch(); n++) {
-                long t0 = System.nanoTime();
-                backend.run(1 % batches.length, n);
-                if (round > 0) {
-                    estimator.record(n, System.nanoTime() - t0);
+        for (int v = 0; v < estimators.length; v++) {
+            for (int round = 0; round < 2; round++) {
+                for (int n = 1; n <= backend.maxBatch(); n++) {
+                    long t0 = System.nanoTime();
+                    backend.run(1 % batches.length, n, v);
+                    if (round > 0) {
+                        estimators[v].record(n, System.nanoTime() - t0);
+                    }
                 }
             }
         }
+        if (estimators.length > 1 && spec.fallback().costRatio(spec.gflopsPerFrame()) <= 0) {
+            long cheap = estimators[1].estimate(1);
+            costRatio = cheap <= 0 ? 1 : Math.max(1, (double) estimators[0].estimate(1) / cheap);
+        }
+    }
+
+    /** A stream offered a frame (its feed, any thread): what the governor compares the published frames with. */
+    void offered() {
+        governor.offered();
     }
 
     /** Marker of {@link #oldestReady}: no row is ready yet but some are being written. */
@@ -295,9 +324,10 @@ final class ModelWorker implements Runnable {
         }
         long t0 = System.nanoTime();
         busyUntilNanos = t0 + estimator.estimate(rows) + rows * postNanosPerRow;
+        int runVariant = variant;
         boolean ok;
         try {
-            backend.run(b.buffer, rows);
+            backend.run(b.buffer, rows, runVariant);
             ok = true;
         } catch (InferenceException e) {
             ok = false;
@@ -314,10 +344,12 @@ final class ModelWorker implements Runnable {
         batchesRun.incrementAndGet();
         rowsRun.addAndGet(rows);
         batchSizes.incrementAndGet(rows);
+        int published = 0;
         for (int r = 0; r < rows; r++) {
             StreamAnnotator s = all[b.stream[r]];
             Annotations a = s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r],
                     inferred, b.frameWidth[r], b.frameHeight[r], rows);
+            a.modelVariant(variantNames[runVariant]);
             if (!ok) {
                 s.publishFailure(FAILED_RUN);
                 continue;
@@ -326,6 +358,7 @@ final class ModelWorker implements Runnable {
             try {
                 annotate(s, a, b.buffer, r, b.frameWidth[r], b.frameHeight[r]);
                 s.publish();
+                published++;
             } catch (RuntimeException e) {
                 if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
                     LOG.log(Level.WARNING, "model " + modelName + ": post-processing failed on stream " + s.streamId(), e);
@@ -337,6 +370,22 @@ final class ModelWorker implements Runnable {
             long spent = System.nanoTime() - p0;
             postNanosPerRow = postNanosPerRow == 0 ? spent : (postNanosPerRow * 7 + spent) / 8;
         }
+        int next = governor.afterBatch(System.nanoTime(), published, inferred - t0, fullCostOverFallback());
+        if (next != variant) {
+            LOG.info("model " + modelName + ": " + (next > variant ? "stepping down to its " : "stepping back up to its ")
+                    + variantNames[next] + " graph (frames published / offered " + Math.round(governor.coverage() * 100)
+                    + " %, busy " + Math.round(governor.busy() * 100) + " % of the last second)");
+            variant = next;
+            estimator = estimators[next];
+        }
+    }
+
+    /**
+     * The full graph's cost over the fallback's, per frame (1 without a fallback): from the sidecar's FLOPs, else
+     * from the warm-up, where both were timed back to back (the run-time estimates since differ in age and load).
+     */
+    private double fullCostOverFallback() {
+        return costRatio;
     }
 
     private void moveRow(Batch b, int from, int to) {
@@ -388,6 +437,13 @@ final class ModelWorker implements Runnable {
     long runFailures() { return runFailures.get(); }
     long skippedDeadline() { return skippedDeadline.get(); }
     double lastRunMillis() { return lastRunNanos / 1e6; }
+    /** The graph that runs now ({@code full} or the fallback's name) and the others it can run. */
+    String variantName() { return variantNames[governor.variant()]; }
+    String[] variantNames() { return variantNames.clone(); }
+    long stepDowns() { return governor.stepDowns(); }
+    long stepUps() { return governor.stepUps(); }
+    double coverage() { return governor.coverage(); }
+    double busy() { return governor.busy(); }
 
     long[] batchSizeCounts() {
         long[] out = new long[batchSizes.length()];

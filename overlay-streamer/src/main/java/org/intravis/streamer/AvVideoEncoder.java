@@ -135,9 +135,42 @@ public final class AvVideoEncoder implements AutoCloseable {
         return b;
     }
 
+    /**
+     * The H.264 encoder used when the configured one cannot open (h264_nvenc without an NVIDIA GPU or driver): the
+     * bundled software encoder, so a configuration for the GPU machine still streams on any machine.
+     */
+    public static final String H264_FALLBACK = "libopenh264";
+    /** Configured H.264 encoders that failed to open here: not tried again (an NVENC probe costs tens of ms). */
+    private static final java.util.Set<String> UNUSABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AvVideoEncoder.class.getName());
+
+    /** Whether H.264 can be encoded with {@code configured} or, failing that, the fallback. */
+    public static boolean h264Available(String configured) {
+        return avcodec_find_encoder_by_name(configured) != null || avcodec_find_encoder_by_name(H264_FALLBACK) != null;
+    }
+
     private void open(int w, int h) {
         close();
-        String name = encoding == Encoding.H264 ? settings.h264Encoder() : "mjpeg";
+        if (encoding == Encoding.H264) {
+            String asked = settings.h264Encoder();
+            if (!asked.equals(H264_FALLBACK) && !UNUSABLE.contains(asked)) {
+                try {
+                    open(w, h, asked);
+                    return;
+                } catch (IllegalStateException e) {
+                    if (UNUSABLE.add(asked)) {
+                        LOG.warning(e.getMessage() + "; encoding H.264 with " + H264_FALLBACK + " instead");
+                    }
+                }
+            }
+            open(w, h, H264_FALLBACK);
+        } else {
+            open(w, h, "mjpeg");
+        }
+    }
+
+    private void open(int w, int h, String name) {
+        close();
         AVCodec codec = avcodec_find_encoder_by_name(name);
         if (codec == null) {
             throw new IllegalStateException("FFmpeg has no encoder '" + name + "' (this build has libopenh264 for "

@@ -44,6 +44,11 @@ final class OverlayFanOut implements AnnotationListener, AutoCloseable {
         this.json = new OverlayJson(streamId, settings.lowConfidence());
     }
 
+    /** Where the overlay messages read the encoders' rate step under load (the stream's video fan-out). */
+    void encoderStep(java.util.function.IntSupplier step) {
+        json.encoderStep(step);
+    }
+
     /** Where the capture-to-overlay-sent latency is recorded (the stream pipeline's histograms). */
     void latency(StageLatency l) {
         this.latency = l;

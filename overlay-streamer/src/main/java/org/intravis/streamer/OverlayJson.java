@@ -21,6 +21,8 @@ public final class OverlayJson {
     private final JsonOut json = new JsonOut();
     private final String streamId;
     private final double lowConfidence;
+    /** The live stream's encoder rate step (null: not a live stream, the field is left out). */
+    private java.util.function.IntSupplier encoderStep;
 
     /**
      * @param streamId      the {@code stream} field of every message
@@ -29,6 +31,12 @@ public final class OverlayJson {
     public OverlayJson(String streamId, double lowConfidence) {
         this.streamId = streamId;
         this.lowConfidence = lowConfidence;
+    }
+
+    /** Live streams: every overlay says the encoders' rate step under load ({@code encoderStep}, 0: every frame). */
+    OverlayJson encoderStep(java.util.function.IntSupplier step) {
+        this.encoderStep = step;
+        return this;
     }
 
     static String name(String[] names, int code) {
@@ -53,6 +61,9 @@ public final class OverlayJson {
             return;
         }
         j.field("origin", a.origin().name());
+        if (encoderStep != null) {
+            j.field("encoderStep", encoderStep.getAsInt());
+        }
         if (a.origin() == Annotations.Origin.GROUND_TRUTH) {
             j.field("originLabel", GROUND_TRUTH_LABEL);
         }
@@ -63,7 +74,7 @@ public final class OverlayJson {
         j.field("sentUs", PipelineClock.epochMicrosNow());
         j.name("model").beginObject()
                 .field("name", a.modelName()).field("version", a.modelVersion()).field("device", a.device())
-                .field("batch", a.batchSize())
+                .field("batch", a.batchSize()).field("variant", a.modelVariant())
                 .endObject();
         j.name("frame").beginObject().field("width", a.frameWidth()).field("height", a.frameHeight());
         j.name("mmPerPx");

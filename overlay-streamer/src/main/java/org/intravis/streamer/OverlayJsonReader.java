@@ -72,6 +72,7 @@ public final class OverlayJsonReader {
         a.model(intern(model.path("name").asText("")), intern(model.path("version").asText("")),
                 intern(model.path("device").asText("")));
         a.batchSize(model.path("batch").asInt(0));
+        a.modelVariant(intern(model.path("variant").asText("")));
         JsonNode frame = root.path("frame");
         a.frameSize(frame.path("width").asInt(0), frame.path("height").asInt(0));
         JsonNode mm = frame.path("mmPerPx");

@@ -42,9 +42,10 @@ public final class StreamPublisher implements AutoCloseable {
         }
         this.streamId = streamId;
         this.settings = settings;
-        this.h264Available = org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name(settings.h264Encoder()) != null;
+        this.h264Available = AvVideoEncoder.h264Available(settings.h264Encoder());
         this.video = new VideoFanOut(streamId, settings, alloc, subscribers, h264Available);
         this.overlays = new OverlayFanOut(streamId, settings, alloc, subscribers);
+        overlays.encoderStep(video::rateStep);
         if (!h264Available) {
             LOG.warning("stream " + streamId + ": FFmpeg has no H.264 encoder '" + settings.h264Encoder()
                     + "'; clients get JPEG");
@@ -66,7 +67,26 @@ public final class StreamPublisher implements AutoCloseable {
     public void attach(StreamPipeline p) {
         this.pipeline = p;
         video.fps(p.source().nominalFps());
+        video.counters(p.counters());
         overlays.latency(p.latency());
+    }
+
+    /**
+     * Steps the encoders' rate down under load (any thread; from the next frame): 0 encodes every frame, 1 three of
+     * four, 2 two of three, 3 one of two; the frames left out are counted ({@code video_thinned}).
+     */
+    public void encoderStep(int step) {
+        video.rateStep(step);
+    }
+
+    /** The encoders' rate step now (0: every frame). */
+    public int encoderStep() {
+        return video.rateStep();
+    }
+
+    /** The most a load governor may step the encoders down. */
+    public static int maxEncoderStep() {
+        return VideoFanOut.RATE_STEPS.length - 1;
     }
 
     // ======================= subscriptions (the clients' event loops) =======================

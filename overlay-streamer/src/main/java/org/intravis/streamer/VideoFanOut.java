@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.Counter;
+import org.intravis.pipeline.StreamCounters;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PipelineClock;
 import org.intravis.pipeline.PixelFormat;
@@ -51,6 +53,8 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
     private BytePointer burnedPixels;
     private long burnedAddress;
     private long encodeErrors;
+    private long framesSeen;
+    private StreamCounters counters;
 
     // ---- written here, read by the clients' event loops and the stats ----
     private final AtomicBoolean[] keyRequested = new AtomicBoolean[Variant.COUNT];
@@ -68,6 +72,14 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
     private volatile long overlayAgeMillis = -1;
     private volatile boolean overlayFresh;
     private volatile boolean closed;
+    /** The encoders' rate step under load (0: every frame; see {@link #RATE_STEPS}); set by the load governor. */
+    private volatile int rateStep;
+
+    /**
+     * Frames left out per step: step s encodes all but one frame in {@code RATE_STEPS[s]} (4: three of four, 3: two
+     * of three, 2: one of two), the same frames for every variant, so one encode per variant stays.
+     */
+    static final int[] RATE_STEPS = {0, 4, 3, 2};
 
     VideoFanOut(String streamId, StreamerSettings settings, ByteBufAllocator alloc, Subscribers subscribers,
                 boolean h264Available) {
@@ -76,7 +88,7 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
         this.alloc = alloc;
         this.subscribers = subscribers;
         this.h264Available = h264Available;
-        this.json = new OverlayJson(streamId, settings.lowConfidence());
+        this.json = new OverlayJson(streamId, settings.lowConfidence()).encoderStep(this::rateStep);
         for (int v = 0; v < Variant.COUNT; v++) {
             keyRequested[v] = new AtomicBoolean();
             framesEncoded[v] = new AtomicLong();
@@ -90,6 +102,23 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
     /** The encoders' frame rate (the source's nominal rate); set before the first frame. */
     void fps(double f) {
         this.fps = f;
+    }
+
+    /** Where the frames left out under load are counted ({@link Counter#VIDEO_THINNED}); set before the first frame. */
+    void counters(StreamCounters c) {
+        this.counters = c;
+    }
+
+    /** Sets the rate step (any thread; from the next frame): 0 encodes every frame, higher steps fewer. */
+    void rateStep(int step) {
+        if (step < 0 || step >= RATE_STEPS.length) {
+            throw new IllegalArgumentException("rate step " + step + " outside 0.." + (RATE_STEPS.length - 1));
+        }
+        this.rateStep = step;
+    }
+
+    int rateStep() {
+        return rateStep;
     }
 
     /** Asks for a key frame of a variant (any thread); honoured at the next frame, at most once per interval. */
@@ -123,10 +152,18 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
         ClientSession[][] byVariant = subscribers.byVariant();
         boolean stampedEncoded = false;
         boolean burnedReady = false;
+        int every = RATE_STEPS[rateStep];
+        boolean thin = every > 0 && framesSeen % every == every - 1; // under load: this frame is left out
+        framesSeen++;
+        boolean thinned = false;
         for (int v = 0; v < Variant.COUNT; v++) {
             ClientSession[] clients = byVariant[v];
             if (clients.length == 0) {
                 continue; // lazy: nobody wants this variant now
+            }
+            if (thin) {
+                thinned = true;
+                continue;
             }
             Variant variant = VARIANTS[v];
             if (variant.encoding() == Encoding.H264 && !h264Available) {
@@ -188,6 +225,9 @@ final class VideoFanOut implements VideoSink, AutoCloseable {
         }
         if (stampedEncoded) {
             slot.stamp(Stage.SENT, System.nanoTime());
+        }
+        if (thinned && counters != null) {
+            counters.increment(Counter.VIDEO_THINNED);
         }
     }
 

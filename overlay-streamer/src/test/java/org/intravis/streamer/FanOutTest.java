@@ -144,6 +144,52 @@ class FanOutTest {
         assertThat(a.session.stats().framesSent()).isEqualTo(10);
     }
 
+    /** Stepped down under load, the encoders leave out the same frames for every variant, and count them. */
+    @Test
+    void aRateStepEncodesTwoOfThreeFramesTheSameForEveryVariantAndCountsTheRest() throws Exception {
+        publisher(new StreamerSettings());
+        org.intravis.pipeline.StreamCounters counters = new org.intravis.pipeline.StreamCounters();
+        ((VideoFanOut) pub.video()).counters(counters);
+        Client jpeg = new Client(Variant.JPEG_CLEAN, false, false);
+        Client burned = new Client(Variant.JPEG_BURNED, false, false);
+        TestFrames frames = new TestFrames(160, 120, 4);
+        pub.encoderStep(2);
+        assertThat(pub.encoderStep()).isEqualTo(2);
+        List<Long> a = new ArrayList<>();
+        List<Long> b = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            pub.video().onFrame(frames.next());
+            List<Object> ga = jpeg.drain();
+            List<Object> gb = burned.drain();
+            videoHeaders(ga).forEach(h -> a.add(h.frameId()));
+            videoHeaders(gb).forEach(h -> b.add(h.frameId()));
+            releaseAll(ga);
+            releaseAll(gb);
+        }
+        assertThat(a).as("two of three frames").containsExactly(0L, 1L, 3L, 4L, 6L, 7L, 9L, 10L);
+        Annotations overlay = new Annotations();
+        overlay.status(Annotations.Status.VALID).frameId(10).frameSize(160, 120);
+        Client watcher = new Client(Variant.JPEG_CLEAN, false, true);
+        pub.overlays().onAnnotations(overlay);
+        List<Object> got = watcher.drain();
+        assertThat(texts(got, "overlay")).as("the overlay message says the step").isNotEmpty()
+                .allMatch(n -> n.path("encoderStep").asInt(-1) == 2);
+        releaseAll(got);
+        assertThat(b).as("the same frames for every variant").isEqualTo(a);
+        assertThat(counters.get(org.intravis.pipeline.Counter.VIDEO_THINNED)).isEqualTo(4);
+        pub.encoderStep(0);
+        for (int i = 12; i < 15; i++) {
+            pub.video().onFrame(frames.next());
+            List<Object> ga = jpeg.drain();
+            assertThat(videoHeaders(ga)).as("back to every frame").hasSize(1);
+            releaseAll(ga);
+            releaseAll(burned.drain());
+        }
+        assertThat(counters.get(org.intravis.pipeline.Counter.VIDEO_THINNED)).isEqualTo(4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pub.encoderStep(StreamPublisher.maxEncoderStep() + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void aStalledClientHoldsAtMostTwoFramesAndGetsTheNewestWhileAFastOneGetsAll() {
         publisher(new StreamerSettings());

@@ -57,6 +57,8 @@ final class BenchReport {
         cfg.put("batch_shape", settings.batchShape());
         cfg.put("conv_search", settings.convSearch());
         cfg.put("budget_ms", settings.budgetMs());
+        cfg.put("model_step_down", settings.modelStepDown());
+        cfg.put("encoder_step_down", settings.encoderStepDown());
         cfg.put("intra_op_threads", settings.intraOpThreads());
         cfg.put("baseline_queue", settings.baselineQueue());
         cfg.put("buffered_frames", settings.bufferedFrames());

@@ -33,6 +33,8 @@ public final class BenchSettings {
     private String batchShape = "auto";
     private String convSearch = "exhaustive";
     private long budgetMs = 100;
+    private boolean modelStepDown = true;
+    private int encoderStepDown = 2;
     private int intraOpThreads;
     private Path modelsDir;
     private int loopFrames = 30;
@@ -66,6 +68,10 @@ public final class BenchSettings {
     public BenchSettings batchShape(String s) { this.batchShape = s; return this; }
     public BenchSettings convSearch(String s) { this.convSearch = s; return this; }
     public BenchSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
+    /** Whether the model may step down to its cheaper graph under load (inference.stepDown). */
+    public BenchSettings modelStepDown(boolean b) { this.modelStepDown = b; return this; }
+    /** How far the encoders may step their rate down under load (streaming.encoderStepDown; 0: never). */
+    public BenchSettings encoderStepDown(int n) { this.encoderStepDown = n; return this; }
     public BenchSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
     public BenchSettings modelsDir(Path p) { this.modelsDir = p; return this; }
     /** Distinct phantom frames rendered before the run and replayed in a loop. */
@@ -98,6 +104,8 @@ public final class BenchSettings {
     public String batchShape() { return batchShape; }
     public String convSearch() { return convSearch; }
     public long budgetMs() { return budgetMs; }
+    public boolean modelStepDown() { return modelStepDown; }
+    public int encoderStepDown() { return encoderStepDown; }
     public int intraOpThreads() { return intraOpThreads; }
     public Path modelsDir() { return modelsDir; }
     public int loopFrames() { return loopFrames; }
@@ -150,6 +158,8 @@ public final class BenchSettings {
         c.inference.cudnnConvAlgoSearch = convSearch;
         c.inference.modelsDir = modelsDir == null ? "" : modelsDir.toString();
         c.streaming.h264Encoder = h264Encoder;
+        c.inference.stepDown = modelStepDown;
+        c.streaming.encoderStepDown = encoderStepDown;
         return c;
     }
 
@@ -173,6 +183,7 @@ public final class BenchSettings {
         s.warmupSeconds = warmupSeconds; s.measureSeconds = measureSeconds; s.ours = ours; s.baseline = baseline;
         s.baselineQueue = baselineQueue; s.ringSize = ringSize; s.waitStrategy = waitStrategy; s.maxBatch = maxBatch;
         s.batchShape = batchShape; s.convSearch = convSearch;
+        s.modelStepDown = modelStepDown; s.encoderStepDown = encoderStepDown;
         s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
         s.bufferedFrames = bufferedFrames; s.clientsPerStream = clientsPerStream;
         return s;
@@ -201,6 +212,7 @@ public final class BenchSettings {
             throw new IllegalArgumentException("--batch-shape / --conv-search: " + e.getMessage(), e);
         }
         require(budgetMs > 0, "--budget-ms must be positive");
+        require(encoderStepDown >= 0 && encoderStepDown <= 3, "--encoder-step-down must be 0..3");
         require(intraOpThreads >= 0, "--threads must be 0 (ONNX Runtime's default) or positive");
         require(loopFrames >= 1 && loopFrames <= 600, "--loop-frames must be 1..600");
         require(bufferedFrames >= 1, "--buffered-frames must be at least 1");

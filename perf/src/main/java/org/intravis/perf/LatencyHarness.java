@@ -63,6 +63,8 @@ public final class LatencyHarness {
                                      (auto: padded on CUDA, exact on the CPU)
               --conv-search S        exhaustive | heuristic | default (cuDNN, CUDA only)   default exhaustive
               --budget-ms MS         AI path budget (batches close in time for it)         default 100
+              --model-step-down B    on | off: the model's cheaper graph under load        default on
+              --encoder-step-down N  0-3: how far encoders may cut their rate under load   default 2
               --threads N            ONNX Runtime intra-op threads (0: its default)        default 0
               --models-dir DIR       where NAME/NAME.onnx models are looked for first
               --loop-frames N        phantom frames rendered ahead and replayed            default 30
@@ -183,6 +185,12 @@ public final class LatencyHarness {
                 case "--batch-shape" -> base.batchShape(v.toLowerCase(Locale.ROOT));
                 case "--conv-search" -> base.convSearch(v.toLowerCase(Locale.ROOT));
                 case "--budget-ms" -> base.budgetMs(integer("--budget-ms", v));
+                case "--model-step-down" -> base.modelStepDown(switch (v) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--model-step-down must be on or off, was " + v);
+                });
+                case "--encoder-step-down" -> base.encoderStepDown(integer("--encoder-step-down", v));
                 case "--threads" -> base.intraOpThreads(integer("--threads", v));
                 case "--models-dir" -> base.modelsDir(Path.of(v));
                 case "--loop-frames" -> base.loopFrames(integer("--loop-frames", v));

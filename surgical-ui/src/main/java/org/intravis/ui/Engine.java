@@ -48,6 +48,9 @@ public final class Engine implements AutoCloseable {
     private final Recordings recordings;
     private final IgtlServer igtl; // null unless openigtlink.port is set
     private final List<EngineStream> streams = new ArrayList<>();
+    /** What the encoder governor watches, one per stream, filled as the streams start. */
+    private final List<EncoderGovernor.Watched> watched = new ArrayList<>();
+    private EncoderGovernor encoderGovernor;
 
     /** Makes a stream's source (not yet opened). */
     @FunctionalInterface
@@ -90,6 +93,7 @@ public final class Engine implements AutoCloseable {
             for (IntravisConfig.Stream s : config.streams) {
                 streams.add(startStream(index++, s));
             }
+            encoderGovernor = new EncoderGovernor(watched, inference, config.streaming.encoderStepDown).start();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -145,6 +149,8 @@ public final class Engine implements AutoCloseable {
                 ctx.inferenceFeed(replay != null ? replay.gate(feed) : feed);
             }
             publisher.attach(pipeline);
+            watched.add(new EncoderGovernor.Watched(s.id, pipeline.counters(), publisher,
+                    !model.equals(StreamRegistration.NONE) && !model.equals(StreamRegistration.GROUND_TRUTH)));
             pipeline.start();
             recordings.streamStarted(s.id);
         } catch (IllegalArgumentException e) {
@@ -184,6 +190,18 @@ public final class Engine implements AutoCloseable {
         return Optional.ofNullable(igtl);
     }
 
+    /** The encoders' step-down under load, or empty before {@link #start()}. */
+    Optional<EncoderGovernor> encoderGovernor() {
+        return Optional.ofNullable(encoderGovernor);
+    }
+
+    /** The encoders' step under load in words (for the test bench's report), e.g. {@code rate step 1 (3 of 4 frames), ...}. */
+    public String encoderSteps() {
+        EncoderGovernor g = encoderGovernor;
+        return g == null ? "" : "rate step " + g.step() + " (" + EncoderGovernor.describe(g.step()) + "), "
+                + g.stepDowns() + " steps down, " + g.stepUps() + " up";
+    }
+
     /** The models, or empty when inference is off. */
     public Optional<InferenceService> inference() {
         return Optional.ofNullable(inference);
@@ -192,6 +210,9 @@ public final class Engine implements AutoCloseable {
     /** Pipelines first (nothing offers frames any more), then the recordings (their last segments close), then the models. */
     @Override
     public void close() {
+        if (encoderGovernor != null) {
+            encoderGovernor.close();
+        }
         for (EngineStream s : streams) {
             s.pipeline().close();
             hub.unregister(s.id());

@@ -95,6 +95,8 @@ public final class IntravisConfig {
         public int intraOpThreads = 0;
         /** The AI path's latency budget: a batch closes in time for its oldest frame to meet it. */
         public long budgetMs = 100;
+        /** Whether a model with a cheaper fallback graph steps down to it when its worker cannot keep up. */
+        public boolean stepDown = true;
         /** Largest batch per ONNX Runtime call (frames across the streams that share a model). */
         public int maxBatch = 8;
         /**
@@ -158,6 +160,11 @@ public final class IntravisConfig {
         public String h264Encoder = "libopenh264";
         /** H.264 key frame interval: how long a joining or skipping client waits at most. */
         public long keyIntervalMs = 1000;
+        /**
+         * How far the encoders may step their frame rate down when the CPU is saturated (EncoderGovernor): 0 never,
+         * 1 three of four frames, 2 two of three, 3 one of two.
+         */
+        public int encoderStepDown = 2;
         /** Clients (WebSocket and MJPEG) per stream; one more is refused with a close reason saying so. */
         public int maxClientsPerStream = 16;
     }

@@ -9,6 +9,7 @@ import org.intravis.inference.ZoneSmoother;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.RecordingSettings;
+import org.intravis.streamer.StreamPublisher;
 import org.intravis.streamer.StreamerSettings;
 import org.intravis.streamer.VideoCodec;
 import org.intravis.ui.igtl.IgtlDeviceNames;
@@ -40,6 +41,10 @@ public final class ModuleSettings {
             throw new UserError("server.port must be 0..65535, was " + c.server.port);
         }
         c.server.allowedOrigins.forEach(OriginCheck::validate);
+        if (c.streaming.encoderStepDown < 0 || c.streaming.encoderStepDown > StreamPublisher.maxEncoderStep()) {
+            throw new UserError("streaming.encoderStepDown must be 0.." + StreamPublisher.maxEncoderStep() + ", was "
+                    + c.streaming.encoderStepDown);
+        }
         if (c.streams == null || c.streams.isEmpty()) {
             throw new UserError("no streams configured: give --source URI or a streams: section");
         }
@@ -109,6 +114,7 @@ public final class ModuleSettings {
                     .device(i.device)
                     .intraOpThreads(i.intraOpThreads)
                     .budgetMs(i.budgetMs)
+                    .stepDown(i.stepDown)
                     .maxBatch(i.maxBatch)
                     .batchShape(BatchShape.parse(i.batchShape))
                     .convAlgoSearch(ConvAlgoSearch.parse(i.cudnnConvAlgoSearch))

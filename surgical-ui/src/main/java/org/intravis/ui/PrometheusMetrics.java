@@ -24,6 +24,18 @@ public final class PrometheusMetrics {
         gauge(b, "intravis_fps_in", "frames per second captured", reports, StreamReport::fpsIn);
         gauge(b, "intravis_fps_out", "frames per second sent on the video branch", reports, StreamReport::fpsOut);
         gauge(b, "intravis_fps_inference", "frames per second inferred", reports, StreamReport::fpsInference);
+        inference(b, "intravis_model_step_downs_total", "counter", "steps down to the model's cheaper graph under load",
+                reports, "stepDowns");
+        inference(b, "intravis_model_step_ups_total", "counter", "steps back up to the model's full graph", reports,
+                "stepUps");
+        inference(b, "intravis_model_fallback", "gauge", "1 while the stream's model runs its cheaper graph", reports,
+                "variant");
+        gauge(b, "intravis_encoder_step", "the encoders' rate step under load (0: every frame encoded)", reports,
+                r -> ((Number) r.encoder().getOrDefault("step", 0)).doubleValue());
+        gauge(b, "intravis_encoder_step_downs", "steps the encoders took down under load so far", reports,
+                r -> ((Number) r.encoder().getOrDefault("stepDowns", 0L)).doubleValue());
+        gauge(b, "intravis_encoder_step_ups", "steps the encoders took back up so far", reports,
+                r -> ((Number) r.encoder().getOrDefault("stepUps", 0L)).doubleValue());
         gauge(b, "intravis_source_reconnects", "reconnects of the live source", reports, r -> (double) r.reconnects());
         b.append("# HELP intravis_source_up 1 when the source is delivering frames\n# TYPE intravis_source_up gauge\n");
         for (StreamReport r : reports) {
@@ -59,6 +71,21 @@ public final class PrometheusMetrics {
         b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
         for (StreamReport r : reports) {
             line(b, name, "stream=\"" + r.id() + "\"", f.applyAsDouble(r));
+        }
+    }
+
+    /** A figure of the stream's model worker ({@link StatsSampler}'s inference map); streams without one are left out. */
+    private static void inference(StringBuilder b, String name, String type, String help, List<StreamReport> reports,
+                                  String key) {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ')
+                .append(type).append('\n');
+        for (StreamReport r : reports) {
+            Object v = r.inference().get(key);
+            if (v instanceof Number n) {
+                line(b, name, "stream=\"" + r.id() + "\"", n);
+            } else if (v instanceof String variant) {
+                line(b, name, "stream=\"" + r.id() + "\"", variant.equals("full") ? 0 : 1);
+            }
         }
     }
 

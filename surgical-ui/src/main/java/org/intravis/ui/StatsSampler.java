@@ -94,7 +94,22 @@ public final class StatsSampler implements AutoCloseable {
         return new StreamReport(s.id(), SourceUri.redact(s.settings().source), status, detail,
                 g.maxWidth() + "x" + g.maxHeight(), g.format().name(), s.model(),
                 round(fpsIn), round(fpsOut), round(fpsInference), src.reconnects(), counters, latency,
-                inference(s, models), s.replay() != null);
+                inference(s, models), s.replay() != null, encoder());
+    }
+
+    /** The encoders' step-down under load (the same for every stream: the CPU is shared). */
+    private Map<String, Object> encoder() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        engine.encoderGovernor().ifPresent(g -> {
+            m.put("step", g.step());
+            m.put("rate", EncoderGovernor.describe(g.step()));
+            m.put("maxStep", g.maxStep());
+            m.put("stepDowns", g.stepDowns());
+            m.put("stepUps", g.stepUps());
+            m.put("staleShare", round(g.staleShare() * 100) / 100);
+            m.put("videoSkippedShare", round(g.skippedShare() * 100) / 100);
+        });
+        return m;
     }
 
     /** The stream's inference: mode, model, version, device in use, and why not when it failed. */
@@ -120,6 +135,15 @@ public final class StatsSampler implements AutoCloseable {
                 m.put("device", ms.device());
                 m.put("state", ms.state());
                 m.put("meanBatchSize", ms.meanBatchSize());
+                InferenceStatus.Load load = ms.load();
+                if (load != null && !load.variant().isEmpty()) { // which graph runs, and the steps under load
+                    m.put("variant", load.variant());
+                    m.put("variants", load.variants());
+                    m.put("stepDowns", load.stepDowns());
+                    m.put("stepUps", load.stepUps());
+                    m.put("coverage", load.coverage());
+                    m.put("busy", load.busy());
+                }
             }
         }
         if (!models.deviceNote().isEmpty()) {

@@ -25,5 +25,6 @@ public record StreamReport(
         Map<String, Long> counters,
         Map<String, Map<String, Double>> latencyMs,
         Map<String, Object> inference,
-        boolean replay) {
+        boolean replay,
+        Map<String, Object> encoder) {
 }

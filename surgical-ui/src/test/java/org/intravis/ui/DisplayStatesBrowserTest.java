@@ -22,7 +22,8 @@ import static org.intravis.ui.HeadlessChromium.waitFor;
 /**
  * What the OR display says when something is wrong, against the real application: NO SIGNAL while a live source is
  * down (Debian's ffmpeg sends the stream over UDP and is stopped: a frozen last frame must never pass for live
- * video), the picture back when it sends again; and AI FAILED while the model fails, the picture going on.
+ * video), the picture back when it sends again; AI FAILED while the model fails, the picture going on; and AI
+ * REDUCED while the model runs its cheaper graph under more load than the machine carries.
  */
 class DisplayStatesBrowserTest {
     static final String STREAM = "cam1";
@@ -117,5 +118,25 @@ class DisplayStatesBrowserTest {
         waitFor("the picture going on", 10_000, () -> view.decoded() > decoded + 10 && view.stateText().isEmpty());
         assertThat(view.ai()).isEqualTo("AI FAILED");
         screenshot(page, "display-ai-failed");
+    }
+
+    /** Two 60 frames/s phantoms are more than the model can take here: it steps down, and the display says so. */
+    @Test
+    void aiReducedWhileTheModelRunsItsCheaperGraphUnderLoad() throws Exception {
+        IntravisConfig c = TestApps.config(data, STREAM, "synthetic:ultrasound?width=640&height=360&fps=60", "ultrasound");
+        IntravisConfig.Stream other = new IntravisConfig.Stream();
+        other.id = "load";
+        other.source = "synthetic:ultrasound?width=640&height=360&fps=60&seed=2";
+        other.model = "ultrasound";
+        c.streams.add(other);
+        c.pipeline.staleAfterMs = 5000; // the overlays count as fresh, so the badge shows the graph, not their age
+        app = Application.start(ModuleSettings.validate(c));
+        Page page = chromium.page(960, 540);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("AI REDUCED on the display", 90_000, () -> "AI REDUCED (single-pass)".equals(view.ai()));
+        assertThat(page.locator(".badge.ai.reduced").textContent()).isEqualTo("AI REDUCED (single-pass)");
+        assertThat(view.drawnOverlay()).as("the overlay is drawn as usual").isNotNull();
+        screenshot(page, "display-ai-reduced");
     }
 }

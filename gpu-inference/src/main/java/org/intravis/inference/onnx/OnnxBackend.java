@@ -63,6 +63,8 @@ public final class OnnxBackend implements InferenceBackend {
     private final int maxBatch;
     private final int buffers;
     private final Session session;
+    /** The fallback graph's session (variant 1), or null. */
+    private final Session fallbackSession;
     private final SessionOptions sessionOptions;
     private final RunOptions runOptions = new RunOptions();
     private final MemoryInfo memoryInfo;
@@ -73,12 +75,14 @@ public final class OnnxBackend implements InferenceBackend {
     /** [buffer][rows]: binding of the first {@code rows} rows of a set; index 0 unused (and all but maxBatch when
      *  the shape is fixed). */
     private final IoBinding[][] bindings;
+    /** The same for the fallback session (null without one). */
+    private final IoBinding[][] fallbackBindings;
     private final List<Pointer> keep = new ArrayList<>();
     /** Every run binds maxBatch rows (one tensor shape; see {@link BatchShape}). */
     private final boolean fixedShape;
     private boolean closed;
 
-    private OnnxBackend(ModelSource source, BackendOptions options) throws ModelLoadException {
+    private OnnxBackend(ModelSource source, ModelSource fallback, BackendOptions options) throws ModelLoadException {
         this.source = source;
         this.spec = source.spec();
         this.buffers = options.buffers();
@@ -141,12 +145,32 @@ public final class OnnxBackend implements InferenceBackend {
         this.deviceNote = note;
         this.fixedShape = options.batchShape().fixedOn(usedDevice);
 
+        Session second = null;
         try {
-            this.maxBatch = validate(where, options.maxBatch());
+            this.maxBatch = validate(session, where, options.maxBatch());
+            if (fallback != null) {
+                String fallbackWhere = "model '" + source.name() + "' fallback (" + fallback.location() + ")";
+                BytePointer fb = new BytePointer(fallback.onnx());
+                try {
+                    second = new Session(env(), fb, fallback.onnx().length, sessionOptions);
+                } catch (RuntimeException e) {
+                    throw new ModelLoadException(fallbackWhere + " is not a loadable ONNX model: "
+                            + firstLine(e.getMessage()), e);
+                } finally {
+                    fb.close();
+                }
+                if (validate(second, fallbackWhere, options.maxBatch()) != maxBatch) {
+                    throw new ModelLoadException(fallbackWhere + ": its batch size differs from the model's");
+                }
+            }
         } catch (ModelLoadException e) {
+            if (second != null) {
+                second.close();
+            }
             session.close();
             throw e;
         }
+        fallbackSession = second;
 
         memoryInfo = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
         long inRow = spec.inputRowFloats();
@@ -156,6 +180,7 @@ public final class OnnxBackend implements InferenceBackend {
         inputRows = new FloatPointer[buffers][maxBatch];
         outputRows = new FloatPointer[buffers][maxBatch];
         bindings = new IoBinding[buffers][maxBatch + 1];
+        fallbackBindings = fallbackSession == null ? null : new IoBinding[buffers][maxBatch + 1];
         for (int b = 0; b < buffers; b++) {
             inputs[b] = new FloatPointer(inRow * maxBatch);
             outputs[b] = new FloatPointer(outRow * maxBatch);
@@ -178,13 +203,28 @@ public final class OnnxBackend implements InferenceBackend {
                 keep.add(in);
                 keep.add(out);
                 bindings[b][n] = binding;
+                if (fallbackSession != null) { // the same tensors: feeds write one input whichever graph runs
+                    IoBinding fb = new IoBinding(fallbackSession);
+                    fb.BindInput(spec.inputName(), in);
+                    fb.BindOutput(spec.outputName(), out);
+                    fallbackBindings[b][n] = fb;
+                }
             }
         }
     }
 
     /** Loads a model; every failure is a {@link ModelLoadException} naming the model, its path and the cause. */
     public static OnnxBackend load(ModelSource source, BackendOptions options) throws ModelLoadException {
-        return new OnnxBackend(source, options);
+        return new OnnxBackend(source, null, options);
+    }
+
+    /**
+     * Loads a model with its cheaper fallback graph (null: none) as variant 1, a second session over the same
+     * tensors; the fallback must have the model's input and output contract.
+     */
+    public static OnnxBackend load(ModelSource source, ModelSource fallback, BackendOptions options)
+            throws ModelLoadException {
+        return new OnnxBackend(source, fallback, options);
     }
 
     private static Env env() {
@@ -232,7 +272,7 @@ public final class OnnxBackend implements InferenceBackend {
     }
 
     /** Checks the network against its sidecar; returns the batch size it can take (at most the one asked for). */
-    private int validate(String where, int askedMaxBatch) throws ModelLoadException {
+    private int validate(Session session, String where, int askedMaxBatch) throws ModelLoadException {
         List<String> inputNames = names(session.GetInputNames());
         List<String> outputNames = names(session.GetOutputNames());
         int in = inputNames.indexOf(spec.inputName());
@@ -320,16 +360,27 @@ public final class OnnxBackend implements InferenceBackend {
     @Override public FloatPointer inputRow(int buffer, int row) { return inputRows[buffer][row]; }
     @Override public FloatPointer outputRow(int buffer, int row) { return outputRows[buffer][row]; }
 
+    @Override public int variants() { return fallbackSession == null ? 1 : 2; }
+
     @Override
     public void run(int buffer, int rows) throws InferenceException {
+        run(buffer, rows, 0);
+    }
+
+    @Override
+    public void run(int buffer, int rows, int variant) throws InferenceException {
         if (rows < 1 || rows > maxBatch) {
             throw new IllegalArgumentException("rows " + rows + " outside 1.." + maxBatch);
         }
+        if (variant < 0 || variant >= variants()) {
+            throw new IllegalArgumentException("variant " + variant + " outside 0.." + (variants() - 1));
+        }
         try {
-            session.Run(runOptions, bindings[buffer][fixedShape ? maxBatch : rows]);
+            (variant == 0 ? session : fallbackSession).Run(runOptions,
+                    (variant == 0 ? bindings : fallbackBindings)[buffer][fixedShape ? maxBatch : rows]);
         } catch (RuntimeException e) {
-            throw new InferenceException("model '" + source.name() + "' failed on a batch of " + rows + ": "
-                    + firstLine(e.getMessage()), e);
+            throw new InferenceException("model '" + source.name() + "' (" + variantName(variant) + ") failed on a batch of "
+                    + rows + ": " + firstLine(e.getMessage()), e);
         }
     }
 
@@ -340,10 +391,13 @@ public final class OnnxBackend implements InferenceBackend {
         }
         closed = true;
         try {
-            for (IoBinding[] set : bindings) {
-                for (IoBinding b : set) {
-                    if (b != null) {
-                        b.close();
+            for (IoBinding[][] all : fallbackBindings == null ? new IoBinding[][][] {bindings}
+                    : new IoBinding[][][] {bindings, fallbackBindings}) {
+                for (IoBinding[] set : all) {
+                    for (IoBinding b : set) {
+                        if (b != null) {
+                            b.close();
+                        }
                     }
                 }
             }
@@ -351,6 +405,9 @@ public final class OnnxBackend implements InferenceBackend {
                 keep.get(i).close();
             }
             session.close();
+            if (fallbackSession != null) {
+                fallbackSession.close();
+            }
             sessionOptions.close();
             runOptions.close();
             memoryInfo.close();

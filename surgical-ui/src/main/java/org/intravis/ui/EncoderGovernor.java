@@ -1,0 +1,156 @@
+package org.intravis.ui;
+
+import org.intravis.inference.InferenceService;
+import org.intravis.inference.InferenceStatus;
+import org.intravis.pipeline.Counter;
+import org.intravis.pipeline.StepHysteresis;
+import org.intravis.pipeline.StreamCounters;
+import org.intravis.streamer.StreamPublisher;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Steps the streams' encoders down to a lower frame rate when the CPU is saturated, and back up with hysteresis;
+ * once a second on its own thread ({@code encoder-governor}), never on the video threads (they read one volatile int).
+ * <p>
+ * Saturated means, over the last second, across the streams that run a model:
+ * <ul>
+ *   <li>the AI is behind the picture: more than {@value #DOWN_STALE} of the frames shown carried a stale or no
+ *       overlay ({@code overlay_stale} / {@code video_out}), while every model already runs its cheapest graph (the
+ *       model steps down first: that costs the picture nothing); or</li>
+ *   <li>the video is behind: more than {@value #DOWN_VIDEO_SKIPPED} of the frames captured were skipped by the video
+ *       branch ({@code video_skipped} / {@code frames_in}).</li>
+ * </ul>
+ * Then every stream's encoders step down (fewer frames encoded, the same frames for every variant:
+ * {@link StreamPublisher#encoderStep}), up to {@code maxStep}; they step up again when under {@value #UP_STALE} are
+ * stale and under {@value #UP_VIDEO_SKIPPED} skipped, with the hysteresis of {@link StepHysteresis}. Every step is
+ * counted and logged.
+ */
+final class EncoderGovernor implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EncoderGovernor.class.getName());
+    static final double DOWN_STALE = 0.25;
+    static final double DOWN_VIDEO_SKIPPED = 0.10;
+    static final double UP_STALE = 0.10;
+    static final double UP_VIDEO_SKIPPED = 0.02;
+
+    /** A stream the governor watches: its counters, its publisher, and whether it runs a model. */
+    record Watched(String id, StreamCounters counters, StreamPublisher publisher, boolean model) {
+    }
+
+    private final List<Watched> streams;
+    private final InferenceService inference;
+    private final StepHysteresis steps;
+    private final long[][] previous;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "encoder-governor");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile double staleShare;
+    private volatile double skippedShare;
+
+    /** @param maxStep the lowest rate step allowed (0: never step down; at most {@link StreamPublisher#maxEncoderStep()}) */
+    EncoderGovernor(List<Watched> streams, InferenceService inference, int maxStep) {
+        if (maxStep < 0 || maxStep > StreamPublisher.maxEncoderStep()) {
+            throw new IllegalArgumentException("encoder step-down must be 0.." + StreamPublisher.maxEncoderStep()
+                    + ", was " + maxStep);
+        }
+        this.streams = List.copyOf(streams);
+        this.inference = inference;
+        this.steps = new StepHysteresis(maxStep);
+        this.previous = new long[this.streams.size()][];
+    }
+
+    EncoderGovernor start() {
+        if (steps.maxStep() > 0 && !streams.isEmpty()) {
+            timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        }
+        return this;
+    }
+
+    /** One window: reads the counters since the last, decides, applies. */
+    synchronized void tick() {
+        long videoOut = 0;
+        long stale = 0;
+        long framesIn = 0;
+        long skipped = 0;
+        for (int i = 0; i < streams.size(); i++) {
+            Watched w = streams.get(i);
+            long[] now = {w.counters().get(Counter.VIDEO_OUT), w.counters().get(Counter.OVERLAY_STALE),
+                    w.counters().get(Counter.FRAMES_IN), w.counters().get(Counter.VIDEO_SKIPPED)};
+            long[] before = previous[i];
+            previous[i] = now;
+            if (before == null) {
+                continue;
+            }
+            framesIn += now[2] - before[2];
+            skipped += now[3] - before[3];
+            if (w.model()) {
+                videoOut += now[0] - before[0];
+                stale += now[1] - before[1];
+            }
+        }
+        if (framesIn == 0) {
+            return; // nothing flowed: nothing to judge
+        }
+        double staleNow = videoOut == 0 ? 0 : (double) stale / videoOut;
+        double skippedNow = (double) skipped / framesIn;
+        staleShare = staleNow;
+        skippedShare = skippedNow;
+        boolean aiBehind = staleNow > DOWN_STALE && modelsAtTheirCheapest();
+        boolean videoBehind = skippedNow > DOWN_VIDEO_SKIPPED;
+        int before = steps.step();
+        int next = steps.window(aiBehind || videoBehind, staleNow < UP_STALE && skippedNow < UP_VIDEO_SKIPPED);
+        if (next != before) {
+            LOG.info("encoders step " + (next > before ? "down" : "up") + " to rate step " + next + " ("
+                    + describe(next) + "): " + (next < before ? "the CPU keeps up"
+                    : aiBehind ? "the AI is behind the picture" : "the video is behind") + " (stale overlays "
+                    + Math.round(staleNow * 100) + " % of frames shown, video skipped " + Math.round(skippedNow * 100)
+                    + " % of frames captured, last second)");
+            for (Watched w : streams) {
+                w.publisher().encoderStep(next);
+            }
+        }
+    }
+
+    /** Whether every loaded model already runs its cheapest graph (or has no other): the model steps first. */
+    private boolean modelsAtTheirCheapest() {
+        if (inference == null) {
+            return true;
+        }
+        for (InferenceStatus.ModelStatus m : inference.status().models()) {
+            InferenceStatus.Load l = m.load();
+            if (l != null && l.variants().size() > 1 && l.variant().equals(l.variants().get(0))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What a step encodes, in words. */
+    static String describe(int step) {
+        return switch (step) {
+            case 0 -> "every frame";
+            case 1 -> "3 of 4 frames";
+            case 2 -> "2 of 3 frames";
+            default -> "1 of 2 frames";
+        };
+    }
+
+    int step() { return steps.step(); }
+    int maxStep() { return steps.maxStep(); }
+    long stepDowns() { return steps.stepDowns(); }
+    long stepUps() { return steps.stepUps(); }
+    double staleShare() { return staleShare; }
+    double skippedShare() { return skippedShare; }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

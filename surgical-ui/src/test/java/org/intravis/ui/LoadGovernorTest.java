@@ -1,0 +1,60 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The application under more load than two cores carry: two 60 frames/s phantoms on the bundled ultrasound model.
+ * The model cannot keep up, so its worker steps down to the single-pass graph; the overlays still come too late for
+ * the picture (here "too late" is 20 ms, so that it holds on any machine), so the encoders step down too. Nothing is
+ * forced: the governors act on the application's own counters, and each step shows in {@code /api/streams} and
+ * {@code /metrics}.
+ */
+class LoadGovernorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void underLoadTheModelAndThenTheEncodersStepDownVisibly() throws Exception {
+        IntravisConfig c = TestApps.config(dataDir, "a", "synthetic:ultrasound?width=640&height=360&fps=60", "ultrasound");
+        IntravisConfig.Stream b = new IntravisConfig.Stream();
+        b.id = "b";
+        b.source = "synthetic:ultrasound?width=640&height=360&fps=60&seed=2";
+        b.model = "ultrasound";
+        c.streams = new ArrayList<>(List.of(c.streams.get(0), b));
+        c.pipeline.staleAfterMs = 20;
+        try (Application app = Application.start(ModuleSettings.validate(c))) {
+            JsonNode a = org.awaitility.Awaitility.await("the model and the encoders step down")
+                    .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> JSON.readTree(TestApps.call(app, "GET", "/api/streams/a", null).body()),
+                            n -> "single-pass".equals(n.path("inference").path("variant").asText())
+                                    && n.path("encoder").path("step").asInt() >= 1);
+            JsonNode inference = a.get("inference");
+            assertThat(inference.get("variants")).extracting(JsonNode::asText).containsExactly("full", "single-pass");
+            assertThat(inference.get("stepDowns").asLong()).isPositive();
+            assertThat(inference.get("coverage").asDouble()).as("frames published / offered").isLessThan(1.0);
+            JsonNode encoder = a.get("encoder");
+            assertThat(encoder.get("stepDowns").asLong()).isPositive();
+            assertThat(encoder.get("rate").asText()).isIn("3 of 4 frames", "2 of 3 frames");
+            assertThat(encoder.get("maxStep").asInt()).isEqualTo(2);
+            assertThat(encoder.get("staleShare").asDouble()).isGreaterThan(EncoderGovernor.DOWN_STALE);
+
+            String metrics = TestApps.call(app, "GET", "/metrics", null).body();
+            assertThat(metrics).contains("intravis_model_fallback{stream=\"a\"} 1")
+                    .containsPattern("intravis_model_step_downs_total\\{stream=\"b\"\\} [1-9]")
+                    .containsPattern("intravis_encoder_step\\{stream=\"b\"\\} [12]")
+                    .contains("intravis_video_thinned_total{stream=\"a\"}");
+        }
+    }
+}
