@@ -117,9 +117,9 @@ public final class InferenceService implements AutoCloseable {
         try {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
             backend = BackendFactory.open(source, new BackendOptions(settings.device(), settings.maxBatch(), 2,
-                    settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch()));
+                    settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch()), settings.remote());
             w = new ModelWorker(source.spec().name(), backend, settings);
-            if (settings.warmup()) {
+            if (settings.warmup() && backend.canWarmUp()) {
                 try {
                     w.warmUp();
                 } catch (InferenceException e) {
@@ -202,11 +202,11 @@ public final class InferenceService implements AutoCloseable {
                     b.device(), b.maxBatch(), b.fixedBatchShape(), batches, w.rowsRun(),
                     batches == 0 ? 0 : (double) w.rowsRun() / batches,
                     w.runFailures(), w.skippedDeadline(), w.lastRunMillis(), sizes, p90, w.spec().trainingDataHash(),
-                    w.spec().metrics()));
+                    w.spec().metrics(), b.link()));
         }
         for (Map.Entry<String, String> e : loadErrors.entrySet()) {
             models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0,
-                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of()));
+                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of(), ""));
         }
         List<InferenceStatus.StreamStatus> s = new ArrayList<>();
         for (InferenceStatus.StreamStatus st : streams.values()) {

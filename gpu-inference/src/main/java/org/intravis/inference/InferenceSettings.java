@@ -27,6 +27,7 @@ public final class InferenceSettings {
     private double minZoneAreaPx = 16;
     private double polygonEpsilonPx = 1.0;
     private final Map<String, Double> thresholds = new LinkedHashMap<>();
+    private org.intravis.inference.remote.RemoteSettings remote;
     private boolean concluded;
 
     /** {@code cpu} (default), {@code cuda} or {@code cuda:N}; CUDA falls back to the CPU with a warning. */
@@ -63,6 +64,8 @@ public final class InferenceSettings {
     public InferenceSettings minZoneAreaPx(double a) { this.minZoneAreaPx = a; return this; }
     /** Polygon simplification tolerance, in model pixels. */
     public InferenceSettings polygonEpsilonPx(double e) { this.polygonEpsilonPx = e; return this; }
+    /** Runs the models it applies to on an inference server (null, the default: every model in process). */
+    public InferenceSettings remote(org.intravis.inference.remote.RemoteSettings r) { this.remote = r; return this; }
     /** Overrides a class's threshold from the sidecar (e.g. {@code vessel}, {@code tip}). */
     public InferenceSettings threshold(String channel, double value) {
         thresholds.put(channel.toLowerCase(Locale.ROOT), value);
@@ -85,6 +88,7 @@ public final class InferenceSettings {
     public int heatmapSide() { return heatmapSide; }
     public double minZoneAreaPx() { return minZoneAreaPx; }
     public double polygonEpsilonPx() { return polygonEpsilonPx; }
+    public org.intravis.inference.remote.RemoteSettings remote() { return remote; }
 
     /** The threshold of a channel: the override if any, else the sidecar's (for the tip map, its peak threshold). */
     public double threshold(ModelSpec spec, String channel) {

@@ -276,6 +276,7 @@ final class ModelWorker implements Runnable {
         StreamAnnotator[] all = streams;
         long now = System.nanoTime();
         int rows = 0;
+        long oldestCaptured = Long.MAX_VALUE;
         for (int r = 0; r < claimed; r++) {
             if (Batch.phase(b.rowState(r)) != Batch.TAKEN) {
                 continue;
@@ -288,6 +289,7 @@ final class ModelWorker implements Runnable {
             if (r != rows) {
                 moveRow(b, r, rows);
             }
+            oldestCaptured = Math.min(oldestCaptured, b.capturedNanos[rows]);
             rows++;
         }
         if (rows == 0) {
@@ -296,11 +298,20 @@ final class ModelWorker implements Runnable {
         long t0 = System.nanoTime();
         busyUntilNanos = t0 + estimator.estimate(rows) + rows * postNanosPerRow;
         boolean ok;
+        String failure = FAILED_RUN;
         try {
-            backend.run(b.buffer, rows);
+            // the oldest frame's remaining budget is the call's deadline (a remote backend declines what would miss it)
+            if (!backend.run(b.buffer, rows, oldestCaptured + budgetNanos - rows * postNanosPerRow)) {
+                for (int r = 0; r < rows; r++) {
+                    all[b.stream[r]].counters().increment(Counter.INFERENCE_SKIPPED_DEADLINE);
+                }
+                skippedDeadline.addAndGet(rows);
+                return;
+            }
             ok = true;
         } catch (InferenceException e) {
             ok = false;
+            failure = e.overlayReason() == null ? FAILED_RUN : e.overlayReason();
             runFailures.incrementAndGet();
             if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
                 LOG.log(Level.WARNING, e.getMessage() + " (" + errorsLogged + " so far)");
@@ -319,7 +330,7 @@ final class ModelWorker implements Runnable {
             Annotations a = s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r],
                     inferred, b.frameWidth[r], b.frameHeight[r], rows);
             if (!ok) {
-                s.publishFailure(FAILED_RUN);
+                s.publishFailure(failure);
                 continue;
             }
             long p0 = System.nanoTime();
