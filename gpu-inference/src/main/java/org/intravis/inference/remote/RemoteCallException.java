@@ -7,7 +7,7 @@ public final class RemoteCallException extends RuntimeException {
     private final GrpcStatus status;
 
     public RemoteCallException(String rpc, GrpcStatus status, String detail) {
-        super(rpc + (status == null ? " got no answer" : " answered " + status) + ": " + detail);
+        super(rpc + (status == null ? " got no answer" : " answered " + status.name()) + ": " + detail);
         this.status = status;
     }
 
