@@ -120,6 +120,9 @@ public final class StatsSampler implements AutoCloseable {
                 m.put("device", ms.device());
                 m.put("state", ms.state());
                 m.put("meanBatchSize", ms.meanBatchSize());
+                if (!ms.link().isEmpty()) {
+                    m.put("link", ms.link()); // on an inference server: reachable or why not, calls not made
+                }
             }
         }
         if (!models.deviceNote().isEmpty()) {

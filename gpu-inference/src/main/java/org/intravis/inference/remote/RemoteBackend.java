@@ -68,8 +68,12 @@ public final class RemoteBackend implements InferenceBackend {
     private volatile boolean verified;
     /** Why the server's model cannot be used (a metadata mismatch found after a reconnection), or null. */
     private volatile String mismatch;
-    /** Smoothed round trip of recent calls: a call with less time left than this is not made. */
-    private long roundTripNanos;
+    /**
+     * Round trips of the last calls that were answered: a call with less time left than the fastest of them would
+     * miss its deadline, so it is not made. (The fastest, not an average: one slow call must not stop the calls.)
+     */
+    private final long[] roundTrips = new long[16];
+    private int roundTripIndex;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong notMadeBudget = new AtomicLong();
     private final AtomicLong notMadeBusy = new AtomicLong();
@@ -146,9 +150,11 @@ public final class RemoteBackend implements InferenceBackend {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (InferenceLink.unreachable(cause) || cause instanceof TimeoutException) {
-                link.markDown(String.valueOf(cause.getMessage()));
+                String why = cause instanceof TimeoutException ? "no answer to ModelMetadata within "
+                        + link.settings().connectTimeoutMs() + " ms" : String.valueOf(cause.getMessage());
+                link.markDown(why);
                 if (atLoad) {
-                    LOG.warning(where + ": " + UNREACHABLE + " at start (" + cause.getMessage() + "); "
+                    LOG.warning(where + ": " + UNREACHABLE + " at start (" + why + "); "
                             + (fallback != null ? "the local model runs until it answers" : "its streams show it until it answers"));
                 }
                 return false;
@@ -200,7 +206,7 @@ public final class RemoteBackend implements InferenceBackend {
         }
         long left = deadlineNanos == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(link.settings().connectTimeoutMs())
                 : deadlineNanos - System.nanoTime();
-        if (left < roundTripNanos || left <= 0) {
+        if (left <= 0 || left < fastestRoundTrip()) {
             notMadeBudget.incrementAndGet();
             return false;
         }
@@ -215,8 +221,7 @@ public final class RemoteBackend implements InferenceBackend {
                     .toCompletionStage().toCompletableFuture()
                     .get(left + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
             read(answer, buffer, rows);
-            long rtt = System.nanoTime() - t0;
-            roundTripNanos = roundTripNanos == 0 ? rtt : (roundTripNanos * 7 + rtt) / 8;
+            roundTrips[roundTripIndex++ % roundTrips.length] = System.nanoTime() - t0;
             calls.incrementAndGet();
             return true;
         } catch (InterruptedException e) {
@@ -240,6 +245,17 @@ public final class RemoteBackend implements InferenceBackend {
         } finally {
             link.release();
         }
+    }
+
+    /** The fastest of the recent answered calls (0 before the first). */
+    private long fastestRoundTrip() {
+        long min = Long.MAX_VALUE;
+        for (long t : roundTrips) {
+            if (t > 0) {
+                min = Math.min(min, t);
+            }
+        }
+        return min == Long.MAX_VALUE ? 0 : min;
     }
 
     private ModelInferRequest request(int buffer, int rows) {
