@@ -58,6 +58,7 @@ final class BenchReport {
         cfg.put("conv_search", settings.convSearch());
         cfg.put("budget_ms", settings.budgetMs());
         cfg.put("intra_op_threads", settings.intraOpThreads());
+        cfg.put("inference_backend", settings.remoteUrl() == null ? "local" : "remote " + settings.remoteUrl());
         cfg.put("baseline_queue", settings.baselineQueue());
         cfg.put("buffered_frames", settings.bufferedFrames());
         cfg.put("loop_frames", settings.loopFrames());

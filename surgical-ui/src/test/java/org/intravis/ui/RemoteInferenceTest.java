@@ -15,9 +15,8 @@ import org.intravis.inference.remote.RemoteCallException;
 import org.intravis.inference.remote.RemoteSettings;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.Counter;
-import org.intravis.pipeline.FrameSlot;
-import org.intravis.pipeline.GroundTruth;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.TipComparison;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -108,7 +105,7 @@ class RemoteInferenceTest {
                 .remote(remote(token())).conclude();
         FrameSource source = FrameSources.create("synthetic:ultrasound?width=640&height=360&fps=15&seed=7");
         source.open();
-        TipComparison c = new TipComparison();
+        TipComparison c = new TipComparison(Annotations.INSTRUMENT_NEEDLE);
         try (InferenceService service = new InferenceService(s)) {
             StreamPipeline.Context ctx = new StreamPipeline.Context().streamId("s").source(source)
                     .videoSink(c::frame).conclude();
@@ -117,14 +114,14 @@ class RemoteInferenceTest {
                         p.counters(), p.latency(), source.pixelSpacingMm(), "ultrasound")));
                 p.start();
                 await("40 annotated frames with the needle").atMost(Duration.ofMinutes(3))
-                        .pollInterval(Duration.ofMillis(100)).until(() -> c.instrumentFrames >= 40);
+                        .pollInterval(Duration.ofMillis(100)).until(() -> c.instrumentFrames() >= 40);
                 assertThat(p.counters().get(Counter.INFERENCE_FAILED)).isZero();
             }
             assertThat(service.status().models().get(0).device()).isEqualTo("remote");
             assertThat(service.status().models().get(0).link()).startsWith("grpcs://127.0.0.1:" + port + " up");
         }
         System.out.println("ultrasound over grpcs: " + c);
-        assertThat(c.detected).as("%s", c).isGreaterThan(c.instrumentFrames / 2);
+        assertThat(c.detected()).as("%s", c).isGreaterThan(c.instrumentFrames() / 2);
         assertThat(c.medianError()).as("%s", c).isLessThan(15.0);
     }
 
@@ -198,56 +195,5 @@ class RemoteInferenceTest {
         return await("the stream's report").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                 .until(() -> StreamingTestServer.JSON.readTree(TestApps.call(app, "GET", "/api/streams/us1", null)
                         .body()), until::test);
-    }
-
-    /** Per annotated frame seen by the video branch, the phantom's ground truth of that frame and the model's tip. */
-    static final class TipComparison {
-        private static final int HISTORY = 256;
-        private final long[] ids = new long[HISTORY];
-        private final float[] gtX = new float[HISTORY];
-        private final float[] gtY = new float[HISTORY];
-        private final boolean[] visible = new boolean[HISTORY];
-        private long lastAnnotated = -1;
-        final List<Double> errors = Collections.synchronizedList(new ArrayList<>());
-        volatile int instrumentFrames;
-        volatile int detected;
-
-        void frame(FrameSlot slot) {
-            GroundTruth gt = slot.groundTruth();
-            int i = (int) (slot.frameId() % HISTORY);
-            ids[i] = slot.frameId();
-            visible[i] = gt.instrumentVisible() && Math.hypot(gt.tipX() - gt.entryX(), gt.tipY() - gt.entryY()) >= 30;
-            gtX[i] = gt.tipX();
-            gtY[i] = gt.tipY();
-            Annotations a = slot.annotations();
-            if (a.status() != Annotations.Status.VALID || a.frameId() == lastAnnotated) {
-                return;
-            }
-            lastAnnotated = a.frameId();
-            int j = (int) (a.frameId() % HISTORY);
-            if (ids[j] != a.frameId() || !visible[j]) {
-                return;
-            }
-            instrumentFrames++;
-            for (int t = 0; t < a.tipCount(); t++) {
-                if (a.tipKind[t] == Annotations.INSTRUMENT_NEEDLE) {
-                    detected++;
-                    errors.add(Math.hypot(a.tipX[t] - gtX[j], a.tipY[t] - gtY[j]));
-                    break;
-                }
-            }
-        }
-
-        double medianError() {
-            List<Double> e = new ArrayList<>(errors);
-            Collections.sort(e);
-            return e.isEmpty() ? Double.NaN : e.get(e.size() / 2);
-        }
-
-        @Override
-        public String toString() {
-            return String.format("instrument frames %d, detected %d, median tip error %.1f px", instrumentFrames,
-                    detected, medianError());
-        }
     }
 }

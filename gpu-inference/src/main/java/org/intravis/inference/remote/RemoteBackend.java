@@ -34,7 +34,8 @@ import java.util.logging.Logger;
  * <p>
  * At load the server's {@code ModelMetadata} is checked against the sidecar (a mismatch is a load error naming the
  * difference). A call that would miss its deadline (less time left than a round trip takes) or find every permit of
- * the link in use is not made: {@link #run(int, int, long)} answers false and the worker counts the frames. When the
+ * the link in use is not made, and one not answered by its deadline is given up: {@link #run(int, int, long)} answers
+ * false and the worker counts the frames as skipped (the overlay ages: AI STALE, not FAILED). When the
  * server cannot be reached the link is marked down and probed with back-off; meanwhile a local fallback (the same
  * model on ONNX Runtime, when configured) runs the batches, or the run fails with "inference server unreachable",
  * which the stream's overlay and status show. The video never waits on any of it: this runs on the model's worker.
@@ -44,7 +45,6 @@ import java.util.logging.Logger;
 public final class RemoteBackend implements InferenceBackend {
     private static final Logger LOG = Logger.getLogger(RemoteBackend.class.getName());
     static final String UNREACHABLE = "inference server unreachable";
-    static final String TOO_SLOW = "inference server missed the deadline";
     static final String REFUSED = "inference server refused the call";
     static final String MISMATCH = "inference server holds another model";
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -79,6 +79,8 @@ public final class RemoteBackend implements InferenceBackend {
     private final AtomicLong notMadeBusy = new AtomicLong();
     private final AtomicLong fallbackRuns = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** Calls made but not answered within their deadline (their frames count as skipped, not failed). */
+    private final AtomicLong late = new AtomicLong();
     private boolean closed;
 
     private RemoteBackend(ModelSource source, BackendOptions options, RemoteSettings settings, InferenceLink link,
@@ -228,20 +230,22 @@ public final class RemoteBackend implements InferenceBackend {
             Thread.currentThread().interrupt();
             throw new InferenceException("model '" + source.name() + "': interrupted", e);
         } catch (TimeoutException e) {
-            failures.incrementAndGet();
-            throw new InferenceException("model '" + source.name() + "' on " + link.settings().url() + ": no answer "
-                    + "within the frame's budget", TOO_SLOW, e);
+            late.incrementAndGet(); // late, not failed: the frames count as skipped and the overlay ages (AI STALE)
+            return false;
         } catch (ExecutionException e) {
-            failures.incrementAndGet();
             Throwable cause = e.getCause();
+            if (cause instanceof RemoteCallException r && r.status() == GrpcStatus.DEADLINE_EXCEEDED) {
+                late.incrementAndGet();
+                return false;
+            }
+            failures.incrementAndGet();
             if (InferenceLink.unreachable(cause)) {
                 link.markDown(String.valueOf(cause.getMessage()));
                 verified = false;
                 return local(buffer, rows, UNREACHABLE, cause.getMessage());
             }
-            boolean late = cause instanceof RemoteCallException r && r.status() == GrpcStatus.DEADLINE_EXCEEDED;
             throw new InferenceException("model '" + source.name() + "' on " + link.settings().url() + ": "
-                    + cause.getMessage(), late ? TOO_SLOW : REFUSED, cause);
+                    + cause.getMessage(), REFUSED, cause);
         } finally {
             link.release();
         }
@@ -327,7 +331,7 @@ public final class RemoteBackend implements InferenceBackend {
         return link.settings().url() + " " + state + (fallback == null ? "" : "; local fallback on " + fallback.device()
                 + (link.up() && mismatch == null ? " (idle)" : " (running)")) + "; calls " + calls.get()
                 + ", not made for the budget " + notMadeBudget.get() + ", not made with " + link.settings().maxInFlight()
-                + " in flight " + notMadeBusy.get() + ", failed " + failures.get() + ", run locally " + fallbackRuns.get();
+                + " in flight " + notMadeBusy.get() + ", late " + late.get() + ", failed " + failures.get() + ", run locally " + fallbackRuns.get();
     }
 
     /** Whether the server can be reached now (tests). */
