@@ -132,11 +132,13 @@ public final class IntravisConfig {
         public String tokenFile = "";
         /** Calls in flight on the link at one time. */
         public int maxInFlight = 4;
-        public long connectTimeoutMs = 2000;
+        /** Connecting, and the first answer (the model's metadata) at start. */
+        public long connectTimeoutMs = 5000;
         /** Run the model locally (ONNX Runtime, inference.device) while the server cannot be reached. */
         public boolean fallback = false;
         public long reconnectInitialMs = 250;
-        public long reconnectMaxMs = 5000;
+        /** Probing a down server is one small call: a second at most, so overlays come back soon after it does. */
+        public long reconnectMaxMs = 1000;
     }
 
     /**

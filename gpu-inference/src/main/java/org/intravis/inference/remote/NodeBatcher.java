@@ -77,9 +77,22 @@ final class NodeBatcher implements Runnable {
         this.outRowBytes = (long) spec.outputRowFloats() * Float.BYTES;
         this.inputBytes = NativeMemory.bytes(backend.inputRow(0, 0), 0, inRowBytes * backend.maxBatch()).asByteBuffer();
         this.outputBytes = NativeMemory.bytes(backend.outputRow(0, 0), 0, outRowBytes * backend.maxBatch()).asByteBuffer();
+        warmUp();
         this.thread = new Thread(this, "node-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
+    }
+
+    /** Runs every batch size once before the first request, so that no client's first call pays ONNX Runtime's
+     *  first-run costs (memory planning per shape) against its deadline. */
+    private void warmUp() {
+        try {
+            for (int n = 1; n <= backend.maxBatch(); n++) {
+                backend.run(0, n);
+            }
+        } catch (InferenceException e) {
+            throw new IllegalStateException("model '" + name + "' loads but cannot run: " + e.getMessage(), e);
+        }
     }
 
     InferenceBackend backend() {

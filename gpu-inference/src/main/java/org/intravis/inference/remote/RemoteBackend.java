@@ -74,6 +74,9 @@ public final class RemoteBackend implements InferenceBackend {
      */
     private final long[] roundTrips = new long[16];
     private int roundTripIndex;
+    /** Calls declined for the budget since the last one made; at {@link #PROBE_AFTER_DECLINED} one is made anyway. */
+    private int declinedInARow;
+    static final int PROBE_AFTER_DECLINED = 16;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong notMadeBudget = new AtomicLong();
     private final AtomicLong notMadeBusy = new AtomicLong();
@@ -208,10 +211,17 @@ public final class RemoteBackend implements InferenceBackend {
         }
         long left = deadlineNanos == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(link.settings().connectTimeoutMs())
                 : deadlineNanos - System.nanoTime();
-        if (left <= 0 || left < fastestRoundTrip()) {
-            notMadeBudget.incrementAndGet();
-            return false;
+        long fastest = fastestRoundTrip();
+        if (left <= 0 || left < fastest) {
+            if (++declinedInARow < PROBE_AFTER_DECLINED) {
+                notMadeBudget.incrementAndGet();
+                return false;
+            }
+            // every call declined keeps the round trips (and the worker's estimate) as they were: one call now and
+            // then, given the time it needs, measures them again (a first slow call must not decline all the rest)
+            left = Math.max(left, Math.max(2 * fastest, TimeUnit.MILLISECONDS.toNanos(500)));
         }
+        declinedInARow = 0;
         if (!link.tryAcquire()) {
             notMadeBusy.incrementAndGet();
             return false;

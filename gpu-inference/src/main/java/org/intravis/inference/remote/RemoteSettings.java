@@ -47,9 +47,9 @@ public record RemoteSettings(String url, List<String> models, String remoteModel
         }
     }
 
-    /** Settings with the defaults: every model, four calls in flight, no fallback, 250 ms to 5 s back-off. */
+    /** Settings with the defaults: every model, four calls in flight, no fallback, 250 ms to 1 s back-off. */
     public static RemoteSettings of(String url, Path trustCert, String token) {
-        return new RemoteSettings(url, List.of(), "", trustCert, token, 4, 2000, false, 250, 5000);
+        return new RemoteSettings(url, List.of(), "", trustCert, token, 4, 5000, false, 250, 1000);
     }
 
     /** Whether the model named {@code local} runs on the server. */
