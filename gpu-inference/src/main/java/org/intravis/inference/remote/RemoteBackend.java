@@ -68,6 +68,7 @@ public final class RemoteBackend implements InferenceBackend {
     private volatile boolean verified;
     /** Why the server's model cannot be used (a metadata mismatch found after a reconnection), or null. */
     private volatile String mismatch;
+    private long lastVerifyNanos;
     /**
      * Round trips of the last calls that were answered: a call with less time left than the fastest of them would
      * miss its deadline, so it is not made. (The fastest, not an average: one slow call must not stop the calls.)
@@ -200,6 +201,12 @@ public final class RemoteBackend implements InferenceBackend {
             return local(buffer, rows, UNREACHABLE, link.downReason());
         }
         if (!verified) {
+            // a server found holding another model is asked again now and then, not on every batch
+            long now = System.nanoTime();
+            if (mismatch != null && now - lastVerifyNanos < TimeUnit.MILLISECONDS.toNanos(link.settings().reconnectMaxMs())) {
+                return local(buffer, rows, MISMATCH, mismatch);
+            }
+            lastVerifyNanos = now;
             try {
                 if (!verify(false)) {
                     return local(buffer, rows, mismatch != null ? MISMATCH : UNREACHABLE,

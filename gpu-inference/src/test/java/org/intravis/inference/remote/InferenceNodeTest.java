@@ -272,6 +272,36 @@ class InferenceNodeTest {
     }
 
     @Test
+    void aServerThatComesBackWithAnotherModelIsNotUsed() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (RemoteBackend remote = RemoteBackend.open(ultrasound, new BackendOptions("cpu", 2, 2, 1),
+                settings("grpc://127.0.0.1:" + port, "", false, ""), null)) {
+            assertThat(remote.reachable()).isFalse();
+            // the fluoroscopy network, served under the ultrasound model's name
+            InferenceNode wrong = InferenceNode.start(vertx, new HttpServerOptions().setHost("127.0.0.1").setPort(port),
+                    Map.of("ultrasound", (InferenceBackend) OnnxBackend.load(ModelSource.locate("fluoroscopy", null),
+                            new BackendOptions("cpu", 2, 1, 1))),
+                    (rpc, a, addr) -> Future.succeededFuture());
+            try {
+                await().atMost(10, TimeUnit.SECONDS).until(remote::reachable);
+                for (int i = 0; i < 2; i++) {
+                    assertThatThrownBy(() -> remote.run(0, 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)))
+                            .isInstanceOf(InferenceException.class)
+                            .satisfies(e -> assertThat(((InferenceException) e).overlayReason())
+                                    .isEqualTo("inference server holds another model"));
+                }
+                assertThat(remote.callsMade()).isZero();
+                assertThat(remote.link()).contains("unusable").contains("does not match the sidecar");
+            } finally {
+                wrong.close();
+            }
+        }
+    }
+
+    @Test
     void requestsOfSeveralClientsAtOnceAreEachAnsweredWithTheirOwnRows() throws Exception {
         ModelSpec spec = ultrasound.spec();
         List<InferenceLink> links = new ArrayList<>();
