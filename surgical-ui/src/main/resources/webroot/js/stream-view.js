@@ -89,6 +89,7 @@ export class StreamView {
 
   onOverlay(o) {
     this.newestOverlay = o;
+    this.failure = o.failure || ''; // why the AI failed (e.g. "inference server unreachable"), shown on the badge
     this.alerts.seed(o);
     if (o.frameId >= 0) {
       this.overlays.set(o.frameId, o);
@@ -160,6 +161,7 @@ export class StreamView {
     }
     this.aiText = text;
     this.badge.textContent = text;
+    this.badge.title = h.overlayStatus === 'FAILED' ? (this.failure || '') : '';
     this.badge.className = `badge ai ${cls}${text ? '' : ' hidden'}`;
     const gt = this.drawnOverlay && this.drawnOverlay.origin === 'GROUND_TRUTH';
     this.originBadge.classList.toggle('hidden', !gt);

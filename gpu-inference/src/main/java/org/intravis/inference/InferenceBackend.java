@@ -67,6 +67,26 @@ public interface InferenceBackend extends AutoCloseable {
         run(buffer, rows);
     }
 
+    /**
+     * Runs as {@link #run(int, int)}, with the time ({@code System.nanoTime()}) by which the outputs are due: a
+     * backend that would miss it may decline, running nothing and answering false (the caller counts the rows as
+     * skipped for their deadline). In process the model runs at once, so the default ignores the deadline.
+     */
+    default boolean runWithin(int buffer, int rows, long deadlineNanos) throws InferenceException {
+        run(buffer, rows);
+        return true;
+    }
+
+    /** Whether the backend can run now, so warming up at load means something (a remote one may be unreachable). */
+    default boolean canWarmUp() {
+        return true;
+    }
+
+    /** The state of the link to a model that runs elsewhere (reachable, why not, calls not made), or empty. */
+    default String link() {
+        return "";
+    }
+
     @Override
     void close();
 }

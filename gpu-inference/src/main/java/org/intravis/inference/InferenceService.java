@@ -118,10 +118,9 @@ public final class InferenceService implements AutoCloseable {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
             BackendOptions options = new BackendOptions(settings.device(), settings.maxBatch(), 2,
                     settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch());
-            backend = settings.stepDown() ? BackendFactory.openWithFallback(source, options)
-                    : BackendFactory.open(source, options);
+            backend = BackendFactory.open(source, options, settings.remote(), settings.stepDown());
             w = new ModelWorker(source.spec().name(), backend, settings);
-            if (settings.warmup()) {
+            if (settings.warmup() && backend.canWarmUp()) {
                 try {
                     w.warmUp();
                 } catch (InferenceException e) {
@@ -207,11 +206,11 @@ public final class InferenceService implements AutoCloseable {
                     w.runFailures(), w.skippedDeadline(), w.lastRunMillis(), sizes, p90, w.spec().trainingDataHash(),
                     w.spec().metrics(), new InferenceStatus.Load(w.variantName(), List.of(w.variantNames()),
                     w.stepDowns(), w.stepUps(), Math.round(w.coverage() * 1000) / 1000.0,
-                    Math.round(w.busy() * 1000) / 1000.0)));
+                    Math.round(w.busy() * 1000) / 1000.0), b.link()));
         }
         for (Map.Entry<String, String> e : loadErrors.entrySet()) {
             models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0,
-                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of(), InferenceStatus.Load.NONE));
+                    0, 0, 0, 0, Map.of(), Map.of(), "", Map.of(), InferenceStatus.Load.NONE, ""));
         }
         List<InferenceStatus.StreamStatus> s = new ArrayList<>();
         for (InferenceStatus.StreamStatus st : streams.values()) {

@@ -29,6 +29,7 @@ public final class InferenceSettings {
     private double polygonEpsilonPx = 1.0;
     private ZoneSmoother.Config zoneSmoothing = ZoneSmoother.Config.defaults();
     private final Map<String, Double> thresholds = new LinkedHashMap<>();
+    private org.intravis.inference.remote.RemoteSettings remote;
     private boolean concluded;
 
     /** {@code cpu} (default), {@code cuda} or {@code cuda:N}; CUDA falls back to the CPU with a warning. */
@@ -72,6 +73,8 @@ public final class InferenceSettings {
     public InferenceSettings polygonEpsilonPx(double e) { this.polygonEpsilonPx = e; return this; }
     /** How segmented zones are smoothed over time per stream (default {@link ZoneSmoother.Config#defaults()}). */
     public InferenceSettings zoneSmoothing(ZoneSmoother.Config c) { this.zoneSmoothing = c; return this; }
+    /** Runs the models it applies to on an inference server (null, the default: every model in process). */
+    public InferenceSettings remote(org.intravis.inference.remote.RemoteSettings r) { this.remote = r; return this; }
     /** Overrides a class's threshold from the sidecar (e.g. {@code vessel}, {@code tip}). */
     public InferenceSettings threshold(String channel, double value) {
         thresholds.put(channel.toLowerCase(Locale.ROOT), value);
@@ -96,6 +99,7 @@ public final class InferenceSettings {
     public double minZoneAreaPx() { return minZoneAreaPx; }
     public double polygonEpsilonPx() { return polygonEpsilonPx; }
     public ZoneSmoother.Config zoneSmoothing() { return zoneSmoothing; }
+    public org.intravis.inference.remote.RemoteSettings remote() { return remote; }
 
     /** The threshold of a channel: the override if any, else the sidecar's (for the tip map, its peak threshold). */
     public double threshold(ModelSpec spec, String channel) {

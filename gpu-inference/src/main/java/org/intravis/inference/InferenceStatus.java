@@ -37,12 +37,14 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param trainingDataHash from the sidecar
      * @param metrics          from the sidecar (measured on held-out data by whoever trained it)
      * @param load             which graph runs and how the worker keeps up ({@link Load})
+     * @param link             for a model on an inference server: the server, reachable or why not, calls made and
+     *                         not made, batches run by the local fallback; empty in process
      */
     public record ModelStatus(String name, String version, String state, String error, String location, String device,
                               int maxBatch, boolean fixedBatchShape, long batchesRun, long rowsRun, double meanBatchSize,
                               long runFailures, long skippedDeadline, double lastRunMs, Map<Integer, Long> batchSizes,
                               Map<Integer, Double> runP90Ms, String trainingDataHash, Map<String, Object> metrics,
-                              Load load) {
+                              Load load, String link) {
     }
 
     /**

@@ -305,6 +305,7 @@ final class ModelWorker implements Runnable {
         StreamAnnotator[] all = streams;
         long now = System.nanoTime();
         int rows = 0;
+        long oldestCaptured = Long.MAX_VALUE;
         for (int r = 0; r < claimed; r++) {
             if (Batch.phase(b.rowState(r)) != Batch.TAKEN) {
                 continue;
@@ -317,6 +318,7 @@ final class ModelWorker implements Runnable {
             if (r != rows) {
                 moveRow(b, r, rows);
             }
+            oldestCaptured = Math.min(oldestCaptured, b.capturedNanos[rows]);
             rows++;
         }
         if (rows == 0) {
@@ -326,11 +328,23 @@ final class ModelWorker implements Runnable {
         busyUntilNanos = t0 + estimator.estimate(rows) + rows * postNanosPerRow;
         int runVariant = variant;
         boolean ok;
+        String failure = FAILED_RUN;
         try {
-            backend.run(b.buffer, rows, runVariant);
+            // the oldest frame's remaining budget is the call's deadline (a remote backend declines what would
+            // miss it); a fallback graph runs only in process
+            if (runVariant != 0) {
+                backend.run(b.buffer, rows, runVariant);
+            } else if (!backend.runWithin(b.buffer, rows, oldestCaptured + budgetNanos - rows * postNanosPerRow)) {
+                for (int r = 0; r < rows; r++) {
+                    all[b.stream[r]].counters().increment(Counter.INFERENCE_SKIPPED_DEADLINE);
+                }
+                skippedDeadline.addAndGet(rows);
+                return;
+            }
             ok = true;
         } catch (InferenceException e) {
             ok = false;
+            failure = e.overlayReason() == null ? FAILED_RUN : e.overlayReason();
             runFailures.incrementAndGet();
             if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
                 LOG.log(Level.WARNING, e.getMessage() + " (" + errorsLogged + " so far)");
@@ -351,7 +365,7 @@ final class ModelWorker implements Runnable {
                     inferred, b.frameWidth[r], b.frameHeight[r], rows);
             a.modelVariant(variantNames[runVariant]);
             if (!ok) {
-                s.publishFailure(FAILED_RUN);
+                s.publishFailure(failure);
                 continue;
             }
             long p0 = System.nanoTime();

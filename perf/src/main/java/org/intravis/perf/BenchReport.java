@@ -60,6 +60,7 @@ final class BenchReport {
         cfg.put("model_step_down", settings.modelStepDown());
         cfg.put("encoder_step_down", settings.encoderStepDown());
         cfg.put("intra_op_threads", settings.intraOpThreads());
+        cfg.put("inference_backend", settings.remoteUrl() == null ? "local" : "remote " + settings.remoteUrl());
         cfg.put("baseline_queue", settings.baselineQueue());
         cfg.put("buffered_frames", settings.bufferedFrames());
         cfg.put("loop_frames", settings.loopFrames());

@@ -37,6 +37,10 @@ public final class BenchSettings {
     private int encoderStepDown = 2;
     private int intraOpThreads;
     private Path modelsDir;
+    /** The inference server the model runs on (Open Inference Protocol), or null: in process. */
+    private String remoteUrl;
+    private Path remoteTrust;
+    private Path remoteTokenFile;
     private int loopFrames = 30;
     private boolean liveRender;
     private int bufferedFrames = 4;
@@ -74,6 +78,11 @@ public final class BenchSettings {
     public BenchSettings encoderStepDown(int n) { this.encoderStepDown = n; return this; }
     public BenchSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
     public BenchSettings modelsDir(Path p) { this.modelsDir = p; return this; }
+    /** Runs the model on the inference server at {@code url} (grpc:// or grpcs://; docs/remote-inference.md). */
+    public BenchSettings remote(String url) { this.remoteUrl = url; return this; }
+    public BenchSettings remoteTrust(Path pem) { this.remoteTrust = pem; return this; }
+    public BenchSettings remoteTokenFile(Path f) { this.remoteTokenFile = f; return this; }
+    public String remoteUrl() { return remoteUrl; }
     /** Distinct phantom frames rendered before the run and replayed in a loop. */
     public BenchSettings loopFrames(int n) { this.loopFrames = n; return this; }
     /** Render every frame on the capture thread (as {@code intravis run} does) instead of replaying rendered ones. */
@@ -157,6 +166,12 @@ public final class BenchSettings {
         c.inference.batchShape = batchShape;
         c.inference.cudnnConvAlgoSearch = convSearch;
         c.inference.modelsDir = modelsDir == null ? "" : modelsDir.toString();
+        if (remoteUrl != null) {
+            c.inference.backend = "remote";
+            c.inference.remote.url = remoteUrl;
+            c.inference.remote.trustCert = remoteTrust == null ? "" : remoteTrust.toString();
+            c.inference.remote.tokenFile = remoteTokenFile == null ? "" : remoteTokenFile.toString();
+        }
         c.streaming.h264Encoder = h264Encoder;
         c.inference.stepDown = modelStepDown;
         c.streaming.encoderStepDown = encoderStepDown;
@@ -186,6 +201,7 @@ public final class BenchSettings {
         s.modelStepDown = modelStepDown; s.encoderStepDown = encoderStepDown;
         s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
         s.bufferedFrames = bufferedFrames; s.clientsPerStream = clientsPerStream;
+        s.remoteUrl = remoteUrl; s.remoteTrust = remoteTrust; s.remoteTokenFile = remoteTokenFile;
         return s;
     }
 

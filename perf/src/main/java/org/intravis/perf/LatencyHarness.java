@@ -67,6 +67,10 @@ public final class LatencyHarness {
               --encoder-step-down N  0-3: how far encoders may cut their rate under load   default 2
               --threads N            ONNX Runtime intra-op threads (0: its default)        default 0
               --models-dir DIR       where NAME/NAME.onnx models are looked for first
+              --remote URL           run the model on an inference server (grpc://HOST:PORT on loopback, or
+                                     grpcs://; intravis serve-inference or Triton; docs/remote-inference.md)
+              --remote-trust PEM     the server's certificate or CA (grpcs://)
+              --remote-token-file F  the token to send (a token of the node's data directory)
               --loop-frames N        phantom frames rendered ahead and replayed            default 30
               --render MODE          replay (frames rendered ahead) | live (each frame rendered on the capture
                                      thread, as 'intravis run' does; about 10 ms of CPU per ultrasound frame)
@@ -193,6 +197,9 @@ public final class LatencyHarness {
                 case "--encoder-step-down" -> base.encoderStepDown(integer("--encoder-step-down", v));
                 case "--threads" -> base.intraOpThreads(integer("--threads", v));
                 case "--models-dir" -> base.modelsDir(Path.of(v));
+                case "--remote" -> base.remote(v);
+                case "--remote-trust" -> base.remoteTrust(Path.of(v));
+                case "--remote-token-file" -> base.remoteTokenFile(Path.of(v));
                 case "--loop-frames" -> base.loopFrames(integer("--loop-frames", v));
                 case "--render" -> base.liveRender(switch (v) {
                     case "live" -> true;

@@ -149,4 +149,18 @@ class LatencyHarnessTest {
         });
         assertThat(LatencyHarness.parse("--help")).isNull();
     }
+
+    @Test
+    void remoteRunsEveryConfigurationOnTheInferenceServer() {
+        LatencyHarness.Plan plan = LatencyHarness.parse("--streams", "4,8", "--remote", "grpcs://node:8001",
+                "--remote-trust", "ca.pem", "--remote-token-file", "edge.token");
+        assertThat(plan.runs()).hasSize(2).allSatisfy(s -> {
+            assertThat(s.remoteUrl()).isEqualTo("grpcs://node:8001");
+            assertThat(s.config().inference.backend).isEqualTo("remote");
+            assertThat(s.config().inference.remote.url).isEqualTo("grpcs://node:8001");
+            assertThat(s.config().inference.remote.trustCert).isEqualTo("ca.pem");
+            assertThat(s.config().inference.remote.tokenFile).isEqualTo("edge.token");
+        });
+        assertThat(LatencyHarness.parse("--streams", "4").runs().get(0).config().inference.backend).isEqualTo("local");
+    }
 }

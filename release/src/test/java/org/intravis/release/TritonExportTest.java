@@ -163,14 +163,14 @@ class TritonExportTest {
         assertThat(r.err()).contains("instance kind 'tpu' is not gpu or cpu");
     }
 
-    /** The vendored proto the test classes come from is Triton's, as published in the shared protocols folder. */
+    /** The proto the test classes come from (gpu-inference's copy) is Triton's, as published in ../shared. */
     @Test
     void theProtoTheTestParsesWithIsTritons() throws Exception {
         Path shared = Path.of(System.getProperty("intravis.shared", "../../shared"), "protocols", "triton",
                 "model_config.proto");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(shared),
                 "skipped: " + shared + " is not there (the shared data sits beside the checkout)");
-        assertThat(Files.readAllBytes(Path.of("src/test/proto/model_config.proto")))
+        assertThat(Files.readAllBytes(Path.of("../gpu-inference/src/main/proto/model_config.proto")))
                 .isEqualTo(Files.readAllBytes(shared));
     }
 

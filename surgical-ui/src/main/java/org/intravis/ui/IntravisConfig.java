@@ -116,6 +116,33 @@ public final class IntravisConfig {
         public int lostAfterMisses = 5;
         public ZoneSmoothing zoneSmoothing = new ZoneSmoothing();
         public Alerts alerts = new Alerts();
+        /** local: ONNX Runtime in this process; remote: on the inference server of {@code remote} (docs/remote-inference.md). */
+        public String backend = "local";
+        public Remote remote = new Remote();
+    }
+
+    /** The inference server the models run on with {@code inference.backend: remote} (Open Inference Protocol). */
+    public static final class Remote {
+        /** grpcs://HOST:PORT (TLS), or grpc://HOST:PORT on loopback only. */
+        public String url = "";
+        /** The models that run there; empty: every model. */
+        public List<String> models = new ArrayList<>();
+        /** The model's name on the server; empty: the local name. */
+        public String model = "";
+        /** PEM certificate (or CA) the server's must chain to; empty: the JVM's trusted authorities. */
+        public String trustCert = "";
+        /** A file holding the token sent on every call (intravis token create on the node); empty: the environment
+         *  variable INTRAVIS_INFERENCE_TOKEN, or none. */
+        public String tokenFile = "";
+        /** Calls in flight on the link at one time. */
+        public int maxInFlight = 4;
+        /** Connecting, and the first answer (the model's metadata) at start. */
+        public long connectTimeoutMs = 5000;
+        /** Run the model locally (ONNX Runtime, inference.device) while the server cannot be reached. */
+        public boolean fallback = false;
+        public long reconnectInitialMs = 250;
+        /** Probing a down server is one small call: a second at most, so overlays come back soon after it does. */
+        public long reconnectMaxMs = 1000;
     }
 
     /**

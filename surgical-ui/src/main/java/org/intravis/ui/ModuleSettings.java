@@ -6,6 +6,7 @@ import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.TipTracker;
 import org.intravis.inference.ZoneSmoother;
+import org.intravis.inference.remote.RemoteSettings;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.StreamPipeline;
 import org.intravis.streamer.RecordingSettings;
@@ -130,6 +131,7 @@ public final class ModuleSettings {
                 s.modelsDir(Path.of(i.modelsDir));
             }
             i.thresholds.forEach(s::threshold);
+            s.remote(remote(i));
             return s.conclude();
         } catch (IllegalArgumentException e) {
             throw new UserError("inference: " + e.getMessage(), e);
@@ -138,6 +140,37 @@ public final class ModuleSettings {
 
     private static ZoneSmoother.Config zoneSmoothing(IntravisConfig.ZoneSmoothing z) {
         return z.enabled ? new ZoneSmoother.Config(z.weight, z.resetBelowOverlap, z.maxGapMs) : ZoneSmoother.Config.OFF;
+    }
+
+    /** The inference server's settings when {@code inference.backend} is {@code remote}, else null. */
+    static RemoteSettings remote(IntravisConfig.Inference i) {
+        String backend = i.backend == null ? "" : i.backend.trim().toLowerCase(java.util.Locale.ROOT);
+        if (backend.equals("local")) {
+            return null;
+        }
+        if (!backend.equals("remote")) {
+            throw new UserError("inference.backend must be local or remote, was '" + i.backend + "'");
+        }
+        IntravisConfig.Remote r = i.remote;
+        String token = "";
+        if (!r.tokenFile.isBlank()) {
+            try {
+                token = java.nio.file.Files.readString(Path.of(r.tokenFile)).trim();
+            } catch (java.io.IOException e) {
+                throw new UserError("cannot read inference.remote.tokenFile " + r.tokenFile + ": " + e.getMessage(), e);
+            }
+        } else if (System.getenv("INTRAVIS_INFERENCE_TOKEN") != null) {
+            token = System.getenv("INTRAVIS_INFERENCE_TOKEN").trim();
+        }
+        Path trust = null;
+        if (!r.trustCert.isBlank()) {
+            trust = Path.of(r.trustCert);
+            if (!java.nio.file.Files.isReadable(trust)) {
+                throw new UserError("inference.remote.trustCert " + r.trustCert + " cannot be read");
+            }
+        }
+        return new RemoteSettings(r.url, r.models, r.model, trust, token, r.maxInFlight, r.connectTimeoutMs,
+                r.fallback, r.reconnectInitialMs, r.reconnectMaxMs);
     }
 
     /** The recorders' settings from the recording section. */

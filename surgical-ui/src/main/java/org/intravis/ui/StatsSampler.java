@@ -144,6 +144,9 @@ public final class StatsSampler implements AutoCloseable {
                     m.put("coverage", load.coverage());
                     m.put("busy", load.busy());
                 }
+                if (!ms.link().isEmpty()) {
+                    m.put("link", ms.link()); // on an inference server: reachable or why not, calls not made
+                }
             }
         }
         if (!models.deviceNote().isEmpty()) {
