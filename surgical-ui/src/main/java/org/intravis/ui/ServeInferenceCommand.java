@@ -64,6 +64,11 @@ final class ServeInferenceCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key, PEM.")
     Path tlsKey;
 
+    @Option(names = "--health-port", paramLabel = "N", description = "Also answer gRPC's standard health check "
+            + "(grpc.health.v1.Health/Check: serving or not, nothing else) on this plain port, for probes that speak "
+            + "neither TLS nor tokens (Kubernetes' gRPC probe).")
+    Integer healthPort;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the tokens are (tokens.json).")
     Path dataDir = Path.of(new IntravisConfig().dataDir);
 
@@ -78,6 +83,9 @@ final class ServeInferenceCommand implements Callable<Integer> {
         ServerTls tls = ServerTls.from(s);
         TokenStore tokens = new TokenStore(dataDir);
         String bind = bindAddress(host, !tokens.isEmpty(), tls.enabled(), dataDir.toString());
+        if (healthPort != null && (healthPort < 0 || healthPort > 65535 || (healthPort == port && port != 0))) {
+            throw new UserError("--health-port must be 0..65535 and not --port, was " + healthPort);
+        }
         if (maxBatch < 1 || maxBatch > 64) {
             throw new UserError("--max-batch must be 1..64, was " + maxBatch);
         }
@@ -93,7 +101,8 @@ final class ServeInferenceCommand implements Callable<Integer> {
             NodeAccess access = new NodeAccess(vertx, tokens, new AuditTrail(dataDir), ListenAddress.isLoopback(bind));
             try {
                 node = InferenceNode.start(vertx, tls.applyTo(new HttpServerOptions().setHost(bind).setPort(port)
-                        .setTcpNoDelay(true)), backends, access);
+                        .setTcpNoDelay(true)), backends, access,
+                        healthPort == null ? null : new HttpServerOptions().setHost(bind).setPort(healthPort));
             } catch (Exception e) {
                 Throwable c = e.getCause() == null ? e : e.getCause();
                 if (c instanceof BindException || String.valueOf(c.getMessage()).contains("Address already in use")) {
@@ -115,6 +124,9 @@ final class ServeInferenceCommand implements Callable<Integer> {
         backends.forEach((n, b) -> banner.append(' ').append(n).append(' ').append(b.spec().version()).append(" on ")
                 .append(b.device()));
         banner.append(tokens.isEmpty() ? "; open (no tokens, loopback only)" : "; tokens required");
+        if (node.healthPort() >= 0) {
+            banner.append("; health check only on ").append(bind).append(':').append(node.healthPort());
+        }
         System.out.println(banner);
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

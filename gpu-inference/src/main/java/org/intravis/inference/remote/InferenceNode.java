@@ -1,6 +1,8 @@
 package org.intravis.inference.remote;
 
 import com.google.protobuf.MessageLite;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import inference.GrpcService.ModelMetadataResponse;
 import inference.GrpcService.ModelReadyResponse;
 import inference.GrpcService.ServerLiveResponse;
@@ -16,7 +18,9 @@ import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.StatusException;
 import org.intravis.inference.InferenceBackend;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -25,8 +29,10 @@ import java.util.logging.Logger;
 /**
  * intravis as an inference node: the Open Inference Protocol's ServerLive, ServerReady, ModelReady, ModelMetadata and
  * ModelInfer over gRPC (HTTP/2; TLS when the options carry a certificate), each model run by a {@link NodeBatcher}
- * that batches the requests of all clients. Every call but the three health questions (up or down only, like the
- * HTTP server's {@code /health}) passes the {@link CallGuard} first, with its {@code authorization} metadata.
+ * that batches the requests of all clients. Every call but the health questions (up or down only, like the HTTP
+ * server's {@code /health}: ServerLive, ServerReady, ModelReady and gRPC's standard {@code grpc.health.v1.Health/Check})
+ * passes the {@link CallGuard} first, with its {@code authorization} metadata. Kubernetes' gRPC probe speaks neither
+ * TLS nor tokens, so the node can also answer Health/Check, and nothing else, on a plain port of its own.
  */
 public final class InferenceNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InferenceNode.class.getName());
@@ -40,21 +46,30 @@ public final class InferenceNode implements AutoCloseable {
     }
 
     private final Map<String, NodeBatcher> models;
-    private final HttpServer server;
+    private final List<HttpServer> servers;
     private final int port;
+    private final int healthPort;
 
-    private InferenceNode(Map<String, NodeBatcher> models, HttpServer server) {
+    private InferenceNode(Map<String, NodeBatcher> models, List<HttpServer> servers) {
         this.models = models;
-        this.server = server;
-        this.port = server.actualPort();
+        this.servers = servers;
+        this.port = servers.get(0).actualPort();
+        this.healthPort = servers.size() > 1 ? servers.get(1).actualPort() : -1;
+    }
+
+    /** As {@link #start(Vertx, HttpServerOptions, Map, CallGuard, HttpServerOptions)} without a health port. */
+    public static InferenceNode start(Vertx vertx, HttpServerOptions options, Map<String, InferenceBackend> backends,
+                                      CallGuard guard) throws Exception {
+        return start(vertx, options, backends, guard, null);
     }
 
     /**
      * Serves {@code backends} (by the name clients use; each with one tensor set) on {@code options}' host and port
-     * (0: a free one); blocks until bound. Closing the node closes the backends.
+     * (0: a free one), and gRPC's health service alone on {@code healthOptions} (plain; null: no such port); blocks
+     * until bound. Closing the node closes the backends.
      */
     public static InferenceNode start(Vertx vertx, HttpServerOptions options, Map<String, InferenceBackend> backends,
-                                      CallGuard guard) throws Exception {
+                                      CallGuard guard, HttpServerOptions healthOptions) throws Exception {
         Map<String, NodeBatcher> models = new LinkedHashMap<>();
         backends.forEach((name, b) -> models.put(name, new NodeBatcher(name, b)));
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
@@ -69,23 +84,45 @@ public final class InferenceNode implements AutoCloseable {
                         .build()));
         h.unary(grpc, InferenceProtocol.MODEL_METADATA, true, q -> h.model(q.getName()).map(m ->
                 ModelContract.metadata(q.getName(), m.backend().spec(), PLATFORM)));
+        h.unary(grpc, InferenceProtocol.HEALTH_CHECK, false, q -> health(models, q));
         grpc.callHandler(InferenceProtocol.MODEL_INFER.server(), req -> {
             long timeoutMs = req.timeout();
             h.guarded(req, InferenceProtocol.MODEL_INFER, true, q -> h.model(q.getModelName())
                     .compose(m -> m.submit(q, timeoutMs, vertx.getOrCreateContext())));
         });
         options.setUseAlpn(options.isSsl()); // HTTP/2 over TLS is negotiated by ALPN; plain is h2c (prior knowledge)
-        HttpServer http;
+        List<HttpServer> servers = new ArrayList<>();
         try {
-            http = vertx.createHttpServer(options).requestHandler(grpc).listen()
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            servers.add(listen(vertx, options, grpc));
+            if (healthOptions != null) {
+                GrpcServer health = GrpcServer.server(vertx);
+                h.unary(health, InferenceProtocol.HEALTH_CHECK, false, q -> health(models, q));
+                servers.add(listen(vertx, healthOptions.setSsl(false).setUseAlpn(false), health));
+            }
         } catch (Exception e) {
+            servers.forEach(HttpServer::close);
             models.values().forEach(NodeBatcher::stop);
             throw e;
         }
-        LOG.info("inference node on " + options.getHost() + ":" + http.actualPort() + (options.isSsl() ? " (TLS)" : "")
-                + " serving " + models.keySet());
-        return new InferenceNode(models, http);
+        LOG.info("inference node on " + options.getHost() + ":" + servers.get(0).actualPort()
+                + (options.isSsl() ? " (TLS)" : "") + " serving " + models.keySet()
+                + (servers.size() > 1 ? "; health only on " + healthOptions.getHost() + ":"
+                + servers.get(1).actualPort() : ""));
+        return new InferenceNode(models, servers);
+    }
+
+    private static HttpServer listen(Vertx vertx, HttpServerOptions options, GrpcServer grpc) throws Exception {
+        return vertx.createHttpServer(options).requestHandler(grpc).listen()
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** SERVING for the node (empty service) and each model it serves; NOT_FOUND otherwise, as gRPC's health spec says. */
+    private static Future<HealthCheckResponse> health(Map<String, NodeBatcher> models, HealthCheckRequest q) {
+        if (q.getService().isEmpty() || models.containsKey(q.getService())) {
+            return Future.succeededFuture(HealthCheckResponse.newBuilder()
+                    .setStatus(HealthCheckResponse.ServingStatus.SERVING).build());
+        }
+        return Future.failedFuture(new StatusException(GrpcStatus.NOT_FOUND, "unknown service " + q.getService()));
     }
 
     /** The call handlers, sharing the models and the guard. */
@@ -127,6 +164,11 @@ public final class InferenceNode implements AutoCloseable {
         return port;
     }
 
+    /** The plain health port, or -1 when the node has none. */
+    public int healthPort() {
+        return healthPort;
+    }
+
     /** Batches run and rows inferred per model (for the log and tests). */
     public Map<String, long[]> statistics() {
         Map<String, long[]> out = new LinkedHashMap<>();
@@ -136,10 +178,12 @@ public final class InferenceNode implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warning("closing the inference node: " + e.getMessage());
+        for (HttpServer server : servers) {
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warning("closing the inference node: " + e.getMessage());
+            }
         }
         for (NodeBatcher m : models.values()) {
             m.stop();

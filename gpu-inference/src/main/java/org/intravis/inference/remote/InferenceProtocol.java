@@ -1,6 +1,8 @@
 package org.intravis.inference.remote;
 
 import com.google.protobuf.MessageLite;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelMetadataRequest;
@@ -23,6 +25,8 @@ import io.vertx.grpc.common.ServiceName;
  */
 public final class InferenceProtocol {
     public static final ServiceName SERVICE = ServiceName.create("inference", "GRPCInferenceService");
+    /** gRPC's standard health service ({@code health.proto}), which Kubernetes' gRPC probes ask. */
+    public static final ServiceName HEALTH = ServiceName.create("grpc.health.v1", "Health");
     /** Triton's name for float32 tensors. */
     public static final String FP32 = "FP32";
     /** The call metadata that carries the token: {@code authorization: Bearer ivt_...}. */
@@ -39,6 +43,9 @@ public final class InferenceProtocol {
                     ModelMetadataResponse.getDefaultInstance());
     public static final Rpc<ModelInferRequest, ModelInferResponse> MODEL_INFER =
             new Rpc<>("ModelInfer", ModelInferRequest.getDefaultInstance(), ModelInferResponse.getDefaultInstance());
+    /** Serving or not, for the node ({@code service} empty) or one of its models (by name). */
+    public static final Rpc<HealthCheckRequest, HealthCheckResponse> HEALTH_CHECK = new Rpc<>(HEALTH, "Check",
+            HealthCheckRequest.getDefaultInstance(), HealthCheckResponse.getDefaultInstance());
 
     private InferenceProtocol() {
     }
@@ -50,10 +57,14 @@ public final class InferenceProtocol {
         private final ServiceMethod<Q, A> server;
 
         Rpc(String name, Q request, A answer) {
+            this(SERVICE, name, request, answer);
+        }
+
+        Rpc(ServiceName service, String name, Q request, A answer) {
             this.name = name;
-            this.client = ServiceMethod.client(SERVICE, name, GrpcMessageEncoder.encoder(),
+            this.client = ServiceMethod.client(service, name, GrpcMessageEncoder.encoder(),
                     GrpcMessageDecoder.decoder((com.google.protobuf.MessageOrBuilder) answer));
-            this.server = ServiceMethod.server(SERVICE, name, GrpcMessageEncoder.encoder(),
+            this.server = ServiceMethod.server(service, name, GrpcMessageEncoder.encoder(),
                     GrpcMessageDecoder.decoder((com.google.protobuf.MessageOrBuilder) request));
         }
 

@@ -1,6 +1,8 @@
 package org.intravis.inference.remote;
 
 import com.google.protobuf.ByteString;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelMetadataRequest;
@@ -171,6 +173,42 @@ class InferenceNodeTest {
             assertThatThrownBy(() -> result(link.call(InferenceProtocol.MODEL_INFER, wrongShape, 5000)))
                     .hasRootCauseInstanceOf(RemoteCallException.class)
                     .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("[N, 1, 256, 256]");
+        }
+    }
+
+    /**
+     * gRPC's standard health check answers without a token (Kubernetes' probe has none), on the node's port and on
+     * its plain health port, which serves nothing else: a ModelInfer or ModelReady there is not answered.
+     */
+    @Test
+    void theHealthCheckAnswersWithoutATokenAndTheHealthPortServesNothingElse() throws Exception {
+        try (InferenceNode probed = InferenceNode.start(vertx, new HttpServerOptions().setHost("127.0.0.1").setPort(0),
+                Map.of("fluoroscopy", OnnxBackend.load(ModelSource.locate("fluoroscopy", null),
+                        new BackendOptions("cpu", 1, 1, 1))),
+                (rpc, authorization, address) -> Future.failedFuture(
+                        new StatusException(GrpcStatus.UNAUTHENTICATED, "a token is needed")),
+                new HttpServerOptions().setHost("127.0.0.1").setPort(0))) {
+            assertThat(probed.healthPort()).isPositive().isNotEqualTo(probed.port());
+            for (int port : new int[] {probed.port(), probed.healthPort()}) {
+                try (InferenceLink link = new InferenceLink(settings("grpc://127.0.0.1:" + port, "", false, ""))) {
+                    assertThat(result(link.call(InferenceProtocol.HEALTH_CHECK, HealthCheckRequest.getDefaultInstance(),
+                            5000)).getStatus()).isEqualTo(ServingStatus.SERVING);
+                    assertThat(result(link.call(InferenceProtocol.HEALTH_CHECK, HealthCheckRequest.newBuilder()
+                            .setService("fluoroscopy").build(), 5000)).getStatus()).isEqualTo(ServingStatus.SERVING);
+                    assertThatThrownBy(() -> result(link.call(InferenceProtocol.HEALTH_CHECK,
+                            HealthCheckRequest.newBuilder().setService("ultrasound").build(), 5000)))
+                            .hasRootCauseInstanceOf(RemoteCallException.class).hasMessageContaining("NOT_FOUND");
+                }
+            }
+            try (InferenceLink link = new InferenceLink(settings("grpc://127.0.0.1:" + probed.healthPort(),
+                    "ivt_test.secret", false, ""))) {
+                assertThatThrownBy(() -> result(link.call(InferenceProtocol.MODEL_INFER, ModelInferRequest.newBuilder()
+                        .setModelName("fluoroscopy").build(), 5000)))
+                        .hasRootCauseInstanceOf(RemoteCallException.class).hasMessageContaining("UNIMPLEMENTED");
+                assertThatThrownBy(() -> result(link.call(InferenceProtocol.MODEL_READY, ModelReadyRequest.newBuilder()
+                        .setName("fluoroscopy").build(), 5000)))
+                        .hasRootCauseInstanceOf(RemoteCallException.class).hasMessageContaining("UNIMPLEMENTED");
+            }
         }
     }
 
