@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param name             {@code ours} or {@code baseline}
  * @param deviceUsed       where the model ran
- * @param note             a CUDA fallback or a model that failed to load, else empty
+ * @param note             a CUDA fallback or a model that failed to load, and where the governors ended, else empty
  * @param seconds          length of the measured interval
  * @param framesDue        frames the sources' clocks produced in the interval (offered load)
  * @param videoReceived    video messages the clients received (per client, summed over streams; divided by the

@@ -85,7 +85,10 @@ class LatencyHarnessTest {
             assertThat(s.path("counters").has("source_overrun")).isTrue();
             assertThat(s.path("gc").has("max_pause_ms")).isTrue();
             assertThat(s.path("cpu_cores").has("process")).isTrue();
-            assertThat(s.path("note").asText()).as(system + " note").isEmpty();
+            // no fallback, no failure: the note holds at most where the governors ended
+            assertThat(s.path("note").asText().replaceAll("(; )?(model \\w+ on its [\\w-]+ graph, \\d+ steps down, \\d+ up"
+                    + "|encoders at rate step \\d+ \\([^)]*\\), \\d+ steps down, \\d+ up)", ""))
+                    .as(system + " note").isEmpty();
         }
         // the pipeline's own counters and the threads it measures
         assertThat(r.path("ours").path("counters").has("dropped_ring_full")).isTrue();
