@@ -1,7 +1,5 @@
 package org.intravis.inference;
 
-import java.util.Arrays;
-
 /**
  * Pulls a needle's tip back to where the frame's own pixels say its shaft ends. The network's mask and tip map give
  * the line at a quarter or less of the frame's resolution, and on real tissue the mask can run on past the tip along
@@ -161,8 +159,7 @@ public final class NeedleTipEvidence {
         }
         int n = midTo - midFrom + 1;
         System.arraycopy(evidence, midFrom, scratch, 0, n);
-        Arrays.sort(scratch, 0, n);
-        double level = n % 2 == 1 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2.0;
+        double level = select(scratch, n, n / 2);
         lastLevel = level;
         if (!(level >= MIN_LEVEL)) {
             return false;
@@ -173,8 +170,7 @@ public final class NeedleTipEvidence {
                 scratch[m++] = beside[i];
             }
         }
-        Arrays.sort(scratch, 0, m);
-        double tissue = m > 0 ? scratch[Math.min(m - 1, (int) (BESIDE_PERCENTILE * m))] : 0;
+        double tissue = m > 0 ? select(scratch, m, Math.min(m - 1, (int) (BESIDE_PERCENTILE * m))) : 0;
         lastTissue = tissue;
         double bar = Math.min(LEVEL_SHARE * level, Math.max(tissue, MIN_LEVEL_SHARE * level));
         int from = (int) (SEARCH_FROM * length);
@@ -267,9 +263,45 @@ public final class NeedleTipEvidence {
                     scratch[m++] = (float) Math.abs(bestOffset[i] - (fitA + fitB * i));
                 }
             }
-            Arrays.sort(scratch, 0, m);
-            cut = Math.max(sc, 2 * scratch[m / 2]);
+            cut = Math.max(sc, 2 * select(scratch, m, m / 2));
         }
+    }
+
+    /**
+     * The {@code k}-th smallest of {@code a[0..n)} (reorders them): quickselect, in place. Arrays.sort would do, but
+     * it may allocate a merge buffer for partly sorted input, and this runs on the inference thread.
+     */
+    static float select(float[] a, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            float pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
     }
 
     private void ensure(int samples, int offsets) {
