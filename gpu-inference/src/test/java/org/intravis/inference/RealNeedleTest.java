@@ -101,20 +101,9 @@ class RealNeedleTest {
             int frames = 0;
             for (int round = 0; round < 3; round++) { // the same views again: a still probe over the fascia
                 for (Path v : views) {
-                    Mat m = imread(v.toString(), IMREAD_GRAYSCALE);
-                    new BytePointer(m.data()).get(px, 0, px.length);
-                    slot.beginWrite();
-                    slot.frame(w, h, w, PixelFormat.GRAY8);
-                    slot.pixels().clear();
-                    slot.pixels().put(px, 0, px.length);
-                    slot.pixels().clear();
                     frames++;
-                    slot.captured(0, frames, frames, t0 + frames * 33_333_333L);
-                    slot.endWrite();
+                    offer(feed, slot, imread(v.toString(), IMREAD_GRAYSCALE), px, frames, t0 + frames * 33_333_333L);
                     long id = frames;
-                    while (feed.offer(slot, slot.writeVersion()) != InferenceFeed.Offer.ACCEPTED) {
-                        Thread.sleep(1);
-                    }
                     r.await(a -> a.frameId() == id);
                 }
             }
@@ -157,18 +146,7 @@ class RealNeedleTest {
                 if (slot == null) {
                     slot = new FrameSlot(0, new FrameGeometry(w, h, PixelFormat.GRAY8), false);
                 }
-                byte[] px = new byte[w * h];
-                new BytePointer(m.data()).get(px, 0, px.length);
-                slot.beginWrite();
-                slot.frame(w, h, w, PixelFormat.GRAY8);
-                slot.pixels().clear();
-                slot.pixels().put(px, 0, px.length);
-                slot.pixels().clear();
-                slot.captured(0, frame, frame, t0 + frame * 66_666_667L);
-                slot.endWrite();
-                while (feed.offer(slot, slot.writeVersion()) != InferenceFeed.Offer.ACCEPTED) {
-                    Thread.sleep(1);
-                }
+                offer(feed, slot, m, new byte[w * h], frame, t0 + frame * 66_666_667L);
                 long id = frame;
                 Annotations a = r.await(x -> x.frameId() == id);
                 assertThat(a.tipCount()).as("frame %d", frame).isGreaterThan(0);
@@ -178,6 +156,22 @@ class RealNeedleTest {
             }
         }
         assertThat(checked).isEqualTo(8);
+    }
+
+    /** Writes grey frame {@code m} into {@code slot} as capture does and offers it until the model takes it. */
+    private static void offer(InferenceFeed feed, FrameSlot slot, Mat m, byte[] px, long frameId, long capturedNanos)
+            throws InterruptedException {
+        new BytePointer(m.data()).get(px, 0, px.length);
+        slot.beginWrite();
+        slot.frame(m.cols(), m.rows(), m.cols(), PixelFormat.GRAY8);
+        slot.pixels().clear();
+        slot.pixels().put(px, 0, px.length);
+        slot.pixels().clear();
+        slot.captured(0, frameId, frameId, capturedNanos);
+        slot.endWrite();
+        while (feed.offer(slot, slot.writeVersion()) != InferenceFeed.Offer.ACCEPTED) {
+            Thread.sleep(1);
+        }
     }
 
     // bounds: a little below the model card's figures on these frames (ultrasound MODEL_CARD.md, "Real needles":
