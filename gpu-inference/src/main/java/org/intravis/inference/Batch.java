@@ -42,6 +42,9 @@ final class Batch {
     final long[] preprocessedNanos;
     final int[] frameWidth;
     final int[] frameHeight;
+    /** The ring slot the row's frame was read from and its write version then: its pixels, read again after the model. */
+    final org.intravis.pipeline.FrameSlot[] slot;
+    final long[] slotVersion;
 
     Batch(int buffer, int capacity) {
         this.buffer = buffer;
@@ -56,6 +59,8 @@ final class Batch {
         preprocessedNanos = new long[capacity];
         frameWidth = new int[capacity];
         frameHeight = new int[capacity];
+        slot = new org.intravis.pipeline.FrameSlot[capacity];
+        slotVersion = new long[capacity];
     }
 
     static long generation(long w) { return w >>> 32; }

@@ -150,6 +150,8 @@ final class ModelFeed implements InferenceFeed {
             b.preprocessedNanos[row] = preprocessed;
             b.frameWidth[row] = w;
             b.frameHeight[row] = h;
+            b.slot[row] = slot;
+            b.slotVersion[row] = writeVersion;
             b.setRow(row, gen, Batch.READY);
             ready = true;
             if (replaced) {

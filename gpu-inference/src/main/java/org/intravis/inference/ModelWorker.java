@@ -71,6 +71,7 @@ final class ModelWorker implements Runnable {
 
     // post-processing (worker thread only)
     private final OutputDecoder decoder;
+    private final GreyPixels pixels = new GreyPixels();
     private long postNanosPerRow;
     private long errorsLogged;
 
@@ -370,7 +371,7 @@ final class ModelWorker implements Runnable {
             }
             long p0 = System.nanoTime();
             try {
-                annotate(s, a, b.buffer, r, b.frameWidth[r], b.frameHeight[r]);
+                annotate(s, a, b, r);
                 s.publish();
                 published++;
             } catch (RuntimeException e) {
@@ -413,13 +414,27 @@ final class ModelWorker implements Runnable {
         b.preprocessedNanos[to] = b.preprocessedNanos[from];
         b.frameWidth[to] = b.frameWidth[from];
         b.frameHeight[to] = b.frameHeight[from];
+        b.slot[to] = b.slot[from];
+        b.slotVersion[to] = b.slotVersion[from];
         tensorRows[b.buffer][to].box().copyFrom(tensorRows[b.buffer][from].box());
     }
 
-    /** One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). */
-    private void annotate(StreamAnnotator s, Annotations a, int buffer, int row, int frameW, int frameH) {
+    /**
+     * One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). The frame's
+     * pixels are read again from its ring slot, optimistically: if capture rewrote the slot meanwhile (the ring holds
+     * about half a second of video), the tip the pixels gave is dropped for the network's.
+     */
+    private void annotate(StreamAnnotator s, Annotations a, Batch b, int row) {
+        int buffer = b.buffer;
+        org.intravis.pipeline.FrameSlot slot = b.slot[row];
+        long version = b.slotVersion[row];
+        GreyPixels frame = slot != null && slot.unchangedSince(version) ? pixels.wrap(slot.pixels(), b.frameWidth[row],
+                b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
-                outputPlanes[buffer][row], a, frameW, frameH, s.heatmapDue(), s.zoneSmoother())) {
+                outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(), frame)) {
+            if (frame != null && !slot.unchangedSince(version)) {
+                decoder.networkTip();
+            }
             InstrumentDetection d = decoder.instrument();
             s.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
         }

@@ -27,6 +27,10 @@ public final class OutputDecoder {
     private final HeatmapWriter heatmap;
     private final InstrumentDetection atModel = new InstrumentDetection();
     private final InstrumentDetection inFrame = new InstrumentDetection();
+    /** The tip from the pixels' evidence (needles only; null for other instruments). */
+    private final NeedleTipEvidence tipEvidence;
+    private float networkTipX;
+    private float networkTipY;
     private final String[] classNames;
     /** Zone channels in channel order, with their overlay class and threshold. */
     private final int[] zoneChannels;
@@ -58,6 +62,7 @@ public final class OutputDecoder {
         instrument = roles.instrumentChannel();
         locator = instrument >= 0 ? roles.instrument().locator(spec.width(), spec.height()) : null;
         instrumentThreshold = instrument >= 0 ? settings.threshold(spec, classNames[instrument]) : 1;
+        tipEvidence = roles.instrument() == Instrument.NEEDLE ? new NeedleTipEvidence() : null;
         tip = roles.tipChannel();
         tipThreshold = tip >= 0 ? settings.threshold(spec, classNames[tip]) : 1;
         heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
@@ -71,19 +76,13 @@ public final class OutputDecoder {
      * @param box       where in the frame the input came from ({@link TensorRow#box()})
      * @param outputRow the row's output tensor
      * @param planes    one {@code CV_32FC1} view per output channel over {@code outputRow}
+     * @param smoother  the stream's time average of the zone maps, applied before they become polygons (the zones'
+     *                  confidences and the heat map then show the smoothed maps); null: each frame on its own
+     * @param pixels    the frame's own pixels, where a needle's tip is placed by their evidence
+     *                  ({@link NeedleTipEvidence}); null: the network's tip
      */
     public boolean decode(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, Mat[] planes, Annotations a,
-                          int frameW, int frameH, boolean heatmapDue) {
-        return decode(inputRow, box, outputRow, planes, a, frameW, frameH, heatmapDue, null);
-    }
-
-    /**
-     * As {@link #decode(FloatPointer, ContentBox, FloatPointer, Mat[], Annotations, int, int, boolean)}, with the
-     * zone maps smoothed over time by the stream's {@code smoother} ({@code null}: each frame on its own) before
-     * they become polygons; the zones' confidences and the heat map then show the smoothed maps too.
-     */
-    public boolean decode(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, Mat[] planes, Annotations a,
-                          int frameW, int frameH, boolean heatmapDue, ZoneSmoother smoother) {
+                          int frameW, int frameH, boolean heatmapDue, ZoneSmoother smoother, GreyPixels pixels) {
         outputRow.get(probs, 0, probs.length);
         boolean rewritten = scanRegion != null && scanRegion.apply(inputRow, probs); // in the input's own grid
         if (uncropper != null && !box.isWhole()) {
@@ -118,11 +117,25 @@ public final class OutputDecoder {
         if (found) {
             inFrame.set(atModel.kind, (atModel.entryX + 0.5f) * sx - 0.5f, (atModel.entryY + 0.5f) * sy - 0.5f,
                     (atModel.tipX + 0.5f) * sx - 0.5f, (atModel.tipY + 0.5f) * sy - 0.5f, atModel.confidence);
+            networkTipX = inFrame.tipX;
+            networkTipY = inFrame.tipY;
+            if (pixels != null && tipEvidence != null) {
+                tipEvidence.refine(pixels, inFrame);
+            }
         }
         if (heatmapDue) {
             heatmap.write(probs, classNames.length, classNames, a.frameId(), a);
         }
         return found;
+    }
+
+    /**
+     * Puts the last instrument's tip back where the network put it: the caller found that the pixels it was
+     * refined with were overwritten meanwhile (a ring slot read optimistically).
+     */
+    public void networkTip() {
+        inFrame.tipX = networkTipX;
+        inFrame.tipY = networkTipY;
     }
 
     /** The instrument of the last {@link #decode}, in frame pixels. */

@@ -131,7 +131,7 @@ class ChannelRolesTest {
             for (int c = 0; c < planes.length; c++) {
                 planes[c] = new Mat(S, S, CV_32FC1, NativeMemory.bytes(output, c * planeBytes, planeBytes));
             }
-            decoder.decode(input, new ContentBox(), output, planes, a, S, S, false);
+            decoder.decode(input, new ContentBox(), output, planes, a, S, S, false, null, null);
         }
         InstrumentDetection d = decoder.instrument();
         lastInstrument = new InstrumentDetection();

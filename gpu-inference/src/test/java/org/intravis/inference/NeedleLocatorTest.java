@@ -24,11 +24,11 @@ class NeedleLocatorTest {
         Masks.assertEntry(d, 0f, 40f, 1.5f);
         assertThat(d.refined).isFalse(); // no peak: the tip is the shaft's end
         assertThat(d.confidence).isCloseTo(0.9f * d.tipPeak, within(1e-4f)); // unconfirmed: mask x peak, low
-        // an empty tip map: mask x peak = 0, no evidence at all: not reported
+        // an empty tip map: mask x peak = 0, no support at all: still reported, as low confidence as can be
         float[] noPeak = new float[2 * PLANE];
         Masks.fillSegment(noPeak, 0, W, H, 0, 40, 150, 120, 1.5, 0.9f);
-        assertThat(locator.locate(noPeak, 0, 0.5, PLANE, 0.3, d)).isFalse();
-        assertThat(d.found).isFalse();
+        assertThat(locator.locate(noPeak, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.confidence).isZero();
         assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isTrue(); // no heat map at all: the mask's own
         assertThat(d.confidence).isCloseTo(0.9f, within(1e-4f));
 

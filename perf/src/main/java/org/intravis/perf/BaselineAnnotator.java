@@ -2,6 +2,7 @@ package org.intravis.perf;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.inference.GreyPixels;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceException;
 import org.intravis.inference.InferenceSettings;
@@ -35,6 +36,7 @@ final class BaselineAnnotator {
     private final TensorRow row;
     private final Mat[] outputPlanes;
     private final OutputDecoder decoder;
+    private final GreyPixels pixels;
     private final TipTracker tracker;
     private final TipTracker.Detections detections = new TipTracker.Detections();
     private final float[] entryX = new float[TipTracker.Detections.MAX];
@@ -60,6 +62,7 @@ final class BaselineAnnotator {
                     NativeMemory.bytes(backend.outputRow(buffer, 0), c * planeBytes, planeBytes));
         }
         decoder = new OutputDecoder(spec, settings);
+        pixels = new GreyPixels();
         tracker = new TipTracker(settings.tracker(), Annotations.MAX_TIPS);
         risk = new RiskAssessor(settings.alerts());
         zoneSmoother = settings.zoneSmoothing().on() ? new ZoneSmoother(settings.zoneSmoothing()) : null;
@@ -78,7 +81,8 @@ final class BaselineAnnotator {
         boolean heatmapDue = settings.heatmapEvery() > 0 && inferences % settings.heatmapEvery() == 0;
         detections.clear();
         if (decoder.decode(backend.inputRow(buffer, 0), row.box(), backend.outputRow(buffer, 0), outputPlanes, a,
-                slot.width(), slot.height(), heatmapDue, zoneSmoother)) {
+                slot.width(), slot.height(), heatmapDue, zoneSmoother, pixels.wrap(slot.pixels(), slot.width(), slot.height(),
+                        slot.stride(), slot.format().bytesPerPixel()))) {
             InstrumentDetection d = decoder.instrument();
             int k = detections.count;
             if (detections.add(d.kind, d.tipX, d.tipY, d.confidence)) {

@@ -11,6 +11,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.inference.BackendFactory;
 import org.intravis.inference.BackendOptions;
 import org.intravis.inference.ContentUncropper;
+import org.intravis.inference.GreyPixels;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceException;
 import org.intravis.inference.Instrument;
@@ -20,6 +21,7 @@ import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
 import org.intravis.inference.NativeMemory;
+import org.intravis.inference.NeedleTipEvidence;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.OutputRole;
 import org.intravis.inference.Preprocessor;
@@ -221,6 +223,9 @@ public final class Evaluator {
         private final int tipChannel;
         private final Map<String, InstrumentLocator> truthLocators = new HashMap<>(); // per mask size
         private final InstrumentDetection detection = new InstrumentDetection();
+        private final InstrumentDetection inFrame = new InstrumentDetection();
+        private final GreyPixels pixels = new GreyPixels();
+        private final NeedleTipEvidence tipEvidence = new NeedleTipEvidence();
         private final List<Double> inferenceMs = new ArrayList<>();
         private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
         private final SequenceReplay sequence; // null: frames stand alone
@@ -395,21 +400,34 @@ public final class Evaluator {
                 score(predicted, labels.values());
             }
 
+            GreyPixels frame = pixels.wrap(new BytePointer(image.data()).capacity(image.step1() * image.rows()).asBuffer(),
+                    image.cols(), image.rows(), (int) image.step1(), image.channels());
             boolean found;
             float tipX;
             float tipY;
             float confidence;
             if (sequence != null) { // the tip the overlay would show, after the tracker
                 backend.outputRow(0, 0).put(native_, 0, native_.length);
-                found = sequence.step(backend.inputRow(0, 0), row.box(), backend.outputRow(0, 0), image.cols(), image.rows());
+                found = sequence.step(backend.inputRow(0, 0), row.box(), backend.outputRow(0, 0), image.cols(), image.rows(),
+                        frame);
                 tipX = found ? sequence.tipX : Float.NaN;
                 tipY = found ? sequence.tipY : Float.NaN;
                 confidence = found ? sequence.confidence : 0;
             } else {
                 found = locate();
-                tipX = found ? (detection.tipX + 0.5f) * image.cols() / spec.width() - 0.5f : Float.NaN;
-                tipY = found ? (detection.tipY + 0.5f) * image.rows() / spec.height() - 0.5f : Float.NaN;
-                confidence = found ? detection.confidence : 0;
+                inFrame.clear();
+                if (found) { // in image pixels, then the tip by the pixels' evidence, as the live decoder
+                    float sx = (float) image.cols() / spec.width();
+                    float sy = (float) image.rows() / spec.height();
+                    inFrame.set(detection.kind, (detection.entryX + 0.5f) * sx - 0.5f, (detection.entryY + 0.5f) * sy - 0.5f,
+                            (detection.tipX + 0.5f) * sx - 0.5f, (detection.tipY + 0.5f) * sy - 0.5f, detection.confidence);
+                    if (instrument == Instrument.NEEDLE) {
+                        tipEvidence.refine(frame, inFrame);
+                    }
+                }
+                tipX = found ? inFrame.tipX : Float.NaN;
+                tipY = found ? inFrame.tipY : Float.NaN;
+                confidence = found ? inFrame.confidence : 0;
             }
             boolean confident = found && confidence >= Annotations.LOW_CONFIDENCE;
             if (needleMask != null) {
@@ -430,8 +448,7 @@ public final class Evaluator {
                 if (found) {
                     f.putArray("tip").add(tipX).add(tipY);
                     if (sequence == null) { // the shaft's other end (a sequence's tip is the tracker's)
-                        f.putArray("entry").add((detection.entryX + 0.5f) * image.cols() / spec.width() - 0.5f)
-                                .add((detection.entryY + 0.5f) * image.rows() / spec.height() - 0.5f);
+                        f.putArray("entry").add(inFrame.entryX).add(inFrame.entryY);
                     }
                     f.put("tip_confidence", confidence);
                     f.put("tip_low", !confident);

@@ -3,6 +3,7 @@ package org.intravis.inference.eval;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.inference.ContentBox;
+import org.intravis.inference.GreyPixels;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.InstrumentDetection;
@@ -56,10 +57,12 @@ final class SequenceReplay {
     }
 
     /** One frame through decoder, tracker and risk; returns whether the overlay shows a tip. */
-    boolean step(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, int frameW, int frameH) {
+    boolean step(FloatPointer inputRow, ContentBox box, FloatPointer outputRow, int frameW, int frameH,
+                 GreyPixels pixels) {
         long captured = start + index * frameNanos;
         Annotations a = annotator.begin(index, captured, 0, captured, captured, frameW, frameH, 1);
-        if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false, annotator.zoneSmoother())) {
+        if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false, annotator.zoneSmoother(),
+                pixels)) {
             InstrumentDetection d = decoder.instrument();
             annotator.detect(d.kind, d.entryX, d.entryY, d.tipX, d.tipY, d.confidence);
         }

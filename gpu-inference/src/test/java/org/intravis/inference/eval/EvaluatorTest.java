@@ -74,7 +74,7 @@ class EvaluatorTest {
         // frame a: predicted vessel 20x20 at x 10..29, truth 20x20 at x 20..39: overlap 200 -> Dice 400/800 = 0.5,
         //          IoU 200/600 = 1/3; nerve absent from both (not counted).
         //          needle drawn to x = 100, truth to x = 110 (both 3 px thick on y = 50, from the left border): error 10
-        //          the TIP pixel is the tip map's peak: a confirmed needle (an unconfirmed one is not reported)
+        //          the TIP pixel is the tip map's peak: a confirmed needle (an unconfirmed one would be low)
         byte[] a = picture(box(10, 10, 29, 29, VESSEL), box(0, 49, 100, 51, NEEDLE), box(100, 50, 100, 50, TIP));
         byte[] aTruth = picture(box(20, 10, 39, 29, 2));
         byte[] aNeedle = picture(box(0, 49, 110, 51, 255));
@@ -186,7 +186,7 @@ class EvaluatorTest {
     /**
      * A needle from the left border along y = 100 to x = {@code tip}, its tip marked with grey {@code marker}: TIP
      * (the tip map's peak, about 1: confirmed), WEAK_TIP (a peak of about 0.16, below the sidecar's 0.3: an
-     * unconfirmed needle shown as low confidence, mask x peak), or 0 (no peak: no evidence, not reported).
+     * unconfirmed needle shown as low confidence, mask x peak), or 0 (no peak: no support, reported with confidence 0).
      */
     private static byte[] needleTo(int tip, byte marker) {
         Box shaft = box(0, 99, tip, 101, NEEDLE);
@@ -201,7 +201,7 @@ class EvaluatorTest {
     /**
      * Confident and low tips are counted apart. The "echo-ultrasound-tip" model reads grey levels 210-229 back as
      * the tip map: a shaft drawn with its tip marked is confirmed (confidence about 1), one with a weak mark is not
-     * (mask x peak, about 0.16: shown as low confidence), one without any is no needle at all.
+     * (mask x peak, about 0.16: shown as low confidence), one without any has confidence 0 (low as well).
      */
     @Test
     void confidentTipsAreCountedApartFromLowOnes(@TempDir Path dir) throws Exception {
@@ -209,7 +209,7 @@ class EvaluatorTest {
         write(dir.resolve("images/b.png"), needleTo(150, WEAK_TIP)); // needle, low
         write(dir.resolve("images/c.png"), needleTo(90, TIP));       // no needle in the truth: a confident false one
         write(dir.resolve("images/d.png"), needleTo(60, WEAK_TIP));  // no needle in the truth: a low false one
-        write(dir.resolve("images/e.png"), needleTo(70, (byte) 0));  // a shaft without a peak: not reported
+        write(dir.resolve("images/e.png"), needleTo(70, (byte) 0));  // a shaft without a peak: low, 0
         write(dir.resolve("masks/a.png"), truthTo(120));
         write(dir.resolve("masks/b.png"), truthTo(150));
         for (String n : new String[] {"c", "d", "e"}) {
@@ -220,7 +220,7 @@ class EvaluatorTest {
         assertThat(r.at("/sequence").asBoolean()).isFalse();
         assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
         assertThat(r.at("/needle/confident_detection_rate").asDouble()).isEqualTo(0.5);
-        assertThat(r.at("/needle/false_positive_rate").asDouble()).isCloseTo(2.0 / 3, within(1e-9));
+        assertThat(r.at("/needle/false_positive_rate").asDouble()).isEqualTo(1.0);
         assertThat(r.at("/needle/confident_false_positive_rate").asDouble()).isCloseTo(1.0 / 3, within(1e-9));
         assertThat(r.at("/needle/confident_tip_error_px/frames").asInt()).isEqualTo(1);
         assertThat(r.at("/needle/confident_tip_error_px/median").asDouble()).isLessThan(1.0);
@@ -229,7 +229,8 @@ class EvaluatorTest {
         assertThat(frames.get(0).get("tip_confidence").asDouble()).isGreaterThan(0.9);
         assertThat(frames.get(1).get("tip_low").asBoolean()).isTrue();
         assertThat(frames.get(1).get("tip_confidence").asDouble()).isLessThan(0.5).isGreaterThan(0.1);
-        assertThat(frames.get(4).get("tip").isNull()).isTrue();
+        assertThat(frames.get(4).get("tip_low").asBoolean()).isTrue();
+        assertThat(frames.get(4).get("tip_confidence").asDouble()).isZero();
     }
 
     /**

@@ -1,0 +1,99 @@
+"""Writes the held-out real-needle fixture as other scanners would show it, for a robustness table (no tuning on it):
+
+    /usr/bin/python3 make_needle_variants.py --out DIR [--fixture ../src/test/resources/real-needle]
+
+Each variant transforms every frame and its needle mask the same way (masks with nearest-neighbour, so they stay
+binary), for the needle frames (337-445) and the needle-free views:
+    mirrored     left-right: the needle enters from the other side
+    letterbox    fitted into 720x440 with black margins (the aspect kept) plus burned-in scanner graphics: depth dots
+                 and scale ticks beside the picture, a probe/preset label and a depth label in the margins
+    dim          lower gain and a steeper gamma: 0.7 * 255 * (grey / 255) ** 1.4
+    half         downscaled to half size (540x430)
+Layout, per variant V:
+    DIR/V/frames/images/<name>.png, DIR/V/frames/needle-masks/<name>.png   the needle frames, a video in name order
+    DIR/V/all/images/<name>.png,    DIR/V/all/needle-masks/<name>.png      the needle frames and the needle-free views
+Then, e.g.:
+    intravis evaluate --model ultrasound --images DIR/V/all/images --needle-masks DIR/V/all/needle-masks --report V.json
+    intravis evaluate --model ultrasound --images DIR/V/frames/images --needle-masks DIR/V/frames/needle-masks \
+        --sequence --fps 60 --report V-seq.json
+"""
+import argparse
+import os
+
+import cv2
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE = os.path.join(HERE, "..", "src", "test", "resources", "real-needle")
+
+
+def mirrored(img, mask):
+    return img[:, ::-1].copy(), mask[:, ::-1].copy()
+
+
+def letterbox(img, mask, out_w=720, out_h=440):
+    h, w = img.shape
+    s = min(out_w / w, out_h / h)
+    nw, nh = int(round(w * s)), int(round(h * s))
+    x0, y0 = (out_w - nw) // 2, (out_h - nh) // 2
+    canvas = np.zeros((out_h, out_w), np.uint8)
+    canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    m = np.zeros((out_h, out_w), np.uint8)
+    m[y0:y0 + nh, x0:x0 + nw] = cv2.resize(mask, (nw, nh), interpolation=cv2.INTER_NEAREST)
+    # scanner graphics: depth dots every centimetre-ish and ticks beside the picture, labels in the margins
+    for k, y in enumerate(range(y0 + 20, y0 + nh - 5, 40)):
+        cv2.circle(canvas, (x0 + nw + 12, y), 3 if k % 2 == 0 else 2, 230, -1)
+        cv2.line(canvas, (x0 - 14, y), (x0 - 6, y), 200, 1)
+    cv2.putText(canvas, "L15 HD 12MHz", (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 220, 1, cv2.LINE_AA)
+    cv2.putText(canvas, "4.0cm", (x0 + nw + 4, out_h - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 220, 1, cv2.LINE_AA)
+    cv2.putText(canvas, "G 55  DR 60", (6, out_h - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 200, 1, cv2.LINE_AA)
+    return canvas, m
+
+
+def dim(img, mask):
+    g = 0.7 * 255.0 * (img.astype(np.float32) / 255.0) ** 1.4
+    return np.clip(g + 0.5, 0, 255).astype(np.uint8), mask
+
+
+def half(img, mask):
+    h, w = img.shape
+    return (cv2.resize(img, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
+            cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST))
+
+
+VARIANTS = {"mirrored": mirrored, "letterbox": letterbox, "dim": dim, "half": half}
+
+
+def pairs(folder):
+    for name in sorted(os.listdir(os.path.join(folder, "images"))):
+        stem = os.path.splitext(name)[0]
+        img = cv2.imread(os.path.join(folder, "images", name), cv2.IMREAD_GRAYSCALE)
+        mask = cv2.imread(os.path.join(folder, "needle-masks", stem + ".png"), cv2.IMREAD_GRAYSCALE)
+        if img is None or mask is None:
+            raise SystemExit("cannot read %s or its mask" % name)
+        yield stem, img, mask
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--fixture", default=FIXTURE)
+    a = ap.parse_args()
+    sources = [("frames", a.fixture), ("free", os.path.join(a.fixture, "needle-free"))]
+    for v, transform in VARIANTS.items():
+        written = 0
+        for kind, folder in sources:
+            for stem, img, mask in pairs(folder):
+                ti, tm = transform(img, mask)
+                targets = ["all"] + (["frames"] if kind == "frames" else [])
+                for t in targets:
+                    for sub, pic in (("images", ti), ("needle-masks", tm)):
+                        d = os.path.join(a.out, v, t, sub)
+                        os.makedirs(d, exist_ok=True)
+                        cv2.imwrite(os.path.join(d, stem + ".png"), pic)
+                written += 1
+        print("%s: %d frames" % (v, written))
+
+
+if __name__ == "__main__":
+    main()
