@@ -19,9 +19,11 @@ import java.util.logging.Logger;
  * <p>
  * Saturated means, over the last second, across the streams that run a model:
  * <ul>
- *   <li>the AI is behind the picture: more than {@value #DOWN_STALE} of the frames shown carried a stale or no
- *       overlay ({@code overlay_stale} / {@code video_out}), while every model already runs its cheapest graph (the
- *       model steps down first: that costs the picture nothing); or</li>
+ *   <li>the AI is behind the picture for want of CPU: more than {@value #DOWN_STALE} of the frames shown carried a
+ *       stale or no overlay ({@code overlay_stale} / {@code video_out}), while a model runs in this process, busy at
+ *       least {@value #DOWN_MODEL_BUSY} of the time, and every model already runs its cheapest graph (the model steps
+ *       down first: that costs the picture nothing). A model that fails, or runs on an inference server, is not
+ *       helped by fewer frames: its stale overlays never cost the picture a frame; or</li>
  *   <li>the video is behind: more than {@value #DOWN_VIDEO_SKIPPED} of the frames captured were skipped by the video
  *       branch ({@code video_skipped} / {@code frames_in}).</li>
  * </ul>
@@ -33,6 +35,7 @@ import java.util.logging.Logger;
 final class EncoderGovernor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EncoderGovernor.class.getName());
     static final double DOWN_STALE = 0.25;
+    static final double DOWN_MODEL_BUSY = 0.7;
     static final double DOWN_VIDEO_SKIPPED = 0.10;
     static final double UP_STALE = 0.10;
     static final double UP_VIDEO_SKIPPED = 0.02;
@@ -102,7 +105,7 @@ final class EncoderGovernor implements AutoCloseable {
         double skippedNow = (double) skipped / framesIn;
         staleShare = staleNow;
         skippedShare = skippedNow;
-        boolean aiBehind = staleNow > DOWN_STALE && modelsAtTheirCheapest();
+        boolean aiBehind = staleNow > DOWN_STALE && aiHeldBackByTheCpu();
         boolean videoBehind = skippedNow > DOWN_VIDEO_SKIPPED;
         int before = steps.step();
         int next = steps.window(aiBehind || videoBehind, staleNow < UP_STALE && skippedNow < UP_VIDEO_SKIPPED);
@@ -118,18 +121,27 @@ final class EncoderGovernor implements AutoCloseable {
         }
     }
 
-    /** Whether every loaded model already runs its cheapest graph (or has no other): the model steps first. */
-    private boolean modelsAtTheirCheapest() {
+    /**
+     * Whether stale overlays are the CPU's doing: a model loaded in this process is busy most of the window, and
+     * every such model already runs its cheapest graph (the model steps first). Not a model that fails (its runs
+     * take no time) nor one on an inference server (this CPU does not run it).
+     */
+    private boolean aiHeldBackByTheCpu() {
         if (inference == null) {
-            return true;
+            return false;
         }
+        boolean busyHere = false;
         for (InferenceStatus.ModelStatus m : inference.status().models()) {
             InferenceStatus.Load l = m.load();
-            if (l != null && l.variants().size() > 1 && l.variant().equals(l.variants().get(0))) {
+            if (l == null || !m.link().isEmpty() || !"loaded".equals(m.state())) {
+                continue;
+            }
+            if (l.variants().size() > 1 && l.variant().equals(l.variants().get(0))) {
                 return false;
             }
+            busyHere |= l.busy() >= DOWN_MODEL_BUSY;
         }
-        return true;
+        return busyHere;
     }
 
     /** What a step encodes, in words. */

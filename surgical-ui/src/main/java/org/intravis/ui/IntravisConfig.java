@@ -141,8 +141,8 @@ public final class IntravisConfig {
         /** Run the model locally (ONNX Runtime, inference.device) while the server cannot be reached. */
         public boolean fallback = false;
         public long reconnectInitialMs = 250;
-        /** Probing a down server is one small call: a second at most, so overlays come back soon after it does. */
-        public long reconnectMaxMs = 1000;
+        /** Probing a down server is one small call: half a second at most, so overlays come back soon after it does. */
+        public long reconnectMaxMs = 500;
     }
 
     /**

@@ -36,12 +36,8 @@ final class RunCommand implements Callable<Integer> {
             + "every interface with them; anything but loopback needs a token: see 'intravis token').")
     String host;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and WSS with this certificate "
-            + "(chain), PEM; needs --tls-key.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key, PEM.")
-    Path tlsKey;
+    @Mixin
+    TlsOptions tls = new TlsOptions();
 
     @Option(names = "--model", description = "Model for the --source streams: ultrasound, fluoroscopy, "
             + "ground-truth or none (default: by source).")
@@ -116,12 +112,7 @@ final class RunCommand implements Callable<Integer> {
         if (host != null) {
             cfg.server.host = host;
         }
-        if (tlsCert != null) {
-            cfg.server.tlsCert = tlsCert.toString();
-        }
-        if (tlsKey != null) {
-            cfg.server.tlsKey = tlsKey.toString();
-        }
+        tls.applyTo(cfg.server);
         device.applyTo(cfg);
         if (noInference) {
             cfg.inference.enabled = false;

@@ -11,6 +11,7 @@ import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.remote.InferenceNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.BindException;
@@ -57,12 +58,8 @@ final class ServeInferenceCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "ONNX Runtime threads per call (0: its default).")
     int threads;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve gRPC over TLS with this certificate "
-            + "(chain), PEM; needs --tls-key.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key, PEM.")
-    Path tlsKey;
+    @Mixin
+    TlsOptions tlsOptions = new TlsOptions();
 
     @Option(names = "--health-port", paramLabel = "N", description = "Also answer gRPC's standard health check "
             + "(grpc.health.v1.Health/Check: serving or not, nothing else) on this plain port, for probes that speak "
@@ -77,10 +74,7 @@ final class ServeInferenceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        IntravisConfig.Server s = new IntravisConfig.Server();
-        s.tlsCert = tlsCert == null ? null : tlsCert.toString();
-        s.tlsKey = tlsKey == null ? null : tlsKey.toString();
-        ServerTls tls = ServerTls.from(s);
+        ServerTls tls = ServerTls.from(tlsOptions.applyTo(new IntravisConfig.Server()));
         TokenStore tokens = new TokenStore(dataDir);
         String bind = bindAddress(host, !tokens.isEmpty(), tls.enabled(), dataDir.toString());
         if (healthPort != null && (healthPort < 0 || healthPort > 65535 || (healthPort == port && port != 0))) {

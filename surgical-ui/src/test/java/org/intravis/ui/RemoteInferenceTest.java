@@ -186,13 +186,21 @@ class RemoteInferenceTest {
 
             startNodeProcess(port, "node-2.log");
             long serving = System.nanoTime();
-            long doneAtRestart = awaitStream(app, n -> true).get("counters").get("inference_done").asLong();
-            awaitStream(app, n -> n.get("counters").get("inference_done").asLong() > doneAtRestart);
+            // the stream's own counter, read every 10 ms (/api/streams is sampled once a second)
+            org.intravis.pipeline.StreamCounters counters = app.engine().streams().get(0).pipeline().counters();
+            long doneAtRestart = counters.get(Counter.INFERENCE_DONE);
+            await("an overlay after the restart").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> counters.get(Counter.INFERENCE_DONE) > doneAtRestart);
             long overlaysBack = System.nanoTime();
             JsonNode back = awaitStream(app, n -> n.get("inference").get("link").asText().contains(" up;")
                     && n.get("counters").get("inference_done").asLong() > doneAtDown + 10);
             assertThat(back.get("counters").get("dropped_ring_full").asLong()).isZero();
-            // for the record, not held to (the machine's load decides; /api/streams is sampled once a second)
+            // seconds of stale overlays with the node down: fewer frames would not bring it back, so the picture
+            // kept every frame
+            assertThat(back.get("encoder").get("stepDowns").asLong()).as("encoders stepped down for a dead node")
+                    .isZero();
+            // for the record, not held to (the machine's load decides; /api/streams is sampled once a second, the
+            // node's banner polled every 200 ms)
             System.out.printf("node killed: AI status unreachable in /api/streams after %d ms; node serving again: "
                     + "overlays back after %d ms%n", (reported - killed) / 1_000_000, (overlaysBack - serving) / 1_000_000);
         }
