@@ -99,6 +99,7 @@ final class BenchReport {
         n.put("ai_fps", round(r.aiFps(), 2));
         n.put("device_used", r.deviceUsed());
         n.put("note", r.note());
+        n.put("governors", r.governors());
         n.put("measured_s", round(r.seconds(), 2));
         ObjectNode f = n.putObject("frames");
         f.put("due", r.framesDue());
@@ -182,6 +183,9 @@ final class BenchReport {
         }
         if (baseline != null && !baseline.note().isEmpty()) {
             b.append("Note (baseline): ").append(baseline.note()).append("\n\n");
+        }
+        if (ours != null && !ours.governors().isEmpty()) {
+            b.append("Governors (ours), at the end: ").append(ours.governors()).append("\n\n");
         }
 
         b.append("## End to end\n\n| | ours | baseline | ours / baseline |\n| --- | --- | --- | --- |\n");

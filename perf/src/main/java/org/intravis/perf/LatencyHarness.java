@@ -325,6 +325,9 @@ public final class LatencyHarness {
             if (!s.note().isEmpty()) {
                 b.append("           note: ").append(s.note()).append('\n');
             }
+            if (!s.governors().isEmpty()) {
+                b.append("           governors: ").append(s.governors()).append('\n');
+            }
         }
         if (r.ours() != null && r.baseline() != null) {
             var ratios = r.toJson().get("ratios");

@@ -81,7 +81,7 @@ final class MeasuredRun {
             int perStream = s.clientsPerStream();
             double seconds = (t1 - t0) / 1e9;
             counters.put("unknown_frame_ids", clientEnd[5] - clientStart[5]);
-            return new SystemResult(sut.name(), sut.deviceUsed(), sut.note(), seconds, dueEnd - dueStart,
+            return new SystemResult(sut.name(), sut.deviceUsed(), sut.note(), sut.governors(), seconds, dueEnd - dueStart,
                     (clientEnd[0] - clientStart[0]) / perStream, (clientEnd[2] - clientStart[2]) / perStream,
                     (clientEnd[3] - clientStart[3]) / perStream, (clientEnd[1] - clientStart[1]) / perStream,
                     video, overlay, stages, counters, allocation, gcSince, cores, batches, loadStart, loadEnd);

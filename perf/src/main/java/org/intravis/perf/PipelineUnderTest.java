@@ -154,13 +154,23 @@ final class PipelineUnderTest implements SystemUnderTest {
             if (!m.error().isEmpty()) {
                 b.append(b.length() > 0 ? "; " : "").append(m.error());
             }
-            InferenceStatus.Load l = m.load();
-            if (l != null && l.variants().size() > 1) { // the governors' state at the end of the run
-                b.append(b.length() > 0 ? "; " : "").append("model ").append(m.name()).append(" on its ")
-                        .append(l.variant()).append(" graph, ").append(l.stepDowns()).append(" steps down, ")
-                        .append(l.stepUps()).append(" up");
-            }
         }
+        return b.toString();
+    }
+
+    @Override
+    public String governors() {
+        StringBuilder b = new StringBuilder();
+        engine.inference().ifPresent(i -> {
+            for (InferenceStatus.ModelStatus m : i.status().models()) {
+                InferenceStatus.Load l = m.load();
+                if (l != null && l.variants().size() > 1) {
+                    b.append(b.length() > 0 ? "; " : "").append("model ").append(m.name()).append(" on its ")
+                            .append(l.variant()).append(" graph, ").append(l.stepDowns()).append(" steps down, ")
+                            .append(l.stepUps()).append(" up");
+                }
+            }
+        });
         String enc = engine.encoderSteps();
         if (!enc.isEmpty()) {
             b.append(b.length() > 0 ? "; " : "").append("encoders at ").append(enc);

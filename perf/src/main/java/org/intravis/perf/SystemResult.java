@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param name             {@code ours} or {@code baseline}
  * @param deviceUsed       where the model ran
- * @param note             a CUDA fallback or a model that failed to load, and where the governors ended, else empty
+ * @param note             a CUDA fallback or a model that failed to load, else empty
+ * @param governors        where the load governors ended (graph, encoder rate step, steps taken), else empty
  * @param seconds          length of the measured interval
  * @param framesDue        frames the sources' clocks produced in the interval (offered load)
  * @param videoReceived    video messages the clients received (per client, summed over streams; divided by the
@@ -28,7 +29,7 @@ import java.util.Map;
  * @param loadStart        load average at the start of the interval
  * @param loadEnd          load average at its end
  */
-record SystemResult(String name, String deviceUsed, String note, double seconds, long framesDue, long videoReceived,
+record SystemResult(String name, String deviceUsed, String note, String governors, double seconds, long framesDue, long videoReceived,
                     long overlaysValid, long overlaysFailed, long videoBytes, Histogram video, Histogram overlay,
                     Map<String, Histogram> stages, Map<String, Long> counters, Map<String, Long> allocationByRole,
                     long[] gc, Map<String, Double> cpuCores, Map<Integer, Long> batchSizes, String loadStart, String loadEnd) {

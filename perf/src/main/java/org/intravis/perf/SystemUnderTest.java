@@ -46,6 +46,11 @@ interface SystemUnderTest extends AutoCloseable {
 
     String note();
 
+    /** Where the load governors ended (the model's graph, the encoders' rate step and the steps taken); empty: none. */
+    default String governors() {
+        return "";
+    }
+
     /** Adds the pipeline's stage histograms of every stream, merged per {@link LatencyPoint}, to {@code out}. */
     static void addStages(List<StageLatency.Snapshot> streams, Map<String, Histogram> out) {
         for (LatencyPoint point : LatencyPoint.values()) {

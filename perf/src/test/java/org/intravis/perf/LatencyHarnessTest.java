@@ -85,10 +85,8 @@ class LatencyHarnessTest {
             assertThat(s.path("counters").has("source_overrun")).isTrue();
             assertThat(s.path("gc").has("max_pause_ms")).isTrue();
             assertThat(s.path("cpu_cores").has("process")).isTrue();
-            // no fallback, no failure: the note holds at most where the governors ended
-            assertThat(s.path("note").asText().replaceAll("(; )?(model \\w+ on its [\\w-]+ graph, \\d+ steps down, \\d+ up"
-                    + "|encoders at rate step \\d+ \\([^)]*\\), \\d+ steps down, \\d+ up)", ""))
-                    .as(system + " note").isEmpty();
+            assertThat(s.path("note").asText()).as(system + " note").isEmpty();
+            assertThat(s.has("governors")).as(system + " governors").isTrue();
         }
         // the pipeline's own counters and the threads it measures
         assertThat(r.path("ours").path("counters").has("dropped_ring_full")).isTrue();
