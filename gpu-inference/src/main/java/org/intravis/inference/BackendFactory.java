@@ -26,7 +26,7 @@ public final class BackendFactory {
      * tensors ({@link InferenceBackend#variants()} 2), for a worker that steps down under load. A declared fallback
      * that cannot be read or loaded costs only the step-down: the model loads without it, with a warning.
      */
-    public static InferenceBackend openWithFallback(ModelSource source, BackendOptions options) throws ModelLoadException {
+    private static InferenceBackend openWithFallback(ModelSource source, BackendOptions options) throws ModelLoadException {
         try {
             return OnnxBackend.load(source, source.fallback(), options);
         } catch (ModelLoadException e) {

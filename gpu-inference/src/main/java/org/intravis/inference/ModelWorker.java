@@ -56,6 +56,10 @@ final class ModelWorker implements Runnable {
     private final ModelGovernor governor;
     private final String[] variantNames;
     private int variant;
+    /**
+     * The full graph's cost over the fallback's, per frame (1 without a fallback): from the sidecar's FLOPs, else
+     * from the warm-up, where both were timed back to back (the run-time estimates since differ in age and load).
+     */
     private double costRatio = 1;
     private volatile Batch filling;
     private volatile StreamAnnotator[] streams = new StreamAnnotator[0];
@@ -385,7 +389,7 @@ final class ModelWorker implements Runnable {
             long spent = System.nanoTime() - p0;
             postNanosPerRow = postNanosPerRow == 0 ? spent : (postNanosPerRow * 7 + spent) / 8;
         }
-        int next = governor.afterBatch(System.nanoTime(), published, inferred - t0, fullCostOverFallback());
+        int next = governor.afterBatch(System.nanoTime(), published, inferred - t0, costRatio);
         if (next != variant) {
             LOG.info("model " + modelName + ": " + (next > variant ? "stepping down to its " : "stepping back up to its ")
                     + variantNames[next] + " graph (frames published / offered " + Math.round(governor.coverage() * 100)
@@ -395,13 +399,6 @@ final class ModelWorker implements Runnable {
         }
     }
 
-    /**
-     * The full graph's cost over the fallback's, per frame (1 without a fallback): from the sidecar's FLOPs, else
-     * from the warm-up, where both were timed back to back (the run-time estimates since differ in age and load).
-     */
-    private double fullCostOverFallback() {
-        return costRatio;
-    }
 
     private void moveRow(Batch b, int from, int to) {
         long bytes = (long) spec.inputRowFloats() * Float.BYTES;
@@ -431,7 +428,8 @@ final class ModelWorker implements Runnable {
         GreyPixels frame = slot != null && slot.unchangedSince(version) ? pixels.wrap(slot.pixels(), b.frameWidth[row],
                 b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
-                outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(), frame)) {
+                outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(),
+                frame)) {
             if (frame != null && !slot.unchangedSince(version)) {
                 decoder.networkTip();
             }

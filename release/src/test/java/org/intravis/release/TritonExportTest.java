@@ -19,12 +19,11 @@ import org.bytedeco.onnxruntime.TypeInfo;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
 import org.intravis.ui.Intravis;
+import org.intravis.ui.testing.CommandRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.intravis.ui.testing.CommandRun.run;
 import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
 import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_ERROR;
 
@@ -41,32 +41,10 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_LOGGING_LEVEL_ERRO
  * from Triton's {@code model_config.proto} (a misspelt field, a wrong enum value or a wrong type fails the parse), and
  * {@code 1/model.onnx} is opened by ONNX Runtime, which must find the config's tensors in it.
  * <p>
- * It lives here rather than beside the command in surgical-ui so that protobuf's runtime is a test dependency of
- * this module only: declared in surgical-ui with test scope, it would keep protobuf out of intravis.jar once the
- * application needs it at run time (the remote backend).
+ * It lives beside the other checks of what a site deploys (the manifests, the systemd unit, the tarball).
  */
 class TritonExportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    record Result(int code, String out, String err) {
-    }
-
-    /** Runs a command line in this JVM, as {@code intravis} would, with what it prints. */
-    static Result run(String... args) {
-        PrintStream oldErr = System.err;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            int code = Intravis.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(oldErr);
-            System.setOut(oldOut);
-        }
-    }
 
     @Test
     void writesEveryBundledModelAsATritonModelThatTritonsProtoAndOnnxRuntimeAccept(@TempDir Path repo) throws Exception {

@@ -16,7 +16,8 @@ import java.util.Optional;
  * {@code authorization: Bearer TOKEN} in its metadata, a token of the node's data directory, with the role the call
  * needs: {@code operator} for ModelInfer (it spends the node's GPU), {@code viewer} for ModelMetadata. A missing or
  * wrong token is UNAUTHENTICATED (and counted against the address, as a failed login), a role too low
- * PERMISSION_DENIED. The health questions (ServerLive, ServerReady, ModelReady) never reach here, like {@code /health}.
+ * PERMISSION_DENIED. The health questions (ServerLive, ServerReady, ModelReady, gRPC's Health/Check) never reach
+ * here, like {@code /health}.
  */
 final class NodeAccess implements InferenceNode.CallGuard {
     private final Vertx vertx;

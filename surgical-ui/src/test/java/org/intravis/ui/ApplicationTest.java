@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -88,7 +89,7 @@ class ApplicationTest {
     void aBusyPortIsAClearError() throws Exception {
         // the port is taken on every interface, so loopback (where a server without tokens listens) is busy too
         try (ServerSocket taken = new ServerSocket(0)) {
-            CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("run", "--source",
+            CommandRun.Result r = CommandLineErrorsTest.run("run", "--source",
                     "synthetic:ultrasound?width=320&height=240", "--no-inference",
                     "--port", String.valueOf(taken.getLocalPort()), "--duration", "1");
             assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
@@ -99,7 +100,7 @@ class ApplicationTest {
 
     @Test
     void aMissingFileIsAClearError() {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("run", "--source",
+        CommandRun.Result r = CommandLineErrorsTest.run("run", "--source",
                 "file:" + Path.of("no", "such", "video.mp4").toAbsolutePath(), "--port", "0", "--duration", "1");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("video.mp4").doesNotContain("\tat ");
@@ -109,7 +110,7 @@ class ApplicationTest {
     void anUnreadableVideoIsAClearError(@TempDir Path dir) throws Exception {
         Path junk = dir.resolve("junk.mp4");
         java.nio.file.Files.write(junk, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("run", "--source", "file:" + junk,
+        CommandRun.Result r = CommandLineErrorsTest.run("run", "--source", "file:" + junk,
                 "--port", "0", "--duration", "1");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("junk.mp4").doesNotContain("\tat ");

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class BenchCommandTest {
         String old = System.getProperty("intravis.bench");
         System.setProperty("intravis.bench", dir.resolve("missing.jar").toString());
         try {
-            CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("bench", "--quick");
+            CommandRun.Result r = CommandLineErrorsTest.run("bench", "--quick");
             assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
             assertThat(r.err()).contains("test bench is not in this jar", BenchCommand.BENCH_JAR, "-Dintravis.bench")
                     .doesNotContain("\tat ");

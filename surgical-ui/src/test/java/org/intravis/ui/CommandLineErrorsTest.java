@@ -1,10 +1,8 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
+import org.intravis.ui.testing.CommandRun.Result;
 import org.junit.jupiter.api.Test;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,22 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CommandLineErrorsTest {
 
     static Result run(String... args) {
-        PrintStream oldErr = System.err;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            int code = Intravis.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(oldErr);
-            System.setOut(oldOut);
-        }
-    }
-
-    record Result(int code, String out, String err) {
+        return CommandRun.run(args);
     }
 
     @Test

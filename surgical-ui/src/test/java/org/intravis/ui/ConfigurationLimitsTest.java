@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -114,11 +115,11 @@ class ConfigurationLimitsTest {
 
     @Example
     void onTheCommandLineALimitIsOneLineAndExitStatus2() {
-        CommandLineErrorsTest.Result port = CommandLineErrorsTest.run("run", "--port", "70000", "--no-inference",
+        CommandRun.Result port = CommandLineErrorsTest.run("run", "--port", "70000", "--no-inference",
                 "--duration", "1");
         assertThat(port.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(port.err()).contains("server.port must be 0..65535, was 70000").doesNotContain("\tat ");
-        CommandLineErrorsTest.Result id = CommandLineErrorsTest.run("run", "--source", "a b=synthetic:ultrasound",
+        CommandRun.Result id = CommandLineErrorsTest.run("run", "--source", "a b=synthetic:ultrasound",
                 "--no-inference", "--port", "0", "--duration", "1");
         assertThat(id.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(id.err()).contains("stream id 'a b' must be 1-32 letters").doesNotContain("\tat ");

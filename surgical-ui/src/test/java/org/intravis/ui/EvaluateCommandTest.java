@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bytedeco.javacpp.BytePointer;
@@ -38,7 +39,7 @@ class EvaluateCommandTest {
         write(dir.resolve("images/0001.png"), 10, (byte) 100);
         write(dir.resolve("labels/0001.png"), 10, (byte) 2);
         Path report = dir.resolve("report.json");
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
                 dir.resolve("images").toString(), "--labels", dir.resolve("labels").toString(), "--classes",
                 "nerve=1,vessel=2", "--report", report.toString(), "--dump", dir.resolve("dump").toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -55,22 +56,22 @@ class EvaluateCommandTest {
 
     @Test
     void badInputIsAOneLineError(@TempDir Path dir) {
-        CommandLineErrorsTest.Result missing = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+        CommandRun.Result missing = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
                 dir.resolve("nope").toString(), "--report", dir.resolve("r.json").toString());
         assertThat(missing.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(missing.err()).contains("--images").contains("is not a folder").doesNotContain("\tat ");
 
-        CommandLineErrorsTest.Result noModel = CommandLineErrorsTest.run("evaluate", "--model", "no-such-model",
+        CommandRun.Result noModel = CommandLineErrorsTest.run("evaluate", "--model", "no-such-model",
                 "--images", dir.toString(), "--report", dir.resolve("r.json").toString());
         assertThat(noModel.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(noModel.err()).contains("model 'no-such-model' not found").doesNotContain("\tat ");
 
-        CommandLineErrorsTest.Result badClasses = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+        CommandRun.Result badClasses = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
                 dir.toString(), "--classes", "vessel", "--report", dir.resolve("r.json").toString());
         assertThat(badClasses.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(badClasses.err()).contains("NAME=VALUE");
 
-        CommandLineErrorsTest.Result noReport = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images", dir.toString());
+        CommandRun.Result noReport = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images", dir.toString());
         assertThat(noReport.code()).isEqualTo(2);
         assertThat(noReport.err()).contains("--report");
     }

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.capture.FrameSources;
@@ -38,7 +39,7 @@ class ExportAnalyzeTest {
     void exportBurnsTheRecordedOverlayIntoAVideoAPlayerReads() throws Exception {
         Path session = RecordReplayTest.record(dir, 3.5);
         Path out = dir.resolve("out").resolve("case.mp4");
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
+        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
                 "--output", out.toString());
         assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
         assertThat(r.out()).contains("exported").contains("frames/s");
@@ -91,7 +92,7 @@ class ExportAnalyzeTest {
 
     @Test
     void exportOfAFolderThatIsNoRecordingIsAClearError() {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("export", "--recording", dir.toString(),
+        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", dir.toString(),
                 "--output", dir.resolve("x.mp4").toString());
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("no closed segment").doesNotContain("\tat ");
@@ -99,7 +100,7 @@ class ExportAnalyzeTest {
 
     @Test
     void aZoneSmoothingWeightOutsideItsRangeIsAClearError() {
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
+        CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
                 "--output", dir.resolve("never").toString(), "--zone-smoothing", "0");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("zone smoothing weight must be in (0, 1] (1: off), was 0.0").doesNotContain("\tat ");
@@ -147,7 +148,7 @@ class ExportAnalyzeTest {
     void analyzeAnnotatesEveryFrameOfARealUltrasoundSequence() throws Exception {
         long frames = countFrames("plus:" + PLUS_SAMPLE.toAbsolutePath() + "?pace=fast");
         Path out = dir.resolve("analysis");
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
+        CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
                 "--output", out.toString(), "--model", MODEL, "--video", "--batch", "4");
         assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
         assertThat(r.out()).contains("analyzed " + frames + " frames");
@@ -168,7 +169,7 @@ class ExportAnalyzeTest {
         for (Path seq : sequences) {
             long frames = countFrames("plus:" + seq + "?pace=fast");
             Path out = dir.resolve(seq.getFileName().toString());
-            CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("analyze", "--input", seq.toString(),
+            CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", seq.toString(),
                     "--output", out.toString(), "--model", MODEL, "--batch", "4");
             assertThat(r.code()).as("analyze %s: %s %s", seq, r.out(), r.err()).isZero();
             assertEveryFrameAnnotated(out, frames);

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.pipeline.RecordingLayout;
@@ -116,12 +117,12 @@ class SourceRedactionTest {
 
     @Test
     void theBannerAndCommandLineErrorsShowItMasked() {
-        CommandLineErrorsTest.Result ok = CommandLineErrorsTest.run("run", "--source", "cam=" + URI, "--no-inference",
+        CommandRun.Result ok = CommandLineErrorsTest.run("run", "--source", "cam=" + URI, "--no-inference",
                 "--host", "127.0.0.1", "--port", "0", "--duration", "0.5", "--data-dir", dir.resolve("cli").toString());
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("cam      " + SHOWN).doesNotContain(SECRETS);
         assertThat(ok.err()).doesNotContain(SECRETS);
-        CommandLineErrorsTest.Result bad = CommandLineErrorsTest.run("run", "--source",
+        CommandRun.Result bad = CommandLineErrorsTest.run("run", "--source",
                 "rtsp://admin:hunter2@127.0.0.1:1/cam?timeoutMs=soon&token=tk77", "--port", "0", "--duration", "0.5");
         assertThat(bad.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(bad.err()).contains("timeoutMs=soon").contains("rtsp://***@127.0.0.1:1/cam").doesNotContain(SECRETS);

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -111,7 +112,7 @@ class TlsServerTest {
         Path yaml = dir.resolve("tls.yaml");
         Files.writeString(yaml, "server:\n  host: 127.0.0.1\n  port: 0\n  tlsCert: " + certs.cert() + "\n  tlsKey: "
                 + certs.key() + "\ndataDir: " + dir.resolve("yaml-data") + "\n");
-        CommandLineErrorsTest.Result r = CommandLineErrorsTest.run("run", "--config", yaml.toString(), "--no-inference",
+        CommandRun.Result r = CommandLineErrorsTest.run("run", "--config", yaml.toString(), "--no-inference",
                 "--source", "synthetic:ultrasound?width=160&height=120", "--duration", "0.5");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("serving https://localhost:").contains("display: https://localhost:");
@@ -172,7 +173,7 @@ class TlsServerTest {
         assertOneLineError(run("--tls-cert", certs.cert().toString()), "TLS needs both a certificate and its key");
     }
 
-    static CommandLineErrorsTest.Result run(String... tls) {
+    static CommandRun.Result run(String... tls) {
         List<String> args = new ArrayList<>(List.of("run", "--no-inference", "--host", "127.0.0.1", "--port", "0",
                 "--data-dir", dir.resolve("cli-data").toString(), "--source", "synthetic:ultrasound?width=160&height=120",
                 "--duration", "0.5"));
@@ -180,7 +181,7 @@ class TlsServerTest {
         return CommandLineErrorsTest.run(args.toArray(String[]::new));
     }
 
-    static void assertOneLineError(CommandLineErrorsTest.Result r, String expected) {
+    static void assertOneLineError(CommandRun.Result r, String expected) {
         assertThat(r.code()).as(r.err()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err().strip()).startsWith("intravis: error: " + expected).doesNotContain("\n");
         assertThat(r.out()).doesNotContain("serving");

@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class TokenAndAuditCommandsTest {
     @TempDir
     Path data;
 
-    private CommandLineErrorsTest.Result run(String... args) {
+    private CommandRun.Result run(String... args) {
         return CommandLineErrorsTest.run(args);
     }
 
@@ -34,7 +35,7 @@ class TokenAndAuditCommandsTest {
 
     @Test
     void createPrintsTheTokenOnceAsTheLastLineAndKeepsOnlyASaltedHash() throws Exception {
-        CommandLineErrorsTest.Result r = run("token", "create", "--name", "or3-display", "--role", "viewer",
+        CommandRun.Result r = run("token", "create", "--name", "or3-display", "--role", "viewer",
                 "--data-dir", data.toString());
         assertThat(r.code()).as(r.err()).isZero();
         String token = lastLine(r.out());
@@ -50,7 +51,7 @@ class TokenAndAuditCommandsTest {
         assertThat(new TokenStore(data).verify(token.substring(0, token.length() - 1) + "x")).isEmpty();
 
         // a second token of the same name is refused; a second name gets its own salt
-        CommandLineErrorsTest.Result again = run("token", "create", "--name", "or3-display", "--role", "admin",
+        CommandRun.Result again = run("token", "create", "--name", "or3-display", "--role", "admin",
                 "--data-dir", data.toString());
         assertThat(again.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(again.err()).contains("exists").contains("token revoke");
@@ -66,13 +67,13 @@ class TokenAndAuditCommandsTest {
     void listShowsNamesAndRolesAndRevokeRemoves() {
         String token = lastLine(run("token", "create", "--name", "dr-lee", "--role", "operator", "--data-dir",
                 data.toString()).out());
-        CommandLineErrorsTest.Result list = run("token", "list", "--data-dir", data.toString());
+        CommandRun.Result list = run("token", "list", "--data-dir", data.toString());
         assertThat(list.code()).isZero();
         assertThat(list.out()).contains("dr-lee").contains("operator").doesNotContain(token.substring(4));
 
         assertThat(run("token", "revoke", "dr-lee", "--data-dir", data.toString()).code()).isZero();
         assertThat(new TokenStore(data).verify(token)).isEmpty();
-        CommandLineErrorsTest.Result missing = run("token", "revoke", "dr-lee", "--data-dir", data.toString());
+        CommandRun.Result missing = run("token", "revoke", "dr-lee", "--data-dir", data.toString());
         assertThat(missing.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(missing.err()).contains("no token named 'dr-lee'");
         assertThat(run("token", "create", "--name", "x", "--role", "surgeon", "--data-dir", data.toString()).err())
@@ -83,7 +84,7 @@ class TokenAndAuditCommandsTest {
 
     @Test
     void withoutTokensAHostOtherThanLoopbackExits2WithOneLineSayingHow() throws Exception {
-        CommandLineErrorsTest.Result r = run("run", "--host", "0.0.0.0", "--port", "0", "--duration", "1",
+        CommandRun.Result r = run("run", "--host", "0.0.0.0", "--port", "0", "--duration", "1",
                 "--no-inference", "--data-dir", data.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip().split("\n")).hasSize(1);
@@ -107,7 +108,7 @@ class TokenAndAuditCommandsTest {
         assertThat(JSON.readTree(lines.get(2)).get("role").asText()).isEqualTo("console");
         assertThat(JSON.readTree(lines.get(1)).get("prev").asText()).isEqualTo(TokenStore.sha256(lines.get(0)));
 
-        CommandLineErrorsTest.Result ok = run("audit", "verify", "--data-dir", data.toString());
+        CommandRun.Result ok = run("audit", "verify", "--data-dir", data.toString());
         assertThat(ok.code()).as(ok.out()).isZero();
         assertThat(ok.out()).contains("3 entries").contains("intact");
 
@@ -115,14 +116,14 @@ class TokenAndAuditCommandsTest {
         edited.set(0, edited.get(0).replace("\"name\":\"a\"", "\"name\":\"z\""));
         assertThat(edited.get(0)).isNotEqualTo(lines.get(0));
         Files.write(file, edited, StandardCharsets.UTF_8);
-        CommandLineErrorsTest.Result afterEdit = run("audit", "verify", "--data-dir", data.toString());
+        CommandRun.Result afterEdit = run("audit", "verify", "--data-dir", data.toString());
         assertThat(afterEdit.code()).isEqualTo(AuditCommand.EXIT_BROKEN);
         assertThat(afterEdit.out()).contains("broken at line 2").contains("line 1 was edited");
 
         List<String> deleted = new ArrayList<>(lines);
         deleted.remove(1);
         Files.write(file, deleted, StandardCharsets.UTF_8);
-        CommandLineErrorsTest.Result afterDelete = run("audit", "verify", "--data-dir", data.toString());
+        CommandRun.Result afterDelete = run("audit", "verify", "--data-dir", data.toString());
         assertThat(afterDelete.code()).isEqualTo(AuditCommand.EXIT_BROKEN);
         assertThat(afterDelete.out()).contains("broken at line 2");
 
