@@ -124,29 +124,49 @@ def preprocess(gray, mean, std, interp=None):
 
 
 # Content crop (sidecar input.crop, Java: Preprocessor and ContentBox): the frame is stretched to a grid x grid
-# image, the bounding box of its pixels brighter than `above` (the B-mode picture inside black capture margins)
-# is cut out and stretched to the model's input, and the outputs are put back into the full frame's 256 x 256
-# grid, so that everything after (thresholds, polygons, tips) is unchanged. A box narrower or lower than a quarter
-# of the grid is not a picture: the whole frame is used.
-CROP = {"to": "content", "above": 12, "grid": 512}
+# image, the box of its picture (pixels brighter than `above`: the B-mode picture inside black capture margins) is
+# cut out and stretched to the model's input, and the outputs are put back into the full frame's 256 x 256 grid, so
+# that everything after (thresholds, polygons, tips) is unchanged. Columns: with columnShare 0 every column holding
+# such a pixel; from ultrasound 1.2.1 (columnShare 0.05) the longest run of columns holding at least that share of
+# the fullest column's count, gaps up to grid // 160 bridged, so that sparse scanner graphics in the margins (labels,
+# depth dots, ticks) stay out. Rows: every row with such a pixel inside those columns. A box narrower or lower than a
+# quarter of the grid is not a picture: the whole frame is used.
+CROP = {"to": "content", "above": 12, "grid": 512, "columnShare": 0.05}
 
 
-def content_box(mid, above):
-    """(x0, y0, x1, y1), exclusive ends, in the grid image `mid`."""
+def content_box(mid, above, column_share=0.0):
+    """(x0, y0, x1, y1), exclusive ends, in the grid image `mid` (as Java's ContentBox.find)."""
     g = mid.shape[0]
     m = mid > above
-    cols = np.flatnonzero(m.any(0))
-    rows = np.flatnonzero(m.any(1))
-    if len(cols) == 0 or cols[-1] + 1 - cols[0] < g // 4 or rows[-1] + 1 - rows[0] < g // 4:
+    counts = m.sum(0)
+    fullest = int(counts.max())
+    if fullest == 0:
         return 0, 0, g, g
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    if column_share <= 0:
+        cols = np.flatnonzero(counts)
+        x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    else:
+        need = max(1, int(np.ceil(column_share * fullest)))
+        bridged = max(1, g // 160)
+        x0 = x1 = 0
+        run = last = -1
+        for x in np.flatnonzero(counts >= need):
+            if run < 0 or x - last - 1 > bridged:
+                run = x
+            last = x
+            if last + 1 - run > x1 - x0:
+                x0, x1 = int(run), int(last) + 1
+    rows = np.flatnonzero(m[:, x0:x1].any(1))
+    if len(rows) == 0 or x1 - x0 < g // 4 or rows[-1] + 1 - rows[0] < g // 4:
+        return 0, 0, g, g
+    return x0, int(rows[0]), x1, int(rows[-1]) + 1
 
 
 def preprocess_cropped(gray, mean, std, crop=CROP):
     """As preprocess, through the content crop; returns (input [1,256,256], box in grid pixels)."""
     g = crop["grid"]
     mid = cv2.resize(gray, (g, g), interpolation=cv2.INTER_AREA)
-    x0, y0, x1, y1 = box = content_box(mid, crop["above"])
+    x0, y0, x1, y1 = box = content_box(mid, crop["above"], crop.get("columnShare", 0.0))
     x = cv2.resize(mid[y0:y1, x0:x1], (SIZE, SIZE), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     return ((x - mean) / std)[None], box
 

@@ -395,12 +395,12 @@ def _intensity(rng, x):
 
 
 def _crop_like_java(rng, u8):
-    """The content crop of the Java side (sidecar input.crop): 512 grid, box of pixels above grey 12, the box to
+    """The content crop of the Java side (sidecar input.crop, common.CROP): 512 grid, the picture's box, the box to
     256. Returns (256x256 uint8, map from frame pixels to the 256 grid)."""
     H, W = u8.shape
     g = CROP["grid"]
     mid = cv2.resize(u8, (g, g), interpolation=cv2.INTER_AREA)
-    bx0, by0, bx1, by1 = content_box(mid, CROP["above"])
+    bx0, by0, bx1, by1 = content_box(mid, CROP["above"], CROP["columnShare"])
     interp = cv2.INTER_AREA if rng.random() < 0.85 else cv2.INTER_LINEAR
     x = cv2.resize(mid[by0:by1, bx0:bx1], (SIZE, SIZE), interpolation=interp)
 

@@ -39,6 +39,7 @@ public final class ModelSpec {
     private final double backgroundBelow;
     private final int cropAbove;
     private final int cropGrid;
+    private final double cropColumnShare;
     private final String outputName;
     private final List<String> outputChannels;
     private final ChannelRoles roles;
@@ -68,7 +69,7 @@ public final class ModelSpec {
 
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
                       String interpolation, double scale, double[] mean, double[] std, double backgroundBelow,
-                      int cropAbove, int cropGrid, String outputName,
+                      int cropAbove, int cropGrid, double cropColumnShare, String outputName,
                       List<String> outputChannels, ChannelRoles roles, String activation, Map<String, Double> thresholds,
                       double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics,
                       Fallback fallback) {
@@ -87,6 +88,7 @@ public final class ModelSpec {
         this.backgroundBelow = backgroundBelow;
         this.cropAbove = cropAbove;
         this.cropGrid = cropGrid;
+        this.cropColumnShare = cropColumnShare;
         this.outputName = outputName;
         this.outputChannels = outputChannels;
         this.roles = roles;
@@ -153,6 +155,7 @@ public final class ModelSpec {
         }
         int cropAbove = -1;
         int cropGrid = 0;
+        double cropColumnShare = 0;
         if (in.has("crop")) {
             JsonNode crop = in.get("crop");
             if (!crop.isObject() || !"content".equals(crop.path("to").asText()) || !crop.path("above").canConvertToInt()
@@ -162,9 +165,12 @@ public final class ModelSpec {
             }
             cropAbove = crop.get("above").asInt();
             cropGrid = crop.get("grid").asInt();
-            if (cropAbove < 0 || cropAbove > 254 || cropGrid < Math.max(width, height) || cropGrid > 4096) {
-                throw new ModelLoadException("sidecar " + where + ": input.crop.above must be a grey level 0..254 and "
-                        + "input.crop.grid at least the input size and at most 4096, was " + crop);
+            cropColumnShare = crop.path("columnShare").asDouble(0);
+            if (cropAbove < 0 || cropAbove > 254 || cropGrid < Math.max(width, height) || cropGrid > 4096
+                    || !(cropColumnShare >= 0 && cropColumnShare < 1)) {
+                throw new ModelLoadException("sidecar " + where + ": input.crop.above must be a grey level 0..254, "
+                        + "input.crop.grid at least the input size and at most 4096 and input.crop.columnShare (if given) "
+                        + "in [0, 1), was " + crop);
             }
         }
         double[] mean = perChannel(in, where, "mean", channels, 0.0);
@@ -241,7 +247,7 @@ public final class ModelSpec {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
         ModelSpec spec = new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
-                backgroundBelow, cropAbove, cropGrid, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
+                backgroundBelow, cropAbove, cropGrid, cropColumnShare, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
                 Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics),
                 fallback(root, where));
         spec.gflopsPerFrame = root.path("gflopsPerFrame").asDouble(0);
@@ -363,6 +369,13 @@ public final class ModelSpec {
 
     /** The grey level above which a pixel is picture, for the content crop. */
     public int cropAbove() { return cropAbove; }
+
+    /**
+     * For the content crop: the share of the fullest column's picture pixels a column needs to count as picture
+     * ({@code input.crop.columnShare}), so that sparse scanner graphics in the margins stay out of the box; 0 (the
+     * default, sidecars before 1.2.1) keeps every column with a picture pixel. See {@link ContentBox}.
+     */
+    public double cropColumnShare() { return cropColumnShare; }
 
     /** The side of the square grid the frame is stretched to before the content box is cut out. */
     public int cropGrid() { return cropGrid; }

@@ -9,8 +9,6 @@ import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_core.REDUCE_MAX;
-import static org.bytedeco.opencv.global.opencv_core.reduce;
 import static org.bytedeco.opencv.global.opencv_core.split;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
@@ -42,12 +40,9 @@ public final class Preprocessor {
     private final Mat grid1;
     private final Mat grid3;
     private final Size gridSize;
-    private final BytePointer columnMemory;
-    private final BytePointer rowMemory;
-    private final Mat columnMax;
-    private final Mat rowMax;
-    private final byte[] columnBytes;
-    private final byte[] rowBytes;
+    private final BytePointer gridMemory;
+    private final byte[] gridBytes;
+    private final int[] columnCounts;
     private final ContentBox viewBox = new ContentBox();
     private Mat boxView;
 
@@ -65,15 +60,12 @@ public final class Preprocessor {
         small3b = new Mat(spec.height(), spec.width(), CV_8UC3);
         floats3 = spec.channels() == 3 ? new Mat(spec.height(), spec.width(), CV_32FC3) : null;
         int g = spec.cropsToContent() ? spec.cropGrid() : 0;
-        grid1 = g > 0 ? new Mat(g, g, CV_8UC1) : null;
+        gridMemory = g > 0 ? new BytePointer((long) g * g) : null;
+        grid1 = g > 0 ? new Mat(g, g, CV_8UC1, gridMemory) : null; // resize() writes here: same size and type
         grid3 = g > 0 ? new Mat(g, g, CV_8UC3) : null;
         gridSize = g > 0 ? new Size(g, g) : null;
-        columnMemory = g > 0 ? new BytePointer(g) : null;
-        rowMemory = g > 0 ? new BytePointer(g) : null;
-        columnMax = g > 0 ? new Mat(1, g, CV_8UC1, columnMemory) : null; // reduce() writes here: same size and type
-        rowMax = g > 0 ? new Mat(g, 1, CV_8UC1, rowMemory) : null;
-        columnBytes = new byte[g];
-        rowBytes = new byte[g];
+        gridBytes = new byte[g * g];
+        columnCounts = new int[g];
     }
 
     /** Writes {@code frame} (CV_8UC1 grey or CV_8UC3 BGR) into {@code row}. Allocates nothing in steady state. */
@@ -125,12 +117,9 @@ public final class Preprocessor {
         } else {
             resize(frame, grid1, gridSize, 0, 0, interpolation);
         }
-        reduce(grid1, columnMax, 0, REDUCE_MAX);
-        reduce(grid1, rowMax, 1, REDUCE_MAX);
-        columnMemory.get(columnBytes, 0, g);
-        rowMemory.get(rowBytes, 0, g);
+        gridMemory.get(gridBytes, 0, gridBytes.length);
         ContentBox box = row.box();
-        box.find(columnBytes, rowBytes, g, spec.cropAbove());
+        box.find(gridBytes, g, spec.cropAbove(), spec.cropColumnShare(), columnCounts);
         resize(view(box), small1, size, 0, 0, interpolation);
         double std = spec.std(0);
         small1.convertTo(row.plane(0), CV_32F, spec.pixelScale() / std, -spec.mean(0) / std);

@@ -19,6 +19,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
  * the model's input, and outputs are put back where the picture lies in the frame (values worked out by hand).
  */
 class ContentCropTest {
+    private static final int G = 512;
     private static final int S = 256;
 
     private static ModelSpec spec(String crop) throws ModelLoadException {
@@ -89,15 +90,46 @@ class ContentCropTest {
     @Test
     void aFrameWithoutAPictureIsUsedWhole() {
         ContentBox box = new ContentBox();
-        byte[] dark = new byte[512];
-        box.find(dark, dark, 512, 12);
+        int[] counts = new int[G];
+        box.find(new byte[G * G], G, 12, 0.05, counts);
         assertThat(box.isWhole()).isTrue();
-        byte[] narrow = new byte[512]; // a bright strip under a quarter of the grid wide: a caption, not a picture
-        Arrays.fill(narrow, 200, 300, (byte) 200);
-        byte[] tall = new byte[512];
-        Arrays.fill(tall, (byte) 200);
-        box.find(narrow, tall, 512, 12);
+        byte[] strip = new byte[G * G]; // a bright strip under a quarter of the grid wide: a caption, not a picture
+        for (int y = 0; y < G; y++) {
+            Arrays.fill(strip, y * G + 200, y * G + 300, (byte) 200);
+        }
+        box.find(strip, G, 12, 0, counts);
         assertThat(box.isWhole()).isTrue();
+        box.find(strip, G, 12, 0.05, counts);
+        assertThat(box.isWhole()).isTrue();
+    }
+
+    @Test
+    void scannerGraphicsInTheMarginsStayOutOfTheBoxWhenTheSidecarAsksForDenseColumns() {
+        // a picture in columns 100..400, rows 20..480, with a dark stripe 2 columns wide inside it (bridged), and in
+        // the black margins a label at the top left (columns 10..90, rows 5..15) and depth dots to the right
+        // (columns 406..410, every 40 rows): sparse columns, a few pixels each
+        byte[] g = new byte[G * G];
+        for (int y = 20; y < 480; y++) {
+            for (int x = 100; x < 400; x++) {
+                g[y * G + x] = (byte) (x == 250 || x == 251 ? 0 : 90);
+            }
+        }
+        for (int y = 5; y < 15; y++) {
+            for (int x = 10; x < 90; x += 2) {
+                g[y * G + x] = (byte) 220;
+            }
+        }
+        for (int y = 30; y < 470; y += 40) {
+            for (int d = 0; d < 4; d++) {
+                Arrays.fill(g, (y + d) * G + 406, (y + d) * G + 411, (byte) 230);
+            }
+        }
+        ContentBox box = new ContentBox();
+        int[] counts = new int[G];
+        box.find(g, G, 12, 0, counts);
+        assertThat(box.toString()).isEqualTo("[10,5)-(411,480) of 512"); // every pixel above grey 12
+        box.find(g, G, 12, 0.05, counts);
+        assertThat(box.toString()).isEqualTo("[100,20)-(400,480) of 512"); // the picture only
     }
 
     @Test
