@@ -27,7 +27,7 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from common import (DATA_DIR, HERE, SIZE, WithSigmoid, build_model, count_macs, files_sha256, load_gray, model_file,
+from common import (DATA_DIR, HERE, SIZE, MirrorAveraged, WithSigmoid, build_model, count_macs, files_sha256, load_gray, model_file,
                     preprocess, read_split, write_json)
 from onnx_np import OnnxNumpy
 
@@ -35,10 +35,10 @@ OPSET = 13
 PREFIX = "needle/"
 
 
-def export_needle_net(ck):
+def export_needle_net(ck, mirror=False):
     net = build_model(len(ck["channels"]), ck["arch"])
     net.load_state_dict(ck["state_dict"])
-    model = WithSigmoid(net).eval()
+    model = (MirrorAveraged(net) if mirror else WithSigmoid(net)).eval()
     path = tempfile.mktemp(suffix=".onnx")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -92,6 +92,8 @@ def main():
     ap.add_argument("--base", required=True,
                     help="an ultrasound ONNX file whose vessel/nerve channels are kept (its sidecar .json beside it)")
     ap.add_argument("--version", required=True)
+    ap.add_argument("--mirror-needle", action="store_true",
+                    help="the needle network too runs on the frame and its left-right mirror, probabilities averaged")
     ap.add_argument("--models-dir", default=None,
                     help="write DIR/ultrasound/ultrasound.{onnx,json} instead of the bundled model (for trying a candidate "
                          "with intravis evaluate --models-dir DIR)")
@@ -102,7 +104,7 @@ def main():
     base_side = json.load(open(os.path.splitext(a.base)[0] + ".json"))  # the base's own sidecar, beside it
     if tuple(ck["norm"]) != (base_side["input"]["mean"], base_side["input"]["std"]):
         raise SystemExit("the needle network's input normalisation differs from the base model's")
-    net, torch_model, needle_onnx = export_needle_net(ck)
+    net, torch_model, needle_onnx = export_needle_net(ck, a.mirror_needle)
     base = onnx.load(a.base)
     m = compose(base, needle_onnx)
     m.opset_import[0].version = OPSET
