@@ -42,7 +42,7 @@ final class AuditRoutes {
         }
         vertx.executeBlocking(() -> audit.page(from, limit), false).onComplete(ar -> {
             if (ar.failed()) {
-                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                IntravisServer.serverError(ctx, ar.cause());
                 return;
             }
             AuditTrail.Page p = ar.result();

@@ -54,6 +54,7 @@ public final class IntravisServer implements AutoCloseable {
     private final Vertx vertx;
     private HttpServer server;
     private AccessRules access;
+    private StreamRequests requests;
     private Router router;
 
     public IntravisServer(Engine engine, StatsSampler stats) {
@@ -98,10 +99,11 @@ public final class IntravisServer implements AutoCloseable {
         router.get("/api/inference").handler(ctx -> engine.inference().ifPresentOrElse(
                 i -> json(ctx, 200, i.status()), () -> json(ctx, 200, Map.of("enabled", false))));
         router.post("/api/streams/:id/inference/:action").handler(this::pauseOrResume);
+        requests = new StreamRequests(engine, vertx, access.audit());
         if (zones != null) {
-            new ZoneRoutes(zones, engine, vertx, access.audit()).mount(router);
+            new ZoneRoutes(zones, requests).mount(router);
         }
-        new RecordingRoutes(engine, vertx, access.audit()).mount(router);
+        new RecordingRoutes(requests).mount(router);
         new AuditRoutes(access.audit(), vertx).mount(router);
         router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
                 st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));
@@ -164,37 +166,28 @@ public final class IntravisServer implements AutoCloseable {
     private void pauseOrResume(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         String action = ctx.pathParam("action");
-        if (engine.stream(id).isEmpty()) {
-            json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
-        } else if (engine.inference().isEmpty()) {
+        if (requests.stream(ctx).isEmpty()) {
+            return; // answered 404
+        }
+        if (engine.inference().isEmpty()) {
             json(ctx, 409, Map.of("error", "inference is off"));
         } else if (action.equals("pause")) {
             engine.inference().get().pause(id);
-            audit(ctx, id, "inference.pause", null);
+            requests.auditLater(ctx, id, "inference.pause", null);
             json(ctx, 200, Map.of("stream", id, "paused", true));
         } else if (action.equals("resume")) {
             engine.inference().get().resume(id);
-            audit(ctx, id, "inference.resume", null);
+            requests.auditLater(ctx, id, "inference.resume", null);
             json(ctx, 200, Map.of("stream", id, "paused", false));
         } else {
             json(ctx, 400, Map.of("error", "action must be pause or resume"));
         }
     }
 
-    /** Appends to the audit trail on a worker thread (a file write), after the action took effect. */
-    private void audit(RoutingContext ctx, String stream, String action, Object detail) {
-        AuditTrail.Actor who = AccessRules.actor(ctx);
-        vertx.executeBlocking(() -> {
-            access.audit().append(who, stream, action, detail);
-            return null;
-        }, false);
-    }
-
     private void snapshot(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        Optional<Engine.EngineStream> s = engine.stream(id);
+        Optional<Engine.EngineStream> s = requests.stream(ctx);
         if (s.isEmpty()) {
-            json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
             return;
         }
         vertx.executeBlocking(() -> {
@@ -202,7 +195,7 @@ public final class IntravisServer implements AutoCloseable {
             return snap == null ? null : JpegStill.encode(snap, engine.config().streaming.jpegQuality);
         }, false).onComplete(ar -> {
             if (ar.failed()) {
-                json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                serverError(ctx, ar.cause());
             } else if (ar.result() == null) {
                 json(ctx, 503, Map.of("error", "no frame yet on stream '" + id + "'"));
             } else {
@@ -210,6 +203,11 @@ public final class IntravisServer implements AutoCloseable {
                         .end(io.vertx.core.buffer.Buffer.buffer(ar.result()));
             }
         });
+    }
+
+    /** 500 with the failure's message (a worker's call that threw). */
+    static void serverError(RoutingContext ctx, Throwable cause) {
+        json(ctx, 500, Map.of("error", String.valueOf(cause.getMessage())));
     }
 
     static void json(RoutingContext ctx, int status, Object body) {

@@ -2,7 +2,6 @@ package org.intravis.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,21 +31,17 @@ import java.util.Optional;
 final class RecordingRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Engine engine;
-    private final Vertx vertx;
-    private final AuditTrail audit;
+    private final StreamRequests requests;
 
-    RecordingRoutes(Engine engine, Vertx vertx, AuditTrail audit) {
-        this.engine = engine;
-        this.vertx = vertx;
-        this.audit = audit;
+    RecordingRoutes(StreamRequests requests) {
+        this.requests = requests;
     }
 
     void mount(Router router) {
         router.post("/api/streams/:id/recording/:action").handler(this::recordingAction);
         router.get("/api/streams/:id/recording").handler(ctx -> recorder(ctx).ifPresent(r ->
                 IntravisServer.json(ctx, 200, r.status())));
-        router.get("/api/recordings").handler(ctx -> vertx.executeBlocking(() -> engine.recordings().sessions(), false)
+        router.get("/api/recordings").handler(ctx -> requests.vertx().executeBlocking(() -> requests.engine().recordings().sessions(), false)
                 .onComplete(ar -> IntravisServer.json(ctx, ar.succeeded() ? 200 : 500,
                         ar.succeeded() ? ar.result() : Map.of("error", String.valueOf(ar.cause())))));
         router.get("/api/streams/:id/replay").handler(ctx -> replay(ctx).ifPresent(r ->
@@ -54,18 +49,8 @@ final class RecordingRoutes {
         router.post("/api/streams/:id/replay").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::replayAction);
     }
 
-    /** The path's stream, or empty with the 404 answered. */
-    private Optional<Engine.EngineStream> stream(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        Optional<Engine.EngineStream> s = engine.stream(id);
-        if (s.isEmpty()) {
-            IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
-        }
-        return s;
-    }
-
     private Optional<Recorder> recorder(RoutingContext ctx) {
-        return stream(ctx).map(Engine.EngineStream::recorder);
+        return requests.stream(ctx).map(Engine.EngineStream::recorder);
     }
 
     private void recordingAction(RoutingContext ctx) {
@@ -76,14 +61,14 @@ final class RecordingRoutes {
         }
         AuditTrail.Actor who = AccessRules.actor(ctx);
         String stream = ctx.pathParam("id");
-        recorder(ctx).ifPresent(r -> vertx.executeBlocking(() -> {
+        recorder(ctx).ifPresent(r -> requests.vertx().executeBlocking(() -> {
                     RecordingStatus st = action.equals("start") ? r.start() : r.stop();
-                    audit.append(who, stream, "recording." + action, Map.of("state", st.state()));
+                    requests.trail().append(who, stream, "recording." + action, Map.of("state", st.state()));
                     return st;
                 }, false)
                 .onComplete(ar -> {
                     if (ar.failed()) {
-                        IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                        IntravisServer.serverError(ctx, ar.cause());
                         return;
                     }
                     RecordingStatus st = ar.result();
@@ -92,7 +77,7 @@ final class RecordingRoutes {
     }
 
     private Optional<Replay> replay(RoutingContext ctx) {
-        Optional<Engine.EngineStream> s = stream(ctx);
+        Optional<Engine.EngineStream> s = requests.stream(ctx);
         if (s.isEmpty()) {
             return Optional.empty();
         }
@@ -171,19 +156,13 @@ final class RecordingRoutes {
             IntravisServer.json(ctx, 409, Map.of("error", e.getMessage()));
             return;
         }
-        AuditTrail.Actor who = AccessRules.actor(ctx);
         Map<String, Object> detail = new LinkedHashMap<>();
         for (String f : new String[] {"frames", "position", "timeUs", "speed", "source"}) {
             if (body.hasNonNull(f) && body.get(f).isValueNode()) {
                 detail.put(f, body.get(f).isNumber() ? body.get(f).numberValue() : body.get(f).asText());
             }
         }
-        String action = "replay." + body.get("action").asText();
-        String stream = ctx.pathParam("id");
-        vertx.executeBlocking(() -> {
-            audit.append(who, stream, action, detail);
-            return null;
-        }, false);
+        requests.auditLater(ctx, ctx.pathParam("id"), "replay." + body.get("action").asText(), detail);
         IntravisServer.json(ctx, 200, replayState(r));
     }
 }

@@ -2,7 +2,6 @@ package org.intravis.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,15 +31,11 @@ final class ZoneRoutes {
     private static final int MAX_BODY = 64 * 1024;
 
     private final ZoneStore zones;
-    private final Engine engine;
-    private final Vertx vertx;
-    private final AuditTrail audit;
+    private final StreamRequests requests;
 
-    ZoneRoutes(ZoneStore zones, Engine engine, Vertx vertx, AuditTrail audit) {
+    ZoneRoutes(ZoneStore zones, StreamRequests requests) {
         this.zones = zones;
-        this.engine = engine;
-        this.vertx = vertx;
-        this.audit = audit;
+        this.requests = requests;
     }
 
     /** Records a change with the zones before and after it (on the worker thread that made it). */
@@ -48,7 +43,7 @@ final class ZoneRoutes {
         Map<String, Object> detail = new java.util.LinkedHashMap<>();
         detail.put("before", before);
         detail.put("after", zones.list(id));
-        audit.append(who, id, action, detail);
+        requests.trail().append(who, id, action, detail);
     }
 
     void mount(Router router) {
@@ -59,23 +54,14 @@ final class ZoneRoutes {
         router.delete("/api/streams/:id/zones").handler(this::clear);
     }
 
-    private boolean known(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        if (engine.stream(id).isPresent()) {
-            return true;
-        }
-        IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
-        return false;
-    }
-
     private void list(RoutingContext ctx) {
-        if (known(ctx)) {
+        if (requests.stream(ctx).isPresent()) {
             IntravisServer.json(ctx, 200, zones.list(ctx.pathParam("id")));
         }
     }
 
     private void add(RoutingContext ctx) {
-        if (!known(ctx)) {
+        if (requests.stream(ctx).isEmpty()) {
             return;
         }
         String id = ctx.pathParam("id");
@@ -93,7 +79,7 @@ final class ZoneRoutes {
             return;
         }
         AuditTrail.Actor who = AccessRules.actor(ctx);
-        vertx.executeBlocking(() -> {
+        requests.vertx().executeBlocking(() -> {
             java.util.List<NoGoZone> before = zones.list(id);
             NoGoZone added = zones.add(id, label, points);
             audited(who, id, "zones.add", before);
@@ -104,13 +90,13 @@ final class ZoneRoutes {
             } else if (ar.cause() instanceof IllegalArgumentException) {
                 IntravisServer.json(ctx, 400, Map.of("error", "bad zone: " + ar.cause().getMessage()));
             } else {
-                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                IntravisServer.serverError(ctx, ar.cause());
             }
         });
     }
 
     private void replace(RoutingContext ctx) {
-        if (!known(ctx)) {
+        if (requests.stream(ctx).isEmpty()) {
             return;
         }
         String id = ctx.pathParam("id");
@@ -132,7 +118,7 @@ final class ZoneRoutes {
             return;
         }
         AuditTrail.Actor who = AccessRules.actor(ctx);
-        vertx.executeBlocking(() -> {
+        requests.vertx().executeBlocking(() -> {
             java.util.List<NoGoZone> before = zones.list(id);
             zones.replace(id, list);
             audited(who, id, "zones.replace", before);
@@ -143,7 +129,7 @@ final class ZoneRoutes {
             } else if (ar.cause() instanceof IllegalArgumentException) {
                 IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + ar.cause().getMessage()));
             } else {
-                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                IntravisServer.serverError(ctx, ar.cause());
             }
         });
     }
@@ -180,7 +166,7 @@ final class ZoneRoutes {
     }
 
     private void remove(RoutingContext ctx) {
-        if (!known(ctx)) {
+        if (requests.stream(ctx).isEmpty()) {
             return;
         }
         String id = ctx.pathParam("id");
@@ -192,7 +178,7 @@ final class ZoneRoutes {
             return;
         }
         AuditTrail.Actor who = AccessRules.actor(ctx);
-        vertx.executeBlocking(() -> {
+        requests.vertx().executeBlocking(() -> {
             java.util.List<NoGoZone> before = zones.list(id);
             boolean removed = zones.remove(id, zone);
             if (removed) {
@@ -201,7 +187,7 @@ final class ZoneRoutes {
             return removed;
         }, false).onComplete(ar -> {
             if (ar.failed()) {
-                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                IntravisServer.serverError(ctx, ar.cause());
             } else if (ar.result()) {
                 ctx.response().setStatusCode(204).end();
             } else {
@@ -211,19 +197,19 @@ final class ZoneRoutes {
     }
 
     private void clear(RoutingContext ctx) {
-        if (!known(ctx)) {
+        if (requests.stream(ctx).isEmpty()) {
             return;
         }
         String id = ctx.pathParam("id");
         AuditTrail.Actor who = AccessRules.actor(ctx);
-        vertx.executeBlocking(() -> {
+        requests.vertx().executeBlocking(() -> {
             java.util.List<NoGoZone> before = zones.list(id);
             int removed = zones.clear(id);
             audited(who, id, "zones.clear", before);
             return removed;
         }, false).onComplete(ar -> {
             if (ar.failed()) {
-                IntravisServer.json(ctx, 500, Map.of("error", String.valueOf(ar.cause().getMessage())));
+                IntravisServer.serverError(ctx, ar.cause());
             } else {
                 IntravisServer.json(ctx, 200, Map.of("removed", ar.result()));
             }

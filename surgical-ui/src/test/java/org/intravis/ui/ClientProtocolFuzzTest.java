@@ -29,14 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * overlay-streamer's ClientProtocol): after each one the connection still answers a {@code ping} within seconds,
  * every {@code error} it sends says what was wrong, and the server logs no exception.
  */
-class ClientProtocolFuzzTest {
+class ClientProtocolFuzzTest extends TempDataAppContainer {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> VALID = List.of(
             "{\"type\":\"subscribe\",\"encoding\":\"jpeg\",\"variant\":\"clean\",\"overlay\":true,\"heatmap\":false}",
             "{\"type\":\"subscribe\",\"variant\":\"burned\"}", "{\"type\":\"keyframe\"}",
             "{\"type\":\"clock\",\"id\":1,\"t0\":1733200000000000}", "{\"type\":\"ping\",\"id\":2}",
             "{\"type\":\"report\",\"decoded\":10,\"dropped\":1,\"g2gP50Ms\":30.5,\"g2gP99Ms\":80}");
-    static TempDataApp server;
     static WebSocket ws;
     static final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     static final AtomicLong pings = new AtomicLong(1_000_000);
@@ -66,13 +65,13 @@ class ClientProtocolFuzzTest {
                 "/ws/streams/us1?encoding=jpeg"), new MessageCollector(texts)).get(10, TimeUnit.SECONDS);
     }
 
+    /** Before the application stops ({@link TempDataAppContainer}). */
     @AfterContainer
-    static void stop() throws Exception {
+    static void closeSocket() {
         Logger.getLogger("").removeHandler(exceptions);
         if (ws != null) {
             ws.abort();
         }
-        TempDataApp.stop(server);
     }
 
     @Provide

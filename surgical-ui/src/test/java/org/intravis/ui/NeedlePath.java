@@ -4,19 +4,7 @@ package org.intravis.ui;
  * Test fixture: where the test source's needle is at each frame. The tip moves from the entry point along a
  * straight path and back (a triangle wave), so tests know exactly where the overlay must be drawn.
  */
-final class NeedlePath {
-    final int width;
-    final int height;
-    final double fps;
-    final double periodSeconds;
-
-    NeedlePath(int width, int height, double fps, double periodSeconds) {
-        this.width = width;
-        this.height = height;
-        this.fps = fps;
-        this.periodSeconds = periodSeconds;
-    }
-
+record NeedlePath(int width, int height, double fps, double periodSeconds) {
     float entryX() { return width * 0.08f; }
     float entryY() { return height * 0.12f; }
     float endX() { return width * 0.80f; }

@@ -6,7 +6,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.intravis.pipeline.testing.Mutations;
 
@@ -20,24 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each is carried out (200) or refused with 400/409 and an error that says why, within seconds, never a 500; and the
  * replay's state stays sane (a position inside the recording, a speed in its range).
  */
-class ReplayControlsFuzzTest {
+class ReplayControlsFuzzTest extends TempDataAppContainer {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPLAY = "/api/streams/r1/replay";
     static final List<String> VALID = List.of("{\"action\":\"play\"}", "{\"action\":\"pause\"}",
             "{\"action\":\"step\",\"frames\":3}", "{\"action\":\"seek\",\"position\":5}",
             "{\"action\":\"seek\",\"timeUs\":400000}", "{\"action\":\"speed\",\"speed\":2.5}",
             "{\"action\":\"annotations\",\"source\":\"recorded\"}");
-    static TempDataApp server;
 
     @BeforeContainer
     static void start() throws Exception {
         server = TempDataApp.start("replay-fuzz", "r1",
                 data -> "recording:" + RecordReplayTest.record(data.resolve("recorded"), 1.0) + "?pace=fast&loop=true");
-    }
-
-    @AfterContainer
-    static void stop() throws Exception {
-        TempDataApp.stop(server);
     }
 
     /** The unmutated samples are carried out: the fuzzed ones start from controls that work. */

@@ -72,8 +72,8 @@ final class TestPatternSource extends StandInSource {
 
     @Override
     protected void paint(FrameSlot slot, long id) {
-        int w = path.width;
-        int h = path.height;
+        int w = path.width();
+        int h = path.height();
         slot.frame(w, h, w, PixelFormat.GRAY8);
         ByteBuffer px = slot.pixels();
         px.clear();

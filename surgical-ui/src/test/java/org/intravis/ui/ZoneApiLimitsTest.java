@@ -11,7 +11,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.lifecycle.BeforeTry;
 import org.intravis.inference.ZoneStore;
@@ -28,20 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * number too large for a double), a label longer than 64 characters or not a string, more than 32 zones, all answer
  * 400 with the reason and leave the stored zones as they were; a body over 64 KiB answers 413.
  */
-class ZoneApiLimitsTest {
+class ZoneApiLimitsTest extends TempDataAppContainer {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ZONES = "/api/streams/us1/zones";
     static final String KEPT = "[{\"id\":1,\"label\":\"kept\",\"points\":[[1.0,1.0],[9.0,1.0],[9.0,9.0]]}]";
-    static TempDataApp server;
 
     @BeforeContainer
     static void start() throws Exception {
         server = TempDataApp.start("zone-limits", "us1", "synthetic:ultrasound?width=320&height=240&fps=10");
-    }
-
-    @AfterContainer
-    static void stop() throws Exception {
-        TempDataApp.stop(server);
     }
 
     /** Every try starts from one known zone, so a refused request can be seen to leave it as it was. */

@@ -6,7 +6,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.intravis.pipeline.testing.Mutations;
 
@@ -20,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused with 400/413 and an error that says why, answered within seconds, never a 500; a refused body leaves the
  * stored zones as they were; and what is stored always reads back as a list of zones.
  */
-class ZonesFuzzTest {
+class ZonesFuzzTest extends TempDataAppContainer {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ZONES = "/api/streams/us1/zones";
     static final List<String> LISTS = List.of(
@@ -29,16 +28,10 @@ class ZonesFuzzTest {
             "[]");
     static final List<String> ONES = List.of("{\"label\":\"nerve\",\"points\":[[100,100],[140,100],[120,150]]}",
             "{\"label\":\"\",\"points\":[[0,0],[319,0],[319,239],[0,239]]}");
-    static TempDataApp server;
 
     @BeforeContainer
     static void start() throws Exception {
         server = TempDataApp.start("zones-fuzz", "us1", "synthetic:ultrasound?width=320&height=240&fps=10");
-    }
-
-    @AfterContainer
-    static void stop() throws Exception {
-        TempDataApp.stop(server);
     }
 
     /** The unmutated samples are stored: the fuzzed ones start from bodies that work. */

@@ -49,11 +49,8 @@ final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationL
 
     @Override
     public void onAnnotations(Annotations a) {
-        if (closed()) {
-            return;
-        }
         alerts.update(a, emitter); // always, so that the events have no gaps when a client connects
-        IgtlClient[] clients = server.clients();
+        IgtlClient[] clients = clients();
         if (clients.length == 0) {
             zonesCleared = false;
             return;
@@ -118,7 +115,7 @@ final class IgtlAnnotationSender extends IgtlStreamSender implements AnnotationL
 
     private void alert(String event, String reason, long id, int level, int kind, int tip, int zoneId, int zoneIndex,
                        int zoneClass, float mm, float px, long frameId, long captureUs) {
-        IgtlClient[] clients = server.clients();
+        IgtlClient[] clients = clients();
         if (clients.length == 0) {
             return;
         }

@@ -63,10 +63,7 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
 
     @Override
     public void onFrame(FrameSlot slot) {
-        if (closed()) {
-            return;
-        }
-        IgtlClient[] clients = server.clients();
+        IgtlClient[] clients = clients();
         if (clients.length == 0) {
             return;
         }

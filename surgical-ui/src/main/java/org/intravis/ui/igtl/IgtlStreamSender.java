@@ -10,6 +10,8 @@ import org.intravis.pipeline.Annotations;
  * frame (video thread), {@link IgtlAnnotationSender} what comes with each inference (the model's thread).
  */
 abstract class IgtlStreamSender {
+    private static final IgtlClient[] NOBODY = new IgtlClient[0];
+
     protected final IgtlServer server;
     protected final int index;
     protected final IgtlDeviceNames names;
@@ -37,9 +39,9 @@ abstract class IgtlStreamSender {
         return known && a.pixelSpacingMm() > 0 ? a.pixelSpacingMm() : streamSpacingMm;
     }
 
-    /** After {@link #close()} nothing more is sent. */
-    protected final boolean closed() {
-        return closed;
+    /** Whom to send to now: the server's clients, and nobody after {@link #close()}, so nothing more is sent. */
+    protected final IgtlClient[] clients() {
+        return closed ? NOBODY : server.clients();
     }
 
     void close() {

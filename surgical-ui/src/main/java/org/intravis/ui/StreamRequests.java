@@ -1,0 +1,34 @@
+package org.intravis.ui;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the routes on one stream ({@code /api/streams/ID/...}) work with: the engine whose streams the path names, the
+ * Vert.x whose worker threads take the blocking work (never the event loop), and the audit trail. {@link
+ * IntravisServer} builds one and hands it to each route group ({@link ZoneRoutes}, {@link RecordingRoutes}), and uses
+ * it for its own stream routes.
+ */
+record StreamRequests(Engine engine, Vertx vertx, AuditTrail trail) {
+    /** The path's stream, or empty with the 404 answered. */
+    Optional<Engine.EngineStream> stream(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Optional<Engine.EngineStream> s = engine.stream(id);
+        if (s.isEmpty()) {
+            IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+        }
+        return s;
+    }
+
+    /** Appends to the audit trail on a worker thread (a file write), after the action took effect. */
+    void auditLater(RoutingContext ctx, String stream, String action, Object detail) {
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        vertx.executeBlocking(() -> {
+            trail.append(who, stream, action, detail);
+            return null;
+        }, false);
+    }
+}
