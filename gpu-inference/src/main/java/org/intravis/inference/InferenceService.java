@@ -117,7 +117,7 @@ public final class InferenceService implements AutoCloseable {
         try {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
             BackendOptions options = new BackendOptions(settings.device(), settings.maxBatch(), 2,
-                    settings.intraOpThreads(), settings.batchShape(), settings.convAlgoSearch());
+                    settings.liveIntraOpThreads(), settings.batchShape(), settings.convAlgoSearch());
             backend = BackendFactory.open(source, options, settings.remote(), settings.stepDown());
             w = new ModelWorker(source.spec().name(), backend, settings);
             if (settings.warmup() && backend.canWarmUp()) {

@@ -91,7 +91,7 @@ public final class IntravisConfig {
         public boolean enabled = true;
         /** cpu | cuda | cuda:N (falls back to the CPU with a warning when CUDA cannot start). */
         public String device = "cpu";
-        /** ONNX Runtime intra-op threads per model; 0 = its default. */
+        /** ONNX Runtime intra-op threads per model; 0 = automatic (1 on a CPU of at most 2 logical processors, else its default). */
         public int intraOpThreads = 0;
         /** The AI path's latency budget: a batch closes in time for its oldest frame to meet it. */
         public long budgetMs = 100;

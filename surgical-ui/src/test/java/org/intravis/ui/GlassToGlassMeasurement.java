@@ -1,8 +1,10 @@
 package org.intravis.ui;
 
 import com.microsoft.playwright.Page;
+import org.intravis.pipeline.StreamPipeline;
 import org.intravis.pipeline.testing.SharedData;
 import org.intravis.streamer.ClientStats;
+import org.intravis.streamer.StreamHub;
 import org.intravis.streamer.StreamPublisher;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +25,11 @@ import java.util.Locale;
  *       -Dmeasure.width=1920 -Dmeasure.height=1080 -Dmeasure.fps=30 -Dmeasure.seconds=20
  * </pre>
  * The source is the synthetic ultrasound phantom at the size asked for ({@code -Dmeasure.source=pattern}: the test
- * pattern over a real ultrasound frame from the shared data beside the checkout ({@link SharedData}), scaled). Results: stdout and
- * target/glass-to-glass.md.
+ * pattern over a real ultrasound frame from the shared data beside the checkout ({@link SharedData}), scaled). By
+ * default a {@link StreamingTestServer} serves it with the fixture's overlays (no model: the video path alone);
+ * {@code -Dmeasure.app=model} starts the whole application instead ({@link Application}, as {@code intravis run}
+ * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs. Results:
+ * stdout and target/glass-to-glass.md.
  */
 class GlassToGlassMeasurement {
     @org.junit.jupiter.api.extension.RegisterExtension
@@ -38,8 +43,11 @@ class GlassToGlassMeasurement {
         int seconds = Integer.getInteger("measure.seconds", 20);
         StringBuilder report = new StringBuilder();
         String sourceKind = System.getProperty("measure.source", "synthetic");
-        report.append(String.format(Locale.ROOT, "# Glass-to-glass latency, headless Chromium, %dx%d at %.0f fps, %d s per encoding, source %s%n%n",
-                width, height, fps, seconds, sourceKind));
+        boolean withModel = System.getProperty("measure.app", "fixture").equals("model");
+        report.append(String.format(Locale.ROOT, "# Glass-to-glass latency, headless Chromium, %dx%d at %.0f fps, %d s per encoding, source %s, %s%n%n",
+                width, height, fps, seconds, sourceKind, withModel
+                        ? "the application with the ultrasound model on the CPU (-Dmeasure.app=model)"
+                        : "the streaming test server with the fixture's overlays (no model)"));
         report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append("; ")
                 .append("chromium headless --disable-gpu (software decode)\n\n");
@@ -49,6 +57,10 @@ class GlassToGlassMeasurement {
         report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         {
             for (String encoding : List.of("h264", "jpeg")) {
+                if (withModel) {
+                    report.append(runOnApplication(width, height, fps, encoding, seconds)).append('\n');
+                    continue;
+                }
                 StreamingTestServer server = new StreamingTestServer("us1", width, height, fps);
                 if (sourceKind.equals("pattern")) {
                     server.background = SharedData.require("ultrasound-nerve-vessel/images/0000.png");
@@ -58,7 +70,7 @@ class GlassToGlassMeasurement {
                 }
                 server.start(0);
                 try {
-                    report.append(run(chromium, server, encoding, seconds)).append('\n');
+                    report.append(run(server.url("/"), server.hub, server.pipeline, encoding, seconds)).append('\n');
                 } finally {
                     server.close();
                 }
@@ -69,19 +81,36 @@ class GlassToGlassMeasurement {
         Files.writeString(Paths.get("target", "glass-to-glass.md"), report.toString());
     }
 
-    private String run(HeadlessChromium chromium, StreamingTestServer server, String encoding, int seconds) throws Exception {
+    /** One encoding against the whole application: synthetic ultrasound, the bundled model, default settings. */
+    private String runOnApplication(int width, int height, double fps, String encoding, int seconds) throws Exception {
+        Path data = Files.createTempDirectory("intravis-g2g");
+        IntravisConfig config = TestApps.config(data, "us1", String.format(Locale.ROOT,
+                "synthetic:ultrasound?width=%d&height=%d&fps=%s", width, height, fps), "ultrasound");
+        config.inference.maxBatch = new IntravisConfig().inference.maxBatch; // the default, not the tests' small one
+        config.inference.intraOpThreads = Integer.getInteger("measure.intraOpThreads", config.inference.intraOpThreads);
+        Application app = TestApps.start(config);
+        try {
+            StreamPipeline pipeline = app.engine().stream("us1").orElseThrow().pipeline();
+            return run(TestApps.url(app, "/"), app.engine().hub(), pipeline, encoding, seconds);
+        } finally {
+            app.close();
+            TempDataApp.delete(data);
+        }
+    }
+
+    private String run(String root, StreamHub hub, StreamPipeline pipeline, String encoding, int seconds) throws Exception {
         Page page = chromium.page(1600, 900);
         try {
-            page.navigate(server.url("/display?stream=us1&encoding=" + encoding));
+            page.navigate(root + "display?stream=us1&encoding=" + encoding);
             HeadlessChromium.waitFor("video", 30_000, () -> {
                 Object d = page.evaluate("() => window.intravis ? window.intravis.snapshot().decoded : 0");
                 return ((Number) d).longValue() > 30;
             });
             Thread.sleep(3000); // warm-up: JIT, clock sync samples
-            server.pipeline.latency().reset();
+            pipeline.latency().reset();
             page.evaluate("() => { const c = window.intravis.views['us1'].client; c.latency.windowMs = 600000;"
                     + " c.latency.max = 100000; c.latency.samples = []; c.dropped = 0; window.__decoded0 = c.decoded; }");
-            StreamPublisher pub = server.hub.publisher("us1").orElseThrow();
+            StreamPublisher pub = hub.publisher("us1").orElseThrow();
             ClientStats before = pub.stats().clients().get(0);
             StreamPublisher.VariantStats vBefore = variant(pub, encoding);
             long t0 = System.nanoTime();
@@ -102,7 +131,7 @@ class GlassToGlassMeasurement {
             double encodeMs = frames == 0 ? 0 : (vAfter.meanEncodeMillis() * vAfter.framesEncoded()
                     - vBefore.meanEncodeMillis() * vBefore.framesEncoded()) / frames;
             HeadlessChromium.screenshot(page, "measure-" + encoding);
-            org.HdrHistogram.Histogram sent = server.pipeline.latency().snapshot()
+            org.HdrHistogram.Histogram sent = pipeline.latency().snapshot()
                     .total(org.intravis.pipeline.LatencyPoint.CAPTURE_TO_VIDEO_SENT);
             long sentFrames = after.framesSent() - before.framesSent();
             double kbPerFrame = sentFrames == 0 ? 0 : (after.bytesSent() - before.bytesSent()) / 1024.0 / sentFrames;
