@@ -1,5 +1,7 @@
 package org.intravis.inference;
 
+import java.util.Arrays;
+
 /**
  * Where a model's input came from when its sidecar asks for the content crop ({@code input.crop}): the frame is
  * stretched to a square grid, the bounding box of its picture (pixels brighter than a grey level, inside black
@@ -26,7 +28,7 @@ public final class ContentBox {
      */
     void find(byte[] pixels, int grid, int above, double columnShare, int[] columnCounts) {
         int fullest = 0;
-        java.util.Arrays.fill(columnCounts, 0, grid, 0);
+        Arrays.fill(columnCounts, 0, grid, 0);
         for (int y = 0, i = 0; y < grid; y++) {
             for (int x = 0; x < grid; x++, i++) {
                 if ((pixels[i] & 0xff) > above) {
