@@ -217,7 +217,8 @@ public final class InferenceService implements AutoCloseable {
             s.add(new InferenceStatus.StreamStatus(st.streamId(), st.mode(), st.model(),
                     paused.getOrDefault(st.streamId(), false), st.detail()));
         }
-        return new InferenceStatus(settings.device(), inUse == null ? settings.device() : inUse, note, models, s);
+        return new InferenceStatus(settings.device(), inUse == null ? settings.device() : inUse, note, models, s,
+                settings.liveIntraOpThreads());
     }
 
     /** Threads of the model workers (for tests that read per-thread allocation). */

@@ -96,7 +96,7 @@ public final class InferenceSettings {
      * this project's 2-core machine, full graph: video p99 60 -> 42 ms and AI p99 93 -> 82 ms with one thread
      * (BENCHMARKS.md, "ONNX Runtime's threads"). Offline tools ({@code evaluate}, probes) keep ONNX Runtime's default.
      */
-    static int liveIntraOpThreads(int configured, String device, int processors) {
+    public static int liveIntraOpThreads(int configured, String device, int processors) {
         if (configured > 0 || !device.startsWith("cpu")) {
             return configured;
         }

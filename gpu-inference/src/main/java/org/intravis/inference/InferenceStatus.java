@@ -13,9 +13,11 @@ import java.util.Map;
  * @param deviceNote      why they differ (a CUDA fallback), or empty
  * @param models          one entry per model asked for
  * @param streams         one entry per registered stream
+ * @param intraOpThreads  ONNX Runtime threads per model run in this process, 0 for its own default
+ *                        ({@link InferenceSettings#liveIntraOpThreads()})
  */
 public record InferenceStatus(String deviceRequested, String deviceInUse, String deviceNote, List<ModelStatus> models,
-                              List<StreamStatus> streams) {
+                              List<StreamStatus> streams, int intraOpThreads) {
 
     /**
      * @param name             the model as asked for (name or path)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
+import org.intravis.inference.InferenceSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,6 +61,9 @@ final class BenchReport {
         cfg.put("model_step_down", settings.modelStepDown());
         cfg.put("encoder_step_down", settings.encoderStepDown());
         cfg.put("intra_op_threads", settings.intraOpThreads());
+        // what ours runs with (0: ONNX Runtime's default, which the baseline keeps)
+        cfg.put("intra_op_threads_ours", InferenceSettings.liveIntraOpThreads(settings.intraOpThreads(),
+                settings.device(), Runtime.getRuntime().availableProcessors()));
         cfg.put("inference_backend", settings.remoteUrl() == null ? "local" : "remote " + settings.remoteUrl());
         cfg.put("baseline_queue", settings.baselineQueue());
         cfg.put("buffered_frames", settings.bufferedFrames());
