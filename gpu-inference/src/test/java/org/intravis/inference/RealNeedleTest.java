@@ -97,6 +97,13 @@ class RealNeedleTest {
         assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
         assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
         assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX * 720 / 1080);
+        // the box the model saw (the dump's picture_box): the picture, columns 83-636, and at most the ticks 6-14 px
+        // left of it, never the labels from column 6 or the depth dots and "4.0cm" right of it (1.2.0's box: 6-679)
+        for (JsonNode f : new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("dump").resolve("predictions.json").toFile()).get("frames")) {
+            assertThat(f.get("picture_box").get(0).asInt()).as(f.get("image").asText()).isBetween(60, 90);
+            assertThat(f.get("picture_box").get(2).asInt()).as(f.get("image").asText()).isBetween(630, 645);
+        }
     }
 
     /** The needle-free views (the fascia line, depth dots, the depth label): no needle, let alone a confident one. */

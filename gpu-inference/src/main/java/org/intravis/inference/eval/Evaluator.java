@@ -10,6 +10,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.inference.BackendFactory;
 import org.intravis.inference.BackendOptions;
+import org.intravis.inference.ContentBox;
 import org.intravis.inference.ContentUncropper;
 import org.intravis.inference.GreyPixels;
 import org.intravis.inference.InferenceBackend;
@@ -88,7 +89,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * <p>
  * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
  * {@code predictions.json} (tips in image pixels, with their confidence and low flag; in sequence mode their track
- * state), so that anyone can recompute the metrics.
+ * state; for a model with the content crop the picture box it saw), so that anyone can recompute the metrics and see
+ * what part of a new scanner's frame the model looked at.
  */
 public final class Evaluator {
     private static final Logger LOG = Logger.getLogger(Evaluator.class.getName());
@@ -325,6 +327,10 @@ public final class Evaluator {
                 classes.keySet().forEach(c -> th.put(c, spec.threshold(c)));
                 d.put("tip_coordinates", "image pixels, pixel centres at whole numbers");
                 d.put("tip_low", "tip_confidence below " + Annotations.LOW_CONFIDENCE + ": shown as low confidence, no alerts");
+                if (spec.cropsToContent()) {
+                    d.put("picture_box", "the content crop's box the model saw, [x0, y0, x1, y1] in image pixels (ends "
+                            + "exclusive); the whole image when no picture was found");
+                }
                 d.put("sequence", o.sequence());
                 d.set("frames", dumped);
                 json.writeValue(o.dump().resolve("predictions.json").toFile(), d);
@@ -445,6 +451,13 @@ public final class Evaluator {
                 f.put("label_map", base + ".png");
                 f.put("width", image.cols());
                 f.put("height", image.rows());
+                if (spec.cropsToContent()) { // what the model saw: scanner graphics in the box stretch the picture
+                    ContentBox b = row.box();
+                    double sx = (double) image.cols() / b.grid();
+                    double sy = (double) image.rows() / b.grid();
+                    f.putArray("picture_box").add(Math.round(b.x0() * sx)).add(Math.round(b.y0() * sy))
+                            .add(Math.round(b.x1() * sx)).add(Math.round(b.y1() * sy));
+                }
                 if (found) {
                     f.putArray("tip").add(tipX).add(tipY);
                     if (sequence == null) { // the shaft's other end (a sequence's tip is the tracker's)
