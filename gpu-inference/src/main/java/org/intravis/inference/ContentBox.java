@@ -1,5 +1,6 @@
 package org.intravis.inference;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -18,7 +19,7 @@ public final class ContentBox {
     private int grid;
 
     /**
-     * Finds the box in the grid image ({@code grid} x {@code grid} grey bytes, row by row). Columns: with
+     * Finds the box in the grid image ({@code grid} x {@code grid} grey bytes, row by row, read in place). Columns: with
      * {@code columnShare} 0, every column holding a pixel above {@code above}; otherwise the longest run of columns
      * holding at least that share of the fullest column's picture pixels, gaps of up to {@link #gap} columns bridged.
      * The second keeps burned-in scanner graphics beside the picture (labels, depth dots, scale ticks: a few pixels
@@ -26,12 +27,12 @@ public final class ContentBox {
      * picture pixel within those columns. A box under a quarter of the grid either way is not a picture (a caption,
      * a logo), so the whole grid is used. {@code columnCounts} is the caller's scratch, {@code grid} long.
      */
-    void find(byte[] pixels, int grid, int above, double columnShare, int[] columnCounts) {
+    void find(ByteBuffer pixels, int grid, int above, double columnShare, int[] columnCounts) {
         int fullest = 0;
         Arrays.fill(columnCounts, 0, grid, 0);
         for (int y = 0, i = 0; y < grid; y++) {
             for (int x = 0; x < grid; x++, i++) {
-                if ((pixels[i] & 0xff) > above) {
+                if ((pixels.get(i) & 0xff) > above) {
                     columnCounts[x]++;
                 }
             }
@@ -99,9 +100,9 @@ public final class ContentBox {
         return Math.max(1, grid / 160);
     }
 
-    private static boolean rowHasPicture(byte[] pixels, int rowStart, int left, int right, int above) {
+    private static boolean rowHasPicture(ByteBuffer pixels, int rowStart, int left, int right, int above) {
         for (int x = left; x < right; x++) {
-            if ((pixels[rowStart + x] & 0xff) > above) {
+            if ((pixels.get(rowStart + x) & 0xff) > above) {
                 return true;
             }
         }

@@ -5,6 +5,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
 
+import java.nio.ByteBuffer;
+
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
@@ -41,7 +43,7 @@ public final class Preprocessor {
     private final Mat grid3;
     private final Size gridSize;
     private final BytePointer gridMemory;
-    private final byte[] gridBytes;
+    private final ByteBuffer gridPixels; // a view of gridMemory: the box reads the grid where resize() wrote it
     private final int[] columnCounts;
     private final ContentBox viewBox = new ContentBox();
     private Mat boxView;
@@ -64,7 +66,7 @@ public final class Preprocessor {
         grid1 = g > 0 ? new Mat(g, g, CV_8UC1, gridMemory) : null; // resize() writes here: same size and type
         grid3 = g > 0 ? new Mat(g, g, CV_8UC3) : null;
         gridSize = g > 0 ? new Size(g, g) : null;
-        gridBytes = new byte[g * g];
+        gridPixels = g > 0 ? gridMemory.asBuffer() : null;
         columnCounts = new int[g];
     }
 
@@ -117,9 +119,8 @@ public final class Preprocessor {
         } else {
             resize(frame, grid1, gridSize, 0, 0, interpolation);
         }
-        gridMemory.get(gridBytes, 0, gridBytes.length);
         ContentBox box = row.box();
-        box.find(gridBytes, g, spec.cropAbove(), spec.cropColumnShare(), columnCounts);
+        box.find(gridPixels, g, spec.cropAbove(), spec.cropColumnShare(), columnCounts);
         resize(view(box), small1, size, 0, 0, interpolation);
         double std = spec.std(0);
         small1.convertTo(row.plane(0), CV_32F, spec.pixelScale() / std, -spec.mean(0) / std);

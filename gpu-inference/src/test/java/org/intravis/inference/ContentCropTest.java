@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
@@ -91,15 +92,15 @@ class ContentCropTest {
     void aFrameWithoutAPictureIsUsedWhole() {
         ContentBox box = new ContentBox();
         int[] counts = new int[G];
-        box.find(new byte[G * G], G, 12, 0.05, counts);
+        box.find(ByteBuffer.wrap(new byte[G * G]), G, 12, 0.05, counts);
         assertThat(box.isWhole()).isTrue();
         byte[] strip = new byte[G * G]; // a bright strip under a quarter of the grid wide: a caption, not a picture
         for (int y = 0; y < G; y++) {
             Arrays.fill(strip, y * G + 200, y * G + 300, (byte) 200);
         }
-        box.find(strip, G, 12, 0, counts);
+        box.find(ByteBuffer.wrap(strip), G, 12, 0, counts);
         assertThat(box.isWhole()).isTrue();
-        box.find(strip, G, 12, 0.05, counts);
+        box.find(ByteBuffer.wrap(strip), G, 12, 0.05, counts);
         assertThat(box.isWhole()).isTrue();
     }
 
@@ -126,9 +127,9 @@ class ContentCropTest {
         }
         ContentBox box = new ContentBox();
         int[] counts = new int[G];
-        box.find(g, G, 12, 0, counts);
+        box.find(ByteBuffer.wrap(g), G, 12, 0, counts);
         assertThat(box.toString()).isEqualTo("[10,5)-(411,480) of 512"); // every pixel above grey 12
-        box.find(g, G, 12, 0.05, counts);
+        box.find(ByteBuffer.wrap(g), G, 12, 0.05, counts);
         assertThat(box.toString()).isEqualTo("[100,20)-(400,480) of 512"); // the picture only
     }
 
