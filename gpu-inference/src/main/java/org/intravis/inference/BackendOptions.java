@@ -10,9 +10,11 @@ package org.intravis.inference;
  * @param intraOpThreads ONNX Runtime threads per run, 0 for its default (one per physical core)
  * @param batchShape     whether partial batches run at their size or padded to maxBatch (see {@link BatchShape})
  * @param convAlgoSearch cuDNN algorithm choice on CUDA
+ * @param spinning       whether ONNX Runtime's intra-op threads spin between operators (its default) instead of
+ *                       sleeping: quicker to resume, but a spinning thread holds a core that another thread needs
  */
 public record BackendOptions(String device, int maxBatch, int buffers, int intraOpThreads, BatchShape batchShape,
-                             ConvAlgoSearch convAlgoSearch) {
+                             ConvAlgoSearch convAlgoSearch, boolean spinning) {
     public BackendOptions {
         if (device == null || device.isBlank()) {
             device = "cpu";
@@ -32,6 +34,12 @@ public record BackendOptions(String device, int maxBatch, int buffers, int intra
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive, was " + intraOpThreads);
         }
+    }
+
+    /** Threads spinning as ONNX Runtime's default has them. */
+    public BackendOptions(String device, int maxBatch, int buffers, int intraOpThreads, BatchShape batchShape,
+                          ConvAlgoSearch convAlgoSearch) {
+        this(device, maxBatch, buffers, intraOpThreads, batchShape, convAlgoSearch, true);
     }
 
     /** Shape {@link BatchShape#AUTO}, ONNX Runtime's default cuDNN search. */

@@ -107,6 +107,11 @@ public final class InferenceService implements AutoCloseable {
         };
     }
 
+    private static String describe(OrtThreads t) {
+        return (t.intraOp() == 0 ? "ONNX Runtime's default threads" : t.intraOp() + (t.intraOp() == 1 ? " thread" : " threads"))
+                + (t.spinning() || t.intraOp() == 1 ? "" : ", not spinning");
+    }
+
     /** The worker of a model, loading it on first use; null (and the error recorded) when it cannot be loaded. */
     private ModelWorker worker(String model) {
         ModelWorker w = workers.get(model);
@@ -116,8 +121,9 @@ public final class InferenceService implements AutoCloseable {
         InferenceBackend backend = null;
         try {
             ModelSource source = ModelSource.locate(model, settings.modelsDir());
+            OrtThreads threads = settings.liveThreads();
             BackendOptions options = new BackendOptions(settings.device(), settings.maxBatch(), 2,
-                    settings.liveIntraOpThreads(), settings.batchShape(), settings.convAlgoSearch());
+                    threads.intraOp(), settings.batchShape(), settings.convAlgoSearch(), threads.spinning());
             backend = BackendFactory.open(source, options, settings.remote(), settings.stepDown());
             w = new ModelWorker(source.spec().name(), backend, settings);
             if (settings.warmup() && backend.canWarmUp()) {
@@ -140,6 +146,7 @@ public final class InferenceService implements AutoCloseable {
         LOG.info("model " + model + " " + w.spec().version() + " loaded from " + backend.location() + " on "
                 + backend.device() + (backend.deviceNote().isEmpty() ? "" : " (" + backend.deviceNote() + ")")
                 + ", batches of up to " + backend.maxBatch()
+                + (backend.device().startsWith("cpu") ? ", " + describe(settings.liveThreads()) : "")
                 + (backend.variants() > 1 ? ", steps down to its " + backend.variantName(1) + " graph under load" : "")
                 + (backend.fixedBatchShape() ? " (every call at " + backend.maxBatch() + " rows: one tensor shape)" : ""));
         workers.put(model, w);
@@ -218,7 +225,7 @@ public final class InferenceService implements AutoCloseable {
                     paused.getOrDefault(st.streamId(), false), st.detail()));
         }
         return new InferenceStatus(settings.device(), inUse == null ? settings.device() : inUse, note, models, s,
-                settings.liveIntraOpThreads());
+                settings.liveThreads().intraOp());
     }
 
     /** Threads of the model workers (for tests that read per-thread allocation). */

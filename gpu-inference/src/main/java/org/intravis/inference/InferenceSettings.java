@@ -12,6 +12,7 @@ import java.util.Map;
 public final class InferenceSettings {
     private String device = "cpu";
     private int intraOpThreads;
+    private int liveStreams = 1;
     private long budgetMs = 100;
     private int maxBatch = 8;
     private BatchShape batchShape = BatchShape.AUTO;
@@ -34,8 +35,10 @@ public final class InferenceSettings {
 
     /** {@code cpu} (default), {@code cuda} or {@code cuda:N}; CUDA falls back to the CPU with a warning. */
     public InferenceSettings device(String d) { this.device = d; return this; }
-    /** ONNX Runtime threads per run (0: automatic, {@link #liveIntraOpThreads(int, String, int)}). */
+    /** ONNX Runtime threads per run (0: automatic, {@link OrtThreads#live}). */
     public InferenceSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
+    /** The live streams that may run a model (the automatic thread count depends on it; default 1). */
+    public InferenceSettings liveStreams(int n) { this.liveStreams = n; return this; }
     /** Capture-to-published budget per frame: batches close early enough for their oldest frame to meet it. */
     public InferenceSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
     /** Largest batch per ONNX Runtime call (tensors are allocated for it once). */
@@ -84,23 +87,9 @@ public final class InferenceSettings {
     public String device() { return device; }
     public int intraOpThreads() { return intraOpThreads; }
 
-    /** The ONNX Runtime threads a live model runs with on this machine ({@link #liveIntraOpThreads(int, String, int)}). */
-    public int liveIntraOpThreads() {
-        return liveIntraOpThreads(intraOpThreads, device, Runtime.getRuntime().availableProcessors());
-    }
-
-    /**
-     * The threads a live model gets: {@code configured} when set; for 0 (automatic) one thread on a CPU of at most
-     * two logical processors, else ONNX Runtime's default (0: one per physical core). Why: its pool spins its threads
-     * between operators, and on two cores that spinning takes the core the video thread needs. One 720p30 stream on
-     * this project's 2-core machine, full graph: video p99 60 -> 42 ms and AI p99 93 -> 82 ms with one thread
-     * (BENCHMARKS.md, "ONNX Runtime's threads"). Offline tools ({@code evaluate}, probes) keep ONNX Runtime's default.
-     */
-    public static int liveIntraOpThreads(int configured, String device, int processors) {
-        if (configured > 0 || !device.startsWith("cpu")) {
-            return configured;
-        }
-        return processors <= 2 ? 1 : 0;
+    /** The ONNX Runtime threads a live model runs with on this machine ({@link OrtThreads#live}). */
+    public OrtThreads liveThreads() {
+        return OrtThreads.live(intraOpThreads, device, Runtime.getRuntime().availableProcessors(), liveStreams);
     }
     public long budgetMs() { return budgetMs; }
     public int maxBatch() { return maxBatch; }

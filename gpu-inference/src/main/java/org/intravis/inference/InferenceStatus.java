@@ -14,7 +14,7 @@ import java.util.Map;
  * @param models          one entry per model asked for
  * @param streams         one entry per registered stream
  * @param intraOpThreads  ONNX Runtime threads per model run in this process, 0 for its own default
- *                        ({@link InferenceSettings#liveIntraOpThreads()})
+ *                        ({@link InferenceSettings#liveThreads()})
  */
 public record InferenceStatus(String deviceRequested, String deviceInUse, String deviceNote, List<ModelStatus> models,
                               List<StreamStatus> streams, int intraOpThreads) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
-import org.intravis.inference.InferenceSettings;
+import org.intravis.inference.OrtThreads;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,8 +62,10 @@ final class BenchReport {
         cfg.put("encoder_step_down", settings.encoderStepDown());
         cfg.put("intra_op_threads", settings.intraOpThreads());
         // what ours runs with (0: ONNX Runtime's default, which the baseline keeps)
-        cfg.put("intra_op_threads_ours", InferenceSettings.liveIntraOpThreads(settings.intraOpThreads(),
-                settings.device(), Runtime.getRuntime().availableProcessors()));
+        OrtThreads ortThreads = OrtThreads.live(settings.intraOpThreads(), settings.device(),
+                Runtime.getRuntime().availableProcessors(), settings.streams());
+        cfg.put("intra_op_threads_ours", ortThreads.intraOp());
+        cfg.put("intra_op_spinning_ours", ortThreads.spinning());
         cfg.put("inference_backend", settings.remoteUrl() == null ? "local" : "remote " + settings.remoteUrl());
         cfg.put("baseline_queue", settings.baselineQueue());
         cfg.put("buffered_frames", settings.bufferedFrames());

@@ -4,6 +4,7 @@ import org.intravis.inference.AlertSettings;
 import org.intravis.inference.BatchShape;
 import org.intravis.inference.ConvAlgoSearch;
 import org.intravis.inference.InferenceSettings;
+import org.intravis.inference.StreamRegistration;
 import org.intravis.inference.TipTracker;
 import org.intravis.inference.ZoneSmoother;
 import org.intravis.inference.remote.RemoteSettings;
@@ -45,6 +46,9 @@ public final class ModuleSettings {
         if (c.streaming.encoderStepDown < 0 || c.streaming.encoderStepDown > StreamPublisher.maxEncoderStep()) {
             throw new UserError("streaming.encoderStepDown must be 0.." + StreamPublisher.maxEncoderStep() + ", was "
                     + c.streaming.encoderStepDown);
+        }
+        if (!(c.streaming.overlayFloorHz >= 0) || c.streaming.overlayFloorHz > 1000) {
+            throw new UserError("streaming.overlayFloorHz must be 0..1000 overlays a second, was " + c.streaming.overlayFloorHz);
         }
         if (c.streams == null || c.streams.isEmpty()) {
             throw new UserError("no streams configured: give --source URI or a streams: section");
@@ -114,6 +118,7 @@ public final class ModuleSettings {
             InferenceSettings s = new InferenceSettings()
                     .device(i.device)
                     .intraOpThreads(i.intraOpThreads)
+                    .liveStreams((int) c.streams.stream().filter(st -> !StreamRegistration.NONE.equals(st.model)).count())
                     .budgetMs(i.budgetMs)
                     .stepDown(i.stepDown)
                     .maxBatch(i.maxBatch)

@@ -241,13 +241,16 @@ public final class OnnxBackend implements InferenceBackend {
         return e;
     }
 
-    /** The session options every session starts from (graph optimisation, threads). */
+    /** The session options every session starts from (graph optimisation, threads, spinning). */
     private static SessionOptions baseOptions(BackendOptions options) {
         SessionOptions o = new SessionOptions();
         o.SetGraphOptimizationLevel(ORT_ENABLE_ALL);
         o.SetInterOpNumThreads(1);
         if (options.intraOpThreads() > 0) {
             o.SetIntraOpNumThreads(options.intraOpThreads());
+        }
+        if (!options.spinning()) {
+            o.AddConfigEntry("session.intra_op.allow_spinning", "0");
         }
         return o;
     }
