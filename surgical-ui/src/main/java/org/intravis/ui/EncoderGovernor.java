@@ -20,17 +20,24 @@ import java.util.logging.Logger;
  * Saturated means, over the last second, across the streams that run a model:
  * <ul>
  *   <li>the AI is behind the picture for want of CPU: more than {@value #DOWN_STALE} of the frames shown carried a
- *       stale or no overlay ({@code overlay_stale} / {@code video_out}), while a model runs in this process, busy at
- *       least {@value #DOWN_MODEL_BUSY} of the time, and every model already runs its cheapest graph (the model steps
- *       down first: that costs the picture nothing). A model that fails, or runs on an inference server, is not
- *       helped by fewer frames: its stale overlays never cost the picture a frame; or</li>
+ *       stale or no overlay ({@code overlay_stale} / {@code video_out}), or the streams got fewer overlays than
+ *       their floor ({@code streaming.overlayFloorHz}, 10 a second each by default, at most half a stream's
+ *       frames: {@link #overlayFloorHz}), while a model runs in this process, busy at least {@value #DOWN_MODEL_BUSY} of the time, and every
+ *       model already runs its cheapest graph (the model steps down first: that costs the picture nothing). A model
+ *       that fails, or runs on an inference server, is not helped by fewer frames: its stale overlays never cost the
+ *       picture a frame; or</li>
  *   <li>the video is behind: more than {@value #DOWN_VIDEO_SKIPPED} of the frames captured were skipped by the video
  *       branch ({@code video_skipped} / {@code frames_in}).</li>
  * </ul>
  * Then every stream's encoders step down (fewer frames encoded, the same frames for every variant:
  * {@link StreamPublisher#encoderStep}), up to {@code maxStep}; they step up again when under {@value #UP_STALE} are
- * stale and under {@value #UP_VIDEO_SKIPPED} skipped, with the hysteresis of {@link StepHysteresis}. Every step is
- * counted and logged.
+ * stale, under {@value #UP_VIDEO_SKIPPED} skipped and the overlays clear their floor by {@value #UP_FLOOR_MARGIN}
+ * times, with the hysteresis of {@link StepHysteresis}. Every step is counted and logged.
+ * <p>
+ * Why a floor: under four streams on two cores the encoders took the CPU and the model published 20 overlays a
+ * second for all four, five per stream, none of them stale by the clock: an overlay that moves five times a second
+ * lags a needle by up to 200 ms while the picture shows it moving. Below the floor the picture gives frames up to
+ * the AI, as far as {@code maxStep} allows.
  */
 final class EncoderGovernor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EncoderGovernor.class.getName());
@@ -39,6 +46,8 @@ final class EncoderGovernor implements AutoCloseable {
     static final double DOWN_VIDEO_SKIPPED = 0.10;
     static final double UP_STALE = 0.10;
     static final double UP_VIDEO_SKIPPED = 0.02;
+    /** Stepping up needs the overlays this far above their floor (stepping up takes CPU from the AI). */
+    static final double UP_FLOOR_MARGIN = 1.5;
 
     /** A stream the governor watches: its counters, its publisher, and whether it runs a model. */
     record Watched(String id, StreamCounters counters, StreamPublisher publisher, boolean model) {
@@ -47,6 +56,7 @@ final class EncoderGovernor implements AutoCloseable {
     private final List<Watched> streams;
     private final InferenceService inference;
     private final StepHysteresis steps;
+    private final double floorHz;
     private final long[][] previous;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "encoder-governor");
@@ -56,9 +66,14 @@ final class EncoderGovernor implements AutoCloseable {
 
     private volatile double staleShare;
     private volatile double skippedShare;
+    private volatile double overlayHz = Double.NaN;
+    private long previousTick;
 
-    /** @param maxStep the lowest rate step allowed (0: never step down; at most {@link StreamPublisher#maxEncoderStep()}) */
-    EncoderGovernor(List<Watched> streams, InferenceService inference, int maxStep) {
+    /**
+     * @param maxStep the lowest rate step allowed (0: never step down; at most {@link StreamPublisher#maxEncoderStep()})
+     * @param floorHz overlays a second per model stream below which the AI counts as behind (0: no floor)
+     */
+    EncoderGovernor(List<Watched> streams, InferenceService inference, int maxStep, double floorHz) {
         if (maxStep < 0 || maxStep > StreamPublisher.maxEncoderStep()) {
             throw new IllegalArgumentException("encoder step-down must be 0.." + StreamPublisher.maxEncoderStep()
                     + ", was " + maxStep);
@@ -66,6 +81,7 @@ final class EncoderGovernor implements AutoCloseable {
         this.streams = List.copyOf(streams);
         this.inference = inference;
         this.steps = new StepHysteresis(maxStep);
+        this.floorHz = floorHz;
         this.previous = new long[this.streams.size()][];
     }
 
@@ -78,14 +94,23 @@ final class EncoderGovernor implements AutoCloseable {
 
     /** One window: reads the counters since the last, decides, applies. */
     synchronized void tick() {
+        tick(System.nanoTime());
+    }
+
+    /** One window ending at {@code nowNanos}. */
+    synchronized void tick(long nowNanos) {
         long videoOut = 0;
         long stale = 0;
         long framesIn = 0;
         long skipped = 0;
+        long modelFramesIn = 0;
+        long overlays = 0;
+        int modelStreams = 0;
         for (int i = 0; i < streams.size(); i++) {
             Watched w = streams.get(i);
             long[] now = {w.counters().get(Counter.VIDEO_OUT), w.counters().get(Counter.OVERLAY_STALE),
-                    w.counters().get(Counter.FRAMES_IN), w.counters().get(Counter.VIDEO_SKIPPED)};
+                    w.counters().get(Counter.FRAMES_IN), w.counters().get(Counter.VIDEO_SKIPPED),
+                    w.counters().get(Counter.INFERENCE_DONE)};
             long[] before = previous[i];
             previous[i] = now;
             if (before == null) {
@@ -96,25 +121,42 @@ final class EncoderGovernor implements AutoCloseable {
             if (w.model()) {
                 videoOut += now[0] - before[0];
                 stale += now[1] - before[1];
+                modelFramesIn += now[2] - before[2];
+                overlays += now[4] - before[4];
+                modelStreams++;
             }
         }
-        if (framesIn == 0) {
-            return; // nothing flowed: nothing to judge
+        double seconds = previousTick == 0 ? 0 : (nowNanos - previousTick) / 1e9;
+        previousTick = nowNanos;
+        if (framesIn == 0 || seconds <= 0) {
+            return; // nothing flowed (or the first window): nothing to judge
         }
         double staleNow = videoOut == 0 ? 0 : (double) stale / videoOut;
         double skippedNow = (double) skipped / framesIn;
         staleShare = staleNow;
         skippedShare = skippedNow;
-        boolean aiBehind = staleNow > DOWN_STALE && aiHeldBackByTheCpu();
+        double floor = Double.NaN;
+        double hz = Double.NaN;
+        if (modelStreams > 0) {
+            hz = overlays / seconds / modelStreams;
+            floor = overlayFloorHz(modelFramesIn / seconds / modelStreams);
+        }
+        overlayHz = hz;
+        boolean belowFloor = modelStreams > 0 && hz < floor; // (a floor of 0 is never missed)
+        boolean aiBehind = (staleNow > DOWN_STALE || belowFloor) && aiHeldBackByTheCpu();
         boolean videoBehind = skippedNow > DOWN_VIDEO_SKIPPED;
+        boolean clearOfFloor = modelStreams == 0 || hz >= floor * UP_FLOOR_MARGIN;
         int before = steps.step();
-        int next = steps.window(aiBehind || videoBehind, staleNow < UP_STALE && skippedNow < UP_VIDEO_SKIPPED);
+        int next = steps.window(aiBehind || videoBehind,
+                staleNow < UP_STALE && skippedNow < UP_VIDEO_SKIPPED && clearOfFloor);
         if (next != before) {
             LOG.info("encoders step " + (next > before ? "down" : "up") + " to rate step " + next + " ("
                     + describe(next) + "): " + (next < before ? "the CPU keeps up"
-                    : aiBehind ? "the AI is behind the picture" : "the video is behind") + " (stale overlays "
+                    : aiBehind ? (staleNow > DOWN_STALE ? "the AI is behind the picture" : "the AI is under its overlay floor")
+                    : "the video is behind") + " (stale overlays "
                     + Math.round(staleNow * 100) + " % of frames shown, video skipped " + Math.round(skippedNow * 100)
-                    + " % of frames captured, last second)");
+                    + " % of frames captured, overlays " + (Double.isNaN(hz) ? "-" : String.format(java.util.Locale.ROOT,
+                    "%.1f", hz)) + " a second per stream, last second)");
             for (Watched w : streams) {
                 w.publisher().encoderStep(next);
             }
@@ -144,6 +186,11 @@ final class EncoderGovernor implements AutoCloseable {
         return busyHere;
     }
 
+    /** The overlays a second a stream of {@code framesHz} should get: the floor, at most half its frames. */
+    double overlayFloorHz(double framesHz) {
+        return Math.min(floorHz, framesHz / 2);
+    }
+
     /** What a step encodes, in words. */
     static String describe(int step) {
         return switch (step) {
@@ -160,6 +207,9 @@ final class EncoderGovernor implements AutoCloseable {
     long stepUps() { return steps.stepUps(); }
     double staleShare() { return staleShare; }
     double skippedShare() { return skippedShare; }
+    /** Overlays published a second per stream that runs a model, last window (NaN: none runs one). */
+    double overlayHz() { return overlayHz; }
+    double floorHz() { return floorHz; }
 
     @Override
     public void close() {

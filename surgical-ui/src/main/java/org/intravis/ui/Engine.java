@@ -93,7 +93,8 @@ public final class Engine implements AutoCloseable {
             for (IntravisConfig.Stream s : config.streams) {
                 streams.add(startStream(index++, s));
             }
-            encoderGovernor = new EncoderGovernor(watched, inference, config.streaming.encoderStepDown).start();
+            encoderGovernor = new EncoderGovernor(watched, inference, config.streaming.encoderStepDown,
+                    config.streaming.overlayFloorHz).start();
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -192,6 +192,12 @@ public final class IntravisConfig {
          * 1 three of four frames, 2 two of three, 3 one of two.
          */
         public int encoderStepDown = 2;
+        /**
+         * Overlays a second each stream that runs a model should get before its encoders take every frame: below it,
+         * with the model busy on its cheapest graph, the encoders step down (at most half a stream's frame rate; 0:
+         * no floor, the encoders step down only for stale overlays or a video that falls behind).
+         */
+        public double overlayFloorHz = 10;
         /** Clients (WebSocket and MJPEG) per stream; one more is refused with a close reason saying so. */
         public int maxClientsPerStream = 16;
     }

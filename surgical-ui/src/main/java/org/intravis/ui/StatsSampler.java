@@ -108,6 +108,10 @@ public final class StatsSampler implements AutoCloseable {
             m.put("stepUps", g.stepUps());
             m.put("staleShare", round(g.staleShare() * 100) / 100);
             m.put("videoSkippedShare", round(g.skippedShare() * 100) / 100);
+            if (!Double.isNaN(g.overlayHz())) {
+                m.put("overlaysPerSecond", round(g.overlayHz()));
+                m.put("overlayFloorHz", g.floorHz());
+            }
         });
         return m;
     }

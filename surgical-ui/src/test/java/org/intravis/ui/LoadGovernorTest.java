@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The application under more load than two cores carry: two 60 frames/s phantoms on the bundled ultrasound model.
@@ -56,5 +57,37 @@ class LoadGovernorTest {
                     .containsPattern("intravis_encoder_step\\{stream=\"b\"\\} [12]")
                     .contains("intravis_video_thinned_total{stream=\"a\"}");
         }
+    }
+
+    /**
+     * Overlays that are fresh but few: with the staleness window at its default (500 ms) nothing shown is stale, yet
+     * two 60 frames/s streams get fewer overlays each than a floor of half their frame rate (the configured 1000 a
+     * second, clamped to 30), so once the model is on its cheapest graph the encoders give frames up to the AI.
+     */
+    @Test
+    void fewFreshOverlaysBelowTheFloorAlsoStepTheEncodersDown() throws Exception {
+        IntravisConfig c = TestApps.config(dataDir, "a", "synthetic:ultrasound?width=640&height=360&fps=60", "ultrasound");
+        IntravisConfig.Stream b = new IntravisConfig.Stream();
+        b.id = "b";
+        b.source = "synthetic:ultrasound?width=640&height=360&fps=60&seed=2";
+        b.model = "ultrasound";
+        c.streams = new ArrayList<>(List.of(c.streams.get(0), b));
+        c.streaming.overlayFloorHz = 1000;
+        try (Application app = Application.start(ModuleSettings.validate(c))) {
+            JsonNode a = org.awaitility.Awaitility.await("the encoders step down for the floor")
+                    .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> JSON.readTree(TestApps.call(app, "GET", "/api/streams/a", null).body()),
+                            n -> n.path("encoder").path("step").asInt() >= 1);
+            JsonNode encoder = a.get("encoder");
+            assertThat(encoder.get("overlayFloorHz").asDouble()).isEqualTo(1000);
+            assertThat(encoder.get("overlaysPerSecond").asDouble()).as("per stream, last second").isLessThan(30);
+            assertThat(encoder.get("stepDowns").asLong()).isPositive();
+            assertThat(encoder.get("staleShare").asDouble()).as("not for stale overlays").isLessThan(EncoderGovernor.DOWN_STALE);
+            assertThat(encoder.get("videoSkippedShare").asDouble()).as("nor for the video")
+                    .isLessThan(EncoderGovernor.DOWN_VIDEO_SKIPPED);
+            assertThat(a.path("inference").path("variant").asText()).isEqualTo("single-pass");
+        }
+        c.streaming.overlayFloorHz = -1;
+        assertThatThrownBy(() -> ModuleSettings.validate(c)).hasMessageContaining("streaming.overlayFloorHz");
     }
 }
