@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Measures glass-to-glass latency (capture on the server to drawn on the page's canvas, on the synced clock) in
@@ -28,8 +29,11 @@ import java.util.Locale;
  * pattern over a real ultrasound frame from the shared data beside the checkout ({@link SharedData}), scaled). By
  * default a {@link StreamingTestServer} serves it with the fixture's overlays (no model: the video path alone);
  * {@code -Dmeasure.app=model} starts the whole application instead ({@link Application}, as {@code intravis run}
- * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs. Results:
- * stdout and target/glass-to-glass.md.
+ * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs
+ * ({@code -Dmeasure.model=none}: the same application without a model). {@code -Dmeasure.warmup=S} (default 3) is how
+ * long the page runs before the measured window. Each row also gives the page's own stages (encode on the server,
+ * network with the server's send queue, decode queue, draw: {@code stream-client.js}), and stdout the worst samples
+ * with their time in the window. Results: stdout and target/glass-to-glass.md.
  */
 class GlassToGlassMeasurement {
     @org.junit.jupiter.api.extension.RegisterExtension
@@ -53,8 +57,8 @@ class GlassToGlassMeasurement {
                 .append("chromium headless --disable-gpu (software decode)\n\n");
         report.append("Load average at start (other sessions share this machine): ")
                 .append(Files.readString(Paths.get("/proc/loadavg")).trim()).append("\n\n");
-        report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms |\n");
-        report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms | page stages p50 / p99 ms: encode, network, decode, draw |\n");
+        report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         {
             for (String encoding : List.of("h264", "jpeg")) {
                 if (withModel) {
@@ -85,7 +89,8 @@ class GlassToGlassMeasurement {
     private String runOnApplication(int width, int height, double fps, String encoding, int seconds) throws Exception {
         Path data = Files.createTempDirectory("intravis-g2g");
         IntravisConfig config = TestApps.config(data, "us1", String.format(Locale.ROOT,
-                "synthetic:ultrasound?width=%d&height=%d&fps=%s", width, height, fps), "ultrasound");
+                "synthetic:ultrasound?width=%d&height=%d&fps=%s", width, height, fps),
+                System.getProperty("measure.model", "ultrasound"));
         config.inference.maxBatch = new IntravisConfig().inference.maxBatch; // the default, not the tests' small one
         config.inference.intraOpThreads = Integer.getInteger("measure.intraOpThreads", config.inference.intraOpThreads);
         Application app = TestApps.start(config);
@@ -106,10 +111,11 @@ class GlassToGlassMeasurement {
                 Object d = page.evaluate("() => window.intravis ? window.intravis.snapshot().decoded : 0");
                 return ((Number) d).longValue() > 30;
             });
-            Thread.sleep(3000); // warm-up: JIT, clock sync samples
+            Thread.sleep(Integer.getInteger("measure.warmup", 3) * 1000L); // warm-up: JIT, clock sync samples, governors
             pipeline.latency().reset();
-            page.evaluate("() => { const c = window.intravis.views['us1'].client; c.latency.windowMs = 600000;"
-                    + " c.latency.max = 100000; c.latency.samples = []; c.dropped = 0; window.__decoded0 = c.decoded; }");
+            page.evaluate("() => { const c = window.intravis.views['us1'].client;"
+                    + " for (const w of [c.latency, ...Object.values(c.stages)]) { w.windowMs = 600000; w.max = 100000;"
+                    + " w.samples = []; } c.dropped = 0; window.__decoded0 = c.decoded; }");
             StreamPublisher pub = hub.publisher("us1").orElseThrow();
             ClientStats before = pub.stats().clients().get(0);
             StreamPublisher.VariantStats vBefore = variant(pub, encoding);
@@ -121,6 +127,8 @@ class GlassToGlassMeasurement {
             @SuppressWarnings("unchecked")
             List<Number> samples = (List<Number>) page.evaluate(
                     "() => window.intravis.views['us1'].client.latency.samples.map(s => s.ms)");
+            System.out.println("glass-to-glass worst samples, " + encoding + ", window start and [ms into the window, ms]: " + page.evaluate("() => { const s = window.intravis.views['us1'].client.latency.samples;"
+                    + " const t0 = s.length ? s[0].at : 0; return new Date(performance.timeOrigin + t0).toISOString() + ' ' + JSON.stringify(s.map(x => [Math.round(x.at - t0), Math.round(x.ms)]).sort((a, b) => b[1] - a[1]).slice(0, 15)); }"));
             long shown = ((Number) page.evaluate("() => window.intravis.views['us1'].client.decoded - window.__decoded0")).longValue();
             long droppedPage = ((Number) page.evaluate("() => window.intravis.views['us1'].client.dropped")).longValue();
             List<Double> ms = new ArrayList<>();
@@ -130,16 +138,25 @@ class GlassToGlassMeasurement {
             long frames = vAfter.framesEncoded() - vBefore.framesEncoded();
             double encodeMs = frames == 0 ? 0 : (vAfter.meanEncodeMillis() * vAfter.framesEncoded()
                     - vBefore.meanEncodeMillis() * vBefore.framesEncoded()) / frames;
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Number>> stages = (Map<String, Map<String, Number>>) page.evaluate(
+                    "() => window.intravis.views['us1'].client.stageFigures()");
             HeadlessChromium.screenshot(page, "measure-" + encoding);
             org.HdrHistogram.Histogram sent = pipeline.latency().snapshot()
                     .total(org.intravis.pipeline.LatencyPoint.CAPTURE_TO_VIDEO_SENT);
             long sentFrames = after.framesSent() - before.framesSent();
             double kbPerFrame = sentFrames == 0 ? 0 : (after.bytesSent() - before.bytesSent()) / 1024.0 / sentFrames;
-            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d | %.2f | %.2f | %.1f | %.1f / %.1f |",
+            StringBuilder stageCells = new StringBuilder();
+            for (String stage : List.of("encode", "network", "decode", "draw")) {
+                Map<String, Number> f = stages.get(stage);
+                stageCells.append(stageCells.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f / %.1f",
+                        f.get("p50").doubleValue(), f.get("p99").doubleValue()));
+            }
+            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d | %.2f | %.2f | %.1f | %.1f / %.1f | %s |",
                     encoding, ms.size(), pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1),
                     shown / elapsed, sentFrames / elapsed, kbPerFrame, droppedPage,
                     after.framesDropped() - before.framesDropped(), mbps, kbPerFrame * 1024 * 8 * 30 / 1e6, encodeMs,
-                    sent.getValueAtPercentile(50) / 1000.0, sent.getValueAtPercentile(99) / 1000.0);
+                    sent.getValueAtPercentile(50) / 1000.0, sent.getValueAtPercentile(99) / 1000.0, stageCells);
         } finally {
             page.close();
         }
