@@ -149,7 +149,8 @@ export class StreamView {
       text = 'AI FAILED';
       cls = 'failed';
     } else if (!h.overlayFresh || (!h.burned && !this.drawnOverlay)) {
-      text = `AI STALE ${h.overlayAgeMs >= 0 ? `${h.overlayAgeMs} ms` : ''}`.trim();
+      // the age in tenths of a second: a text that changed with every frame would re-lay out the page every frame
+      text = `AI STALE ${h.overlayAgeMs >= 0 ? `${(h.overlayAgeMs / 1000).toFixed(1)} s` : ''}`.trim();
       cls = 'stale';
     } else {
       // the model stepped down to its cheaper graph under load: say so (the model card gives its accuracy)
@@ -160,25 +161,31 @@ export class StreamView {
       }
     }
     this.aiText = text;
-    this.badge.textContent = text;
-    this.badge.title = h.overlayStatus === 'FAILED' ? (this.failure || '') : '';
-    this.badge.className = `badge ai ${cls}${text ? '' : ' hidden'}`;
-    const gt = this.drawnOverlay && this.drawnOverlay.origin === 'GROUND_TRUTH';
-    this.originBadge.classList.toggle('hidden', !gt);
+    // the DOM is written only when something changed: this runs with every frame, and each write costs the page a
+    // style and layout pass (on a software-composited display, a repaint) that the next frame waits behind
+    const title = h.overlayStatus === 'FAILED' ? (this.failure || '') : '';
+    const className = `badge ai ${cls}${text ? '' : ' hidden'}`;
+    if (this.badge.textContent !== text) this.badge.textContent = text;
+    if (this.badge.title !== title) this.badge.title = title;
+    if (this.badge.className !== className) this.badge.className = className;
+    const gt = !!(this.drawnOverlay && this.drawnOverlay.origin === 'GROUND_TRUTH');
+    if (this.originBadge.classList.contains('hidden') === gt) this.originBadge.classList.toggle('hidden', !gt);
   }
 
   renderBanner() {
     const top = this.alerts.top();
-    if (!top) {
-      this.banner.className = 'banner hidden';
-      this.banner.textContent = '';
-      return;
+    let text = '';
+    let className = 'banner hidden';
+    if (top) {
+      const down = !this.stateEl.classList.contains('hidden');
+      const stale = down || this.aiText.startsWith('AI STALE');
+      const why = down ? 'no live picture' : 'AI stale';
+      text = AlertState.describe(top, this.alerts.count()) + (stale ? `  (${why}: last known)` : '');
+      className = `banner level-${top.level}${stale ? ' stale' : ''}`;
     }
-    const down = !this.stateEl.classList.contains('hidden');
-    const stale = down || this.aiText.startsWith('AI STALE');
-    const why = down ? 'no live picture' : 'AI stale';
-    this.banner.textContent = AlertState.describe(top, this.alerts.count()) + (stale ? `  (${why}: last known)` : '');
-    this.banner.className = `banner level-${top.level}${stale ? ' stale' : ''}`;
+    // written only when it changed (it is asked with every overlay and every state tick): see renderAiBadge
+    if (this.banner.textContent !== text) this.banner.textContent = text;
+    if (this.banner.className !== className) this.banner.className = className;
   }
 
   /** Connection and signal state: reconnecting, no signal, or nothing (all well). */
