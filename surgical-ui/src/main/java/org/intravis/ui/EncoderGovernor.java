@@ -21,11 +21,11 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>the AI is behind the picture for want of CPU: more than {@value #DOWN_STALE} of the frames shown carried a
  *       stale or no overlay ({@code overlay_stale} / {@code video_out}), or the streams got fewer overlays than
- *       their floor ({@code streaming.overlayFloorHz}, 10 a second each by default, at most half a stream's
- *       frames: {@link #overlayFloorHz}), while a model runs in this process, busy at least {@value #DOWN_MODEL_BUSY} of the time, and every
- *       model already runs its cheapest graph (the model steps down first: that costs the picture nothing). A model
- *       that fails, or runs on an inference server, is not helped by fewer frames: its stale overlays never cost the
- *       picture a frame; or</li>
+ *       their floor ({@code streaming.overlayFloorHz}, 10 a second each by default, at most half a stream's frames:
+ *       {@link #overlayFloorHz}), while a model runs in this process, busy at least {@value #DOWN_MODEL_BUSY} of
+ *       the time, and every model already runs its cheapest graph (the model steps down first: that costs the
+ *       picture nothing). A model that fails, or runs on an inference server, is not helped by fewer frames: its
+ *       stale overlays never cost the picture a frame; or</li>
  *   <li>the video is behind: more than {@value #DOWN_VIDEO_SKIPPED} of the frames captured were skipped by the video
  *       branch ({@code video_skipped} / {@code frames_in}).</li>
  * </ul>
@@ -94,11 +94,7 @@ final class EncoderGovernor implements AutoCloseable {
 
     /** One window: reads the counters since the last, decides, applies. */
     synchronized void tick() {
-        tick(System.nanoTime());
-    }
-
-    /** One window ending at {@code nowNanos}. */
-    synchronized void tick(long nowNanos) {
+        long nowNanos = System.nanoTime();
         long videoOut = 0;
         long stale = 0;
         long framesIn = 0;
@@ -152,8 +148,8 @@ final class EncoderGovernor implements AutoCloseable {
         if (next != before) {
             LOG.info("encoders step " + (next > before ? "down" : "up") + " to rate step " + next + " ("
                     + describe(next) + "): " + (next < before ? "the CPU keeps up"
-                    : aiBehind ? (staleNow > DOWN_STALE ? "the AI is behind the picture" : "the AI is under its overlay floor")
-                    : "the video is behind") + " (stale overlays "
+                    : aiBehind ? (staleNow > DOWN_STALE ? "the AI is behind the picture"
+                    : "the AI is under its overlay floor") : "the video is behind") + " (stale overlays "
                     + Math.round(staleNow * 100) + " % of frames shown, video skipped " + Math.round(skippedNow * 100)
                     + " % of frames captured, overlays " + (Double.isNaN(hz) ? "-" : String.format(java.util.Locale.ROOT,
                     "%.1f", hz)) + " a second per stream, last second)");
