@@ -28,19 +28,12 @@ class LoadGovernorTest {
 
     @Test
     void underLoadTheModelAndThenTheEncodersStepDownVisibly() throws Exception {
-        IntravisConfig c = TestApps.config(dataDir, "a", "synthetic:ultrasound?width=640&height=360&fps=60", "ultrasound");
-        IntravisConfig.Stream b = new IntravisConfig.Stream();
-        b.id = "b";
-        b.source = "synthetic:ultrasound?width=640&height=360&fps=60&seed=2";
-        b.model = "ultrasound";
-        c.streams = new ArrayList<>(List.of(c.streams.get(0), b));
+        IntravisConfig c = twoPhantomsAt60Fps();
         c.pipeline.staleAfterMs = 20;
         try (Application app = Application.start(ModuleSettings.validate(c))) {
-            JsonNode a = org.awaitility.Awaitility.await("the model and the encoders step down")
-                    .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> JSON.readTree(TestApps.call(app, "GET", "/api/streams/a", null).body()),
-                            n -> "single-pass".equals(n.path("inference").path("variant").asText())
-                                    && n.path("encoder").path("step").asInt() >= 1);
+            JsonNode a = streamA(app, "the model and the encoders step down",
+                    n -> "single-pass".equals(n.path("inference").path("variant").asText())
+                            && n.path("encoder").path("step").asInt() >= 1);
             JsonNode inference = a.get("inference");
             assertThat(inference.get("variants")).extracting(JsonNode::asText).containsExactly("full", "single-pass");
             assertThat(inference.get("stepDowns").asLong()).isPositive();
@@ -66,18 +59,10 @@ class LoadGovernorTest {
      */
     @Test
     void fewFreshOverlaysBelowTheFloorAlsoStepTheEncodersDown() throws Exception {
-        IntravisConfig c = TestApps.config(dataDir, "a", "synthetic:ultrasound?width=640&height=360&fps=60", "ultrasound");
-        IntravisConfig.Stream b = new IntravisConfig.Stream();
-        b.id = "b";
-        b.source = "synthetic:ultrasound?width=640&height=360&fps=60&seed=2";
-        b.model = "ultrasound";
-        c.streams = new ArrayList<>(List.of(c.streams.get(0), b));
+        IntravisConfig c = twoPhantomsAt60Fps();
         c.streaming.overlayFloorHz = 1000;
         try (Application app = Application.start(ModuleSettings.validate(c))) {
-            JsonNode a = org.awaitility.Awaitility.await("the encoders step down for the floor")
-                    .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> JSON.readTree(TestApps.call(app, "GET", "/api/streams/a", null).body()),
-                            n -> n.path("encoder").path("step").asInt() >= 1);
+            JsonNode a = streamA(app, "the encoders step down for the floor", n -> n.path("encoder").path("step").asInt() >= 1);
             JsonNode encoder = a.get("encoder");
             assertThat(encoder.get("overlayFloorHz").asDouble()).isEqualTo(1000);
             assertThat(encoder.get("overlaysPerSecond").asDouble()).as("per stream, last second").isLessThan(30);
@@ -89,5 +74,22 @@ class LoadGovernorTest {
         }
         c.streaming.overlayFloorHz = -1;
         assertThatThrownBy(() -> ModuleSettings.validate(c)).hasMessageContaining("streaming.overlayFloorHz");
+    }
+
+    /** Streams a and b: two 640x360 ultrasound phantoms at 60 frames/s on the bundled model. */
+    private IntravisConfig twoPhantomsAt60Fps() {
+        IntravisConfig c = TestApps.config(dataDir, "a", "synthetic:ultrasound?width=640&height=360&fps=60", "ultrasound");
+        IntravisConfig.Stream b = new IntravisConfig.Stream();
+        b.id = "b";
+        b.source = "synthetic:ultrasound?width=640&height=360&fps=60&seed=2";
+        b.model = "ultrasound";
+        c.streams = new ArrayList<>(List.of(c.streams.get(0), b));
+        return c;
+    }
+
+    /** Stream a's {@code /api/streams} entry once {@code until} holds (within two minutes). */
+    private static JsonNode streamA(Application app, String what, java.util.function.Predicate<JsonNode> until) {
+        return org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> JSON.readTree(TestApps.call(app, "GET", "/api/streams/a", null).body()), until::test);
     }
 }
