@@ -142,20 +142,17 @@ def content_box(mid, above, column_share=0.0):
     fullest = int(counts.max())
     if fullest == 0:
         return 0, 0, g, g
-    if column_share <= 0:
-        cols = np.flatnonzero(counts)
-        x0, x1 = int(cols[0]), int(cols[-1]) + 1
-    else:
-        need = max(1, int(np.ceil(column_share * fullest)))
-        bridged = max(1, g // 160)
-        x0 = x1 = 0
-        run = last = -1
-        for x in np.flatnonzero(counts >= need):
-            if run < 0 or x - last - 1 > bridged:
-                run = x
-            last = x
-            if last + 1 - run > x1 - x0:
-                x0, x1 = int(run), int(last) + 1
+    # with no share asked, one run bridging every gap: first to last column holding a picture pixel
+    need = max(1, int(np.ceil(column_share * fullest)))
+    bridged = g if column_share <= 0 else max(1, g // 160)
+    x0 = x1 = 0
+    run = last = -1
+    for x in np.flatnonzero(counts >= need):
+        if run < 0 or x - last - 1 > bridged:
+            run = x
+        last = x
+        if last + 1 - run > x1 - x0:
+            x0, x1 = int(run), int(last) + 1
     rows = np.flatnonzero(m[:, x0:x1].any(1))
     if len(rows) == 0 or x1 - x0 < g // 4 or rows[-1] + 1 - rows[0] < g // 4:
         return 0, 0, g, g

@@ -44,39 +44,25 @@ public final class ContentBox {
             whole(grid);
             return;
         }
+        // with no share asked, one run bridging every gap: first to last column holding a picture pixel
         int need = Math.max(1, (int) Math.ceil(columnShare * fullest));
-        int left;
-        int right;
-        if (columnShare <= 0) {
-            left = 0;
-            while (columnCounts[left] == 0) {
-                left++;
+        int bridged = columnShare <= 0 ? grid : gap(grid);
+        int left = 0;
+        int right = 0;
+        int runLeft = -1;
+        int last = -1;
+        for (int x = 0; x < grid; x++) {
+            if (columnCounts[x] < need) {
+                continue;
             }
-            right = grid;
-            while (columnCounts[right - 1] == 0) {
-                right--;
+            if (runLeft < 0 || x - last - 1 > bridged) {
+                runLeft = x;
             }
-        } else {
-            int bridged = gap(grid);
-            int bestLeft = 0;
-            int bestRight = 0;
-            int runLeft = -1;
-            int last = -1;
-            for (int x = 0; x < grid; x++) {
-                if (columnCounts[x] < need) {
-                    continue;
-                }
-                if (runLeft < 0 || x - last - 1 > bridged) {
-                    runLeft = x;
-                }
-                last = x;
-                if (last + 1 - runLeft > bestRight - bestLeft) {
-                    bestLeft = runLeft;
-                    bestRight = last + 1;
-                }
+            last = x;
+            if (last + 1 - runLeft > right - left) {
+                left = runLeft;
+                right = last + 1;
             }
-            left = bestLeft;
-            right = bestRight;
         }
         int top = -1;
         int bottom = -1;
