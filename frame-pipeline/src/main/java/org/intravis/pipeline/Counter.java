@@ -24,7 +24,7 @@ public enum Counter {
     /** Frames overwritten by capture while the inference branch was reading them (read discarded). */
     INFERENCE_TORN("inference_torn", "frames overwritten while the inference branch read them"),
     /** Frames whose batch closed after their latency budget had passed (skipped, not inferred). */
-    INFERENCE_SKIPPED_DEADLINE("inference_skipped_deadline", "frames skipped because they were stale when their batch ran"),
+    INFERENCE_SKIPPED_DEADLINE("inference_skipped_deadline", "frames skipped because their overlay would have arrived stale"),
     /** Frames inferred and published as annotations. */
     INFERENCE_DONE("inference_done", "frames inferred and published"),
     /** Frames on which the model failed. */

@@ -14,6 +14,7 @@ public final class InferenceSettings {
     private int intraOpThreads;
     private int liveStreams = 1;
     private long budgetMs = 100;
+    private long overlayStaleAfterMs = 500;
     private int maxBatch = 8;
     private BatchShape batchShape = BatchShape.AUTO;
     private ConvAlgoSearch convAlgoSearch = ConvAlgoSearch.EXHAUSTIVE;
@@ -41,6 +42,11 @@ public final class InferenceSettings {
     public InferenceSettings liveStreams(int n) { this.liveStreams = n; return this; }
     /** Capture-to-published budget per frame: batches close early enough for their oldest frame to meet it. */
     public InferenceSettings budgetMs(long ms) { this.budgetMs = ms; return this; }
+    /**
+     * Age at which an overlay is no longer shown (the pipeline's {@code staleAfterMs}): a frame past its budget when
+     * its batch closes is still inferred if its overlay would arrive younger than this, and skipped otherwise.
+     */
+    public InferenceSettings overlayStaleAfterMs(long ms) { this.overlayStaleAfterMs = ms; return this; }
     /** Largest batch per ONNX Runtime call (tensors are allocated for it once). */
     public InferenceSettings maxBatch(int n) { this.maxBatch = n; return this; }
     /** Partial batches at their size or padded to maxBatch (default AUTO: padded on CUDA; see {@link BatchShape}). */
@@ -92,6 +98,7 @@ public final class InferenceSettings {
         return OrtThreads.live(intraOpThreads, device, Runtime.getRuntime().availableProcessors(), liveStreams);
     }
     public long budgetMs() { return budgetMs; }
+    public long overlayStaleAfterMs() { return overlayStaleAfterMs; }
     public int maxBatch() { return maxBatch; }
     public BatchShape batchShape() { return batchShape; }
     public ConvAlgoSearch convAlgoSearch() { return convAlgoSearch; }
@@ -133,6 +140,9 @@ public final class InferenceSettings {
         }
         if (budgetMs <= 0) {
             throw new IllegalArgumentException("inference budgetMs must be positive, was " + budgetMs);
+        }
+        if (overlayStaleAfterMs <= 0) {
+            throw new IllegalArgumentException("overlayStaleAfterMs (pipeline.staleAfterMs) must be positive, was " + overlayStaleAfterMs);
         }
         if (maxBatch < 1 || maxBatch > 64) {
             throw new IllegalArgumentException("maxBatch must be 1..64, was " + maxBatch);

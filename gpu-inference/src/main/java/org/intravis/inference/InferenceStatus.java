@@ -32,7 +32,7 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param rowsRun          frames inferred so far
      * @param meanBatchSize    rows per call on average
      * @param runFailures      calls that failed
-     * @param skippedDeadline  frames skipped because they were stale when their batch closed
+     * @param skippedDeadline  frames skipped because their overlay would have arrived stale
      * @param lastRunMs        duration of the last call
      * @param batchSizes       calls per batch size
      * @param runP90Ms         p90 call duration per batch size (recent window)

@@ -47,6 +47,8 @@ final class ModelWorker implements Runnable {
     private final TensorRow[][] tensorRows;
     private final Mat[][][] outputPlanes;
     private final long budgetNanos;
+    /** Age at which an overlay is no longer shown: a row past its budget is still run if it would arrive before. */
+    private final long staleNanos;
     /** Allowance for waking late (scheduling jitter): a batch closes this much before its estimate says it must. */
     private final long slackNanos;
     /** Run-time estimates per graph (index: variant); {@link #estimator} is the current graph's. */
@@ -96,6 +98,7 @@ final class ModelWorker implements Runnable {
         this.settings = settings;
         int max = backend.maxBatch();
         this.budgetNanos = settings.budgetMs() * 1_000_000L;
+        this.staleNanos = Math.max(budgetNanos, settings.overlayStaleAfterMs() * 1_000_000L);
         this.slackNanos = Math.max(2_000_000L, budgetNanos / 10);
         this.estimators = new RunTimeEstimator[backend.variants()];
         this.variantNames = new String[backend.variants()];
@@ -286,7 +289,12 @@ final class ModelWorker implements Runnable {
         return oldest == Long.MAX_VALUE && writing ? WRITING : oldest;
     }
 
-    /** Settles a closed batch's rows, skips void and stale ones, runs it and publishes every row. */
+    /**
+     * Settles a closed batch's rows, skips void ones and those whose overlay would arrive stale, runs it and
+     * publishes every row. A row past its budget but not that old still runs: under load, giving it up left its
+     * stream without an overlay for another whole run (its preprocessing wasted) while the rest ran as a smaller
+     * batch.
+     */
     private void process(Batch b, int claimed) {
         long gen = Batch.generation(b.word());
         for (int r = 0; r < claimed; r++) {
@@ -309,13 +317,16 @@ final class ModelWorker implements Runnable {
         }
         StreamAnnotator[] all = streams;
         long now = System.nanoTime();
+        // when the batch's overlays would arrive, at the latest
+        long arrive = now + estimator.estimate(Math.max(1, claimed)) + claimed * postNanosPerRow;
         int rows = 0;
         long oldestCaptured = Long.MAX_VALUE;
         for (int r = 0; r < claimed; r++) {
             if (Batch.phase(b.rowState(r)) != Batch.TAKEN) {
                 continue;
             }
-            if (now - b.capturedNanos[r] > budgetNanos) {
+            long captured = b.capturedNanos[r];
+            if (now - captured > budgetNanos && arrive - captured > staleNanos) {
                 all[b.stream[r]].counters().increment(Counter.INFERENCE_SKIPPED_DEADLINE);
                 skippedDeadline.incrementAndGet();
                 continue;
@@ -335,11 +346,12 @@ final class ModelWorker implements Runnable {
         boolean ok;
         String failure = FAILED_RUN;
         try {
-            // the oldest frame's remaining budget is the call's deadline (a remote backend declines what would
-            // miss it); a fallback graph runs only in process
+            // the oldest frame's remaining budget (past it: until its overlay would be stale) is the call's
+            // deadline (a remote backend declines what would miss it); a fallback graph runs only in process
             if (runVariant != 0) {
                 backend.run(b.buffer, rows, runVariant);
-            } else if (!backend.runWithin(b.buffer, rows, oldestCaptured + budgetNanos - rows * postNanosPerRow)) {
+            } else if (!backend.runWithin(b.buffer, rows, oldestCaptured
+                    + (now - oldestCaptured > budgetNanos ? staleNanos : budgetNanos) - rows * postNanosPerRow)) {
                 for (int r = 0; r < rows; r++) {
                     all[b.stream[r]].counters().increment(Counter.INFERENCE_SKIPPED_DEADLINE);
                 }

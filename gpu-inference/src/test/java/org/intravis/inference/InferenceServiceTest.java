@@ -127,6 +127,22 @@ class InferenceServiceTest {
     }
 
     @Test
+    void aFramePastItsBudgetWhoseOverlayWouldStillBeFreshIsInferred() throws Exception {
+        InferenceSettings s = new InferenceSettings().budgetMs(100).overlayStaleAfterMs(2000).maxBatch(4)
+                .intraOpThreads(1).conclude();
+        try (OneStream one = OneStream.start(s, "standin-ultrasound")) {
+            FrameSlot late = frame(0);
+            long captured = System.nanoTime() - 300_000_000L; // three budgets old, well inside the 2 s staleness
+            assertThat(one.feed().offer(late, Phantom.capture(late, 1, captured))).isEqualTo(InferenceFeed.Offer.ACCEPTED);
+            Annotations out = one.recorder().await(x -> x.frameId() == 1);
+            assertThat(out.status()).isEqualTo(Annotations.Status.VALID);
+            assertThat(one.recorder().counters.get(Counter.INFERENCE_SKIPPED_DEADLINE)).isZero();
+        }
+        assertThatThrownBy(() -> new InferenceSettings().overlayStaleAfterMs(0).conclude())
+                .hasMessageContaining("pipeline.staleAfterMs");
+    }
+
+    @Test
     void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
         try (OneStream one = OneStream.start(settings(1000, 8), "standin-ultrasound")) {
             one.service().register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open

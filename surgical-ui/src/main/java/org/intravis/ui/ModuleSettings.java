@@ -120,6 +120,7 @@ public final class ModuleSettings {
                     .intraOpThreads(i.intraOpThreads)
                     .liveStreams((int) c.streams.stream().filter(st -> !StreamRegistration.NONE.equals(st.model)).count())
                     .budgetMs(i.budgetMs)
+                    .overlayStaleAfterMs(c.pipeline.staleAfterMs)
                     .stepDown(i.stepDown)
                     .maxBatch(i.maxBatch)
                     .batchShape(BatchShape.parse(i.batchShape))
