@@ -5,7 +5,8 @@
 
 Writes cache/<task>-pool.npz: x uint8 [N,256,256], masks packed bits [N,C-1,256,32], tip float32 [N,2]
 (-1 where there is no tip), tipw float32 [N] (0 where the tip is not supervised), plus the list of source files
-(for the sidecar's training data hash). Train-time augmentation on top of the pool: flips, gain/gamma, noise.
+(for the sidecar's training data hash), and per sample the real image it came from (source, an index into names;
+-1 for phantom or drawn samples). Train-time augmentation on top of the pool: flips, gain/gamma, noise.
 """
 import argparse
 import json
@@ -18,7 +19,7 @@ import numpy as np
 from common import CACHE_DIR, SIZE, read_split
 
 
-def _source(task, phantom_share=None, min_crop=0.5, exclude=None, v1_share=None):
+def _source(task, phantom_share=None, min_crop=0.5, exclude=None, v1_share=None, images="train"):
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
@@ -28,23 +29,25 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, v1_share=None)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
-                                exclude=read_split(exclude) if exclude else ())
+                                exclude=read_split(exclude) if exclude else (), images=images)
     from fluoro_data import FluoroSource
     return FluoroSource(0.4 if phantom_share is None else phantom_share)
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude, v1_share = args
-    src = _source(task, share, min_crop, exclude, v1_share)
+    task, seed, start, n, share, min_crop, exclude, v1_share, images = args
+    src = _source(task, share, min_crop, exclude, v1_share, images)
     rng = np.random.default_rng([seed, start])
-    xs, ms, tips, ws = [], [], [], []
+    xs, ms, tips, ws, sources = [], [], [], [], []
     for _ in range(n):
         x, t, w, tip = src.sample(rng, with_tip=True)
         xs.append(x)
         ms.append(np.packbits(t[:-1] > 0.5, axis=-1))
         tips.append(tip if tip is not None else (-1.0, -1.0))
         ws.append(w)
-    return np.stack(xs), np.stack(ms), np.array(tips, np.float32), np.array(ws, np.float32)
+        sources.append(getattr(src, "last_source", -1))
+    return (np.stack(xs), np.stack(ms), np.array(tips, np.float32), np.array(ws, np.float32),
+            np.array(sources, np.int16))
 
 
 def main():
@@ -60,21 +63,29 @@ def main():
                     help="needle: share of drawn needles from the first renderer (default needle_data.V1_SHARE)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
+    ap.add_argument("--images", choices=["train", "all"], default="train",
+                    help="ultrasound: real images from the training split, or all 204 labelled ones (a pool for "
+                         "cross-validation: train.py --exclude-split leaves a fold out by each sample's source)")
     a = ap.parse_args()
     t0 = time.time()
     step = 250
-    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, a.v1_share)
-            for s in range(0, a.n, step)]
+    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, a.v1_share,
+             a.images) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
     m = np.concatenate([q[1] for q in parts])
     tip = np.concatenate([q[2] for q in parts])
     w = np.concatenate([q[3] for q in parts])
-    files = np.array(_source(a.task, a.phantom_share, a.min_crop, a.exclude_split, a.v1_share).files())
+    source = np.concatenate([q[4] for q in parts])
+    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, a.v1_share, a.images)
+    files = np.array(src.files())
+    names = np.array(src.names() if hasattr(src, "names") else [], dtype=str)
     os.makedirs(CACHE_DIR, exist_ok=True)
     out = os.path.join(CACHE_DIR, (a.name or a.task + "-pool") + ".npz")
-    np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files, args=np.array(json.dumps(vars(a))))  # args: to rebuild it
+    # source: per sample, the index into names of the real image it came from (-1: phantom or drawn)
+    np.savez(out, x=x, masks=m, tip=tip, tipw=w, files=files, source=source, names=names,
+             args=np.array(json.dumps(vars(a))))  # args: to rebuild it
     print("wrote", out, x.shape, "needle/wire share %.2f" % float((tip[:, 0] >= 0).mean()),
           "%.1f min" % ((time.time() - t0) / 60))
 

@@ -193,6 +193,40 @@ def pick_tip_threshold(probs, items, tip_ch, max_fp=0.02):
     return round(min(0.9, max(0.3, t)), 3)
 
 
+# ---------------------------------------------------------------------------------------------------------- folds
+
+def evaluate_fold(a):
+    """One fold of the ultrasound cross-validation (make_folds.py, cross_validate.sh): the fold's images are held
+    out; the mask thresholds are chosen on the other folds' images (what its model trained on), as --calibrate
+    chooses them on the training split. Per-frame Dice goes into the JSON for pooling and intervals."""
+    run = Runner("ultrasound", a.onnx, a.checkpoint, a.mirror_average, CROP if a.crop_to_content else None)
+    held = read_split("ultrasound-fold%d.txt" % a.fold)
+    every = sorted(read_split("ultrasound-train.txt") + read_split("ultrasound-val.txt"))
+    tr = load_real([n for n in every if n not in set(held)])
+    p_tr = run([g for _, g, _ in tr])
+    thr = {"vessel": pick_mask_threshold(p_tr, [l == 2 for _, _, l in tr], 1),
+           "nerve": pick_mask_threshold(p_tr, [l == 1 for _, _, l in tr], 2)}
+    del p_tr
+    val = load_real(held)
+    p_val = run([g for _, g, _ in val])
+    result = {"model": run.what, "date": datetime.date.today().isoformat(), "fold": a.fold,
+              "held_out": len(val), "trained_on": len(tr), "thresholds": thr,
+              "segmentation": seg_metrics(p_val, [l for _, _, l in val], [("vessel", 1, 2), ("nerve", 2, 1)], thr)}
+    per = {}
+    for name, ch, lv in (("vessel", 1, 2), ("nerve", 2, 1)):
+        per[name] = {}
+        for (n, _, lab), p in zip(val, p_val):
+            h, w = lab.shape
+            d = dice(upsample(p[ch], w, h) > thr[name], lab == lv)
+            if d is not None:
+                per[name][n] = round(float(d), 4)
+    result["per_frame_dice"] = per
+    out = a.out or os.path.join(HERE, "runs", "cv-fold%d-eval.json" % a.fold)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    write_json(out, result)
+    print(json.dumps({k: v for k, v in result.items() if k != "per_frame_dice"}, indent=2))
+
+
 # ---------------------------------------------------------------------------------------------------------- main
 
 def main():
@@ -206,8 +240,13 @@ def main():
     ap.add_argument("--write-sidecar", action="store_true")
     ap.add_argument("--needle-val", default=os.path.join(CACHE_DIR, "needle-val"))
     ap.add_argument("--needle-calib", default=os.path.join(CACHE_DIR, "needle-calib"))
+    ap.add_argument("--fold", type=int, default=None,
+                    help="ultrasound cross-validation: vessel/nerve Dice on splits/ultrasound-foldK.txt, thresholds "
+                         "chosen on the other four folds (the images the fold's model trained on); no needle figures")
     ap.add_argument("--out", help="metrics JSON (default runs/<task>/eval.json)")
     a = ap.parse_args()
+    if a.fold is not None:
+        return evaluate_fold(a)
     if not a.onnx and not a.checkpoint:
         a.onnx = model_file(a.task, "onnx")
     run = Runner(a.task, a.onnx, a.checkpoint, a.mirror_average, CROP if a.crop_to_content else None)

@@ -31,12 +31,27 @@ def norm_stats(task):
 class Pool:
     """Batches from the cached sample pool (build_cache.py) with cheap train-time augmentation on top."""
 
-    def __init__(self, task, seed, name=None, dilate=0, fan_share=0.0):
+    def __init__(self, task, seed, name=None, dilate=0, fan_share=0.0, exclude=()):
         self.dilate = dilate
         self.fan_share = fan_share
         d = np.load(os.path.join(CACHE_DIR, (name or task + "-pool") + ".npz"))
         self.x, self.masks, self.tip, self.tipw = d["x"], d["masks"], d["tip"], d["tipw"]
         self.files = [str(f) for f in d["files"]]
+        if exclude:
+            # cross-validation: drop every sample drawn from a left-out image (the pool records each one's source)
+            if "source" not in d.files:
+                raise SystemExit("pool %s has no per-sample sources: build it with build_cache.py --images all" % name)
+            names = [str(n) for n in d["names"]]
+            out = {i for i, n in enumerate(names) if n in set(exclude)}
+            missing = set(exclude) - set(names)
+            if missing:
+                raise SystemExit("pool %s lacks %d of the images to leave out (e.g. %s)" % (name, len(missing), min(missing)))
+            keep = ~np.isin(d["source"], sorted(out))
+            self.x, self.masks, self.tip, self.tipw = self.x[keep], self.masks[keep], self.tip[keep], self.tipw[keep]
+            self.files = [f for f in self.files if os.path.basename(f) not in set(exclude)
+                          or os.path.basename(os.path.dirname(f)) not in ("images", "masks")]
+            print("pool %s: %d samples, %d left out with their %d images" % (name, int(keep.sum()),
+                                                                              int((~keep).sum()), len(out)), flush=True)
         self.task = task
         self.rng = np.random.default_rng(seed)
         self.mean, self.std = norm_stats(task)
@@ -187,6 +202,9 @@ def main():
     ap.add_argument("--freeze-bn", action="store_true",
                     help="keep every batch norm in inference mode (its running statistics), as a network rebuilt "
                          "from an ONNX file needs (init_from_onnx.py: its norms are the identity plus a bias)")
+    ap.add_argument("--exclude-split", default=None,
+                    help="cross-validation: leave out every sample drawn from the images of splits/NAME (a pool "
+                         "built with build_cache.py --images all)")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda on the GPU machine (gpu_train.sh)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     ap.add_argument("--arch", default=None, choices=sorted(ARCH), help="network widths (default: the task's)")
@@ -222,7 +240,8 @@ def main():
     total = steps_per_epoch * a.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.08)
-    pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument, a.fan_share)
+    pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument, a.fan_share,
+                read_split(a.exclude_split) if a.exclude_split else ())
     pos_weight = torch.tensor([a.instrument_pos_weight, 1.0, 1.0] if a.task == "ultrasound" else [a.instrument_pos_weight],
                               device=dev)
     # the anatomy is what is hard to learn; the needle mask can matter less than its tip

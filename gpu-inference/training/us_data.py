@@ -123,12 +123,22 @@ def make_sample(rng, gray, lab, tip=None, entry=None, needle_p=0.6, pad_p=0.3, m
 class UltrasoundSource:
     """Endless random samples: real training frames and (if dumped) phantom frames, mixed by `phantom_share`."""
 
-    def __init__(self, phantom_share=0.3, phantom_dir=PHANTOM_US_DIR, min_crop=0.5, exclude=()):
+    def __init__(self, phantom_share=0.3, phantom_dir=PHANTOM_US_DIR, min_crop=0.5, exclude=(), images="train"):
+        """images: "train" (the training split) or "all" (every labelled image, for cross-validation pools, whose
+        training leaves a fold out by each sample's `source`)."""
         self.min_crop = min_crop
-        self.real = load_real([n for n in read_split("ultrasound-train.txt") if n not in set(exclude)])
+        names = read_split("ultrasound-train.txt")
+        if images == "all":
+            names = sorted(names + read_split("ultrasound-val.txt"))
+        self.real = load_real([n for n in names if n not in set(exclude)])
+        self.last_source = -1  # the real image the last sample came from (index into self.real), -1 a phantom frame
         self.phantom_dir = phantom_dir
         self.phantom = load_phantom(phantom_dir) if os.path.isdir(phantom_dir) else []
         self.phantom_share = phantom_share if self.phantom else 0.0
+
+    def names(self):
+        """The real images' names, in the order `last_source` indexes them."""
+        return [n for n, _, _ in self.real]
 
     def files(self):
         """Every file the samples are drawn from (real training images and masks, phantom frames)."""
@@ -144,8 +154,10 @@ class UltrasoundSource:
     def sample(self, rng, with_tip=False):
         if rng.random() < self.phantom_share:
             _, g, lab, tip, entry = self.phantom[int(rng.integers(len(self.phantom)))]
+            self.last_source = -1
             r = make_sample(rng, g, lab, tip, entry, needle_p=0.5 if tip is None else 0.0, min_crop=self.min_crop)
         else:
-            _, g, lab = self.real[int(rng.integers(len(self.real)))]
+            self.last_source = int(rng.integers(len(self.real)))
+            _, g, lab = self.real[self.last_source]
             r = make_sample(rng, g, lab, min_crop=self.min_crop)
         return r if with_tip else r[:3]

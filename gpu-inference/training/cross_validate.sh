@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Five-fold cross-validation of the ultrasound network's training schedule (issue 14), split by image
+# (make_folds.py: splits/ultrasound-fold1..5.txt), plus the same schedule on all 204 images (the model to ship).
+# Each run is the shipped three-stage schedule (README, "3. training"), on pools built from all 204 images
+# (build_cache.py --images all) with the fold's images left out at training time (train.py --exclude-split).
+#
+# Here (the build machine), from the repository root:
+#   gpu-inference/training/cross_validate.sh pools        build the two pools (about 30 min of this CPU)
+#   gpu-inference/training/cross_validate.sh cpu K...     train folds K (1..5, or "all") here: about 70 min each
+#   gpu-inference/training/cross_validate.sh stage        pack both pools into .gl/c1..cN for the GPU machine
+#   gpu-inference/training/cross_validate.sh check        rehearse the device step here (OpenCV hidden, tiny epochs)
+#   gpu-inference/training/cross_validate.sh evaluate     score each fold's model on its held-out images and summarise
+# On the GPU machine, after the chunks (the commands "stage" prints):
+#   bash gpu-inference/training/cross_validate.sh device [MINUTES]
+#        joins the parts, trains the six runs side by side on CUDA (each stage capped at MINUTES / 3, default 8),
+#        and puts every runs/cv-*/stage3/model.pt and the logs into $OUT. Then, here: the files back into
+#        gpu-inference/training/runs/ (same paths) and "evaluate".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+tr=gpu-inference/training
+mode=${1:-}
+shift || true
+POOL_A=ultrasound-cv-pool
+POOL_B=ultrasound-cv-pool-b
+PY=${PY:-/usr/bin/python3}
+
+# the shipped schedule, for one run: $1 fold (1..5 or all), $2 device, $3 minutes per stage (or "")
+schedule() {
+    local k=$1 device=$2 limit=${3:-} out="runs/cv-$1" ex=() lim=()
+    [ "$k" != all ] && ex=(--exclude-split "ultrasound-fold$k.txt")
+    [ -n "$limit" ] && lim=(--time-limit-min "$limit")
+    local common=(--task ultrasound --per-epoch 640 --watch none --device "$device" --threads 2 "${ex[@]}" "${lim[@]}")
+    mkdir -p "$out"
+    OMP_WAIT_POLICY=PASSIVE $PY train.py "${common[@]}" --pool $POOL_A --epochs 36 --seed 1 --out "$out/stage1"
+    OMP_WAIT_POLICY=PASSIVE $PY train.py "${common[@]}" --pool $POOL_B --init "$out/stage1/model.pt" --epochs 40 \
+        --stop-after 30 --lr 0.002 --needle-dice-weight 0.5 --seed 2 --out "$out/stage2"
+    OMP_WAIT_POLICY=PASSIVE $PY train.py "${common[@]}" --pool $POOL_B --init "$out/stage2/model.pt" --epochs 30 \
+        --lr 0.001 --needle-dice-weight 0.5 --fan-share 0.35 --seed 3 --out "$out/stage3"
+}
+
+pack() { # the two pools, recompressed, split into chunks the device tool can carry (64 MiB a call)
+    rm -rf .gl && mkdir -p .gl/stage/cache
+    for p in $POOL_A $POOL_B; do
+        [ -f "$tr/cache/$p.npz" ] || { echo "no pool $tr/cache/$p.npz: run '$0 pools' first" >&2; exit 2; }
+        $PY -c "import sys, numpy as np; d = np.load(sys.argv[1]); np.savez_compressed(sys.argv[2], **{k: d[k] for k in d.files})" \
+            "$tr/cache/$p.npz" ".gl/stage/cache/$p.npz"
+    done
+    (cd .gl/stage && tar -cf ../payload.tar cache)
+    rm -rf .gl/stage
+    split -b 54000000 -d -a 2 .gl/payload.tar .gl/part.
+    rm .gl/payload.tar
+    local n=0
+    for part in .gl/part.*; do n=$((n + 1)); mkdir -p ".gl/c$n"; mv "$part" ".gl/c$n/"; done
+    echo "$n"
+}
+
+join_parts() { # /tmp/cv/part.* plus the parts this command carried -> $tr/cache
+    mkdir -p /tmp/cv
+    cp .gl/c*/part.* /tmp/cv/ 2>/dev/null || true
+    cat /tmp/cv/part.* | tar -x -C "$tr"
+}
+
+case "$mode" in
+    pools)
+        cd "$tr"
+        $PY make_folds.py
+        $PY build_cache.py --task ultrasound --images all --n 7000 --seed 51 --name $POOL_A
+        $PY build_cache.py --task ultrasound --images all --n 5000 --seed 53 --name $POOL_B
+        ;;
+    cpu)
+        cd "$tr"
+        ks=("$@")
+        [ ${#ks[@]} -eq 0 ] && ks=(1 2 3 4 5 all)
+        for k in "${ks[@]}"; do schedule "$k" cpu; done
+        ;;
+    stage)
+        n=$(pack)
+        echo "staged $n chunk(s) under .gl/ ($(du -sh .gl | cut -f1)); on the GPU machine, back to back, each carrying its folder:"
+        for i in $(seq 1 "$n"); do
+            if [ "$i" -lt "$n" ]; then
+                echo "  carry .gl/c$i, run: mkdir -p /tmp/cv && cp .gl/c$i/part.* /tmp/cv/"
+            else
+                echo "  carry .gl/c$i, run: bash $tr/cross_validate.sh device 8"
+            fi
+        done
+        ;;
+    device)
+        minutes=${1:-8}
+        out=${OUT:-$root/$tr/runs/cv-out}
+        mkdir -p "$out"
+        { nvidia-smi || true; python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"; } \
+            > "$out/machine.txt" 2>&1
+        join_parts
+        cd "$tr"
+        PY=python3
+        per_stage=$(python3 -c "print(round($minutes / 3, 2))")
+        pids=()
+        for k in 1 2 3 4 5 all; do
+            (schedule "$k" cuda "$per_stage" > "runs/cv-$k.log" 2>&1) &
+            pids+=($!)
+        done
+        status=0
+        for p in "${pids[@]}"; do wait "$p" || status=1; done
+        for k in 1 2 3 4 5 all; do
+            mkdir -p "$out/runs/cv-$k/stage3"
+            cp "runs/cv-$k.log" "$out/runs/" 2>/dev/null || true
+            cp runs/cv-$k/stage*/train.log "$out/runs/cv-$k/" 2>/dev/null || true
+            cp "runs/cv-$k/stage3/model.pt" "$out/runs/cv-$k/stage3/" 2>/dev/null || status=1
+        done
+        echo "cross-validation runs exit $status; results under $out"
+        exit "$status"
+        ;;
+    check)
+        n=$(pack)
+        rm -rf /tmp/cv && mkdir -p /tmp/cv && cp .gl/c*/part.* /tmp/cv/
+        work=$(mktemp -d)
+        mkdir -p "$work/$tr/splits" && cp "$tr"/*.py "$tr/cross_validate.sh" "$work/$tr/" && cp "$tr"/splits/*.txt "$work/$tr/splits/"
+        (cd "$work" && mkdir -p .gl && join_parts)
+        cd "$work/$tr"
+        # as on the GPU machine: no OpenCV (a stand-in module that refuses to load), two folds, tiny epochs, CPU
+        mkdir -p nocv && printf 'raise ImportError("no OpenCV on the GPU machine")\n' > nocv/cv2.py
+        for k in 2 all; do
+            out="runs/cv-$k"
+            ex=(); [ "$k" != all ] && ex=(--exclude-split "ultrasound-fold$k.txt")
+            PYTHONPATH=nocv $PY train.py --task ultrasound --pool $POOL_A --epochs 1 --per-epoch 16 --batch 8 --watch none \
+                "${ex[@]}" --out "$out/stage1"
+            PYTHONPATH=nocv $PY train.py --task ultrasound --pool $POOL_B --init "$out/stage1/model.pt" --epochs 1 \
+                --per-epoch 16 --batch 8 --fan-share 0.35 --watch none "${ex[@]}" --out "$out/stage3"
+        done
+        ls -la runs/cv-2/stage3 runs/cv-all/stage3
+        echo "rehearsal passed ($n chunk(s)); work dir $work"
+        ;;
+    evaluate)
+        cd "$tr"
+        for k in 1 2 3 4 5; do
+            [ -f "runs/cv-$k/stage3/model.pt" ] || { echo "no runs/cv-$k/stage3/model.pt" >&2; exit 2; }
+            $PY evaluate.py --task ultrasound --fold "$k" --checkpoint "runs/cv-$k/stage3/model.pt" --mirror-average \
+                --crop-to-content --out "runs/cv-$k/eval.json" > /dev/null
+        done
+        $PY - <<'EOF'
+import json
+import numpy as np
+folds = [json.load(open("runs/cv-%d/eval.json" % k)) for k in range(1, 6)]
+rng = np.random.default_rng(0)
+print("| fold | held-out images | vessel Dice (frames) | nerve Dice (frames) | thresholds vessel / nerve |")
+print("| --- | --- | --- | --- | --- |")
+for f in folds:
+    s = f["segmentation"]
+    print("| %d | %d | %.3f (%d) | %.3f (%d) | %.2f / %.2f |" % (f["fold"], f["held_out"], s["vessel"]["dice"],
+          s["vessel"]["frames"], s["nerve"]["dice"], s["nerve"]["frames"], f["thresholds"]["vessel"], f["thresholds"]["nerve"]))
+for c in ("vessel", "nerve"):
+    per_fold = np.array([f["segmentation"][c]["dice"] for f in folds])
+    pooled = np.array([d for f in folds for d in f["per_frame_dice"][c].values()])
+    boot = np.array([rng.choice(pooled, len(pooled)).mean() for _ in range(10000)])
+    print("%s: folds mean %.3f, sd %.3f (min %.3f, max %.3f); pooled over %d frames %.3f, 95 %% bootstrap [%.3f, %.3f]"
+          % (c, per_fold.mean(), per_fold.std(ddof=1), per_fold.min(), per_fold.max(), len(pooled), pooled.mean(),
+             np.percentile(boot, 2.5), np.percentile(boot, 97.5)))
+EOF
+        ;;
+    *)
+        sed -n '2,19p' "$0"
+        exit 2
+        ;;
+esac
