@@ -32,11 +32,21 @@ schedule() {
     [ -n "$limit" ] && lim=(--time-limit-min "$limit")
     local common=(--task ultrasound --per-epoch 640 --watch none --device "$device" --threads 2 "${ex[@]}" "${lim[@]}")
     mkdir -p "$out"
-    OMP_WAIT_POLICY=PASSIVE $PY train.py "${common[@]}" --pool $POOL_A --epochs 36 --seed 1 --out "$out/stage1"
-    OMP_WAIT_POLICY=PASSIVE $PY train.py "${common[@]}" --pool $POOL_B --init "$out/stage1/model.pt" --epochs 40 \
-        --stop-after 30 --lr 0.002 --needle-dice-weight 0.5 --seed 2 --out "$out/stage2"
-    OMP_WAIT_POLICY=PASSIVE $PY train.py "${common[@]}" --pool $POOL_B --init "$out/stage2/model.pt" --epochs 30 \
-        --lr 0.001 --needle-dice-weight 0.5 --fan-share 0.35 --seed 3 --out "$out/stage3"
+    # a stage that finished (its DONE marker) is not run again: an interrupted run resumes at its next stage
+    stage_run "$out/stage1" "${common[@]}" --pool $POOL_A --epochs 36 --seed 1
+    stage_run "$out/stage2" "${common[@]}" --pool $POOL_B --init "$out/stage1/model.pt" --epochs 40 \
+        --stop-after 30 --lr 0.002 --needle-dice-weight 0.5 --seed 2
+    stage_run "$out/stage3" "${common[@]}" --pool $POOL_B --init "$out/stage2/model.pt" --epochs 30 \
+        --lr 0.001 --needle-dice-weight 0.5 --fan-share 0.35 --seed 3
+}
+
+stage_run() { # $1 output folder, then train.py's arguments
+    local dir=$1
+    shift
+    [ -f "$dir/DONE" ] && { echo "$dir: done before, kept"; return 0; }
+    rm -rf "$dir"
+    OMP_WAIT_POLICY=PASSIVE $PY train.py "$@" --out "$dir"
+    touch "$dir/DONE"
 }
 
 pack() { # the two pools, recompressed, split into chunks the device tool can carry (64 MiB a call)
