@@ -21,9 +21,11 @@ public enum Counter {
     /** Frames the inference feed did not preprocess: the model was busy and the stream already had a recent frame waiting. */
     INFERENCE_DEFERRED("inference_deferred",
             "frames not preprocessed: the model was busy and the stream's waiting frame recent enough"),
+    /** Frames the AI left to the picture: the CPU was saturated and the model was paced to a share of the frames. */
+    INFERENCE_PACED("inference_paced", "frames left out by the AI to give the CPU to the picture (paced under load)"),
     /** Frames overwritten by capture while the inference branch was reading them (read discarded). */
     INFERENCE_TORN("inference_torn", "frames overwritten while the inference branch read them"),
-    /** Frames whose batch closed after their latency budget had passed (skipped, not inferred). */
+    /** Frames given up when their batch ran: their overlay would have arrived stale (or a remote call could not be made in time). */
     INFERENCE_SKIPPED_DEADLINE("inference_skipped_deadline", "frames skipped because their overlay would have arrived stale"),
     /** Frames inferred and published as annotations. */
     INFERENCE_DONE("inference_done", "frames inferred and published"),

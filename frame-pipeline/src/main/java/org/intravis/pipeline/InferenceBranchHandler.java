@@ -32,6 +32,7 @@ final class InferenceBranchHandler implements EventHandler<FrameSlot> {
             case ACCEPTED -> { }
             case BUSY -> counters.increment(Counter.INFERENCE_SKIPPED_BUSY);
             case DEFERRED -> counters.increment(Counter.INFERENCE_DEFERRED);
+            case PACED -> counters.increment(Counter.INFERENCE_PACED);
             case TORN -> counters.increment(Counter.INFERENCE_TORN);
         }
     }

@@ -25,7 +25,12 @@ public interface InferenceFeed {
          * previous batch, will not take the batch before a newer frame comes. Preprocessing this one would be work
          * thrown away when that newer frame replaces it (under load, most of them), CPU the model needs.
          */
-        DEFERRED
+        DEFERRED,
+        /**
+         * Not offered to the model: the CPU is saturated and the AI yields frames to the picture (paced down to a
+         * share of the stream's frames, never under the overlay floor; {@code AiPacer}).
+         */
+        PACED
     }
 
     Offer offer(FrameSlot slot, long writeVersion);

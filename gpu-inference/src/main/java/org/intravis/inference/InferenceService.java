@@ -181,6 +181,21 @@ public final class InferenceService implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Paces the models that run on this machine's CPU ({@link AiPace}: the share of each stream's frames they take,
+     * from the next frame); models on a GPU or an inference server are not paced (they do not take the picture's
+     * CPU). Any thread.
+     */
+    public synchronized void pace(int step) {
+        AiPace.check(step);
+        for (ModelWorker w : workers.values()) {
+            InferenceBackend b = w.backend();
+            if ("cpu".equals(b.device()) && b.link().isEmpty()) {
+                w.paceStep(step);
+            }
+        }
+    }
+
     public synchronized InferenceStatus status() {
         List<InferenceStatus.ModelStatus> models = new ArrayList<>();
         String inUse = null;

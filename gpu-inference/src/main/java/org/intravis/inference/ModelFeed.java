@@ -50,6 +50,8 @@ final class ModelFeed implements InferenceFeed {
     // this stream's frame interval, from its offers (EWMA; 0 until two offers)
     private long lastOfferNanos;
     private long offerIntervalNanos;
+    // frames seen while the model is paced (which of them are left out)
+    private long pacedCount;
 
     ModelFeed(ModelWorker worker, int streamSlot, StreamCounters counters) {
         this.worker = worker;
@@ -80,6 +82,10 @@ final class ModelFeed implements InferenceFeed {
     }
 
     private Offer offerRow(FrameSlot slot, long writeVersion) {
+        int pace = worker.paceStep();
+        if (pace > 0 && AiPace.leftOut(pacedCount++, pace)) {
+            return Offer.PACED; // not offered: the governor's coverage counts only the frames the pace lets through
+        }
         worker.offered();
         long now = System.nanoTime();
         if (lastOfferNanos != 0) {

@@ -90,6 +90,8 @@ final class ModelWorker implements Runnable {
     private volatile long lastRunNanos;
     /** When the batch being run is expected to be done and published (nanoTime; 0: not running one). */
     private volatile long busyUntilNanos;
+    /** The share of each stream's frames the feeds offer ({@link AiPace}; 0: every frame). */
+    private volatile int paceStep;
 
     ModelWorker(String modelName, InferenceBackend backend, InferenceSettings settings) {
         this.modelName = modelName;
@@ -182,6 +184,15 @@ final class ModelWorker implements Runnable {
     /** Rows at which the filling batch is as full as it can get. */
     int reachableRows() {
         return reachableRows;
+    }
+
+    int paceStep() {
+        return paceStep;
+    }
+
+    void paceStep(int step) {
+        AiPace.check(step);
+        paceStep = step;
     }
 
     void wake() {

@@ -143,6 +143,25 @@ class InferenceServiceTest {
     }
 
     @Test
+    void aPacedModelLeavesOutItsShareOfEachStreamsFramesUntilPacedBack() throws Exception {
+        try (OneStream one = OneStream.start(settings(100, 4), "standin-ultrasound")) {
+            one.service().pace(AiPace.maxStep()); // one of three
+            java.util.List<InferenceFeed.Offer> offers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                offers.add(offer(one.feed(), frame(i % 2), i + 1));
+                Thread.sleep(20);
+            }
+            assertThat(offers).extracting(o -> o == InferenceFeed.Offer.PACED)
+                    .containsExactly(false, true, true, false, true, true);
+            one.recorder().await(x -> x.frameId() == 4);
+            one.service().pace(0);
+            nextFrameGoesThrough(one.feed(), one.recorder(), 7);
+            assertThat(offer(one.feed(), frame(0), 8)).isNotEqualTo(InferenceFeed.Offer.PACED);
+            assertThatThrownBy(() -> one.service().pace(AiPace.maxStep() + 1)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
         try (OneStream one = OneStream.start(settings(1000, 8), "standin-ultrasound")) {
             one.service().register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open

@@ -176,7 +176,7 @@ final class BenchReport {
                 machine.get("gpu") == null ? "none" : machine.get("gpu"), machine.get("jdk"), machine.get("date"),
                 machine.get("git_commit"), "true".equals(machine.get("git_dirty")) ? " (with local changes)" : ""));
         b.append(String.format(Locale.ROOT, "Load average (1/5/15 min) at start of each measurement: ours %s, "
-                        + "baseline %s (the machine is shared with other sessions).%n%n",
+                        + "baseline %s (what ran just before counts too: earlier runs, other processes).%n%n",
                 ours == null ? "-" : ours.loadStart(), baseline == null ? "-" : baseline.loadStart()));
         b.append(String.format(Locale.ROOT, "Phantom %s, frames %s on a fixed %s fps clock per stream, %s "
                         + "to the clients; warm-up %s s, measured %s s; latency from each frame's scheduled capture "

@@ -55,6 +55,8 @@ final class EncoderGovernor implements AutoCloseable {
 
     private final List<Watched> streams;
     private final InferenceService inference;
+    /** Paces the AI on a saturated CPU, judged in the same windows (null: off). */
+    private final AiPacer pacer;
     private final StepHysteresis steps;
     private final double floorHz;
     private final long[][] previous;
@@ -72,8 +74,9 @@ final class EncoderGovernor implements AutoCloseable {
     /**
      * @param maxStep the lowest rate step allowed (0: never step down; at most {@link StreamPublisher#maxEncoderStep()})
      * @param floorHz overlays a second per model stream below which the AI counts as behind (0: no floor)
+     * @param pacer   the AI's pacing on a saturated CPU, judged in the same windows (null: none)
      */
-    EncoderGovernor(List<Watched> streams, InferenceService inference, int maxStep, double floorHz) {
+    EncoderGovernor(List<Watched> streams, InferenceService inference, int maxStep, double floorHz, AiPacer pacer) {
         if (maxStep < 0 || maxStep > StreamPublisher.maxEncoderStep()) {
             throw new IllegalArgumentException("encoder step-down must be 0.." + StreamPublisher.maxEncoderStep()
                     + ", was " + maxStep);
@@ -82,11 +85,12 @@ final class EncoderGovernor implements AutoCloseable {
         this.inference = inference;
         this.steps = new StepHysteresis(maxStep);
         this.floorHz = floorHz;
+        this.pacer = pacer;
         this.previous = new long[this.streams.size()][];
     }
 
     EncoderGovernor start() {
-        if (steps.maxStep() > 0 && !streams.isEmpty()) {
+        if ((steps.maxStep() > 0 || pacer != null) && !streams.isEmpty()) {
             timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         }
         return this;
@@ -157,6 +161,9 @@ final class EncoderGovernor implements AutoCloseable {
                 w.publisher().encoderStep(next);
             }
         }
+        if (pacer != null) {
+            pacer.window(hz, floor);
+        }
     }
 
     /**
@@ -206,6 +213,8 @@ final class EncoderGovernor implements AutoCloseable {
     /** Overlays published a second per stream that runs a model, last window (NaN: none runs one). */
     double overlayHz() { return overlayHz; }
     double floorHz() { return floorHz; }
+    /** The AI's pacing on a saturated CPU (empty: off). */
+    java.util.Optional<AiPacer> pacer() { return java.util.Optional.ofNullable(pacer); }
 
     @Override
     public void close() {

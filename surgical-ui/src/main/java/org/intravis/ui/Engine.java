@@ -3,6 +3,7 @@ package org.intravis.ui;
 import org.intravis.capture.FrameSources;
 import org.intravis.capture.SourceUri;
 import org.intravis.capture.ffmpeg.RecordingSource;
+import org.intravis.inference.AiPace;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.StreamRegistration;
 import org.intravis.pipeline.CaptureException;
@@ -94,7 +95,8 @@ public final class Engine implements AutoCloseable {
                 streams.add(startStream(index++, s));
             }
             encoderGovernor = new EncoderGovernor(watched, inference, config.streaming.encoderStepDown,
-                    config.streaming.overlayFloorHz).start();
+                    config.streaming.overlayFloorHz,
+                    inference != null && config.inference.yieldToVideo ? AiPacer.ofThisMachine(inference) : null).start();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -200,7 +202,8 @@ public final class Engine implements AutoCloseable {
     public String encoderSteps() {
         EncoderGovernor g = encoderGovernor;
         return g == null ? "" : "rate step " + g.step() + " (" + EncoderGovernor.describe(g.step()) + "), "
-                + g.stepDowns() + " steps down, " + g.stepUps() + " up";
+                + g.stepDowns() + " steps down, " + g.stepUps() + " up" + g.pacer().map(p -> "; AI paced to "
+                + AiPace.describe(p.step()) + ", " + p.stepDowns() + " steps down, " + p.stepUps() + " up").orElse("");
     }
 
     /** The models, or empty when inference is off. */

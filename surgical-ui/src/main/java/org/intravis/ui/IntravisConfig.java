@@ -97,6 +97,11 @@ public final class IntravisConfig {
         public long budgetMs = 100;
         /** Whether a model with a cheaper fallback graph steps down to it when its worker cannot keep up. */
         public boolean stepDown = true;
+        /**
+         * Whether a model on this CPU takes fewer frames while the CPU is saturated (AiPacer: two of three, one of
+         * two, one of three), never under streaming.overlayFloorHz, so that the picture keeps its CPU.
+         */
+        public boolean yieldToVideo = true;
         /** Largest batch per ONNX Runtime call (frames across the streams that share a model). */
         public int maxBatch = 8;
         /**

@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import org.HdrHistogram.Histogram;
 import org.intravis.capture.SourceUri;
+import org.intravis.inference.AiPace;
 import org.intravis.inference.InferenceService;
 import org.intravis.inference.InferenceStatus;
 import org.intravis.pipeline.Counter;
@@ -112,6 +113,17 @@ public final class StatsSampler implements AutoCloseable {
                 m.put("overlaysPerSecond", round(g.overlayHz()));
                 m.put("overlayFloorHz", g.floorHz());
             }
+            g.pacer().ifPresent(p -> {
+                Map<String, Object> ai = new LinkedHashMap<>();
+                ai.put("step", p.step());
+                ai.put("takes", AiPace.describe(p.step()));
+                ai.put("stepDowns", p.stepDowns());
+                ai.put("stepUps", p.stepUps());
+                if (p.cpuLoad() >= 0) {
+                    ai.put("cpuLoad", round(p.cpuLoad() * 100) / 100);
+                }
+                m.put("aiPace", ai);
+            });
         });
         return m;
     }

@@ -30,7 +30,8 @@ import java.util.Map;
  * default a {@link StreamingTestServer} serves it with the fixture's overlays (no model: the video path alone);
  * {@code -Dmeasure.app=model} starts the whole application instead ({@link Application}, as {@code intravis run}
  * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs
- * ({@code -Dmeasure.model=none}: the same application without a model). {@code -Dmeasure.warmup=S} (default 3) is how
+ * ({@code -Dmeasure.model=none}: the same application without a model; {@code -Dmeasure.yieldToVideo=false}: without
+ * the AI's pacing on a saturated CPU). {@code -Dmeasure.warmup=S} (default 3) is how
  * long the page runs before the measured window. Each row also gives the page's own stages (encode on the server,
  * network with the server's send queue, decode queue, draw: {@code stream-client.js}), and stdout the worst samples
  * with their time in the window. Results: stdout and target/glass-to-glass.md.
@@ -55,7 +56,7 @@ class GlassToGlassMeasurement {
         report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append("; ")
                 .append("chromium headless --disable-gpu (software decode)\n\n");
-        report.append("Load average at start (other sessions share this machine): ")
+        report.append("Load average at start (the runs just before it included): ")
                 .append(Files.readString(Paths.get("/proc/loadavg")).trim()).append("\n\n");
         report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms | page stages p50 / p99 ms: encode, network, decode, draw |\n");
         report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -93,10 +94,15 @@ class GlassToGlassMeasurement {
                 System.getProperty("measure.model", "ultrasound"));
         config.inference.maxBatch = new IntravisConfig().inference.maxBatch; // the default, not the tests' small one
         config.inference.intraOpThreads = Integer.getInteger("measure.intraOpThreads", config.inference.intraOpThreads);
+        config.inference.yieldToVideo = Boolean.parseBoolean(System.getProperty("measure.yieldToVideo",
+                String.valueOf(config.inference.yieldToVideo)));
         Application app = TestApps.start(config);
         try {
             StreamPipeline pipeline = app.engine().stream("us1").orElseThrow().pipeline();
-            return run(TestApps.url(app, "/"), app.engine().hub(), pipeline, encoding, seconds);
+            String row = run(TestApps.url(app, "/"), app.engine().hub(), pipeline, encoding, seconds);
+            System.out.println("governors at the end, " + encoding + ": " + app.engine().encoderSteps()
+                    + " (inference.yieldToVideo " + config.inference.yieldToVideo + ")");
+            return row;
         } finally {
             app.close();
             TempDataApp.delete(data);

@@ -1,0 +1,56 @@
+package org.intravis.ui;
+
+import org.intravis.inference.AiPace;
+import org.intravis.pipeline.StepHysteresis;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The AI's pacing verdicts, window by window (the live behaviour is measured in BENCHMARKS.md). */
+class AiPacerTest {
+    private final AiPacer pacer = new AiPacer(null, () -> -1);
+
+    private int windows(int n, double load, double hz, double floor, boolean busy) {
+        int step = pacer.step();
+        for (int i = 0; i < n; i++) {
+            step = pacer.decide(load, hz, floor, busy);
+        }
+        return step;
+    }
+
+    @Test
+    void aSaturatedCpuWithABusyModelPacesTheAiDownToItsFloorAndNoFurther() {
+        assertThat(windows(StepHysteresis.DOWN_WINDOWS, 0.99, 30, 10, true)).isEqualTo(1);
+        assertThat(AiPace.describe(1)).isEqualTo("2 of 3 frames");
+        assertThat(windows(StepHysteresis.DOWN_WINDOWS, 0.99, 20, 10, true)).isEqualTo(2);
+        // one of three would leave 15 * (1/3) / (1/2) = 10 a second: still at the floor
+        assertThat(windows(StepHysteresis.DOWN_WINDOWS, 0.99, 15, 10, true)).isEqualTo(3);
+        assertThat(windows(10, 0.99, 10, 10, true)).as("the last step").isEqualTo(AiPace.maxStep());
+        assertThat(pacer.stepDowns()).isEqualTo(3);
+    }
+
+    @Test
+    void theFloorStopsThePacing() {
+        assertThat(windows(StepHysteresis.DOWN_WINDOWS, 0.99, 30, 10, true)).isEqualTo(1);
+        // two of three gives 14 a second now; one of two would give 10.5, one of three not even that
+        assertThat(windows(10, 0.99, 14, 10.6, true)).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleModelOrACpuWithRoomOrAnUnknownLoadIsNotPaced() {
+        assertThat(windows(10, 0.99, 30, 10, false)).as("pacing an idle model frees nothing").isZero();
+        assertThat(windows(10, 0.90, 30, 10, true)).as("busy but not saturated").isZero();
+        assertThat(windows(10, -1, 30, 10, true)).as("the load unknown").isZero();
+        assertThat(windows(10, 0.99, Double.NaN, 10, true)).as("no model stream").isZero();
+    }
+
+    @Test
+    void roomOnTheCpuGivesTheFramesBackWithHysteresis() {
+        windows(2 * StepHysteresis.DOWN_WINDOWS, 0.99, 30, 10, true);
+        assertThat(pacer.step()).isEqualTo(2);
+        assertThat(windows(StepHysteresis.BASE_UP_WINDOWS - 1, 0.5, 15, 10, true)).isEqualTo(2);
+        assertThat(windows(1, 0.5, 15, 10, true)).isEqualTo(1);
+        assertThat(windows(3, 0.9, 20, 10, true)).as("between the two marks: held").isEqualTo(1);
+        assertThat(pacer.stepUps()).isEqualTo(1);
+    }
+}
