@@ -5,7 +5,10 @@ import org.intravis.inference.InferenceService;
 import org.intravis.inference.InferenceStatus;
 import org.intravis.pipeline.StepHysteresis;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Logger;
 
@@ -15,7 +18,8 @@ import java.util.logging.Logger;
  * the CPU has room, with the hysteresis of {@link StepHysteresis}. Judged once a second by the encoder governor's
  * thread ({@link EncoderGovernor} calls {@link #window}); the feeds read one volatile int.
  * <p>
- * Saturated: the machine's CPU at least {@value #SATURATED} busy over the last second, a model in this process on the
+ * Saturated: the machine's CPU at least {@value #SATURATED} busy over the last second with work at normal priority
+ * (niced batch jobs count as room), a model in this process on the
  * CPU busy at least {@value #MIN_MODEL_BUSY} of the time (pacing an idle model frees nothing), and the next step
  * still leaves each model stream its overlay floor ({@code streaming.overlayFloorHz}). Room: the CPU under
  * {@value #RELAXED}. Why: on two cores, one 720p30 stream, its H.264 encoder, the model at every frame and a browser
@@ -41,11 +45,58 @@ final class AiPacer {
         this.cpuLoad = cpuLoad;
     }
 
-    /** A pacer reading the operating system's CPU load (the JDK's {@code com.sun.management} bean). */
+    /**
+     * A pacer reading this machine's CPU load: on Linux from {@code /proc/stat} without the time of niced processes
+     * (a batch job at low priority leaves the picture its CPU and must not pace the AI), elsewhere from the JDK's
+     * {@code com.sun.management} bean.
+     */
     static AiPacer ofThisMachine(InferenceService inference) {
+        if (Files.isReadable(PROC_STAT)) {
+            return new AiPacer(inference, new ProcStatLoad());
+        }
         java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         DoubleSupplier load = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun::getCpuLoad : () -> -1;
         return new AiPacer(inference, load);
+    }
+
+    private static final Path PROC_STAT = Path.of("/proc/stat");
+
+    /**
+     * The share of the CPU busy with work at normal priority since the last reading: user, system, interrupts and
+     * steal, over all time ({@code /proc/stat}'s first line); idle, I/O wait and niced time count as room. -1 when
+     * unreadable or before the second reading.
+     */
+    static final class ProcStatLoad implements DoubleSupplier {
+        private long lastBusy = -1;
+        private long lastTotal = -1;
+
+        @Override
+        public double getAsDouble() {
+            try {
+                return share(Files.readAllLines(PROC_STAT).get(0));
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        /** Folds in one reading of the {@code cpu} line; the share busy since the previous one. */
+        double share(String cpuLine) {
+            String[] f = cpuLine.trim().split("\\s+");
+            long user = Long.parseLong(f[1]);
+            long nice = Long.parseLong(f[2]);
+            long system = Long.parseLong(f[3]);
+            long idle = Long.parseLong(f[4]);
+            long iowait = f.length > 5 ? Long.parseLong(f[5]) : 0;
+            long irq = f.length > 6 ? Long.parseLong(f[6]) : 0;
+            long softirq = f.length > 7 ? Long.parseLong(f[7]) : 0;
+            long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+            long busy = user + system + irq + softirq + steal;
+            long total = busy + nice + idle + iowait;
+            double s = lastTotal < 0 || total <= lastTotal ? -1 : (double) (busy - lastBusy) / (total - lastTotal);
+            lastBusy = busy;
+            lastTotal = total;
+            return s;
+        }
     }
 
     /**

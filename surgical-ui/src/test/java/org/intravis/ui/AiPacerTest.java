@@ -53,4 +53,18 @@ class AiPacerTest {
         assertThat(windows(3, 0.9, 20, 10, true)).as("between the two marks: held").isEqualTo(1);
         assertThat(pacer.stepUps()).isEqualTo(1);
     }
+
+    @Test
+    void theLoadCountsWorkAtNormalPriorityAndLeavesNicedWorkAsRoom() throws Exception {
+        AiPacer.ProcStatLoad load = new AiPacer.ProcStatLoad();
+        assertThat(load.share("cpu  100 50 100 1000 10 0 0 0 0 0")).as("first reading").isNegative();
+        // +300 user, +100 system, +500 nice (a batch job at nice 19), +100 idle: 400 of 1000 busy
+        assertThat(load.share("cpu  400 550 200 1100 10 0 0 0 0 0")).isCloseTo(0.4, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(load.share("cpu  400 550 200 1100 10 0 0 0 0 0")).as("no time passed").isNegative();
+        // this machine's own /proc/stat reads as a share (Linux CI)
+        AiPacer.ProcStatLoad real = new AiPacer.ProcStatLoad();
+        real.getAsDouble();
+        Thread.sleep(200);
+        assertThat(real.getAsDouble()).isBetween(0.0, 1.0);
+    }
 }
