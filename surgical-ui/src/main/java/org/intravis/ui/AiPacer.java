@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * still leaves each model stream its overlay floor ({@code streaming.overlayFloorHz}). Room: the CPU under
  * {@value #RELAXED}. Why: on two cores, one 720p30 stream, its H.264 encoder, the model at every frame and a browser
  * decoding the picture on the same machine need more than the two cores; the model took about 0.7 of a core and the
- * picture's glass-to-glass p99 went from about 53 ms without the model to 120-150 ms with it (BENCHMARKS.md). The
+ * picture's H.264 glass-to-glass p99 went from about 53 ms without the model to 150-180 ms with it (BENCHMARKS.md). The
  * encoders step down only for an AI below its floor (the picture gives frames up to the AI there); above the floor
  * the AI gives frames up to the picture.
  */
