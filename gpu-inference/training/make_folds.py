@@ -11,9 +11,8 @@ import argparse
 import os
 import random
 
-import cv2
-
 from common import DATA_DIR, SPLIT_DIR, read_split
+from make_splits import format_groups
 
 FOLDS = 5
 
@@ -23,12 +22,7 @@ def main():
     ap.add_argument("--data", default=DATA_DIR)
     ap.add_argument("--seed", type=int, default=20261203)
     a = ap.parse_args()
-    names = sorted(f for f in os.listdir(os.path.join(a.data, "images")) if f.endswith(".png"))
-    groups = {}
-    for n in names:
-        im = cv2.imread(os.path.join(a.data, "images", n), cv2.IMREAD_UNCHANGED)
-        key = (im.shape[1], im.shape[0], 1 if im.ndim == 2 else im.shape[2])
-        groups.setdefault(key, []).append(n)
+    names, groups = format_groups(a.data)
     val = set(read_split("ultrasound-val.txt"))
     rng = random.Random(a.seed)
     folds = [[] for _ in range(FOLDS)]

@@ -16,17 +16,24 @@ import cv2
 from common import DATA_DIR, SPLIT_DIR
 
 
+def format_groups(data):
+    """Every labelled image's name, and the names grouped by frame format (width, height, channels), each in
+    acquisition (name) order: the strata of the split and of the folds (make_folds.py)."""
+    names = sorted(f for f in os.listdir(os.path.join(data, "images")) if f.endswith(".png"))
+    groups = {}
+    for n in names:
+        im = cv2.imread(os.path.join(data, "images", n), cv2.IMREAD_UNCHANGED)
+        key = (im.shape[1], im.shape[0], 1 if im.ndim == 2 else im.shape[2])
+        groups.setdefault(key, []).append(n)
+    return names, groups
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=DATA_DIR)
     ap.add_argument("--seed", type=int, default=20250601)
     a = ap.parse_args()
-    names = sorted(f for f in os.listdir(os.path.join(a.data, "images")) if f.endswith(".png"))
-    groups = {}
-    for n in names:
-        im = cv2.imread(os.path.join(a.data, "images", n), cv2.IMREAD_UNCHANGED)
-        key = (im.shape[1], im.shape[0], 1 if im.ndim == 2 else im.shape[2])
-        groups.setdefault(key, []).append(n)
+    names, groups = format_groups(a.data)
     rng = random.Random(a.seed)
     train, val = [], []
     for key in sorted(groups):
