@@ -153,10 +153,14 @@ export class StreamView {
       text = `AI STALE ${h.overlayAgeMs >= 0 ? `${(h.overlayAgeMs / 1000).toFixed(1)} s` : ''}`.trim();
       cls = 'stale';
     } else {
-      // the model stepped down to its cheaper graph under load: say so (the model card gives its accuracy)
-      const variant = this.drawnOverlay && this.drawnOverlay.model ? this.drawnOverlay.model.variant : '';
-      if (variant && variant !== 'full') {
-        text = `AI REDUCED (${variant})`;
+      // the model stepped down to its cheaper graph under load (the model card gives its accuracy), or it takes only a
+      // share of the frames to leave the CPU to the picture (overlays come less often): say so
+      const model = this.drawnOverlay && this.drawnOverlay.model ? this.drawnOverlay.model : {};
+      const why = [];
+      if (model.variant && model.variant !== 'full') why.push(model.variant);
+      if (model.pace) why.push(model.pace);
+      if (why.length > 0) {
+        text = `AI REDUCED (${why.join(', ')})`;
         cls = 'reduced';
       }
     }

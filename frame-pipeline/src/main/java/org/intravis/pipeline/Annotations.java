@@ -94,6 +94,11 @@ public final class Annotations {
      * stepped down under load; empty when not a model's); a constant string.
      */
     private String modelVariant = "";
+    /**
+     * The share of the stream's frames the model was taking when it made these annotations, in words ("1 of 2
+     * frames"), when it was paced to leave the CPU to the picture; empty when it takes every frame. A constant string.
+     */
+    private String modelPace = "";
     /** Rows in the ONNX Runtime batch that produced these annotations. */
     private int batchSize;
     /** Short reason when status is FAILED (a constant string, never built per frame). */
@@ -176,6 +181,7 @@ public final class Annotations {
         batchSize = 0;
         failure = "";
         modelVariant = "";
+        modelPace = "";
         clearResults();
         heatmapClasses = heatmapWidth = heatmapHeight = 0;
         heatmapFrameId = -1;
@@ -222,6 +228,8 @@ public final class Annotations {
     }
     public String modelVariant() { return modelVariant; }
     public Annotations modelVariant(String v) { this.modelVariant = v; return this; }
+    public String modelPace() { return modelPace; }
+    public Annotations modelPace(String p) { this.modelPace = p; return this; }
     public int batchSize() { return batchSize; }
     public Annotations batchSize(int n) { this.batchSize = n; return this; }
     public String failure() { return failure; }
@@ -408,6 +416,7 @@ public final class Annotations {
         modelVersion = o.modelVersion;
         device = o.device;
         modelVariant = o.modelVariant;
+        modelPace = o.modelPace;
         batchSize = o.batchSize;
         failure = o.failure;
 

@@ -8,6 +8,15 @@ package org.intravis.inference;
 public final class AiPace {
     private static final int[] KEEP = {1, 2, 1, 1};
     private static final int[] OF = {1, 3, 2, 3};
+    /** Each step in words, built once: the worker stamps it on every overlay it makes (empty at step 0). */
+    private static final String[] WORDS = new String[KEEP.length];
+
+    static {
+        for (int step = 0; step < KEEP.length; step++) {
+            WORDS[step] = step == 0 ? "every frame" : KEEP[step] == 1 ? "1 of " + OF[step] + " frames"
+                    : KEEP[step] + " of " + OF[step] + " frames";
+        }
+    }
 
     private AiPace() {
     }
@@ -23,8 +32,12 @@ public final class AiPace {
 
     /** What a step takes, in words. */
     public static String describe(int step) {
-        return step == 0 ? "every frame" : KEEP[step] == 1 ? "1 of " + OF[step] + " frames"
-                : KEEP[step] + " of " + OF[step] + " frames";
+        return WORDS[step];
+    }
+
+    /** What a step takes, as overlays carry it: empty when the model takes every frame. */
+    static String overlayWords(int step) {
+        return step == 0 ? "" : WORDS[step];
     }
 
     /** Whether the {@code n}th frame offered at {@code step} is left out. */

@@ -387,11 +387,12 @@ final class ModelWorker implements Runnable {
         rowsRun.addAndGet(rows);
         batchSizes.incrementAndGet(rows);
         int published = 0;
+        String pace = AiPace.overlayWords(paceStep); // one read a batch: its rows were offered under one pace
         for (int r = 0; r < rows; r++) {
             StreamAnnotator s = all[b.stream[r]];
             Annotations a = s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r],
                     inferred, b.frameWidth[r], b.frameHeight[r], rows);
-            a.modelVariant(variantNames[runVariant]);
+            a.modelVariant(variantNames[runVariant]).modelPace(pace);
             if (!ok) {
                 s.publishFailure(failure);
                 continue;

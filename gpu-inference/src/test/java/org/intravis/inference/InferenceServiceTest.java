@@ -153,9 +153,11 @@ class InferenceServiceTest {
             }
             assertThat(offers).extracting(o -> o == InferenceFeed.Offer.PACED)
                     .containsExactly(false, true, true, false, true, true);
-            one.recorder().await(x -> x.frameId() == 4);
+            Annotations paced = one.recorder().await(x -> x.frameId() == 4);
+            assertThat(paced.modelPace()).as("the overlay says the share it was made at").isEqualTo("1 of 3 frames");
             one.service().pace(0);
             nextFrameGoesThrough(one.feed(), one.recorder(), 7);
+            assertThat(one.recorder().await(x -> x.frameId() == 7).modelPace()).as("every frame: nothing said").isEmpty();
             assertThat(offer(one.feed(), frame(0), 8)).isNotEqualTo(InferenceFeed.Offer.PACED);
             assertThatThrownBy(() -> one.service().pace(AiPace.maxStep() + 1)).isInstanceOf(IllegalArgumentException.class);
         }

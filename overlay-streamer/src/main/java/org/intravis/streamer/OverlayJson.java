@@ -74,8 +74,11 @@ public final class OverlayJson {
         j.field("sentUs", PipelineClock.epochMicrosNow());
         j.name("model").beginObject()
                 .field("name", a.modelName()).field("version", a.modelVersion()).field("device", a.device())
-                .field("batch", a.batchSize()).field("variant", a.modelVariant())
-                .endObject();
+                .field("batch", a.batchSize()).field("variant", a.modelVariant());
+        if (!a.modelPace().isEmpty()) { // paced to leave the CPU to the picture: the share of frames it takes
+            j.field("pace", a.modelPace());
+        }
+        j.endObject();
         j.name("frame").beginObject().field("width", a.frameWidth()).field("height", a.frameHeight());
         j.name("mmPerPx");
         if (a.pixelSpacingMm() > 0) {

@@ -73,6 +73,7 @@ public final class OverlayJsonReader {
                 intern(model.path("device").asText("")));
         a.batchSize(model.path("batch").asInt(0));
         a.modelVariant(intern(model.path("variant").asText("")));
+        a.modelPace(intern(model.path("pace").asText("")));
         JsonNode frame = root.path("frame");
         a.frameSize(frame.path("width").asInt(0), frame.path("height").asInt(0));
         JsonNode mm = frame.path("mmPerPx");

@@ -117,7 +117,7 @@ class OverlayRoundTripTest {
                 .captureEpochMicros(PipelineClock.epochMicros(captured)).capturedNanos(captured)
                 .preprocessedNanos(captured + 5_000_000L).inferredNanos(captured + 40_000_000L)
                 .publishedNanos(captured + 41_000_000L).frameSize(1280, 720).pixelSpacingMm(0.105)
-                .model("ultrasound", "1.1.0", "cpu").batchSize(3).modelVariant("single-pass")
+                .model("ultrasound", "1.1.0", "cpu").batchSize(3).modelVariant("single-pass").modelPace("1 of 2 frames")
                 .failure(status == Annotations.Status.FAILED ? "model timed out" : "");
         a.addTip(1, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, 640.5f, 300f, 12.5f, -3f, 0.93f);
         a.addTip(2, Annotations.INSTRUMENT_WIRE, Annotations.TRACK_COASTING, 200.2f, 410.7f, 0f, 1.5f, 0.412f);

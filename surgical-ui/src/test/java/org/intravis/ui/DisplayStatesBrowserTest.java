@@ -130,6 +130,7 @@ class DisplayStatesBrowserTest {
         other.model = "ultrasound";
         c.streams.add(other);
         c.pipeline.staleAfterMs = 5000; // the overlays count as fresh, so the badge shows the graph, not their age
+        c.inference.yieldToVideo = false; // the graph's step-down alone (pacing has its own test below)
         app = Application.start(ModuleSettings.validate(c));
         Page page = chromium.page(960, 540);
         page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
@@ -138,5 +139,32 @@ class DisplayStatesBrowserTest {
         assertThat(page.locator(".badge.ai.reduced").textContent()).isEqualTo("AI REDUCED (single-pass)");
         assertThat(view.drawnOverlay()).as("the overlay is drawn as usual").isNotNull();
         screenshot(page, "display-ai-reduced");
+    }
+
+    /**
+     * A model paced to leave the CPU to the picture (the application's AiPacer does this on a saturated CPU; here it
+     * is set directly, so the test does not depend on how busy this machine is) takes a share of the frames: every
+     * overlay says so and the display shows it; paced back, the badge goes.
+     */
+    @Test
+    void aiReducedWhileTheModelIsPacedAndGoneWhenItTakesEveryFrameAgain() throws Exception {
+        IntravisConfig c = TestApps.config(data, STREAM, "synthetic:ultrasound?width=640&height=360&fps=30", "ultrasound");
+        c.pipeline.staleAfterMs = 5000;
+        c.inference.yieldToVideo = false; // no pacer of its own to undo the step set below
+        app = Application.start(ModuleSettings.validate(c));
+        Page page = chromium.page(960, 540);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("an overlay drawn", 60_000, () -> view.drawnOverlay() != null);
+        app.engine().inference().orElseThrow().pace(2);
+        waitFor("AI REDUCED (1 of 2 frames) on the display", 30_000,
+                () -> view.ai().startsWith("AI REDUCED (") && view.ai().endsWith("1 of 2 frames)"));
+        assertThat(page.locator(".badge.ai.reduced").isVisible()).isTrue();
+        assertThat(view.drawnOverlay()).as("the overlay is drawn as usual").isNotNull();
+        assertThat(((java.util.Map<?, ?>) view.drawnOverlay().get("model")).get("pace"))
+                .as("the overlay message says the share").isEqualTo("1 of 2 frames");
+        screenshot(page, "display-ai-paced");
+        app.engine().inference().orElseThrow().pace(0);
+        waitFor("the pace gone from the badge", 30_000, () -> !view.ai().contains("of 2 frames"));
     }
 }
