@@ -5,11 +5,13 @@
 # (build_cache.py --images all) with the fold's images left out at training time (train.py --exclude-split).
 #
 # Here (the build machine), from the repository root:
-#   gpu-inference/training/cross_validate.sh pools        build the two pools (about 30 min of this CPU)
+#   gpu-inference/training/cross_validate.sh pools        build the two pools (about 3 min of this CPU)
 #   gpu-inference/training/cross_validate.sh cpu K...     train folds K (1..5, or "all") here: about 70 min each
 #   gpu-inference/training/cross_validate.sh stage        pack both pools into .gl/c1..cN for the GPU machine
 #   gpu-inference/training/cross_validate.sh check        rehearse the device step here (OpenCV hidden, tiny epochs)
 #   gpu-inference/training/cross_validate.sh evaluate     score each fold's model on its held-out images and summarise
+#                                                        (the folds trained so far; fold 1 without its own run: the
+#                                                        shipped graph, trained on the other four folds' images)
 # On the GPU machine, after the chunks (the commands "stage" prints):
 #   bash gpu-inference/training/cross_validate.sh device [MINUTES]
 #        joins the parts, trains the six runs side by side on CUDA (each stage capped at MINUTES / 3, default 8),
@@ -143,15 +145,27 @@ case "$mode" in
         ;;
     evaluate)
         cd "$tr"
+        # each fold's own run; fold 1 (the validation split) without one: the shipped graph, which the card's schedule
+        # trained on the other four folds' images (pools built from those images only, not the shared CV pools)
         for k in 1 2 3 4 5; do
-            [ -f "runs/cv-$k/stage3/model.pt" ] || { echo "no runs/cv-$k/stage3/model.pt" >&2; exit 2; }
-            $PY evaluate.py --task ultrasound --fold "$k" --checkpoint "runs/cv-$k/stage3/model.pt" --mirror-average \
-                --crop-to-content --out "runs/cv-$k/eval.json" > /dev/null
+            if [ -f "runs/cv-$k/stage3/model.pt" ]; then
+                [ "runs/cv-$k/eval.json" -nt "runs/cv-$k/stage3/model.pt" ] || $PY evaluate.py --task ultrasound --fold "$k" \
+                    --checkpoint "runs/cv-$k/stage3/model.pt" --mirror-average --crop-to-content \
+                    --out "runs/cv-$k/eval.json" > /dev/null
+            elif [ "$k" = 1 ]; then
+                [ -f "runs/cv-1/eval.json" ] || $PY evaluate.py --task ultrasound --fold 1 \
+                    --onnx ../src/main/resources/models/ultrasound/ultrasound.onnx \
+                    --out runs/cv-1/eval.json > /dev/null
+            else
+                echo "fold $k: no runs/cv-$k/stage3/model.pt (train it: $0 cpu $k); left out of the summary" >&2
+            fi
         done
         $PY - <<'EOF'
 import json
+import os
 import numpy as np
-folds = [json.load(open("runs/cv-%d/eval.json" % k)) for k in range(1, 6)]
+folds = [json.load(open("runs/cv-%d/eval.json" % k)) for k in range(1, 6) if os.path.exists("runs/cv-%d/eval.json" % k)]
+print("folds scored: %s of 5" % ", ".join(str(f["fold"]) for f in folds))
 rng = np.random.default_rng(0)
 print("| fold | held-out images | vessel Dice (frames) | nerve Dice (frames) | thresholds vessel / nerve |")
 print("| --- | --- | --- | --- | --- |")
