@@ -12,6 +12,8 @@
 #   gpu-inference/training/cross_validate.sh evaluate     score each fold's model on its held-out images and summarise
 #                                                        (the folds trained so far; fold 1 without its own run: the
 #                                                        shipped graph, trained on the other four folds' images)
+# ARM=ssl before any of these: the same schedule after self-supervised pre-training (build_unlabelled.py, pretrain.py;
+# stage 1 starts from its weights: train.py --init-backbone), in runs/cv-ssl-K; "pools" then builds the unlabelled pool
 # On the GPU machine, after the chunks (the commands "stage" prints):
 #   bash gpu-inference/training/cross_validate.sh device [MINUTES]
 #        joins the parts, trains the six runs side by side on CUDA (each stage capped at MINUTES / 3, default 8),
@@ -27,33 +29,47 @@ POOL_A=ultrasound-cv-pool
 POOL_B=ultrasound-cv-pool-b
 PY=${PY:-/usr/bin/python3}
 
+# the arm: "base" (the shipped schedule) or "ssl" (the same after self-supervised pre-training, pretrain.py, on the
+# unlabelled pool without the fold's images: stage 1 starts from its weights); runs/cv-K or runs/cv-ssl-K
+ARM=${ARM:-base}
+POOL_U=ultrasound-unlabelled
+run_dir() { if [ "$ARM" = ssl ]; then echo "runs/cv-ssl-$1"; else echo "runs/cv-$1"; fi; }
+
 # the shipped schedule, for one run: $1 fold (1..5 or all), $2 device, $3 minutes per stage (or "")
 schedule() {
-    local k=$1 device=$2 limit=${3:-} out="runs/cv-$1" ex=() lim=()
+    local k=$1 device=$2 limit=${3:-} out ex=() lim=() init1=()
+    out=$(run_dir "$k")
     [ "$k" != all ] && ex=(--exclude-split "ultrasound-fold$k.txt")
     [ -n "$limit" ] && lim=(--time-limit-min "$limit")
     local common=(--task ultrasound --per-epoch 640 --watch none --device "$device" --threads 2 "${ex[@]}" "${lim[@]}")
     mkdir -p "$out"
     # a stage that finished (its DONE marker) is not run again: an interrupted run resumes at its next stage
-    stage_run "$out/stage1" "${common[@]}" --pool $POOL_A --epochs 36 --seed 1
-    stage_run "$out/stage2" "${common[@]}" --pool $POOL_B --init "$out/stage1/model.pt" --epochs 40 \
+    if [ "$ARM" = ssl ]; then
+        stage_run "$out/stage0" pretrain.py --pool $POOL_U --epochs 30 --per-epoch 640 --device "$device" --threads 2 \
+            "${ex[@]}" "${lim[@]}"
+        init1=(--init-backbone "$out/stage0/model.pt")
+    fi
+    stage_run "$out/stage1" train.py "${common[@]}" --pool $POOL_A "${init1[@]}" --epochs 36 --seed 1
+    stage_run "$out/stage2" train.py "${common[@]}" --pool $POOL_B --init "$out/stage1/model.pt" --epochs 40 \
         --stop-after 30 --lr 0.002 --needle-dice-weight 0.5 --seed 2
-    stage_run "$out/stage3" "${common[@]}" --pool $POOL_B --init "$out/stage2/model.pt" --epochs 30 \
+    stage_run "$out/stage3" train.py "${common[@]}" --pool $POOL_B --init "$out/stage2/model.pt" --epochs 30 \
         --lr 0.001 --needle-dice-weight 0.5 --fan-share 0.35 --seed 3
 }
 
-stage_run() { # $1 output folder, then train.py's arguments
-    local dir=$1
-    shift
+stage_run() { # $1 output folder, $2 the script (train.py, pretrain.py), then its arguments
+    local dir=$1 script=$2
+    shift 2
     [ -f "$dir/DONE" ] && { echo "$dir: done before, kept"; return 0; }
     rm -rf "$dir"
-    OMP_WAIT_POLICY=PASSIVE $PY train.py "$@" --out "$dir"
+    OMP_WAIT_POLICY=PASSIVE $PY "$script" "$@" --out "$dir"
     touch "$dir/DONE"
 }
 
 pack() { # the two pools, recompressed, split into chunks the device tool can carry (64 MiB a call)
     rm -rf .gl && mkdir -p .gl/stage/cache
-    for p in $POOL_A $POOL_B; do
+    local pools=($POOL_A $POOL_B)
+    [ "$ARM" = ssl ] && pools+=($POOL_U)
+    for p in "${pools[@]}"; do
         [ -f "$tr/cache/$p.npz" ] || { echo "no pool $tr/cache/$p.npz: run '$0 pools' first" >&2; exit 2; }
         $PY -c "import sys, numpy as np; d = np.load(sys.argv[1]); np.savez_compressed(sys.argv[2], **{k: d[k] for k in d.files})" \
             "$tr/cache/$p.npz" ".gl/stage/cache/$p.npz"
@@ -79,6 +95,7 @@ case "$mode" in
         $PY make_folds.py
         $PY build_cache.py --task ultrasound --images all --n 7000 --seed 51 --name $POOL_A
         $PY build_cache.py --task ultrasound --images all --n 5000 --seed 53 --name $POOL_B
+        [ "$ARM" = ssl ] && $PY build_unlabelled.py --n 6000 --seed 61 --name $POOL_U
         ;;
     cpu)
         cd "$tr"
@@ -93,7 +110,7 @@ case "$mode" in
             if [ "$i" -lt "$n" ]; then
                 echo "  carry .gl/c$i, run: mkdir -p /tmp/cv && cp .gl/c$i/part.* /tmp/cv/"
             else
-                echo "  carry .gl/c$i, run: bash $tr/cross_validate.sh device 8"
+                echo "  carry .gl/c$i, run: ARM=$ARM bash $tr/cross_validate.sh device 8"
             fi
         done
         ;;
@@ -106,19 +123,22 @@ case "$mode" in
         join_parts
         cd "$tr"
         PY=python3
-        per_stage=$(python3 -c "print(round($minutes / 3, 2))")
+        stages=3
+        [ "$ARM" = ssl ] && stages=4 # the pre-training is a stage too
+        per_stage=$(python3 -c "print(round($minutes / $stages, 2))")
         pids=()
         for k in 1 2 3 4 5 all; do
-            (schedule "$k" cuda "$per_stage" > "runs/cv-$k.log" 2>&1) &
+            (schedule "$k" cuda "$per_stage" > "$(run_dir "$k").log" 2>&1) &
             pids+=($!)
         done
         status=0
         for p in "${pids[@]}"; do wait "$p" || status=1; done
         for k in 1 2 3 4 5 all; do
-            mkdir -p "$out/runs/cv-$k/stage3"
-            cp "runs/cv-$k.log" "$out/runs/" 2>/dev/null || true
-            cp runs/cv-$k/stage*/train.log "$out/runs/cv-$k/" 2>/dev/null || true
-            cp "runs/cv-$k/stage3/model.pt" "$out/runs/cv-$k/stage3/" 2>/dev/null || status=1
+            d=$(run_dir "$k")
+            mkdir -p "$out/$d/stage3"
+            cp "$d.log" "$out/runs/" 2>/dev/null || true
+            for st in "$d"/stage*; do cp "$st/train.log" "$out/$d/$(basename "$st").log" 2>/dev/null || true; done
+            cp "$d/stage3/model.pt" "$out/$d/stage3/" 2>/dev/null || status=1
         done
         echo "cross-validation runs exit $status; results under $out"
         exit "$status"
@@ -133,14 +153,19 @@ case "$mode" in
         # as on the GPU machine: no OpenCV (a stand-in module that refuses to load), two folds, tiny epochs, CPU
         mkdir -p nocv && printf 'raise ImportError("no OpenCV on the GPU machine")\n' > nocv/cv2.py
         for k in 2 all; do
-            out="runs/cv-$k"
+            out=$(run_dir "$k")
             ex=(); [ "$k" != all ] && ex=(--exclude-split "ultrasound-fold$k.txt")
+            init1=()
+            if [ "$ARM" = ssl ]; then
+                PYTHONPATH=nocv $PY pretrain.py --pool $POOL_U --epochs 1 --per-epoch 16 --batch 8 "${ex[@]}" --out "$out/stage0"
+                init1=(--init-backbone "$out/stage0/model.pt")
+            fi
             PYTHONPATH=nocv $PY train.py --task ultrasound --pool $POOL_A --epochs 1 --per-epoch 16 --batch 8 --watch none \
-                "${ex[@]}" --out "$out/stage1"
+                "${init1[@]}" "${ex[@]}" --out "$out/stage1"
             PYTHONPATH=nocv $PY train.py --task ultrasound --pool $POOL_B --init "$out/stage1/model.pt" --epochs 1 \
                 --per-epoch 16 --batch 8 --fan-share 0.35 --watch none "${ex[@]}" --out "$out/stage3"
         done
-        ls -la runs/cv-2/stage3 runs/cv-all/stage3
+        ls -la "$(run_dir 2)/stage3" "$(run_dir all)/stage3"
         echo "rehearsal passed ($n chunk(s)); work dir $work"
         ;;
     evaluate)
@@ -148,23 +173,26 @@ case "$mode" in
         # each fold's own run; fold 1 (the validation split) without one: the shipped graph, which the card's schedule
         # trained on the other four folds' images (pools built from those images only, not the shared CV pools)
         for k in 1 2 3 4 5; do
-            if [ -f "runs/cv-$k/stage3/model.pt" ]; then
-                [ "runs/cv-$k/eval.json" -nt "runs/cv-$k/stage3/model.pt" ] || $PY evaluate.py --task ultrasound --fold "$k" \
-                    --checkpoint "runs/cv-$k/stage3/model.pt" --mirror-average --crop-to-content \
-                    --out "runs/cv-$k/eval.json" > /dev/null
-            elif [ "$k" = 1 ]; then
+            d=$(run_dir "$k")
+            if [ -f "$d/stage3/model.pt" ]; then
+                [ "$d/eval.json" -nt "$d/stage3/model.pt" ] || $PY evaluate.py --task ultrasound --fold "$k" \
+                    --checkpoint "$d/stage3/model.pt" --mirror-average --crop-to-content \
+                    --out "$d/eval.json" > /dev/null
+            elif [ "$k" = 1 ] && [ "$ARM" = base ]; then
                 [ -f "runs/cv-1/eval.json" ] || $PY evaluate.py --task ultrasound --fold 1 \
                     --onnx ../src/main/resources/models/ultrasound/ultrasound.onnx \
                     --out runs/cv-1/eval.json > /dev/null
             else
-                echo "fold $k: no runs/cv-$k/stage3/model.pt (train it: $0 cpu $k); left out of the summary" >&2
+                echo "fold $k: no $d/stage3/model.pt (train it: ARM=$ARM $0 cpu $k); left out of the summary" >&2
             fi
         done
-        $PY - <<'EOF'
+        RUNS=$(run_dir "") $PY - <<'EOF'
 import json
 import os
 import numpy as np
-folds = [json.load(open("runs/cv-%d/eval.json" % k)) for k in range(1, 6) if os.path.exists("runs/cv-%d/eval.json" % k)]
+prefix = os.environ["RUNS"]
+folds = [json.load(open("%s%d/eval.json" % (prefix, k))) for k in range(1, 6) if os.path.exists("%s%d/eval.json" % (prefix, k))]
+print("arm %s" % prefix)
 print("folds scored: %s of 5" % ", ".join(str(f["fold"]) for f in folds))
 rng = np.random.default_rng(0)
 print("| fold | held-out images | vessel Dice (frames) | nerve Dice (frames) | thresholds vessel / nerve |")

@@ -89,6 +89,8 @@ def load_dicom(dicom_dir=DICOM_DIR):
             if getattr(ds, "PhotometricInterpretation", "") == "PALETTE COLOR":
                 from pydicom.pixel_data_handlers.util import apply_color_lut
                 a = apply_color_lut(a, ds)
+                if a.dtype == np.uint16:  # 16-bit palette entries: their high byte (a cast to uint8 kept the low, ~0)
+                    a = (a >> 8).astype(np.uint8)
             elif getattr(ds, "PhotometricInterpretation", "").startswith("YBR"):
                 from pydicom.pixel_data_handlers.util import convert_color_space
                 a = convert_color_space(a, ds.PhotometricInterpretation, "RGB")

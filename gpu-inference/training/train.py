@@ -191,6 +191,8 @@ def main():
                     help="end after this epoch, keeping the learning-rate schedule of --epochs (how the shipped "
                          "ultrasound weights were made: the 40-epoch schedule's epoch-30 checkpoint)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (fine-tuning stage)")
+    ap.add_argument("--init-backbone", default=None,
+                    help="start from this checkpoint's weights but its head (pretrain.py's self-supervised network)")
     ap.add_argument("--instrument-pos-weight", type=float, default=4.0,
                     help="BCE weight of needle/wire pixels (they are few and thin)")
     ap.add_argument("--dilate-instrument", type=int, default=0,
@@ -235,6 +237,13 @@ def main():
         cmd_prev = init.get("command", "") + " && "
     else:
         cmd_prev = ""
+    if a.init_backbone:
+        pre = torch.load(a.init_backbone, map_location="cpu", weights_only=False)
+        body = {k: v for k, v in pre["state_dict"].items() if not k.startswith("head.")}
+        missing, unexpected = model.load_state_dict(body, strict=False)
+        if unexpected or any(not k.startswith("head.") for k in missing):
+            raise SystemExit("%s does not fit this network: missing %s, unexpected %s" % (a.init_backbone, missing, unexpected))
+        cmd_prev = pre.get("command", "") + " && "
     model.to(dev)
     steps_per_epoch = a.per_epoch // a.batch
     total = steps_per_epoch * a.epochs
