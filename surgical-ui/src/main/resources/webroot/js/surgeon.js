@@ -184,6 +184,9 @@ const stageCells = new Map();
   }
 }
 
+// the encoders' rate steps under load, as docs/protocol.md gives them (overlay field encoderStep)
+const ENCODER_RATES = ['every frame', '3 of 4 frames', '2 of 3 frames', '1 of 2 frames'];
+
 setInterval(() => {
   const v = focused && views.get(focused);
   if (!v) return;
@@ -197,7 +200,10 @@ setInterval(() => {
   document.getElementById('lat-decoded').textContent = String(s.decoded);
   const serverDropped = s.serverStats ? s.serverStats.client.framesDropped : '–';
   document.getElementById('lat-dropped').textContent = `${s.dropped} / ${serverDropped}`;
-  document.getElementById('lat-video').textContent = `${s.encoding}${s.codec ? ` ${s.codec}` : ''}`;
+  // under load the server encodes fewer frames (the overlay's encoderStep, docs/protocol.md): say how many
+  const step = s.drawnOverlay ? s.drawnOverlay.encoderStep : 0;
+  const thinned = step > 0 ? `, ${ENCODER_RATES[step] || 'fewer frames'}` : '';
+  document.getElementById('lat-video').textContent = `${s.encoding}${s.codec ? ` ${s.codec}` : ''}${thinned}`;
   document.getElementById('lat-clock').textContent = Number.isFinite(s.clockRttMs)
     ? `${s.clockOffsetMs.toFixed(1)} (±${(s.clockRttMs / 2).toFixed(1)}) ms` : '–';
   plotLatency(plot, v.view.client.latency, v.view.staleAfterMs);

@@ -13,8 +13,7 @@ public final class AiPace {
 
     static {
         for (int step = 0; step < KEEP.length; step++) {
-            WORDS[step] = step == 0 ? "every frame" : KEEP[step] == 1 ? "1 of " + OF[step] + " frames"
-                    : KEEP[step] + " of " + OF[step] + " frames";
+            WORDS[step] = step == 0 ? "every frame" : KEEP[step] + " of " + OF[step] + " frames";
         }
     }
 

@@ -167,4 +167,29 @@ class DisplayStatesBrowserTest {
         app.engine().inference().orElseThrow().pace(0);
         waitFor("the pace gone from the badge", 30_000, () -> !view.ai().contains("of 2 frames"));
     }
+
+    /**
+     * Under load the server encodes fewer frames (the encoder governor's step, carried by every overlay as
+     * {@code encoderStep}); the surgeon page's latency panel says how many. The step is set directly, with the
+     * governor off, so the test does not depend on how busy this machine is.
+     */
+    @Test
+    void theSurgeonPageSaysWhenTheServerEncodesFewerFrames() throws Exception {
+        IntravisConfig c = TestApps.config(data, STREAM, "synthetic:ultrasound?width=640&height=360&fps=30",
+                org.intravis.inference.StreamRegistration.GROUND_TRUTH);
+        c.streaming.encoderStepDown = 0; // the governor never steps: only this test does
+        app = Application.start(ModuleSettings.validate(c));
+        Page page = chromium.page(1280, 800);
+        page.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("an overlay drawn", 30_000, () -> view.drawnOverlay() != null);
+        waitFor("the video row", 5_000, () -> page.locator("#lat-video").textContent().startsWith("jpeg"));
+        assertThat(page.locator("#lat-video").textContent()).doesNotContain("frames");
+        app.engine().hub().publisher(STREAM).orElseThrow().encoderStep(2);
+        waitFor("'2 of 3 frames' in the latency panel", 10_000,
+                () -> page.locator("#lat-video").textContent().endsWith(", 2 of 3 frames"));
+        screenshot(page, "surgeon-video-thinned");
+        app.engine().hub().publisher(STREAM).orElseThrow().encoderStep(0);
+        waitFor("every frame again", 10_000, () -> !page.locator("#lat-video").textContent().contains("frames"));
+    }
 }
