@@ -68,7 +68,7 @@ stage_run() { # $1 output folder, $2 the script (train.py, pretrain.py), then it
 pack() { # the two pools, recompressed, split into chunks the device tool can carry (64 MiB a call)
     rm -rf .gl && mkdir -p .gl/stage/cache
     local pools=($POOL_A $POOL_B)
-    [ "$ARM" = ssl ] && pools+=($POOL_U)
+    if [ "$ARM" = ssl ]; then pools+=($POOL_U); fi
     for p in "${pools[@]}"; do
         [ -f "$tr/cache/$p.npz" ] || { echo "no pool $tr/cache/$p.npz: run '$0 pools' first" >&2; exit 2; }
         $PY -c "import sys, numpy as np; d = np.load(sys.argv[1]); np.savez_compressed(sys.argv[2], **{k: d[k] for k in d.files})" \
@@ -95,7 +95,7 @@ case "$mode" in
         $PY make_folds.py
         $PY build_cache.py --task ultrasound --images all --n 7000 --seed 51 --name $POOL_A
         $PY build_cache.py --task ultrasound --images all --n 5000 --seed 53 --name $POOL_B
-        [ "$ARM" = ssl ] && $PY build_unlabelled.py --n 6000 --seed 61 --name $POOL_U
+        if [ "$ARM" = ssl ]; then $PY build_unlabelled.py --n 6000 --seed 61 --name $POOL_U; fi
         ;;
     cpu)
         cd "$tr"
@@ -124,7 +124,7 @@ case "$mode" in
         cd "$tr"
         PY=python3
         stages=3
-        [ "$ARM" = ssl ] && stages=4 # the pre-training is a stage too
+        if [ "$ARM" = ssl ]; then stages=4; fi # the pre-training is a stage too
         per_stage=$(python3 -c "print(round($minutes / $stages, 2))")
         pids=()
         for k in 1 2 3 4 5 all; do
