@@ -5,7 +5,7 @@
 Sources, pixels only (no label is read): the 204 labelled images (each sample records which, so a fold's images can
 be left out at pre-training time, as train.py --exclude-split does), the PLUS sequences and DICOM frames in
 ../shared/data (needle_data.load_plus / load_dicom), and the real needle clip's tuning range (frames before
-CLIP_HELD_OUT; its held-out range, issue 13's test part, is never read). Each sample: the picture's content
+the first held-out frame of the labelled fixture; its held-out range, issue 13's test part, is never used). Each sample: the picture's content
 rectangle, a random crop of 40-100 % of its height with aspect 0.7-2.1, stretched to 256x256 (as the model's
 input is), random gain and gamma.
 
@@ -13,6 +13,7 @@ Writes cache/<name>.npz: x uint8 [N,256,256]; source int16 [N] (an index into na
 otherwise); names (the labelled images' file names); origin [N] (which source kind: labelled, plus, dicom, clip).
 """
 import argparse
+import json
 import os
 import time
 
@@ -20,25 +21,19 @@ import cv2
 import numpy as np
 
 from common import CACHE_DIR, DATA_DIR, SIZE, content_rect, load_gray
-from needle_data import SHARED, load_dicom, load_plus
+from make_needle_fixture import DEFAULT_CLIP, FIXTURE, decode
+from needle_data import load_dicom, load_plus
 
-CLIP = os.path.join(SHARED, "real-needle-clip", "clarius-inplane-needle.mp4")
-CLIP_HELD_OUT = 336  # make_needle_fixture.py: frames 337.. are the held-out ("test") range
 ORIGINS = ["labelled", "plus", "dicom", "clip"]
 
 
 def load_clip_frames(every=2):
-    cap = cv2.VideoCapture(CLIP)
-    out, k = [], 0
-    while k < CLIP_HELD_OUT:
-        ok, f = cap.read()
-        if not ok:
-            break
-        if k % every == 0:
-            out.append(("clip#%d" % k, cv2.cvtColor(f, cv2.COLOR_BGR2GRAY)))
-        k += 1
-    cap.release()
-    return out
+    """Every second frame of the real needle clip's tuning range: the frames before the first held-out one of the
+    labelled fixture (make_needle_fixture.py; 1-based frame numbers)."""
+    lab = json.load(open(os.path.join(FIXTURE, "labels.json")))
+    held_out_from = min(f["frame"] for f in lab["frames"] if f["split"] == "test")
+    frames = decode(DEFAULT_CLIP)[:held_out_from - 1]
+    return [("clip#%d" % (k + 1), g) for k, g in enumerate(frames) if k % every == 0]
 
 
 def crop(rng, g):

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from common import ARCH, CACHE_DIR, RUNS_DIR, SIZE, build_model, read_split
-from train import norm_stats
+from train import kept_samples, norm_stats
 
 PATCH = 16
 
@@ -46,14 +46,9 @@ def main():
     dev = torch.device(a.device)
     os.makedirs(a.out, exist_ok=True)
     d = np.load(os.path.join(CACHE_DIR, a.pool + ".npz"))
-    x_all, source = d["x"], d["source"]
+    x_all = d["x"]
     if a.exclude_split:
-        names = [str(n) for n in d["names"]]
-        out = [i for i, n in enumerate(names) if n in set(read_split(a.exclude_split))]
-        keep = ~np.isin(source, out)
-        x_all = x_all[keep]
-        print("pool %s: %d samples, %d left out with their %d images" % (a.pool, int(keep.sum()), int((~keep).sum()),
-                                                                          len(out)), flush=True)
+        x_all = x_all[kept_samples(d, read_split(a.exclude_split), a.pool)]
     mean, std = norm_stats("ultrasound")
     model = build_model(1, ARCH["ultrasound"]).to(dev)
     steps = a.per_epoch // a.batch

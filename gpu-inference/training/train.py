@@ -28,6 +28,22 @@ def norm_stats(task):
             "needle": (0.144, 0.156)}[task]  # needle: the ultrasound model's input tensor feeds it too
 
 
+def kept_samples(d, exclude, name):
+    """Cross-validation: a mask of the pool's samples not drawn from a left-out image (pools record each sample's
+    source image: build_cache.py --images all, build_unlabelled.py)."""
+    if "source" not in d.files:
+        raise SystemExit("pool %s has no per-sample sources: build it with build_cache.py --images all" % name)
+    names = [str(n) for n in d["names"]]
+    missing = set(exclude) - set(names)
+    if missing:
+        raise SystemExit("pool %s lacks %d of the images to leave out (e.g. %s)" % (name, len(missing), min(missing)))
+    out = sorted(i for i, n in enumerate(names) if n in set(exclude))
+    keep = ~np.isin(d["source"], out)
+    print("pool %s: %d samples, %d left out with their %d images" % (name, int(keep.sum()), int((~keep).sum()),
+                                                                      len(out)), flush=True)
+    return keep
+
+
 class Pool:
     """Batches from the cached sample pool (build_cache.py) with cheap train-time augmentation on top."""
 
@@ -38,20 +54,10 @@ class Pool:
         self.x, self.masks, self.tip, self.tipw = d["x"], d["masks"], d["tip"], d["tipw"]
         self.files = [str(f) for f in d["files"]]
         if exclude:
-            # cross-validation: drop every sample drawn from a left-out image (the pool records each one's source)
-            if "source" not in d.files:
-                raise SystemExit("pool %s has no per-sample sources: build it with build_cache.py --images all" % name)
-            names = [str(n) for n in d["names"]]
-            out = {i for i, n in enumerate(names) if n in set(exclude)}
-            missing = set(exclude) - set(names)
-            if missing:
-                raise SystemExit("pool %s lacks %d of the images to leave out (e.g. %s)" % (name, len(missing), min(missing)))
-            keep = ~np.isin(d["source"], sorted(out))
+            keep = kept_samples(d, exclude, name)
             self.x, self.masks, self.tip, self.tipw = self.x[keep], self.masks[keep], self.tip[keep], self.tipw[keep]
             self.files = [f for f in self.files if os.path.basename(f) not in set(exclude)
                           or os.path.basename(os.path.dirname(f)) not in ("images", "masks")]
-            print("pool %s: %d samples, %d left out with their %d images" % (name, int(keep.sum()),
-                                                                              int((~keep).sum()), len(out)), flush=True)
         self.task = task
         self.rng = np.random.default_rng(seed)
         self.mean, self.std = norm_stats(task)
