@@ -132,10 +132,23 @@ public final class PlusSequenceSource extends PlayedSource {
     private static double headerSpacing(MetaImageHeader h) {
         String v = h.get("ElementSpacing", "").trim();
         double x = h.spacingX();
-        if (v.isEmpty() || v.matches("1(\\.0*)?(\\s+1(\\.0*)?)*") || !(x > 0)) {
+        if (v.isEmpty() || allOnes(v) || !(x > 0)) {
             return 0; // MetaImage's default: not calibrated
         }
         return x;
+    }
+
+    /**
+     * Whether every value is written as 1 ("1", "1.0", "1.000"). Token by token: a repeated regex group over the
+     * whole line recursed once per value, and a damaged header with thousands of them overflowed the stack.
+     */
+    private static boolean allOnes(String values) {
+        for (String token : values.split("\\s+")) {
+            if (!token.matches("1(\\.0*)?")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Presentation times of the frames, per the class comment. */

@@ -72,6 +72,27 @@ class MetaImageFuzzTest {
         }).isInstanceOf(CaptureException.class).hasMessageContaining("is not a file name");
     }
 
+    /**
+     * Found by the property in CI: an ElementSpacing of thousands of values overflowed the stack in the check for
+     * "all ones" (a regex group repeated over the whole line recurses once per value).
+     */
+    @net.jqwik.api.Example
+    void aVeryLongSpacingListIsRead() throws Exception {
+        String ones = " 1.0".repeat(50_000);
+        String h = essentials.replaceFirst("(?m)^ElementSpacing = .*$", "ElementSpacing =" + ones);
+        org.assertj.core.api.Assertions.assertThat(h).contains("ElementSpacing = 1.0 1.0 1.0");
+        Path f = dir.resolve("long-spacing.igs.mha");
+        byte[] head = h.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] file = Arrays.copyOf(head, head.length + data.length);
+        System.arraycopy(data, 0, file, head.length, data.length);
+        Files.write(f, file);
+        try (FrameSource s = FrameSources.create("plus:" + f + "?pace=fast")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            org.assertj.core.api.Assertions.assertThat(Slots.next(s, slot, 2000)).isNotEqualTo(FrameSource.Read.END);
+        }
+    }
+
     @Provide
     Arbitrary<String> headers() {
         return Mutations.of(List.of(header, essentials, essentials, essentials));
