@@ -327,6 +327,9 @@ public final class IgtlSource extends ReconnectingSource {
         if (h.components() != 1 && h.components() != 3 && h.components() != 4) {
             return h.components() + " components per pixel (1 grey, 3 RGB or 4 RGBA are taken)";
         }
+        if (h.sizeI() == 0 || h.sizeJ() == 0) { // consistent on the wire, but no frame has 0 columns or rows
+            return "an empty image (" + h.sizeI() + "x" + h.sizeJ() + ")";
+        }
         if (h.sizeK() != 1) {
             return "a volume of " + h.sizeK() + " slices (only 2D images are taken)";
         }

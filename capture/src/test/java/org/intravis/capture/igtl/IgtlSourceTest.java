@@ -99,6 +99,21 @@ class IgtlSourceTest {
         return out;
     }
 
+    /** An IMAGE whose size and sub-volume are 0 x 0 x 1 with no pixels: consistent, so the decoder lets it through. */
+    static byte[] emptyImage(String device) {
+        ByteBuf b = Unpooled.buffer();
+        int start = IgtlWriter.begin(b, IgtlWire.HEADER_V1, IgtlWire.type("IMAGE"), IgtlWire.device(device), 0, 0);
+        IgtlImage.writeHeader(b, 1, 1, 1, 0.2);
+        int content = start + IgtlWire.HEADER_SIZE;
+        for (int at : new int[]{6, 8, 66, 68}) { // size i, j and sub-volume i, j
+            b.setShort(content + at, 0);
+        }
+        IgtlWriter.end(b, start, null);
+        byte[] out = new byte[b.readableBytes()];
+        b.readBytes(out);
+        return out;
+    }
+
     private Socket client() throws InterruptedException {
         Socket s = accepted.poll(5, TimeUnit.SECONDS);
         assertThat(s).as("the source connected").isNotNull();
@@ -188,6 +203,23 @@ class IgtlSourceTest {
             assertThat(source.imagesSkipped()).isGreaterThanOrEqualTo(2);
             assertThat(warnings).anyMatch(w -> w.contains("scalar type 5 (only 8-bit images are taken)"));
             assertThat(warnings.stream().filter(w -> w.contains("scalar type 5"))).hasSize(1);
+        }
+    }
+
+    /** An empty image (0 x 0, a valid message) is skipped like other images it cannot show, not handed to the slot. */
+    @Test
+    void anEmptyImageIsSkipped() throws Exception {
+        try (IgtlSource source = (IgtlSource) FrameSources.create(uri("width=8&height=8&format=gray"))) {
+            source.open();
+            Socket s = client();
+            FrameSlot slot = new FrameSlot(0, source.geometry(), false);
+            s.getOutputStream().write(emptyImage("d"));
+            assertThat(next(source, slot, 500)).isEqualTo(FrameSource.Read.NONE);
+            s.getOutputStream().write(image("d", 8, 8, 1, 0, IgtlImage.SCALAR_UINT8));
+            assertThat(next(source, slot, 2000)).isEqualTo(FrameSource.Read.FRAME);
+            assertThat(slot.width()).isEqualTo(8);
+            assertThat(source.imagesSkipped()).isEqualTo(1);
+            assertThat(warnings).anyMatch(w -> w.contains("an empty image (0x0)"));
         }
     }
 
