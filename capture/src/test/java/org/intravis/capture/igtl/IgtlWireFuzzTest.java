@@ -169,68 +169,61 @@ class IgtlWireFuzzTest {
 
     // ---- the valid samples, written with the codec's own writers ----
 
-    private static byte[] bytes(ByteBuf b) {
+    /** One message: header, the content {@code content} writes, metadata (header version 2 only), sizes and CRC. */
+    private static byte[] message(int headerVersion, String type, String device, IgtlMetadata meta,
+                                  java.util.function.Consumer<ByteBuf> content) {
+        ByteBuf b = Unpooled.buffer();
+        int start = IgtlWriter.begin(b, headerVersion, IgtlWire.type(type), IgtlWire.device(device),
+                IgtlWire.timestamp(1_764_750_000_123_456L), 9);
+        content.accept(b);
+        IgtlWriter.end(b, start, meta);
         byte[] out = new byte[b.readableBytes()];
         b.readBytes(out);
         return out;
     }
 
     static byte[] image(int headerVersion, int w, int h, int comps) {
-        ByteBuf b = Unpooled.buffer();
-        int start = IgtlWriter.begin(b, headerVersion, IgtlWire.type("IMAGE"), IgtlWire.device("Image_Reference"),
-                IgtlWire.timestamp(1_764_750_000_123_456L), 9);
-        IgtlImage.writeHeader(b, comps, w, h, 0.2);
-        for (int i = 0; i < w * h * comps; i++) {
-            b.writeByte(i);
-        }
         IgtlMetadata meta = headerVersion == IgtlWire.HEADER_V2
                 ? new IgtlMetadata().put(IgtlMetadata.key("FrameId"), 42L).put(IgtlMetadata.key("Model"), "ultrasound")
                 : null;
-        IgtlWriter.end(b, start, meta);
-        return bytes(b);
+        return message(headerVersion, "IMAGE", "Image_Reference", meta, b -> {
+            IgtlImage.writeHeader(b, comps, w, h, 0.2);
+            for (int i = 0; i < w * h * comps; i++) {
+                b.writeByte(i);
+            }
+        });
     }
 
     static byte[] transform() {
-        ByteBuf b = Unpooled.buffer();
-        int start = IgtlWriter.begin(b, IgtlWire.HEADER_V1, IgtlWire.type("TRANSFORM"), IgtlWire.device("us1_Needle"),
-                0, 0);
-        IgtlTransform.writeTranslation(b, 1, 2, 3);
-        IgtlWriter.end(b, start, null);
-        return bytes(b);
+        return message(IgtlWire.HEADER_V1, "TRANSFORM", "us1_Needle", null, b -> IgtlTransform.writeTranslation(b, 1, 2, 3));
     }
 
     static byte[] string() {
-        ByteBuf b = Unpooled.buffer();
-        int start = IgtlWriter.begin(b, IgtlWire.HEADER_V2, IgtlWire.type("STRING"), IgtlWire.device("us1_Alert"), 0, 3);
         byte[] text = "alert raise vessel 1".getBytes(StandardCharsets.US_ASCII);
-        IgtlString.writeHeader(b, text.length);
-        b.writeBytes(text);
-        IgtlWriter.end(b, start, new IgtlMetadata().put(IgtlMetadata.key("Confidence"), 0.87, 2));
-        return bytes(b);
+        return message(IgtlWire.HEADER_V2, "STRING", "us1_Alert",
+                new IgtlMetadata().put(IgtlMetadata.key("Confidence"), 0.87, 2), b -> {
+                    IgtlString.writeHeader(b, text.length);
+                    b.writeBytes(text);
+                });
     }
 
     static byte[] point() {
-        ByteBuf b = Unpooled.buffer();
-        int start = IgtlWriter.begin(b, IgtlWire.HEADER_V1, IgtlWire.type("POINT"), IgtlWire.device("us1_Tip"), 0, 0);
         byte[] name = "tip".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < 2; i++) {
-            IgtlPoint.writeElement(b, name, name.length, IgtlWire.field("Needle", IgtlPoint.GROUP_SIZE), 0xff0000ff,
-                    1 + i, 2, 3, 1.5f, IgtlWire.field("us1", IgtlPoint.OWNER_SIZE));
-        }
-        IgtlWriter.end(b, start, null);
-        return bytes(b);
+        return message(IgtlWire.HEADER_V1, "POINT", "us1_Tip", null, b -> {
+            for (int i = 0; i < 2; i++) {
+                IgtlPoint.writeElement(b, name, name.length, IgtlWire.field("Needle", IgtlPoint.GROUP_SIZE), 0xff0000ff,
+                        1 + i, 2, 3, 1.5f, IgtlWire.field("us1", IgtlPoint.OWNER_SIZE));
+            }
+        });
     }
 
     static byte[] polyData() {
-        ByteBuf b = Unpooled.buffer();
-        int start = IgtlWriter.begin(b, IgtlWire.HEADER_V1, IgtlWire.type("POLYDATA"), IgtlWire.device("us1_Vessel"),
-                0, 0);
-        IgtlPolyData.writeHeader(b, 4, 1, 5);
-        for (int i = 0; i < 4; i++) {
-            IgtlPolyData.writePoint(b, i, i * 2, 0);
-        }
-        IgtlPolyData.writeLine(b, 0, 4, true);
-        IgtlWriter.end(b, start, null);
-        return bytes(b);
+        return message(IgtlWire.HEADER_V1, "POLYDATA", "us1_Vessel", null, b -> {
+            IgtlPolyData.writeHeader(b, 4, 1, 5);
+            for (int i = 0; i < 4; i++) {
+                IgtlPolyData.writePoint(b, i, i * 2, 0);
+            }
+            IgtlPolyData.writeLine(b, 0, 4, true);
+        });
     }
 }
