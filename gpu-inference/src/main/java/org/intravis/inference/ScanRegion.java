@@ -17,11 +17,14 @@ public final class ScanRegion {
     private final int w;
     private final int h;
     private final int margin;
+    /** Width of the padded grids ({@link #dark}, {@link #background}): the plane with a one-pixel ring. */
+    private final int pw;
     private final boolean[] dark;
     private final boolean[] background;
     private final boolean[] across;
     private final boolean[] widened;
     private final int[] queue;
+    private final int[] columnCount;
     private boolean found;
 
     /** Pixels by which the background is widened, at the model's resolution. */
@@ -59,16 +62,23 @@ public final class ScanRegion {
         this.w = width;
         this.h = height;
         this.margin = margin;
-        this.dark = new boolean[width * height];
-        this.background = new boolean[width * height];
+        this.pw = width + 2;
         this.across = new boolean[width * height];
+        this.dark = new boolean[pw * (height + 2)];
+        this.background = new boolean[pw * (height + 2)];
         this.widened = new boolean[width * height];
         this.queue = new int[width * height];
+        this.columnCount = new int[width];
     }
 
     /**
      * Finds the background in one input plane ({@code w*h} normalised floats from {@code offset}); a pixel is dark
      * below {@code darkBelow} in the same (normalised) units. Returns the number of background pixels (widened).
+     * <p>
+     * {@link #dark} and {@link #background} have a ring of never-dark pixels around the plane, so the flood fill
+     * steps to its four neighbours without bounds checks or a division per pixel; the widening counts columns row
+     * after row. Both keep the cost at about a third of the plain version's (PostProcessBenchmark), with the same
+     * result (ScanRegionEquivalenceTest).
      */
     int find(float[] input, int offset, float darkBelow) {
         boolean anyDarkEdge = false;
@@ -85,100 +95,107 @@ public final class ScanRegion {
         // dark in the whole 3x3 neighbourhood (beyond the edge counts as dark): along rows, then along columns
         for (int y = 0; y < h; y++) {
             int row = y * w;
+            int in = offset + row;
+            boolean left = true;
+            boolean here = input[in] < darkBelow;
             for (int x = 0; x < w; x++) {
-                boolean d = input[offset + row + x] < darkBelow;
-                d &= x == 0 || input[offset + row + x - 1] < darkBelow;
-                d &= x == w - 1 || input[offset + row + x + 1] < darkBelow;
-                across[row + x] = d;
+                boolean right = x == w - 1 || input[in + x + 1] < darkBelow;
+                across[row + x] = left & here & right;
+                left = here;
+                here = right;
             }
         }
         for (int y = 0; y < h; y++) {
             int row = y * w;
+            int padded = (y + 1) * pw + 1;
+            int up = y == 0 ? row : row - w;
+            int down = y == h - 1 ? row : row + w;
             for (int x = 0; x < w; x++) {
-                dark[row + x] = across[row + x] && (y == 0 || across[row - w + x]) && (y == h - 1 || across[row + w + x]);
+                dark[padded + x] = across[row + x] & across[up + x] & across[down + x];
             }
         }
         java.util.Arrays.fill(background, false);
-        int head = 0;
         int tail = 0;
+        int lastRow = h * pw + 1;
         for (int x = 0; x < w; x++) {
-            tail = seed(x, tail);
-            tail = seed((h - 1) * w + x, tail);
+            tail = seed(pw + 1 + x, tail);
+            tail = seed(lastRow + x, tail);
         }
-        for (int y = 1; y < h - 1; y++) {
-            tail = seed(y * w, tail);
-            tail = seed(y * w + w - 1, tail);
+        for (int y = 2; y < h; y++) {
+            tail = seed(y * pw + 1, tail);
+            tail = seed(y * pw + w, tail);
         }
+        int head = 0;
         while (head < tail) {
             int p = queue[head++];
-            int x = p % w;
-            int y = p / w;
-            if (x > 0) {
-                tail = seed(p - 1, tail);
-            }
-            if (x < w - 1) {
-                tail = seed(p + 1, tail);
-            }
-            if (y > 0) {
-                tail = seed(p - w, tail);
-            }
-            if (y < h - 1) {
-                tail = seed(p + w, tail);
-            }
+            tail = seed(p - 1, tail);
+            tail = seed(p + 1, tail);
+            tail = seed(p - pw, tail);
+            tail = seed(p + pw, tail);
         }
         found = tail > 0;
         if (!found) {
             return 0;
         }
         // widen by the margin (and by the 3x3 test's one pixel): the sector's edge itself is cleared too; a square
-        // neighbourhood, separably, each pass a sliding count of background pixels in the window
+        // neighbourhood, separably: a sliding count along each row, then per column over the rows in the window
         int r = margin + 1;
         for (int y = 0; y < h; y++) {
             int row = y * w;
+            int padded = (y + 1) * pw + 1;
             int inWindow = 0;
             for (int x = 0; x <= Math.min(r - 1, w - 1); x++) {
-                inWindow += background[row + x] ? 1 : 0;
+                inWindow += background[padded + x] ? 1 : 0;
             }
             for (int x = 0; x < w; x++) {
                 int add = x + r;
                 int drop = x - r - 1;
-                if (add < w && background[row + add]) {
+                if (add < w && background[padded + add]) {
                     inWindow++;
                 }
-                if (drop >= 0 && background[row + drop]) {
+                if (drop >= 0 && background[padded + drop]) {
                     inWindow--;
                 }
                 across[row + x] = inWindow > 0;
             }
         }
+        java.util.Arrays.fill(columnCount, 0);
+        for (int y = 0; y <= Math.min(r - 1, h - 1); y++) {
+            addRow(y, 1);
+        }
         int count = 0;
-        for (int x = 0; x < w; x++) {
-            int inWindow = 0;
-            for (int y = 0; y <= Math.min(r - 1, h - 1); y++) {
-                inWindow += across[y * w + x] ? 1 : 0;
+        for (int y = 0; y < h; y++) {
+            if (y + r < h) {
+                addRow(y + r, 1);
             }
-            for (int y = 0; y < h; y++) {
-                int add = y + r;
-                int drop = y - r - 1;
-                if (add < h && across[add * w + x]) {
-                    inWindow++;
-                }
-                if (drop >= 0 && across[drop * w + x]) {
-                    inWindow--;
-                }
-                boolean near = inWindow > 0;
-                widened[y * w + x] = near;
+            if (y - r - 1 >= 0) {
+                addRow(y - r - 1, -1);
+            }
+            int row = y * w;
+            for (int x = 0; x < w; x++) {
+                boolean near = columnCount[x] > 0;
+                widened[row + x] = near;
                 count += near ? 1 : 0;
             }
         }
         return count;
     }
 
+    /** Adds {@code sign} to the column counts where row {@code y} of the row-widened background is set. */
+    private void addRow(int y, int sign) {
+        int row = y * w;
+        for (int x = 0; x < w; x++) {
+            if (across[row + x]) {
+                columnCount[x] += sign;
+            }
+        }
+    }
+
+    /** Marks padded pixel {@code p} background and queues it if it is dark and not yet marked. */
     private int seed(int p, int tail) {
         if (dark[p] && !background[p]) {
             background[p] = true;
             queue[tail++] = p;
-            return tail;
         }
         return tail;
     }

@@ -26,7 +26,7 @@ import java.util.Map;
  * <pre>
  *   java -cp perf/target/intravis-bench.jar org.intravis.perf.Microbenchmarks [REGEX] [--long] [--out DIR]
  * </pre>
- * REGEX selects benchmarks (default: all): Control, RingHop, Preprocess, MaskPolygons, ZoneSmoother, OverlayJson,
+ * REGEX selects benchmarks (default: all): Control, RingHop, Preprocess, PostProcess, MaskPolygons, ZoneSmoother, OverlayJson,
  * Encode.
  * {@code --long} uses 5 warm-up and 10 measured iterations. For anything else, JMH's own command line works on the
  * same class path: {@code java -cp perf/target/intravis-bench.jar org.openjdk.jmh.Main -prof gc ...} (the bench jar
@@ -37,7 +37,7 @@ public final class Microbenchmarks {
     }
 
     public static void main(String[] args) throws Exception {
-        String include = ".*(Control|RingHop|Preprocess|MaskPolygons|ZoneSmoother|OverlayJson|Encode)Benchmark.*";
+        String include = ".*(Control|RingHop|Preprocess|PostProcess|MaskPolygons|ZoneSmoother|OverlayJson|Encode)Benchmark.*";
         boolean longRun = false;
         Path out = Files.isDirectory(Path.of("perf", "results")) ? Path.of("perf", "results") : Path.of(".");
         for (int i = 0; i < args.length; i++) {
