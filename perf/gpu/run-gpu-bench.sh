@@ -70,16 +70,17 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
     { nvidia-smi || echo "no nvidia-smi"; nproc; grep -m1 'model name' /proc/cpuinfo || true; java -version; } \
         > "$work/machine.txt" 2>&1
     # In order of what is worth most if the device time runs out (each step's report is kept as it is written).
-    # 1. the targets first: 1 x 1080p60 and 16 x 1080p30 with the video on NVENC (FFmpeg's h264_nvenc, if the
-    #    driver's encoder library is there; libopenh264 takes over with a log line where it cannot open: at 16
-    #    streams the software encoders took 11.6 of 16 cores on the H200 machine); one stream also with batches of
-    #    one row (on CUDA every call runs at maxBatch rows: fewer rows, a shorter call)
-    bench --streams 1 --fps "$fps_hi" --resolution "$res" --device cuda --no-baseline --h264-encoder h264_nvenc \
-        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-nvenc-1x60.json"
-    bench --streams 1 --fps "$fps_hi" --resolution "$res" --device cuda --no-baseline --h264-encoder h264_nvenc \
-        --max-batch 1 --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-nvenc-1x60-batch1.json"
-    bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline --h264-encoder h264_nvenc \
-        --max-batch "$many" --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-nvenc-16x30.json"
+    # 1. the targets first: 1 x 1080p60, and 16 x 1080p30 with the rows of a batch post-processed on one thread
+    #    (as before 2026-12-04) and on the automatic count (a quarter of the cores, at most 4), at batches of 8 and 16
+    #    rows (on CUDA every call runs at maxBatch rows); software H.264 (the H100/H200 have no NVENC: step 5)
+    bench --streams 1 --fps "$fps_hi" --resolution "$res" --device cuda --no-baseline \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-1x60.json"
+    bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline --post-threads 1 \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-16x30-post1.json"
+    bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-16x30-postauto.json"
+    bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline --max-batch "$many" \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-16x30-postauto-batch16.json"
     # 2. the models alone on CUDA, per batch size (the CPU of that machine last, below)
     for model in ultrasound fluoroscopy; do
         echo "== $model on cuda" >> "$work/probes.txt"
@@ -96,6 +97,10 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
         --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-vs-baseline-4streams.json"
     bench --streams "$four" --fps 30 --resolution "$res" --device cpu --no-baseline \
         --warmup "$warmup" --seconds "$seconds" --report "$work/cpu-4streams.json"
+    # 5. the video on NVENC, where the GPU has one (FFmpeg's h264_nvenc; libopenh264 takes over with a log line
+    #    where it cannot open, as on the H200 on 2026-12-04)
+    bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline --h264-encoder h264_nvenc \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-nvenc-16x30.json"
     for model in ultrasound fluoroscopy; do
         echo "== $model on cpu" >> "$work/probes.txt"
         l=$(left) || continue
@@ -108,8 +113,8 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
 pack() { # $1: results folder, $2: OUT
     mkdir -p "$2"
     tar -czf "$2/gpu-bench.tar.gz" -C "$1" .
-    cp "$1"/cuda-nvenc-1x60.md "$1"/cuda-nvenc-1x60-batch1.md "$1"/cuda-nvenc-16x30.md "$1"/cuda-summary.md \
-        "$1"/probes.txt "$1"/machine.txt "$1"/log.txt "$2"/ 2>/dev/null || true
+    cp "$1"/cuda-1x60.md "$1"/cuda-16x30-post1.md "$1"/cuda-16x30-postauto.md "$1"/cuda-16x30-postauto-batch16.md \
+        "$1"/cuda-summary.md "$1"/probes.txt "$1"/log.txt "$2"/ 2>/dev/null || true
     echo "results: $2 ($(ls "$2" | tr '\n' ' '))"
 }
 

@@ -112,6 +112,11 @@ public final class InferenceService implements AutoCloseable {
                 + (t.spinning() || t.intraOp() == 1 ? "" : ", not spinning");
     }
 
+    /** The worker of a model already loaded, or null (tests look at its post-processing threads). */
+    synchronized ModelWorker loadedWorker(String model) {
+        return workers.get(model);
+    }
+
     /** The worker of a model, loading it on first use; null (and the error recorded) when it cannot be loaded. */
     private ModelWorker worker(String model) {
         ModelWorker w = workers.get(model);
@@ -148,7 +153,8 @@ public final class InferenceService implements AutoCloseable {
                 + ", batches of up to " + backend.maxBatch()
                 + (backend.device().startsWith("cpu") ? ", " + describe(settings.liveThreads()) : "")
                 + (backend.variants() > 1 ? ", steps down to its " + backend.variantName(1) + " graph under load" : "")
-                + (backend.fixedBatchShape() ? " (every call at " + backend.maxBatch() + " rows: one tensor shape)" : ""));
+                + (backend.fixedBatchShape() ? " (every call at " + backend.maxBatch() + " rows: one tensor shape)" : "")
+                + (w.postThreads() > 1 ? ", rows post-processed on " + w.postThreads() + " threads" : ""));
         workers.put(model, w);
         w.start();
         return w;

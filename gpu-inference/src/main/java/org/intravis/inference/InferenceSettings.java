@@ -19,6 +19,7 @@ public final class InferenceSettings {
     private BatchShape batchShape = BatchShape.AUTO;
     private ConvAlgoSearch convAlgoSearch = ConvAlgoSearch.EXHAUSTIVE;
     private int rowsPerStream = 1;
+    private int postThreads;
     private boolean warmup = true;
     private boolean stepDown = true;
     private Path modelsDir;
@@ -59,6 +60,12 @@ public final class InferenceSettings {
      * caller offers again), as offline analysis needs.
      */
     public InferenceSettings rowsPerStream(int n) { this.rowsPerStream = n; return this; }
+    /**
+     * Threads that post-process a batch's rows (the model's worker and helpers; 0: automatic, {@link
+     * #postThreadsFor}). More than one is for batches of many rows on a fast model: on the H200 at 16 streams the rows
+     * one after another took longer than the call (BENCHMARKS.md); the gain there is not yet measured.
+     */
+    public InferenceSettings postThreads(int n) { this.postThreads = n; return this; }
     /** Whether to run every batch size once at load, measuring it and settling ONNX Runtime's memory. */
     public InferenceSettings warmup(boolean w) { this.warmup = w; return this; }
     /**
@@ -103,6 +110,19 @@ public final class InferenceSettings {
     public BatchShape batchShape() { return batchShape; }
     public ConvAlgoSearch convAlgoSearch() { return convAlgoSearch; }
     public int rowsPerStream() { return rowsPerStream; }
+    /** The post-processing threads a model runs with on this machine ({@link #postThreadsFor}). */
+    public int postThreads() { return postThreadsFor(postThreads, Runtime.getRuntime().availableProcessors()); }
+
+    /**
+     * The post-processing threads per model: the configured count, or automatically one on fewer than 8 logical
+     * processors (the model and the encoders have the cores already) and a quarter of them, at most 4, from 8 on.
+     */
+    public static int postThreadsFor(int configured, int processors) {
+        if (configured > 0) {
+            return configured;
+        }
+        return processors < 8 ? 1 : Math.min(4, processors / 4);
+    }
     public boolean stepDown() { return stepDown; }
     public boolean warmup() { return warmup; }
     public Path modelsDir() { return modelsDir; }
@@ -149,6 +169,9 @@ public final class InferenceSettings {
         }
         if (batchShape == null || convAlgoSearch == null) {
             throw new IllegalArgumentException("batchShape and convAlgoSearch must be set");
+        }
+        if (postThreads < 0 || postThreads > 16) {
+            throw new IllegalArgumentException("postThreads must be 0 (automatic) to 16, was " + postThreads);
         }
         if (rowsPerStream < 1 || rowsPerStream > maxBatch) {
             throw new IllegalArgumentException("rowsPerStream must be 1..maxBatch, was " + rowsPerStream);

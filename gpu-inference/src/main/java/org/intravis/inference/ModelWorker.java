@@ -30,6 +30,9 @@ import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
  * frame wins): no more can come, so waiting would only add latency. A row's deadline counts from the first frame
  * that took it; a newer frame of the same stream replacing it does not push the deadline back.
  * <p>
+ * With {@code postThreads} above one, helper threads take rows of a batch alongside the worker ({@link PostCrew}); the
+ * batch is still finished before the next one runs.
+ * <p>
  * Double-buffered: feeds fill one batch while the worker runs the other. Lock-free between feeds and worker (see
  * {@link Batch}); the worker parks when idle and feeds wake it when a batch gets its first or its last row.
  * Nothing is allocated per frame.
@@ -75,11 +78,18 @@ final class ModelWorker implements Runnable {
     private final java.util.concurrent.atomic.AtomicInteger feedsWriting = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
 
-    // post-processing (worker thread only)
-    private final OutputDecoder decoder;
-    private final GreyPixels pixels = new GreyPixels();
+    // post-processing: the worker, and helpers when there are several post threads (PostCrew); scratch per thread
+    private final PostRows[] post;
+    private final PostCrew crew;
     private long postNanosPerRow;
-    private long errorsLogged;
+    private final AtomicLong errorsLogged = new AtomicLong();
+    // the batch being post-processed, for the crew (written by the worker before PostCrew.run)
+    private Batch postBatch;
+    private StreamAnnotator[] postStreams;
+    private int postRows;
+    private long postInferred;
+    private String postPace;
+    private int postVariant;
 
     // statistics (read by status())
     private final AtomicLong batchesRun = new AtomicLong();
@@ -129,16 +139,29 @@ final class ModelWorker implements Runnable {
             }
         }
         batchSizes = new AtomicLongArray(max + 1);
-        decoder = new OutputDecoder(spec, settings);
         thread = new Thread(this, "infer-" + modelName);
         thread.setDaemon(true);
+        int postThreads = Math.min(settings.postThreads(), max);
+        post = new PostRows[postThreads];
+        for (int k = 0; k < postThreads; k++) {
+            post[k] = new PostRows(new OutputDecoder(spec, settings));
+        }
+        crew = postThreads > 1 ? new PostCrew(modelName, postThreads - 1, this::postRow, thread) : null;
         batches[0].open(); // feeds may fill the first batch before the thread starts
         filling = batches[0];
     }
 
     void start() {
+        if (crew != null) {
+            crew.start();
+        }
         thread.start();
     }
+
+    /** Threads that post-process a batch's rows (the worker and its helpers). */
+    int postThreads() { return post.length; }
+    /** Rows post-processed by helpers rather than the worker itself (0 with one post thread). */
+    long rowsPostedByHelpers() { return crew == null ? 0 : crew.rowsByHelpers(); }
 
     ModelSpec spec() { return spec; }
     InferenceBackend backend() { return backend; }
@@ -374,8 +397,9 @@ final class ModelWorker implements Runnable {
             ok = false;
             failure = e.overlayReason() == null ? FAILED_RUN : e.overlayReason();
             runFailures.incrementAndGet();
-            if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
-                LOG.log(Level.WARNING, e.getMessage() + " (" + errorsLogged + " so far)");
+            long n = errorsLogged.incrementAndGet();
+            if (n <= 5 || n % 1000 == 0) {
+                LOG.log(Level.WARNING, e.getMessage() + " (" + n + " so far)");
             }
         }
         long inferred = System.nanoTime();
@@ -386,33 +410,16 @@ final class ModelWorker implements Runnable {
         batchesRun.incrementAndGet();
         rowsRun.addAndGet(rows);
         batchSizes.incrementAndGet(rows);
-        int published = 0;
         String pace = AiPace.overlayWords(paceStep); // one read a batch: its rows were offered under one pace
-        for (int r = 0; r < rows; r++) {
-            StreamAnnotator s = all[b.stream[r]];
-            Annotations a = s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r],
-                    inferred, b.frameWidth[r], b.frameHeight[r], rows);
-            a.modelVariant(variantNames[runVariant]).modelPace(pace);
-            if (!ok) {
-                s.publishFailure(failure);
-                continue;
-            }
-            long p0 = System.nanoTime();
-            try {
-                annotate(s, a, b, r);
-                s.publish();
-                published++;
-            } catch (RuntimeException e) {
-                if (errorsLogged++ < 5 || errorsLogged % 1000 == 0) {
-                    LOG.log(Level.WARNING, "model " + modelName + ": post-processing failed on stream " + s.streamId(), e);
-                }
+        if (!ok) {
+            for (int r = 0; r < rows; r++) {
+                StreamAnnotator s = all[b.stream[r]];
                 s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r], inferred,
-                        b.frameWidth[r], b.frameHeight[r], rows);
-                s.publishFailure(FAILED_POST);
+                        b.frameWidth[r], b.frameHeight[r], rows).modelVariant(variantNames[runVariant]).modelPace(pace);
+                s.publishFailure(failure);
             }
-            long spent = System.nanoTime() - p0;
-            postNanosPerRow = postNanosPerRow == 0 ? spent : (postNanosPerRow * 7 + spent) / 8;
         }
+        int published = ok ? postProcess(b, all, rows, inferred, pace, runVariant) : 0;
         int next = governor.afterBatch(System.nanoTime(), published, inferred - t0, costRatio);
         if (next != variant) {
             LOG.info("model " + modelName + ": " + (next > variant ? "stepping down to its " : "stepping back up to its ")
@@ -441,15 +448,96 @@ final class ModelWorker implements Runnable {
     }
 
     /**
+     * Post-processes a batch that ran: each row's output to its stream's annotations, published. On the worker alone,
+     * or with the crew when it has helpers, the batch has several rows and no stream holds two of them (a stream's
+     * rows stay in order on one thread). Returns the rows published.
+     */
+    private int postProcess(Batch b, StreamAnnotator[] all, int rows, long inferred, String pace, int runVariant) {
+        postBatch = b;
+        postStreams = all;
+        postRows = rows;
+        postInferred = inferred;
+        postPace = pace;
+        postVariant = runVariant;
+        for (PostRows p : post) {
+            p.published = 0;
+        }
+        long p0 = System.nanoTime();
+        if (crew != null && rows > 1 && oneRowPerStream(b, rows)) {
+            crew.run(rows);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                postRow(0, r);
+            }
+        }
+        long perRow = (System.nanoTime() - p0) / rows; // wall time: what the next batch waits for
+        postNanosPerRow = postNanosPerRow == 0 ? perRow : (postNanosPerRow * 7 + perRow) / 8;
+        postBatch = null;
+        postStreams = null;
+        int published = 0;
+        for (PostRows p : post) {
+            published += p.published;
+        }
+        return published;
+    }
+
+    private static boolean oneRowPerStream(Batch b, int rows) {
+        for (int r = 1; r < rows; r++) {
+            for (int q = 0; q < r; q++) {
+                if (b.stream[q] == b.stream[r]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Row {@code row} of {@link #postBatch} by participant {@code k} (PostCrew.RowTask): never throws. */
+    private void postRow(int k, int row) {
+        PostRows p = post[k];
+        Batch b = postBatch;
+        StreamAnnotator s = postStreams[b.stream[row]];
+        int rows = postRows;
+        Annotations a = s.begin(b.frameId[row], b.capturedNanos[row], b.captureEpochMicros[row],
+                b.preprocessedNanos[row], postInferred, b.frameWidth[row], b.frameHeight[row], rows);
+        a.modelVariant(variantNames[postVariant]).modelPace(postPace);
+        try {
+            annotate(p, s, a, b, row);
+            s.publish();
+            p.published++;
+        } catch (RuntimeException e) {
+            long n = errorsLogged.incrementAndGet();
+            if (n <= 5 || n % 1000 == 0) {
+                LOG.log(Level.WARNING, "model " + modelName + ": post-processing failed on stream " + s.streamId(), e);
+            }
+            s.begin(b.frameId[row], b.capturedNanos[row], b.captureEpochMicros[row], b.preprocessedNanos[row],
+                    postInferred, b.frameWidth[row], b.frameHeight[row], rows);
+            s.publishFailure(FAILED_POST);
+        }
+    }
+
+    /** One post-processing thread's scratch: a decoder and a pixel view are not shareable. */
+    private static final class PostRows {
+        final OutputDecoder decoder;
+        final GreyPixels pixels = new GreyPixels();
+        int published;
+
+        PostRows(OutputDecoder decoder) {
+            this.decoder = decoder;
+        }
+    }
+
+    /**
      * One row's output to zones, instruments and the heat map (tracking and risk follow in publish()). The frame's
      * pixels are read again from its ring slot, optimistically: if capture rewrote the slot meanwhile (the ring holds
      * about half a second of video), the tip the pixels gave is dropped for the network's.
      */
-    private void annotate(StreamAnnotator s, Annotations a, Batch b, int row) {
+    private void annotate(PostRows p, StreamAnnotator s, Annotations a, Batch b, int row) {
+        OutputDecoder decoder = p.decoder;
         int buffer = b.buffer;
         org.intravis.pipeline.FrameSlot slot = b.slot[row];
         long version = b.slotVersion[row];
-        GreyPixels frame = slot != null && slot.unchangedSince(version) ? pixels.wrap(slot.pixels(), b.frameWidth[row],
+        GreyPixels frame = slot != null && slot.unchangedSince(version) ? p.pixels.wrap(slot.pixels(), b.frameWidth[row],
                 b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
                 outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(),
@@ -472,6 +560,9 @@ final class ModelWorker implements Runnable {
         LockSupport.unpark(thread);
         try {
             thread.join(5000);
+            if (crew != null) {
+                crew.stop();
+            }
             long end = System.nanoTime() + 2_000_000_000L;
             while (feedsWriting.get() > 0 && System.nanoTime() < end) {
                 Thread.sleep(1);

@@ -164,6 +164,58 @@ class InferenceServiceTest {
     }
 
     @Test
+    void helpersPostProcessRowsAndEveryStreamGetsTheOverlaysOneThreadGives() throws Exception {
+        int streams = 4;
+        int frames = 12;
+        Phantom p = new Phantom(640, 480);
+        float[][][] tips = new float[2][streams][frames + 1];
+        for (int run = 0; run < 2; run++) {
+            int postThreads = run == 0 ? 1 : 3;
+            InferenceSettings s = new InferenceSettings().budgetMs(2_000).maxBatch(streams).intraOpThreads(1)
+                    .postThreads(postThreads).conclude();
+            try (InferenceService service = new InferenceService(s)) {
+                Recorder[] r = new Recorder[streams];
+                InferenceFeed[] feeds = new InferenceFeed[streams];
+                FrameSlot[] slots = new FrameSlot[streams];
+                for (int k = 0; k < streams; k++) {
+                    r[k] = new Recorder();
+                    feeds[k] = service.register(r[k].registration("s" + k, k, 0.1, "standin-ultrasound"));
+                    slots[k] = p.newSlot(0);
+                    p.render(slots[k]);
+                }
+                for (long f = 1; f <= frames; f++) {
+                    for (int k = 0; k < streams; k++) {
+                        Phantom.offerNow(feeds[k], slots[k], f);
+                    }
+                    for (int k = 0; k < streams; k++) {
+                        long id = f;
+                        Annotations a = r[k].await(x -> x.frameId() == id);
+                        assertThat(a.status()).isEqualTo(Annotations.Status.VALID);
+                        assertThat(a.tipCount()).isEqualTo(1);
+                        tips[run][k][(int) f] = a.tipX[0];
+                    }
+                }
+                for (int k = 0; k < streams; k++) { // in frame order, every frame once
+                    assertThat(r[k].published.stream().mapToLong(Annotations::frameId).toArray())
+                            .containsExactly(java.util.stream.LongStream.rangeClosed(1, frames).toArray());
+                }
+                ModelWorker w = service.loadedWorker("standin-ultrasound");
+                assertThat(w.postThreads()).isEqualTo(postThreads);
+                if (postThreads > 1) {
+                    assertThat(w.rowsPostedByHelpers()).isPositive();
+                } else {
+                    assertThat(w.rowsPostedByHelpers()).isZero();
+                }
+            }
+        }
+        for (int k = 0; k < streams; k++) { // the same tracks, whichever thread decoded each row
+            for (int f = 1; f <= frames; f++) {
+                assertThat(tips[1][k][f]).as("stream %d frame %d", k, f).isCloseTo(tips[0][k][f], within(0.01f));
+            }
+        }
+    }
+
+    @Test
     void theNewestFrameOfAStreamReplacesItsRowInTheFillingBatch() throws Exception {
         try (OneStream one = OneStream.start(settings(1000, 8), "standin-ultrasound")) {
             one.service().register(new Recorder().registration("other", 1, 0, "standin-ultrasound")); // keeps the batch open

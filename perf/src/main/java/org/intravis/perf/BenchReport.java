@@ -61,6 +61,8 @@ final class BenchReport {
         cfg.put("model_step_down", settings.modelStepDown());
         cfg.put("encoder_step_down", settings.encoderStepDown());
         cfg.put("intra_op_threads", settings.intraOpThreads());
+        cfg.put("post_threads", org.intravis.inference.InferenceSettings.postThreadsFor(settings.postThreads(),
+                Runtime.getRuntime().availableProcessors()));
         // what ours runs with (0: ONNX Runtime's default, which the baseline keeps)
         OrtThreads ortThreads = OrtThreads.live(settings.intraOpThreads(), settings.device(),
                 Runtime.getRuntime().availableProcessors(), settings.streams());

@@ -36,6 +36,7 @@ public final class BenchSettings {
     private boolean modelStepDown = true;
     private int encoderStepDown = 2;
     private int intraOpThreads;
+    private int postThreads;
     private Path modelsDir;
     /** The inference server the model runs on (Open Inference Protocol), or null: in process. */
     private String remoteUrl;
@@ -77,6 +78,7 @@ public final class BenchSettings {
     /** How far the encoders may step their rate down under load (streaming.encoderStepDown; 0: never). */
     public BenchSettings encoderStepDown(int n) { this.encoderStepDown = n; return this; }
     public BenchSettings intraOpThreads(int n) { this.intraOpThreads = n; return this; }
+    public BenchSettings postThreads(int n) { this.postThreads = n; return this; }
     public BenchSettings modelsDir(Path p) { this.modelsDir = p; return this; }
     /** Runs the model on the inference server at {@code url} (grpc:// or grpcs://; docs/remote-inference.md). */
     public BenchSettings remote(String url) { this.remoteUrl = url; return this; }
@@ -116,6 +118,7 @@ public final class BenchSettings {
     public boolean modelStepDown() { return modelStepDown; }
     public int encoderStepDown() { return encoderStepDown; }
     public int intraOpThreads() { return intraOpThreads; }
+    public int postThreads() { return postThreads; }
     public Path modelsDir() { return modelsDir; }
     public int loopFrames() { return loopFrames; }
     public boolean liveRender() { return liveRender; }
@@ -161,6 +164,7 @@ public final class BenchSettings {
         c.inference.enabled = inference();
         c.inference.device = device;
         c.inference.intraOpThreads = intraOpThreads;
+        c.inference.postThreads = postThreads;
         c.inference.budgetMs = budgetMs;
         c.inference.maxBatch = maxBatch;
         c.inference.batchShape = batchShape;
@@ -199,7 +203,7 @@ public final class BenchSettings {
         s.baselineQueue = baselineQueue; s.ringSize = ringSize; s.waitStrategy = waitStrategy; s.maxBatch = maxBatch;
         s.batchShape = batchShape; s.convSearch = convSearch;
         s.modelStepDown = modelStepDown; s.encoderStepDown = encoderStepDown;
-        s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
+        s.budgetMs = budgetMs; s.intraOpThreads = intraOpThreads; s.postThreads = postThreads; s.modelsDir = modelsDir; s.loopFrames = loopFrames; s.liveRender = liveRender;
         s.bufferedFrames = bufferedFrames; s.clientsPerStream = clientsPerStream;
         s.remoteUrl = remoteUrl; s.remoteTrust = remoteTrust; s.remoteTokenFile = remoteTokenFile;
         return s;
@@ -230,6 +234,7 @@ public final class BenchSettings {
         require(budgetMs > 0, "--budget-ms must be positive");
         require(encoderStepDown >= 0 && encoderStepDown <= 3, "--encoder-step-down must be 0..3");
         require(intraOpThreads >= 0, "--threads must be 0 (ONNX Runtime's default) or positive");
+        require(postThreads >= 0 && postThreads <= 16, "--post-threads must be 0 (automatic) to 16");
         require(loopFrames >= 1 && loopFrames <= 600, "--loop-frames must be 1..600");
         require(bufferedFrames >= 1, "--buffered-frames must be at least 1");
         require(clientsPerStream >= 1 && clientsPerStream <= 16, "--clients must be 1..16");

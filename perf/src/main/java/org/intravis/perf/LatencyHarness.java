@@ -66,6 +66,7 @@ public final class LatencyHarness {
               --model-step-down B    on | off: the model's cheaper graph under load        default on
               --encoder-step-down N  0-3: how far encoders may cut their rate under load   default 2
               --threads N            ONNX Runtime intra-op threads (0: its default)        default 0
+              --post-threads N       threads post-processing a batch's rows (0: automatic) default 0
               --models-dir DIR       where NAME/NAME.onnx models are looked for first
               --remote URL           run the model on an inference server (grpc://HOST:PORT on loopback, or
                                      grpcs://; intravis serve-inference or Triton; docs/remote-inference.md)
@@ -196,6 +197,7 @@ public final class LatencyHarness {
                 });
                 case "--encoder-step-down" -> base.encoderStepDown(integer("--encoder-step-down", v));
                 case "--threads" -> base.intraOpThreads(integer("--threads", v));
+                case "--post-threads" -> base.postThreads(integer("--post-threads", v));
                 case "--models-dir" -> base.modelsDir(Path.of(v));
                 case "--remote" -> base.remote(v);
                 case "--remote-trust" -> base.remoteTrust(Path.of(v));

@@ -109,6 +109,11 @@ public final class IntravisConfig {
          * auto pads on CUDA, where ONNX Runtime re-plans its convolutions at every shape change, not on the CPU.
          */
         public String batchShape = "auto";
+        /**
+         * Threads that post-process a batch's rows (decoding, zones, the needle's tip): 0 = automatic (1 under 8
+         * logical processors, else a quarter of them, at most 4); more than one is for many streams on a GPU.
+         */
+        public int postThreads = 0;
         /** exhaustive | heuristic | default: how ONNX Runtime's CUDA provider picks cuDNN convolution algorithms. */
         public String cudnnConvAlgoSearch = "exhaustive";
         /** A folder searched for NAME/NAME.onnx before the models bundled in the jar; empty = bundled only. */

@@ -124,6 +124,7 @@ public final class ModuleSettings {
                     .stepDown(i.stepDown)
                     .maxBatch(i.maxBatch)
                     .batchShape(BatchShape.parse(i.batchShape))
+                    .postThreads(i.postThreads)
                     .convAlgoSearch(ConvAlgoSearch.parse(i.cudnnConvAlgoSearch))
                     .heatmapEvery(i.heatmapEvery)
                     .dataDir(Path.of(c.dataDir))

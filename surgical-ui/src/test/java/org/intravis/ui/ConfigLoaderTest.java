@@ -87,6 +87,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void postThreadsAreReadAndCheckedWhereTheServiceIsConfigured() {
+        IntravisConfig c = ModuleSettings.validate(new IntravisConfig());
+        c.inference.postThreads = 3;
+        assertThat(ModuleSettings.inference(c).postThreads()).isEqualTo(3);
+        c.inference.postThreads = -1;
+        assertThatThrownBy(() -> ModuleSettings.inference(c)).isInstanceOf(UserError.class)
+                .hasMessageContaining("postThreads must be 0 (automatic) to 16, was -1");
+    }
+
+    @Test
     void missingFileIsAClearError() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml")))
                 .isInstanceOf(UserError.class).hasMessageContaining("not found");
