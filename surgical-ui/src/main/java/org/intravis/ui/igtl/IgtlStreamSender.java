@@ -7,7 +7,8 @@ import org.intravis.pipeline.Annotations;
 /**
  * What a stream's two OpenIGTLink senders share: the server and its clients, the stream's index and device names,
  * its pixel spacing and the header version messages go out with. {@link IgtlFrameSender} sends what comes with each
- * frame (video thread), {@link IgtlAnnotationSender} what comes with each inference (the model's thread).
+ * frame (video thread), {@link IgtlAnnotationSender} what comes with each inference (the thread that decoded the
+ * row: the model's worker or one of its post-processing helpers, one at a time, in frame order).
  */
 abstract class IgtlStreamSender {
     private static final IgtlClient[] NOBODY = new IgtlClient[0];
@@ -19,9 +20,9 @@ abstract class IgtlStreamSender {
     protected final int headerVersion;
     /** Whether messages carry version 3's extended header and metadata. */
     protected final boolean v3;
-    /** The metadata of the message being written (version 3), reused: touched by this sender's thread only. */
+    /** The metadata of the message being written (version 3), reused: touched by one thread at a time. */
     protected final IgtlMetadata meta = new IgtlMetadata();
-    /** The next message's id, counted per sender: this sender's thread only. */
+    /** The next message's id, counted per sender: one thread at a time. */
     protected long messageId;
     private volatile boolean closed;
 
