@@ -256,6 +256,13 @@ public final class InferenceService implements AutoCloseable {
         return out;
     }
 
+    /** Threads that help the workers post-process rows ({@code inference.postThreads} above one; else none). */
+    public synchronized List<Thread> postHelperThreads() {
+        List<Thread> out = new ArrayList<>();
+        workers.values().forEach(w -> out.addAll(w.postHelperThreads()));
+        return out;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -160,6 +160,8 @@ final class ModelWorker implements Runnable {
 
     /** Threads that post-process a batch's rows (the worker and its helpers). */
     int postThreads() { return post.length; }
+    /** The post-processing helpers' threads (none with one post thread). */
+    java.util.List<Thread> postHelperThreads() { return crew == null ? java.util.List.of() : crew.helperThreads(); }
     /** Rows post-processed by helpers rather than the worker itself (0 with one post thread). */
     long rowsPostedByHelpers() { return crew == null ? 0 : crew.rowsByHelpers(); }
 

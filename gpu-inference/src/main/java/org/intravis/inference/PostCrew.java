@@ -54,9 +54,9 @@ final class PostCrew {
         }
     }
 
-    /** Threads that take rows: the worker and its helpers. */
-    int participants() {
-        return helpers.length + 1;
+    /** The helpers' threads. */
+    java.util.List<Thread> helperThreads() {
+        return java.util.List.of(helpers);
     }
 
     /**

@@ -201,6 +201,8 @@ class InferenceServiceTest {
                 }
                 ModelWorker w = service.loadedWorker("standin-ultrasound");
                 assertThat(w.postThreads()).isEqualTo(postThreads);
+                assertThat(service.postHelperThreads()).extracting(Thread::getName)
+                        .allMatch(n -> n.startsWith("post-standin-ultrasound-")).hasSize(postThreads - 1);
                 if (postThreads > 1) {
                     assertThat(w.rowsPostedByHelpers()).isPositive();
                 } else {

@@ -94,7 +94,10 @@ final class PipelineUnderTest implements SystemUnderTest {
     public List<Thread> pipelineThreads() {
         List<Thread> out = new ArrayList<>();
         pipelines().forEach(p -> out.addAll(p.threads()));
-        engine.inference().ifPresent(i -> out.addAll(i.workerThreads()));
+        engine.inference().ifPresent(i -> {
+            out.addAll(i.workerThreads());
+            out.addAll(i.postHelperThreads());
+        });
         return out;
     }
 
