@@ -234,7 +234,7 @@ public final class InferenceService implements AutoCloseable {
                     w.runFailures(), w.skippedDeadline(), w.lastRunMillis(), sizes, p90, w.spec().trainingDataHash(),
                     w.spec().metrics(), new InferenceStatus.Load(w.variantName(), List.of(w.variantNames()),
                     w.stepDowns(), w.stepUps(), Math.round(w.coverage() * 1000) / 1000.0,
-                    Math.round(w.busy() * 1000) / 1000.0), b.link()));
+                    Math.round(w.busy() * 1000) / 1000.0, w.postThreads(), w.rowsPostedByHelpers()), b.link()));
         }
         for (Map.Entry<String, String> e : loadErrors.entrySet()) {
             models.add(new InferenceStatus.ModelStatus(e.getKey(), "", "failed", e.getValue(), "", "none", 0, false, 0, 0,

@@ -58,11 +58,13 @@ public record InferenceStatus(String deviceRequested, String deviceInUse, String
      * @param stepUps   steps back up so far
      * @param coverage  frames published / frames the streams offered, last window (about a second)
      * @param busy      share of the last window spent running the model
+     * @param postThreads          threads that post-process a batch's rows (the worker and its helpers)
+     * @param rowsPostedByHelpers  rows the helpers post-processed so far (0 with one post thread)
      */
     public record Load(String variant, List<String> variants, long stepDowns, long stepUps, double coverage,
-                       double busy) {
+                       double busy, int postThreads, long rowsPostedByHelpers) {
         /** A model that is not loaded. */
-        public static final Load NONE = new Load("", List.of(), 0, 0, 0, 0);
+        public static final Load NONE = new Load("", List.of(), 0, 0, 0, 0, 0, 0);
     }
 
     /**

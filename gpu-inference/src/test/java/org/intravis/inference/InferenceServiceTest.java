@@ -201,6 +201,9 @@ class InferenceServiceTest {
                 }
                 ModelWorker w = service.loadedWorker("standin-ultrasound");
                 assertThat(w.postThreads()).isEqualTo(postThreads);
+                InferenceStatus.Load load = service.status().models().get(0).load();
+                assertThat(load.postThreads()).isEqualTo(postThreads);
+                assertThat(load.rowsPostedByHelpers()).isEqualTo(w.rowsPostedByHelpers());
                 assertThat(service.postHelperThreads()).extracting(Thread::getName)
                         .allMatch(n -> n.startsWith("post-standin-ultrasound-")).hasSize(postThreads - 1);
                 if (postThreads > 1) {

@@ -159,6 +159,8 @@ public final class StatsSampler implements AutoCloseable {
                     m.put("stepUps", load.stepUps());
                     m.put("coverage", load.coverage());
                     m.put("busy", load.busy());
+                    m.put("postThreads", load.postThreads());
+                    m.put("rowsPostedByHelpers", load.rowsPostedByHelpers());
                 }
                 if (!ms.link().isEmpty()) {
                     m.put("link", ms.link()); // on an inference server: reachable or why not, calls not made

@@ -38,6 +38,7 @@ class LoadGovernorTest {
             assertThat(inference.get("variants")).extracting(JsonNode::asText).containsExactly("full", "single-pass");
             assertThat(inference.get("stepDowns").asLong()).isPositive();
             assertThat(inference.get("coverage").asDouble()).as("frames published / offered").isLessThan(1.0);
+            assertThat(inference.get("postThreads").asInt()).as("post-processing threads shown").isPositive();
             JsonNode encoder = a.get("encoder");
             assertThat(encoder.get("stepDowns").asLong()).isPositive();
             assertThat(encoder.get("rate").asText()).isIn("3 of 4 frames", "2 of 3 frames");
