@@ -15,7 +15,9 @@
 #                                                 archive with every report, and the summaries); TINY=true runs the
 #                                                 tiny configuration of 'check' instead (to rehearse the staged run)
 #
-# Time on the GPU machine: about 5 minutes for the measurement (SECONDS_PER_RUN=10, WARMUP=4), plus the copies.
+# Time on the GPU machine: about 7 minutes for the measurement (SECONDS_PER_RUN=10, WARMUP=4; MEASURE_LIMIT_S, default
+# 420, caps it and what was measured still comes back), plus the start and the copies: the tree (27 MB) travels with
+# every command and a command carries at most 64 MiB, hence chunks of 36 MB (nine commands took about 40 s in all).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -42,7 +44,7 @@ stage() { # $1: maven profile args, $2: chunk MB
     tools=$(mktemp -d)
     cp ../shared/gpu/stage.sh ../shared/gpu/run-on-device.sh "$tools/"
     sed -i 's#"$root/.git/info/exclude"#"$(git rev-parse --git-path info/exclude)"#g' "$tools/stage.sh"
-    bash "$tools/stage.sh" target/gpu-lib "${2:-40}" | sed "s#java -cp '/tmp/g/lib/\*' your.Main args...#bash perf/gpu/run-gpu-bench.sh device#"
+    bash "$tools/stage.sh" target/gpu-lib "${2:-36}" | sed "s#java -cp '/tmp/g/lib/\*' your.Main args...#bash perf/gpu/run-gpu-bench.sh device#"
     last=$(ls -d .gpu/c* | sort -V | tail -1)
     echo "$(git rev-parse --short=12 HEAD) $dirty" > "$last/commit.txt"
     echo "(the last command runs: bash $last/run-on-device.sh bash perf/gpu/run-gpu-bench.sh device)"
@@ -119,8 +121,8 @@ pack() { # $1: results folder, $2: OUT
 }
 
 case "$mode" in
-    stage) stage "-Pgpu" "${2:-40}" ;;
-    stage-cpu) stage "" "${2:-40}" ;;
+    stage) stage "-Pgpu" "${2:-36}" ;;
+    stage-cpu) stage "" "${2:-36}" ;;
     device)
         commit=$(cat .gpu/c*/commit.txt 2>/dev/null | head -1 || true)
         export INTRAVIS_COMMIT=${commit%% *} INTRAVIS_DIRTY=${commit##* }
