@@ -24,7 +24,7 @@ class PostCrewTest {
     void everyRowIsDoneOnceBySomeoneAndSeenByTheWorkerWhenRunReturns() {
         int[] timesDone = new int[64];
         int[] doneBy = new int[64];
-        boolean[] helperRows = new boolean[1];
+        boolean helperRows = false;
         PostCrew crew = new PostCrew("test", 3, (participant, row) -> {
             timesDone[row]++; // plain writes from any thread: run() must publish them to the worker
             doneBy[row] = participant;
@@ -41,10 +41,10 @@ class PostCrewTest {
                 crew.run(n);
                 for (int r = 0; r < 64; r++) {
                     assertThat(timesDone[r]).as("row %d of %d, batch %d", r, n, batch).isEqualTo(r < n ? 1 : 0);
-                    helperRows[0] |= r < n && doneBy[r] != 0;
+                    helperRows |= r < n && doneBy[r] != 0;
                 }
             }
-            assertThat(helperRows[0]).isTrue();
+            assertThat(helperRows).isTrue();
             assertThat(crew.rowsByHelpers()).isPositive();
         } finally {
             crew.stop();
