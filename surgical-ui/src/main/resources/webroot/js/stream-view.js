@@ -111,7 +111,8 @@ export class StreamView {
         c.height = h.height;
       }
     }
-    this.vctx.drawImage(drawable, 0, 0, h.width, h.height);
+    if (drawable instanceof ImageData) this.vctx.putImageData(drawable, 0, 0); // already the canvas's size
+    else this.vctx.drawImage(drawable, 0, 0, h.width, h.height);
     this.header = h;
     this.drawOverlayFor(h);
     if (this.opts.onFrameDrawn) this.opts.onFrameDrawn(h, this);
@@ -226,6 +227,7 @@ export class StreamView {
       codec: c.codec,
       state: c.state,
       decoded: c.decoded,
+      rgbaFrames: c.rgbaFrames,
       dropped: c.dropped,
       received: c.received,
       bytes: c.bytes,

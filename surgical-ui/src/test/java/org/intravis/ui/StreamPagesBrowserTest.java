@@ -75,6 +75,9 @@ class StreamPagesBrowserTest {
         Map<String, Object> s = view.snapshot();
         assertThat(s.get("encoding")).isEqualTo("h264");
         assertThat((String) s.get("codec")).startsWith("avc1.42");
+        assertThat(((Number) s.get("rgbaFrames")).longValue())
+                .as("decoded frames reach the canvas as RGBA copies, not as VideoFrames converted on the page's thread")
+                .isGreaterThan(0);
         long c1 = view.videoChecksum();
         waitFor("the picture to change", 5_000, () -> view.videoChecksum() != c1);
 
