@@ -108,6 +108,8 @@ class StreamPagesBrowserTest {
         open("/display?stream=" + STREAM + "&encoding=jpeg");
         waitFor("JPEG frames decoded", 20_000, () -> view.decoded() > 15);
         assertThat(view.snapshot().get("encoding")).isEqualTo("jpeg");
+        assertThat(((Number) view.snapshot().get("rgbaFrames")).longValue())
+                .as("JPEG frames reach the canvas as RGBA copies through ImageDecoder").isGreaterThan(0);
         long c1 = view.videoChecksum();
         waitFor("the picture to change", 5_000, () -> view.videoChecksum() != c1);
         waitFor("an overlay drawn", 10_000, () -> view.tipProbe() != null);
@@ -123,6 +125,8 @@ class StreamPagesBrowserTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> h = (Map<String, Object>) view.snapshot().get("header");
         assertThat(h.get("burned")).isEqualTo(true);
+        assertThat(((Number) view.snapshot().get("rgbaFrames")).longValue()).as("through the RGBA copy: its colours checked below")
+                .isGreaterThan(0);
         waitFor("a fresh overlay burned in", 10_000, () -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> hh = (Map<String, Object>) view.snapshot().get("header");
