@@ -10,6 +10,7 @@ import org.intravis.pipeline.StreamCounters;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,8 +27,9 @@ import static org.assertj.core.api.Assertions.within;
  * C1 only, -XX:TieredStopAtLevel=1, the count is exactly 0), which spoils a window or two, not half. A real per-frame
  * allocation is at least 16 bytes in every window. (A bound on the total, tried before, sat at 632 of 800 bytes.)
  * <p>
- * Run twice: with the stand-in model, and with its content-cropping twin on letterboxed frames (the crop box is
- * found and the outputs put back every frame).
+ * Run three times: with the stand-in model, with its content-cropping twin on letterboxed frames (the crop box is
+ * found and the outputs put back every frame), and with three streams in one batch post-processed by three threads
+ * (the worker and two helpers, {@link PostCrew}), each helper's thread measured like the worker's.
  */
 class ZeroAllocationTest {
     private static final int SLOTS = 8;
@@ -36,38 +38,54 @@ class ZeroAllocationTest {
     private static final int FRAMES = WINDOWS * WINDOW_FRAMES;
     private static final Annotations SEEN = new Annotations();
 
-    @ParameterizedTest(name = "{0}, {1} black rows")
-    @CsvSource({"standin-ultrasound, 0", "standin-ultrasound-cropped, 64"})
-    void theFeedAndTheWorkerAllocateNothingPerFrame(String model, int marginRows) {
-        InferenceSettings s = new InferenceSettings().budgetMs(1000).maxBatch(2).intraOpThreads(1).heatmapEvery(3).conclude();
+    @ParameterizedTest(name = "{0}, {1} black rows, {2} streams, {3} post-processing threads")
+    @CsvSource({"standin-ultrasound, 0, 1, 1", "standin-ultrasound-cropped, 64, 1, 1", "standin-ultrasound, 0, 3, 3"})
+    void theFeedAndTheWorkerAllocateNothingPerFrame(String model, int marginRows, int streams, int postThreads) {
+        InferenceSettings s = new InferenceSettings().budgetMs(1000).maxBatch(Math.max(2, streams)).intraOpThreads(1)
+                .postThreads(postThreads).heatmapEvery(3).conclude();
         try (InferenceService service = new InferenceService(s)) {
-            service.zones().add("us1", "keep out", new double[][] {{300, 300}, {360, 300}, {330, 350}});
-            AnnotationExchange exchange = new AnnotationExchange(); // no listeners: they would copy
-            StreamCounters counters = new StreamCounters();
-            InferenceFeed feed = service.register(new StreamRegistration("us1", 0, exchange, counters, new StageLatency(),
-                    0.1, model));
+            AnnotationExchange[] exchanges = new AnnotationExchange[streams];
+            InferenceFeed[] feeds = new InferenceFeed[streams];
+            StreamCounters counters = new StreamCounters(); // the first stream's
+            for (int k = 0; k < streams; k++) {
+                String id = "us" + (k + 1);
+                service.zones().add(id, "keep out", new double[][] {{300, 300}, {360, 300}, {330, 350}});
+                exchanges[k] = new AnnotationExchange(); // no listeners: they would copy
+                feeds[k] = service.register(new StreamRegistration(id, k, exchanges[k], k == 0 ? counters
+                        : new StreamCounters(), new StageLatency(), 0.1, model));
+            }
+            AnnotationExchange exchange = exchanges[0];
             Thread worker = service.workerThreads().get(0);
+            List<Thread> helpers = service.postHelperThreads();
+            assertThat(helpers).hasSize(postThreads - 1);
 
             Phantom p = new Phantom(640, 480);
             p.marginRows = marginRows;
-            FrameSlot[] slots = new FrameSlot[SLOTS];
+            FrameSlot[] slots = new FrameSlot[SLOTS * streams]; // [picture * streams + stream]
             for (int i = 0; i < SLOTS; i++) { // the needle advances towards the vessel and back
-                slots[i] = p.newSlot(i);
                 p.tipX = 250 + 25 * Math.min(i, SLOTS - i); // up to 4 mm from the vessel: alerts rise and fall
-                p.render(slots[i]);
+                for (int k = 0; k < streams; k++) {
+                    slots[i * streams + k] = p.newSlot(i);
+                    p.render(slots[i * streams + k]);
+                }
             }
 
-            long frameId = drive(feed, exchange, slots, 0, 400); // warm up: JIT, OpenCV's scratch, alert states
+            long frameId = drive(feeds, exchanges, slots, 0, 400); // warm up: JIT, OpenCV's scratch, alert states
             long doneBefore = counters.get(Counter.INFERENCE_DONE);
             long overhead = Allocations.overheadOfCurrent();
             long[] feedWindows = new long[WINDOWS];
             long[] workerWindows = new long[WINDOWS];
+            long[][] helperWindows = new long[helpers.size()][WINDOWS];
             for (int w = 0; w < WINDOWS; w++) {
                 long workerBefore = Allocations.of(worker);
+                long[] helperBefore = helpers.stream().mapToLong(Allocations::of).toArray();
                 long feedBefore = Allocations.current();
-                frameId = drive(feed, exchange, slots, frameId, WINDOW_FRAMES);
+                frameId = drive(feeds, exchanges, slots, frameId, WINDOW_FRAMES);
                 feedWindows[w] = Allocations.current() - feedBefore - overhead;
                 workerWindows[w] = Allocations.of(worker) - workerBefore;
+                for (int h = 0; h < helpers.size(); h++) {
+                    helperWindows[h][w] = Allocations.of(helpers.get(h)) - helperBefore[h];
+                }
             }
             long feedBytes = java.util.Arrays.stream(feedWindows).sum();
             long workerBytes = java.util.Arrays.stream(workerWindows).sum();
@@ -108,24 +126,45 @@ class ZeroAllocationTest {
             assertThat(java.util.Arrays.stream(workerWindows).filter(b -> b <= 0).count())
                     .as("windows of %d frames in which the worker thread allocated nothing: %s", WINDOW_FRAMES,
                             java.util.Arrays.toString(workerWindows)).isGreaterThanOrEqualTo(WINDOWS / 2);
+            if (!helpers.isEmpty()) {
+                ModelWorker mw = service.loadedWorker(model);
+                assertThat(mw.rowsPostedByHelpers()).as("the helpers post-processed rows").isPositive();
+            }
+            for (int h = 0; h < helpers.size(); h++) {
+                long[] hw = helperWindows[h];
+                System.out.printf("helper %s: %s%n", helpers.get(h).getName(), java.util.Arrays.toString(hw));
+                assertThat(java.util.Arrays.stream(hw).filter(b -> b <= 0).count())
+                        .as("windows of %d frames in which %s allocated nothing: %s", WINDOW_FRAMES,
+                                helpers.get(h).getName(), java.util.Arrays.toString(hw))
+                        .isGreaterThanOrEqualTo(WINDOWS / 2);
+            }
         }
     }
 
-    /** Offers frames one after another, each once the previous one was published; returns the next frame id. */
-    private static long drive(InferenceFeed feed, AnnotationExchange exchange, FrameSlot[] slots, long firstId, int frames) {
+    /**
+     * Offers frames one after another to every stream (the same picture, each stream its own slot ring), the next once
+     * every stream published the previous; returns the next frame id.
+     */
+    private static long drive(InferenceFeed[] feeds, AnnotationExchange[] exchanges, FrameSlot[] slots, long firstId,
+                              int frames) {
+        int streams = feeds.length;
         long id = firstId;
         for (int i = 0; i < frames; i++) {
-            FrameSlot slot = slots[(int) (id % SLOTS)];
-            long version = Phantom.capture(slot, id, System.nanoTime());
-            feed.offer(slot, version);
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            long seen = -1;
-            while (System.nanoTime() < deadline) {
-                seen = exchange.readIfNewer(SEEN, seen);
-                if (SEEN.frameId() == id) {
-                    break;
+            for (int k = 0; k < streams; k++) {
+                FrameSlot slot = slots[(int) (id % SLOTS) * streams + k];
+                long version = Phantom.capture(slot, id, System.nanoTime());
+                feeds[k].offer(slot, version);
+            }
+            for (int k = 0; k < streams; k++) {
+                long deadline = System.nanoTime() + 2_000_000_000L;
+                long seen = -1;
+                while (System.nanoTime() < deadline) {
+                    seen = exchanges[k].readIfNewer(SEEN, seen);
+                    if (SEEN.frameId() == id) {
+                        break;
+                    }
+                    LockSupport.parkNanos(100_000);
                 }
-                LockSupport.parkNanos(100_000);
             }
             id++;
         }
