@@ -56,6 +56,7 @@ export class StreamClient {
     this.stopped = false;
     this.clock = new ClockSync((m) => this.send(m));
     this.latency = new LatencyWindow(10000);
+    this.keyLatency = new LatencyWindow(10000); // the same, H.264 key frames only: where a periodic tail comes from
     this.stages = Object.fromEntries(STAGES.map((k) => [k, new LatencyWindow(10000)]));
     this.decoded = 0;
     this.dropped = 0;           // frames received but not shown (newest wins, or waiting for a key frame)
@@ -458,6 +459,7 @@ export class StreamClient {
       // capture (server clock) to drawn on the canvas (our clock, corrected to the server's)
       const serverNowUs = this.clock.serverNowUs();
       this.latency.add((serverNowUs - h.captureUs) / 1000, now);
+      if (h.key && h.encoding === ENC_H264) this.keyLatency.add((serverNowUs - h.captureUs) / 1000, now);
       if (h.encodedUs > 0) {
         // received here, on the server's clock: now minus the time spent here since
         const arrivedServerUs = serverNowUs - (now - h.arrivedAt) * 1000;

@@ -31,7 +31,8 @@ import java.util.Map;
  * {@code -Dmeasure.app=model} starts the whole application instead ({@link Application}, as {@code intravis run}
  * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs
  * ({@code -Dmeasure.model=none}: the same application without a model; {@code -Dmeasure.yieldToVideo=false}: without
- * the AI's pacing on a saturated CPU). {@code -Dmeasure.warmup=S} (default 3) is how
+ * the AI's pacing on a saturated CPU; {@code -Dmeasure.keyIntervalMs=MS}: another H.264 key frame interval).
+ * {@code -Dmeasure.encodings=h264} measures one encoding only. {@code -Dmeasure.warmup=S} (default 3) is how
  * long the page runs before the measured window. Each row also gives the page's own stages (encode on the server,
  * network with the server's send queue, decode queue, draw: {@code stream-client.js}), and stdout the worst samples
  * with their time in the window. Results: stdout and target/glass-to-glass.md.
@@ -61,7 +62,7 @@ class GlassToGlassMeasurement {
         report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms | page stages p50 / p99 ms: encode, network, decode, draw |\n");
         report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         {
-            for (String encoding : List.of("h264", "jpeg")) {
+            for (String encoding : List.of(System.getProperty("measure.encodings", "h264,jpeg").split(","))) {
                 if (withModel) {
                     report.append(runOnApplication(width, height, fps, encoding, seconds)).append('\n');
                     continue;
@@ -96,6 +97,7 @@ class GlassToGlassMeasurement {
         config.inference.intraOpThreads = Integer.getInteger("measure.intraOpThreads", config.inference.intraOpThreads);
         config.inference.yieldToVideo = Boolean.parseBoolean(System.getProperty("measure.yieldToVideo",
                 String.valueOf(config.inference.yieldToVideo)));
+        config.streaming.keyIntervalMs = Long.getLong("measure.keyIntervalMs", config.streaming.keyIntervalMs);
         Application app = TestApps.start(config);
         try {
             StreamPipeline pipeline = app.engine().stream("us1").orElseThrow().pipeline();
@@ -135,6 +137,8 @@ class GlassToGlassMeasurement {
                     "() => window.intravis.views['us1'].client.latency.samples.map(s => s.ms)");
             System.out.println("glass-to-glass worst samples, " + encoding + ", window start and [ms into the window, ms]: " + page.evaluate("() => { const s = window.intravis.views['us1'].client.latency.samples;"
                     + " const t0 = s.length ? s[0].at : 0; return new Date(performance.timeOrigin + t0).toISOString() + ' ' + JSON.stringify(s.map(x => [Math.round(x.at - t0), Math.round(x.ms)]).sort((a, b) => b[1] - a[1]).slice(0, 15)); }"));
+            System.out.println("glass-to-glass of key frames, " + encoding + ": " + page.evaluate(
+                    "() => JSON.stringify(window.intravis.snapshot('us1').g2gKeyFrames)"));
             long shown = ((Number) page.evaluate("() => window.intravis.views['us1'].client.decoded - window.__decoded0")).longValue();
             long droppedPage = ((Number) page.evaluate("() => window.intravis.views['us1'].client.dropped")).longValue();
             List<Double> ms = new ArrayList<>();
