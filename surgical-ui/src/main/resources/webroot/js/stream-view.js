@@ -234,7 +234,9 @@ export class StreamView {
       g2gP50: c.latency.percentile(50),
       g2gP99: c.latency.percentile(99),
       g2gSamples: c.latency.recent().length,
-      g2gKeyFrames: { p50: c.keyLatency.percentile(50), p99: c.keyLatency.percentile(99), samples: c.keyLatency.recent().length },
+      g2gKeyFrames: {
+        p50: c.keyLatency.percentile(50), p99: c.keyLatency.percentile(99), samples: c.keyLatency.recent().length,
+      },
       stages: c.stageFigures(),
       clockOffsetMs: c.clock.offsetMs,
       clockRttMs: c.clock.rttMs,
