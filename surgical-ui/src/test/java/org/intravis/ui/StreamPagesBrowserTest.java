@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,27 @@ class StreamPagesBrowserTest {
         long[] tip = needleTipOnScreen();
         assertThat(tip[1]).as("needle tip bright in frame %d", tip[0]).isGreaterThan(180);
         screenshot(page, "display-jpeg");
+    }
+
+    /**
+     * A browser whose VideoFrame cannot copy to RGBA and that has no ImageDecoder (older ones) still shows both
+     * encodings, the old way: the page falls back by itself, with a warning, not an error.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h264", "jpeg"})
+    void withoutTheRgbaCopyTheFramesAreDrawnAsTheyAre(String encoding) {
+        page = chromium.page(1280, 800);
+        page.addInitScript("delete window.ImageDecoder; VideoFrame.prototype.copyTo = function () {"
+                + " return Promise.reject(new TypeError('copyTo is not supported here')); };");
+        page.navigate(server.url("/display?stream=" + STREAM + "&encoding=" + encoding));
+        view = new StreamPage(page, STREAM);
+        waitFor(encoding + " frames decoded", 20_000, () -> view.decoded() > 15);
+        assertThat(view.snapshot().get("encoding")).isEqualTo(encoding);
+        assertThat(((Number) view.snapshot().get("rgbaFrames")).longValue()).isZero();
+        long c1 = view.videoChecksum();
+        waitFor("the picture to change", 5_000, () -> view.videoChecksum() != c1);
+        long[] tip = needleTipOnScreen();
+        assertThat(tip[1]).as("needle tip bright in frame %d", tip[0]).isGreaterThan(180);
     }
 
     @Test
