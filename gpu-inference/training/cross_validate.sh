@@ -13,7 +13,9 @@
 #                                                        (the folds trained so far; fold 1 without its own run: the
 #                                                        shipped graph, trained on the other four folds' images)
 # ARM=ssl before any of these: the same schedule after self-supervised pre-training (build_unlabelled.py, pretrain.py;
-# stage 1 starts from its weights: train.py --init-backbone), in runs/cv-ssl-K; "pools" then builds the unlabelled pool
+# stage 1 starts from its weights: train.py --init-backbone), in runs/cv-ssl-K; "pools" then builds the unlabelled pool.
+# ARM=dpi: the same schedule with a per-image soft Dice in stage 3 (train.py --dice-per-image: a small nerve weighs as
+# much as a large vessel), in runs/cv-dpi-K
 # On the GPU machine, after the chunks (the commands "stage" prints):
 #   bash gpu-inference/training/cross_validate.sh device [MINUTES]
 #        joins the parts, trains the six runs side by side on CUDA (each stage capped at MINUTES / 3, default 8),
@@ -29,11 +31,13 @@ POOL_A=ultrasound-cv-pool
 POOL_B=ultrasound-cv-pool-b
 PY=${PY:-/usr/bin/python3}
 
-# the arm: "base" (the shipped schedule) or "ssl" (the same after self-supervised pre-training, pretrain.py, on the
-# unlabelled pool without the fold's images: stage 1 starts from its weights); runs/cv-K or runs/cv-ssl-K
+# the arm: "base" (the shipped schedule), "ssl" (the same after self-supervised pre-training, pretrain.py, on the
+# unlabelled pool without the fold's images: stage 1 starts from its weights) or "dpi" (per-image Dice in stage 3);
+# runs/cv-K, runs/cv-ssl-K or runs/cv-dpi-K
 ARM=${ARM:-base}
+case "$ARM" in base | ssl | dpi) ;; *) echo "ARM must be base, ssl or dpi, not '$ARM'" >&2; exit 2 ;; esac
 POOL_U=ultrasound-unlabelled
-run_dir() { if [ "$ARM" = ssl ]; then echo "runs/cv-ssl-$1"; else echo "runs/cv-$1"; fi; }
+run_dir() { if [ "$ARM" = base ]; then echo "runs/cv-$1"; else echo "runs/cv-$ARM-$1"; fi; }
 
 # the shipped schedule, for one run: $1 fold (1..5 or all), $2 device, $3 minutes per stage (or "")
 schedule() {
@@ -52,8 +56,10 @@ schedule() {
     stage_run "$out/stage1" train.py "${common[@]}" --pool $POOL_A "${init1[@]}" --epochs 36 --seed 1
     stage_run "$out/stage2" train.py "${common[@]}" --pool $POOL_B --init "$out/stage1/model.pt" --epochs 40 \
         --stop-after 30 --lr 0.002 --needle-dice-weight 0.5 --seed 2
+    local dpi=()
+    [ "$ARM" = dpi ] && dpi=(--dice-per-image)
     stage_run "$out/stage3" train.py "${common[@]}" --pool $POOL_B --init "$out/stage2/model.pt" --epochs 30 \
-        --lr 0.001 --needle-dice-weight 0.5 --fan-share 0.35 --seed 3
+        --lr 0.001 --needle-dice-weight 0.5 --fan-share 0.35 --seed 3 "${dpi[@]}"
 }
 
 stage_run() { # $1 output folder, $2 the script (train.py, pretrain.py), then its arguments
