@@ -17,6 +17,40 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
 const MAX_DECODE_QUEUE = 2; // decode requests pending: the one being decoded and at most one waiting
 
 /**
+ * Runs one job at a time (`run` may be async); a job submitted meanwhile waits, and a newer one replaces it, the
+ * older handed to `drop`. Newest wins: a frame waiting behind a newer one would only add delay.
+ */
+class LatestWins {
+  constructor(run, drop) {
+    this.run = run;
+    this.drop = drop;
+    this.busy = false;
+    this.waiting = null;
+  }
+
+  submit(job) {
+    if (this.busy) {
+      if (this.waiting) this.drop(this.waiting);
+      this.waiting = job;
+      return;
+    }
+    this.busy = true;
+    Promise.resolve(job).then(this.run).catch((e) => console.error('showing a frame failed', e)).finally(() => {
+      this.busy = false;
+      const next = this.waiting;
+      this.waiting = null;
+      if (next) this.submit(next);
+    });
+  }
+
+  /** Drops the job waiting, if any. */
+  clear() {
+    if (this.waiting) this.drop(this.waiting);
+    this.waiting = null;
+  }
+}
+
+/**
  * Stages of glass-to-glass, each a rolling window of ms: encode (capture to encoded, server clock), network (encoded
  * to received here, which includes the server's send queue; synced clock), decode (received to decoded, here) and
  * draw (the canvas draw, here).
@@ -74,17 +108,18 @@ export class StreamClient {
     this.pendingHeaders = new Map();
     this.lastKeyRequest = 0;
     this.decoderErrors = 0;
-    this.rgba = null;           // {frame, h} being converted to RGBA
-    this.rgbaWaiting = null;    // the newest decoded frame waiting behind it
-    this.rgbaBuffer = null;
+    // decoded frames to the canvas, one at a time: {frame, h}
+    this.h264Frames = new LatestWins((j) => this.showH264(j.frame, j.h), (j) => {
+      j.frame.close();
+      this.dropped++;
+    });
     this.rgbaCopy = true;       // false once this browser refused copyTo in RGBA: frames are drawn as they are
     this.rgbaFrames = 0;        // frames shown through an RGBA copy (H.264, and JPEG through ImageDecoder)
-    // JPEG state
+    this.rgbaBuffers = { h264: null, jpeg: null }; // one each: a JPEG copy never overwrites an H.264 one being drawn
+    // JPEG state: one decode at a time, {buf, h}
+    this.jpegFrames = new LatestWins((j) => this.decodeJpeg(j.buf, j.h), () => { this.dropped++; });
     // false: createImageBitmap (no ImageDecoder, or it failed here)
     this.jpegRgba = typeof ImageDecoder !== 'undefined';
-    this.jpegBuffer = null;
-    this.jpegBusy = false;
-    this.jpegPending = null;
     this.timers = [];
   }
 
@@ -250,37 +285,34 @@ export class StreamClient {
     h.arrivedAt = performance.now();
     this.received++;
     this.bytes += buf.byteLength;
-    if (h.encoding === ENC_JPEG) this.decodeJpeg(buf, h);
+    if (h.encoding === ENC_JPEG) this.jpegFrames.submit({ buf, h });
     else if (h.encoding === ENC_H264) this.decodeH264(buf, h);
   }
 
-  // ---------- JPEG: one decode at a time, the newest waiting frame replaces an older one ----------
-  decodeJpeg(buf, h) {
-    if (this.jpegBusy) {
-      if (this.jpegPending) this.dropped++;
-      this.jpegPending = { buf, h };
-      return;
-    }
-    this.jpegBusy = true;
+  // ---------- JPEG: one decode at a time (jpegFrames), the newest waiting frame replaces an older one ----------
+  async decodeJpeg(buf, h) {
     const bytes = new Uint8Array(buf, h.headerLength);
     const bitmap = () => createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
-    const decoding = !this.jpegRgba ? bitmap() : this.jpegToRgba(bytes, h).catch((e) => bitmap().then((bmp) => {
-      // the other decoder read this frame: ImageDecoder is what fails here, not the frame
-      console.warn('ImageDecoder cannot decode JPEG to RGBA here: using createImageBitmap', e);
-      this.jpegRgba = false;
-      return bmp;
-    }));
-    decoding.then((drawable) => {
-      this.show(drawable, h); // show owns and closes it
-    }).catch((e) => {
+    let drawable;
+    try {
+      if (!this.jpegRgba) {
+        drawable = await bitmap();
+      } else {
+        try {
+          drawable = await this.jpegToRgba(bytes, h);
+        } catch (e) {
+          drawable = await bitmap();
+          // the other decoder read this frame: ImageDecoder is what fails here, not the frame
+          console.warn('ImageDecoder cannot decode JPEG to RGBA here: using createImageBitmap', e);
+          this.jpegRgba = false;
+        }
+      }
+    } catch (e) {
       this.dropped++;
       console.warn('JPEG decode failed', e);
-    }).finally(() => {
-      this.jpegBusy = false;
-      const next = this.jpegPending;
-      this.jpegPending = null;
-      if (next) this.decodeJpeg(next.buf, next.h);
-    });
+      return;
+    }
+    this.show(drawable, h); // show owns and closes it
   }
 
   /**
@@ -292,20 +324,36 @@ export class StreamClient {
     const decoder = new ImageDecoder({ data: bytes, type: 'image/jpeg' });
     try {
       const { image } = await decoder.decode();
-      if (image.visibleRect.width !== h.width || image.visibleRect.height !== h.height) return image;
-      if (!this.jpegBuffer || this.jpegBuffer.width !== h.width || this.jpegBuffer.height !== h.height) {
-        this.jpegBuffer = new ImageData(h.width, h.height);
-      }
+      let rgba;
       try {
-        await image.copyTo(this.jpegBuffer.data, { format: 'RGBA', colorSpace: 'srgb' });
-      } finally {
+        rgba = await this.rgbaOf(image, h, 'jpeg');
+      } catch (e) {
         image.close();
+        throw e;
       }
-      this.rgbaFrames++;
-      return this.jpegBuffer;
+      if (!rgba) return image;
+      image.close();
+      return rgba;
     } finally {
       decoder.close();
     }
+  }
+
+  /**
+   * The frame's pixels as RGBA (VideoFrame.copyTo, about 1 ms for 1280x720 here) in this client's buffer for `use`
+   * ('h264' or 'jpeg'), or null when its size is not the header's (the canvas scales it instead). Rejects where
+   * copyTo cannot give RGBA. Does not close the frame.
+   */
+  async rgbaOf(frame, h, use) {
+    if (frame.visibleRect.width !== h.width || frame.visibleRect.height !== h.height) return null;
+    let image = this.rgbaBuffers[use];
+    if (!image || image.width !== h.width || image.height !== h.height) {
+      image = new ImageData(h.width, h.height);
+      this.rgbaBuffers[use] = image;
+    }
+    await frame.copyTo(image.data, { format: 'RGBA', colorSpace: 'srgb' });
+    this.rgbaFrames++;
+    return image;
   }
 
   // ---------- H.264 with WebCodecs ----------
@@ -356,7 +404,7 @@ export class StreamClient {
           return;
         }
         h.decodedAt = performance.now();
-        this.toRgba(frame, h);
+        this.h264Frames.submit({ frame, h });
       },
       error: (e) => {
         console.warn('VideoDecoder error', e);
@@ -382,60 +430,27 @@ export class StreamClient {
     }
     this.decoder = null;
     this.pendingHeaders.clear();
-    if (this.rgbaWaiting) this.rgbaWaiting.frame.close();
-    this.rgbaWaiting = null;
+    this.h264Frames.clear();
     this.needKey = true;
   }
 
-  /**
-   * Converts a decoded frame to RGBA pixels (VideoFrame.copyTo, about 1 ms for 1280x720 here) and shows them; one
-   * conversion at a time, the newest frame waiting behind it replaces an older one (counted as dropped). Owns the
-   * frame.
-   */
-  toRgba(frame, h) {
-    if (!this.rgbaCopy) {
-      this.show(frame, h);
-      return;
-    }
-    if (this.rgba) {
-      if (this.rgbaWaiting) {
-        this.rgbaWaiting.frame.close();
-        this.dropped++;
+  /** A decoded H.264 frame to the canvas as RGBA pixels, or as it is where that copy fails. Owns the frame. */
+  async showH264(frame, h) {
+    let rgba = null;
+    if (this.rgbaCopy) {
+      try {
+        rgba = await this.rgbaOf(frame, h, 'h264');
+      } catch (e) {
+        console.warn('VideoFrame.copyTo(RGBA) is not available here: drawing frames as they are', e);
+        this.rgbaCopy = false;
       }
-      this.rgbaWaiting = { frame, h };
-      return;
     }
-    const w = frame.visibleRect ? frame.visibleRect.width : frame.displayWidth;
-    const ht = frame.visibleRect ? frame.visibleRect.height : frame.displayHeight;
-    if (w !== h.width || ht !== h.height) { // scaled for display: let the canvas scale it
-      this.show(frame, h);
-      return;
-    }
-    if (!this.rgbaBuffer || this.rgbaBuffer.width !== w || this.rgbaBuffer.height !== ht) {
-      this.rgbaBuffer = new ImageData(w, ht);
-    }
-    const image = this.rgbaBuffer;
-    this.rgba = { frame, h };
-    let copying;
-    try {
-      copying = frame.copyTo(image.data, { format: 'RGBA', colorSpace: 'srgb' });
-    } catch (e) {
-      copying = Promise.reject(e);
-    }
-    copying.then(() => {
+    if (rgba) {
       frame.close();
-      this.rgbaFrames++;
-      this.show(image, h);
-    }, (e) => {
-      console.warn('VideoFrame.copyTo(RGBA) is not available here: drawing frames as they are', e);
-      this.rgbaCopy = false;
-      this.show(frame, h);
-    }).finally(() => {
-      this.rgba = null;
-      const next = this.rgbaWaiting;
-      this.rgbaWaiting = null;
-      if (next) this.toRgba(next.frame, next.h);
-    });
+      this.show(rgba, h);
+    } else {
+      this.show(frame, h); // show owns and closes it
+    }
   }
 
   /**

@@ -416,8 +416,7 @@ final class ModelWorker implements Runnable {
         if (!ok) {
             for (int r = 0; r < rows; r++) {
                 StreamAnnotator s = all[b.stream[r]];
-                s.begin(b.frameId[r], b.capturedNanos[r], b.captureEpochMicros[r], b.preprocessedNanos[r], inferred,
-                        b.frameWidth[r], b.frameHeight[r], rows).modelVariant(variantNames[runVariant]).modelPace(pace);
+                begin(s, b, r, inferred, rows, runVariant, pace);
                 s.publishFailure(failure);
             }
         }
@@ -499,10 +498,7 @@ final class ModelWorker implements Runnable {
         PostRows p = post[k];
         Batch b = postBatch;
         StreamAnnotator s = postStreams[b.stream[row]];
-        int rows = postRows;
-        Annotations a = s.begin(b.frameId[row], b.capturedNanos[row], b.captureEpochMicros[row],
-                b.preprocessedNanos[row], postInferred, b.frameWidth[row], b.frameHeight[row], rows);
-        a.modelVariant(variantNames[postVariant]).modelPace(postPace);
+        Annotations a = begin(s, b, row, postInferred, postRows, postVariant, postPace);
         try {
             annotate(p, s, a, b, row);
             s.publish();
@@ -512,10 +508,17 @@ final class ModelWorker implements Runnable {
             if (n <= 5 || n % 1000 == 0) {
                 LOG.log(Level.WARNING, "model " + modelName + ": post-processing failed on stream " + s.streamId(), e);
             }
-            s.begin(b.frameId[row], b.capturedNanos[row], b.captureEpochMicros[row], b.preprocessedNanos[row],
-                    postInferred, b.frameWidth[row], b.frameHeight[row], rows);
+            begin(s, b, row, postInferred, postRows, postVariant, postPace); // afresh: drop what the row had got
             s.publishFailure(FAILED_POST);
         }
+    }
+
+    /** Starts row {@code row}'s annotations on its stream, with the graph and the pace it ran under. */
+    private Annotations begin(StreamAnnotator s, Batch b, int row, long inferred, int rows, int runVariant,
+                              String pace) {
+        return s.begin(b.frameId[row], b.capturedNanos[row], b.captureEpochMicros[row], b.preprocessedNanos[row],
+                        inferred, b.frameWidth[row], b.frameHeight[row], rows)
+                .modelVariant(variantNames[runVariant]).modelPace(pace);
     }
 
     /** One post-processing thread's scratch: a decoder and a pixel view are not shareable. */
@@ -539,8 +542,8 @@ final class ModelWorker implements Runnable {
         int buffer = b.buffer;
         org.intravis.pipeline.FrameSlot slot = b.slot[row];
         long version = b.slotVersion[row];
-        GreyPixels frame = slot != null && slot.unchangedSince(version) ? p.pixels.wrap(slot.pixels(), b.frameWidth[row],
-                b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
+        GreyPixels frame = slot != null && slot.unchangedSince(version) ? p.pixels.wrap(slot.pixels(),
+                b.frameWidth[row], b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
                 outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(),
                 frame)) {
