@@ -96,6 +96,36 @@ class RecordingFilesFuzzTest {
                 .hasMessageContaining("segment-00001.frames.jsonl is not UTF-8 text");
     }
 
+    /**
+     * Found by the property in a clean-clone CI run: a manifest whose source width became 1e30 sized the replay's
+     * slots for it (an ArithmeticException on overflow); the video's own frame size is used instead.
+     */
+    @net.jqwik.api.Example
+    void aManifestWithAnAbsurdFrameSizeReplaysAtTheVideosSize() throws Exception {
+        Path copy = Files.createDirectories(root.resolve("absurd-size").resolve(session.getFileName()));
+        try (Stream<Path> files = Files.list(session)) {
+            for (Path p : files.toList()) {
+                Path to = copy.resolve(p.getFileName());
+                if (p.getFileName().toString().equals(RecordingLayout.MANIFEST)) {
+                    String m = Files.readString(p).replaceFirst("\"width\" : \\d+", "\"width\" : 1e30")
+                            .replaceFirst("\"height\" : \\d+", "\"height\" : -5");
+                    assertThat(m).contains("1e30").contains("-5");
+                    Files.writeString(to, m);
+                } else {
+                    Files.createSymbolicLink(to, p);
+                }
+            }
+        }
+        try (FrameSource s = new RecordingSource(SourceUri.parse("recording:" + copy + "?pace=fast"))) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(320);
+            assertThat(s.geometry().maxHeight()).isEqualTo(240);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isNotEqualTo(FrameSource.Read.END);
+            assertThat(slot.width()).isEqualTo(320);
+        }
+    }
+
     @Provide
     Arbitrary<Mutated> sessions() {
         return Arbitraries.integers().between(0, names.size() - 1)

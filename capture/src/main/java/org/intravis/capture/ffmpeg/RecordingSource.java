@@ -46,6 +46,8 @@ public final class RecordingSource extends PlayedSource {
     private static final Logger LOG = Logger.getLogger(RecordingSource.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The largest frame side a manifest may declare: 16K, beyond any capture the recorder is given. */
+    private static final int MAX_DECLARED_SIDE = 16384;
     private static final long PAUSED_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final Path session;
@@ -152,8 +154,8 @@ public final class RecordingSource extends PlayedSource {
             throw fail("recording " + session + ": " + frames.video(0).getFileName() + " has no decodable frame");
         }
         JsonNode src = manifest.path("source");
-        int w = src.path("width").asInt(input.frame().width());
-        int h = src.path("height").asInt(input.frame().height());
+        int w = declaredSide(src, "width", input.frame().width());
+        int h = declaredSide(src, "height", input.frame().height());
         PixelFormat f = requestedFormat != null ? requestedFormat
                 : "BGR24".equals(src.path("pixelFormat").asText()) ? PixelFormat.BGR24 : PixelFormat.GRAY8;
         FrameGeometry geometry = new FrameGeometry(Math.max(w, input.frame().width()),
@@ -172,6 +174,24 @@ public final class RecordingSource extends PlayedSource {
         LOG.info(() -> "replaying " + session + ": " + frames.count() + " frames in " + frames.segmentCount()
                 + " segment(s), " + String.format(Locale.ROOT, "%.1f", frames.durationUs() / 1e6) + " s, "
                 + geometry.maxWidth() + "x" + geometry.maxHeight() + " " + geometry.format());
+    }
+
+    /**
+     * The manifest's largest frame side (the source's, which later frames of the recording may reach), or the first
+     * decoded frame's where the manifest's is missing or damaged: an absurd size would size the replay's ring for it
+     * (or overflow), and the video itself says how large its frames are.
+     */
+    private int declaredSide(JsonNode source, String name, int decoded) {
+        JsonNode v = source.path(name);
+        if (v.isMissingNode()) {
+            return decoded;
+        }
+        if (!v.canConvertToInt() || v.asInt() < 1 || v.asInt() > MAX_DECLARED_SIDE) {
+            LOG.warning(() -> session + ": manifest's source " + name + " " + v + " is not a frame size (1.."
+                    + MAX_DECLARED_SIDE + "): the video's " + decoded + " is used");
+            return decoded;
+        }
+        return v.asInt();
     }
 
     private void openSegment(int k) throws CaptureException {
