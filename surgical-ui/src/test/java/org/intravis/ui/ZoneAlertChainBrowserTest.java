@@ -164,7 +164,10 @@ class ZoneAlertChainBrowserTest {
         assertThat(shown[0]).contains("level-critical");
         assertThat(surgeon.bannerClearOfPicture()).as("the alert is above the picture, not over it").isTrue();
         screenshot(surgeonPage, "chain-" + model + "-surgeon-banner");
-        waitFor("the alert banner on the OR display", 10_000,
+        // as long as the surgeon's page was given: under load the surgeon's page may have caught the banner at the end
+        // of the needle's time in the zone, and the display then shows it again at the next entry (a clean-clone CI
+        // run failed at 10 s)
+        waitFor("the alert banner on the OR display", 60_000,
                 () -> (shown[0] = display.bannerShown()).contains("INSIDE NO-GO ZONE"));
         assertThat(shown[0]).contains("level-critical");
         assertThat(display.bannerClearOfPicture()).as("the alert is above the picture, not over it").isTrue();
