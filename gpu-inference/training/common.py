@@ -129,12 +129,13 @@ def preprocess(gray, mean, std, interp=None):
 # that everything after (thresholds, polygons, tips) is unchanged. Columns: with columnShare 0 every column holding
 # such a pixel; from ultrasound 1.2.1 (columnShare 0.05) the longest run of columns holding at least that share of
 # the fullest column's count, gaps up to grid // 160 bridged, so that sparse scanner graphics in the margins (labels,
-# depth dots, ticks) stay out. Rows: every row with such a pixel inside those columns. A box narrower or lower than a
-# quarter of the grid is not a picture: the whole frame is used.
-CROP = {"to": "content", "above": 12, "grid": 512, "columnShare": 0.05}
+# depth dots, ticks) stay out. Rows: every row with such a pixel inside those columns; from 1.2.2 (graphicsAbove 96)
+# less a scanner's title bar or toolbar above or below the picture (peel_graphics_rows). A box narrower or lower
+# than a quarter of the grid is not a picture: the whole frame is used.
+CROP = {"to": "content", "above": 12, "grid": 512, "columnShare": 0.05, "graphicsAbove": 96}
 
 
-def content_box(mid, above, column_share=0.0):
+def content_box(mid, above, column_share=0.0, graphics_above=None):
     """(x0, y0, x1, y1), exclusive ends, in the grid image `mid` (as Java's ContentBox.find)."""
     g = mid.shape[0]
     m = mid > above
@@ -154,16 +155,63 @@ def content_box(mid, above, column_share=0.0):
         if last + 1 - run > x1 - x0:
             x0, x1 = int(run), int(last) + 1
     rows = np.flatnonzero(m[:, x0:x1].any(1))
-    if len(rows) == 0 or x1 - x0 < g // 4 or rows[-1] + 1 - rows[0] < g // 4:
+    if len(rows) == 0:
         return 0, 0, g, g
-    return x0, int(rows[0]), x1, int(rows[-1]) + 1
+    y0, y1 = int(rows[0]), int(rows[-1]) + 1
+    if graphics_above is not None:
+        y0, y1 = peel_graphics_rows(mid[:, x0:x1], m[:, x0:x1], y0, y1, graphics_above)
+    if x1 - x0 < g // 4 or y1 - y0 < g // 4:
+        return 0, 0, g, g
+    return x0, y0, x1, y1
+
+
+def peel_graphics_rows(mid, m, y0, y1, graphics_above):
+    """Rows y0..y1 of the box's columns without a scanner's title bar or toolbar (as Java's ContentBox): up to two runs
+    of rows at the top and two at the bottom, each at most grid // 5 tall, apart from the rest by more than
+    grid // 160 rows without a picture pixel, less than half covered by picture pixels, and whose picture pixels
+    average brighter than `graphics_above`. Text and keys are drawn bright and thin; a picture's dim lower rows
+    (speckle just above the black level, apart from the rest by black rows) average far darker."""
+    g = mid.shape[0]
+    counts = m.sum(1)
+    sums = np.where(m, mid, 0).sum(1, dtype=np.int64)
+    gap = max(1, g // 160)
+
+    def edge_run(start, step, stop):
+        # from `start` towards `stop` (exclusive): the first run's far end and the first row after its gap
+        y = start
+        end = start
+        while y != stop and (counts[y] > 0 or abs(y - end) <= gap):
+            if counts[y] > 0:
+                end = y
+            y += step
+        return end, y
+
+    def graphics(a, b):  # rows a..b-1
+        n = counts[a:b].sum()
+        return b - a <= g // 5 and 2 * n < (b - a) * m.shape[1] and sums[a:b].sum() > graphics_above * n
+
+    for _ in range(2):  # a bar and a second block of graphics at most
+        end, nxt = edge_run(y0, 1, y1)
+        if nxt == y1 or not graphics(y0, end + 1):
+            break
+        y0 = int(nxt)
+        while counts[y0] == 0:
+            y0 += 1
+    for _ in range(2):
+        end, nxt = edge_run(y1 - 1, -1, y0 - 1)
+        if nxt == y0 - 1 or not graphics(end, y1):
+            break
+        y1 = int(nxt) + 1
+        while counts[y1 - 1] == 0:
+            y1 -= 1
+    return y0, y1
 
 
 def preprocess_cropped(gray, mean, std, crop=CROP):
     """As preprocess, through the content crop; returns (input [1,256,256], box in grid pixels)."""
     g = crop["grid"]
     mid = cv2.resize(gray, (g, g), interpolation=cv2.INTER_AREA)
-    x0, y0, x1, y1 = box = content_box(mid, crop["above"], crop.get("columnShare", 0.0))
+    x0, y0, x1, y1 = box = content_box(mid, crop["above"], crop.get("columnShare", 0.0), crop.get("graphicsAbove"))
     x = cv2.resize(mid[y0:y1, x0:x1], (SIZE, SIZE), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     return ((x - mean) / std)[None], box
 

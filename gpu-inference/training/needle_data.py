@@ -402,7 +402,7 @@ def _crop_like_java(rng, u8):
     H, W = u8.shape
     g = CROP["grid"]
     mid = cv2.resize(u8, (g, g), interpolation=cv2.INTER_AREA)
-    bx0, by0, bx1, by1 = content_box(mid, CROP["above"], CROP["columnShare"])
+    bx0, by0, bx1, by1 = content_box(mid, CROP["above"], CROP["columnShare"], CROP["graphicsAbove"])
     interp = cv2.INTER_AREA if rng.random() < 0.85 else cv2.INTER_LINEAR
     x = cv2.resize(mid[by0:by1, bx0:bx1], (SIZE, SIZE), interpolation=interp)
 

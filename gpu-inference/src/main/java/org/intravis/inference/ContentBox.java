@@ -18,16 +18,31 @@ public final class ContentBox {
     private int y1;
     private int grid;
 
+    /** The per-column and per-row counts {@link #find} works in: one per caller (a {@link Preprocessor}), reused. */
+    static final class Scratch {
+        final int[] columns;
+        final int[] rows;
+        final int[] rowSums;
+
+        Scratch(int grid) {
+            columns = new int[grid];
+            rows = new int[grid];
+            rowSums = new int[grid];
+        }
+    }
+
     /**
      * Finds the box in the grid image ({@code grid} x {@code grid} grey bytes, row by row, read in place). Columns: with
      * {@code columnShare} 0, every column holding a pixel above {@code above}; otherwise the longest run of columns
      * holding at least that share of the fullest column's picture pixels, gaps of up to {@link #gap} columns bridged.
      * The second keeps burned-in scanner graphics beside the picture (labels, depth dots, scale ticks: a few pixels
      * per column) out of the box, where the first lets a corner label stretch the crop. Rows: every row holding a
-     * picture pixel within those columns. A box under a quarter of the grid either way is not a picture (a caption,
-     * a logo), so the whole grid is used. {@code columnCounts} is the caller's scratch, {@code grid} long.
+     * picture pixel within those columns, less, when {@code graphicsAbove} is 0 or more, a scanner's title bar or
+     * toolbar above or below the picture ({@link #peelGraphicsRows}). A box under a quarter of the grid either way is
+     * not a picture (a caption, a logo), so the whole grid is used.
      */
-    void find(ByteBuffer pixels, int grid, int above, double columnShare, int[] columnCounts) {
+    void find(ByteBuffer pixels, int grid, int above, double columnShare, int graphicsAbove, Scratch scratch) {
+        int[] columnCounts = scratch.columns;
         int fullest = 0;
         Arrays.fill(columnCounts, 0, grid, 0);
         for (int y = 0, i = 0; y < grid; y++) {
@@ -67,12 +82,28 @@ public final class ContentBox {
         int top = -1;
         int bottom = -1;
         for (int y = 0; y < grid; y++) {
-            if (rowHasPicture(pixels, y * grid, left, right, above)) {
+            int count = 0;
+            int sum = 0;
+            for (int x = left, i = y * grid + left; x < right; x++, i++) {
+                int v = pixels.get(i) & 0xff;
+                if (v > above) {
+                    count++;
+                    sum += v;
+                }
+            }
+            scratch.rows[y] = count;
+            scratch.rowSums[y] = sum;
+            if (count > 0) {
                 if (top < 0) {
                     top = y;
                 }
                 bottom = y + 1;
             }
+        }
+        if (top >= 0 && graphicsAbove >= 0) {
+            long rows = peelGraphicsRows(scratch, top, bottom, right - left, grid, graphicsAbove);
+            top = (int) (rows >>> 32);
+            bottom = (int) rows;
         }
         if (top < 0 || right - left < grid / 4 || bottom - top < grid / 4) {
             whole(grid);
@@ -81,18 +112,67 @@ public final class ContentBox {
         set(left, top, right, bottom, grid);
     }
 
+    /**
+     * Rows {@code top..bottom} without a scanner's title bar or toolbar: up to two runs of rows at the top and two at
+     * the bottom, each at most a fifth of the grid tall, apart from the rest by more than {@link #gap} rows without a
+     * picture pixel, less than half covered by picture pixels, and whose picture pixels average brighter than
+     * {@code graphicsAbove}. Text and keys are drawn bright and thin; a picture's dim lower rows (speckle just above
+     * the black level, apart from the rest by black rows) average far darker, so they stay. Returns
+     * {@code top << 32 | bottom}.
+     */
+    private static long peelGraphicsRows(Scratch s, int top, int bottom, int width, int grid, int graphicsAbove) {
+        int gap = gap(grid);
+        for (int k = 0; k < 2; k++) { // a bar and a second block of graphics at most
+            int end = runFarEnd(s.rows, top, 1, bottom, gap);
+            if (end + gap + 1 >= bottom || !graphics(s, top, end + 1, width, grid, graphicsAbove)) {
+                break;
+            }
+            top = end + gap + 1;
+            while (s.rows[top] == 0) {
+                top++;
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            int end = runFarEnd(s.rows, bottom - 1, -1, top - 1, gap);
+            if (end - gap - 1 <= top - 1 || !graphics(s, end, bottom, width, grid, graphicsAbove)) {
+                break;
+            }
+            bottom = end - gap;
+            while (s.rows[bottom - 1] == 0) {
+                bottom--;
+            }
+        }
+        return (long) top << 32 | bottom;
+    }
+
+    /**
+     * From row {@code from} stepping {@code step}, before {@code stop}: the far end of the run of picture rows there,
+     * gaps of up to {@code gap} rows bridged.
+     */
+    private static int runFarEnd(int[] rows, int from, int step, int stop, int gap) {
+        int end = from;
+        for (int y = from; y != stop && (rows[y] > 0 || Math.abs(y - end) <= gap); y += step) {
+            if (rows[y] > 0) {
+                end = y;
+            }
+        }
+        return end;
+    }
+
+    /** Whether rows {@code a..b-1} look like burned-in graphics rather than picture (see {@link #peelGraphicsRows}). */
+    private static boolean graphics(Scratch s, int a, int b, int width, int grid, int graphicsAbove) {
+        long count = 0;
+        long sum = 0;
+        for (int y = a; y < b; y++) {
+            count += s.rows[y];
+            sum += s.rowSums[y];
+        }
+        return b - a <= grid / 5 && 2 * count < (long) (b - a) * width && sum > (long) graphicsAbove * count;
+    }
+
     /** Columns without enough picture that may sit inside the picture's run (a dark stripe): 3 on a 512 grid. */
     static int gap(int grid) {
         return Math.max(1, grid / 160);
-    }
-
-    private static boolean rowHasPicture(ByteBuffer pixels, int rowStart, int left, int right, int above) {
-        for (int x = left; x < right; x++) {
-            if ((pixels.get(rowStart + x) & 0xff) > above) {
-                return true;
-            }
-        }
-        return false;
     }
 
     void set(int x0, int y0, int x1, int y1, int grid) {

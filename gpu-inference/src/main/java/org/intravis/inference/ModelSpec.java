@@ -40,6 +40,7 @@ public final class ModelSpec {
     private final int cropAbove;
     private final int cropGrid;
     private final double cropColumnShare;
+    private final int cropGraphicsAbove;
     private final String outputName;
     private final List<String> outputChannels;
     private final ChannelRoles roles;
@@ -69,7 +70,7 @@ public final class ModelSpec {
 
     private ModelSpec(String name, String version, String inputName, int width, int height, int channels, Colour colour,
                       String interpolation, double scale, double[] mean, double[] std, double backgroundBelow,
-                      int cropAbove, int cropGrid, double cropColumnShare, String outputName,
+                      int cropAbove, int cropGrid, double cropColumnShare, int cropGraphicsAbove, String outputName,
                       List<String> outputChannels, ChannelRoles roles, String activation, Map<String, Double> thresholds,
                       double tipPeakThreshold, String trainingDataHash, Map<String, Object> metrics,
                       Fallback fallback) {
@@ -89,6 +90,7 @@ public final class ModelSpec {
         this.cropAbove = cropAbove;
         this.cropGrid = cropGrid;
         this.cropColumnShare = cropColumnShare;
+        this.cropGraphicsAbove = cropGraphicsAbove;
         this.outputName = outputName;
         this.outputChannels = outputChannels;
         this.roles = roles;
@@ -156,6 +158,7 @@ public final class ModelSpec {
         int cropAbove = -1;
         int cropGrid = 0;
         double cropColumnShare = 0;
+        int cropGraphicsAbove = -1;
         if (in.has("crop")) {
             JsonNode crop = in.get("crop");
             if (!crop.isObject() || !"content".equals(crop.path("to").asText()) || !crop.path("above").canConvertToInt()
@@ -166,11 +169,14 @@ public final class ModelSpec {
             cropAbove = crop.get("above").asInt();
             cropGrid = crop.get("grid").asInt();
             cropColumnShare = crop.path("columnShare").asDouble(0);
+            JsonNode graphics = crop.path("graphicsAbove");
+            cropGraphicsAbove = graphics.isMissingNode() ? -1 : graphics.canConvertToInt() ? graphics.asInt() : -2;
             if (cropAbove < 0 || cropAbove > 254 || cropGrid < Math.max(width, height) || cropGrid > 4096
-                    || !(cropColumnShare >= 0 && cropColumnShare < 1)) {
+                    || !(cropColumnShare >= 0 && cropColumnShare < 1)
+                    || !(cropGraphicsAbove == -1 || cropGraphicsAbove >= 0 && cropGraphicsAbove <= 254)) {
                 throw new ModelLoadException("sidecar " + where + ": input.crop.above must be a grey level 0..254, "
-                        + "input.crop.grid at least the input size and at most 4096 and input.crop.columnShare (if given) "
-                        + "in [0, 1), was " + crop);
+                        + "input.crop.grid at least the input size and at most 4096, input.crop.columnShare (if given) "
+                        + "in [0, 1) and input.crop.graphicsAbove (if given) a grey level 0..254, was " + crop);
             }
         }
         double[] mean = perChannel(in, where, "mean", channels, 0.0);
@@ -247,7 +253,7 @@ public final class ModelSpec {
             metrics = new ObjectMapper().convertValue(measured, LinkedHashMap.class);
         }
         ModelSpec spec = new ModelSpec(name, version, inputName, width, height, channels, colour, interpolation, scale, mean, std,
-                backgroundBelow, cropAbove, cropGrid, cropColumnShare, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
+                backgroundBelow, cropAbove, cropGrid, cropColumnShare, cropGraphicsAbove, outputName, Collections.unmodifiableList(outputChannels), roles, activation,
                 Collections.unmodifiableMap(thresholds), tipPeak, hash, Collections.unmodifiableMap(metrics),
                 fallback(root, where));
         spec.gflopsPerFrame = root.path("gflopsPerFrame").asDouble(0);
@@ -376,6 +382,13 @@ public final class ModelSpec {
      * default, sidecars before 1.2.1) keeps every column with a picture pixel. See {@link ContentBox}.
      */
     public double cropColumnShare() { return cropColumnShare; }
+
+    /**
+     * For the content crop: the grey level above which a run of rows at the picture's top or bottom edge, apart from
+     * it and thin, is a scanner's title bar or toolbar and stays out of the box ({@code input.crop.graphicsAbove});
+     * -1 (the default, sidecars before 1.2.2) keeps every row with a picture pixel. See {@link ContentBox}.
+     */
+    public int cropGraphicsAbove() { return cropGraphicsAbove; }
 
     /** The side of the square grid the frame is stretched to before the content box is cut out. */
     public int cropGrid() { return cropGrid; }

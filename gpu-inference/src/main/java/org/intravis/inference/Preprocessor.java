@@ -44,7 +44,7 @@ public final class Preprocessor {
     private final Size gridSize;
     private final BytePointer gridMemory;
     private final ByteBuffer gridPixels; // a view of gridMemory: the box reads the grid where resize() wrote it
-    private final int[] columnCounts;
+    private final ContentBox.Scratch boxScratch;
     private final ContentBox viewBox = new ContentBox();
     private Mat boxView;
 
@@ -67,7 +67,7 @@ public final class Preprocessor {
         grid3 = g > 0 ? new Mat(g, g, CV_8UC3) : null;
         gridSize = g > 0 ? new Size(g, g) : null;
         gridPixels = g > 0 ? gridMemory.asBuffer() : null;
-        columnCounts = new int[g];
+        boxScratch = new ContentBox.Scratch(g);
     }
 
     /** Writes {@code frame} (CV_8UC1 grey or CV_8UC3 BGR) into {@code row}. Allocates nothing in steady state. */
@@ -120,7 +120,7 @@ public final class Preprocessor {
             resize(frame, grid1, gridSize, 0, 0, interpolation);
         }
         ContentBox box = row.box();
-        box.find(gridPixels, g, spec.cropAbove(), spec.cropColumnShare(), columnCounts);
+        box.find(gridPixels, g, spec.cropAbove(), spec.cropColumnShare(), spec.cropGraphicsAbove(), boxScratch);
         resize(view(box), small1, size, 0, 0, interpolation);
         double std = spec.std(0);
         small1.convertTo(row.plane(0), CV_32F, spec.pixelScale() / std, -spec.mean(0) / std);

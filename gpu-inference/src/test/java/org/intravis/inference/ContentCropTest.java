@@ -91,16 +91,16 @@ class ContentCropTest {
     @Test
     void aFrameWithoutAPictureIsUsedWhole() {
         ContentBox box = new ContentBox();
-        int[] counts = new int[G];
-        box.find(ByteBuffer.wrap(new byte[G * G]), G, 12, 0.05, counts);
+        ContentBox.Scratch counts = new ContentBox.Scratch(G);
+        box.find(ByteBuffer.wrap(new byte[G * G]), G, 12, 0.05, -1, counts);
         assertThat(box.isWhole()).isTrue();
         byte[] strip = new byte[G * G]; // a bright strip under a quarter of the grid wide: a caption, not a picture
         for (int y = 0; y < G; y++) {
             Arrays.fill(strip, y * G + 200, y * G + 300, (byte) 200);
         }
-        box.find(ByteBuffer.wrap(strip), G, 12, 0, counts);
+        box.find(ByteBuffer.wrap(strip), G, 12, 0, -1, counts);
         assertThat(box.isWhole()).isTrue();
-        box.find(ByteBuffer.wrap(strip), G, 12, 0.05, counts);
+        box.find(ByteBuffer.wrap(strip), G, 12, 0.05, -1, counts);
         assertThat(box.isWhole()).isTrue();
     }
 
@@ -126,11 +126,65 @@ class ContentCropTest {
             }
         }
         ContentBox box = new ContentBox();
-        int[] counts = new int[G];
-        box.find(ByteBuffer.wrap(g), G, 12, 0, counts);
+        ContentBox.Scratch counts = new ContentBox.Scratch(G);
+        box.find(ByteBuffer.wrap(g), G, 12, 0, -1, counts);
         assertThat(box.toString()).isEqualTo("[10,5)-(411,480) of 512"); // every pixel above grey 12
-        box.find(ByteBuffer.wrap(g), G, 12, 0.05, counts);
+        box.find(ByteBuffer.wrap(g), G, 12, 0.05, -1, counts);
         assertThat(box.toString()).isEqualTo("[100,20)-(400,480) of 512"); // the picture only
+    }
+
+    @Test
+    void aScannersTitleBarAndToolbarStayOutOfTheBoxWhenTheSidecarNamesTheirBrightness() {
+        // a picture in columns 100..400, rows 60..400 (speckle-like grey 40..90), its dim lower part apart from it by
+        // black rows: rows 408..430 sparse grey 20 (a picture's far field); above it, apart by 8 black rows, a title
+        // bar (rows 30..52: text-like, a third of the pixels grey 220) and below, apart by 20 black rows, a toolbar
+        // (rows 450..480: an outline and sparse labels, grey 200), both wider than the picture but too sparse per
+        // column to widen the box.
+        byte[] g = new byte[G * G];
+        for (int y = 60; y < 400; y++) {
+            for (int x = 100; x < 400; x++) {
+                g[y * G + x] = (byte) (40 + (x * 7 + y * 13) % 51);
+            }
+        }
+        for (int y = 408; y < 430; y++) {
+            for (int x = 100; x < 400; x += 9) {
+                g[y * G + x] = (byte) 20;
+            }
+        }
+        for (int y = 30; y < 52; y++) {
+            for (int x = 20; x < 480; x++) {
+                g[y * G + x] = (byte) ((x + y) % 3 == 0 ? 220 : 0);
+            }
+        }
+        for (int y = 450; y < 480; y++) {
+            for (int x = 20; x < 490; x++) {
+                g[y * G + x] = (byte) (y == 450 || y == 479 || (x + 2 * y) % 6 == 0 ? 200 : 0);
+            }
+        }
+        ContentBox box = new ContentBox();
+        ContentBox.Scratch counts = new ContentBox.Scratch(G);
+        box.find(ByteBuffer.wrap(g), G, 12, 0.05, -1, counts);
+        assertThat(box.toString()).isEqualTo("[100,30)-(400,480) of 512"); // before 1.2.2: every row with a picture pixel
+        box.find(ByteBuffer.wrap(g), G, 12, 0.05, 96, counts);
+        assertThat(box.toString()).isEqualTo("[100,60)-(400,430) of 512"); // the bars out, the dim far field in
+        // bright rows that cover the picture's width densely are picture (a bright band apart from it), not a bar
+        for (int y = 450; y < 480; y++) {
+            Arrays.fill(g, y * G + 20, y * G + 490, (byte) 0);
+            Arrays.fill(g, y * G + 100, y * G + 400, (byte) 200);
+        }
+        box.find(ByteBuffer.wrap(g), G, 12, 0.05, 96, counts);
+        assertThat(box.toString()).isEqualTo("[100,60)-(400,480) of 512");
+    }
+
+    @Test
+    void aSidecarsGraphicsLevelMustBeAGreyLevel() throws Exception {
+        assertThat(spec("{\"to\": \"content\", \"above\": 12, \"grid\": 512}").cropGraphicsAbove()).isEqualTo(-1);
+        assertThat(spec("{\"to\": \"content\", \"above\": 12, \"grid\": 512, \"graphicsAbove\": 96}").cropGraphicsAbove())
+                .isEqualTo(96);
+        for (String bad : new String[]{"300", "-5", "\"bright\""}) {
+            assertThatThrownBy(() -> spec("{\"to\": \"content\", \"above\": 12, \"grid\": 512, \"graphicsAbove\": " + bad + "}"))
+                    .isInstanceOf(ModelLoadException.class).hasMessageContaining("graphicsAbove");
+        }
     }
 
     @Test
