@@ -9,6 +9,8 @@ binary), for the needle frames (337-445) and the needle-free views:
                  and scale ticks beside the picture, a probe/preset label and a depth label in the margins
     dim          lower gain and a steeper gamma: 0.7 * 255 * (grey / 255) ** 1.4
     half         downscaled to half size (540x430)
+    screen       a scanner's whole screen as a capture card sends it (1280x720): the picture fitted between a title bar
+                 (patient, date, preset, indices) and a toolbar of labelled keys, a depth scale right beside it
 Layout, per variant V:
     DIR/V/frames/images/<name>.png, DIR/V/frames/needle-masks/<name>.png   the needle frames, a video in name order
     DIR/V/all/images/<name>.png,    DIR/V/all/needle-masks/<name>.png      the needle frames and the needle-free views
@@ -61,7 +63,28 @@ def half(img, mask):
             cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST))
 
 
-VARIANTS = {"mirrored": mirrored, "letterbox": letterbox, "dim": dim, "half": half}
+def screen(img, mask, out_w=1280, out_h=720, bar=56, gap=8):
+    h, w = img.shape
+    s = (out_h - 2 * bar - 2 * gap) / h
+    nw, nh = int(round(w * s)), int(round(h * s))
+    x0, y0 = (out_w - nw) // 2, bar + gap
+    canvas = np.zeros((out_h, out_w), np.uint8)
+    canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    m = np.zeros((out_h, out_w), np.uint8)
+    m[y0:y0 + nh, x0:x0 + nw] = cv2.resize(mask, (nw, nh), interpolation=cv2.INTER_NEAREST)
+    cv2.putText(canvas, "ANON  ID 0000000   04/12/2026 18:52   L15 NERVE   MI 0.9  TIs 0.2   FR 30", (20, 36),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.75, 225, 2, cv2.LINE_AA)
+    for k, label in enumerate(["FREEZE", "GAIN 55", "DEPTH 4.0", "FOCUS", "ZOOM", "COLOR", "SAVE", "MENU"]):
+        x = 20 + k * 155
+        cv2.rectangle(canvas, (x, out_h - 48), (x + 140, out_h - 10), 170, 2)
+        cv2.putText(canvas, label, (x + 12, out_h - 21), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 215, 1, cv2.LINE_AA)
+    for k, y in enumerate(range(y0 + 10, y0 + nh, 50)):
+        cv2.line(canvas, (x0 + nw + 6, y), (x0 + nw + 18, y), 200, 2)
+        cv2.putText(canvas, str(k), (x0 + nw + 24, y + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 200, 1, cv2.LINE_AA)
+    return canvas, m
+
+
+VARIANTS = {"mirrored": mirrored, "letterbox": letterbox, "dim": dim, "half": half, "screen": screen}
 
 
 def pairs(folder):

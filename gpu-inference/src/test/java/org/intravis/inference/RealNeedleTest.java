@@ -77,21 +77,7 @@ class RealNeedleTest {
      */
     @Test
     void heldOutFramesWithScannerGraphicsInTheMargins(@TempDir Path dir) throws Exception {
-        Path variant = dir.resolve("letterbox");
-        Files.createDirectories(variant.resolve("images"));
-        Files.createDirectories(variant.resolve("needle-masks"));
-        try (Stream<Path> frames = Files.list(FIXTURE.resolve("images"))) {
-            for (Path image : frames.sorted().toList()) {
-                String stem = image.getFileName().toString().replaceFirst("\\.[a-z]+$", "");
-                try (Mat grey = imread(image.toString(), IMREAD_GRAYSCALE);
-                     Mat mask = imread(FIXTURE.resolve("needle-masks").resolve(stem + ".png").toString(), IMREAD_GRAYSCALE);
-                     Mat framed = ScannerCapture.letterbox(grey, INTER_AREA, true);
-                     Mat framedMask = ScannerCapture.letterbox(mask, INTER_NEAREST, false)) {
-                    imwrite(variant.resolve("images").resolve(stem + ".png").toString(), framed);
-                    imwrite(variant.resolve("needle-masks").resolve(stem + ".png").toString(), framedMask);
-                }
-            }
-        }
+        Path variant = capture(dir, "letterbox", ScannerCapture::letterbox);
         JsonNode n = evaluate(dir, variant, false).get("needle");
         assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
         assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
@@ -99,11 +85,61 @@ class RealNeedleTest {
         assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX * 720 / 1080);
         // the box the model saw (the dump's picture_box): the picture, columns 83-636, and at most the ticks 6-14 px
         // left of it, never the labels from column 6 or the depth dots and "4.0cm" right of it (1.2.0's box: 6-679)
-        for (JsonNode f : new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                dir.resolve("dump").resolve("predictions.json").toFile()).get("frames")) {
+        for (JsonNode f : boxes(dir)) {
             assertThat(f.get("picture_box").get(0).asInt()).as(f.get("image").asText()).isBetween(60, 90);
             assertThat(f.get("picture_box").get(2).asInt()).as(f.get("image").asText()).isBetween(630, 645);
         }
+    }
+
+    /**
+     * The held-out frames on a scanner's whole screen as a capture card sends it (1280x720, {@code
+     * make_needle_variants.py}'s "screen" variant): a title bar above the picture and a toolbar below it, both
+     * inside its columns, must stay out of the content crop's box (sidecar {@code input.crop.graphicsAbove}). With
+     * them in it (1.2.1) no needle was confident and 0.93 were found.
+     */
+    @Test
+    void heldOutFramesOnAScannersScreenWithTitleBarAndToolbar(@TempDir Path dir) throws Exception {
+        Path variant = capture(dir, "screen", ScannerCapture::screen);
+        JsonNode n = evaluate(dir, variant, false).get("needle");
+        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
+        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
+        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(SCREEN_CONFIDENT_DETECTION);
+        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX * 600 / 860);
+        // the picture fills rows 64-656; the title bar ends at row 38, the toolbar starts at row 670
+        for (JsonNode f : boxes(dir)) {
+            assertThat(f.get("picture_box").get(1).asInt()).as(f.get("image").asText()).isBetween(60, 68);
+            assertThat(f.get("picture_box").get(3).asInt()).as(f.get("image").asText()).isBetween(652, 660);
+        }
+    }
+
+    /** The held-out frames and their masks, each drawn by {@code capture}, into {@code dir/name}. */
+    private static Path capture(Path dir, String name, Capture capture) throws Exception {
+        Path variant = dir.resolve(name);
+        Files.createDirectories(variant.resolve("images"));
+        Files.createDirectories(variant.resolve("needle-masks"));
+        try (Stream<Path> frames = Files.list(FIXTURE.resolve("images"))) {
+            for (Path image : frames.sorted().toList()) {
+                String stem = image.getFileName().toString().replaceFirst("\\.[a-z]+$", "");
+                try (Mat grey = imread(image.toString(), IMREAD_GRAYSCALE);
+                     Mat mask = imread(FIXTURE.resolve("needle-masks").resolve(stem + ".png").toString(), IMREAD_GRAYSCALE);
+                     Mat framed = capture.draw(grey, INTER_AREA, true);
+                     Mat framedMask = capture.draw(mask, INTER_NEAREST, false)) {
+                    imwrite(variant.resolve("images").resolve(stem + ".png").toString(), framed);
+                    imwrite(variant.resolve("needle-masks").resolve(stem + ".png").toString(), framedMask);
+                }
+            }
+        }
+        return variant;
+    }
+
+    private interface Capture {
+        Mat draw(Mat picture, int interpolation, boolean graphics);
+    }
+
+    /** The frames of the last evaluation's dump, each with the box the model saw. */
+    private static JsonNode boxes(Path dir) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dir.resolve("dump").resolve("predictions.json").toFile()).get("frames");
     }
 
     /** The needle-free views (the fascia line, depth dots, the depth label): no needle, let alone a confident one. */
@@ -221,6 +257,8 @@ class RealNeedleTest {
     // the 720x440 frame, whose tip bound is this one scaled to it)
     private static final double DETECTION = 0.9;
     private static final double CONFIDENT_DETECTION = 0.85;
+    // on a scanner's screen (1.2.2): detection 1.00, confident 0.46, tip error median 3.7 px (1.2.1: 0.93, 0.00, 4.2)
+    private static final double SCREEN_CONFIDENT_DETECTION = 0.35;
     private static final double FALSE_POSITIVES = 0.1;
     private static final double TIP_MEDIAN_PX = 12.5;
 }
