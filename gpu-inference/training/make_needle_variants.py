@@ -11,6 +11,9 @@ binary), for the needle frames (337-445) and the needle-free views:
     half         downscaled to half size (540x430)
     screen       a scanner's whole screen as a capture card sends it (1280x720): the picture fitted between a title bar
                  (patient, date, preset, indices) and a toolbar of labelled keys, a depth scale right beside it
+    side         a portable scanner's screen (1024x768): the picture on the left, a column of settings text beside it
+    fullhd       a 1920x1080 capture card frame: the picture in the middle at about its own size, wide black margins
+    bordered     1280x720, the picture inside a thin grey frame drawn 4 px around it, a settings line above
 Layout, per variant V:
     DIR/V/frames/images/<name>.png, DIR/V/frames/needle-masks/<name>.png   the needle frames, a video in name order
     DIR/V/all/images/<name>.png,    DIR/V/all/needle-masks/<name>.png      the needle frames and the needle-free views
@@ -84,7 +87,43 @@ def screen(img, mask, out_w=1280, out_h=720, bar=56, gap=8):
     return canvas, m
 
 
-VARIANTS = {"mirrored": mirrored, "letterbox": letterbox, "dim": dim, "half": half, "screen": screen}
+def place(img, mask, out_w, out_h, x0, y0, max_h, max_w):
+    """The picture (aspect kept, at most max_w x max_h) at (x0, y0) of a black out_w x out_h frame; its width too."""
+    h, w = img.shape
+    s = min(max_h / h, max_w / w)
+    nw, nh = int(round(w * s)), int(round(h * s))
+    canvas = np.zeros((out_h, out_w), np.uint8)
+    canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    m = np.zeros((out_h, out_w), np.uint8)
+    m[y0:y0 + nh, x0:x0 + nw] = cv2.resize(mask, (nw, nh), interpolation=cv2.INTER_NEAREST)
+    return canvas, m, nw
+
+
+def side(img, mask):
+    canvas, m, nw = place(img, mask, 1024, 768, 10, 40, 600, 760)
+    for k, text in enumerate(["L38xi/13-6", "Nrv", "Gen", "MI 1.0", "TIS 0.1", "DR 50", "Gain 60%", "Depth 4.2",
+                              "FPS 25"]):
+        cv2.putText(canvas, text, (nw + 40, 80 + 40 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 230, 2, cv2.LINE_AA)
+    cv2.putText(canvas, "Scanner  04 Dec 2026 19:20", (10, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 220, 1, cv2.LINE_AA)
+    return canvas, m
+
+
+def fullhd(img, mask):
+    canvas, m, _ = place(img, mask, 1920, 1080, 560, 120, 840, 1350)
+    cv2.putText(canvas, "12L-RS  NERVE", (40, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 220, 2, cv2.LINE_AA)
+    cv2.putText(canvas, "4.0 cm", (1700, 1040), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 220, 2, cv2.LINE_AA)
+    return canvas, m
+
+
+def bordered(img, mask):
+    canvas, m, nw = place(img, mask, 1280, 720, 260, 60, 600, 760)
+    cv2.rectangle(canvas, (256, 56), (260 + nw + 3, 663), 160, 2)
+    cv2.putText(canvas, "B  GAIN 52  DR 60  4.0cm", (20, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 220, 1, cv2.LINE_AA)
+    return canvas, m
+
+
+VARIANTS = {"mirrored": mirrored, "letterbox": letterbox, "dim": dim, "half": half, "screen": screen, "side": side,
+            "fullhd": fullhd, "bordered": bordered}
 
 
 def pairs(folder):

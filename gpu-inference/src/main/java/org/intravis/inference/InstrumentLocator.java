@@ -14,6 +14,15 @@ public interface InstrumentLocator {
     boolean locate(float[] probs, int maskOffset, double threshold, int tipOffset, double tipThreshold,
                    InstrumentDetection out);
 
+    /**
+     * The share of the output grid the picture fills, each way (the content crop's box, {@link ContentBox#widthShare};
+     * 1 for the whole frame), for the next calls: lengths that judge an instrument (a needle's shaft, for its
+     * confidence) are measured in the picture's own size, so that a picture shown small inside a large capture frame
+     * is judged as the same picture filling it.
+     */
+    default void picture(double widthShare, double heightShare) {
+    }
+
     /** Locates it in a binary mask (non-zero = instrument), without a heat map: the ground-truth rule. */
     boolean locateInMask(byte[] binary, InstrumentDetection out);
 }

@@ -17,6 +17,9 @@ abstract class MaskLocator implements InstrumentLocator {
     protected final double scale;
     protected final int minPixels;
     protected final float tipRadius;
+    /** The share of the grid the picture fills, each way ({@link #picture}). */
+    protected double pictureWidthShare = 1;
+    protected double pictureHeightShare = 1;
 
     MaskLocator(int width, int height) {
         this.w = width;
@@ -26,6 +29,12 @@ abstract class MaskLocator implements InstrumentLocator {
         this.scale = Math.max(width, height) / 256.0;
         this.minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
         this.tipRadius = (float) (8 * scale);
+    }
+
+    @Override
+    public void picture(double widthShare, double heightShare) {
+        pictureWidthShare = widthShare > 0 && widthShare <= 1 ? widthShare : 1;
+        pictureHeightShare = heightShare > 0 && heightShare <= 1 ? heightShare : 1;
     }
 
     @Override

@@ -25,7 +25,10 @@ public final class NeedleLocator extends MaskLocator {
     private static final double[] REFIT_BANDS = {6.0, 3.5, 2.5};
     /** Least share of the component's weight on the shaft (in the band, in the run) for it to be a needle. */
     private static final double MIN_ON_LINE = 0.5;
-    /** Shaft lengths (at 256 px, entry to tip) from which a needle's confidence rises from 0 to in full. */
+    /**
+     * Shaft lengths (at 256 px, entry to tip, in the picture's own size: {@link #picture}) from which a needle's
+     * confidence rises from 0 to in full.
+     */
     private static final double SHORT_SHAFT = 16;
     private static final double SURE_SHAFT = 40;
     /** How far (at 256 px) the centre of a bin's pixels may lie from the line for the bin to be shaft. */
@@ -59,7 +62,10 @@ public final class NeedleLocator extends MaskLocator {
             // A short bright streak is not yet a sure needle: fragments of tissue, the end of a fascia line at the
             // picture's edge (the hard negatives of the real clip, 24-35 px long at 256, against 43-86 for its
             // needle) make such streaks, and a needle just entering grows past them within a few frames.
-            double length = Math.hypot(out.tipX - out.entryX, out.tipY - out.entryY);
+            // Measured in the picture's size: in a capture frame whose picture fills half its width the same needle
+            // spans half as many grid pixels across, and was judged a short streak (ultrasound model card, 1.2.2)
+            double length = Math.hypot((out.tipX - out.entryX) / pictureWidthShare,
+                    (out.tipY - out.entryY) / pictureHeightShare);
             out.confidence *= (float) Math.max(0, Math.min(1, (length - shortShaft) / (sureShaft - shortShaft)));
             // A needle without support from the tip map is still reported, as low confidence (no alert): dropping those
             // under 0.1 cost 0.05 of the synthetic needles' detection (1.00 -> 0.95) for a real clip whose fascia views

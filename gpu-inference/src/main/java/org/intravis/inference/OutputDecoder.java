@@ -111,6 +111,9 @@ public final class OutputDecoder {
                     kept != null ? minArea * ZoneSmoother.KEEP_AREA_FRACTION : minArea, kept,
                     settings.polygonEpsilonPx(), sx, sy);
         }
+        if (locator != null) {
+            locator.picture(box.widthShare(), box.heightShare());
+        }
         boolean found = locator != null && locator.locate(probs, instrument * plane, instrumentThreshold,
                 tip >= 0 ? tip * plane : -1, tipThreshold, atModel);
         inFrame.clear();

@@ -144,6 +144,30 @@ class NeedleLocatorTest {
                 .isLessThan(0.5f);
     }
 
+    /**
+     * The shaft's length is judged in the picture's own size: the needle of a picture that fills half the frame's
+     * width and height (a capture frame with wide margins) spans half the grid pixels, and is as sure as the same
+     * needle in a picture filling the frame once the locator knows the picture's share.
+     */
+    @Test
+    void aShaftIsJudgedInThePicturesOwnSize() {
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        float[] probs = new float[2 * PLANE];
+        // in a picture spanning x 64..192, y 64..192: a 28 px shaft from its right edge (56 px in that picture's size)
+        Masks.fillSegment(probs, 0, W, H, 191, 94, 165, 104, 1.5, 0.9f);
+        Masks.gaussian(probs, PLANE, W, H, 165, 104, 2.0, 0.9f);
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        float full = (0.9f + d.tipPeak) / 2;
+        assertThat(d.confidence).as("judged in the frame's grid: a short streak").isLessThan(full * 0.6f);
+        locator.picture(0.5, 0.5);
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.confidence).as("judged in the picture's size").isCloseTo(full, within(1e-4f));
+        locator.picture(1, 1);
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.confidence).isLessThan(full * 0.6f);
+    }
+
     @Test
     void blobsAndSpecksAreNotNeedles() {
         float[] probs = new float[PLANE];

@@ -94,8 +94,10 @@ class RealNeedleTest {
     /**
      * The held-out frames on a scanner's whole screen as a capture card sends it (1280x720, {@code
      * make_needle_variants.py}'s "screen" variant): a title bar above the picture and a toolbar below it, both
-     * inside its columns, must stay out of the content crop's box (sidecar {@code input.crop.graphicsAbove}). With
-     * them in it (1.2.1) no needle was confident and 0.93 were found.
+     * inside its columns, must stay out of the content crop's box (sidecar {@code input.crop.graphicsAbove}), and the
+     * needle, which spans fewer of the frame's pixels than the picture's, must be judged in the picture's size
+     * ({@link InstrumentLocator#picture}). With the bars in the box (1.2.1) no needle was confident and 0.93 were
+     * found; with them out but the shaft judged in the frame's grid, 0.46 were confident.
      */
     @Test
     void heldOutFramesOnAScannersScreenWithTitleBarAndToolbar(@TempDir Path dir) throws Exception {
@@ -103,7 +105,7 @@ class RealNeedleTest {
         JsonNode n = evaluate(dir, variant, false).get("needle");
         assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
         assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
-        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(SCREEN_CONFIDENT_DETECTION);
+        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
         assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX * 600 / 860);
         // the picture fills rows 64-656; the title bar ends at row 38, the toolbar starts at row 670
         for (JsonNode f : boxes(dir)) {
@@ -254,11 +256,10 @@ class RealNeedleTest {
     // bounds: a little below the model card's figures on these frames (ultrasound MODEL_CARD.md, "Real needles":
     // detection 1.00 one by one and as a video, confident 0.93, tip error median 9.9 / 10.6 px with the tip from the
     // pixels' evidence, no needle on any needle-free view; letterboxed with scanner graphics 1.00 / 0.93 / 4.0 px in
-    // the 720x440 frame, whose tip bound is this one scaled to it)
+    // the 720x440 frame, whose tip bound is this one scaled to it; on a scanner's 1280x720 screen 1.00 / 0.96 / 3.7 px,
+    // 1.2.1: 0.93 / 0.00 / 4.2)
     private static final double DETECTION = 0.9;
     private static final double CONFIDENT_DETECTION = 0.85;
-    // on a scanner's screen (1.2.2): detection 1.00, confident 0.46, tip error median 3.7 px (1.2.1: 0.93, 0.00, 4.2)
-    private static final double SCREEN_CONFIDENT_DETECTION = 0.35;
     private static final double FALSE_POSITIVES = 0.1;
     private static final double TIP_MEDIAN_PX = 12.5;
 }

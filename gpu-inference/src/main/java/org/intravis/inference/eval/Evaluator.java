@@ -420,6 +420,9 @@ public final class Evaluator {
                 tipY = found ? sequence.tipY : Float.NaN;
                 confidence = found ? sequence.confidence : 0;
             } else {
+                if (locator != null) {
+                    locator.picture(row.box().widthShare(), row.box().heightShare());
+                }
                 found = locate();
                 inFrame.clear();
                 if (found) { // in image pixels, then the tip by the pixels' evidence, as the live decoder
