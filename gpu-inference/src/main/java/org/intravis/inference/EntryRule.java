@@ -1,8 +1,10 @@
 package org.intravis.inference;
 
 /**
- * Which end of an instrument is its tip: instruments enter the image from a border, so the end nearer a border is
- * where the shaft comes in, and the tip is the end farther from <em>that</em> border.
+ * Which end of an instrument is its tip: instruments enter the picture from a border, so the end nearer a border is
+ * where the shaft comes in, and the tip is the end farther from <em>that</em> border. The borders are the picture's:
+ * the whole image's, or the rectangle the picture fills inside a larger capture frame (its outermost pixel centres,
+ * {@code left..right} by {@code top..bottom}).
  */
 public final class EntryRule {
     private EntryRule() {
@@ -10,45 +12,51 @@ public final class EntryRule {
 
     /** Distance of (x,y) to the nearest border of a {@code w x h} image (pixel centres at whole coordinates). */
     public static double borderDistance(int w, int h, double x, double y) {
-        return Math.min(Math.min(x, y), Math.min(w - 1 - x, h - 1 - y));
+        return borderDistance(0, 0, w - 1, h - 1, x, y);
     }
 
-    /** Whether end A (rather than end B) is where the instrument enters. */
+    /** Distance of (x,y) to the nearest border of the rectangle {@code left..right} by {@code top..bottom}. */
+    public static double borderDistance(double left, double top, double right, double bottom, double x, double y) {
+        return Math.min(Math.min(x - left, y - top), Math.min(right - x, bottom - y));
+    }
+
+    /** Whether end A (rather than end B) is where the instrument enters a {@code w x h} image. */
     public static boolean aIsEntry(int w, int h, double ax, double ay, double bx, double by) {
-        double da = borderDistance(w, h, ax, ay);
-        double db = borderDistance(w, h, bx, by);
+        return aIsEntry(0, 0, w - 1, h - 1, ax, ay, bx, by);
+    }
+
+    /** Whether end A (rather than end B) is where the instrument enters the picture {@code left..right, top..bottom}. */
+    public static boolean aIsEntry(double left, double top, double right, double bottom, double ax, double ay, double bx,
+                                   double by) {
+        double da = borderDistance(left, top, right, bottom, ax, ay);
+        double db = borderDistance(left, top, right, bottom, bx, by);
         boolean aNearer = da <= db;
         double ex = aNearer ? ax : bx;
         double ey = aNearer ? ay : by;
-        int side = nearestSide(w, h, ex, ey);
-        double fromSideA = distanceToSide(w, h, side, ax, ay);
-        double fromSideB = distanceToSide(w, h, side, bx, by);
+        int side = 0;
+        double nearest = Double.MAX_VALUE;
+        for (int s = 0; s < 4; s++) {
+            double d = distanceToSide(left, top, right, bottom, s, ex, ey);
+            if (d < nearest) {
+                nearest = d;
+                side = s;
+            }
+        }
+        double fromSideA = distanceToSide(left, top, right, bottom, side, ax, ay);
+        double fromSideB = distanceToSide(left, top, right, bottom, side, bx, by);
         if (fromSideA == fromSideB) {
             return aNearer;
         }
         return fromSideA < fromSideB; // the tip is the end farther from the border the shaft enters from
     }
 
-    /** 0 left, 1 top, 2 right, 3 bottom. */
-    static int nearestSide(int w, int h, double x, double y) {
-        int best = 0;
-        double bestDistance = x;
-        for (int side = 1; side < 4; side++) {
-            double d = distanceToSide(w, h, side, x, y);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = side;
-            }
-        }
-        return best;
-    }
-
-    static double distanceToSide(int w, int h, int side, double x, double y) {
+    /** Side 0 left, 1 top, 2 right, 3 bottom. */
+    static double distanceToSide(double left, double top, double right, double bottom, int side, double x, double y) {
         return switch (side) {
-            case 0 -> x;
-            case 1 -> y;
-            case 2 -> w - 1 - x;
-            default -> h - 1 - y;
+            case 0 -> x - left;
+            case 1 -> y - top;
+            case 2 -> right - x;
+            default -> bottom - y;
         };
     }
 }

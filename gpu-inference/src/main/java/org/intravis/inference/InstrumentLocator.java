@@ -15,12 +15,12 @@ public interface InstrumentLocator {
                    InstrumentDetection out);
 
     /**
-     * The share of the output grid the picture fills, each way (the content crop's box, {@link ContentBox#widthShare};
-     * 1 for the whole frame), for the next calls: lengths that judge an instrument (a needle's shaft, for its
-     * confidence) are measured in the picture's own size, so that a picture shown small inside a large capture frame
-     * is judged as the same picture filling it.
+     * Where the picture lies in the frame, for the next calls (the content crop's box; the whole frame without one):
+     * lengths that judge an instrument (a needle's shaft, for its confidence) are measured in the picture's own size,
+     * and the border it enters from is the picture's, so that a picture shown inside a larger capture frame is judged
+     * as the same picture filling it.
      */
-    default void picture(double widthShare, double heightShare) {
+    default void picture(ContentBox box) {
     }
 
     /** Locates it in a binary mask (non-zero = instrument), without a heat map: the ground-truth rule. */

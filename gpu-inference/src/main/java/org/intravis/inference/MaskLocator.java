@@ -17,7 +17,12 @@ abstract class MaskLocator implements InstrumentLocator {
     protected final double scale;
     protected final int minPixels;
     protected final float tipRadius;
-    /** The share of the grid the picture fills, each way ({@link #picture}). */
+    /** The picture's outermost pixel centres in this grid ({@link #picture}): the whole grid until told. */
+    protected double pictureLeft;
+    protected double pictureTop;
+    protected double pictureRight;
+    protected double pictureBottom;
+    /** The share of the grid the picture fills, each way. */
     protected double pictureWidthShare = 1;
     protected double pictureHeightShare = 1;
 
@@ -29,12 +34,20 @@ abstract class MaskLocator implements InstrumentLocator {
         this.scale = Math.max(width, height) / 256.0;
         this.minPixels = (int) Math.max(4, Math.round(10 * scale * scale));
         this.tipRadius = (float) (8 * scale);
+        picture(null);
     }
 
     @Override
-    public void picture(double widthShare, double heightShare) {
-        pictureWidthShare = widthShare > 0 && widthShare <= 1 ? widthShare : 1;
-        pictureHeightShare = heightShare > 0 && heightShare <= 1 ? heightShare : 1;
+    public void picture(ContentBox box) {
+        boolean whole = box == null || box.isWhole();
+        double sx = whole ? 0 : (double) w / box.grid();
+        double sy = whole ? 0 : (double) h / box.grid();
+        pictureLeft = whole ? 0 : box.x0() * sx;
+        pictureTop = whole ? 0 : box.y0() * sy;
+        pictureRight = whole ? w - 1 : Math.max(pictureLeft, box.x1() * sx - 1);
+        pictureBottom = whole ? h - 1 : Math.max(pictureTop, box.y1() * sy - 1);
+        pictureWidthShare = whole ? 1 : box.widthShare();
+        pictureHeightShare = whole ? 1 : box.heightShare();
     }
 
     @Override

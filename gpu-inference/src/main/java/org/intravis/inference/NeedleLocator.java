@@ -164,7 +164,7 @@ public final class NeedleLocator extends MaskLocator {
         double ay = my + tmin * dy;
         double bx = mx + tmax * dx;
         double by = my + tmax * dy;
-        boolean aEntry = EntryRule.aIsEntry(w, h, ax, ay, bx, by);
+        boolean aEntry = EntryRule.aIsEntry(pictureLeft, pictureTop, pictureRight, pictureBottom, ax, ay, bx, by);
         float ex = (float) (aEntry ? ax : bx);
         float ey = (float) (aEntry ? ay : by);
         float tx = (float) (aEntry ? bx : ax);

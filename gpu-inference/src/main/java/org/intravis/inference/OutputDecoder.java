@@ -112,7 +112,7 @@ public final class OutputDecoder {
                     settings.polygonEpsilonPx(), sx, sy);
         }
         if (locator != null) {
-            locator.picture(box.widthShare(), box.heightShare());
+            locator.picture(box);
         }
         boolean found = locator != null && locator.locate(probs, instrument * plane, instrumentThreshold,
                 tip >= 0 ? tip * plane : -1, tipThreshold, atModel);

@@ -86,7 +86,7 @@ public final class WireLocator extends MaskLocator {
         double best = Double.MAX_VALUE;
         for (int p = 0; p < n; p++) {
             if (skeleton[p] != 0) {
-                double d = EntryRule.borderDistance(w, h, p % w, p / w);
+                double d = EntryRule.borderDistance(pictureLeft, pictureTop, pictureRight, pictureBottom, p % w, p / w);
                 if (d < best) {
                     best = d;
                     entry = p;

@@ -160,12 +160,35 @@ class NeedleLocatorTest {
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         float full = (0.9f + d.tipPeak) / 2;
         assertThat(d.confidence).as("judged in the frame's grid: a short streak").isLessThan(full * 0.6f);
-        locator.picture(0.5, 0.5);
+        ContentBox half = new ContentBox();
+        half.set(128, 128, 384, 384, 512); // grid 64..192 of 256
+        locator.picture(half);
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.confidence).as("judged in the picture's size").isCloseTo(full, within(1e-4f));
-        locator.picture(1, 1);
+        locator.picture(null);
         assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
         assertThat(d.confidence).isLessThan(full * 0.6f);
+    }
+
+    /**
+     * The border a needle enters from is the picture's: in a capture frame whose picture fills its right part, a needle
+     * entering from the picture's left edge has its tip nearer the frame's right border than its entry is to any
+     * frame border, so judged by the frame's borders the ends swap.
+     */
+    @Test
+    void theEntryIsJudgedFromThePicturesBorders() {
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        float[] probs = new float[PLANE];
+        Masks.fillSegment(probs, 0, W, H, 128, 100, 230, 150, 1.5, 0.9f); // no tip map: the border rule decides
+        assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isTrue();
+        assertThat(d.tipX).as("judged by the frame's borders").isCloseTo(128f, within(3f));
+        ContentBox right = new ContentBox();
+        right.set(256, 0, 512, 400, 512); // grid x 128..255, y 0..199 of 256
+        locator.picture(right);
+        assertThat(locator.locate(probs, 0, 0.5, -1, 0.3, d)).isTrue();
+        assertThat(d.tipX).as("judged by the picture's").isCloseTo(230f, within(3f));
+        assertThat(d.entryX).isCloseTo(128f, within(3f));
     }
 
     @Test

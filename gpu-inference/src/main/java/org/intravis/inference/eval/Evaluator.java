@@ -421,7 +421,7 @@ public final class Evaluator {
                 confidence = found ? sequence.confidence : 0;
             } else {
                 if (locator != null) {
-                    locator.picture(row.box().widthShare(), row.box().heightShare());
+                    locator.picture(row.box());
                 }
                 found = locate();
                 inFrame.clear();
@@ -573,8 +573,9 @@ public final class Evaluator {
             // straight shaft fitted through it ends
             InstrumentDetection truth = new InstrumentDetection();
             Instrument rule = instrument != null ? instrument : Instrument.NEEDLE;
-            boolean located = truthLocators.computeIfAbsent(w + "x" + h, k -> rule.locator(w, h))
-                    .locateInMask(binary, truth);
+            InstrumentLocator truthLocator = truthLocators.computeIfAbsent(w + "x" + h, k -> rule.locator(w, h));
+            truthLocator.picture(row.box()); // the tip's end is judged from the picture's borders, as the model's
+            boolean located = truthLocator.locateInMask(binary, truth);
             if (located) {
                 double e = Math.hypot(px - truth.tipX, py - truth.tipY);
                 tipErrors.add(e);
