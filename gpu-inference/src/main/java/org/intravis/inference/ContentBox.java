@@ -191,16 +191,6 @@ public final class ContentBox {
         set(o.x0, o.y0, o.x1, o.y1, o.grid);
     }
 
-    /** The share of the frame's width the box spans (1 without a crop). */
-    public double widthShare() {
-        return isWhole() ? 1 : (double) (x1 - x0) / grid;
-    }
-
-    /** The share of the frame's height the box spans (1 without a crop). */
-    public double heightShare() {
-        return isWhole() ? 1 : (double) (y1 - y0) / grid;
-    }
-
     /** Whether the model saw the whole frame (no crop, or no picture box found). */
     public boolean isWhole() {
         return grid == 0 || (x0 == 0 && y0 == 0 && x1 == grid && y1 == grid);

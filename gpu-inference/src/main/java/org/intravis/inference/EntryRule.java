@@ -10,19 +10,9 @@ public final class EntryRule {
     private EntryRule() {
     }
 
-    /** Distance of (x,y) to the nearest border of a {@code w x h} image (pixel centres at whole coordinates). */
-    public static double borderDistance(int w, int h, double x, double y) {
-        return borderDistance(0, 0, w - 1, h - 1, x, y);
-    }
-
     /** Distance of (x,y) to the nearest border of the rectangle {@code left..right} by {@code top..bottom}. */
     public static double borderDistance(double left, double top, double right, double bottom, double x, double y) {
         return Math.min(Math.min(x - left, y - top), Math.min(right - x, bottom - y));
-    }
-
-    /** Whether end A (rather than end B) is where the instrument enters a {@code w x h} image. */
-    public static boolean aIsEntry(int w, int h, double ax, double ay, double bx, double by) {
-        return aIsEntry(0, 0, w - 1, h - 1, ax, ay, bx, by);
     }
 
     /** Whether end A (rather than end B) is where the instrument enters the picture {@code left..right, top..bottom}. */

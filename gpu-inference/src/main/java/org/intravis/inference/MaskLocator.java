@@ -46,8 +46,8 @@ abstract class MaskLocator implements InstrumentLocator {
         pictureTop = whole ? 0 : box.y0() * sy;
         pictureRight = whole ? w - 1 : Math.max(pictureLeft, box.x1() * sx - 1);
         pictureBottom = whole ? h - 1 : Math.max(pictureTop, box.y1() * sy - 1);
-        pictureWidthShare = whole ? 1 : box.widthShare();
-        pictureHeightShare = whole ? 1 : box.heightShare();
+        pictureWidthShare = whole ? 1 : (double) (box.x1() - box.x0()) / box.grid();
+        pictureHeightShare = whole ? 1 : (double) (box.y1() - box.y0()) / box.grid();
     }
 
     @Override

@@ -52,11 +52,7 @@ class RealNeedleTest {
 
     @Test
     void heldOutFramesOneByOne(@TempDir Path dir) throws Exception {
-        JsonNode n = evaluate(dir, FIXTURE, false).get("needle");
-        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
-        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
-        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
-        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX);
+        assertTheNeedlesFound(evaluate(dir, FIXTURE, false).get("needle"), TIP_MEDIAN_PX);
     }
 
     @Test
@@ -78,11 +74,7 @@ class RealNeedleTest {
     @Test
     void heldOutFramesWithScannerGraphicsInTheMargins(@TempDir Path dir) throws Exception {
         Path variant = capture(dir, "letterbox", ScannerCapture::letterbox);
-        JsonNode n = evaluate(dir, variant, false).get("needle");
-        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
-        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
-        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
-        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX * 720 / 1080);
+        assertTheNeedlesFound(evaluate(dir, variant, false).get("needle"), TIP_MEDIAN_PX * 720 / 1080);
         // the box the model saw (the dump's picture_box): the picture, columns 83-636, and at most the ticks 6-14 px
         // left of it, never the labels from column 6 or the depth dots and "4.0cm" right of it (1.2.0's box: 6-679)
         for (JsonNode f : boxes(dir)) {
@@ -102,16 +94,20 @@ class RealNeedleTest {
     @Test
     void heldOutFramesOnAScannersScreenWithTitleBarAndToolbar(@TempDir Path dir) throws Exception {
         Path variant = capture(dir, "screen", ScannerCapture::screen);
-        JsonNode n = evaluate(dir, variant, false).get("needle");
-        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
-        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
-        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
-        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX * 600 / 860);
+        assertTheNeedlesFound(evaluate(dir, variant, false).get("needle"), TIP_MEDIAN_PX * 600 / 860);
         // the picture fills rows 64-656; the title bar ends at row 38, the toolbar starts at row 670
         for (JsonNode f : boxes(dir)) {
             assertThat(f.get("picture_box").get(1).asInt()).as(f.get("image").asText()).isBetween(60, 68);
             assertThat(f.get("picture_box").get(3).asInt()).as(f.get("image").asText()).isBetween(652, 660);
         }
+    }
+
+    /** The 28 held-out needle frames, one by one: found, mostly confident, the tip within {@code tipMedianPx}. */
+    private static void assertTheNeedlesFound(JsonNode n, double tipMedianPx) {
+        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
+        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
+        assertThat(n.get("confident_detection_rate").asDouble()).isGreaterThanOrEqualTo(CONFIDENT_DETECTION);
+        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(tipMedianPx);
     }
 
     /** The held-out frames and their masks, each drawn by {@code capture}, into {@code dir/name}. */

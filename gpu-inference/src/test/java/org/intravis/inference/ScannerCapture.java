@@ -37,10 +37,7 @@ final class ScannerCapture {
         int nh = (int) Math.round(picture.rows() * s);
         int x0 = (WIDTH - nw) / 2;
         int y0 = (HEIGHT - nh) / 2;
-        Mat canvas = new Mat(HEIGHT, WIDTH, CV_8UC1, new Scalar(0.0));
-        try (Rect r = new Rect(x0, y0, nw, nh); Mat inside = new Mat(canvas, r)) {
-            resize(picture, inside, new Size(nw, nh), 0, 0, interpolation);
-        }
+        Mat canvas = placed(picture, interpolation, WIDTH, HEIGHT, x0, y0, nw, nh);
         if (!graphics) {
             return canvas;
         }
@@ -67,10 +64,7 @@ final class ScannerCapture {
         int nh = (int) Math.round(picture.rows() * s);
         int x0 = (SCREEN_WIDTH - nw) / 2;
         int y0 = BAR + BAR_GAP;
-        Mat canvas = new Mat(SCREEN_HEIGHT, SCREEN_WIDTH, CV_8UC1, new Scalar(0.0));
-        try (Rect r = new Rect(x0, y0, nw, nh); Mat inside = new Mat(canvas, r)) {
-            resize(picture, inside, new Size(nw, nh), 0, 0, interpolation);
-        }
+        Mat canvas = placed(picture, interpolation, SCREEN_WIDTH, SCREEN_HEIGHT, x0, y0, nw, nh);
         if (!graphics) {
             return canvas;
         }
@@ -88,6 +82,15 @@ final class ScannerCapture {
             line(canvas, new Point(x0 + nw + 6, y), new Point(x0 + nw + 18, y), grey(200), 2, LINE_8, 0);
             putText(canvas, Integer.toString(k), new Point(x0 + nw + 24, y + 5), FONT_HERSHEY_SIMPLEX, 0.5, grey(200), 1,
                     LINE_AA, false);
+        }
+        return canvas;
+    }
+
+    /** A new black {@code width x height} frame with {@code picture} resized into the {@code nw x nh} at (x0, y0). */
+    private static Mat placed(Mat picture, int interpolation, int width, int height, int x0, int y0, int nw, int nh) {
+        Mat canvas = new Mat(height, width, CV_8UC1, new Scalar(0.0));
+        try (Rect r = new Rect(x0, y0, nw, nh); Mat inside = new Mat(canvas, r)) {
+            resize(picture, inside, new Size(nw, nh), 0, 0, interpolation);
         }
         return canvas;
     }
