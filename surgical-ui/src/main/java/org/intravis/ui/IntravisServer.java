@@ -173,12 +173,12 @@ public final class IntravisServer implements AutoCloseable {
             json(ctx, 409, Map.of("error", "inference is off"));
         } else if (action.equals("pause")) {
             engine.inference().get().pause(id);
-            requests.auditLater(ctx, id, "inference.pause", null);
-            json(ctx, 200, Map.of("stream", id, "paused", true));
+            requests.auditThenAnswer(ctx, id, "inference.pause", null,
+                    () -> json(ctx, 200, Map.of("stream", id, "paused", true)));
         } else if (action.equals("resume")) {
             engine.inference().get().resume(id);
-            requests.auditLater(ctx, id, "inference.resume", null);
-            json(ctx, 200, Map.of("stream", id, "paused", false));
+            requests.auditThenAnswer(ctx, id, "inference.resume", null,
+                    () -> json(ctx, 200, Map.of("stream", id, "paused", false)));
         } else {
             json(ctx, 400, Map.of("error", "action must be pause or resume"));
         }

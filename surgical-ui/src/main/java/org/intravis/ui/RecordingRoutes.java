@@ -162,7 +162,7 @@ final class RecordingRoutes {
                 detail.put(f, body.get(f).isNumber() ? body.get(f).numberValue() : body.get(f).asText());
             }
         }
-        requests.auditLater(ctx, ctx.pathParam("id"), "replay." + body.get("action").asText(), detail);
-        IntravisServer.json(ctx, 200, replayState(r));
+        requests.auditThenAnswer(ctx, ctx.pathParam("id"), "replay." + body.get("action").asText(), detail,
+                () -> IntravisServer.json(ctx, 200, replayState(r)));
     }
 }

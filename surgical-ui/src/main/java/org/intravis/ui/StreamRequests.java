@@ -23,12 +23,22 @@ record StreamRequests(Engine engine, Vertx vertx, AuditTrail trail) {
         return s;
     }
 
-    /** Appends to the audit trail on a worker thread (a file write), after the action took effect. */
-    void auditLater(RoutingContext ctx, String stream, String action, Object detail) {
+    /**
+     * Appends to the audit trail on a worker thread (a file write), after the action took effect, and only then
+     * answers: an acknowledged change is already in the trail, so a client's sequence of changes is audited in its
+     * order (answering first let the next request's entry overtake this one).
+     */
+    void auditThenAnswer(RoutingContext ctx, String stream, String action, Object detail, Runnable answer) {
         AuditTrail.Actor who = AccessRules.actor(ctx);
         vertx.executeBlocking(() -> {
             trail.append(who, stream, action, detail);
             return null;
-        }, false);
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                IntravisServer.serverError(ctx, ar.cause());
+            } else {
+                answer.run();
+            }
+        });
     }
 }
