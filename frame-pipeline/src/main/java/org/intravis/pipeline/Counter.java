@@ -31,6 +31,8 @@ public enum Counter {
     INFERENCE_DONE("inference_done", "frames inferred and published"),
     /** Frames on which the model failed. */
     INFERENCE_FAILED("inference_failed", "frames on which the model failed"),
+    /** Inferred frames that showed another scene than the stream's one before (size, time or picture): tracks restarted. */
+    SCENE_CUTS("scene_cuts", "inferred frames showing another scene than the one before: tip tracks and zone averages started again"),
     /** Video frames sent while their overlay was stale or missing. */
     OVERLAY_STALE("overlay_stale", "video frames whose attached overlay was stale or missing"),
     /** Frames the encoders left out on purpose: they stepped down to a lower rate to leave the CPU to the model. */

@@ -56,6 +56,11 @@ public final class GreyPixels {
         return top * (1 - fy) + bottom * fy;
     }
 
+    /** The grey value of the pixel at whole-number (x, y), which must lie on the frame. */
+    float at(int x, int y) {
+        return grey(x, y);
+    }
+
     private float grey(int x, int y) {
         int i = y * stride + x * bytesPerPixel;
         if (bytesPerPixel == 1) {

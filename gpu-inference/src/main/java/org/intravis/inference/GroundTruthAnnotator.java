@@ -82,6 +82,7 @@ public final class GroundTruthAnnotator implements InferenceFeed {
             return Offer.ACCEPTED;
         }
         Annotations a = annotator.begin(frameId, captured, epoch, copied, 0, fw, fh, 1);
+        annotator.sceneCheck(null); // size and time; the truth needs no picture to tell a new scene
         int lw = copy.width();
         int lh = copy.height();
         if (lw > 0 && lh > 0) {

@@ -544,6 +544,7 @@ final class ModelWorker implements Runnable {
         long version = b.slotVersion[row];
         GreyPixels frame = slot != null && slot.unchangedSince(version) ? p.pixels.wrap(slot.pixels(),
                 b.frameWidth[row], b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
+        s.sceneCheck(frame);
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
                 outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(),
                 frame)) {

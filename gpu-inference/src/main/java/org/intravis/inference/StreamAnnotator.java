@@ -33,6 +33,7 @@ public final class StreamAnnotator {
     private final int heatmapEvery;
     private final ZoneIdentities zoneIds = new ZoneIdentities();
     private final ZoneSmoother zoneSmoother;
+    private final SceneCut sceneCut = new SceneCut();
     private long inferences;
 
     public StreamAnnotator(StreamRegistration r, Annotations.Origin origin, String modelName, String modelVersion,
@@ -65,6 +66,24 @@ public final class StreamAnnotator {
                 .frameSize(frameWidth, frameHeight).batchSize(batchSize);
         detections.clear();
         return holder;
+    }
+
+    /**
+     * Judges whether the frame just begun shows the same scene as the stream's frame before it ({@link SceneCut});
+     * on a cut the tip tracks, the zone average and the zone ids start again, counted. Call after {@link #begin}
+     * and before the frame's zones are decoded.
+     *
+     * @param pixels the frame's pixels, or null when they cannot be read (then only size and time are judged)
+     */
+    public void sceneCheck(GreyPixels pixels) {
+        if (sceneCut.cut(pixels, holder.frameWidth(), holder.frameHeight(), holder.capturedNanos())) {
+            tracker.clear();
+            zoneIds.clear();
+            if (zoneSmoother != null) {
+                zoneSmoother.restart();
+            }
+            counters.increment(Counter.SCENE_CUTS);
+        }
     }
 
     /** Whether this frame should refresh the heat map (every Nth inference of the stream). */

@@ -182,6 +182,12 @@ public final class TipTracker {
         }
     }
 
+    /** Forgets every track at once (another scene: nothing tracked in the last one is reported, lost or otherwise). */
+    public void clear() {
+        java.util.Arrays.fill(active, false);
+        java.util.Arrays.fill(reportLostOnce, false);
+    }
+
     /** Track slot the detection {@code k} of the last update went to (-1 when no slot was free). */
     public int trackOf(int k) {
         return detectionTrack[k];

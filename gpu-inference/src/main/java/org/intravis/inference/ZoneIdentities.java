@@ -59,6 +59,11 @@ final class ZoneIdentities {
         }
     }
 
+    /** Forgets every zone seen (another scene: its zones get new ids). */
+    void clear() {
+        java.util.Arrays.fill(trackSeen, 0);
+    }
+
     /** A free slot, or the one seen longest ago. */
     private int freeTrack() {
         int oldest = 0;

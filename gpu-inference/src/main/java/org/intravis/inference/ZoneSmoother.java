@@ -90,6 +90,11 @@ public final class ZoneSmoother {
         return cfg;
     }
 
+    /** Makes the next frame start the average afresh (another scene, told by the stream's {@link SceneCut}). */
+    public void restart() {
+        primed = false;
+    }
+
     /**
      * Smooths the zone planes of {@code probs} in place (each {@code plane} floats at {@code channels[z] * plane})
      * and returns whether they changed: false when smoothing is off or the average restarted from this frame.

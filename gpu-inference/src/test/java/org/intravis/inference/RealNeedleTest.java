@@ -65,6 +65,47 @@ class RealNeedleTest {
     }
 
     /**
+     * Two scenes in one sequence: after each held-out needle frame whose clip frame has a needle-free view, that view
+     * (the fascia, stretched to the frame's size), then the next needle frame. Each view is another scene (a scene
+     * cut: {@link SceneCut}), so the needle's track does not coast onto it; before the cut rule, 13 of the 14 views
+     * showed the coasting tip (false positives 0.93) and the tip after each view was the old track's.
+     */
+    @Test
+    void aSequenceOfTwoScenesCarriesNoTipAcrossTheCut(@TempDir Path dir) throws Exception {
+        Path mixed = dir.resolve("mixed");
+        Files.createDirectories(mixed.resolve("images"));
+        Files.createDirectories(mixed.resolve("needle-masks"));
+        for (String part : List.of("images", "needle-masks")) {
+            try (Stream<Path> s = Files.list(FIXTURE.resolve(part))) {
+                for (Path p : s.toList()) {
+                    Files.copy(p, mixed.resolve(part).resolve(p.getFileName()));
+                }
+            }
+        }
+        try (Stream<Path> views = Files.list(FIXTURE.resolve("needle-free/images"))) {
+            for (Path view : views.toList()) {
+                String stem = view.getFileName().toString().replaceFirst("\\.[a-z]+$", "");
+                try (Mat grey = imread(view.toString(), IMREAD_GRAYSCALE); Mat stretched = new Mat();
+                     Mat none = new Mat(860, 1080, org.bytedeco.opencv.global.opencv_core.CV_8UC1,
+                             new org.bytedeco.opencv.opencv_core.Scalar(0.0))) {
+                    org.bytedeco.opencv.global.opencv_imgproc.resize(grey, stretched,
+                            new org.bytedeco.opencv.opencv_core.Size(1080, 860));
+                    imwrite(mixed.resolve("images").resolve(stem + ".png").toString(), stretched);
+                    imwrite(mixed.resolve("needle-masks").resolve(stem + ".png").toString(), none);
+                }
+            }
+        }
+        ObjectNode r = evaluate(dir, mixed, true);
+        JsonNode n = r.get("needle");
+        assertThat(n.get("frames_with_needle").asInt()).isEqualTo(28);
+        assertThat(n.get("frames_without_needle").asInt()).isEqualTo(14);
+        assertThat(r.get("scene_cuts").asInt()).as("into each view and out of it").isEqualTo(28);
+        assertThat(n.get("false_positive_rate").asDouble()).isZero();
+        assertThat(n.get("detection_rate").asDouble()).isGreaterThanOrEqualTo(DETECTION);
+        assertThat(n.at("/tip_error_px/median").asDouble()).isLessThanOrEqualTo(TIP_MEDIAN_PX);
+    }
+
+    /**
      * The held-out frames as another scanner's capture shows them: fitted into 720x440 with black margins and
      * burned-in scanner graphics (depth dots and scale ticks beside the picture, preset and depth labels in the
      * margins), as {@code training/make_needle_variants.py} draws its "letterbox" variant. Sparse graphics must not

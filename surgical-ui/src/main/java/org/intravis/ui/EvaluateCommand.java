@@ -52,7 +52,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path modelsDir;
 
     @Option(names = "--sequence", description = "The images are a video: fed in name order (numbers by value) "
-            + "through the tracker; the tip scored is the one the overlay would show.")
+            + "through the tracker; the tip scored is the one the overlay would show. Frames of another scene (another "
+            + "size, or a picture unlike the one before) restart the tracks, as live.")
     boolean sequence;
 
     @Option(names = "--fps", defaultValue = "30", paramLabel = "F",
@@ -86,7 +87,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     n.at("/tip_error_px/p90"));
             System.out.printf("           confident: detection %s  false positives %s%s%n",
                     n.get("confident_detection_rate"), n.get("confident_false_positive_rate"),
-                    sequence ? "  (sequence at " + fps + " fps, tips after the tracker)" : "");
+                    sequence ? "  (sequence at " + fps + " fps, tips after the tracker; " + r.get("scene_cuts")
+                            + " scene cuts)" : "");
         }
         System.out.printf("  inference median %s ms%n", r.at("/inference_ms/median"));
         if (!r.get("skipped").isEmpty()) {

@@ -288,6 +288,7 @@ public final class Evaluator {
             report.put("sequence", o.sequence());
             if (o.sequence()) {
                 report.put("fps", o.fps());
+                report.put("scene_cuts", sequence.sceneCuts()); // frames that restarted the tracks: another scene
             }
             for (Map.Entry<String, double[]> e : segmentation.entrySet()) {
                 ObjectNode c = report.putObject(e.getKey());

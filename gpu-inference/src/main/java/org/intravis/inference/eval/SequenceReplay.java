@@ -32,6 +32,7 @@ final class SequenceReplay {
     private final Mat[] planes;
     private final long frameNanos;
     private final long start = System.nanoTime();
+    private final StreamCounters counters = new StreamCounters();
     final Annotations shown = new Annotations();
     private long index;
     float tipX;
@@ -44,7 +45,7 @@ final class SequenceReplay {
         InferenceSettings settings = new InferenceSettings().conclude();
         decoder = new OutputDecoder(spec, settings);
         AnnotationExchange exchange = new AnnotationExchange(shown::copyFrom);
-        annotator = new StreamAnnotator(new StreamRegistration("evaluate", 0, exchange, new StreamCounters(),
+        annotator = new StreamAnnotator(new StreamRegistration("evaluate", 0, exchange, counters,
                 new StageLatency(), 0, spec.name()), Annotations.Origin.MODEL, spec.name(), spec.version(),
                 backend.device(), settings, new AtomicReference<>(ZoneStore.Snapshot.EMPTY));
         long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
@@ -61,6 +62,7 @@ final class SequenceReplay {
                  GreyPixels pixels) {
         long captured = start + index * frameNanos;
         Annotations a = annotator.begin(index, captured, 0, captured, captured, frameW, frameH, 1);
+        annotator.sceneCheck(pixels);
         if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false, annotator.zoneSmoother(),
                 pixels)) {
             InstrumentDetection d = decoder.instrument();
@@ -84,6 +86,11 @@ final class SequenceReplay {
         state = TRACK_STATES[shown.tipState[best]];
         trackId = shown.tipId[best];
         return true;
+    }
+
+    /** Frames so far that showed another scene than the one before ({@link org.intravis.inference.SceneCut}). */
+    long sceneCuts() {
+        return counters.get(org.intravis.pipeline.Counter.SCENE_CUTS);
     }
 
     private static final String[] TRACK_STATES = trackStates();

@@ -1,0 +1,122 @@
+package org.intravis.inference;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.junit.jupiter.api.Test;
+
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+/**
+ * A scene cut on real frames: the held-out needle frames as the video they are never cut (4 frames apart at 60 fps,
+ * a hand moving the probe); another scan of the same scanner and protocol, the clip's lower view at the frame's
+ * size, another frame size or a second's gap always are.
+ */
+class SceneCutTest {
+    private static final long FRAME = 66_666_667L; // 15 fps
+
+    private static Path resource(String path) {
+        try {
+            return Path.of(SceneCutTest.class.getResource(path).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static GreyPixels pixels(Mat m) {
+        byte[] px = new byte[m.cols() * m.rows()];
+        new BytePointer(m.data()).get(px);
+        return new GreyPixels().wrap(ByteBuffer.wrap(px), m.cols(), m.rows(), m.cols(), 1);
+    }
+
+    private static GreyPixels read(Path p) {
+        Mat m = imread(p.toString(), IMREAD_GRAYSCALE);
+        assertThat(m.empty()).as(p.toString()).isFalse();
+        return pixels(m);
+    }
+
+    private static GreyPixels readAt(Path p, int w, int h) {
+        Mat m = imread(p.toString(), IMREAD_GRAYSCALE);
+        Mat out = new Mat();
+        resize(m, out, new Size(w, h));
+        return pixels(out);
+    }
+
+    private static boolean cut(SceneCut c, GreyPixels p, long t) {
+        return c.cut(p, p.width(), p.height(), t);
+    }
+
+    @Test
+    void theHeldOutVideoIsOneScene() throws Exception {
+        List<Path> frames;
+        try (Stream<Path> s = Files.list(resource("/real-needle/images"))) {
+            frames = s.sorted().toList();
+        }
+        assertThat(frames).hasSize(28);
+        SceneCut c = new SceneCut();
+        double lowest = 1;
+        for (int i = 0; i < frames.size(); i++) {
+            assertThat(cut(c, read(frames.get(i)), i * FRAME)).as(frames.get(i).toString()).isFalse();
+            if (i > 0) {
+                lowest = Math.min(lowest, c.lastCorrelation());
+            }
+        }
+        assertThat(lowest).isGreaterThan(0.95); // measured 0.995 at least, 4 clip frames apart
+    }
+
+    @Test
+    void anotherScanOrViewOfTheSameSizeIsAnotherScene() {
+        Path us = resource("/eval-samples/ultrasound/images");
+        SceneCut c = new SceneCut();
+        assertThat(cut(c, read(us.resolve("0168.png")), 0)).as("the first frame").isFalse();
+        assertThat(cut(c, read(us.resolve("0182.png")), FRAME)).isTrue();
+        assertThat(cut(c, read(us.resolve("0197.png")), 2 * FRAME)).isTrue();
+        assertThat(cut(c, read(us.resolve("0197.png")), 3 * FRAME)).as("the same picture again").isFalse();
+
+        SceneCut clip = new SceneCut();
+        Path needle = resource("/real-needle/images/clarius_00337.jpg");
+        Path lower = resource("/real-needle/needle-free/images/clarius_00337_lower.jpg");
+        assertThat(cut(clip, read(needle), 0)).isFalse();
+        assertThat(cut(clip, readAt(lower, 1080, 860), FRAME)).as("the lower view, stretched to the frame").isTrue();
+        assertThat(cut(clip, read(needle), 2 * FRAME)).as("and back").isTrue();
+    }
+
+    @Test
+    void anotherSizeOrTimeIsAnotherScene() {
+        Path needle = resource("/real-needle/images/clarius_00337.jpg");
+        SceneCut c = new SceneCut();
+        assertThat(cut(c, read(needle), 0)).isFalse();
+        assertThat(cut(c, readAt(needle, 540, 430), FRAME)).as("half size").isTrue();
+        assertThat(cut(c, readAt(needle, 540, 430), 2 * FRAME)).isFalse();
+        assertThat(cut(c, readAt(needle, 540, 430), 2 * FRAME + 1_100_000_000L)).as("1.1 s later").isTrue();
+        assertThat(cut(c, readAt(needle, 540, 430), FRAME)).as("back in time (a seek)").isTrue();
+        assertThat(c.cut(null, 540, 430, 2 * FRAME)).as("pixels unreadable: size and time only").isFalse();
+        assertThat(c.cut(null, 1080, 860, 3 * FRAME)).isTrue();
+    }
+
+    /** A lifted probe (a black frame) between two pictures: the picture after it is judged against the one before. */
+    @Test
+    void aBlackFrameIsComparedWithNothingAndTheNextPictureWithTheLastOne() {
+        Path us = resource("/eval-samples/ultrasound/images");
+        GreyPixels black = new GreyPixels().wrap(ByteBuffer.allocate(534 * 512), 534, 512, 534, 1);
+        SceneCut same = new SceneCut();
+        cut(same, read(us.resolve("0168.png")), 0);
+        assertThat(cut(same, black, FRAME)).isFalse();
+        assertThat(cut(same, read(us.resolve("0168.png")), 2 * FRAME)).isFalse();
+
+        SceneCut other = new SceneCut();
+        cut(other, read(us.resolve("0168.png")), 0);
+        assertThat(cut(other, black, FRAME)).isFalse();
+        assertThat(cut(other, read(us.resolve("0182.png")), 2 * FRAME)).isTrue();
+    }
+}
