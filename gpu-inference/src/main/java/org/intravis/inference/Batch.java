@@ -40,6 +40,8 @@ final class Batch {
     final long[] admittedNanos;
     final long[] captureEpochMicros;
     final long[] preprocessedNanos;
+    /** The source's presentation time of the row's frame (its scene check tells a replay seek by it). */
+    final long[] ptsMicros;
     final int[] frameWidth;
     final int[] frameHeight;
     /** The ring slot the row's frame was read from and its write version then: its pixels, read again after the model. */
@@ -57,6 +59,7 @@ final class Batch {
         admittedNanos = new long[capacity];
         captureEpochMicros = new long[capacity];
         preprocessedNanos = new long[capacity];
+        ptsMicros = new long[capacity];
         frameWidth = new int[capacity];
         frameHeight = new int[capacity];
         slot = new org.intravis.pipeline.FrameSlot[capacity];

@@ -65,6 +65,7 @@ public final class GroundTruthAnnotator implements InferenceFeed {
         long epoch = slot.captureEpochMicros();
         int fw = slot.width();
         int fh = slot.height();
+        long pts = slot.sourcePtsMicros();
         boolean present = gt.present();
         if (present) {
             if (copy == null || copy.capacity() < gt.capacity()) {
@@ -82,7 +83,7 @@ public final class GroundTruthAnnotator implements InferenceFeed {
             return Offer.ACCEPTED;
         }
         Annotations a = annotator.begin(frameId, captured, epoch, copied, 0, fw, fh, 1);
-        annotator.sceneCheck(null); // size and time; the truth needs no picture to tell a new scene
+        annotator.sceneCheck(null, pts); // size and time; the truth needs no picture to tell a new scene
         int lw = copy.width();
         int lh = copy.height();
         if (lw > 0 && lh > 0) {

@@ -139,6 +139,7 @@ final class ModelFeed implements InferenceFeed {
             long frameId = slot.frameId();
             long captured = slot.stamp(Stage.CAPTURED);
             long epoch = slot.captureEpochMicros();
+            long pts = slot.sourcePtsMicros();
             int w = slot.width();
             int h = slot.height();
             preprocessor.toTensor(frame, worker.tensorRow(b.buffer, row));
@@ -154,6 +155,7 @@ final class ModelFeed implements InferenceFeed {
             }
             b.captureEpochMicros[row] = epoch;
             b.preprocessedNanos[row] = preprocessed;
+            b.ptsMicros[row] = pts;
             b.frameWidth[row] = w;
             b.frameHeight[row] = h;
             b.slot[row] = slot;

@@ -441,6 +441,7 @@ final class ModelWorker implements Runnable {
         b.admittedNanos[to] = b.admittedNanos[from];
         b.captureEpochMicros[to] = b.captureEpochMicros[from];
         b.preprocessedNanos[to] = b.preprocessedNanos[from];
+        b.ptsMicros[to] = b.ptsMicros[from];
         b.frameWidth[to] = b.frameWidth[from];
         b.frameHeight[to] = b.frameHeight[from];
         b.slot[to] = b.slot[from];
@@ -544,7 +545,7 @@ final class ModelWorker implements Runnable {
         long version = b.slotVersion[row];
         GreyPixels frame = slot != null && slot.unchangedSince(version) ? p.pixels.wrap(slot.pixels(),
                 b.frameWidth[row], b.frameHeight[row], slot.stride(), slot.format().bytesPerPixel()) : null;
-        s.sceneCheck(frame);
+        s.sceneCheck(frame, b.ptsMicros[row]);
         if (decoder.decode(backend.inputRow(buffer, row), tensorRows[buffer][row].box(), backend.outputRow(buffer, row),
                 outputPlanes[buffer][row], a, b.frameWidth[row], b.frameHeight[row], s.heatmapDue(), s.zoneSmoother(),
                 frame)) {

@@ -73,10 +73,11 @@ public final class StreamAnnotator {
      * on a cut the tip tracks, the zone average and the zone ids start again, counted. Call after {@link #begin}
      * and before the frame's zones are decoded.
      *
-     * @param pixels the frame's pixels, or null when they cannot be read (then only size and time are judged)
+     * @param pixels    the frame's pixels, or null when they cannot be read (then only size and time are judged)
+     * @param ptsMicros the source's presentation time, or {@link SceneCut#NO_PTS}
      */
-    public void sceneCheck(GreyPixels pixels) {
-        if (sceneCut.cut(pixels, holder.frameWidth(), holder.frameHeight(), holder.capturedNanos())) {
+    public void sceneCheck(GreyPixels pixels, long ptsMicros) {
+        if (sceneCut.cut(pixels, holder.frameWidth(), holder.frameHeight(), holder.capturedNanos(), ptsMicros)) {
             tracker.clear();
             zoneIds.clear();
             if (zoneSmoother != null) {

@@ -274,10 +274,55 @@ class RealNeedleTest {
         assertThat(checked).isEqualTo(8);
     }
 
-    /** Writes grey frame {@code m} into {@code slot} as capture does and offers it until the model takes it. */
+    /**
+     * A replay seek, live: the held-out frames streamed through the inference service as a recording plays them
+     * (15 fps), then the replay seeked back to its first frame. Capture time runs on evenly and the picture is the
+     * same scene; only the source's presentation time tells that the frames do not continue each other, and the
+     * needle's track must start again there (a first sighting: tentative), not coast over from the other time.
+     */
+    @Test
+    void aReplaySeekStartsTheNeedlesTrackAgain() throws Exception {
+        List<Path> frames;
+        try (Stream<Path> s = Files.list(FIXTURE.resolve("images"))) {
+            frames = s.sorted().toList();
+        }
+        Recorder r = new Recorder();
+        InferenceSettings settings = new InferenceSettings().budgetMs(5_000).maxBatch(1).intraOpThreads(2).conclude();
+        try (InferenceService service = new InferenceService(settings, new ZoneStore(null))) {
+            InferenceFeed feed = service.register(r.registration("replay", 0, 0, "ultrasound"));
+            FrameSlot slot = new FrameSlot(0, new FrameGeometry(1080, 860, PixelFormat.GRAY8), false);
+            byte[] px = new byte[1080 * 860];
+            long t0 = System.nanoTime();
+            List<Path> played = new java.util.ArrayList<>(frames.subList(0, 12));
+            played.addAll(frames.subList(0, 3)); // seeked back to the start
+            for (int i = 0; i < played.size(); i++) {
+                long pts = (i < 12 ? i : i - 12) * 66_667L;
+                offer(feed, slot, imread(played.get(i).toString(), IMREAD_GRAYSCALE), px, i + 1,
+                        t0 + (i + 1) * 66_666_667L, pts);
+                long id = i + 1;
+                r.await(a -> a.frameId() == id);
+            }
+        }
+        assertThat(r.counters.get(org.intravis.pipeline.Counter.SCENE_CUTS)).isEqualTo(1);
+        Annotations beforeSeek = r.published.get(11);
+        Annotations afterSeek = r.published.get(12);
+        assertThat(beforeSeek.tipCount()).isEqualTo(1);
+        assertThat(beforeSeek.tipState[0]).isEqualTo(Annotations.TRACK_CONFIRMED);
+        assertThat(afterSeek.tipCount()).as("the old track is forgotten, not coasting beside the new one").isEqualTo(1);
+        assertThat(afterSeek.tipState[0]).isEqualTo(Annotations.TRACK_TENTATIVE);
+        assertThat(afterSeek.tipId[0]).isNotEqualTo(beforeSeek.tipId[0]);
+    }
+
     private static void offer(InferenceFeed feed, FrameSlot slot, Mat m, byte[] px, long frameId, long capturedNanos)
             throws InterruptedException {
+        offer(feed, slot, m, px, frameId, capturedNanos, capturedNanos / 1000);
+    }
+
+    /** Writes grey frame {@code m} into {@code slot} as capture does and offers it until the model takes it. */
+    private static void offer(InferenceFeed feed, FrameSlot slot, Mat m, byte[] px, long frameId, long capturedNanos,
+                              long ptsMicros) throws InterruptedException {
         new BytePointer(m.data()).get(px, 0, px.length);
+        slot.sourcePtsMicros(ptsMicros);
         slot.beginWrite();
         slot.frame(m.cols(), m.rows(), m.cols(), PixelFormat.GRAY8);
         slot.pixels().clear();

@@ -53,7 +53,7 @@ class SceneCutTest {
     }
 
     private static boolean cut(SceneCut c, GreyPixels p, long t) {
-        return c.cut(p, p.width(), p.height(), t);
+        return c.cut(p, p.width(), p.height(), t, SceneCut.NO_PTS);
     }
 
     @Test
@@ -100,8 +100,28 @@ class SceneCutTest {
         assertThat(cut(c, readAt(needle, 540, 430), 2 * FRAME)).isFalse();
         assertThat(cut(c, readAt(needle, 540, 430), 2 * FRAME + 1_100_000_000L)).as("1.1 s later").isTrue();
         assertThat(cut(c, readAt(needle, 540, 430), FRAME)).as("back in time (a seek)").isTrue();
-        assertThat(c.cut(null, 540, 430, 2 * FRAME)).as("pixels unreadable: size and time only").isFalse();
-        assertThat(c.cut(null, 1080, 860, 3 * FRAME)).isTrue();
+        assertThat(c.cut(null, 540, 430, 2 * FRAME, SceneCut.NO_PTS)).as("pixels unreadable: size and time only")
+                .isFalse();
+        assertThat(c.cut(null, 1080, 860, 3 * FRAME, SceneCut.NO_PTS)).isTrue();
+    }
+
+    /** The source's own clock: a replay seek or a reconnected source, while capture time runs on evenly. */
+    @Test
+    void aSeekInTheSourcesTimeIsAnotherScene() {
+        GreyPixels p = read(resource("/real-needle/images/clarius_00337.jpg"));
+        SceneCut c = new SceneCut();
+        long pts = 5_000_000;
+        assertThat(c.cut(p, 1080, 860, 0, pts)).isFalse();
+        assertThat(c.cut(p, 1080, 860, FRAME, pts += 66_667)).isFalse();
+        assertThat(c.cut(p, 1080, 860, 2 * FRAME, pts)).as("paused: the same frame again").isFalse();
+        assertThat(c.cut(p, 1080, 860, 3 * FRAME, pts - 2_000_000)).as("seeked back 2 s").isTrue();
+        assertThat(c.cut(p, 1080, 860, 4 * FRAME, pts + 3_000_000)).as("seeked forward").isTrue();
+        assertThat(c.cut(p, 1080, 860, 5 * FRAME, SceneCut.NO_PTS)).as("no presentation time: capture time")
+                .isFalse();
+        assertThat(c.cut(p, 1080, 860, 6 * FRAME, pts + 3_066_667)).as("the last frame's time unknown: capture time")
+                .isFalse();
+        assertThat(c.cut(p, 1080, 860, 6 * FRAME + 3_000_000_000L, pts + 3_133_333))
+                .as("offline: read 3 s after the last, the next frame of the video").isFalse();
     }
 
     /** A lifted probe (a black frame) between two pictures: the picture after it is judged against the one before. */

@@ -42,6 +42,6 @@ public class SceneCutBenchmark {
     public boolean judgeScene() {
         GreyPixels p = frames[(int) (frame & 1)];
         frame++;
-        return sceneCut.cut(p, p.width(), p.height(), frame * 33_333_333L);
+        return sceneCut.cut(p, p.width(), p.height(), frame * 33_333_333L, frame * 33_333L);
     }
 }

@@ -62,7 +62,7 @@ final class SequenceReplay {
                  GreyPixels pixels) {
         long captured = start + index * frameNanos;
         Annotations a = annotator.begin(index, captured, 0, captured, captured, frameW, frameH, 1);
-        annotator.sceneCheck(pixels);
+        annotator.sceneCheck(pixels, (captured - start) / 1000); // the sequence's own clock
         if (decoder.decode(inputRow, box, outputRow, planes, a, frameW, frameH, false, annotator.zoneSmoother(),
                 pixels)) {
             InstrumentDetection d = decoder.instrument();
