@@ -4,17 +4,20 @@ package org.intravis.inference;
  * Tells whether a stream's frame shows the same scene as the stream's frame before it (the model's previous frame
  * of that stream, often several capture frames earlier) or another one: the frame size changed, the frame's time
  * went back or jumped by more than {@link #MAX_GAP_MS} (a replay seek, a reconnected source, inference paused on a
- * live stream), or the picture itself changed (another recording, patient or view): the correlation of {@value #CELLS} x {@value #CELLS} thumbnails of the whole frame under
- * {@link #MIN_CORRELATION}. On a cut what a stream carries over time (tip tracks, the zone average, zone ids) starts
- * again, so that nothing seen in one scene is drawn on another as if it were still there.
+ * live stream), or the picture itself changed (another recording, patient or view): the correlation of
+ * {@value #CELLS} x {@value #CELLS} thumbnails of the whole frame under {@link #MIN_CORRELATION}. On a cut what a
+ * stream carries over time (tip tracks, the zone average, zone ids) starts again, so that nothing seen in one scene
+ * is drawn on another as if it were still there.
  * <p>
  * The threshold is measured (model card, "Scene cuts"): within the real videos here (the needle clip up to 0.5 s
  * apart, the PLUS sweeps 4 frames apart) the thumbnails correlate at 0.90 or more; neighbouring images of the
- * nerve/vessel set (other scans, same scanner and protocol) at 0.84 at most, median 0.44; different scanners about
- * 0. The frame's time is the source's presentation time when the source gives one (a paused replay's frames keep
- * theirs; an offline analysis reads frames as fast as the model takes them, so their capture times say nothing),
- * else its capture time. The whole frame, not the model's crop: a sector picture's crop box moves from frame to frame. A flat frame (no
+ * nerve/vessel set (other scans, same scanner and protocol) at 0.85 at most, median 0.44; different scanners about
+ * 0. The whole frame, not the model's crop: a sector picture's crop box moves from frame to frame. A flat frame (no
  * picture: a lifted probe) cannot be compared; the scene after it is compared with the last picture before it.
+ * <p>
+ * The frame's time is the source's presentation time when the source gives one (a paused replay's frames keep
+ * theirs; an offline analysis reads frames as fast as the model takes them, so their capture times say nothing),
+ * else its capture time.
  * <p>
  * About 16,000 pixel reads a frame; no allocation after construction; one per stream, one thread at a time.
  */

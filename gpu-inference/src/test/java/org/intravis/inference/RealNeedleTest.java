@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.inference.eval.Evaluator;
 import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.InferenceFeed;
@@ -16,16 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 /**
  * The shipped ultrasound model on real needles: the held-out part of the labelled Clarius clip (frames 337-448,
@@ -86,10 +92,8 @@ class RealNeedleTest {
             for (Path view : views.toList()) {
                 String stem = view.getFileName().toString().replaceFirst("\\.[a-z]+$", "");
                 try (Mat grey = imread(view.toString(), IMREAD_GRAYSCALE); Mat stretched = new Mat();
-                     Mat none = new Mat(860, 1080, org.bytedeco.opencv.global.opencv_core.CV_8UC1,
-                             new org.bytedeco.opencv.opencv_core.Scalar(0.0))) {
-                    org.bytedeco.opencv.global.opencv_imgproc.resize(grey, stretched,
-                            new org.bytedeco.opencv.opencv_core.Size(1080, 860));
+                     Mat none = new Mat(860, 1080, CV_8UC1, new Scalar(0.0))) {
+                    resize(grey, stretched, new Size(1080, 860));
                     imwrite(mixed.resolve("images").resolve(stem + ".png").toString(), stretched);
                     imwrite(mixed.resolve("needle-masks").resolve(stem + ".png").toString(), none);
                 }
@@ -293,7 +297,7 @@ class RealNeedleTest {
             FrameSlot slot = new FrameSlot(0, new FrameGeometry(1080, 860, PixelFormat.GRAY8), false);
             byte[] px = new byte[1080 * 860];
             long t0 = System.nanoTime();
-            List<Path> played = new java.util.ArrayList<>(frames.subList(0, 12));
+            List<Path> played = new ArrayList<>(frames.subList(0, 12));
             played.addAll(frames.subList(0, 3)); // seeked back to the start
             for (int i = 0; i < played.size(); i++) {
                 long pts = (i < 12 ? i : i - 12) * 66_667L;
@@ -303,7 +307,7 @@ class RealNeedleTest {
                 r.await(a -> a.frameId() == id);
             }
         }
-        assertThat(r.counters.get(org.intravis.pipeline.Counter.SCENE_CUTS)).isEqualTo(1);
+        assertThat(r.counters.get(Counter.SCENE_CUTS)).isEqualTo(1);
         Annotations beforeSeek = r.published.get(11);
         Annotations afterSeek = r.published.get(12);
         assertThat(beforeSeek.tipCount()).isEqualTo(1);
