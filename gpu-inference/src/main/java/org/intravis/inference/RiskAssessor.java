@@ -49,6 +49,13 @@ public final class RiskAssessor {
     }
 
     /**
+     * Ends every alert at once, without its hold (another scene: what raised them is not in the picture any more).
+     */
+    public void clear() {
+        java.util.Arrays.fill(live, false);
+    }
+
+    /**
      * Adds distances and alerts to {@code a}, whose tips and zones are already filled in.
      *
      * @param pixelSpacingMm millimetres per frame pixel, 0 when unknown

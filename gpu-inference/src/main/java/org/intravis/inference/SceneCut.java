@@ -6,8 +6,8 @@ package org.intravis.inference;
  * went back or jumped by more than {@link #MAX_GAP_MS} (a replay seek, a reconnected source, inference paused on a
  * live stream), or the picture itself changed (another recording, patient or view): the correlation of
  * {@value #CELLS} x {@value #CELLS} thumbnails of the whole frame under {@link #MIN_CORRELATION}. On a cut what a
- * stream carries over time (tip tracks, the zone average, zone ids) starts again, so that nothing seen in one scene
- * is drawn on another as if it were still there.
+ * stream carries over time (tip tracks and their alerts, the zone average, zone ids) starts again, so that nothing
+ * seen in one scene is drawn, or alerted on, in another as if it were still there.
  * <p>
  * The threshold is measured (model card, "Scene cuts"): within the real videos here (the needle clip up to 0.5 s
  * apart, the PLUS sweeps 4 frames apart) the thumbnails correlate at 0.90 or more; neighbouring images of the

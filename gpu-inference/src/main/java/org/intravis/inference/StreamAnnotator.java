@@ -70,7 +70,7 @@ public final class StreamAnnotator {
 
     /**
      * Judges whether the frame just begun shows the same scene as the stream's frame before it ({@link SceneCut});
-     * on a cut the tip tracks, the zone average and the zone ids start again, counted. Call after {@link #begin}
+     * on a cut the tip tracks, their alerts, the zone average and the zone ids start again, counted. Call after {@link #begin}
      * and before the frame's zones are decoded.
      *
      * @param pixels    the frame's pixels, or null when they cannot be read (then only size and time are judged)
@@ -79,6 +79,7 @@ public final class StreamAnnotator {
     public void sceneCheck(GreyPixels pixels, long ptsMicros) {
         if (sceneCut.cut(pixels, holder.frameWidth(), holder.frameHeight(), holder.capturedNanos(), ptsMicros)) {
             tracker.clear();
+            risk.clear();
             zoneIds.clear();
             if (zoneSmoother != null) {
                 zoneSmoother.restart();

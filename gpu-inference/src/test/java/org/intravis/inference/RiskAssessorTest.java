@@ -45,6 +45,25 @@ class RiskAssessorTest {
         assertThat(b.alertKind[0]).isEqualTo(Annotations.ALERT_KIND_INSIDE);
     }
 
+    /** An alert is held after its tip is gone, unless the scene changed: then it ends at once. */
+    @Test
+    void anAlertIsHeldWhenItsTipIsGoneButEndsAtASceneCut() {
+        RiskAssessor held = new RiskAssessor(SETTINGS);
+        RiskAssessor cut = new RiskAssessor(SETTINGS);
+        for (RiskAssessor r : new RiskAssessor[] {held, cut}) {
+            Annotations a = frame(150, 110, 0, 0); // inside the vessel
+            r.assess(a, 0, 0);
+            assertThat(a.alertLevels[0]).isEqualTo(Annotations.ALERT_CRITICAL);
+        }
+        Annotations noTip = new Annotations();
+        held.assess(noTip, 0, 100 * MS);
+        assertThat(noTip.alertCount()).as("within the 300 ms hold").isEqualTo(1);
+        cut.clear();
+        Annotations afterCut = new Annotations();
+        cut.assess(afterCut, 0, 100 * MS);
+        assertThat(afterCut.alertCount()).isZero();
+    }
+
     @Test
     void aLowConfidenceTipGetsItsDistancesButRaisesNoAlert() {
         Annotations a = frame(150, 110, 0, 0); // inside the vessel: critical when the tip is trusted
