@@ -9,11 +9,15 @@ package org.intravis.inference;
  * stream carries over time (tip tracks and their alerts, the zone average, zone ids) starts again, so that nothing
  * seen in one scene is drawn, or alerted on, in another as if it were still there.
  * <p>
- * The threshold is measured (model card, "Scene cuts"): within the real videos here (the needle clip up to 0.5 s
- * apart, the PLUS sweeps 4 frames apart) the thumbnails correlate at 0.90 or more; neighbouring images of the
- * nerve/vessel set (other scans, same scanner and protocol) at 0.85 at most, median 0.44; different scanners about
- * 0. The whole frame, not the model's crop: a sector picture's crop box moves from frame to frame. A flat frame (no
- * picture: a lifted probe) cannot be compared; the scene after it is compared with the last picture before it.
+ * The thumbnail is the mean of an 8 x 8 grid of pixels in each cell, over the whole frame (not the model's crop: a
+ * sector picture's crop box moves from frame to frame); the correlation is taken over the cells that are picture in
+ * either frame (brighter than the frame's darkest cell by {@value #DARK_CELL_GREY} grey levels), so that the black
+ * margins and burned-in graphics every frame of a scanner's capture shares do not make two scans look alike. The
+ * threshold is measured (model card, "Scene cuts"): within the real videos here (the needle clip up to 0.5 s apart,
+ * the PLUS sweeps 4 frames apart) the thumbnails correlate at 0.80 or more, at 0.95 or more one frame apart;
+ * neighbouring images of the nerve/vessel set (other scans, same scanner and protocol) at 0.76 at most, 0.80 when
+ * each is letterboxed with the same scanner graphics. A frame with too little picture to compare (a lifted probe:
+ * black) is not judged by its picture; the scene after it is compared with the last picture before it.
  * <p>
  * The frame's time is the source's presentation time when the source gives one (a paused replay's frames keep
  * theirs; an offline analysis reads frames as fast as the model takes them, so their capture times say nothing),
@@ -27,7 +31,11 @@ public final class SceneCut {
     /** Pixels read per cell along each axis (a regular grid inside the cell). */
     static final int SAMPLES = 8;
     /** Thumbnails correlating less than this show another scene. */
-    static final double MIN_CORRELATION = 0.8;
+    static final double MIN_CORRELATION = 0.75;
+    /** A cell is picture when its mean is this many grey levels above the frame's darkest cell's. */
+    static final float DARK_CELL_GREY = 8;
+    /** Picture cells a frame needs to be compared at all. */
+    static final int MIN_PICTURE_CELLS = 16;
     /** Frames of a stream further apart than this (presentation or capture time) do not continue each other. */
     static final long MAX_GAP_MS = 1000;
     /** A presentation time not known. */
@@ -84,7 +92,7 @@ public final class SceneCut {
         return lastCorrelation;
     }
 
-    /** Zero-mean, unit-norm thumbnail of cell means into {@code out}; false for a flat frame (nothing to compare). */
+    /** Cell means of {@code p} into {@code out}; false when the frame has too little picture to compare. */
     static boolean thumbnail(GreyPixels p, float[] out) {
         int w = p.width();
         int h = p.height();
@@ -92,7 +100,6 @@ public final class SceneCut {
             return false;
         }
         int grid = CELLS * SAMPLES;
-        double sum = 0;
         for (int cy = 0; cy < CELLS; cy++) {
             for (int cx = 0; cx < CELLS; cx++) {
                 float cell = 0;
@@ -103,32 +110,60 @@ public final class SceneCut {
                         cell += p.at(x, y);
                     }
                 }
-                out[cy * CELLS + cx] = cell;
-                sum += cell;
+                out[cy * CELLS + cx] = cell / (SAMPLES * SAMPLES);
             }
         }
-        float mean = (float) (sum / out.length);
-        double norm = 0;
-        for (int i = 0; i < out.length; i++) {
-            out[i] -= mean;
-            norm += (double) out[i] * out[i];
+        // enough picture, varying by at least a grey level, to be told from another
+        float dark = darkest(out) + DARK_CELL_GREY;
+        int n = 0;
+        double sum = 0;
+        double squares = 0;
+        for (float v : out) {
+            if (v > dark) {
+                n++;
+                sum += v;
+                squares += (double) v * v;
+            }
         }
-        // below about a grey level's spread over the frame there is no picture to compare
-        if (norm < (double) out.length * SAMPLES * SAMPLES * SAMPLES * SAMPLES) {
-            return false;
-        }
-        float inv = (float) (1 / Math.sqrt(norm));
-        for (int i = 0; i < out.length; i++) {
-            out[i] *= inv;
-        }
-        return true;
+        return n >= MIN_PICTURE_CELLS && squares - sum * sum / n >= n;
     }
 
-    private static double correlation(float[] a, float[] b) {
-        double s = 0;
+    /** Pearson's correlation of two thumbnails over the cells that are picture in either. */
+    static double correlation(float[] a, float[] b) {
+        float darkA = darkest(a) + DARK_CELL_GREY;
+        float darkB = darkest(b) + DARK_CELL_GREY;
+        int n = 0;
+        double sa = 0;
+        double sb = 0;
         for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
+            if (a[i] > darkA || b[i] > darkB) {
+                n++;
+                sa += a[i];
+                sb += b[i];
+            }
         }
-        return s;
+        double ma = sa / n;
+        double mb = sb / n;
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] > darkA || b[i] > darkB) {
+                double x = a[i] - ma;
+                double y = b[i] - mb;
+                ab += x * y;
+                aa += x * x;
+                bb += y * y;
+            }
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+
+    private static float darkest(float[] t) {
+        float m = Float.MAX_VALUE;
+        for (float v : t) {
+            m = Math.min(m, v);
+        }
+        return m;
     }
 }

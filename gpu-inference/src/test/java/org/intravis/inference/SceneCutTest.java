@@ -15,12 +15,13 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 /**
  * A scene cut on real frames: the held-out needle frames as the video they are never cut (4 frames apart at 60 fps,
- * a hand moving the probe); another scan of the same scanner and protocol, the clip's lower view at the frame's
- * size, another frame size or a second's gap always are.
+ * a hand moving the probe); another scan of the same scanner and protocol (also inside the same scanner capture's
+ * margins and graphics), the clip's lower view at the frame's size, another frame size or a second's gap always are.
  */
 class SceneCutTest {
     private static final long FRAME = 66_666_667L; // 15 fps
@@ -89,6 +90,25 @@ class SceneCutTest {
         assertThat(cut(clip, read(needle), 0)).isFalse();
         assertThat(cut(clip, readAt(lower, 1080, 860), FRAME)).as("the lower view, stretched to the frame").isTrue();
         assertThat(cut(clip, read(needle), 2 * FRAME)).as("and back").isTrue();
+    }
+
+    /**
+     * Two scans in a scanner's capture (720x440, black margins, the same depth dots, ticks and labels): what every
+     * frame of the capture shares is left out of the comparison, so the scans are still told apart.
+     */
+    @Test
+    void anotherScanInTheSameScannersCaptureIsAnotherScene() {
+        Path us = resource("/eval-samples/ultrasound/images");
+        SceneCut c = new SceneCut();
+        GreyPixels first = captured(us.resolve("0168.png"));
+        assertThat(cut(c, first, 0)).isFalse();
+        assertThat(cut(c, captured(us.resolve("0168.png")), FRAME)).isFalse();
+        assertThat(cut(c, captured(us.resolve("0182.png")), 2 * FRAME)).isTrue();
+        assertThat(cut(c, captured(us.resolve("0197.png")), 3 * FRAME)).isTrue();
+    }
+
+    private static GreyPixels captured(Path p) {
+        return pixels(ScannerCapture.letterbox(imread(p.toString(), IMREAD_GRAYSCALE), INTER_AREA, true));
     }
 
     @Test
