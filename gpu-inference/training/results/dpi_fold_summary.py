@@ -1,12 +1,13 @@
-# Fold 5, the whole schedule with per-image Dice in stage 3 (ARM=dpi) and, from its own stage-2 weights, the plain
-# stage 3 (README.md beside it): per arm Dice, and per-image minus plain frame by frame with a 95 % bootstrap interval.
-# Usage: /usr/bin/python3 summary.py
+# One fold, the whole schedule with per-image Dice in stage 3 (ARM=dpi) and, from its own stage-2 weights, the plain
+# stage 3 (the fold folder's README): per arm Dice, and per-image minus plain frame by frame with a 95 % bootstrap
+# interval. Usage: /usr/bin/python3 dpi_fold_summary.py fold5-dpi   (or fold1-dpi)
 import json
 import os
+import sys
 
 import numpy as np
 
-R = os.path.dirname(os.path.abspath(__file__))
+R = os.path.join(os.path.dirname(os.path.abspath(__file__)), sys.argv[1])
 ev = {k: json.load(open(os.path.join(R, f))) for k, f in (("plain", "plain.eval.json"), ("per-image Dice", "dpi.eval.json"))
       if os.path.exists(os.path.join(R, f))}
 for k, e in ev.items():
