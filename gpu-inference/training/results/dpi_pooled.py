@@ -1,5 +1,5 @@
 # Issue 14: per-image Dice in stage 3 against the plain stage 3, paired frame by frame, pooled over the folds run so
-# far (each fold's README beside this file): fold 4 (the two seeds' differences averaged per frame), fold 5, fold 1.
+# far (each fold's README beside this file): fold 4 (the two seeds' differences averaged per frame), folds 5, 1, 2.
 # Every frame counts once; 95 % bootstrap over frames (2,000 resamples). Usage: /usr/bin/python3 dpi_pooled.py
 import json
 import os
@@ -12,6 +12,7 @@ PAIRS = {  # fold: [(plain, per-image Dice), ...] evaluations with per-frame Dic
         ("fold4-stage3-loss/plain-seed13.eval.json", "fold4-stage3-loss/dpi-seed13.eval.json")],
     5: [("fold5-dpi/plain.eval.json", "fold5-dpi/dpi.eval.json")],
     1: [("fold1-dpi/plain.eval.json", "fold1-dpi/dpi.eval.json")],
+    2: [("fold2-dpi/plain.eval.json", "fold2-dpi/dpi.eval.json")],
 }
 rng = np.random.default_rng(0)
 for c in ("vessel", "nerve"):
