@@ -57,11 +57,7 @@ public final class GreyPixels {
     }
 
     /** The grey value of the pixel at whole-number (x, y), which must lie on the frame. */
-    float at(int x, int y) {
-        return grey(x, y);
-    }
-
-    private float grey(int x, int y) {
+    float grey(int x, int y) {
         int i = y * stride + x * bytesPerPixel;
         if (bytesPerPixel == 1) {
             return pixels.get(i) & 0xFF;

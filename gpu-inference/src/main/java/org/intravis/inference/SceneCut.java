@@ -107,7 +107,7 @@ public final class SceneCut {
                     int y = (int) (((long) (cy * SAMPLES + sy) * 2 + 1) * h / (2L * grid));
                     for (int sx = 0; sx < SAMPLES; sx++) {
                         int x = (int) (((long) (cx * SAMPLES + sx) * 2 + 1) * w / (2L * grid));
-                        cell += p.at(x, y);
+                        cell += p.grey(x, y);
                     }
                 }
                 out[cy * CELLS + cx] = cell / (SAMPLES * SAMPLES);
