@@ -201,12 +201,14 @@ folds = [json.load(open("%s%d/eval.json" % (prefix, k))) for k in range(1, 6) if
 print("arm %s" % prefix)
 print("folds scored: %s of 5" % ", ".join(str(f["fold"]) for f in folds))
 rng = np.random.default_rng(0)
+summary = {"arm": prefix, "folds": [], "classes": {}}
 print("| fold | held-out images | vessel Dice (frames) | nerve Dice (frames) | thresholds vessel / nerve |")
 print("| --- | --- | --- | --- | --- |")
 for f in folds:
     s = f["segmentation"]
     print("| %d | %d | %.3f (%d) | %.3f (%d) | %.2f / %.2f |" % (f["fold"], f["held_out"], s["vessel"]["dice"],
           s["vessel"]["frames"], s["nerve"]["dice"], s["nerve"]["frames"], f["thresholds"]["vessel"], f["thresholds"]["nerve"]))
+    summary["folds"].append({"fold": f["fold"], "held_out": f["held_out"], "segmentation": s, "thresholds": f["thresholds"]})
 for c in ("vessel", "nerve"):
     per_fold = np.array([f["segmentation"][c]["dice"] for f in folds])
     pooled = np.array([d for f in folds for d in f["per_frame_dice"][c].values()])
@@ -214,6 +216,12 @@ for c in ("vessel", "nerve"):
     print("%s: folds mean %.3f, sd %.3f (min %.3f, max %.3f); pooled over %d frames %.3f, 95 %% bootstrap [%.3f, %.3f]"
           % (c, per_fold.mean(), per_fold.std(ddof=1), per_fold.min(), per_fold.max(), len(pooled), pooled.mean(),
              np.percentile(boot, 2.5), np.percentile(boot, 97.5)))
+    summary["classes"][c] = {"folds_mean": round(float(per_fold.mean()), 4), "folds_sd": round(float(per_fold.std(ddof=1)), 4),
+                             "pooled_frames": len(pooled), "pooled_mean": round(float(pooled.mean()), 4),
+                             "pooled_bootstrap95": [round(float(np.percentile(boot, q)), 4) for q in (2.5, 97.5)]}
+# the figures the shipped model's sidecar quotes (export_needle.py --cross-validation)
+json.dump(summary, open(prefix + "summary.json", "w"), indent=2)
+print("wrote %ssummary.json" % prefix)
 EOF
         ;;
     *)

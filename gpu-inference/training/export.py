@@ -3,6 +3,7 @@
     /usr/bin/python3 export.py --task ultrasound  [--checkpoint runs/ultrasound/model.pt] [--version 1.0.0]
                                [--mirror-average] [--crop-to-content]
     /usr/bin/python3 export.py --task fluoroscopy [--checkpoint runs/fluoroscopy/model.pt]
+    (--models-dir DIR: write DIR/<task>/<task>.{onnx,json} instead of the bundled files)
 
 Checks: onnx.checker; the exported FILE run by onnx_np (NumPy) against PyTorch on real/synthetic frames and a
 batch of 3 (dynamic batch axis); max abs difference must stay below 1e-4. evaluate.py then adds the metrics
@@ -39,6 +40,9 @@ def main():
                     help="the input is the frame's picture box (sidecar input.crop = common.CROP; ultrasound)")
     ap.add_argument("--mirror-average", action="store_true",
                     help="the graph runs the frame and its left-right mirror and averages them (common.MirrorAveraged)")
+    ap.add_argument("--models-dir", default=None,
+                    help="write DIR/<task>/<task>.{onnx,json} instead of the bundled model (a segmentation network to "
+                         "compose with the needle network: export_needle.py --base)")
     a = ap.parse_args()
     ck_path = a.checkpoint or os.path.join(HERE, "runs", a.task, "model.pt")
     ck = torch.load(ck_path, map_location="cpu", weights_only=False)
@@ -46,8 +50,10 @@ def main():
     net = build_model(len(channels), ck.get("arch"))
     net.load_state_dict(ck["state_dict"])
     model = (MirrorAveraged(net) if a.mirror_average else WithSigmoid(net)).eval()
-    os.makedirs(os.path.dirname(model_file(a.task, "onnx")), exist_ok=True)
-    onnx_path = model_file(a.task, "onnx")
+    def out_file(ext):
+        return os.path.join(a.models_dir, a.task, a.task + "." + ext) if a.models_dir else model_file(a.task, ext)
+    onnx_path = out_file("onnx")
+    os.makedirs(os.path.dirname(onnx_path), exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, torch.zeros(1, 1, SIZE, SIZE), onnx_path, input_names=["image"],
@@ -74,7 +80,7 @@ def main():
 
     params = sum(p.numel() for p in net.parameters())
     macs = count_macs(net) * (2 if a.mirror_average else 1)
-    side_path = model_file(a.task, "json")
+    side_path = out_file("json")
     old = json.load(open(side_path)) if os.path.isfile(side_path) else {}
     with open(onnx_path, "rb") as f:
         file_sha = hashlib.sha256(f.read()).hexdigest()

@@ -13,7 +13,18 @@ Checks: onnx.checker (full); the composed FILE run by onnx_np against the base f
 and against PyTorch (needle and tip: max abs difference below 1e-4), on real frames and a batch of 3. The sidecar
 keeps the base's input contract (crop, background) and its thresholds; evaluate the needle (intravis evaluate) and
 set the needle thresholds afterwards (model card).
+
+A new segmentation network under the same needle network (1.3.0: the vessel/nerve network trained on all 204 images):
+
+    /usr/bin/python3 export_needle.py --needle-onnx cache/ultrasound-1.2.2.onnx --base cache/seg-1.3.0/ultrasound/ultrasound.onnx \
+        --segmentation-thresholds runs/cv-dpi-all/thresholds.json --cross-validation runs/cv-dpi-summary.json --version 1.3.0
+
+takes the needle network out of an earlier composed file (its graph and weights unchanged: needle and tip identical to
+that file's, checked) and keeps that file's sidecar (input contract, needle thresholds, real-needle figures); the
+vessel/nerve thresholds are the new network's (evaluate.py --fold all) and its figures the cross-validated ones of its
+schedule (cross_validate.sh evaluate), since it trained on every labelled image.
 """
+import copy
 import argparse
 import datetime
 import hashlib
@@ -86,9 +97,86 @@ def compose(base, needle):
     return base
 
 
+def needle_graph_of(composed):
+    """The needle network inside a composed file, as the standalone graph compose() takes: the nodes and weights
+    under PREFIX with the prefix taken off, output `probs` [N,2,256,256]."""
+    g = composed.graph
+    strip = lambda s: s[len(PREFIX):] if s.startswith(PREFIX) else s  # noqa: E731
+    nodes = []
+    for n in g.node:
+        if n.name.startswith("sel/") or not n.output or not all(o.startswith(PREFIX) for o in n.output):
+            continue
+        c = copy.deepcopy(n)
+        c.name = strip(c.name)
+        c.input[:] = [strip(i) for i in c.input]
+        c.output[:] = [strip(o) for o in c.output]
+        nodes.append(c)
+    inits = []
+    for t in g.initializer:
+        if t.name.startswith(PREFIX):
+            c = copy.deepcopy(t)
+            c.name = strip(c.name)
+            inits.append(c)
+    if not nodes or not any("probs" in n.output for n in nodes):
+        raise SystemExit("no needle network (nodes under %r ending in %sprobs) in that file" % (PREFIX, PREFIX))
+    image = next(i for i in g.input if i.name == "image")
+    graph = helper.make_graph(nodes, "needle", [copy.deepcopy(image)],
+                              [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", 2, SIZE, SIZE])], inits)
+    m = helper.make_model(graph, opset_imports=list(composed.opset_import))
+    m.ir_version = composed.ir_version
+    onnx.checker.check_model(m, full_check=True)
+    return m
+
+
+def sidecar_with_new_segmentation(src_side, base_side, seg_thr, cv, sha, version, diffs, command):
+    """The needle source's sidecar (input contract, needle thresholds and figures) with the new vessel/nerve network's
+    identity, thresholds and cross-validated figures."""
+    side = copy.deepcopy(src_side)
+    nn_ = side["needleNetwork"]
+    macs = base_side["macsPerFrame"] + nn_["macsPerFrame"]
+    seg_name = "the segmentation network of %s %s" % (base_side["name"], base_side["version"])
+    side.update({
+        "version": version, "fileSha256": sha, "date": datetime.date.today().isoformat(), "exportCommand": command,
+        "parameters": base_side["parameters"] + nn_["parameters"], "macsPerFrame": macs,
+        "gflopsPerFrame": round(2 * macs / 1e9, 3),
+        "onnxCheck": dict(diffs, checker="passed", batch=3),
+        "segmentationNetwork": {"from": seg_name + " (export.py --models-dir)", "trainingCommand": base_side["trainingCommand"],
+                                "exportCommand": base_side["exportCommand"], "trainingData": base_side["trainingData"],
+                                "trainedEpochs": base_side["trainedEpochs"]},
+    })
+    side["outputs"][0]["channelSources"] = {"needle": "needle network (unchanged)",
+                                            "vessel": seg_name, "nerve": seg_name, "tip": "needle network (unchanged)"}
+    side["thresholds"]["mask"].update({"vessel": seg_thr["thresholds"]["vessel"], "nerve": seg_thr["thresholds"]["nerve"]})
+    side["thresholds"]["chosenOn"] = ("vessel and nerve: the %d labelled images the segmentation network trained on "
+                                      "(evaluate.py --fold all, as each cross-validation fold's are chosen)"
+                                      % seg_thr["trained_on"])
+    val = side.setdefault("validation", {})
+    for k in ("segmentation", "segmentation_at_0.5", "segmentationJava", "model", "date"):
+        val.pop(k, None)  # the earlier network's: this one trained on those frames
+    val["segmentation"] = {
+        c: {"dice": cv["classes"][c]["folds_mean"], "sd": cv["classes"][c]["folds_sd"],
+            "pooledFrames": cv["classes"][c]["pooled_frames"], "pooledDice": cv["classes"][c]["pooled_mean"],
+            "pooledBootstrap95": cv["classes"][c]["pooled_bootstrap95"]} for c in ("vessel", "nerve")}
+    val.setdefault("data", {})["segmentation"] = ("cross-validated: the network's training schedule run once per fold without the "
+                                  "fold's images, each fold scored on its held-out images (folds %s); the shipped "
+                                  "network trained on all %d images, so no held-out frame of this data is left"
+                                  % (", ".join(str(f["fold"]) for f in cv["folds"]), seg_thr["trained_on"]))
+    val["note"] = ("segmentation: cross-validated figures of the training schedule of %s (MODEL_CARD.md); needle (Python, tip-map "
+                   "peak protocol) is 1.1.0's needle channel, no longer shipped; the needle network's figures are "
+                   "realNeedle, realNeedleScannerGraphics and syntheticNeedleJava" % seg_name)
+    return side
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--needle", required=True, help="needle network checkpoint (train.py --task needle)")
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--needle", help="needle network checkpoint (train.py --task needle)")
+    src.add_argument("--needle-onnx", help="an earlier composed ultrasound file: its needle network, unchanged, and its "
+                                           "sidecar (.json beside it) for the input contract and the needle settings")
+    ap.add_argument("--segmentation-thresholds",
+                    help="with --needle-onnx: evaluate.py --fold all's JSON, the base network's vessel/nerve thresholds")
+    ap.add_argument("--cross-validation",
+                    help="with --needle-onnx: cross_validate.sh evaluate's summary JSON of the base network's schedule")
     ap.add_argument("--base", required=True,
                     help="an ultrasound ONNX file whose vessel/nerve channels are kept (its sidecar .json beside it)")
     ap.add_argument("--version", required=True)
@@ -98,6 +186,8 @@ def main():
                     help="write DIR/ultrasound/ultrasound.{onnx,json} instead of the bundled model (for trying a candidate "
                          "with intravis evaluate --models-dir DIR)")
     a = ap.parse_args()
+    if a.needle_onnx:
+        return swap_segmentation(a)
     ck = torch.load(a.needle, map_location="cpu", weights_only=False)
     if ck["channels"] != ["needle", "tip"]:
         raise SystemExit("%s is not a needle network (channels %s)" % (a.needle, ck["channels"]))
@@ -169,6 +259,50 @@ def main():
     write_json(os.path.join(out_dir, "ultrasound.json"), side)
     print("wrote %s (%.2f MB, %.3f GFLOPs/frame); vessel/nerve identical to the base, needle max |onnx - torch| = %.2g"
           % (out_path, os.path.getsize(out_path) / 1e6, side["gflopsPerFrame"], needle_diff))
+
+
+def swap_segmentation(a):
+    if not (a.segmentation_thresholds and a.cross_validation):
+        raise SystemExit("--needle-onnx needs --segmentation-thresholds and --cross-validation")
+    src_side = json.load(open(os.path.splitext(a.needle_onnx)[0] + ".json"))
+    base_side = json.load(open(os.path.splitext(a.base)[0] + ".json"))
+    if (src_side["input"]["mean"], src_side["input"]["std"]) != (base_side["input"]["mean"], base_side["input"]["std"]):
+        raise SystemExit("the base network's input normalisation differs from the needle network's")
+    seg_thr = json.load(open(a.segmentation_thresholds))
+    cv = json.load(open(a.cross_validation))
+    src = onnx.load(a.needle_onnx)
+    needle = needle_graph_of(src)
+    m = compose(onnx.load(a.base), needle)
+    m.opset_import[0].version = OPSET
+    onnx.checker.check_model(m, full_check=True)
+    out_dir = os.path.join(a.models_dir, "ultrasound") if a.models_dir else os.path.dirname(model_file("ultrasound", "onnx"))
+    os.makedirs(out_dir, exist_ok=True)
+    out_path = os.path.join(out_dir, "ultrasound.onnx")
+    onnx.save(m, out_path)
+
+    grays = [load_gray(os.path.join(DATA_DIR, "images", n)) for n in read_split("ultrasound-val.txt")[:2]]
+    xs = np.stack([preprocess(g, base_side["input"]["mean"], base_side["input"]["std"]) for g in grays]
+                  + [np.random.default_rng(0).normal(0, 1, (1, SIZE, SIZE)).astype(np.float32)])
+    got = OnnxNumpy(out_path).run(xs)
+    want_seg = OnnxNumpy(a.base).run(xs)
+    want_needle = OnnxNumpy(a.needle_onnx).run(xs)
+    seg_diff = float(np.abs(got[:, 1:3] - want_seg[:, 1:3]).max())
+    needle_diff = float(np.abs(got[:, [0, 3]] - want_needle[:, [0, 3]]).max())
+    if got.shape != (3, 4, SIZE, SIZE) or seg_diff != 0.0 or needle_diff != 0.0:
+        raise SystemExit("composed graph disagrees: shape %s, vessel/nerve diff %g, needle diff %g"
+                         % (got.shape, seg_diff, needle_diff))
+    with open(out_path, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    command = ("/usr/bin/python3 export_needle.py --needle-onnx %s --base %s --segmentation-thresholds %s "
+               "--cross-validation %s --version %s" % tuple(
+                   [os.path.relpath(p, HERE) for p in (a.needle_onnx, a.base, a.segmentation_thresholds, a.cross_validation)]
+                   + [a.version]))
+    side = sidecar_with_new_segmentation(src_side, base_side, seg_thr, cv, sha, a.version,
+                                         {"vesselNerveDiffVsBase": seg_diff, "needleTipDiffVsSource": needle_diff}, command)
+    side.pop("fallback", None)  # the step-down graph is made again from this file (export_single_pass.py)
+    write_json(os.path.join(out_dir, "ultrasound.json"), side)
+    print("wrote %s (%.2f MB); vessel/nerve identical to %s, needle and tip identical to %s"
+          % (out_path, os.path.getsize(out_path) / 1e6, a.base, a.needle_onnx))
 
 
 if __name__ == "__main__":
