@@ -25,6 +25,7 @@ final class CaptureAgent implements Runnable {
     private final Runnable onEnd;
     private volatile boolean running = true;
     private long nextFrameId;
+    private long firstCaptureNanos = Long.MIN_VALUE; // for sources that give no presentation time
     private volatile String failure = "";
 
     CaptureAgent(String streamId, int streamIndex, FrameSource source, RingBuffer<FrameSlot> ring, FrameSlot scratch,
@@ -54,9 +55,17 @@ final class CaptureAgent implements Runnable {
                 slot.beginWrite();
                 FrameSource.Read read;
                 try {
+                    slot.sourcePtsMicros(FrameSlot.NO_PTS);
                     read = source.readInto(slot);
                     if (read == FrameSource.Read.FRAME) {
-                        slot.captured(streamIndex, claimed, nextFrameId++, System.nanoTime());
+                        long now = System.nanoTime();
+                        slot.captured(streamIndex, claimed, nextFrameId++, now);
+                        if (slot.sourcePtsMicros() == FrameSlot.NO_PTS) { // a source without its own: capture time
+                            if (firstCaptureNanos == Long.MIN_VALUE) {
+                                firstCaptureNanos = now;
+                            }
+                            slot.sourcePtsMicros((now - firstCaptureNanos) / 1_000);
+                        }
                     }
                 } finally {
                     slot.endWrite();

@@ -42,6 +42,9 @@ public final class FrameSlot {
     private int height;
     private int stride;
     private PixelFormat format;
+    /** A presentation time not given. */
+    public static final long NO_PTS = Long.MIN_VALUE;
+
     private long sourcePtsMicros;
     private long captureEpochMicros;
     private long overlayAgeMillis = -1;
@@ -81,7 +84,10 @@ public final class FrameSlot {
     public int stride() { return stride; }
     public PixelFormat format() { return format; }
     public int frameBytes() { return stride * height; }
-    /** Presentation time reported by the source (microseconds from its start), or capture time for live. */
+    /**
+     * Presentation time reported by the source (microseconds from its start); for a source that gives none, the
+     * capture agent's: capture time since the stream's first frame.
+     */
     public long sourcePtsMicros() { return sourcePtsMicros; }
     /** Wall-clock capture time, epoch microseconds: the time clients measure glass-to-glass latency against. */
     public long captureEpochMicros() { return captureEpochMicros; }
@@ -99,6 +105,7 @@ public final class FrameSlot {
         format = pixelFormat;
     }
 
+    /** A source sets its frame's presentation time ({@link #NO_PTS} before each read: not given). */
     public void sourcePtsMicros(long pts) { sourcePtsMicros = pts; }
 
     /** Called by the capture agent when it owns the slot: identity and the CAPTURED stamp. */

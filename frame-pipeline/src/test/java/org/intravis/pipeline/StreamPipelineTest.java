@@ -171,4 +171,37 @@ class StreamPipelineTest {
             assertThat(outOfOrder.get()).isZero();
         }
     }
+
+    /**
+     * Every frame in the ring has a presentation time: the source's own, or for a source that gives none its
+     * capture time since the stream's first frame (the tracks and alerts downstream run on it).
+     */
+    @Test
+    void aFrameWithoutThePresentationTimeOfItsSourceGetsItsCaptureTime() throws Exception {
+        for (boolean own : new boolean[] {true, false}) {
+            StandInSource source = new StandInSource("test:pts", new FrameGeometry(64, 48, PixelFormat.GRAY8), 100,
+                    (slot, n) -> {
+                        slot.frame(64, 48, 64, PixelFormat.GRAY8);
+                        if (own) {
+                            slot.sourcePtsMicros(5_000_000 + n * 40_000); // a 25 fps video from 5 s on
+                        }
+                    }).frames(20).live(false);
+            java.util.List<long[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            try (StreamPipeline p = new StreamPipeline(context(source)
+                    .videoSink(slot -> seen.add(new long[] {slot.frameId(), slot.sourcePtsMicros(),
+                            slot.stamp(Stage.CAPTURED)})).conclude())) {
+                p.source().open();
+                p.start();
+                await(() -> seen.size() == 20, 10_000, "20 frames");
+            }
+            long firstCaptured = seen.get(0)[2];
+            for (long[] f : seen) {
+                if (own) {
+                    assertThat(f[1]).isEqualTo(5_000_000 + f[0] * 40_000);
+                } else {
+                    assertThat(f[1]).isNotEqualTo(FrameSlot.NO_PTS).isEqualTo((f[2] - firstCaptured) / 1_000);
+                }
+            }
+        }
+    }
 }

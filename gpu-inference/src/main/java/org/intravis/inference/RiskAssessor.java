@@ -59,7 +59,7 @@ public final class RiskAssessor {
      * Adds distances and alerts to {@code a}, whose tips and zones are already filled in.
      *
      * @param pixelSpacingMm millimetres per frame pixel, 0 when unknown
-     * @param nowNanos       the frame's capture time (hold times run on frame time)
+     * @param nowNanos       the frame's time on the stream's {@link FrameClock} (hold times run on frame time)
      */
     public void assess(Annotations a, double pixelSpacingMm, long nowNanos) {
         observations = 0;

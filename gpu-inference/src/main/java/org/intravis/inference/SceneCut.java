@@ -19,9 +19,9 @@ package org.intravis.inference;
  * each is letterboxed with the same scanner graphics. A frame with too little picture to compare (a lifted probe:
  * black) is not judged by its picture; the scene after it is compared with the last picture before it.
  * <p>
- * The frame's time is the source's presentation time when the source gives one (a paused replay's frames keep
- * theirs; an offline analysis reads frames as fast as the model takes them, so their capture times say nothing),
- * else its capture time.
+ * The time between two frames is the stream's {@link FrameClock} step: presentation times when the source gives them
+ * (a paused replay's frames keep theirs; an offline analysis reads frames as fast as the model takes them, so their
+ * capture times say nothing), else capture times.
  * <p>
  * About 16,000 pixel reads a frame; no allocation after construction; one per stream, one thread at a time.
  */
@@ -38,8 +38,6 @@ public final class SceneCut {
     static final int MIN_PICTURE_CELLS = 16;
     /** Frames of a stream further apart than this (presentation or capture time) do not continue each other. */
     static final long MAX_GAP_MS = 1000;
-    /** A presentation time not known. */
-    public static final long NO_PTS = Long.MIN_VALUE;
 
     private float[] last = new float[CELLS * CELLS];
     private float[] now = new float[CELLS * CELLS];
@@ -47,25 +45,20 @@ public final class SceneCut {
     private boolean lastValid; // last holds a picture's thumbnail
     private int lastW;
     private int lastH;
-    private long lastNanos;
-    private long lastPts = NO_PTS;
     private double lastCorrelation = Double.NaN;
 
     /**
      * Whether this frame starts another scene than the stream's previous frame (the first frame does not).
      *
-     * @param pixels     the frame's pixels, or null when they cannot be read (then only size and time are judged)
-     * @param ptsMicros  the source's presentation time ({@link org.intravis.pipeline.FrameSlot#sourcePtsMicros}),
-     *                   or {@link #NO_PTS}
+     * @param pixels    the frame's pixels, or null when they cannot be read (then only size and time are judged)
+     * @param stepNanos the time from the stream's previous frame ({@link FrameClock#advance})
      */
-    public boolean cut(GreyPixels pixels, int width, int height, long capturedNanos, long ptsMicros) {
+    public boolean cut(GreyPixels pixels, int width, int height, long stepNanos) {
         boolean valid = pixels != null && thumbnail(pixels, now);
         boolean cut = false;
         lastCorrelation = Double.NaN;
         if (primed) {
-            long gapMicros = ptsMicros != NO_PTS && lastPts != NO_PTS ? ptsMicros - lastPts
-                    : (capturedNanos - lastNanos) / 1_000;
-            cut = width != lastW || height != lastH || gapMicros < 0 || gapMicros > MAX_GAP_MS * 1_000L;
+            cut = width != lastW || height != lastH || stepNanos < 0 || stepNanos > MAX_GAP_MS * 1_000_000L;
             if (!cut && valid && lastValid) {
                 lastCorrelation = correlation(last, now);
                 cut = lastCorrelation < MIN_CORRELATION;
@@ -74,8 +67,6 @@ public final class SceneCut {
         primed = true;
         lastW = width;
         lastH = height;
-        lastNanos = capturedNanos;
-        lastPts = ptsMicros;
         if (valid) {
             float[] t = last;
             last = now;

@@ -33,6 +33,7 @@ public final class StreamAnnotator {
     private final int heatmapEvery;
     private final ZoneIdentities zoneIds = new ZoneIdentities();
     private final ZoneSmoother zoneSmoother;
+    private final FrameClock clock = new FrameClock();
     private final SceneCut sceneCut = new SceneCut();
     private long inferences;
 
@@ -69,15 +70,17 @@ public final class StreamAnnotator {
     }
 
     /**
-     * Judges whether the frame just begun shows the same scene as the stream's frame before it ({@link SceneCut});
-     * on a cut the tip tracks, their alerts, the zone average and the zone ids start again, counted. Call after {@link #begin}
-     * and before the frame's zones are decoded.
+     * Moves the stream's frame time ({@link FrameClock}: the tracks and alerts run on it) to the frame just begun
+     * and judges whether it shows the same scene as the stream's frame before it ({@link SceneCut}); on a cut the
+     * tip tracks, their alerts, the zone average and the zone ids start again, counted. Call after {@link #begin}
+     * and before the frame's zones are decoded, once for every frame that is published.
      *
      * @param pixels    the frame's pixels, or null when they cannot be read (then only size and time are judged)
-     * @param ptsMicros the source's presentation time, or {@link SceneCut#NO_PTS}
+     * @param ptsMicros the source's presentation time, or {@link FrameClock#NO_PTS}
      */
     public void sceneCheck(GreyPixels pixels, long ptsMicros) {
-        if (sceneCut.cut(pixels, holder.frameWidth(), holder.frameHeight(), holder.capturedNanos(), ptsMicros)) {
+        long step = clock.advance(holder.capturedNanos(), ptsMicros);
+        if (sceneCut.cut(pixels, holder.frameWidth(), holder.frameHeight(), step)) {
             tracker.clear();
             risk.clear();
             zoneIds.clear();
@@ -104,7 +107,7 @@ public final class StreamAnnotator {
 
     /** Tracks, drawn zones, risk; then stamps, publishes and records the frame. */
     public void publish() {
-        tracker.update(detections, holder.capturedNanos());
+        tracker.update(detections, clock.nanos());
         tracker.writeTips(holder);
         for (int k = 0; k < detections.count; k++) {
             int t = tracker.trackOf(k);
@@ -115,7 +118,7 @@ public final class StreamAnnotator {
         }
         zoneIds.assign(holder); // before the drawn zones, which keep the surgeon's ids
         addDrawnZones();
-        risk.assess(holder, pixelSpacingMm, holder.capturedNanos());
+        risk.assess(holder, pixelSpacingMm, clock.nanos());
         inferences++;
         long published = System.nanoTime();
         holder.publishedNanos(published);

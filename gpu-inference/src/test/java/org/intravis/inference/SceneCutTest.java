@@ -53,8 +53,19 @@ class SceneCutTest {
         return pixels(out);
     }
 
-    private static boolean cut(SceneCut c, GreyPixels p, long t) {
-        return c.cut(p, p.width(), p.height(), t, SceneCut.NO_PTS);
+    /** A stream's judge as {@link StreamAnnotator#sceneCheck} has it: its frame clock's step, then the cut. */
+    private static final class Judge {
+        final FrameClock clock = new FrameClock();
+        final SceneCut scene = new SceneCut();
+
+        boolean cut(GreyPixels p, int w, int h, long capturedNanos, long ptsMicros) {
+            return scene.cut(p, w, h, clock.advance(capturedNanos, ptsMicros));
+        }
+
+        /** By capture time alone (a source without presentation times). */
+        boolean cut(GreyPixels p, long capturedNanos) {
+            return cut(p, p.width(), p.height(), capturedNanos, FrameClock.NO_PTS);
+        }
     }
 
     @Test
@@ -64,12 +75,12 @@ class SceneCutTest {
             frames = s.sorted().toList();
         }
         assertThat(frames).hasSize(28);
-        SceneCut c = new SceneCut();
+        Judge c = new Judge();
         double lowest = 1;
         for (int i = 0; i < frames.size(); i++) {
-            assertThat(cut(c, read(frames.get(i)), i * FRAME)).as(frames.get(i).toString()).isFalse();
+            assertThat(c.cut(read(frames.get(i)), i * FRAME)).as(frames.get(i).toString()).isFalse();
             if (i > 0) {
-                lowest = Math.min(lowest, c.lastCorrelation());
+                lowest = Math.min(lowest, c.scene.lastCorrelation());
             }
         }
         assertThat(lowest).isGreaterThan(0.95); // measured 0.995 at least, 4 clip frames apart
@@ -78,18 +89,18 @@ class SceneCutTest {
     @Test
     void anotherScanOrViewOfTheSameSizeIsAnotherScene() {
         Path us = resource("/eval-samples/ultrasound/images");
-        SceneCut c = new SceneCut();
-        assertThat(cut(c, read(us.resolve("0168.png")), 0)).as("the first frame").isFalse();
-        assertThat(cut(c, read(us.resolve("0182.png")), FRAME)).isTrue();
-        assertThat(cut(c, read(us.resolve("0197.png")), 2 * FRAME)).isTrue();
-        assertThat(cut(c, read(us.resolve("0197.png")), 3 * FRAME)).as("the same picture again").isFalse();
+        Judge c = new Judge();
+        assertThat(c.cut(read(us.resolve("0168.png")), 0)).as("the first frame").isFalse();
+        assertThat(c.cut(read(us.resolve("0182.png")), FRAME)).isTrue();
+        assertThat(c.cut(read(us.resolve("0197.png")), 2 * FRAME)).isTrue();
+        assertThat(c.cut(read(us.resolve("0197.png")), 3 * FRAME)).as("the same picture again").isFalse();
 
-        SceneCut clip = new SceneCut();
+        Judge clip = new Judge();
         Path needle = resource("/real-needle/images/clarius_00337.jpg");
         Path lower = resource("/real-needle/needle-free/images/clarius_00337_lower.jpg");
-        assertThat(cut(clip, read(needle), 0)).isFalse();
-        assertThat(cut(clip, readAt(lower, 1080, 860), FRAME)).as("the lower view, stretched to the frame").isTrue();
-        assertThat(cut(clip, read(needle), 2 * FRAME)).as("and back").isTrue();
+        assertThat(clip.cut(read(needle), 0)).isFalse();
+        assertThat(clip.cut(readAt(lower, 1080, 860), FRAME)).as("the lower view, stretched to the frame").isTrue();
+        assertThat(clip.cut(read(needle), 2 * FRAME)).as("and back").isTrue();
     }
 
     /**
@@ -99,12 +110,12 @@ class SceneCutTest {
     @Test
     void anotherScanInTheSameScannersCaptureIsAnotherScene() {
         Path us = resource("/eval-samples/ultrasound/images");
-        SceneCut c = new SceneCut();
+        Judge c = new Judge();
         GreyPixels first = captured(us.resolve("0168.png"));
-        assertThat(cut(c, first, 0)).isFalse();
-        assertThat(cut(c, captured(us.resolve("0168.png")), FRAME)).isFalse();
-        assertThat(cut(c, captured(us.resolve("0182.png")), 2 * FRAME)).isTrue();
-        assertThat(cut(c, captured(us.resolve("0197.png")), 3 * FRAME)).isTrue();
+        assertThat(c.cut(first, 0)).isFalse();
+        assertThat(c.cut(captured(us.resolve("0168.png")), FRAME)).isFalse();
+        assertThat(c.cut(captured(us.resolve("0182.png")), 2 * FRAME)).isTrue();
+        assertThat(c.cut(captured(us.resolve("0197.png")), 3 * FRAME)).isTrue();
     }
 
     private static GreyPixels captured(Path p) {
@@ -114,29 +125,29 @@ class SceneCutTest {
     @Test
     void anotherSizeOrTimeIsAnotherScene() {
         Path needle = resource("/real-needle/images/clarius_00337.jpg");
-        SceneCut c = new SceneCut();
-        assertThat(cut(c, read(needle), 0)).isFalse();
-        assertThat(cut(c, readAt(needle, 540, 430), FRAME)).as("half size").isTrue();
-        assertThat(cut(c, readAt(needle, 540, 430), 2 * FRAME)).isFalse();
-        assertThat(cut(c, readAt(needle, 540, 430), 2 * FRAME + 1_100_000_000L)).as("1.1 s later").isTrue();
-        assertThat(cut(c, readAt(needle, 540, 430), FRAME)).as("back in time (a seek)").isTrue();
-        assertThat(c.cut(null, 540, 430, 2 * FRAME, SceneCut.NO_PTS)).as("pixels unreadable: size and time only")
+        Judge c = new Judge();
+        assertThat(c.cut(read(needle), 0)).isFalse();
+        assertThat(c.cut(readAt(needle, 540, 430), FRAME)).as("half size").isTrue();
+        assertThat(c.cut(readAt(needle, 540, 430), 2 * FRAME)).isFalse();
+        assertThat(c.cut(readAt(needle, 540, 430), 2 * FRAME + 1_100_000_000L)).as("1.1 s later").isTrue();
+        assertThat(c.cut(readAt(needle, 540, 430), FRAME)).as("back in time (a seek)").isTrue();
+        assertThat(c.cut(null, 540, 430, 2 * FRAME, FrameClock.NO_PTS)).as("pixels unreadable: size and time only")
                 .isFalse();
-        assertThat(c.cut(null, 1080, 860, 3 * FRAME, SceneCut.NO_PTS)).isTrue();
+        assertThat(c.cut(null, 1080, 860, 3 * FRAME, FrameClock.NO_PTS)).isTrue();
     }
 
     /** The source's own clock: a replay seek or a reconnected source, while capture time runs on evenly. */
     @Test
     void aSeekInTheSourcesTimeIsAnotherScene() {
         GreyPixels p = read(resource("/real-needle/images/clarius_00337.jpg"));
-        SceneCut c = new SceneCut();
+        Judge c = new Judge();
         long pts = 5_000_000;
         assertThat(c.cut(p, 1080, 860, 0, pts)).isFalse();
         assertThat(c.cut(p, 1080, 860, FRAME, pts += 66_667)).isFalse();
         assertThat(c.cut(p, 1080, 860, 2 * FRAME, pts)).as("paused: the same frame again").isFalse();
         assertThat(c.cut(p, 1080, 860, 3 * FRAME, pts - 2_000_000)).as("seeked back 2 s").isTrue();
         assertThat(c.cut(p, 1080, 860, 4 * FRAME, pts + 3_000_000)).as("seeked forward").isTrue();
-        assertThat(c.cut(p, 1080, 860, 5 * FRAME, SceneCut.NO_PTS)).as("no presentation time: capture time")
+        assertThat(c.cut(p, 1080, 860, 5 * FRAME, FrameClock.NO_PTS)).as("no presentation time: capture time")
                 .isFalse();
         assertThat(c.cut(p, 1080, 860, 6 * FRAME, pts + 3_066_667)).as("the last frame's time unknown: capture time")
                 .isFalse();
@@ -149,14 +160,14 @@ class SceneCutTest {
     void aBlackFrameIsComparedWithNothingAndTheNextPictureWithTheLastOne() {
         Path us = resource("/eval-samples/ultrasound/images");
         GreyPixels black = new GreyPixels().wrap(ByteBuffer.allocate(534 * 512), 534, 512, 534, 1);
-        SceneCut same = new SceneCut();
-        cut(same, read(us.resolve("0168.png")), 0);
-        assertThat(cut(same, black, FRAME)).isFalse();
-        assertThat(cut(same, read(us.resolve("0168.png")), 2 * FRAME)).isFalse();
+        Judge same = new Judge();
+        same.cut(read(us.resolve("0168.png")), 0);
+        assertThat(same.cut(black, FRAME)).isFalse();
+        assertThat(same.cut(read(us.resolve("0168.png")), 2 * FRAME)).isFalse();
 
-        SceneCut other = new SceneCut();
-        cut(other, read(us.resolve("0168.png")), 0);
-        assertThat(cut(other, black, FRAME)).isFalse();
-        assertThat(cut(other, read(us.resolve("0182.png")), 2 * FRAME)).isTrue();
+        Judge other = new Judge();
+        other.cut(read(us.resolve("0168.png")), 0);
+        assertThat(other.cut(black, FRAME)).isFalse();
+        assertThat(other.cut(read(us.resolve("0182.png")), 2 * FRAME)).isTrue();
     }
 }

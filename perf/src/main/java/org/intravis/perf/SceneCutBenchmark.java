@@ -1,5 +1,6 @@
 package org.intravis.perf;
 
+import org.intravis.inference.FrameClock;
 import org.intravis.inference.GreyPixels;
 import org.intravis.inference.SceneCut;
 import org.intravis.pipeline.FrameSlot;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public class SceneCutBenchmark {
     private final GreyPixels[] frames = {new GreyPixels(), new GreyPixels()};
     private SceneCut sceneCut;
+    private FrameClock clock;
     private long frame;
 
     @Setup(Level.Trial)
@@ -36,12 +38,13 @@ public class SceneCutBenchmark {
             frames[f].wrap(s.pixels(), s.width(), s.height(), s.stride(), s.format().bytesPerPixel());
         }
         sceneCut = new SceneCut();
+        clock = new FrameClock();
     }
 
     @Benchmark
     public boolean judgeScene() {
         GreyPixels p = frames[(int) (frame & 1)];
         frame++;
-        return sceneCut.cut(p, p.width(), p.height(), frame * 33_333_333L, frame * 33_333L);
+        return sceneCut.cut(p, p.width(), p.height(), clock.advance(frame * 33_333_333L, frame * 33_333L));
     }
 }

@@ -158,6 +158,44 @@ class ExportAnalyzeTest {
         assertThat(Long.parseLong(probe[1])).isEqualTo(frames);
     }
 
+    /**
+     * Two analyses of one real needle video give the same overlay on every frame: the tips move on the video's own
+     * clock (not on how fast this machine read the frames) and every frame gets the full graph (no step down to the
+     * cheaper one on a busy machine). Before, on the whole clip: tips up to 11 px apart and 17 frames run on the
+     * single-pass graph in one run of two.
+     */
+    @Test
+    void analyzingARealNeedleVideoTwiceGivesTheSameOverlays() throws Exception {
+        Path frames = Path.of("../gpu-inference/src/test/resources/real-needle/images").toAbsolutePath().normalize();
+        String input = "images:" + frames + "?fps=15&loop=true"; // 28 frames, played four times over
+        List<List<String>> runs = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            Path out = dir.resolve("needle-" + run);
+            CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", input, "--output", out.toString(),
+                    "--max-frames", "112");
+            assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+            List<String> overlays = new java.util.ArrayList<>();
+            int tips = 0;
+            for (String line : Files.readAllLines(out.resolve("annotations.jsonl"))) {
+                JsonNode n = JSON.readTree(line);
+                if (!"overlay".equals(n.path("type").asText())) {
+                    continue;
+                }
+                assertThat(n.at("/model/variant").asText()).as("frame %s", n.get("frameId")).isEqualTo("full");
+                tips += n.get("tips").size();
+                // what the overlay shows; the stage times are this run's own
+                overlays.add(n.get("frameId") + " " + n.get("tips") + " " + n.get("lines") + " " + n.get("zones")
+                        + " " + n.get("distances") + " " + n.get("alerts"));
+            }
+            assertThat(overlays).hasSize(112);
+            assertThat(tips).as("tips shown").isGreaterThan(100);
+            runs.add(overlays);
+        }
+        for (int i = 0; i < runs.get(0).size(); i++) {
+            assertThat(runs.get(1).get(i)).isEqualTo(runs.get(0).get(i));
+        }
+    }
+
     @Test
     void analyzeAnnotatesEveryFrameOfTheSharedPlusSequences() throws Exception {
         Path sharedPlus = SharedData.require("plus-sequences");
