@@ -45,7 +45,7 @@ public final class FrameSlot {
     /** A presentation time not given. */
     public static final long NO_PTS = Long.MIN_VALUE;
 
-    private long sourcePtsMicros;
+    private long sourcePtsMicros = NO_PTS;
     private long captureEpochMicros;
     private long overlayAgeMillis = -1;
     private boolean overlayFresh;

@@ -90,7 +90,7 @@ public final class OutputDecoder {
             rewritten = true;
         }
         boolean smoothed = smoother != null
-                && smoother.smooth(probs, zoneChannels, plane, a.capturedNanos(), frameW, frameH);
+                && smoother.smooth(probs, zoneChannels, plane);
         if (rewritten) {
             outputRow.put(probs, 0, probs.length); // the polygons read the native planes
         } else if (smoothed) {

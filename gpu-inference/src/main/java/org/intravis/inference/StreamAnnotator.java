@@ -72,8 +72,9 @@ public final class StreamAnnotator {
     /**
      * Moves the stream's frame time ({@link FrameClock}: the tracks and alerts run on it) to the frame just begun
      * and judges whether it shows the same scene as the stream's frame before it ({@link SceneCut}); on a cut the
-     * tip tracks, their alerts, the zone average and the zone ids start again, counted. Call after {@link #begin}
-     * and before the frame's zones are decoded, once for every frame that is published.
+     * tip tracks, their alerts, the zone average and the zone ids start again, counted (the zone average also after
+     * its own longest gap, {@link ZoneSmoother#restartAfter}). Call after {@link #begin} and before the frame's zones
+     * are decoded, once for every frame that is published.
      *
      * @param pixels    the frame's pixels, or null when they cannot be read (then only size and time are judged)
      * @param ptsMicros the source's presentation time, or {@link FrameClock#NO_PTS}
@@ -88,6 +89,8 @@ public final class StreamAnnotator {
                 zoneSmoother.restart();
             }
             counters.increment(Counter.SCENE_CUTS);
+        } else if (zoneSmoother != null) {
+            zoneSmoother.restartAfter(step);
         }
     }
 

@@ -8,9 +8,10 @@ package org.intravis.inference;
  * moving edge is shown about {@code (1 - weight) / weight} inferences late (measured in the model card).
  * <p>
  * The average starts again from the newest map, so that nothing smears from one view into another, when the maps
- * overlap less than {@link Config#resetBelowOverlap} (soft IoU over the zone channels: a scene cut, a replay seek,
- * the probe lifted or moved far), when frames are more than {@link Config#maxGapMs} apart (a frozen or restarted
- * source, a paused stream, a recording's gap) or go back in time, and when the frame size changes.
+ * overlap less than {@link Config#resetBelowOverlap} (soft IoU over the zone channels: the probe lifted or moved
+ * far), and when its stream says so ({@link #restart}, {@link #restartAfter}): at a scene cut (another frame size,
+ * time going back, another picture: {@link SceneCut}) and when frames are more than {@link Config#maxGapMs} apart
+ * on the stream's {@link FrameClock} (a frozen or restarted source, a paused stream, a recording's gap).
  * <p>
  * While it is on, the zones also get hysteresis on their area: a zone in view is kept down to
  * {@link #KEEP_AREA_FRACTION} of the smallest area a new zone needs ({@link MaskPolygons}, with the boxes of the
@@ -33,7 +34,7 @@ public final class ZoneSmoother {
      *
      * @param weight            weight of the newest map, in (0, 1]; 1 is off (each frame on its own)
      * @param resetBelowOverlap soft IoU of the newest map with the average below which the average restarts
-     * @param maxGapMs          frames further apart than this (capture time) restart the average; 0: never
+     * @param maxGapMs          frames further apart than this (the stream's frame time) restart the average; 0: never
      */
     public record Config(double weight, double resetBelowOverlap, long maxGapMs) {
         /** Each frame on its own, as before smoothing existed. */
@@ -64,10 +65,6 @@ public final class ZoneSmoother {
             return weight < 1;
         }
 
-        /** The same, without the time-gap rule (offline analysis, where capture time is not the video's time). */
-        public Config withoutGapRule() {
-            return new Config(weight, resetBelowOverlap, 0);
-        }
     }
 
     private final Config cfg;
@@ -75,9 +72,6 @@ public final class ZoneSmoother {
     private float[] state;
     private int[][] kept;
     private boolean primed;
-    private long lastNanos;
-    private int lastW;
-    private int lastH;
     private double lastOverlap = 1;
     private long restarts;
 
@@ -96,10 +90,22 @@ public final class ZoneSmoother {
     }
 
     /**
+     * Makes the next frame start the average afresh when it comes more than {@link Config#maxGapMs} after the one
+     * before ({@code stepNanos}: the stream's {@link FrameClock} step); returns whether it will.
+     */
+    public boolean restartAfter(long stepNanos) {
+        boolean gap = cfg.maxGapMs() > 0 && stepNanos > cfg.maxGapMs() * 1_000_000L;
+        if (gap) {
+            restart();
+        }
+        return gap;
+    }
+
+    /**
      * Smooths the zone planes of {@code probs} in place (each {@code plane} floats at {@code channels[z] * plane})
      * and returns whether they changed: false when smoothing is off or the average restarted from this frame.
      */
-    public boolean smooth(float[] probs, int[] channels, int plane, long capturedNanos, int frameW, int frameH) {
+    public boolean smooth(float[] probs, int[] channels, int plane) {
         if (!cfg.on() || channels.length == 0) {
             return false;
         }
@@ -111,12 +117,7 @@ public final class ZoneSmoother {
             }
             primed = false;
         }
-        long gap = capturedNanos - lastNanos;
-        boolean restart = !primed || frameW != lastW || frameH != lastH || gap < 0
-                || (cfg.maxGapMs() > 0 && gap > cfg.maxGapMs() * 1_000_000L);
-        lastNanos = capturedNanos;
-        lastW = frameW;
-        lastH = frameH;
+        boolean restart = !primed;
         if (!restart) {
             lastOverlap = overlap(probs, channels, plane);
             restart = lastOverlap < cfg.resetBelowOverlap();
@@ -172,7 +173,7 @@ public final class ZoneSmoother {
         return union < MIN_MASS ? 1 : inter / union;
     }
 
-    /** Soft IoU of the last frame with the average before it (0 when it restarted on time or size). */
+    /** Soft IoU of the last frame with the average before it (0 when it was told to restart). */
     double lastOverlap() {
         return lastOverlap;
     }

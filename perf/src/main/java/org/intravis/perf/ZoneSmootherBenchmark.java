@@ -65,6 +65,6 @@ public class ZoneSmootherBenchmark {
     public boolean smoothZones() {
         System.arraycopy(rows[(int) (frame & 1)], 0, row, 0, row.length);
         frame++;
-        return smoother.smooth(row, ZONE_CHANNELS, PLANE, frame * 33_333_333L, 1280, 720);
+        return smoother.smooth(row, ZONE_CHANNELS, PLANE);
     }
 }

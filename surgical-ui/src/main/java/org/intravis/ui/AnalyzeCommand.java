@@ -65,10 +65,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         try {
             // offline nothing has to keep up: every frame gets the full graph (a step down to the cheaper one would
             // depend on how busy the machine was, and two analyses of one video would differ)
-            settings = ModuleSettings.inference(cfg).rowsPerStream(cfg.inference.maxBatch).stepDown(false);
-            // offline, frames are read as fast as the model takes them: their capture times say nothing of the
-            // video's, so only a change of picture restarts the zones' average
-            settings.zoneSmoothing(settings.zoneSmoothing().withoutGapRule()).conclude();
+            settings = ModuleSettings.inference(cfg).rowsPerStream(cfg.inference.maxBatch).stepDown(false).conclude();
         } catch (IllegalArgumentException e) {
             throw new UserError("inference: " + e.getMessage(), e);
         }
