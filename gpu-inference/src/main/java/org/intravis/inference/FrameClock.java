@@ -1,13 +1,14 @@
 package org.intravis.inference;
 
 /**
- * A stream's frame time, the clock its tip tracks move on and its alerts are held by: from one frame of the stream
- * to the next it advances by the difference of their presentation times when both are known (every frame from the
- * ring has one: the source's, or its capture time since the stream's first frame when the source gives none), else
- * by the difference of their capture times. Why not capture time alone: an offline analysis reads frames as fast as the model takes them, so their
- * capture times are the machine's speed, not the video's; tips then moved, and look-ahead alerts fired, by how busy
- * the machine was, and two analyses of one video differed (up to 23 px on the needle clip). With the presentation
- * time the same video gives the same tracks, offline or live.
+ * A stream's frame time, the clock its tip tracks move on and its alerts and zone average are held by: from one
+ * frame of the stream to the next it advances by the difference of their presentation times when both are known
+ * (every frame from the ring has one: the source's, or its capture time since the stream's first frame when the
+ * source gives none), else by the difference of their capture times. Why not capture time alone: an offline
+ * analysis reads frames as fast as the model takes them, so their capture times are the machine's speed, not the
+ * video's; tips then moved, and look-ahead alerts fired, by how busy the machine was, and two analyses of the needle
+ * clip put tips up to 11-23 px apart. With the presentation time the same video gives the same tracks, offline or
+ * live.
  * <p>
  * The step to the frame just given may be negative or large (a seek, a reconnected source: {@link SceneCut} judges
  * it); the clock itself only moves forward. One per stream, one thread at a time; no allocation.
