@@ -16,6 +16,7 @@
 # stage 1 starts from its weights: train.py --init-backbone), in runs/cv-ssl-K; "pools" then builds the unlabelled pool.
 # ARM=dpi: the same schedule with a per-image soft Dice in stage 3 (train.py --dice-per-image: a small nerve weighs as
 # much as a large vessel), in runs/cv-dpi-K
+# STAGE=NAME before "evaluate": score and summarise another last stage kept beside stage3 (runs/cv-ARM-K/NAME)
 # On the GPU machine, after the chunks (the commands "stage" prints):
 #   bash gpu-inference/training/cross_validate.sh device [MINUTES]
 #        joins the parts, trains the six runs side by side on CUDA (each stage capped at MINUTES / 3, default 8),
@@ -97,6 +98,16 @@ join_parts() { # /tmp/cv/part.* plus the parts this command carried -> $tr/cache
 
 case "$mode" in
     pools)
+        # the phantom frames every ultrasound pool mixes in (30 %, as the shipped schedule: the default demo's source
+        # stays in distribution), dumped by the Java phantom as README step 1 does
+        if [ ! -d "$tr/cache/phantom-ultrasound" ]; then
+            jar=surgical-ui/target/intravis.jar
+            [ -f "$jar" ] || { echo "the phantom frames need $jar: mvn -q -B package -DskipTests first" >&2; exit 2; }
+            for seed_size in 1:1280x720 2:1280x720 3:1920x1080 4:1024x768; do
+                java -cp "$jar" org.intravis.capture.synthetic.PhantomDump ultrasound 100 "${seed_size#*:}" \
+                    "${seed_size%%:*}" 13 "$tr/cache/phantom-ultrasound/s${seed_size%%:*}"
+            done
+        fi
         cd "$tr"
         $PY make_folds.py
         $PY build_cache.py --task ultrasound --images all --n 7000 --seed 51 --name $POOL_A
@@ -178,30 +189,34 @@ case "$mode" in
         cd "$tr"
         # each fold's own run; fold 1 (the validation split) without one: the shipped graph, which the card's schedule
         # trained on the other four folds' images (pools built from those images only, not the shared CV pools)
+        # STAGE=NAME: another last stage kept beside stage3 in each run (runs/cv-ARM-K/NAME, scored into NAME.eval.json)
+        stage=${STAGE:-stage3}
+        ev=eval.json
+        [ "$stage" != stage3 ] && ev=$stage.eval.json
         for k in 1 2 3 4 5; do
             d=$(run_dir "$k")
-            if [ -f "$d/stage3/model.pt" ]; then
-                [ "$d/eval.json" -nt "$d/stage3/model.pt" ] || $PY evaluate.py --task ultrasound --fold "$k" \
-                    --checkpoint "$d/stage3/model.pt" --mirror-average --crop-to-content \
-                    --out "$d/eval.json" > /dev/null
+            if [ -f "$d/$stage/model.pt" ]; then
+                [ "$d/$ev" -nt "$d/$stage/model.pt" ] || $PY evaluate.py --task ultrasound --fold "$k" \
+                    --checkpoint "$d/$stage/model.pt" --mirror-average --crop-to-content \
+                    --out "$d/$ev" > /dev/null
             elif [ "$k" = 1 ] && [ "$ARM" = base ]; then
                 [ -f "runs/cv-1/eval.json" ] || $PY evaluate.py --task ultrasound --fold 1 \
                     --onnx ../src/main/resources/models/ultrasound/ultrasound.onnx \
                     --out runs/cv-1/eval.json > /dev/null
             else
-                echo "fold $k: no $d/stage3/model.pt (train it: ARM=$ARM $0 cpu $k); left out of the summary" >&2
+                echo "fold $k: no $d/$stage/model.pt (train it: ARM=$ARM $0 cpu $k); left out of the summary" >&2
             fi
         done
-        RUNS=$(run_dir "") $PY - <<'EOF'
+        RUNS=$(run_dir "") EV=$ev STAGE=$stage $PY - <<'EOF'
 import json
 import os
 import numpy as np
-prefix = os.environ["RUNS"]
-folds = [json.load(open("%s%d/eval.json" % (prefix, k))) for k in range(1, 6) if os.path.exists("%s%d/eval.json" % (prefix, k))]
-print("arm %s" % prefix)
+prefix, ev, stage = os.environ["RUNS"], os.environ["EV"], os.environ["STAGE"]
+folds = [json.load(open("%s%d/%s" % (prefix, k, ev))) for k in range(1, 6) if os.path.exists("%s%d/%s" % (prefix, k, ev))]
+print("arm %s, last stage %s" % (prefix, stage))
 print("folds scored: %s of 5" % ", ".join(str(f["fold"]) for f in folds))
 rng = np.random.default_rng(0)
-summary = {"arm": prefix, "folds": [], "classes": {}}
+summary = {"arm": prefix, "stage": stage, "folds": [], "classes": {}}
 print("| fold | held-out images | vessel Dice (frames) | nerve Dice (frames) | thresholds vessel / nerve |")
 print("| --- | --- | --- | --- | --- |")
 for f in folds:
@@ -220,8 +235,9 @@ for c in ("vessel", "nerve"):
                              "pooled_frames": len(pooled), "pooled_mean": round(float(pooled.mean()), 4),
                              "pooled_bootstrap95": [round(float(np.percentile(boot, q)), 4) for q in (2.5, 97.5)]}
 # the figures the shipped model's sidecar quotes (export_needle.py --cross-validation)
-json.dump(summary, open(prefix + "summary.json", "w"), indent=2)
-print("wrote %ssummary.json" % prefix)
+out = prefix + ("summary.json" if stage == "stage3" else stage + "-summary.json")
+json.dump(summary, open(out, "w"), indent=2)
+print("wrote %s" % out)
 EOF
         ;;
     *)

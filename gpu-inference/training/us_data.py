@@ -134,7 +134,12 @@ class UltrasoundSource:
         self.last_source = -1  # the real image the last sample came from (index into self.real), -1 a phantom frame
         self.phantom_dir = phantom_dir
         self.phantom = load_phantom(phantom_dir) if os.path.isdir(phantom_dir) else []
-        self.phantom_share = phantom_share if self.phantom else 0.0
+        if phantom_share > 0 and not self.phantom:
+            # a fresh checkout has no dump: without this a pool was built from real frames alone, silently, and the
+            # model trained on it no longer knew the default demo's phantom (its zones flickered there)
+            raise SystemExit("no phantom frames under %s: dump them first (README, step 1: PhantomDump) or ask for "
+                             "none (--phantom-share 0)" % phantom_dir)
+        self.phantom_share = phantom_share
 
     def names(self):
         """The real images' names, in the order `last_source` indexes them."""
