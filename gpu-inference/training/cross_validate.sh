@@ -214,6 +214,8 @@ import numpy as np
 prefix, ev, stage = os.environ["RUNS"], os.environ["EV"], os.environ["STAGE"]
 folds = [json.load(open("%s%d/%s" % (prefix, k, ev))) for k in range(1, 6) if os.path.exists("%s%d/%s" % (prefix, k, ev))]
 print("arm %s, last stage %s" % (prefix, stage))
+if not folds:
+    raise SystemExit("no fold of %s has %s scored: nothing to summarise" % (prefix, stage))
 print("folds scored: %s of 5" % ", ".join(str(f["fold"]) for f in folds))
 rng = np.random.default_rng(0)
 summary = {"arm": prefix, "stage": stage, "folds": [], "classes": {}}

@@ -1,0 +1,38 @@
+"""The last stage with and without the phantom frames, fold by fold and pooled (paired per frame, 95 % bootstrap):
+    /usr/bin/python3 results/all-images-phantom/compare.py   (from gpu-inference/training)"""
+import json
+import os
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ARMS = ["stage3-plain", "stage3", "stage3-ph", "stage4-ph"]
+
+
+def load(k, arm):
+    p = os.path.join(HERE, "fold%d-%s.eval.json" % (k, arm))
+    return json.load(open(p)) if os.path.exists(p) else None
+
+
+print("| fold | " + " | ".join(ARMS) + " |")
+print("| --- |" + " --- |" * len(ARMS))
+for k in (1, 2, 5):
+    cells = []
+    for arm in ARMS:
+        d = load(k, arm)
+        cells.append("-" if d is None else "%.3f / %.3f" % (d["segmentation"]["vessel"]["dice"], d["segmentation"]["nerve"]["dice"]))
+    print("| %d | %s |" % (k, " | ".join(cells)))
+rng = np.random.default_rng(0)
+for arm in ("stage3-ph", "stage4-ph"):
+    for c in ("vessel", "nerve"):
+        diffs = []
+        for k in (1, 2, 5):
+            a, b = load(k, "stage3"), load(k, arm)
+            if a is None or b is None:
+                continue
+            pa, pb = a["per_frame_dice"][c], b["per_frame_dice"][c]
+            diffs += [pb[n] - pa[n] for n in pa if n in pb]
+        d = np.array(diffs)
+        boot = [rng.choice(d, len(d)).mean() for _ in range(10000)]
+        print("%s - stage3, %s: %+.3f over %d frames, 95 %% bootstrap [%+.3f, %+.3f]"
+              % (arm, c, d.mean(), len(d), np.percentile(boot, 2.5), np.percentile(boot, 97.5)))
