@@ -97,6 +97,26 @@ def compose(base, needle):
     return base
 
 
+def save_composed(base_path, needle, models_dir):
+    """The base file's graph with the needle graph composed in, checked and written (the bundled file, or
+    MODELS_DIR/ultrasound/ultrasound.onnx); returns the path written."""
+    m = compose(onnx.load(base_path), needle)
+    m.opset_import[0].version = OPSET
+    onnx.checker.check_model(m, full_check=True)
+    out_dir = os.path.join(models_dir, "ultrasound") if models_dir else os.path.dirname(model_file("ultrasound", "onnx"))
+    os.makedirs(out_dir, exist_ok=True)
+    out_path = os.path.join(out_dir, "ultrasound.onnx")
+    onnx.save(m, out_path)
+    return out_path
+
+
+def probe_inputs(mean, std):
+    """What the checks run: two real validation frames and one of noise, a batch of 3, as model input."""
+    grays = [load_gray(os.path.join(DATA_DIR, "images", n)) for n in read_split("ultrasound-val.txt")[:2]]
+    return np.stack([preprocess(g, mean, std) for g in grays]
+                    + [np.random.default_rng(0).normal(0, 1, (1, SIZE, SIZE)).astype(np.float32)])
+
+
 def needle_graph_of(composed):
     """The needle network inside a composed file, as the standalone graph compose() takes: the nodes and weights
     under PREFIX with the prefix taken off, output `probs` [N,2,256,256]."""
@@ -195,19 +215,9 @@ def main():
     if tuple(ck["norm"]) != (base_side["input"]["mean"], base_side["input"]["std"]):
         raise SystemExit("the needle network's input normalisation differs from the base model's")
     net, torch_model, needle_onnx = export_needle_net(ck, a.mirror_needle)
-    base = onnx.load(a.base)
-    m = compose(base, needle_onnx)
-    m.opset_import[0].version = OPSET
-    onnx.checker.check_model(m, full_check=True)
-    out_dir = os.path.join(a.models_dir, "ultrasound") if a.models_dir else os.path.dirname(model_file("ultrasound", "onnx"))
-    os.makedirs(out_dir, exist_ok=True)
-    out_path = os.path.join(out_dir, "ultrasound.onnx")
-    onnx.save(m, out_path)
-
-    grays = [load_gray(os.path.join(DATA_DIR, "images", n)) for n in read_split("ultrasound-val.txt")[:2]]
-    mean, std = ck["norm"]
-    xs = np.stack([preprocess(g, mean, std) for g in grays]
-                  + [np.random.default_rng(0).normal(0, 1, (1, SIZE, SIZE)).astype(np.float32)])
+    out_path = save_composed(a.base, needle_onnx, a.models_dir)
+    out_dir = os.path.dirname(out_path)
+    xs = probe_inputs(*ck["norm"])
     got = OnnxNumpy(out_path).run(xs)
     want_seg = OnnxNumpy(a.base).run(xs)
     with torch.no_grad():
@@ -271,18 +281,9 @@ def swap_segmentation(a):
     seg_thr = json.load(open(a.segmentation_thresholds))
     cv = json.load(open(a.cross_validation))
     src = onnx.load(a.needle_onnx)
-    needle = needle_graph_of(src)
-    m = compose(onnx.load(a.base), needle)
-    m.opset_import[0].version = OPSET
-    onnx.checker.check_model(m, full_check=True)
-    out_dir = os.path.join(a.models_dir, "ultrasound") if a.models_dir else os.path.dirname(model_file("ultrasound", "onnx"))
-    os.makedirs(out_dir, exist_ok=True)
-    out_path = os.path.join(out_dir, "ultrasound.onnx")
-    onnx.save(m, out_path)
-
-    grays = [load_gray(os.path.join(DATA_DIR, "images", n)) for n in read_split("ultrasound-val.txt")[:2]]
-    xs = np.stack([preprocess(g, base_side["input"]["mean"], base_side["input"]["std"]) for g in grays]
-                  + [np.random.default_rng(0).normal(0, 1, (1, SIZE, SIZE)).astype(np.float32)])
+    out_path = save_composed(a.base, needle_graph_of(src), a.models_dir)
+    out_dir = os.path.dirname(out_path)
+    xs = probe_inputs(base_side["input"]["mean"], base_side["input"]["std"])
     got = OnnxNumpy(out_path).run(xs)
     want_seg = OnnxNumpy(a.base).run(xs)
     want_needle = OnnxNumpy(a.needle_onnx).run(xs)
