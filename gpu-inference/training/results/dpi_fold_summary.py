@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 
+from paired import differences, interval
+
 R = os.path.join(os.path.dirname(os.path.abspath(__file__)), sys.argv[1])
 ev = {k: json.load(open(os.path.join(R, f))) for k, f in (("plain", "plain.eval.json"), ("per-image Dice", "dpi.eval.json"))
       if os.path.exists(os.path.join(R, f))}
@@ -19,9 +21,7 @@ for k, e in ev.items():
 rng = np.random.default_rng(0)
 if len(ev) == 2:
     for c in ("vessel", "nerve"):
-        fa, fb = ev["plain"]["per_frame_dice"][c], ev["per-image Dice"]["per_frame_dice"][c]
-        keys = sorted(set(fa) & set(fb))
-        d = np.array([fb[k] - fa[k] for k in keys])
-        boots = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
+        d = differences([(os.path.join(R, "plain.eval.json"), os.path.join(R, "dpi.eval.json"))], c)
+        lo, hi = interval(d, rng)
         print("%s: per-image minus plain %+.3f over %d frames, 95%% bootstrap [%+.3f, %+.3f]" % (
-            c, d.mean(), len(d), np.percentile(boots, 2.5), np.percentile(boots, 97.5)))
+            c, d.mean(), len(d), lo, hi))

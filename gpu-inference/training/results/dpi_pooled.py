@@ -1,10 +1,11 @@
 # Issue 14: per-image Dice in stage 3 against the plain stage 3, paired frame by frame, pooled over the folds run so
 # far (each fold's README beside this file): fold 4 (the two seeds' differences averaged per frame), folds 5, 1, 2.
 # Every frame counts once; 95 % bootstrap over frames (2,000 resamples). Usage: /usr/bin/python3 dpi_pooled.py
-import json
 import os
 
 import numpy as np
+
+from paired import differences, interval
 
 R = os.path.dirname(os.path.abspath(__file__))
 PAIRS = {  # fold: [(plain, per-image Dice), ...] evaluations with per-frame Dice
@@ -20,13 +21,10 @@ for c in ("vessel", "nerve"):
     for fold, pairs in PAIRS.items():
         if not all(os.path.exists(os.path.join(R, f)) for p in pairs for f in p):
             continue
-        runs = [(json.load(open(os.path.join(R, a)))["per_frame_dice"][c],
-                 json.load(open(os.path.join(R, b)))["per_frame_dice"][c]) for a, b in pairs]
-        keys = sorted(set.intersection(*[set(a) & set(b) for a, b in runs]))
-        d = np.array([np.mean([b[k] - a[k] for a, b in runs]) for k in keys])
+        d = differences([(os.path.join(R, a), os.path.join(R, b)) for a, b in pairs], c)
         diffs.append(d)
         per_fold.append("fold %d %+.3f (%d)" % (fold, d.mean(), len(d)))
     d = np.concatenate(diffs)
-    boots = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
+    lo, hi = interval(d, rng)
     print("%s: per-image minus plain %+.3f over %d frames of %d folds, 95%% bootstrap [%+.3f, %+.3f]; %s" % (
-        c, d.mean(), len(d), len(diffs), np.percentile(boots, 2.5), np.percentile(boots, 97.5), "; ".join(per_fold)))
+        c, d.mean(), len(d), len(diffs), lo, hi, "; ".join(per_fold)))

@@ -2,8 +2,12 @@
     /usr/bin/python3 results/all-images-phantom/compare.py   (from gpu-inference/training)"""
 import json
 import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from paired import differences, interval  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARMS = ["stage3-plain", "stage3", "stage3-ph", "stage4-ph"]
@@ -25,14 +29,8 @@ for k in (1, 2, 5):
 rng = np.random.default_rng(0)
 for arm in ("stage3-ph", "stage4-ph"):
     for c in ("vessel", "nerve"):
-        diffs = []
-        for k in (1, 2, 5):
-            a, b = load(k, "stage3"), load(k, arm)
-            if a is None or b is None:
-                continue
-            pa, pb = a["per_frame_dice"][c], b["per_frame_dice"][c]
-            diffs += [pb[n] - pa[n] for n in pa if n in pb]
-        d = np.array(diffs)
-        boot = [rng.choice(d, len(d)).mean() for _ in range(10000)]
-        print("%s - stage3, %s: %+.3f over %d frames, 95 %% bootstrap [%+.3f, %+.3f]"
-              % (arm, c, d.mean(), len(d), np.percentile(boot, 2.5), np.percentile(boot, 97.5)))
+        d = np.concatenate([differences([(os.path.join(HERE, "fold%d-stage3.eval.json" % k),
+                                          os.path.join(HERE, "fold%d-%s.eval.json" % (k, arm)))], c)
+                            for k in (1, 2, 5) if load(k, "stage3") and load(k, arm)])
+        lo, hi = interval(d, rng)
+        print("%s - stage3, %s: %+.3f over %d frames, 95 %% bootstrap [%+.3f, %+.3f]" % (arm, c, d.mean(), len(d), lo, hi))

@@ -1,5 +1,9 @@
 package org.intravis.inference;
 
+import org.intravis.pipeline.FrameSlot;
+
+import static org.intravis.pipeline.FrameSlot.NO_PTS;
+
 /**
  * A stream's frame time, the clock its tip tracks move on and its alerts and zone average are held by: from one
  * frame of the stream to the next it advances by the difference of their presentation times when both are known
@@ -14,9 +18,6 @@ package org.intravis.inference;
  * it); the clock itself only moves forward. One per stream, one thread at a time; no allocation.
  */
 public final class FrameClock {
-    /** A presentation time not known (as {@link org.intravis.pipeline.FrameSlot#NO_PTS}). */
-    public static final long NO_PTS = org.intravis.pipeline.FrameSlot.NO_PTS;
-
     private boolean started;
     private long lastCapturedNanos;
     private long lastPtsMicros = NO_PTS;
@@ -26,7 +27,7 @@ public final class FrameClock {
      * Moves to the next frame of the stream.
      *
      * @param capturedNanos the frame's capture time (nanoTime)
-     * @param ptsMicros     its presentation time, or {@link #NO_PTS}
+     * @param ptsMicros     its presentation time, or {@link FrameSlot#NO_PTS}
      * @return the step from the stream's previous frame in nanoseconds (0 for the first frame; negative when the
      *         frame's time went back)
      */

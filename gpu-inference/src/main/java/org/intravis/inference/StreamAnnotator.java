@@ -77,7 +77,7 @@ public final class StreamAnnotator {
      * are decoded, once for every frame that is published.
      *
      * @param pixels    the frame's pixels, or null when they cannot be read (then only size and time are judged)
-     * @param ptsMicros the source's presentation time, or {@link FrameClock#NO_PTS}
+     * @param ptsMicros the source's presentation time, or {@link org.intravis.pipeline.FrameSlot#NO_PTS}
      */
     public void sceneCheck(GreyPixels pixels, long ptsMicros) {
         long step = clock.advance(holder.capturedNanos(), ptsMicros);

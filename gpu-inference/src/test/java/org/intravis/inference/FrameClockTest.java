@@ -1,5 +1,6 @@
 package org.intravis.inference;
 
+import org.intravis.pipeline.FrameSlot;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,8 +23,8 @@ class FrameClockTest {
     @Test
     void withoutBothPresentationTimesTheCaptureTimesCount() {
         FrameClock c = new FrameClock();
-        c.advance(0, FrameClock.NO_PTS);
-        assertThat(c.advance(40 * MS, FrameClock.NO_PTS)).isEqualTo(40 * MS);
+        c.advance(0, FrameSlot.NO_PTS);
+        assertThat(c.advance(40 * MS, FrameSlot.NO_PTS)).isEqualTo(40 * MS);
         assertThat(c.advance(80 * MS, 5_000)).as("the last frame's time unknown").isEqualTo(40 * MS);
         assertThat(c.advance(100 * MS, 45_000)).isEqualTo(40 * MS);
         assertThat(c.nanos()).isEqualTo(120 * MS);

@@ -3,6 +3,7 @@ package org.intravis.inference;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
+import org.intravis.pipeline.FrameSlot;
 import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;
@@ -64,7 +65,7 @@ class SceneCutTest {
 
         /** By capture time alone (a source without presentation times). */
         boolean cut(GreyPixels p, long capturedNanos) {
-            return cut(p, p.width(), p.height(), capturedNanos, FrameClock.NO_PTS);
+            return cut(p, p.width(), p.height(), capturedNanos, FrameSlot.NO_PTS);
         }
     }
 
@@ -131,9 +132,9 @@ class SceneCutTest {
         assertThat(c.cut(readAt(needle, 540, 430), 2 * FRAME)).isFalse();
         assertThat(c.cut(readAt(needle, 540, 430), 2 * FRAME + 1_100_000_000L)).as("1.1 s later").isTrue();
         assertThat(c.cut(readAt(needle, 540, 430), FRAME)).as("back in time (a seek)").isTrue();
-        assertThat(c.cut(null, 540, 430, 2 * FRAME, FrameClock.NO_PTS)).as("pixels unreadable: size and time only")
+        assertThat(c.cut(null, 540, 430, 2 * FRAME, FrameSlot.NO_PTS)).as("pixels unreadable: size and time only")
                 .isFalse();
-        assertThat(c.cut(null, 1080, 860, 3 * FRAME, FrameClock.NO_PTS)).isTrue();
+        assertThat(c.cut(null, 1080, 860, 3 * FRAME, FrameSlot.NO_PTS)).isTrue();
     }
 
     /** The source's own clock: a replay seek or a reconnected source, while capture time runs on evenly. */
@@ -147,7 +148,7 @@ class SceneCutTest {
         assertThat(c.cut(p, 1080, 860, 2 * FRAME, pts)).as("paused: the same frame again").isFalse();
         assertThat(c.cut(p, 1080, 860, 3 * FRAME, pts - 2_000_000)).as("seeked back 2 s").isTrue();
         assertThat(c.cut(p, 1080, 860, 4 * FRAME, pts + 3_000_000)).as("seeked forward").isTrue();
-        assertThat(c.cut(p, 1080, 860, 5 * FRAME, FrameClock.NO_PTS)).as("no presentation time: capture time")
+        assertThat(c.cut(p, 1080, 860, 5 * FRAME, FrameSlot.NO_PTS)).as("no presentation time: capture time")
                 .isFalse();
         assertThat(c.cut(p, 1080, 860, 6 * FRAME, pts + 3_066_667)).as("the last frame's time unknown: capture time")
                 .isFalse();
