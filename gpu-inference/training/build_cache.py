@@ -19,12 +19,14 @@ import numpy as np
 from common import CACHE_DIR, SIZE, read_split
 
 
-def _source(task, phantom_share=None, min_crop=0.5, exclude=None, v1_share=None, images="train"):
+def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train"):
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
-        if v1_share is not None:
-            needle_data.V1_SHARE = v1_share
+        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE), set in each worker
+        for k, v in (needle_mix or {}).items():
+            if v is not None:
+                setattr(needle_data, k, v)
         return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share)
     if task == "ultrasound":
         from us_data import UltrasoundSource
@@ -35,8 +37,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, v1_share=None,
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude, v1_share, images = args
-    src = _source(task, share, min_crop, exclude, v1_share, images)
+    task, seed, start, n, share, min_crop, exclude, needle_mix, images = args
+    src = _source(task, share, min_crop, exclude, needle_mix, images)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws, sources = [], [], [], [], []
     for _ in range(n):
@@ -61,6 +63,11 @@ def main():
     ap.add_argument("--name", default=None, help="pool name (default <task>-pool)")
     ap.add_argument("--v1-share", type=float, default=None,
                     help="needle: share of drawn needles from the first renderer (default needle_data.V1_SHARE)")
+    ap.add_argument("--transplant-share", type=float, default=None,
+                    help="needle: share of drawn needles that are the real clip's needles moved onto another "
+                         "background (default needle_data.TRANSPLANT_SHARE, 0)")
+    ap.add_argument("--gel-share", type=float, default=None,
+                    help="needle: share of samples on a drawn gel phantom (default needle_data.GEL_SHARE, 0)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
@@ -69,7 +76,8 @@ def main():
     a = ap.parse_args()
     t0 = time.time()
     step = 250
-    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, a.v1_share,
+    mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}
+    jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
              a.images) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
@@ -78,7 +86,7 @@ def main():
     tip = np.concatenate([q[2] for q in parts])
     w = np.concatenate([q[3] for q in parts])
     source = np.concatenate([q[4] for q in parts])
-    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, a.v1_share, a.images)
+    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images)
     files = np.array(src.files())
     names = np.array(src.names() if hasattr(src, "names") else [], dtype=str)
     os.makedirs(CACHE_DIR, exist_ok=True)

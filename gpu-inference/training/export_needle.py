@@ -98,9 +98,13 @@ def compose(base, needle):
 
 
 def save_composed(base_path, needle, models_dir):
-    """The base file's graph with the needle graph composed in, checked and written (the bundled file, or
-    MODELS_DIR/ultrasound/ultrasound.onnx); returns the path written."""
-    m = compose(onnx.load(base_path), needle)
+    """The base file's graph (its segmentation graph when it is itself a composed file) with the needle graph
+    composed in, checked and written (the bundled file, or MODELS_DIR/ultrasound/ultrasound.onnx); returns the path
+    written."""
+    base = onnx.load(base_path)
+    if has_needle_network(base):
+        base = segmentation_graph_of(base)
+    m = compose(base, needle)
     m.opset_import[0].version = OPSET
     onnx.checker.check_model(m, full_check=True)
     out_dir = os.path.join(models_dir, "ultrasound") if models_dir else os.path.dirname(model_file("ultrasound", "onnx"))
@@ -115,6 +119,27 @@ def probe_inputs(mean, std):
     grays = [load_gray(os.path.join(DATA_DIR, "images", n)) for n in read_split("ultrasound-val.txt")[:2]]
     return np.stack([preprocess(g, mean, std) for g in grays]
                     + [np.random.default_rng(0).normal(0, 1, (1, SIZE, SIZE)).astype(np.float32)])
+
+
+def has_needle_network(model):
+    return any(n.name.startswith("sel/") for n in model.graph.node)
+
+
+def segmentation_graph_of(composed):
+    """The segmentation graph inside a composed file, as compose() takes a base: every node but the needle
+    network's and the channel selection, seg/probs named probs again, the needle network's weights dropped."""
+    g = composed.graph
+    keep = [n for n in g.node if not n.name.startswith("sel/") and n.name != "probs"
+            and not any(o.startswith(PREFIX) for o in n.output)]
+    for n in keep:
+        n.output[:] = ["probs" if o == "seg/probs" else o for o in n.output]
+    used = {i for n in keep for i in n.input}
+    del g.node[:]
+    g.node.extend(keep)
+    inits = [t for t in g.initializer if t.name in used]
+    del g.initializer[:]
+    g.initializer.extend(inits)
+    return composed
 
 
 def needle_graph_of(composed):
@@ -232,6 +257,11 @@ def main():
     with open(out_path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     side = dict(base_side)
+    old_needle = base_side.get("needleNetwork")
+    if old_needle:  # a composed base (a new needle network in its place): its totals without the old one
+        base_side = dict(base_side, parameters=base_side["parameters"] - old_needle["parameters"],
+                         macsPerFrame=base_side["macsPerFrame"] - old_needle["macsPerFrame"])
+        side.pop("fallback", None)  # the step-down graph is made again from this file (export_single_pass.py)
     side.update({
         "version": a.version,
         "description": "B-mode ultrasound: needle shaft, vessel and nerve masks and a needle-tip heat map "
@@ -247,8 +277,9 @@ def main():
             os.path.relpath(a.needle, HERE), os.path.relpath(a.base, HERE), a.version),
     })
     side["outputs"] = [dict(base_side["outputs"][0], channelSources={
-        "needle": "needle network", "vessel": "segmentation network (%s %s, unchanged)" % (
-            base_side["name"], base_side["version"]), "nerve": "segmentation network (unchanged)",
+        "needle": "needle network", "vessel": "segmentation network (%s, unchanged)" % (
+            base_side.get("segmentationNetwork", {}).get("from")
+            or "%s %s" % (base_side["name"], base_side["version"])), "nerve": "segmentation network (unchanged)",
         "tip": "needle network"}, mirrorAveraged="vessel and nerve: mean of the frame's and its left-right "
                                                  "mirror's probabilities; needle and tip: one pass")]
     side["needleNetwork"] = {

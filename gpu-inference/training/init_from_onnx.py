@@ -8,10 +8,16 @@ the folded bias (weight 1, running mean 0, running variance 1 - eps); train with
 --channels keeps those output channels of the head (in that order), e.g. the needle and tip of the ultrasound
 model to start a needle network from it. Checked: the rebuilt network, mirror-averaged as the file was exported,
 reproduces the file's outputs (max abs difference printed; must be below 1e-4).
+
+--needle-network takes the separate needle network out of a composed file (1.2.0 on: export_needle.py) instead of the
+segmentation graph, e.g. to fine-tune the shipped needle network (its training checkpoint is not kept):
+
+    /usr/bin/python3 init_from_onnx.py --onnx cache/ultrasound-1.2.2.onnx --needle-network --channels needle,tip --out runs/needle-1.2.2/model.pt
 """
 import argparse
 import json
 import os
+import tempfile
 
 import numpy as np
 import onnx
@@ -28,12 +34,22 @@ def main():
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--arch", default="ultrasound", choices=sorted(ARCH))
     ap.add_argument("--channels", required=True, help="output channels to keep, by name, e.g. needle,tip")
+    ap.add_argument("--needle-network", action="store_true",
+                    help="rebuild the needle network of a composed file (export_needle.py), not its segmentation graph")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     side = json.load(open(os.path.splitext(a.onnx)[0] + ".json"))
     names = side["outputs"][0]["channels"]
-    keep = [names.index(c) for c in a.channels.split(",")]
+    mirrored = "mirrorAveraged" in side["outputs"][0]
     m = onnx.load(a.onnx)
+    source = a.onnx
+    if a.needle_network:
+        from export_needle import needle_graph_of
+        m = needle_graph_of(m)  # one pass, channels needle and tip
+        names, mirrored = ["needle", "tip"], False
+        source = os.path.join(tempfile.mkdtemp(), "needle.onnx")
+        onnx.save(m, source)
+    keep = [names.index(c) for c in a.channels.split(",")]
     inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
     net = build_model(len(names), ARCH[a.arch])
     layers = [mod for mod in net.modules() if isinstance(mod, nn.Conv2d)]
@@ -61,8 +77,7 @@ def main():
                 bn.running_var.fill_(1.0 - bn.eps)
     net.eval()
     x = np.random.default_rng(0).normal(0, 1, (2, 1, SIZE, SIZE)).astype(np.float32)
-    want = OnnxNumpy(a.onnx).run(x)
-    mirrored = "mirrorAveraged" in side["outputs"][0]
+    want = OnnxNumpy(source).run(x)
     with torch.no_grad():
         got = (MirrorAveraged(net) if mirrored else nn.Sequential(net, nn.Sigmoid()))(torch.from_numpy(x)).numpy()
     diff = float(np.abs(got - want).max())
@@ -79,8 +94,8 @@ def main():
     torch.save({"state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
                 "channels": a.channels.split(","), "task": "needle",
                 "norm": (side["input"]["mean"], side["input"]["std"]), "arch": ARCH[a.arch], "epoch": 0,
-                "command": "/usr/bin/python3 init_from_onnx.py --onnx %s --arch %s --channels %s" % (
-                    a.onnx, a.arch, a.channels),
+                "command": "/usr/bin/python3 init_from_onnx.py --onnx %s --arch %s --channels %s%s" % (
+                    a.onnx, a.arch, a.channels, " --needle-network" if a.needle_network else ""),
                 "train_files": []}, a.out)
     print("wrote", a.out)
 

@@ -45,6 +45,13 @@ PHANTOM_US_DIR = os.path.join(CACHE_DIR, "phantom-ultrasound")
 V1_SHARE = 0.2
 # the labelled real clip (make_needle_fixture.py): frames, labels.json with each frame's split
 CLIP_DIR = os.path.join(CACHE_DIR, "needle-clip")
+# share of drawn needles that are a real needle of the clip's tuning frames moved onto another background
+# (paste_real_needle); build_cache --transplant-share sets it. 0: the needle network of 1.2.0-1.2.2
+TRANSPLANT_SHARE = 0.0
+# share of samples on a gel phantom's background (gel_background); build_cache --gel-share sets it
+GEL_SHARE = 0.0
+# the real needles taken off the tuning frames (real_needle_layers), filled by NeedleSource when it loads the clip
+REAL_LAYERS = []
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -278,6 +285,120 @@ def _needle_on_picture(rng, img, rect, mm_per_px, tries=6):
 
 
 # ----------------------------------------------------------------------------------------------------------
+# real needles moved onto other backgrounds, and gel phantoms
+
+def _running_median_rows(a, k):
+    """Median over k rows around each pixel (reflected at the ends): the tissue under a thin line along the rows."""
+    r = k // 2
+    pad = np.pad(a, ((r, r), (0, 0)), mode="reflect")
+    return np.median(np.lib.stride_tricks.sliding_window_view(pad, k, axis=0), axis=-1)
+
+
+def real_needle_layers(clip):
+    """Each labelled needle of the clip's tuning frames taken off its tissue: a strip along the shaft (from the far
+    end of the visible shaft to a few pixels past the tip, the shaft along the strip's middle row) holding what is
+    brighter than the tissue around it (the echo that a display's log compression adds, as _screen adds it), limited
+    to the shaft's band. The real needle's look that the renderer only imitates: its brightness along the shaft, its
+    edges, its faint tip, its speckle. Returns a list of dict(layer float32 [V,U], length, mid, width, p90: the 90th
+    percentile of the layer's echo, to set its brightness by)."""
+    out = []
+    for _, g, nd in clip:
+        if nd is None:
+            continue
+        tip, end = np.array(nd["tip"], np.float64), np.array(nd["end"], np.float64)
+        length = float(np.hypot(*(tip - end)))
+        if length < 24:
+            continue
+        d = (tip - end) / length
+        n = np.array([-d[1], d[0]])
+        w = float(nd["width"])
+        mid = int(math.ceil(2.5 * w)) + 6
+        U, V = int(length) + 4, 2 * mid + 1
+        # strip pixel (u, v) <- frame pixel end + u d + (v - mid) n
+        M = np.array([[d[0], n[0], end[0] - mid * n[0]], [d[1], n[1], end[1] - mid * n[1]]])
+        f = g.astype(np.float32) / 255.0
+        strip = cv2.warpAffine(f, M, (U, V), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REFLECT)
+        bg = _running_median_rows(strip, 2 * int(math.ceil(1.5 * w)) + 7)
+        layer = np.clip(1.0 - (1.0 - strip) / np.maximum(1.0 - bg, 1e-3), 0, 1)
+        v = np.abs(np.arange(V, dtype=np.float32) - mid)[:, None]
+        band = np.clip(0.75 * w + 1.5 - v, 0, 1)
+        u = np.arange(U, dtype=np.float32)[None]
+        along = np.clip(length + 1.5 - u, 0, 1)
+        layer = (layer * band * along).astype(np.float32)
+        p90 = float(np.percentile(layer[layer > 0.01], 90)) if (layer > 0.01).sum() > 20 else 0.0
+        if p90 > 0:
+            out.append({"layer": layer, "length": length, "mid": mid, "width": w, "p90": p90})
+    return out
+
+
+def paste_real_needle(rng, img, rect, p, layers):
+    """A real needle of the clip (real_needle_layers) drawn along needle p's shaft (sample_needle: start to tip) on
+    the float frame img: stretched to its length, as wide as p's needle (its width follows the picture's depth),
+    as bright against the tissue as p's (its 90th percentile at p's amplitude, which _needle_on_picture sets against
+    the local texture), mirrored across its axis at random, sometimes with comet-tail reverberations below.
+    Returns (frame, width in pixels) or None when p is too far from the real needle's length to stretch it without
+    changing its look."""
+    rec = layers[int(rng.integers(len(layers)))]
+    start, tip = np.asarray(p["start"], np.float64), np.asarray(p["tip"], np.float64)
+    L = float(np.hypot(*(tip - start)))
+    su = L / rec["length"]
+    if not 0.3 <= su <= 3.0 or L < 12:
+        return None
+    d = (tip - start) / L
+    n = np.array([-d[1], d[0]])
+    sv = max(0.15, p["width"] / rec["width"] * rng.uniform(0.8, 1.25)) * (1 if rng.random() < 0.5 else -1)
+    # frame pixel x -> strip (u, v): u = (x - start).d / su, v = (x - start).n / sv + mid
+    M = np.array([[d[0] / su, d[1] / su, -(start @ d) / su],
+                  [n[0] / sv, n[1] / sv, -(start @ n) / sv + rec["mid"]]])
+    h, w = img.shape
+    lay = cv2.warpAffine(rec["layer"], M, (w, h), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR, borderValue=0)
+    lay = lay * (p["amp"] * rng.uniform(0.7, 1.4) / rec["p90"])
+    if rng.random() < 0.25:  # comet tail: copies straight below, each fainter
+        gap = max(2, int(round(rng.uniform(1.3, 3.5) * max(rec["width"] * abs(sv), 1.5))))
+        rev, decay = np.zeros_like(lay), rng.uniform(0.3, 0.7)
+        for k in range(1, int(rng.integers(1, 6)) + 1):
+            if k * gap >= h:
+                break
+            rev[k * gap:] += lay[:-k * gap] * decay ** k
+        lay = lay + rev
+    x0, y0, x1, y1 = rect
+    win = np.zeros((h, w), np.float32)
+    win[y0:y1, x0:x1] = 1
+    return np.clip(_screen(img, lay * win), 0, 1).astype(np.float32), rec["width"] * abs(sv)
+
+
+def gel_background(rng):
+    """A gel (or agar) phantom as a linear probe shows it: fine, fairly uniform speckle on a dark grey that fades
+    with depth, sometimes the probe's contact line at the top, scattered bright specks (air, particles) and round
+    inclusions. Real needle recordings are often made in one, and it looks like nothing else in the data.
+    Returns uint8 [H,W]."""
+    h = int(rng.uniform(360, 860))
+    w = int(h * rng.uniform(0.9, 1.6))
+    s = rng.uniform(0.6, 1.8)
+    re = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), s)
+    im = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), s)
+    sp = np.sqrt(re * re + im * im)
+    x = rng.uniform(0.03, 0.22) * sp / sp.mean()
+    x = x * np.exp(-rng.uniform(-0.3, 1.3) * np.linspace(0, 1, h, dtype=np.float32))[:, None]
+    if rng.random() < 0.5:  # the contact line and its echoes near the top
+        y = int(rng.uniform(0, 0.06) * h)
+        for k in range(int(rng.integers(1, 4))):
+            yy = y + k * int(rng.uniform(6, 20))
+            x[yy:yy + int(rng.uniform(2, 8))] += rng.uniform(0.15, 0.6) * 0.6 ** k
+    for _ in range(int(rng.integers(0, 4))):  # inclusions: a round target, darker or brighter
+        c = (int(rng.uniform(0, w)), int(rng.uniform(0.2, 1) * h))
+        r = int(rng.uniform(0.03, 0.12) * h)
+        m = np.zeros((h, w), np.float32)
+        cv2.circle(m, c, r, 1.0, -1, cv2.LINE_AA)
+        x = x * (1 + (rng.uniform(-0.9, 1.5)) * cv2.GaussianBlur(m, (0, 0), 2))
+    for _ in range(int(rng.integers(0, 25))):  # specks
+        cv2.circle(x, (int(rng.uniform(0, w)), int(rng.uniform(0, h))), int(rng.integers(1, 3)),
+                   float(rng.uniform(0.3, 0.9)), -1, cv2.LINE_AA)
+    return (np.clip(x, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+# ----------------------------------------------------------------------------------------------------------
 # hard negatives
 
 def render_interface(rng, img, rect, straight_across=False):
@@ -468,7 +589,13 @@ def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=
                     1.0, math.hypot(tip_old[0] - entry_old[0], tip_old[1] - entry_old[1]))))
         else:
             p = _needle_on_picture(rng, img, rect, mm_per_px)
-            if p is not None:
+            pasted = None
+            if p is not None and REAL_LAYERS and rng.random() < TRANSPLANT_SHARE:
+                pasted = paste_real_needle(rng, img, rect, p, REAL_LAYERS)
+            if pasted is not None:
+                img = pasted[0]
+                seg = (p["start"], p["tip"], pasted[1])
+            elif p is not None:
                 img = render_needle(img, rng, p, rect)
                 seg = (p["start"], p["tip"], p["width"])
     if rng.random() < 0.5:
@@ -521,8 +648,13 @@ class NeedleSource:
                 tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
                 self.phantom.append((stem, g, lab, tip))
         self.clip = load_clip(clip_dir) if clip_share > 0 else []
+        if TRANSPLANT_SHARE > 0:
+            REAL_LAYERS[:] = real_needle_layers(self.clip or load_clip(clip_dir))  # the tuning frames only
+            if not REAL_LAYERS:
+                raise SystemExit("a transplant share without the labelled clip under %s (make_needle_fixture.py)"
+                                 % clip_dir)
         self.shares = np.array([clip_share if self.clip else 0, phantom_share if self.phantom else 0,
-                                plus_share if self.plus else 0], np.float64)
+                                plus_share if self.plus else 0, GEL_SHARE], np.float64)
         self.min_crop = min_crop
         self.clip_dir = clip_dir
 
@@ -560,5 +692,7 @@ class NeedleSource:
         if u < c[2]:
             _, g = self.plus[int(rng.integers(len(self.plus)))]
             return make_sample(rng, g, min_crop=self.min_crop)
+        if u < c[3]:
+            return make_sample(rng, gel_background(rng), needle_p=0.7, min_crop=self.min_crop)
         _, g, _ = self.real[int(rng.integers(len(self.real)))]
         return make_sample(rng, g, min_crop=self.min_crop)
