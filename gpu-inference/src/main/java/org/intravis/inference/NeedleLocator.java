@@ -66,7 +66,13 @@ public final class NeedleLocator extends MaskLocator {
             // spans half as many grid pixels across, and was judged a short streak (ultrasound model card, 1.2.2)
             double length = Math.hypot((out.tipX - out.entryX) / pictureWidthShare,
                     (out.tipY - out.entryY) / pictureHeightShare);
-            out.confidence *= (float) Math.max(0, Math.min(1, (length - shortShaft) / (sureShaft - shortShaft)));
+            if (length <= shortShaft) {
+                // confidence 0 whatever the tip map says: a dashed "needle" at 0 % told the reader nothing, and such
+                // streaks were most of the needle network's false needles on tissue (1.2.3, model card)
+                out.clear();
+                return false;
+            }
+            out.confidence *= (float) Math.min(1, (length - shortShaft) / (sureShaft - shortShaft));
             // A needle without support from the tip map is still reported, as low confidence (no alert): dropping those
             // under 0.1 cost 0.05 of the synthetic needles' detection (1.00 -> 0.95) for a real clip whose fascia views
             // such needles never make confident (tuning frames: 0.10 of them get a low one; model card)
