@@ -296,7 +296,7 @@ def _running_median_rows(a, k):
 
 def real_needle_layers(clip):
     """Each labelled needle of the clip's tuning frames taken off its tissue: a strip along the shaft (from the far
-    end of the visible shaft to a few pixels past the tip, the shaft along the strip's middle row) holding what is
+    end of the visible shaft to its tip, the shaft along the strip's middle row) holding what is
     brighter than the tissue around it (the echo that a display's log compression adds, as _screen adds it), limited
     to the shaft's band. The real needle's look that the renderer only imitates: its brightness along the shaft, its
     edges, its faint tip, its speckle. Returns a list of dict(layer float32 [V,U], length, mid, width, p90: the 90th
