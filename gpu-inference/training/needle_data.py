@@ -50,8 +50,6 @@ CLIP_DIR = os.path.join(CACHE_DIR, "needle-clip")
 TRANSPLANT_SHARE = 0.0
 # share of samples on a gel phantom's background (gel_background); build_cache --gel-share sets it
 GEL_SHARE = 0.0
-# the real needles taken off the tuning frames (real_needle_layers), filled by NeedleSource when it loads the clip
-REAL_LAYERS = []
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -547,10 +545,11 @@ def _shaft_target(a, b, width256):
 # ----------------------------------------------------------------------------------------------------------
 # one sample
 
-def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=0.4, min_crop=0.45):
+def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=0.4, min_crop=0.45, real_layers=()):
     """One augmented sample -> (x uint8 [256,256], needle mask uint8 [256,256], tip weight, tip (x,y) at 256 or None).
     needle: a real needle's labels (dict tip, end, width) in gray's pixels; phantom: (labels, tip) of a phantom frame
-    (label 3 = its needle)."""
+    (label 3 = its needle); real_layers: real needles to draw instead of the renderer's (real_needle_layers), at
+    TRANSPLANT_SHARE."""
     h, w = gray.shape
     A, W, H = _affine(rng, w, h, min_crop=min_crop)
     scale = math.hypot(A[0, 0], A[1, 0])
@@ -590,8 +589,8 @@ def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=
         else:
             p = _needle_on_picture(rng, img, rect, mm_per_px)
             pasted = None
-            if p is not None and REAL_LAYERS and rng.random() < TRANSPLANT_SHARE:
-                pasted = paste_real_needle(rng, img, rect, p, REAL_LAYERS)
+            if p is not None and real_layers and rng.random() < TRANSPLANT_SHARE:
+                pasted = paste_real_needle(rng, img, rect, p, real_layers)
             if pasted is not None:
                 img = pasted[0]
                 seg = (p["start"], p["tip"], pasted[1])
@@ -648,9 +647,10 @@ class NeedleSource:
                 tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
                 self.phantom.append((stem, g, lab, tip))
         self.clip = load_clip(clip_dir) if clip_share > 0 else []
+        # the real needles taken off the tuning frames (never the held-out ones), to move onto other backgrounds
+        self.real_layers = real_needle_layers(self.clip or load_clip(clip_dir)) if TRANSPLANT_SHARE > 0 else []
         if TRANSPLANT_SHARE > 0:
-            REAL_LAYERS[:] = real_needle_layers(self.clip or load_clip(clip_dir))  # the tuning frames only
-            if not REAL_LAYERS:
+            if not self.real_layers:
                 raise SystemExit("a transplant share without the labelled clip under %s (make_needle_fixture.py)"
                                  % clip_dir)
         self.shares = np.array([clip_share if self.clip else 0, phantom_share if self.phantom else 0,
@@ -685,14 +685,16 @@ class NeedleSource:
         c = np.cumsum(self.shares)
         if u < c[0]:
             _, g, nd = self.clip[int(rng.integers(len(self.clip)))]
-            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=0.5)
+            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=0.5,
+                               real_layers=self.real_layers)
         if u < c[1]:
             _, g, lab, tip = self.phantom[int(rng.integers(len(self.phantom)))]
-            return make_sample(rng, g, phantom=(lab, tip), min_crop=self.min_crop)
+            return make_sample(rng, g, phantom=(lab, tip), min_crop=self.min_crop, real_layers=self.real_layers)
         if u < c[2]:
             _, g = self.plus[int(rng.integers(len(self.plus)))]
-            return make_sample(rng, g, min_crop=self.min_crop)
+            return make_sample(rng, g, min_crop=self.min_crop, real_layers=self.real_layers)
         if u < c[3]:
-            return make_sample(rng, gel_background(rng), needle_p=0.7, min_crop=self.min_crop)
+            return make_sample(rng, gel_background(rng), needle_p=0.7, min_crop=self.min_crop,
+                               real_layers=self.real_layers)
         _, g, _ = self.real[int(rng.integers(len(self.real)))]
-        return make_sample(rng, g, min_crop=self.min_crop)
+        return make_sample(rng, g, min_crop=self.min_crop, real_layers=self.real_layers)

@@ -273,9 +273,9 @@ class RealNeedleTest {
                 assertThat(a.tipCount()).as("frame %d", frame).isGreaterThan(0);
                 double tx = f.get("tip").get(0).asDouble();
                 double ty = f.get("tip").get(1).asDouble();
-                double shaft = Math.hypot(tx - f.get("end").get(0).asDouble(), ty - f.get("end").get(1).asDouble());
-                double beyond = ((a.tipX[0] - tx) * (tx - f.get("end").get(0).asDouble())
-                        + (a.tipY[0] - ty) * (ty - f.get("end").get(1).asDouble())) / shaft;
+                double ux = tx - f.get("end").get(0).asDouble(); // along the labelled shaft, towards the tip
+                double uy = ty - f.get("end").get(1).asDouble();
+                double beyond = ((a.tipX[0] - tx) * ux + (a.tipY[0] - ty) * uy) / Math.hypot(ux, uy);
                 assertThat(beyond).as("frame %d: px beyond the label's tip", frame).isLessThan(25);
                 assertThat(Math.hypot(a.tipX[0] - tx, a.tipY[0] - ty)).as("frame %d tip error", frame).isLessThan(35);
                 checked++;
