@@ -34,7 +34,9 @@ def model_file(task, ext):
     """Where the Java side looks for a bundled model: models/<name>/<name>.<ext> on the classpath."""
     return os.path.join(MODELS_DIR, task, task + "." + ext)
 
-SIZE = 256
+# the network's input grid; INTRAVIS_GRID overrides it for resolution experiments only (the shipped graph and the
+# Java side are 256: a model trained at another grid is not exportable as is)
+SIZE = int(os.environ.get("INTRAVIS_GRID", "256"))
 TIP_SIGMA = 3.0
 US_CHANNELS = ["needle", "vessel", "nerve", "tip"]
 FL_CHANNELS = ["wire", "tip"]

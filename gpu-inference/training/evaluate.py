@@ -170,7 +170,13 @@ def tip_metrics(probs, items, mask_ch, tip_ch, mask_thr, tip_thr, gt_tips=None):
             "mask_dice": round(float(np.mean(dices)), 4) if dices else None}
 
 
-def pick_mask_threshold(probs, masks, ch, grid=np.arange(0.3, 0.71, 0.05)):
+# the mask thresholds searched on training images: 0.30 up to MASK_THRESHOLD_MAX (--mask-threshold-max)
+MASK_THRESHOLD_MAX = 0.70
+
+
+def pick_mask_threshold(probs, masks, ch, grid=None):
+    if grid is None:
+        grid = np.arange(0.3, MASK_THRESHOLD_MAX + 0.01, 0.05)
     best = (0, 0.5)
     for t in grid:
         ds = []
@@ -237,6 +243,7 @@ def evaluate_fold(a):
 # ---------------------------------------------------------------------------------------------------------- main
 
 def main():
+    global MASK_THRESHOLD_MAX
     ap = argparse.ArgumentParser()
     ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
     ap.add_argument("--onnx")
@@ -252,7 +259,10 @@ def main():
                          "chosen on the other four folds (the images the fold's model trained on); no needle figures. "
                          "'all': the model trained on all 204 images, thresholds chosen on them, nothing scored")
     ap.add_argument("--out", help="metrics JSON (default runs/<task>/eval.json)")
+    ap.add_argument("--mask-threshold-max", type=float, default=MASK_THRESHOLD_MAX,
+                    help="top of the vessel/nerve/needle mask threshold grid searched on training images (from 0.30, step 0.05)")
     a = ap.parse_args()
+    MASK_THRESHOLD_MAX = a.mask_threshold_max
     if a.fold is not None:
         return evaluate_fold(a)
     if not a.onnx and not a.checkpoint:

@@ -18,3 +18,16 @@ def interval(d, rng, resamples=2000):
     """95 % bootstrap interval of the mean of `d`, resampling its frames."""
     boots = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(resamples)]
     return np.percentile(boots, 2.5), np.percentile(boots, 97.5)
+
+
+if __name__ == "__main__":
+    # python3 results/paired.py BEFORE.json AFTER.json [BEFORE.json AFTER.json ...]: one pair per fold, pooled
+    import sys
+    files = sys.argv[1:]
+    if not files or len(files) % 2:
+        raise SystemExit("usage: paired.py BEFORE.json AFTER.json [BEFORE.json AFTER.json ...] (one pair per fold)")
+    rng = np.random.default_rng(0)
+    for cls in ("vessel", "nerve"):
+        d = np.concatenate([differences([(files[i], files[i + 1])], cls) for i in range(0, len(files), 2)])
+        lo, hi = interval(d, rng)
+        print("%s: after - before %+.3f over %d frames, 95 %% bootstrap [%+.3f, %+.3f]" % (cls, d.mean(), len(d), lo, hi))
