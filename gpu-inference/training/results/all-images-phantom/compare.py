@@ -1,4 +1,5 @@
-"""The last stage with and without the phantom frames, fold by fold and pooled (paired per frame, 95 % bootstrap):
+"""The last stage with and without the phantom frames (30 %: -ph, 10 %: -ph10), and the phantom in every stage (every-ph: runs/cv-dpi-K with the
+pools of `cross_validate.sh pools`), fold by fold and pooled (paired per frame, 95 % bootstrap):
     /usr/bin/python3 results/all-images-phantom/compare.py   (from gpu-inference/training)"""
 import json
 import os
@@ -10,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from paired import differences, interval  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ARMS = ["stage3-plain", "stage3", "stage3-ph", "stage4-ph"]
+ARMS = ["stage3-plain", "stage3", "stage3-ph", "stage4-ph", "stage3-ph10", "every-ph"]
 
 
 def load(k, arm):
@@ -27,7 +28,7 @@ for k in (1, 2, 5):
         cells.append("-" if d is None else "%.3f / %.3f" % (d["segmentation"]["vessel"]["dice"], d["segmentation"]["nerve"]["dice"]))
     print("| %d | %s |" % (k, " | ".join(cells)))
 rng = np.random.default_rng(0)
-for arm in ("stage3-ph", "stage4-ph"):
+for arm in ("stage3-ph", "stage4-ph", "stage3-ph10", "every-ph"):
     for c in ("vessel", "nerve"):
         d = np.concatenate([differences([(os.path.join(HERE, "fold%d-stage3.eval.json" % k),
                                           os.path.join(HERE, "fold%d-%s.eval.json" % (k, arm)))], c)
