@@ -23,11 +23,15 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
-        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE), set in each worker
-        for k, v in (needle_mix or {}).items():
+        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE), set in each worker; CLIP_SHARE
+        # is the source's own (the clip's tuning frames as backgrounds with their real needle)
+        mix = dict(needle_mix or {})
+        clip_share = mix.pop("CLIP_SHARE", None)
+        for k, v in mix.items():
             if v is not None:
                 setattr(needle_data, k, v)
-        return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share)
+        kw = {} if clip_share is None else {"clip_share": clip_share}
+        return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share, **kw)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
@@ -68,6 +72,9 @@ def main():
                          "background (default needle_data.TRANSPLANT_SHARE, 0)")
     ap.add_argument("--gel-share", type=float, default=None,
                     help="needle: share of samples on a drawn gel phantom (default needle_data.GEL_SHARE, 0)")
+    ap.add_argument("--clip-share", type=float, default=None,
+                    help="needle: share of samples that are the labelled clip's tuning frames (default NeedleSource's, "
+                         "0.15; 0 with --transplant-share 0: a pool that never shows the clip's needle)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
@@ -76,7 +83,8 @@ def main():
     a = ap.parse_args()
     t0 = time.time()
     step = 250
-    mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}
+    mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share,
+           "CLIP_SHARE": a.clip_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
              a.images) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
