@@ -1,5 +1,6 @@
-"""The last stage with and without the phantom frames (30 %: -ph, 10 %: -ph10), and the phantom in every stage (every-ph: runs/cv-dpi-K with the
-pools of `cross_validate.sh pools`), fold by fold and pooled (paired per frame, 95 % bootstrap):
+"""The last stage with and without the phantom frames (30 %: -ph, 10 %: -ph10), and the phantom in every stage
+(every-ph: runs/cv-dpi-K on the pools of `cross_validate.sh pools`), fold by fold and pooled (paired per frame, 95 %
+bootstrap):
     /usr/bin/python3 results/all-images-phantom/compare.py   (from gpu-inference/training)"""
 import json
 import os
