@@ -19,19 +19,16 @@ import numpy as np
 from common import CACHE_DIR, SIZE, read_split
 
 
-def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train"):
+def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train", clip_share=None):
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
-        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE), set in each worker; CLIP_SHARE
-        # is the source's own (the clip's tuning frames as backgrounds with their real needle)
-        mix = dict(needle_mix or {})
-        clip_share = mix.pop("CLIP_SHARE", None)
-        for k, v in mix.items():
+        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE), set in each worker
+        for k, v in (needle_mix or {}).items():
             if v is not None:
                 setattr(needle_data, k, v)
-        kw = {} if clip_share is None else {"clip_share": clip_share}
-        return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share, **kw)
+        return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share,
+                            clip_share=0.15 if clip_share is None else clip_share)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
@@ -41,8 +38,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude, needle_mix, images = args
-    src = _source(task, share, min_crop, exclude, needle_mix, images)
+    task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share = args
+    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws, sources = [], [], [], [], []
     for _ in range(n):
@@ -83,10 +80,9 @@ def main():
     a = ap.parse_args()
     t0 = time.time()
     step = 250
-    mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share,
-           "CLIP_SHARE": a.clip_share}
+    mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
-             a.images) for s in range(0, a.n, step)]
+             a.images, a.clip_share) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
@@ -94,7 +90,7 @@ def main():
     tip = np.concatenate([q[2] for q in parts])
     w = np.concatenate([q[3] for q in parts])
     source = np.concatenate([q[4] for q in parts])
-    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images)
+    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images, a.clip_share)
     files = np.array(src.files())
     names = np.array(src.names() if hasattr(src, "names") else [], dtype=str)
     os.makedirs(CACHE_DIR, exist_ok=True)

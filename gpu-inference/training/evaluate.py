@@ -170,13 +170,12 @@ def tip_metrics(probs, items, mask_ch, tip_ch, mask_thr, tip_thr, gt_tips=None):
             "mask_dice": round(float(np.mean(dices)), 4) if dices else None}
 
 
-# the mask thresholds searched on training images: 0.30 up to MASK_THRESHOLD_MAX (--mask-threshold-max)
-MASK_THRESHOLD_MAX = 0.70
+def mask_grid(top=0.70):
+    """The mask thresholds searched on training images: 0.30 up to `top` (--mask-threshold-max), step 0.05."""
+    return np.arange(0.3, top + 0.01, 0.05)
 
 
-def pick_mask_threshold(probs, masks, ch, grid=None):
-    if grid is None:
-        grid = np.arange(0.3, MASK_THRESHOLD_MAX + 0.01, 0.05)
+def pick_mask_threshold(probs, masks, ch, grid):
     best = (0, 0.5)
     for t in grid:
         ds = []
@@ -211,8 +210,9 @@ def evaluate_fold(a):
     every = sorted(read_split("ultrasound-train.txt") + read_split("ultrasound-val.txt"))
     tr = load_real([n for n in every if n not in set(held)])
     p_tr = run([g for _, g, _ in tr])
-    thr = {"vessel": pick_mask_threshold(p_tr, [l == 2 for _, _, l in tr], 1),
-           "nerve": pick_mask_threshold(p_tr, [l == 1 for _, _, l in tr], 2)}
+    grid = mask_grid(a.mask_threshold_max)
+    thr = {"vessel": pick_mask_threshold(p_tr, [l == 2 for _, _, l in tr], 1, grid),
+           "nerve": pick_mask_threshold(p_tr, [l == 1 for _, _, l in tr], 2, grid)}
     del p_tr
     if not held:
         result = {"model": run.what, "date": datetime.date.today().isoformat(), "fold": "all", "held_out": 0,
@@ -243,7 +243,6 @@ def evaluate_fold(a):
 # ---------------------------------------------------------------------------------------------------------- main
 
 def main():
-    global MASK_THRESHOLD_MAX
     ap = argparse.ArgumentParser()
     ap.add_argument("--task", choices=["ultrasound", "fluoroscopy"], required=True)
     ap.add_argument("--onnx")
@@ -259,10 +258,9 @@ def main():
                          "chosen on the other four folds (the images the fold's model trained on); no needle figures. "
                          "'all': the model trained on all 204 images, thresholds chosen on them, nothing scored")
     ap.add_argument("--out", help="metrics JSON (default runs/<task>/eval.json)")
-    ap.add_argument("--mask-threshold-max", type=float, default=MASK_THRESHOLD_MAX,
-                    help="top of the vessel/nerve/needle mask threshold grid searched on training images (from 0.30, step 0.05)")
+    ap.add_argument("--mask-threshold-max", type=float, default=0.70,
+                    help="top of the mask threshold grid searched on training images (from 0.30, step 0.05)")
     a = ap.parse_args()
-    MASK_THRESHOLD_MAX = a.mask_threshold_max
     if a.fold is not None:
         return evaluate_fold(a)
     if not a.onnx and not a.checkpoint:
@@ -279,9 +277,10 @@ def main():
             cal = ensure_needle_set("train", a.needle_calib)
             p_tr = run([g for _, g, _ in tr])
             p_cal = run([it[1] for it in cal])
-            thr = {"mask": {"vessel": pick_mask_threshold(p_tr, [l == 2 for _, _, l in tr], 1),
-                            "nerve": pick_mask_threshold(p_tr, [l == 1 for _, _, l in tr], 2),
-                            "needle": pick_mask_threshold(p_cal, [it[2] for it in cal], 0)},
+            grid = mask_grid(a.mask_threshold_max)
+            thr = {"mask": {"vessel": pick_mask_threshold(p_tr, [l == 2 for _, _, l in tr], 1, grid),
+                            "nerve": pick_mask_threshold(p_tr, [l == 1 for _, _, l in tr], 2, grid),
+                            "needle": pick_mask_threshold(p_cal, [it[2] for it in cal], 0, grid)},
                    "tipPeak": pick_tip_threshold(p_cal, cal, 3),
                    "chosenOn": "training images only (real frames and their synthetic-needle copies)"}
         val = load_real(read_split("ultrasound-val.txt"))
@@ -299,7 +298,8 @@ def main():
         if a.calibrate or not thr:
             cal = fluoro_eval_set("calib")
             p_cal = run([it[1] for it in cal])
-            thr = {"mask": {"wire": pick_mask_threshold(p_cal, [it[2] for it in cal], 0)},
+            thr = {"mask": {"wire": pick_mask_threshold(p_cal, [it[2] for it in cal], 0,
+                                                        mask_grid(a.mask_threshold_max))},
                    "tipPeak": pick_tip_threshold(p_cal, cal, 1),
                    "chosenOn": "held-out synthetic calibration frames (phantom seed 98, procedural seed 98)"}
         ev = fluoro_eval_set("eval")

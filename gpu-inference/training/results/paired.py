@@ -20,6 +20,13 @@ def interval(d, rng, resamples=2000):
     return np.percentile(boots, 2.5), np.percentile(boots, 97.5)
 
 
+def pooled(folds, cls, rng):
+    """folds: per fold, its [(before.json, after.json), ...] (as `differences` takes them); the per-frame differences of
+    every fold together (each frame once), with their 95 % bootstrap interval: (d, lo, hi)."""
+    d = np.concatenate([differences(pairs, cls) for pairs in folds])
+    return (d,) + tuple(interval(d, rng))
+
+
 if __name__ == "__main__":
     # python3 results/paired.py BEFORE.json AFTER.json [BEFORE.json AFTER.json ...]: one pair per fold, pooled
     import sys
@@ -28,6 +35,5 @@ if __name__ == "__main__":
         raise SystemExit("usage: paired.py BEFORE.json AFTER.json [BEFORE.json AFTER.json ...] (one pair per fold)")
     rng = np.random.default_rng(0)
     for cls in ("vessel", "nerve"):
-        d = np.concatenate([differences([(files[i], files[i + 1])], cls) for i in range(0, len(files), 2)])
-        lo, hi = interval(d, rng)
+        d, lo, hi = pooled([[(files[i], files[i + 1])] for i in range(0, len(files), 2)], cls, rng)
         print("%s: after - before %+.3f over %d frames, 95 %% bootstrap [%+.3f, %+.3f]" % (cls, d.mean(), len(d), lo, hi))

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from paired import differences, interval  # noqa: E402
+from paired import pooled  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARMS = ["stage3-plain", "stage3", "stage3-ph", "stage4-ph", "stage3-ph10", "every-ph"]
@@ -31,8 +31,7 @@ for k in (1, 2, 5):
 rng = np.random.default_rng(0)
 for arm in ("stage3-ph", "stage4-ph", "stage3-ph10", "every-ph"):
     for c in ("vessel", "nerve"):
-        d = np.concatenate([differences([(os.path.join(HERE, "fold%d-stage3.eval.json" % k),
-                                          os.path.join(HERE, "fold%d-%s.eval.json" % (k, arm)))], c)
-                            for k in (1, 2, 5) if load(k, "stage3") and load(k, arm)])
-        lo, hi = interval(d, rng)
+        d, lo, hi = pooled([[(os.path.join(HERE, "fold%d-stage3.eval.json" % k),
+                              os.path.join(HERE, "fold%d-%s.eval.json" % (k, arm)))]
+                            for k in (1, 2, 5) if load(k, "stage3") and load(k, arm)], c, rng)
         print("%s - stage3, %s: %+.3f over %d frames, 95 %% bootstrap [%+.3f, %+.3f]" % (arm, c, d.mean(), len(d), lo, hi))
