@@ -19,7 +19,8 @@ import numpy as np
 from common import CACHE_DIR, SIZE, read_split
 
 
-def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train", clip_share=None):
+def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train", clip_share=None,
+            clip_views_only=False):
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
@@ -28,7 +29,7 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
             if v is not None:
                 setattr(needle_data, k, v)
         return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share,
-                            clip_share=0.15 if clip_share is None else clip_share)
+                            clip_share=0.15 if clip_share is None else clip_share, clip_views_only=clip_views_only)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
@@ -38,8 +39,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share = args
-    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share)
+    task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only = args
+    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws, sources = [], [], [], [], []
     for _ in range(n):
@@ -72,6 +73,9 @@ def main():
     ap.add_argument("--clip-share", type=float, default=None,
                     help="needle: share of samples that are the labelled clip's tuning frames (default NeedleSource's, "
                          "0.15; 0 with --transplant-share 0: a pool that never shows the clip's needle)")
+    ap.add_argument("--clip-views-only", action="store_true",
+                    help="needle: of the clip, only its needle-free views (its tissue and fascia without its needle: "
+                         "what a site could record without labelling anything)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
@@ -82,7 +86,7 @@ def main():
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
-             a.images, a.clip_share) for s in range(0, a.n, step)]
+             a.images, a.clip_share, a.clip_views_only) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
@@ -90,7 +94,8 @@ def main():
     tip = np.concatenate([q[2] for q in parts])
     w = np.concatenate([q[3] for q in parts])
     source = np.concatenate([q[4] for q in parts])
-    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images, a.clip_share)
+    src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images, a.clip_share,
+                  a.clip_views_only)
     files = np.array(src.files())
     names = np.array(src.names() if hasattr(src, "names") else [], dtype=str)
     os.makedirs(CACHE_DIR, exist_ok=True)

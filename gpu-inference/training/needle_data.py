@@ -638,7 +638,8 @@ def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=
 class NeedleSource:
     """Endless random samples from the backgrounds, mixed by share."""
 
-    def __init__(self, clip_share=0.15, phantom_share=0.12, plus_share=0.15, clip_dir=CLIP_DIR, min_crop=0.45):
+    def __init__(self, clip_share=0.15, phantom_share=0.12, plus_share=0.15, clip_dir=CLIP_DIR, min_crop=0.45,
+                 clip_views_only=False):
         self.real = load_real(read_split("ultrasound-train.txt"))
         self.plus = load_plus() + load_dicom()
         self.phantom = []
@@ -646,9 +647,12 @@ class NeedleSource:
             for _, stem, g, lab, meta, s in read_phantom_dump(PHANTOM_US_DIR, 640):
                 tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
                 self.phantom.append((stem, g, lab, tip))
-        self.clip = load_clip(clip_dir) if clip_share > 0 else []
+        labelled = load_clip(clip_dir) if clip_share > 0 or TRANSPLANT_SHARE > 0 else []
+        self.clip = labelled if clip_share > 0 else []
+        if clip_views_only:  # the clip's scene without its needle (leave-needle-out, issue 13)
+            self.clip = [c for c in self.clip if c[2] is None]
         # the real needles taken off the tuning frames (never the held-out ones), to move onto other backgrounds
-        self.real_layers = real_needle_layers(self.clip or load_clip(clip_dir)) if TRANSPLANT_SHARE > 0 else []
+        self.real_layers = real_needle_layers(labelled) if TRANSPLANT_SHARE > 0 else []
         if TRANSPLANT_SHARE > 0:
             if not self.real_layers:
                 raise SystemExit("a transplant share without the labelled clip under %s (make_needle_fixture.py)"
