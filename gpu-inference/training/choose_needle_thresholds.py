@@ -33,8 +33,6 @@ SETS = {
 MASK_GRID = (0.5, 0.7)
 TIP_GRID = (0.15, 0.2, 0.25, 0.3)
 MAX_CONFIDENT_FP = 0.05
-
-
 UNSEEN = "clip-tune-unseen-scene"  # the clip-tune set, run with a network that never saw the clip
 
 
