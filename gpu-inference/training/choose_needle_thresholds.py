@@ -36,8 +36,20 @@ MAX_CONFIDENT_FP = 0.05
 UNSEEN = "clip-tune-unseen-scene"  # the clip-tune set, run with a network that never saw the clip
 
 
+def with_thresholds(onnx, sidecar, models_dir, mask_t, tip_t):
+    """models_dir/ultrasound/: the ONNX file and its sidecar with the candidate needle thresholds. Returns models_dir."""
+    d = os.path.join(models_dir, "ultrasound")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(onnx, os.path.join(d, "ultrasound.onnx"))
+    side = json.load(open(sidecar))
+    side["thresholds"]["mask"]["needle"] = mask_t
+    side["thresholds"]["tipPeak"] = tip_t
+    write_json(os.path.join(d, "ultrasound.json"), side)
+    return models_dir
+
+
 def evaluate(jar, models_dir, name, out):
-    images, masks = (os.path.join(CACHE_DIR, p) for p in SETS["clip-tune" if name == UNSEEN else name])
+    images, masks = (os.path.join(CACHE_DIR, p) for p in SETS[name])
     subprocess.run(["java", "-jar", jar, "evaluate", "--model", "ultrasound", "--models-dir", models_dir,
                     "--images", images, "--needle-masks", masks, "--report", out], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -58,30 +70,20 @@ def main():
     try:
         for mask_t in MASK_GRID:
             for tip_t in TIP_GRID:
-                d = os.path.join(work, "m", "ultrasound")
-                os.makedirs(d, exist_ok=True)
-                shutil.copy(model_file("ultrasound", "onnx"), os.path.join(d, "ultrasound.onnx"))
-                side = json.load(open(side_path))
-                side["thresholds"]["mask"]["needle"] = mask_t
-                side["thresholds"]["tipPeak"] = tip_t
-                write_json(os.path.join(d, "ultrasound.json"), side)
                 r = {"mask": mask_t, "tip": tip_t}
-                runs = [(name, os.path.join(work, "m")) for name in SETS]
+                shipped = with_thresholds(model_file("ultrasound", "onnx"), side_path, os.path.join(work, "m"),
+                                          mask_t, tip_t)
+                runs = [(name, name, shipped) for name in SETS]   # (key in r, set, models)
                 if a.unseen_scene_models:
-                    u = os.path.join(work, "u", "ultrasound")
-                    os.makedirs(u, exist_ok=True)
                     src = os.path.join(a.unseen_scene_models, "ultrasound")
-                    shutil.copy(os.path.join(src, "ultrasound.onnx"), os.path.join(u, "ultrasound.onnx"))
-                    other = json.load(open(os.path.join(src, "ultrasound.json")))
-                    other["thresholds"]["mask"]["needle"] = mask_t
-                    other["thresholds"]["tipPeak"] = tip_t
-                    write_json(os.path.join(u, "ultrasound.json"), other)
-                    runs.append((UNSEEN, os.path.join(work, "u")))
-                for name, models in runs:
-                    n = evaluate(a.jar, models, name, os.path.join(work, name + ".json"))
-                    r[name] = {k: n[k] for k in ("detection_rate", "confident_detection_rate",
-                                                 "confident_false_positive_rate")}
-                    r[name]["tip_error_px_median"] = n["tip_error_px"]["median"]
+                    runs.append((UNSEEN, "clip-tune", with_thresholds(
+                        os.path.join(src, "ultrasound.onnx"), os.path.join(src, "ultrasound.json"),
+                        os.path.join(work, "u"), mask_t, tip_t)))
+                for key, name, models in runs:
+                    n = evaluate(a.jar, models, name, os.path.join(work, key + ".json"))
+                    r[key] = {k: n[k] for k in ("detection_rate", "confident_detection_rate",
+                                                "confident_false_positive_rate")}
+                    r[key]["tip_error_px_median"] = n["tip_error_px"]["median"]
                 rows.append(r)
                 print(json.dumps(r), flush=True)
     finally:

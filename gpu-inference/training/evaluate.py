@@ -61,6 +61,7 @@ class Runner:
             self.net = (MirrorAveraged(net) if mirror_average else WithSigmoid(net)).eval()
             self.onnx = None
             self.mean, self.std = ck["norm"]
+            self.channels = list(ck["channels"])
             self.what = os.path.relpath(checkpoint, HERE)
 
     def __call__(self, grays, bs=8):

@@ -2,7 +2,8 @@
 contrast (the shaft's median grey minus the tissue's 4-6 px to either side, over that tissue's spread) and echo
 width (full width at half maximum of the across-shaft profile, each position aligned on its peak within 2.5 px,
 median over the middle 70 % of the shaft). Real: the 84 labelled tuning frames (every third for the width); drawn:
-1,500 (contrast) and 600 (width) random samples of the pool whose needle mask is a shaft of at least 15 px.
+1,500 (contrast) and 600 (width) random samples of the pool whose needle mask is a shaft of at least 15 px
+(its ends by common.tip_from_mask, the evaluation's rule).
 
     /usr/bin/python3 results/needle-without-clip/needle_look.py needle-pool-abl-noclip
 """
@@ -16,7 +17,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAINING = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, TRAINING)
-from common import SIZE  # noqa: E402
+from common import SIZE, tip_from_mask  # noqa: E402
 
 FIXTURE = os.path.join(TRAINING, "..", "src", "test", "resources", "real-needle")
 TUNE = os.path.join(TRAINING, "cache", "needle-clip-eval", "tune", "images")
@@ -78,16 +79,9 @@ def drawn_needles(pool, n, seed=0):
     x, masks = z["x"], z["masks"]  # an npz member is read whole at each access: once
     out = []
     for i in np.random.default_rng(seed).choice(len(x), n, replace=False):
-        m = np.unpackbits(masks[i, 0], axis=1)[:, :SIZE]
-        if m.sum() < 30:
-            continue
-        ys, xs = np.nonzero(m)
-        pts = np.stack([xs, ys], 1).astype(float)
-        c = pts.mean(0)
-        d = np.linalg.svd(pts - c, full_matrices=False)[2][0]
-        t = (pts - c) @ d
-        if t.max() - t.min() >= 15:
-            out.append((x[i].copy(), c + t.min() * d, c + t.max() * d))
+        ends = tip_from_mask(np.unpackbits(masks[i, 0], axis=1)[:, :SIZE])
+        if ends and np.hypot(*np.subtract(*ends)) >= 15:
+            out.append((x[i].copy(), np.array(ends[0]), np.array(ends[1])))
     return out
 
 

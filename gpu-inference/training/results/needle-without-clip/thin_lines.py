@@ -24,7 +24,6 @@ import sys
 
 import cv2
 import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -103,14 +102,14 @@ def deeper(ends):
 
 def main():
     labels = [f for f in json.load(open(os.path.join(FIXTURE, "labels.json")))["frames"] if f["needle"]]
-    net, norm, ch = load("needle-abl-noclip")
+    net = load("needle-abl-noclip")
     errs = {"finder": [], "choice": [], "largest": []}
     for f in labels:
         g = cv2.imread(frame_path(f), cv2.IMREAD_GRAYSCALE)
         tip = np.array(f["tip"])
         line = finder(g)
         errs["finder"].append(np.hypot(*(deeper(line) - tip)) if line else np.inf)
-        cands = candidates(maps(net, norm, g)[ch.index("needle")], g)
+        cands = candidates(maps(net, g)[net.channels.index("needle")], g)
         for key, score in (("choice", lambda c: c["ridge"] * c["prob"]), ("largest", lambda c: c["prob"] * c["len"])):
             errs[key].append(np.hypot(*(deeper(max(cands, key=score)["ends"]) - tip)) if cands else np.inf)
     for key, e in errs.items():
@@ -120,5 +119,4 @@ def main():
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(1)
     main()
