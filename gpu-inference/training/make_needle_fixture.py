@@ -30,9 +30,15 @@ DEFAULT_CLIP = os.path.join(REPO, "..", "shared", "data", "real-needle-clip", "c
 
 
 def shaft_mask(shape, tip, end, width):
+    """The labelled shaft as a band `width` px wide that ends square at the tip and the far end: the mask's end is the
+    ground-truth tip for `intravis evaluate`. (Until 2026-12-05 a thick cv2.line, whose round caps put that end
+    2.4-3.4 px beyond the labelled tip.)"""
     m = np.zeros(shape, np.uint8)
-    cv2.line(m, (int(round(tip[0] * 16)), int(round(tip[1] * 16))), (int(round(end[0] * 16)), int(round(end[1] * 16))),
-             255, int(width), cv2.LINE_8, shift=4)
+    tip, end = np.asarray(tip, np.float64), np.asarray(end, np.float64)
+    u = (end - tip) / np.linalg.norm(end - tip)
+    half = np.array([-u[1], u[0]]) * width / 2
+    corners = np.array([tip + half, end + half, end - half, tip - half])
+    cv2.fillConvexPoly(m, np.round(corners * 16).astype(np.int32), 255, cv2.LINE_8, shift=4)
     return m
 
 
