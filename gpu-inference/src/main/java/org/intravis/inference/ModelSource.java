@@ -15,7 +15,8 @@ import java.util.Locale;
  * A model's ONNX bytes and its sidecar, found by name or by path.
  * <p>
  * A name ({@code ultrasound}) is looked up as {@code <modelsDir>/<name>/<name>.onnx} when a models directory is
- * configured, then on the classpath as {@code /models/<name>/<name>.onnx}. Anything that ends in {@code .onnx} or
+ * configured (a directory that is not there is an error), then on the classpath as
+ * {@code /models/<name>/<name>.onnx}. Anything that ends in {@code .onnx} or
  * contains a path separator is a file path. The sidecar is the same path with {@code .json} instead of
  * {@code .onnx}.
  *
@@ -45,6 +46,10 @@ public record ModelSource(String name, String location, byte[] onnx, ModelSpec s
             return fromFile(Path.of(nameOrPath));
         }
         if (modelsDir != null) {
+            if (!Files.isDirectory(modelsDir)) {
+                // not a quiet fall-back to the bundled model: a mistyped folder would measure the wrong network
+                throw new ModelLoadException("models dir " + modelsDir + " is not a directory");
+            }
             Path p = modelsDir.resolve(nameOrPath).resolve(nameOrPath + ".onnx");
             if (Files.isRegularFile(p)) {
                 return fromFile(p);

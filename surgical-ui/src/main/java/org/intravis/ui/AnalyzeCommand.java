@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code intravis analyze --input VIDEO --output DIR [--model NAME] [--video]}: every frame of a video file, a PLUS
+ * {@code intravis analyze --input VIDEO --output DIR [--model NAME] [--models-dir DIR] [--video]}: every frame of a video file, a PLUS
  * sequence ({@code .igs.mha}), an image folder or a recording through a model as fast as the machine allows,
  * with the overlay of every frame as JSON Lines and optionally an annotated video.
  */
@@ -29,6 +29,10 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "Model name or .onnx path (default ultrasound).")
     String model = "ultrasound";
+
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "Look for <name>/<name>.onnx here first (default: the configuration's inference.modelsDir).")
+    Path modelsDir;
 
     @Option(names = "--video", description = "Also write annotated.mp4 with the overlay burned in.")
     boolean video;
@@ -53,6 +57,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IntravisConfig cfg = device.applyTo(ConfigLoader.load(config));
+        if (modelsDir != null) {
+            cfg.inference.modelsDir = modelsDir.toString();
+        }
         if (batch != null) {
             cfg.inference.maxBatch = batch;
         }

@@ -159,6 +159,37 @@ class ExportAnalyzeTest {
     }
 
     /**
+     * A candidate model is analysed from a models dir without building it into a jar: {@code --models-dir} is looked
+     * in first (here the stand-in under another version, found only there), and a dir that is not there is a clear
+     * error rather than a quiet run of the bundled model, for analyze and evaluate alike.
+     */
+    @Test
+    void analyzeTakesACandidateFromAModelsDirAndRefusesAMissingOne() throws Exception {
+        Path candidate = dir.resolve("models").resolve("standin-ultrasound");
+        Files.createDirectories(candidate);
+        Path onnx = Path.of(MODEL);
+        Files.copy(onnx, candidate.resolve("standin-ultrasound.onnx"));
+        Files.writeString(candidate.resolve("standin-ultrasound.json"), Files.readString(
+                onnx.resolveSibling("standin-ultrasound.json")).replace("\"0.0.1-standin\"", "\"0.0.2-candidate\""));
+        Path out = dir.resolve("analysis");
+        CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(),
+                "--output", out.toString(), "--model", "standin-ultrasound", "--models-dir",
+                dir.resolve("models").toString(), "--max-frames", "2");
+        assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("with standin-ultrasound 0.0.2-candidate");
+
+        Path missing = dir.resolve("no-such-models");
+        r = CommandLineErrorsTest.run("analyze", "--input", PLUS_SAMPLE.toString(), "--output",
+                dir.resolve("never").toString(), "--models-dir", missing.toString());
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("models dir " + missing + " is not a directory").doesNotContain("\tat ");
+        r = CommandLineErrorsTest.run("evaluate", "--model", "ultrasound", "--images", dir.toString(),
+                "--report", dir.resolve("report.json").toString(), "--models-dir", missing.toString());
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("models dir " + missing + " is not a directory").doesNotContain("\tat ");
+    }
+
+    /**
      * Two analyses of one real needle video give the same overlay on every frame: the tips move on the video's own
      * clock (not on how fast this machine read the frames) and every frame gets the full graph (no step down to the
      * cheaper one on a busy machine). Before, on the whole clip: tips up to 11 px apart and 17 frames run on the
