@@ -20,7 +20,7 @@ from common import CACHE_DIR, SIZE, read_split
 
 
 def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train", clip_share=None,
-            clip_views_only=False):
+            clip_views_only=False, clip_every=1):
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
@@ -29,7 +29,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
             if v is not None:
                 setattr(needle_data, k, v)
         return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share,
-                            clip_share=0.15 if clip_share is None else clip_share, clip_views_only=clip_views_only)
+                            clip_share=0.15 if clip_share is None else clip_share, clip_views_only=clip_views_only,
+                            clip_every=clip_every)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
@@ -39,8 +40,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only = args
-    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only)
+    task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only, clip_every = args
+    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only, clip_every)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws, sources = [], [], [], [], []
     for _ in range(n):
@@ -76,6 +77,9 @@ def main():
     ap.add_argument("--clip-views-only", action="store_true",
                     help="needle: of the clip, only its needle-free views (its tissue and fascia without its needle: "
                          "what a site could record without labelling anything)")
+    ap.add_argument("--clip-every", type=int, default=1,
+                    help="needle: only every K-th labelled tuning frame of the clip (and its needle-free view), for "
+                         "its needle, its scene and the needles moved from it: how much labelling a scene needs")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
@@ -86,7 +90,7 @@ def main():
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
-             a.images, a.clip_share, a.clip_views_only) for s in range(0, a.n, step)]
+             a.images, a.clip_share, a.clip_views_only, a.clip_every) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
@@ -95,7 +99,7 @@ def main():
     w = np.concatenate([q[3] for q in parts])
     source = np.concatenate([q[4] for q in parts])
     src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images, a.clip_share,
-                  a.clip_views_only)
+                  a.clip_views_only, a.clip_every)
     files = np.array(src.files())
     names = np.array(src.names() if hasattr(src, "names") else [], dtype=str)
     os.makedirs(CACHE_DIR, exist_ok=True)

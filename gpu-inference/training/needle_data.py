@@ -27,6 +27,7 @@ import glob
 import json
 import math
 import os
+import re
 import zlib
 
 import cv2
@@ -107,6 +108,11 @@ def load_dicom(dicom_dir=DICOM_DIR):
                 f = cv2.cvtColor(f[..., :3].astype(np.uint8), cv2.COLOR_RGB2GRAY)
             out.append(("%s#%d" % (os.path.basename(p), k), np.ascontiguousarray(f.astype(np.uint8))))
     return out
+
+
+def _frame_number(file):
+    """The clip frame a labelled file is from: clarius_00017.png and clarius_00017_lower.png -> 17."""
+    return int(re.search(r"_(\d+)", file).group(1))
 
 
 def load_clip(clip_dir=CLIP_DIR, split="tune"):
@@ -639,7 +645,7 @@ class NeedleSource:
     """Endless random samples from the backgrounds, mixed by share."""
 
     def __init__(self, clip_share=0.15, phantom_share=0.12, plus_share=0.15, clip_dir=CLIP_DIR, min_crop=0.45,
-                 clip_views_only=False):
+                 clip_views_only=False, clip_every=1):
         self.real = load_real(read_split("ultrasound-train.txt"))
         self.plus = load_plus() + load_dicom()
         self.phantom = []
@@ -648,6 +654,10 @@ class NeedleSource:
                 tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
                 self.phantom.append((stem, g, lab, tip))
         labelled = load_clip(clip_dir) if clip_share > 0 or TRANSPLANT_SHARE > 0 else []
+        if clip_every > 1:  # fewer labelled frames of the scene (issue 13's learning curve): every K-th and its view
+            numbers = sorted({_frame_number(f) for f, _, _ in labelled})
+            kept = set(numbers[::clip_every])
+            labelled = [c for c in labelled if _frame_number(c[0]) in kept]
         self.clip = labelled if clip_share > 0 else []
         if clip_views_only:  # the clip's scene without its needle (leave-needle-out, issue 13)
             self.clip = [c for c in self.clip if c[2] is None]
