@@ -20,7 +20,7 @@ from common import CACHE_DIR, SIZE, read_split
 
 
 def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=None, images="train", clip_share=None,
-            clip_views_only=False, clip_every=1):
+            clip_views_only=False, clip_every=1, clip_dir=None):
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
@@ -30,7 +30,7 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
                 setattr(needle_data, k, v)
         return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share,
                             clip_share=0.15 if clip_share is None else clip_share, clip_views_only=clip_views_only,
-                            clip_every=clip_every)
+                            clip_every=clip_every, **({"clip_dir": clip_dir} if clip_dir else {}))
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,
@@ -40,8 +40,9 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
 
 
 def _chunk(args):
-    task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only, clip_every = args
-    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only, clip_every)
+    (task, seed, start, n, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only, clip_every,
+     clip_dir) = args
+    src = _source(task, share, min_crop, exclude, needle_mix, images, clip_share, clip_views_only, clip_every, clip_dir)
     rng = np.random.default_rng([seed, start])
     xs, ms, tips, ws, sources = [], [], [], [], []
     for _ in range(n):
@@ -80,17 +81,22 @@ def main():
     ap.add_argument("--clip-every", type=int, default=1,
                     help="needle: only every K-th labelled tuning frame of the clip (and its needle-free view), for "
                          "its needle, its scene and the needles moved from it: how much labelling a scene needs")
+    ap.add_argument("--clip-dir", default=None,
+                    help="needle: another recording's labelled frames in the clip's place (site_labels.py writes "
+                         "them): adapting the needle network to a site (training README)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
                     help="ultrasound: real images from the training split, or all 204 labelled ones (a pool for "
                          "cross-validation: train.py --exclude-split leaves a fold out by each sample's source)")
     a = ap.parse_args()
+    if a.clip_dir and not os.path.isfile(os.path.join(a.clip_dir, "labels.json")):
+        raise SystemExit("--clip-dir %s: no labels.json there (site_labels.py writes it)" % a.clip_dir)
     t0 = time.time()
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
-             a.images, a.clip_share, a.clip_views_only, a.clip_every) for s in range(0, a.n, step)]
+             a.images, a.clip_share, a.clip_views_only, a.clip_every, a.clip_dir) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:
         parts = p.map(_chunk, jobs)
     x = np.concatenate([q[0] for q in parts])
@@ -99,7 +105,7 @@ def main():
     w = np.concatenate([q[3] for q in parts])
     source = np.concatenate([q[4] for q in parts])
     src = _source(a.task, a.phantom_share, a.min_crop, a.exclude_split, mix, a.images, a.clip_share,
-                  a.clip_views_only, a.clip_every)
+                  a.clip_views_only, a.clip_every, a.clip_dir)
     files = np.array(src.files())
     names = np.array(src.names() if hasattr(src, "names") else [], dtype=str)
     os.makedirs(CACHE_DIR, exist_ok=True)

@@ -112,7 +112,7 @@ def load_dicom(dicom_dir=DICOM_DIR):
 
 def _frame_number(file):
     """The clip frame a labelled file is from: clarius_00017.png and clarius_00017_lower.png -> 17."""
-    return int(re.search(r"_(\d+)", file).group(1))
+    return int(re.search(r"_(\d+)(?:_lower)?\.\w+$", file).group(1))
 
 
 def load_clip(clip_dir=CLIP_DIR, split="tune"):
