@@ -30,7 +30,7 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
                 setattr(needle_data, k, v)
         return NeedleSource(phantom_share=0.12 if phantom_share is None else phantom_share,
                             clip_share=0.15 if clip_share is None else clip_share, clip_views_only=clip_views_only,
-                            clip_every=clip_every, **({"clip_dir": clip_dir} if clip_dir else {}))
+                            clip_every=clip_every, clip_dir=clip_dir or needle_data.CLIP_DIR)
     if task == "ultrasound":
         from us_data import UltrasoundSource
         return UltrasoundSource(0.3 if phantom_share is None else phantom_share, min_crop=min_crop,

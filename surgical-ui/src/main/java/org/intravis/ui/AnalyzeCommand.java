@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code intravis analyze --input VIDEO --output DIR [--model NAME] [--models-dir DIR] [--video]}: every frame of a video file, a PLUS
- * sequence ({@code .igs.mha}), an image folder or a recording through a model as fast as the machine allows,
- * with the overlay of every frame as JSON Lines and optionally an annotated video.
+ * {@code intravis analyze --input VIDEO --output DIR [--model NAME] [--models-dir DIR] [--video]}: every frame of a
+ * video file, a PLUS sequence ({@code .igs.mha}), an image folder or a recording through a model as fast as the
+ * machine allows, with the overlay of every frame as JSON Lines and optionally an annotated video.
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Run every frame of a video, sequence, image folder or recording through a model, offline.")
