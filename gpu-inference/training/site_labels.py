@@ -17,8 +17,6 @@ import os
 
 import cv2
 
-from make_needle_fixture import decode
-
 
 def read_marks(path):
     """marks.csv -> [(frame, tip or None, end or None)], frames in the file's order."""
@@ -46,6 +44,24 @@ def read_marks(path):
     return out
 
 
+def frames_at(path, wanted):
+    """The grey frames numbered in `wanted` (1-based, decoding order) -> ({number: frame}, frames read). Only those
+    are kept: a case recording is far too long to hold whole (make_needle_fixture.decode holds the 448-frame clip)."""
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        raise SystemExit("cannot open " + path)
+    out, n, last = {}, 0, max(wanted)
+    while n < last:
+        ok, f = cap.read()
+        if not ok:
+            break
+        n += 1
+        if n in wanted:
+            out[n] = cv2.cvtColor(f, cv2.COLOR_BGR2GRAY)
+    cap.release()
+    return out, n
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--video", required=True, help="the recording (any file OpenCV's FFmpeg reads)")
@@ -54,12 +70,12 @@ def main():
     ap.add_argument("--shaft-width", type=float, default=6.0, help="the needle echo's width in frame pixels")
     a = ap.parse_args()
     marks = read_marks(a.marks)
-    frames = decode(a.video)
+    frames, read = frames_at(a.video, {frame for frame, _, _ in marks})
     stem = os.path.splitext(os.path.basename(a.video))[0]
     for frame, tip, end in marks:  # every mark checked before anything is written
-        if not 1 <= frame <= len(frames):
-            raise SystemExit("%s: frame %d: the video has frames 1-%d" % (a.marks, frame, len(frames)))
-        h, w = frames[frame - 1].shape
+        if frame not in frames:
+            raise SystemExit("%s: frame %d: the video has frames 1-%d" % (a.marks, frame, read))
+        h, w = frames[frame].shape
         for name, p in (("tip", tip), ("end", end)):
             if p is not None and not (0 <= p[0] < w and 0 <= p[1] < h):
                 raise SystemExit("%s: frame %d: the %s (%g, %g) is outside the %dx%d frame"
@@ -67,7 +83,7 @@ def main():
     os.makedirs(os.path.join(a.out, "frames"), exist_ok=True)
     labels = []
     for frame, tip, end in marks:
-        g = frames[frame - 1]
+        g = frames[frame]
         file = "%s_%05d.png" % (stem, frame)
         cv2.imwrite(os.path.join(a.out, "frames", file), g)
         entry = {"frame": frame, "file": file, "split": "tune", "needle": tip is not None}

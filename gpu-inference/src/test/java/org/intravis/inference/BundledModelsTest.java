@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,12 +26,8 @@ class BundledModelsTest {
 
     @BeforeAll
     static void fixtures() throws Exception {
-        samples = resource("/eval-samples");
+        samples = TestResources.path("/eval-samples");
         expected = new ObjectMapper().readTree(samples.resolve("expected.json").toFile());
-    }
-
-    private static Path resource(String name) throws URISyntaxException {
-        return Path.of(BundledModelsTest.class.getResource(name).toURI());
     }
 
     @Test

@@ -16,7 +16,6 @@ import org.intravis.pipeline.PixelFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,15 +39,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * showing a confident needle on the fascia, fails them.
  */
 class RealNeedleTest {
-    private static final Path FIXTURE = fixture();
-
-    private static Path fixture() {
-        try {
-            return Path.of(RealNeedleTest.class.getResource("/real-needle/labels.json").toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final Path FIXTURE = TestResources.path("/real-needle");
 
     private static ObjectNode evaluate(Path dir, Path folder, boolean sequence) throws Exception {
         return Evaluator.run(new Evaluator.Options("ultrasound", folder.resolve("images"), null, Map.of(),

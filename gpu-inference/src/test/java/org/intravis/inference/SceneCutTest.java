@@ -6,7 +6,6 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.pipeline.FrameSlot;
 import org.junit.jupiter.api.Test;
 
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +25,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  */
 class SceneCutTest {
     private static final long FRAME = 66_666_667L; // 15 fps
-
-    private static Path resource(String path) {
-        try {
-            return Path.of(SceneCutTest.class.getResource(path).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static GreyPixels pixels(Mat m) {
         byte[] px = new byte[m.cols() * m.rows()];
@@ -72,7 +63,7 @@ class SceneCutTest {
     @Test
     void theHeldOutVideoIsOneScene() throws Exception {
         List<Path> frames;
-        try (Stream<Path> s = Files.list(resource("/real-needle/images"))) {
+        try (Stream<Path> s = Files.list(TestResources.path("/real-needle/images"))) {
             frames = s.sorted().toList();
         }
         assertThat(frames).hasSize(28);
@@ -89,7 +80,7 @@ class SceneCutTest {
 
     @Test
     void anotherScanOrViewOfTheSameSizeIsAnotherScene() {
-        Path us = resource("/eval-samples/ultrasound/images");
+        Path us = TestResources.path("/eval-samples/ultrasound/images");
         Judge c = new Judge();
         assertThat(c.cut(read(us.resolve("0168.png")), 0)).as("the first frame").isFalse();
         assertThat(c.cut(read(us.resolve("0182.png")), FRAME)).isTrue();
@@ -97,8 +88,8 @@ class SceneCutTest {
         assertThat(c.cut(read(us.resolve("0197.png")), 3 * FRAME)).as("the same picture again").isFalse();
 
         Judge clip = new Judge();
-        Path needle = resource("/real-needle/images/clarius_00337.jpg");
-        Path lower = resource("/real-needle/needle-free/images/clarius_00337_lower.jpg");
+        Path needle = TestResources.path("/real-needle/images/clarius_00337.jpg");
+        Path lower = TestResources.path("/real-needle/needle-free/images/clarius_00337_lower.jpg");
         assertThat(clip.cut(read(needle), 0)).isFalse();
         assertThat(clip.cut(readAt(lower, 1080, 860), FRAME)).as("the lower view, stretched to the frame").isTrue();
         assertThat(clip.cut(read(needle), 2 * FRAME)).as("and back").isTrue();
@@ -110,7 +101,7 @@ class SceneCutTest {
      */
     @Test
     void anotherScanInTheSameScannersCaptureIsAnotherScene() {
-        Path us = resource("/eval-samples/ultrasound/images");
+        Path us = TestResources.path("/eval-samples/ultrasound/images");
         Judge c = new Judge();
         GreyPixels first = captured(us.resolve("0168.png"));
         assertThat(c.cut(first, 0)).isFalse();
@@ -125,7 +116,7 @@ class SceneCutTest {
 
     @Test
     void anotherSizeOrTimeIsAnotherScene() {
-        Path needle = resource("/real-needle/images/clarius_00337.jpg");
+        Path needle = TestResources.path("/real-needle/images/clarius_00337.jpg");
         Judge c = new Judge();
         assertThat(c.cut(read(needle), 0)).isFalse();
         assertThat(c.cut(readAt(needle, 540, 430), FRAME)).as("half size").isTrue();
@@ -140,7 +131,7 @@ class SceneCutTest {
     /** The source's own clock: a replay seek or a reconnected source, while capture time runs on evenly. */
     @Test
     void aSeekInTheSourcesTimeIsAnotherScene() {
-        GreyPixels p = read(resource("/real-needle/images/clarius_00337.jpg"));
+        GreyPixels p = read(TestResources.path("/real-needle/images/clarius_00337.jpg"));
         Judge c = new Judge();
         long pts = 5_000_000;
         assertThat(c.cut(p, 1080, 860, 0, pts)).isFalse();
@@ -159,7 +150,7 @@ class SceneCutTest {
     /** A lifted probe (a black frame) between two pictures: the picture after it is judged against the one before. */
     @Test
     void aBlackFrameIsComparedWithNothingAndTheNextPictureWithTheLastOne() {
-        Path us = resource("/eval-samples/ultrasound/images");
+        Path us = TestResources.path("/eval-samples/ultrasound/images");
         GreyPixels black = new GreyPixels().wrap(ByteBuffer.allocate(534 * 512), 534, 512, 534, 1);
         Judge same = new Judge();
         same.cut(read(us.resolve("0168.png")), 0);

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,15 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UnseenSceneFasciaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path FIXTURE = fixture();
-
-    private static Path fixture() {
-        try {
-            return Path.of(UnseenSceneFasciaTest.class.getResource("/unseen-scene/README.md").toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final Path FIXTURE = TestResources.path("/unseen-scene");
 
     @Test
     void theShippedThresholdsShowTheFasciaOfAnUnknownSceneAsUnsure(@TempDir Path dir) throws Exception {
