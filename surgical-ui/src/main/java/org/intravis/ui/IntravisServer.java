@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
  *   GET /api/streams/ID/clients         streaming: encoders and per-client stats (sent, dropped, bytes)
  *   POST /api/streams/ID/recording/start|stop, GET /api/streams/ID/recording, GET /api/recordings
  *   GET|POST /api/streams/ID/replay     replay position and controls ({@link RecordingRoutes})
+ *   GET|POST|DELETE /api/streams/ID/replay/needle-marks   needle tips marked on a paused replay ({@link NeedleMarkRoutes})
  *   GET /ws/streams/ID                  WebSocket: video, overlays, alerts (docs/protocol.md)
  *   GET /streams/ID/burned.mjpeg        burned-in overlay as MJPEG for plain displays
  *   GET /display?stream=ID, /surgeon    the OR display and the surgeon's page
@@ -104,6 +105,7 @@ public final class IntravisServer implements AutoCloseable {
             new ZoneRoutes(zones, requests).mount(router);
         }
         new RecordingRoutes(requests).mount(router);
+        new NeedleMarkRoutes(requests, dataDir).mount(router);
         new AuditRoutes(access.audit(), vertx).mount(router);
         router.get("/api/streams/:id/clients").handler(ctx -> engine.hub().stats(ctx.pathParam("id")).ifPresentOrElse(
                 st -> json(ctx, 200, st), () -> json(ctx, 404, Map.of("error", "no stream '" + ctx.pathParam("id") + "'"))));

@@ -6,7 +6,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.intravis.capture.ReplayState;
-import org.intravis.capture.SourceUri;
 import org.intravis.streamer.Recorder;
 import org.intravis.streamer.RecordingStatus;
 
@@ -77,16 +76,7 @@ final class RecordingRoutes {
     }
 
     private Optional<Replay> replay(RoutingContext ctx) {
-        Optional<Engine.EngineStream> s = requests.stream(ctx);
-        if (s.isEmpty()) {
-            return Optional.empty();
-        }
-        if (s.get().replay() == null) {
-            IntravisServer.json(ctx, 404, Map.of("error", "stream '" + s.get().id() + "' is not a replay (its source is "
-                    + SourceUri.redact(s.get().settings().source) + "; replay with --source recording:DIR)"));
-            return Optional.empty();
-        }
-        return Optional.of(s.get().replay());
+        return requests.replayed(ctx).map(Engine.EngineStream::replay);
     }
 
     static Map<String, Object> replayState(Replay r) {

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.logging.Logger;
 
 /**
@@ -57,6 +59,10 @@ public final class Replay implements ReplayListener {
     private volatile long videoDoneFrameId = -1;
     private long syncTimeouts;
     private static final long SYNC_WAIT_NANOS = 250_000_000L;
+    /** The recent delivered frames' positions, by pipeline frame id (a frame's picture is looked up by its id). */
+    private static final int RECENT = 64;
+    private final AtomicLongArray recentIds = new AtomicLongArray(RECENT);
+    private final AtomicIntegerArray recentPositions = new AtomicIntegerArray(RECENT);
 
     /** Attaches to {@code source} (which must be open) and publishes into {@code pipelineExchange}. */
     Replay(RecordingSource source, AnnotationExchange pipelineExchange) {
@@ -132,6 +138,10 @@ public final class Replay implements ReplayListener {
 
     @Override
     public void onFrame(RecordedFrames frames, int position, long pipelineFrameId) {
+        int slot = (int) (pipelineFrameId & (RECENT - 1));
+        recentIds.set(slot, -1); // readers see the pair change as one: never an id with another frame's position
+        recentPositions.set(slot, position);
+        recentIds.set(slot, pipelineFrameId);
         String m = switchedMode();
         if (MODEL.equals(m)) {
             forward();
@@ -211,6 +221,19 @@ public final class Replay implements ReplayListener {
             forwardedVersion = v;
             pipelineExchange.publish(forwarded);
         }
+    }
+
+    /**
+     * The recorded position of the delivered frame {@code pipelineFrameId} (any thread), or -1 when it is not one of
+     * the last {@value #RECENT} delivered: says which recorded frame a still of the stream shows.
+     */
+    public int positionOf(long pipelineFrameId) {
+        int slot = (int) (pipelineFrameId & (RECENT - 1));
+        if (pipelineFrameId < 0 || recentIds.get(slot) != pipelineFrameId) {
+            return -1;
+        }
+        int p = recentPositions.get(slot);
+        return recentIds.get(slot) == pipelineFrameId ? p : -1;
     }
 
     // ============================== the timeline ==============================

@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import org.intravis.capture.SourceUri;
 
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,17 @@ record StreamRequests(Engine engine, Vertx vertx, AuditTrail trail) {
         Optional<Engine.EngineStream> s = engine.stream(id);
         if (s.isEmpty()) {
             IntravisServer.json(ctx, 404, Map.of("error", "no stream '" + id + "'"));
+        }
+        return s;
+    }
+
+    /** The path's stream with the replay it plays, or empty with the 404 answered (no such stream, or not a replay). */
+    Optional<Engine.EngineStream> replayed(RoutingContext ctx) {
+        Optional<Engine.EngineStream> s = stream(ctx);
+        if (s.isPresent() && s.get().replay() == null) {
+            IntravisServer.json(ctx, 404, Map.of("error", "stream '" + s.get().id() + "' is not a replay (its source is "
+                    + SourceUri.redact(s.get().settings().source) + "; replay with --source recording:DIR)"));
+            return Optional.empty();
         }
         return s;
     }

@@ -1,0 +1,208 @@
+package org.intravis.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.pipeline.PixelFormat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+
+/**
+ * The needle tips a trainer marked on one recorded session, kept as training frames for a site's own needle
+ * network (issue 13: a few labelled frames of a scene are what separate "never found" from "mostly found";
+ * gpu-inference/training/README.md, "Adapting the needle network to a site"). The folder is what the training's
+ * {@code build_cache.py --clip-dir} reads, the same layout as {@code site_labels.py} writes:
+ * <pre>
+ *   DIR/frames/SESSION_00042.png   the recorded frame, grey, as the pipeline received it (frame 42: position 41)
+ *   DIR/labels.json                {"shaftWidthPx": 6, "source": SESSION, "frames": [{"frame": 42, "file": ...,
+ *                                   "split": "tune", "needle": true, "tip": [x, y], "end": [x, y], "by": ..., "at": ...}]}
+ * </pre>
+ * A frame marked again replaces its mark; a frame without a needle is a mark too (its tissue teaches what is not a
+ * needle). Every change rewrites labels.json whole, through a temporary file and a rename, so a crash leaves the
+ * previous version. The recording itself is never written to. Not thread-safe: one caller at a time (the routes
+ * serialise on the instance).
+ */
+final class NeedleMarks {
+    /** The needle echo's width in frame pixels, as the clip was labelled (the training draws the shaft this wide). */
+    static final double SHAFT_WIDTH_PX = 6;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** One marked frame: {@code tip} and {@code end} are null for a frame without a needle. */
+    record Mark(int position, double[] tip, double[] end, String by, String at) {
+        boolean needle() {
+            return tip != null;
+        }
+
+        /** The 1-based frame number the training files use (decoding order, as ffmpeg and site_labels.py count). */
+        int frame() {
+            return position + 1;
+        }
+    }
+
+    private final Path dir;
+    private final String session;
+    private final TreeMap<Integer, Mark> marks = new TreeMap<>();
+
+    /** The marks of {@code session} (a recording folder's name) kept in {@code dir}; reads what is there. */
+    NeedleMarks(Path dir, String session) {
+        this.dir = dir;
+        this.session = session;
+        Path labels = dir.resolve("labels.json");
+        if (!Files.isRegularFile(labels)) {
+            return;
+        }
+        try {
+            for (JsonNode f : JSON.readTree(labels.toFile()).path("frames")) {
+                int frame = f.path("frame").asInt(0);
+                if (frame < 1) {
+                    continue;
+                }
+                boolean needle = f.path("needle").asBoolean(false);
+                marks.put(frame - 1, new Mark(frame - 1, needle ? point(f.path("tip")) : null,
+                        needle ? point(f.path("end")) : null, f.path("by").asText(""), f.path("at").asText("")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the needle marks in " + labels + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double[] point(JsonNode p) {
+        return new double[] {p.path(0).asDouble(), p.path(1).asDouble()};
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    List<Mark> marks() {
+        return List.copyOf(marks.values());
+    }
+
+    /**
+     * Marks the frame at {@code position}: its picture ({@code pixels}, rows packed, grey or BGR) is written as a grey
+     * PNG and the mark into labels.json. {@code tip} and {@code end} in frame pixels, both null for "no needle".
+     * Refuses (IllegalArgumentException) a point off the frame or a tip on its far end.
+     */
+    Mark put(int position, double[] tip, double[] end, FrameSnapshots.Snapshot picture, String by) {
+        if ((tip == null) != (end == null)) {
+            throw new IllegalArgumentException("give both the tip and the far end of the shaft, or neither (no needle)");
+        }
+        if (tip != null) {
+            check("tip", tip, picture);
+            check("end", end, picture);
+            if (Math.hypot(tip[0] - end[0], tip[1] - end[1]) < 2) {
+                throw new IllegalArgumentException("the tip and the far end of the shaft are the same point");
+            }
+        }
+        Mark m = new Mark(position, tip, end, by, Instant.now().toString());
+        try {
+            Files.createDirectories(dir.resolve("frames"));
+            writeAtomically(dir.resolve("frames").resolve(file(m)), png(picture));
+            marks.put(position, m);
+            writeLabels();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the needle mark into " + dir + ": " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /** Removes the mark of {@code position} and its frame; false when there was none. */
+    boolean remove(int position) {
+        Mark m = marks.remove(position);
+        if (m == null) {
+            return false;
+        }
+        try {
+            writeLabels();
+            Files.deleteIfExists(dir.resolve("frames").resolve(file(m)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the needle mark from " + dir + ": " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    private static void check(String name, double[] p, FrameSnapshots.Snapshot picture) {
+        if (p.length != 2 || !(p[0] >= 0 && p[1] >= 0 && p[0] <= picture.width() - 1 && p[1] <= picture.height() - 1)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "the %s (%s) is not on the %dx%d frame",
+                    name, p.length == 2 ? String.format(Locale.ROOT, "%.1f, %.1f", p[0], p[1]) : "not x, y",
+                    picture.width(), picture.height()));
+        }
+    }
+
+    private String file(Mark m) {
+        return String.format(Locale.ROOT, "%s_%05d.png", session, m.frame());
+    }
+
+    private void writeLabels() throws IOException {
+        List<Map<String, Object>> frames = new ArrayList<>();
+        for (Mark m : marks.values()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("frame", m.frame());
+            f.put("file", file(m));
+            f.put("split", "tune");
+            f.put("needle", m.needle());
+            if (m.needle()) {
+                f.put("tip", m.tip());
+                f.put("end", m.end());
+            }
+            f.put("by", m.by());
+            f.put("at", m.at());
+            frames.add(f);
+        }
+        Map<String, Object> labels = new LinkedHashMap<>();
+        labels.put("source", session);
+        labels.put("frameNumbering", "1-based, in the recording's decoding order (the replay's position + 1)");
+        labels.put("coordinates", "frame pixels, pixel centres at whole numbers");
+        labels.put("tip", "the distal end of the visible shaft");
+        labels.put("end", "the far end of the visible shaft, where the needle enters");
+        labels.put("shaftWidthPx", SHAFT_WIDTH_PX);
+        labels.put("frames", frames);
+        writeAtomically(dir.resolve("labels.json"), JSON.writeValueAsBytes(labels));
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The picture as a grey PNG (BGR converted with OpenCV's weights, as site_labels.py converts). */
+    static byte[] png(FrameSnapshots.Snapshot s) {
+        boolean grey = s.format() == PixelFormat.GRAY8;
+        try (BytePointer pixels = new BytePointer(s.pixels());
+             Mat mat = new Mat(s.height(), s.width(), grey ? CV_8UC1 : CV_8UC3, pixels);
+             Mat g = new Mat();
+             BytePointer out = new BytePointer()) {
+            Mat src = mat;
+            if (!grey) {
+                cvtColor(mat, g, COLOR_BGR2GRAY);
+                src = g;
+            }
+            if (!imencode(".png", src, out)) {
+                throw new IllegalStateException("PNG encoding failed");
+            }
+            byte[] png = new byte[(int) out.limit()];
+            out.get(png);
+            return png;
+        }
+    }
+}
