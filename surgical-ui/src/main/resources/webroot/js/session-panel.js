@@ -36,6 +36,7 @@ export class SessionPanel {
     this.replay = null;      // last GET .../replay (null: not a replay)
     this.marksKey = '';
     this.busy = false;
+    this.onReplay = null;    // called with each replay state shown (the needle marker follows the position)
 
     this.recButton.addEventListener('click', () => this.toggleRecording());
     $('rp-play').addEventListener('click', () => this.act({ action: 'play' }));
@@ -135,6 +136,7 @@ export class SessionPanel {
     if (document.activeElement !== this.speedEl) this.speedEl.value = String(r.speed);
     if (document.activeElement !== this.sourceEl) this.sourceEl.value = r.annotations;
     this.sourceEl.querySelector('option[value=model]').disabled = !r.modelAvailable;
+    if (this.onReplay) this.onReplay(r);
     const key = `${r.recording}|${r.durationUs}|${r.alerts.length}`;
     if (key !== this.marksKey) {
       this.marksKey = key;

@@ -4,6 +4,7 @@ import { StreamView } from './stream-view.js';
 import { ZoneEditor } from './zones.js';
 import { plotLatency } from './stats.js';
 import { SessionPanel } from './session-panel.js';
+import { NeedleMarker } from './needle-marks.js';
 import { STAGES } from './stream-client.js';
 import { loginAgainIfRefused } from './access.js';
 
@@ -34,6 +35,15 @@ const replayed = new Set();   // ids of the streams that replay a recording (fro
 const session = new SessionPanel(); // recording and replay of the focused stream
 let focused = null;
 let editing = false;
+const marker = new NeedleMarker(session, { // needle marks on a paused replay take the canvas from zone editing
+  view: () => (focused && views.get(focused) ? views.get(focused).view : null),
+  started: () => { if (editing) toggleEditing(); },
+  stopped: (view) => {
+    const v = [...views.values()].find((e) => e.view === view);
+    if (v) { view.editor = v.editor; v.editor.redraw(); }
+  },
+});
+session.onReplay = () => marker.onReplay();
 
 function persist() {
   localStorage.setItem('intravis.surgeon', JSON.stringify({
@@ -91,6 +101,7 @@ function focus(id) {
   }
   focused = id;
   session.focus(id, replayed.has(id));
+  marker.focus(id, replayed.has(id));
   if (!id) return;
   const v = views.get(id);
   v.tile.classList.add('focused');
@@ -150,8 +161,9 @@ soundEl.addEventListener('change', () => {
 });
 encodingEl.addEventListener('change', () => { persist(); rebuildAll(); });
 burnedEl.addEventListener('change', rebuildAll);
-editBtn.addEventListener('click', () => {
+function toggleEditing() {
   editing = !editing;
+  if (editing) marker.stop();
   editBtn.classList.toggle('active', editing);
   editBtn.textContent = editing ? 'done editing' : 'edit zones';
   if (focused) views.get(focused).editor.enable(editing);
@@ -159,7 +171,8 @@ editBtn.addEventListener('click', () => {
     ? 'Click to start a polygon, click to add points, click the first point (or double-click) to close. '
       + 'Drag a corner to move it; select a zone and press Delete to remove it.'
     : `${focused}: zones saved on the server`;
-});
+}
+editBtn.addEventListener('click', toggleEditing);
 deleteBtn.addEventListener('click', () => { if (focused) views.get(focused).editor.deleteSelected(); });
 
 function fmt(ms) {
@@ -214,6 +227,7 @@ window.intravis = {
   snapshot: (id) => views.get(id || focused)?.view.snapshot(),
   editor: (id) => views.get(id || focused)?.editor,
   session,
+  marker,
   focus,
 };
 loadStreams();

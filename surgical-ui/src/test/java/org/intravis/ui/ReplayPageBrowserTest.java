@@ -180,6 +180,73 @@ class ReplayPageBrowserTest {
                 });
     }
 
+    @Test
+    void aTrainerMarksTheNeedleOnPausedFrames() throws Exception {
+        page = chromium.page(1280, 800);
+        page.navigate("http://127.0.0.1:" + app.port() + "/?stream=" + STREAM + "&encoding=jpeg");
+        waitFor("frames decoded", 30_000, () -> decoded() > 5);
+        waitFor("the replay view", 10_000, () -> page.locator("#replay").isVisible());
+        Replay r = app.engine().stream(STREAM).orElseThrow().replay();
+        int q = frames.count() / 3;
+        r.source().pause();
+        r.source().seekPosition(q);
+        waitFor("at the chosen frame", 5_000, () -> position() == q);
+        long atQ = decoded();
+        waitFor("the paused frame on screen", 10_000, () -> decoded() >= atQ + 2);
+
+        page.click("#nm-mark");
+        waitFor("marking", 5_000, () -> page.locator("#nm-mark").textContent().equals("done marking"));
+        clickFrame(200, 150); // the tip
+        waitFor("asked for the far end", 5_000, () -> page.locator("#nm-status").textContent().contains("far end"));
+        clickFrame(40, 30);   // the far end of the shaft
+        waitFor("one frame marked", 10_000, () -> marks().path("frames").asInt() == 1);
+        com.fasterxml.jackson.databind.JsonNode m = marks().path("marks").get(0);
+        assertThat(m.path("position").asInt()).isEqualTo(q);
+        // where the clicks landed on the frame, through the canvas's scaling on this page (within a pixel)
+        assertThat(m.path("tip").get(0).asDouble()).isCloseTo(200, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(m.path("tip").get(1).asDouble()).isCloseTo(150, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(m.path("end").get(0).asDouble()).isCloseTo(40, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(m.path("end").get(1).asDouble()).isCloseTo(30, org.assertj.core.data.Offset.offset(1.0));
+        waitFor("the page counts it", 5_000, () -> page.locator("#nm-status").textContent()
+                .contains("1 frame(s) marked, 1 with a needle"));
+        screenshot(page, "replay-needle-marked");
+
+        // one frame on: needle-free; then that mark taken back
+        page.click("#rp-step");
+        waitFor("one frame on", 5_000, () -> position() == q + 1);
+        page.click("#nm-none");
+        waitFor("a needle-free frame marked", 10_000, () -> marks().path("frames").asInt() == 2
+                && marks().path("withNeedle").asInt() == 1);
+        page.click("#nm-remove");
+        waitFor("its mark removed", 10_000, () -> marks().path("frames").asInt() == 1);
+
+        // done: the zone editor has its canvas back
+        page.click("#nm-mark");
+        waitFor("marking ended", 5_000, () -> page.locator("#nm-mark").textContent().equals("mark needle"));
+        assertThat(page.evaluate("() => window.intravis.views['" + STREAM + "'].editor === window.intravis.editor('"
+                + STREAM + "')")).isEqualTo(true);
+    }
+
+    /** Clicks the picture at frame pixel (x, y), as the page scales it (object-fit: contain). */
+    void clickFrame(double x, double y) {
+        @SuppressWarnings("unchecked")
+        java.util.List<Number> at = (java.util.List<Number>) page.evaluate("([x, y]) => {"
+                + " const c = window.intravis.views['" + STREAM + "'].editorCanvas; const r = c.getBoundingClientRect();"
+                + " const s = Math.min(r.width / c.width, r.height / c.height);"
+                + " return [r.left + (r.width - c.width * s) / 2 + x * s, r.top + (r.height - c.height * s) / 2 + y * s]; }",
+                java.util.List.of(x, y));
+        page.mouse().click(at.get(0).doubleValue(), at.get(1).doubleValue());
+    }
+
+    com.fasterxml.jackson.databind.JsonNode marks() {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(TestApps.call(app, "GET",
+                    "/api/streams/" + STREAM + "/replay/needle-marks", null).body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The frames written, from the page's recording status ("recording · DIR · N frames · ..."), or -1. */
     static long framesWritten(String status) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(" (\\d+) frames").matcher(status);

@@ -1,0 +1,218 @@
+// Needle tips marked on a paused replay: a site's own training frames for its needle network (README, "Marking
+// needles for a site"). Pause on a frame, press "mark needle", click the tip, then the far end of the visible
+// shaft; "no needle here" marks a needle-free frame; "remove mark" takes the frame's mark back. Stored with
+// GET/POST/DELETE /api/streams/{id}/replay/needle-marks (docs/protocol.md); the server keeps the recorded frame
+// itself. While marking, this takes the focused view's editor canvas (zone editing is off), and draws the frame's
+// mark there in white, dashed, labelled "marked", apart from the AI's overlay.
+import { toFrame } from './zones.js';
+
+const MARK_COLOUR = '#ffffff'; // not the AI's needle cyan: a mark must never read as the model's
+
+export class NeedleMarker {
+  /**
+   * @param session the SessionPanel (the replay's position, and pausing)
+   * @param hooks {view(): the focused StreamView or null, started(), stopped()}: the page hands the canvas over
+   */
+  constructor(session, hooks, root = document) {
+    const $ = (id) => root.getElementById(id);
+    this.session = session;
+    this.hooks = hooks;
+    this.markBtn = $('nm-mark');
+    this.noneBtn = $('nm-none');
+    this.removeBtn = $('nm-remove');
+    this.statusEl = $('nm-status');
+    this.listing = null;   // last answer of the marks route
+    this.message = null;   // {text, error, until}: what the last action said
+    this.marking = false;
+    this.tip = null;       // the tip clicked, waiting for the far end
+    this.cursor = null;
+    this.view = null;
+    this.stream = null;
+    this.onClick = (e) => this.click(e);
+    this.onMove = (e) => { if (this.tip) { this.cursor = toFrame(this.view.editorCanvas, e.clientX, e.clientY); this.redraw(); } };
+    this.onKey = (e) => { if (e.key === 'Escape') { this.tip = null; this.redraw(); } };
+    this.markBtn.addEventListener('click', () => (this.marking ? this.stop() : this.start()));
+    this.noneBtn.addEventListener('click', () => this.send({ needle: false }));
+    this.removeBtn.addEventListener('click', () => this.remove());
+  }
+
+  url(query = '') {
+    return `/api/streams/${encodeURIComponent(this.stream)}/replay/needle-marks${query}`;
+  }
+
+  /** The focused stream changed (null or not a replay: nothing to mark). */
+  focus(stream, replay) {
+    this.stop();
+    this.stream = replay ? stream : null;
+    this.listing = null;
+    if (this.stream) this.load();
+    this.render();
+  }
+
+  async load() {
+    try {
+      const r = await fetch(this.url(), { cache: 'no-store' });
+      if (r.ok) this.listing = await r.json();
+    } catch (e) {
+      // the server is unreachable: the stream view says so
+    }
+    this.render();
+  }
+
+  position() {
+    return this.session.replay ? this.session.replay.position : -1;
+  }
+
+  markAt(position) {
+    return this.listing ? this.listing.marks.find((m) => m.position === position) : undefined;
+  }
+
+  async start() {
+    this.view = this.hooks.view();
+    if (!this.view || !this.stream) return;
+    if (this.session.replay && this.session.replay.state !== 'paused') await this.session.act({ action: 'pause' });
+    this.marking = true;
+    this.tip = null;
+    this.hooks.started();
+    this.view.editor = this;
+    const c = this.view.editorCanvas;
+    c.classList.add('editing');
+    c.addEventListener('click', this.onClick);
+    c.addEventListener('mousemove', this.onMove);
+    window.addEventListener('keydown', this.onKey);
+    this.render();
+  }
+
+  stop() {
+    if (!this.marking) return;
+    this.marking = false;
+    this.tip = null;
+    const c = this.view.editorCanvas;
+    c.classList.remove('editing');
+    c.removeEventListener('click', this.onClick);
+    c.removeEventListener('mousemove', this.onMove);
+    window.removeEventListener('keydown', this.onKey);
+    c.getContext('2d').clearRect(0, 0, c.width, c.height);
+    this.hooks.stopped(this.view);
+    this.view = null;
+    this.render();
+  }
+
+  click(e) {
+    const p = toFrame(this.view.editorCanvas, e.clientX, e.clientY).map((v) => Math.round(v * 10) / 10);
+    if (!this.tip) {
+      this.tip = p;
+      this.render('now click the far end of the visible shaft (Esc: start again)');
+      this.redraw();
+      return;
+    }
+    const tip = this.tip;
+    this.tip = null;
+    this.send({ tip, end: p });
+  }
+
+  async send(mark) {
+    const position = this.position();
+    if (!this.stream || position < 0) return;
+    await this.change('POST', this.url(), { position, ...mark });
+  }
+
+  async remove() {
+    const position = this.position();
+    if (!this.stream || position < 0) return;
+    await this.change('DELETE', this.url(`?position=${position}`));
+  }
+
+  async change(method, url, body) {
+    try {
+      const r = await fetch(url, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const json = await r.json();
+      if (r.ok) {
+        this.listing = json;
+        this.message = null;
+        this.render();
+      } else {
+        this.render(json.error || `HTTP ${r.status}`, true);
+      }
+    } catch (e) {
+      this.render(`request failed: ${e.message}`, true);
+    }
+    this.redraw();
+  }
+
+  /** The replay's state was read again (position, paused): the frame's mark follows. */
+  onReplay() {
+    if (this.marking && this.shownPosition !== this.position()) {
+      this.tip = null;
+      this.redraw();
+    }
+    this.render();
+  }
+
+  /** @param message said for a few seconds before the counts (an error in red) */
+  render(message, error = false) {
+    if (message) this.message = { text: message, error, until: Date.now() + 5000 };
+    const said = this.message && Date.now() < this.message.until ? this.message : null;
+    const l = this.listing;
+    const on = this.marking;
+    this.markBtn.textContent = on ? 'done marking' : 'mark needle';
+    this.markBtn.classList.toggle('active', on);
+    this.noneBtn.disabled = !this.stream;
+    this.removeBtn.disabled = !this.stream || !this.markAt(this.position());
+    let text = l ? `${l.frames} frame(s) marked, ${l.withNeedle} with a needle` : '–';
+    const here = this.markAt(this.position());
+    if (here) text += ` · this frame: ${here.needle ? 'needle marked' : 'no needle'}`;
+    if (said) text = `${said.text} · ${text}`;
+    else if (on && !this.tip) text = `click the needle's tip · ${text}`;
+    this.statusEl.textContent = text;
+    this.statusEl.title = l ? l.folder : '';
+    this.statusEl.className = `small${said && said.error ? ' error' : ''}`;
+  }
+
+  /** Draws the frame's mark (and a tip waiting for its far end) on the editor canvas; the view calls it per frame. */
+  redraw() {
+    if (!this.marking || !this.view) return;
+    const c = this.view.editorCanvas;
+    const ctx = c.getContext('2d');
+    ctx.clearRect(0, 0, c.width, c.height);
+    const r = c.getBoundingClientRect();
+    const s = 1 / (Math.min(r.width / c.width, r.height / c.height) || 1);
+    this.shownPosition = this.position();
+    const m = this.markAt(this.shownPosition);
+    ctx.strokeStyle = MARK_COLOUR;
+    ctx.fillStyle = MARK_COLOUR;
+    ctx.lineWidth = 2 * s;
+    ctx.font = `${Math.round(14 * s)}px sans-serif`;
+    if (m && m.needle) {
+      ctx.setLineDash([8 * s, 5 * s]);
+      ctx.beginPath();
+      ctx.moveTo(m.end[0], m.end[1]);
+      ctx.lineTo(m.tip[0], m.tip[1]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.arc(m.tip[0], m.tip[1], 6 * s, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.fillText('marked tip', m.tip[0] + 9 * s, m.tip[1] + 5 * s);
+    } else if (m) {
+      ctx.fillText('marked: no needle', 10 * s, 22 * s);
+    }
+    if (this.tip) {
+      ctx.beginPath();
+      ctx.arc(this.tip[0], this.tip[1], 6 * s, 0, 2 * Math.PI);
+      ctx.stroke();
+      if (this.cursor) {
+        ctx.setLineDash([4 * s, 4 * s]);
+        ctx.beginPath();
+        ctx.moveTo(this.tip[0], this.tip[1]);
+        ctx.lineTo(this.cursor[0], this.cursor[1]);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+    }
+  }
+}
