@@ -154,8 +154,8 @@ public final class Engine implements AutoCloseable {
             publisher.attach(pipeline);
             watched.add(new EncoderGovernor.Watched(s.id, pipeline.counters(), publisher,
                     !model.equals(StreamRegistration.NONE) && !model.equals(StreamRegistration.GROUND_TRUTH)));
+            recordings.streamStarted(s.id); // before the first frame: an always-on recording has the session's start
             pipeline.start();
-            recordings.streamStarted(s.id);
         } catch (IllegalArgumentException e) {
             hub.unregister(s.id);
             source.close();
