@@ -81,17 +81,20 @@ def main():
     ap.add_argument("--clip-every", type=int, default=1,
                     help="needle: only every K-th labelled tuning frame of the clip (and its needle-free view), for "
                          "its needle, its scene and the needles moved from it: how much labelling a scene needs")
-    ap.add_argument("--clip-dir", default=None,
-                    help="needle: another recording's labelled frames in the clip's place (site_labels.py writes "
-                         "them): adapting the needle network to a site (training README)")
+    ap.add_argument("--clip-dir", action="append", default=None,
+                    help="needle: another recording's labelled frames in the clip's place (site_labels.py or the "
+                         "replay view's needle marks write them): adapting the needle network to a site (training "
+                         "README); repeat it for several recordings")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
                     help="ultrasound: real images from the training split, or all 204 labelled ones (a pool for "
                          "cross-validation: train.py --exclude-split leaves a fold out by each sample's source)")
     a = ap.parse_args()
-    if a.clip_dir and not os.path.isfile(os.path.join(a.clip_dir, "labels.json")):
-        raise SystemExit("--clip-dir %s: no labels.json there (site_labels.py writes it)" % a.clip_dir)
+    for d in a.clip_dir or []:
+        if not os.path.isfile(os.path.join(d, "labels.json")):
+            raise SystemExit("--clip-dir %s: no labels.json there (site_labels.py or the replay view's needle marks "
+                             "write it)" % d)
     t0 = time.time()
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share}

@@ -653,7 +653,14 @@ class NeedleSource:
             for _, stem, g, lab, meta, s in read_phantom_dump(PHANTOM_US_DIR, 640):
                 tip = (meta["tipX"] * s, meta["tipY"] * s) if meta.get("instrumentVisible") else None
                 self.phantom.append((stem, g, lab, tip))
-        labelled = load_clip(clip_dir) if clip_share > 0 or TRANSPLANT_SHARE > 0 else []
+        # one folder of labelled frames (the clip's, or a site's), or several (a site's recordings, each marked)
+        clip_dirs = [clip_dir] if isinstance(clip_dir, str) else list(clip_dir)
+        labelled, where = [], {}
+        if clip_share > 0 or TRANSPLANT_SHARE > 0:
+            for d in clip_dirs:
+                frames = load_clip(d)
+                labelled += frames
+                where.update({f: d for f, _, _ in frames})
         if clip_every > 1:  # fewer labelled frames of the scene (issue 13's learning curve): every K-th and its view
             numbers = sorted({_frame_number(f) for f, _, _ in labelled})
             kept = set(numbers[::clip_every])
@@ -666,11 +673,13 @@ class NeedleSource:
         if TRANSPLANT_SHARE > 0:
             if not self.real_layers:
                 raise SystemExit("a transplant share without the labelled clip under %s (make_needle_fixture.py)"
-                                 % clip_dir)
+                                 % ", ".join(clip_dirs))
         self.shares = np.array([clip_share if self.clip else 0, phantom_share if self.phantom else 0,
                                 plus_share if self.plus else 0, GEL_SHARE], np.float64)
         self.min_crop = min_crop
-        self.clip_dir = clip_dir
+        # what the pool was made from (its files list): each folder's labels and the frames kept
+        self.clip_files = ([os.path.join(d, "labels.json") for d in clip_dirs]
+                           + [os.path.join(where[f], "frames", f) for f, _, _ in self.clip]) if self.clip else []
 
     def files(self):
         out = []
@@ -680,9 +689,7 @@ class NeedleSource:
         out += sorted(glob.glob(os.path.join(DICOM_DIR, "*.dcm")))
         if self.phantom:
             out += phantom_files(PHANTOM_US_DIR)
-        if self.clip:
-            out += [os.path.join(self.clip_dir, "labels.json")]
-            out += [os.path.join(self.clip_dir, "frames", f) for f, _, _ in self.clip]
+        out += self.clip_files
         return out
 
     def sample(self, rng, with_tip=False):
