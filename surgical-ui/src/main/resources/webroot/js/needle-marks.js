@@ -29,7 +29,7 @@ export class NeedleMarker {
     this.view = null;
     this.stream = null;
     this.onClick = (e) => this.click(e);
-    this.onMove = (e) => { if (this.tip) { this.cursor = toFrame(this.view.editorCanvas, e.clientX, e.clientY); this.redraw(); } };
+    this.onMove = (e) => { if (this.tip) { this.cursor = this.framePoint(e); this.redraw(); } };
     this.onKey = (e) => { if (e.key === 'Escape') { this.tip = null; this.redraw(); } };
     this.markBtn.addEventListener('click', () => (this.marking ? this.stop() : this.start()));
     this.noneBtn.addEventListener('click', () => this.send({ needle: false }));
@@ -98,8 +98,20 @@ export class NeedleMarker {
     this.render();
   }
 
+  /**
+   * The frame pixel under the mouse, in the labels' convention (pixel centres at whole numbers: the canvas's own
+   * coordinates less half a pixel), the outer half pixel onto the edge pixel; a click beside the picture stays off it
+   * (the server refuses it).
+   */
+  framePoint(e) {
+    const c = this.view.editorCanvas;
+    const [x, y] = toFrame(c, e.clientX, e.clientY).map((v) => v - 0.5);
+    const onto = (v, n) => (v >= -0.5 && v <= n - 0.5 ? Math.min(Math.max(v, 0), n - 1) : v);
+    return [onto(x, c.width), onto(y, c.height)].map((v) => Math.round(v * 10) / 10);
+  }
+
   click(e) {
-    const p = toFrame(this.view.editorCanvas, e.clientX, e.clientY).map((v) => Math.round(v * 10) / 10);
+    const p = this.framePoint(e);
     if (!this.tip) {
       this.tip = p;
       this.render('now click the far end of the visible shaft (Esc: start again)');
@@ -183,6 +195,8 @@ export class NeedleMarker {
     const s = 1 / (Math.min(r.width / c.width, r.height / c.height) || 1);
     this.shownPosition = this.position();
     const m = this.markAt(this.shownPosition);
+    ctx.save();
+    ctx.translate(0.5, 0.5); // marks are in pixel-centre coordinates, the canvas's start at the pixel's corner
     ctx.strokeStyle = MARK_COLOUR;
     ctx.fillStyle = MARK_COLOUR;
     ctx.lineWidth = 2 * s;
@@ -214,5 +228,6 @@ export class NeedleMarker {
         ctx.setLineDash([]);
       }
     }
+    ctx.restore();
   }
 }
