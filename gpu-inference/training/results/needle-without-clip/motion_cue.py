@@ -3,6 +3,7 @@ needle among the line candidates of a network that never saw the scene? Measurem
 
     /usr/bin/python3 motion_cue.py zones                 # change along the needle, the fascia and the picture
     /usr/bin/python3 motion_cue.py candidates tune|test  # the stand-in's candidates and which one motion picks
+    /usr/bin/python3 motion_cue.py ridge tune|test       # the 5 strongest thin lines of the pixels, chosen by motion
 
 Reads the clip (../shared/data/real-needle-clip), the fixture's labels and the no-clip stand-in network
 (src/test/resources/unseen-scene/needle-abl-noclip.onnx), run with onnx_np on the picture box (x < 1000) resized to
@@ -11,6 +12,7 @@ Reads the clip (../shared/data/real-needle-clip), the fixture's labels and the n
 import json
 import os
 import sys
+import time
 
 import cv2
 import numpy as np
@@ -109,8 +111,89 @@ def candidates(split, k=15):
           "on %.2f" % (split, len(r), p.mean(), r[p, 1].mean() if p.any() else 0, r[p, 2].mean() if p.any() else 0))
 
 
+def lines(gray, keep=5, short=430.0, step=2.0, d=3, along=6.0, bar_q=0.97, edge=6, near=0.05):
+    """thin_lines.finder, keeping every angle's best run, then the `keep` best distinct lines (frame px ends)."""
+    h, w = gray.shape
+    s = short / min(h, w)
+    img = cv2.resize(gray, (int(round(w * s)), int(round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float32)
+    H, W = img.shape
+    n = int(np.ceil(np.hypot(H, W))) + 2
+    found = []
+    for a in np.arange(-80, 80 + step / 2, step):
+        M = cv2.getRotationMatrix2D((W / 2, H / 2), a, 1.0)
+        M[:, 2] += (n / 2 - W / 2, n / 2 - H / 2)
+        R = cv2.GaussianBlur(cv2.warpAffine(img, M, (n, n)), (0, 0), sigmaX=along, sigmaY=0.7)
+        V = cv2.erode(cv2.warpAffine(np.ones_like(img), M, (n, n), flags=cv2.INTER_NEAREST),
+                      np.ones((2 * d + 3, 3), np.uint8)) > 0
+        r = np.maximum(R - np.maximum(np.roll(R, d, 0), np.roll(R, -d, 0)), 0) * V
+        bar = max(float(np.quantile(r[V], bar_q)), 1.0)
+        C = np.concatenate([np.zeros((n, 1), np.float32), np.cumsum(np.where(V, r - bar, -bar), axis=1)], axis=1)
+        gain = C - np.minimum.accumulate(C, axis=1)
+        first = np.argmax(V, axis=1)
+        last = n - 1 - np.argmax(V[:, ::-1], axis=1)
+        Mi = cv2.invertAffineTransform(M)
+        taken = 0
+        for row in np.argsort(gain.max(axis=1))[::-1][:40]:
+            j = int(np.argmax(gain[row]))
+            i = int(np.argmin(C[row, :j + 1]))
+            if j - i < 10 or (i <= first[row] + edge and j >= last[row] - edge):
+                continue
+            ends = [Mi @ np.array([x, row, 1.0]) for x in (i, j)]
+            if max(ends[0][1], ends[1][1]) < near * H:
+                continue
+            found.append((float(gain[row, j]), a, ends))
+            taken += 1
+            if taken >= 3:
+                break
+    found.sort(key=lambda t: -t[0])
+    kept = []
+    for g, a, ends in found:
+        mid = (ends[0] + ends[1]) / 2
+        if any(abs(a - ka) <= 6 and np.hypot(*(mid - km)) <= 20 for _, ka, _, km in kept):
+            continue
+        kept.append((g, a, ends, mid))
+        if len(kept) >= keep:
+            break
+    return [[e / s for e in ends] for _, _, ends, _ in kept]
+
+
+def ridge(split, k=15):
+    """thin_lines.py's finder keeping the 5 best distinct lines (no network), chosen by motion (max |dI| near it)."""
+    fr, lab = frames(), labelled(split)
+    rows, errs = [], []
+    t0 = time.time()
+    for n, f in sorted(lab.items()):
+        if n - k < 1:
+            continue
+        g = fr[n - 1]
+        motion = cv2.GaussianBlur(np.abs(g - fr[n - 1 - k]), (0, 0), 4)
+        motion[:, 1000:] = 0
+        cands = []
+        for a, b in lines(g[:, :1000]):
+            m = np.linspace(0, 1, max(2, int(np.hypot(*(b - a)))))[:, None]
+            pts = a[None] + m * (b - a)[None]
+            mask = np.zeros(g.shape, np.uint8)
+            cv2.line(mask, tuple(int(v) for v in a), tuple(int(v) for v in b), 1, 13)
+            score = float(motion[mask > 0].max())
+            on = np.mean(shaft_distance(pts[:, 0], pts[:, 1], f["tip"], f["end"]) <= 8) >= 0.3
+            tip = a if a[1] > b[1] else b
+            cands.append((score, on, float(np.hypot(*(tip - np.array(f["tip"]))))))
+        present = any(c[1] for c in cands)
+        pick = max(cands, key=lambda c: c[0]) if cands else (0, False, np.inf)
+        rows.append((present, pick[1]))
+        errs.append(pick[2])
+    r = np.array(rows, float)
+    p = r[:, 0] > 0
+    e = np.array(errs)
+    print("%s (%d frames, %.0f s): the needle among the 5 lines on %.2f; of those, motion picks it on %.2f; "
+          "the pick's deeper end to the tip: median %.0f px, within 20 px on %.2f of all frames"
+          % (split, len(r), time.time() - t0, p.mean(), r[p, 1].mean() if p.any() else 0, np.median(e), np.mean(e <= 20)))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "zones":
         zones()
+    elif sys.argv[1] == "ridge":
+        ridge(sys.argv[2] if len(sys.argv) > 2 else "tune")
     else:
         candidates(sys.argv[2] if len(sys.argv) > 2 else "tune")
