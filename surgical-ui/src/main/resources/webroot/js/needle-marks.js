@@ -178,6 +178,7 @@ export class NeedleMarker {
     let text = l ? `${l.frames} frame(s) marked, ${l.withNeedle} with a needle` : '–';
     const here = this.markAt(this.position());
     if (here) text += ` · this frame: ${here.needle ? 'needle marked' : 'no needle'}`;
+    if (l && l.warning) text += ` · ${l.warning}`;
     if (said) text = `${said.text} · ${text}`;
     else if (on && !this.tip) text = `click the needle's tip · ${text}`;
     this.statusEl.textContent = text;

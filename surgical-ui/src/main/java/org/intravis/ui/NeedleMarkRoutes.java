@@ -212,6 +212,9 @@ final class NeedleMarkRoutes {
         out.put("frames", marks.size());
         out.put("withNeedle", withNeedle);
         out.put("marks", marks);
+        if (store.setAside() != null) {
+            out.put("warning", store.setAside());
+        }
         return out;
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Logger;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
@@ -45,6 +46,7 @@ final class NeedleMarks {
     /** The needle echo's width in frame pixels, as the clip was labelled (the training draws the shaft this wide). */
     static final double SHAFT_WIDTH_PX = 6;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Logger LOG = Logger.getLogger(NeedleMarks.class.getName());
 
     /** One marked frame: {@code tip} and {@code end} are null for a frame without a needle. */
     record Mark(int position, double[] tip, double[] end, String by, String at) {
@@ -61,28 +63,59 @@ final class NeedleMarks {
     private final Path dir;
     private final String session;
     private final TreeMap<Integer, Mark> marks = new TreeMap<>();
+    private final String setAside;
 
-    /** The marks of {@code session} (a recording folder's name) kept in {@code dir}; reads what is there. */
+    /**
+     * The marks of {@code session} (a recording folder's name) kept in {@code dir}; reads what is there. A labels.json
+     * that cannot be read (damaged by hand, a full disk) is kept under another name, said by {@link #setAside()},
+     * and the marks start again: marking goes on, and nothing is deleted.
+     */
     NeedleMarks(Path dir, String session) {
         this.dir = dir;
         this.session = session;
         Path labels = dir.resolve("labels.json");
-        if (!Files.isRegularFile(labels)) {
-            return;
-        }
-        try {
-            for (JsonNode f : JSON.readTree(labels.toFile()).path("frames")) {
-                int frame = f.path("frame").asInt(0);
-                if (frame < 1) {
-                    continue;
+        String aside = null;
+        if (Files.isRegularFile(labels)) {
+            try {
+                JsonNode root = JSON.readTree(labels.toFile());
+                if (root == null || !root.path("frames").isArray()) {
+                    throw new IOException("no \"frames\" list");
                 }
-                boolean needle = f.path("needle").asBoolean(false);
-                marks.put(frame - 1, new Mark(frame - 1, needle ? point(f.path("tip")) : null,
-                        needle ? point(f.path("end")) : null, f.path("by").asText(""), f.path("at").asText("")));
+                for (JsonNode f : root.path("frames")) {
+                    int frame = f.path("frame").asInt(0);
+                    if (frame < 1) {
+                        continue;
+                    }
+                    boolean needle = f.path("needle").asBoolean(false);
+                    marks.put(frame - 1, new Mark(frame - 1, needle ? point(f.path("tip")) : null,
+                            needle ? point(f.path("end")) : null, f.path("by").asText(""), f.path("at").asText("")));
+                }
+            } catch (IOException e) {
+                marks.clear();
+                Path kept = labels.resolveSibling("labels.json.unreadable-" + System.currentTimeMillis());
+                try {
+                    Files.move(labels, kept);
+                } catch (IOException moveFailed) {
+                    throw new UncheckedIOException("cannot read the needle marks in " + labels + " (" + e.getMessage()
+                            + ") nor set them aside: " + moveFailed.getMessage(), moveFailed);
+                }
+                aside = labels.getFileName() + " could not be read (" + firstLine(e.getMessage()) + "); kept as "
+                        + kept.getFileName() + ", the marks start again";
+                LOG.warning(dir + ": " + aside);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the needle marks in " + labels + ": " + e.getMessage(), e);
         }
+        this.setAside = aside;
+    }
+
+    private static String firstLine(String s) {
+        String t = String.valueOf(s);
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+
+    /** What was set aside when the folder was read (an unreadable labels.json), or null. */
+    String setAside() {
+        return setAside;
     }
 
     private static double[] point(JsonNode p) {

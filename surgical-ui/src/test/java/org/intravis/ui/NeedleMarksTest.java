@@ -184,6 +184,27 @@ class NeedleMarksTest {
     }
 
     @Test
+    void anUnreadableLabelsFileIsKeptAsideAndMarkingGoesOn() throws Exception {
+        Path folder = dir.resolve("damaged");
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("labels.json"), "{\"frames\": [ {\"frame\": 3, \"needle\": tr");
+        NeedleMarks store = new NeedleMarks(folder, "damaged");
+        assertThat(store.marks()).isEmpty();
+        assertThat(store.setAside()).contains("could not be read").contains("labels.json.unreadable-");
+        List<Path> kept;
+        try (var s = Files.list(folder)) {
+            kept = s.filter(p -> p.getFileName().toString().startsWith("labels.json.unreadable-")).toList();
+        }
+        assertThat(kept).hasSize(1);
+        assertThat(Files.readString(kept.get(0))).as("nothing lost").endsWith("\"needle\": tr");
+        FrameSnapshots.Snapshot picture = new FrameSnapshots.Snapshot(1, 4, 3, org.intravis.pipeline.PixelFormat.GRAY8,
+                new byte[12]);
+        store.put(2, new double[] {1, 1}, new double[] {3, 2}, picture, "t");
+        assertThat(new NeedleMarks(folder, "damaged").marks()).hasSize(1);
+        assertThat(new NeedleMarks(folder, "damaged").setAside()).isNull();
+    }
+
+    @Test
     void aLiveStreamHasNoMarks() throws Exception {
         Path other = dir.resolve("live");
         Application live = Application.start(ModuleSettings.validate(TestApps.config(other, "us1",
