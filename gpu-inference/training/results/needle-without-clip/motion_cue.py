@@ -20,6 +20,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "gpu-inference", "training"))
+sys.path.insert(0, HERE)
 CLIP = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "real-needle-clip", "clarius-inplane-needle.mp4"))
 FIXTURE = os.path.join(ROOT, "gpu-inference", "src", "test", "resources", "real-needle", "labels.json")
 NOCLIP = os.path.join(ROOT, "gpu-inference", "src", "test", "resources", "unseen-scene", "needle-abl-noclip.onnx")
@@ -111,54 +112,9 @@ def candidates(split, k=15):
           "on %.2f" % (split, len(r), p.mean(), r[p, 1].mean() if p.any() else 0, r[p, 2].mean() if p.any() else 0))
 
 
-def lines(gray, keep=5, short=430.0, step=2.0, d=3, along=6.0, bar_q=0.97, edge=6, near=0.05):
-    """thin_lines.finder, keeping every angle's best run, then the `keep` best distinct lines (frame px ends)."""
-    h, w = gray.shape
-    s = short / min(h, w)
-    img = cv2.resize(gray, (int(round(w * s)), int(round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float32)
-    H, W = img.shape
-    n = int(np.ceil(np.hypot(H, W))) + 2
-    found = []
-    for a in np.arange(-80, 80 + step / 2, step):
-        M = cv2.getRotationMatrix2D((W / 2, H / 2), a, 1.0)
-        M[:, 2] += (n / 2 - W / 2, n / 2 - H / 2)
-        R = cv2.GaussianBlur(cv2.warpAffine(img, M, (n, n)), (0, 0), sigmaX=along, sigmaY=0.7)
-        V = cv2.erode(cv2.warpAffine(np.ones_like(img), M, (n, n), flags=cv2.INTER_NEAREST),
-                      np.ones((2 * d + 3, 3), np.uint8)) > 0
-        r = np.maximum(R - np.maximum(np.roll(R, d, 0), np.roll(R, -d, 0)), 0) * V
-        bar = max(float(np.quantile(r[V], bar_q)), 1.0)
-        C = np.concatenate([np.zeros((n, 1), np.float32), np.cumsum(np.where(V, r - bar, -bar), axis=1)], axis=1)
-        gain = C - np.minimum.accumulate(C, axis=1)
-        first = np.argmax(V, axis=1)
-        last = n - 1 - np.argmax(V[:, ::-1], axis=1)
-        Mi = cv2.invertAffineTransform(M)
-        taken = 0
-        for row in np.argsort(gain.max(axis=1))[::-1][:40]:
-            j = int(np.argmax(gain[row]))
-            i = int(np.argmin(C[row, :j + 1]))
-            if j - i < 10 or (i <= first[row] + edge and j >= last[row] - edge):
-                continue
-            ends = [Mi @ np.array([x, row, 1.0]) for x in (i, j)]
-            if max(ends[0][1], ends[1][1]) < near * H:
-                continue
-            found.append((float(gain[row, j]), a, ends))
-            taken += 1
-            if taken >= 3:
-                break
-    found.sort(key=lambda t: -t[0])
-    kept = []
-    for g, a, ends in found:
-        mid = (ends[0] + ends[1]) / 2
-        if any(abs(a - ka) <= 6 and np.hypot(*(mid - km)) <= 20 for _, ka, _, km in kept):
-            continue
-        kept.append((g, a, ends, mid))
-        if len(kept) >= keep:
-            break
-    return [[e / s for e in ends] for _, _, ends, _ in kept]
-
-
 def ridge(split, k=15):
     """thin_lines.py's finder keeping the 5 best distinct lines (no network), chosen by motion (max |dI| near it)."""
+    from thin_lines import lines  # its module reads the fixture's helpers: only when this runs
     fr, lab = frames(), labelled(split)
     rows, errs = [], []
     t0 = time.time()
@@ -169,7 +125,7 @@ def ridge(split, k=15):
         motion = cv2.GaussianBlur(np.abs(g - fr[n - 1 - k]), (0, 0), 4)
         motion[:, 1000:] = 0
         cands = []
-        for a, b in lines(g[:, :1000]):
+        for a, b in lines(g[:, :1000], keep=5):
             m = np.linspace(0, 1, max(2, int(np.hypot(*(b - a)))))[:, None]
             pts = a[None] + m * (b - a)[None]
             mask = np.zeros(g.shape, np.uint8)

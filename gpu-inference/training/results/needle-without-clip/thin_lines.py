@@ -30,13 +30,16 @@ sys.path.insert(0, HERE)
 from maps_on_clip import FIXTURE, SIZE, frame_path, load, maps  # noqa: E402
 
 
-def finder(gray, short=430.0, step=2.0, d=3, along=6.0, bar_q=0.97, edge=6, near=0.05):
+def lines(gray, keep=5, short=430.0, step=2.0, d=3, along=6.0, bar_q=0.97, edge=6, near=0.05):
+    """The `keep` strongest distinct thin straight bright lines (frame px ends), strongest first: at each angle the
+    best runs as `finder` describes (up to three rows), then a line within 20 px (at this scale) and 6 degrees of a
+    stronger one is dropped. motion_cue.py takes five."""
     h, w = gray.shape
     s = short / min(h, w)
     img = cv2.resize(gray, (int(round(w * s)), int(round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float32)
     H, W = img.shape
     n = int(np.ceil(np.hypot(H, W))) + 2
-    best = None
+    found = []
     for a in np.arange(-80, 80 + step / 2, step):
         M = cv2.getRotationMatrix2D((W / 2, H / 2), a, 1.0)
         M[:, 2] += (n / 2 - W / 2, n / 2 - H / 2)
@@ -50,18 +53,35 @@ def finder(gray, short=430.0, step=2.0, d=3, along=6.0, bar_q=0.97, edge=6, near
         first = np.argmax(V, axis=1)
         last = n - 1 - np.argmax(V[:, ::-1], axis=1)
         Mi = cv2.invertAffineTransform(M)
+        taken = 0
         for row in np.argsort(gain.max(axis=1))[::-1][:40]:
             j = int(np.argmax(gain[row]))
             i = int(np.argmin(C[row, :j + 1]))
             if j - i < 10 or (i <= first[row] + edge and j >= last[row] - edge):
                 continue
-            ends = [Mi @ np.array([x, row, 1.0]) / s for x in (i, j)]
-            if max(ends[0][1], ends[1][1]) < near * h:
+            ends = [Mi @ np.array([x, row, 1.0]) for x in (i, j)]
+            if max(ends[0][1], ends[1][1]) < near * H:
                 continue
-            if best is None or gain[row, j] > best[0]:
-                best = (float(gain[row, j]), ends)
+            found.append((float(gain[row, j]), a, ends))
+            taken += 1
+            if taken >= 3:
+                break
+    found.sort(key=lambda f: -f[0])
+    kept = []
+    for g, a, ends in found:
+        mid = (ends[0] + ends[1]) / 2
+        if any(abs(a - ka) <= 6 and np.hypot(*(mid - km)) <= 20 for ka, _, km in kept):
+            continue
+        kept.append((a, ends, mid))
+        if len(kept) >= keep:
             break
-    return best[1] if best else None
+    return [[e / s for e in ends] for _, ends, _ in kept]
+
+
+def finder(gray, **kw):
+    """The strongest line of `lines` (None when there is none)."""
+    best = lines(gray, keep=1, **kw)
+    return best[0] if best else None
 
 
 def ridge_along(gray, a, b, d):
