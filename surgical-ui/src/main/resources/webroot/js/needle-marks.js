@@ -1,6 +1,7 @@
 // Needle tips marked on a paused replay: a site's own training frames for its needle network (README, "Marking
 // needles for a site"). Pause on a frame, press "mark needle", click the tip, then the far end of the visible
-// shaft; "no needle here" marks a needle-free frame; "remove mark" takes the frame's mark back. Stored with
+// shaft; "no needle here" (N) marks a needle-free frame; "remove mark" takes the frame's mark back; the arrow keys
+// step a frame on or back while marking. Stored with
 // GET/POST/DELETE /api/streams/{id}/replay/needle-marks (docs/protocol.md); the server keeps the recorded frame
 // itself. While marking, this takes the focused view's editor canvas (zone editing is off), and draws the frame's
 // mark there in white, dashed, labelled "marked", apart from the AI's overlay.
@@ -30,7 +31,7 @@ export class NeedleMarker {
     this.stream = null;
     this.onClick = (e) => this.click(e);
     this.onMove = (e) => { if (this.tip) { this.cursor = this.framePoint(e); this.redraw(); } };
-    this.onKey = (e) => { if (e.key === 'Escape') { this.tip = null; this.redraw(); } };
+    this.onKey = (e) => this.key(e);
     this.markBtn.addEventListener('click', () => (this.marking ? this.stop() : this.start()));
     this.noneBtn.addEventListener('click', () => this.send({ needle: false }));
     this.removeBtn.addEventListener('click', () => this.remove());
@@ -96,6 +97,27 @@ export class NeedleMarker {
     this.hooks.stopped(this.view);
     this.view = null;
     this.render();
+  }
+
+  /**
+   * Keys while marking, so that a trainer's hand stays on the picture: Esc forgets a clicked tip, the arrows step a
+   * frame on or back, N marks the frame needle-free. Not while typing in a field.
+   */
+  key(e) {
+    if (e.target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName)) return;
+    const p = this.position();
+    if (e.key === 'Escape') {
+      this.tip = null;
+      this.redraw();
+    } else if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      this.session.act({ action: 'step', frames: 1 });
+    } else if (e.key === 'ArrowLeft' && p > 0) {
+      e.preventDefault();
+      this.session.act({ action: 'seek', position: p - 1 });
+    } else if (e.key === 'n' || e.key === 'N') {
+      this.send({ needle: false });
+    }
   }
 
   /**

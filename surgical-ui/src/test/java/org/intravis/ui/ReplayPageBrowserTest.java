@@ -212,14 +212,18 @@ class ReplayPageBrowserTest {
                 .contains("1 frame(s) marked, 1 with a needle"));
         screenshot(page, "replay-needle-marked");
 
-        // one frame on: needle-free; then that mark taken back
-        page.click("#rp-step");
+        // one frame on with the arrow key, needle-free with N; then that mark taken back
+        page.keyboard().press("ArrowRight");
         waitFor("one frame on", 5_000, () -> position() == q + 1);
-        page.click("#nm-none");
+        page.keyboard().press("n");
         waitFor("a needle-free frame marked", 10_000, () -> marks().path("frames").asInt() == 2
                 && marks().path("withNeedle").asInt() == 1);
         page.click("#nm-remove");
         waitFor("its mark removed", 10_000, () -> marks().path("frames").asInt() == 1);
+        page.keyboard().press("ArrowLeft");
+        waitFor("one frame back", 5_000, () -> position() == q);
+        waitFor("the first frame's mark shown as marked", 5_000, () -> page.locator("#nm-status").textContent()
+                .contains("this frame: needle marked"));
 
         // done: the zone editor has its canvas back
         page.click("#nm-mark");
