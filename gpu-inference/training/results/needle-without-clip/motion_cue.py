@@ -28,13 +28,9 @@ BX, BY = 1000, 860  # the picture: left of the depth dots
 
 
 def frames():
-    cap = cv2.VideoCapture(CLIP)
-    out = []
-    while True:
-        ok, f = cap.read()
-        if not ok:
-            return out
-        out.append(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY).astype(np.float32))
+    """The clip's frames, grey, as floats (make_needle_fixture.decode: decoding order, OpenCV's grey)."""
+    from make_needle_fixture import decode
+    return [g.astype(np.float32) for g in decode(CLIP)]
 
 
 def labelled(split):

@@ -194,7 +194,7 @@ public final class IntravisServer implements AutoCloseable {
         }
         vertx.executeBlocking(() -> {
             FrameSnapshots.Snapshot snap = s.get().snapshots().read();
-            return snap == null ? null : JpegStill.encode(snap, engine.config().streaming.jpegQuality);
+            return snap == null ? null : SnapshotStills.jpeg(snap, engine.config().streaming.jpegQuality);
         }, false).onComplete(ar -> {
             if (ar.failed()) {
                 serverError(ctx, ar.cause());

@@ -3,9 +3,6 @@ package org.intravis.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.intravis.pipeline.PixelFormat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,12 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Logger;
-
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
-import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
-import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
  * The needle tips a trainer marked on one recorded session, kept as training frames for a site's own needle
@@ -99,18 +90,12 @@ final class NeedleMarks {
                     throw new UncheckedIOException("cannot read the needle marks in " + labels + " (" + e.getMessage()
                             + ") nor set them aside: " + moveFailed.getMessage(), moveFailed);
                 }
-                aside = labels.getFileName() + " could not be read (" + firstLine(e.getMessage()) + "); kept as "
+                aside = labels.getFileName() + " could not be read (" + UserError.firstLine(e) + "); kept as "
                         + kept.getFileName() + ", the marks start again";
                 LOG.warning(dir + ": " + aside);
             }
         }
         this.setAside = aside;
-    }
-
-    private static String firstLine(String s) {
-        String t = String.valueOf(s);
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
     }
 
     /** What was set aside when the folder was read (an unreadable labels.json), or null. */
@@ -149,7 +134,7 @@ final class NeedleMarks {
         Mark m = new Mark(position, tip, end, by, Instant.now().toString());
         try {
             Files.createDirectories(dir.resolve("frames"));
-            writeAtomically(dir.resolve("frames").resolve(file(m)), png(picture));
+            writeAtomically(dir.resolve("frames").resolve(file(m)), SnapshotStills.greyPng(picture));
             marks.put(position, m);
             writeLabels();
         } catch (IOException e) {
@@ -216,26 +201,5 @@ final class NeedleMarks {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, bytes);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** The picture as a grey PNG (BGR converted with OpenCV's weights, as site_labels.py converts). */
-    static byte[] png(FrameSnapshots.Snapshot s) {
-        boolean grey = s.format() == PixelFormat.GRAY8;
-        try (BytePointer pixels = new BytePointer(s.pixels());
-             Mat mat = new Mat(s.height(), s.width(), grey ? CV_8UC1 : CV_8UC3, pixels);
-             Mat g = new Mat();
-             BytePointer out = new BytePointer()) {
-            Mat src = mat;
-            if (!grey) {
-                cvtColor(mat, g, COLOR_BGR2GRAY);
-                src = g;
-            }
-            if (!imencode(".png", src, out)) {
-                throw new IllegalStateException("PNG encoding failed");
-            }
-            byte[] png = new byte[(int) out.limit()];
-            out.get(png);
-            return png;
-        }
     }
 }

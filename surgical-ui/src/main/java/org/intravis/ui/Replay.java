@@ -139,9 +139,11 @@ public final class Replay implements ReplayListener {
     @Override
     public void onFrame(RecordedFrames frames, int position, long pipelineFrameId) {
         int slot = (int) (pipelineFrameId & (RECENT - 1));
-        recentIds.set(slot, -1); // readers see the pair change as one: never an id with another frame's position
-        recentPositions.set(slot, position);
-        recentIds.set(slot, pipelineFrameId);
+        // a reader sees the pair change as one, never an id with another frame's position (release stores: no full
+        // fence per frame on the capture thread)
+        recentIds.setRelease(slot, -1);
+        recentPositions.setRelease(slot, position);
+        recentIds.setRelease(slot, pipelineFrameId);
         String m = switchedMode();
         if (MODEL.equals(m)) {
             forward();
@@ -229,11 +231,11 @@ public final class Replay implements ReplayListener {
      */
     public int positionOf(long pipelineFrameId) {
         int slot = (int) (pipelineFrameId & (RECENT - 1));
-        if (pipelineFrameId < 0 || recentIds.get(slot) != pipelineFrameId) {
+        if (pipelineFrameId < 0 || recentIds.getAcquire(slot) != pipelineFrameId) {
             return -1;
         }
-        int p = recentPositions.get(slot);
-        return recentIds.get(slot) == pipelineFrameId ? p : -1;
+        int p = recentPositions.getAcquire(slot);
+        return recentIds.getAcquire(slot) == pipelineFrameId ? p : -1;
     }
 
     // ============================== the timeline ==============================

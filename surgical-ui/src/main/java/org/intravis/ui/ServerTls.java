@@ -77,7 +77,7 @@ final class ServerTls {
             km = keyManager(kmf.getKeyManagers());
         } catch (Exception e) {
             throw new UserError("cannot load the TLS certificate " + certFile + " with key " + keyFile + ": "
-                    + firstLine(e), e);
+                    + UserError.firstLine(e), e);
         } finally {
             scratch.close();
         }
@@ -158,11 +158,5 @@ final class ServerTls {
         } catch (java.security.GeneralSecurityException e) {
             return false;
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

@@ -101,6 +101,9 @@ class EveryRouteIsGuardedTest {
     void everyRouteButThePublicOnesNeedsACredential() throws Exception {
         List<Probe> probes = probes();
         assertThat(probes).as("the walk found the server's routes").hasSizeGreaterThan(20);
+        assertThat(probes.stream().map(Probe::toString)).as("the needle marks are walked too").contains(
+                "GET /api/streams/us1/replay/needle-marks", "POST /api/streams/us1/replay/needle-marks",
+                "DELETE /api/streams/us1/replay/needle-marks");
         List<String> open = new ArrayList<>();
         for (Probe p : probes) {
             int s = status(p, null);
