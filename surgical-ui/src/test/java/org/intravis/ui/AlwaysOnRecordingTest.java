@@ -32,7 +32,8 @@ class AlwaysOnRecordingTest {
         try {
             org.awaitility.Awaitility.await("the stream's frames recorded").atMost(Duration.ofSeconds(30))
                     .until(() -> app.engine().recordings().recorder("us1").orElseThrow().status().framesWritten()
-                            + app.engine().recordings().recorder("us1").orElseThrow().status().framesDropped() >= frames);
+                            + app.engine().recordings().recorder("us1").orElseThrow().status().framesDropped()
+                            + app.engine().recordings().recorder("us1").orElseThrow().status().framesTorn() >= frames);
         } finally {
             app.close(); // closes the open segment
         }
@@ -43,9 +44,11 @@ class AlwaysOnRecordingTest {
         }
         assertThat(sessions).hasSize(1);
         RecordedFrames recorded = RecordedFrames.load(sessions.get(0));
-        // each frame the source delivered is in the session or counted as dropped by its writer (a slow start of the
-        // encoder on a busy machine drops some; the live picture never waits for the recording)
+        // each frame the source delivered is in the session, or counted as dropped (the writer behind: its encoder's
+        // first open takes 0.1-0.2 s here) or torn (lapped by capture on a busy machine): the live picture never waits
+        // for the recording. Leaving torn frames out made this test wait forever for one (seen on 2026-12-05: 55 written, 34 dropped, 1 torn).
         assertThat((long) recorded.count()).isEqualTo(st.framesWritten());
-        assertThat(st.framesWritten() + st.framesDropped()).as("every frame the source delivered").isEqualTo(frames);
+        assertThat(st.framesWritten() + st.framesDropped() + st.framesTorn()).as("every frame the source delivered")
+                .isEqualTo(frames);
     }
 }

@@ -16,8 +16,10 @@ import java.util.function.Function;
  * A synthetic phantom as a {@link FrameSource}: GRAY8 frames with their ground truth, seeded and deterministic
  * (frame n of a seed is the same picture whether paced in real time or rendered as fast as possible).
  * <p>
- * With {@code pace=realtime} frame n is delivered no earlier than open + n/fps; when the reader falls more than a
- * second behind, the clock is re-anchored rather than bursting to catch up. Rendering allocates nothing: the
+ * With {@code pace=realtime} frame n is delivered no earlier than the first read + n/fps (not open + n/fps: the
+ * application opens a source a while before its capture thread reads, and a clock started at open would hand out
+ * that while's frames in one burst, as no capture card does); when the reader falls more than a second behind, the
+ * clock is re-anchored rather than bursting to catch up. Rendering allocates nothing: the
  * renderer's tables are built in {@link #open()} and the frame is composed in a reused array, then copied into
  * the slot in one bulk put.
  */
@@ -35,6 +37,7 @@ public final class SyntheticSource implements FrameSource {
     private long nextFrame;
     private long anchorNanos;
     private long anchorFrame;
+    private boolean anchored;
     private final long periodNanos;
 
     SyntheticSource(String uri, String kind, SyntheticOptions options, Function<SyntheticOptions, PhantomRenderer> factory) {
@@ -86,7 +89,7 @@ public final class SyntheticSource implements FrameSource {
         scratchTruth = new GroundTruth(options.width() * options.height());
         nextFrame = 0;
         anchorFrame = 0;
-        anchorNanos = System.nanoTime();
+        anchored = false;
         status = SourceStatus.STREAMING;
     }
 
@@ -123,8 +126,13 @@ public final class SyntheticSource implements FrameSource {
             return Read.END;
         }
         if (options.realtime()) {
-            long due = anchorNanos + (nextFrame - anchorFrame) * periodNanos;
             long now = System.nanoTime();
+            if (!anchored) {
+                anchored = true;
+                anchorNanos = now;
+                anchorFrame = nextFrame;
+            }
+            long due = anchorNanos + (nextFrame - anchorFrame) * periodNanos;
             if (now - due > CATCH_UP_LIMIT_NANOS) {
                 anchorNanos = now;
                 anchorFrame = nextFrame;
