@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.intravis.pipeline.Annotations;
+import org.intravis.pipeline.DurableFiles;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PipelineClock;
@@ -11,12 +12,10 @@ import org.intravis.pipeline.RecordingLayout;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -446,9 +445,9 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
         }
         Path partial = RecordingLayout.partialVideo(dir, segmentIndex);
         Path done = RecordingLayout.video(dir, segmentIndex);
-        sync(partial);
+        DurableFiles.sync(partial);
         Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
-        syncDir(dir);
+        DurableFiles.syncFolder(dir);
         long videoBytes = Files.size(done);
         sessionVideoBytes += videoBytes;
         sessionJsonBytes += segmentJsonBytes;
@@ -573,20 +572,6 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
             out.close();
         } catch (IOException ignored) {
             // nothing more to do
-        }
-    }
-
-    private static void sync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
-    private static void syncDir(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // not every file system lets a directory be synced; the rename is still atomic
         }
     }
 

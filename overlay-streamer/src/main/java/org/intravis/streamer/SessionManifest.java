@@ -2,14 +2,13 @@ package org.intravis.streamer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.intravis.pipeline.DurableFiles;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.PipelineClock;
 import org.intravis.pipeline.RecordingLayout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,9 +98,6 @@ final class SessionManifest {
         m.put("framesDropped", framesDropped);
         m.put("framesTorn", framesTorn);
         m.put("segments", segments);
-        Path tmp = dir.resolve(RecordingLayout.MANIFEST + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(m));
-        Files.move(tmp, dir.resolve(RecordingLayout.MANIFEST), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.replace(dir.resolve(RecordingLayout.MANIFEST), JSON.writeValueAsBytes(m));
     }
 }

@@ -105,7 +105,7 @@ class TritonExportTest {
         assertThat(config.getMaxBatchSize()).isOne();
         assertThat(repo.resolve("ultrasound")).doesNotExist();
         try (var files = Files.walk(repo)) {
-            assertThat(files.filter(p -> p.toString().endsWith(".partial"))).isEmpty();
+            assertThat(files.filter(p -> p.toString().endsWith(".partial") || p.toString().endsWith(".tmp"))).isEmpty();
         }
     }
 

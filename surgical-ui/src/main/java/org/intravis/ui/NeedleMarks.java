@@ -3,12 +3,12 @@ package org.intravis.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.intravis.pipeline.DurableFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -134,7 +134,7 @@ final class NeedleMarks {
         Mark m = new Mark(position, tip, end, by, Instant.now().toString());
         try {
             Files.createDirectories(dir.resolve("frames"));
-            writeAtomically(dir.resolve("frames").resolve(file(m)), SnapshotStills.greyPng(picture));
+            DurableFiles.replace(dir.resolve("frames").resolve(file(m)), SnapshotStills.greyPng(picture));
             marks.put(position, m);
             writeLabels();
         } catch (IOException e) {
@@ -194,12 +194,7 @@ final class NeedleMarks {
         labels.put("end", "the far end of the visible shaft, where the needle enters");
         labels.put("shaftWidthPx", SHAFT_WIDTH_PX);
         labels.put("frames", frames);
-        writeAtomically(dir.resolve("labels.json"), JSON.writeValueAsBytes(labels));
+        DurableFiles.replace(dir.resolve("labels.json"), JSON.writeValueAsBytes(labels));
     }
 
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 }

@@ -5,14 +5,13 @@ import org.intravis.inference.BackendOptions;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
+import org.intravis.pipeline.DurableFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Writes models into a Triton model repository, one folder per model:
@@ -52,14 +51,14 @@ public final class TritonRepository {
         String name = source.name();
         Path model = dir.resolve(name);
         Files.createDirectories(model.resolve(VERSION));
-        replace(model.resolve(VERSION).resolve("model.onnx"), source.onnx());
+        DurableFiles.replace(model.resolve(VERSION).resolve("model.onnx"), source.onnx());
         String provenance = "written by intravis export-model from model '" + name + "' " + source.spec().version()
                 + "\nonnx sha256 " + source.sha256() + " (" + source.location() + ")";
-        replace(model.resolve("config.pbtxt"),
+        DurableFiles.replace(model.resolve("config.pbtxt"),
                 config.text(name, source.spec(), provenance).getBytes(StandardCharsets.UTF_8));
         byte[] card = modelCard(source);
         if (card != null) {
-            replace(model.resolve("MODEL_CARD.md"), card);
+            DurableFiles.replace(model.resolve("MODEL_CARD.md"), card);
         }
         return model;
     }
@@ -78,13 +77,4 @@ public final class TritonRepository {
         return Files.isRegularFile(card) ? Files.readAllBytes(card) : null;
     }
 
-    private static void replace(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".partial");
-        Files.write(tmp, bytes);
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 }
