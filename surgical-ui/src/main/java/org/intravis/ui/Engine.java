@@ -163,7 +163,8 @@ public final class Engine implements AutoCloseable {
         }
         LOG.info(() -> "stream " + s.id + ": " + SourceUri.redact(s.source) + " " + source.geometry().maxWidth() + "x"
                 + source.geometry().maxHeight() + " " + source.geometry().format() + ", model " + model
-                + (spacingMm > 0 ? ", " + spacingMm + " mm/px" : ", pixel spacing unknown"));
+                + (spacingMm > 0 ? String.format(java.util.Locale.ROOT, ", %.4g mm/px", spacingMm)
+                        : ", pixel spacing unknown"));
         return new EngineStream(s, model, pipeline, snapshots, recorder, replay);
     }
 
