@@ -28,7 +28,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Images (any format OpenCV reads).")
     Path images;
 
-    @Option(names = "--labels", paramLabel = "DIR", description = "Label maps, matched by file name (.png or .bmp).")
+    @Option(names = "--labels", paramLabel = "DIR", description = "Label maps, matched by the image's name: NAME.png or NAME_mask.png, _label, ... "
+                    + "(.png, .bmp, .tif).")
     Path labels;
 
     @Option(names = "--classes", paramLabel = "NAME=VALUE,...",
@@ -36,7 +37,8 @@ final class EvaluateCommand implements Callable<Integer> {
     String classes;
 
     @Option(names = "--needle-masks", paramLabel = "DIR",
-            description = "Binary needle masks, matched by file name; an all-zero mask is a frame without a needle.")
+            description = "Binary needle masks, matched by the image's name (NAME.png or NAME_mask.png, _label, ...; "
+                    + ".png, .bmp, .tif, .jpg); an all-zero mask is a frame without a needle.")
     Path needleMasks;
 
     @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where the JSON report goes.")
@@ -89,6 +91,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     n.get("confident_detection_rate"), n.get("confident_false_positive_rate"),
                     sequence ? "  (sequence at " + fps + " fps, tips after the tracker; " + r.get("scene_cuts")
                             + " scene cuts)" : "");
+            int unmatched = n.path("frames_without_mask").asInt();
+            if (unmatched > 0) {
+                System.out.printf("  needle   %d of %d images have no mask in %s, so they are not scored (looked for %s)%n",
+                        unmatched, r.get("frames").asInt(), needleMasks, n.path("mask_looked_for").asText());
+            }
         }
         System.out.printf("  inference median %s ms%n", r.at("/inference_ms/median"));
         if (!r.get("skipped").isEmpty()) {

@@ -62,12 +62,15 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * {@code intravis evaluate}: runs a model over a folder of images and measures it against ground truth, frame by
  * frame, with the same pre- and post-processing as the live path.
  * <ul>
- *   <li>Segmentation ({@code --labels}): label maps matched to images by file name without extension
- *       ({@code .png} or {@code .bmp}), class values from {@code --classes}. The predicted label map is, per pixel,
+ *   <li>Segmentation ({@code --labels}): label maps matched to images by file name as {@link LabelRaster#match}
+ *       says (lossless files only), class values from {@code --classes}. The predicted label map is, per pixel,
  *       the class with the highest probability among those above their threshold (at the label map's size).
  *       Per class, Dice and IoU are averaged over the frames where the class is in the ground truth or in the
  *       prediction.</li>
- *   <li>Needle ({@code --needle-masks}): any non-zero pixel is needle; an all-zero mask is a frame without one.
+ *   <li>Needle ({@code --needle-masks}): masks matched by the image's name as {@link LabelRaster#match} says
+ *       ({@code NAME.png}, {@code NAME_mask.png}, ...; JPEG too); any non-zero pixel is needle (a JPEG's: above half
+ *       its brightest); an all-zero mask is a frame without one; images without a mask are counted
+ *       ({@code frames_without_mask}).
  *       The ground-truth tip is found in the mask by the live rule of the model's instrument (a needle: the end of
  *       the fitted shaft farther from the border it enters from; a guidewire: the free end of its skeleton farthest
  *       along it from where it enters); the predicted tip comes from the model's output as in the live path.
@@ -237,6 +240,8 @@ public final class Evaluator {
         private int cleanFrames;
         private int cleanFalsePositives;
         private int cleanConfident;
+        private int needleUnmatched;
+        private String firstUnmatched = "";
         private final List<Double> tipErrors = new ArrayList<>();
         private final List<Double> confidentTipErrors = new ArrayList<>();
         private final ArrayNode skipped;
@@ -302,6 +307,11 @@ public final class Evaluator {
                 ObjectNode n = report.putObject("needle");
                 n.put("frames_with_needle", needleFrames);
                 n.put("frames_without_needle", cleanFrames);
+                // images fed but not scored: no mask found for them (a naming mismatch when it is all of them)
+                n.put("frames_without_mask", needleUnmatched);
+                if (needleUnmatched > 0) {
+                    n.put("mask_looked_for", firstUnmatched);
+                }
                 putMean(n, "detection_rate", needleDetected, needleFrames);
                 putMean(n, "false_positive_rate", cleanFalsePositives, cleanFrames);
                 putMean(n, "confident_detection_rate", needleConfident, needleFrames);
@@ -350,9 +360,10 @@ public final class Evaluator {
             }
             LabelRaster labels = null;
             if (o.labels() != null) {
-                Path lf = LabelRaster.match(o.labels(), base);
+                Path lf = LabelRaster.match(o.labels(), base, false);
                 if (lf == null) {
-                    skip(name, "no label map " + base + ".png or .bmp in " + o.labels());
+                    skip(name, "no label map in " + o.labels() + " (looked for " + LabelRaster.lookedFor(base, false)
+                            + ")");
                     return false;
                 }
                 labels = LabelRaster.read(lf);
@@ -363,8 +374,12 @@ public final class Evaluator {
             }
             LabelRaster needleMask = null;
             if (o.needleMasks() != null) {
-                Path nf = LabelRaster.match(o.needleMasks(), base);
-                if (nf != null) {
+                Path nf = LabelRaster.match(o.needleMasks(), base, true);
+                if (nf == null) {
+                    if (needleUnmatched++ == 0) {
+                        firstUnmatched = LabelRaster.lookedFor(base, true);
+                    }
+                } else {
                     needleMask = LabelRaster.read(nf);
                     if (needleMask == null) {
                         skip(name, "needle mask " + nf + " cannot be read");

@@ -3,29 +3,66 @@ package org.intravis.inference.eval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A label map or mask as stored, for the evaluator: per pixel its value (first band) and whether any band is non-zero.
  *
  * @param values  per pixel, the first band's value (a palette index for palette PNGs)
- * @param nonZero per pixel, whether any band is non-zero
+ * @param nonZero per pixel, whether any band is non-zero (a JPEG's: above half its brightest value)
  */
 record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
 
-    /** The file for an image's base name in {@code folder} ({@code .png} or {@code .bmp}), or null. */
-    static Path match(Path folder, String base) {
-        for (String ext : new String[] {".png", ".bmp", ".PNG", ".BMP"}) {
-            Path p = folder.resolve(base + ext);
-            if (Files.isRegularFile(p)) {
+    /** Extensions of lossless files, tried first in this order. */
+    static final List<String> LOSSLESS = List.of(".png", ".bmp", ".tif", ".tiff");
+    /** Lossy files: accepted for binary needle masks only (a class value would not survive JPEG). */
+    static final List<String> LOSSY = List.of(".jpg", ".jpeg");
+    /** How datasets name an image's mask beside its own name, tried in this order after the name itself. */
+    static final List<String> SUFFIXES = List.of("", "_mask", "-mask", "_masks", "_label", "-label", "_labels",
+            "_gt", "_seg", "_needle");
+
+    /**
+     * The file for an image's base name in {@code folder}: {@code BASE.png}, then {@code .bmp}, {@code .tif},
+     * {@code .tiff} (any case), then the same with each of {@link #SUFFIXES} ({@code BASE_mask.png}, ...); with
+     * {@code lossyToo} JPEG files after the lossless ones. Null when there is none.
+     */
+    static Path match(Path folder, String base, boolean lossyToo) {
+        for (String suffix : SUFFIXES) {
+            Path p = find(folder, base + suffix, LOSSLESS);
+            if (p == null && lossyToo) {
+                p = find(folder, base + suffix, LOSSY);
+            }
+            if (p != null) {
                 return p;
             }
         }
         return null;
     }
 
+    private static Path find(Path folder, String name, List<String> extensions) {
+        for (String ext : extensions) {
+            for (String e : new String[] {ext, ext.toUpperCase(Locale.ROOT)}) {
+                Path p = folder.resolve(name + e);
+                if (Files.isRegularFile(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What {@link #match} looked for, for a message. */
+    static String lookedFor(String base, boolean lossyToo) {
+        return base + ".png, " + base + "_mask.png, ... (suffixes " + String.join(" ", SUFFIXES.subList(1,
+                SUFFIXES.size())) + "; .png .bmp .tif .tiff" + (lossyToo ? " .jpg .jpeg" : "") + ")";
+    }
+
     /**
      * Reads one: palette PNGs give their palette indices (what label maps usually are; OpenCV would expand them to
-     * colours), grey images their values, colour images their first band. Null when it cannot be read.
+     * colours), grey images their values, colour images their first band. Null when it cannot be read. A JPEG mask's
+     * pixels count as set above half its brightest value (its compression rings around the shaft with small non-zero
+     * values, and a 0/1 mask stays 0/1 apart), not at any non-zero value.
      */
     static LabelRaster read(Path file) {
         java.awt.image.BufferedImage img;
@@ -55,6 +92,27 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
                 }
             }
         }
+        if (lossy(file)) {
+            int max = 0;
+            for (int i = 0; i < values.length; i++) {
+                for (int b = 0; b < bands; b++) {
+                    max = Math.max(max, r.getSample(i % w, i / w, b));
+                }
+            }
+            int half = max / 2;
+            for (int i = 0; i < values.length; i++) {
+                boolean set = false;
+                for (int b = 0; b < bands && !set; b++) {
+                    set = max > 0 && r.getSample(i % w, i / w, b) > half;
+                }
+                anyBand[i] = set;
+            }
+        }
         return new LabelRaster(w, h, values, anyBand);
+    }
+
+    private static boolean lossy(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return LOSSY.stream().anyMatch(n::endsWith);
     }
 }

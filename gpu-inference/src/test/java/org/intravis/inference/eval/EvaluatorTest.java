@@ -199,6 +199,51 @@ class EvaluatorTest {
     }
 
     /**
+     * Masks named the ways datasets name them are found: {@code NAME_mask.png}, {@code NAME-label.PNG}, a JPEG whose
+     * compression rings around the shaft (set above half its brightest value, so the tip stays where it was drawn);
+     * an image without a mask is fed, not scored, and counted with what was looked for.
+     */
+    @Test
+    void masksAreFoundByTheirUsualNamesAndMissingOnesAreCounted(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/a.png"), needleTo(120, TIP));
+        write(dir.resolve("images/b.png"), needleTo(150, TIP));
+        write(dir.resolve("images/c.png"), needleTo(90, TIP));
+        write(dir.resolve("images/d.png"), needleTo(60, TIP));
+        write(dir.resolve("masks/a_mask.png"), truthTo(120));
+        write(dir.resolve("masks/b-label.PNG"), truthTo(150));
+        byte[] jpegTruth = truthTo(90);
+        for (int i = 0; i < jpegTruth.length; i++) {
+            jpegTruth[i] = (byte) (jpegTruth[i] * 255); // 0/255, as masks usually are
+        }
+        Mat m = new Mat(S, S, CV_8UC1);
+        new BytePointer(m.data()).put(jpegTruth, 0, jpegTruth.length);
+        assertThat(imwrite(dir.resolve("masks/c_gt.jpg").toString(), m,
+                new int[] {org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 70})).isTrue();
+        Mat back = imread(dir.resolve("masks/c_gt.jpg").toString(), IMREAD_UNCHANGED);
+        byte[] ringed = new byte[S * S];
+        back.data().get(ringed);
+        long any = 0;
+        for (byte b : ringed) {
+            any += b != 0 ? 1 : 0;
+        }
+        assertThat(any).as("the JPEG has rings of small values around the shaft").isGreaterThan(3L * 91);
+        boolean[] read = LabelRaster.read(dir.resolve("masks/c_gt.jpg")).nonZero();
+        int set = 0;
+        for (boolean b : read) {
+            set += b ? 1 : 0;
+        }
+        assertThat(set).as("the shaft drawn, 3 x 91 pixels, not its rings").isBetween(3 * 91 - 10, 3 * 91 + 10);
+
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null, Map.of(),
+                dir.resolve("masks"), dir.resolve("r.json"), null, "cpu", null));
+        assertThat(r.at("/needle/frames_with_needle").asInt()).isEqualTo(3);
+        assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/needle/tip_error_px/p90").asDouble()).isLessThan(1.0);
+        assertThat(r.at("/needle/frames_without_mask").asInt()).isEqualTo(1);
+        assertThat(r.at("/needle/mask_looked_for").asText()).contains("d.png").contains("d_mask.png").contains(".jpg");
+    }
+
+    /**
      * Confident and low tips are counted apart. The "echo-ultrasound-tip" model reads grey levels 210-229 back as
      * the tip map: a shaft drawn with its tip marked is confirmed (confidence about 1), one with a weak mark is not
      * (mask x peak, about 0.16: shown as low confidence), one without any has confidence 0 (low as well).
