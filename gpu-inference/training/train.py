@@ -213,6 +213,9 @@ def main():
     ap.add_argument("--exclude-split", default=None,
                     help="cross-validation: leave out every sample drawn from the images of splits/NAME (a pool "
                          "built with build_cache.py --images all)")
+    ap.add_argument("--train-only", default=None,
+                    help="comma-separated module names (e.g. head or d1,head): only their weights learn, the rest is "
+                         "frozen (how much of a network a site step has to adapt)")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda on the GPU machine (gpu_train.sh)")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     ap.add_argument("--arch", default=None, choices=sorted(ARCH), help="network widths (default: the task's)")
@@ -253,7 +256,17 @@ def main():
     model.to(dev)
     steps_per_epoch = a.per_epoch // a.batch
     total = steps_per_epoch * a.epochs
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    learning = model.parameters()
+    if a.train_only:
+        names = tuple(n.strip() + "." for n in a.train_only.split(",") if n.strip())
+        for name, param in model.named_parameters():
+            param.requires_grad_(name.startswith(names))
+        learning = [p for p in model.parameters() if p.requires_grad]
+        if not learning:
+            raise SystemExit("--train-only %s names no module of this network" % a.train_only)
+        print("learning %d of %d parameters" % (sum(p.numel() for p in learning),
+                                                sum(p.numel() for p in model.parameters())), flush=True)
+    opt = torch.optim.AdamW(learning, lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=total, pct_start=0.08)
     pool = Pool(a.task, a.seed, a.pool, a.dilate_instrument, a.fan_share,
                 read_split(a.exclude_split) if a.exclude_split else ())
