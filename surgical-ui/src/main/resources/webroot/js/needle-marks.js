@@ -145,26 +145,48 @@ export class NeedleMarker {
     this.send({ tip, end: p });
   }
 
+  /**
+   * The frame to mark: the picture on screen, named by its frame id (the server knows which recorded frame it is);
+   * the replay's position as last read is a frame behind right after a step. The position when nothing is drawn yet.
+   */
+  shown() {
+    const v = this.view || this.hooks.view();
+    const id = v && v.header ? v.header.frameId : -1;
+    return id >= 0 ? { frameId: id } : { position: this.position() };
+  }
+
   async send(mark) {
-    const position = this.position();
-    if (!this.stream || position < 0) return;
-    await this.change('POST', this.url(), { position, ...mark });
+    const at = this.shown();
+    if (!this.stream || at.position < 0) return;
+    // a needle-free mark names no point of the picture: when the picture on screen is still the frame before a step
+    // (the server says it is paused on another), it waits for the new picture (N right after an arrow key)
+    const again = mark.needle === false ? () => ({ ...this.shown(), ...mark }) : null;
+    await this.change('POST', this.url(), { ...at, ...mark }, again);
   }
 
   async remove() {
-    const position = this.position();
-    if (!this.stream || position < 0) return;
-    await this.change('DELETE', this.url(`?position=${position}`));
+    const at = this.shown();
+    if (!this.stream || at.position < 0) return;
+    await this.change('DELETE', this.url(at.frameId !== undefined ? `?frameId=${at.frameId}` : `?position=${at.position}`));
   }
 
-  async change(method, url, body) {
+  /** @param again for a POST: the body to send again while the picture on screen is a step behind, or null */
+  async change(method, url, body, again = null) {
     try {
-      const r = await fetch(url, {
-        method,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const json = await r.json();
+      let r;
+      let json;
+      for (let tries = 0; ; tries++) {
+        r = await fetch(url, {
+          method,
+          headers: body ? { 'content-type': 'application/json' } : {},
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        json = await r.json();
+        const behind = r.status === 409 && json.paused >= 0 && json.shown !== json.paused;
+        if (!again || !behind || tries >= 10) break;
+        await new Promise((done) => setTimeout(done, 100));
+        body = again();
+      }
       if (r.ok) {
         this.listing = json;
         this.message = null;

@@ -22,11 +22,12 @@ import java.util.concurrent.locks.LockSupport;
  * needles for a site"; docs/protocol.md):
  * <pre>
  *   GET    /api/streams/ID/replay/needle-marks               the replayed session's marks and their folder
- *   POST   /api/streams/ID/replay/needle-marks               {"position": P, "tip": [x, y], "end": [x, y]} marks the
- *                                                            needle on frame P (from 0), {"position": P, "needle":
- *                                                            false} marks it needle-free; the replay must be paused
- *                                                            on P (409 otherwise)
- *   DELETE /api/streams/ID/replay/needle-marks?position=P    removes frame P's mark
+ *   POST   /api/streams/ID/replay/needle-marks               {"frameId": F, "tip": [x, y], "end": [x, y]} marks the
+ *                                                            needle on the picture with frame id F (what the page
+ *                                                            shows; or "position": P, the recorded frame from 0),
+ *                                                            {"frameId": F, "needle": false} marks it needle-free; the
+ *                                                            replay must be paused on that frame (409 otherwise)
+ *   DELETE /api/streams/ID/replay/needle-marks?frameId=F     removes that frame's mark (or ?position=P)
  * </pre>
  * The picture kept is the one the pipeline received for frame P (the stream's still, matched to P through the
  * replay's frame ids), never the encoded video the browser shows. Marks are kept under the data folder's
@@ -94,10 +95,12 @@ final class NeedleMarkRoutes {
         } catch (Exception e) {
             body = null;
         }
-        String usage = "the body must be {\"position\": P, \"tip\": [x, y], \"end\": [x, y]} or {\"position\": P, "
-                + "\"needle\": false}";
-        if (body == null || !body.isObject() || !body.path("position").canConvertToInt()
-                || body.get("position").asInt() < 0) {
+        String usage = "the body must be {\"frameId\": F or \"position\": P, \"tip\": [x, y], \"end\": [x, y]} or "
+                + "{\"frameId\": F or \"position\": P, \"needle\": false}";
+        boolean byPosition = body != null && body.path("position").canConvertToInt() && body.get("position").asInt() >= 0;
+        boolean byFrame = body != null && body.path("frameId").canConvertToLong() && body.get("frameId").asLong() >= 0;
+        if (body == null || !body.isObject() || !(byPosition || byFrame)
+                || (body.has("position") && !byPosition) || (body.has("frameId") && !byFrame)) {
             IntravisServer.json(ctx, 400, Map.of("error", usage));
             return;
         }
@@ -108,13 +111,25 @@ final class NeedleMarkRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", usage));
             return;
         }
-        int position = body.get("position").asInt();
+        int asked = byPosition ? body.get("position").asInt() : -1;
+        long frameId = byFrame ? body.get("frameId").asLong() : -1;
         AuditTrail.Actor who = AccessRules.actor(ctx);
         blocking(ctx, () -> {
+            int position = asked;
+            if (frameId >= 0) {
+                int shown = s.replay().positionOf(frameId);
+                Answer wrong = checkFrame(frameId, shown, asked);
+                if (wrong != null) {
+                    return wrong;
+                }
+                position = shown;
+            }
             ReplayState st = s.replay().state();
             if (!st.paused() || st.position() != position) {
+                // "shown" and "paused" let a page whose picture is a step behind try again once the new one is drawn
                 return new Answer(409, Map.of("error", "pause the replay on frame " + (position + 1) + " to mark it"
-                        + " (it is " + (st.paused() ? "paused on frame " + (st.position() + 1) : "playing") + ")"));
+                        + " (it is " + (st.paused() ? "paused on frame " + (st.position() + 1) : "playing") + ")",
+                        "shown", position, "paused", st.paused() ? st.position() : -1));
             }
             FrameSnapshots.Snapshot picture = stillOf(s, position);
             if (picture == null) {
@@ -144,15 +159,32 @@ final class NeedleMarkRoutes {
             return;
         }
         Engine.EngineStream s = found.get();
-        int position;
+        int asked;
+        long frameId;
         try {
-            position = Integer.parseInt(String.valueOf(ctx.queryParams().get("position")).trim());
+            String p = ctx.queryParams().get("position");
+            String f = ctx.queryParams().get("frameId");
+            asked = p == null ? -1 : Integer.parseInt(p.trim());
+            frameId = f == null ? -1 : Long.parseLong(f.trim());
+            if ((p == null && f == null) || (p != null && asked < 0) || (f != null && frameId < 0)) {
+                throw new NumberFormatException();
+            }
         } catch (NumberFormatException e) {
-            IntravisServer.json(ctx, 400, Map.of("error", "say which frame: ?position=P (from 0)"));
+            IntravisServer.json(ctx, 400, Map.of("error", "say which frame: ?frameId=F (the picture shown) or "
+                    + "?position=P (from 0)"));
             return;
         }
         AuditTrail.Actor who = AccessRules.actor(ctx);
         blocking(ctx, () -> {
+            int position = asked;
+            if (frameId >= 0) {
+                int shown = s.replay().positionOf(frameId);
+                Answer wrong = checkFrame(frameId, shown, asked);
+                if (wrong != null) {
+                    return wrong;
+                }
+                position = shown;
+            }
             NeedleMarks store = store(s.replay());
             Map<String, Object> listing;
             synchronized (store) {
@@ -164,6 +196,24 @@ final class NeedleMarkRoutes {
             requests.trail().append(who, s.id(), "replay.needle-unmark", Map.of("position", position));
             return new Answer(200, listing);
         });
+    }
+
+    /**
+     * Null when the delivered frame {@code frameId} (the picture a page shows), recorded frame {@code p} (-1: no
+     * longer known), is {@code position} when one was given too; else the answer that says why not. A page names the
+     * picture it shows rather than the replay's position as it last read it, which is a frame behind right after a
+     * step (and was refused then).
+     */
+    private static Answer checkFrame(long frameId, int p, int position) {
+        if (p < 0) {
+            return new Answer(409, Map.of("error", "the picture shown (frame id " + frameId + ") is no longer one of "
+                    + "the last frames sent; mark again"));
+        }
+        if (position >= 0 && p != position) {
+            return new Answer(409, Map.of("error", "the picture shown is frame " + (p + 1) + ", not frame "
+                    + (position + 1)));
+        }
+        return null;
     }
 
     /**

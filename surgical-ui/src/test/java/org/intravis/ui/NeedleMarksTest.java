@@ -183,6 +183,47 @@ class NeedleMarksTest {
         assertThat(actions).contains("replay.needle-mark", "replay.needle-unmark");
     }
 
+    /**
+     * The page names the picture it shows by its frame id: the replay's position as the page last read it is a frame
+     * behind right after a step. The mark lands on that picture's recorded frame; an id the server no longer knows, or
+     * one that is not the position also given, is refused. Leaves no mark behind (the tests share the session).
+     */
+    @Test
+    void aMarkNamesThePictureShownByItsFrameId() throws Exception {
+        int q = frames.count() / 4;
+        pauseAt(q);
+        Engine.EngineStream s = app.engine().stream(STREAM).orElseThrow();
+        long[] shown = new long[1];
+        org.awaitility.Awaitility.await("a still of frame " + q).atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            FrameSnapshots.Snapshot snap = s.snapshots().read();
+            shown[0] = snap == null ? -1 : snap.frameId();
+            return snap != null && s.replay().positionOf(snap.frameId()) == q;
+        });
+        long f = shown[0];
+
+        assertThat(mark("{\"frameId\":" + f + ",\"position\":" + (q + 1) + ",\"needle\":false}").statusCode())
+                .as("the picture shown is not that position").isEqualTo(409);
+        HttpResponse<String> unknown = mark("{\"frameId\":" + (f + 1_000_000) + ",\"needle\":false}");
+        assertThat(unknown.statusCode()).isEqualTo(409);
+        assertThat(unknown.body()).contains("mark again");
+        for (String bad : new String[] {"{\"frameId\":-1,\"needle\":false}", "{\"frameId\":\"x\",\"needle\":false}",
+                "{\"frameId\":" + f + ",\"position\":-3,\"needle\":false}"}) {
+            assertThat(mark(bad).statusCode()).as(bad).isEqualTo(400);
+        }
+
+        HttpResponse<String> ok = mark("{\"frameId\":" + f + ",\"tip\":[150,120],\"end\":[300,12]}");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        List<Integer> marked = new ArrayList<>();
+        JSON.readTree(ok.body()).path("marks").forEach(m -> marked.add(m.path("position").asInt()));
+        assertThat(marked).contains(q);
+        assertThat(TestApps.call(app, "DELETE", MARKS + "?frameId=x", null).statusCode()).isEqualTo(400);
+        HttpResponse<String> removed = TestApps.call(app, "DELETE", MARKS + "?frameId=" + f, null);
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        List<Integer> left = new ArrayList<>();
+        JSON.readTree(removed.body()).path("marks").forEach(m -> left.add(m.path("position").asInt()));
+        assertThat(left).doesNotContain(q);
+    }
+
     @Test
     void anUnreadableLabelsFileIsKeptAsideAndMarkingGoesOn() throws Exception {
         Path folder = dir.resolve("damaged");
