@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -78,17 +79,19 @@ final class EvaluateCommand implements Callable<Integer> {
         for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().has("dice")) {
-                System.out.printf("  %-8s dice %s  iou %s  (%d frames)%n", e.getKey(), e.getValue().get("dice"),
-                        e.getValue().get("iou"), e.getValue().get("frames").asInt());
+                System.out.printf("  %-8s dice %s  iou %s  (%d frames)%n", e.getKey(), rate(e.getValue().get("dice")),
+                        rate(e.getValue().get("iou")), e.getValue().get("frames").asInt());
             }
         }
         if (r.has("needle")) {
             JsonNode n = r.get("needle");
-            System.out.printf("  needle   detection %s  false positives %s  tip error median %s p90 %s px%n",
-                    n.get("detection_rate"), n.get("false_positive_rate"), n.at("/tip_error_px/median"),
-                    n.at("/tip_error_px/p90"));
+            System.out.printf("  needle   detection %s  false positives %s  tip error median %s p90 %s px"
+                            + "  (%d frames with a needle, %d without)%n",
+                    rate(n.get("detection_rate")), rate(n.get("false_positive_rate")), px(n.at("/tip_error_px/median")),
+                    px(n.at("/tip_error_px/p90")), n.path("frames_with_needle").asInt(),
+                    n.path("frames_without_needle").asInt());
             System.out.printf("           confident: detection %s  false positives %s%s%n",
-                    n.get("confident_detection_rate"), n.get("confident_false_positive_rate"),
+                    rate(n.get("confident_detection_rate")), rate(n.get("confident_false_positive_rate")),
                     sequence ? "  (sequence at " + fps + " fps, tips after the tracker; " + r.get("scene_cuts")
                             + " scene cuts)" : "");
             int unmatched = n.path("frames_without_mask").asInt();
@@ -97,11 +100,21 @@ final class EvaluateCommand implements Callable<Integer> {
                         unmatched, r.get("frames").asInt(), needleMasks, n.path("mask_looked_for").asText());
             }
         }
-        System.out.printf("  inference median %s ms%n", r.at("/inference_ms/median"));
+        System.out.printf("  inference median %s ms%n", px(r.at("/inference_ms/median")));
         if (!r.get("skipped").isEmpty()) {
             System.out.printf("  skipped %d file(s): see the report%n", r.get("skipped").size());
         }
         System.out.println("report: " + report.toAbsolutePath());
         return 0;
+    }
+
+    /** A rate to two decimals as the model card gives them ("-" where there was nothing to count); the report keeps all. */
+    private static String rate(JsonNode v) {
+        return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%.2f", v.asDouble());
+    }
+
+    /** Pixels or milliseconds to one decimal ("-" where there was nothing to measure). */
+    private static String px(JsonNode v) {
+        return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%.1f", v.asDouble());
     }
 }

@@ -43,7 +43,7 @@ class EvaluateCommandTest {
                 dir.resolve("images").toString(), "--labels", dir.resolve("labels").toString(), "--classes",
                 "nerve=1,vessel=2", "--report", report.toString(), "--dump", dir.resolve("dump").toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("1 frames").contains("vessel");
+        assertThat(r.out()).contains("1 frames").contains("vessel   dice 1.00  iou 1.00");
         JsonNode j = new ObjectMapper().readTree(report.toFile());
         assertThat(j.get("frames").asInt()).isEqualTo(1);
         assertThat(j.at("/vessel/dice").asDouble()).isEqualTo(1.0);
