@@ -33,7 +33,8 @@ class DurableFilesTest {
         Path leftover = dir.resolve("tokens.json.tmp");
         Files.writeString(leftover, "half a file from a crash");
         Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rw-rw-rw-"));
-        DurableFiles.replace(f, "secret".getBytes(StandardCharsets.UTF_8), PosixFilePermissions.fromString("rw-------"));
+        DurableFiles.replace(f, "secret".getBytes(StandardCharsets.UTF_8),
+                PosixFilePermissions.fromString("rw-------"));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
         assertThat(Files.readString(f)).isEqualTo("secret");
         assertThat(leftover).doesNotExist();

@@ -29,7 +29,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Images (any format OpenCV reads).")
     Path images;
 
-    @Option(names = "--labels", paramLabel = "DIR", description = "Label maps, matched by the image's name: NAME.png or NAME_mask.png, _label, ... "
+    @Option(names = "--labels", paramLabel = "DIR",
+            description = "Label maps, matched by the image's name: NAME.png or NAME_mask.png, _label, ... "
                     + "(.png, .bmp, .tif).")
     Path labels;
 
@@ -96,8 +97,9 @@ final class EvaluateCommand implements Callable<Integer> {
                             + " scene cuts)" : "");
             int unmatched = n.path("frames_without_mask").asInt();
             if (unmatched > 0) {
-                System.out.printf("  needle   %d of %d images have no mask in %s, so they are not scored (looked for %s)%n",
-                        unmatched, r.get("frames").asInt(), needleMasks, n.path("mask_looked_for").asText());
+                System.out.printf("  needle   %d of %d images have no mask in %s, so they are not scored "
+                        + "(looked for %s)%n", unmatched, r.get("frames").asInt(), needleMasks,
+                        n.path("mask_looked_for").asText());
             }
         }
         System.out.printf("  inference median %s ms%n", px(r.at("/inference_ms/median")));
@@ -108,7 +110,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A rate to two decimals as the model card gives them ("-" where there was nothing to count); the report keeps all. */
+    /** A rate to two decimals as the model card gives them ("-": nothing to count); the report keeps all digits. */
     private static String rate(JsonNode v) {
         return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%.2f", v.asDouble());
     }

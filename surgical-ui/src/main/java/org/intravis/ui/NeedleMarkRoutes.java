@@ -97,7 +97,8 @@ final class NeedleMarkRoutes {
         }
         String usage = "the body must be {\"frameId\": F or \"position\": P, \"tip\": [x, y], \"end\": [x, y]} or "
                 + "{\"frameId\": F or \"position\": P, \"needle\": false}";
-        boolean byPosition = body != null && body.path("position").canConvertToInt() && body.get("position").asInt() >= 0;
+        boolean byPosition = body != null && body.path("position").canConvertToInt()
+                && body.get("position").asInt() >= 0;
         boolean byFrame = body != null && body.path("frameId").canConvertToLong() && body.get("frameId").asLong() >= 0;
         if (body == null || !body.isObject() || !(byPosition || byFrame)
                 || (body.has("position") && !byPosition) || (body.has("frameId") && !byFrame)) {
@@ -115,15 +116,11 @@ final class NeedleMarkRoutes {
         long frameId = byFrame ? body.get("frameId").asLong() : -1;
         AuditTrail.Actor who = AccessRules.actor(ctx);
         blocking(ctx, () -> {
-            int position = asked;
-            if (frameId >= 0) {
-                int shown = s.replay().positionOf(frameId);
-                Answer wrong = checkFrame(frameId, shown, asked);
-                if (wrong != null) {
-                    return wrong;
-                }
-                position = shown;
+            Named at = named(s, frameId, asked);
+            if (at.refused() != null) {
+                return at.refused();
             }
+            int position = at.position();
             ReplayState st = s.replay().state();
             if (!st.paused() || st.position() != position) {
                 // "shown" and "paused" let a page whose picture is a step behind try again once the new one is drawn
@@ -176,15 +173,11 @@ final class NeedleMarkRoutes {
         }
         AuditTrail.Actor who = AccessRules.actor(ctx);
         blocking(ctx, () -> {
-            int position = asked;
-            if (frameId >= 0) {
-                int shown = s.replay().positionOf(frameId);
-                Answer wrong = checkFrame(frameId, shown, asked);
-                if (wrong != null) {
-                    return wrong;
-                }
-                position = shown;
+            Named at = named(s, frameId, asked);
+            if (at.refused() != null) {
+                return at.refused();
             }
+            int position = at.position();
             NeedleMarks store = store(s.replay());
             Map<String, Object> listing;
             synchronized (store) {
@@ -198,22 +191,30 @@ final class NeedleMarkRoutes {
         });
     }
 
+    /** The recorded frame a request names ({@code position}), or the answer that refuses it ({@code refused}). */
+    private record Named(int position, Answer refused) {
+    }
+
     /**
-     * Null when the delivered frame {@code frameId} (the picture a page shows), recorded frame {@code p} (-1: no
-     * longer known), is {@code position} when one was given too; else the answer that says why not. A page names the
-     * picture it shows rather than the replay's position as it last read it, which is a frame behind right after a
-     * step (and was refused then).
+     * The recorded frame named by {@code frameId}, the delivered frame a page shows (when {@code >= 0}), else by
+     * {@code position}. A frame id the replay no longer knows (not one of the last frames sent), or one that is not
+     * {@code position} when that was given too, is refused. A page names the picture it shows rather than the
+     * replay's position as it last read it, which is a frame behind right after a step.
      */
-    private static Answer checkFrame(long frameId, int p, int position) {
+    private static Named named(Engine.EngineStream s, long frameId, int position) {
+        if (frameId < 0) {
+            return new Named(position, null);
+        }
+        int p = s.replay().positionOf(frameId);
         if (p < 0) {
-            return new Answer(409, Map.of("error", "the picture shown (frame id " + frameId + ") is no longer one of "
-                    + "the last frames sent; mark again"));
+            return new Named(-1, new Answer(409, Map.of("error", "the picture shown (frame id " + frameId
+                    + ") is no longer one of the last frames sent; mark again")));
         }
         if (position >= 0 && p != position) {
-            return new Answer(409, Map.of("error", "the picture shown is frame " + (p + 1) + ", not frame "
-                    + (position + 1)));
+            return new Named(-1, new Answer(409, Map.of("error", "the picture shown is frame " + (p + 1)
+                    + ", not frame " + (position + 1))));
         }
-        return null;
+        return new Named(p, null);
     }
 
     /**

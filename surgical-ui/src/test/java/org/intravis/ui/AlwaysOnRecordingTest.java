@@ -46,7 +46,8 @@ class AlwaysOnRecordingTest {
         RecordedFrames recorded = RecordedFrames.load(sessions.get(0));
         // each frame the source delivered is in the session, or counted as dropped (the writer behind: its encoder's
         // first open takes 0.1-0.2 s here) or torn (lapped by capture on a busy machine): the live picture never waits
-        // for the recording. Leaving torn frames out made this test wait forever for one (seen on 2026-12-05: 55 written, 34 dropped, 1 torn).
+        // for the recording. Leaving torn frames out made this test wait forever for one (seen on 2026-12-05: 55
+        // written, 34 dropped, 1 torn).
         assertThat((long) recorded.count()).isEqualTo(st.framesWritten());
         assertThat(st.framesWritten() + st.framesDropped() + st.framesTorn()).as("every frame the source delivered")
                 .isEqualTo(frames);
