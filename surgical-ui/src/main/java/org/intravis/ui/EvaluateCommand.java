@@ -79,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 r.at("/model/device").asText(), r.get("frames").asInt());
         for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().has("dice")) {
+            if (e.getValue().has("dice") && labels != null) { // without --labels there is nothing to compare
                 System.out.printf("  %-8s dice %s  iou %s  (%d frames)%n", e.getKey(), rate(e.getValue().get("dice")),
                         rate(e.getValue().get("iou")), e.getValue().get("frames").asInt());
             }
