@@ -43,6 +43,10 @@ class AlwaysOnRecordingTest {
             sessions = s.filter(Files::isDirectory).toList();
         }
         assertThat(sessions).hasSize(1);
+        try (Stream<Path> s = Files.list(dir.resolve("recordings"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("the recorder's warm-up file is gone")
+                    .noneMatch(n -> n.startsWith(".warm-up-"));
+        }
         RecordedFrames recorded = RecordedFrames.load(sessions.get(0));
         // each frame the source delivered is in the session, or counted as dropped (the writer behind: its encoder's
         // first open takes 0.1-0.2 s here) or torn (lapped by capture on a busy machine): the live picture never waits
