@@ -37,6 +37,9 @@ def main():
     ap.add_argument("--models-dir", required=True, help="where the adapted ultrasound model goes (intravis --models-dir)")
     ap.add_argument("--name", default="site", help="names the pool, the run and the version suffix")
     ap.add_argument("--base", default=model_file("ultrasound", "onnx"), help="the ultrasound model to adapt")
+    ap.add_argument("--start", default=None,
+                    help="the needle network to start from, if not --base's (e.g. a network that never saw the "
+                         "scene, to measure the step on a stand-in; with its sidecar beside it)")
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--per-epoch", type=int, default=640)
     ap.add_argument("--n", type=int, default=8000, help="pool size (drawn needles and the site's frames)")
@@ -59,7 +62,7 @@ def main():
     for m in a.marks:
         cache += ["--clip-dir", os.path.abspath(m)]
     run("pool", cache)
-    run("start", ["init_from_onnx.py", "--onnx", os.path.abspath(a.base), "--needle-network", "--channels",
+    run("start", ["init_from_onnx.py", "--onnx", os.path.abspath(a.start or a.base), "--needle-network", "--channels",
                   "needle,tip", "--out", init])
     run("fine-tune", ["train.py", "--task", "needle", "--arch", "ultrasound", "--freeze-bn", "--per-epoch",
                       str(a.per_epoch), "--fan-share", "0.2", "--watch", "none", "--init", init, "--pool", pool,
