@@ -29,6 +29,7 @@ export class NeedleMarker {
     this.cursor = null;
     this.view = null;
     this.stream = null;
+    this.moving = null;    // the step or seek an arrow key asked for, until the server shows its frame
     this.onClick = (e) => this.click(e);
     this.onMove = (e) => { if (this.tip) { this.cursor = this.framePoint(e); this.redraw(); } };
     this.onKey = (e) => this.key(e);
@@ -111,10 +112,10 @@ export class NeedleMarker {
       this.redraw();
     } else if (e.key === 'ArrowRight') {
       e.preventDefault();
-      this.session.act({ action: 'step', frames: 1 });
+      this.moving = this.session.act({ action: 'step', frames: 1 });
     } else if (e.key === 'ArrowLeft' && p > 0) {
       e.preventDefault();
-      this.session.act({ action: 'seek', position: p - 1 });
+      this.moving = this.session.act({ action: 'seek', position: p - 1 });
     } else if (e.key === 'n' || e.key === 'N') {
       this.send({ needle: false });
     }
@@ -156,6 +157,8 @@ export class NeedleMarker {
   }
 
   async send(mark) {
+    // a key pressed right after an arrow marks the frame stepped to: the server answers a step once it shows it
+    if (this.moving) await this.moving;
     const at = this.shown();
     if (!this.stream || at.position < 0) return;
     // a needle-free mark names no point of the picture: when the picture on screen is still the frame before a step
@@ -164,10 +167,12 @@ export class NeedleMarker {
     await this.change('POST', this.url(), { ...at, ...mark }, again);
   }
 
+  /** Takes back the mark the status line shows ("this frame: ..."): the replay's frame, once a step has landed. */
   async remove() {
-    const at = this.shown();
-    if (!this.stream || at.position < 0) return;
-    await this.change('DELETE', this.url(at.frameId !== undefined ? `?frameId=${at.frameId}` : `?position=${at.position}`));
+    if (this.moving) await this.moving;
+    const position = this.position();
+    if (!this.stream || position < 0) return;
+    await this.change('DELETE', this.url(`?position=${position}`));
   }
 
   /** @param again for a POST: the body to send again while the picture on screen is a step behind, or null */
@@ -183,7 +188,7 @@ export class NeedleMarker {
         });
         json = await r.json();
         const behind = r.status === 409 && json.paused >= 0 && json.shown !== json.paused;
-        if (!again || !behind || tries >= 10) break;
+        if (!again || !behind || tries >= 30) break; // up to 3 s for the stepped frame to be drawn
         await new Promise((done) => setTimeout(done, 100));
         body = again();
       }

@@ -99,6 +99,8 @@ final class RecordingRoutes {
         return m;
     }
 
+    private static final long SETTLE_NANOS = 1_000_000_000L;
+
     private void replayAction(RoutingContext ctx) {
         Optional<Replay> found = replay(ctx);
         if (found.isEmpty()) {
@@ -115,14 +117,24 @@ final class RecordingRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", "the body must be {\"action\": \"play|pause|step|seek|speed|annotations\", ...}"));
             return;
         }
+        ReplayState before = r.state();
+        long target = -1; // the position a step or seek shows, answered once it does
         try {
             switch (body.get("action").asText()) {
                 case "play" -> r.source().play();
                 case "pause" -> r.source().pause();
-                case "step" -> r.source().step(body.path("frames").asInt(1));
+                case "step" -> {
+                    int n = body.path("frames").asInt(1);
+                    r.source().step(n);
+                    if (before.paused() && !before.ended() && before.frames() > 0) {
+                        target = Math.min(before.position() + Math.max(0, Math.min(n, 1000)), before.frames() - 1);
+                    }
+                }
                 case "seek" -> {
                     if (body.path("position").canConvertToLong()) {
                         r.source().seekPosition(body.get("position").asLong());
+                        target = before.frames() > 0
+                                ? Math.max(0, Math.min(body.get("position").asLong(), before.frames() - 1)) : -1;
                     } else if (body.path("timeUs").canConvertToLong()) {
                         r.source().seekMicros(body.get("timeUs").asLong());
                     } else {
@@ -152,7 +164,23 @@ final class RecordingRoutes {
                 detail.put(f, body.get(f).isNumber() ? body.get(f).numberValue() : body.get(f).asText());
             }
         }
+        long shows = target;
         requests.auditThenAnswer(ctx, ctx.pathParam("id"), "replay." + body.get("action").asText(), detail,
-                () -> IntravisServer.json(ctx, 200, replayState(r)));
+                () -> whenAt(r, shows, System.nanoTime() + SETTLE_NANOS,
+                        () -> IntravisServer.json(ctx, 200, replayState(r))));
+    }
+
+    /**
+     * Runs {@code answer} once the replay is at {@code position} (-1: at once), at the latest at {@code deadline}: the
+     * capture thread applies a step or seek with its next frame, and a page that acts on the answer (marks the frame it
+     * was stepped to) must find the replay there, not a frame behind. Polls on the event loop's timer, never blocks.
+     */
+    private void whenAt(Replay r, long position, long deadline, Runnable answer) {
+        ReplayState st = r.state();
+        if (position < 0 || st.position() == position || st.ended() || System.nanoTime() - deadline > 0) {
+            answer.run();
+            return;
+        }
+        requests.vertx().setTimer(5, id -> whenAt(r, position, deadline, answer));
     }
 }

@@ -222,6 +222,14 @@ class NeedleMarksTest {
         List<Integer> left = new ArrayList<>();
         JSON.readTree(removed.body()).path("marks").forEach(m -> left.add(m.path("position").asInt()));
         assertThat(left).doesNotContain(q);
+
+        // a step is answered once the replay shows the frame stepped to (the capture thread applies it with its next
+        // frame): a mark sent on that answer finds the replay there, not a frame behind
+        HttpResponse<String> stepped = TestApps.call(app, "POST", "/api/streams/" + STREAM + "/replay",
+                "{\"action\":\"step\",\"frames\":1}");
+        assertThat(JSON.readTree(stepped.body()).path("position").asInt()).isEqualTo(q + 1);
+        assertThat(mark("{\"position\":" + (q + 1) + ",\"needle\":false}").statusCode()).isEqualTo(200);
+        assertThat(TestApps.call(app, "DELETE", MARKS + "?position=" + (q + 1), null).statusCode()).isEqualTo(200);
     }
 
     @Test
