@@ -78,7 +78,8 @@ class ApplicationTest {
     void healthAndStillFrame() throws Exception {
         assertThat(JSON.readTree(get("/health").body()).get("streams").get("us1").asText()).isEqualTo("STREAMING");
         HttpResponse<byte[]> jpeg = HTTP.send(HttpRequest.newBuilder(
-                URI.create(TestApps.url(app, "/api/streams/us1/snapshot.jpg"))).build(),
+                URI.create(TestApps.url(app, "/api/streams/us1/snapshot.jpg")))
+                        .timeout(java.time.Duration.ofSeconds(30)).build(), // a hang fails here, not at the 5-min limit
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(jpeg.statusCode()).isEqualTo(200);
         assertThat(jpeg.body()).startsWith((byte) 0xFF, (byte) 0xD8); // JPEG SOI
