@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
@@ -39,7 +40,7 @@ public final class DurableFiles {
             Files.deleteIfExists(tmp); // a leftover of a crash: its permissions would stay otherwise
             if (permissions != null) {
                 try {
-                    Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(permissions));
+                    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(permissions));
                 } catch (UnsupportedOperationException notPosix) {
                     // a file system without POSIX permissions: the folder's own access rules apply
                 }

@@ -192,9 +192,8 @@ class StreamPipelineTest {
                             slot.stamp(Stage.CAPTURED)})).conclude())) {
                 p.source().open();
                 p.start();
-                // each of the 20 frames is seen or counted as dropped: the stand-in's clock runs from open(), so a
-                // busy machine that starts the pipeline late gets a burst the ring of 8 may not take (the test waited
-                // for exactly 20 seen and failed so once in CI, 2026-12-05)
+                // each of the 20 frames is seen or counted as dropped (the test waited for exactly 20 seen and failed
+                // once in CI, 2026-12-05, when the stand-in's clock still ran from open() and a late start burst)
                 await(() -> seen.size() + p.counters().get(Counter.DROPPED_RING_FULL)
                         + p.counters().get(Counter.VIDEO_SKIPPED) == 20, 10_000, "20 frames seen or counted");
             }

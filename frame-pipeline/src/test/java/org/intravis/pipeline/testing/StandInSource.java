@@ -46,7 +46,7 @@ public class StandInSource implements FrameSource {
     private double pixelSpacingMm;
 
     private final AtomicLong allowance = new AtomicLong(Long.MAX_VALUE);
-    private boolean held;
+    private boolean fromNow; // the next paced frame starts the schedule: the first read, or the first after a hold
     private long next;
     private volatile long read;
     private volatile long latestNanos;
@@ -116,7 +116,7 @@ public class StandInSource implements FrameSource {
     @Override
     public void open() {
         status = SourceStatus.STREAMING;
-        next = System.nanoTime();
+        fromNow = true; // as a capture card: no frames pile up between open() and the capture thread's first read
     }
 
     @Override
@@ -126,15 +126,15 @@ public class StandInSource implements FrameSource {
             return Read.END;
         }
         if (allowance.get() <= 0) {
-            held = true;
+            fromNow = true;
             LockSupport.parkNanos(HELD_PARK_NANOS);
             return Read.NONE;
         }
         allowance.decrementAndGet();
         if (periodNanos > 0) {
             long now = System.nanoTime();
-            if (held) { // paced from the release, not from before the hold (no burst)
-                held = false;
+            if (fromNow) { // paced from the first read or the release, not from open() or the hold (no burst)
+                fromNow = false;
                 next = now;
             }
             if (now - next > maxCatchUpNanos) {

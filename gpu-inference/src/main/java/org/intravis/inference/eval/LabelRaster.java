@@ -79,34 +79,25 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
         int h = r.getHeight();
         int bands = r.getNumBands();
         int[] values = new int[w * h];
-        boolean[] anyBand = new boolean[w * h];
+        int[] brightest = new int[w * h]; // per pixel, its brightest band
+        int max = 0;
         int[] px = new int[bands];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 r.getPixel(x, y, px);
                 values[y * w + x] = px[0];
-                for (int b = 0; b < bands; b++) {
-                    if (px[b] != 0) {
-                        anyBand[y * w + x] = true;
-                    }
+                int b = 0;
+                for (int v : px) {
+                    b = Math.max(b, v);
                 }
+                brightest[y * w + x] = b;
+                max = Math.max(max, b);
             }
         }
-        if (lossy(file)) {
-            int max = 0;
-            for (int i = 0; i < values.length; i++) {
-                for (int b = 0; b < bands; b++) {
-                    max = Math.max(max, r.getSample(i % w, i / w, b));
-                }
-            }
-            int half = max / 2;
-            for (int i = 0; i < values.length; i++) {
-                boolean set = false;
-                for (int b = 0; b < bands && !set; b++) {
-                    set = max > 0 && r.getSample(i % w, i / w, b) > half;
-                }
-                anyBand[i] = set;
-            }
+        int above = lossy(file) ? max / 2 : 0; // set: any band above it
+        boolean[] anyBand = new boolean[w * h];
+        for (int i = 0; i < anyBand.length; i++) {
+            anyBand[i] = brightest[i] > above;
         }
         return new LabelRaster(w, h, values, anyBand);
     }
