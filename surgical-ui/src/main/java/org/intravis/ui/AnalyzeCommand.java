@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, paramLabel = "VIDEO",
-            description = "A video file, a PLUS .igs.mha/.mhd sequence, an image folder, a recording folder, "
-                    + "or any source URI (plus:, images:, file:, recording:, synthetic:...&frames=N).")
+            description = "A video file, a PLUS .igs.mha/.mhd sequence, a DICOM file (a cine loop), an image folder, "
+                    + "a recording folder, or any source URI (plus:, dicom:, images:, file:, recording:, "
+                    + "synthetic:...&frames=N).")
     String input;
 
     @Option(names = "--output", required = true, paramLabel = "DIR",

@@ -9,6 +9,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.capture.FrameSources;
 import org.intravis.capture.PlusSequenceSource;
 import org.intravis.capture.SourceUri;
+import org.intravis.capture.dicom.DicomSource;
 import org.intravis.capture.ffmpeg.FileSource;
 import org.intravis.capture.ffmpeg.ImageFolderSource;
 import org.intravis.capture.ffmpeg.RecordingSource;
@@ -104,8 +105,8 @@ final class OfflineAnalyzer {
 
     /**
      * The source URI for {@code --input}: a URI with a scheme is used as given; a path becomes {@code plus:} for
-     * {@code .mha}/{@code .mhd}, {@code recording:} for a folder with a manifest, {@code images:} for another folder
-     * and {@code file:} otherwise. Recorded kinds are read at {@code pace=fast} and do not loop.
+     * {@code .mha}/{@code .mhd}, {@code dicom:} for a DICOM file, {@code recording:} for a folder with a manifest,
+     * {@code images:} for another folder and {@code file:} otherwise. Recorded kinds are read at {@code pace=fast} and do not loop.
      */
     static SourceUri inputUri(String in) {
         Path p = Path.of(in);
@@ -118,13 +119,15 @@ final class OfflineAnalyzer {
                 uri = (Files.isRegularFile(p.resolve("manifest.json")) ? "recording:" : "images:") + p.toAbsolutePath();
             } else if (name.endsWith(".mha") || name.endsWith(".mhd")) {
                 uri = "plus:" + p.toAbsolutePath();
+            } else if (name.endsWith(".dcm") || name.endsWith(".dicom") || DicomSource.isDicomFile(p)) {
+                uri = "dicom:" + p.toAbsolutePath(); // by its content too: files from a PACS often have no extension
             } else {
                 uri = "file:" + p.toAbsolutePath();
             }
         }
         SourceUri u = SourceUri.parse(uri);
         return switch (u.scheme()) {
-            case "file", "images", "plus", "recording" -> u.withDefaults(Map.of("pace", "fast", "loop", "false"));
+            case "file", "images", "plus", "dicom", "recording" -> u.withDefaults(Map.of("pace", "fast", "loop", "false"));
             case "synthetic" -> u.withDefaults(Map.of("pace", "fast"));
             default -> u;
         };
@@ -358,6 +361,9 @@ final class OfflineAnalyzer {
     private static long expectedFrames(FrameSource s) {
         if (s instanceof PlusSequenceSource plus) {
             return plus.frameCount();
+        }
+        if (s instanceof DicomSource dicom) {
+            return dicom.frameCount();
         }
         if (s instanceof ImageFolderSource images) {
             return images.imageCount();

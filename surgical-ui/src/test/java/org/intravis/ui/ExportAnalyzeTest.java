@@ -159,6 +159,24 @@ class ExportAnalyzeTest {
     }
 
     /**
+     * A DICOM cine as a PACS exports it (no file extension: found by its content) is analysed frame by frame: the
+     * JPEG-compressed loop of the capture module's DICOM fixtures, 10 frames at its own 20 fps.
+     */
+    @Test
+    void analyzeReadsADicomCineFoundByItsContent() throws Exception {
+        Path cine = Files.copy(Path.of("../capture/src/test/resources/dicom/cine-jpeg.dcm"), dir.resolve("IM000001"));
+        Path out = dir.resolve("dicom-analysis");
+        CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", cine.toString(),
+                "--output", out.toString(), "--model", MODEL, "--video");
+        assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("analyzed 10 frames");
+        assertEveryFrameAnnotated(out, 10);
+        String[] probe = RecorderProbe.probe(out.resolve("annotated.mp4"));
+        assertThat(probe[0]).isEqualTo("h264");
+        assertThat(Long.parseLong(probe[1])).isEqualTo(10);
+    }
+
+    /**
      * A candidate model is analysed from a models dir without building it into a jar: {@code --models-dir} is looked
      * in first (here the stand-in under another version, found only there), and a dir that is not there is a clear
      * error rather than a quiet run of the bundled model, for analyze and evaluate alike.

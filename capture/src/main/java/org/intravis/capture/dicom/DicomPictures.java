@@ -1,0 +1,296 @@
+package org.intravis.capture.dicom;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+
+/**
+ * Turns a frame of a {@link DicomFile} into an 8-bit picture, grey or BGR: native pixels (8 or 16 bits; MONOCHROME1
+ * and 2, RGB and YBR_FULL by pixel or by plane, PALETTE COLOR), RLE Lossless, and the JPEG family OpenCV decodes
+ * (baseline, extended, lossless, JPEG 2000). 16-bit grey keeps its top 8 stored bits. One instance per source:
+ * it keeps its working images.
+ */
+final class DicomPictures implements AutoCloseable {
+    private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
+    private static final String JPEG_LS = "1.2.840.10008.1.2.4.8"; // .80 lossless, .81 near-lossless
+
+    private final DicomFile file;
+    private final int pixels;
+    private final boolean colour;
+    private final byte[] raw;      // a frame's samples as stored (RLE: decoded, plane by plane)
+    private final Mat picture;     // the frame as 8-bit grey or BGR
+    private final BytePointer pictureMemory;
+    private final byte[] shown;    // the picture built in Java, then copied to OpenCV's memory in one call
+    private final byte[][] palette;
+    private byte[] compressedCopy = new byte[0];
+    private BytePointer compressedMemory;
+    private Mat compressed;
+
+    DicomPictures(DicomFile f) {
+        this.file = f;
+        String p = f.photometric;
+        if (f.transferSyntax.startsWith(JPEG_LS)) {
+            throw new DicomFormatException("is JPEG-LS compressed (transfer syntax " + f.transferSyntax
+                    + "), which this reader does not decode; convert it, e.g. with dcmdjpls (DCMTK) or gdcmconv --raw");
+        }
+        if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE) && !f.transferSyntax.startsWith(JPEG_FAMILY)) {
+            throw new DicomFormatException("has compressed pixels in transfer syntax " + f.transferSyntax
+                    + ", which this reader does not decode (it reads native, RLE and JPEG pixels)");
+        }
+        if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && !f.transferSyntax.startsWith(JPEG_FAMILY)) {
+            throw new DicomFormatException("has " + f.bitsAllocated + "-bit samples; 8 and 16 are read");
+        }
+        boolean mono = p.equals("MONOCHROME1") || p.equals("MONOCHROME2");
+        boolean palette = p.equals("PALETTE COLOR");
+        boolean rgbLike = p.equals("RGB") || p.startsWith("YBR_");
+        if ((mono || palette) && f.samples != 1 || rgbLike && f.samples != 3 || !(mono || palette || rgbLike)) {
+            throw new DicomFormatException("has photometric interpretation '" + p + "' with " + f.samples
+                    + " samples per pixel, which this reader does not show");
+        }
+        if (!f.encapsulated() || f.transferSyntax.equals(DicomFile.RLE)) {
+            if (p.startsWith("YBR_") && !p.equals("YBR_FULL")) {
+                throw new DicomFormatException("has uncompressed " + p + " pixels; YBR_FULL is read");
+            }
+        }
+        this.pixels = f.rows * f.columns;
+        this.colour = !mono;
+        this.raw = new byte[pixels * f.samples * Math.max(1, f.bitsAllocated / 8)];
+        if (!f.encapsulated() && f.nativeLength < (long) raw.length * f.frames) {
+            long whole = f.nativeLength / raw.length;
+            if (whole == 0) {
+                throw new DicomFormatException("holds " + f.nativeLength + " bytes of pixels, less than one frame ("
+                        + raw.length + ")");
+            }
+            f.frames = (int) whole; // plays the frames that are there; DicomSource says so
+        }
+        if (f.encapsulated() && f.wholeEncapsulatedFrames() < f.frames) {
+            if (f.wholeEncapsulatedFrames() == 0) {
+                throw new DicomFormatException("is cut off before its first frame's pixels end");
+            }
+            f.frames = f.wholeEncapsulatedFrames(); // plays the frames that are there; DicomSource says so
+        }
+        this.shown = new byte[pixels * (colour ? 3 : 1)];
+        this.pictureMemory = new BytePointer(shown.length);
+        this.picture = new Mat(f.rows, f.columns, colour ? CV_8UC3 : CV_8UC1, pictureMemory);
+        this.palette = palette ? palette(f) : null;
+    }
+
+    boolean colour() {
+        return colour;
+    }
+
+    /** Frame {@code i} as an 8-bit picture (grey or BGR, per {@link #colour()}); valid until the next call. */
+    Mat frame(int i) {
+        DicomFile f = file;
+        if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
+            return jpeg(i);
+        }
+        boolean byPlane;
+        if (f.encapsulated()) {
+            rle(f.frameBytes(i), i);
+            byPlane = true;
+        } else {
+            f.bytes.get((int) (f.nativeOffset + (long) i * raw.length), raw);
+            byPlane = f.planar == 1;
+        }
+        if (!colour) {
+            grey();
+        } else if (palette != null) {
+            paletted();
+        } else {
+            rgb(byPlane, f.photometric.equals("YBR_FULL"));
+        }
+        pictureMemory.put(shown, 0, shown.length);
+        return picture;
+    }
+
+    private Mat jpeg(int i) {
+        ByteBuffer data = file.frameBytes(i);
+        int n = data.remaining();
+        if (compressedMemory == null || compressedMemory.capacity() < n) {
+            if (compressedMemory != null) {
+                compressed.close();
+                compressedMemory.close();
+            }
+            compressedMemory = new BytePointer(Math.max(n, 1 << 16));
+            compressed = new Mat(1, (int) compressedMemory.capacity(), CV_8UC1, compressedMemory);
+        }
+        if (compressedCopy.length < n) {
+            compressedCopy = new byte[(int) compressedMemory.capacity()];
+        }
+        data.get(compressedCopy, 0, n);
+        compressedMemory.put(compressedCopy, 0, n);
+        try (Mat view = compressed.colRange(0, n)) {
+            Mat out = imdecode(view, IMREAD_COLOR);
+            if (out == null || out.empty() || out.cols() != file.columns || out.rows() != file.rows) {
+                String got = out == null || out.empty() ? "nothing" : out.cols() + "x" + out.rows();
+                if (out != null) {
+                    out.close();
+                }
+                throw new DicomFormatException("frame " + i + ": its compressed picture decodes to " + got
+                        + ", not " + file.columns + "x" + file.rows);
+            }
+            return out; // BGR; the caller closes it
+        }
+    }
+
+    /** Whether {@link #frame} hands out a new image the caller must close (compressed frames) or its own. */
+    boolean framesAreFresh() {
+        return file.encapsulated() && !file.transferSyntax.equals(DicomFile.RLE);
+    }
+
+    private void grey() {
+        DicomFile f = file;
+        boolean invert = f.photometric.equals("MONOCHROME1");
+        if (f.bitsAllocated == 8) {
+            for (int k = 0; k < pixels; k++) {
+                int v = raw[k] & 0xff;
+                shown[k] = (byte) (invert ? 255 - v : v);
+            }
+            return;
+        }
+        int stored = f.bitsStored > 0 && f.bitsStored <= 16 ? f.bitsStored : 16;
+        int shift = Math.max(0, stored - 8);
+        int offset = f.pixelRepresentation == 1 ? 1 << (stored - 1) : 0; // signed: shift the range to start at 0
+        int mask = (1 << stored) - 1;
+        ByteBuffer words = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < pixels; k++) {
+            int v = ((words.getShort(2 * k) + offset) & mask) >> shift;
+            shown[k] = (byte) (invert ? 255 - v : v);
+        }
+    }
+
+    private void rgb(boolean byPlane, boolean ybr) {
+        for (int k = 0; k < pixels; k++) {
+            int a;
+            int b;
+            int c;
+            if (byPlane) {
+                a = raw[k] & 0xff;
+                b = raw[pixels + k] & 0xff;
+                c = raw[2 * pixels + k] & 0xff;
+            } else {
+                a = raw[3 * k] & 0xff;
+                b = raw[3 * k + 1] & 0xff;
+                c = raw[3 * k + 2] & 0xff;
+            }
+            int r = a;
+            int g = b;
+            int bl = c;
+            if (ybr) { // full-range YCbCr (PS3.3 C.7.6.3.1.2)
+                r = clamp(a + 1.402 * (c - 128));
+                g = clamp(a - 0.344136 * (b - 128) - 0.714136 * (c - 128));
+                bl = clamp(a + 1.772 * (b - 128));
+            }
+            shown[3 * k] = (byte) bl;
+            shown[3 * k + 1] = (byte) g;
+            shown[3 * k + 2] = (byte) r;
+        }
+    }
+
+    private void paletted() {
+        DicomFile f = file;
+        int[] d = f.paletteDescriptor[0];
+        int entries = d[0] == 0 ? 65536 : d[0];
+        int first = d[1];
+        ByteBuffer words = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < pixels; k++) {
+            int v = f.bitsAllocated == 16 ? words.getShort(2 * k) & 0xffff : raw[k] & 0xff;
+            int idx = Math.min(entries - 1, Math.max(0, v - first));
+            shown[3 * k] = palette[2][idx];
+            shown[3 * k + 1] = palette[1][idx];
+            shown[3 * k + 2] = palette[0][idx];
+        }
+    }
+
+    /** The red, green and blue tables as 8-bit values (16-bit entries keep their high byte). */
+    private static byte[][] palette(DicomFile f) {
+        byte[][] out = new byte[3][];
+        for (int c = 0; c < 3; c++) {
+            int[] d = f.paletteDescriptor[c];
+            if (d == null || f.paletteLength[c] == 0) {
+                throw new DicomFormatException("is PALETTE COLOR without its " + "RGB".charAt(c) + " lookup table");
+            }
+            int entries = d[0] == 0 ? 65536 : d[0];
+            int bits = d[2];
+            int at = f.paletteOffset[c];
+            int length = f.paletteLength[c];
+            out[c] = new byte[entries];
+            boolean wide = bits == 16 || length >= 2 * entries; // 8-bit entries are often stored in 16-bit words
+            if (length < (wide ? 2 : 1) * entries) {
+                throw new DicomFormatException("has a " + "RGB".charAt(c) + " lookup table shorter than its "
+                        + entries + " entries");
+            }
+            for (int k = 0; k < entries; k++) {
+                int v = wide ? f.bytes.getShort(at + 2 * k) & 0xffff : f.bytes.get(at + k) & 0xff;
+                out[c][k] = (byte) (bits == 16 ? v >> 8 : v & 0xff);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * RLE Lossless (PS3.5 Annex G): a 64-byte header (segment count, then up to 15 offsets), one PackBits segment
+     * per byte plane: the samples in order, each 16-bit sample's high byte first. Decoded into {@link #raw} in the
+     * native layout by plane ({@code planar = 1}), little-endian words for 16 bits.
+     */
+    private void rle(ByteBuffer frame, int index) {
+        ByteBuffer h = frame.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int bytesPerSample = Math.max(1, file.bitsAllocated / 8);
+        int segments = file.samples * bytesPerSample;
+        if (h.remaining() < 64 || h.getInt(0) != segments) {
+            throw new DicomFormatException("frame " + index + ": its RLE header does not list " + segments
+                    + " segments");
+        }
+        for (int s = 0; s < segments; s++) {
+            int from = h.getInt(4 + 4 * s);
+            int to = s + 1 < segments ? h.getInt(8 + 4 * s) : h.remaining();
+            if (from < 64 || to > h.remaining() || to < from) {
+                throw new DicomFormatException("frame " + index + ": RLE segment " + s + " lies outside the frame");
+            }
+            int sample = s / bytesPerSample;
+            int byteInSample = bytesPerSample - 1 - s % bytesPerSample; // high byte first, stored little-endian
+            int base = sample * pixels * bytesPerSample + byteInSample;
+            int out = 0;
+            int p = from;
+            while (p < to && out < pixels) {
+                int n = h.get(p++);
+                if (n >= 0) { // n+1 literal bytes
+                    for (int k = 0; k <= n && p < to && out < pixels; k++) {
+                        raw[base + bytesPerSample * out++] = h.get(p++);
+                    }
+                } else if (n != -128) { // the next byte 1-n times
+                    byte v = p < to ? h.get(p++) : 0;
+                    for (int k = 0; k < 1 - n && out < pixels; k++) {
+                        raw[base + bytesPerSample * out++] = v;
+                    }
+                }
+            }
+            if (out < pixels) {
+                throw new DicomFormatException("frame " + index + ": RLE segment " + s + " holds " + out + " of "
+                        + pixels + " pixels");
+            }
+        }
+    }
+
+    private static int clamp(double v) {
+        return (int) Math.max(0, Math.min(255, Math.round(v)));
+    }
+
+    @Override
+    public void close() {
+        picture.close();
+        pictureMemory.close();
+        if (compressed != null) {
+            compressed.close();
+            compressedMemory.close();
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package org.intravis.capture.dicom;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.capture.PlayedSource;
+import org.intravis.capture.SourceUri;
+import org.intravis.pipeline.CaptureException;
+import org.intravis.pipeline.FrameGeometry;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.SourceStatus;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+
+/**
+ * A DICOM file played as a stream: {@code dicom:FILE} (a multi-frame ultrasound cine loop as scanners and PACS export
+ * them, or a single image), its frames in order. Pixels: native, RLE Lossless or JPEG ({@link DicomPictures}).
+ * <p>
+ * Timing: {@code fps=N} when given; otherwise the file's Frame Time Vector, Frame Time, Cine Rate or Recommended
+ * Display Frame Rate, the first present; otherwise 30 fps. Pixel spacing: {@code pixelSpacingMm}, else Pixel
+ * Spacing, else the first ultrasound region's physical delta (cm), else unknown. Options: {@code pace}, {@code loop},
+ * {@code format=gray|bgr}. A frame that cannot be decoded is skipped, counted and named in {@link #statusDetail()};
+ * a file whose first frame cannot be shown fails at {@link #open()} with what is wrong.
+ */
+public final class DicomSource extends PlayedSource {
+    private static final Logger LOG = Logger.getLogger(DicomSource.class.getName());
+    private static final double DEFAULT_FPS = 30;
+
+    private final Path path;
+    private final double fpsOption;
+    private final double spacingOption;
+    private final Map<ByteBuffer, Mat> slotViews = new IdentityHashMap<>();
+    private DicomFile file;
+    private DicomPictures pictures;
+    private long[] ptsMicros;
+    private long periodMicros;
+    private double spacingMm;
+    private String timing = "";
+    private String shortage = "";
+    private int index;
+    private long skipped;
+    private volatile String lastSkip = "";
+
+    public DicomSource(SourceUri uri) {
+        super(uri);
+        this.path = location("DICOM source needs a file, e.g. dicom:/data/cine.dcm");
+        this.fpsOption = uri.doubleOption("fps", 0);
+        this.spacingOption = uri.doubleOption("pixelSpacingMm", 0);
+        if (fpsOption < 0 || spacingOption < 0) {
+            throw new IllegalArgumentException("fps and pixelSpacingMm must be positive (in " + uri.redacted() + ")");
+        }
+    }
+
+    /** Whether {@code file} is a DICOM Part 10 file ("DICM" after its 128-byte preamble), whatever its name. */
+    public static boolean isDicomFile(Path file) {
+        byte[] head = new byte[132];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return in.readNBytes(head, 0, head.length) == head.length && DicomFile.looksLikeDicom(head);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    protected String description() {
+        return "DICOM file " + path;
+    }
+
+    @Override
+    protected void openGuarded() throws CaptureException {
+        requireReadableFile(path, "DICOM file");
+        try {
+            file = DicomFile.read(path);
+            int declared = file.frames;
+            pictures = new DicomPictures(file);
+            if (file.frames < declared) {
+                shortage = "the file holds pixels for " + file.frames + " of the " + declared + " frames it lists";
+                LOG.warning(() -> "DICOM file " + path + ": " + shortage);
+            }
+            Mat first = pictures.frame(0); // now: a file whose pixels cannot be shown fails here, clearly
+            if (pictures.framesAreFresh()) {
+                first.close();
+            }
+        } catch (DicomFormatException e) {
+            throw fail("DICOM file " + path + " " + e.getMessage());
+        } catch (IOException e) {
+            throw fail("cannot read DICOM file " + path + ": " + e.getMessage());
+        }
+        timing();
+        spacingMm = spacingOption > 0 ? spacingOption
+                : file.pixelSpacingMm > 0 ? file.pixelSpacingMm : file.regionSpacingMm();
+        geometry(new FrameGeometry(file.columns, file.rows, playback.format()));
+        status(SourceStatus.STREAMING);
+        LOG.info(() -> "opened DICOM file " + path + ": " + file.frames + " frames of " + file.columns + "x"
+                + file.rows + " " + file.photometric + ", " + syntaxName() + ", " + timing
+                + (spacingMm > 0 ? String.format(", %.3f mm a pixel", spacingMm) : ""));
+    }
+
+    /** Presentation times per the class comment. */
+    private void timing() {
+        int n = file.frames;
+        ptsMicros = new long[n];
+        double[] vector = file.frameTimeVectorMs;
+        if (fpsOption <= 0 && vector != null && vector.length >= n && n > 1 && validIncrements(vector, n)) {
+            double t = 0;
+            for (int i = 0; i < n; i++) {
+                t += i == 0 ? 0 : vector[i];
+                ptsMicros[i] = Math.round(t * 1000);
+            }
+            periodMicros = Math.max(1, ptsMicros[n - 1] / (n - 1));
+            double fps = 1e6 / periodMicros;
+            timing = String.format("paced by its frame time vector (%.1f fps on average)", fps);
+            nominalFps(fps);
+            return;
+        }
+        double fps;
+        if (fpsOption > 0) {
+            fps = fpsOption;
+            timing = "paced at " + fps + " fps (option)";
+        } else if (file.frameTimeMs > 0) {
+            fps = 1000 / file.frameTimeMs;
+            timing = String.format("paced at %.1f fps (frame time %s ms)", fps, file.frameTimeMs);
+        } else if (file.cineRate > 0) {
+            fps = file.cineRate;
+            timing = "paced at " + fps + " fps (cine rate)";
+        } else if (file.recommendedRate > 0) {
+            fps = file.recommendedRate;
+            timing = "paced at " + fps + " fps (recommended display frame rate)";
+        } else {
+            fps = DEFAULT_FPS;
+            timing = "paced at " + fps + " fps (the file gives no frame time)";
+        }
+        periodMicros = Math.round(1e6 / fps);
+        for (int i = 0; i < n; i++) {
+            ptsMicros[i] = i * periodMicros;
+        }
+        nominalFps(fps);
+    }
+
+    private static boolean validIncrements(double[] v, int n) {
+        for (int i = 1; i < n; i++) {
+            if (!(v[i] > 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String syntaxName() {
+        String ts = file.transferSyntax;
+        return switch (ts) {
+            case DicomFile.IMPLICIT_LE -> "native (implicit VR)";
+            case DicomFile.EXPLICIT_LE -> "native";
+            case DicomFile.RLE -> "RLE";
+            case "1.2.840.10008.1.2.4.50" -> "JPEG baseline";
+            case "1.2.840.10008.1.2.4.51" -> "JPEG extended";
+            case "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70" -> "JPEG lossless";
+            case "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91" -> "JPEG 2000";
+            default -> "transfer syntax " + ts;
+        };
+    }
+
+    @Override
+    public double pixelSpacingMm() {
+        return spacingMm;
+    }
+
+    @Override
+    protected Read readGuarded(FrameSlot slot) throws CaptureException {
+        if (file == null || status() == SourceStatus.ENDED) {
+            return Read.END;
+        }
+        if (index >= file.frames) {
+            if (skipped >= file.frames && delivered == 0) {
+                throw fail("DICOM file " + path + ": no frame could be shown (" + lastSkip + ")");
+            }
+            if (!loopAtEnd(periodMicros)) {
+                return Read.END;
+            }
+            index = 0;
+        }
+        long pts = loopBaseMicros + ptsMicros[index];
+        if (!due(pts)) {
+            return Read.NONE;
+        }
+        Mat picture;
+        try {
+            picture = pictures.frame(index);
+        } catch (DicomFormatException e) {
+            skipped++;
+            lastSkip = e.getMessage();
+            int at = index++;
+            LOG.warning(() -> "DICOM file " + path + ": skipping frame " + at + ": " + lastSkip);
+            return Read.NONE;
+        }
+        try {
+            boolean grey = playback.format() == PixelFormat.GRAY8;
+            slot.frame(file.columns, file.rows, file.columns * playback.format().bytesPerPixel(), playback.format());
+            Mat dst = slotView(slot.pixels(), grey);
+            if (pictures.colour() == !grey) {
+                picture.copyTo(dst);
+            } else {
+                cvtColor(picture, dst, grey ? COLOR_BGR2GRAY : COLOR_GRAY2BGR);
+            }
+        } finally {
+            if (pictures.framesAreFresh()) {
+                picture.close();
+            }
+        }
+        index++;
+        return delivered(slot, pts);
+    }
+
+    /** An OpenCV view of a slot's memory at the stream's size, made once per slot. */
+    private Mat slotView(ByteBuffer pixels, boolean grey) {
+        Mat v = slotViews.get(pixels);
+        if (v == null) {
+            v = new Mat(file.rows, file.columns, grey ? CV_8UC1 : CV_8UC3, new BytePointer(pixels));
+            slotViews.put(pixels, v);
+        }
+        return v;
+    }
+
+    @Override
+    protected String detail() {
+        StringBuilder s = new StringBuilder().append(delivered).append(" frames delivered of ")
+                .append(file == null ? 0 : file.frames).append(loopsDetail()).append(", ").append(timing);
+        if (!shortage.isEmpty()) {
+            s.append("; ").append(shortage);
+        }
+        if (skipped > 0) {
+            s.append("; skipped ").append(skipped).append(" frames that could not be decoded (last: ")
+                    .append(lastSkip).append(')');
+        }
+        return s.toString();
+    }
+
+    /** Frames per pass (after open). */
+    public int frameCount() {
+        return file == null ? 0 : file.frames;
+    }
+
+    @Override
+    protected void release() {
+        slotViews.values().forEach(Mat::close);
+        slotViews.clear();
+        if (pictures != null) {
+            pictures.close();
+            pictures = null;
+        }
+        file = null; // the mapping goes with the garbage collector
+    }
+}

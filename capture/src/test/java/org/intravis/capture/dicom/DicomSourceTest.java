@@ -1,0 +1,275 @@
+package org.intravis.capture.dicom;
+
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.capture.FrameSources;
+import org.intravis.capture.Slots;
+import org.intravis.pipeline.CaptureException;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.FrameSource.Read;
+import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.SourceStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+
+/**
+ * {@code dicom:} sources on the files of {@code src/test/resources/dicom} (its README): ultrasound cines written by
+ * pydicom from frames of the real needle clip (JPEG baseline, RLE, implicit VR native, RGB by plane) and the NEMA
+ * sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is compared with the picture pydicom
+ * (or, for JPEG, OpenCV in Python) decoded from the same file.
+ */
+class DicomSourceTest {
+    @TempDir
+    Path dir;
+
+    static Path resource(String name) throws Exception {
+        return Path.of(DicomSourceTest.class.getResource("/dicom/" + name).toURI());
+    }
+
+    static FrameSource open(String uri) throws CaptureException {
+        FrameSource s = FrameSources.create(uri);
+        s.open();
+        return s;
+    }
+
+    /** Every frame of the source at pace=fast, as grey byte arrays, with their presentation times. */
+    static List<byte[]> frames(FrameSource s, List<Long> pts) throws CaptureException {
+        List<byte[]> out = new ArrayList<>();
+        FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+        Read r;
+        while ((r = Slots.next(s, slot, 5000)) == Read.FRAME) {
+            byte[] b = new byte[slot.frameBytes()];
+            slot.pixels().get(0, b);
+            out.add(b);
+            pts.add(slot.sourcePtsMicros());
+        }
+        assertThat(r).isEqualTo(Read.END);
+        return out;
+    }
+
+    static double meanAbsDiff(byte[] got, Path expectedPng, int[] maxOut) {
+        try (Mat m = imread(expectedPng.toString(), IMREAD_GRAYSCALE)) {
+            byte[] want = new byte[(int) (m.total())];
+            m.data().get(want);
+            assertThat(got).hasSameSizeAs(want);
+            long sum = 0;
+            int max = 0;
+            for (int i = 0; i < want.length; i++) {
+                int d = Math.abs((got[i] & 0xff) - (want[i] & 0xff));
+                sum += d;
+                max = Math.max(max, d);
+            }
+            maxOut[0] = max;
+            return (double) sum / want.length;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // file,                 width, height, frames, fps,  spacing mm, frames checked, mean diff, max diff
+            "cine-jpeg.dcm,            360, 288, 10, 20.0, 0.1, 0 9, 0.5, 8",
+            "cine-rle.dcm,             180, 144,  6, 25.0, 0.2, 0 5, 0,   0",
+            "cine-implicit.dcm,        120,  96,  5, 20.0, 0,   0 4, 0,   0",
+            "rgb-explicit.dcm,         100,  80,  3, 30.0, 0,   0 2, 0,   0",
+            "OBXXXX1A_rle_2frame.dcm,  800, 600,  2, 30.0, 0.2622878766196998, 0 1, 0, 0",
+    })
+    void framesMatchWhatPydicomDecodes(String name, int w, int h, int n, double fps, double spacing, String checked,
+                                       double meanDiff, int maxDiff) throws Exception {
+        try (FrameSource s = open("dicom:" + resource(name) + "?pace=fast")) {
+            assertThat(s.status()).isEqualTo(SourceStatus.STREAMING);
+            assertThat(s.geometry().maxWidth()).isEqualTo(w);
+            assertThat(s.geometry().maxHeight()).isEqualTo(h);
+            assertThat(s.geometry().format()).isEqualTo(PixelFormat.GRAY8);
+            assertThat(s.nominalFps()).isCloseTo(fps, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(s.pixelSpacingMm()).isCloseTo(spacing, org.assertj.core.data.Offset.offset(1e-9));
+            List<Long> pts = new ArrayList<>();
+            List<byte[]> frames = frames(s, pts);
+            assertThat(frames).hasSize(n);
+            for (String f : checked.split(" ")) {
+                int i = Integer.parseInt(f);
+                int[] max = new int[1];
+                String stem = name.substring(0, name.length() - 4);
+                double mean = meanAbsDiff(frames.get(i), resource("expected/" + stem + "_" + i + ".png"), max);
+                assertThat(mean).as("%s frame %d: mean difference", name, i).isLessThanOrEqualTo(meanDiff);
+                assertThat(max[0]).as("%s frame %d: largest difference", name, i).isLessThanOrEqualTo(maxDiff);
+            }
+            // consecutive frames differ (the reader does not repeat one frame)
+            assertThat(frames.get(0)).isNotEqualTo(frames.get(n - 1));
+            assertThat(s.statusDetail()).contains(n + " frames delivered of " + n);
+        }
+    }
+
+    @Test
+    void aFrameTimeVectorPacesEachFrame() throws Exception {
+        try (FrameSource s = open("dicom:" + resource("cine-implicit.dcm") + "?pace=fast")) {
+            List<Long> pts = new ArrayList<>();
+            frames(s, pts);
+            // increments 0, 40, 40, 80, 40 ms (the first frame's is always 0)
+            assertThat(pts).containsExactly(0L, 40_000L, 80_000L, 160_000L, 200_000L);
+            assertThat(s.statusDetail()).contains("frame time vector");
+        }
+    }
+
+    @Test
+    void theFpsOptionWinsAndLoopingKeepsTimeRunning() throws Exception {
+        try (FrameSource s = open("dicom:" + resource("cine-rle.dcm") + "?pace=fast&fps=10&loop=true")) {
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            List<Long> pts = new ArrayList<>();
+            for (int i = 0; i < 14; i++) {
+                assertThat(Slots.next(s, slot, 5000)).isEqualTo(Read.FRAME);
+                pts.add(slot.sourcePtsMicros());
+            }
+            for (int i = 0; i < pts.size(); i++) {
+                assertThat(pts.get(i)).isEqualTo(i * 100_000L);
+            }
+            assertThat(s.statusDetail()).contains("looped 2 times");
+        }
+    }
+
+    @Test
+    void colourIsDeliveredAsBgrWhenAsked() throws Exception {
+        try (FrameSource s = open("dicom:" + resource("rgb-explicit.dcm") + "?pace=fast&format=bgr")) {
+            assertThat(s.geometry().format()).isEqualTo(PixelFormat.BGR24);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(Slots.next(s, slot, 5000)).isEqualTo(Read.FRAME);
+            assertThat(slot.format()).isEqualTo(PixelFormat.BGR24);
+            assertThat(slot.stride()).isEqualTo(300);
+            // the clip's frames are grey pictures stored as colour: B, G and R agree to within JPEG noise
+            long spread = 0;
+            for (int i = 0; i < 100 * 80; i++) {
+                int b = slot.pixels().get(3 * i) & 0xff;
+                int r = slot.pixels().get(3 * i + 2) & 0xff;
+                spread += Math.abs(b - r);
+            }
+            assertThat(spread / (100.0 * 80)).isLessThan(4);
+            assertThat(Slots.mean(slot)).isGreaterThan(5);
+        }
+    }
+
+    @Test
+    void aFileSourceNamingADicomFilePlaysItThroughTheDicomReader() throws Exception {
+        try (FrameSource s = open("file:" + resource("OBXXXX1A_rle_2frame.dcm") + "?pace=fast")) {
+            assertThat(s).isInstanceOf(DicomSource.class);
+            assertThat(frames(s, new ArrayList<>())).hasSize(2);
+        }
+        assertThatThrownBy(() -> FrameSources.create("file:" + resource("cine-rle.dcm") + "?maxWidth=100"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWidth");
+    }
+
+    @Test
+    void aNonDicomFileIsAClearError() throws Exception {
+        Path png = resource("expected/cine-rle_0.png");
+        assertThat(DicomSource.isDicomFile(png)).isFalse();
+        assertThat(DicomSource.isDicomFile(resource("cine-jpeg.dcm"))).isTrue();
+        FrameSource s = FrameSources.create("dicom:" + png);
+        assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
+                .hasMessageContaining(png.toString()).hasMessageContaining("is not a DICOM file");
+        s.close();
+        FrameSource missing = FrameSources.create("dicom:" + dir.resolve("none.dcm"));
+        assertThatThrownBy(missing::open).isInstanceOf(CaptureException.class).hasMessageContaining("does not exist");
+        missing.close();
+    }
+
+    @Test
+    void jpegLsIsNamedWithAWayToConvertIt() throws Exception {
+        byte[] b = Files.readAllBytes(resource("cine-jpeg.dcm"));
+        byte[] from = "1.2.840.10008.1.2.4.50".getBytes(StandardCharsets.US_ASCII);
+        byte[] to = "1.2.840.10008.1.2.4.80".getBytes(StandardCharsets.US_ASCII);
+        int at = indexOf(b, from);
+        System.arraycopy(to, 0, b, at, to.length);
+        Path f = Files.write(dir.resolve("jpegls.dcm"), b);
+        FrameSource s = FrameSources.create("dicom:" + f);
+        assertThatThrownBy(s::open).isInstanceOf(CaptureException.class).hasMessageContaining("JPEG-LS")
+                .hasMessageContaining("dcmdjpls");
+        s.close();
+    }
+
+    @Test
+    void aDamagedFrameIsSkippedAndTheOthersPlay() throws Exception {
+        byte[] b = Files.readAllBytes(resource("cine-jpeg.dcm"));
+        // the fourth JPEG's start-of-image marker and the bytes after it overwritten: that frame cannot be decoded
+        int soi = -1;
+        for (int k = 0; k < 4; k++) {
+            soi = indexOf(b, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, soi + 1);
+        }
+        Arrays.fill(b, soi, soi + 600, (byte) 0x11);
+        Path f = Files.write(dir.resolve("damaged.dcm"), b);
+        try (FrameSource s = open("dicom:" + f + "?pace=fast")) {
+            List<Long> pts = new ArrayList<>();
+            List<byte[]> frames = frames(s, pts);
+            assertThat(frames).hasSize(9);
+            assertThat(pts).doesNotContain(150_000L); // the fourth frame's time: skipped, not shown late
+            assertThat(s.statusDetail()).contains("skipped 1 frames that could not be decoded");
+        }
+    }
+
+    @Test
+    void aFileCutShortPlaysItsWholeFramesAndSaysSo() throws Exception {
+        byte[] b = Files.readAllBytes(resource("cine-implicit.dcm"));
+        Path f = Files.write(dir.resolve("cut.dcm"), Arrays.copyOf(b, b.length - 120 * 96 - 50));
+        try (FrameSource s = open("dicom:" + f + "?pace=fast")) {
+            assertThat(frames(s, new ArrayList<>())).hasSize(3);
+            assertThat(s.statusDetail()).contains("pixels for 3 of the 5 frames");
+        }
+    }
+
+    /** Cut anywhere, a file either opens and plays to its end or fails its open with a CaptureException; never hangs. */
+    @ParameterizedTest
+    @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm"})
+    void cutAnywhereIsPlayedOrRefusedClearly(String name) throws Exception {
+        byte[] b = Files.readAllBytes(resource(name));
+        java.util.Random random = new java.util.Random(name.hashCode());
+        for (int t = 0; t < 25; t++) {
+            int cut = t < 5 ? 100 + 60 * t : random.nextInt(b.length);
+            Path f = Files.write(dir.resolve("cut-" + t + ".dcm"), Arrays.copyOf(b, cut));
+            FrameSource s = FrameSources.create("dicom:" + f + "?pace=fast");
+            try {
+                s.open();
+            } catch (CaptureException e) {
+                assertThat(e.getMessage()).as("cut at %d", cut).startsWith("DICOM file " + f).doesNotContain("Exception");
+                s.close();
+                continue;
+            }
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            int n = 0;
+            Read r;
+            while ((r = Slots.next(s, slot, 5000)) == Read.FRAME) {
+                n++;
+            }
+            assertThat(r).as("cut at %d", cut).isEqualTo(Read.END);
+            assertThat(n).isPositive();
+            s.close();
+        }
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        return indexOf(hay, needle, 0);
+    }
+
+    static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = from; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+}

@@ -1,0 +1,150 @@
+"""Writes the DICOM test files of capture/src/test/resources/dicom with pydicom (an implementation independent of
+intravis's reader), and the pictures each must give, so DicomSourceTest compares the reader with pydicom's decoding.
+
+Run from the repository root with Debian's python3-pydicom and python3-opencv (the NEMA sample is copied from
+../shared/data/dicom when it is not there yet):
+    /usr/bin/python3 capture/src/test/python/make_dicom_samples.py
+
+Each file is a multi-frame ultrasound cine as scanners export them (see README.md):
+  cine-jpeg.dcm       JPEG Baseline (1.2.840.10008.1.2.4.50), YBR_FULL_422, 10 frames 360x288 of the real needle clip,
+                      a Basic Offset Table, FrameTime 50 ms, a Sequence of Ultrasound Regions (0.1 mm a pixel)
+  cine-rle.dcm        RLE Lossless (1.2.840.10008.1.2.5), MONOCHROME2, 6 frames 180x144, no offset table,
+                      CineRate 25, PixelSpacing 0.2 mm
+  cine-implicit.dcm   Implicit VR Little Endian (1.2.840.10008.1.2), MONOCHROME2 native, 5 frames 120x96, a
+                      FrameTimeVector (0, 40, 40, 80, 40 ms), an undefined-length sequence before the pixels
+  rgb-explicit.dcm    Explicit VR Little Endian, RGB native, planar configuration 1 (colour by plane), 3 frames
+  expected/NAME_F.png frame F of NAME as grey (pydicom's pixels, colour to grey with OpenCV's weights);
+                      for cine-jpeg, OpenCV's own decoding of the frame's JPEG (pydicom here has no JPEG decoder)
+"""
+import glob
+import os
+import shutil
+
+import cv2
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.sequence import Sequence
+from pydicom.uid import (ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless,
+                         generate_uid)
+
+US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
+
+
+def base(transfer_syntax, rows, cols, frames, samples, photometric):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = US_MULTIFRAME
+    meta.MediaStorageSOPInstanceUID = "1.2.826.0.1.3680043.8.498.1"  # fixed: the same bytes every run
+    meta.TransferSyntaxUID = transfer_syntax
+    meta.ImplementationClassUID = "1.2.826.0.1.3680043.8.498.2"
+    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.is_little_endian = True
+    ds.is_implicit_VR = transfer_syntax == ImplicitVRLittleEndian
+    ds.SOPClassUID = US_MULTIFRAME
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.Modality = "US"
+    ds.PatientName = "Test^Phantom"
+    ds.Rows, ds.Columns = rows, cols
+    ds.NumberOfFrames = frames
+    ds.SamplesPerPixel = samples
+    ds.PhotometricInterpretation = photometric
+    if samples == 3:
+        ds.PlanarConfiguration = 0
+    ds.BitsAllocated = 8
+    ds.BitsStored = 8
+    ds.HighBit = 7
+    ds.PixelRepresentation = 0
+    return ds
+
+
+def grey(rgb):
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def clip_frames(folder, n, size):
+    names = sorted(glob.glob(os.path.join(folder, "*.jpg")))[:n]
+    return [cv2.resize(cv2.imread(p, cv2.IMREAD_COLOR), size, interpolation=cv2.INTER_AREA) for p in names]
+
+
+def main():
+    folder = os.path.abspath("gpu-inference/src/test/resources/real-needle/images")
+    out = "capture/src/test/resources/dicom"
+    nema = os.path.join(out, "OBXXXX1A_rle_2frame.dcm")
+    if not os.path.exists(nema):
+        shutil.copy("../shared/data/dicom/OBXXXX1A_rle_2frame.dcm", nema)
+        shutil.copy("../shared/data/dicom/LICENSE-pydicom-data", out)
+    os.chdir(out)
+    os.makedirs("expected", exist_ok=True)
+
+    # 1. JPEG Baseline colour cine, as most ultrasound scanners export
+    bgr = clip_frames(folder, 10, (360, 288))
+    jpegs = [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes() for f in bgr]
+    ds = base(JPEGBaseline8Bit, 288, 360, len(jpegs), 3, "YBR_FULL_422")
+    ds.FrameTime = "50"
+    ds.FrameIncrementPointer = (0x0018, 0x1063)
+    region = Dataset()
+    region.RegionSpatialFormat = 1
+    region.RegionDataType = 1
+    region.RegionLocationMinX0, region.RegionLocationMinY0 = 0, 0
+    region.RegionLocationMaxX1, region.RegionLocationMaxY1 = 359, 287
+    region.PhysicalUnitsXDirection = 3  # cm
+    region.PhysicalUnitsYDirection = 3
+    region.PhysicalDeltaX = 0.01
+    region.PhysicalDeltaY = 0.01
+    ds.SequenceOfUltrasoundRegions = Sequence([region])
+    ds.PixelData = encapsulate(jpegs, has_bot=True)
+    ds["PixelData"].is_undefined_length = True
+    ds["PixelData"].VR = "OB"
+    ds.save_as("cine-jpeg.dcm", write_like_original=False)
+    for i in (0, 9):
+        decoded = cv2.imdecode(np.frombuffer(jpegs[i], np.uint8), cv2.IMREAD_COLOR)
+        cv2.imwrite(f"expected/cine-jpeg_{i}.png", cv2.cvtColor(decoded, cv2.COLOR_BGR2GRAY))
+
+    # 2. RLE Lossless grey cine, no offset table
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 6, (180, 144))]
+    ds = base(ExplicitVRLittleEndian, 144, 180, len(g), 1, "MONOCHROME2")
+    ds.CineRate = 25
+    ds.PixelSpacing = ["0.2", "0.2"]
+    ds.compress(RLELossless, np.stack(g), encoding_plugin="pydicom")
+    ds.save_as("cine-rle.dcm", write_like_original=False)
+    back = pydicom.dcmread("cine-rle.dcm").pixel_array
+    for i in (0, 5):
+        cv2.imwrite(f"expected/cine-rle_{i}.png", back[i])
+
+    # 3. Implicit VR, native grey, a frame time vector and an undefined-length sequence before the pixels
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 5, (120, 96))]
+    ds = base(ImplicitVRLittleEndian, 96, 120, len(g), 1, "MONOCHROME2")
+    ds.FrameTimeVector = ["0", "40", "40", "80", "40"]
+    ds.FrameIncrementPointer = (0x0018, 0x1065)
+    item = Dataset()
+    item.CodeValue = "T-D0050"
+    item.CodingSchemeDesignator = "SRT"
+    item.CodeMeaning = "Tissue"
+    ds.AnatomicRegionSequence = Sequence([item])
+    ds.PixelData = np.stack(g).tobytes()
+    ds.save_as("cine-implicit.dcm", write_like_original=False)
+    back = pydicom.dcmread("cine-implicit.dcm").pixel_array
+    for i in (0, 4):
+        cv2.imwrite(f"expected/cine-implicit_{i}.png", back[i])
+
+    # 4. Explicit VR, native RGB by plane (planar configuration 1)
+    rgb = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in clip_frames(folder, 3, (100, 80))]
+    ds = base(ExplicitVRLittleEndian, 80, 100, len(rgb), 3, "RGB")
+    ds.PlanarConfiguration = 1
+    ds.PixelData = b"".join(np.ascontiguousarray(f.transpose(2, 0, 1)).tobytes() for f in rgb)
+    ds.save_as("rgb-explicit.dcm", write_like_original=False)
+    back = pydicom.dcmread("rgb-explicit.dcm").pixel_array
+    for i in (0, 2):
+        cv2.imwrite(f"expected/rgb-explicit_{i}.png", grey(back[i]))
+
+    # 5. the NEMA sample (palette colour, RLE), decoded by pydicom with its palette
+    from pydicom.pixel_data_handlers.util import apply_color_lut
+    d = pydicom.dcmread("OBXXXX1A_rle_2frame.dcm")
+    rgb = apply_color_lut(d.pixel_array, d)  # 16-bit palette entries
+    for i in (0, 1):
+        cv2.imwrite(f"expected/OBXXXX1A_rle_2frame_{i}.png", grey((rgb[i] >> 8).astype(np.uint8)))
+
+
+if __name__ == "__main__":
+    main()
