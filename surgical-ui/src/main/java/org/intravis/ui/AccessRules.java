@@ -247,7 +247,7 @@ final class AccessRules {
             return;
         }
         boolean pageWanted = status == 401 && ctx.request().method() == HttpMethod.GET
-                && !ctx.request().headers().contains(HttpHeaders.UPGRADE)
+                && !ctx.request().canUpgradeToWebSocket() // a WebSocket handshake gets its 401 (another Upgrade is no sign)
                 && String.valueOf(ctx.request().getHeader(HttpHeaders.ACCEPT)).contains("text/html");
         if (pageWanted) {
             String next = LoginRoutes.withoutToken(ctx); // a refused token in the address is not carried on

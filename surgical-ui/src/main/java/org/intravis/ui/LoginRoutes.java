@@ -63,7 +63,7 @@ final class LoginRoutes {
     /** A page asked for with {@code ?token=}: only a viewer token, since an address is seen and kept by others. */
     private void tokenInAddress(RoutingContext ctx) {
         String token = ctx.request().getParam(TOKEN_PARAM);
-        if (token == null || ctx.request().headers().contains(HttpHeaders.UPGRADE)) {
+        if (token == null || ctx.request().canUpgradeToWebSocket()) {
             ctx.next();
             return;
         }

@@ -43,6 +43,41 @@ class SecurityHeadersTest {
         }
     }
 
+    /**
+     * The server speaks HTTP/1.1 in clear text and never switches to HTTP/2 there (h2c): an upgrade request is
+     * answered as HTTP/1.1, and HTTP/2 with prior knowledge gets no HTTP/2 frames back.
+     */
+    @Test
+    void cleartextHttp2IsNotSpoken() throws Exception {
+        String upgrade = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n";
+        assertThat(firstBytes(upgrade)).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("upgrade: h2c");
+        String answer = firstBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        // an HTTP/2 server answers the preface with a SETTINGS frame (type 4 in the frame's fourth byte)
+        assertThat(answer.length() >= 4 && answer.charAt(3) == 4).as("an HTTP/2 SETTINGS frame: %s", answer).isFalse();
+    }
+
+    /** What the server sends first (up to 300 bytes, until it stops for a second) on a new connection after
+     * {@code request}. */
+    private static String firstBytes(String request) throws Exception {
+        java.net.URI u = java.net.URI.create(TestApps.url(app, "/"));
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(1000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            byte[] buf = new byte[300];
+            int n = 0;
+            try {
+                int r;
+                while (n < buf.length && (r = s.getInputStream().read(buf, n, buf.length - n)) > 0) {
+                    n += r;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // the server said what it had to say
+            }
+            return new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** Every file the pages are served from, by its address. */
     static List<String> webrootFiles() throws Exception {
         Path root = Path.of(SecurityHeadersTest.class.getResource("/webroot/index.html").toURI()).getParent();
