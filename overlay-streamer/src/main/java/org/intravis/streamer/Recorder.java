@@ -244,6 +244,7 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
         Path tmp = null;
         try {
             Files.createDirectories(settings.dir());
+            removeStaleWarmUps();
             tmp = Files.createTempFile(settings.dir(), ".warm-up-" + streamId + "-", ".mkv");
             VideoFileWriter w = new VideoFileWriter(tmp, "matroska", settings.codec(), 64, 64, geometry.format(), 30,
                     settings.h264BitrateBps(), 1, false);
@@ -257,6 +258,19 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // a hidden empty file in the recordings folder at worst
+                }
+            }
+        }
+    }
+
+    /** Warm-up files of this stream left by a process that died during its warm-up (over a minute old). */
+    private void removeStaleWarmUps() throws IOException {
+        long before = System.currentTimeMillis() - 60_000;
+        try (java.nio.file.DirectoryStream<Path> old = Files.newDirectoryStream(settings.dir(),
+                ".warm-up-" + streamId + "-*.mkv")) {
+            for (Path p : old) {
+                if (Files.getLastModifiedTime(p).toMillis() < before) {
+                    Files.deleteIfExists(p);
                 }
             }
         }

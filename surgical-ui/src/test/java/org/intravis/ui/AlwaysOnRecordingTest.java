@@ -27,6 +27,10 @@ class AlwaysOnRecordingTest {
                 "synthetic:ultrasound?width=320&height=240&fps=60&frames=" + frames, "none");
         c.recording.alwaysOn = true;
         c.recording.minFreeMb = 0;
+        // a warm-up file left by a run that crashed during its recorder's warm-up
+        Path stale = Files.createDirectories(dir.resolve("recordings")).resolve(".warm-up-us1-12345.mkv");
+        Files.write(stale, new byte[100]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         Application app = TestApps.start(c);
         org.intravis.streamer.RecordingStatus st;
         try {
@@ -44,7 +48,7 @@ class AlwaysOnRecordingTest {
         }
         assertThat(sessions).hasSize(1);
         try (Stream<Path> s = Files.list(dir.resolve("recordings"))) {
-            assertThat(s.map(p -> p.getFileName().toString())).as("the recorder's warm-up file is gone")
+            assertThat(s.map(p -> p.getFileName().toString())).as("the recorder's warm-up files are gone, a crash's too")
                     .noneMatch(n -> n.startsWith(".warm-up-"));
         }
         RecordedFrames recorded = RecordedFrames.load(sessions.get(0));
