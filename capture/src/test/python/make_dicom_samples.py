@@ -13,7 +13,7 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   cine-implicit.dcm   Implicit VR Little Endian (1.2.840.10008.1.2), MONOCHROME2 native, 5 frames 120x96, a
                       FrameTimeVector (0, 40, 40, 80, 40 ms), an undefined-length sequence before the pixels
   rgb-explicit.dcm    Explicit VR Little Endian, RGB native, planar configuration 1 (colour by plane), 3 frames
-  expected/NAME_F.png frame F of NAME as grey (pydicom's pixels, colour to grey with OpenCV's weights);
+  expected/NAME_F.png frame F of NAME as grey (also for two samples of ../shared/data/dicom read there) (pydicom's pixels, colour to grey with OpenCV's weights);
                       for cine-jpeg, OpenCV's own decoding of the frame's JPEG (pydicom here has no JPEG decoder)
 """
 import glob
@@ -144,6 +144,14 @@ def main():
     rgb = apply_color_lut(d.pixel_array, d)  # 16-bit palette entries
     for i in (0, 1):
         cv2.imwrite(f"expected/OBXXXX1A_rle_2frame_{i}.png", grey((rgb[i] >> 8).astype(np.uint8)))
+
+
+    # 6. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
+    d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour
+    rgb = apply_color_lut(d.pixel_array, d)
+    cv2.imwrite("expected/OBXXXX1A_2frame_1.png", grey((rgb[1] >> 8).astype(np.uint8)))
+    d = pydicom.dcmread("../../../../../../shared/data/dicom/US1_UNCR.dcm")  # native RGB, colour Doppler
+    cv2.imwrite("expected/US1_UNCR_0.png", grey(d.pixel_array))
 
 
 if __name__ == "__main__":

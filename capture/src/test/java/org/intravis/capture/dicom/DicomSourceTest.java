@@ -113,6 +113,23 @@ class DicomSourceTest {
         }
     }
 
+    /** The two other samples of the shared data, read where they lie (skipped without ../shared). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"OBXXXX1A_2frame.dcm, 2, 1, 800, 600", "US1_UNCR.dcm, 1, 0, 640, 480"})
+    void theSharedSamplesMatchPydicom(String name, int n, int checked, int w, int h) throws Exception {
+        Path file = org.intravis.pipeline.testing.SharedData.require("dicom/" + name);
+        try (FrameSource s = open("dicom:" + file + "?pace=fast")) {
+            assertThat(s.geometry().maxWidth()).isEqualTo(w);
+            assertThat(s.geometry().maxHeight()).isEqualTo(h);
+            List<byte[]> frames = frames(s, new ArrayList<>());
+            assertThat(frames).hasSize(n);
+            int[] max = new int[1];
+            String stem = name.substring(0, name.length() - 4);
+            assertThat(meanAbsDiff(frames.get(checked), resource("expected/" + stem + "_" + checked + ".png"), max))
+                    .isZero();
+        }
+    }
+
     @Test
     void aFrameTimeVectorPacesEachFrame() throws Exception {
         try (FrameSource s = open("dicom:" + resource("cine-implicit.dcm") + "?pace=fast")) {
