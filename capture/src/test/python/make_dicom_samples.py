@@ -19,6 +19,7 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
 import glob
 import os
 import shutil
+import subprocess
 
 import cv2
 import numpy as np
@@ -146,7 +147,28 @@ def main():
         cv2.imwrite(f"expected/OBXXXX1A_rle_2frame_{i}.png", grey((rgb[i] >> 8).astype(np.uint8)))
 
 
-    # 6. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
+    # 6. the lossless syntaxes OpenCV does not read (FFmpeg's decoders in intravis), encoded by the ffmpeg command
+    #    (JPEG 2000 by OpenJPEG): each frame must come back as it went in
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 3, (120, 96))]
+    for name, uid, args, ext in (
+            ("cine-jpegls", "1.2.840.10008.1.2.4.80", ["-c:v", "jpegls", "-pred", "0"], "jls"),
+            ("cine-j2k", "1.2.840.10008.1.2.4.90", ["-c:v", "libopenjpeg", "-format", "j2k"], "j2k"),
+            ("cine-ljpeg", "1.2.840.10008.1.2.4.70", ["-c:v", "ljpeg", "-pix_fmt", "gray"], "jpg")):
+        streams = []
+        for i, f in enumerate(g):
+            cv2.imwrite("/tmp/dicom-sample.png", f)
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", "/tmp/dicom-sample.png", *args,
+                            "-f", "image2", "/tmp/dicom-sample." + ext], check=True)
+            streams.append(open("/tmp/dicom-sample." + ext, "rb").read())
+        ds = base(uid, 96, 120, len(g), 1, "MONOCHROME2")
+        ds.PixelData = encapsulate(streams, has_bot=False)
+        ds["PixelData"].is_undefined_length = True
+        ds["PixelData"].VR = "OB"
+        ds.save_as(name + ".dcm", write_like_original=False)
+        for i in (0, 2):
+            cv2.imwrite(f"expected/{name}_{i}.png", g[i])
+
+    # 7. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour
     rgb = apply_color_lut(d.pixel_array, d)
     cv2.imwrite("expected/OBXXXX1A_2frame_1.png", grey((rgb[1] >> 8).astype(np.uint8)))

@@ -6,6 +6,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_JPEG2000;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_JPEGLS;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MJPEG;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
@@ -13,13 +16,12 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
  * Turns a frame of a {@link DicomFile} into an 8-bit picture, grey or BGR: native pixels (8 or 16 bits; MONOCHROME1
- * and 2, RGB and YBR_FULL by pixel or by plane, PALETTE COLOR), RLE Lossless, and the JPEG family OpenCV decodes
- * (baseline, extended, lossless, JPEG 2000). 16-bit grey keeps its top 8 stored bits. One instance per source:
+ * and 2, RGB and YBR_FULL by pixel or by plane, PALETTE COLOR), RLE Lossless, JPEG baseline and extended (OpenCV),
+ * lossless JPEG, JPEG-LS and JPEG 2000 (FFmpeg's decoders). 16-bit grey keeps its top 8 stored bits. One instance per source:
  * it keeps its working images.
  */
 final class DicomPictures implements AutoCloseable {
     private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
-    private static final String JPEG_LS = "1.2.840.10008.1.2.4.8"; // .80 lossless, .81 near-lossless
 
     private final DicomFile file;
     private final int pixels;
@@ -32,17 +34,16 @@ final class DicomPictures implements AutoCloseable {
     private byte[] compressedCopy = new byte[0];
     private BytePointer compressedMemory;
     private Mat compressed;
+    /** Compressed frames OpenCV's decoders do not read (or failed on): FFmpeg's decoder for the syntax. */
+    private FfmpegStillDecoder still;
+    /** Whether the syntax is plain JPEG, which OpenCV decodes first. */
+    private boolean openCvFirst;
 
     DicomPictures(DicomFile f) {
         this.file = f;
         String p = f.photometric;
-        if (f.transferSyntax.startsWith(JPEG_LS)) {
-            throw new DicomFormatException("is JPEG-LS compressed (transfer syntax " + f.transferSyntax
-                    + "), which this reader does not decode; convert it, e.g. with dcmdjpls (DCMTK) or gdcmconv --raw");
-        }
-        if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE) && !f.transferSyntax.startsWith(JPEG_FAMILY)) {
-            throw new DicomFormatException("has compressed pixels in transfer syntax " + f.transferSyntax
-                    + ", which this reader does not decode (it reads native, RLE and JPEG pixels)");
+        if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
+            still = stillDecoder(f.transferSyntax);
         }
         if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && !f.transferSyntax.startsWith(JPEG_FAMILY)) {
             throw new DicomFormatException("has " + f.bitsAllocated + "-bit samples; 8 and 16 are read");
@@ -82,11 +83,10 @@ final class DicomPictures implements AutoCloseable {
         this.palette = palette ? palette(f) : null;
     }
 
-    boolean colour() {
-        return colour;
-    }
-
-    /** Frame {@code i} as an 8-bit picture (grey or BGR, per {@link #colour()}); valid until the next call. */
+    /**
+     * Frame {@code i} as an 8-bit picture: grey or BGR as stored, BGR for every compressed syntax but RLE; the
+     * decoder's own picture (valid until the next call) unless {@link #framesAreFresh()}.
+     */
     Mat frame(int i) {
         DicomFile f = file;
         if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
@@ -111,8 +111,30 @@ final class DicomPictures implements AutoCloseable {
         return picture;
     }
 
+    /**
+     * The decoder for a compressed syntax: JPEG baseline and extended go to OpenCV first (FFmpeg's MJPEG decoder
+     * when OpenCV gives nothing, e.g. 12-bit); lossless JPEG, JPEG-LS and JPEG 2000 (HTJ2K too) to FFmpeg.
+     */
+    private FfmpegStillDecoder stillDecoder(String ts) {
+        String s = ts.startsWith(JPEG_FAMILY) ? ts.substring(JPEG_FAMILY.length()) : "";
+        return switch (s) {
+            case "50", "51" -> {
+                openCvFirst = true;
+                yield new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "JPEG");
+            }
+            case "57", "70" -> new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "lossless JPEG");
+            case "80", "81" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEGLS, "JPEG-LS");
+            case "90", "91", "201", "202", "203" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEG2000, "JPEG 2000");
+            default -> throw new DicomFormatException("has compressed pixels in transfer syntax " + ts
+                    + ", which this reader does not decode (native, RLE, JPEG, JPEG-LS and JPEG 2000 are read)");
+        };
+    }
+
     private Mat jpeg(int i) {
         ByteBuffer data = file.frameBytes(i);
+        if (!openCvFirst) {
+            return viaFfmpeg(data, i);
+        }
         int n = data.remaining();
         if (compressedMemory == null || compressedMemory.capacity() < n) {
             if (compressedMemory != null) {
@@ -125,20 +147,28 @@ final class DicomPictures implements AutoCloseable {
         if (compressedCopy.length < n) {
             compressedCopy = new byte[(int) compressedMemory.capacity()];
         }
-        data.get(compressedCopy, 0, n);
+        data.duplicate().get(compressedCopy, 0, n);
         compressedMemory.put(compressedCopy, 0, n);
         try (Mat view = compressed.colRange(0, n)) {
             Mat out = imdecode(view, IMREAD_COLOR);
-            if (out == null || out.empty() || out.cols() != file.columns || out.rows() != file.rows) {
-                String got = out == null || out.empty() ? "nothing" : out.cols() + "x" + out.rows();
-                if (out != null) {
-                    out.close();
-                }
-                throw new DicomFormatException("frame " + i + ": its compressed picture decodes to " + got
-                        + ", not " + file.columns + "x" + file.rows);
+            if (out != null && !out.empty() && out.cols() == file.columns && out.rows() == file.rows) {
+                return out; // BGR; the caller closes it
             }
-            return out; // BGR; the caller closes it
+            if (out != null) {
+                out.close();
+            }
         }
+        return viaFfmpeg(data, i);
+    }
+
+    private Mat viaFfmpeg(ByteBuffer data, int i) {
+        Mat out = new Mat(file.rows, file.columns, CV_8UC3);
+        if (!still.decode(data, out)) {
+            out.close();
+            throw new DicomFormatException("frame " + i + ": its compressed picture does not decode to "
+                    + file.columns + "x" + file.rows);
+        }
+        return out; // BGR; the caller closes it
     }
 
     /** Whether {@link #frame} hands out a new image the caller must close (compressed frames) or its own. */
@@ -291,6 +321,9 @@ final class DicomPictures implements AutoCloseable {
         if (compressed != null) {
             compressed.close();
             compressedMemory.close();
+        }
+        if (still != null) {
+            still.close();
         }
     }
 }

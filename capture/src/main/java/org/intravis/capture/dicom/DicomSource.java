@@ -25,7 +25,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
  * A DICOM file played as a stream: {@code dicom:FILE} (a multi-frame ultrasound cine loop as scanners and PACS export
- * them, or a single image), its frames in order. Pixels: native, RLE Lossless or JPEG ({@link DicomPictures}).
+ * them, or a single image), its frames in order. Pixels: native, RLE Lossless, the JPEG family, JPEG-LS or JPEG
+ * 2000 ({@link DicomPictures}).
  * <p>
  * Timing: {@code fps=N} when given; otherwise the file's Frame Time Vector, Frame Time, Cine Rate or Recommended
  * Display Frame Rate, the first present; otherwise 30 fps. Pixel spacing: {@code pixelSpacingMm}, else Pixel
@@ -208,7 +209,8 @@ public final class DicomSource extends PlayedSource {
             boolean grey = playback.format() == PixelFormat.GRAY8;
             slot.frame(file.columns, file.rows, file.columns * playback.format().bytesPerPixel(), playback.format());
             Mat dst = slotView(slot.pixels(), grey);
-            if (pictures.colour() == !grey) {
+            // compressed frames come back BGR whatever their photometric interpretation: go by the picture
+            if (picture.channels() == (grey ? 1 : 3)) {
                 picture.copyTo(dst);
             } else {
                 cvtColor(picture, dst, grey ? COLOR_BGR2GRAY : COLOR_GRAY2BGR);
