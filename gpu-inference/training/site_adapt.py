@@ -51,6 +51,11 @@ def main():
         if not os.path.isfile(os.path.join(m, "labels.json")):
             raise SystemExit("%s has no labels.json: give the folder the replay view's marks are in "
                              "(<dataDir>/needle-marks/<session>) or site_labels.py's --out" % m)
+    start_side = os.path.splitext(a.start or a.base)[0] + ".json"
+    if not os.path.isfile(start_side):
+        # found late before: the run failed after building the pool (4 min) with a bare FileNotFoundError
+        raise SystemExit("%s needs its sidecar %s beside it (for a network exported with the ultrasound graph, a "
+                         "copy of %s)" % (a.start or a.base, start_side, os.path.splitext(a.base)[0] + ".json"))
     side = json.load(open(os.path.splitext(a.base)[0] + ".json"))
     version = "%s-%s" % (side["version"], a.name)
     pool = "needle-pool-%s" % a.name

@@ -97,7 +97,9 @@ final class DicomFile {
 
     private void parse() {
         ByteBuffer b = bytes;
-        if (b.limit() < 132 || b.get(128) != 'D' || b.get(129) != 'I' || b.get(130) != 'C' || b.get(131) != 'M') {
+        byte[] head = new byte[Math.min(132, b.limit())];
+        b.get(0, head);
+        if (!looksLikeDicom(head)) {
             throw new DicomFormatException("is not a DICOM file (no \"DICM\" after the 128-byte preamble)");
         }
         b.position(132);
@@ -109,7 +111,8 @@ final class DicomFile {
             throw new DicomFormatException("has no transfer syntax in its file meta information");
         }
         switch (transferSyntax) {
-            case EXPLICIT_BE -> throw new DicomFormatException("uses the retired big-endian transfer syntax");
+            case EXPLICIT_BE -> throw new DicomFormatException("uses the retired big-endian transfer syntax; convert it, "
+                    + "e.g. with dcmconv +te (DCMTK)");
             case DEFLATED -> throw new DicomFormatException("is deflated (transfer syntax " + DEFLATED
                     + "); convert it, e.g. with dcmconv +te (DCMTK)");
             default -> { }

@@ -22,6 +22,8 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
  */
 final class DicomPictures implements AutoCloseable {
     private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
+    /** A damaged header must not make the reader allocate gigabytes (rows and columns go to 65535). */
+    private static final long MAX_FRAME_BYTES = 256L << 20;
 
     private final DicomFile file;
     private final int pixels;
@@ -36,8 +38,8 @@ final class DicomPictures implements AutoCloseable {
     private Mat compressed;
     /** Compressed frames OpenCV's decoders do not read (or failed on): FFmpeg's decoder for the syntax. */
     private FfmpegStillDecoder still;
-    /** Whether the syntax is plain JPEG, which OpenCV decodes first. */
-    private boolean openCvFirst;
+    /** Whether the syntax is plain JPEG, which OpenCV decodes. */
+    private boolean viaOpenCv;
 
     DicomPictures(DicomFile f) {
         this.file = f;
@@ -59,6 +61,11 @@ final class DicomPictures implements AutoCloseable {
             if (p.startsWith("YBR_") && !p.equals("YBR_FULL")) {
                 throw new DicomFormatException("has uncompressed " + p + " pixels; YBR_FULL is read");
             }
+        }
+        long frameBytes = (long) f.rows * f.columns * f.samples * Math.max(1, f.bitsAllocated / 8);
+        if (frameBytes > MAX_FRAME_BYTES) {
+            throw new DicomFormatException("says its frames are " + f.columns + "x" + f.rows + " with " + f.samples
+                    + " samples of " + f.bitsAllocated + " bits, more than this reader takes (256 MiB a frame)");
         }
         this.pixels = f.rows * f.columns;
         this.colour = !mono;
@@ -112,15 +119,15 @@ final class DicomPictures implements AutoCloseable {
     }
 
     /**
-     * The decoder for a compressed syntax: JPEG baseline and extended go to OpenCV first (FFmpeg's MJPEG decoder
-     * when OpenCV gives nothing, e.g. 12-bit); lossless JPEG, JPEG-LS and JPEG 2000 (HTJ2K too) to FFmpeg.
+     * The decoder for a compressed syntax: JPEG baseline and extended go to OpenCV (null here); lossless JPEG,
+     * JPEG-LS and JPEG 2000 (HTJ2K too), which it does not read, to FFmpeg.
      */
     private FfmpegStillDecoder stillDecoder(String ts) {
         String s = ts.startsWith(JPEG_FAMILY) ? ts.substring(JPEG_FAMILY.length()) : "";
         return switch (s) {
             case "50", "51" -> {
-                openCvFirst = true;
-                yield new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "JPEG");
+                viaOpenCv = true; // OpenCV only: a JPEG it refuses is damaged (FFmpeg's MJPEG decoder, given one
+                yield null;         // with a damaged Huffman table, crashed the process: "double free or corruption")
             }
             case "57", "70" -> new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "lossless JPEG");
             case "80", "81" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEGLS, "JPEG-LS");
@@ -132,7 +139,7 @@ final class DicomPictures implements AutoCloseable {
 
     private Mat jpeg(int i) {
         ByteBuffer data = file.frameBytes(i);
-        if (!openCvFirst) {
+        if (!viaOpenCv) {
             return viaFfmpeg(data, i);
         }
         int n = data.remaining();
@@ -158,7 +165,8 @@ final class DicomPictures implements AutoCloseable {
                 out.close();
             }
         }
-        return viaFfmpeg(data, i);
+        throw new DicomFormatException("frame " + i + ": its JPEG picture does not decode to " + file.columns + "x"
+                + file.rows + " (damaged, or a kind of JPEG OpenCV does not read)");
     }
 
     private Mat viaFfmpeg(ByteBuffer data, int i) {

@@ -95,6 +95,8 @@ public final class DicomSource extends PlayedSource {
             }
         } catch (DicomFormatException e) {
             throw fail("DICOM file " + path + " " + e.getMessage());
+        } catch (RuntimeException e) { // a damaged file this reader's checks did not foresee: still a sentence
+            throw fail("DICOM file " + path + " is damaged or not one this reader understands (" + e + ")");
         } catch (IOException e) {
             throw fail("cannot read DICOM file " + path + ": " + e.getMessage());
         }
@@ -129,13 +131,13 @@ public final class DicomSource extends PlayedSource {
         if (fpsOption > 0) {
             fps = fpsOption;
             timing = "paced at " + fps + " fps (option)";
-        } else if (file.frameTimeMs > 0) {
+        } else if (plausible(1000 / file.frameTimeMs)) {
             fps = 1000 / file.frameTimeMs;
             timing = String.format("paced at %.1f fps (frame time %s ms)", fps, file.frameTimeMs);
-        } else if (file.cineRate > 0) {
+        } else if (plausible(file.cineRate)) {
             fps = file.cineRate;
             timing = "paced at " + fps + " fps (cine rate)";
-        } else if (file.recommendedRate > 0) {
+        } else if (plausible(file.recommendedRate)) {
             fps = file.recommendedRate;
             timing = "paced at " + fps + " fps (recommended display frame rate)";
         } else {
@@ -149,13 +151,19 @@ public final class DicomSource extends PlayedSource {
         nominalFps(fps);
     }
 
+    /** Increments (ms) a recording can have: between 1 ms and 10 s each. */
     private static boolean validIncrements(double[] v, int n) {
         for (int i = 1; i < n; i++) {
-            if (!(v[i] > 0)) {
+            if (!(v[i] >= 1 && v[i] <= 10_000)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A frame rate a recording can have (a damaged or odd field is passed over for the next one). */
+    private static boolean plausible(double fps) {
+        return fps >= 0.1 && fps <= 1000;
     }
 
     private String syntaxName() {
@@ -198,9 +206,9 @@ public final class DicomSource extends PlayedSource {
         Mat picture;
         try {
             picture = pictures.frame(index);
-        } catch (DicomFormatException e) {
+        } catch (RuntimeException e) { // DicomFormatException, or damage the checks did not foresee
             skipped++;
-            lastSkip = e.getMessage();
+            lastSkip = e instanceof DicomFormatException ? e.getMessage() : "frame " + index + ": " + e;
             int at = index++;
             LOG.warning(() -> "DICOM file " + path + ": skipping frame " + at + ": " + lastSkip);
             return Read.NONE;

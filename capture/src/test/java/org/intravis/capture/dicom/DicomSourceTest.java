@@ -276,6 +276,42 @@ class DicomSourceTest {
         }
     }
 
+    /**
+     * Bytes of the header (and the first compressed frame's start) changed at random: the file opens and plays to its
+     * end, or fails its open with a sentence; the process never dies. (cine-jpeg's trial 14, a damaged Huffman table,
+     * crashed the JVM when a JPEG that OpenCV refused went on to FFmpeg's MJPEG decoder.)
+     */
+    @ParameterizedTest
+    @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "cine-j2k.dcm",
+            "cine-jpegls.dcm", "cine-ljpeg.dcm"})
+    void aDamagedHeaderIsPlayedOrRefusedClearly(String name) throws Exception {
+        byte[] original = Files.readAllBytes(resource(name));
+        java.util.Random random = new java.util.Random(31L * name.hashCode());
+        int header = Math.min(original.length, 1200);
+        for (int t = 0; t < 40; t++) {
+            byte[] b = original.clone();
+            for (int k = 0; k < 1 + t % 4; k++) {
+                b[132 + random.nextInt(header - 132)] = (byte) random.nextInt(256);
+            }
+            Path f = Files.write(dir.resolve("damaged-" + t + ".dcm"), b);
+            FrameSource s = FrameSources.create("dicom:" + f + "?pace=fast");
+            try {
+                s.open();
+            } catch (CaptureException e) {
+                assertThat(e.getMessage()).as("trial %d", t).startsWith("DICOM file " + f);
+                s.close();
+                continue;
+            }
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            Read r;
+            do {
+                r = Slots.next(s, slot, 5000);
+            } while (r == Read.FRAME);
+            assertThat(r).as("trial %d", t).isEqualTo(Read.END);
+            s.close();
+        }
+    }
+
     static int indexOf(byte[] hay, byte[] needle) {
         return indexOf(hay, needle, 0);
     }
