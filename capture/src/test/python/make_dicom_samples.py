@@ -59,6 +59,14 @@ def base(transfer_syntax, rows, cols, frames, samples, photometric):
     return ds
 
 
+def save_with_expected(ds, name, frames):
+    """Writes NAME.dcm, and the frames pydicom decodes from it as grey PNGs (expected/NAME_F.png)."""
+    ds.save_as(name + ".dcm", write_like_original=False)
+    back = pydicom.dcmread(name + ".dcm").pixel_array
+    for i in frames:
+        cv2.imwrite(f"expected/{name}_{i}.png", grey(back[i]) if back[i].ndim == 3 else back[i])
+
+
 def grey(rgb):
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
@@ -108,10 +116,7 @@ def main():
     ds.CineRate = 25
     ds.PixelSpacing = ["0.2", "0.2"]
     ds.compress(RLELossless, np.stack(g), encoding_plugin="pydicom")
-    ds.save_as("cine-rle.dcm", write_like_original=False)
-    back = pydicom.dcmread("cine-rle.dcm").pixel_array
-    for i in (0, 5):
-        cv2.imwrite(f"expected/cine-rle_{i}.png", back[i])
+    save_with_expected(ds, "cine-rle", (0, 5))
 
     # 3. Implicit VR, native grey, a frame time vector and an undefined-length sequence before the pixels
     g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 5, (120, 96))]
@@ -124,20 +129,14 @@ def main():
     item.CodeMeaning = "Tissue"
     ds.AnatomicRegionSequence = Sequence([item])
     ds.PixelData = np.stack(g).tobytes()
-    ds.save_as("cine-implicit.dcm", write_like_original=False)
-    back = pydicom.dcmread("cine-implicit.dcm").pixel_array
-    for i in (0, 4):
-        cv2.imwrite(f"expected/cine-implicit_{i}.png", back[i])
+    save_with_expected(ds, "cine-implicit", (0, 4))
 
     # 4. Explicit VR, native RGB by plane (planar configuration 1)
     rgb = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in clip_frames(folder, 3, (100, 80))]
     ds = base(ExplicitVRLittleEndian, 80, 100, len(rgb), 3, "RGB")
     ds.PlanarConfiguration = 1
     ds.PixelData = b"".join(np.ascontiguousarray(f.transpose(2, 0, 1)).tobytes() for f in rgb)
-    ds.save_as("rgb-explicit.dcm", write_like_original=False)
-    back = pydicom.dcmread("rgb-explicit.dcm").pixel_array
-    for i in (0, 2):
-        cv2.imwrite(f"expected/rgb-explicit_{i}.png", grey(back[i]))
+    save_with_expected(ds, "rgb-explicit", (0, 2))
 
     # 5. the NEMA sample (palette colour, RLE), decoded by pydicom with its palette
     from pydicom.pixel_data_handlers.util import apply_color_lut
