@@ -44,6 +44,13 @@ public final class FrameSlot {
     private PixelFormat format;
     /** A presentation time not given. */
     public static final long NO_PTS = Long.MIN_VALUE;
+    /**
+     * Bytes allocated after a slot's largest frame for native code that writes past a picture's end: FFmpeg 8's
+     * swscale writes 24 bytes beyond the last row when it converts 4:2:0 or 4:2:2 YUV to BGR24 at widths of 8 mod 16
+     * (360, 1080: measured in SlotTailTest); a slot sized to the byte let that overwrite the allocator's own data
+     * after it, and the process died later ("free(): invalid pointer"; first seen through the DICOM reader).
+     */
+    public static final int NATIVE_TAIL = 256;
 
     private long sourcePtsMicros = NO_PTS;
     private long captureEpochMicros;
@@ -58,7 +65,9 @@ public final class FrameSlot {
      */
     public FrameSlot(int index, FrameGeometry geometry, boolean withGroundTruth) {
         this.index = index;
-        this.pixels = ByteBuffer.allocateDirect(geometry.maxFrameBytes()).order(ByteOrder.nativeOrder());
+        // the frame's bytes, with NATIVE_TAIL owned bytes after them that the buffer does not show
+        this.pixels = ByteBuffer.allocateDirect(geometry.maxFrameBytes() + NATIVE_TAIL)
+                .slice(0, geometry.maxFrameBytes()).order(ByteOrder.nativeOrder());
         this.groundTruth = new GroundTruth(withGroundTruth ? geometry.maxWidth() * geometry.maxHeight() : 0);
         this.format = geometry.format();
         this.width = geometry.maxWidth();

@@ -29,7 +29,9 @@ final class RecordedFrameCopy {
     boolean overlayFresh;
 
     RecordedFrameCopy(int capacity) {
-        pixels = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
+        // the encoder's swscale reads these as its source: owned bytes after the frame, as a slot has
+        pixels = ByteBuffer.allocateDirect(capacity + FrameSlot.NATIVE_TAIL).slice(0, capacity)
+                .order(ByteOrder.nativeOrder());
         pointer = new BytePointer(pixels);
     }
 

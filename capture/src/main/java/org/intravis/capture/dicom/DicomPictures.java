@@ -36,8 +36,10 @@ final class DicomPictures implements AutoCloseable {
     private byte[] compressedCopy = new byte[0];
     private BytePointer compressedMemory;
     private Mat compressed;
-    /** Compressed frames OpenCV's decoders do not read (or failed on): FFmpeg's decoder for the syntax. */
+    /** Compressed frames OpenCV's decoders do not read: FFmpeg's decoder for the syntax, and its picture. */
     private FfmpegStillDecoder still;
+    private Mat ffmpegPadded;
+    private Mat ffmpegOut;
     /** Whether the syntax is plain JPEG, which OpenCV decodes. */
     private boolean viaOpenCv;
 
@@ -126,8 +128,8 @@ final class DicomPictures implements AutoCloseable {
         String s = ts.startsWith(JPEG_FAMILY) ? ts.substring(JPEG_FAMILY.length()) : "";
         return switch (s) {
             case "50", "51" -> {
-                viaOpenCv = true; // OpenCV only: a JPEG it refuses is damaged (FFmpeg's MJPEG decoder, given one
-                yield null;         // with a damaged Huffman table, crashed the process: "double free or corruption")
+                viaOpenCv = true; // OpenCV only: a JPEG it refuses is damaged and skipped, where FFmpeg's decoder
+                yield null;         // would show what it could guess of it
             }
             case "57", "70" -> new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "lossless JPEG");
             case "80", "81" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEGLS, "JPEG-LS");
@@ -170,18 +172,21 @@ final class DicomPictures implements AutoCloseable {
     }
 
     private Mat viaFfmpeg(ByteBuffer data, int i) {
-        Mat out = new Mat(file.rows, file.columns, CV_8UC3);
-        if (!still.decode(data, out)) {
-            out.close();
+        if (ffmpegOut == null) {
+            // rows to spare below the picture: swscale may write past its last row (FrameSlot.NATIVE_TAIL)
+            ffmpegPadded = new Mat(file.rows + 2, file.columns, CV_8UC3);
+            ffmpegOut = ffmpegPadded.rowRange(0, file.rows);
+        }
+        if (!still.decode(data, ffmpegOut)) {
             throw new DicomFormatException("frame " + i + ": its compressed picture does not decode to "
                     + file.columns + "x" + file.rows);
         }
-        return out; // BGR; the caller closes it
+        return ffmpegOut; // BGR, this decoder's own
     }
 
-    /** Whether {@link #frame} hands out a new image the caller must close (compressed frames) or its own. */
+    /** Whether {@link #frame} hands out a new image the caller must close (OpenCV's JPEG decoding) or its own. */
     boolean framesAreFresh() {
-        return file.encapsulated() && !file.transferSyntax.equals(DicomFile.RLE);
+        return viaOpenCv;
     }
 
     private void grey() {
@@ -332,6 +337,10 @@ final class DicomPictures implements AutoCloseable {
         }
         if (still != null) {
             still.close();
+        }
+        if (ffmpegOut != null) {
+            ffmpegOut.close();
+            ffmpegPadded.close();
         }
     }
 }

@@ -66,7 +66,10 @@ final class FfmpegStillDecoder implements AutoCloseable {
         frame = av_frame_alloc();
     }
 
-    /** Decodes {@code data} into {@code bgr} (CV_8UC3, the picture's size); false when it is not a picture. */
+    /**
+     * Decodes {@code data} into {@code bgr} (CV_8UC3, the picture's size, with memory to spare after its last row:
+     * swscale may write past it); false when it is not a picture.
+     */
     boolean decode(ByteBuffer data, Mat bgr) {
         int n = data.remaining();
         if (av_new_packet(packet, n) < 0) {
