@@ -1,5 +1,5 @@
 """Marks without a hand (issue 13): can a site's needle marks come from its own unlabelled recording? The frame's five
-strongest thin straight lines (thin_lines.lines), the one that moved most 15 frames earlier (motion_cue.py's ridge
+strongest thin straight lines (auto_marks.lines), the one that moved most 15 frames earlier (motion_cue.py's ridge
 pick), kept only where the picks 4 frames before and after agree with it (within 6 degrees, and each line's middle
 within 15 px of the other line). The kept picks become marks (deeper end the tip) in the replay view's form, for
 site_adapt.py. The fixture's labels are read only to report how many marks lie on the needle, after the choice.
@@ -21,41 +21,16 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from motion_cue import frames, labelled, shaft_distance  # noqa: E402
-from thin_lines import lines  # noqa: E402
+import auto_marks  # noqa: E402  (training/, on the path through motion_cue)
+from auto_marks import agree  # noqa: E402
 
 GAP = 15
 STEP = 4
 
 
 def pick(fr, n):
-    """Frame n's (1-based) line that moved most over GAP frames: (a, b) in frame pixels, or None."""
-    g = fr[n - 1]
-    motion = cv2.GaussianBlur(np.abs(g - fr[n - 1 - GAP]), (0, 0), 4)
-    motion[:, 1000:] = 0
-    best, score = None, -1.0
-    for a, b in lines(g[:, :1000], keep=5):
-        mask = np.zeros(g.shape, np.uint8)
-        cv2.line(mask, tuple(int(v) for v in a), tuple(int(v) for v in b), 1, 13)
-        s = float(motion[mask > 0].max())
-        if s > score:
-            best, score = (np.asarray(a, float), np.asarray(b, float)), s
-    return best
-
-
-def angle(line):
-    d = line[1] - line[0]
-    return np.degrees(np.arctan2(d[1], d[0])) % 180
-
-
-def agree(p, q):
-    if p is None or q is None:
-        return False
-    da = abs(angle(p) - angle(q))
-    if min(da, 180 - da) > 6:
-        return False
-    mid = lambda l: (l[0] + l[1]) / 2
-    off = lambda m, l: abs(np.cross(l[1] - l[0], m - l[0])) / np.linalg.norm(l[1] - l[0])
-    return off(mid(p), q) <= 15 and off(mid(q), p) <= 15
+    """Frame n's (1-based) line that moved most over GAP frames (left of the clip's depth dots, x < 1000)."""
+    return auto_marks.pick(fr[n - 1], fr[n - 1 - GAP], (0, 0, 1000, fr[n - 1].shape[0]))
 
 
 def main():

@@ -28,54 +28,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from maps_on_clip import FIXTURE, SIZE, frame_path, load, maps  # noqa: E402
-
-
-def lines(gray, keep=5, short=430.0, step=2.0, d=3, along=6.0, bar_q=0.97, edge=6, near=0.05):
-    """The `keep` strongest distinct thin straight bright lines (frame px ends), strongest first: at each angle the
-    best runs as `finder` describes (up to three rows), then a line within 20 px (at this scale) and 6 degrees of a
-    stronger one is dropped. motion_cue.py takes five."""
-    h, w = gray.shape
-    s = short / min(h, w)
-    img = cv2.resize(gray, (int(round(w * s)), int(round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float32)
-    H, W = img.shape
-    n = int(np.ceil(np.hypot(H, W))) + 2
-    found = []
-    for a in np.arange(-80, 80 + step / 2, step):
-        M = cv2.getRotationMatrix2D((W / 2, H / 2), a, 1.0)
-        M[:, 2] += (n / 2 - W / 2, n / 2 - H / 2)
-        R = cv2.GaussianBlur(cv2.warpAffine(img, M, (n, n)), (0, 0), sigmaX=along, sigmaY=0.7)
-        V = cv2.erode(cv2.warpAffine(np.ones_like(img), M, (n, n), flags=cv2.INTER_NEAREST),
-                      np.ones((2 * d + 3, 3), np.uint8)) > 0
-        r = np.maximum(R - np.maximum(np.roll(R, d, 0), np.roll(R, -d, 0)), 0) * V
-        bar = max(float(np.quantile(r[V], bar_q)), 1.0)
-        C = np.concatenate([np.zeros((n, 1), np.float32), np.cumsum(np.where(V, r - bar, -bar), axis=1)], axis=1)
-        gain = C - np.minimum.accumulate(C, axis=1)
-        first = np.argmax(V, axis=1)
-        last = n - 1 - np.argmax(V[:, ::-1], axis=1)
-        Mi = cv2.invertAffineTransform(M)
-        taken = 0
-        for row in np.argsort(gain.max(axis=1))[::-1][:40]:
-            j = int(np.argmax(gain[row]))
-            i = int(np.argmin(C[row, :j + 1]))
-            if j - i < 10 or (i <= first[row] + edge and j >= last[row] - edge):
-                continue
-            ends = [Mi @ np.array([x, row, 1.0]) for x in (i, j)]
-            if max(ends[0][1], ends[1][1]) < near * H:
-                continue
-            found.append((float(gain[row, j]), a, ends))
-            taken += 1
-            if taken >= 3:
-                break
-    found.sort(key=lambda f: -f[0])
-    kept = []
-    for g, a, ends in found:
-        mid = (ends[0] + ends[1]) / 2
-        if any(abs(a - ka) <= 6 and np.hypot(*(mid - km)) <= 20 for ka, _, km in kept):
-            continue
-        kept.append((a, ends, mid))
-        if len(kept) >= keep:
-            break
-    return [[e / s for e in ends] for _, ends, _ in kept]
+from auto_marks import lines  # noqa: E402  (training/: the finder below, used by the site tool too)
 
 
 def finder(gray, **kw):
