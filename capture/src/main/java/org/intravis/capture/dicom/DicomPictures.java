@@ -46,9 +46,6 @@ final class DicomPictures implements AutoCloseable {
     DicomPictures(DicomFile f) {
         this.file = f;
         String p = f.photometric;
-        if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
-            still = stillDecoder(f.transferSyntax);
-        }
         if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && !f.transferSyntax.startsWith(JPEG_FAMILY)) {
             throw new DicomFormatException("has " + f.bitsAllocated + "-bit samples; 8 and 16 are read");
         }
@@ -90,6 +87,9 @@ final class DicomPictures implements AutoCloseable {
         this.pictureMemory = new BytePointer(shown.length);
         this.picture = new Mat(f.rows, f.columns, colour ? CV_8UC3 : CV_8UC1, pictureMemory);
         this.palette = palette ? palette(f) : null;
+        if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
+            still = stillDecoder(f.transferSyntax); // last: a refusal above leaves no native decoder open
+        }
     }
 
     /**
