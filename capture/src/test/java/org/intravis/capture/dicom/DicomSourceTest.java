@@ -216,6 +216,19 @@ class DicomSourceTest {
         assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
                 .hasMessageContaining("transfer syntax 1.2.840.10008.1.2.4.99").hasMessageContaining("JPEG-LS");
         s.close();
+        // H.264 in DICOM (a scanner's video export): named, with the way to play it. Its UID is 23 characters, so
+        // the element grows to 24 (a pad byte) and its 2-byte length says so
+        b = Files.readAllBytes(resource("cine-jpeg.dcm"));
+        byte[] uid = "1.2.840.10008.1.2.4.102\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] h264 = new byte[b.length + 2];
+        System.arraycopy(b, 0, h264, 0, at - 2);
+        h264[at - 2] = (byte) uid.length;
+        System.arraycopy(uid, 0, h264, at, uid.length);
+        System.arraycopy(b, at + from.length, h264, at + uid.length, b.length - at - from.length);
+        FrameSource video = FrameSources.create("dicom:" + Files.write(dir.resolve("h264.dcm"), h264));
+        assertThatThrownBy(video::open).isInstanceOf(CaptureException.class).hasMessageContaining("H.264")
+                .hasMessageContaining("gdcmraw");
+        video.close();
     }
 
     @Test
