@@ -106,7 +106,8 @@ final class OfflineAnalyzer {
     /**
      * The source URI for {@code --input}: a URI with a scheme is used as given; a path becomes {@code plus:} for
      * {@code .mha}/{@code .mhd}, {@code dicom:} for a DICOM file, {@code recording:} for a folder with a manifest,
-     * {@code images:} for another folder and {@code file:} otherwise. Recorded kinds are read at {@code pace=fast} and do not loop.
+     * {@code images:} for another folder and {@code file:} otherwise. Recorded kinds are read at {@code pace=fast}
+     * and do not loop.
      */
     static SourceUri inputUri(String in) {
         Path p = Path.of(in);
@@ -127,7 +128,8 @@ final class OfflineAnalyzer {
         }
         SourceUri u = SourceUri.parse(uri);
         return switch (u.scheme()) {
-            case "file", "images", "plus", "dicom", "recording" -> u.withDefaults(Map.of("pace", "fast", "loop", "false"));
+            case "file", "images", "plus", "dicom", "recording" ->
+                    u.withDefaults(Map.of("pace", "fast", "loop", "false"));
             case "synthetic" -> u.withDefaults(Map.of("pace", "fast"));
             default -> u;
         };
