@@ -111,8 +111,8 @@ final class DicomFile {
             throw new DicomFormatException("has no transfer syntax in its file meta information");
         }
         switch (transferSyntax) {
-            case EXPLICIT_BE -> throw new DicomFormatException("uses the retired big-endian transfer syntax; convert it, "
-                    + "e.g. with dcmconv +te (DCMTK)");
+            case EXPLICIT_BE -> throw new DicomFormatException("uses the retired big-endian transfer syntax; "
+                    + "convert it, e.g. with dcmconv +te (DCMTK)");
             case DEFLATED -> throw new DicomFormatException("is deflated (transfer syntax " + DEFLATED
                     + "); convert it, e.g. with dcmconv +te (DCMTK)");
             default -> { }

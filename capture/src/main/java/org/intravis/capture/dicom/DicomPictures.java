@@ -17,8 +17,8 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 /**
  * Turns a frame of a {@link DicomFile} into an 8-bit picture, grey or BGR: native pixels (8 or 16 bits; MONOCHROME1
  * and 2, RGB and YBR_FULL by pixel or by plane, PALETTE COLOR), RLE Lossless, JPEG baseline and extended (OpenCV),
- * lossless JPEG, JPEG-LS and JPEG 2000 (FFmpeg's decoders). 16-bit grey keeps its top 8 stored bits. One instance per source:
- * it keeps its working images.
+ * lossless JPEG, JPEG-LS and JPEG 2000 (FFmpeg's decoders). 16-bit grey keeps its top 8 stored bits. One instance
+ * per source: it keeps its working images.
  */
 final class DicomPictures implements AutoCloseable {
     private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";

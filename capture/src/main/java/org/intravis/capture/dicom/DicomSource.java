@@ -29,10 +29,11 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
  * 2000 ({@link DicomPictures}).
  * <p>
  * Timing: {@code fps=N} when given; otherwise the file's Frame Time Vector, Frame Time, Cine Rate or Recommended
- * Display Frame Rate, the first present and plausible (0.1-1000 fps); otherwise 30 fps. Pixel spacing: {@code pixelSpacingMm}, else Pixel
- * Spacing, else the first ultrasound region's physical delta (cm), else unknown. Options: {@code pace}, {@code loop},
- * {@code format=gray|bgr}. A frame that cannot be decoded is skipped, counted and named in {@link #statusDetail()};
- * a file whose first frame cannot be shown fails at {@link #open()} with what is wrong.
+ * Display Frame Rate, the first present and plausible (0.1-1000 fps); otherwise 30 fps. Pixel spacing:
+ * {@code pixelSpacingMm}, else Pixel Spacing, else the first ultrasound region's physical delta (cm), else unknown.
+ * Options: {@code pace}, {@code loop}, {@code format=gray|bgr}. A frame that cannot be decoded is skipped, counted
+ * and named in {@link #statusDetail()}; a file whose first frame cannot be shown fails at {@link #open()} with what
+ * is wrong.
  */
 public final class DicomSource extends PlayedSource {
     private static final Logger LOG = Logger.getLogger(DicomSource.class.getName());

@@ -260,7 +260,7 @@ class DicomSourceTest {
         }
     }
 
-    /** Cut anywhere, a file either opens and plays to its end or fails its open with a CaptureException; never hangs. */
+    /** Cut anywhere, a file opens and plays to its end or fails its open with a CaptureException; never hangs. */
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm"})
     void cutAnywhereIsPlayedOrRefusedClearly(String name) throws Exception {
@@ -273,7 +273,8 @@ class DicomSourceTest {
             try {
                 s.open();
             } catch (CaptureException e) {
-                assertThat(e.getMessage()).as("cut at %d", cut).startsWith("DICOM file " + f).doesNotContain("Exception");
+                assertThat(e.getMessage()).as("cut at %d", cut).startsWith("DICOM file " + f)
+                        .doesNotContain("Exception");
                 s.close();
                 continue;
             }

@@ -35,7 +35,8 @@ class SlotTailTest {
             FrameSlot slot = new FrameSlot(0, s.geometry(), false);
             int frame = w * h * 3;
             assertThat(slot.pixels().capacity()).isEqualTo(frame);
-            BytePointer whole = new BytePointer(slot.pixels().duplicate().clear()).capacity(frame + FrameSlot.NATIVE_TAIL);
+            BytePointer whole = new BytePointer(slot.pixels().duplicate().clear())
+                    .capacity(frame + FrameSlot.NATIVE_TAIL);
             for (int i = 0; i < FrameSlot.NATIVE_TAIL; i++) {
                 whole.put(frame + i, (byte) 0x5A);
             }
