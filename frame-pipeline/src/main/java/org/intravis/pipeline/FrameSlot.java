@@ -65,14 +65,20 @@ public final class FrameSlot {
      */
     public FrameSlot(int index, FrameGeometry geometry, boolean withGroundTruth) {
         this.index = index;
-        // the frame's bytes, with NATIVE_TAIL owned bytes after them that the buffer does not show
-        this.pixels = ByteBuffer.allocateDirect(geometry.maxFrameBytes() + NATIVE_TAIL)
-                .slice(0, geometry.maxFrameBytes()).order(ByteOrder.nativeOrder());
+        this.pixels = pixelMemory(geometry.maxFrameBytes());
         this.groundTruth = new GroundTruth(withGroundTruth ? geometry.maxWidth() * geometry.maxHeight() : 0);
         this.format = geometry.format();
         this.width = geometry.maxWidth();
         this.height = geometry.maxHeight();
         this.stride = geometry.maxWidth() * geometry.format().bytesPerPixel();
+    }
+
+    /**
+     * Off-heap memory for {@code bytes} of pixels that native code reads or writes (native order): the buffer shows
+     * {@code bytes}, and {@link #NATIVE_TAIL} owned bytes follow it for writes past a picture's end.
+     */
+    public static ByteBuffer pixelMemory(int bytes) {
+        return ByteBuffer.allocateDirect(bytes + NATIVE_TAIL).slice(0, bytes).order(ByteOrder.nativeOrder());
     }
 
     public int index() { return index; }

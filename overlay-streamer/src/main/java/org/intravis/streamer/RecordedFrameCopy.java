@@ -6,7 +6,6 @@ import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PixelFormat;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * One entry of the recorder's own buffer ring: a frame's pixels, metadata and the annotations the video branch
@@ -29,9 +28,7 @@ final class RecordedFrameCopy {
     boolean overlayFresh;
 
     RecordedFrameCopy(int capacity) {
-        // the encoder's swscale reads these as its source: owned bytes after the frame, as a slot has
-        pixels = ByteBuffer.allocateDirect(capacity + FrameSlot.NATIVE_TAIL).slice(0, capacity)
-                .order(ByteOrder.nativeOrder());
+        pixels = FrameSlot.pixelMemory(capacity); // the encoder's swscale reads it as its source, as a slot
         pointer = new BytePointer(pixels);
     }
 

@@ -40,6 +40,8 @@ final class DicomPictures implements AutoCloseable {
     private FfmpegStillDecoder still;
     private Mat ffmpegPadded;
     private Mat ffmpegOut;
+    /** The picture OpenCV decodes JPEG frames into, reused. */
+    private Mat jpegOut;
     /** Whether the syntax is plain JPEG, which OpenCV decodes. */
     private boolean viaOpenCv;
 
@@ -93,8 +95,8 @@ final class DicomPictures implements AutoCloseable {
     }
 
     /**
-     * Frame {@code i} as an 8-bit picture: grey or BGR as stored, BGR for every compressed syntax but RLE; the
-     * decoder's own picture (valid until the next call) unless {@link #framesAreFresh()}.
+     * Frame {@code i} as an 8-bit picture: grey or BGR as stored, BGR for every compressed syntax but RLE; this
+     * decoder's own picture, valid until the next call.
      */
     Mat frame(int i) {
         DicomFile f = file;
@@ -163,13 +165,15 @@ final class DicomPictures implements AutoCloseable {
         }
         data.duplicate().get(compressedCopy, 0, n);
         compressedMemory.put(compressedCopy, 0, n);
-        try (Mat view = compressed.colRange(0, n)) {
-            Mat out = imdecode(view, IMREAD_COLOR);
-            if (out != null && !out.empty() && out.cols() == file.columns && out.rows() == file.rows) {
-                return out; // BGR; the caller closes it
-            }
-            if (out != null) {
-                out.close();
+        if (jpegOut == null) {
+            jpegOut = new Mat(file.rows, file.columns, CV_8UC3);
+        }
+        // into the same picture every frame (OpenCV reallocates it only for another size): no native buffer per frame
+        // the answer says whether this frame decoded: a failed decode leaves the last frame in jpegOut
+        try (Mat view = compressed.colRange(0, n); Mat decoded = imdecode(view, IMREAD_COLOR, jpegOut)) {
+            if (decoded != null && !decoded.empty() && decoded.cols() == file.columns && decoded.rows() == file.rows
+                    && jpegOut.type() == CV_8UC3) {
+                return jpegOut; // BGR, this decoder's own
             }
         }
         throw new DicomFormatException("frame " + i + ": its JPEG picture does not decode to " + file.columns + "x"
@@ -187,11 +191,6 @@ final class DicomPictures implements AutoCloseable {
                     + file.columns + "x" + file.rows);
         }
         return ffmpegOut; // BGR, this decoder's own
-    }
-
-    /** Whether {@link #frame} hands out a new image the caller must close (OpenCV's JPEG decoding) or its own. */
-    boolean framesAreFresh() {
-        return viaOpenCv;
     }
 
     private void grey() {
@@ -346,6 +345,9 @@ final class DicomPictures implements AutoCloseable {
         if (ffmpegOut != null) {
             ffmpegOut.close();
             ffmpegPadded.close();
+        }
+        if (jpegOut != null) {
+            jpegOut.close();
         }
     }
 }

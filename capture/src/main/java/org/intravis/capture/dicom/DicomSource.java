@@ -11,7 +11,9 @@ import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -67,7 +69,7 @@ public final class DicomSource extends PlayedSource {
     /** Whether {@code file} is a DICOM Part 10 file ("DICM" after its 128-byte preamble), whatever its name. */
     public static boolean isDicomFile(Path file) {
         byte[] head = new byte[132];
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             return in.readNBytes(head, 0, head.length) == head.length && DicomFile.looksLikeDicom(head);
         } catch (IOException | RuntimeException e) {
             return false;
@@ -90,10 +92,7 @@ public final class DicomSource extends PlayedSource {
                 shortage = "the file holds pixels for " + file.frames + " of the " + declared + " frames it lists";
                 LOG.warning(() -> "DICOM file " + path + ": " + shortage);
             }
-            Mat first = pictures.frame(0); // now: a file whose pixels cannot be shown fails here, clearly
-            if (pictures.framesAreFresh()) {
-                first.close();
-            }
+            pictures.frame(0); // now: a file whose pixels cannot be shown fails here, clearly
         } catch (DicomFormatException e) {
             throw fail("DICOM file " + path + " " + e.getMessage());
         } catch (RuntimeException e) { // a damaged file this reader's checks did not foresee: still a sentence
@@ -214,20 +213,14 @@ public final class DicomSource extends PlayedSource {
             LOG.warning(() -> "DICOM file " + path + ": skipping frame " + at + ": " + lastSkip);
             return Read.NONE;
         }
-        try {
-            boolean grey = playback.format() == PixelFormat.GRAY8;
-            slot.frame(file.columns, file.rows, file.columns * playback.format().bytesPerPixel(), playback.format());
-            Mat dst = slotView(slot.pixels(), grey);
-            // compressed frames come back BGR whatever their photometric interpretation: go by the picture
-            if (picture.channels() == (grey ? 1 : 3)) {
-                picture.copyTo(dst);
-            } else {
-                cvtColor(picture, dst, grey ? COLOR_BGR2GRAY : COLOR_GRAY2BGR);
-            }
-        } finally {
-            if (pictures.framesAreFresh()) {
-                picture.close();
-            }
+        boolean grey = playback.format() == PixelFormat.GRAY8;
+        slot.frame(file.columns, file.rows, file.columns * playback.format().bytesPerPixel(), playback.format());
+        Mat dst = slotView(slot.pixels(), grey);
+        // compressed frames come back BGR whatever their photometric interpretation: go by the picture
+        if (picture.channels() == (grey ? 1 : 3)) {
+            picture.copyTo(dst);
+        } else {
+            cvtColor(picture, dst, grey ? COLOR_BGR2GRAY : COLOR_GRAY2BGR);
         }
         index++;
         return delivered(slot, pts);
