@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code intravis evaluate}: a model against ground truth on a folder of images; the metrics go to a JSON report
- * (see {@link Evaluator} for what each one means). Its flags and report fields are relied on by other tools.
+ * {@code intravis evaluate}: a model against ground truth on a folder of images; the summary is printed and, with
+ * {@code --report}, the metrics go to a JSON report (see {@link Evaluator} for what each one means). Its flags and
+ * report fields are relied on by other tools.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Measure a model against ground truth (label maps, needle masks) on a folder of images.")
@@ -43,7 +44,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     + ".png, .bmp, .tif, .jpg); an all-zero mask is a frame without a needle.")
     Path needleMasks;
 
-    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where the JSON report goes.")
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Where the JSON report goes (every figure at full precision, the skipped files); without it "
+                    + "only the summary is printed.")
     Path report;
 
     @Option(names = "--dump", paramLabel = "DIR", description = "Write predicted label maps and tips here.")
@@ -106,7 +109,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!r.get("skipped").isEmpty()) {
             System.out.printf("  skipped %d file(s): see the report%n", r.get("skipped").size());
         }
-        System.out.println("report: " + report.toAbsolutePath());
+        System.out.println(report != null ? "report: " + report.toAbsolutePath()
+                : "(no --report FILE: the JSON report was not written)");
         return 0;
     }
 

@@ -71,8 +71,44 @@ class EvaluateCommandTest {
         assertThat(badClasses.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(badClasses.err()).contains("NAME=VALUE");
 
-        CommandRun.Result noReport = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images", dir.toString());
-        assertThat(noReport.code()).isEqualTo(2);
-        assertThat(noReport.err()).contains("--report");
+        CommandRun.Result empty = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images", dir.toString());
+        assertThat(empty.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(empty.err()).contains("holds no image files").doesNotContain("\tat ");
+    }
+
+    /** A folder of cases, each a folder: said, not evaluated as zero frames. */
+    @Test
+    void aFolderOfFoldersIsSaid(@TempDir Path dir) throws Exception {
+        write(dir.resolve("cases/case-1/0001.png"), 10, (byte) 100);
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("cases").toString());
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("only folders, e.g. case-1").doesNotContain("\tat ");
+    }
+
+    /** Files that are all unreadable: the first one's reason is said. */
+    @Test
+    void noReadableImageIsAnError(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("images"));
+        Files.writeString(dir.resolve("images/notes.txt"), "not a picture");
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("images").toString(), "--report", dir.resolve("r.json").toString());
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("none of its 1 file(s) could be evaluated").contains("notes.txt")
+                .contains("not an image OpenCV can read");
+    }
+
+    /** Without --report the summary is printed and nothing is written. */
+    @Test
+    void theReportIsOptional(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/0001.png"), 10, (byte) 100);
+        write(dir.resolve("labels/0001.png"), 10, (byte) 2);
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("images").toString(), "--labels", dir.resolve("labels").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 frames").contains("vessel   dice 1.00").contains("no --report FILE");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("images", "labels");
+        }
     }
 }

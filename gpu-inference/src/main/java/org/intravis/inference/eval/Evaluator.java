@@ -104,7 +104,7 @@ public final class Evaluator {
      * @param labels      folder of label maps, or null
      * @param classes     class name (a model channel) to label value; empty: nerve=1, vessel=2 where the model has them
      * @param needleMasks folder of binary needle masks, or null
-     * @param report      where the JSON report goes
+     * @param report      where the JSON report goes, or null (none written: the caller prints the summary)
      * @param dump        folder for predicted label maps and tips, or null
      * @param device      cpu or cuda
      * @param modelsDir   extra folder to look for models in, or null
@@ -283,6 +283,9 @@ public final class Evaluator {
                     frames++;
                 }
             }
+            if (frames == 0) {
+                throw new IllegalArgumentException(nothingEvaluated(files));
+            }
             ObjectNode report = json.createObjectNode();
             ObjectNode model = report.putObject("model");
             model.put("name", spec.name());
@@ -325,10 +328,12 @@ public final class Evaluator {
             putNumber(ms, "median", percentile(times, 0.5));
             putNumber(ms, "p90", percentile(times, 0.9));
             report.set("skipped", skipped);
-            if (o.report().getParent() != null) {
-                Files.createDirectories(o.report().getParent());
+            if (o.report() != null) {
+                if (o.report().getParent() != null) {
+                    Files.createDirectories(o.report().getParent());
+                }
+                json.writeValue(o.report().toFile(), report);
             }
-            json.writeValue(o.report().toFile(), report);
             if (o.dump() != null) {
                 ObjectNode d = json.createObjectNode();
                 d.put("model", spec.name() + " " + spec.version());
@@ -496,6 +501,21 @@ public final class Evaluator {
                 }
             }
             return true;
+        }
+
+        /** Why a folder gave no frame: empty, only subfolders (one folder is read), or every file skipped. */
+        private String nothingEvaluated(List<Path> files) throws IOException {
+            if (!files.isEmpty()) {
+                return "--images " + o.images() + ": none of its " + files.size() + " file(s) could be evaluated; "
+                        + skipped.get(0).get("file").asText() + ": " + skipped.get(0).get("reason").asText();
+            }
+            List<String> folders;
+            try (Stream<Path> s = Files.list(o.images())) {
+                folders = s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                        .sorted(NaturalOrder.NAMES).limit(3).toList();
+            }
+            return "--images " + o.images() + " holds no image files" + (folders.isEmpty() ? "" : " (only folders, "
+                    + "e.g. " + String.join(", ", folders) + ": evaluate reads the images of one folder, not below it)");
         }
 
         private void skip(String file, String reason) {
