@@ -1,6 +1,7 @@
 """Two looks at the clip's needle from its pixels alone, without a network that saw the clip (issue 13).
 
-1. `finder`: the strongest thin straight bright line of the frame. The frame is scaled to a shorter side of 430 px;
+1. `finder`: the strongest thin straight bright line of the frame (`auto_marks.lines`, in training/, where the line
+   finder lives since the site tool uses it too; what it does:). The frame is scaled to a shorter side of 430 px;
    at each angle (-80..80 degrees, 2-degree steps) it is rotated so that lines at that angle run along the rows,
    smoothed along them (Gaussian, sigma 6 px) and given a thin-ridge response (the centre minus the brighter of
    the two rows 3 px above and below, at least 0); on every row the best run (the largest sum of the response
@@ -28,7 +29,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from maps_on_clip import FIXTURE, SIZE, frame_path, load, maps  # noqa: E402
-from auto_marks import lines  # noqa: E402  (training/: the finder below, used by the site tool too)
+from auto_marks import lines  # noqa: E402  (training/: the line finder, shared with the site tool)
 
 
 def finder(gray, **kw):
