@@ -13,6 +13,9 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   cine-implicit.dcm   Implicit VR Little Endian (1.2.840.10008.1.2), MONOCHROME2 native, 5 frames 120x96, a
                       FrameTimeVector (0, 40, 40, 80, 40 ms), an undefined-length sequence before the pixels
   rgb-explicit.dcm    Explicit VR Little Endian, RGB native, planar configuration 1 (colour by plane), 3 frames
+  video-h264.dcm, video-mpeg2.dcm, video-hevc.dcm
+                      a video stream as the pixel data (1.2.840.10008.1.2.4.102, .100, .107), 10 frames 180x144
+                      encoded by the ffmpeg command at 20 fps, in fragments of at most 4000 bytes, FrameTime 50 ms
   expected/NAME_F.png frame F of NAME as grey (also for two samples of ../shared/data/dicom read there) (pydicom's pixels, colour to grey with OpenCV's weights);
                       for cine-jpeg, OpenCV's own decoding of the frame's JPEG (pydicom here has no JPEG decoder)
 """
@@ -167,7 +170,36 @@ def main():
         for i in (0, 2):
             cv2.imwrite(f"expected/{name}_{i}.png", g[i])
 
-    # 7. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
+    # 7. video streams as the pixel data (MPEG-2, H.264, HEVC transfer syntaxes: one stream cut into fragments),
+    #    encoded by the ffmpeg command; the expected frames are that command's own decoding of the stream, as grey
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 10, (180, 144))]
+    for i, f in enumerate(g):
+        cv2.imwrite(f"/tmp/dicom-video-{i:02d}.png", f)
+    for name, uid, args, ext in (
+            ("video-h264", "1.2.840.10008.1.2.4.102",
+             ["-c:v", "libx264", "-threads", "1", "-profile:v", "high", "-f", "h264"], "h264"),
+            ("video-mpeg2", "1.2.840.10008.1.2.4.100", ["-c:v", "mpeg2video", "-f", "mpeg2video"], "m2v"),
+            ("video-hevc", "1.2.840.10008.1.2.4.107",
+             ["-c:v", "libx265", "-x265-params", "log-level=error:pools=none:frame-threads=1", "-f", "hevc"],
+             "hevc")):
+        stream = "/tmp/dicom-video." + ext
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-framerate", "20", "-i", "/tmp/dicom-video-%02d.png",
+                        "-pix_fmt", "yuv420p", *args, stream], check=True)
+        data = open(stream, "rb").read()
+        ds = base(uid, 144, 180, len(g), 3, "YBR_PARTIAL_420")
+        ds.FrameTime = "50"
+        ds.FrameIncrementPointer = (0x0018, 0x1063)
+        # one stream split into fragments of at most 4000 bytes (pydicom splits evenly; the reader must join them)
+        ds.PixelData = encapsulate([data], fragments_per_frame=max(1, -(-len(data) // 4000)), has_bot=True)
+        ds["PixelData"].is_undefined_length = True
+        ds["PixelData"].VR = "OB"
+        ds.save_as(name + ".dcm", write_like_original=False)
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", stream, "-vf", "format=gray",
+                        "-start_number", "0", f"/tmp/{name}_%d.png"], check=True)
+        for i in (0, 9):
+            shutil.copy(f"/tmp/{name}_{i}.png", f"expected/{name}_{i}.png")
+
+    # 8. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour
     rgb = apply_color_lut(d.pixel_array, d)
     cv2.imwrite("expected/OBXXXX1A_2frame_1.png", grey((rgb[1] >> 8).astype(np.uint8)))

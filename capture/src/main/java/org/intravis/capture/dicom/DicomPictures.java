@@ -136,11 +136,6 @@ final class DicomPictures implements AutoCloseable {
             case "57", "70" -> new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "lossless JPEG");
             case "80", "81" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEGLS, "JPEG-LS");
             case "90", "91", "201", "202", "203" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEG2000, "JPEG 2000");
-            case "100", "101", "102", "103", "104", "105", "106", "107", "108" -> throw new DicomFormatException(
-                    "holds a video stream (MPEG-2, H.264 or HEVC; transfer syntax " + ts + "), which this reader does "
-                    + "not unpack; extract it, e.g. with gdcmraw -t 7fe0,0010 -i FILE -o video.h264 (GDCM), and play "
-                    + "that file with ffmpeg's help (file: takes containers; remux a raw stream: ffmpeg -r FPS -i "
-                    + "video.h264 -c copy video.mp4)");
             default -> throw new DicomFormatException("has compressed pixels in transfer syntax " + ts
                     + ", which this reader does not decode (native, RLE, JPEG, JPEG-LS and JPEG 2000 are read)");
         };

@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.capture.PlayedSource;
 import org.intravis.capture.SourceUri;
+import org.intravis.capture.ffmpeg.FileSource;
 import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
@@ -15,7 +16,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -28,7 +31,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 /**
  * A DICOM file played as a stream: {@code dicom:FILE} (a multi-frame ultrasound cine loop as scanners and PACS export
  * them, or a single image), its frames in order. Pixels: native, RLE Lossless, the JPEG family, JPEG-LS or JPEG
- * 2000 ({@link DicomPictures}).
+ * 2000 ({@link DicomPictures}); or a video stream (MPEG-2, H.264, HEVC transfer syntaxes), which FFmpeg plays
+ * ({@link DicomVideo}, a {@link FileSource} on the stream copied out to a temporary file, deleted at close).
  * <p>
  * Timing: {@code fps=N} when given; otherwise the file's Frame Time Vector, Frame Time, Cine Rate or Recommended
  * Display Frame Rate, the first present and plausible (0.1-1000 fps); otherwise 30 fps. Pixel spacing:
@@ -47,6 +51,9 @@ public final class DicomSource extends PlayedSource {
     private final Map<ByteBuffer, Mat> slotViews = new IdentityHashMap<>();
     private DicomFile file;
     private DicomPictures pictures;
+    /** A video transfer syntax: FFmpeg plays the stream copied out to {@link #videoStream} (pictures stays null). */
+    private FileSource video;
+    private Path videoStream;
     private long[] ptsMicros;
     private long periodMicros;
     private double spacingMm;
@@ -86,6 +93,10 @@ public final class DicomSource extends PlayedSource {
         requireReadableFile(path, "DICOM file");
         try {
             file = DicomFile.read(path);
+            if (DicomVideo.kind(file.transferSyntax) != null) {
+                openVideo();
+                return;
+            }
             int declared = file.frames;
             pictures = new DicomPictures(file);
             if (file.frames < declared) {
@@ -108,6 +119,57 @@ public final class DicomSource extends PlayedSource {
         LOG.info(() -> "opened DICOM file " + path + ": " + file.frames + " frames of " + file.columns + "x"
                 + file.rows + " " + file.photometric + ", " + syntaxName() + ", " + timing
                 + (spacingMm > 0 ? String.format(", %.3f mm a pixel", spacingMm) : ""));
+    }
+
+    /**
+     * A video stream (MPEG-2, H.264, HEVC) instead of a picture per frame: copied out and played by FFmpeg, at the
+     * file's frame rate when it gives one (a raw stream has no timestamps), else at the stream's own.
+     */
+    private void openVideo() throws CaptureException {
+        String kind = DicomVideo.kind(file.transferSyntax);
+        try {
+            videoStream = DicomVideo.extract(file);
+        } catch (DicomFormatException e) {
+            throw fail("DICOM file " + path + " " + e.getMessage());
+        } catch (IOException e) {
+            throw fail("DICOM file " + path + ": its " + kind + " stream cannot be copied out for FFmpeg: "
+                    + e.getMessage());
+        }
+        double fps = fpsOption > 0 ? fpsOption : declaredFps();
+        Map<String, String> options = new HashMap<>();
+        for (String o : new String[] {"pace", "loop", "format"}) {
+            if (uri.options().containsKey(o)) {
+                options.put(o, uri.options().get(o));
+            }
+        }
+        video = new FileSource(new SourceUri(uri.raw(), "file", videoStream.toString(), options),
+                fps > 0 ? Map.of("framerate", String.format(Locale.ROOT, "%.6f", fps)) : Map.of());
+        try {
+            video.open();
+        } catch (CaptureException e) {
+            throw fail("DICOM file " + path + " holds an " + kind + " stream that cannot be played: "
+                    + e.getMessage());
+        }
+        timing = kind + " stream, " + (fps > 0 ? String.format(Locale.ROOT, "paced at %.1f fps (%s)", fps,
+                fpsOption > 0 ? "option" : "the file's timing") : "paced by the stream's own timestamps");
+        spacingMm = spacingOption > 0 ? spacingOption
+                : file.pixelSpacingMm > 0 ? file.pixelSpacingMm : file.regionSpacingMm();
+        geometry(video.geometry());
+        nominalFps(video.nominalFps());
+        status(SourceStatus.STREAMING);
+        LOG.info(() -> "opened DICOM file " + path + ": " + file.frames + " frames of " + file.columns + "x"
+                + file.rows + ", " + timing + (spacingMm > 0 ? String.format(", %.3f mm a pixel", spacingMm) : ""));
+    }
+
+    /** The file's frame rate from Frame Time, Cine Rate or Recommended Display Frame Rate; 0 when none is plausible. */
+    private double declaredFps() {
+        if (plausible(1000 / file.frameTimeMs)) {
+            return 1000 / file.frameTimeMs;
+        }
+        if (plausible(file.cineRate)) {
+            return file.cineRate;
+        }
+        return plausible(file.recommendedRate) ? file.recommendedRate : 0;
     }
 
     /** Presentation times per the class comment. */
@@ -190,6 +252,16 @@ public final class DicomSource extends PlayedSource {
         if (file == null || status() == SourceStatus.ENDED) {
             return Read.END;
         }
+        if (video != null) {
+            Read r = video.readInto(slot);
+            if (r == Read.FRAME) {
+                lastPts = slot.sourcePtsMicros();
+                delivered++;
+            } else if (r == Read.END) {
+                status(SourceStatus.ENDED);
+            }
+            return r;
+        }
         if (index >= file.frames) {
             if (skipped >= file.frames && delivered == 0) {
                 throw fail("DICOM file " + path + ": no frame could be shown (" + lastSkip + ")");
@@ -238,6 +310,10 @@ public final class DicomSource extends PlayedSource {
 
     @Override
     protected String detail() {
+        if (video != null) { // the stream's own counts (loops, damage) after the file's
+            return delivered + " frames delivered of " + file.frames + ", " + timing + "; the stream: "
+                    + video.statusDetail();
+        }
         StringBuilder s = new StringBuilder().append(delivered).append(" frames delivered of ")
                 .append(file == null ? 0 : file.frames).append(loopsDetail()).append(", ").append(timing);
         if (!shortage.isEmpty()) {
@@ -257,6 +333,18 @@ public final class DicomSource extends PlayedSource {
 
     @Override
     protected void release() {
+        if (video != null) {
+            video.close();
+            video = null;
+        }
+        if (videoStream != null) {
+            try {
+                Files.deleteIfExists(videoStream);
+            } catch (IOException e) {
+                LOG.warning(() -> "could not delete " + videoStream + ": " + e.getMessage());
+            }
+            videoStream = null;
+        }
         slotViews.values().forEach(Mat::close);
         slotViews.clear();
         if (pictures != null) {

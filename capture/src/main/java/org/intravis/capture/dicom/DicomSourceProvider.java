@@ -19,8 +19,8 @@ public final class DicomSourceProvider implements FrameSourceProvider {
     @Override
     public String usage() {
         return "dicom:FILE[?pace=realtime|fast&loop=false&fps=N&pixelSpacingMm=MM&format=gray|bgr]"
-                + "  DICOM image or multi-frame cine (native, RLE, JPEG, JPEG-LS or JPEG 2000), paced by its frame "
-                + "times";
+                + "  DICOM image or multi-frame cine (native, RLE, JPEG, JPEG-LS, JPEG 2000, or an MPEG-2, H.264 or "
+                + "HEVC stream), paced by its frame times";
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class FileSource extends PlayedSource {
     private final int maxWidth;
     private final int maxHeight;
     private final int decoderThreads;
+    private final Map<String, String> demuxerOptions;
 
     private FfmpegInput input;
     private SlotConverter converter;
@@ -39,7 +40,16 @@ public final class FileSource extends PlayedSource {
     private volatile long missingFrames;
 
     public FileSource(SourceUri uri) {
+        this(uri, Map.of());
+    }
+
+    /**
+     * With options for FFmpeg's demuxer, e.g. {@code framerate} for a raw video stream, which carries no timestamps
+     * of its own (FFmpeg would time it at 25 fps).
+     */
+    public FileSource(SourceUri uri, Map<String, String> demuxerOptions) {
         super(uri);
+        this.demuxerOptions = Map.copyOf(demuxerOptions);
         this.path = location("file source needs a path, e.g. file:/data/case1.mp4");
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);
@@ -60,7 +70,7 @@ public final class FileSource extends PlayedSource {
         status(SourceStatus.CONNECTING);
         input = new FfmpegInput("video file " + path, guard);
         try {
-            input.open("file:" + path.toAbsolutePath(), null, Map.of(), 0, false, decoderThreads, false);
+            input.open("file:" + path.toAbsolutePath(), null, demuxerOptions, 0, false, decoderThreads, false);
         } catch (FfmpegException e) {
             input = null;
             throw fail(e.getMessage() + (e.code() == org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA
@@ -134,7 +144,7 @@ public final class FileSource extends PlayedSource {
     private void reopen() throws CaptureException {
         FfmpegInput fresh = new FfmpegInput("video file " + path, guard);
         try {
-            fresh.open("file:" + path.toAbsolutePath(), null, Map.of(), 0, false, decoderThreads, false);
+            fresh.open("file:" + path.toAbsolutePath(), null, demuxerOptions, 0, false, decoderThreads, false);
         } catch (FfmpegException e) {
             throw new CaptureException("video file " + path + " cannot be read again to loop: " + e.getMessage());
         }

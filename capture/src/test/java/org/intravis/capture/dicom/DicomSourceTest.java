@@ -28,9 +28,10 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 /**
  * {@code dicom:} sources on the files of {@code src/test/resources/dicom} (its README): ultrasound cines written by
- * pydicom from frames of the real needle clip (JPEG baseline, RLE, implicit VR native, RGB by plane) and the NEMA
- * sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is compared with the picture pydicom
- * (or, for JPEG, OpenCV in Python) decoded from the same file.
+ * pydicom from frames of the real needle clip (JPEG baseline, RLE, implicit VR native, RGB by plane, the lossless
+ * syntaxes, video streams) and the NEMA sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is
+ * compared with the picture pydicom (for JPEG, OpenCV in Python; for the lossless and video syntaxes, the frames
+ * given to or decoded by the ffmpeg command) decoded from the same file.
  */
 class DicomSourceTest {
     @TempDir
@@ -89,6 +90,9 @@ class DicomSourceTest {
             "cine-j2k.dcm,             120,  96,  3, 30.0, 0,   0 2, 0,   0",
             "cine-ljpeg.dcm,           120,  96,  3, 30.0, 0,   0 2, 0,   0",
             "OBXXXX1A_rle_2frame.dcm,  800, 600,  2, 30.0, 0.2622878766196998, 0 1, 0, 0",
+            "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
+            "video-mpeg2.dcm,          180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
+            "video-hevc.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
     })
     void framesMatchWhatPydicomDecodes(String name, int w, int h, int n, double fps, double spacing, String checked,
                                        double meanDiff, int maxDiff) throws Exception {
@@ -216,19 +220,43 @@ class DicomSourceTest {
         assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
                 .hasMessageContaining("transfer syntax 1.2.840.10008.1.2.4.99").hasMessageContaining("JPEG-LS");
         s.close();
-        // H.264 in DICOM (a scanner's video export): named, with the way to play it. Its UID is 23 characters, so
-        // the element grows to 24 (a pad byte) and its 2-byte length says so
-        b = Files.readAllBytes(resource("cine-jpeg.dcm"));
-        byte[] uid = "1.2.840.10008.1.2.4.102\0".getBytes(StandardCharsets.US_ASCII);
-        byte[] h264 = new byte[b.length + 2];
-        System.arraycopy(b, 0, h264, 0, at - 2);
-        h264[at - 2] = (byte) uid.length;
-        System.arraycopy(uid, 0, h264, at, uid.length);
-        System.arraycopy(b, at + from.length, h264, at + uid.length, b.length - at - from.length);
-        FrameSource video = FrameSources.create("dicom:" + Files.write(dir.resolve("h264.dcm"), h264));
-        assertThatThrownBy(video::open).isInstanceOf(CaptureException.class).hasMessageContaining("H.264")
-                .hasMessageContaining("gdcmraw");
-        video.close();
+    }
+
+    /**
+     * A video stream as the pixel data (H.264 here): played at the file's frame time, through a temporary copy of
+     * the stream that is gone once the source closes; a stream FFmpeg cannot read is a clear error naming the file
+     * and the stream's kind, and leaves no copy either.
+     */
+    @Test
+    void aVideoStreamIsPlayedAtTheFilesTimingAndItsCopyRemoved() throws Exception {
+        List<Path> before = videoCopies();
+        List<Long> pts = new ArrayList<>();
+        try (FrameSource s = open("dicom:" + resource("video-h264.dcm") + "?pace=fast&fps=40")) {
+            assertThat(s.nominalFps()).isCloseTo(40, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(frames(s, pts)).hasSize(10);
+            assertThat(videoCopies()).hasSize(before.size() + 1);
+            assertThat(s.statusDetail()).contains("10 frames delivered of 10").contains("H.264 stream")
+                    .contains("40.0 fps (option)");
+        }
+        assertThat(pts).containsExactly(0L, 25_000L, 50_000L, 75_000L, 100_000L, 125_000L, 150_000L, 175_000L,
+                200_000L, 225_000L);
+        assertThat(videoCopies()).isEqualTo(before);
+
+        byte[] b = Files.readAllBytes(resource("video-h264.dcm"));
+        int pixelData = indexOf(b, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B'});
+        int stream = indexOf(b, new byte[] {0, 0, 0, 1}, pixelData); // the stream's first start code
+        Arrays.fill(b, stream, stream + 2000, (byte) 0x5A); // its parameter sets and first picture overwritten
+        FrameSource damaged = FrameSources.create("dicom:" + Files.write(dir.resolve("damaged-h264.dcm"), b));
+        assertThatThrownBy(damaged::open).isInstanceOf(CaptureException.class)
+                .hasMessageContaining("damaged-h264.dcm").hasMessageContaining("H.264 stream that cannot be played");
+        damaged.close();
+        assertThat(videoCopies()).isEqualTo(before);
+    }
+
+    private static List<Path> videoCopies() throws Exception {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("intravis-dicom-video-")).sorted().toList();
+        }
     }
 
     @Test
@@ -262,7 +290,8 @@ class DicomSourceTest {
 
     /** Cut anywhere, a file opens and plays to its end or fails its open with a CaptureException; never hangs. */
     @ParameterizedTest
-    @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm"})
+    @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "video-h264.dcm",
+            "video-mpeg2.dcm", "video-hevc.dcm"})
     void cutAnywhereIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] b = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(name.hashCode());
@@ -297,7 +326,7 @@ class DicomSourceTest {
      */
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "cine-j2k.dcm",
-            "cine-jpegls.dcm", "cine-ljpeg.dcm"})
+            "cine-jpegls.dcm", "cine-ljpeg.dcm", "video-h264.dcm", "video-mpeg2.dcm", "video-hevc.dcm"})
     void aDamagedHeaderIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] original = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(31L * name.hashCode());
