@@ -16,6 +16,9 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   video-h264.dcm, video-mpeg2.dcm, video-hevc.dcm
                       a video stream as the pixel data (1.2.840.10008.1.2.4.102, .100, .107), 10 frames 180x144
                       encoded by the ffmpeg command at 20 fps, in fragments of at most 4000 bytes, FrameTime 50 ms
+  grey12-window.dcm, grey12-signed-sigmoid.dcm, grey12-rle-exact.dcm
+                      12-bit grey in 16-bit words, 2 frames 120x96, rescale and VOI windows (LINEAR, SIGMOID on
+                      signed MONOCHROME1, LINEAR_EXACT under RLE)
   expected/NAME_F.png frame F of NAME as grey (also for two samples of ../shared/data/dicom read there) (pydicom's pixels, colour to grey with OpenCV's weights);
                       for cine-jpeg, OpenCV's own decoding of the frame's JPEG (pydicom here has no JPEG decoder)
 """
@@ -199,7 +202,39 @@ def main():
         for i in (0, 9):
             shutil.copy(f"/tmp/{name}_{i}.png", f"expected/{name}_{i}.png")
 
-    # 8. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
+    # 8. grey with more than 8 bits (fluoroscopy and some ultrasound exports), shown through the file's rescale and
+    #    first VOI window: native LINEAR (12 bits stored, two windows given), native SIGMOID (signed, MONOCHROME1),
+    #    RLE LINEAR_EXACT. Expected: pydicom's apply_modality_lut and apply_voi_lut, its output range scaled to 0-255
+    from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi_lut
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY).astype(np.int32) for f in clip_frames(folder, 2, (120, 96))]
+    for name, photometric, signed, function, centre, width, rle in (
+            ("grey12-window", "MONOCHROME2", 0, None, "300\\500", "1200\\800", False),
+            ("grey12-signed-sigmoid", "MONOCHROME1", 1, "SIGMOID", "-200", "900", False),
+            ("grey12-rle-exact", "MONOCHROME2", 0, "LINEAR_EXACT", "1800", "2500", True)):
+        ds = base(ExplicitVRLittleEndian, 96, 120, len(g), 1, photometric)
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, signed
+        ds.RescaleSlope, ds.RescaleIntercept = "1", "-1024"
+        ds.WindowCenter, ds.WindowWidth = centre, width  # "a\\b": two windows, the first applies
+        if function:
+            ds.VOILUTFunction = function
+        values = [f * 16 + (f % 7) - (2048 if signed else 0) for f in g]  # 12 bits, all their codes used
+        data = np.stack(values).astype(np.int16 if signed else np.uint16)
+        if rle:
+            ds.compress(RLELossless, data, encoding_plugin="pydicom")
+        else:
+            ds.PixelData = data.tobytes()
+        ds.save_as(name + ".dcm", write_like_original=False)
+        d = pydicom.dcmread(name + ".dcm")
+        lo, hi = (-2048, 2047) if signed else (0, 4095)
+        lo, hi = lo - 1024, hi - 1024  # pydicom's output range after a rescale
+        for i in (0, 1):
+            v = apply_voi_lut(apply_modality_lut(d.pixel_array[i], d), d, index=0)
+            out = np.round((v - lo) / (hi - lo) * 255)
+            if photometric == "MONOCHROME1":
+                out = 255 - out
+            cv2.imwrite(f"expected/{name}_{i}.png", out.astype(np.uint8))
+
+    # 9. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour
     rgb = apply_color_lut(d.pixel_array, d)
     cv2.imwrite("expected/OBXXXX1A_2frame_1.png", grey((rgb[1] >> 8).astype(np.uint8)))

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * What a DICOM Part 10 file says about its pictures, read once at open: the transfer syntax, the image pixel module
- * (size, samples, photometric interpretation, bits, palette), the cine timing (frame time, frame time vector, cine
+ * (size, samples, photometric interpretation, bits, palette, rescale and VOI window), the cine timing (frame time, frame time vector, cine
  * rate), the pixel spacing (Pixel Spacing, else the first ultrasound region's physical delta), and where each frame's
  * bytes are (native: one block; encapsulated: its fragments). The file is memory-mapped and only the elements above
  * are decoded; nested sequences are walked to be skipped (and for the ultrasound region). Little-endian transfer
@@ -52,6 +52,12 @@ final class DicomFile {
     double cineRate;
     double recommendedRate;
     double pixelSpacingMm;
+    /** Modality LUT (Rescale Slope and Intercept) and the first VOI window (Window Center and Width, NaN: none). */
+    double rescaleSlope = 1;
+    double rescaleIntercept;
+    double windowCenter = Double.NaN;
+    double windowWidth = Double.NaN;
+    String voiFunction = "";
     /** Palette colour lookup tables (red, green, blue): descriptor (entries, first mapped, bits) and data offset. */
     final int[][] paletteDescriptor = new int[3][];
     final int[] paletteOffset = new int[3];
@@ -325,6 +331,11 @@ final class DicomFile {
             case 0x00181065 -> frameTimeVectorMs = numbers(text(at, length));
             case 0x00180040 -> cineRate = number(text(at, length), 0);
             case 0x00082144 -> recommendedRate = number(text(at, length), 0);
+            case 0x00281050 -> windowCenter = number(text(at, length), Double.NaN);
+            case 0x00281051 -> windowWidth = number(text(at, length), Double.NaN);
+            case 0x00281052 -> rescaleIntercept = number(text(at, length), 0);
+            case 0x00281053 -> rescaleSlope = number(text(at, length), 1);
+            case 0x00281056 -> voiFunction = text(at, length);
             case 0x00280030 -> {
                 double[] v = numbers(text(at, length));
                 pixelSpacingMm = v.length == 2 ? v[1] : 0; // row spacing \ column spacing: across is the second

@@ -17,8 +17,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 /**
  * Turns a frame of a {@link DicomFile} into an 8-bit picture, grey or BGR: native pixels (8 or 16 bits; MONOCHROME1
  * and 2, RGB and YBR_FULL by pixel or by plane, PALETTE COLOR), RLE Lossless, JPEG baseline and extended (OpenCV),
- * lossless JPEG, JPEG-LS and JPEG 2000 (FFmpeg's decoders). 16-bit grey keeps its top 8 stored bits. One instance
- * per source: it keeps its working images.
+ * lossless JPEG, JPEG-LS and JPEG 2000 (FFmpeg's decoders). Native and RLE grey go through the file's rescale and
+ * VOI window when it has one, else their stored range is scaled to 8 bits; the other compressed syntaxes are shown as
+ * their decoders give them (8 bits, no window). One instance per source: it keeps its working images.
  */
 final class DicomPictures implements AutoCloseable {
     private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
@@ -33,6 +34,8 @@ final class DicomPictures implements AutoCloseable {
     private final BytePointer pictureMemory;
     private final byte[] shown;    // the picture built in Java, then copied to OpenCV's memory in one call
     private final byte[][] palette;
+    /** Grey pictures: the 8-bit level shown for each stored value ({@link #greyLut(DicomFile)}). */
+    private final byte[] greyLut;
     private byte[] compressedCopy = new byte[0];
     private BytePointer compressedMemory;
     private Mat compressed;
@@ -89,6 +92,7 @@ final class DicomPictures implements AutoCloseable {
         this.pictureMemory = new BytePointer(shown.length);
         this.picture = new Mat(f.rows, f.columns, colour ? CV_8UC3 : CV_8UC1, pictureMemory);
         this.palette = palette ? palette(f) : null;
+        this.greyLut = mono ? greyLut(f) : null;
         if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
             still = stillDecoder(f.transferSyntax); // last: a refusal above leaves no native decoder open
         }
@@ -189,24 +193,53 @@ final class DicomPictures implements AutoCloseable {
     }
 
     private void grey() {
-        DicomFile f = file;
-        boolean invert = f.photometric.equals("MONOCHROME1");
-        if (f.bitsAllocated == 8) {
+        if (file.bitsAllocated == 8) {
             for (int k = 0; k < pixels; k++) {
-                int v = raw[k] & 0xff;
-                shown[k] = (byte) (invert ? 255 - v : v);
+                shown[k] = greyLut[raw[k] & 0xff];
             }
             return;
         }
-        int stored = f.bitsStored > 0 && f.bitsStored <= 16 ? f.bitsStored : 16;
-        int shift = Math.max(0, stored - 8);
-        int offset = f.pixelRepresentation == 1 ? 1 << (stored - 1) : 0; // signed: shift the range to start at 0
-        int mask = (1 << stored) - 1;
+        int mask = greyLut.length - 1;
         ByteBuffer words = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < pixels; k++) {
-            int v = ((words.getShort(2 * k) + offset) & mask) >> shift;
-            shown[k] = (byte) (invert ? 255 - v : v);
+            shown[k] = greyLut[words.getShort(2 * k) & mask];
         }
+    }
+
+    /**
+     * Grey levels shown for each stored value (PS3.3 C.11): the modality rescale, then the file's first VOI window
+     * (LINEAR, LINEAR_EXACT or SIGMOID) over 0-255; without a window, the stored range scaled to 8 bits (its top 8
+     * bits; signed values from their least). MONOCHROME1 is inverted last.
+     */
+    static byte[] greyLut(DicomFile f) {
+        int stored = f.bitsAllocated == 8 ? 8 : f.bitsStored > 0 && f.bitsStored <= 16 ? f.bitsStored : 16;
+        int size = 1 << stored;
+        int shift = Math.max(0, stored - 8);
+        boolean signed = f.pixelRepresentation == 1;
+        double c = f.windowCenter;
+        double w = f.windowWidth;
+        String fn = f.voiFunction.toUpperCase(java.util.Locale.ROOT);
+        boolean window = !Double.isNaN(c) && !Double.isNaN(w) && (fn.equals("LINEAR") ? w >= 1 : w > 0);
+        boolean invert = f.photometric.equals("MONOCHROME1");
+        byte[] lut = new byte[size];
+        for (int s = 0; s < size; s++) {
+            int value = signed && s >= size / 2 ? s - size : s;
+            int v;
+            if (!window) {
+                v = (signed ? s ^ (size / 2) : s) >> shift; // signed: the range moved to start at 0
+            } else {
+                double x = value * f.rescaleSlope + f.rescaleIntercept;
+                double y = switch (fn) {
+                    case "LINEAR_EXACT" -> x <= c - w / 2 ? 0 : x > c + w / 2 ? 1 : (x - c) / w + 0.5;
+                    case "SIGMOID" -> 1 / (1 + Math.exp(-4 * (x - c) / w));
+                    default -> x <= c - 0.5 - (w - 1) / 2 ? 0 : x > c - 0.5 + (w - 1) / 2 ? 1
+                            : (x - (c - 0.5)) / (w - 1) + 0.5; // (w = 1: the first two cases cover every x)
+                };
+                v = (int) Math.round(Math.min(1, Math.max(0, y)) * 255);
+            }
+            lut[s] = (byte) (invert ? 255 - v : v);
+        }
+        return lut;
     }
 
     private void rgb(boolean byPlane, boolean ybr) {

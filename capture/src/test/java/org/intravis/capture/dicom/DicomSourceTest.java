@@ -29,7 +29,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 /**
  * {@code dicom:} sources on the files of {@code src/test/resources/dicom} (its README): ultrasound cines written by
  * pydicom from frames of the real needle clip (JPEG baseline, RLE, implicit VR native, RGB by plane, the lossless
- * syntaxes, video streams) and the NEMA sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is
+ * syntaxes, grey of 12 bits through its VOI window, video streams) and the NEMA sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is
  * compared with the picture pydicom (for JPEG, OpenCV in Python; for the lossless and video syntaxes, the frames
  * given to or decoded by the ffmpeg command) decoded from the same file.
  */
@@ -90,6 +90,9 @@ class DicomSourceTest {
             "cine-j2k.dcm,             120,  96,  3, 30.0, 0,   0 2, 0,   0",
             "cine-ljpeg.dcm,           120,  96,  3, 30.0, 0,   0 2, 0,   0",
             "OBXXXX1A_rle_2frame.dcm,  800, 600,  2, 30.0, 0.2622878766196998, 0 1, 0, 0",
+            "grey12-window.dcm,         120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
+            "grey12-signed-sigmoid.dcm, 120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
+            "grey12-rle-exact.dcm,      120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
             "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
             "video-mpeg2.dcm,          180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
             "video-hevc.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
