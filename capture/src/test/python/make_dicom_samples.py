@@ -19,6 +19,9 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   grey12-window.dcm, grey12-signed-sigmoid.dcm, grey12-rle-exact.dcm
                       12-bit grey in 16-bit words, 2 frames 120x96, rescale and VOI windows (LINEAR, SIGMOID on
                       signed MONOCHROME1, LINEAR_EXACT under RLE)
+  cine-deflated.dcm   Deflated Explicit VR Little Endian (1.2.840.10008.1.2.1.99), native grey, 3 frames 120x96
+  cine-eot.dcm        JPEG Baseline grey, 4 frames 120x96 of two fragments each, an empty Basic Offset Table and an
+                      Extended Offset Table (7FE0,0001)
   expected/NAME_F.png frame F of NAME as grey (also for two samples of ../shared/data/dicom read there) (pydicom's pixels, colour to grey with OpenCV's weights);
                       for cine-jpeg, OpenCV's own decoding of the frame's JPEG (pydicom here has no JPEG decoder)
 """
@@ -234,7 +237,41 @@ def main():
                 out = 255 - out
             cv2.imwrite(f"expected/{name}_{i}.png", out.astype(np.uint8))
 
-    # 9. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
+    # 9. a deflated file (the data set after the meta information is one raw deflate stream), native grey
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 3, (120, 96))]
+    ds = base("1.2.840.10008.1.2.1.99", 96, 120, len(g), 1, "MONOCHROME2")
+    ds.CineRate = 15
+    ds.PixelData = np.stack(g).tobytes()
+    save_with_expected(ds, "cine-deflated", (0, 2))
+
+    # 10. JPEG frames of two fragments each, an empty Basic Offset Table and an Extended Offset Table (7FE0,0001)
+    #     saying where each frame starts (what large files carry; without it the fragments cannot be told apart)
+    import struct
+    g = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in clip_frames(folder, 4, (120, 96))]
+    jpegs = [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes() for f in g]
+
+    def item(data):
+        data += b"\0" * (len(data) % 2)
+        return struct.pack("<HHI", 0xFFFE, 0xE000, len(data)) + data
+
+    items, offsets, at = [], [], 0
+    for j in jpegs:
+        offsets.append(at)
+        half = len(j) // 2 & ~1
+        for part in (j[:half], j[half:]):
+            items.append(item(part))
+            at += len(items[-1])
+    ds = base(JPEGBaseline8Bit, 96, 120, len(jpegs), 1, "MONOCHROME2")
+    ds.ExtendedOffsetTable = b"".join(struct.pack("<Q", o) for o in offsets)
+    ds.ExtendedOffsetTableLengths = b"".join(struct.pack("<Q", len(j)) for j in jpegs)
+    ds.PixelData = item(b"") + b"".join(items) + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+    ds["PixelData"].is_undefined_length = True
+    ds["PixelData"].VR = "OB"
+    ds.save_as("cine-eot.dcm", write_like_original=False)
+    for i in (0, 3):
+        cv2.imwrite(f"expected/cine-eot_{i}.png", cv2.imdecode(np.frombuffer(jpegs[i], np.uint8), cv2.IMREAD_GRAYSCALE))
+
+    # 11. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour
     rgb = apply_color_lut(d.pixel_array, d)
     cv2.imwrite("expected/OBXXXX1A_2frame_1.png", grey((rgb[1] >> 8).astype(np.uint8)))

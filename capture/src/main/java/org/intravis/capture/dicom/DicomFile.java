@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * What a DICOM Part 10 file says about its pictures, read once at open: the transfer syntax, the image pixel module
@@ -17,7 +19,7 @@ import java.util.List;
  * rate), the pixel spacing (Pixel Spacing, else the first ultrasound region's physical delta), and where each frame's
  * bytes are (native: one block; encapsulated: its fragments). The file is memory-mapped and only the elements above
  * are decoded; nested sequences are walked to be skipped (and for the ultrasound region). Little-endian transfer
- * syntaxes only (explicit and implicit VR; the retired big-endian one and deflated files are refused by name).
+ * syntaxes only (explicit and implicit VR, deflated too; the retired big-endian one is refused by name).
  */
 final class DicomFile {
     static final String IMPLICIT_LE = "1.2.840.10008.1.2";
@@ -34,9 +36,13 @@ final class DicomFile {
     private static final int SEQUENCE_END = 0xFFFEE0DD;
     private static final long UNDEFINED = 0xFFFFFFFFL;
     private static final int MAX_DEPTH = 16;
+    /** A deflated data set may not inflate beyond this (a damaged or hostile file must not fill the heap). */
+    private static final int MAX_INFLATED = 1 << 30;
+    private static final int EXTENDED_OFFSET_TABLE = 0x7FE00001;
 
     final Path path;
-    final MappedByteBuffer bytes;
+    /** The file, memory-mapped; for a deflated file, the meta information and the inflated data set (on the heap). */
+    ByteBuffer bytes;
     String transferSyntax = "";
     int rows;
     int columns;
@@ -65,8 +71,12 @@ final class DicomFile {
     /** Native pixel data: its offset and length; -1 when encapsulated. */
     long nativeOffset = -1;
     long nativeLength;
-    /** Encapsulated pixel data: the basic offset table (may be empty) and every fragment's offset and length. */
+    /**
+     * Encapsulated pixel data: the offset table (the basic one, else the Extended Offset Table, which large files carry
+     * instead; may be empty) and every fragment's offset and length.
+     */
     long[] offsetTable = new long[0];
+    private long[] extendedOffsets;
     final List<long[]> fragments = new ArrayList<>();
 
     private double regionDeltaX;
@@ -76,7 +86,7 @@ final class DicomFile {
     private boolean inRegion;
     private boolean regionSeen;
 
-    private DicomFile(Path path, MappedByteBuffer bytes) {
+    private DicomFile(Path path, ByteBuffer bytes) {
         this.path = path;
         this.bytes = bytes;
     }
@@ -116,12 +126,13 @@ final class DicomFile {
         if (transferSyntax.isEmpty()) {
             throw new DicomFormatException("has no transfer syntax in its file meta information");
         }
-        switch (transferSyntax) {
-            case EXPLICIT_BE -> throw new DicomFormatException("uses the retired big-endian transfer syntax; "
-                    + "convert it, e.g. with dcmconv +te (DCMTK)");
-            case DEFLATED -> throw new DicomFormatException("is deflated (transfer syntax " + DEFLATED
-                    + "); convert it, e.g. with dcmconv +te (DCMTK)");
-            default -> { }
+        if (transferSyntax.equals(EXPLICIT_BE)) {
+            throw new DicomFormatException("uses the retired big-endian transfer syntax; convert it, e.g. with "
+                    + "dcmconv +te (DCMTK)");
+        }
+        if (transferSyntax.equals(DEFLATED)) {
+            b = inflated(b);
+            bytes = b;
         }
         implicit = transferSyntax.equals(IMPLICIT_LE);
         while (b.remaining() >= 8 && nativeOffset < 0 && fragments.isEmpty()) {
@@ -238,6 +249,40 @@ final class DicomFile {
         }
     }
 
+    /**
+     * The file with its data set inflated (deflated explicit VR little endian: everything after the meta information
+     * is one raw deflate stream), positioned where the data set starts. A stream cut off keeps what inflated.
+     */
+    private static ByteBuffer inflated(ByteBuffer b) {
+        int start = b.position();
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(b.slice(start, b.limit() - start));
+            byte[] out = new byte[Math.max(1 << 16, 4 * (b.limit() - start))];
+            int n = 0;
+            while (!inflater.finished()) {
+                if (n == out.length) {
+                    if (out.length >= MAX_INFLATED) {
+                        throw new DicomFormatException("is deflated and inflates to more than 1 GiB");
+                    }
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_INFLATED, 2L * out.length));
+                }
+                int got = inflater.inflate(out, n, out.length - n);
+                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break; // cut off: the elements inflated so far are read, the pixels as far as they go
+                }
+                n += got;
+            }
+            ByteBuffer whole = ByteBuffer.allocate(start + n).order(ByteOrder.LITTLE_ENDIAN);
+            whole.put(b.slice(0, start)).put(out, 0, n).position(start);
+            return whole;
+        } catch (DataFormatException e) {
+            throw new DicomFormatException("is deflated, but its data set does not inflate (" + e.getMessage() + ")");
+        } finally {
+            inflater.end();
+        }
+    }
+
     private void pixels(ByteBuffer b, long length, int start) {
         if (length != UNDEFINED) {
             // a file cut off inside its pixels keeps the frames it holds whole (the reader counts them)
@@ -270,6 +315,9 @@ final class DicomFile {
                 fragments.add(new long[] {b.position(), len});
             }
             b.position(b.position() + (int) len);
+        }
+        if (offsetTable.length == 0 && extendedOffsets != null) {
+            offsetTable = extendedOffsets; // the same offsets, from the first fragment's item tag, in 64 bits
         }
         if (b.remaining() < 8 && !truncated) {
             truncated = fragments.size() < frames; // no sequence delimiter: cut off between fragments
@@ -331,6 +379,12 @@ final class DicomFile {
             case 0x00181065 -> frameTimeVectorMs = numbers(text(at, length));
             case 0x00180040 -> cineRate = number(text(at, length), 0);
             case 0x00082144 -> recommendedRate = number(text(at, length), 0);
+            case EXTENDED_OFFSET_TABLE -> {
+                extendedOffsets = new long[length / 8];
+                for (int i = 0; i < extendedOffsets.length; i++) {
+                    extendedOffsets[i] = bytes.getLong(at + 8 * i);
+                }
+            }
             case 0x00281050 -> windowCenter = number(text(at, length), Double.NaN);
             case 0x00281051 -> windowWidth = number(text(at, length), Double.NaN);
             case 0x00281052 -> rescaleIntercept = number(text(at, length), 0);

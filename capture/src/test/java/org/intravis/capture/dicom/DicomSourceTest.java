@@ -29,9 +29,10 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 /**
  * {@code dicom:} sources on the files of {@code src/test/resources/dicom} (its README): ultrasound cines written by
  * pydicom from frames of the real needle clip (JPEG baseline, RLE, implicit VR native, RGB by plane, the lossless
- * syntaxes, grey of 12 bits through its VOI window, video streams) and the NEMA sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is
- * compared with the picture pydicom (for JPEG, OpenCV in Python; for the lossless and video syntaxes, the frames
- * given to or decoded by the ffmpeg command) decoded from the same file.
+ * syntaxes, grey of 12 bits through its VOI window, video streams, deflated, an Extended Offset Table) and the NEMA
+ * sample OBXXXX1A (palette colour, RLE, from a scanner). Each frame checked is compared with the picture pydicom (for
+ * JPEG, OpenCV in Python; for the lossless and video syntaxes, the frames given to or decoded by the ffmpeg command)
+ * decoded from the same file.
  */
 class DicomSourceTest {
     @TempDir
@@ -93,6 +94,8 @@ class DicomSourceTest {
             "grey12-window.dcm,         120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
             "grey12-signed-sigmoid.dcm, 120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
             "grey12-rle-exact.dcm,      120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
+            "cine-deflated.dcm,        120,  96,  3, 15.0, 0,   0 2, 0,   0",
+            "cine-eot.dcm,             120,  96,  4, 30.0, 0,   0 3, 0,   0",
             "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
             "video-mpeg2.dcm,          180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
             "video-hevc.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
@@ -294,7 +297,7 @@ class DicomSourceTest {
     /** Cut anywhere, a file opens and plays to its end or fails its open with a CaptureException; never hangs. */
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "video-h264.dcm",
-            "video-mpeg2.dcm", "video-hevc.dcm"})
+            "video-mpeg2.dcm", "video-hevc.dcm", "cine-deflated.dcm", "cine-eot.dcm"})
     void cutAnywhereIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] b = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(name.hashCode());
@@ -329,7 +332,8 @@ class DicomSourceTest {
      */
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "cine-j2k.dcm",
-            "cine-jpegls.dcm", "cine-ljpeg.dcm", "video-h264.dcm", "video-mpeg2.dcm", "video-hevc.dcm"})
+            "cine-jpegls.dcm", "cine-ljpeg.dcm", "video-h264.dcm", "video-mpeg2.dcm", "video-hevc.dcm",
+            "cine-deflated.dcm", "cine-eot.dcm"})
     void aDamagedHeaderIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] original = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(31L * name.hashCode());
