@@ -107,7 +107,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         System.out.printf("  inference median %s ms%n", px(r.at("/inference_ms/median")));
         if (!r.get("skipped").isEmpty()) {
-            System.out.printf("  skipped %d file(s): see the report%n", r.get("skipped").size());
+            JsonNode first = r.get("skipped").get(0);
+            System.out.printf("  skipped %d file(s), e.g. %s: %s%s%n", r.get("skipped").size(),
+                    first.path("file").asText(), first.path("reason").asText(), report != null ? " (all in the report)"
+                            : "");
         }
         System.out.println(report != null ? "report: " + report.toAbsolutePath()
                 : "(no --report FILE: the JSON report was not written)");

@@ -15,8 +15,8 @@ import java.util.zip.Inflater;
 
 /**
  * What a DICOM Part 10 file says about its pictures, read once at open: the transfer syntax, the image pixel module
- * (size, samples, photometric interpretation, bits, palette, rescale and VOI window), the cine timing (frame time, frame time vector, cine
- * rate), the pixel spacing (Pixel Spacing, else the first ultrasound region's physical delta), and where each frame's
+ * (size, samples, photometric interpretation, bits, palette, rescale and VOI window), the cine timing (frame time,
+ * frame time vector, cine rate), the pixel spacing (Pixel Spacing, else the first ultrasound region's physical delta), and where each frame's
  * bytes are (native: one block; encapsulated: its fragments). The file is memory-mapped and only the elements above
  * are decoded; nested sequences are walked to be skipped (and for the ultrasound region). Little-endian transfer
  * syntaxes only (explicit and implicit VR, deflated too; the retired big-endian one is refused by name).

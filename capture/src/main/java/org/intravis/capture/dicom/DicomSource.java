@@ -112,8 +112,7 @@ public final class DicomSource extends PlayedSource {
             throw fail("cannot read DICOM file " + path + ": " + e.getMessage());
         }
         timing();
-        spacingMm = spacingOption > 0 ? spacingOption
-                : file.pixelSpacingMm > 0 ? file.pixelSpacingMm : file.regionSpacingMm();
+        spacingMm = spacing();
         geometry(new FrameGeometry(file.columns, file.rows, playback.format()));
         status(SourceStatus.STREAMING);
         LOG.info(() -> "opened DICOM file " + path + ": " + file.frames + " frames of " + file.columns + "x"
@@ -135,7 +134,7 @@ public final class DicomSource extends PlayedSource {
             throw fail("DICOM file " + path + ": its " + kind + " stream cannot be copied out for FFmpeg: "
                     + e.getMessage());
         }
-        double fps = fpsOption > 0 ? fpsOption : declaredFps();
+        Rate rate = rate();
         Map<String, String> options = new HashMap<>();
         for (String o : new String[] {"pace", "loop", "format"}) {
             if (uri.options().containsKey(o)) {
@@ -143,17 +142,16 @@ public final class DicomSource extends PlayedSource {
             }
         }
         video = new FileSource(new SourceUri(uri.raw(), "file", videoStream.toString(), options),
-                fps > 0 ? Map.of("framerate", String.format(Locale.ROOT, "%.6f", fps)) : Map.of());
+                rate != null ? Map.of("framerate", String.format(Locale.ROOT, "%.6f", rate.fps())) : Map.of());
         try {
             video.open();
         } catch (CaptureException e) {
             throw fail("DICOM file " + path + " holds an " + kind + " stream that cannot be played: "
                     + e.getMessage());
         }
-        timing = kind + " stream, " + (fps > 0 ? String.format(Locale.ROOT, "paced at %.1f fps (%s)", fps,
-                fpsOption > 0 ? "option" : "the file's timing") : "paced by the stream's own timestamps");
-        spacingMm = spacingOption > 0 ? spacingOption
-                : file.pixelSpacingMm > 0 ? file.pixelSpacingMm : file.regionSpacingMm();
+        timing = kind + " stream, " + (rate != null ? String.format(Locale.ROOT, "paced at %.1f fps (%s)",
+                rate.fps(), rate.from()) : "paced by the stream's own timestamps");
+        spacingMm = spacing();
         geometry(video.geometry());
         nominalFps(video.nominalFps());
         status(SourceStatus.STREAMING);
@@ -161,15 +159,32 @@ public final class DicomSource extends PlayedSource {
                 + file.rows + ", " + timing + (spacingMm > 0 ? String.format(", %.3f mm a pixel", spacingMm) : ""));
     }
 
-    /** The file's frame rate from Frame Time, Cine Rate or Recommended Display Frame Rate; 0 when none is plausible. */
-    private double declaredFps() {
+    /** A frame rate and where it came from. */
+    private record Rate(double fps, String from) {
+    }
+
+    /**
+     * The rate to play at (the Frame Time Vector aside): the {@code fps} option, else the file's Frame Time, Cine Rate
+     * or Recommended Display Frame Rate, the first plausible; null when there is none.
+     */
+    private Rate rate() {
+        if (fpsOption > 0) {
+            return new Rate(fpsOption, "option");
+        }
         if (plausible(1000 / file.frameTimeMs)) {
-            return 1000 / file.frameTimeMs;
+            return new Rate(1000 / file.frameTimeMs, "frame time " + file.frameTimeMs + " ms");
         }
         if (plausible(file.cineRate)) {
-            return file.cineRate;
+            return new Rate(file.cineRate, "cine rate");
         }
-        return plausible(file.recommendedRate) ? file.recommendedRate : 0;
+        return plausible(file.recommendedRate) ? new Rate(file.recommendedRate, "recommended display frame rate")
+                : null;
+    }
+
+    /** Pixel size in mm: the option, else Pixel Spacing, else the first ultrasound region's; 0 when unknown. */
+    private double spacing() {
+        return spacingOption > 0 ? spacingOption
+                : file.pixelSpacingMm > 0 ? file.pixelSpacingMm : file.regionSpacingMm();
     }
 
     /** Presentation times per the class comment. */
@@ -189,23 +204,10 @@ public final class DicomSource extends PlayedSource {
             nominalFps(fps);
             return;
         }
-        double fps;
-        if (fpsOption > 0) {
-            fps = fpsOption;
-            timing = "paced at " + fps + " fps (option)";
-        } else if (plausible(1000 / file.frameTimeMs)) {
-            fps = 1000 / file.frameTimeMs;
-            timing = String.format("paced at %.1f fps (frame time %s ms)", fps, file.frameTimeMs);
-        } else if (plausible(file.cineRate)) {
-            fps = file.cineRate;
-            timing = "paced at " + fps + " fps (cine rate)";
-        } else if (plausible(file.recommendedRate)) {
-            fps = file.recommendedRate;
-            timing = "paced at " + fps + " fps (recommended display frame rate)";
-        } else {
-            fps = DEFAULT_FPS;
-            timing = "paced at " + fps + " fps (the file gives no frame time)";
-        }
+        Rate rate = rate();
+        double fps = rate != null ? rate.fps() : DEFAULT_FPS;
+        timing = String.format(Locale.ROOT, "paced at %.1f fps (%s)", fps,
+                rate != null ? rate.from() : "the file gives no frame time");
         periodMicros = Math.round(1e6 / fps);
         for (int i = 0; i < n; i++) {
             ptsMicros[i] = i * periodMicros;

@@ -506,8 +506,9 @@ public final class Evaluator {
         /** Why a folder gave no frame: empty, only subfolders (one folder is read), or every file skipped. */
         private String nothingEvaluated(List<Path> files) throws IOException {
             if (!files.isEmpty()) {
-                return "--images " + o.images() + ": none of its " + files.size() + " file(s) could be evaluated; "
-                        + skipped.get(0).get("file").asText() + ": " + skipped.get(0).get("reason").asText();
+                return "--images " + o.images() + ": none of its " + files.size() + " file(s) could be evaluated"
+                        + (skipped.isEmpty() ? "" : "; " + skipped.get(0).get("file").asText() + ": "
+                        + skipped.get(0).get("reason").asText());
             }
             List<String> folders;
             try (Stream<Path> s = Files.list(o.images())) {
