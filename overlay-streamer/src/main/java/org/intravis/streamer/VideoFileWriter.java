@@ -28,7 +28,7 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
  * <p>
  * Everything native is allocated in {@link #open()}; {@link #write} allocates nothing. One thread.
  */
-public final class VideoFileWriter implements AutoCloseable {
+public final class VideoFileWriter implements PictureFileWriter, AutoCloseable {
     private static final int FF_QP2LAMBDA = 118;
     private static final int FF_THREAD_SLICE = 2;
     private static final int AVERROR_EAGAIN = -11;
@@ -80,11 +80,14 @@ public final class VideoFileWriter implements AutoCloseable {
 
     public Path file() { return file; }
     public VideoCodec codec() { return codec; }
+    @Override
     public int width() { return width; }
+    @Override
     public int height() { return height; }
     public long frames() { return frames; }
 
     /** Creates the file, opens the encoder and writes the header. */
+    @Override
     public void open() throws IOException {
         try {
             openUnchecked();
@@ -184,6 +187,7 @@ public final class VideoFileWriter implements AutoCloseable {
      * {@link #width()} x {@link #height()} (an odd last row or column is dropped for 4:2:0 codecs). Timestamps must
      * increase; one that does not is moved one millisecond past the previous. Returns the timestamp written.
      */
+    @Override
     public long write(BytePointer pixels, int stride, long ptsMillis) throws IOException {
         if (buffers == null) {
             throw new IOException(file + " is not open");
@@ -253,6 +257,7 @@ public final class VideoFileWriter implements AutoCloseable {
     }
 
     /** Closes without finishing the file (after a failure); frees everything. */
+    @Override
     public void abort() {
         if (fmt != null) {
             AVIOContext pb = fmt.pb();

@@ -19,11 +19,12 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--recording", required = true, paramLabel = "DIR", description = "A session folder written by the recorder.")
     Path recording;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE", description = "The video to write (.mp4 or .mkv).")
+    @Option(names = "--output", required = true, paramLabel = "FILE",
+            description = "The video to write (.mp4 or .mkv), or a DICOM cine (.dcm: JPEG frames, for a PACS).")
     Path output;
 
-    @Option(names = "--codec", description = "h264 (default), mjpeg, ffvhuff or ffv1.")
-    String codec = "h264";
+    @Option(names = "--codec", description = "h264 (default), mjpeg, ffvhuff or ffv1 (a .mp4 or .mkv's).")
+    String codec;
 
     @Option(names = "--bitrate-kbps", description = "H.264 bit rate (default: about 0.3 bits per pixel per frame).")
     long bitrateKbps;
@@ -33,9 +34,12 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (codec != null && RecordingExporter.container(output).equals(RecordingExporter.DICOM)) {
+            throw new UserError("--codec is for a .mp4 or .mkv; a .dcm export has JPEG baseline frames");
+        }
         VideoCodec c;
         try {
-            c = VideoCodec.byName(codec);
+            c = VideoCodec.byName(codec == null ? "h264" : codec);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -44,7 +48,7 @@ final class ExportCommand implements Callable<Integer> {
                 .run(bar::total, bar::update);
         bar.finish();
         System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
-                r.frames(), r.width(), r.height(), r.codec().configName(), output, r.bytes() / 1e6, r.seconds(), r.fps());
+                r.frames(), r.width(), r.height(), r.format(), output, r.bytes() / 1e6, r.seconds(), r.fps());
         return 0;
     }
 }

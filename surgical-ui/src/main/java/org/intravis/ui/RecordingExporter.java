@@ -10,7 +10,11 @@ import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.PixelFormat;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.intravis.streamer.DicomCineWriter;
 import org.intravis.streamer.OverlayRenderer;
+import org.intravis.streamer.PictureFileWriter;
 import org.intravis.streamer.RecordedAnnotations;
 import org.intravis.streamer.VideoCodec;
 import org.intravis.streamer.VideoFileWriter;
@@ -18,6 +22,8 @@ import org.intravis.streamer.VideoFileWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.function.LongConsumer;
 
@@ -27,15 +33,16 @@ import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
- * Writes a recorded session as one video file with the overlay burned in, frame by frame as it was seen: each
+ * Writes a recorded session as one video file (or one DICOM cine) with the overlay burned in, frame by frame as it
+ * was seen: each
  * frame gets the overlay recorded with it, with its recorded age and freshness (a stale overlay shows only its
  * badge, as on the OR display), drawn by the same {@link OverlayRenderer} as the live burned-in variant. The
  * recording is already de-identified. Frames keep their recorded timing.
  */
 final class RecordingExporter {
 
-    /** What an export did. */
-    record Result(long frames, long bytes, double seconds, int width, int height, VideoCodec codec) {
+    /** What an export did ({@code format}: the codec's name, or the DICOM file's). */
+    record Result(long frames, long bytes, double seconds, int width, int height, String format) {
         double fps() {
             return seconds > 0 ? frames / seconds : 0;
         }
@@ -63,7 +70,39 @@ final class RecordingExporter {
         if (name.endsWith(".mkv")) {
             return "matroska";
         }
-        throw new UserError("output " + output + ": use a .mp4 or .mkv file name");
+        if (name.endsWith(".dcm")) {
+            return DICOM;
+        }
+        throw new UserError("output " + output + ": use a .mp4, .mkv or .dcm file name");
+    }
+
+    static final String DICOM = "dicom";
+    private static final int DICOM_JPEG_QUALITY = 92;
+
+    /** The writer for the output's kind: a video, or a DICOM cine (JPEG frames) for a PACS or a teaching file. */
+    private PictureFileWriter writer(String container, int w, int h, RecordingSource source) {
+        if (!container.equals(DICOM)) {
+            return new VideoFileWriter(output, container, codec, w, h, PixelFormat.BGR24, source.nominalFps(), bitrate,
+                    Runtime.getRuntime().availableProcessors(), true);
+        }
+        JsonNode manifest;
+        try {
+            manifest = new ObjectMapper().readTree(recording.resolve("manifest.json").toFile());
+        } catch (IOException e) {
+            throw new UserError("export of " + recording + " failed: its manifest.json cannot be read: " + e.getMessage(),
+                    e);
+        }
+        Instant started;
+        try {
+            started = Instant.parse(manifest.path("startedAt").asText());
+        } catch (DateTimeParseException e) {
+            started = Instant.now();
+        }
+        // the picture may show what the scanner burned in (names included) unless regions were masked at capture
+        boolean masked = manifest.path("deidentified").size() > 0;
+        String what = overlay ? "intravis replay, AI overlay burned in" : "intravis replay";
+        return new DicomCineWriter(output, w, h, source.pixelSpacingMm(), started,
+                what + " (" + manifest.path("stream").asText("") + ")", !masked, DICOM_JPEG_QUALITY);
     }
 
     /** Exports; {@code progress} gets the frames done so far, {@code total} is told the frame count first. */
@@ -84,8 +123,13 @@ final class RecordingExporter {
         int w = source.geometry().maxWidth();
         int h = source.geometry().maxHeight();
         FrameSlot slot = new FrameSlot(0, source.geometry(), false);
-        VideoFileWriter writer = new VideoFileWriter(output, container, codec, w, h, PixelFormat.BGR24,
-                source.nominalFps(), bitrate, Runtime.getRuntime().availableProcessors(), true);
+        PictureFileWriter writer;
+        try {
+            writer = writer(container, w, h, source);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
         long written = 0;
         try (RecordedAnnotations annotations = RecordedAnnotations.open(recording);
              OverlayRenderer renderer = new OverlayRenderer(Annotations.LOW_CONFIDENCE);
@@ -155,6 +199,7 @@ final class RecordingExporter {
         } catch (IOException e) {
             bytes = -1;
         }
-        return new Result(written, bytes, (System.nanoTime() - t0) / 1e9, writer.width(), writer.height(), codec);
+        return new Result(written, bytes, (System.nanoTime() - t0) / 1e9, writer.width(), writer.height(),
+                container.equals(DICOM) ? "DICOM, JPEG baseline" : codec.configName());
     }
 }

@@ -90,6 +90,73 @@ class ExportAnalyzeTest {
         assertThat(Math.abs((raw[i] & 0xff) - (raw[i + 1] & 0xff))).isLessThanOrEqualTo(2);
     }
 
+    /**
+     * A recording exported as a DICOM cine (for a PACS or a teaching file) reads back frame for frame: as many frames
+     * as recorded, each at its recorded time (the Frame Time Vector), the pictures those of a lossless export of the
+     * same recording within JPEG's loss, with the burned-in overlay; the header says what the object is.
+     */
+    @Test
+    void exportToDicomReadsBackFrameForFrame() throws Exception {
+        Path session = RecordReplayTest.record(dir, 2.0);
+        Path dcm = dir.resolve("out").resolve("case.dcm");
+        Path lossless = dir.resolve("out").resolve("case.mkv");
+        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
+                "--output", dcm.toString());
+        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("DICOM, JPEG baseline");
+        r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output", lossless.toString(),
+                "--codec", "ffv1");
+        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+
+        RecordedFrames frames = RecordedFrames.load(session);
+        List<byte[]> pictures = new java.util.ArrayList<>();
+        List<Long> pts = new java.util.ArrayList<>();
+        try (FrameSource s = FrameSources.create("dicom:" + dcm + "?pace=fast&format=bgr")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(320);
+            assertThat(s.geometry().maxHeight()).isEqualTo(240);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            FrameSource.Read read;
+            while ((read = s.readInto(slot)) != FrameSource.Read.END) {
+                if (read == FrameSource.Read.FRAME) {
+                    byte[] b = new byte[slot.frameBytes()];
+                    slot.pixels().get(0, b);
+                    pictures.add(b);
+                    pts.add(slot.sourcePtsMicros());
+                }
+            }
+        }
+        assertThat(pictures).as("every recorded frame").hasSize(frames.count());
+        for (int p = 0; p < frames.count(); p++) {
+            long ms = frames.tUs(p) / 1000 - frames.tUs(0) / 1000; // the vector's millisecond steps, summed
+            assertThat(pts.get(p)).as("frame %d's time", p).isEqualTo(ms * 1000);
+        }
+        for (int p : new int[] {0, frames.count() / 2, frames.count() - 1}) {
+            byte[] rgb = RecorderProbe.rgbFrame(lossless, p, 320, 240);
+            byte[] bgr = pictures.get(p);
+            long sum = 0;
+            for (int i = 0; i < rgb.length; i += 3) {
+                sum += Math.abs((rgb[i] & 0xff) - (bgr[i + 2] & 0xff))
+                        + Math.abs((rgb[i + 1] & 0xff) - (bgr[i + 1] & 0xff))
+                        + Math.abs((rgb[i + 2] & 0xff) - (bgr[i] & 0xff));
+            }
+            assertThat((double) sum / rgb.length).as("frame %d: mean difference from the lossless export", p)
+                    .isLessThan(3.0);
+        }
+        String header = new String(Files.readAllBytes(dcm), 0, 2000, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(header).startsWith("\0".repeat(128) + "DICM").contains("1.2.840.10008.5.1.4.1.1.7.4")
+                .contains("1.2.840.10008.1.2.4.50").contains("DERIVED\\SECONDARY").contains("YBR_FULL_422");
+        try (Stream<Path> left = Files.list(dcm.getParent())) {
+            assertThat(left.map(f -> f.getFileName().toString())).as("no temporary files left")
+                    .containsExactlyInAnyOrder("case.dcm", "case.mkv");
+        }
+
+        r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output", dcm.toString(),
+                "--codec", "h264");
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("a .dcm export has JPEG baseline frames");
+    }
+
     @Test
     void exportOfAFolderThatIsNoRecordingIsAClearError() {
         CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", dir.toString(),
