@@ -1,5 +1,7 @@
 package org.intravis.ui;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.capture.RecordedFrames;
@@ -10,8 +12,6 @@ import org.intravis.pipeline.CaptureException;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.PixelFormat;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.intravis.streamer.DicomCineWriter;
 import org.intravis.streamer.OverlayRenderer;
 import org.intravis.streamer.PictureFileWriter;
@@ -34,12 +34,14 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
  * Writes a recorded session as one video file (or one DICOM cine) with the overlay burned in, frame by frame as it
- * was seen: each
- * frame gets the overlay recorded with it, with its recorded age and freshness (a stale overlay shows only its
- * badge, as on the OR display), drawn by the same {@link OverlayRenderer} as the live burned-in variant. The
- * recording is already de-identified. Frames keep their recorded timing.
+ * was seen: each frame gets the overlay recorded with it, with its recorded age and freshness (a stale overlay shows
+ * only its badge, as on the OR display), drawn by the same {@link OverlayRenderer} as the live burned-in variant.
+ * The recording is already de-identified. Frames keep their recorded timing.
  */
 final class RecordingExporter {
+    /** The {@link #container} of a {@code .dcm} output. */
+    static final String DICOM = "dicom";
+    private static final int DICOM_JPEG_QUALITY = 92;
 
     /** What an export did ({@code format}: the codec's name, or the DICOM file's). */
     record Result(long frames, long bytes, double seconds, int width, int height, String format) {
@@ -75,9 +77,6 @@ final class RecordingExporter {
         }
         throw new UserError("output " + output + ": use a .mp4, .mkv or .dcm file name");
     }
-
-    static final String DICOM = "dicom";
-    private static final int DICOM_JPEG_QUALITY = 92;
 
     /** The writer for the output's kind: a video, or a DICOM cine (JPEG frames) for a PACS or a teaching file. */
     private PictureFileWriter writer(String container, int w, int h, RecordingSource source) {
