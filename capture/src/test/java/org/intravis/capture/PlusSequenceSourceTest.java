@@ -6,6 +6,7 @@ import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.FrameSource.Read;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
+import org.intravis.pipeline.testing.Bytes;
 import org.intravis.pipeline.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class PlusSequenceSourceTest {
     static void sample() throws Exception {
         sample = Path.of(PlusSequenceSourceTest.class.getResource("/plus/BoneUltrasound_L14_first5.igs.mha").toURI());
         byte[] all = Files.readAllBytes(sample);
-        int end = indexOf(all, "ElementDataFile = LOCAL\n".getBytes(StandardCharsets.US_ASCII));
+        int end = Bytes.indexOf(all, "ElementDataFile = LOCAL\n".getBytes(StandardCharsets.US_ASCII));
         end += "ElementDataFile = LOCAL\n".length();
         headerText = new String(all, 0, end, StandardCharsets.US_ASCII);
         Inflater inf = new Inflater();
@@ -57,19 +58,6 @@ class PlusSequenceSourceTest {
         pixels = new byte[W * H * 5];
         assertThat(inf.inflate(pixels)).isEqualTo(pixels.length);
         inf.end();
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 
     /** The sample's header with some lines replaced, e.g. CompressedData. */

@@ -87,12 +87,10 @@ public final class DicomCineWriter implements PictureFileWriter {
         this.quality = quality;
     }
 
-    public Path file() { return file; }
     @Override
     public int width() { return width; }
     @Override
     public int height() { return height; }
-    public long frames() { return frameLengths.size(); }
 
     @Override
     public void open() throws IOException {

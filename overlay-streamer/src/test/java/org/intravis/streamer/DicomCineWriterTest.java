@@ -1,6 +1,7 @@
 package org.intravis.streamer;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.intravis.pipeline.testing.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +56,7 @@ class DicomCineWriterTest {
         assertThat(files()).containsExactly("case.dcm");
         byte[] b = Files.readAllBytes(dir.resolve("case.dcm"));
         ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        int pixelData = indexOf(b, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, -1, -1, -1, -1});
+        int pixelData = Bytes.indexOf(b, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, -1, -1, -1, -1});
         int table = pixelData + 12;
         assertThat(buf.getShort(table) & 0xffff).isEqualTo(0xFFFE);
         assertThat(buf.getShort(table + 2) & 0xffff).isEqualTo(0xE000);
@@ -90,18 +91,5 @@ class DicomCineWriterTest {
         empty.open();
         assertThatThrownBy(empty::close).isInstanceOf(IOException.class).hasMessageContaining("no frame to write");
         assertThat(files()).isEmpty();
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 }

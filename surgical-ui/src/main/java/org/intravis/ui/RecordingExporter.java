@@ -1,7 +1,6 @@
 package org.intravis.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.capture.RecordedFrames;
@@ -84,13 +83,7 @@ final class RecordingExporter {
             return new VideoFileWriter(output, container, codec, w, h, PixelFormat.BGR24, source.nominalFps(), bitrate,
                     Runtime.getRuntime().availableProcessors(), true);
         }
-        JsonNode manifest;
-        try {
-            manifest = new ObjectMapper().readTree(recording.resolve("manifest.json").toFile());
-        } catch (IOException e) {
-            throw new UserError("export of " + recording + " failed: its manifest.json cannot be read: " + e.getMessage(),
-                    e);
-        }
+        JsonNode manifest = source.manifest();
         Instant started;
         try {
             started = Instant.parse(manifest.path("startedAt").asText());

@@ -30,6 +30,7 @@ final class DicomPictures implements AutoCloseable {
     private final int pixels;
     private final boolean colour;
     private final byte[] raw;      // a frame's samples as stored (RLE: decoded, plane by plane)
+    private final ByteBuffer rawWords; // raw as little-endian 16-bit samples, made once
     private final Mat picture;     // the frame as 8-bit grey or BGR
     private final BytePointer pictureMemory;
     private final byte[] shown;    // the picture built in Java, then copied to OpenCV's memory in one call
@@ -74,6 +75,7 @@ final class DicomPictures implements AutoCloseable {
         this.pixels = f.rows * f.columns;
         this.colour = !mono;
         this.raw = new byte[pixels * f.samples * Math.max(1, f.bitsAllocated / 8)];
+        this.rawWords = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         if (!f.encapsulated() && f.nativeLength < (long) raw.length * f.frames) {
             long whole = f.nativeLength / raw.length;
             if (whole == 0) {
@@ -141,7 +143,8 @@ final class DicomPictures implements AutoCloseable {
             case "80", "81" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEGLS, "JPEG-LS");
             case "90", "91", "201", "202", "203" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEG2000, "JPEG 2000");
             default -> throw new DicomFormatException("has compressed pixels in transfer syntax " + ts
-                    + ", which this reader does not decode (native, RLE, JPEG, JPEG-LS and JPEG 2000 are read)");
+                    + ", which this reader does not decode (native, RLE, JPEG, JPEG-LS, JPEG 2000 and MPEG-2, H.264 and "
+                    + "HEVC streams are read)");
         };
     }
 
@@ -200,9 +203,8 @@ final class DicomPictures implements AutoCloseable {
             return;
         }
         int mask = greyLut.length - 1;
-        ByteBuffer words = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < pixels; k++) {
-            shown[k] = greyLut[words.getShort(2 * k) & mask];
+            shown[k] = greyLut[rawWords.getShort(2 * k) & mask];
         }
     }
 
@@ -275,9 +277,8 @@ final class DicomPictures implements AutoCloseable {
         int[] d = f.paletteDescriptor[0];
         int entries = d[0] == 0 ? 65536 : d[0];
         int first = d[1];
-        ByteBuffer words = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < pixels; k++) {
-            int v = f.bitsAllocated == 16 ? words.getShort(2 * k) & 0xffff : raw[k] & 0xff;
+            int v = f.bitsAllocated == 16 ? rawWords.getShort(2 * k) & 0xffff : raw[k] & 0xff;
             int idx = Math.min(entries - 1, Math.max(0, v - first));
             shown[3 * k] = palette[2][idx];
             shown[3 * k + 1] = palette[1][idx];

@@ -9,6 +9,7 @@ import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.FrameSource.Read;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
+import org.intravis.pipeline.testing.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,7 +220,7 @@ class DicomSourceTest {
         byte[] b = Files.readAllBytes(resource("cine-jpeg.dcm"));
         byte[] from = "1.2.840.10008.1.2.4.50".getBytes(StandardCharsets.US_ASCII);
         byte[] to = "1.2.840.10008.1.2.4.99".getBytes(StandardCharsets.US_ASCII);
-        int at = indexOf(b, from);
+        int at = Bytes.indexOf(b, from);
         System.arraycopy(to, 0, b, at, to.length);
         Path f = Files.write(dir.resolve("unknown.dcm"), b);
         FrameSource s = FrameSources.create("dicom:" + f);
@@ -249,8 +250,8 @@ class DicomSourceTest {
         assertThat(videoCopies()).isEqualTo(before);
 
         byte[] b = Files.readAllBytes(resource("video-h264.dcm"));
-        int pixelData = indexOf(b, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B'});
-        int stream = indexOf(b, new byte[] {0, 0, 0, 1}, pixelData); // the stream's first start code
+        int pixelData = Bytes.indexOf(b, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B'});
+        int stream = Bytes.indexOf(b, new byte[] {0, 0, 0, 1}, pixelData); // the stream's first start code
         Arrays.fill(b, stream, stream + 2000, (byte) 0x5A); // its parameter sets and first picture overwritten
         FrameSource damaged = FrameSources.create("dicom:" + Files.write(dir.resolve("damaged-h264.dcm"), b));
         assertThatThrownBy(damaged::open).isInstanceOf(CaptureException.class)
@@ -271,7 +272,7 @@ class DicomSourceTest {
         // the fourth JPEG's start-of-image marker and the bytes after it overwritten: that frame cannot be decoded
         int soi = -1;
         for (int k = 0; k < 4; k++) {
-            soi = indexOf(b, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, soi + 1);
+            soi = Bytes.indexOf(b, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, soi + 1);
         }
         Arrays.fill(b, soi, soi + 600, (byte) 0x11);
         Path f = Files.write(dir.resolve("damaged.dcm"), b);
@@ -360,22 +361,5 @@ class DicomSourceTest {
             assertThat(r).as("trial %d", t).isEqualTo(Read.END);
             s.close();
         }
-    }
-
-    static int indexOf(byte[] hay, byte[] needle) {
-        return indexOf(hay, needle, 0);
-    }
-
-    static int indexOf(byte[] hay, byte[] needle, int from) {
-        outer:
-        for (int i = from; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 }
