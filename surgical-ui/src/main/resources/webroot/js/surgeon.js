@@ -85,7 +85,7 @@ function addTile(id) {
 function removeTile(id) {
   const v = views.get(id);
   if (!v) return;
-  v.editor.enable(false);
+  v.editor.close();
   v.view.stop();
   v.tile.remove();
   views.delete(id);

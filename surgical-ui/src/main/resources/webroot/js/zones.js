@@ -61,6 +61,10 @@ export class ZoneEditor {
     this.selected = -1;
     this.drag = null;        // {zone, vertex}
     this.enabled = false;
+    // Nothing is drawn until the stored zones are here: the first save replaces the server's list with the editor's,
+    // so an edit made before they arrive would delete them (and the late answer would then drop the new zone).
+    this.loaded = false;
+    this.closed = false;
     view.editor = this;
     this.handlers = {
       mousedown: (e) => this.mousedown(e),
@@ -71,14 +75,24 @@ export class ZoneEditor {
     };
   }
 
+  /** Loads the stored zones, trying again every 2 s until they come (editing waits for them). */
   async load() {
+    if (this.closed) return;
     try {
       this.zones = await loadZones(this.stream);
+      this.loaded = true;
       this.onStatus(`${this.zones.length} no-go zone(s) loaded`);
     } catch (e) {
-      this.onStatus(`cannot load zones: ${e.message}`);
+      this.onStatus(`cannot load zones (${e.message}): editing waits for them, retrying`);
+      setTimeout(() => this.load(), 2000);
     }
     this.redraw();
+  }
+
+  /** The stream's tile is gone: no more retries. */
+  close() {
+    this.closed = true;
+    this.enable(false);
   }
 
   enable(on) {
@@ -132,6 +146,10 @@ export class ZoneEditor {
 
   mousedown(e) {
     if (e.button !== 0) return;
+    if (!this.loaded) {
+      this.onStatus('the stored zones are still loading: drawing starts when they are here');
+      return;
+    }
     const [x, y] = toFrame(this.canvas, e.clientX, e.clientY);
     if (this.drawing) {
       if (this.nearFirst(x, y)) this.finish();

@@ -4,6 +4,7 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
@@ -181,5 +183,20 @@ final class HeadlessChromium implements BeforeEachCallback, AfterTestExecutionCa
     static void waitFor(String what, long timeoutMillis, BooleanSupplier condition) {
         await(what).atMost(Duration.ofMillis(timeoutMillis)).pollInSameThread().pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
+    }
+
+    /** As {@link #waitFor(String, long, BooleanSupplier)}, and a failure says what {@code shown} read at the end. */
+    static void waitFor(String what, long timeoutMillis, BooleanSupplier condition, Supplier<String> shown) {
+        try {
+            waitFor(what, timeoutMillis, condition);
+        } catch (ConditionTimeoutException e) {
+            String state;
+            try {
+                state = shown.get();
+            } catch (RuntimeException unreadable) {
+                state = "(unreadable: " + unreadable + ")";
+            }
+            throw new AssertionError(e.getMessage() + "; at the end: " + state, e);
+        }
     }
 }

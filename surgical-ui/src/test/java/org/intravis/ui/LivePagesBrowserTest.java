@@ -169,6 +169,44 @@ class LivePagesBrowserTest {
         assertThat(d(boxes.get(0), "y")).isBetween(60.0, 160.0);
     }
 
+    @Test
+    void aZoneDrawnBeforeTheStoredZonesArriveNeitherStartsNorDeletesThem() throws Exception {
+        String zonesPath = "/api/streams/" + STREAM + "/zones";
+        String stored = "[{\"id\": 7, \"label\": \"stored\", \"points\": [[10, 10], [60, 10], [60, 50]]}]";
+        assertThat(TestApps.call(app, "PUT", zonesPath, stored).statusCode()).isEqualTo(204);
+        try {
+            Page page = chromium.page(1280, 800);
+            List<com.microsoft.playwright.Route> held = new java.util.ArrayList<>();
+            page.route("**" + zonesPath, route -> {
+                if ("GET".equals(route.request().method()) && held.isEmpty()) {
+                    held.add(route); // the first load is answered late, below
+                } else {
+                    route.resume();
+                }
+            });
+            page.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=jpeg"));
+            StreamPage view = new StreamPage(page, STREAM);
+            waitFor("video", 30_000, () -> view.decoded() > 5 && !held.isEmpty());
+            page.click("#edit-zones");
+            double[] a = view.toPage(300, 200, 640, 360);
+            page.mouse().click(a[0], a[1]);
+            assertThat(page.evaluate("() => window.intravis.editor('" + STREAM + "').drawing")).as("no drawing yet").isNull();
+            assertThat(page.locator("#zone-status").textContent()).contains("still loading");
+
+            held.get(0).resume();
+            waitFor("the stored zone loaded", 10_000, () -> page.locator("#zone-status").textContent()
+                    .contains("1 no-go zone(s) loaded"));
+            view.drawPolygon(List.of(new double[]{300, 200}, new double[]{360, 200}, new double[]{330, 250}), 640, 360);
+            waitFor("the new zone saved beside the stored one", 10_000, () -> page.locator("#zone-status").textContent()
+                    .contains("saved (2 zone(s))"), () -> page.locator("#zone-status").textContent());
+            JsonNode zones = JSON.readTree(TestApps.call(app, "GET", zonesPath, null).body());
+            assertThat(zones).hasSize(2);
+            assertThat(zones.get(0).get("label").asText()).isEqualTo("stored");
+        } finally {
+            TestApps.call(app, "PUT", zonesPath, "[]");
+        }
+    }
+
     private static double d(Map<String, Object> m, String key) {
         return ((Number) m.get(key)).doubleValue();
     }

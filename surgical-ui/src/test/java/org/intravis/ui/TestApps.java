@@ -53,7 +53,8 @@ final class TestApps {
     }
 
     static HttpResponse<String> call(Application app, String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(app, path)));
+        // bounded: a request the server never answers fails the test instead of hanging the build
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(app, path))).timeout(Duration.ofSeconds(20));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
