@@ -1,7 +1,7 @@
 """Writes the DICOM test files of capture/src/test/resources/dicom with pydicom (an implementation independent of
 intravis's reader), and the pictures each must give, so DicomSourceTest compares the reader with pydicom's decoding.
 
-Run from the repository root with Debian's python3-pydicom and python3-opencv (the NEMA sample is copied from
+Run from the repository root with Debian's python3-pydicom, python3-opencv, ffmpeg, dcmtk and libgdcm-tools (the NEMA sample is copied from
 ../shared/data/dicom when it is not there yet):
     /usr/bin/python3 capture/src/test/python/make_dicom_samples.py
 
@@ -19,6 +19,9 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   grey12-window.dcm, grey12-signed-sigmoid.dcm, grey12-rle-exact.dcm
                       12-bit grey in 16-bit words, 2 frames 120x96, rescale and VOI windows (LINEAR, SIGMOID on
                       signed MONOCHROME1, LINEAR_EXACT under RLE)
+  grey12-window-ljpeg.dcm, -lossy.dcm, -j2k.dcm, grey12-signed-sigmoid-jls.dcm, -j2k.dcm
+                      the 12-bit grey files above compressed by DCMTK and GDCM (lossless JPEG, 12-bit lossy JPEG,
+                      JPEG 2000, JPEG-LS), as fluoroscopy systems export; their windows apply as to the native files
   cine-deflated.dcm   Deflated Explicit VR Little Endian (1.2.840.10008.1.2.1.99), native grey, 3 frames 120x96
   cine-eot.dcm        JPEG Baseline grey, 4 frames 120x96 of two fragments each, an empty Basic Offset Table and an
                       Extended Offset Table (7FE0,0001)
@@ -270,6 +273,26 @@ def main():
     ds.save_as("cine-eot.dcm", write_like_original=False)
     for i in (0, 3):
         cv2.imwrite(f"expected/cine-eot_{i}.png", cv2.imdecode(np.frombuffer(jpegs[i], np.uint8), cv2.IMREAD_GRAYSCALE))
+
+    # 12. 12-bit grey compressed as fluoroscopy and angiography systems export it: section 8's native files through
+    #     DCMTK (lossless JPEG process 14, 12-bit lossy JPEG process 4, JPEG-LS) and GDCM (JPEG 2000), Debian's
+    #     dcmtk and libgdcm-tools; expected: the native file's pictures (pydicom's window), which lossless syntaxes
+    #     must give exactly and the lossy one nearly
+    for name, native, tool in (
+            ("grey12-window-ljpeg", "grey12-window", ["dcmcjpeg", "+e1", "+un"]),
+            ("grey12-window-lossy", "grey12-window", ["dcmcjpeg", "+ee", "+un", "+q", "95"]),
+            ("grey12-window-j2k", "grey12-window", ["gdcmconv", "--j2k"]),
+            ("grey12-signed-sigmoid-jls", "grey12-signed-sigmoid", ["dcmcjpls", "+el", "+un"]),
+            ("grey12-signed-sigmoid-j2k", "grey12-signed-sigmoid", ["gdcmconv", "--j2k"])):
+        subprocess.run([*tool, native + ".dcm", name + ".dcm"], check=True)
+        d, n = pydicom.dcmread(name + ".dcm"), pydicom.dcmread(native + ".dcm")
+        made_up = [e.tag for e in d if e.tag not in n and e.tag.group == 0x0020]  # GDCM's new study and series UIDs
+        for tag in made_up:
+            del d[tag]
+        if made_up:
+            d.save_as(name + ".dcm", write_like_original=True)  # the same bytes on every run
+        for i in (0, 1):
+            shutil.copy(f"expected/{native}_{i}.png", f"expected/{name}_{i}.png")
 
     # 11. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour

@@ -17,9 +17,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 /**
  * Turns a frame of a {@link DicomFile} into an 8-bit picture, grey or BGR: native pixels (8 or 16 bits; MONOCHROME1
  * and 2, RGB and YBR_FULL by pixel or by plane, PALETTE COLOR), RLE Lossless, JPEG baseline and extended (OpenCV),
- * lossless JPEG, JPEG-LS and JPEG 2000 (FFmpeg's decoders). Native and RLE grey go through the file's rescale and
- * VOI window when it has one, else their stored range is scaled to 8 bits; the other compressed syntaxes are shown as
- * their decoders give them (8 bits, no window). One instance per source: it keeps its working images.
+ * lossless JPEG, JPEG-LS, JPEG 2000 and 12-bit JPEG (FFmpeg's decoders). Grey goes through the file's rescale and VOI
+ * window when it has one, else its stored range is scaled to 8 bits (8-bit JPEG, which OpenCV decodes, is shown as
+ * decoded); colour is shown as its decoder gives it. One instance per source: it keeps its working images.
  */
 final class DicomPictures implements AutoCloseable {
     private static final String JPEG_FAMILY = "1.2.840.10008.1.2.4.";
@@ -48,6 +48,8 @@ final class DicomPictures implements AutoCloseable {
     private Mat jpegOut;
     /** Whether the syntax is plain JPEG, which OpenCV decodes. */
     private boolean viaOpenCv;
+    /** Grey frames FFmpeg decodes: taken as stored values and shown through {@link #greyLut}, as native ones are. */
+    private boolean greyStored;
 
     DicomPictures(DicomFile f) {
         this.file = f;
@@ -67,14 +69,14 @@ final class DicomPictures implements AutoCloseable {
                 throw new DicomFormatException("has uncompressed " + p + " pixels; YBR_FULL is read");
             }
         }
-        long frameBytes = (long) f.rows * f.columns * f.samples * Math.max(1, f.bitsAllocated / 8);
+        long frameBytes = (long) f.rows * f.columns * f.samples * bytesPerSample(f);
         if (frameBytes > MAX_FRAME_BYTES) {
             throw new DicomFormatException("says its frames are " + f.columns + "x" + f.rows + " with " + f.samples
                     + " samples of " + f.bitsAllocated + " bits, more than this reader takes (256 MiB a frame)");
         }
         this.pixels = f.rows * f.columns;
         this.colour = !mono;
-        this.raw = new byte[pixels * f.samples * Math.max(1, f.bitsAllocated / 8)];
+        this.raw = new byte[pixels * f.samples * bytesPerSample(f)];
         this.rawWords = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         if (!f.encapsulated() && f.nativeLength < (long) raw.length * f.frames) {
             long whole = f.nativeLength / raw.length;
@@ -97,6 +99,7 @@ final class DicomPictures implements AutoCloseable {
         this.greyLut = mono ? greyLut(f) : null;
         if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
             still = stillDecoder(f.transferSyntax); // last: a refusal above leaves no native decoder open
+            greyStored = still != null && mono;
         }
     }
 
@@ -130,15 +133,14 @@ final class DicomPictures implements AutoCloseable {
 
     /**
      * The decoder for a compressed syntax: JPEG baseline and extended go to OpenCV (null here); lossless JPEG,
-     * JPEG-LS and JPEG 2000 (HTJ2K too), which it does not read, to FFmpeg.
+     * JPEG-LS, JPEG 2000 (HTJ2K too) and 12-bit grey JPEG, which it does not read, to FFmpeg.
      */
     private FfmpegStillDecoder stillDecoder(String ts) {
         String s = ts.startsWith(JPEG_FAMILY) ? ts.substring(JPEG_FAMILY.length()) : "";
         return switch (s) {
-            case "50", "51" -> {
-                viaOpenCv = true; // OpenCV only: a JPEG it refuses is damaged and skipped, where FFmpeg's decoder
-                yield null;         // would show what it could guess of it
-            }
+            case "51" -> !colour && file.bitsStored > 8 // 12-bit grey, which OpenCV's JPEG decoder does not read
+                    ? new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "12-bit JPEG", true) : openCv();
+            case "50" -> openCv();
             case "57", "70" -> new FfmpegStillDecoder(AV_CODEC_ID_MJPEG, "lossless JPEG");
             case "80", "81" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEGLS, "JPEG-LS");
             case "90", "91", "201", "202", "203" -> new FfmpegStillDecoder(AV_CODEC_ID_JPEG2000, "JPEG 2000");
@@ -146,6 +148,16 @@ final class DicomPictures implements AutoCloseable {
                     + ", which this reader does not decode (native, RLE, JPEG, JPEG-LS, JPEG 2000 and MPEG-2, H.264 and "
                     + "HEVC streams are read)");
         };
+    }
+
+    private FfmpegStillDecoder openCv() {
+        viaOpenCv = true; // OpenCV only: a JPEG it refuses is damaged and skipped, where FFmpeg's decoder would show
+        return null;      // what it could guess of it
+    }
+
+    /** Bytes a sample takes in {@link #raw}: 12-bit samples of a compressed file take two, as 16-bit ones do. */
+    private static int bytesPerSample(DicomFile f) {
+        return f.bitsAllocated > 8 ? 2 : 1;
     }
 
     private Mat jpeg(int i) {
@@ -188,11 +200,19 @@ final class DicomPictures implements AutoCloseable {
             ffmpegPadded = new Mat(file.rows + 2, file.columns, CV_8UC3);
             ffmpegOut = ffmpegPadded.rowRange(0, file.rows);
         }
-        if (!still.decode(data, ffmpegOut)) {
-            throw new DicomFormatException("frame " + i + ": its compressed picture does not decode to "
+        byte[] samples = greyStored ? raw : null;
+        switch (still.decode(data, ffmpegOut, samples, bytesPerSample(file), file.pixelRepresentation == 1)) {
+            case GREY_SAMPLES -> {
+                grey();
+                pictureMemory.put(shown, 0, shown.length);
+                return picture;
+            }
+            case BGR -> {
+                return ffmpegOut; // BGR, this decoder's own (a grey file's codestream may be colour: shown as decoded)
+            }
+            default -> throw new DicomFormatException("frame " + i + ": its compressed picture does not decode to "
                     + file.columns + "x" + file.rows);
         }
-        return ffmpegOut; // BGR, this decoder's own
     }
 
     private void grey() {

@@ -14,6 +14,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.nio.ByteBuffer;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_JPEG2000;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
@@ -25,6 +26,12 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_flush_buffers;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY10LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY12LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY14LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16BE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
@@ -34,8 +41,8 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 /**
- * Decodes one compressed picture at a time with an FFmpeg image decoder (JPEG 2000, JPEG-LS, lossless JPEG: the
- * DICOM syntaxes OpenCV's decoders do not read) into a BGR picture. One decoder per file: each frame is a packet of
+ * Decodes one compressed picture at a time with an FFmpeg image decoder (JPEG 2000, JPEG-LS, lossless JPEG and
+ * 12-bit JPEG: the DICOM syntaxes OpenCV's decoders do not read) into a BGR picture, or a grey one's stored values. One decoder per file: each frame is a packet of
  * its own, and the decoder is flushed between them.
  */
 final class FfmpegStillDecoder implements AutoCloseable {
@@ -43,7 +50,11 @@ final class FfmpegStillDecoder implements AutoCloseable {
     private final AVPacket packet;
     private final AVFrame frame;
     private final String name;
+    private final int codecId;
+    /** Whether the decoder scales samples of 9-15 bits up to 16 (lossy JPEG), which {@link #decodeGrey} undoes. */
+    private final boolean scaledUp;
     private byte[] copy = new byte[0];
+    private byte[] row = new byte[0];
     private SwsContext sws;
     private int swsW = -1;
     private int swsH = -1;
@@ -51,7 +62,14 @@ final class FfmpegStillDecoder implements AutoCloseable {
 
     /** @param codecId an {@code AV_CODEC_ID_*} of libavcodec */
     FfmpegStillDecoder(int codecId, String name) {
+        this(codecId, name, false);
+    }
+
+    /** @param scaledUp the decoder gives samples of 9-15 bits scaled up to 16 (FFmpeg's lossy JPEG decoder) */
+    FfmpegStillDecoder(int codecId, String name, boolean scaledUp) {
         this.name = name;
+        this.codecId = codecId;
+        this.scaledUp = scaledUp;
         AVCodec codec = avcodec_find_decoder(codecId);
         if (codec == null) {
             throw new DicomFormatException("needs FFmpeg's " + name + " decoder, which this build lacks");
@@ -66,14 +84,46 @@ final class FfmpegStillDecoder implements AutoCloseable {
         frame = av_frame_alloc();
     }
 
+    /** What {@link #decode} gave. */
+    enum Decoded { NOTHING, BGR, GREY_SAMPLES }
+
     /**
-     * Decodes {@code data} into {@code bgr} (CV_8UC3, the picture's size, with memory to spare after its last row:
-     * swscale may write past it); false when it is not a picture.
+     * Decodes {@code data}. A grey picture, when {@code samples} is given, goes there as its stored values,
+     * {@code bytesPerSample} each (two: little-endian words), so that the caller can apply the file's window; any
+     * other picture goes to {@code bgr} (CV_8UC3, the picture's size, with memory to spare after its last row: swscale
+     * may write past it). NOTHING when it is not a picture of {@code bgr}'s size.
+     * <p>
+     * FFmpeg gives lossless syntaxes' values as stored (signed ones as their two's complement), but JPEG 2000's signed
+     * values offset by 32768 and lossy 12-bit JPEG's scaled up to 16 bits: both are undone here, so that the stored
+     * bits are the file's.
      */
-    boolean decode(ByteBuffer data, Mat bgr) {
+    Decoded decode(ByteBuffer data, Mat bgr, byte[] samples, int bytesPerSample, boolean signed) {
+        Decoded[] got = {Decoded.NOTHING};
+        decoded(data, bgr.cols(), bgr.rows(), () -> {
+            if (samples != null && isGrey(frame.format())) {
+                copyGrey(samples, bytesPerSample, signed);
+                got[0] = Decoded.GREY_SAMPLES;
+            } else {
+                scale(bgr);
+                got[0] = Decoded.BGR;
+            }
+        });
+        return got[0];
+    }
+
+    private static boolean isGrey(int format) {
+        return format == AV_PIX_FMT_GRAY8 || isWideGrey(format);
+    }
+
+    private static boolean isWideGrey(int f) {
+        return f == AV_PIX_FMT_GRAY16LE || f == AV_PIX_FMT_GRAY16BE || f == AV_PIX_FMT_GRAY10LE
+                || f == AV_PIX_FMT_GRAY12LE || f == AV_PIX_FMT_GRAY14LE;
+    }
+
+    private void decoded(ByteBuffer data, int width, int height, Runnable take) {
         int n = data.remaining();
         if (av_new_packet(packet, n) < 0) {
-            return false;
+            return;
         }
         if (copy.length < n) {
             copy = new byte[n];
@@ -83,18 +133,17 @@ final class FfmpegStillDecoder implements AutoCloseable {
         try {
             avcodec_flush_buffers(context);
             if (avcodec_send_packet(context, packet) < 0) {
-                return false;
+                return;
             }
             avcodec_send_packet(context, (AVPacket) null); // end of this "stream": the picture comes out now
             if (avcodec_receive_frame(context, frame) < 0) {
-                return false;
+                return;
             }
             try {
-                if (frame.width() != bgr.cols() || frame.height() != bgr.rows()) {
-                    return false;
+                if (frame.width() != width || frame.height() != height) {
+                    return;
                 }
-                scale(bgr);
-                return true;
+                take.run();
             } finally {
                 av_frame_unref(frame);
             }
@@ -102,6 +151,41 @@ final class FfmpegStillDecoder implements AutoCloseable {
             org.bytedeco.ffmpeg.global.avcodec.av_packet_unref(packet);
             avcodec_flush_buffers(context);
         }
+    }
+
+    private void copyGrey(byte[] samples, int bytesPerSample, boolean signed) {
+        int w = frame.width();
+        int h = frame.height();
+        int f = frame.format();
+        boolean wide = isWideGrey(f);
+        int bits = context.bits_per_raw_sample();
+        // lossy JPEG of 9-15 bits comes back scaled to 16 (its IDCT output shifted up); lossless syntaxes do not
+        int down = scaledUp && f == AV_PIX_FMT_GRAY16LE && bits > 8 && bits < 16 ? 16 - bits : 0;
+        int flip = signed && wide && codecId == AV_CODEC_ID_JPEG2000 ? 0x8000 : 0;
+        boolean bigEndian = f == AV_PIX_FMT_GRAY16BE;
+        int stride = frame.linesize(0);
+        BytePointer plane = frame.data(0);
+        int rowBytes = w * (wide ? 2 : 1);
+        if (row.length < rowBytes) {
+            row = new byte[rowBytes];
+        }
+        for (int y = 0; y < h; y++) {
+            plane.position((long) y * stride).get(row, 0, rowBytes);
+            int at = y * w * bytesPerSample;
+            for (int x = 0; x < w; x++) {
+                int v = !wide ? row[x] & 0xff : bigEndian
+                        ? (row[2 * x] & 0xff) << 8 | row[2 * x + 1] & 0xff
+                        : (row[2 * x + 1] & 0xff) << 8 | row[2 * x] & 0xff;
+                v = (v ^ flip) >>> down;
+                if (bytesPerSample == 1) {
+                    samples[at + x] = (byte) (wide ? v >> 8 : v);
+                } else {
+                    samples[at + 2 * x] = (byte) v;
+                    samples[at + 2 * x + 1] = (byte) (v >> 8);
+                }
+            }
+        }
+        plane.position(0);
     }
 
     private void scale(Mat bgr) {

@@ -95,6 +95,12 @@ class DicomSourceTest {
             "grey12-window.dcm,         120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
             "grey12-signed-sigmoid.dcm, 120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
             "grey12-rle-exact.dcm,      120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
+            // the same 12-bit pictures compressed (DCMTK, GDCM), through the same windows
+            "grey12-window-ljpeg.dcm,   120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
+            "grey12-window-j2k.dcm,     120,  96,  2, 30.0, 0,   0 1, 0.01, 1",
+            "grey12-window-lossy.dcm,   120,  96,  2, 30.0, 0,   0 1, 0.5,  4",
+            "grey12-signed-sigmoid-jls.dcm, 120, 96, 2, 30.0, 0, 0 1, 0.01, 1",
+            "grey12-signed-sigmoid-j2k.dcm, 120, 96, 2, 30.0, 0, 0 1, 0.01, 1",
             "cine-deflated.dcm,        120,  96,  3, 15.0, 0,   0 2, 0,   0",
             "cine-eot.dcm,             120,  96,  4, 30.0, 0,   0 3, 0,   0",
             "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
@@ -298,7 +304,8 @@ class DicomSourceTest {
     /** Cut anywhere, a file opens and plays to its end or fails its open with a CaptureException; never hangs. */
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "video-h264.dcm",
-            "video-mpeg2.dcm", "video-hevc.dcm", "cine-deflated.dcm", "cine-eot.dcm"})
+            "video-mpeg2.dcm", "video-hevc.dcm", "cine-deflated.dcm", "cine-eot.dcm", "grey12-window-lossy.dcm",
+            "grey12-signed-sigmoid-j2k.dcm"})
     void cutAnywhereIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] b = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(name.hashCode());
@@ -334,7 +341,8 @@ class DicomSourceTest {
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "cine-j2k.dcm",
             "cine-jpegls.dcm", "cine-ljpeg.dcm", "video-h264.dcm", "video-mpeg2.dcm", "video-hevc.dcm",
-            "cine-deflated.dcm", "cine-eot.dcm"})
+            "cine-deflated.dcm", "cine-eot.dcm", "grey12-window-lossy.dcm", "grey12-window-ljpeg.dcm",
+            "grey12-signed-sigmoid-jls.dcm", "grey12-signed-sigmoid-j2k.dcm"})
     void aDamagedHeaderIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] original = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(31L * name.hashCode());
