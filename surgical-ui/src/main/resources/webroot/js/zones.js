@@ -7,21 +7,37 @@ export function zonesUrl(stream) {
   return `/api/streams/${encodeURIComponent(stream)}/zones`;
 }
 
+/** The stream's stored zones and their tag (the ETag a save names, so that it cannot undo another screen's edit). */
 export async function loadZones(stream) {
   const r = await fetch(zonesUrl(stream), { cache: 'no-store' });
-  if (r.status === 404) return [];
+  if (r.status === 404) return { zones: [], tag: null };
   if (!r.ok) throw new Error(`GET zones: HTTP ${r.status}`);
   const zones = await r.json();
-  return Array.isArray(zones) ? zones : [];
+  return { zones: Array.isArray(zones) ? zones : [], tag: r.headers.get('etag') };
 }
 
-export async function saveZones(stream, zones) {
-  const r = await fetch(zonesUrl(stream), {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(zones),
-  });
+/**
+ * Stores {@code zones} if the stored ones are still those tagged {@code tag}: {changed: false, tag} when stored,
+ * {changed: true, zones, tag} with the zones as they are now when another screen changed them first.
+ */
+export async function saveZones(stream, zones, tag) {
+  const headers = { 'content-type': 'application/json' };
+  if (tag) headers['if-match'] = tag;
+  const r = await fetch(zonesUrl(stream), { method: 'PUT', headers, body: JSON.stringify(zones) });
+  if (r.status === 412) {
+    const now = await r.json();
+    return { changed: true, zones: Array.isArray(now.zones) ? now.zones : [], tag: r.headers.get('etag') };
+  }
   if (!r.ok) throw new Error(`PUT zones: HTTP ${r.status} ${await r.text()}`);
+  return { changed: false, tag: r.headers.get('etag') };
+}
+
+function copyOf(zones) {
+  return zones.map((z) => ({ ...z, points: z.points.map(([x, y]) => [x, y]) }));
+}
+
+function nextIdOf(zones) {
+  return zones.reduce((m, z) => Math.max(m, Number(z.id) || 0), 0) + 1;
 }
 
 /** Frame pixel coordinates of a mouse event on a canvas shown with object-fit: contain. */
@@ -56,10 +72,17 @@ export class ZoneEditor {
     this.ctx = this.canvas.getContext('2d');
     this.stream = view.opts.stream;
     this.onStatus = onStatus || (() => {});
+    // What the server has (as last read or stored), the edits not stored yet (each a function from a list of zones
+    // to the edited list, or null when it no longer applies), and what is shown: the stored zones with the edits.
+    // An edit is stored against the tag it was read with; when another screen changed the zones first, it is applied
+    // again to theirs (a zone added there stays, a zone deleted there is not brought back).
+    this.stored = { zones: [], tag: null };
+    this.pending = [];
+    this.saving = false;
     this.zones = [];
     this.drawing = null;     // points of the polygon being drawn
     this.selected = -1;
-    this.drag = null;        // {zone, vertex}
+    this.drag = null;        // {id, vertex}: the zone by id (the list shown may be rebuilt during a drag)
     this.enabled = false;
     // Nothing is drawn until the stored zones are here: the first save replaces the server's list with the editor's,
     // so an edit made before they arrive would delete them (and the late answer would then drop the new zone).
@@ -79,9 +102,12 @@ export class ZoneEditor {
   async load() {
     if (this.closed) return;
     try {
-      this.zones = await loadZones(this.stream);
+      this.stored = await loadZones(this.stream);
       this.loaded = true;
+      this.rebuild();
       this.onStatus(`${this.zones.length} no-go zone(s) loaded`);
+      // while editing, another screen's changes show within a few seconds
+      this.poller = this.poller || setInterval(() => this.poll(), 3000);
     } catch (e) {
       this.onStatus(`cannot load zones (${e.message}): editing waits for them, retrying`);
       setTimeout(() => this.load(), 2000);
@@ -89,9 +115,82 @@ export class ZoneEditor {
     this.redraw();
   }
 
-  /** The stream's tile is gone: no more retries. */
+  /** Reads the stored zones again when nothing of this page's is in the air, and shows another screen's change. */
+  async poll() {
+    if (this.closed || !this.loaded || !this.enabled || this.drawing || this.drag || this.saving
+        || this.pending.length) return;
+    let now;
+    try {
+      now = await loadZones(this.stream);
+    } catch (e) {
+      return; // the next poll tries again; an edit still stores only against what it read
+    }
+    if (now.tag === this.stored.tag || this.saving || this.pending.length || this.drag || this.drawing) return;
+    this.stored = now;
+    this.rebuild();
+    this.redraw();
+    this.onStatus(`zones changed on another screen: ${this.zones.length} no-go zone(s)`);
+  }
+
+  /** The zones shown: the stored ones with this page's edits not stored yet; the selection kept by zone id. */
+  rebuild() {
+    const selectedId = this.selected >= 0 && this.zones[this.selected] ? this.zones[this.selected].id : null;
+    this.zones = this.pending.reduce((zones, p) => p.edit(zones) || zones, copyOf(this.stored.zones));
+    this.selected = selectedId == null ? -1 : this.zones.findIndex((z) => z.id === selectedId);
+  }
+
+  /** An edit of the zones: shown at once, stored in turn. */
+  change(what, edit) {
+    this.pending.push({ what, edit, tries: 0 });
+    this.rebuild();
+    this.redraw();
+    if (!this.saving) this.store();
+  }
+
+  async store() {
+    this.saving = true;
+    try {
+      while (this.pending.length && !this.closed) {
+        const p = this.pending[0];
+        const next = p.edit(copyOf(this.stored.zones));
+        if (!next) {
+          this.pending.shift();
+          this.onStatus(`${p.what}: not done: that zone was changed or deleted on another screen`);
+        } else {
+          let r;
+          try {
+            r = await saveZones(this.stream, next, this.stored.tag);
+          } catch (e) {
+            this.pending.shift(); // shown as the server has it: a zone that was not stored is not drawn as if it were
+            this.onStatus(`${p.what}: NOT saved: ${e.message}`);
+            this.rebuild();
+            this.redraw();
+            continue;
+          }
+          if (r.changed) {
+            this.stored = { zones: r.zones, tag: r.tag };
+            if (++p.tries >= 5) {
+              this.pending.shift();
+              this.onStatus(`${p.what}: NOT saved: the zones keep changing on another screen`);
+            }
+          } else {
+            this.stored = { zones: next, tag: r.tag };
+            this.pending.shift();
+            this.onStatus(`${p.what}: saved (${next.length} zone(s))${p.tries ? ', with another screen\'s change' : ''}`);
+          }
+        }
+        this.rebuild();
+        this.redraw();
+      }
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** The stream's tile is gone: no more retries or polls. */
   close() {
     this.closed = true;
+    clearInterval(this.poller);
     this.enable(false);
   }
 
@@ -105,6 +204,7 @@ export class ZoneEditor {
     if (on) {
       window.addEventListener('mouseup', this.handlers.mouseup);
       window.addEventListener('keydown', this.handlers.keydown);
+      this.poll(); // another screen may have changed them while this one was not editing
     } else {
       window.removeEventListener('mouseup', this.handlers.mouseup);
       window.removeEventListener('keydown', this.handlers.keydown);
@@ -112,19 +212,6 @@ export class ZoneEditor {
       this.selected = -1;
     }
     this.redraw();
-  }
-
-  nextId() {
-    return this.zones.reduce((m, z) => Math.max(m, Number(z.id) || 0), 0) + 1;
-  }
-
-  async persist(what) {
-    try {
-      await saveZones(this.stream, this.zones);
-      this.onStatus(`${what}: saved (${this.zones.length} zone(s))`);
-    } catch (e) {
-      this.onStatus(`${what}: NOT saved: ${e.message}`);
-    }
   }
 
   nearFirst(x, y) {
@@ -160,7 +247,7 @@ export class ZoneEditor {
     const hit = this.vertexAt(x, y);
     if (hit) {
       this.selected = hit.zone;
-      this.drag = hit;
+      this.drag = { id: this.zones[hit.zone].id, vertex: hit.vertex };
       this.redraw();
       return;
     }
@@ -180,16 +267,26 @@ export class ZoneEditor {
   mousemove(e) {
     const [x, y] = toFrame(this.canvas, e.clientX, e.clientY);
     this.cursor = [x, y];
-    if (this.drag) {
-      this.zones[this.drag.zone].points[this.drag.vertex] = [Math.round(x), Math.round(y)];
+    const dragged = this.drag && this.zones.find((z) => z.id === this.drag.id);
+    if (dragged && this.drag.vertex < dragged.points.length) {
+      dragged.points[this.drag.vertex] = [Math.round(x), Math.round(y)];
     }
     if (this.drag || this.drawing) this.redraw();
   }
 
   mouseup() {
     if (this.drag) {
+      const { id, vertex } = this.drag;
       this.drag = null;
-      this.persist('vertex moved');
+      const dragged = this.zones.find((z) => z.id === id);
+      if (!dragged || vertex >= dragged.points.length) return;
+      const [x, y] = dragged.points[vertex];
+      this.change(`zone ${id}: corner moved`, (zones) => {
+        const z = zones.find((c) => c.id === id);
+        if (!z || vertex >= z.points.length) return null;
+        z.points[vertex] = [x, y];
+        return zones;
+      });
     }
   }
 
@@ -230,19 +327,20 @@ export class ZoneEditor {
       this.redraw();
       return;
     }
-    const id = this.nextId();
-    this.zones.push({ id, label: `no-go ${id}`, points: pts });
+    this.change('zone added', (zones) => {
+      const id = nextIdOf(zones); // against the zones it is stored with: another screen's new zone keeps its id
+      return [...zones, { id, label: `no-go ${id}`, points: pts }];
+    });
     this.selected = this.zones.length - 1;
     this.redraw();
-    this.persist(`zone ${id} added`);
   }
 
   deleteSelected() {
     if (this.selected < 0) return;
-    const [z] = this.zones.splice(this.selected, 1);
+    const { id } = this.zones[this.selected];
     this.selected = -1;
-    this.redraw();
-    this.persist(`zone ${z.id} deleted`);
+    this.change(`zone ${id} deleted`, (zones) => (zones.some((z) => z.id === id)
+      ? zones.filter((z) => z.id !== id) : null));
   }
 
   redraw() {

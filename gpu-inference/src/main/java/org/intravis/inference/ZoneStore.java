@@ -42,9 +42,11 @@ public final class ZoneStore {
         private final List<NoGoZone> zones;
         private final int[] ids;
         private final float[][] xy;
+        private final String tag;
 
         Snapshot(List<NoGoZone> zones) {
             this.zones = List.copyOf(zones);
+            this.tag = tagOf(this.zones);
             ids = new int[zones.size()];
             xy = new float[zones.size()][];
             for (int i = 0; i < zones.size(); i++) {
@@ -64,6 +66,42 @@ public final class ZoneStore {
         /** Vertices of zone {@code i}, packed x,y. */
         public float[] xy(int i) { return xy[i]; }
         public List<NoGoZone> zones() { return zones; }
+        /** What these zones are, as an HTTP entity tag: the same zones (ids, labels, points) give the same tag. */
+        public String tag() { return tag; }
+    }
+
+    /**
+     * A replacement made from zones read before another change was stored (another screen's): refused, so that
+     * one screen's edit cannot silently undo another's (a deleted no-go zone would stop its alerts).
+     */
+    public static final class ChangedElsewhere extends RuntimeException {
+        private final transient Snapshot current;
+
+        ChangedElsewhere(Snapshot current) {
+            super("the zones changed since they were read (another screen's edit?): read them again");
+            this.current = current;
+        }
+
+        /** The zones as stored now. */
+        public Snapshot current() { return current; }
+    }
+
+    private static String tagOf(List<NoGoZone> zones) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+            for (NoGoZone z : zones) {
+                sha.update(b.clear().putInt(z.id()).putInt(z.points().length).flip());
+                sha.update(z.label().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                for (double[] p : z.points()) {
+                    sha.update(b.clear().putDouble(p[0]).putDouble(p[1]).flip());
+                }
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
     }
 
     private final Path file;
@@ -117,6 +155,12 @@ public final class ZoneStore {
         return h == null ? List.of() : h.get().zones();
     }
 
+    /** A stream's zones now, with their tag ({@link Snapshot#tag()}). */
+    public Snapshot snapshot(String streamId) {
+        AtomicReference<Snapshot> h = byStream.get(streamId);
+        return h == null ? Snapshot.EMPTY : h.get();
+    }
+
     /** Every stream's zones now. */
     public Map<String, List<NoGoZone>> all() {
         Map<String, List<NoGoZone>> out = new LinkedHashMap<>();
@@ -152,8 +196,19 @@ public final class ZoneStore {
      * page's: at least 1 and unique in the stream). All or nothing: a bad zone leaves the stored ones as they were.
      */
     public synchronized List<NoGoZone> replace(String streamId, List<NoGoZone> zones) {
+        return replace(streamId, zones, null);
+    }
+
+    /**
+     * As {@link #replace(String, List)}, only if the stream's zones are still those tagged {@code readTag} (null:
+     * whatever they are); otherwise {@link ChangedElsewhere}, and nothing changes.
+     */
+    public synchronized List<NoGoZone> replace(String streamId, List<NoGoZone> zones, String readTag) {
         if (streamId == null || streamId.isBlank()) {
             throw new IllegalArgumentException("a stream id is required");
+        }
+        if (readTag != null && !readTag.equals(snapshot(streamId).tag())) {
+            throw new ChangedElsewhere(snapshot(streamId));
         }
         if (zones.size() > MAX_ZONES_PER_STREAM) {
             throw new IllegalArgumentException("at most " + MAX_ZONES_PER_STREAM + " no-go zones per stream, got " + zones.size());

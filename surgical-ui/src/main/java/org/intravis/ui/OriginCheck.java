@@ -27,7 +27,8 @@ final class OriginCheck implements Handler<RoutingContext> {
         this.cors = allowed.isEmpty() ? null : CorsHandler.create().addOrigins(List.copyOf(allowed))
                 .allowCredentials(true)
                 .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
-                .allowedHeader("Authorization").allowedHeader("Content-Type");
+                .allowedHeader("Authorization").allowedHeader("Content-Type")
+                .allowedHeader("If-Match").exposedHeader("ETag"); // a zones client stores against what it read
     }
 
     @Override

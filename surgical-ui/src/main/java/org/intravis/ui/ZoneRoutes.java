@@ -15,7 +15,9 @@ import java.util.Map;
  * <pre>
  *   GET    /api/streams/ID/zones            the stream's zones
  *   PUT    /api/streams/ID/zones            [{"id": 1, "label": "...", "points": [[x,y], ...]}, ...] replaces them
- *                                           (the surgeon's page; docs/protocol.md) -&gt; 204, or 400 and why
+ *                                           (the surgeon's page; docs/protocol.md) -&gt; 204, or 400 and why; with
+ *                                           If-Match (the ETag of a GET or PUT), only if no other change came
+ *                                           since, else 412 with the zones as they are now
  *   POST   /api/streams/ID/zones            {"label": "...", "points": [[x,y], ...]} -&gt; 201 and the zone
  *   DELETE /api/streams/ID/zones/ZONE       one zone (204, or 404)
  *   DELETE /api/streams/ID/zones            all of the stream's zones ({"removed": n})
@@ -56,7 +58,9 @@ final class ZoneRoutes {
 
     private void list(RoutingContext ctx) {
         if (requests.stream(ctx).isPresent()) {
-            IntravisServer.json(ctx, 200, zones.list(ctx.pathParam("id")));
+            ZoneStore.Snapshot now = zones.snapshot(ctx.pathParam("id"));
+            ctx.response().putHeader("ETag", quoted(now.tag()));
+            IntravisServer.json(ctx, 200, now.zones());
         }
     }
 
@@ -117,21 +121,41 @@ final class ZoneRoutes {
             IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + e.getMessage()));
             return;
         }
+        String readTag = readTag(ctx.request().getHeader("If-Match"));
         AuditTrail.Actor who = AccessRules.actor(ctx);
         requests.vertx().executeBlocking(() -> {
             java.util.List<NoGoZone> before = zones.list(id);
-            zones.replace(id, list);
+            zones.replace(id, list, readTag);
             audited(who, id, "zones.replace", before);
-            return null;
+            return zones.snapshot(id).tag();
         }, false).onComplete(ar -> {
             if (ar.succeeded()) {
-                ctx.response().setStatusCode(204).end();
+                ctx.response().putHeader("ETag", quoted(ar.result())).setStatusCode(204).end();
+            } else if (ar.cause() instanceof ZoneStore.ChangedElsewhere changed) {
+                ctx.response().putHeader("ETag", quoted(changed.current().tag()));
+                IntravisServer.json(ctx, 412, Map.of("error", changed.getMessage(), "zones", changed.current().zones()));
             } else if (ar.cause() instanceof IllegalArgumentException) {
                 IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + ar.cause().getMessage()));
             } else {
                 IntravisServer.serverError(ctx, ar.cause());
             }
         });
+    }
+
+    private static String quoted(String tag) {
+        return '"' + tag + '"';
+    }
+
+    /** The tag an If-Match header names (null without one, or for "*": any zones will do). */
+    private static String readTag(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
+            return null;
+        }
+        String t = ifMatch.trim();
+        if (t.startsWith("W/")) {
+            t = t.substring(2);
+        }
+        return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
     }
 
     /** The zone's label: absent is empty; anything but a string is refused. */

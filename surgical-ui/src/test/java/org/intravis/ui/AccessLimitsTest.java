@@ -49,6 +49,17 @@ class AccessLimitsTest {
         assertThat(listed.headers().firstValue("access-control-allow-credentials")).hasValue("true");
         assertThat(TestApps.call(app, "GET", "/api/streams", null, "Authorization", "Bearer " + operator,
                 "Origin", "https://pacs.example:9999").statusCode()).isEqualTo(403);
+        // a listed site's zone editor may store against the zones it read: If-Match allowed, ETag readable
+        HttpResponse<String> preflight = TestApps.call(app, "OPTIONS", "/api/streams/us1/zones", null,
+                "Origin", "https://pacs.example:8443", "Access-Control-Request-Method", "PUT",
+                "Access-Control-Request-Headers", "if-match,content-type");
+        assertThat(preflight.statusCode()).isIn(200, 204);
+        assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("").toLowerCase())
+                .contains("if-match");
+        HttpResponse<String> zones = TestApps.call(app, "GET", "/api/streams/us1/zones", null,
+                "Authorization", "Bearer " + operator, "Origin", "https://pacs.example:8443");
+        assertThat(zones.headers().firstValue("access-control-expose-headers").orElse("").toLowerCase())
+                .contains("etag");
     }
 
     @Test

@@ -207,6 +207,52 @@ class LivePagesBrowserTest {
         }
     }
 
+    /**
+     * Two surgeon's pages edit one stream's zones: the page that loaded before the other's new zone adds its own
+     * without deleting that one (its save is refused and made again on the zones as they are), and the first page
+     * shows the second's zone within a few seconds. (Each page used to store its whole list: the later save deleted
+     * the other's zone, and with it its alerts.)
+     */
+    @Test
+    void twoScreensEditingTheZonesKeepEachOthersEdits() throws Exception {
+        String zonesPath = "/api/streams/" + STREAM + "/zones";
+        assertThat(TestApps.call(app, "PUT", zonesPath, "[]").statusCode()).isEqualTo(204);
+        chromium.allow("HTTP 412: PUT .*/zones|status of 412", "B's first save names the zones it read before A's");
+        try {
+            Page pageA = chromium.page(1280, 800);
+            Page pageB = chromium.page(1280, 800);
+            StreamPage a = new StreamPage(pageA, STREAM);
+            StreamPage b = new StreamPage(pageB, STREAM);
+            for (Page p : List.of(pageA, pageB)) {
+                p.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=jpeg"));
+            }
+            for (Page p : List.of(pageA, pageB)) {
+                StreamPage v = p == pageA ? a : b;
+                waitFor("video and zones loaded", 30_000, () -> v.decoded() > 3 && Boolean.TRUE.equals(
+                        p.evaluate("() => window.intravis.editor('" + STREAM + "')?.loaded === true")));
+                p.click("#edit-zones");
+            }
+            a.drawPolygon(List.of(new double[]{60, 60}, new double[]{160, 60}, new double[]{110, 140}), 640, 360);
+            waitFor("A's zone saved", 10_000, () -> pageA.locator("#zone-status").textContent().contains("saved (1 zone(s))"),
+                    () -> pageA.locator("#zone-status").textContent());
+            b.drawPolygon(List.of(new double[]{400, 60}, new double[]{500, 60}, new double[]{450, 140}), 640, 360);
+            waitFor("B's zone saved beside A's", 10_000, () -> pageB.locator("#zone-status").textContent()
+                    .contains("saved (2 zone(s))"), () -> pageB.locator("#zone-status").textContent());
+
+            JsonNode zones = JSON.readTree(TestApps.call(app, "GET", zonesPath, null).body());
+            assertThat(zones).hasSize(2);
+            assertThat(zones.get(0).get("points").get(0).get(0).asDouble()).isCloseTo(60, org.assertj.core.data.Offset.offset(3.0));
+            assertThat(zones.get(1).get("points").get(0).get(0).asDouble()).isCloseTo(400, org.assertj.core.data.Offset.offset(3.0));
+            assertThat(zones.get(0).get("id").asInt()).isNotEqualTo(zones.get(1).get("id").asInt());
+            waitFor("A shows B's zone", 10_000, () -> ((Number) pageA.evaluate(
+                    "() => window.intravis.editor('" + STREAM + "').zones.length")).intValue() == 2,
+                    () -> pageA.locator("#zone-status").textContent());
+            assertThat(pageA.locator("#zone-status").textContent()).contains("another screen");
+        } finally {
+            TestApps.call(app, "PUT", zonesPath, "[]");
+        }
+    }
+
     private static double d(Map<String, Object> m, String key) {
         return ((Number) m.get(key)).doubleValue();
     }

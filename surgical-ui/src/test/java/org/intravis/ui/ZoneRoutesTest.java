@@ -58,6 +58,47 @@ class ZoneRoutesTest {
         assertThat(JSON.readTree(cleared.body()).get("removed").asInt()).isEqualTo(2);
     }
 
+    /**
+     * Two screens edit the same stream's zones: each stores against the tag it read (If-Match), so the screen that
+     * read before the other's change is refused with the zones as they are now, and nothing of the other's is undone.
+     */
+    @Test
+    void aReplacementReadBeforeAnotherScreensChangeIsRefusedWithTheZonesAsTheyAreNow() throws Exception {
+        String path = "/api/streams/us1/zones";
+        assertThat(send("PUT", path, "[]").statusCode()).isEqualTo(204);
+        HttpResponse<String> read = send("GET", path, null);
+        String tag = read.headers().firstValue("ETag").orElseThrow();
+        assertThat(tag).matches("\"[0-9a-f]{24}\"");
+        String zoneA = "[{\"id\": 1, \"label\": \"A\", \"points\": [[10, 10], [90, 10], [50, 60]]}]";
+        String zoneB = "[{\"id\": 1, \"label\": \"B\", \"points\": [[200, 10], [290, 10], [250, 60]]}]";
+
+        // screen A stores against what it read, and gets the new tag
+        HttpResponse<String> a = TestApps.call(app, "PUT", path, zoneA, "If-Match", tag);
+        assertThat(a.statusCode()).as(a.body()).isEqualTo(204);
+        String tagA = a.headers().firstValue("ETag").orElseThrow();
+        assertThat(tagA).isNotEqualTo(tag).isEqualTo(send("GET", path, null).headers().firstValue("ETag").orElseThrow());
+
+        // screen B read before A stored: refused, told what is there now, and A's zone is still stored
+        HttpResponse<String> b = TestApps.call(app, "PUT", path, zoneB, "If-Match", tag);
+        assertThat(b.statusCode()).as(b.body()).isEqualTo(412);
+        assertThat(b.headers().firstValue("ETag")).contains(tagA);
+        JsonNode now = JSON.readTree(b.body());
+        assertThat(now.get("error").asText()).contains("changed since they were read");
+        assertThat(now.get("zones")).hasSize(1);
+        assertThat(now.get("zones").get(0).get("label").asText()).isEqualTo("A");
+        assertThat(new ZoneStore(data).list("us1")).extracting(z -> z.label()).containsExactly("A");
+
+        // B, with the tag it was given, stores its change on top of A's (a weak tag and "*" are taken too)
+        String both = "[{\"id\": 1, \"label\": \"A\", \"points\": [[10, 10], [90, 10], [50, 60]]},"
+                + " {\"id\": 2, \"label\": \"B\", \"points\": [[200, 10], [290, 10], [250, 60]]}]";
+        assertThat(TestApps.call(app, "PUT", path, both, "If-Match", "W/" + tagA).statusCode()).isEqualTo(204);
+        assertThat(JSON.readTree(send("GET", path, null).body())).hasSize(2);
+        assertThat(TestApps.call(app, "PUT", path, "[]", "If-Match", "*").statusCode()).isEqualTo(204);
+        // without If-Match a PUT replaces whatever is there, as before (API clients that read nothing)
+        assertThat(send("PUT", path, zoneA).statusCode()).isEqualTo(204);
+        assertThat(send("PUT", path, "[]").statusCode()).isEqualTo(204);
+    }
+
     @Test
     void theSurgeonsPageReplacesTheWholeListWithPut() throws Exception {
         HttpResponse<String> put = send("PUT", "/api/streams/us1/zones",
