@@ -119,13 +119,16 @@ export class ZoneEditor {
   async poll() {
     if (this.closed || !this.loaded || !this.enabled || this.drawing || this.drag || this.saving
         || this.pending.length) return;
+    const before = this.stored;
     let now;
     try {
       now = await loadZones(this.stream);
     } catch (e) {
       return; // the next poll tries again; an edit still stores only against what it read
     }
-    if (now.tag === this.stored.tag || this.saving || this.pending.length || this.drag || this.drawing) return;
+    // an edit stored while this read was under way is newer than what it read
+    if (now.tag === this.stored.tag || this.stored !== before || this.saving || this.pending.length || this.drag
+        || this.drawing) return;
     this.stored = now;
     this.rebuild();
     this.redraw();

@@ -111,12 +111,32 @@ final class StreamPage {
     /** Draws a closed polygon with the mouse on the surgeon page (edit mode must be on): a click per corner, then
      * a click on the first corner closes it. */
     void drawPolygon(List<double[]> framePoints, int frameWidth, int frameHeight) {
-        for (double[] c : framePoints) {
+        for (int i = 0; i < framePoints.size(); i++) {
+            double[] c = framePoints.get(i);
+            String before = editorBox();
             double[] p = toPage(c[0], c[1], frameWidth, frameHeight);
             page.mouse().click(p[0], p[1]);
+            // each corner where it was clicked: a click the page took elsewhere says so here, with the layout
+            @SuppressWarnings("unchecked")
+            List<List<Number>> drawn = (List<List<Number>>) page.evaluate(
+                    "(id) => window.intravis.editor(id).drawing", stream);
+            List<Number> last = drawn == null || drawn.size() != i + 1 ? null : drawn.get(i);
+            if (last == null || Math.abs(last.get(0).doubleValue() - c[0]) > 1.5
+                    || Math.abs(last.get(1).doubleValue() - c[1]) > 1.5) {
+                throw new AssertionError("corner " + i + " clicked at frame (" + c[0] + ", " + c[1] + "), page ("
+                        + p[0] + ", " + p[1] + "); the editor has " + drawn + "; editor canvas before the click "
+                        + before + ", after " + editorBox());
+            }
         }
         double[] first = toPage(framePoints.get(0)[0], framePoints.get(0)[1], frameWidth, frameHeight);
         page.mouse().click(first[0], first[1]);
+    }
+
+    /** The editor canvas's place on the page and its pixel size, for a failure's message. */
+    private String editorBox() {
+        return String.valueOf(page.evaluate("(id) => { const c = document.querySelector(`.tile[data-stream='${id}'] "
+                + "canvas.editor`); const r = c.getBoundingClientRect(); return `${r.x},${r.y} ${r.width}x${r.height} `"
+                + " + `canvas ${c.width}x${c.height} scroll ${window.scrollX},${window.scrollY}`; }", stream));
     }
 
     static long num(Object o) {

@@ -152,8 +152,10 @@ class ZoneAlertChainBrowserTest {
         JsonNode points = stored.get(0).get("points");
         assertThat(points).hasSize(4);
         for (int i = 0; i < 4; i++) {
-            assertThat(points.get(i).get(0).asDouble()).isCloseTo(zone.corners().get(i)[0], within(2.0));
-            assertThat(points.get(i).get(1).asDouble()).isCloseTo(zone.corners().get(i)[1], within(2.0));
+            assertThat(points.get(i).get(0).asDouble()).as("corner %d of %s: stored %s", i, zone, points)
+                    .isCloseTo(zone.corners().get(i)[0], within(2.0));
+            assertThat(points.get(i).get(1).asDouble()).as("corner %d of %s: stored %s", i, zone, points)
+                    .isCloseTo(zone.corners().get(i)[1], within(2.0));
         }
         assertThat(new ZoneStore(data).list(STREAM)).as("kept in the data folder").hasSize(1);
         surgeonPage.click("#edit-zones"); // done editing
