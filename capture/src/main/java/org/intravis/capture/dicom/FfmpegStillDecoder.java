@@ -42,8 +42,8 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 /**
  * Decodes one compressed picture at a time with an FFmpeg image decoder (JPEG 2000, JPEG-LS, lossless JPEG and
- * 12-bit JPEG: the DICOM syntaxes OpenCV's decoders do not read) into a BGR picture, or a grey one's stored values. One decoder per file: each frame is a packet of
- * its own, and the decoder is flushed between them.
+ * 12-bit JPEG: the DICOM syntaxes OpenCV's decoders do not read) into a BGR picture, or a grey one's stored values.
+ * One decoder per file: each frame is a packet of its own, and the decoder is flushed between them.
  */
 final class FfmpegStillDecoder implements AutoCloseable {
     private final AVCodecContext context;
@@ -51,7 +51,7 @@ final class FfmpegStillDecoder implements AutoCloseable {
     private final AVFrame frame;
     private final String name;
     private final int codecId;
-    /** Whether the decoder scales samples of 9-15 bits up to 16 (lossy JPEG), which {@link #decodeGrey} undoes. */
+    /** Whether the decoder scales samples of 9-15 bits up to 16 (lossy JPEG), which {@link #decode} undoes. */
     private final boolean scaledUp;
     private byte[] copy = new byte[0];
     private byte[] row = new byte[0];
@@ -98,17 +98,19 @@ final class FfmpegStillDecoder implements AutoCloseable {
      * bits are the file's.
      */
     Decoded decode(ByteBuffer data, Mat bgr, byte[] samples, int bytesPerSample, boolean signed) {
-        Decoded[] got = {Decoded.NOTHING};
-        decoded(data, bgr.cols(), bgr.rows(), () -> {
+        if (!received(data, bgr.cols(), bgr.rows())) {
+            return Decoded.NOTHING;
+        }
+        try {
             if (samples != null && isGrey(frame.format())) {
                 copyGrey(samples, bytesPerSample, signed);
-                got[0] = Decoded.GREY_SAMPLES;
-            } else {
-                scale(bgr);
-                got[0] = Decoded.BGR;
+                return Decoded.GREY_SAMPLES;
             }
-        });
-        return got[0];
+            scale(bgr);
+            return Decoded.BGR;
+        } finally {
+            av_frame_unref(frame);
+        }
     }
 
     private static boolean isGrey(int format) {
@@ -120,10 +122,11 @@ final class FfmpegStillDecoder implements AutoCloseable {
                 || f == AV_PIX_FMT_GRAY12LE || f == AV_PIX_FMT_GRAY14LE;
     }
 
-    private void decoded(ByteBuffer data, int width, int height, Runnable take) {
+    /** Decodes {@code data} into {@link #frame}; true when it is a picture of that size (the caller unrefs it). */
+    private boolean received(ByteBuffer data, int width, int height) {
         int n = data.remaining();
         if (av_new_packet(packet, n) < 0) {
-            return;
+            return false;
         }
         if (copy.length < n) {
             copy = new byte[n];
@@ -133,20 +136,17 @@ final class FfmpegStillDecoder implements AutoCloseable {
         try {
             avcodec_flush_buffers(context);
             if (avcodec_send_packet(context, packet) < 0) {
-                return;
+                return false;
             }
             avcodec_send_packet(context, (AVPacket) null); // end of this "stream": the picture comes out now
             if (avcodec_receive_frame(context, frame) < 0) {
-                return;
+                return false;
             }
-            try {
-                if (frame.width() != width || frame.height() != height) {
-                    return;
-                }
-                take.run();
-            } finally {
+            if (frame.width() != width || frame.height() != height) {
                 av_frame_unref(frame);
+                return false;
             }
+            return true; // the frame holds its own references: the flush below leaves it whole
         } finally {
             org.bytedeco.ffmpeg.global.avcodec.av_packet_unref(packet);
             avcodec_flush_buffers(context);
