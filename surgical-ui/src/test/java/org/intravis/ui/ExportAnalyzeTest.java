@@ -10,6 +10,7 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.testing.SharedData;
+import org.intravis.pipeline.testing.StoreScp;
 import org.intravis.streamer.RecordedAnnotations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +96,43 @@ class ExportAnalyzeTest {
      * as recorded, each at its recorded time (the Frame Time Vector), the pictures those of a lossless export of the
      * same recording within JPEG's loss, with the burned-in overlay; the header says what the object is.
      */
+    /**
+     * An exported case stored in a teaching-file archive (a real one: {@link StoreScp}) with {@code intravis send},
+     * and read back from the archive with every recorded frame; an archive that is not there is a one-line error.
+     */
+    @Test
+    void anExportedCaseIsSentToAnArchive() throws Exception {
+        Path session = RecordReplayTest.record(dir, 2.0);
+        Path dcm = dir.resolve("out").resolve("case.dcm");
+        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
+                "--output", dcm.toString());
+        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        try (StoreScp archive = StoreScp.start(dir.resolve("archive"), "+xa")) {
+            r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", archive.destination());
+            assertThat(r.code()).as("send: %s %s", r.out(), r.err()).isZero();
+            assertThat(r.out()).contains("stored case.dcm in " + archive.destination());
+            assertThat(archive.stored()).hasSize(1);
+            int frames = 0;
+            try (FrameSource s = FrameSources.create("dicom:" + archive.stored().get(0) + "?pace=fast")) {
+                s.open();
+                FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+                FrameSource.Read read;
+                while ((read = s.readInto(slot)) != FrameSource.Read.END) {
+                    frames += read == FrameSource.Read.FRAME ? 1 : 0;
+                }
+            }
+            assertThat(frames).as("every recorded frame, from the archive's copy")
+                    .isEqualTo(RecordedFrames.load(session).count());
+        }
+        int nobody = StoreScp.freePort();
+        r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS@127.0.0.1:" + nobody);
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("not stored: cannot reach PACS@127.0.0.1:" + nobody);
+        r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS");
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("is not AE@host:port");
+    }
+
     @Test
     void exportToDicomReadsBackFrameForFrame() throws Exception {
         Path session = RecordReplayTest.record(dir, 2.0);

@@ -1,0 +1,60 @@
+package org.intravis.ui;
+
+import org.intravis.streamer.DicomStoreClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code intravis send --file case.dcm --to PACS@host:104}: a DICOM file (an {@code export --output case.dcm}) stored
+ * in a PACS or teaching-file archive with a C-STORE ({@link DicomStoreClient}). The archive must know this side's AE
+ * title ({@code --calling-ae}); the network path to it is the site's to secure (plain DICOM, no TLS here).
+ */
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = "Store a DICOM file (an exported case) in a PACS or teaching-file archive (C-STORE).")
+final class SendCommand implements Callable<Integer> {
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The DICOM file, e.g. case.dcm.")
+    Path file;
+
+    @Option(names = "--to", required = true, paramLabel = "AE@HOST:PORT",
+            description = "The archive: its AE title, host and port, e.g. PACS@10.0.0.5:104.")
+    String to;
+
+    @Option(names = "--calling-ae", defaultValue = "INTRAVIS", description = "This side's AE title (default: ${DEFAULT-VALUE}).")
+    String callingAe;
+
+    @Option(names = "--timeout-s", defaultValue = "30", description = "Seconds to wait for each answer (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("no file " + file);
+        }
+        if (timeoutSeconds < 1) {
+            throw new UserError("--timeout-s must be at least 1");
+        }
+        DicomStoreClient.Destination destination;
+        try {
+            destination = DicomStoreClient.Destination.parse(to, callingAe);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        DicomStoreClient.Result r;
+        try {
+            r = new DicomStoreClient(destination, timeoutSeconds * 1000).send(file);
+        } catch (IOException e) {
+            throw new UserError("not stored: " + e.getMessage());
+        }
+        System.out.printf(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s%n", file.getFileName(), destination,
+                r.datasetBytes() / 1e6, r.seconds(),
+                r.warning() ? String.format(Locale.ROOT, " (with a warning, status 0x%04X)", r.status()) : "");
+        return 0;
+    }
+}
