@@ -131,6 +131,11 @@ public final class DicomStoreClient {
                 throw new IOException(to + " did not answer within " + timeoutMillis / 1000 + " s", e);
             } catch (EOFException e) {
                 throw new IOException(to + " closed the connection before it answered", e);
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith(to.toString())) {
+                    throw e;
+                }
+                throw new IOException(to + ": the connection failed while sending (" + e.getMessage() + ")", e);
             }
         }
     }
@@ -458,6 +463,12 @@ public final class DicomStoreClient {
     }
 
     private static String statusMeaning(int status) {
+        if (status == 0x0122) {
+            return "the archive does not store this SOP class";
+        }
+        if (status == 0x0124) {
+            return "not authorised";
+        }
         return switch (status >> 12) {
             case 0xA -> (status & 0xFF00) == 0xA700 ? "out of resources" : (status & 0xFF00) == 0xA900
                     ? "the data set does not match the SOP class" : "refused";

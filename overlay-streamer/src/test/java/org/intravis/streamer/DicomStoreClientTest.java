@@ -82,11 +82,21 @@ class DicomStoreClientTest {
     }
 
     @Test
-    void aRefusedAssociationAndAMissingArchiveAreSaidSo() throws Exception {
+    void aRefusedAssociationAnAbortedOrSlowStoreAndAMissingArchiveAreSaidSo() throws Exception {
         Path sent = cine();
         try (StoreScp refusing = StoreScp.start(dir.resolve("refusing"), "--refuse")) {
             assertThatThrownBy(() -> client(refusing.port()).send(sent)).isInstanceOf(IOException.class)
                     .hasMessageContaining("refused the association");
+        }
+        try (StoreScp aborting = StoreScp.start(dir.resolve("aborting"), "+xa", "--abort-after")) {
+            assertThatThrownBy(() -> client(aborting.port()).send(sent)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("aborted the association before it answered the store");
+        }
+        try (StoreScp slow = StoreScp.start(dir.resolve("slow"), "+xa", "--sleep-during", "4")) {
+            DicomStoreClient impatient = new DicomStoreClient(
+                    new DicomStoreClient.Destination(StoreScp.AE_TITLE, "127.0.0.1", slow.port(), "INTRAVIS"), 1000);
+            assertThatThrownBy(() -> impatient.send(sent)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("did not answer within 1 s");
         }
         int port = StoreScp.freePort();
         assertThatThrownBy(() -> client(port).send(sent)).isInstanceOf(IOException.class)
