@@ -72,6 +72,10 @@ public final class DicomStoreClient {
     /** What the archive answered: its status (0 success; 0xB000, 0xB006, 0xB007 stored with a warning). */
     public record Result(int status, long datasetBytes, double seconds) {
         public boolean warning() {
+            return isWarning(status);
+        }
+
+        static boolean isWarning(int status) {
             return status == 0xB000 || status == 0xB006 || status == 0xB007;
         }
     }
@@ -122,7 +126,7 @@ public final class DicomStoreClient {
                 out.flush();
                 int status = storeStatus(in);
                 release(out, in);
-                if (status != 0 && !new Result(status, 0, 0).warning()) {
+                if (status != 0 && !Result.isWarning(status)) {
                     throw new IOException(to + " did not store " + file.getFileName() + ": status 0x"
                             + Integer.toHexString(status).toUpperCase(Locale.ROOT) + " (" + statusMeaning(status) + ")");
                 }
@@ -335,7 +339,7 @@ public final class DicomStoreClient {
         }
     }
 
-    private static void streamDataset(OutputStream out, FileChannel data, long offset, long length, int chunk)
+    private void streamDataset(OutputStream out, FileChannel data, long offset, long length, int chunk)
             throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(chunk);
         long sent = 0;
@@ -344,7 +348,7 @@ public final class DicomStoreClient {
             buf.clear().limit(n);
             while (buf.hasRemaining()) {
                 if (data.read(buf, offset + sent + buf.position()) < 0) {
-                    throw new EOFException("the file ended while it was being sent");
+                    throw new IOException(to + ": the file ended while it was being sent (changed meanwhile?)");
                 }
             }
             pdvHeader(out, n, false, sent + n >= length);
