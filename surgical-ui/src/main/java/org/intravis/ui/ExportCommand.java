@@ -32,10 +32,18 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--no-overlay", description = "Export the (de-identified) picture alone.")
     boolean noOverlay;
 
+    @Option(names = "--send", paramLabel = "AE@HOST:PORT",
+            description = "Then store the .dcm in that PACS or teaching-file archive (as 'intravis send' does, "
+                    + "calling AE title INTRAVIS).")
+    String send;
+
     @Override
     public Integer call() {
         if (codec != null && RecordingExporter.container(output).equals(RecordingExporter.DICOM)) {
             throw new UserError("--codec is for a .mp4 or .mkv; a .dcm export has JPEG baseline frames");
+        }
+        if (send != null && !RecordingExporter.container(output).equals(RecordingExporter.DICOM)) {
+            throw new UserError("--send stores a DICOM file: give a .dcm --output");
         }
         VideoCodec c;
         try {
@@ -49,6 +57,9 @@ final class ExportCommand implements Callable<Integer> {
         bar.finish();
         System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
                 r.frames(), r.width(), r.height(), r.format(), output, r.bytes() / 1e6, r.seconds(), r.fps());
+        if (send != null) {
+            System.out.println(SendCommand.store(output, send, "INTRAVIS", 30));
+        }
         return 0;
     }
 }

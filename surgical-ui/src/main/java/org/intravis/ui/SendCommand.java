@@ -37,6 +37,12 @@ final class SendCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new UserError("no file " + file);
         }
+        System.out.println(store(file, to, callingAe, timeoutSeconds));
+        return 0;
+    }
+
+    /** Stores {@code file} at {@code to} (AE@HOST:PORT); returns the line to print, or throws a {@link UserError}. */
+    static String store(Path file, String to, String callingAe, int timeoutSeconds) {
         if (timeoutSeconds < 1) {
             throw new UserError("--timeout-s must be at least 1");
         }
@@ -52,9 +58,8 @@ final class SendCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError("not stored: " + e.getMessage());
         }
-        System.out.printf(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s%n", file.getFileName(), destination,
+        return String.format(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s", file.getFileName(), destination,
                 r.datasetBytes() / 1e6, r.seconds(),
                 r.warning() ? String.format(Locale.ROOT, " (with a warning, status 0x%04X)", r.status()) : "");
-        return 0;
     }
 }

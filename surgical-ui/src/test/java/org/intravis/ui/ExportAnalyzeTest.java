@@ -123,7 +123,18 @@ class ExportAnalyzeTest {
             }
             assertThat(frames).as("every recorded frame, from the archive's copy")
                     .isEqualTo(RecordedFrames.load(session).count());
+
+            // export and send in one command: a second instance (new UIDs) in the archive
+            r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output",
+                    dir.resolve("out").resolve("again.dcm").toString(), "--send", archive.destination());
+            assertThat(r.code()).as("export --send: %s %s", r.out(), r.err()).isZero();
+            assertThat(r.out()).contains("stored again.dcm in " + archive.destination());
+            assertThat(archive.stored()).hasSize(2);
         }
+        r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output",
+                dir.resolve("out").resolve("case.mp4").toString(), "--send", "PACS@127.0.0.1:104");
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("--send stores a DICOM file");
         int nobody = StoreScp.freePort();
         r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS@127.0.0.1:" + nobody);
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
