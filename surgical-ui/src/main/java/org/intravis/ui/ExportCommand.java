@@ -1,5 +1,6 @@
 package org.intravis.ui;
 
+import org.intravis.streamer.DicomStoreClient;
 import org.intravis.streamer.VideoCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,6 +46,8 @@ final class ExportCommand implements Callable<Integer> {
         if (send != null && !RecordingExporter.container(output).equals(RecordingExporter.DICOM)) {
             throw new UserError("--send stores a DICOM file: give a .dcm --output");
         }
+        // checked before the export, which may take minutes
+        DicomStoreClient.Destination archive = send == null ? null : SendCommand.destination(send, "INTRAVIS");
         VideoCodec c;
         try {
             c = VideoCodec.byName(codec == null ? "h264" : codec);
@@ -57,8 +60,8 @@ final class ExportCommand implements Callable<Integer> {
         bar.finish();
         System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
                 r.frames(), r.width(), r.height(), r.format(), output, r.bytes() / 1e6, r.seconds(), r.fps());
-        if (send != null) {
-            System.out.println(SendCommand.store(output, send, "INTRAVIS", 30));
+        if (archive != null) {
+            System.out.println(SendCommand.store(output, archive, 30));
         }
         return 0;
     }

@@ -26,10 +26,12 @@ final class SendCommand implements Callable<Integer> {
             description = "The archive: its AE title, host and port, e.g. PACS@10.0.0.5:104.")
     String to;
 
-    @Option(names = "--calling-ae", defaultValue = "INTRAVIS", description = "This side's AE title (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--calling-ae", defaultValue = "INTRAVIS",
+            description = "This side's AE title (default: ${DEFAULT-VALUE}).")
     String callingAe;
 
-    @Option(names = "--timeout-s", defaultValue = "30", description = "Seconds to wait for each answer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-s", defaultValue = "30",
+            description = "Seconds to wait for each answer (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
@@ -37,28 +39,31 @@ final class SendCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new UserError("no file " + file);
         }
-        System.out.println(store(file, to, callingAe, timeoutSeconds));
-        return 0;
-    }
-
-    /** Stores {@code file} at {@code to} (AE@HOST:PORT); returns the line to print, or throws a {@link UserError}. */
-    static String store(Path file, String to, String callingAe, int timeoutSeconds) {
         if (timeoutSeconds < 1) {
             throw new UserError("--timeout-s must be at least 1");
         }
-        DicomStoreClient.Destination destination;
+        System.out.println(store(file, destination(to, callingAe), timeoutSeconds));
+        return 0;
+    }
+
+    /** {@code AE@HOST:PORT} as a destination, or a {@link UserError} that says the form. */
+    static DicomStoreClient.Destination destination(String to, String callingAe) {
         try {
-            destination = DicomStoreClient.Destination.parse(to, callingAe);
+            return DicomStoreClient.Destination.parse(to, callingAe);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
+    }
+
+    /** Stores {@code file} at {@code to}; returns the line to print, or throws a {@link UserError} that says why not. */
+    static String store(Path file, DicomStoreClient.Destination to, int timeoutSeconds) {
         DicomStoreClient.Result r;
         try {
-            r = new DicomStoreClient(destination, timeoutSeconds * 1000).send(file);
+            r = new DicomStoreClient(to, timeoutSeconds * 1000).send(file);
         } catch (IOException e) {
             throw new UserError("not stored: " + e.getMessage());
         }
-        return String.format(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s", file.getFileName(), destination,
+        return String.format(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s", file.getFileName(), to,
                 r.datasetBytes() / 1e6, r.seconds(),
                 r.warning() ? String.format(Locale.ROOT, " (with a warning, status 0x%04X)", r.status()) : "");
     }

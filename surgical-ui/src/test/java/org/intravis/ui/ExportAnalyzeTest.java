@@ -135,6 +135,11 @@ class ExportAnalyzeTest {
                 dir.resolve("out").resolve("case.mp4").toString(), "--send", "PACS@127.0.0.1:104");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("--send stores a DICOM file");
+        r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output",
+                dir.resolve("out").resolve("never.dcm").toString(), "--send", "PACS@nowhere");
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("is not AE@host:port");
+        assertThat(dir.resolve("out").resolve("never.dcm")).as("refused before the export").doesNotExist();
         int nobody = StoreScp.freePort();
         r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS@127.0.0.1:" + nobody);
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
