@@ -179,7 +179,8 @@ export class ZoneEditor {
           } else {
             this.stored = { zones: next, tag: r.tag };
             this.pending.shift();
-            this.onStatus(`${p.what}: saved (${next.length} zone(s))${p.tries ? ', with another screen\'s change' : ''}`);
+            const merged = p.tries ? ', with another screen\'s change' : '';
+            this.onStatus(`${p.what}: saved (${next.length} zone(s))${merged}`);
           }
         }
         this.rebuild();

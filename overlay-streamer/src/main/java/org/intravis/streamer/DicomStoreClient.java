@@ -128,7 +128,8 @@ public final class DicomStoreClient {
                 release(out, in);
                 if (status != 0 && !Result.isWarning(status)) {
                     throw new IOException(to + " did not store " + file.getFileName() + ": status 0x"
-                            + Integer.toHexString(status).toUpperCase(Locale.ROOT) + " (" + statusMeaning(status) + ")");
+                            + Integer.toHexString(status).toUpperCase(Locale.ROOT)
+                            + " (" + statusMeaning(status) + ")");
                 }
                 return new Result(status, length, (System.nanoTime() - started) / 1e9);
             } catch (SocketTimeoutException e) {
@@ -460,7 +461,8 @@ public final class DicomStoreClient {
     }
 
     private static String aeTitle(String ae, String what) {
-        if (ae == null || ae.isBlank() || ae.length() > 16 || !ae.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '\\')) {
+        if (ae == null || ae.isBlank() || ae.length() > 16
+                || !ae.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '\\')) {
             throw new IllegalArgumentException(what + " '" + ae + "' must be 1-16 printable ASCII characters");
         }
         return ae.trim();

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "intravis", mixinStandardHelpOptions = true, versionProvider = Intravis.Version.class,
         description = "Real-time intraoperative video analysis engine.",
-        subcommands = {RunCommand.class, SourcesCommand.class, EvaluateCommand.class, ExportCommand.class, SendCommand.class,
-                TokenCommand.class, AuditCommand.class, ServeInferenceCommand.class,
+        subcommands = {RunCommand.class, SourcesCommand.class, EvaluateCommand.class, ExportCommand.class,
+                SendCommand.class, TokenCommand.class, AuditCommand.class, ServeInferenceCommand.class,
                 AnalyzeCommand.class, BenchCommand.class, ExportModelCommand.class, CommandLine.HelpCommand.class})
 public final class Intravis {
     public static final int EXIT_USER_ERROR = 2;

@@ -55,7 +55,7 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /** Stores {@code file} at {@code to}; returns the line to print, or throws a {@link UserError} that says why not. */
+    /** Stores {@code file} at {@code to}; returns the line to print, or throws a {@link UserError} saying why not. */
     static String store(Path file, DicomStoreClient.Destination to, int timeoutSeconds) {
         DicomStoreClient.Result r;
         try {

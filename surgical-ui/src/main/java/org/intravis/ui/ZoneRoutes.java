@@ -133,7 +133,8 @@ final class ZoneRoutes {
                 ctx.response().putHeader("ETag", quoted(ar.result())).setStatusCode(204).end();
             } else if (ar.cause() instanceof ZoneStore.ChangedElsewhere changed) {
                 ctx.response().putHeader("ETag", quoted(changed.current().tag()));
-                IntravisServer.json(ctx, 412, Map.of("error", changed.getMessage(), "zones", changed.current().zones()));
+                IntravisServer.json(ctx, 412,
+                        Map.of("error", changed.getMessage(), "zones", changed.current().zones()));
             } else if (ar.cause() instanceof IllegalArgumentException) {
                 IntravisServer.json(ctx, 400, Map.of("error", "bad zones: " + ar.cause().getMessage()));
             } else {

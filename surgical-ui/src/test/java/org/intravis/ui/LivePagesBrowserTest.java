@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.intravis.ui.HeadlessChromium.screenshot;
 import static org.intravis.ui.HeadlessChromium.waitFor;
 import static org.intravis.ui.StreamPage.num;
@@ -190,7 +191,8 @@ class LivePagesBrowserTest {
             page.click("#edit-zones");
             double[] a = view.toPage(300, 200, 640, 360);
             page.mouse().click(a[0], a[1]);
-            assertThat(page.evaluate("() => window.intravis.editor('" + STREAM + "').drawing")).as("no drawing yet").isNull();
+            assertThat(page.evaluate("() => window.intravis.editor('" + STREAM + "').drawing")).as("no drawing yet")
+                    .isNull();
             assertThat(page.locator("#zone-status").textContent()).contains("still loading");
 
             held.get(0).resume();
@@ -233,7 +235,8 @@ class LivePagesBrowserTest {
                 p.click("#edit-zones");
             }
             a.drawPolygon(List.of(new double[]{60, 60}, new double[]{160, 60}, new double[]{110, 140}), 640, 360);
-            waitFor("A's zone saved", 10_000, () -> pageA.locator("#zone-status").textContent().contains("saved (1 zone(s))"),
+            waitFor("A's zone saved", 10_000,
+                    () -> pageA.locator("#zone-status").textContent().contains("saved (1 zone(s))"),
                     () -> pageA.locator("#zone-status").textContent());
             b.drawPolygon(List.of(new double[]{400, 60}, new double[]{500, 60}, new double[]{450, 140}), 640, 360);
             waitFor("B's zone saved beside A's", 10_000, () -> pageB.locator("#zone-status").textContent()
@@ -241,8 +244,8 @@ class LivePagesBrowserTest {
 
             JsonNode zones = JSON.readTree(TestApps.call(app, "GET", zonesPath, null).body());
             assertThat(zones).hasSize(2);
-            assertThat(zones.get(0).get("points").get(0).get(0).asDouble()).isCloseTo(60, org.assertj.core.data.Offset.offset(3.0));
-            assertThat(zones.get(1).get("points").get(0).get(0).asDouble()).isCloseTo(400, org.assertj.core.data.Offset.offset(3.0));
+            assertThat(zones.get(0).get("points").get(0).get(0).asDouble()).isCloseTo(60, within(3.0));
+            assertThat(zones.get(1).get("points").get(0).get(0).asDouble()).isCloseTo(400, within(3.0));
             assertThat(zones.get(0).get("id").asInt()).isNotEqualTo(zones.get(1).get("id").asInt());
             waitFor("A shows B's zone", 10_000, () -> ((Number) pageA.evaluate(
                     "() => window.intravis.editor('" + STREAM + "').zones.length")).intValue() == 2,

@@ -134,7 +134,7 @@ class ZoneAlertChainBrowserTest {
         displayPage.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg&kiosk=1"));
         StreamPage display = new StreamPage(displayPage, STREAM);
         waitFor("video on both pages", 30_000, () -> surgeon.decoded() > 5 && display.decoded() > 5);
-        // its stored zones loaded (none): "0 no-go zone(s)" alone is also what focusing the stream says before they come
+        // its stored zones loaded (none): "0 no-go zone(s)" alone is also what focusing the stream says before then
         waitFor("the zone editor loaded", 10_000, () -> Boolean.TRUE.equals(surgeonPage.evaluate(
                 "() => window.intravis.editor('" + STREAM + "')?.loaded === true")),
                 () -> surgeonPage.locator("#zone-status").textContent());
@@ -143,10 +143,11 @@ class ZoneAlertChainBrowserTest {
         // drawn with the mouse, stored by the real API, on disk
         surgeonPage.click("#edit-zones");
         surgeon.drawPolygon(zone.corners(), zone.width(), zone.height());
-        waitFor("the page to say it saved", 30_000, () -> surgeonPage.locator("#zone-status").textContent().contains("saved"),
-                () -> surgeonPage.locator("#zone-status").textContent() + "; the editor's zones " + surgeonPage.evaluate(
-                        "() => { const e = window.intravis.editor('" + STREAM + "');"
-                                + " return JSON.stringify({zones: e.zones, drawing: e.drawing, enabled: e.enabled}); }"));
+        waitFor("the page to say it saved", 30_000,
+                () -> surgeonPage.locator("#zone-status").textContent().contains("saved"),
+                () -> surgeonPage.locator("#zone-status").textContent() + "; the editor's zones "
+                        + surgeonPage.evaluate("() => { const e = window.intravis.editor('" + STREAM + "'); return"
+                        + " JSON.stringify({zones: e.zones, drawing: e.drawing, enabled: e.enabled}); }"));
         JsonNode stored = JSON.readTree(TestApps.call(app, "GET", "/api/streams/" + STREAM + "/zones", null).body());
         assertThat(stored).hasSize(1);
         JsonNode points = stored.get(0).get("points");

@@ -76,7 +76,8 @@ class ZoneRoutesTest {
         HttpResponse<String> a = TestApps.call(app, "PUT", path, zoneA, "If-Match", tag);
         assertThat(a.statusCode()).as(a.body()).isEqualTo(204);
         String tagA = a.headers().firstValue("ETag").orElseThrow();
-        assertThat(tagA).isNotEqualTo(tag).isEqualTo(send("GET", path, null).headers().firstValue("ETag").orElseThrow());
+        assertThat(tagA).isNotEqualTo(tag)
+                .isEqualTo(send("GET", path, null).headers().firstValue("ETag").orElseThrow());
 
         // screen B read before A stored: refused, told what is there now, and A's zone is still stored
         HttpResponse<String> b = TestApps.call(app, "PUT", path, zoneB, "If-Match", tag);
