@@ -22,6 +22,9 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   grey12-window-ljpeg.dcm, -lossy.dcm, -j2k.dcm, grey12-signed-sigmoid-jls.dcm, -j2k.dcm
                       the 12-bit grey files above compressed by DCMTK and GDCM (lossless JPEG, 12-bit lossy JPEG,
                       JPEG 2000, JPEG-LS), as fluoroscopy systems export; their windows apply as to the native files
+  rgb-jpeg-rgb.dcm    rgb-explicit.dcm as JPEG baseline stored as RGB, photometric RGB (DCMTK, quality 95)
+  rgb-jpeg-plain.dcm  the same frames without the Adobe marker and with component ids 1, 2, 3, as some encoders write
+                      RGB JPEG (a JPEG decoder alone would take them for YCbCr)
   cine-deflated.dcm   Deflated Explicit VR Little Endian (1.2.840.10008.1.2.1.99), native grey, 3 frames 120x96
   cine-eot.dcm        JPEG Baseline grey, 4 frames 120x96 of two fragments each, an empty Basic Offset Table and an
                       Extended Offset Table (7FE0,0001)
@@ -37,7 +40,7 @@ import cv2
 import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
-from pydicom.encaps import encapsulate
+from pydicom.encaps import encapsulate, generate_pixel_data_frame
 from pydicom.sequence import Sequence
 from pydicom.uid import (ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless,
                          generate_uid)
@@ -283,7 +286,9 @@ def main():
             ("grey12-window-lossy", "grey12-window", ["dcmcjpeg", "+ee", "+un", "+q", "95"]),
             ("grey12-window-j2k", "grey12-window", ["gdcmconv", "--j2k"]),
             ("grey12-signed-sigmoid-jls", "grey12-signed-sigmoid", ["dcmcjpls", "+el", "+un"]),
-            ("grey12-signed-sigmoid-j2k", "grey12-signed-sigmoid", ["gdcmconv", "--j2k"])):
+            ("grey12-signed-sigmoid-j2k", "grey12-signed-sigmoid", ["gdcmconv", "--j2k"]),
+            # colour JPEG stored as RGB (no colour transform; DCMTK marks it with an Adobe marker and R, G, B ids)
+            ("rgb-jpeg-rgb", "rgb-explicit", ["dcmcjpeg", "+eb", "+cr", "+un", "+q", "95"])):
         subprocess.run([*tool, native + ".dcm", name + ".dcm"], check=True)
         d, n = pydicom.dcmread(name + ".dcm"), pydicom.dcmread(native + ".dcm")
         made_up = [e.tag for e in d if e.tag not in n and e.tag.group == 0x0020]  # GDCM's new study and series UIDs
@@ -291,8 +296,36 @@ def main():
             del d[tag]
         if made_up:
             d.save_as(name + ".dcm", write_like_original=True)  # the same bytes on every run
-        for i in (0, 1):
+        for i in (0, 1 if native != "rgb-explicit" else 2):
             shutil.copy(f"expected/{native}_{i}.png", f"expected/{name}_{i}.png")
+
+    # 13. the same RGB JPEG as some encoders write it: no Adobe or JFIF marker, component ids 1, 2, 3 (which a JPEG
+    #     decoder alone takes for YCbCr; the photometric interpretation RGB says no colour transform was applied)
+    d = pydicom.dcmread("rgb-jpeg-rgb.dcm")
+    frames = []
+    for f in generate_pixel_data_frame(d.PixelData, int(d.NumberOfFrames)):
+        f = bytearray(f)
+        at = 2
+        while at < len(f):
+            marker, length = f[at + 1], (f[at + 2] << 8) | f[at + 3]
+            if marker == 0xEE:  # APP14 "Adobe": dropped
+                del f[at:at + 2 + length]
+                continue
+            if marker in (0xC0, 0xC1):
+                for k in range(f[at + 9]):
+                    f[at + 10 + 3 * k] = k + 1
+            if marker == 0xDA:
+                for k in range(f[at + 4]):
+                    f[at + 5 + 2 * k] = f[at + 5 + 2 * k] - 81 if f[at + 5 + 2 * k] == 82 else (
+                        2 if f[at + 5 + 2 * k] == 71 else 3 if f[at + 5 + 2 * k] == 66 else f[at + 5 + 2 * k])
+                break
+            at += 2 + length
+        frames.append(bytes(f))
+    d.PixelData = encapsulate(frames, has_bot=False)
+    d["PixelData"].is_undefined_length = True
+    d.save_as("rgb-jpeg-plain.dcm", write_like_original=False)
+    for i in (0, 2):
+        shutil.copy(f"expected/rgb-explicit_{i}.png", f"expected/rgb-jpeg-plain_{i}.png")
 
     # 11. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour

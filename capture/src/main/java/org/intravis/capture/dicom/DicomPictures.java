@@ -178,6 +178,9 @@ final class DicomPictures implements AutoCloseable {
             compressedCopy = new byte[(int) compressedMemory.capacity()];
         }
         data.duplicate().get(compressedCopy, 0, n);
+        if (file.photometric.equals("RGB") && file.samples == 3) {
+            markStoredAsRgb(compressedCopy, n);
+        }
         compressedMemory.put(compressedCopy, 0, n);
         if (jpegOut == null) {
             jpegOut = new Mat(file.rows, file.columns, CV_8UC3);
@@ -192,6 +195,72 @@ final class DicomPictures implements AutoCloseable {
         }
         throw new DicomFormatException("frame " + i + ": its JPEG picture does not decode to " + file.columns + "x"
                 + file.rows + " (damaged, or a kind of JPEG OpenCV does not read)");
+    }
+
+    /**
+     * A colour JPEG whose DICOM photometric interpretation is RGB holds RGB samples: no colour transform was applied
+     * (PS3.5 8.2.1). A JPEG decoder alone takes three components for YCbCr unless the stream says otherwise (an Adobe
+     * marker, or component ids 'R', 'G', 'B'); JFIF (which means YCbCr) or Adobe markers are left to say it, and a
+     * stream with neither gets the ids 'R', 'G', 'B' in its frame and scan headers, in place, so that it is decoded
+     * as RGB. Headers it cannot walk are left as they are.
+     */
+    static void markStoredAsRgb(byte[] jpeg, int n) {
+        if (n < 4 || (jpeg[0] & 0xff) != 0xFF || (jpeg[1] & 0xff) != 0xD8) {
+            return;
+        }
+        int[] ids = null;
+        int frameHeader = -1;
+        int at = 2;
+        while (at + 4 <= n && (jpeg[at] & 0xff) == 0xFF) {
+            int marker = jpeg[at + 1] & 0xff;
+            int length = (jpeg[at + 2] & 0xff) << 8 | jpeg[at + 3] & 0xff;
+            if (length < 2 || at + 2 + length > n) {
+                return;
+            }
+            boolean says = marker == 0xE0 && length >= 7 && jpeg[at + 4] == 'J' && jpeg[at + 5] == 'F'
+                    && jpeg[at + 6] == 'I' && jpeg[at + 7] == 'F'
+                    || marker == 0xEE && length >= 7 && jpeg[at + 4] == 'A' && jpeg[at + 5] == 'd'
+                    && jpeg[at + 6] == 'o' && jpeg[at + 7] == 'b';
+            if (says) {
+                return; // the stream says how its colour is stored
+            }
+            if ((marker == 0xC0 || marker == 0xC1) && length >= 8 + 3 * 3 && (jpeg[at + 9] & 0xff) == 3) {
+                frameHeader = at;
+                ids = new int[] {jpeg[at + 10] & 0xff, jpeg[at + 13] & 0xff, jpeg[at + 16] & 0xff};
+                if (ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B') {
+                    return;
+                }
+            }
+            if (marker == 0xDA) {
+                if (ids == null) {
+                    return;
+                }
+                for (int k = 0; k < 3; k++) {
+                    jpeg[frameHeader + 10 + 3 * k] = (byte) "RGB".charAt(k);
+                }
+                renameScanComponents(jpeg, n, at, ids);
+                return;
+            }
+            at += 2 + length;
+        }
+    }
+
+    /** Renames the components of every scan header from {@code at} on (a non-interleaved JPEG has one per component). */
+    private static void renameScanComponents(byte[] jpeg, int n, int at, int[] ids) {
+        for (int p = at; p + 5 <= n; p++) {
+            if ((jpeg[p] & 0xff) != 0xFF || (jpeg[p + 1] & 0xff) != 0xDA) {
+                continue;
+            }
+            int count = jpeg[p + 4] & 0xff;
+            for (int k = 0; k < count && p + 5 + 2 * k < n; k++) {
+                int id = jpeg[p + 5 + 2 * k] & 0xff;
+                for (int c = 0; c < 3; c++) {
+                    if (id == ids[c]) {
+                        jpeg[p + 5 + 2 * k] = (byte) "RGB".charAt(c);
+                    }
+                }
+            }
+        }
     }
 
     private Mat viaFfmpeg(ByteBuffer data, int i) {

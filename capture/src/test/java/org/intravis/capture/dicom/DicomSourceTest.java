@@ -101,6 +101,10 @@ class DicomSourceTest {
             "grey12-window-lossy.dcm,   120,  96,  2, 30.0, 0,   0 1, 0.5,  4",
             "grey12-signed-sigmoid-jls.dcm, 120, 96, 2, 30.0, 0, 0 1, 0.01, 1",
             "grey12-signed-sigmoid-j2k.dcm, 120, 96, 2, 30.0, 0, 0 1, 0.01, 1",
+            // colour JPEG stored as RGB, as DCMTK writes it (an Adobe marker, R, G, B component ids)
+            "rgb-jpeg-rgb.dcm,         100,  80,  3, 30.0, 0,   0 2, 2.0, 16",
+            // the same without those marks, as some encoders write RGB JPEG: the photometric interpretation decides
+            "rgb-jpeg-plain.dcm,       100,  80,  3, 30.0, 0,   0 2, 2.0, 16",
             "cine-deflated.dcm,        120,  96,  3, 15.0, 0,   0 2, 0,   0",
             "cine-eot.dcm,             120,  96,  4, 30.0, 0,   0 3, 0,   0",
             "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
@@ -305,7 +309,7 @@ class DicomSourceTest {
     @ParameterizedTest
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "video-h264.dcm",
             "video-mpeg2.dcm", "video-hevc.dcm", "cine-deflated.dcm", "cine-eot.dcm", "grey12-window-lossy.dcm",
-            "grey12-signed-sigmoid-j2k.dcm"})
+            "grey12-signed-sigmoid-j2k.dcm", "rgb-jpeg-plain.dcm"})
     void cutAnywhereIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] b = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(name.hashCode());
@@ -334,6 +338,33 @@ class DicomSourceTest {
     }
 
     /**
+     * The RGB marking of a colour JPEG walks headers that may be damaged: on any bytes it rewrites at most the
+     * component ids, and never reads outside the frame (every length and count it meets is taken from the bytes).
+     */
+    @Test
+    void markingAJpegAsRgbNeverReadsOutsideItsBytes() throws Exception {
+        byte[] plain = Files.readAllBytes(resource("rgb-jpeg-plain.dcm"));
+        int start = Bytes.indexOf(plain, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF});
+        byte[] jpeg = Arrays.copyOfRange(plain, start, Math.min(plain.length, start + 2000));
+        java.util.Random random = new java.util.Random(7);
+        for (int t = 0; t < 20_000; t++) {
+            byte[] b = jpeg.clone();
+            for (int k = 0; k < 1 + t % 8; k++) {
+                b[2 + random.nextInt(400)] = (byte) random.nextInt(256);
+            }
+            int n = 4 + random.nextInt(b.length - 4);
+            byte[] before = b.clone();
+            DicomPictures.markStoredAsRgb(b, n);
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] != before[i]) {
+                    assertThat(i).as("trial %d: only bytes of the first %d change", t, n).isLessThan(n);
+                    assertThat((char) b[i]).as("trial %d: a component id", t).isIn('R', 'G', 'B');
+                }
+            }
+        }
+    }
+
+    /**
      * Bytes of the header (and the first compressed frame's start) changed at random: the file opens and plays to its
      * end, or fails its open with a sentence; the process never dies. (cine-jpeg's trial 14, a damaged Huffman table,
      * crashed the JVM when a JPEG that OpenCV refused went on to FFmpeg's MJPEG decoder.)
@@ -342,7 +373,7 @@ class DicomSourceTest {
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "cine-j2k.dcm",
             "cine-jpegls.dcm", "cine-ljpeg.dcm", "video-h264.dcm", "video-mpeg2.dcm", "video-hevc.dcm",
             "cine-deflated.dcm", "cine-eot.dcm", "grey12-window-lossy.dcm", "grey12-window-ljpeg.dcm",
-            "grey12-signed-sigmoid-jls.dcm", "grey12-signed-sigmoid-j2k.dcm"})
+            "grey12-signed-sigmoid-jls.dcm", "grey12-signed-sigmoid-j2k.dcm", "rgb-jpeg-plain.dcm"})
     void aDamagedHeaderIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] original = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(31L * name.hashCode());
