@@ -36,13 +36,21 @@ class ExportAnalyzeTest {
     @TempDir
     Path dir;
 
+    /** {@code intravis export --recording SESSION --output OUT [ARGS]}, which must succeed. */
+    private static CommandRun.Result exported(Path session, Path out, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("export", "--recording", session.toString(),
+                "--output", out.toString()));
+        command.addAll(List.of(args));
+        CommandRun.Result r = CommandLineErrorsTest.run(command.toArray(String[]::new));
+        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        return r;
+    }
+
     @Test
     void exportBurnsTheRecordedOverlayIntoAVideoAPlayerReads() throws Exception {
         Path session = RecordReplayTest.record(dir, 3.5);
         Path out = dir.resolve("out").resolve("case.mp4");
-        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
-                "--output", out.toString());
-        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        CommandRun.Result r = exported(session, out);
         assertThat(r.out()).contains("exported").contains("frames/s");
 
         RecordedFrames frames = RecordedFrames.load(session);
@@ -92,11 +100,6 @@ class ExportAnalyzeTest {
     }
 
     /**
-     * A recording exported as a DICOM cine (for a PACS or a teaching file) reads back frame for frame: as many frames
-     * as recorded, each at its recorded time (the Frame Time Vector), the pictures those of a lossless export of the
-     * same recording within JPEG's loss, with the burned-in overlay; the header says what the object is.
-     */
-    /**
      * An exported case stored in a teaching-file archive (a real one: {@link StoreScp}) with {@code intravis send},
      * and read back from the archive with every recorded frame; an archive that is not there is a one-line error.
      */
@@ -104,9 +107,7 @@ class ExportAnalyzeTest {
     void anExportedCaseIsSentToAnArchive() throws Exception {
         Path session = RecordReplayTest.record(dir, 2.0);
         Path dcm = dir.resolve("out").resolve("case.dcm");
-        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
-                "--output", dcm.toString());
-        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        CommandRun.Result r = exported(session, dcm);
         try (StoreScp archive = StoreScp.start(dir.resolve("archive"), "+xa")) {
             r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", archive.destination());
             assertThat(r.code()).as("send: %s %s", r.out(), r.err()).isZero();
@@ -125,9 +126,7 @@ class ExportAnalyzeTest {
                     .isEqualTo(RecordedFrames.load(session).count());
 
             // export and send in one command: a second instance (new UIDs) in the archive
-            r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output",
-                    dir.resolve("out").resolve("again.dcm").toString(), "--send", archive.destination());
-            assertThat(r.code()).as("export --send: %s %s", r.out(), r.err()).isZero();
+            r = exported(session, dir.resolve("out").resolve("again.dcm"), "--send", archive.destination());
             assertThat(r.out()).contains("stored again.dcm in " + archive.destination());
             assertThat(archive.stored()).hasSize(2);
         }
@@ -149,18 +148,19 @@ class ExportAnalyzeTest {
         assertThat(r.err()).contains("is not AE@host:port");
     }
 
+    /**
+     * A recording exported as a DICOM cine (for a PACS or a teaching file) reads back frame for frame: as many frames
+     * as recorded, each at its recorded time (the Frame Time Vector), the pictures those of a lossless export of the
+     * same recording within JPEG's loss, with the burned-in overlay; the header says what the object is.
+     */
     @Test
     void exportToDicomReadsBackFrameForFrame() throws Exception {
         Path session = RecordReplayTest.record(dir, 2.0);
         Path dcm = dir.resolve("out").resolve("case.dcm");
         Path lossless = dir.resolve("out").resolve("case.mkv");
-        CommandRun.Result r = CommandLineErrorsTest.run("export", "--recording", session.toString(),
-                "--output", dcm.toString());
-        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        CommandRun.Result r = exported(session, dcm);
         assertThat(r.out()).contains("DICOM, JPEG baseline");
-        r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output", lossless.toString(),
-                "--codec", "ffv1");
-        assertThat(r.code()).as("export: %s %s", r.out(), r.err()).isZero();
+        r = exported(session, lossless, "--codec", "ffv1");
 
         RecordedFrames frames = RecordedFrames.load(session);
         List<byte[]> pictures = new java.util.ArrayList<>();

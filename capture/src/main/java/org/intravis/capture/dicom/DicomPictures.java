@@ -245,9 +245,14 @@ final class DicomPictures implements AutoCloseable {
         }
     }
 
-    /** Renames the components of every scan header from {@code at} on (a non-interleaved JPEG has one per component). */
+    /**
+     * Renames the components of the scan header at {@code at} and, when it names fewer than three (a non-interleaved
+     * JPEG has a scan per component), of the scans after it: the usual interleaved frame is not searched past its
+     * first header.
+     */
     private static void renameScanComponents(byte[] jpeg, int n, int at, int[] ids) {
-        for (int p = at; p + 5 <= n; p++) {
+        int renamed = 0;
+        for (int p = at; p + 5 <= n && renamed < 3; p++) {
             if ((jpeg[p] & 0xff) != 0xFF || (jpeg[p + 1] & 0xff) != 0xDA) {
                 continue;
             }
@@ -257,6 +262,8 @@ final class DicomPictures implements AutoCloseable {
                 for (int c = 0; c < 3; c++) {
                     if (id == ids[c]) {
                         jpeg[p + 5 + 2 * k] = (byte) "RGB".charAt(c);
+                        renamed++;
+                        break;
                     }
                 }
             }
