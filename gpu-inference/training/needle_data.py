@@ -11,7 +11,8 @@ What is drawn, and why (each is measured in the ultrasound model card):
     visible only from inside the picture (the proximal part out of plane);
   * hard negatives, never labelled: tissue interfaces (bright bands of 3-15 px along gentle curves, with speckle
     and sometimes a bone's shadow below), straight bright reflectors that cross the whole picture (gel or membrane
-    interfaces, a fascia plane; a needle always ends inside the picture), bright sector rims;
+    interfaces, a fascia plane; a needle always ends inside the picture), bright sector rims, and (SEGMENT_SHARE)
+    straight bright reflectors that do end inside the picture, over a broad shadow (a bone surface, a fascia plane);
   * scanner graphics: depth dots and scale marks at the picture's edge, "3 cm" and other labels, focus markers,
     text in the black margins, black margins of several aspects; the content crop of the Java side (sidecar
     input.crop) applied as it is at run time;
@@ -51,6 +52,10 @@ CLIP_DIR = os.path.join(CACHE_DIR, "needle-clip")
 TRANSPLANT_SHARE = 0.0
 # share of samples on a gel phantom's background (gel_background); build_cache --gel-share sets it
 GEL_SHARE = 0.0
+# share of samples with a straight bright reflector that ends inside the picture, a broad shadow beneath it
+# (render_reflector_segment: a bone surface or fascia plane, the look of the real clip's fascia); build_cache
+# --segment-share sets it. 0: every pool up to ultrasound 1.2.4 (and then no random number is drawn for it)
+SEGMENT_SHARE = 0.0
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -446,6 +451,62 @@ def render_interface(rng, img, rect, straight_across=False):
     return np.clip(_screen(out, lay * win), 0, 1).astype(np.float32)
 
 
+def render_reflector_segment(rng, img, rect):
+    """A straight bright reflector that ends inside the picture: a bone surface or a fascia plane, from a side of the
+    picture or from inside it, nearly straight, wider than most needles' echoes, and on most of them a broad
+    acoustic shadow beneath (a needle's shadow is narrow and weak). Never a needle: the negative that the clip's
+    fascia is (issue 13), which the curved interfaces and the lines across the whole picture are not."""
+    h, w = img.shape
+    x0, y0, x1, y1 = rect
+    pw, ph = x1 - x0, y1 - y0
+    if pw < 32 or ph < 32:
+        return img
+    ang = math.radians(rng.uniform(-35, 35))
+    if rng.random() < 0.5:  # from a side of the picture, inwards
+        left = rng.random() < 0.5
+        a = np.array([x0 - 1.0 if left else x1 + 0.0, y0 + rng.uniform(0.15, 0.85) * ph])
+        d = np.array([math.cos(ang) * (1 if left else -1), math.sin(ang)])
+    else:
+        a = np.array([x0 + rng.uniform(0.1, 0.6) * pw, y0 + rng.uniform(0.15, 0.85) * ph])
+        d = np.array([math.cos(ang) * rng.choice([-1, 1]), math.sin(ang)])
+    # as long as asked, but ending inside the picture with a margin
+    m = 0.05 * min(pw, ph)
+    ts = [(x1 - 1 - m - a[0]) / d[0] if d[0] > 0 else (x0 + m - a[0]) / d[0]]
+    if abs(d[1]) > 1e-6:
+        ts.append((y1 - 1 - m - a[1]) / d[1] if d[1] > 0 else (y0 + m - a[1]) / d[1])
+    length = min(rng.uniform(0.3, 0.85) * pw, min(ts))
+    if length < 0.2 * pw:
+        return img
+    b = a + d * length
+    t, s, L = _segment_field(h, w, a, b)
+    size = max(ph, 200) / 500.0
+    width = rng.uniform(8, 20) * size
+    bend = rng.uniform(-0.02, 0.02) * ph
+    s = s - bend * 4 * (t - 0.5) ** 2 - _smooth1d(rng, 256, 40)[np.clip((t * 255).astype(int), 0, 255)] * \
+        rng.uniform(0.3, 1.0)
+    inside = np.clip(t, 0, 1)
+    # the ends fade over a stretch (the inner end always; an end on the picture's side is cut by the window)
+    fade = rng.uniform(0.03, 0.15)
+    ends = np.clip(inside / fade, 0, 1) * np.clip((1 - inside) / fade, 0, 1) * ((t >= -0.02) & (t <= 1.02))
+    along = np.clip(1 + 0.4 * _smooth1d(rng, 256, rng.uniform(10, 60)), 0.3, 1.8)[
+        np.clip((t * 255).astype(int), 0, 255)]
+    band = np.exp(-(s / (width / 2)) ** 2 * 1.5)
+    # a smooth, continuous band (tissue), not a speckled line
+    lay = band * ends * along * rng.uniform(0.35, 0.95) * np.clip(1 + 0.1 * _smooth2d(rng, h, w, 3.0), 0.7, 1.3)
+    out = img
+    if rng.random() < 0.7:  # the broad shadow of a strong reflector, all the way down
+        # straight down the beam from the reflector, as wide as the reflector reaches across the picture
+        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        line_y = a[1] + (xs - a[0]) * d[1] / d[0]
+        xlo, xhi = sorted([a[0], b[0]])
+        below = ((ys > line_y + width / 2 + 1) & (xs >= xlo) & (xs <= xhi)).astype(np.float32)
+        below = cv2.GaussianBlur(below, (0, 0), rng.uniform(3, 8))
+        out = out * (1 - rng.uniform(0.45, 0.9) * below)
+    win = np.zeros((h, w), np.float32)
+    win[y0:y1, x0:x1] = 1
+    return np.clip(_screen(out, lay * win), 0, 1).astype(np.float32)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # scanner graphics and picture geometry
 
@@ -584,6 +645,8 @@ def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=
         img = render_interface(rng, img, rect, straight_across=rng.random() < 0.4)
         if rng.random() < 0.25:
             img = render_interface(rng, img, rect, straight_across=rng.random() < 0.4)
+    if SEGMENT_SHARE > 0 and rng.random() < SEGMENT_SHARE:
+        img = render_reflector_segment(rng, img, rect)
     if seg is None and ph_mask is None and rng.random() < needle_p:
         if rng.random() < V1_SHARE:
             # the first renderer's needles (bright, wide, reverberating: what the synthetic validation set and a
