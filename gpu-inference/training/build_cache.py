@@ -24,7 +24,8 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
     if task == "needle":
         import needle_data
         from needle_data import NeedleSource
-        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE, SEGMENT_SHARE), set in each worker
+        # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE, SEGMENT_SHARE,
+        # HARMONISE_SHARE, SOFT_SHARE), set in each worker
         for k, v in (needle_mix or {}).items():
             if v is not None:
                 setattr(needle_data, k, v)
@@ -75,6 +76,12 @@ def main():
     ap.add_argument("--segment-share", type=float, default=None,
                     help="needle: share of samples with a straight bright reflector ending inside the picture over a "
                          "broad shadow (default needle_data.SEGMENT_SHARE, 0)")
+    ap.add_argument("--harmonise-share", type=float, default=None,
+                    help="needle: share of samples speckled afresh after the needle is drawn (default "
+                         "needle_data.HARMONISE_SHARE, 0)")
+    ap.add_argument("--soft-share", type=float, default=None,
+                    help="needle: share of drawn needles with a peaked cross-section instead of a flat top "
+                         "(default needle_data.SOFT_SHARE, 0)")
     ap.add_argument("--clip-share", type=float, default=None,
                     help="needle: share of samples that are the labelled clip's tuning frames (default NeedleSource's, "
                          "0.15; 0 with --transplant-share 0: a pool that never shows the clip's needle)")
@@ -101,7 +108,8 @@ def main():
     t0 = time.time()
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share,
-           "SEGMENT_SHARE": a.segment_share}
+           "SEGMENT_SHARE": a.segment_share, "HARMONISE_SHARE": a.harmonise_share,
+           "SOFT_SHARE": a.soft_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
              a.images, a.clip_share, a.clip_views_only, a.clip_every, a.clip_dir) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:

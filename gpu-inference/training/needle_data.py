@@ -56,6 +56,12 @@ GEL_SHARE = 0.0
 # (render_reflector_segment: a bone surface or fascia plane, the look of the real clip's fascia); build_cache
 # --segment-share sets it. 0: every pool up to ultrasound 1.2.4 (and then no random number is drawn for it)
 SEGMENT_SHARE = 0.0
+# share of samples whose picture is speckled afresh after the needle is drawn (harmonise_speckle), so that a drawn
+# needle's speckle and blur are the tissue's; build_cache --harmonise-share sets it. 0: every pool up to 1.2.4
+HARMONISE_SHARE = 0.0
+# share of drawn (version 2) needles whose echo has a peaked cross-section (a Gaussian of the echo's width at half
+# maximum) instead of a flat top with crisp edges; build_cache --soft-share sets it. 0: every pool up to 1.2.4
+SOFT_SHARE = 0.0
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -231,7 +237,11 @@ def render_needle(img, rng, p, rect):
     x0, y0, x1, y1 = rect
     t, s, L = _segment_field(h, w, p["start"], p["tip"])
     half = p["width"] / 2
-    core = np.clip(half + 0.5 - np.abs(s), 0, 1) * ((t >= 0) & (t <= 1))
+    if SOFT_SHARE > 0 and rng.random() < SOFT_SHARE:
+        # a specular echo is brightest on its axis and falls off softly (as the real clip's needle does)
+        core = np.exp(-4 * math.log(2) * (s / max(p["width"], 0.8)) ** 2) * ((t >= 0) & (t <= 1))
+    else:
+        core = np.clip(half + 0.5 - np.abs(s), 0, 1) * ((t >= 0) & (t <= 1))
     n = max(8, int(L))
     prof = 1 + p["mod"] * _smooth1d(rng, n, max(2, p["corr"] * n))
     prof = np.clip(prof, 0.15, 2.0)
@@ -507,6 +517,17 @@ def render_reflector_segment(rng, img, rect):
     return np.clip(_screen(out, lay * win), 0, 1).astype(np.float32)
 
 
+def harmonise_speckle(rng, img):
+    """The picture blurred by one point spread and speckled afresh, needle and tissue alike: a drawn needle otherwise
+    keeps a texture and an edge of its own (smooth, screened on top), which a network can learn in place of the
+    needle; a real needle's echo is speckled and blurred like the tissue around it (issue 13: the clip's needle moved
+    onto other tissue was not found again in its own scene)."""
+    h, w = img.shape
+    x = cv2.GaussianBlur(img, (0, 0), sigmaX=rng.uniform(0.8, 1.6), sigmaY=rng.uniform(0.6, 1.1))
+    n = _smooth2d(rng, h, w, rng.uniform(0.8, 1.5))
+    return np.clip(x * np.clip(1 + rng.uniform(0.15, 0.35) * n, 0.1, 3), 0, 1).astype(np.float32)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # scanner graphics and picture geometry
 
@@ -666,6 +687,8 @@ def make_sample(rng, gray, needle=None, phantom=None, needle_p=0.55, negative_p=
             elif p is not None:
                 img = render_needle(img, rng, p, rect)
                 seg = (p["start"], p["tip"], p["width"])
+    if HARMONISE_SHARE > 0 and rng.random() < HARMONISE_SHARE:
+        img = harmonise_speckle(rng, img)
     if rng.random() < 0.5:
         img = _graphics(rng, img, rect)
     off = (0, 0)
