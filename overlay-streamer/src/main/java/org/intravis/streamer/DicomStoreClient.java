@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Sends one DICOM file to a PACS or teaching-file archive with a C-STORE (DICOM PS3.7 9.1.1 over the upper layer
@@ -80,6 +81,18 @@ public final class DicomStoreClient {
         }
     }
 
+    /**
+     * A failure that may pass if the same file is sent again a little later: the archive not reachable, busy (a
+     * transient refusal, "out of resources"), or the connection cut or silent; not a refusal of this file or of this
+     * side (a permanent refusal, a transfer syntax or SOP class it does not take, a failure status), which would
+     * only fail again. An archive keeps one copy per SOP instance, so a store repeated after a lost answer is safe.
+     */
+    public static final class TryAgainLater extends IOException {
+        TryAgainLater(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The parts of a Part 10 file a C-STORE needs. */
     record PartTen(String sopClass, String sopInstance, String transferSyntax, long datasetOffset) { }
 
@@ -91,6 +104,29 @@ public final class DicomStoreClient {
         this.timeoutMillis = timeoutMillis;
     }
 
+    /**
+     * {@link #send(Path)}, sent again after {@code waitMillis} up to {@code retries} times while the failure is one
+     * that may pass ({@link TryAgainLater}); each such failure is told to {@code onRetry} before the wait. The last
+     * failure says how many times it was tried.
+     */
+    public Result send(Path file, int retries, long waitMillis, Consumer<String> onRetry)
+            throws IOException, InterruptedException {
+        String wait = waitMillis % 1000 == 0 ? waitMillis / 1000 + " s" : waitMillis + " ms";
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(file);
+            } catch (TryAgainLater e) {
+                if (attempt > retries) {
+                    throw attempt == 1 ? e
+                            : new IOException(e.getMessage() + " (tried " + attempt + " times, " + wait + " apart)", e);
+                }
+                onRetry.accept(e.getMessage() + "; trying again in " + wait + " (" + attempt + " of " + (retries + 1)
+                        + " tries)");
+                Thread.sleep(waitMillis);
+            }
+        }
+    }
+
     /** Stores {@code file} at the destination; returns the archive's status, or throws saying why it was not stored. */
     public Result send(Path file) throws IOException {
         long started = System.nanoTime();
@@ -100,7 +136,7 @@ public final class DicomStoreClient {
             try {
                 socket.connect(new InetSocketAddress(to.host(), to.port()), timeoutMillis);
             } catch (IOException e) {
-                throw new IOException("cannot reach " + to + ": " + e.getMessage(), e);
+                throw new TryAgainLater("cannot reach " + to + ": " + e.getMessage(), e);
             }
             socket.setSoTimeout(timeoutMillis);
             socket.setTcpNoDelay(true);
@@ -127,20 +163,20 @@ public final class DicomStoreClient {
                 int status = storeStatus(in);
                 release(out, in);
                 if (status != 0 && !Result.isWarning(status)) {
-                    throw new IOException(to + " did not store " + file.getFileName() + ": status 0x"
-                            + Integer.toHexString(status).toUpperCase(Locale.ROOT)
-                            + " (" + statusMeaning(status) + ")");
+                    String why = to + " did not store " + file.getFileName() + ": status 0x"
+                            + Integer.toHexString(status).toUpperCase(Locale.ROOT) + " (" + statusMeaning(status) + ")";
+                    throw (status & 0xff00) == 0xa700 ? new TryAgainLater(why, null) : new IOException(why);
                 }
                 return new Result(status, length, (System.nanoTime() - started) / 1e9);
             } catch (SocketTimeoutException e) {
-                throw new IOException(to + " did not answer within " + timeoutMillis / 1000 + " s", e);
+                throw new TryAgainLater(to + " did not answer within " + timeoutMillis / 1000 + " s", e);
             } catch (EOFException e) {
-                throw new IOException(to + " closed the connection before it answered", e);
+                throw new TryAgainLater(to + " closed the connection before it answered", e);
             } catch (IOException e) {
                 if (e.getMessage() != null && e.getMessage().startsWith(to.toString())) {
                     throw e;
                 }
-                throw new IOException(to + ": the connection failed while sending (" + e.getMessage() + ")", e);
+                throw new TryAgainLater(to + ": the connection failed while sending (" + e.getMessage() + ")", e);
             }
         }
     }
@@ -227,10 +263,11 @@ public final class DicomStoreClient {
         in.readUnsignedByte();
         byte[] body = body(in);
         if (type == 0x03) {
-            throw new IOException(to + " refused the association: " + rejection(body));
+            String why = to + " refused the association: " + rejection(body);
+            throw body.length >= 2 && (body[1] & 0xff) == 2 ? new TryAgainLater(why, null) : new IOException(why);
         }
         if (type == 0x07) {
-            throw new IOException(to + " aborted the association" + abortReason(body));
+            throw new TryAgainLater(to + " aborted the association" + abortReason(body), null);
         }
         if (type != 0x02 || body.length < 68) {
             throw new IOException(to + " answered the association request with PDU type " + type);
@@ -374,7 +411,8 @@ public final class DicomStoreClient {
             in.readUnsignedByte();
             byte[] body = body(in);
             if (type == 0x07) {
-                throw new IOException(to + " aborted the association before it answered the store" + abortReason(body));
+                throw new TryAgainLater(to + " aborted the association before it answered the store" + abortReason(body),
+                        null);
             }
             if (type != 0x04) {
                 throw new IOException(to + " answered the store with PDU type " + type);

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The C-STORE client against a real archive ({@link StoreScp}: DCMTK's {@code storescp}, the reference
  * implementation of the storage service). A file the cine writer made is stored byte for
  * byte; an archive that refuses the association, the JPEG transfer syntax, or is not there, is an error that says
- * which.
+ * which; an archive that comes up while the client is trying gets the file on a later try, a refusal is not tried
+ * again.
  */
 class DicomStoreClientTest {
     @TempDir
@@ -105,6 +108,54 @@ class DicomStoreClientTest {
         Files.writeString(dir.resolve("text.dcm"), "not a DICOM file");
         assertThatThrownBy(() -> client(port).send(dir.resolve("text.dcm"))).isInstanceOf(IOException.class)
                 .hasMessageContaining("not a DICOM Part 10 file");
+    }
+
+    @Test
+    void anArchiveThatComesUpLateGetsTheFileOnARetry() throws Exception {
+        Path sent = cine();
+        int port = StoreScp.freePort();
+        List<String> told = new CopyOnWriteArrayList<>();
+        AtomicReference<StoreScp> late = new AtomicReference<>();
+        Thread starter = new Thread(() -> {
+            try {
+                Thread.sleep(1500); // after the first try has met nobody
+                late.set(StoreScp.start(dir.resolve("late"), port, "+xa"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        starter.start();
+        try {
+            DicomStoreClient.Result r = client(port).send(sent, 5, 1000, told::add);
+            assertThat(r.status()).isZero();
+            assertThat(told).as("each failed try is told before the wait").isNotEmpty()
+                    .allSatisfy(t -> assertThat(t).contains("cannot reach").contains("trying again in 1 s"));
+            starter.join();
+            assertThat(late.get().stored()).hasSize(1);
+        } finally {
+            starter.join();
+            if (late.get() != null) {
+                late.get().close();
+            }
+        }
+    }
+
+    @Test
+    void aRefusalOfTheFileIsNotRetriedAndAnArchiveThatStaysAwayIsSaidWithTheTries() throws Exception {
+        Path sent = cine();
+        List<String> told = new CopyOnWriteArrayList<>();
+        // storescp's default takes uncompressed files only: sending again would only be refused again
+        try (StoreScp archive = StoreScp.start(dir.resolve("received"))) {
+            assertThatThrownBy(() -> client(archive.port()).send(sent, 3, 5_000, told::add))
+                    .isNotInstanceOf(DicomStoreClient.TryAgainLater.class)
+                    .hasMessageContaining("does not take the transfer syntax");
+            assertThat(told).isEmpty();
+        }
+        int port = StoreScp.freePort();
+        assertThatThrownBy(() -> client(port).send(sent, 2, 100, told::add))
+                .hasMessageContaining("cannot reach TEACHING@127.0.0.1:" + port)
+                .hasMessageContaining("tried 3 times");
+        assertThat(told).hasSize(2);
     }
 
     @Test

@@ -34,6 +34,19 @@ final class SendCommand implements Callable<Integer> {
             description = "Seconds to wait for each answer (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--retries", defaultValue = "" + DEFAULT_RETRIES,
+            description = "Times to send again when the archive is not reachable, busy, or the connection is cut "
+                    + "(default: ${DEFAULT-VALUE}); a refusal of the file is not retried.")
+    int retries;
+
+    @Option(names = "--retry-wait-s", defaultValue = "" + DEFAULT_RETRY_WAIT_S,
+            description = "Seconds between tries (default: ${DEFAULT-VALUE}).")
+    int retryWaitSeconds;
+
+    /** An archive restarting or busy for a moment should not need an operator to send the case again. */
+    static final int DEFAULT_RETRIES = 2;
+    static final int DEFAULT_RETRY_WAIT_S = 10;
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(file)) {
@@ -42,7 +55,10 @@ final class SendCommand implements Callable<Integer> {
         if (timeoutSeconds < 1) {
             throw new UserError("--timeout-s must be at least 1");
         }
-        System.out.println(store(file, destination(to, callingAe), timeoutSeconds));
+        if (retries < 0 || retryWaitSeconds < 0) {
+            throw new UserError("--retries and --retry-wait-s must not be negative");
+        }
+        System.out.println(store(file, destination(to, callingAe), timeoutSeconds, retries, retryWaitSeconds));
         return 0;
     }
 
@@ -55,13 +71,20 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /** Stores {@code file} at {@code to}; returns the line to print, or throws a {@link UserError} saying why not. */
-    static String store(Path file, DicomStoreClient.Destination to, int timeoutSeconds) {
+    /**
+     * Stores {@code file} at {@code to}, again up to {@code retries} times {@code waitSeconds} apart while the failure
+     * may pass (each said on stderr); returns the line to print, or throws a {@link UserError} saying why not.
+     */
+    static String store(Path file, DicomStoreClient.Destination to, int timeoutSeconds, int retries, int waitSeconds) {
         DicomStoreClient.Result r;
         try {
-            r = new DicomStoreClient(to, timeoutSeconds * 1000).send(file);
+            r = new DicomStoreClient(to, timeoutSeconds * 1000).send(file, retries, waitSeconds * 1000L,
+                    why -> System.err.println("not stored yet: " + why));
         } catch (IOException e) {
             throw new UserError("not stored: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("not stored: interrupted");
         }
         return String.format(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s", file.getFileName(), to,
                 r.datasetBytes() / 1e6, r.seconds(),

@@ -140,9 +140,12 @@ class ExportAnalyzeTest {
         assertThat(r.err()).contains("is not AE@host:port");
         assertThat(dir.resolve("out").resolve("never.dcm")).as("refused before the export").doesNotExist();
         int nobody = StoreScp.freePort();
-        r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS@127.0.0.1:" + nobody);
+        r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS@127.0.0.1:" + nobody,
+                "--retries", "1", "--retry-wait-s", "1");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
-        assertThat(r.err()).contains("not stored: cannot reach PACS@127.0.0.1:" + nobody);
+        assertThat(r.err()).contains("not stored yet: cannot reach PACS@127.0.0.1:" + nobody)
+                .contains("trying again in 1 s (1 of 2 tries)")
+                .contains("not stored: cannot reach PACS@127.0.0.1:" + nobody).contains("(tried 2 times, 1 s apart)");
         r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS");
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("is not AE@host:port");

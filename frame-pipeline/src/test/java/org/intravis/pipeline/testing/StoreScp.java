@@ -30,7 +30,11 @@ public final class StoreScp implements AutoCloseable {
 
     /** Starts one storing into {@code folder} with storescp's {@code options}; returns once it listens. */
     public static StoreScp start(Path folder, String... options) throws IOException, InterruptedException {
-        int port = freePort();
+        return start(folder, freePort(), options);
+    }
+
+    /** The same on a given {@code port} (an archive that comes up where a client has been trying). */
+    public static StoreScp start(Path folder, int port, String... options) throws IOException, InterruptedException {
         Files.createDirectories(folder);
         List<String> cmd = new ArrayList<>(List.of("storescp", "--aetitle", AE_TITLE, "-od", folder.toString()));
         cmd.addAll(Arrays.asList(options));
