@@ -495,7 +495,7 @@ def render_reflector_segment(rng, img, rect):
     s = s - bend * 4 * (t - 0.5) ** 2 - _smooth1d(rng, 256, 40)[np.clip((t * 255).astype(int), 0, 255)] * \
         rng.uniform(0.3, 1.0)
     inside = np.clip(t, 0, 1)
-    # the ends fade over a stretch (the inner end always; an end on the picture's side is cut by the window)
+    # both ends fade over a stretch (one drawn from the picture's side so starts faint at that side, as measured)
     fade = rng.uniform(0.03, 0.15)
     ends = np.clip(inside / fade, 0, 1) * np.clip((1 - inside) / fade, 0, 1) * ((t >= -0.02) & (t <= 1.02))
     along = np.clip(1 + 0.4 * _smooth1d(rng, 256, rng.uniform(10, 60)), 0.3, 1.8)[
