@@ -61,8 +61,8 @@ final class ExportCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
                 r.frames(), r.width(), r.height(), r.format(), output, r.bytes() / 1e6, r.seconds(), r.fps());
         if (archive != null) {
-            System.out.println(SendCommand.store(output, archive, 30, SendCommand.DEFAULT_RETRIES,
-                    SendCommand.DEFAULT_RETRY_WAIT_S));
+            System.out.println(SendCommand.store(output, archive, SendCommand.DEFAULT_TIMEOUT_S,
+                    SendCommand.DEFAULT_RETRIES, SendCommand.DEFAULT_RETRY_WAIT_S));
         }
         return 0;
     }

@@ -30,7 +30,7 @@ final class SendCommand implements Callable<Integer> {
             description = "This side's AE title (default: ${DEFAULT-VALUE}).")
     String callingAe;
 
-    @Option(names = "--timeout-s", defaultValue = "30",
+    @Option(names = "--timeout-s", defaultValue = "" + DEFAULT_TIMEOUT_S,
             description = "Seconds to wait for each answer (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -43,6 +43,7 @@ final class SendCommand implements Callable<Integer> {
             description = "Seconds between tries (default: ${DEFAULT-VALUE}).")
     int retryWaitSeconds;
 
+    static final int DEFAULT_TIMEOUT_S = 30;
     /** An archive restarting or busy for a moment should not need an operator to send the case again. */
     static final int DEFAULT_RETRIES = 2;
     static final int DEFAULT_RETRY_WAIT_S = 10;

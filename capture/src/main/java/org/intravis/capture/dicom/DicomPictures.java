@@ -208,7 +208,7 @@ final class DicomPictures implements AutoCloseable {
         if (n < 4 || (jpeg[0] & 0xff) != 0xFF || (jpeg[1] & 0xff) != 0xD8) {
             return;
         }
-        int[] ids = null;
+        int ids = -1; // the frame's three component ids, a byte each (no allocation per frame)
         int frameHeader = -1;
         int at = 2;
         while (at + 4 <= n && (jpeg[at] & 0xff) == 0xFF) {
@@ -226,13 +226,13 @@ final class DicomPictures implements AutoCloseable {
             }
             if ((marker == 0xC0 || marker == 0xC1) && length >= 8 + 3 * 3 && (jpeg[at + 9] & 0xff) == 3) {
                 frameHeader = at;
-                ids = new int[] {jpeg[at + 10] & 0xff, jpeg[at + 13] & 0xff, jpeg[at + 16] & 0xff};
-                if (ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B') {
+                ids = (jpeg[at + 10] & 0xff) | (jpeg[at + 13] & 0xff) << 8 | (jpeg[at + 16] & 0xff) << 16;
+                if (ids == ('R' | 'G' << 8 | 'B' << 16)) {
                     return;
                 }
             }
             if (marker == 0xDA) {
-                if (ids == null) {
+                if (ids < 0) {
                     return;
                 }
                 for (int k = 0; k < 3; k++) {
@@ -250,7 +250,7 @@ final class DicomPictures implements AutoCloseable {
      * JPEG has a scan per component), of the scans after it: the usual interleaved frame is not searched past its
      * first header.
      */
-    private static void renameScanComponents(byte[] jpeg, int n, int at, int[] ids) {
+    private static void renameScanComponents(byte[] jpeg, int n, int at, int ids) {
         int renamed = 0;
         for (int p = at; p + 5 <= n && renamed < 3; p++) {
             if ((jpeg[p] & 0xff) != 0xFF || (jpeg[p + 1] & 0xff) != 0xDA) {
@@ -260,7 +260,7 @@ final class DicomPictures implements AutoCloseable {
             for (int k = 0; k < count && p + 5 + 2 * k < n; k++) {
                 int id = jpeg[p + 5 + 2 * k] & 0xff;
                 for (int c = 0; c < 3; c++) {
-                    if (id == ids[c]) {
+                    if (id == (ids >> 8 * c & 0xff)) {
                         jpeg[p + 5 + 2 * k] = (byte) "RGB".charAt(c);
                         renamed++;
                         break;
