@@ -138,13 +138,27 @@ CROP = {"to": "content", "above": 12, "grid": 512, "columnShare": 0.05, "graphic
 
 
 def content_box(mid, above, column_share=0.0, graphics_above=None):
-    """(x0, y0, x1, y1), exclusive ends, in the grid image `mid` (as Java's ContentBox.find)."""
+    """(x0, y0, x1, y1), exclusive ends, in the grid image `mid` (as Java's ContentBox.find). A box its picture
+    pixels fill under a tenth of (a near-anechoic picture: only its needle over `above`) is looked for again over a
+    quarter of the level, and the whole grid is used when that one is no better."""
+    box, sparse = _content_box_at(mid, above, column_share, graphics_above)
+    if sparse:
+        box, sparse = _content_box_at(mid, above // 4, column_share, graphics_above)
+        if sparse:
+            g = mid.shape[0]
+            return 0, 0, g, g
+    return box
+
+
+def _content_box_at(mid, above, column_share, graphics_above):
+    """content_box at one level: (box, sparse), the whole grid when there is no picture or the box is sparse."""
     g = mid.shape[0]
+    whole = (0, 0, g, g)
     m = mid > above
     counts = m.sum(0)
     fullest = int(counts.max())
     if fullest == 0:
-        return 0, 0, g, g
+        return whole, False
     # with no share asked, one run bridging every gap: first to last column holding a picture pixel
     need = max(1, int(np.ceil(column_share * fullest)))
     bridged = g if column_share <= 0 else max(1, g // 160)
@@ -158,13 +172,15 @@ def content_box(mid, above, column_share=0.0, graphics_above=None):
             x0, x1 = int(run), int(last) + 1
     rows = np.flatnonzero(m[:, x0:x1].any(1))
     if len(rows) == 0:
-        return 0, 0, g, g
+        return whole, False
     y0, y1 = int(rows[0]), int(rows[-1]) + 1
     if graphics_above is not None:
         y0, y1 = peel_graphics_rows(mid[:, x0:x1], m[:, x0:x1], y0, y1, graphics_above)
     if x1 - x0 < g // 4 or y1 - y0 < g // 4:
-        return 0, 0, g, g
-    return x0, y0, x1, y1
+        return whole, False
+    if 10 * int(m[y0:y1, x0:x1].sum()) < (x1 - x0) * (y1 - y0):
+        return whole, True  # the box of a near-anechoic picture's bright parts is not the picture (Java's filled)
+    return (x0, y0, x1, y1), False
 
 
 def peel_graphics_rows(mid, m, y0, y1, graphics_above):

@@ -12,6 +12,11 @@ import java.util.Arrays;
  * {@link Preprocessor} per tensor row and read back by the decoding side ({@link ContentUncropper}) for the same row.
  */
 public final class ContentBox {
+    /** What {@link #find} at one grey level came to: the box set, or the whole grid set for one of two reasons. */
+    private static final int FOUND = 0;
+    private static final int NONE = 1;
+    private static final int SPARSE = 2;
+
     private int x0;
     private int y0;
     private int x1;
@@ -39,9 +44,20 @@ public final class ContentBox {
      * per column) out of the box, where the first lets a corner label stretch the crop. Rows: every row holding a
      * picture pixel within those columns, less, when {@code graphicsAbove} is 0 or more, a scanner's title bar or
      * toolbar above or below the picture ({@link #peelGraphicsRows}). A box under a quarter of the grid either way is
-     * not a picture (a caption, a logo), so the whole grid is used.
+     * not a picture (a caption, a logo): the whole grid is used. Nor is a box its picture pixels fill under a tenth
+     * of ({@link #filled}): a near-anechoic picture (a clear gel or water phantom) leaves only its needle and specks
+     * over {@code above}; its box is then looked for again over a quarter of that level (the black of digital
+     * margins is below it), and the whole grid is used when that box is no better.
      */
     void find(ByteBuffer pixels, int grid, int above, double columnShare, int graphicsAbove, Scratch scratch) {
+        if (findAt(pixels, grid, above, columnShare, graphicsAbove, scratch) == SPARSE
+                && findAt(pixels, grid, above / 4, columnShare, graphicsAbove, scratch) != FOUND) {
+            whole(grid);
+        }
+    }
+
+    /** {@link #find} at one grey level: FOUND (the box set), NONE or SPARSE (the whole grid set). */
+    private int findAt(ByteBuffer pixels, int grid, int above, double columnShare, int graphicsAbove, Scratch scratch) {
         int[] columnCounts = scratch.columns;
         int fullest = 0;
         Arrays.fill(columnCounts, 0, grid, 0);
@@ -57,7 +73,7 @@ public final class ContentBox {
         }
         if (fullest == 0) {
             whole(grid);
-            return;
+            return NONE;
         }
         // with no share asked, one run bridging every gap: first to last column holding a picture pixel
         int need = Math.max(1, (int) Math.ceil(columnShare * fullest));
@@ -107,9 +123,14 @@ public final class ContentBox {
         }
         if (top < 0 || right - left < grid / 4 || bottom - top < grid / 4) {
             whole(grid);
-            return;
+            return NONE;
+        }
+        if (!filled(scratch.rows, top, bottom, right - left)) {
+            whole(grid);
+            return SPARSE;
         }
         set(left, top, right, bottom, grid);
+        return FOUND;
     }
 
     /**
@@ -168,6 +189,21 @@ public final class ContentBox {
             sum += s.rowSums[y];
         }
         return b - a <= grid / 5 && 2 * count < (long) (b - a) * width && sum > (long) graphicsAbove * count;
+    }
+
+    /**
+     * Whether picture pixels fill at least a tenth of the box. A near-anechoic picture (a clear gel or water
+     * phantom, its speckle under the level) leaves only its bright parts (a needle, a reflector) over it, and their
+     * box, filled a few per cent, is not the picture: stretched to the input it would be a crop around the needle.
+     * Every real picture measured fills 0.20 or more of its box (a sector's corners and dark tissue included; model
+     * card, "Content crop").
+     */
+    static boolean filled(int[] rows, int top, int bottom, int width) {
+        long count = 0;
+        for (int y = top; y < bottom; y++) {
+            count += rows[y];
+        }
+        return 10 * count >= (long) width * (bottom - top);
     }
 
     /** Columns without enough picture that may sit inside the picture's run (a dark stripe): 3 on a 512 grid. */

@@ -104,6 +104,47 @@ class ContentCropTest {
         assertThat(box.isWhole()).isTrue();
     }
 
+    /**
+     * A picture in columns 100..400, rows 20..480 at grey {@code level} (speckle-free for exact counts), a needle
+     * 4 px thick from (380, 60) to (180, 330) at 250, and depth dots right of the picture.
+     */
+    private static byte[] needleInPicture(int level) {
+        byte[] g = new byte[G * G];
+        for (int y = 20; y < 480; y++) {
+            Arrays.fill(g, y * G + 100, y * G + 400, (byte) level);
+        }
+        for (int t = 0; t <= 400; t++) {
+            int x = 380 - t / 2;
+            int y = 60 + t * 270 / 400;
+            for (int d = -2; d < 2; d++) {
+                g[(y + d) * G + x] = (byte) 250;
+            }
+        }
+        for (int y = 30; y < 470; y += 40) {
+            Arrays.fill(g, y * G + 406, y * G + 411, (byte) 230);
+        }
+        return g;
+    }
+
+    @Test
+    void aNearAnechoicPictureIsNotCroppedToItsNeedle() {
+        ContentBox box = new ContentBox();
+        ContentBox.Scratch counts = new ContentBox.Scratch(G);
+        // a clear gel phantom: the picture (grey 6) under the level, only the needle over it; the needle's box
+        // (columns 180..381, rows 58..332, both over a quarter of the grid, which was the crop before) holds the
+        // needle alone, 1.5 % of it: the picture is looked for again over a quarter of the level (3)
+        box.find(ByteBuffer.wrap(needleInPicture(6)), G, 12, 0.05, 96, counts);
+        assertThat(box.toString()).isEqualTo("[100,20)-(400,480) of 512");
+        box.find(ByteBuffer.wrap(needleInPicture(6)), G, 12, 0, -1, counts);
+        assertThat(box.toString()).isEqualTo("[100,20)-(411,480) of 512"); // the depth dots too, as for any picture
+        // a picture as black as the margins (grey 2): nothing but the needle at either level, so the whole grid
+        box.find(ByteBuffer.wrap(needleInPicture(2)), G, 12, 0.05, 96, counts);
+        assertThat(box.isWhole()).as(box.toString()).isTrue();
+        // the same needle in a picture over the level: the picture's box at once
+        box.find(ByteBuffer.wrap(needleInPicture(30)), G, 12, 0.05, 96, counts);
+        assertThat(box.toString()).isEqualTo("[100,20)-(400,480) of 512");
+    }
+
     @Test
     void scannerGraphicsInTheMarginsStayOutOfTheBoxWhenTheSidecarAsksForDenseColumns() {
         // a picture in columns 100..400, rows 20..480, with a dark stripe 2 columns wide inside it (bridged), and in
