@@ -15,7 +15,8 @@ import org.intravis.pipeline.Annotations;
  * The confidence a tip is shown with ({@link #shownConfidence}) is the track's, smoothed over its hits and decaying
  * while it coasts, scaled by how much of its confirmation it has: a tip seen in one frame of the two that confirm it
  * shows half its confidence, so a single-frame detection (a flash of a bright reflector) is drawn as low confidence
- * and raises no alert until a second frame agrees.
+ * and raises no alert until a second frame agrees; a coasting tip (nothing seen in this frame) shows half of its
+ * decayed confidence, so it is always drawn as low confidence.
  * Allocation-free; one instance per stream, used by one thread.
  */
 public final class TipTracker {
@@ -203,10 +204,20 @@ public final class TipTracker {
         }
     }
 
-    /** The confidence the track's tip is shown with: its own, times the share of its confirmation it has. */
+    /**
+     * The confidence the track's tip is shown with: its own, times the share of its confirmation it has; while it
+     * coasts, half its (decaying) own. A coasting tip is a prediction with nothing seen in this frame, so it stays
+     * under {@link Annotations#LOW_CONFIDENCE} however sure the track was: drawn as unsure and raising no alert of its
+     * own (an alert it raised before is held for the alert's hold time). At 0.7 of the last confidence a sure
+     * track's first coasting frame had been shown as sure, on a frame where the needle was gone.
+     */
     public float shownConfidence(int track) {
         float c = confidence[track];
-        return state[track] == Annotations.TRACK_TENTATIVE ? c * Math.min(1f, (float) hits[track] / cfg.confirmHits()) : c;
+        return switch (state[track]) {
+            case Annotations.TRACK_TENTATIVE -> c * Math.min(1f, (float) hits[track] / cfg.confirmHits());
+            case Annotations.TRACK_COASTING, Annotations.TRACK_LOST -> 0.5f * c;
+            default -> c;
+        };
     }
 
     public int idOf(int track) { return id[track]; }

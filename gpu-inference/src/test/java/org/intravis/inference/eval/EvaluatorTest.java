@@ -327,6 +327,10 @@ class EvaluatorTest {
         assertThat(frames.get(0).get("tip_low").asBoolean()).isTrue();
         assertThat(frames.get(0).get("tip_confidence").asDouble()).isCloseTo(0.5, within(0.02));
         assertThat(frames.get(1).get("tip_low").asBoolean()).isFalse();
+        // the needle is gone: the coasting tip is shown, as unsure (a prediction, nothing seen), so it is no confident
+        // false positive
+        assertThat(frames.get(4).get("tip_low").asBoolean()).isTrue();
+        assertThat(r.at("/needle/confident_false_positive_rate").asDouble()).isZero();
 
         // the same frames without sequence: each stands alone, every tip confident, the blank frame has none
         ObjectNode alone = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null,
