@@ -50,6 +50,22 @@ def deeper(line):
     return line[0] if line[0][1] > line[1][1] else line[1]
 
 
+def score_lines(found, f):
+    """One frame's lines (strongest first) against its label: (the strongest's deeper end to the labelled tip, px;
+    the needle among them; the strongest is the needle)."""
+    tip_err = np.hypot(*(deeper(found[0]) - np.asarray(f["tip"]))) if found else np.inf
+    return (tip_err, any(on_needle(l, f["tip"], f["end"]) for l in found),
+            bool(found) and on_needle(found[0], f["tip"], f["end"]))
+
+
+def summary(rows):
+    """The rule's figures over the frames' `score_lines` rows."""
+    e = np.array([x[0] for x in rows])
+    return {"strongest_tip_within_20px": float(np.mean(e <= 20)), "strongest_tip_median_px": float(np.median(e)),
+            "needle_among_5": float(np.mean([x[1] for x in rows])),
+            "strongest_is_needle": float(np.mean([x[2] for x in rows]))}
+
+
 def main(part, gap, window):
     labels = [f for f in json.load(open(os.path.join(FIXTURE, "labels.json")))["frames"]
               if f["needle"] and f["split"] == part]
@@ -62,16 +78,10 @@ def main(part, gap, window):
         g = clip[t].astype(np.float32)
         background = np.median(np.stack(clip[t - window:t - gap + 1]), axis=0).astype(np.float32)
         for key, img in (("plain", g), ("new", np.maximum(g - background, 0))):
-            found = lines(img, keep=5)
-            tip_err = np.hypot(*(deeper(found[0]) - np.asarray(f["tip"]))) if found else np.inf
-            rows[key].append((tip_err, any(on_needle(l, f["tip"], f["end"]) for l in found),
-                              bool(found) and on_needle(found[0], f["tip"], f["end"])))
+            rows[key].append(score_lines(lines(img, keep=5), f))
     report = {"part": part, "gap": gap, "window": window, "frames": len(rows["new"])}
     for key, r in rows.items():
-        e = np.array([x[0] for x in r])
-        report[key] = {"strongest_tip_within_20px": float(np.mean(e <= 20)), "strongest_tip_median_px": float(np.median(e)),
-                       "needle_among_5": float(np.mean([x[1] for x in r])),
-                       "strongest_is_needle": float(np.mean([x[2] for x in r]))}
+        report[key] = summary(r)
     print(json.dumps(report))
     return report
 

@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from maps_on_clip import FIXTURE, frame_path  # noqa: E402
 from auto_marks import lines  # noqa: E402
-from new_lines import deeper, on_needle  # noqa: E402
+from new_lines import score_lines, summary  # noqa: E402
 
 # settings tried on the tuning part (at most three, the rule's): minimum wavelength px at the 430-px scale, scales, k
 SETTINGS = {"A": (4.0, 4, 2.0), "B": (6.0, 4, 2.0), "C": (4.0, 5, 3.0)}
@@ -88,16 +88,10 @@ def main(part, setting):
     for f in labels:
         g = cv2.imread(frame_path(f), cv2.IMREAD_GRAYSCALE)
         for key, img in (("plain", g.astype(np.float32)), ("phase", ps_picture(g, setting))):
-            found = lines(img, keep=5)
-            tip_err = np.hypot(*(deeper(found[0]) - np.asarray(f["tip"]))) if found else np.inf
-            rows[key].append((tip_err, any(on_needle(l, f["tip"], f["end"]) for l in found),
-                              bool(found) and on_needle(found[0], f["tip"], f["end"])))
+            rows[key].append(score_lines(lines(img, keep=5), f))
     report = {"part": part, "setting": setting, "params": SETTINGS[setting], "frames": len(labels)}
     for key, r in rows.items():
-        e = np.array([x[0] for x in r])
-        report[key] = {"strongest_tip_within_20px": float(np.mean(e <= 20)), "strongest_tip_median_px": float(np.median(e)),
-                       "needle_among_5": float(np.mean([x[1] for x in r])),
-                       "strongest_is_needle": float(np.mean([x[2] for x in r]))}
+        report[key] = summary(r)
     print(json.dumps(report))
     return report
 
