@@ -25,6 +25,8 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   rgb-jpeg-rgb.dcm    rgb-explicit.dcm as JPEG baseline stored as RGB, photometric RGB (DCMTK, quality 95)
   rgb-jpeg-plain.dcm  the same frames without the Adobe marker and with component ids 1, 2, 3, as some encoders write
                       RGB JPEG (a JPEG decoder alone would take them for YCbCr)
+  rgb-jpeg-ycbcr.dcm  the same pictures as OpenCV's JPEG (YCbCr, chroma 4:2:0) without its JFIF marker, labelled RGB,
+                      as some scanners write it: the subsampled chroma says YCbCr
   cine-deflated.dcm   Deflated Explicit VR Little Endian (1.2.840.10008.1.2.1.99), native grey, 3 frames 120x96
   cine-eot.dcm        JPEG Baseline grey, 4 frames 120x96 of two fragments each, an empty Basic Offset Table and an
                       Extended Offset Table (7FE0,0001)
@@ -326,6 +328,25 @@ def main():
     d.save_as("rgb-jpeg-plain.dcm", write_like_original=False)
     for i in (0, 2):
         shutil.copy(f"expected/rgb-explicit_{i}.png", f"expected/rgb-jpeg-plain_{i}.png")
+
+    # 14. colour JPEG labelled RGB that holds YCbCr: some scanners write photometric RGB over a JPEG encoder's
+    #     usual output (YCbCr, chroma subsampled 4:2:0), without a JFIF or Adobe marker to say so; the subsampled
+    #     chroma says it (no encoder subsamples R and B against G)
+    d = pydicom.dcmread("rgb-jpeg-rgb.dcm")
+    native = pydicom.dcmread("rgb-explicit.dcm").pixel_array
+    frames = []
+    for rgb in native:
+        ok, jpg = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+        f = bytearray(jpg.tobytes())
+        assert f[2:4] == b"\xff\xe0" and f[6:10] == b"JFIF", "OpenCV's JPEG starts with a JFIF marker"
+        del f[2:4 + ((f[4] << 8) | f[5])]  # the JFIF marker dropped: nothing says how the colour is stored
+        frames.append(bytes(f))
+    d.PixelData = encapsulate(frames, has_bot=False)
+    d["PixelData"].is_undefined_length = True
+    d.PhotometricInterpretation = "RGB"
+    d.save_as("rgb-jpeg-ycbcr.dcm", write_like_original=False)
+    for i in (0, 2):
+        shutil.copy(f"expected/rgb-explicit_{i}.png", f"expected/rgb-jpeg-ycbcr_{i}.png")
 
     # 11. the two other samples of ../shared/data/dicom (not copied here: the test reads them there when present)
     d = pydicom.dcmread("../../../../../../shared/data/dicom/OBXXXX1A_2frame.dcm")  # native palette colour

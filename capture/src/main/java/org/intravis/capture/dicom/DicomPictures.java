@@ -202,7 +202,8 @@ final class DicomPictures implements AutoCloseable {
      * (PS3.5 8.2.1). A JPEG decoder alone takes three components for YCbCr unless the stream says otherwise (an Adobe
      * marker, or component ids 'R', 'G', 'B'); JFIF (which means YCbCr) or Adobe markers are left to say it, and a
      * stream with neither gets the ids 'R', 'G', 'B' in its frame and scan headers, in place, so that it is decoded
-     * as RGB. Headers it cannot walk are left as they are.
+     * as RGB, unless its components are sampled unequally: subsampled chroma is YCbCr whatever the label says (some
+     * scanners write RGB over an ordinary YCbCr 4:2:x JPEG). Headers it cannot walk are left as they are.
      */
     static void markStoredAsRgb(byte[] jpeg, int n) {
         if (n < 4 || (jpeg[0] & 0xff) != 0xFF || (jpeg[1] & 0xff) != 0xD8) {
@@ -225,6 +226,9 @@ final class DicomPictures implements AutoCloseable {
                 return; // the stream says how its colour is stored
             }
             if ((marker == 0xC0 || marker == 0xC1) && length >= 8 + 3 * 3 && (jpeg[at + 9] & 0xff) == 3) {
+                if (jpeg[at + 11] != jpeg[at + 14] || jpeg[at + 11] != jpeg[at + 17]) {
+                    return; // chroma subsampled: YCbCr under an RGB label (no encoder subsamples R and B against G)
+                }
                 frameHeader = at;
                 ids = (jpeg[at + 10] & 0xff) | (jpeg[at + 13] & 0xff) << 8 | (jpeg[at + 16] & 0xff) << 16;
                 if (ids == ('R' | 'G' << 8 | 'B' << 16)) {

@@ -105,6 +105,8 @@ class DicomSourceTest {
             "rgb-jpeg-rgb.dcm,         100,  80,  3, 30.0, 0,   0 2, 2.0, 16",
             // the same without those marks, as some encoders write RGB JPEG: the photometric interpretation decides
             "rgb-jpeg-plain.dcm,       100,  80,  3, 30.0, 0,   0 2, 2.0, 16",
+            // labelled RGB over a JPEG that holds YCbCr (chroma subsampled, no marker): the JPEG's own sampling decides
+            "rgb-jpeg-ycbcr.dcm,       100,  80,  3, 30.0, 0,   0 2, 2.0, 16",
             "cine-deflated.dcm,        120,  96,  3, 15.0, 0,   0 2, 0,   0",
             "cine-eot.dcm,             120,  96,  4, 30.0, 0,   0 3, 0,   0",
             "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
