@@ -143,10 +143,7 @@ def content_box(mid, above, column_share=0.0, graphics_above=None):
     quarter of the level, and the whole grid is used when that one is no better."""
     box, sparse = _content_box_at(mid, above, column_share, graphics_above)
     if sparse:
-        box, sparse = _content_box_at(mid, above // 4, column_share, graphics_above)
-        if sparse:
-            g = mid.shape[0]
-            return 0, 0, g, g
+        box, _ = _content_box_at(mid, above // 4, column_share, graphics_above)  # the whole grid when no better
     return box
 
 

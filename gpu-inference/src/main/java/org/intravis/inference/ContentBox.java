@@ -12,11 +12,6 @@ import java.util.Arrays;
  * {@link Preprocessor} per tensor row and read back by the decoding side ({@link ContentUncropper}) for the same row.
  */
 public final class ContentBox {
-    /** What {@link #find} at one grey level came to: the box set, or the whole grid set for one of two reasons. */
-    private static final int FOUND = 0;
-    private static final int NONE = 1;
-    private static final int SPARSE = 2;
-
     private int x0;
     private int y0;
     private int x1;
@@ -50,14 +45,17 @@ public final class ContentBox {
      * margins is below it), and the whole grid is used when that box is no better.
      */
     void find(ByteBuffer pixels, int grid, int above, double columnShare, int graphicsAbove, Scratch scratch) {
-        if (findAt(pixels, grid, above, columnShare, graphicsAbove, scratch) == SPARSE
-                && findAt(pixels, grid, above / 4, columnShare, graphicsAbove, scratch) != FOUND) {
-            whole(grid);
+        if (sparseAt(pixels, grid, above, columnShare, graphicsAbove, scratch)) {
+            sparseAt(pixels, grid, above / 4, columnShare, graphicsAbove, scratch); // the whole grid if no better
         }
     }
 
-    /** {@link #find} at one grey level: FOUND (the box set), NONE or SPARSE (the whole grid set). */
-    private int findAt(ByteBuffer pixels, int grid, int above, double columnShare, int graphicsAbove, Scratch scratch) {
+    /**
+     * {@link #find} at one grey level: the box set, or the whole grid; true when that is because the box found was
+     * sparse ({@link #filled}), so that a lower level may be tried.
+     */
+    private boolean sparseAt(ByteBuffer pixels, int grid, int above, double columnShare, int graphicsAbove,
+                             Scratch scratch) {
         int[] columnCounts = scratch.columns;
         int fullest = 0;
         Arrays.fill(columnCounts, 0, grid, 0);
@@ -73,7 +71,7 @@ public final class ContentBox {
         }
         if (fullest == 0) {
             whole(grid);
-            return NONE;
+            return false;
         }
         // with no share asked, one run bridging every gap: first to last column holding a picture pixel
         int need = Math.max(1, (int) Math.ceil(columnShare * fullest));
@@ -123,14 +121,14 @@ public final class ContentBox {
         }
         if (top < 0 || right - left < grid / 4 || bottom - top < grid / 4) {
             whole(grid);
-            return NONE;
+            return false;
         }
         if (!filled(scratch.rows, top, bottom, right - left)) {
             whole(grid);
-            return SPARSE;
+            return true;
         }
         set(left, top, right, bottom, grid);
-        return FOUND;
+        return false;
     }
 
     /**

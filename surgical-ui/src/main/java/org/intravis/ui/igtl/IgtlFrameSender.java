@@ -150,7 +150,7 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
     }
 
     /**
-     * Ranks the confident tips (confirmed or coasting, at least {@link Annotations#LOW_CONFIDENCE}) of each kind by
+     * Ranks the confident tips (confirmed, at least {@link Annotations#LOW_CONFIDENCE}) of each kind by
      * track id, oldest first, into {@link #rank} (-1: not confident); returns how many there are.
      */
     private int rankConfident(Annotations a, int tips) {
@@ -172,10 +172,9 @@ final class IgtlFrameSender extends IgtlStreamSender implements VideoSink {
         return n;
     }
 
+    /** A confirmed track's tip at or above the low mark (a coasting tip is a prediction, shown under it). */
     private static boolean confident(Annotations a, int i) {
-        byte st = a.tipState[i];
-        return (st == Annotations.TRACK_CONFIRMED || st == Annotations.TRACK_COASTING)
-                && a.tipConfidence[i] >= Annotations.LOW_CONFIDENCE;
+        return a.tipState[i] == Annotations.TRACK_CONFIRMED && a.tipConfidence[i] >= Annotations.LOW_CONFIDENCE;
     }
 
     private void tipMeta(FrameSlot slot, Annotations a, int i, double spacing) {
