@@ -107,6 +107,11 @@ final class NeedleMarks {
         return new double[] {p.path(0).asDouble(), p.path(1).asDouble()};
     }
 
+    /** The point with -0.0 as 0.0 (a sent "-0" is the frame's edge; the training's file should not say -0.0). */
+    private static double[] plain(double[] p) {
+        return new double[] {p[0] + 0.0, p[1] + 0.0};
+    }
+
     Path dir() {
         return dir;
     }
@@ -125,6 +130,8 @@ final class NeedleMarks {
             throw new IllegalArgumentException("give both the tip and the far end of the shaft, or neither (no needle)");
         }
         if (tip != null) {
+            tip = plain(tip);
+            end = plain(end);
             check("tip", tip, picture);
             check("end", end, picture);
             if (Math.hypot(tip[0] - end[0], tip[1] - end[1]) < 2) {

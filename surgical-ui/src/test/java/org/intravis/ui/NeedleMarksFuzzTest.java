@@ -38,6 +38,18 @@ class NeedleMarksFuzzTest extends TempDataAppContainer {
         samplesAreAccepted(MARKS, VALID);
     }
 
+    /** Found by the property below: a sent -0 (here -0e309) is the frame's edge, kept as 0, not as -0.0. */
+    @net.jqwik.api.Example
+    void aNegativeZeroIsKeptAsZero() throws Exception {
+        HttpResponse<String> r = TestApps.call(server.app, "POST", MARKS,
+                "{\"position\":0,\"tip\":[150,120],\"end\":[-0e309,-0.0]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Path folder = Path.of(JSON.readTree(r.body()).path("folder").asText());
+        JsonNode end = JSON.readTree(folder.resolve("labels.json").toFile()).path("frames").get(0).path("end");
+        assertThat(Double.compare(end.get(0).asDouble(), 0.0)).isZero();
+        assertThat(Double.compare(end.get(1).asDouble(), 0.0)).isZero();
+    }
+
     @Provide
     Arbitrary<String> marks() {
         return Mutations.withNesting(VALID, "{\"position\":", "}");
