@@ -84,6 +84,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "analyzed %d frames with %s %s on %s in %.1f s (%.1f frames/s), %d without a "
                         + "valid result; annotations in %s%s%n", r.frames(), r.model(), r.version(), r.device(),
                 r.seconds(), r.fps(), r.failed(), r.annotations(), r.video() == null ? "" : ", video " + r.video());
+        if (!r.inputDamage().isEmpty()) {
+            // every frame that could be read was analysed; say what could not, so a short result is not taken whole
+            System.err.println("intravis: warning: the input is damaged (" + r.inputDamage() + "); the analysis "
+                    + "covers the frames that could be read: frames.jsonl gives each one's time in the input "
+                    + "(and its file, for an image folder), summary.json the damage as inputDamage");
+        }
         return 0;
     }
 }

@@ -61,7 +61,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
  * whole batch ({@code rowsPerStream = maxBatch}, so no frame is ever replaced by a newer one), the latency budget is
  * minutes (no frame is skipped as stale), and the source is read at {@code pace=fast}. When every batch row is
  * taken the reader waits and offers the frame again: offline, nothing is dropped. A frame the model failed on gets
- * a FAILED line; a frame that got no result at all makes the run fail.
+ * a FAILED line; a frame that got no result at all makes the run fail. Damage in the input (an undecodable stretch
+ * of a video, an unreadable image) is read past, as the live path does, and reported ({@link Result#inputDamage()},
+ * summary.json's {@code inputDamage}); each frame's line in frames.jsonl says where in the input it came from.
  */
 final class OfflineAnalyzer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -69,8 +71,9 @@ final class OfflineAnalyzer {
     /** Offline: a frame may wait this long for its batch without being skipped as stale. */
     static final long OFFLINE_BUDGET_MS = 600_000;
 
+    /** {@code inputDamage}: what the input lost to damage (skipped images, undecodable packets), empty if nothing. */
     record Result(long frames, long failed, double seconds, String model, String version, String device,
-                  Path annotations, Path video) {
+                  Path annotations, Path video, String inputDamage) {
         double fps() {
             return seconds > 0 ? frames / seconds : 0;
         }
@@ -85,6 +88,8 @@ final class OfflineAnalyzer {
         int stride;
         PixelFormat format;
         long ptsUs;
+        /** The image file the frame came from, when the input is an image folder. */
+        String image;
     }
 
     private final SourceUri input;
@@ -236,6 +241,8 @@ final class OfflineAnalyzer {
                     } else if (r == FrameSource.Read.FRAME) {
                         Pending p = pending[(int) (read % pool)];
                         p.ptsUs = slot.sourcePtsMicros();
+                        p.image = source instanceof ImageFolderSource folder
+                                ? folder.deliveredImage().getFileName().toString() : null;
                         if (video) {
                             keepPicture(p, slot);
                         }
@@ -263,8 +270,9 @@ final class OfflineAnalyzer {
                     json.writeOverlay(line, a);
                     line.writeByte('\n');
                     annotationsOut.write(line.array(), line.arrayOffset(), line.readableBytes());
-                    framesOut.write(String.format(Locale.ROOT, "{\"frameId\":%d,\"ptsUs\":%d,\"status\":\"%s\"}%n",
-                            written, p.ptsUs, a.status().name()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    framesOut.write(String.format(Locale.ROOT, "{\"frameId\":%d,\"ptsUs\":%d,%s\"status\":\"%s\"}%n",
+                            written, p.ptsUs, p.image == null ? "" : "\"image\":" + JSON.writeValueAsString(p.image) + ",",
+                            a.status().name()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     if (video) {
                         burnIn(p, a, renderer, bgr, writer);
                     }
@@ -295,8 +303,9 @@ final class OfflineAnalyzer {
                 throw new IllegalStateException(skipped + " frame(s) got no result from the model (see inference status)");
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            writeSummary(modelName, version, device, read, failed, seconds, videoFile, service.status());
-            return new Result(written, failed, seconds, modelName, version, device, annotationsFile, videoFile);
+            String damage = damage(source, read, expected);
+            writeSummary(modelName, version, device, read, failed, seconds, videoFile, service.status(), damage);
+            return new Result(written, failed, seconds, modelName, version, device, annotationsFile, videoFile, damage);
         } catch (IOException e) {
             throw new UserError("analyze: cannot write to " + output + ": " + e.getMessage(), e);
         } catch (CaptureException e) {
@@ -379,8 +388,25 @@ final class OfflineAnalyzer {
         return -1;
     }
 
+    /**
+     * What the input lost to damage, in its source's words (frames delivered, packets or images skipped, frames
+     * missing from the timestamps); empty when nothing was lost. Reading goes on past damage, so without this an
+     * analysis of a damaged file would look whole, only shorter.
+     */
+    private static String damage(FrameSource s, long read, long expected) {
+        boolean lost;
+        if (s instanceof FileSource file) {
+            lost = file.damageCount() > 0;
+        } else if (s instanceof ImageFolderSource images) {
+            lost = images.skippedImages() > 0;
+        } else { // DICOM, PLUS, recordings: fewer frames than the file holds
+            lost = expected > 0 && read < expected;
+        }
+        return lost ? s.statusDetail() : "";
+    }
+
     private void writeSummary(String modelName, String version, String device, long frames, long failed,
-                              double seconds, Path videoFile, InferenceStatus status) throws IOException {
+                              double seconds, Path videoFile, InferenceStatus status, String damage) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("input", input.redacted());
         m.put("frames", frames);
@@ -393,7 +419,11 @@ final class OfflineAnalyzer {
         m.put("framesPerSecond", seconds > 0 ? frames / seconds : 0);
         m.put("batches", status.models().isEmpty() ? Map.of() : service(status));
         m.put("annotations", "annotations.jsonl");
-        m.put("frameIndex", "frames.jsonl (frameId = position in the input, from 0)");
+        m.put("frameIndex", "frames.jsonl (frameId = position among the frames read, from 0; ptsUs = its time in the "
+                + "input; image = its file, for an image folder)");
+        if (!damage.isEmpty()) {
+            m.put("inputDamage", damage);
+        }
         if (videoFile != null) {
             m.put("video", videoFile.getFileName().toString());
         }

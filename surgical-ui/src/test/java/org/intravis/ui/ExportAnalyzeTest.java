@@ -369,6 +369,84 @@ class ExportAnalyzeTest {
         }
     }
 
+    /**
+     * A video damaged in the middle (a tenth of a real H.264 stream overwritten) is analysed past the damage, and the
+     * run says so: a warning, summary.json's inputDamage, and frames.jsonl's times show where frames are missing.
+     * Before, the result looked whole, only shorter, and frames.jsonl called its frame numbers positions in the input.
+     */
+    @Test
+    void analyzingADamagedVideoSaysWhatWasLost() throws Exception {
+        Path whole = dir.resolve("whole.ts"); // 100 frames at 25 fps, a key frame every 10: damage recovers soon
+        Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                "testsrc2=size=320x240:rate=25", "-frames:v", "100", "-c:v", "libx264", "-preset", "ultrafast",
+                "-g", "10", whole.toString()).redirectErrorStream(true).start();
+        String log = new String(ffmpeg.getInputStream().readAllBytes());
+        assertThat(ffmpeg.waitFor()).as("ffmpeg: %s", log).isZero();
+        byte[] bytes = Files.readAllBytes(whole);
+        java.util.Random random = new java.util.Random(11);
+        for (int i = bytes.length / 2; i < bytes.length / 2 + bytes.length / 10; i++) {
+            bytes[i] = (byte) random.nextInt();
+        }
+        Path damaged = Files.write(dir.resolve("damaged.ts"), bytes);
+
+        Path out = dir.resolve("whole-analysis");
+        CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", whole.toString(), "--output",
+                out.toString(), "--model", MODEL);
+        assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.err()).doesNotContain("warning");
+        assertThat(JSON.readTree(out.resolve("summary.json").toFile()).has("inputDamage")).isFalse();
+
+        out = dir.resolve("damaged-analysis");
+        r = CommandLineErrorsTest.run("analyze", "--input", damaged.toString(), "--output", out.toString(),
+                "--model", MODEL);
+        assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.err()).contains("warning: the input is damaged");
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        long frames = summary.get("frames").asLong();
+        assertThat(frames).isBetween(50L, 99L);
+        assertThat(summary.get("inputDamage").asText()).contains(frames + " frames delivered").contains("frames missing");
+        assertEveryFrameAnnotated(out, frames);
+        List<String> index = Files.readAllLines(out.resolve("frames.jsonl"));
+        long largestGapUs = 0;
+        for (int i = 1; i < index.size(); i++) {
+            largestGapUs = Math.max(largestGapUs, JSON.readTree(index.get(i)).get("ptsUs").asLong()
+                    - JSON.readTree(index.get(i - 1)).get("ptsUs").asLong());
+        }
+        assertThat(largestGapUs).as("the damaged stretch shows in the times").isGreaterThan(3 * 40_000L);
+    }
+
+    /**
+     * An image folder's frames.jsonl names each frame's image, so an unreadable image in between (skipped, counted
+     * and reported) does not leave every later frame's annotations pinned to the wrong file.
+     */
+    @Test
+    void analyzingAnImageFolderNamesEachFramesImageAndTheOneItSkipped() throws Exception {
+        Path frames = Files.createDirectories(dir.resolve("frames"));
+        Path real = Path.of("../gpu-inference/src/test/resources/real-needle/images");
+        List<Path> four;
+        try (Stream<Path> s = Files.list(real)) {
+            four = s.sorted().limit(4).toList();
+        }
+        for (Path p : four) {
+            Files.copy(p, frames.resolve(p.getFileName()));
+        }
+        String broken = four.get(1).getFileName().toString();
+        Files.write(frames.resolve(broken), java.util.Arrays.copyOf(Files.readAllBytes(four.get(1)), 2000));
+        Path out = dir.resolve("images-analysis");
+        CommandRun.Result r = CommandLineErrorsTest.run("analyze", "--input", frames.toString(), "--output",
+                out.toString(), "--model", MODEL);
+        assertThat(r.code()).as("analyze: %s %s", r.out(), r.err()).isZero();
+        assertThat(r.err()).contains("warning: the input is damaged");
+        assertThat(JSON.readTree(out.resolve("summary.json").toFile()).get("inputDamage").asText())
+                .contains("skipped 1 unreadable").contains(broken);
+        List<String> named = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("frames.jsonl"))) {
+            named.add(JSON.readTree(line).get("image").asText());
+        }
+        assertThat(named).containsExactly(four.get(0).getFileName().toString(), four.get(2).getFileName().toString(),
+                four.get(3).getFileName().toString());
+    }
+
     @Test
     void analyzeAnnotatesEveryFrameOfTheSharedPlusSequences() throws Exception {
         Path sharedPlus = SharedData.require("plus-sequences");

@@ -186,7 +186,8 @@ public final class FileSource extends PlayedSource {
             s.append(", skipped ").append(in.readErrors()).append(" damaged reads");
         }
         if (in.concealedFrames() > 0) {
-            s.append(", ").append(in.concealedFrames()).append(" frames with concealed errors");
+            s.append(", ").append(in.concealedFrames()).append(in.concealedFrames() == 1 ? " frame" : " frames")
+                    .append(" with concealed errors");
         }
         if (missingFrames > 0) {
             s.append(", about ").append(missingFrames).append(" frames missing (gaps in the timestamps)");

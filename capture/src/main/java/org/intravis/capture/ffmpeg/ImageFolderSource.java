@@ -40,6 +40,8 @@ public final class ImageFolderSource extends PlayedSource {
     private List<Path> images = List.of();
     private SlotConverter converter;
     private FfmpegInput current;
+    private Path currentImage;
+    private volatile Path deliveredImage;
     private int next;
     private int failuresInARow;
     private volatile long skipped;
@@ -81,7 +83,8 @@ public final class ImageFolderSource extends PlayedSource {
             throw fail("image folder " + dir + " has no PNG or JPEG images");
         }
         while (current == null && next < images.size()) {
-            current = load(images.get(next++));
+            currentImage = images.get(next++);
+            current = load(currentImage);
         }
         if (current == null) {
             throw fail("none of the " + images.size() + " images in folder " + dir + " could be read ("
@@ -138,7 +141,8 @@ public final class ImageFolderSource extends PlayedSource {
                 }
                 next = 0;
             }
-            current = load(images.get(next++));
+            currentImage = images.get(next++);
+            current = load(currentImage);
         }
         long ptsMicros = Math.round(delivered * 1_000_000.0 / fps);
         if (!due(ptsMicros)) {
@@ -147,6 +151,7 @@ public final class ImageFolderSource extends PlayedSource {
         converter.convert(current, slot);
         current.close();
         current = null;
+        deliveredImage = currentImage;
         return delivered(slot, ptsMicros);
     }
 
@@ -159,6 +164,14 @@ public final class ImageFolderSource extends PlayedSource {
     /** Images in the folder (valid after open; offline tools show progress against it). */
     public int imageCount() {
         return images.size();
+    }
+
+    /**
+     * The image the last delivered frame came from (null before the first): offline tools name it beside the frame,
+     * since a skipped unreadable image shifts every later frame's number against the folder's order.
+     */
+    public Path deliveredImage() {
+        return deliveredImage;
     }
 
     /** Images that could not be read (each time one was tried). */
