@@ -24,19 +24,23 @@ function unitFor(canvas) {
 }
 
 /**
- * Places the labels of one overlay so that none covers another (neighbouring zones and a tip beside them would
- * otherwise print over each other): each label goes where it was asked if that is free, else the nearest free
- * place one line below or above, within the frame. Returns nothing; the boxes are kept for tests.
+ * Places the labels of one overlay so that none covers another label, another zone or a tip (neighbouring zones and a
+ * tip beside them would otherwise print over each other, and a label over a neighbour's outline hides both): a
+ * zone's label goes above its box, left- or right-aligned, else below it; a tip's to its right, else its left, above
+ * or below; else a line further up or down, within the frame. Zones and tips that overlap the labelled one's box
+ * are not avoided (they are beside it wherever it goes). When no place is free of everything, the first one free of
+ * other labels. The boxes are kept for tests.
  */
 class LabelPlacer {
-  constructor(ctx, unit) {
+  constructor(ctx, unit, obstacles) {
     this.ctx = ctx;
     this.unit = unit;
+    this.obstacles = obstacles;  // {x, y, w, h} of every zone and tip drawn: what a label should not cover
     this.boxes = [];   // {x, y, w, h, text}: y is the top of the box
   }
 
-  /** Draws text with its baseline at (x, y), or as near as it can without overlapping an earlier label. */
-  draw(text, x, y, colour) {
+  /** Draws text naming `own` (one of the obstacles: its own box, which the label may touch). */
+  draw(text, own, isTip, colour) {
     const ctx = this.ctx;
     const unit = this.unit;
     ctx.font = `${Math.round(11 * unit)}px sans-serif`;
@@ -45,14 +49,33 @@ class LabelPlacer {
     const h = 13 * unit + 2 * pad;
     const W = ctx.canvas.width;
     const H = ctx.canvas.height;
-    const left = Math.max(0, Math.min(x - pad, W - w));
-    const top0 = Math.max(0, Math.min(y - 11 * unit - pad, H - h));
-    let top = top0;
-    for (let k = 1; k <= 12 && this.collides(left, top, w, h); k++) {
-      const step = Math.ceil(k / 2) * h * (k % 2 ? 1 : -1);    // below, above, two below, two above...
-      const t = top0 + step;
-      if (t >= 0 && t + h <= H) top = t;
+    const gap = 2 * unit;
+    const above = own.y - h - gap;
+    const below = own.y + own.h + gap;
+    const right = own.x + own.w + gap;
+    const candidates = isTip
+      ? [[right, own.y], [own.x - w - gap, own.y], [own.x, above], [own.x, below]]
+      : [[own.x, above], [own.x + own.w - w, above], [own.x, below], [own.x + own.w - w, below]];
+    const [x0, y0] = candidates[0];
+    for (let k = 1; k <= 12; k++) {
+      candidates.push([x0, y0 + Math.ceil(k / 2) * h * (k % 2 ? -1 : 1)]);   // a line up, down, two up...
     }
+    let chosen = null;
+    let freeOfLabels = null;
+    for (const [cx, cy] of candidates) {
+      const x = Math.max(0, Math.min(cx, W - w));
+      const y = Math.max(0, Math.min(cy, H - h));
+      if (this.hits(this.boxes, x, y, w, h)) continue;
+      freeOfLabels = freeOfLabels || [x, y];
+      // what overlaps its own box (a nerve inside a no-go zone, a tip in a vessel) is beside it wherever it goes
+      const others = this.obstacles.filter((o) => o !== own && !this.hits([o], own.x, own.y, own.w, own.h));
+      if (!this.hits(others, x, y, w, h)) {
+        chosen = [x, y];
+        break;
+      }
+    }
+    const [left, top] = chosen || freeOfLabels
+      || [Math.max(0, Math.min(x0, W - w)), Math.max(0, Math.min(y0, H - h))];
     this.boxes.push({ x: left, y: top, w, h, text });
     const bx = left + pad;
     const by = top + pad + 11 * unit;
@@ -64,9 +87,18 @@ class LabelPlacer {
     ctx.fillText(text, bx, by);
   }
 
-  collides(x, y, w, h) {
-    return this.boxes.some((b) => x < b.x + b.w && b.x < x + w && y < b.y + b.h && b.y < y + h);
+  hits(boxes, x, y, w, h) {
+    return boxes.some((b) => x < b.x + b.w && b.x < x + w && y < b.y + b.h && b.y < y + h);
   }
+}
+
+/** The bounding box {x, y, w, h} of a zone's points. */
+function boxOf(points) {
+  let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
+  for (const [x, y] of points) {
+    x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 /** Draws the heat map (per-class confidence grid) stretched over the frame. */
@@ -109,14 +141,18 @@ export function drawHeatmap(ctx, hm, layers, scratch) {
 export function drawOverlay(ctx, ov, opts) {
   const layers = opts.layers || DEFAULT_LAYERS;
   const unit = unitFor(ctx.canvas);
-  const labels = new LabelPlacer(ctx, unit);
+  const zones = (ov.zones || []).filter((z) => layers[zoneLayer(z.class)] && z.points && z.points.length >= 2);
+  const tips = layers.tips ? (ov.tips || []) : [];
+  const tipRadius = 9 * unit;
+  const zoneBoxes = zones.map((z) => boxOf(z.points));
+  const tipBoxes = tips.map((t) => ({ x: t.x - tipRadius, y: t.y - tipRadius, w: 2 * tipRadius, h: 2 * tipRadius }));
+  const labels = new LabelPlacer(ctx, unit, zoneBoxes.concat(tipBoxes));
   ctx.save();
   ctx.globalAlpha = opts.opacity ?? 1;
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
 
-  for (const z of ov.zones || []) {
-    if (!layers[zoneLayer(z.class)] || !z.points || z.points.length < 2) continue;
+  zones.forEach((z, zi) => {
     const colour = COLOURS[z.class] || COLOURS.unknown;
     ctx.beginPath();
     z.points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
@@ -137,13 +173,12 @@ export function drawOverlay(ctx, ov, opts) {
     ctx.restore();
     if (layers.labels) {
       const text = z.drawn ? 'NO-GO' : `${z.class.toUpperCase()} ${Math.round(z.confidence * 100)}%${z.low ? ' low' : ''}`;
-      const [x0, y0] = z.points[0];
       ctx.save();
       if (z.low) ctx.globalAlpha *= 0.7;
-      labels.draw(text, x0, y0 - 4 * unit, colour);
+      labels.draw(text, zoneBoxes[zi], false, colour);
       ctx.restore();
     }
-  }
+  });
 
   if (layers.line) {
     for (const l of ov.lines || []) {
@@ -163,8 +198,8 @@ export function drawOverlay(ctx, ov, opts) {
   }
 
   if (layers.tips) {
-    for (const t of ov.tips || []) {
-      const r = 9 * unit;
+    tips.forEach((t, ti) => {
+      const r = tipRadius;
       ctx.save();
       if (t.low) {
         ctx.globalAlpha *= 0.55;
@@ -184,10 +219,10 @@ export function drawOverlay(ctx, ov, opts) {
         const text = `${t.kind} ${Math.round(t.confidence * 100)}%${t.low ? ' low' : ''}${t.state === 'coasting' ? ' (coasting)' : ''}`;
         ctx.save();
         if (t.low) ctx.globalAlpha *= 0.7;
-        labels.draw(text, t.x + r + 3 * unit, t.y - r, COLOURS.tip);
+        labels.draw(text, tipBoxes[ti], true, COLOURS.tip);
         ctx.restore();
       }
-    }
+    });
   }
   ctx.restore();
   return labels.boxes;

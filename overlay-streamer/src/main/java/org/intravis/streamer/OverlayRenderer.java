@@ -43,6 +43,10 @@ public final class OverlayRenderer implements AutoCloseable {
     private final Point p1 = new Point();
     private final Point p2 = new Point();
     private final Mat fillScratch = new Mat();
+    private final LabelLayout labels = new LabelLayout(Annotations.MAX_ZONES + Annotations.MAX_TIPS);
+    private final int[] zoneBox = new int[Annotations.MAX_ZONES];
+    private final int[] tipBox = new int[Annotations.MAX_TIPS];
+    private final int[] baseline = new int[1];
 
     public OverlayRenderer(double lowConfidence) {
         this.lowConfidence = lowConfidence;
@@ -58,6 +62,7 @@ public final class OverlayRenderer implements AutoCloseable {
         int unit = Math.max(1, Math.min(w, h) / 360);
         double font = Math.max(0.4, Math.min(w, h) / 900.0);
         if (fresh && a.status() == Annotations.Status.VALID) {
+            addObstacles(a, unit);
             drawZones(bgr, a, unit, font);
             drawLines(bgr, a, unit);
             drawTips(bgr, a, unit, font);
@@ -67,6 +72,50 @@ public final class OverlayRenderer implements AutoCloseable {
             }
         }
         drawBadge(bgr, a, ageMillis, fresh, unit, font);
+    }
+
+    /** The boxes of every zone and tip drawn, which the labels keep off (but for their own). */
+    private void addObstacles(Annotations a, int unit) {
+        labels.reset();
+        for (int z = 0; z < a.zoneCount(); z++) {
+            zoneBox[z] = -1;
+            int count = a.zonePointCount[z];
+            if (count < 2) {
+                continue;
+            }
+            float minX = Float.MAX_VALUE;
+            float minY = Float.MAX_VALUE;
+            float maxX = -Float.MAX_VALUE;
+            float maxY = -Float.MAX_VALUE;
+            for (int k = 0; k < count; k++) {
+                minX = Math.min(minX, a.zonePointX(z, k));
+                maxX = Math.max(maxX, a.zonePointX(z, k));
+                minY = Math.min(minY, a.zonePointY(z, k));
+                maxY = Math.max(maxY, a.zonePointY(z, k));
+            }
+            zoneBox[z] = labels.addObstacle((int) Math.floor(minX), (int) Math.floor(minY),
+                    (int) Math.ceil(maxX - minX), (int) Math.ceil(maxY - minY));
+        }
+        int r = 9 * unit;
+        for (int i = 0; i < a.tipCount(); i++) {
+            tipBox[i] = labels.addObstacle(Math.round(a.tipX[i]) - r, Math.round(a.tipY[i]) - r, 2 * r, 2 * r);
+        }
+    }
+
+    /** Draws a label naming obstacle {@code own}, where {@link LabelLayout} finds room for it. */
+    private void placedLabel(Mat bgr, String text, int own, boolean tip, double scale, Scalar colour, int unit) {
+        if (own < 0) {
+            return; // more zones and tips than the layout holds: never, at the overlay's limits
+        }
+        int thick = Math.max(1, unit);
+        org.bytedeco.opencv.opencv_core.Size size = getTextSize(text, FONT_HERSHEY_SIMPLEX, scale, thick + 2, baseline);
+        int pad = 2 * unit;
+        int textHeight = size.height();
+        int w = size.width() + 2 * pad;
+        int h = textHeight + baseline[0] + 2 * pad;
+        size.close();
+        labels.place(own, tip, w, h, 2 * unit, bgr.cols(), bgr.rows());
+        label(bgr, text, labels.x() + pad, labels.y() + pad + textHeight, scale, colour, unit);
     }
 
     private void drawZones(Mat bgr, Annotations a, int unit, double font) {
@@ -125,8 +174,7 @@ public final class OverlayRenderer implements AutoCloseable {
             String cls = OverlayJson.name(OverlayJson.ZONE_CLASS, a.zoneClass[z]).toUpperCase(Locale.ROOT);
             String text = a.zoneDrawn[z] ? "NO-GO" : cls + String.format(Locale.ROOT, " %.0f%%", a.zoneConfidence[z] * 100)
                     + (low ? " low" : "");
-            label(bgr, text, (int) a.zonePointX(z, 0), (int) a.zonePointY(z, 0) - 4 * unit, font * 0.7,
-                    low ? dim(colour) : colour, unit);
+            placedLabel(bgr, text, zoneBox[z], false, font * 0.7, low ? dim(colour) : colour, unit);
         }
     }
 
@@ -152,7 +200,7 @@ public final class OverlayRenderer implements AutoCloseable {
             circle(bgr, p1, Math.round(2 * unit * ONE), c, -1, LINE_AA, SHIFT);
             String text = OverlayJson.name(OverlayJson.INSTRUMENT, a.tipKind[i]) + " "
                     + String.format(Locale.ROOT, "%.0f%%", a.tipConfidence[i] * 100) + (low ? " low" : "");
-            label(bgr, text, (int) a.tipX[i] + r + 3 * unit, (int) a.tipY[i] - r, font * 0.7, c, unit);
+            placedLabel(bgr, text, tipBox[i], true, font * 0.7, c, unit);
         }
     }
 

@@ -139,4 +139,35 @@ class OverlayRendererTest {
         // and not filled
         assertThat(px(m, 175, 150)).containsExactly(30, 30, 30);
     }
+
+    /**
+     * The default demo's picture: a nerve and two vessels side by side and a tip above them. No label's black outline
+     * falls inside another zone (before, the middle vessel's label, drawn from its first corner, ran into the next).
+     */
+    @Test
+    void labelsStayOffNeighbouringZones() throws Exception {
+        Annotations a = new Annotations();
+        a.status(Annotations.Status.VALID).frameId(5).frameSize(W, H).model("m", "1", "cpu");
+        int[][] zones = {{230, 180, 55, 35}, {312, 182, 38, 40}, {362, 172, 48, 42}};
+        byte[] classes = {Annotations.ZONE_NERVE, Annotations.ZONE_VESSEL, Annotations.ZONE_VESSEL};
+        for (int z = 0; z < zones.length; z++) {
+            int[] b = zones[z];
+            a.beginZone(z + 1, classes[z], false, 0.97f, 0);
+            a.addZonePoint(b[0], b[1]);
+            a.addZonePoint(b[0] + b[2], b[1]);
+            a.addZonePoint(b[0] + b[2], b[1] + b[3]);
+            a.addZonePoint(b[0], b[1] + b[3]);
+        }
+        a.addTip(1, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, 300, 150, 0, 0, 0.9f);
+        Mat m = rendered(a, 10, true, "labels-apart.png");
+        for (int[] b : zones) {
+            for (int y = b[1] + 3; y < b[1] + b[3] - 2; y++) {
+                for (int x = b[0] + 3; x < b[0] + b[2] - 2; x++) {
+                    int[] p = px(m, x, y);
+                    assertThat(p[0] + p[1] + p[2]).as("a label's outline at (%d, %d) inside the zone at %s", x, y,
+                            java.util.Arrays.toString(b)).isGreaterThan(40);
+                }
+            }
+        }
+    }
 }

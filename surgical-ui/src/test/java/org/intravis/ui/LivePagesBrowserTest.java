@@ -170,6 +170,54 @@ class LivePagesBrowserTest {
         assertThat(d(boxes.get(0), "y")).isBetween(60.0, 160.0);
     }
 
+    /**
+     * The default demo's picture: a nerve and two vessels side by side, the middle vessel's label as wide as the gap
+     * to its neighbour, and a needle tip beside them. Each label stays clear of the other zones and the tip (before,
+     * the middle vessel's "VESSEL 97%" ran over the next vessel's outline) and near its own zone.
+     */
+    @Test
+    void labelsStayOffNeighbouringZonesAndTips() {
+        Page page = chromium.page(1280, 720);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
+        List<List<Double>> zones = List.of(List.of(230.0, 180.0, 55.0, 35.0), List.of(312.0, 182.0, 38.0, 40.0),
+                List.of(362.0, 172.0, 48.0, 42.0));
+        double[] tip = {300, 150};
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> boxes = (List<Map<String, Object>>) page.evaluate("async (zs) => {"
+                + " const m = await import('/js/overlay-draw.js');"
+                + " const c = document.createElement('canvas'); c.width = 640; c.height = 360;"
+                + " const box = ([x, y, w, h]) => [[x, y], [x + w, y], [x + w, y + h], [x, y + h]];"
+                + " const ov = { zones: ["
+                + "   { class: 'nerve', confidence: 0.94, points: box(zs[0]) },"
+                + "   { class: 'vessel', confidence: 0.97, points: box(zs[1]) },"
+                + "   { class: 'vessel', confidence: 0.97, points: box(zs[2]) } ],"
+                + "   tips: [ { x: " + tip[0] + ", y: " + tip[1] + ", kind: 'needle', confidence: 0.9 } ], lines: [] };"
+                + " return m.drawOverlay(c.getContext('2d'), ov, {}); }", zones);
+        assertThat(boxes).hasSize(4);
+        double r = 9 * 1.0; // the tip marker's radius at this canvas (unit 1)
+        List<double[]> things = new java.util.ArrayList<>();
+        for (List<Double> z : zones) {
+            things.add(new double[] {z.get(0), z.get(1), z.get(2), z.get(3)});
+        }
+        things.add(new double[] {tip[0] - r, tip[1] - r, 2 * r, 2 * r});
+        for (int i = 0; i < boxes.size(); i++) {
+            Map<String, Object> a = boxes.get(i);
+            for (int j = 0; j < things.size(); j++) {
+                if (j == i) {
+                    continue; // label i names thing i
+                }
+                double[] t = things.get(j);
+                boolean over = d(a, "x") < t[0] + t[2] && t[0] < d(a, "x") + d(a, "w")
+                        && d(a, "y") < t[1] + t[3] && t[1] < d(a, "y") + d(a, "h");
+                assertThat(over).as("label %s over %s", a.get("text"), java.util.Arrays.toString(t)).isFalse();
+            }
+            double[] own = things.get(i);
+            double dx = Math.max(0, Math.max(own[0] - (d(a, "x") + d(a, "w")), d(a, "x") - (own[0] + own[2])));
+            double dy = Math.max(0, Math.max(own[1] - (d(a, "y") + d(a, "h")), d(a, "y") - (own[1] + own[3])));
+            assertThat(Math.hypot(dx, dy)).as("label %s near what it names", a.get("text")).isLessThan(40);
+        }
+    }
+
     @Test
     void aZoneDrawnBeforeTheStoredZonesArriveNeitherStartsNorDeletesThem() throws Exception {
         String zonesPath = "/api/streams/" + STREAM + "/zones";

@@ -1,0 +1,78 @@
+package org.intravis.streamer;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The burned-in overlay's label placement, on the boxes of the pages' test of the same rule. */
+class LabelLayoutTest {
+    private static final int W = 640;
+    private static final int H = 360;
+
+    private static boolean overlap(int[] a, int[] b) {
+        return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+    }
+
+    /**
+     * A nerve and two vessels side by side, the middle vessel's label as wide as the gap to its neighbour, a tip
+     * beside them: no label over another label, another zone or the tip, each within 40 px of what it names.
+     */
+    @Test
+    void labelsStayOffNeighbouringZonesTipsAndEachOther() {
+        int[][] things = {{230, 180, 55, 35}, {312, 182, 38, 40}, {362, 172, 48, 42}, {291, 141, 18, 18}};
+        int[][] sizes = {{62, 17}, {70, 17}, {70, 17}, {68, 17}};
+        LabelLayout layout = new LabelLayout(8);
+        layout.reset();
+        for (int[] t : things) {
+            layout.addObstacle(t[0], t[1], t[2], t[3]);
+        }
+        int[][] placed = new int[things.length][];
+        for (int i = 0; i < things.length; i++) {
+            layout.place(i, i == 3, sizes[i][0], sizes[i][1], 2, W, H);
+            placed[i] = new int[] {layout.x(), layout.y(), sizes[i][0], sizes[i][1]};
+        }
+        for (int i = 0; i < things.length; i++) {
+            assertThat(placed[i][0]).isBetween(0, W - placed[i][2]);
+            assertThat(placed[i][1]).isBetween(0, H - placed[i][3]);
+            for (int j = 0; j < things.length; j++) {
+                if (j != i) {
+                    assertThat(overlap(placed[i], things[j])).as("label %d over thing %d", i, j).isFalse();
+                    assertThat(overlap(placed[i], placed[j])).as("label %d over label %d", i, j).isFalse();
+                }
+            }
+            int[] own = things[i];
+            int dx = Math.max(0, Math.max(own[0] - (placed[i][0] + placed[i][2]), placed[i][0] - (own[0] + own[2])));
+            int dy = Math.max(0, Math.max(own[1] - (placed[i][1] + placed[i][3]), placed[i][1] - (own[1] + own[3])));
+            assertThat(Math.hypot(dx, dy)).as("label %d near what it names", i).isLessThan(40);
+        }
+        // the first zone's label goes where it is asked: above its box, left-aligned
+        assertThat(placed[0]).containsExactly(230, 180 - 17 - 2, 62, 17);
+    }
+
+    /** Overlapping zones (a nerve inside a no-go zone) do not push each other's labels away. */
+    @Test
+    void zonesOverlappingTheLabelledOneAreNotAvoided() {
+        LabelLayout layout = new LabelLayout(4);
+        layout.reset();
+        layout.addObstacle(100, 100, 120, 100);
+        layout.addObstacle(90, 60, 200, 200); // around the first
+        layout.place(0, false, 60, 17, 2, W, H);
+        assertThat(layout.x()).isEqualTo(100);
+        assertThat(layout.y()).isEqualTo(100 - 17 - 2);
+    }
+
+    /** With no place free of zones, a place free of other labels. */
+    @Test
+    void aCrowdedFrameStillKeepsLabelsApart() {
+        LabelLayout layout = new LabelLayout(4);
+        layout.reset();
+        layout.addObstacle(10, 10, 20, 20);
+        layout.addObstacle(0, 0, 8, 8);
+        layout.addObstacle(32, 0, 8, 40);
+        layout.place(0, false, 30, 12, 2, 40, 40);
+        int[] first = {layout.x(), layout.y(), 30, 12};
+        layout.place(1, false, 30, 12, 2, 40, 40);
+        int[] second = {layout.x(), layout.y(), 30, 12};
+        assertThat(overlap(first, second)).isFalse();
+    }
+}
