@@ -13,7 +13,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.*;
 
 /**
  * Burns an overlay into a BGR picture with OpenCV: zone polygons by class (translucent fill, outline), the
- * instrument line, tip markers with labels, an alert banner, and a badge with the overlay's age or why there is
+ * instrument line, tip markers with labels laid out apart ({@link LabelLayout}), an alert as a frame around the
+ * picture with its words in the bottom-left corner, and a badge with the overlay's age or why there is
  * none (AI STALE / AI OFF / AI FAILED). Low-confidence elements are drawn dashed and dimmed and labelled "low".
  * Elements are drawn only while the overlay is fresh; a stale overlay leaves just the badge, so an old outline
  * is never shown as current. Used by the burned-in stream variants and by the recorder/exporter.
@@ -225,10 +226,27 @@ public final class OverlayRenderer implements AutoCloseable {
                 + (a.alertKind[top] == Annotations.ALERT_KIND_INSIDE ? "tip INSIDE " + where
                 : "tip " + dist + " from " + where)
                 + (a.alertCount() > 1 ? "  (+" + (a.alertCount() - 1) + ")" : "");
-        int bannerH = (int) Math.round(34 * font) + 6 * unit;
-        rectangle(bgr, p1.x(0).y(0), p2.x(bgr.cols()).y(bannerH), ALERT[Math.min(level, 3)], -1, LINE_8, 0);
-        putText(bgr, text, p1.x(10 * unit).y(bannerH - 4 * unit - (int) (6 * font)), FONT_HERSHEY_DUPLEX, font * 1.1,
-                level >= Annotations.ALERT_WARNING ? WHITE : BLACK, Math.max(1, unit * 2), LINE_AA, false);
+        // a frame around the picture and the words in its bottom-left corner, never a band across the top: that is
+        // where needles enter, and a burned-in picture has no room outside itself (the pages put theirs above it)
+        Scalar colour = ALERT[Math.min(level, 3)];
+        int border = 4 * unit;
+        int w = bgr.cols();
+        int h = bgr.rows();
+        rectangle(bgr, p1.x(0).y(0), p2.x(w - 1).y(border - 1), colour, -1, LINE_8, 0);
+        rectangle(bgr, p1.x(0).y(h - border), p2.x(w - 1).y(h - 1), colour, -1, LINE_8, 0);
+        rectangle(bgr, p1.x(0).y(0), p2.x(border - 1).y(h - 1), colour, -1, LINE_8, 0);
+        rectangle(bgr, p1.x(w - border).y(0), p2.x(w - 1).y(h - 1), colour, -1, LINE_8, 0);
+        double scale = font * 0.8;
+        int thick = Math.max(1, unit);
+        org.bytedeco.opencv.opencv_core.Size size = getTextSize(text, FONT_HERSHEY_DUPLEX, scale, thick, baseline);
+        int pad = 4 * unit;
+        int textW = size.width();
+        int textH = size.height();
+        size.close();
+        int boxTop = h - border - textH - baseline[0] - 2 * pad;
+        rectangle(bgr, p1.x(border).y(boxTop), p2.x(border + textW + 2 * pad).y(h - border), colour, -1, LINE_8, 0);
+        putText(bgr, text, p1.x(border + pad).y(h - border - pad - baseline[0]), FONT_HERSHEY_DUPLEX, scale,
+                level >= Annotations.ALERT_WARNING ? WHITE : BLACK, thick, LINE_AA, false);
     }
 
     private void drawBadge(Mat bgr, Annotations a, long ageMillis, boolean fresh, int unit, double font) {

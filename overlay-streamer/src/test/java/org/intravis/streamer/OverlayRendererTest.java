@@ -99,7 +99,14 @@ class OverlayRendererTest {
         assertColour(m, 320 + 9, 300, "the tip marker ring, green, 9 px from the tip at this size", below(150),
                 above(150), ANY);
         assertColour(m, 180, 360, "the needle line halfway along, cyan", above(150), above(120), ANY);
-        assertColour(m, 5, 5, "the critical alert banner across the top, red", below(40), ANY, above(200));
+        assertColour(m, 1, 240, "the critical alert's frame, left, red", below(40), ANY, above(200));
+        assertColour(m, W - 2, 240, "the critical alert's frame, right, red", below(40), ANY, above(200));
+        assertColour(m, 320, 1, "the critical alert's frame, top, red", below(40), ANY, above(200));
+        assertColour(m, 5, H - 6, "the critical alert's words, bottom left, on red", below(40), ANY, above(200));
+        // the top of the picture, where needles enter, stays the picture (a banner across it covered 24 rows here)
+        for (int y = 4; y < 40; y++) {
+            assertThat(px(m, 320, y)).as("row %d of the picture under the alert", y).containsExactly(30, 30, 30);
+        }
     }
 
     @Test
