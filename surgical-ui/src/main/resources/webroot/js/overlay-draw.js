@@ -27,9 +27,9 @@ function unitFor(canvas) {
  * Places the labels of one overlay so that none covers another label, another zone or a tip (neighbouring zones and a
  * tip beside them would otherwise print over each other, and a label over a neighbour's outline hides both): a
  * zone's label goes above its box, left- or right-aligned, else below it; a tip's to its right, else its left, above
- * or below; else a line further up or down, within the frame. Zones and tips that overlap the labelled one's box
- * are not avoided (they are beside it wherever it goes). When no place is free of everything, the first one free of
- * other labels. The boxes are kept for tests.
+ * or below; else a line further up or down, within the frame. Zones that overlap the labelled one's box are not
+ * avoided (they are beside it wherever it goes); a tip always is. When no place is free of everything, the first one
+ * free of other labels. The boxes are kept for tests.
  */
 class LabelPlacer {
   constructor(ctx, unit, obstacles) {
@@ -67,8 +67,8 @@ class LabelPlacer {
       const y = Math.max(0, Math.min(cy, H - h));
       if (this.hits(this.boxes, x, y, w, h)) continue;
       freeOfLabels = freeOfLabels || [x, y];
-      // what overlaps its own box (a nerve inside a no-go zone, a tip in a vessel) is beside it wherever it goes
-      const others = this.obstacles.filter((o) => o !== own && !this.hits([o], own.x, own.y, own.w, own.h));
+      // a zone overlapping its own box (a nerve inside a no-go zone) is beside it wherever it goes; a tip never is
+      const others = this.obstacles.filter((o) => o !== own && (o.tip || !this.hits([o], own.x, own.y, own.w, own.h)));
       if (!this.hits(others, x, y, w, h)) {
         chosen = [x, y];
         break;
@@ -145,7 +145,9 @@ export function drawOverlay(ctx, ov, opts) {
   const tips = layers.tips ? (ov.tips || []) : [];
   const tipRadius = 9 * unit;
   const zoneBoxes = zones.map((z) => boxOf(z.points));
-  const tipBoxes = tips.map((t) => ({ x: t.x - tipRadius, y: t.y - tipRadius, w: 2 * tipRadius, h: 2 * tipRadius }));
+  const tipBoxes = tips.map((t) => ({
+    x: t.x - tipRadius, y: t.y - tipRadius, w: 2 * tipRadius, h: 2 * tipRadius, tip: true,
+  }));
   const labels = new LabelPlacer(ctx, unit, zoneBoxes.concat(tipBoxes));
   ctx.save();
   ctx.globalAlpha = opts.opacity ?? 1;

@@ -4,8 +4,9 @@ package org.intravis.streamer;
  * Places the labels of one overlay so that none covers another label, another zone or a tip: the rule of the pages'
  * {@code overlay-draw.js}, for the burned-in overlay. A zone's label goes above its box, left- or right-aligned, else
  * below it; a tip's to its right, else its left, above or below; else a line further up or down from the first
- * place, within the frame. Zones and tips that overlap the labelled one's box are not avoided (they are beside it
- * wherever it goes). When no place is free of everything, the first one free of other labels; else the first.
+ * place, within the frame. Zones that overlap the labelled one's box are not avoided (they are beside it wherever
+ * it goes); a tip always is. When no place is free of everything, the first one free of other labels; else the
+ * first.
  * <p>
  * Boxes are integer pixels, {@code (x, y)} their top-left corner. Fixed arrays, no allocation per overlay.
  */
@@ -16,6 +17,7 @@ final class LabelLayout {
     private final int[] oy;
     private final int[] ow;
     private final int[] oh;
+    private final boolean[] oTip;
     private int obstacles;
     private final int[] lx;
     private final int[] ly;
@@ -32,6 +34,7 @@ final class LabelLayout {
         oy = new int[capacity];
         ow = new int[capacity];
         oh = new int[capacity];
+        oTip = new boolean[capacity];
         lx = new int[capacity];
         ly = new int[capacity];
         lw = new int[capacity];
@@ -45,7 +48,7 @@ final class LabelLayout {
     }
 
     /** Adds a zone's or a tip's box (what labels should not cover); returns its index, or -1 when full. */
-    int addObstacle(int x, int y, int w, int h) {
+    int addObstacle(int x, int y, int w, int h, boolean tip) {
         if (obstacles == ox.length) {
             return -1;
         }
@@ -53,6 +56,7 @@ final class LabelLayout {
         oy[obstacles] = y;
         ow[obstacles] = w;
         oh[obstacles] = h;
+        oTip[obstacles] = tip;
         return obstacles++;
     }
 
@@ -136,7 +140,7 @@ final class LabelLayout {
 
     private boolean hitsOther(int own, int x, int y, int w, int h) {
         for (int i = 0; i < obstacles; i++) {
-            if (i != own && !overlap(ox[own], oy[own], ow[own], oh[own], ox[i], oy[i], ow[i], oh[i])
+            if (i != own && (oTip[i] || !overlap(ox[own], oy[own], ow[own], oh[own], ox[i], oy[i], ow[i], oh[i]))
                     && overlap(x, y, w, h, ox[i], oy[i], ow[i], oh[i])) {
                 return true;
             }

@@ -95,11 +95,11 @@ public final class OverlayRenderer implements AutoCloseable {
                 maxY = Math.max(maxY, a.zonePointY(z, k));
             }
             zoneBox[z] = labels.addObstacle((int) Math.floor(minX), (int) Math.floor(minY),
-                    (int) Math.ceil(maxX - minX), (int) Math.ceil(maxY - minY));
+                    (int) Math.ceil(maxX - minX), (int) Math.ceil(maxY - minY), false);
         }
         int r = 9 * unit;
         for (int i = 0; i < a.tipCount(); i++) {
-            tipBox[i] = labels.addObstacle(Math.round(a.tipX[i]) - r, Math.round(a.tipY[i]) - r, 2 * r, 2 * r);
+            tipBox[i] = labels.addObstacle(Math.round(a.tipX[i]) - r, Math.round(a.tipY[i]) - r, 2 * r, 2 * r, true);
         }
     }
 

@@ -23,8 +23,8 @@ class LabelLayoutTest {
         int[][] sizes = {{62, 17}, {70, 17}, {70, 17}, {68, 17}};
         LabelLayout layout = new LabelLayout(8);
         layout.reset();
-        for (int[] t : things) {
-            layout.addObstacle(t[0], t[1], t[2], t[3]);
+        for (int i = 0; i < things.length; i++) {
+            layout.addObstacle(things[i][0], things[i][1], things[i][2], things[i][3], i == 3);
         }
         int[][] placed = new int[things.length][];
         for (int i = 0; i < things.length; i++) {
@@ -54,11 +54,24 @@ class LabelLayoutTest {
     void zonesOverlappingTheLabelledOneAreNotAvoided() {
         LabelLayout layout = new LabelLayout(4);
         layout.reset();
-        layout.addObstacle(100, 100, 120, 100);
-        layout.addObstacle(90, 60, 200, 200); // around the first
+        layout.addObstacle(100, 100, 120, 100, false);
+        layout.addObstacle(90, 60, 200, 200, false); // around the first
         layout.place(0, false, 60, 17, 2, W, H);
         assertThat(layout.x()).isEqualTo(100);
         assertThat(layout.y()).isEqualTo(100 - 17 - 2);
+    }
+
+    /** A needle tip at a nerve's edge, where the nerve's label would go, is never covered by it (the demo's case). */
+    @Test
+    void aTipOnTheLabelledZonesEdgeIsStillAvoided() {
+        LabelLayout layout = new LabelLayout(4);
+        layout.reset();
+        layout.addObstacle(230, 180, 55, 35, false);
+        layout.addObstacle(272, 165, 18, 18, true); // the tip, overlapping the nerve's box at its top right
+        layout.place(0, false, 62, 17, 2, W, H);
+        int[] label = {layout.x(), layout.y(), 62, 17};
+        assertThat(overlap(label, new int[] {272, 165, 18, 18})).as("label %s over the tip",
+                java.util.Arrays.toString(label)).isFalse();
     }
 
     /** With no place free of zones, a place free of other labels. */
@@ -66,9 +79,9 @@ class LabelLayoutTest {
     void aCrowdedFrameStillKeepsLabelsApart() {
         LabelLayout layout = new LabelLayout(4);
         layout.reset();
-        layout.addObstacle(10, 10, 20, 20);
-        layout.addObstacle(0, 0, 8, 8);
-        layout.addObstacle(32, 0, 8, 40);
+        layout.addObstacle(10, 10, 20, 20, false);
+        layout.addObstacle(0, 0, 8, 8, false);
+        layout.addObstacle(32, 0, 8, 40, false);
         layout.place(0, false, 30, 12, 2, 40, 40);
         int[] first = {layout.x(), layout.y(), 30, 12};
         layout.place(1, false, 30, 12, 2, 40, 40);

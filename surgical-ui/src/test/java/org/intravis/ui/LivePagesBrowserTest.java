@@ -172,8 +172,9 @@ class LivePagesBrowserTest {
 
     /**
      * The default demo's picture: a nerve and two vessels side by side, the middle vessel's label as wide as the gap
-     * to its neighbour, and a needle tip beside them. Each label stays clear of the other zones and the tip (before,
-     * the middle vessel's "VESSEL 97%" ran over the next vessel's outline) and near its own zone.
+     * to its neighbour, and a needle tip on the nerve's corner. Each label stays clear of the other zones and the tip
+     * (before, the middle vessel's "VESSEL 97%" ran over the next vessel's outline, and the nerve's over a tip at its
+     * corner) and near its own zone.
      */
     @Test
     void labelsStayOffNeighbouringZonesAndTips() {
@@ -181,7 +182,7 @@ class LivePagesBrowserTest {
         page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
         List<List<Double>> zones = List.of(List.of(230.0, 180.0, 55.0, 35.0), List.of(312.0, 182.0, 38.0, 40.0),
                 List.of(362.0, 172.0, 48.0, 42.0));
-        double[] tip = {300, 150};
+        double[] tip = {281, 174}; // on the nerve's top-right corner, where its label would go
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> boxes = (List<Map<String, Object>>) page.evaluate("async (zs) => {"
                 + " const m = await import('/js/overlay-draw.js');"
