@@ -25,7 +25,7 @@ def _source(task, phantom_share=None, min_crop=0.5, exclude=None, needle_mix=Non
         import needle_data
         from needle_data import NeedleSource
         # the needle data's module-wide mix (V1_SHARE, TRANSPLANT_SHARE, GEL_SHARE, SEGMENT_SHARE,
-        # HARMONISE_SHARE, SOFT_SHARE), set in each worker
+        # HARMONISE_SHARE, SOFT_SHARE, SHALLOW_SHARE), set in each worker
         for k, v in (needle_mix or {}).items():
             if v is not None:
                 setattr(needle_data, k, v)
@@ -82,6 +82,9 @@ def main():
     ap.add_argument("--soft-share", type=float, default=None,
                     help="needle: share of drawn needles with a peaked cross-section instead of a flat top "
                          "(default needle_data.SOFT_SHARE, 0)")
+    ap.add_argument("--shallow-share", type=float, default=None,
+                    help="needle: share of drawn and transplanted needles at 3-15 degrees from the horizontal "
+                         "(default needle_data.SHALLOW_SHARE, 0)")
     ap.add_argument("--clip-share", type=float, default=None,
                     help="needle: share of samples that are the labelled clip's tuning frames (default NeedleSource's, "
                          "0.15; 0 with --transplant-share 0: a pool that never shows the clip's needle)")
@@ -109,7 +112,7 @@ def main():
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share,
            "SEGMENT_SHARE": a.segment_share, "HARMONISE_SHARE": a.harmonise_share,
-           "SOFT_SHARE": a.soft_share}
+           "SOFT_SHARE": a.soft_share, "SHALLOW_SHARE": a.shallow_share}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
              a.images, a.clip_share, a.clip_views_only, a.clip_every, a.clip_dir) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:

@@ -62,6 +62,10 @@ HARMONISE_SHARE = 0.0
 # share of drawn (version 2) needles whose echo has a peaked cross-section (a Gaussian of the echo's width at half
 # maximum) instead of a flat top with crisp edges; build_cache --soft-share sets it. 0: every pool up to 1.2.4
 SOFT_SHARE = 0.0
+# share of drawn (version 2) and transplanted needles at a shallow angle, 3-15 degrees from the horizontal, from any
+# side (the renderer's 8-70 has few under 12, and 1.2.4 missed most needles that flat: simulate_bmode.py, the clip
+# turned flatter); build_cache --shallow-share sets it. 0: every pool up to 1.2.4 (no random number drawn for it)
+SHALLOW_SHARE = 0.0
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -197,6 +201,8 @@ def sample_needle(rng, rect, mm_per_px):
     w, h = x1 - x0, y1 - y0
     side = rng.choice(["left", "right", "topleft", "topright"], p=[0.34, 0.34, 0.16, 0.16])
     ang = math.radians(rng.uniform(8, 70) if side in ("left", "right") else rng.uniform(25, 70))
+    if SHALLOW_SHARE > 0 and rng.random() < SHALLOW_SHARE:
+        ang = math.radians(rng.uniform(3, 15))
     if side == "left":
         p0 = np.array([x0 - 1.0, y0 + rng.uniform(0.0, 0.55) * h])
         d = np.array([math.cos(ang), math.sin(ang)])
