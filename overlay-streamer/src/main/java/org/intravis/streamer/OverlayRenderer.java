@@ -48,6 +48,7 @@ public final class OverlayRenderer implements AutoCloseable {
     private final int[] zoneBox = new int[Annotations.MAX_ZONES];
     private final int[] tipBox = new int[Annotations.MAX_TIPS];
     private final int[] baseline = new int[1];
+    private final float[] bounds = new float[4];
 
     public OverlayRenderer(double lowConfidence) {
         this.lowConfidence = lowConfidence;
@@ -84,22 +85,27 @@ public final class OverlayRenderer implements AutoCloseable {
             if (count < 2) {
                 continue;
             }
-            float minX = Float.MAX_VALUE;
-            float minY = Float.MAX_VALUE;
-            float maxX = -Float.MAX_VALUE;
-            float maxY = -Float.MAX_VALUE;
-            for (int k = 0; k < count; k++) {
-                minX = Math.min(minX, a.zonePointX(z, k));
-                maxX = Math.max(maxX, a.zonePointX(z, k));
-                minY = Math.min(minY, a.zonePointY(z, k));
-                maxY = Math.max(maxY, a.zonePointY(z, k));
-            }
-            zoneBox[z] = labels.addObstacle((int) Math.floor(minX), (int) Math.floor(minY),
-                    (int) Math.ceil(maxX - minX), (int) Math.ceil(maxY - minY), false);
+            bounds(a, z);
+            zoneBox[z] = labels.addObstacle((int) Math.floor(bounds[0]), (int) Math.floor(bounds[1]),
+                    (int) Math.ceil(bounds[2] - bounds[0]), (int) Math.ceil(bounds[3] - bounds[1]), false);
         }
         int r = 9 * unit;
         for (int i = 0; i < a.tipCount(); i++) {
             tipBox[i] = labels.addObstacle(Math.round(a.tipX[i]) - r, Math.round(a.tipY[i]) - r, 2 * r, 2 * r, true);
+        }
+    }
+
+    /** Zone {@code z}'s bounding box into {@link #bounds}: min x, min y, max x, max y (inverted when it has no point). */
+    private void bounds(Annotations a, int z) {
+        bounds[0] = Float.MAX_VALUE;
+        bounds[1] = Float.MAX_VALUE;
+        bounds[2] = -Float.MAX_VALUE;
+        bounds[3] = -Float.MAX_VALUE;
+        for (int k = 0; k < a.zonePointCount[z]; k++) {
+            bounds[0] = Math.min(bounds[0], a.zonePointX(z, k));
+            bounds[1] = Math.min(bounds[1], a.zonePointY(z, k));
+            bounds[2] = Math.max(bounds[2], a.zonePointX(z, k));
+            bounds[3] = Math.max(bounds[3], a.zonePointY(z, k));
         }
     }
 
@@ -130,12 +136,11 @@ public final class OverlayRenderer implements AutoCloseable {
         float maxX = -Float.MAX_VALUE;
         float maxY = -Float.MAX_VALUE;
         for (int z = 0; z < n; z++) {
-            for (int k = 0; k < a.zonePointCount[z]; k++) {
-                minX = Math.min(minX, a.zonePointX(z, k));
-                maxX = Math.max(maxX, a.zonePointX(z, k));
-                minY = Math.min(minY, a.zonePointY(z, k));
-                maxY = Math.max(maxY, a.zonePointY(z, k));
-            }
+            bounds(a, z);
+            minX = Math.min(minX, bounds[0]);
+            minY = Math.min(minY, bounds[1]);
+            maxX = Math.max(maxX, bounds[2]);
+            maxY = Math.max(maxY, bounds[3]);
         }
         int x0 = clamp((int) Math.floor(minX) - 2, 0, bgr.cols() - 1);
         int y0 = clamp((int) Math.floor(minY) - 2, 0, bgr.rows() - 1);
