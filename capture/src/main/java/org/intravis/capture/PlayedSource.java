@@ -47,13 +47,20 @@ public abstract class PlayedSource extends GuardedSource {
         return Paths.get(uri.location());
     }
 
-    /** Fails the open, clearly, unless {@code path} is a readable file; {@code what} names it ("video file"). */
+    /** Fails the open, clearly, unless {@code path} is a readable, non-empty file; {@code what} names it ("video file"). */
     protected final void requireReadableFile(Path path, String what) throws CaptureException {
         if (!Files.exists(path)) {
             throw fail(what + " " + path + " does not exist");
         }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw fail(what + " " + path + " is not a readable file");
+        }
+        try {
+            if (Files.size(path) == 0) { // a copy that never finished, say: FFmpeg would only call it invalid data
+                throw fail(what + " " + path + " is empty (0 bytes)");
+            }
+        } catch (java.io.IOException e) {
+            throw fail(what + " " + path + " cannot be read: " + e.getMessage());
         }
     }
 

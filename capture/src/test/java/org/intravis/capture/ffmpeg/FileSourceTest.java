@@ -185,6 +185,17 @@ class FileSourceTest {
         s.close();
     }
 
+    /** An empty file (a copy that never finished) says so, rather than FFmpeg's "invalid data". */
+    @Test
+    void emptyFileIsAClearErrorAtOpen() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.mp4"));
+        FrameSource s = FrameSources.create("file:" + empty);
+        assertThatThrownBy(s::open).isInstanceOf(CaptureException.class)
+                .hasMessage("video file " + empty + " is empty (0 bytes)");
+        assertThat(s.status()).isEqualTo(SourceStatus.FAILED);
+        s.close();
+    }
+
     @Test
     void randomBytesNamedMp4IsAClearErrorAtOpen() throws Exception {
         Path junk = dir.resolve("junk.mp4");
