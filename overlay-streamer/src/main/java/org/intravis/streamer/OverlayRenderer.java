@@ -241,7 +241,7 @@ public final class OverlayRenderer implements AutoCloseable {
         rectangle(bgr, p1.x(0).y(h - border), p2.x(w - 1).y(h - 1), colour, -1, LINE_8, 0);
         rectangle(bgr, p1.x(0).y(0), p2.x(border - 1).y(h - 1), colour, -1, LINE_8, 0);
         rectangle(bgr, p1.x(w - border).y(0), p2.x(w - 1).y(h - 1), colour, -1, LINE_8, 0);
-        double scale = font * 0.8;
+        double scale = font * 1.0; // read from across the room: larger than the labels and the badge
         int thick = Math.max(1, unit);
         org.bytedeco.opencv.opencv_core.Size size = getTextSize(text, FONT_HERSHEY_DUPLEX, scale, thick, baseline);
         int pad = 4 * unit;
