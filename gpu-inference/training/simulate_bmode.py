@@ -51,7 +51,7 @@ def envelope(rf):
     return np.abs(np.fft.ifft(spec * h[:, None], axis=0)).astype(np.float32)
 
 
-def lateral_blur(rf, dz_mm, focus_mm, rng):
+def lateral_blur(rf, dz_mm, focus_mm):
     """The beam's lateral width: 0.25 mm at the focus, wider away from it; applied in depth bands."""
     out = np.empty_like(rf)
     bands = 8
@@ -160,8 +160,9 @@ def simulate(scene, with_needle, rng, angles=(10, 45), entry=None):
                     break
                 rf[r, col] += amp * (0.45 if k == 1 else 0.45 * tail ** (k - 1)) * rng.choice([1, -1])
         mask_line = ((xe, ze), (xt, zt))
-    rf = np.apply_along_axis(lambda c: np.convolve(c, psf_axial(dz), mode="same"), 0, rf)
-    rf = lateral_blur(rf, dz, rng.uniform(15, 25), rng)
+    pulse = psf_axial(dz)
+    rf = np.apply_along_axis(lambda c: np.convolve(c, pulse, mode="same"), 0, rf)
+    rf = lateral_blur(rf, dz, rng.uniform(15, 25))
     env = envelope(rf)
     env *= np.exp(0.5 * 0.5 * F0_MHZ * zs / 10.0 * rng.uniform(-0.3, 0.3))[:, None].astype(np.float32)  # TGC not quite right
     env = cv2.resize(env, (WIDTH_PX, DEPTH_PX), interpolation=cv2.INTER_AREA)

@@ -60,6 +60,8 @@ class LabelPlacer {
     for (let k = 1; k <= 12; k++) {
       candidates.push([x0, y0 + Math.ceil(k / 2) * h * (k % 2 ? -1 : 1)]);   // a line up, down, two up...
     }
+    // a zone overlapping its own box (a nerve inside a no-go zone) is beside it wherever it goes; a tip never is
+    const others = this.obstacles.filter((o) => o !== own && (o.tip || !this.hits([o], own.x, own.y, own.w, own.h)));
     let chosen = null;
     let freeOfLabels = null;
     for (const [cx, cy] of candidates) {
@@ -67,8 +69,6 @@ class LabelPlacer {
       const y = Math.max(0, Math.min(cy, H - h));
       if (this.hits(this.boxes, x, y, w, h)) continue;
       freeOfLabels = freeOfLabels || [x, y];
-      // a zone overlapping its own box (a nerve inside a no-go zone) is beside it wherever it goes; a tip never is
-      const others = this.obstacles.filter((o) => o !== own && (o.tip || !this.hits([o], own.x, own.y, own.w, own.h)));
       if (!this.hits(others, x, y, w, h)) {
         chosen = [x, y];
         break;

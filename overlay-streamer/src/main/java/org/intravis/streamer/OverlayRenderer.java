@@ -270,14 +270,13 @@ public final class OverlayRenderer implements AutoCloseable {
             text = "AI " + ageMillis + " ms";
             bg = null;
         }
-        int[] base = new int[1];
         double scale = font * 0.8;
         int thick = Math.max(1, unit);
-        org.bytedeco.opencv.opencv_core.Size size = getTextSize(text, FONT_HERSHEY_SIMPLEX, scale, thick, base);
+        org.bytedeco.opencv.opencv_core.Size size = getTextSize(text, FONT_HERSHEY_SIMPLEX, scale, thick, baseline);
         int x = bgr.cols() - size.width() - 12 * unit;
         int y = bgr.rows() - 10 * unit;
         if (bg != null) {
-            rectangle(bgr, p1.x(x - 6 * unit).y(y - size.height() - 6 * unit), p2.x(x + size.width() + 6 * unit).y(y + base[0] + 2 * unit),
+            rectangle(bgr, p1.x(x - 6 * unit).y(y - size.height() - 6 * unit), p2.x(x + size.width() + 6 * unit).y(y + baseline[0] + 2 * unit),
                     bg, -1, LINE_8, 0);
             putText(bgr, text, p1.x(x).y(y), FONT_HERSHEY_SIMPLEX, scale, bg == AMBER ? BLACK : WHITE, thick, LINE_AA, false);
         } else {
