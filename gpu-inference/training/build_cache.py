@@ -98,12 +98,18 @@ def main():
                     help="needle: another recording's labelled frames in the clip's place (site_labels.py or the "
                          "replay view's needle marks write them): adapting the needle network to a site (training "
                          "README); repeat it for several recordings")
+    ap.add_argument("--sim-share", type=float, default=None,
+                    help="needle: share of samples that are B-mode simulation frames from --sim-dir (default 0)")
+    ap.add_argument("--sim-dir", action="append", default=None,
+                    help="needle: a folder of simulate_bmode.py --for-training frames; repeat it for several")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
                     help="ultrasound: real images from the training split, or all 204 labelled ones (a pool for "
                          "cross-validation: train.py --exclude-split leaves a fold out by each sample's source)")
     a = ap.parse_args()
+    if (a.sim_share or 0) > 0 and not a.sim_dir:
+        raise SystemExit("--sim-share needs --sim-dir (simulate_bmode.py --for-training writes one)")
     for d in a.clip_dir or []:
         if not os.path.isfile(os.path.join(d, "labels.json")):
             raise SystemExit("--clip-dir %s: no labels.json there (site_labels.py or the replay view's needle marks "
@@ -112,7 +118,8 @@ def main():
     step = 250
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share,
            "SEGMENT_SHARE": a.segment_share, "HARMONISE_SHARE": a.harmonise_share,
-           "SOFT_SHARE": a.soft_share, "SHALLOW_SHARE": a.shallow_share}
+           "SOFT_SHARE": a.soft_share, "SHALLOW_SHARE": a.shallow_share, "SIM_SHARE": a.sim_share,
+           "SIM_DIRS": tuple(a.sim_dir) if a.sim_dir else None}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
              a.images, a.clip_share, a.clip_views_only, a.clip_every, a.clip_dir) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:

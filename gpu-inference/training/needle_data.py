@@ -66,6 +66,11 @@ SOFT_SHARE = 0.0
 # side (the renderer's 8-70 has few under 12, and 1.2.4 missed most needles that flat: simulate_bmode.py, the clip
 # turned flatter); build_cache --shallow-share sets it. 0: every pool up to 1.2.4 (no random number drawn for it)
 SHALLOW_SHARE = 0.0
+# share of samples that are frames of the B-mode simulation (simulate_bmode.py --for-training: needles made the way
+# a scanner forms a picture, not painted), from these folders; build_cache --sim-share/--sim-dir set them. 0: every
+# pool up to 1.2.4 (and then no frame is read and the mix's shares are as before)
+SIM_SHARE = 0.0
+SIM_DIRS = ()
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -766,8 +771,16 @@ class NeedleSource:
             if not self.real_layers:
                 raise SystemExit("a transplant share without the labelled clip under %s (make_needle_fixture.py)"
                                  % ", ".join(clip_dirs))
+        self.sim, self.sim_files = [], []
+        if SIM_SHARE > 0:
+            for d in SIM_DIRS:
+                frames = load_clip(d)
+                if not frames:
+                    raise SystemExit("--sim-dir %s: no labelled frames there (simulate_bmode.py --for-training)" % d)
+                self.sim += frames
+                self.sim_files += [os.path.join(d, "labels.json")] + [os.path.join(d, "frames", f) for f, _, _ in frames]
         self.shares = np.array([clip_share if self.clip else 0, phantom_share if self.phantom else 0,
-                                plus_share if self.plus else 0, GEL_SHARE], np.float64)
+                                plus_share if self.plus else 0, GEL_SHARE, SIM_SHARE if self.sim else 0], np.float64)
         self.min_crop = min_crop
         # what the pool was made from (its files list): each folder's labels and the frames kept
         self.clip_files = ([os.path.join(d, "labels.json") for d in clip_dirs]
@@ -781,7 +794,7 @@ class NeedleSource:
         out += sorted(glob.glob(os.path.join(DICOM_DIR, "*.dcm")))
         if self.phantom:
             out += phantom_files(PHANTOM_US_DIR)
-        out += self.clip_files
+        out += self.clip_files + self.sim_files
         return out
 
     def sample(self, rng, with_tip=False):
@@ -808,6 +821,10 @@ class NeedleSource:
             return make_sample(rng, g, min_crop=self.min_crop, real_layers=self.real_layers)
         if u < c[3]:
             return make_sample(rng, gel_background(rng), needle_p=0.7, min_crop=self.min_crop,
+                               real_layers=self.real_layers)
+        if u < c[4]:  # a simulated frame: its own needle, or none (then maybe a drawn one, as on the clip's views)
+            _, g, nd = self.sim[int(rng.integers(len(self.sim)))]
+            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=0.5,
                                real_layers=self.real_layers)
         _, g, _ = self.real[int(rng.integers(len(self.real)))]
         return make_sample(rng, g, min_crop=self.min_crop, real_layers=self.real_layers)

@@ -16,8 +16,13 @@ were not made by its own renderer.
 
     /usr/bin/python3 simulate_bmode.py --out cache/sim-gel --scene gel
     /usr/bin/python3 simulate_bmode.py --out cache/sim-tissue --scene tissue
+    /usr/bin/python3 simulate_bmode.py --out cache/sim-train-gel --scene gel --n 600 --angles 5 65 --seed 5000 --for-training
+
+--for-training writes frames/ and labels.json in the labelled clip's form (tip; end: where the shaft enters the
+picture) instead of images/ and masks/, for `build_cache.py --sim-dir`.
 """
 import argparse
+import json
 import math
 import os
 
@@ -197,9 +202,12 @@ def main():
     ap.add_argument("--entry", default=None, help='"top" (through the skin line) or "side:Z" (Z mm deep); default '
                                                   "either")
     ap.add_argument("--prefix", default=None, help="file names' prefix (default: the scene)")
+    ap.add_argument("--for-training", action="store_true",
+                    help="frames/ and labels.json (the labelled clip's form) instead of images/ and masks/")
     a = ap.parse_args()
-    for d in ("images", "masks"):
+    for d in (("frames",) if a.for_training else ("images", "masks")):
         os.makedirs(os.path.join(a.out, d), exist_ok=True)
+    labels = []
     rng = np.random.default_rng(a.seed)
     total = a.n + a.n // 4
     for i in range(total):
@@ -212,10 +220,23 @@ def main():
         cv2.putText(frame, "L12-5  4.0cm  G55", (8, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 220, 1)
         for y in range(y0, y0 + ph + 1, 50):
             cv2.circle(frame, (x0 + pw + 6, y), 2, 230, -1)
-        mask = np.zeros(frame.shape, np.uint8) if line is None else shaft_mask(frame.shape, line, 1.0, (x0, y0))
         name = "%s_%03d.png" % (a.prefix or a.scene, i)
+        if a.for_training:
+            cv2.imwrite(os.path.join(a.out, "frames", name), frame)
+            entry = tip = None
+            if line is not None:
+                (xe, ze), (xt, zt) = line
+                entry = [round(xe / MM_PER_PX + x0, 1), round(ze / MM_PER_PX + y0, 1)]
+                tip = [round(xt / MM_PER_PX + x0, 1), round(zt / MM_PER_PX + y0, 1)]
+            labels.append({"frame": i + 1, "file": name, "split": "tune", "needle": line is not None,
+                           **({"tip": tip, "end": entry} if line is not None else {})})
+            continue
+        mask = np.zeros(frame.shape, np.uint8) if line is None else shaft_mask(frame.shape, line, 1.0, (x0, y0))
         cv2.imwrite(os.path.join(a.out, "images", name), frame)
         cv2.imwrite(os.path.join(a.out, "masks", name), mask)
+    if a.for_training:
+        with open(os.path.join(a.out, "labels.json"), "w") as f:
+            json.dump({"shaftWidthPx": 6, "source": "simulate_bmode.py", "frames": labels}, f, indent=1)
 
 
 if __name__ == "__main__":
