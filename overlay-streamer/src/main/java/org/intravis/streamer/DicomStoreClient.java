@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * syntax (nothing is re-encoded), the data set streamed from disk in P-DATA fragments of the archive's maximum length,
  * then the C-STORE response's status, and a release. The file is what {@link DicomCineWriter} writes (Part 10, with
  * its meta information, which is not sent). A refusal (the association, the transfer syntax, the store) is an
- * {@link IOException} that says which and why; the archive's word is final: nothing is retried here.
+ * {@link IOException} that says which and why; the archive's word is final: nothing is retried here. Over TLS
+ * ({@link DicomTls}) the same, after a handshake in which the archive proves who it is (and this side too, where
+ * the archive asks); a failed handshake is a refusal that says what to fix, and nothing of the file is sent.
  */
 public final class DicomStoreClient {
     private static final String APPLICATION_CONTEXT = "1.2.840.10008.3.1.1.1";
@@ -98,10 +100,18 @@ public final class DicomStoreClient {
 
     private final Destination to;
     private final int timeoutMillis;
+    private final DicomTls tls;
 
+    /** Plain DICOM over TCP. */
     public DicomStoreClient(Destination to, int timeoutMillis) {
+        this(to, timeoutMillis, null);
+    }
+
+    /** DICOM over TLS with {@code tls}; plain where it is null. */
+    public DicomStoreClient(Destination to, int timeoutMillis, DicomTls tls) {
         this.to = to;
         this.timeoutMillis = timeoutMillis;
+        this.tls = tls;
     }
 
     /**
@@ -140,12 +150,15 @@ public final class DicomStoreClient {
             }
             socket.setSoTimeout(timeoutMillis);
             socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            try {
+            Socket link = tls == null ? socket : secured(socket);
+            OutputStream out = link.getOutputStream();
+            DataInputStream in = new DataInputStream(link.getInputStream());
+            boolean associated = false;
+            try (link) { // over TLS its close says close_notify, then closes the connection
                 out.write(associateRequest(meta));
                 out.flush();
                 Accepted a = accepted(in);
+                associated = true;
                 if (a.result() != 0) {
                     release(out, in);
                     throw new IOException(to + " accepted the association but not the file's SOP class in its "
@@ -171,14 +184,92 @@ public final class DicomStoreClient {
             } catch (SocketTimeoutException e) {
                 throw new TryAgainLater(to + " did not answer within " + timeoutMillis / 1000 + " s", e);
             } catch (EOFException e) {
-                throw new TryAgainLater(to + " closed the connection before it answered", e);
+                throw new TryAgainLater(to + " closed the connection before it answered" + plainHint(associated), e);
             } catch (IOException e) {
                 if (e.getMessage() != null && e.getMessage().startsWith(to.toString())) {
                     throw e;
                 }
-                throw new TryAgainLater(to + ": the connection failed while sending (" + e.getMessage() + ")", e);
+                String refusal = tls == null || associated ? null : tlsRefusal(e);
+                if (refusal != null) {
+                    throw new IOException(to + ": TLS refused: " + refusal, e);
+                }
+                throw new TryAgainLater(to + ": the connection failed while sending (" + e.getMessage() + ")"
+                        + plainHint(associated), e);
             }
         }
+    }
+
+    /**
+     * The TLS handshake on the open connection; its failure as what to fix: the archive's certificate not trusted
+     * or not for this host, this side's certificate wanted or refused, or an archive that does not speak TLS there.
+     * Not tried again (the same certificates fail the same way), except an archive that does not answer in time.
+     */
+    private Socket secured(Socket socket) throws IOException {
+        try {
+            return tls.wrap(socket, to.host());
+        } catch (SocketTimeoutException e) {
+            throw new TryAgainLater(to + " did not answer the TLS handshake within " + timeoutMillis / 1000 + " s", e);
+        } catch (IOException e) {
+            String refusal = tlsRefusal(e);
+            if (refusal == null && !tls.askedForOwnCertificate()) {
+                // cut in the handshake before any certificate was asked for: an archive reading the hello as DICOM
+                refusal = "it does not seem to speak TLS on this port (" + e.getMessage() + ")";
+            }
+            throw new IOException(to + ": TLS handshake failed: " + (refusal != null ? refusal : e.getMessage()), e);
+        }
+    }
+
+    /** What a plain caller's connection cut before the association was answered may mean. */
+    private String plainHint(boolean associated) {
+        return tls == null && !associated
+                ? " (an archive that takes DICOM over TLS only cuts a plain caller so: --tls)" : "";
+    }
+
+    /**
+     * A failure in or just after the handshake as what to fix, or null where it says nothing of TLS (an ordinary
+     * broken connection). The archive's alert where one was read; else, since under TLS 1.3 an archive judges this
+     * side's certificate after the handshake has finished here and its refusal (an alert, then a closed
+     * connection) may meet the handshake's last write or the association request, a connection cut then on an
+     * archive that asked for this side's certificate is that refusal.
+     */
+    private String tlsRefusal(IOException e) {
+        String alert = alertMeaning(e);
+        if (alert != CERTIFICATE_REFUSED && (alert != null || !tls.askedForOwnCertificate())) {
+            return alert;
+        }
+        return tls.showsOwnCertificate()
+                ? "it did not accept this side's certificate (--tls-cert: is it signed by a CA the archive trusts?)"
+                : "it wants this side's certificate: give one (--tls-cert, --tls-key)";
+    }
+
+    /** {@link #alertMeaning}'s word for an alert about this side's certificate (missing or not accepted). */
+    private static final String CERTIFICATE_REFUSED = "this side's certificate";
+
+    /**
+     * What a TLS failure that names its reason means to fix ({@link #CERTIFICATE_REFUSED} for an alert about this
+     * side's certificate); null where it names none.
+     */
+    private static String alertMeaning(IOException e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(' ').append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+        String s = all.toString();
+        if (s.contains("PKIX path") || s.contains("unable to find valid certification path")) {
+            return "its certificate is not trusted (not signed by a CA of --tls-trust, or of Java's trust store "
+                    + "without it)";
+        }
+        if (s.contains("No subject alternative") || s.contains("No name matching")) {
+            return "its certificate is not for this host (" + e.getMessage() + ")";
+        }
+        if (s.contains("certificate_required") || s.contains("bad_certificate") || s.contains("unknown_ca")
+                || s.contains("certificate_unknown") || s.contains("access_denied")) {
+            return CERTIFICATE_REFUSED;
+        }
+        if (s.contains("Unsupported or unrecognized SSL message")) {
+            return "it does not seem to speak TLS on this port (" + e.getMessage() + ")";
+        }
+        return null;
     }
 
     /** The SOP class and instance, transfer syntax and where the data set starts, from a Part 10 file's meta group. */

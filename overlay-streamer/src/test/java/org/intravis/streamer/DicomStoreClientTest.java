@@ -22,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * implementation of the storage service). A file the cine writer made is stored byte for
  * byte; an archive that refuses the association, the JPEG transfer syntax, or is not there, is an error that says
  * which; an archive that comes up while the client is trying gets the file on a later try, a refusal is not tried
- * again.
+ * again. Over TLS (storescp with the test certificates of {@code dicom-tls/}): stored byte for byte when each side
+ * trusts the other; an archive whose certificate is not trusted or not for the host, one that wants this side's
+ * certificate, and one that does not speak TLS are each refused with what to fix, before anything is sent.
  */
 class DicomStoreClientTest {
     @TempDir
@@ -156,6 +158,102 @@ class DicomStoreClientTest {
                 .hasMessageContaining("cannot reach TEACHING@127.0.0.1:" + port)
                 .hasMessageContaining("tried 3 times");
         assertThat(told).hasSize(2);
+    }
+
+    private DicomStoreClient tlsClient(int port, String trust, boolean showOwnCertificate) throws IOException {
+        Path certs = dir.resolve("client-tls");
+        DicomTls tls = DicomTls.of(trust == null ? null : StoreScp.tlsFile(certs, trust),
+                showOwnCertificate ? StoreScp.tlsFile(certs, "client.pem") : null,
+                showOwnCertificate ? StoreScp.tlsFile(certs, "client.key") : null);
+        return new DicomStoreClient(
+                new DicomStoreClient.Destination(StoreScp.AE_TITLE, "127.0.0.1", port, "INTRAVIS"), 10_000, tls);
+    }
+
+    @Test
+    void overTlsACineIsStoredByteForByteWhenEachSideTrustsTheOther() throws Exception {
+        Path sent = cine();
+        try (StoreScp archive = StoreScp.startTls(dir.resolve("received"), "archive", "+xa", "+B")) {
+            DicomStoreClient.Result r = tlsClient(archive.port(), "ca.pem", true).send(sent);
+            assertThat(r.status()).isZero();
+            List<Path> stored = archive.stored();
+            assertThat(stored).hasSize(1);
+            DicomStoreClient.PartTen ours = DicomStoreClient.readMeta(sent);
+            DicomStoreClient.PartTen theirs = DicomStoreClient.readMeta(stored.get(0));
+            byte[] a = Files.readAllBytes(sent);
+            byte[] b = Files.readAllBytes(stored.get(0));
+            assertThat(Arrays.copyOfRange(b, (int) theirs.datasetOffset(), b.length)).as("the data set as kept there")
+                    .isEqualTo(Arrays.copyOfRange(a, (int) ours.datasetOffset(), a.length));
+            // a plain caller gets nothing stored there, and is told TLS may be why
+            assertThatThrownBy(() -> client(archive.port()).send(sent)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("an archive that takes DICOM over TLS only cuts a plain caller so: --tls");
+            assertThat(archive.stored()).hasSize(1);
+        }
+    }
+
+    @Test
+    void overTlsAnArchiveNotTrustedOrNotForTheHostIsRefusedBeforeAnythingIsSent() throws Exception {
+        Path sent = cine();
+        List<String> told = new CopyOnWriteArrayList<>();
+        try (StoreScp stranger = StoreScp.startTls(dir.resolve("stranger"), "stranger", "+xa", "-ic")) {
+            assertThatThrownBy(() -> tlsClient(stranger.port(), "ca.pem", true).send(sent, 2, 100, told::add))
+                    .isNotInstanceOf(DicomStoreClient.TryAgainLater.class)
+                    .hasMessageContaining("TLS handshake failed")
+                    .hasMessageContaining("its certificate is not trusted");
+            // without --tls-trust, Java's own trust store: it does not know the test CA either
+            assertThatThrownBy(() -> tlsClient(stranger.port(), null, true).send(sent))
+                    .hasMessageContaining("its certificate is not trusted");
+            assertThat(stranger.stored()).isEmpty();
+        }
+        try (StoreScp elsewhere = StoreScp.startTls(dir.resolve("elsewhere"), "wrongname", "+xa", "-ic")) {
+            assertThatThrownBy(() -> tlsClient(elsewhere.port(), "ca.pem", true).send(sent))
+                    .hasMessageContaining("its certificate is not for this host");
+            assertThat(elsewhere.stored()).isEmpty();
+        }
+        assertThat(told).as("a certificate that fails fails again: not retried").isEmpty();
+    }
+
+    @Test
+    void overTlsAnArchiveThatWantsThisSidesCertificateOrDoesNotSpeakTlsIsSaidSo() throws Exception {
+        Path sent = cine();
+        try (StoreScp archive = StoreScp.startTls(dir.resolve("demanding"), "archive", "+xa")) {
+            assertThatThrownBy(() -> tlsClient(archive.port(), "ca.pem", false).send(sent))
+                    .isInstanceOf(IOException.class)
+                    .isNotInstanceOf(DicomStoreClient.TryAgainLater.class)
+                    .hasMessageContaining("it wants this side's certificate: give one (--tls-cert, --tls-key)");
+            // a certificate the archive's CAs did not sign
+            Path certs = dir.resolve("stranger-tls");
+            DicomStoreClient unknown = new DicomStoreClient(new DicomStoreClient.Destination(StoreScp.AE_TITLE,
+                    "127.0.0.1", archive.port(), "INTRAVIS"), 10_000, DicomTls.of(StoreScp.tlsFile(certs, "ca.pem"),
+                    StoreScp.tlsFile(certs, "stranger.pem"), StoreScp.tlsFile(certs, "stranger.key")));
+            assertThatThrownBy(() -> unknown.send(sent)).isNotInstanceOf(DicomStoreClient.TryAgainLater.class)
+                    .hasMessageContaining("it did not accept this side's certificate");
+            assertThat(archive.stored()).isEmpty();
+        }
+        try (StoreScp plain = StoreScp.start(dir.resolve("plain"), "+xa")) {
+            assertThatThrownBy(() -> tlsClient(plain.port(), "ca.pem", true).send(sent))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("TLS handshake failed: it does not seem to speak TLS on this port");
+            assertThat(plain.stored()).isEmpty();
+        }
+    }
+
+    @Test
+    void tlsFilesThatAreMissingOrWrongAreSaidSo() throws IOException {
+        Path certs = dir.resolve("files");
+        Path ca = StoreScp.tlsFile(certs, "ca.pem");
+        Path key = StoreScp.tlsFile(certs, "client.key");
+        Path cert = StoreScp.tlsFile(certs, "client.pem");
+        assertThatThrownBy(() -> DicomTls.of(ca, cert, null)).hasMessageContaining("give both or neither");
+        assertThatThrownBy(() -> DicomTls.of(certs.resolve("none.pem"), null, null))
+                .hasMessageContaining("cannot read the trusted certificates");
+        assertThatThrownBy(() -> DicomTls.of(key, null, null)).hasMessageContaining("is not PEM certificates");
+        Files.writeString(certs.resolve("empty.pem"), "");
+        assertThatThrownBy(() -> DicomTls.of(certs.resolve("empty.pem"), null, null))
+                .hasMessageContaining("holds no certificate");
+        assertThatThrownBy(() -> DicomTls.of(ca, key, cert)).hasMessageContaining("is not a PEM certificate");
+        assertThatThrownBy(() -> DicomTls.of(ca, cert, ca)).hasMessageContaining("is not an unencrypted PEM private key");
+        assertThat(DicomTls.of(ca, cert, key)).isNotNull();
+        assertThat(DicomTls.of(null, null, null)).isNotNull();
     }
 
     @Test

@@ -1,8 +1,10 @@
 package org.intravis.ui;
 
 import org.intravis.streamer.DicomStoreClient;
+import org.intravis.streamer.DicomTls;
 import org.intravis.streamer.VideoCodec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -35,8 +37,11 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--send", paramLabel = "AE@HOST:PORT",
             description = "Then store the .dcm in that PACS or teaching-file archive (as 'intravis send' does, "
-                    + "calling AE title INTRAVIS).")
+                    + "calling AE title INTRAVIS; over TLS with --tls).")
     String send;
+
+    @Mixin
+    DicomTlsOptions tls;
 
     @Override
     public Integer call() {
@@ -48,6 +53,10 @@ final class ExportCommand implements Callable<Integer> {
         }
         // checked before the export, which may take minutes
         DicomStoreClient.Destination archive = send == null ? null : SendCommand.destination(send, "INTRAVIS");
+        DicomTls secure = tls.toTls();
+        if (secure != null && archive == null) {
+            throw new UserError("--tls is for --send: the archive to store in");
+        }
         VideoCodec c;
         try {
             c = VideoCodec.byName(codec == null ? "h264" : codec);
@@ -61,7 +70,7 @@ final class ExportCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "exported %d frames (%dx%d, %s) to %s: %.1f MB in %.1f s, %.1f frames/s%n",
                 r.frames(), r.width(), r.height(), r.format(), output, r.bytes() / 1e6, r.seconds(), r.fps());
         if (archive != null) {
-            System.out.println(SendCommand.store(output, archive, SendCommand.DEFAULT_TIMEOUT_S,
+            System.out.println(SendCommand.store(output, archive, secure, SendCommand.DEFAULT_TIMEOUT_S,
                     SendCommand.DEFAULT_RETRIES, SendCommand.DEFAULT_RETRY_WAIT_S));
         }
         return 0;

@@ -1,7 +1,9 @@
 package org.intravis.ui;
 
 import org.intravis.streamer.DicomStoreClient;
+import org.intravis.streamer.DicomTls;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -13,7 +15,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code intravis send --file case.dcm --to PACS@host:104}: a DICOM file (an {@code export --output case.dcm}) stored
  * in a PACS or teaching-file archive with a C-STORE ({@link DicomStoreClient}). The archive must know this side's AE
- * title ({@code --calling-ae}); the network path to it is the site's to secure (plain DICOM, no TLS here).
+ * title ({@code --calling-ae}); plain DICOM over TCP, or DICOM over TLS with {@code --tls} ({@link DicomTlsOptions}).
  */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = "Store a DICOM file (an exported case) in a PACS or teaching-file archive (C-STORE).")
@@ -43,6 +45,9 @@ final class SendCommand implements Callable<Integer> {
             description = "Seconds between tries (default: ${DEFAULT-VALUE}).")
     int retryWaitSeconds;
 
+    @Mixin
+    DicomTlsOptions tls;
+
     static final int DEFAULT_TIMEOUT_S = 30;
     /** An archive restarting or busy for a moment should not need an operator to send the case again. */
     static final int DEFAULT_RETRIES = 2;
@@ -59,7 +64,8 @@ final class SendCommand implements Callable<Integer> {
         if (retries < 0 || retryWaitSeconds < 0) {
             throw new UserError("--retries and --retry-wait-s must not be negative");
         }
-        System.out.println(store(file, destination(to, callingAe), timeoutSeconds, retries, retryWaitSeconds));
+        System.out.println(store(file, destination(to, callingAe), tls.toTls(), timeoutSeconds, retries,
+                retryWaitSeconds));
         return 0;
     }
 
@@ -74,12 +80,14 @@ final class SendCommand implements Callable<Integer> {
 
     /**
      * Stores {@code file} at {@code to}, again up to {@code retries} times {@code waitSeconds} apart while the failure
-     * may pass (each said on stderr); returns the line to print, or throws a {@link UserError} saying why not.
+     * may pass (each said on stderr), over TLS where {@code tls} is not null; returns the line to print, or throws a
+     * {@link UserError} saying why not.
      */
-    static String store(Path file, DicomStoreClient.Destination to, int timeoutSeconds, int retries, int waitSeconds) {
+    static String store(Path file, DicomStoreClient.Destination to, DicomTls tls, int timeoutSeconds, int retries,
+                        int waitSeconds) {
         DicomStoreClient.Result r;
         try {
-            r = new DicomStoreClient(to, timeoutSeconds * 1000).send(file, retries, waitSeconds * 1000L,
+            r = new DicomStoreClient(to, timeoutSeconds * 1000, tls).send(file, retries, waitSeconds * 1000L,
                     why -> System.err.println("not stored yet: " + why));
         } catch (IOException e) {
             throw new UserError("not stored: " + e.getMessage());
@@ -87,7 +95,8 @@ final class SendCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new UserError("not stored: interrupted");
         }
-        return String.format(Locale.ROOT, "stored %s in %s: %.1f MB in %.1f s%s", file.getFileName(), to,
+        return String.format(Locale.ROOT, "stored %s in %s%s: %.1f MB in %.1f s%s", file.getFileName(), to,
+                tls == null ? "" : " over TLS",
                 r.datasetBytes() / 1e6, r.seconds(),
                 r.warning() ? String.format(Locale.ROOT, " (with a warning, status 0x%04X)", r.status()) : "");
     }

@@ -152,6 +152,52 @@ class ExportAnalyzeTest {
     }
 
     /**
+     * The same over DICOM's secure transport: {@code send --tls-trust --tls-cert --tls-key} and {@code export --send}
+     * with them store in an archive that speaks TLS only and demands a caller's certificate (storescp with the test
+     * certificates); without this side's certificate, or with --tls and no --send, a one-line error says what to give.
+     */
+    @Test
+    void anExportedCaseIsSentOverTls() throws Exception {
+        Path session = RecordReplayTest.record(dir, 1.0);
+        Path dcm = dir.resolve("out").resolve("case.dcm");
+        exported(session, dcm);
+        Path certs = dir.resolve("certs");
+        String[] tls = {"--tls-trust", StoreScp.tlsFile(certs, "ca.pem").toString(),
+                "--tls-cert", StoreScp.tlsFile(certs, "client.pem").toString(),
+                "--tls-key", StoreScp.tlsFile(certs, "client.key").toString()};
+        try (StoreScp archive = StoreScp.startTls(dir.resolve("archive"), "archive", "+xa")) {
+            CommandRun.Result r = CommandLineErrorsTest.run(concat(new String[] {"send", "--file", dcm.toString(),
+                    "--to", archive.destination()}, tls));
+            assertThat(r.code()).as("send: %s %s", r.out(), r.err()).isZero();
+            assertThat(r.out()).contains("stored case.dcm in " + archive.destination() + " over TLS");
+            r = exported(session, dir.resolve("out").resolve("again.dcm"),
+                    concat(new String[] {"--send", archive.destination()}, tls));
+            assertThat(r.out()).contains("stored again.dcm in " + archive.destination() + " over TLS");
+            assertThat(archive.stored()).hasSize(2);
+
+            r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", archive.destination(),
+                    "--tls-trust", tls[1], "--retries", "0");
+            assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+            assertThat(r.err()).contains("it wants this side's certificate: give one (--tls-cert, --tls-key)");
+            assertThat(archive.stored()).hasSize(2);
+        }
+        CommandRun.Result r = CommandLineErrorsTest.run("send", "--file", dcm.toString(), "--to", "PACS@127.0.0.1:104",
+                "--tls-cert", tls[3]);
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("give both or neither");
+        r = CommandLineErrorsTest.run("export", "--recording", session.toString(), "--output",
+                dir.resolve("out").resolve("never.dcm").toString(), "--tls");
+        assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(r.err()).contains("--tls is for --send");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /**
      * A recording exported as a DICOM cine (for a PACS or a teaching file) reads back frame for frame: as many frames
      * as recorded, each at its recorded time (the Frame Time Vector), the pictures those of a lossless export of the
      * same recording within JPEG's loss, with the burned-in overlay; the header says what the object is.
