@@ -97,7 +97,8 @@ public final class DicomTls {
         try (InputStream in = Files.newInputStream(pem)) {
             cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the trusted certificates " + pem + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the trusted certificates " + pem + ": " + e.getMessage(),
+                    e);
         } catch (CertificateException e) {
             throw new IllegalArgumentException(pem + " is not PEM certificates: " + e.getMessage(), e);
         }
