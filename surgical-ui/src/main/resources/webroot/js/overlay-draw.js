@@ -24,18 +24,21 @@ function unitFor(canvas) {
 }
 
 /**
- * Places the labels of one overlay so that none covers another label, another zone or a tip (neighbouring zones and a
- * tip beside them would otherwise print over each other, and a label over a neighbour's outline hides both): a
- * zone's label goes above its box, left- or right-aligned, else below it; a tip's to its right, else its left, above
- * or below; else a line further up or down, within the frame. Zones that overlap the labelled one's box are not
- * avoided (they are beside it wherever it goes); a tip always is. When no place is free of everything, the first one
- * free of other labels. The boxes are kept for tests.
+ * Places the labels of one overlay so that none covers another label, another zone, a tip or an instrument's line
+ * (neighbouring zones and a tip beside them would otherwise print over each other, a label over a neighbour's outline
+ * hides both, and one across the needle's line hides the needle in the picture): a zone's label goes above its box,
+ * left- or right-aligned, else below it; a tip's to its right, else its left, above or below; else a line further up
+ * or down, within the frame. Zones that overlap the labelled one's box are not avoided (they are beside it wherever
+ * it goes); tips and lines always are. When no place is free of everything, the first one free of other labels. The
+ * boxes are kept for tests.
  */
 class LabelPlacer {
   constructor(ctx, unit, obstacles) {
     this.ctx = ctx;
     this.unit = unit;
-    this.obstacles = obstacles;  // {x, y, w, h} of every zone and tip drawn: what a label should not cover
+    // {x, y, w, h} of every zone and tip drawn, {x1, y1, x2, y2, line} of every instrument line (a label there
+    // would hide the needle in the picture): what a label should not cover
+    this.obstacles = obstacles;
     this.boxes = [];   // {x, y, w, h, text}: y is the top of the box
   }
 
@@ -61,7 +64,8 @@ class LabelPlacer {
       candidates.push([x0, y0 + Math.ceil(k / 2) * h * (k % 2 ? -1 : 1)]);   // a line up, down, two up...
     }
     // a zone overlapping its own box (a nerve inside a no-go zone) is beside it wherever it goes; a tip never is
-    const others = this.obstacles.filter((o) => o !== own && (o.tip || !this.hits([o], own.x, own.y, own.w, own.h)));
+    const others = this.obstacles.filter((o) => o !== own
+      && (o.tip || o.line || !this.hits([o], own.x, own.y, own.w, own.h)));
     let chosen = null;
     let freeOfLabels = null;
     for (const [cx, cy] of candidates) {
@@ -88,8 +92,29 @@ class LabelPlacer {
   }
 
   hits(boxes, x, y, w, h) {
-    return boxes.some((b) => x < b.x + b.w && b.x < x + w && y < b.y + b.h && b.y < y + h);
+    return boxes.some((b) => (b.line ? crosses(b, x, y, w, h)
+      : x < b.x + b.w && b.x < x + w && y < b.y + b.h && b.y < y + h));
   }
+}
+
+/** Whether segment s (x1, y1)-(x2, y2) meets the box (Liang-Barsky clipping: some part of it lies inside). */
+function crosses(s, x, y, w, h) {
+  const dx = s.x2 - s.x1;
+  const dy = s.y2 - s.y1;
+  const p = [-dx, dx, -dy, dy];
+  const q = [s.x1 - x, x + w - s.x1, s.y1 - y, y + h - s.y1];
+  let t0 = 0;
+  let t1 = 1;
+  for (let i = 0; i < 4; i++) {
+    if (p[i] === 0) {
+      if (q[i] < 0) return false;   // parallel to this edge and outside it
+    } else {
+      const t = q[i] / p[i];
+      if (p[i] < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+      if (t0 > t1) return false;
+    }
+  }
+  return true;
 }
 
 /** The bounding box {x, y, w, h} of a zone's points. */
@@ -148,7 +173,9 @@ export function drawOverlay(ctx, ov, opts) {
   const tipBoxes = tips.map((t) => ({
     x: t.x - tipRadius, y: t.y - tipRadius, w: 2 * tipRadius, h: 2 * tipRadius, tip: true,
   }));
-  const labels = new LabelPlacer(ctx, unit, zoneBoxes.concat(tipBoxes));
+  // the needle's line is avoided drawn or not: the needle in the picture lies under it
+  const lineSegments = (ov.lines || []).map((l) => ({ ...l, line: true }));
+  const labels = new LabelPlacer(ctx, unit, zoneBoxes.concat(tipBoxes, lineSegments));
   ctx.save();
   ctx.globalAlpha = opts.opacity ?? 1;
   ctx.lineJoin = 'round';

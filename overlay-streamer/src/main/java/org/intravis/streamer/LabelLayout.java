@@ -1,12 +1,13 @@
 package org.intravis.streamer;
 
 /**
- * Places the labels of one overlay so that none covers another label, another zone or a tip: the rule of the pages'
+ * Places the labels of one overlay so that none covers another label, another zone, a tip or an instrument's line
+ * (the needle's shaft: a label there would hide the needle in the picture): the rule of the pages'
  * {@code overlay-draw.js}, for the burned-in overlay. A zone's label goes above its box, left- or right-aligned, else
  * below it; a tip's to its right, else its left, above or below; else a line further up or down from the first
  * place, within the frame. Zones that overlap the labelled one's box are not avoided (they are beside it wherever
- * it goes); a tip always is. When no place is free of everything, the first one free of other labels; else the
- * first.
+ * it goes); tips and lines always are. When no place is free of everything, the first one free of other labels;
+ * else the first.
  * <p>
  * Boxes are integer pixels, {@code (x, y)} their top-left corner. Fixed arrays, no allocation per overlay.
  */
@@ -19,6 +20,11 @@ final class LabelLayout {
     private final int[] oh;
     private final boolean[] oTip;
     private int obstacles;
+    private final float[] sx1;
+    private final float[] sy1;
+    private final float[] sx2;
+    private final float[] sy2;
+    private int segments;
     private final int[] lx;
     private final int[] ly;
     private final int[] lw;
@@ -30,6 +36,15 @@ final class LabelLayout {
     private int placedY;
 
     LabelLayout(int capacity) {
+        this(capacity, 0);
+    }
+
+    /** Room for {@code capacity} zones and tips (and their labels) and {@code lineCapacity} instrument lines. */
+    LabelLayout(int capacity, int lineCapacity) {
+        sx1 = new float[lineCapacity];
+        sy1 = new float[lineCapacity];
+        sx2 = new float[lineCapacity];
+        sy2 = new float[lineCapacity];
         ox = new int[capacity];
         oy = new int[capacity];
         ow = new int[capacity];
@@ -44,6 +59,7 @@ final class LabelLayout {
     /** Forgets the last overlay's zones, tips and labels. */
     void reset() {
         obstacles = 0;
+        segments = 0;
         labels = 0;
     }
 
@@ -58,6 +74,19 @@ final class LabelLayout {
         oh[obstacles] = h;
         oTip[obstacles] = tip;
         return obstacles++;
+    }
+
+    /** Adds an instrument's line from (x1, y1) to (x2, y2), which no label covers; false when full. */
+    boolean addLine(float x1, float y1, float x2, float y2) {
+        if (segments == sx1.length) {
+            return false;
+        }
+        sx1[segments] = x1;
+        sy1[segments] = y1;
+        sx2[segments] = x2;
+        sy2[segments] = y2;
+        segments++;
+        return true;
     }
 
     /**
@@ -145,7 +174,40 @@ final class LabelLayout {
                 return true;
             }
         }
+        for (int i = 0; i < segments; i++) {
+            if (crosses(sx1[i], sy1[i], sx2[i], sy2[i], x, y, w, h)) {
+                return true;
+            }
+        }
         return false;
+    }
+
+    /** Whether the segment (x1, y1)-(x2, y2) meets the box (Liang-Barsky clipping: some part of it lies inside). */
+    static boolean crosses(float x1, float y1, float x2, float y2, int x, int y, int w, int h) {
+        float dx = x2 - x1;
+        float dy = y2 - y1;
+        float t0 = 0;
+        float t1 = 1;
+        for (int edge = 0; edge < 4; edge++) { // left, right, top, bottom
+            float p = edge == 0 ? -dx : edge == 1 ? dx : edge == 2 ? -dy : dy;
+            float q = edge == 0 ? x1 - x : edge == 1 ? x + w - x1 : edge == 2 ? y1 - y : y + h - y1;
+            if (p == 0) {
+                if (q < 0) {
+                    return false; // parallel to this edge and outside it
+                }
+            } else {
+                float t = q / p;
+                if (p < 0) {
+                    t0 = Math.max(t0, t);
+                } else {
+                    t1 = Math.min(t1, t);
+                }
+                if (t0 > t1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean overlap(int x, int y, int w, int h, int x2, int y2, int w2, int h2) {

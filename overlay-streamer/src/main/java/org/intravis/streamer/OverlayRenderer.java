@@ -44,7 +44,8 @@ public final class OverlayRenderer implements AutoCloseable {
     private final Point p1 = new Point();
     private final Point p2 = new Point();
     private final Mat fillScratch = new Mat();
-    private final LabelLayout labels = new LabelLayout(Annotations.MAX_ZONES + Annotations.MAX_TIPS);
+    private final LabelLayout labels = new LabelLayout(Annotations.MAX_ZONES + Annotations.MAX_TIPS,
+            Annotations.MAX_LINES);
     private final int[] zoneBox = new int[Annotations.MAX_ZONES];
     private final int[] tipBox = new int[Annotations.MAX_TIPS];
     private final int[] baseline = new int[1];
@@ -76,7 +77,7 @@ public final class OverlayRenderer implements AutoCloseable {
         drawBadge(bgr, a, ageMillis, fresh, unit, font);
     }
 
-    /** The boxes of every zone and tip drawn, which the labels keep off (but for their own). */
+    /** Every zone's and tip's box and every instrument's line: what the labels keep off (but for their own box). */
     private void addObstacles(Annotations a, int unit) {
         labels.reset();
         for (int z = 0; z < a.zoneCount(); z++) {
@@ -92,6 +93,9 @@ public final class OverlayRenderer implements AutoCloseable {
         int r = 9 * unit;
         for (int i = 0; i < a.tipCount(); i++) {
             tipBox[i] = labels.addObstacle(Math.round(a.tipX[i]) - r, Math.round(a.tipY[i]) - r, 2 * r, 2 * r, true);
+        }
+        for (int i = 0; i < a.lineCount(); i++) {
+            labels.addLine(a.lineX1[i], a.lineY1[i], a.lineX2[i], a.lineY2[i]);
         }
     }
 

@@ -74,6 +74,45 @@ class LabelLayoutTest {
                 java.util.Arrays.toString(label)).isFalse();
     }
 
+    /**
+     * The needle's line passing just above a vessel, where the vessel's label would go (the OR display's case: the
+     * label across the needle hides the needle in the picture): the label goes where the line is not, near the
+     * vessel; the tip's label keeps off the line too.
+     */
+    @Test
+    void labelsStayOffTheNeedlesLine() {
+        LabelLayout layout = new LabelLayout(4, 2);
+        layout.reset();
+        layout.addObstacle(360, 190, 50, 42, false);           // the vessel
+        int tip = layout.addObstacle(321, 196, 18, 18, true);  // the tip at (330, 205), the line's deep end
+        assertThat(layout.addLine(500, 40, 330, 205)).isTrue();
+        layout.place(0, false, 75, 17, 2, W, H);
+        int[] vesselLabel = {layout.x(), layout.y(), 75, 17};
+        assertThat(LabelLayout.crosses(500, 40, 330, 205, 360, 190 - 17 - 2, 75, 17))
+                .as("the place asked for first is across the line").isTrue();
+        assertThat(LabelLayout.crosses(500, 40, 330, 205, vesselLabel[0], vesselLabel[1], 75, 17))
+                .as("vessel label %s across the line", java.util.Arrays.toString(vesselLabel)).isFalse();
+        assertThat(overlap(vesselLabel, new int[] {321, 196, 18, 18})).isFalse();
+        assertThat(Math.abs(vesselLabel[1] - 190)).as("near the vessel").isLessThan(60);
+        layout.place(tip, true, 68, 17, 2, W, H);
+        assertThat(LabelLayout.crosses(500, 40, 330, 205, layout.x(), layout.y(), 68, 17))
+                .as("tip label at (%d, %d) across the line", layout.x(), layout.y()).isFalse();
+        assertThat(layout.addLine(0, 0, 1, 1)).isTrue();
+        assertThat(layout.addLine(0, 0, 1, 1)).as("full at two lines").isFalse();
+    }
+
+    /** The segment test: through, inside, beside, along an edge, and a point. */
+    @Test
+    void aSegmentCrossesABoxOnlyWhereSomeOfItLiesInside() {
+        assertThat(LabelLayout.crosses(0, 50, 200, 50, 50, 40, 20, 20)).isTrue();    // straight through
+        assertThat(LabelLayout.crosses(55, 45, 60, 50, 50, 40, 20, 20)).isTrue();    // wholly inside
+        assertThat(LabelLayout.crosses(0, 0, 40, 100, 50, 40, 20, 20)).isFalse();    // beside it
+        assertThat(LabelLayout.crosses(0, 0, 45, 35, 50, 40, 20, 20)).isFalse();     // stops short
+        assertThat(LabelLayout.crosses(100, 0, 0, 100, 50, 40, 20, 20)).isTrue();    // across a corner region
+        assertThat(LabelLayout.crosses(0, 30, 200, 30, 50, 40, 20, 20)).isFalse();   // parallel, above
+        assertThat(LabelLayout.crosses(60, 50, 60, 50, 50, 40, 20, 20)).isTrue();    // a point inside
+    }
+
     /** With no place free of zones, a place free of other labels. */
     @Test
     void aCrowdedFrameStillKeepsLabelsApart() {

@@ -219,6 +219,50 @@ class LivePagesBrowserTest {
         }
     }
 
+    /**
+     * The needle's line passing just above a vessel, where the vessel's label would go (the OR display's case, where
+     * "VESSEL 96%" lay across the needle and hid it in the picture): no label crosses the line, each stays near what
+     * it names; the same with the line layer turned off (the needle in the picture is still there).
+     */
+    @Test
+    void labelsStayOffTheNeedlesLine() {
+        Page page = chromium.page(1280, 720);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM));
+        double[] line = {500, 40, 330, 205};
+        for (String opts : List.of("{}", "{ layers: { tips: true, line: false, vessel: true, nerve: true,"
+                + " nogo: true, labels: true } }")) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> boxes = (List<Map<String, Object>>) page.evaluate("async () => {"
+                    + " const m = await import('/js/overlay-draw.js');"
+                    + " const c = document.createElement('canvas'); c.width = 640; c.height = 360;"
+                    + " const ov = { zones: [ { class: 'vessel', confidence: 0.96,"
+                    + "   points: [[360, 190], [410, 190], [410, 232], [360, 232]] } ],"
+                    + "   tips: [ { x: 330, y: 205, kind: 'needle', confidence: 0.94 } ],"
+                    + "   lines: [ { x1: 500, y1: 40, x2: 330, y2: 205, confidence: 0.94 } ] };"
+                    + " return m.drawOverlay(c.getContext('2d'), ov, " + opts + "); }");
+            assertThat(boxes).as(opts).hasSize(2);
+            for (Map<String, Object> b : boxes) {
+                assertThat(crosses(line, d(b, "x"), d(b, "y"), d(b, "w"), d(b, "h")))
+                        .as("label %s at (%s, %s) across the needle's line, %s", b.get("text"), b.get("x"), b.get("y"),
+                                opts).isFalse();
+            }
+            assertThat(Math.abs(d(boxes.get(0), "y") - 190)).as("the vessel's label near it").isLessThan(60);
+        }
+    }
+
+    /** Whether segment l (x1, y1, x2, y2) has a point inside the box (sampled every half pixel). */
+    private static boolean crosses(double[] l, double x, double y, double w, double h) {
+        int n = (int) (2 * Math.hypot(l[2] - l[0], l[3] - l[1])) + 1;
+        for (int i = 0; i <= n; i++) {
+            double px = l[0] + (l[2] - l[0]) * i / n;
+            double py = l[1] + (l[3] - l[1]) * i / n;
+            if (px > x && px < x + w && py > y && py < y + h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
     void aZoneDrawnBeforeTheStoredZonesArriveNeitherStartsNorDeletesThem() throws Exception {
         String zonesPath = "/api/streams/" + STREAM + "/zones";
