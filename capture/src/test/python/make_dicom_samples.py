@@ -28,6 +28,9 @@ Each file is a multi-frame ultrasound cine as scanners export them (see README.m
   rgb-jpeg-ycbcr.dcm  the same pictures as OpenCV's JPEG (YCbCr, chroma 4:2:0) without its JFIF marker, labelled RGB,
                       as some scanners write it: the subsampled chroma says YCbCr
   cine-deflated.dcm   Deflated Explicit VR Little Endian (1.2.840.10008.1.2.1.99), native grey, 3 frames 120x96
+  cine-bigendian.dcm, grey12-window-bigendian.dcm, rgb-bigendian.dcm
+                      the retired Explicit VR Big Endian (1.2.840.10008.1.2.2): cine-implicit, grey12-window and
+                      rgb-explicit through DCMTK's dcmconv +tb (8-bit samples as OW words: bytes in swapped pairs)
   cine-eot.dcm        JPEG Baseline grey, 4 frames 120x96 of two fragments each, an empty Basic Offset Table and an
                       Extended Offset Table (7FE0,0001)
   expected/NAME_F.png frame F of NAME as grey (also for two samples of ../shared/data/dicom read there) (pydicom's pixels, colour to grey with OpenCV's weights);
@@ -290,7 +293,12 @@ def main():
             ("grey12-signed-sigmoid-jls", "grey12-signed-sigmoid", ["dcmcjpls", "+el", "+un"]),
             ("grey12-signed-sigmoid-j2k", "grey12-signed-sigmoid", ["gdcmconv", "--j2k"]),
             # colour JPEG stored as RGB (no colour transform; DCMTK marks it with an Adobe marker and R, G, B ids)
-            ("rgb-jpeg-rgb", "rgb-explicit", ["dcmcjpeg", "+eb", "+cr", "+un", "+q", "95"])):
+            ("rgb-jpeg-rgb", "rgb-explicit", ["dcmcjpeg", "+eb", "+cr", "+un", "+q", "95"]),
+            # the retired explicit VR big endian, as older scanners and archives export it (DCMTK writes 8-bit
+            # samples as OW words, so their bytes come in swapped pairs); expected: the originals' pictures
+            ("cine-bigendian", "cine-implicit", ["dcmconv", "+tb"]),
+            ("grey12-window-bigendian", "grey12-window", ["dcmconv", "+tb"]),
+            ("rgb-bigendian", "rgb-explicit", ["dcmconv", "+tb"])):
         subprocess.run([*tool, native + ".dcm", name + ".dcm"], check=True)
         d, n = pydicom.dcmread(name + ".dcm"), pydicom.dcmread(native + ".dcm")
         made_up = [e.tag for e in d if e.tag not in n and e.tag.group == 0x0020]  # GDCM's new study and series UIDs
@@ -298,8 +306,8 @@ def main():
             del d[tag]
         if made_up:
             d.save_as(name + ".dcm", write_like_original=True)  # the same bytes on every run
-        for i in (0, 1 if native != "rgb-explicit" else 2):
-            shutil.copy(f"expected/{native}_{i}.png", f"expected/{name}_{i}.png")
+        for png in glob.glob(f"expected/{native}_*.png"):  # the frames the original's pictures were written for
+            shutil.copy(png, png.replace(f"expected/{native}_", f"expected/{name}_"))
 
     # 13. the same RGB JPEG as some encoders write it: no Adobe or JFIF marker, component ids 1, 2, 3 (which a JPEG
     #     decoder alone takes for YCbCr; the photometric interpretation RGB says no colour transform was applied)

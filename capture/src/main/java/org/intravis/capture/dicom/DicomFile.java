@@ -18,8 +18,10 @@ import java.util.zip.Inflater;
  * (size, samples, photometric interpretation, bits, palette, rescale and VOI window), the cine timing (frame time,
  * frame time vector, cine rate), the pixel spacing (Pixel Spacing, else the first ultrasound region's physical delta), and where each frame's
  * bytes are (native: one block; encapsulated: its fragments). The file is memory-mapped and only the elements above
- * are decoded; nested sequences are walked to be skipped (and for the ultrasound region). Little-endian transfer
- * syntaxes only (explicit and implicit VR, deflated too; the retired big-endian one is refused by name).
+ * are decoded; nested sequences are walked to be skipped (and for the ultrasound region). Explicit and implicit VR
+ * little endian, deflated, and the retired explicit VR big endian (older scanners' and archives' exports: the data set
+ * read in that order, 16-bit samples too, and 8-bit samples stored as OW come in swapped pairs, which
+ * {@link DicomPictures} puts back).
  */
 final class DicomFile {
     static final String IMPLICIT_LE = "1.2.840.10008.1.2";
@@ -44,6 +46,10 @@ final class DicomFile {
     /** The file, memory-mapped; for a deflated file, the meta information and the inflated data set (on the heap). */
     ByteBuffer bytes;
     String transferSyntax = "";
+    /** The data set is big endian (the retired explicit VR big endian transfer syntax). */
+    boolean bigEndian;
+    /** The pixel data element's VR as written (OB or OW; empty where the VR is implicit). */
+    String pixelVr = "";
     int rows;
     int columns;
     int samples = 1;
@@ -127,8 +133,8 @@ final class DicomFile {
             throw new DicomFormatException("has no transfer syntax in its file meta information");
         }
         if (transferSyntax.equals(EXPLICIT_BE)) {
-            throw new DicomFormatException("uses the retired big-endian transfer syntax; convert it, e.g. with "
-                    + "dcmconv +te (DCMTK)");
+            bigEndian = true;
+            b.order(ByteOrder.BIG_ENDIAN); // the same buffer as bytes: every value read from here on
         }
         if (transferSyntax.equals(DEFLATED)) {
             b = inflated(b);
@@ -173,6 +179,7 @@ final class DicomFile {
             }
         }
         if (tag == PIXEL_DATA && depth == 0) {
+            pixelVr = vr;
             pixels(b, length, start);
             return true;
         }

@@ -30,7 +30,9 @@ final class DicomPictures implements AutoCloseable {
     private final int pixels;
     private final boolean colour;
     private final byte[] raw;      // a frame's samples as stored (RLE: decoded, plane by plane)
-    private final ByteBuffer rawWords; // raw as little-endian 16-bit samples, made once
+    private final ByteBuffer rawWords; // raw as 16-bit samples in the file's byte order, made once
+    /** 8-bit samples written as big-endian 16-bit words (OW): each pair of bytes swapped in the file. */
+    private final boolean swappedPairs;
     private final Mat picture;     // the frame as 8-bit grey or BGR
     private final BytePointer pictureMemory;
     private final byte[] shown;    // the picture built in Java, then copied to OpenCV's memory in one call
@@ -77,7 +79,8 @@ final class DicomPictures implements AutoCloseable {
         this.pixels = f.rows * f.columns;
         this.colour = !mono;
         this.raw = new byte[pixels * f.samples * bytesPerSample(f)];
-        this.rawWords = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        this.rawWords = ByteBuffer.wrap(raw).order(f.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        this.swappedPairs = f.bigEndian && f.bitsAllocated == 8 && "OW".equals(f.pixelVr);
         if (!f.encapsulated() && f.nativeLength < (long) raw.length * f.frames) {
             long whole = f.nativeLength / raw.length;
             if (whole == 0) {
@@ -107,6 +110,19 @@ final class DicomPictures implements AutoCloseable {
      * Frame {@code i} as an 8-bit picture: grey or BGR as stored, BGR for every compressed syntax but RLE; this
      * decoder's own picture, valid until the next call.
      */
+    /**
+     * Frame {@code i}'s 8-bit samples into {@link #raw} from a big-endian OW pixel stream: byte k of the stream is
+     * stored at k ^ 1 (the pairs belong to the whole stream, so a frame of odd length starts mid-pair).
+     */
+    private void unswapped(int i) {
+        DicomFile f = file;
+        long from = (long) i * raw.length;
+        for (int j = 0; j < raw.length; j++) {
+            long k = (from + j) ^ 1;
+            raw[j] = k < f.nativeLength ? f.bytes.get((int) (f.nativeOffset + k)) : 0;
+        }
+    }
+
     Mat frame(int i) {
         DicomFile f = file;
         if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
@@ -116,6 +132,9 @@ final class DicomPictures implements AutoCloseable {
         if (f.encapsulated()) {
             rle(f.frameBytes(i), i);
             byPlane = true;
+        } else if (swappedPairs) {
+            unswapped(i);
+            byPlane = f.planar == 1;
         } else {
             f.bytes.get((int) (f.nativeOffset + (long) i * raw.length), raw);
             byPlane = f.planar == 1;

@@ -108,6 +108,10 @@ class DicomSourceTest {
             // labelled RGB over a JPEG that holds YCbCr (chroma subsampled, no marker): the JPEG's own sampling decides
             "rgb-jpeg-ycbcr.dcm,       100,  80,  3, 30.0, 0,   0 2, 2.0, 16",
             "cine-deflated.dcm,        120,  96,  3, 15.0, 0,   0 2, 0,   0",
+            // the retired explicit VR big endian (DCMTK's dcmconv +tb): 8-bit grey and colour as OW, 16-bit grey
+            "cine-bigendian.dcm,       120,  96,  5, 20.0, 0,   0 4, 0,   0",
+            "grey12-window-bigendian.dcm, 120, 96, 2, 30.0, 0,  0 1, 0.01, 1",
+            "rgb-bigendian.dcm,        100,  80,  3, 30.0, 0,   0 2, 0,   0",
             "cine-eot.dcm,             120,  96,  4, 30.0, 0,   0 3, 0,   0",
             "video-h264.dcm,           180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
             "video-mpeg2.dcm,          180, 144, 10, 20.0, 0,   0 9, 0.5, 4",
@@ -181,6 +185,34 @@ class DicomSourceTest {
             }
             assertThat(s.statusDetail()).contains("looped 2 times");
         }
+    }
+
+    /**
+     * A big-endian file (DCMTK's dcmconv +tb of a little-endian one) gives its original's frames to the byte, with its
+     * timing and size: the data set read in that order, 16-bit samples swapped, 8-bit ones stored as OW words put back
+     * in order (grey, and colour delivered as BGR).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"cine-bigendian.dcm, cine-implicit.dcm, ", "grey12-window-bigendian.dcm, grey12-window.dcm, ",
+            "rgb-bigendian.dcm, rgb-explicit.dcm, &format=bgr"})
+    void aBigEndianFileGivesItsOriginalsFrames(String bigEndian, String original, String options) throws Exception {
+        String extra = options == null ? "" : options;
+        List<Long> ptsBig = new ArrayList<>();
+        List<Long> ptsLittle = new ArrayList<>();
+        List<byte[]> big;
+        List<byte[]> little;
+        try (FrameSource s = open("dicom:" + resource(bigEndian) + "?pace=fast" + extra)) {
+            big = frames(s, ptsBig);
+            assertThat(s.statusDetail()).contains(big.size() + " frames delivered of " + big.size());
+        }
+        try (FrameSource s = open("dicom:" + resource(original) + "?pace=fast" + extra)) {
+            little = frames(s, ptsLittle);
+        }
+        assertThat(big).hasSameSizeAs(little).isNotEmpty();
+        for (int i = 0; i < big.size(); i++) {
+            assertThat(big.get(i)).as("%s frame %d", bigEndian, i).isEqualTo(little.get(i));
+        }
+        assertThat(ptsBig).isEqualTo(ptsLittle);
     }
 
     @Test
@@ -375,7 +407,8 @@ class DicomSourceTest {
     @CsvSource({"cine-jpeg.dcm", "cine-rle.dcm", "cine-implicit.dcm", "OBXXXX1A_rle_2frame.dcm", "cine-j2k.dcm",
             "cine-jpegls.dcm", "cine-ljpeg.dcm", "video-h264.dcm", "video-mpeg2.dcm", "video-hevc.dcm",
             "cine-deflated.dcm", "cine-eot.dcm", "grey12-window-lossy.dcm", "grey12-window-ljpeg.dcm",
-            "grey12-signed-sigmoid-jls.dcm", "grey12-signed-sigmoid-j2k.dcm", "rgb-jpeg-plain.dcm"})
+            "grey12-signed-sigmoid-jls.dcm", "grey12-signed-sigmoid-j2k.dcm", "rgb-jpeg-plain.dcm",
+            "cine-bigendian.dcm", "grey12-window-bigendian.dcm"})
     void aDamagedHeaderIsPlayedOrRefusedClearly(String name) throws Exception {
         byte[] original = Files.readAllBytes(resource(name));
         java.util.Random random = new java.util.Random(31L * name.hashCode());
