@@ -235,6 +235,8 @@ public final class DicomSource extends PlayedSource {
         return switch (ts) {
             case DicomFile.IMPLICIT_LE -> "native (implicit VR)";
             case DicomFile.EXPLICIT_LE -> "native";
+            case DicomFile.EXPLICIT_BE -> "native (big endian)";
+            case DicomFile.DEFLATED -> "native (deflated)";
             case DicomFile.RLE -> "RLE";
             case "1.2.840.10008.1.2.4.50" -> "JPEG baseline";
             case "1.2.840.10008.1.2.4.51" -> "JPEG extended";
