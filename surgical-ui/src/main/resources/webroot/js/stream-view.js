@@ -1,5 +1,5 @@
-// One stream on screen: the alert banner in a strip above the picture (never over it), the video canvas, the
-// overlay canvas above it, the AI badge and the connection state. Used by the OR display (one, full screen) and
+// One stream on screen: the alert banner and the AI badges in a strip above the picture (never over it), the video
+// canvas, the overlay canvas above it, and the connection state. Used by the OR display (one, full screen) and
 // the surgeon's page (a grid).
 import { StreamClient } from './stream-client.js';
 import { drawOverlay, drawHeatmap, overlayForFrame, DEFAULT_LAYERS } from './overlay-draw.js';
@@ -25,14 +25,16 @@ export class StreamView {
     this.fps = 30;
     el.classList.add('stream-view');
     el.innerHTML = `
-      <div class="alert-strip"><div class="banner hidden" role="alert"></div></div>
+      <div class="alert-strip">
+        <div class="badge origin hidden">GROUND TRUTH STAND-IN (not AI)</div>
+        <div class="banner hidden" role="alert"></div>
+        <div class="badge ai hidden"></div>
+      </div>
       <div class="stage">
         <canvas class="video"></canvas>
         <canvas class="overlay"></canvas>
         <canvas class="editor"></canvas>
       </div>
-      <div class="badge ai hidden"></div>
-      <div class="badge origin hidden">GROUND TRUTH STAND-IN (not AI)</div>
       <div class="state hidden"></div>`;
     this.video = el.querySelector('canvas.video');
     this.overlayCanvas = el.querySelector('canvas.overlay');

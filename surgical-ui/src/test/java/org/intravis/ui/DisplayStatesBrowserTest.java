@@ -113,6 +113,7 @@ class DisplayStatesBrowserTest {
         StreamPage view = new StreamPage(page, STREAM);
         waitFor("AI FAILED on the display", 30_000, () -> "AI FAILED".equals(view.ai()));
         assertThat(page.locator(".badge.ai.failed").textContent()).isEqualTo("AI FAILED");
+        assertThat(view.badgesClearOfPicture()).as("the badge is above the picture, not over it").isTrue();
         assertThat(view.drawnOverlay()).as("nothing drawn as if it were current").isNull();
         long decoded = view.decoded();
         waitFor("the picture going on", 10_000, () -> view.decoded() > decoded + 10 && view.stateText().isEmpty());
@@ -137,6 +138,7 @@ class DisplayStatesBrowserTest {
         StreamPage view = new StreamPage(page, STREAM);
         waitFor("AI REDUCED on the display", 90_000, () -> "AI REDUCED (single-pass)".equals(view.ai()));
         assertThat(page.locator(".badge.ai.reduced").textContent()).isEqualTo("AI REDUCED (single-pass)");
+        assertThat(view.badgesClearOfPicture()).as("the badge is above the picture, not over it").isTrue();
         assertThat(view.drawnOverlay()).as("the overlay is drawn as usual").isNotNull();
         screenshot(page, "display-ai-reduced");
     }

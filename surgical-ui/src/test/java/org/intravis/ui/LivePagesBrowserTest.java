@@ -83,6 +83,7 @@ class LivePagesBrowserTest {
         assertThat(rgba.get(1).intValue()).as("tip marker (green) at the tip: %s", rgba).isGreaterThan(200);
         assertThat(rgba.get(3).intValue()).isGreaterThan(200);
         assertThat(view.visible(".badge.origin")).as("the ground-truth stand-in is labelled").isTrue();
+        assertThat(view.badgesClearOfPicture()).as("the label is above the picture, not over it").isTrue();
         screenshot(page, "live-surgeon-overlay");
 
         // the session panel of a live stream: the recorder's state, no replay view; it keeps polling (each poll
@@ -120,6 +121,7 @@ class LivePagesBrowserTest {
         waitFor("AI STALE", 10_000, () -> view.ai().startsWith("AI STALE"));
         assertThat(view.drawnOverlay()).as("a stale overlay is hidden").isNull();
         assertThat(page.locator(".badge.ai").textContent()).startsWith("AI STALE");
+        assertThat(view.badgesClearOfPicture()).as("the badge is above the picture, not over it").isTrue();
         waitFor("nothing left on the overlay canvas", 5_000, () -> view.overlayPixels() == 0);
         long decodedWhileStale = view.decoded();
         waitFor("the picture goes on while the AI is stale", 10_000, () -> view.decoded() > decodedWhileStale + 10);

@@ -94,6 +94,18 @@ final class StreamPage {
                 + " return b.height > 0 && c.height > 0 && b.bottom <= c.top + 0.5; }", stream));
     }
 
+    /**
+     * Whether the AI badge (and the ground-truth label, when shown) lie wholly outside the picture, as the alert
+     * banner does: each visible badge's box ends above the video canvas's.
+     */
+    boolean badgesClearOfPicture() {
+        return Boolean.TRUE.equals(page.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " const c = v.video.getBoundingClientRect();"
+                + " const shown = [v.badge, v.originBadge].filter((b) => b.offsetHeight > 0);"
+                + " return shown.length > 0 && c.height > 0"
+                + "   && shown.every((b) => b.getBoundingClientRect().bottom <= c.top + 0.5); }", stream));
+    }
+
     /** Whether an element is visible on the page. */
     boolean visible(String selector) {
         return page.locator(selector).isVisible();
