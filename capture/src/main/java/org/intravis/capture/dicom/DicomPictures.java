@@ -107,10 +107,6 @@ final class DicomPictures implements AutoCloseable {
     }
 
     /**
-     * Frame {@code i} as an 8-bit picture: grey or BGR as stored, BGR for every compressed syntax but RLE; this
-     * decoder's own picture, valid until the next call.
-     */
-    /**
      * Frame {@code i}'s 8-bit samples into {@link #raw} from a big-endian OW pixel stream: byte k of the stream is
      * stored at k ^ 1 (the pairs belong to the whole stream, so a frame of odd length starts mid-pair).
      */
@@ -123,6 +119,10 @@ final class DicomPictures implements AutoCloseable {
         }
     }
 
+    /**
+     * Frame {@code i} as an 8-bit picture: grey or BGR as stored, BGR for every compressed syntax but RLE; this
+     * decoder's own picture, valid until the next call.
+     */
     Mat frame(int i) {
         DicomFile f = file;
         if (f.encapsulated() && !f.transferSyntax.equals(DicomFile.RLE)) {
