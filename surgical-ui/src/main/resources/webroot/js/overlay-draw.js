@@ -101,16 +101,16 @@ class LabelPlacer {
 function crosses(s, x, y, w, h) {
   const dx = s.x2 - s.x1;
   const dy = s.y2 - s.y1;
-  const p = [-dx, dx, -dy, dy];
-  const q = [s.x1 - x, x + w - s.x1, s.y1 - y, y + h - s.y1];
   let t0 = 0;
   let t1 = 1;
-  for (let i = 0; i < 4; i++) {
-    if (p[i] === 0) {
-      if (q[i] < 0) return false;   // parallel to this edge and outside it
+  for (let edge = 0; edge < 4; edge++) {   // left, right, top, bottom (LabelLayout.crosses, the same)
+    const p = edge === 0 ? -dx : edge === 1 ? dx : edge === 2 ? -dy : dy;
+    const q = edge === 0 ? s.x1 - x : edge === 1 ? x + w - s.x1 : edge === 2 ? s.y1 - y : y + h - s.y1;
+    if (p === 0) {
+      if (q < 0) return false;   // parallel to this edge and outside it
     } else {
-      const t = q[i] / p[i];
-      if (p[i] < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
       if (t0 > t1) return false;
     }
   }
