@@ -211,11 +211,9 @@ public final class DicomStoreClient {
             throw new TryAgainLater(to + " did not answer the TLS handshake within " + timeoutMillis / 1000 + " s", e);
         } catch (IOException e) {
             String refusal = tlsRefusal(e);
-            if (refusal == null && !tls.askedForOwnCertificate()) {
-                // cut in the handshake before any certificate was asked for: an archive reading the hello as DICOM
-                refusal = "it does not seem to speak TLS on this port (" + e.getMessage() + ")";
-            }
-            throw new IOException(to + ": TLS handshake failed: " + (refusal != null ? refusal : e.getMessage()), e);
+            // else cut in the handshake before any certificate was asked for: an archive reading the hello as DICOM
+            throw new IOException(to + ": TLS handshake failed: " + (refusal != null ? refusal
+                    : "it does not seem to speak TLS on this port (" + e.getMessage() + ")"), e);
         }
     }
 
@@ -227,34 +225,17 @@ public final class DicomStoreClient {
 
     /**
      * A failure in or just after the handshake as what to fix, or null where it says nothing of TLS (an ordinary
-     * broken connection). The archive's alert where one was read; else, since under TLS 1.3 an archive judges this
-     * side's certificate after the handshake has finished here and its refusal (an alert, then a closed
+     * broken connection). The reason the failure names, where it names one; else, since under TLS 1.3 an archive
+     * judges this side's certificate after the handshake has finished here and its refusal (an alert, then a closed
      * connection) may meet the handshake's last write or the association request, a connection cut then on an
      * archive that asked for this side's certificate is that refusal.
      */
     private String tlsRefusal(IOException e) {
-        String alert = alertMeaning(e);
-        if (alert != CERTIFICATE_REFUSED && (alert != null || !tls.askedForOwnCertificate())) {
-            return alert;
-        }
-        return tls.showsOwnCertificate()
-                ? "it did not accept this side's certificate (--tls-cert: is it signed by a CA the archive trusts?)"
-                : "it wants this side's certificate: give one (--tls-cert, --tls-key)";
-    }
-
-    /** {@link #alertMeaning}'s word for an alert about this side's certificate (missing or not accepted). */
-    private static final String CERTIFICATE_REFUSED = "this side's certificate";
-
-    /**
-     * What a TLS failure that names its reason means to fix ({@link #CERTIFICATE_REFUSED} for an alert about this
-     * side's certificate); null where it names none.
-     */
-    private static String alertMeaning(IOException e) {
-        StringBuilder all = new StringBuilder();
+        StringBuilder chain = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
-            all.append(' ').append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+            chain.append(' ').append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
         }
-        String s = all.toString();
+        String s = chain.toString();
         if (s.contains("PKIX path") || s.contains("unable to find valid certification path")) {
             return "its certificate is not trusted (not signed by a CA of --tls-trust, or of Java's trust store "
                     + "without it)";
@@ -262,14 +243,17 @@ public final class DicomStoreClient {
         if (s.contains("No subject alternative") || s.contains("No name matching")) {
             return "its certificate is not for this host (" + e.getMessage() + ")";
         }
-        if (s.contains("certificate_required") || s.contains("bad_certificate") || s.contains("unknown_ca")
-                || s.contains("certificate_unknown") || s.contains("access_denied")) {
-            return CERTIFICATE_REFUSED;
-        }
         if (s.contains("Unsupported or unrecognized SSL message")) {
             return "it does not seem to speak TLS on this port (" + e.getMessage() + ")";
         }
-        return null;
+        boolean certificateAlert = s.contains("certificate_required") || s.contains("bad_certificate")
+                || s.contains("unknown_ca") || s.contains("certificate_unknown") || s.contains("access_denied");
+        if (!certificateAlert && !tls.askedForOwnCertificate()) {
+            return null;
+        }
+        return tls.showsOwnCertificate()
+                ? "it did not accept this side's certificate (--tls-cert: is it signed by a CA the archive trusts?)"
+                : "it wants this side's certificate: give one (--tls-cert, --tls-key)";
     }
 
     /** The SOP class and instance, transfer syntax and where the data set starts, from a Part 10 file's meta group. */
