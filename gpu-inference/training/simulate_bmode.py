@@ -157,7 +157,10 @@ def simulate(scene, with_needle, rng, angles=(10, 45), entry=None):
                 continue
             amp = specular * rng.uniform(0.7, 1.3) * (1.6 if f > 1 - 1.0 / max(math.hypot(xt - xe, zt - ze), 1) else 1.0)
             rf[r0:, col] *= shadow                                      # the steel shadows what is under it
-            rf[r0, col] += amp
+            # A random sign per column: one spike per column with the same sign is a staircase whose steps add
+            # in and out of phase under the beam as the angle changes (cancelling near 27 degrees, where a
+            # step is half the pulse's period); the angle's fall-off is the specular term above.
+            rf[r0, col] += amp * rng.choice([1, -1])
             wall = r0 + int(diameter / math.cos(angle) / dz)
             for k in range(1, 7):                                       # far wall, then the comet tail
                 r = r0 + k * (wall - r0)
