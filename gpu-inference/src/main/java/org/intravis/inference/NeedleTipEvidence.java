@@ -1,7 +1,10 @@
 package org.intravis.inference;
 
+import org.intravis.pipeline.Annotations;
+
 /**
- * Pulls a needle's tip back to where the frame's own pixels say its shaft ends. The network's mask and tip map give
+ * Moves a needle's tip along its line to where the frame's own pixels say its shaft ends: back for any needle, on
+ * for one shown as unsure. The network's mask and tip map give
  * the line at a quarter or less of the frame's resolution, and on real tissue the mask can run on past the tip along
  * a bright band beside the needle (ultrasound model card, "Real needles"). Along the line from the entry to beyond
  * the network's tip this samples, at frame resolution, a thin-ridge response: the centre's grey minus the brighter
@@ -18,8 +21,11 @@ package org.intravis.inference;
  *       quieter;</li>
  *   <li>puts the tip at the change point: the position beyond the middle of the shaft that maximises the running
  *       sum of (evidence minus bar). Short faint or broken stretches do not end the shaft when evidence resumes after
- *       them; a long stretch without it does, wherever the mask went. Only a change point before the network's tip
- *       moves the tip (see {@link #refine}).</li>
+ *       them; a long stretch without it does, wherever the mask went. For a confident needle only a change point
+ *       before the network's tip moves the tip: its tip map confirmed where the needle ends, and going on would
+ *       follow any bright line the needle meets. An unsure needle (confidence under
+ *       {@link Annotations#LOW_CONFIDENCE}, no alert) has no such confirmation, and a flat needle's mask often covers
+ *       only its near part: for it the change point is looked for up to where the line leaves the frame.</li>
  * </ol>
  * When the shaft shows no ridge (level under {@link #MIN_LEVEL} grey levels) or the line is too short, the tip stays
  * where the network put it. Distances scale with the frame (a picture 860 px high is the reference scale).
@@ -112,9 +118,12 @@ public final class NeedleTipEvidence {
         // sized for the longest line the frame holds, so that a stream's buffers are made once
         ensure((int) (Math.hypot(frame.width(), frame.height()) + BEYOND * sc) + 2, offsets);
         int samples = Math.min(capacity, (int) (length + BEYOND * sc) + 1);
+        // an unsure needle's line is read on to the frame's edge (off the frame a sample has no evidence)
+        int reach = d.confidence < Annotations.LOW_CONFIDENCE
+                ? Math.min(capacity, (int) Math.hypot(frame.width(), frame.height()) + 1) : samples;
         double side = SIDE * sc;
         double besideAt = BESIDE * sc;
-        for (int i = 0; i < samples; i++) {
+        for (int i = 0; i < reach; i++) {
             double cx = ex + i * ux;
             double cy = ey + i * uy;
             inside[i] = frame.sample(cx, cy) == frame.sample(cx, cy); // not NaN: on the frame
@@ -128,12 +137,43 @@ public final class NeedleTipEvidence {
             }
         }
         int smooth = Math.max(1, (int) Math.round(SMOOTH * sc)) | 1;
-        smoothAlong(response, samples, offsets, smooth);
-        smoothAlong(beside, samples, 1, smooth);
+        smoothAlong(response, reach, offsets, smooth);
+        smoothAlong(beside, reach, 1, smooth);
+        int tip = shaftEnd(length, offsets, step, samples, reach, sc);
+        if (tip > (int) length && reach > samples) {
+            // an unsure needle went on: the line was set on the middle of the network's short shaft, so set it again
+            // on the middle of the longer one (a line extrapolated far drifts off a thin needle) and look once more
+            double a = fitA;
+            double b = fitB;
+            int again = shaftEnd(tip, offsets, step, samples, reach, sc);
+            if (again >= 0) {
+                tip = again;
+            } else {
+                fitA = a;
+                fitB = b;
+            }
+        }
+        if (tip < 0 || tip >= (int) length && (reach == samples || tip == (int) length)) {
+            // no needle line in the pixels, or the shaft's evidence goes on to the network's tip or beyond: a
+            // confident needle is only ever shortened
+            return false;
+        }
+        double across = fitA + fitB * tip;
+        d.tipX = (float) (ex + tip * ux + across * nx);
+        d.tipY = (float) (ey + tip * uy + across * ny);
+        return true;
+    }
+
+    /**
+     * Sets the line on the ridge of the middle of a shaft {@code length} samples long and returns where the pixels'
+     * evidence of it ends (a sample index up to {@code reach}), or -1 when the line is too short or shows no ridge.
+     * The tissue's ridges are read over the first {@code samples} samples, so that the bar does not depend on the reach.
+     */
+    private int shaftEnd(double length, int offsets, double step, int samples, int reach, double sc) {
         int midFrom = (int) (MID_FROM * length);
         int midTo = (int) (MID_TO * length);
         if (midTo - midFrom < 5) {
-            return false;
+            return -1;
         }
         for (int i = midFrom; i <= midTo; i++) {
             int best = 0;
@@ -147,7 +187,7 @@ public final class NeedleTipEvidence {
         }
         fitOffsets(midFrom, midTo, sc);
         double tolerance = TOLERANCE * sc;
-        for (int i = 0; i < samples; i++) {
+        for (int i = 0; i < reach; i++) {
             double predicted = fitA + fitB * i;
             float best = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < offsets; j++) {
@@ -162,7 +202,7 @@ public final class NeedleTipEvidence {
         double level = select(scratch, n, n / 2);
         lastLevel = level;
         if (!(level >= MIN_LEVEL)) {
-            return false;
+            return -1;
         }
         int m = 0;
         for (int i = 0; i < samples; i++) {
@@ -177,23 +217,14 @@ public final class NeedleTipEvidence {
         double sum = 0;
         double bestSum = Double.NEGATIVE_INFINITY;
         int tip = from;
-        for (int i = from; i < samples; i++) {
+        for (int i = from; i < reach; i++) {
             sum += evidence[i] - bar;
             if (sum > bestSum) {
                 bestSum = sum;
                 tip = i;
             }
         }
-        if (tip >= (int) length) {
-            // the shaft's evidence goes on to the network's tip or beyond: the pixels only ever shorten the needle
-            // (lengthening it would follow any bright line the needle meets; the tip map already extends a mask that
-            // stops short)
-            return false;
-        }
-        double across = fitA + fitB * tip;
-        d.tipX = (float) (ex + tip * ux + across * nx);
-        d.tipY = (float) (ey + tip * uy + across * ny);
-        return true;
+        return tip;
     }
 
     /** A box filter of odd width {@code k} along the line, per offset (edges: the mean of what is there). */

@@ -44,9 +44,9 @@ class NeedleTipEvidenceTest {
     }
 
     @Test
-    void theTipIsNeverPushedOnAndStaysWithoutEvidence() {
+    void aConfidentTipIsNeverPushedOnAndATipStaysWithoutEvidence() {
         byte[] px = frame(40, false);
-        InstrumentDetection shortOne = detection(TIP - 60, 0); // the network stopped short: the tip map's job
+        InstrumentDetection shortOne = detection(TIP - 60, 0); // the network stopped short: its tip map confirmed it
         assertThat(new NeedleTipEvidence().refine(pixels(px, 1), shortOne)).isFalse();
         assertThat(shortOne.tipX).isEqualTo((float) (EX + (TIP - 60) * UX));
         byte[] flat = frame(0, false); // no line in the pixels at all
@@ -54,6 +54,33 @@ class NeedleTipEvidenceTest {
         NeedleTipEvidence e = new NeedleTipEvidence();
         assertThat(e.refine(pixels(flat, 1), none)).isFalse();
         assertThat(none.tipX).isEqualTo((float) (EX + TIP * UX));
+    }
+
+    @Test
+    void anUnsureNeedleGoesOnToWhereItsLineEnds() {
+        // a flat needle's mask covers its near part and the tip map confirms nothing: shown unsure, short
+        byte[] px = frame(40, false);
+        for (double stop : new double[] {60, 200, 300}) {
+            InstrumentDetection d = detection(TIP - stop, 0, 0.2f);
+            assertThat(new NeedleTipEvidence().refine(pixels(px, 1), d)).as("short by %s", stop).isTrue();
+            assertThat(Math.hypot(d.tipX - (EX + TIP * UX), d.tipY - (EY + TIP * UY))).as("short by %s", stop)
+                    .isLessThan(8);
+            assertThat(d.confidence).isEqualTo(0.2f); // where, not how sure
+        }
+        // where the line ends at the unsure tip, it stays there: noise is not a shaft
+        InstrumentDetection atEnd = detection(TIP, 0, 0.2f);
+        new NeedleTipEvidence().refine(pixels(px, 1), atEnd);
+        assertThat(Math.hypot(atEnd.tipX - (EX + TIP * UX), atEnd.tipY - (EY + TIP * UY))).isLessThan(8);
+    }
+
+    @Test
+    void anUnsureNeedleEndsWithinTheFrame() {
+        // the line runs out of the picture: the tip stops at the frame's edge, never beyond it
+        byte[] px = frame(40, false, 2000);
+        InstrumentDetection d = detection(TIP, 0, 0.2f);
+        assertThat(new NeedleTipEvidence().refine(pixels(px, 1), d)).isTrue();
+        assertThat(d.tipX).isBetween(0f, 12f); // at 15 degrees the line leaves through the left side
+        assertThat(d.tipY).isBetween(0f, (float) H);
     }
 
     @Test
@@ -90,6 +117,11 @@ class NeedleTipEvidenceTest {
 
     /** Grey 60 with noise (+-25), a 5-px line of {@code contrast} to the tip, and optionally the band beyond it. */
     private static byte[] frame(int contrast, boolean band) {
+        return frame(contrast, band, TIP);
+    }
+
+    /** As above with the line {@code length} px long from the entry (past the frame's edge when long enough). */
+    private static byte[] frame(int contrast, boolean band, double length) {
         Random r = new Random(7);
         byte[] px = new byte[W * H];
         for (int y = 0; y < H; y++) {
@@ -97,7 +129,7 @@ class NeedleTipEvidenceTest {
                 double t = (x - EX) * UX + (y - EY) * UY;    // along the needle
                 double o = -(x - EX) * UY + (y - EY) * UX;   // across it (the band's side positive)
                 double v = 60 + r.nextGaussian() * 12;
-                if (t >= 0 && t <= TIP && Math.abs(o) <= 2.5) {
+                if (t >= 0 && t <= length && Math.abs(o) <= 2.5) {
                     v += contrast;
                 }
                 if (band && t > TIP - 30 && Math.abs(o - 8) <= 3) {
@@ -115,11 +147,16 @@ class NeedleTipEvidenceTest {
 
     /** The network's needle from the entry to {@code tipAlong}, its far end {@code drop} px off the true line (towards the band). */
     private static InstrumentDetection detection(double tipAlong, double drop) {
+        return detection(tipAlong, drop, 0.9f);
+    }
+
+    /** As above, with the network's confidence (under 0.5: shown unsure). */
+    private static InstrumentDetection detection(double tipAlong, double drop, float confidence) {
         InstrumentDetection d = new InstrumentDetection();
         double nx = -UY;
         double ny = UX;
         d.set((byte) 1, (float) EX, (float) EY, (float) (EX + tipAlong * UX + drop * nx),
-                (float) (EY + tipAlong * UY + drop * ny), 0.9f);
+                (float) (EY + tipAlong * UY + drop * ny), confidence);
         return d;
     }
 }

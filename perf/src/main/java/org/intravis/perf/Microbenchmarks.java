@@ -37,7 +37,7 @@ public final class Microbenchmarks {
     }
 
     public static void main(String[] args) throws Exception {
-        String include = ".*(Control|RingHop|Preprocess|PostProcess|MaskPolygons|ZoneSmoother|SceneCut|OverlayJson|Encode)Benchmark.*";
+        String include = ".*(Control|RingHop|Preprocess|PostProcess|MaskPolygons|ZoneSmoother|SceneCut|OverlayJson|Encode|NeedleTip)Benchmark.*";
         boolean longRun = false;
         Path out = Files.isDirectory(Path.of("perf", "results")) ? Path.of("perf", "results") : Path.of(".");
         for (int i = 0; i < args.length; i++) {
