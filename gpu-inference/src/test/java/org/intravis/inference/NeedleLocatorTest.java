@@ -40,6 +40,29 @@ class NeedleLocatorTest {
     }
 
     @Test
+    void anUnconfirmedNeedlesTipIsItsDeeperEnd() {
+        // the far part of a flat needle that entered at the left, its mask ending 5 px from the right border: by the
+        // border rule it would enter from the right and point up; a needle only goes deeper as it advances
+        float[] probs = new float[2 * PLANE];
+        Masks.fillSegment(probs, 0, W, H, 120, 60, 250, 90, 1.5, 0.9f);
+        NeedleLocator locator = new NeedleLocator(W, H);
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue(); // a tip map without a peak
+        Masks.assertTip(d, 250f, 90f, 1.5f);
+        Masks.assertEntry(d, 120f, 60f, 1.5f);
+        // nearly level (under 5 degrees): depth says little, the border rule decides as before
+        float[] level = new float[2 * PLANE];
+        Masks.fillSegment(level, 0, W, H, 120, 60, 250, 66, 1.5, 0.9f);
+        assertThat(locator.locate(level, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        Masks.assertTip(d, 120f, 60f, 1.5f);
+        // a confirming tip-map peak still decides: here at the shallower end (not a needle's way, but the map's)
+        Masks.gaussian(probs, PLANE, W, H, 120, 60, 2.0, 0.9f);
+        assertThat(locator.locate(probs, 0, 0.5, PLANE, 0.3, d)).isTrue();
+        assertThat(d.refined).isTrue();
+        Masks.assertTip(d, 120f, 60f, 1.5f);
+    }
+
+    @Test
     void theTipMovesToTheHeatMapPeakOnlyWhenItAgreesWithTheShaft() {
         float[] probs = new float[2 * PLANE];
         Masks.fillSegment(probs, 0, W, H, 0, 100, 120, 100, 1.5, 0.9f); // horizontal shaft, end at x = 120
