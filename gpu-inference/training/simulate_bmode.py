@@ -122,7 +122,7 @@ def needle_path(rng, angles=(10, 45), entry=None):
     return (x_entry, z_entry), (x_tip, z_tip), angle
 
 
-def simulate(scene, with_needle, rng, angles=(10, 45), entry=None):
+def simulate(scene, with_needle, rng, angles=(10, 45), entry=None, needle_gain=1.0):
     dz = MM_PER_PX / OVERSAMPLE
     nz, nx = DEPTH_PX * OVERSAMPLE, WIDTH_PX
     e, interfaces = echogenicity(scene, rng, nz, nx, dz)
@@ -142,7 +142,7 @@ def simulate(scene, with_needle, rng, angles=(10, 45), entry=None):
         diameter = rng.uniform(0.45, 1.3)
         # the specular echo falls off with the angle; what the steel's roughness scatters back does not
         specular = 2.5 * math.exp(-(math.degrees(angle) / rng.uniform(18, 32)) ** 2) + 0.35
-        specular *= rng.uniform(0.5, 1.2)
+        specular *= rng.uniform(0.5, 1.2) * needle_gain
         tail = rng.uniform(0.3, 0.65)                                # reverberation decay
         shadow = rng.uniform(0.75, 0.97)
         c0, c1 = sorted((int(round(xe / MM_PER_PX)), int(round(xt / MM_PER_PX))))
@@ -205,6 +205,8 @@ def main():
     ap.add_argument("--entry", default=None, help='"top" (through the skin line) or "side:Z" (Z mm deep); default '
                                                   "either")
     ap.add_argument("--prefix", default=None, help="file names' prefix (default: the scene)")
+    ap.add_argument("--needle-gain", type=float, default=1.0,
+                    help="the needle's echo times this (a brighter needle: an echogenic one, or more gain; default 1)")
     ap.add_argument("--for-training", action="store_true",
                     help="frames/ and labels.json (the labelled clip's form) instead of images/ and masks/")
     a = ap.parse_args()
@@ -215,7 +217,7 @@ def main():
     total = a.n + a.n // 4
     for i in range(total):
         with_needle = i % 5 != 4
-        pic, line = simulate(a.scene, with_needle, rng, tuple(a.angles), a.entry)
+        pic, line = simulate(a.scene, with_needle, rng, tuple(a.angles), a.entry, a.needle_gain)
         frame = np.zeros((440, 720), np.uint8)
         ph, pw = 400, WIDTH_PX
         x0, y0 = (720 - pw) // 2, 20
