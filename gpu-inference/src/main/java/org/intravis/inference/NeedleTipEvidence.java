@@ -105,8 +105,9 @@ public final class NeedleTipEvidence {
         double ux = d.tipX - ex;
         double uy = d.tipY - ey;
         double length = Math.hypot(ux, uy);
-        if (length < MIN_LINE * sc) {
-            return false;
+        double diagonal = Math.hypot(frame.width(), frame.height());
+        if (!(length >= MIN_LINE * sc) || length > 2 * diagonal) {
+            return false; // too short to read, or not a needle of this frame (its tip far off it)
         }
         ux /= length;
         uy /= length;
@@ -116,11 +117,12 @@ public final class NeedleTipEvidence {
         double step = LATERAL_STEP * sc;
         int offsets = 2 * (int) Math.round(lateral / step) + 1;
         // sized for the longest line the frame holds, so that a stream's buffers are made once
-        ensure((int) (Math.hypot(frame.width(), frame.height()) + BEYOND * sc) + 2, offsets);
+        ensure((int) (Math.max(diagonal, length) + BEYOND * sc) + 2, offsets);
         int samples = Math.min(capacity, (int) (length + BEYOND * sc) + 1);
-        // an unsure needle's line is read on to the frame's edge (off the frame a sample has no evidence)
+        // an unsure needle's line is read on to the frame's edge (off the frame a sample has no evidence), and never
+        // less far than a sure one's: the tissue's ridges are read over the first samples
         int reach = d.confidence < Annotations.LOW_CONFIDENCE
-                ? Math.min(capacity, (int) Math.hypot(frame.width(), frame.height()) + 1) : samples;
+                ? Math.max(samples, Math.min(capacity, (int) diagonal + 1)) : samples;
         double side = SIDE * sc;
         double besideAt = BESIDE * sc;
         for (int i = 0; i < reach; i++) {
