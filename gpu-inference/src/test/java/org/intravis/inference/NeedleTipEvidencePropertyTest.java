@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * instance reused across all of them as a stream's worker reuses it: the tip only moves along the line, a sure tip is
  * never pushed on, an unsure tip that moves stays on the frame, and a reused instance answers as a fresh one.
  */
-class NeedleTipEvidenceProperties {
+class NeedleTipEvidencePropertyTest {
     private final NeedleTipEvidence reused = new NeedleTipEvidence();
 
     record Case(int w, int h, long seed, double angle, double lineLength, double tipShare, boolean sure) {
