@@ -169,7 +169,8 @@ public final class NeedleTipEvidence {
     /**
      * Sets the line on the ridge of the middle of a shaft {@code length} samples long and returns where the pixels'
      * evidence of it ends (a sample index up to {@code reach}), or -1 when the line is too short or shows no ridge.
-     * The tissue's ridges are read over the first {@code samples} samples, so that the bar does not depend on the reach.
+     * The tissue's ridges are read over the first {@code samples} samples, so that the bar does not depend on the
+     * reach.
      */
     private int shaftEnd(double length, int offsets, double step, int samples, int reach, double sc) {
         int midFrom = (int) (MID_FROM * length);
