@@ -11,7 +11,8 @@ import org.intravis.pipeline.Annotations;
  * confidence; one without any support keeps its near-zero confidence (shown as low, no alert), see {@link #fit}.
  * When a tip heat map is given, its strongest peak is the tip if it is strong enough and lies on the shaft's line (extended: the mask often stops short of the tip), and
  * the entry is then the shaft end farther from it; otherwise the tip is the shaft's deeper end (an in-plane needle
- * only goes deeper as it advances; the border rule for a nearly level shaft) and moves to a strong peak near it.
+ * only goes deeper as it advances; the border rule for a nearly level shaft: {@link EntryRule#aIsEntryInPlane}) and
+ * moves to a strong peak near it.
  * <p>
  * Works at the resolution it is built for (the model's output, or a ground-truth mask's for evaluation); limits
  * scale with it. Allocation-free after construction. One instance per thread.
@@ -20,11 +21,6 @@ public final class NeedleLocator extends MaskLocator {
     private final double minLength;
     private final double minElongation;
     private final double agreePx;
-    /**
-     * Least drop in depth per unit of shaft length (sin 5 degrees, on the model's grid) for an unconfirmed needle's
-     * deeper end to be taken as its tip; flatter, the border rule decides.
-     */
-    private static final double MIN_DESCENT = Math.sin(Math.toRadians(5));
     /** Allowed sideways error per pixel of extrapolation beyond the shaft's end (about 6 degrees). */
     private static final double EXTRAPOLATION_SLOPE = 0.1;
     /** Half-widths of the band around the line that each refit keeps, at 256 px (shrinking: coarse, then tight). */
@@ -176,7 +172,12 @@ public final class NeedleLocator extends MaskLocator {
         double ay = my + tmin * dy;
         double bx = mx + tmax * dx;
         double by = my + tmax * dy;
-        boolean aEntry = EntryRule.aIsEntry(pictureLeft, pictureTop, pictureRight, pictureBottom, ax, ay, bx, by);
+        // with a tip map, an unconfirmed needle's tip is its deeper end where the shaft drops (the border rule took a
+        // flat needle's far part, near the opposite side, the wrong way round); a mask alone (a ground-truth mask
+        // among them) keeps the border rule
+        boolean aEntry = tipOffset >= 0
+                ? EntryRule.aIsEntryInPlane(pictureLeft, pictureTop, pictureRight, pictureBottom, ax, ay, bx, by)
+                : EntryRule.aIsEntry(pictureLeft, pictureTop, pictureRight, pictureBottom, ax, ay, bx, by);
         float ex = (float) (aEntry ? ax : bx);
         float ey = (float) (aEntry ? ay : by);
         float tx = (float) (aEntry ? bx : ax);
@@ -203,16 +204,6 @@ public final class NeedleLocator extends MaskLocator {
             out.refined = true;
             out.confidence = (float) ((meanProb + peak.value) / 2);
             return true;
-        }
-        if (Math.abs(by - ay) >= MIN_DESCENT * Math.hypot(bx - ax, by - ay)) {
-            // No tip-map peak says which end is the tip. An in-plane needle enters under the probe (the picture's top)
-            // or through its side and only goes deeper as it advances, so its deeper end is the tip; the border rule
-            // takes a flat needle's far part, near the opposite side, the wrong way round.
-            boolean aDeeper = ay > by;
-            ex = (float) (aDeeper ? bx : ax);
-            ey = (float) (aDeeper ? by : ay);
-            tx = (float) (aDeeper ? ax : bx);
-            ty = (float) (aDeeper ? ay : by);
         }
         peak.search(probs, tipOffset, w, h, tx, ty, tipRadius);
         out.set(Annotations.INSTRUMENT_NEEDLE, ex, ey, tx, ty, (float) meanProb);
