@@ -18,6 +18,10 @@ were not made by its own renderer.
     /usr/bin/python3 simulate_bmode.py --out cache/sim-tissue --scene tissue
     /usr/bin/python3 simulate_bmode.py --out cache/sim-train-gel --scene gel --n 600 --angles 5 65 --seed 5000 --for-training
 
+--hard-negative membrane|bone writes frames without a needle, each with a straight reflector that is not one (a thin
+membrane or interface, a bone surface over its shadow; `hard_negative`), all-zero masks and reflectors.json (where each
+lies): issue 13's hard negatives, `results/hard-negatives/`.
+
 --for-training writes frames/ and labels.json in the labelled clip's form (tip; end: where the shaft enters the
 picture) instead of images/ and masks/, for `build_cache.py --sim-dir`.
 """
@@ -122,7 +126,7 @@ def needle_path(rng, angles=(10, 45), entry=None):
     return (x_entry, z_entry), (x_tip, z_tip), angle
 
 
-def simulate(scene, with_needle, rng, angles=(10, 45), entry=None, needle_gain=1.0):
+def simulate(scene, with_needle, rng, angles=(10, 45), entry=None, needle_gain=1.0, negative=None):
     dz = MM_PER_PX / OVERSAMPLE
     nz, nx = DEPTH_PX * OVERSAMPLE, WIDTH_PX
     e, interfaces = echogenicity(scene, rng, nz, nx, dz)
@@ -168,6 +172,8 @@ def simulate(scene, with_needle, rng, angles=(10, 45), entry=None, needle_gain=1
                     break
                 rf[r, col] += amp * (0.45 if k == 1 else 0.45 * tail ** (k - 1)) * rng.choice([1, -1])
         mask_line = ((xe, ze), (xt, zt))
+    if negative is not None:
+        mask_line = hard_negative(negative, rf, rng, dz)   # where the reflector lies (for reflectors.json, no mask)
     pulse = psf_axial(dz)
     rf = np.apply_along_axis(lambda c: np.convolve(c, pulse, mode="same"), 0, rf)
     rf = lateral_blur(rf, dz, rng.uniform(15, 25))
@@ -179,6 +185,50 @@ def simulate(scene, with_needle, rng, angles=(10, 45), entry=None, needle_gain=1
     db = 20 * np.log10(np.maximum(env, 1e-9) / ref)
     pic = np.clip((db + dyn) / dyn, 0, 1) * 255 * rng.uniform(0.85, 1.0)
     return pic.astype(np.uint8), mask_line
+
+
+def hard_negative(kind, rf, rng, dz):
+    """A bright straight reflector that is not a needle (issue 13's hard negatives), added to the RF grid in place:
+    "membrane", a thin straight sheet (a gel or membrane interface, a straight fascia plane: two echoes 0.3-0.8 mm
+    apart, a weak shadow), 5-45 degrees, ending inside the picture like a needle on half the frames and crossing it on
+    the other half; "bone", a brighter straight surface at 0-30 degrees with a strong shadow under it. Both take the
+    needle's specular fall-off with the angle and a random sign per column (see `simulate`)."""
+    nz, nx = rf.shape
+    width_mm = nx * MM_PER_PX
+    if kind == "membrane":
+        angle = math.radians(rng.uniform(5, 45))
+        if rng.random() < 0.5:                      # ends inside, entering like a needle
+            (xe, ze), (xt, zt), angle = needle_path(rng, (math.degrees(angle),) * 2)
+        else:                                       # crosses the picture from side to side
+            z0 = rng.uniform(2, 30)
+            xe, ze = 0.0, z0
+            xt, zt = width_mm, z0 + width_mm * math.tan(angle)
+            if rng.random() < 0.5:
+                xe, xt = xt, xe
+        amp0 = (2.5 * math.exp(-(math.degrees(angle) / rng.uniform(18, 32)) ** 2) + 0.35) * rng.uniform(0.5, 1.2)
+        gap_mm, second, shadow = rng.uniform(0.3, 0.8), rng.uniform(0.3, 0.8), rng.uniform(0.85, 0.98)
+    else:
+        angle = math.radians(rng.uniform(0, 30)) * rng.choice([1, -1])
+        length = rng.uniform(15, 38)
+        xc, zc = rng.uniform(8, width_mm - 8), rng.uniform(10, 32)
+        xe, ze = xc - length / 2 * math.cos(angle), zc - length / 2 * math.sin(angle)
+        xt, zt = xc + length / 2 * math.cos(angle), zc + length / 2 * math.sin(angle)
+        amp0 = (2.5 * math.exp(-(abs(math.degrees(angle)) / rng.uniform(18, 32)) ** 2) + 0.35) * rng.uniform(1.5, 3.0)
+        gap_mm, second, shadow = 0.0, 0.0, rng.uniform(0.05, 0.25)
+    c0, c1 = sorted((int(round(xe / MM_PER_PX)), int(round(xt / MM_PER_PX))))
+    for col in range(max(c0, 0), min(c1, nx - 1) + 1):
+        xm = col * MM_PER_PX
+        f = (xm - xe) / (xt - xe) if abs(xt - xe) > 1e-6 else 1.0
+        r0 = int((ze + f * (zt - ze)) / dz)
+        if not 0 <= f <= 1 or not 0 <= r0 < nz - 2:
+            continue
+        amp = amp0 * rng.uniform(0.7, 1.3)
+        rf[r0:, col] *= shadow
+        rf[r0, col] += amp * rng.choice([1, -1])
+        r1 = r0 + int(gap_mm / dz)
+        if second > 0 and r1 < nz:
+            rf[r1, col] += amp * second * rng.choice([1, -1])
+    return (xe, ze), (xt, zt)
 
 
 def shaft_mask(shape, line, scale, offset):
@@ -207,17 +257,21 @@ def main():
     ap.add_argument("--prefix", default=None, help="file names' prefix (default: the scene)")
     ap.add_argument("--needle-gain", type=float, default=1.0,
                     help="the needle's echo times this (a brighter needle: an echogenic one, or more gain; default 1)")
+    ap.add_argument("--hard-negative", choices=("membrane", "bone"), default=None,
+                    help="no needle in any frame; each holds a straight reflector of this kind instead (issue 13's "
+                         "hard negatives, see hard_negative)")
     ap.add_argument("--for-training", action="store_true",
                     help="frames/ and labels.json (the labelled clip's form) instead of images/ and masks/")
     a = ap.parse_args()
     for d in (("frames",) if a.for_training else ("images", "masks")):
         os.makedirs(os.path.join(a.out, d), exist_ok=True)
     labels = []
+    reflectors = []
     rng = np.random.default_rng(a.seed)
-    total = a.n + a.n // 4
+    total = a.n if a.hard_negative else a.n + a.n // 4
     for i in range(total):
-        with_needle = i % 5 != 4
-        pic, line = simulate(a.scene, with_needle, rng, tuple(a.angles), a.entry, a.needle_gain)
+        with_needle = i % 5 != 4 and a.hard_negative is None
+        pic, line = simulate(a.scene, with_needle, rng, tuple(a.angles), a.entry, a.needle_gain, a.hard_negative)
         frame = np.zeros((440, 720), np.uint8)
         ph, pw = 400, WIDTH_PX
         x0, y0 = (720 - pw) // 2, 20
@@ -226,6 +280,12 @@ def main():
         for y in range(y0, y0 + ph + 1, 50):
             cv2.circle(frame, (x0 + pw + 6, y), 2, 230, -1)
         name = "%s_%03d.png" % (a.prefix or a.scene, i)
+        if a.hard_negative:
+            (xe, ze), (xt, zt) = line
+            reflectors.append({"image": name, "kind": a.hard_negative,
+                               "ends": [[round(xe / MM_PER_PX + x0, 1), round(ze / MM_PER_PX + y0, 1)],
+                                        [round(xt / MM_PER_PX + x0, 1), round(zt / MM_PER_PX + y0, 1)]]})
+            line = None
         if a.for_training:
             cv2.imwrite(os.path.join(a.out, "frames", name), frame)
             entry = tip = None
@@ -239,6 +299,9 @@ def main():
         mask = np.zeros(frame.shape, np.uint8) if line is None else shaft_mask(frame.shape, line, 1.0, (x0, y0))
         cv2.imwrite(os.path.join(a.out, "images", name), frame)
         cv2.imwrite(os.path.join(a.out, "masks", name), mask)
+    if reflectors:
+        with open(os.path.join(a.out, "reflectors.json"), "w") as f:   # each frame's reflector, picture pixels
+            json.dump(reflectors, f, indent=1)
     if a.for_training:
         with open(os.path.join(a.out, "labels.json"), "w") as f:
             json.dump({"shaftWidthPx": 6, "source": "simulate_bmode.py", "frames": labels}, f, indent=1)
