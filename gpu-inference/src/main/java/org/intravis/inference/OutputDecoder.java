@@ -31,6 +31,11 @@ public final class OutputDecoder {
     private final NeedleTipEvidence tipEvidence;
     private float networkTipX;
     private float networkTipY;
+    private float networkConfidence;
+    /** The last decoded instrument's picture box and frame size (for {@link #networkTip}). */
+    private ContentBox lastBox;
+    private int lastFrameW;
+    private int lastFrameH;
     private final String[] classNames;
     /** Zone channels in channel order, with their overlay class and threshold. */
     private final int[] zoneChannels;
@@ -122,9 +127,16 @@ public final class OutputDecoder {
                     (atModel.tipX + 0.5f) * sx - 0.5f, (atModel.tipY + 0.5f) * sy - 0.5f, atModel.confidence);
             networkTipX = inFrame.tipX;
             networkTipY = inFrame.tipY;
+            networkConfidence = inFrame.confidence;
             if (pixels != null && tipEvidence != null) {
                 tipEvidence.refine(pixels, inFrame);
             }
+            if (tipEvidence != null) { // a needle: its tip must be in view to be sure
+                TipInView.demoteTipOnBorder(inFrame, box, frameW, frameH);
+            }
+            lastBox = box;
+            lastFrameW = frameW;
+            lastFrameH = frameH;
         }
         if (heatmapDue) {
             heatmap.write(probs, classNames.length, classNames, a.frameId(), a);
@@ -139,6 +151,10 @@ public final class OutputDecoder {
     public void networkTip() {
         inFrame.tipX = networkTipX;
         inFrame.tipY = networkTipY;
+        inFrame.confidence = networkConfidence;
+        if (tipEvidence != null) {
+            TipInView.demoteTipOnBorder(inFrame, lastBox, lastFrameW, lastFrameH);
+        }
     }
 
     /** The instrument of the last {@link #decode}, in frame pixels. */

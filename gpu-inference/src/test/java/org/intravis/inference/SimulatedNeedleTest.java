@@ -62,4 +62,22 @@ class SimulatedNeedleTest {
         }
         assertThat(near).as("tips within 20 px of the truth, of 8").isGreaterThanOrEqualTo(6);
     }
+
+    /**
+     * A tip on the picture's border is where the picture ends, not where a needle does: never a sure tip
+     * ({@link TipInView}). Four simulated reflectors (three membranes crossing the picture, a bone surface; no needle)
+     * that 1.2.4 showed as confident needles with their tips on the border, frame by frame and as a video (the live
+     * decoder); they stay shown, as unsure.
+     */
+    @Test
+    void aTipOnThePicturesBorderIsNeverSure(@TempDir Path dir) throws Exception {
+        Path negatives = TestResources.path("/simulated-hard-negatives");
+        for (boolean sequence : new boolean[] {false, true}) {
+            JsonNode n = Evaluator.run(new Evaluator.Options("ultrasound", negatives.resolve("images"), null, Map.of(),
+                    negatives.resolve("needle-masks"), dir.resolve("report-" + sequence + ".json"), null, "cpu", null,
+                    sequence, 15)).get("needle");
+            assertThat(n.get("frames_without_needle").asInt()).isEqualTo(4);
+            assertThat(n.get("confident_false_positive_rate").asDouble()).as("sequence " + sequence).isZero();
+        }
+    }
 }

@@ -23,6 +23,7 @@ import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
 import org.intravis.inference.NativeMemory;
 import org.intravis.inference.NeedleTipEvidence;
+import org.intravis.inference.TipInView;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.OutputRole;
 import org.intravis.inference.Preprocessor;
@@ -453,6 +454,7 @@ public final class Evaluator {
                             (detection.tipX + 0.5f) * sx - 0.5f, (detection.tipY + 0.5f) * sy - 0.5f, detection.confidence);
                     if (instrument == Instrument.NEEDLE) {
                         tipEvidence.refine(frame, inFrame);
+                        TipInView.demoteTipOnBorder(inFrame, row.box(), image.cols(), image.rows());
                     }
                 }
                 tipX = found ? inFrame.tipX : Float.NaN;
