@@ -145,8 +145,9 @@ public final class OutputDecoder {
     }
 
     /**
-     * Puts the last instrument's tip back where the network put it: the caller found that the pixels it was
-     * refined with were overwritten meanwhile (a ring slot read optimistically).
+     * Puts the last instrument's tip back where the network put it, and judges again whether that tip is in view
+     * ({@link TipInView}): the caller found that the pixels it was refined with were overwritten meanwhile (a ring
+     * slot read optimistically).
      */
     public void networkTip() {
         inFrame.tipX = networkTipX;

@@ -23,13 +23,13 @@ import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
 import org.intravis.inference.NativeMemory;
 import org.intravis.inference.NeedleTipEvidence;
-import org.intravis.inference.TipInView;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.OutputRole;
 import org.intravis.inference.Preprocessor;
 import org.intravis.inference.ScanRegion;
 import org.intravis.inference.StreamAnnotator;
 import org.intravis.inference.TensorRow;
+import org.intravis.inference.TipInView;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.NaturalOrder;
 
