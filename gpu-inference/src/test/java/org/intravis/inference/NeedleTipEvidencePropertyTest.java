@@ -61,9 +61,12 @@ class NeedleTipEvidencePropertyTest {
             assertThat(a.tipY).isBetween(-1f, c.h() + 0f);
         }
         Statistics.label("outcome").collect(!moved ? "stayed" : along > tipAlong + 1 ? "went on" : "pulled back");
+        // that the cases reach both moves, not how often: over six runs "went on" was 8-11 % (23-33 of 300) and
+        // "pulled back" 22-32 %; a bound of 5 % failed one CI run at exactly 5.0 (15 of 300), so 2 % (about four
+        // spreads below the mean) keeps the check without failing on the draw
         Statistics.label("outcome").coverage(check -> {
-            check.check("went on").percentage(p -> p > 5);
-            check.check("pulled back").percentage(p -> p > 5);
+            check.check("went on").percentage(p -> p > 2);
+            check.check("pulled back").percentage(p -> p > 2);
         });
     }
 
