@@ -29,6 +29,8 @@ public final class OutputDecoder {
     private final InstrumentDetection inFrame = new InstrumentDetection();
     /** The tip from the pixels' evidence (needles only; null for other instruments). */
     private final NeedleTipEvidence tipEvidence;
+    /** Whether the instrument is a needle: its tip is then placed by the pixels and must be in view to be sure. */
+    private final boolean needle;
     private float networkTipX;
     private float networkTipY;
     private float networkConfidence;
@@ -67,7 +69,8 @@ public final class OutputDecoder {
         instrument = roles.instrumentChannel();
         locator = instrument >= 0 ? roles.instrument().locator(spec.width(), spec.height()) : null;
         instrumentThreshold = instrument >= 0 ? settings.threshold(spec, classNames[instrument]) : 1;
-        tipEvidence = roles.instrument() == Instrument.NEEDLE ? new NeedleTipEvidence() : null;
+        needle = roles.instrument() == Instrument.NEEDLE;
+        tipEvidence = needle ? new NeedleTipEvidence() : null;
         tip = roles.tipChannel();
         tipThreshold = tip >= 0 ? settings.threshold(spec, classNames[tip]) : 1;
         heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
@@ -128,10 +131,10 @@ public final class OutputDecoder {
             networkTipX = inFrame.tipX;
             networkTipY = inFrame.tipY;
             networkConfidence = inFrame.confidence;
-            if (pixels != null && tipEvidence != null) {
+            if (needle && pixels != null) {
                 tipEvidence.refine(pixels, inFrame);
             }
-            if (tipEvidence != null) { // a needle: its tip must be in view to be sure
+            if (needle) {
                 TipInView.demoteTipOnBorder(inFrame, box, frameW, frameH);
             }
             lastBox = box;
@@ -153,7 +156,7 @@ public final class OutputDecoder {
         inFrame.tipX = networkTipX;
         inFrame.tipY = networkTipY;
         inFrame.confidence = networkConfidence;
-        if (tipEvidence != null) {
+        if (needle) {
             TipInView.demoteTipOnBorder(inFrame, lastBox, lastFrameW, lastFrameH);
         }
     }
