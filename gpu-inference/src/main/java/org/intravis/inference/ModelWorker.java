@@ -12,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 
 /**
  * One model's worker: a thread ({@code infer-<model>}) that batches the frames of every stream using the model
@@ -126,16 +125,12 @@ final class ModelWorker implements Runnable {
         }
         batches = new Batch[backend.buffers()];
         tensorRows = new TensorRow[backend.buffers()][max];
-        outputPlanes = new Mat[backend.buffers()][max][spec.outputChannelCount()];
-        long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
+        outputPlanes = new Mat[backend.buffers()][max][];
         for (int b = 0; b < batches.length; b++) {
             batches[b] = new Batch(b, max);
             for (int r = 0; r < max; r++) {
                 tensorRows[b][r] = new TensorRow(spec, backend.inputRow(b, r));
-                for (int c = 0; c < spec.outputChannelCount(); c++) {
-                    outputPlanes[b][r][c] = new Mat(spec.height(), spec.width(), CV_32FC1,
-                            NativeMemory.bytes(backend.outputRow(b, r), c * planeBytes, planeBytes));
-                }
+                outputPlanes[b][r] = OutputDecoder.planesOver(spec, backend.outputRow(b, r));
             }
         }
         batchSizes = new AtomicLongArray(max + 1);

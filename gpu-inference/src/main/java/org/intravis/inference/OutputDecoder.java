@@ -4,6 +4,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.intravis.pipeline.Annotations;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
+
 /**
  * One model output row to what a frame shows: outputs cleared outside the picture ({@link ScanRegion}, when the
  * sidecar asks), put back into the whole frame's grid when the input was a content crop ({@link ContentUncropper}),
@@ -74,6 +76,20 @@ public final class OutputDecoder {
         tip = roles.tipChannel();
         tipThreshold = tip >= 0 ? settings.threshold(spec, classNames[tip]) : 1;
         heatmap = new HeatmapWriter(spec.width(), spec.height(), settings.heatmapSide());
+    }
+
+    /**
+     * One {@code CV_32FC1} view per output channel over a model's output row (what {@link #decode}'s {@code planes}
+     * are): the views share the row's memory, so they are made once per row.
+     */
+    public static Mat[] planesOver(ModelSpec spec, FloatPointer outputRow) {
+        long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
+        Mat[] planes = new Mat[spec.outputChannelCount()];
+        for (int c = 0; c < planes.length; c++) {
+            planes[c] = new Mat(spec.height(), spec.width(), CV_32FC1,
+                    NativeMemory.bytes(outputRow, c * planeBytes, planeBytes));
+        }
+        return planes;
     }
 
     /**

@@ -8,7 +8,6 @@ import org.intravis.inference.InferenceException;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.InstrumentDetection;
 import org.intravis.inference.ModelSpec;
-import org.intravis.inference.NativeMemory;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.Preprocessor;
 import org.intravis.inference.RiskAssessor;
@@ -18,7 +17,6 @@ import org.intravis.inference.ZoneSmoother;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.FrameSlot;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 
 /**
@@ -55,12 +53,7 @@ final class BaselineAnnotator {
         this.pixelSpacingMm = pixelSpacingMm;
         this.preprocessor = new Preprocessor(spec);
         this.row = new TensorRow(spec, backend.inputRow(buffer, 0));
-        long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
-        outputPlanes = new Mat[spec.outputChannelCount()];
-        for (int c = 0; c < outputPlanes.length; c++) {
-            outputPlanes[c] = new Mat(spec.height(), spec.width(), CV_32FC1,
-                    NativeMemory.bytes(backend.outputRow(buffer, 0), c * planeBytes, planeBytes));
-        }
+        outputPlanes = OutputDecoder.planesOver(spec, backend.outputRow(buffer, 0));
         decoder = new OutputDecoder(spec, settings);
         pixels = new GreyPixels();
         tracker = new TipTracker(settings.tracker(), Annotations.MAX_TIPS);

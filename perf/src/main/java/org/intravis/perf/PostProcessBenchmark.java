@@ -10,7 +10,6 @@ import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
-import org.intravis.inference.NativeMemory;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.Preprocessor;
 import org.intravis.inference.TensorRow;
@@ -30,7 +29,6 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 
 /**
@@ -73,12 +71,7 @@ public class PostProcessBenchmark {
         outputRow = backend.outputRow(0, 0);
         output = new float[spec.outputRowFloats()];
         outputRow.get(output, 0, output.length);
-        long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
-        planes = new Mat[spec.outputChannelCount()];
-        for (int c = 0; c < planes.length; c++) {
-            planes[c] = new Mat(spec.height(), spec.width(), CV_32FC1, NativeMemory.bytes(outputRow, c * planeBytes,
-                    planeBytes));
-        }
+        planes = OutputDecoder.planesOver(spec, outputRow);
         InferenceSettings settings = new InferenceSettings();
         decoder = new OutputDecoder(spec, settings);
         smoother = settings.zoneSmoothing().on() ? new ZoneSmoother(settings.zoneSmoothing()) : null;

@@ -15,6 +15,7 @@ import org.intravis.inference.ContentUncropper;
 import org.intravis.inference.GreyPixels;
 import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceException;
+import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.Instrument;
 import org.intravis.inference.InstrumentDetection;
 import org.intravis.inference.InstrumentLocator;
@@ -22,14 +23,11 @@ import org.intravis.inference.ModelLoadException;
 import org.intravis.inference.ModelSource;
 import org.intravis.inference.ModelSpec;
 import org.intravis.inference.NativeMemory;
-import org.intravis.inference.NeedleTipEvidence;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.OutputRole;
 import org.intravis.inference.Preprocessor;
-import org.intravis.inference.ScanRegion;
 import org.intravis.inference.StreamAnnotator;
 import org.intravis.inference.TensorRow;
-import org.intravis.inference.TipInView;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.NaturalOrder;
 
@@ -218,20 +216,15 @@ public final class Evaluator {
         private final Preprocessor pre;
         private final TensorRow row;
         private final float[] probs;
-        private final ScanRegion scanRegion;
         private final ContentUncropper uncropper;
         private final float[] raw;
-        private final float[] native_;
         private final int plane;
         private final Instrument instrument; // null: the model finds none
-        private final InstrumentLocator locator;
-        private final int instrumentChannel;
-        private final int tipChannel;
         private final Map<String, InstrumentLocator> truthLocators = new HashMap<>(); // per mask size
-        private final InstrumentDetection detection = new InstrumentDetection();
-        private final InstrumentDetection inFrame = new InstrumentDetection();
         private final GreyPixels pixels = new GreyPixels();
-        private final NeedleTipEvidence tipEvidence = new NeedleTipEvidence();
+        private final OutputDecoder decoder; // frames that stand alone: the live decoder, frame by frame
+        private final Mat[] planes;
+        private final Annotations decoded = new Annotations(); // what the decoder writes besides the instrument
         private final List<Double> inferenceMs = new ArrayList<>();
         private final Map<String, double[]> segmentation = new LinkedHashMap<>(); // dice sum, iou sum, frames
         private final SequenceReplay sequence; // null: frames stand alone
@@ -257,17 +250,14 @@ public final class Evaluator {
             this.pre = new Preprocessor(spec);
             this.row = new TensorRow(spec, backend.inputRow(0, 0));
             this.probs = new float[spec.outputRowFloats()];
-            this.scanRegion = ScanRegion.forModel(spec); // as the live path (ModelWorker)
             this.uncropper = spec.cropsToContent() ? new ContentUncropper(spec.width(), spec.height()) : null;
             this.raw = new float[spec.outputRowFloats()];
-            this.native_ = new float[spec.outputRowFloats()];
             this.plane = spec.width() * spec.height();
             this.instrument = spec.roles().instrument();
-            this.instrumentChannel = spec.roles().instrumentChannel();
-            this.locator = instrument != null ? instrument.locator(spec.width(), spec.height()) : null;
-            this.tipChannel = spec.roles().tipChannel();
             classes.keySet().forEach(c -> segmentation.put(c, new double[3]));
             this.sequence = o.sequence() ? new SequenceReplay(spec, backend, o.fps()) : null;
+            this.decoder = o.sequence() ? null : new OutputDecoder(spec, new InferenceSettings().conclude());
+            this.planes = o.sequence() ? null : OutputDecoder.planesOver(spec, backend.outputRow(0, 0));
             this.skipped = json.createArrayNode();
             this.dumped = json.createArrayNode();
         }
@@ -403,22 +393,12 @@ public final class Evaluator {
                 return false;
             }
             inferenceMs.add((System.nanoTime() - t0) / 1e6);
-            backend.outputRow(0, 0).get(probs, 0, probs.length);
-            if (sequence != null) {
-                System.arraycopy(probs, 0, native_, 0, probs.length); // the live decoder starts from the raw outputs
-            }
-            int channels = spec.outputChannelCount();
+            backend.outputRow(0, 0).get(probs, 0, probs.length); // the native outputs
             boolean cropped = uncropper != null && !row.box().isWhole();
             if (cropped) { // the label map reads the native outputs: put them into the frame's grid there
                 System.arraycopy(probs, 0, raw, 0, raw.length);
-                uncropper.uncrop(raw, channels, row.box());
+                uncropper.uncrop(raw, spec.outputChannelCount(), row.box());
                 backend.outputRow(0, 0).put(raw, 0, raw.length);
-            }
-            if (scanRegion != null) {
-                scanRegion.apply(backend.inputRow(0, 0), probs); // in the input's grid, as the live path
-            }
-            if (cropped) {
-                uncropper.uncrop(probs, channels, row.box());
             }
 
             int w = labels != null ? labels.width() : image.cols();
@@ -430,36 +410,25 @@ public final class Evaluator {
 
             GreyPixels frame = pixels.wrap(new BytePointer(image.data()).capacity(image.step1() * image.rows()).asBuffer(),
                     image.cols(), image.rows(), (int) image.step1(), image.channels());
+            backend.outputRow(0, 0).put(probs, 0, probs.length); // the live decoder starts from the native outputs
             boolean found;
             float tipX;
             float tipY;
             float confidence;
             if (sequence != null) { // the tip the overlay would show, after the tracker
-                backend.outputRow(0, 0).put(native_, 0, native_.length);
                 found = sequence.step(backend.inputRow(0, 0), row.box(), backend.outputRow(0, 0), image.cols(), image.rows(),
                         frame);
                 tipX = found ? sequence.tipX : Float.NaN;
                 tipY = found ? sequence.tipY : Float.NaN;
                 confidence = found ? sequence.confidence : 0;
-            } else {
-                if (locator != null) {
-                    locator.picture(row.box());
-                }
-                found = locate();
-                inFrame.clear();
-                if (found) { // in image pixels, then the tip by the pixels' evidence, as the live decoder
-                    float sx = (float) image.cols() / spec.width();
-                    float sy = (float) image.rows() / spec.height();
-                    inFrame.set(detection.kind, (detection.entryX + 0.5f) * sx - 0.5f, (detection.entryY + 0.5f) * sy - 0.5f,
-                            (detection.tipX + 0.5f) * sx - 0.5f, (detection.tipY + 0.5f) * sy - 0.5f, detection.confidence);
-                    if (instrument == Instrument.NEEDLE) {
-                        tipEvidence.refine(frame, inFrame);
-                        TipInView.demoteTipOnBorder(inFrame, row.box(), image.cols(), image.rows());
-                    }
-                }
-                tipX = found ? inFrame.tipX : Float.NaN;
-                tipY = found ? inFrame.tipY : Float.NaN;
-                confidence = found ? inFrame.confidence : 0;
+            } else { // the live decoder's instrument for this frame alone (no zone smoothing, no tracker)
+                decoded.clear();
+                found = decoder.decode(backend.inputRow(0, 0), row.box(), backend.outputRow(0, 0), planes, decoded,
+                        image.cols(), image.rows(), false, null, frame);
+                InstrumentDetection d = decoder.instrument();
+                tipX = found ? d.tipX : Float.NaN;
+                tipY = found ? d.tipY : Float.NaN;
+                confidence = found ? d.confidence : 0;
             }
             boolean confident = found && confidence >= Annotations.LOW_CONFIDENCE;
             if (needleMask != null) {
@@ -487,7 +456,7 @@ public final class Evaluator {
                 if (found) {
                     f.putArray("tip").add(tipX).add(tipY);
                     if (sequence == null) { // the shaft's other end (a sequence's tip is the tracker's)
-                        f.putArray("entry").add(inFrame.entryX).add(inFrame.entryY);
+                        f.putArray("entry").add(decoder.instrument().entryX).add(decoder.instrument().entryY);
                     }
                     f.put("tip_confidence", confidence);
                     f.put("tip_low", !confident);
@@ -574,15 +543,6 @@ public final class Evaluator {
                 acc[1] += (double) inter / (a + b - inter);
                 acc[2]++;
             }
-        }
-
-        private boolean locate() {
-            if (instrumentChannel < 0) {
-                return false;
-            }
-            int tipOffset = tipChannel >= 0 ? tipChannel * plane : -1;
-            double threshold = spec.threshold(spec.outputChannels().get(instrumentChannel));
-            return locator.locate(probs, instrumentChannel * plane, threshold, tipOffset, spec.tipPeakThreshold(), detection);
         }
 
         private void needle(LabelRaster mask, boolean found, boolean confident, float px, float py) {

@@ -8,7 +8,6 @@ import org.intravis.inference.InferenceBackend;
 import org.intravis.inference.InferenceSettings;
 import org.intravis.inference.InstrumentDetection;
 import org.intravis.inference.ModelSpec;
-import org.intravis.inference.NativeMemory;
 import org.intravis.inference.OutputDecoder;
 import org.intravis.inference.StreamAnnotator;
 import org.intravis.inference.StreamRegistration;
@@ -20,7 +19,6 @@ import org.intravis.pipeline.StreamCounters;
 
 import java.util.concurrent.atomic.AtomicReference;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 
 /**
  * The live path after the model, for a sequence: the stream's decoder, tracker and risk assessment, fed one
@@ -48,12 +46,7 @@ final class SequenceReplay {
         annotator = new StreamAnnotator(new StreamRegistration("evaluate", 0, exchange, counters,
                 new StageLatency(), 0, spec.name()), Annotations.Origin.MODEL, spec.name(), spec.version(),
                 backend.device(), settings, new AtomicReference<>(ZoneStore.Snapshot.EMPTY));
-        long planeBytes = (long) spec.width() * spec.height() * Float.BYTES;
-        planes = new Mat[spec.outputChannelCount()];
-        for (int c = 0; c < planes.length; c++) {
-            planes[c] = new Mat(spec.height(), spec.width(), CV_32FC1,
-                    NativeMemory.bytes(backend.outputRow(0, 0), c * planeBytes, planeBytes));
-        }
+        planes = OutputDecoder.planesOver(spec, backend.outputRow(0, 0));
         frameNanos = Math.round(1e9 / fps);
     }
 
