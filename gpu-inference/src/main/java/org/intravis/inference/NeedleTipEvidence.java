@@ -80,10 +80,6 @@ public final class NeedleTipEvidence {
     private double fitA;
     private double fitB;
 
-    /** The last refinement's shaft level and the tissue's ridges beside it (grey levels), for tests. */
-    double lastLevel;
-    double lastTissue;
-
     /** The thin-ridge response at (x, y) across direction (nx, ny): the centre minus the brighter side; 0 off the frame. */
     private static float ridge(GreyPixels frame, double x, double y, double side, double nx, double ny) {
         float v = frame.sample(x, y) - Math.max(frame.sample(x - side * nx, y - side * ny),
@@ -203,7 +199,6 @@ public final class NeedleTipEvidence {
         int n = midTo - midFrom + 1;
         System.arraycopy(evidence, midFrom, scratch, 0, n);
         double level = select(scratch, n, n / 2);
-        lastLevel = level;
         if (!(level >= MIN_LEVEL)) {
             return -1;
         }
@@ -214,7 +209,6 @@ public final class NeedleTipEvidence {
             }
         }
         double tissue = m > 0 ? select(scratch, m, Math.min(m - 1, (int) (BESIDE_PERCENTILE * m))) : 0;
-        lastTissue = tissue;
         double bar = Math.min(LEVEL_SHARE * level, Math.max(tissue, MIN_LEVEL_SHARE * level));
         int from = (int) (SEARCH_FROM * length);
         double sum = 0;
