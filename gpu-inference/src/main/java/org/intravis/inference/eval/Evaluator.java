@@ -91,7 +91,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * <p>
  * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
  * {@code predictions.json} (tips in image pixels, with their confidence and low flag; in sequence mode their track
- * state; for a model with the content crop the picture box it saw), so that anyone can recompute the metrics and see
+ * state and id, the alerts and how many tips the overlay shows; for a model with the content crop the picture box it
+ * saw), so that anyone can recompute the metrics and see
  * what part of a new scanner's frame the model looked at.
  */
 public final class Evaluator {
@@ -469,6 +470,7 @@ public final class Evaluator {
                 }
                 if (sequence != null) {
                     f.put("alerts", sequence.shown.alertCount());
+                    f.put("tips_shown", sequence.tipsShown);
                 }
             }
             return true;

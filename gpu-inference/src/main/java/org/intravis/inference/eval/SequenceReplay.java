@@ -38,6 +38,8 @@ final class SequenceReplay {
     float confidence;
     String state;
     int trackId;
+    /** Tips the overlay shows on the last frame (every track but those lost): more than one is a second instrument or a ghost. */
+    int tipsShown;
 
     SequenceReplay(ModelSpec spec, InferenceBackend backend, double fps) {
         InferenceSettings settings = new InferenceSettings().conclude();
@@ -64,10 +66,13 @@ final class SequenceReplay {
         annotator.publish();
         index++;
         int best = -1;
+        tipsShown = 0;
         for (int i = 0; i < shown.tipCount(); i++) {
-            if (shown.tipState[i] != Annotations.TRACK_LOST
-                    && (best < 0 || shown.tipConfidence[i] > shown.tipConfidence[best])) {
-                best = i;
+            if (shown.tipState[i] != Annotations.TRACK_LOST) {
+                tipsShown++;
+                if (best < 0 || shown.tipConfidence[i] > shown.tipConfidence[best]) {
+                    best = i;
+                }
             }
         }
         if (best < 0) {
