@@ -8,7 +8,8 @@ import org.intravis.pipeline.Annotations;
  * <p>
  * Each frame, every track is predicted to the frame's time, detections are associated to tracks greedily by
  * Mahalanobis distance inside a gate (and of the same instrument kind), matched tracks are updated, unmatched
- * detections start TENTATIVE tracks with a new stable id, and unmatched tracks coast. A track is CONFIRMED after
+ * detections start TENTATIVE tracks with a new stable id, and unmatched tracks coast (unseen when a new track
+ * nearby took over from them: the instrument jumped past their gate). A track is CONFIRMED after
  * {@code confirmHits} hits, COASTING while it misses, and LOST after {@code lostAfterMisses} consecutive misses: it
  * is reported once as LOST and then forgotten (a tentative track that misses is dropped silently).
  * <p>
@@ -54,6 +55,8 @@ public final class TipTracker {
     private final double[][] x;  // [track][4]
     private final double[][] p;  // [track][16] row-major covariance
     private final boolean[] matched;
+    /** Tracks a new track took over from (see {@link #update}): they coast unseen until matched again. */
+    private final boolean[] hidden;
     private final int[] detectionTrack;
     private final boolean[] reportLostOnce;
     private int nextId = 1;
@@ -74,6 +77,7 @@ public final class TipTracker {
         x = new double[capacity][4];
         p = new double[capacity][16];
         matched = new boolean[capacity];
+        hidden = new boolean[capacity];
         detectionTrack = new int[Detections.MAX];
         reportLostOnce = new boolean[capacity];
     }
@@ -152,6 +156,7 @@ public final class TipTracker {
                 break;
             }
             matched[bt] = true;
+            hidden[bt] = false;
             detectionTrack[bk] = bt;
             correct(bt, d.x[bk], d.y[bk]);
             hits[bt]++;
@@ -179,6 +184,35 @@ public final class TipTracker {
         for (int k = 0; k < d.count; k++) {
             if (detectionTrack[k] < 0) {
                 detectionTrack[k] = start(d.kind[k], d.x[k], d.y[k], d.confidence[k], nowNanos);
+                hideTracksTakenOver(d, k);
+            }
+        }
+    }
+
+    /**
+     * A new track of detection {@code k} takes over from the tracks of its kind within {@code maxJumpPx} that
+     * nothing matched this frame: the instrument jumped past their gate. A scanner's frames repeated by a faster
+     * capture card move a tip 25-35 px in one frame after still ones (the real clip at 60 fps), past a still track's
+     * gate (about 17 px), and the old track went on being drawn as an unsure ghost at the old place for up to
+     * {@code lostAfterMisses} frames beside the new one (29 of the clip's 448 frames showed two tips). The old track
+     * still coasts unseen, and is shown again if a detection comes back into its gate (a tip flipping between two
+     * places keeps its history there); everything else is as before: association, confirmation, confidence.
+     */
+    private void hideTracksTakenOver(Detections d, int k) {
+        int taker = detectionTrack[k];
+        if (taker < 0) {
+            return;
+        }
+        double maxJump2 = cfg.maxJumpPx() * cfg.maxJumpPx();
+        for (int t = 0; t < capacity; t++) {
+            if (t == taker || !active[t] || matched[t] || kind[t] != d.kind[k]
+                    || state[t] == Annotations.TRACK_TENTATIVE) {
+                continue;
+            }
+            double dx = d.x[k] - x[t][0];
+            double dy = d.y[k] - x[t][1];
+            if (dx * dx + dy * dy <= maxJump2) {
+                hidden[t] = true;
             }
         }
     }
@@ -194,10 +228,10 @@ public final class TipTracker {
         return detectionTrack[k];
     }
 
-    /** Writes every live track (and those lost this frame) into {@code out}'s tips. */
+    /** Writes every live track (and those lost this frame) into {@code out}'s tips, but those taken over. */
     public void writeTips(Annotations out) {
         for (int t = 0; t < capacity; t++) {
-            if (active[t]) {
+            if (active[t] && !hidden[t]) {
                 out.addTip(id[t], kind[t], state[t], (float) x[t][0], (float) x[t][1], (float) x[t][2], (float) x[t][3],
                         shownConfidence(t));
             }
@@ -233,6 +267,7 @@ public final class TipTracker {
         for (int t = 0; t < capacity; t++) {
             if (!active[t]) {
                 active[t] = true;
+                hidden[t] = false;
                 id[t] = nextId++;
                 kind[t] = k;
                 state[t] = cfg.confirmHits() <= 1 ? Annotations.TRACK_CONFIRMED : Annotations.TRACK_TENTATIVE;

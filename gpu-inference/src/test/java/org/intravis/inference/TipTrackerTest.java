@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 
 class TipTrackerTest {
     private static final long FRAME = 33_333_333L; // 30 fps
+    private static final long FRAME_60 = 16_666_667L;
     private static final byte NEEDLE = Annotations.INSTRUMENT_NEEDLE;
 
     private static TipTracker tracker(int lostAfter) {
@@ -71,7 +72,7 @@ class TipTrackerTest {
             assertThat(a.tipState[0]).isEqualTo(miss < 3 ? Annotations.TRACK_COASTING : Annotations.TRACK_LOST);
             assertThat(a.tipX[0]).isCloseTo(100 + 3 * (9 + miss), within(3f)); // predicted onwards at 90 px/s
             // nothing seen in this frame: shown as unsure however sure the track was (0.9 a frame before the first miss)
-            assertThat((double) a.tipConfidence[0]).isLessThan(Annotations.LOW_CONFIDENCE);
+            assertThat((double) a.tipConfidence[0]).isLessThan((float) Annotations.LOW_CONFIDENCE);
         }
         t.update(d, 13 * FRAME);
         a.clear();
@@ -161,5 +162,80 @@ class TipTrackerTest {
         t.update(d, FRAME);
         assertThat(t.stateOf(track)).isEqualTo(Annotations.TRACK_CONFIRMED);
         assertThat(t.shownConfidence(track)).isCloseTo(0.6f * 0.9f + 0.4f * 0.8f, within(1e-6f));
+    }
+
+    /** Twenty still frames of a sure tip at (500, 180), 60 fps, with the default tuning; returns its track. */
+    private static int stillSureTip(TipTracker t, TipTracker.Detections d) {
+        for (int f = 0; f < 20; f++) {
+            d.clear();
+            d.add(NEEDLE, 500, 180, 0.9f);
+            t.update(d, f * FRAME_60);
+        }
+        return t.trackOf(0);
+    }
+
+    @Test
+    void aTipThatJumpsPastItsGateLeavesNoGhostBehind() {
+        // the real clip: a slower scanner's frames repeated by a 60 fps capture, so the needle's tip stands still for
+        // frames and then moves ~30 px in one, past a still track's gate
+        TipTracker t = new TipTracker(TipTracker.Config.defaults(), 8);
+        TipTracker.Detections d = new TipTracker.Detections();
+        int old = stillSureTip(t, d);
+        d.clear();
+        d.add(NEEDLE, 529, 172, 0.8f);
+        t.update(d, 20 * FRAME_60);
+        int jumped = t.trackOf(0);
+        assertThat(jumped).isNotEqualTo(old);
+        assertThat(t.shownConfidence(jumped)).isCloseTo(0.4f, within(1e-6f)); // a new track: not yet sure
+        Annotations a = new Annotations();
+        t.writeTips(a);
+        assertThat(a.tipCount()).isEqualTo(1); // no unsure ghost of the old track coasting at (500, 180)
+        assertThat(a.tipX[0]).isCloseTo(529f, within(0.01f));
+        assertThat(a.tipY[0]).isCloseTo(172f, within(0.01f));
+        d.clear();
+        d.add(NEEDLE, 530, 172, 0.8f);
+        t.update(d, 21 * FRAME_60);
+        assertThat(t.trackOf(0)).isEqualTo(jumped);
+        assertThat(t.shownConfidence(jumped)).isCloseTo(0.8f, within(1e-6f));
+        a = new Annotations();
+        t.writeTips(a);
+        assertThat(a.tipCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aTipThatFlipsBackIsItsOldTrackAgain() {
+        TipTracker t = new TipTracker(TipTracker.Config.defaults(), 8);
+        TipTracker.Detections d = new TipTracker.Detections();
+        int old = stillSureTip(t, d);
+        int id = t.idOf(old);
+        d.clear();
+        d.add(NEEDLE, 529, 172, 0.8f); // a flash 30 px away: a new track, the old one unseen
+        t.update(d, 20 * FRAME_60);
+        d.clear();
+        d.add(NEEDLE, 500, 180, 0.9f); // back where it was
+        t.update(d, 21 * FRAME_60);
+        assertThat(t.idOf(t.trackOf(0))).isEqualTo(id);
+        Annotations a = new Annotations();
+        t.writeTips(a);
+        assertThat(a.tipCount()).isEqualTo(1); // the flash's track dropped quietly, the old one shown again
+        assertThat(a.tipId[0]).isEqualTo(id);
+        assertThat(a.tipState[0]).isEqualTo(Annotations.TRACK_CONFIRMED);
+    }
+
+    @Test
+    void aSureTrackLendsNoConfidenceToAWeakTipThatAppearsNearIt() {
+        TipTracker t = new TipTracker(TipTracker.Config.defaults(), 8);
+        TipTracker.Detections d = new TipTracker.Detections();
+        stillSureTip(t, d);
+        for (int f = 20; f < 24; f++) { // the needle fades; a weak line 60 px away is found instead
+            d.clear();
+            d.add(NEEDLE, 560, 180, 0.3f);
+            t.update(d, f * FRAME_60);
+            Annotations a = new Annotations();
+            t.writeTips(a);
+            for (int i = 0; i < a.tipCount(); i++) {
+                assertThat(a.tipConfidence[i]).as("frame %d", f).isLessThan((float) Annotations.LOW_CONFIDENCE);
+            }
+        }
     }
 }
