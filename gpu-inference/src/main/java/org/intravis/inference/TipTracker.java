@@ -8,8 +8,8 @@ import org.intravis.pipeline.Annotations;
  * <p>
  * Each frame, every track is predicted to the frame's time, detections are associated to tracks greedily by
  * Mahalanobis distance inside a gate (and of the same instrument kind), matched tracks are updated, unmatched
- * detections start TENTATIVE tracks with a new stable id, and unmatched tracks coast (unseen when a new track
- * nearby took over from them: the instrument jumped past their gate). A track is CONFIRMED after
+ * detections start TENTATIVE tracks with a new stable id, and unmatched tracks coast (unseen when a tip of their
+ * kind was seen near them this frame: the instrument is there, not where they predict it). A track is CONFIRMED after
  * {@code confirmHits} hits, COASTING while it misses, and LOST after {@code lostAfterMisses} consecutive misses: it
  * is reported once as LOST and then forgotten (a tentative track that misses is dropped silently).
  * <p>
@@ -55,7 +55,7 @@ public final class TipTracker {
     private final double[][] x;  // [track][4]
     private final double[][] p;  // [track][16] row-major covariance
     private final boolean[] matched;
-    /** Tracks a new track took over from (see {@link #update}): they coast unseen until matched again. */
+    /** Tracks a tip seen near them took over from (see {@link #update}): they coast unseen until matched again. */
     private final boolean[] hidden;
     private final int[] detectionTrack;
     private final boolean[] reportLostOnce;
@@ -184,19 +184,22 @@ public final class TipTracker {
         for (int k = 0; k < d.count; k++) {
             if (detectionTrack[k] < 0) {
                 detectionTrack[k] = start(d.kind[k], d.x[k], d.y[k], d.confidence[k], nowNanos);
-                hideTracksTakenOver(d, k);
             }
+        }
+        for (int k = 0; k < d.count; k++) {
+            hideTracksTakenOver(d, k);
         }
     }
 
     /**
-     * A new track of detection {@code k} takes over from the tracks of its kind within {@code maxJumpPx} that
-     * nothing matched this frame: the instrument jumped past their gate. A scanner's frames repeated by a faster
-     * capture card move a tip 25-35 px in one frame after still ones (the real clip at 60 fps), past a still track's
-     * gate (about 17 px), and the old track went on being drawn as an unsure ghost at the old place for up to
-     * {@code lostAfterMisses} frames beside the new one (29 of the clip's 448 frames showed two tips). The old track
-     * still coasts unseen, and is shown again if a detection comes back into its gate (a tip flipping between two
-     * places keeps its history there); everything else is as before: association, confirmation, confidence.
+     * The track of detection {@code k} (new or matched) takes over from the tracks of its kind within
+     * {@code maxJumpPx} that nothing matched this frame: the instrument is where it was seen, not where they were.
+     * A scanner's frames repeated by a faster capture card move a tip 25-35 px in one frame after still ones (the
+     * real clip at 60 fps), past a still track's gate (about 17 px), and the old track went on being drawn as an
+     * unsure ghost at the old place for up to {@code lostAfterMisses} frames beside the new one (29 of the clip's 448
+     * frames showed two tips); a tip flipping between two places kept two tracks, each drawn coasting while the other
+     * was seen. The tracks taken over still coast unseen and are shown again if a detection comes back into their
+     * gate (keeping their history); everything else is as before: association, confirmation, confidence.
      */
     private void hideTracksTakenOver(Detections d, int k) {
         int taker = detectionTrack[k];

@@ -223,6 +223,25 @@ class TipTrackerTest {
     }
 
     @Test
+    void aTipFlippingBetweenTwoPlacesIsDrawnOnceWhereItIsSeen() {
+        // the mirrored clip: the tip found alternately at two places along the shaft, each with a confirmed track
+        TipTracker t = new TipTracker(TipTracker.Config.defaults(), 8);
+        TipTracker.Detections d = new TipTracker.Detections();
+        int a = t.idOf(stillSureTip(t, d));
+        float[][] seen = {{529, 172}, {529, 172}, {500, 180}, {529, 172}, {500, 180}};
+        for (int f = 0; f < seen.length; f++) {
+            d.clear();
+            d.add(NEEDLE, seen[f][0], seen[f][1], 0.8f);
+            t.update(d, (20 + f) * FRAME_60);
+            Annotations shown = new Annotations();
+            t.writeTips(shown);
+            assertThat(shown.tipCount()).as("frame %d", f).isEqualTo(1);
+            assertThat(shown.tipX[0]).as("frame %d", f).isCloseTo(seen[f][0], within(0.01f));
+        }
+        assertThat(t.idOf(t.trackOf(0))).isEqualTo(a);
+    }
+
+    @Test
     void aSureTrackLendsNoConfidenceToAWeakTipThatAppearsNearIt() {
         TipTracker t = new TipTracker(TipTracker.Config.defaults(), 8);
         TipTracker.Detections d = new TipTracker.Detections();
