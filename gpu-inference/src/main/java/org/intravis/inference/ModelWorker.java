@@ -12,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-
 /**
  * One model's worker: a thread ({@code infer-<model>}) that batches the frames of every stream using the model
  * into one ONNX Runtime call, then turns each row's output into that stream's annotations.

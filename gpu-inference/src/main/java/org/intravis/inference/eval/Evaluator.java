@@ -92,8 +92,7 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
  * {@code predictions.json} (tips in image pixels, with their confidence and low flag; in sequence mode their track
  * state and id, the alerts and how many tips the overlay shows; for a model with the content crop the picture box it
- * saw), so that anyone can recompute the metrics and see
- * what part of a new scanner's frame the model looked at.
+ * saw), so that anyone can recompute the metrics and see what part of a new scanner's frame the model looked at.
  */
 public final class Evaluator {
     private static final Logger LOG = Logger.getLogger(Evaluator.class.getName());

@@ -19,7 +19,6 @@ import org.intravis.pipeline.StreamCounters;
 
 import java.util.concurrent.atomic.AtomicReference;
 
-
 /**
  * The live path after the model, for a sequence: the stream's decoder, tracker and risk assessment, fed one
  * frame at a time at the sequence's frame rate; {@link #step} leaves the tip the overlay would show.
