@@ -16,11 +16,12 @@ binary), for the needle frames (337-445) and the needle-free views:
     bordered     1280x720, the picture inside a thin grey frame drawn 4 px around it, a settings line above
 Layout, per variant V:
     DIR/V/frames/images/<name>.png, DIR/V/frames/needle-masks/<name>.png   the needle frames, a video in name order
+                                                                         (every 4th frame of the 60 fps clip: 15 fps)
     DIR/V/all/images/<name>.png,    DIR/V/all/needle-masks/<name>.png      the needle frames and the needle-free views
 Then, e.g.:
     intravis evaluate --model ultrasound --images DIR/V/all/images --needle-masks DIR/V/all/needle-masks --report V.json
     intravis evaluate --model ultrasound --images DIR/V/frames/images --needle-masks DIR/V/frames/needle-masks \
-        --sequence --fps 60 --report V-seq.json
+        --sequence --fps 15 --report V-seq.json
 """
 import argparse
 import os
