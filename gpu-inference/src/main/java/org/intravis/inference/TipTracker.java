@@ -9,7 +9,8 @@ import org.intravis.pipeline.Annotations;
  * Each frame, every track is predicted to the frame's time, detections are associated to tracks greedily by
  * Mahalanobis distance inside a gate (and of the same instrument kind), matched tracks are updated, unmatched
  * detections start TENTATIVE tracks with a new stable id, and unmatched tracks coast (unseen when a tip of their
- * kind was seen near them this frame: the instrument is there, not where they predict it). A track is CONFIRMED after
+ * kind was seen near them this frame: the instrument is there, not where they predict it; a new track started there
+ * takes the id of the one it took over from). A track is CONFIRMED after
  * {@code confirmHits} hits, COASTING while it misses, and LOST after {@code lostAfterMisses} consecutive misses: it
  * is reported once as LOST and then forgotten (a tentative track that misses is dropped silently).
  * <p>
@@ -57,6 +58,8 @@ public final class TipTracker {
     private final boolean[] matched;
     /** Tracks a tip seen near them took over from (see {@link #update}): they coast unseen until matched again. */
     private final boolean[] hidden;
+    /** Tracks started by this frame's update. */
+    private final boolean[] bornNow;
     private final int[] detectionTrack;
     private final boolean[] reportLostOnce;
     private int nextId = 1;
@@ -78,6 +81,7 @@ public final class TipTracker {
         p = new double[capacity][16];
         matched = new boolean[capacity];
         hidden = new boolean[capacity];
+        bornNow = new boolean[capacity];
         detectionTrack = new int[Detections.MAX];
         reportLostOnce = new boolean[capacity];
     }
@@ -119,6 +123,7 @@ public final class TipTracker {
                 active[t] = false;
             }
             matched[t] = false;
+            bornNow[t] = false;
             if (active[t]) {
                 predict(t, nowNanos);
             }
@@ -199,7 +204,9 @@ public final class TipTracker {
      * unsure ghost at the old place for up to {@code lostAfterMisses} frames beside the new one (29 of the clip's 448
      * frames showed two tips); a tip flipping between two places kept two tracks, each drawn coasting while the other
      * was seen. The tracks taken over still coast unseen and are shown again if a detection comes back into their
-     * gate (keeping their history); everything else is as before: association, confirmation, confidence.
+     * gate (keeping their history); a new track takes the id of the nearest it took over from, so the instrument
+     * keeps its id (and its alerts, kept per tip id, are not raised again); everything else is as before:
+     * association, confirmation, confidence. At most one track of such a pair is drawn: the one seen hides the other.
      */
     private void hideTracksTakenOver(Detections d, int k) {
         int taker = detectionTrack[k];
@@ -207,6 +214,8 @@ public final class TipTracker {
             return;
         }
         double maxJump2 = cfg.maxJumpPx() * cfg.maxJumpPx();
+        boolean started = bornNow[taker];
+        double nearest = Double.POSITIVE_INFINITY;
         for (int t = 0; t < capacity; t++) {
             if (t == taker || !active[t] || matched[t] || kind[t] != d.kind[k]
                     || state[t] == Annotations.TRACK_TENTATIVE) {
@@ -214,8 +223,14 @@ public final class TipTracker {
             }
             double dx = d.x[k] - x[t][0];
             double dy = d.y[k] - x[t][1];
-            if (dx * dx + dy * dy <= maxJump2) {
+            double d2 = dx * dx + dy * dy;
+            if (d2 <= maxJump2) {
                 hidden[t] = true;
+                if (started && d2 < nearest) {
+                    // the same instrument: its alerts (kept per tip id) go on instead of being raised again
+                    nearest = d2;
+                    id[taker] = id[t];
+                }
             }
         }
     }
@@ -271,6 +286,7 @@ public final class TipTracker {
             if (!active[t]) {
                 active[t] = true;
                 hidden[t] = false;
+                bornNow[t] = true;
                 id[t] = nextId++;
                 kind[t] = k;
                 state[t] = cfg.confirmHits() <= 1 ? Annotations.TRACK_CONFIRMED : Annotations.TRACK_TENTATIVE;

@@ -187,6 +187,8 @@ class TipTrackerTest {
         int jumped = t.trackOf(0);
         assertThat(jumped).isNotEqualTo(old);
         assertThat(t.shownConfidence(jumped)).isCloseTo(0.4f, within(1e-6f)); // a new track: not yet sure
+        // but the same instrument: its id (and with it its alerts, kept per tip id) goes on
+        assertThat(t.idOf(jumped)).isEqualTo(t.idOf(old));
         Annotations a = new Annotations();
         t.writeTips(a);
         assertThat(a.tipCount()).isEqualTo(1); // no unsure ghost of the old track coasting at (500, 180)
