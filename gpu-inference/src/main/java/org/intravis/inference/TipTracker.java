@@ -58,8 +58,6 @@ public final class TipTracker {
     private final boolean[] matched;
     /** Tracks a tip seen near them took over from (see {@link #update}): they coast unseen until matched again. */
     private final boolean[] hidden;
-    /** Tracks started by this frame's update. */
-    private final boolean[] bornNow;
     private final int[] detectionTrack;
     private final boolean[] reportLostOnce;
     private int nextId = 1;
@@ -81,7 +79,6 @@ public final class TipTracker {
         p = new double[capacity][16];
         matched = new boolean[capacity];
         hidden = new boolean[capacity];
-        bornNow = new boolean[capacity];
         detectionTrack = new int[Detections.MAX];
         reportLostOnce = new boolean[capacity];
     }
@@ -123,7 +120,6 @@ public final class TipTracker {
                 active[t] = false;
             }
             matched[t] = false;
-            bornNow[t] = false;
             if (active[t]) {
                 predict(t, nowNanos);
             }
@@ -187,17 +183,16 @@ public final class TipTracker {
             }
         }
         for (int k = 0; k < d.count; k++) {
-            if (detectionTrack[k] < 0) {
+            boolean started = detectionTrack[k] < 0;
+            if (started) {
                 detectionTrack[k] = start(d.kind[k], d.x[k], d.y[k], d.confidence[k], nowNanos);
             }
-        }
-        for (int k = 0; k < d.count; k++) {
-            hideTracksTakenOver(d, k);
+            hideTracksTakenOver(d, k, started);
         }
     }
 
     /**
-     * The track of detection {@code k} (new or matched) takes over from the tracks of its kind within
+     * The track of detection {@code k} (new, {@code started}, or matched) takes over from the tracks of its kind within
      * {@code maxJumpPx} that nothing matched this frame: the instrument is where it was seen, not where they were.
      * A scanner's frames repeated by a faster capture card move a tip 25-35 px in one frame after still ones (the
      * real clip at 60 fps), past a still track's gate (about 17 px), and the old track went on being drawn as an
@@ -208,13 +203,12 @@ public final class TipTracker {
      * keeps its id (and its alerts, kept per tip id, are not raised again); everything else is as before:
      * association, confirmation, confidence. At most one track of such a pair is drawn: the one seen hides the other.
      */
-    private void hideTracksTakenOver(Detections d, int k) {
+    private void hideTracksTakenOver(Detections d, int k, boolean started) {
         int taker = detectionTrack[k];
         if (taker < 0) {
             return;
         }
         double maxJump2 = cfg.maxJumpPx() * cfg.maxJumpPx();
-        boolean started = bornNow[taker];
         double nearest = Double.POSITIVE_INFINITY;
         for (int t = 0; t < capacity; t++) {
             if (t == taker || !active[t] || matched[t] || kind[t] != d.kind[k]
@@ -286,7 +280,6 @@ public final class TipTracker {
             if (!active[t]) {
                 active[t] = true;
                 hidden[t] = false;
-                bornNow[t] = true;
                 id[t] = nextId++;
                 kind[t] = k;
                 state[t] = cfg.confirmHits() <= 1 ? Annotations.TRACK_CONFIRMED : Annotations.TRACK_TENTATIVE;

@@ -72,7 +72,7 @@ class TipTrackerTest {
             assertThat(a.tipState[0]).isEqualTo(miss < 3 ? Annotations.TRACK_COASTING : Annotations.TRACK_LOST);
             assertThat(a.tipX[0]).isCloseTo(100 + 3 * (9 + miss), within(3f)); // predicted onwards at 90 px/s
             // nothing seen in this frame: shown as unsure however sure the track was (0.9 a frame before the first miss)
-            assertThat((double) a.tipConfidence[0]).isLessThan((float) Annotations.LOW_CONFIDENCE);
+            assertThat((double) a.tipConfidence[0]).isLessThan(Annotations.LOW_CONFIDENCE);
         }
         t.update(d, 13 * FRAME);
         a.clear();

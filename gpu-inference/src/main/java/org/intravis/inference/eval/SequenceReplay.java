@@ -37,7 +37,7 @@ final class SequenceReplay {
     float confidence;
     String state;
     int trackId;
-    /** Tips the overlay shows on the last frame (every track but those lost): more than one is a second instrument or a ghost. */
+    /** Tips the overlay shows on the last frame (every track but the lost): two or more is a second instrument. */
     int tipsShown;
 
     SequenceReplay(ModelSpec spec, InferenceBackend backend, double fps) {
