@@ -174,7 +174,7 @@ public final class AvVideoEncoder implements AutoCloseable {
         AVCodec codec = avcodec_find_encoder_by_name(name);
         if (codec == null) {
             throw new IllegalStateException("FFmpeg has no encoder '" + name + "' (this build has libopenh264 for "
-                    + "H.264; h264_nvenc needs an NVIDIA GPU)");
+                    + "H.264; libx264 needs the -Pgpl build, h264_nvenc an NVIDIA GPU with NVENC)");
         }
         ctx = avcodec_alloc_context3(codec);
         ctx.width(w);
@@ -203,6 +203,12 @@ public final class AvVideoEncoder implements AutoCloseable {
                 av_opt_set(ctx, "delay", "0", AV_OPT_SEARCH_CHILDREN);
                 av_opt_set(ctx, "forced-idr", "1", AV_OPT_SEARCH_CHILDREN);
                 av_opt_set(ctx, "rc", "cbr", AV_OPT_SEARCH_CHILDREN);
+            } else if (name.equals("libx264")) {
+                // the cheapest preset, no look-ahead or frame reordering (zerolatency): a picture in, its packet out
+                av_opt_set(ctx, "preset", "ultrafast", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "tune", "zerolatency", AV_OPT_SEARCH_CHILDREN);
+                av_opt_set(ctx, "profile", "baseline", AV_OPT_SEARCH_CHILDREN);
+                ctx.rc_buffer_size((int) Math.min(Integer.MAX_VALUE, bitrate / 2)); // maxrate needs a VBV buffer
             } else {
                 av_opt_set(ctx, "profile", "baseline", AV_OPT_SEARCH_CHILDREN);
             }

@@ -22,7 +22,10 @@ public final class StreamerSettings {
     private int maxClientsPerStream = 16;
     private boolean concluded;
 
-    /** FFmpeg H.264 encoder: {@code libopenh264} (bundled, CPU) or {@code h264_nvenc} on an NVIDIA GPU. */
+    /**
+     * FFmpeg H.264 encoder: {@code libopenh264} (bundled, CPU), {@code libx264} (CPU, FFmpeg's GPL build: -Pgpl) or
+     * {@code h264_nvenc} on an NVIDIA GPU.
+     */
     public StreamerSettings h264Encoder(String name) { this.h264Encoder = name; return this; }
     /** H.264 bit rate as bits per pixel per frame when no explicit rate is set (0.08: about 5 Mbit/s at 1080p30). */
     public StreamerSettings h264BitsPerPixel(double bpp) { this.h264BitsPerPixel = bpp; return this; }

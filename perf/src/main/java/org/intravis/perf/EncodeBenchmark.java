@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Encoding one frame as the publisher does on the video thread: {@code AvVideoEncoder} (colour conversion and
- * FFmpeg's libopenh264 or mjpeg, one thread) on a real ultrasound phantom frame, and the packet copied once into a
- * pooled buffer. The frames cycle through 30 consecutive phantom frames so H.264 codes real motion, with a key frame
- * every second as configured by default.
+ * FFmpeg's libopenh264 or mjpeg, one thread; libx264 with {@code -p h264Encoder=libx264} in a -Pgpl build) on a real
+ * ultrasound phantom frame, and the packet copied once into a pooled buffer. The frames cycle through 30 consecutive
+ * phantom frames so H.264 codes real motion, with a key frame every second as configured by default.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -39,6 +39,10 @@ public class EncodeBenchmark {
 
     @Param({"1280x720", "1920x1080"})
     public String resolution;
+
+    /** FFmpeg's H.264 encoder ({@code libx264} needs FFmpeg's GPL build: README, "Codec"). */
+    @Param({"libopenh264"})
+    public String h264Encoder;
 
     private AvVideoEncoder encoder;
     private List<FrameSlot> frames;
@@ -54,7 +58,8 @@ public class EncodeBenchmark {
         for (int i = 0; i < FRAMES; i++) {
             pixels[i] = new BytePointer(frames.get(i).pixels());
         }
-        encoder = new AvVideoEncoder(Encoding.parse(encoding), new StreamerSettings().conclude(), 30);
+        encoder = new AvVideoEncoder(Encoding.parse(encoding),
+                new StreamerSettings().h264Encoder(h264Encoder).conclude(), 30);
     }
 
     @Benchmark

@@ -50,7 +50,7 @@ public final class LatencyHarness {
               --model M              model name or .onnx path, ground-truth, or none       default ultrasound
               --device D             cpu | cuda | cuda:N                                   default cpu
               --encoding E           h264 | jpeg (what the clients receive)                default h264
-              --h264-encoder NAME    FFmpeg H.264 encoder                                  default libopenh264
+              --h264-encoder NAME    FFmpeg H.264 encoder (libx264: the -Pgpl build)       default libopenh264
               --warmup S             seconds before measuring
               --seconds S            seconds measured
               --no-baseline          measure the pipeline only

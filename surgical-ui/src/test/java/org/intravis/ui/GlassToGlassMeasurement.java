@@ -31,7 +31,8 @@ import java.util.Map;
  * {@code -Dmeasure.app=model} starts the whole application instead ({@link Application}, as {@code intravis run}
  * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs
  * ({@code -Dmeasure.model=none}: the same application without a model; {@code -Dmeasure.yieldToVideo=false}: without
- * the AI's pacing on a saturated CPU; {@code -Dmeasure.keyIntervalMs=MS}: another H.264 key frame interval).
+ * the AI's pacing on a saturated CPU; {@code -Dmeasure.keyIntervalMs=MS}: another H.264 key frame interval;
+ * {@code -Dmeasure.h264Encoder=libx264}: that encoder, with {@code -Pgpl}).
  * {@code -Dmeasure.encodings=h264} measures one encoding only. {@code -Dmeasure.warmup=S} (default 3) is how
  * long the page runs before the measured window. Each row also gives the page's own stages (encode on the server,
  * network with the server's send queue, decode queue, draw: {@code stream-client.js}), and stdout the worst samples
@@ -98,6 +99,7 @@ class GlassToGlassMeasurement {
         config.inference.yieldToVideo = Boolean.parseBoolean(System.getProperty("measure.yieldToVideo",
                 String.valueOf(config.inference.yieldToVideo)));
         config.streaming.keyIntervalMs = Long.getLong("measure.keyIntervalMs", config.streaming.keyIntervalMs);
+        config.streaming.h264Encoder = System.getProperty("measure.h264Encoder", config.streaming.h264Encoder);
         Application app = TestApps.start(config);
         try {
             StreamPipeline pipeline = app.engine().stream("us1").orElseThrow().pipeline();
