@@ -5,7 +5,9 @@
 # Here (the build machine), from the repository root:
 #   perf/gpu/run-gpu-bench.sh stage [CHUNK_MB]   build; collect every runtime jar with the CUDA build of ONNX Runtime
 #                                                 (org.bytedeco:onnxruntime:...:linux-x86_64-gpu, about 200 MB, from
-#                                                 Maven Central); cut it into .gpu/c1..cN with ../shared/gpu/stage.sh;
+#                                                 Maven Central) and FFmpeg's GPL build (-Pgpl: libx264 beside
+#                                                 libopenh264, for step 1's libx264 run; nothing is passed on);
+#                                                 cut it into .gpu/c1..cN with ../shared/gpu/stage.sh;
 #                                                 print the commands to run on the GPU machine
 #   perf/gpu/run-gpu-bench.sh stage-cpu          the same with the CPU natives (to check the staging here)
 #   perf/gpu/run-gpu-bench.sh check              the device command on a tiny configuration, here, on the CPU
@@ -67,7 +69,7 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
         local l; l=$(left) || return 0
         # shellcheck disable=SC2086
         timeout "$l" java $java_opts -cp "$cp" org.intravis.perf.LatencyHarness "$@" 2>&1 \
-            | grep -v -e OpenH264 -e '^\[libopenh264' | tee -a "$work/log.txt" || true
+            | grep -v -e OpenH264 -e '^\[libopenh264' -e '^\[libx264' | tee -a "$work/log.txt" || true
     }
     { nvidia-smi || echo "no nvidia-smi"; nproc; grep -m1 'model name' /proc/cpuinfo || true; java -version; } \
         > "$work/machine.txt" 2>&1
@@ -83,6 +85,11 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
         --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-16x30-postauto.json"
     bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline --max-batch "$many" \
         --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-16x30-postauto-batch16.json"
+    #    and the video with libx264 (the -Pgpl build's H.264: a 1080p frame in half libopenh264's time at the median
+    #    and a quarter at the p99 on the build machine, BENCHMARKS.md "libx264"), the lever left for 16 x 1080p30 on a
+    #    GPU without NVENC
+    bench --streams "$many" --fps 30 --resolution "$res" --device cuda --no-baseline --h264-encoder libx264 \
+        --warmup "$warmup" --seconds "$seconds" --report "$work/cuda-16x30-x264.json"
     # 2. the models alone on CUDA, per batch size (the CPU of that machine last, below)
     for model in ultrasound fluoroscopy; do
         echo "== $model on cuda" >> "$work/probes.txt"
@@ -115,14 +122,14 @@ measure() { # $1: class path, $2: results folder, $3: tiny (true/false)
 pack() { # $1: results folder, $2: OUT
     mkdir -p "$2"
     tar -czf "$2/gpu-bench.tar.gz" -C "$1" .
-    cp "$1"/cuda-1x60.md "$1"/cuda-16x30-post1.md "$1"/cuda-16x30-postauto.md "$1"/cuda-16x30-postauto-batch16.md \
+    cp "$1"/cuda-1x60.md "$1"/cuda-16x30-post1.md "$1"/cuda-16x30-postauto.md "$1"/cuda-16x30-x264.md \
         "$1"/cuda-summary.md "$1"/probes.txt "$1"/log.txt "$2"/ 2>/dev/null || true
     echo "results: $2 ($(ls "$2" | tr '\n' ' '))"
 }
 
 case "$mode" in
-    stage) stage "-Pgpu" "${2:-36}" ;;
-    stage-cpu) stage "" "${2:-36}" ;;
+    stage) stage "-Pgpu -Pgpl" "${2:-36}" ;;
+    stage-cpu) stage "-Pgpl" "${2:-36}" ;;
     device)
         commit=$(cat .gpu/c*/commit.txt 2>/dev/null | head -1 || true)
         export INTRAVIS_COMMIT=${commit%% *} INTRAVIS_DIRTY=${commit##* }
@@ -131,7 +138,7 @@ case "$mode" in
         pack "$work" "${OUT:-$root/perf/results/gpu-$(date +%Y%m%d-%H%M%S)}"
         ;;
     check)
-        if [ ! -d target/gpu-lib ]; then collect_jars ""; fi
+        if [ ! -d target/gpu-lib ]; then collect_jars "-Pgpl"; fi
         work=$(mktemp -d)
         measure "$root/target/gpu-lib/*" "$work" true
         pack "$work" "${OUT:-$(mktemp -d)}"
