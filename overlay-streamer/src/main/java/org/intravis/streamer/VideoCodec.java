@@ -11,9 +11,10 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
 /**
- * The video codecs a recording or an export can be written with, all in the bundled FFmpeg build (it has no
- * libx264). Measured at 1920x1080 grey ultrasound on the 2-core development machine (README, "Recording"):
- * ffvhuff is the only lossless codec that keeps up with 30 fps there, so it is the default.
+ * The video codecs a recording or an export can be written with, all in FFmpeg's LGPL build that the default build
+ * bundles (its H.264 is OpenH264; the -Pgpl build's libx264 serves the live streams, when configured). Measured at
+ * 1920x1080 grey ultrasound on the 2-core development machine (README, "Recording"): ffvhuff is the only lossless
+ * codec that keeps up with 30 fps there, so it is the default.
  */
 public enum VideoCodec {
     /** Huffyuv (FFmpeg variant): lossless, intra-only, fast; large files. Grey stays grey, colour is RGB. */
