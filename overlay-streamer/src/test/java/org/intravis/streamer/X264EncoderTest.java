@@ -8,9 +8,9 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
 
 /**
- * H.264 with libx264, which only FFmpeg's GPL build has (`-Pgpl`, README "Codec"). Surefire runs this class alone in
- * its own execution with that build's natives on the class path (overlay-streamer's pom, `gpl-ffmpeg`), and never in
- * the default one, whose natives lack the encoder: there it would only fall back to libopenh264.
+ * H.264 with libx264, which only FFmpeg's GPL build has ({@code -Pgpl}, README "Codec"). Surefire runs this class
+ * alone in its own execution with that build's natives on the class path (overlay-streamer's pom, {@code gpl-ffmpeg}),
+ * and never in the default one, whose natives lack the encoder: there it would only fall back to libopenh264.
  */
 class X264EncoderTest {
     @Test
