@@ -144,6 +144,11 @@ public final class AvVideoEncoder implements AutoCloseable {
     private static final java.util.Set<String> UNUSABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AvVideoEncoder.class.getName());
 
+    /** libx264 where this FFmpeg has it (its GPL build, -Pgpl): half the CPU of libopenh264 or less; else that. */
+    public static String bestSoftwareH264() {
+        return avcodec_find_encoder_by_name("libx264") != null ? "libx264" : H264_FALLBACK;
+    }
+
     /** Whether H.264 can be encoded with {@code configured} or, failing that, the fallback. */
     public static boolean h264Available(String configured) {
         return avcodec_find_encoder_by_name(configured) != null || avcodec_find_encoder_by_name(H264_FALLBACK) != null;

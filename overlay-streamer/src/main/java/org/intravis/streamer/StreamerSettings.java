@@ -7,7 +7,7 @@ import org.intravis.pipeline.Annotations;
  * by {@link #conclude()}.
  */
 public final class StreamerSettings {
-    private String h264Encoder = "libopenh264";
+    private String h264Encoder = AUTO_H264;
     private double h264BitsPerPixel = 0.08;
     private long h264BitrateBps;
     private long keyIntervalMillis = 1000;
@@ -23,8 +23,14 @@ public final class StreamerSettings {
     private boolean concluded;
 
     /**
-     * FFmpeg H.264 encoder: {@code libopenh264} (bundled, CPU), {@code libx264} (CPU, FFmpeg's GPL build: -Pgpl) or
-     * {@code h264_nvenc} on an NVIDIA GPU.
+     * The H.264 encoder named {@value #AUTO_H264} (the default): the best software encoder this FFmpeg has, libx264
+     * where it is the GPL build (-Pgpl), else libopenh264; {@link #conclude} settles it.
+     */
+    public static final String AUTO_H264 = "auto";
+
+    /**
+     * FFmpeg H.264 encoder: {@value #AUTO_H264}, {@code libopenh264} (bundled, CPU), {@code libx264} (CPU, FFmpeg's GPL
+     * build: -Pgpl) or {@code h264_nvenc} on an NVIDIA GPU.
      */
     public StreamerSettings h264Encoder(String name) { this.h264Encoder = name; return this; }
     /** H.264 bit rate as bits per pixel per frame when no explicit rate is set (0.08: about 5 Mbit/s at 1080p30). */
@@ -84,7 +90,10 @@ public final class StreamerSettings {
 
     public StreamerSettings conclude() {
         if (h264Encoder == null || h264Encoder.isBlank()) {
-            throw new IllegalArgumentException("streamer: h264Encoder must be set (e.g. libopenh264)");
+            throw new IllegalArgumentException("streamer: h264Encoder must be set (e.g. auto or libopenh264)");
+        }
+        if (h264Encoder.equals(AUTO_H264)) {
+            h264Encoder = AvVideoEncoder.bestSoftwareH264();
         }
         if (h264BitsPerPixel <= 0 || h264BitrateBps < 0) {
             throw new IllegalArgumentException("streamer: H.264 bit rate must be positive");

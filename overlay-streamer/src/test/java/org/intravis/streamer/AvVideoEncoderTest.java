@@ -41,6 +41,12 @@ class AvVideoEncoderTest {
     }
 
     @Test
+    void theDefaultH264EncoderIsLibopenh264WhereFfmpegHasNoLibx264() {
+        // this execution has FFmpeg's LGPL build, as the default build ships; X264EncoderTest checks the GPL one
+        assertThat(new StreamerSettings().conclude().h264Encoder()).isEqualTo("libopenh264");
+    }
+
+    @Test
     void h264IsAnnexBWithSpsPpsOnKeyFramesAndDecodesAtOnce() {
         assertLowLatencyH264ThatDecodes("libopenh264");
     }

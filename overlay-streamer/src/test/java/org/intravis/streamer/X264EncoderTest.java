@@ -19,6 +19,13 @@ class X264EncoderTest {
     }
 
     @Test
+    void theDefaultH264EncoderIsLibx264WhereFfmpegHasIt() {
+        assertThat(new StreamerSettings().conclude().h264Encoder()).isEqualTo("libx264");
+        assertThat(new StreamerSettings().h264Encoder("libopenh264").conclude().h264Encoder())
+                .as("named, it is kept").isEqualTo("libopenh264");
+    }
+
+    @Test
     void libx264GivesTheLowLatencyStreamThePageDecodes() {
         AvVideoEncoderTest.assertLowLatencyH264ThatDecodes("libx264");
     }

@@ -184,8 +184,8 @@ final class BenchReport {
                         + "to the clients; warm-up %s s, measured %s s; latency from each frame's scheduled capture "
                         + "time to its arrival at a WebSocket client on loopback.%n%n",
                 settings.phantom(), settings.liveRender() ? "rendered live" : "replayed", num(settings.fps()),
-                settings.encoding(), num(settings.warmupSeconds()),
-                num(settings.measureSeconds())));
+                settings.encoding().equals("h264") ? "h264 (" + settings.h264Encoder() + ")" : settings.encoding(),
+                num(settings.warmupSeconds()), num(settings.measureSeconds())));
         if (ours != null && !ours.note().isEmpty()) {
             b.append("Note (ours): ").append(ours.note()).append("\n\n");
         }

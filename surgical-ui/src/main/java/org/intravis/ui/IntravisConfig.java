@@ -193,8 +193,11 @@ public final class IntravisConfig {
     /** Encoding and fan-out to the browsers. */
     public static final class Streaming {
         public int jpegQuality = 80;
-        /** FFmpeg H.264 encoder: libopenh264 (bundled, CPU), libx264 (-Pgpl build) or h264_nvenc (NVIDIA GPU). */
-        public String h264Encoder = "libopenh264";
+        /**
+         * FFmpeg H.264 encoder: auto (libx264 where FFmpeg has it, the -Pgpl build, else libopenh264), libopenh264,
+         * libx264 or h264_nvenc (NVIDIA GPU).
+         */
+        public String h264Encoder = "auto";
         /** H.264 key frame interval: how long a joining or skipping client waits at most. */
         public long keyIntervalMs = 1000;
         /**

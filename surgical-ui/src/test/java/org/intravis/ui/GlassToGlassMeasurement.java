@@ -32,7 +32,7 @@ import java.util.Map;
  * does) with the bundled ultrasound model running on the CPU beside the video, as the default demo runs
  * ({@code -Dmeasure.model=none}: the same application without a model; {@code -Dmeasure.yieldToVideo=false}: without
  * the AI's pacing on a saturated CPU; {@code -Dmeasure.keyIntervalMs=MS}: another H.264 key frame interval;
- * {@code -Dmeasure.h264Encoder=libx264}: that encoder, with {@code -Pgpl}).
+ * {@code -Dmeasure.h264Encoder=NAME}: that H.264 encoder, default {@code auto}, libx264 in a {@code -Pgpl} build).
  * {@code -Dmeasure.encodings=h264} measures one encoding only. {@code -Dmeasure.warmup=S} (default 3) is how
  * long the page runs before the measured window. Each row also gives the page's own stages (encode on the server,
  * network with the server's send queue, decode queue, draw: {@code stream-client.js}), and stdout the worst samples
