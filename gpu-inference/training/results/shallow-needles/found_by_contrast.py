@@ -22,8 +22,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "needle-without-clip"))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import needle_look as nl  # noqa: E402
-from common import SIZE, tip_from_mask  # noqa: E402
 from score_sim import true_tip  # noqa: E402
+from sim_look import needle_on_grid  # noqa: E402
 
 CONTRAST_BAR = 1.25  # about half the clip's real needle (median 2.32 on the same measure)
 BANDS = [0, 0.75, 1.0, 1.25, 1.5, 2.0, 99]
@@ -35,13 +35,8 @@ def needles(set_dir, dump_dir):
     for path in sorted(glob.glob(os.path.join(set_dir, "images", "*.png"))):
         name = os.path.basename(path)
         m0 = cv2.imread(os.path.join(set_dir, "masks", name), cv2.IMREAD_GRAYSCALE)
-        if m0 is None or m0.max() == 0:
-            continue
-        g = cv2.resize(cv2.imread(path, cv2.IMREAD_GRAYSCALE)[20:420, 170:550], (SIZE, SIZE),
-                       interpolation=cv2.INTER_AREA)
-        m = cv2.resize(m0[20:420, 170:550], (SIZE, SIZE), interpolation=cv2.INTER_NEAREST)
-        ends = tip_from_mask(m > 0)
-        c = nl.contrast(g, np.array(ends[0]), np.array(ends[1])) if ends else None
+        on_grid = needle_on_grid(path, m0)
+        c = nl.contrast(*on_grid) if on_grid is not None else None
         if c is None:
             continue
         tip = true_tip(m0)

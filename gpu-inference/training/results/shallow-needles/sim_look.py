@@ -22,6 +22,18 @@ def quantiles(v):
     return "median %.2f (p10 %.2f, p90 %.2f)" % (np.median(v), *np.quantile(v, [0.1, 0.9]))
 
 
+def needle_on_grid(image_path, mask):
+    """A simulated frame's picture (columns 170-550, rows 20-420) on the 256 grid and its needle's two ends there, from
+    the frame's file and its mask (full size); None when the mask shows no needle."""
+    if mask is None or mask.max() == 0:
+        return None
+    g = cv2.resize(cv2.imread(image_path, cv2.IMREAD_GRAYSCALE)[20:420, 170:550], (SIZE, SIZE),
+                   interpolation=cv2.INTER_AREA)
+    m = cv2.resize(mask[20:420, 170:550], (SIZE, SIZE), interpolation=cv2.INTER_NEAREST)
+    ends = tip_from_mask(m > 0)
+    return (g, np.array(ends[0]), np.array(ends[1])) if ends else None
+
+
 def main(dirs):
     real = nl.real_needles()
     rc = np.array([c for c in (nl.contrast(*r) for r in real) if c is not None])
@@ -30,16 +42,11 @@ def main(dirs):
     for d in dirs:
         cells = {}
         for f in sorted(glob.glob(os.path.join(d, "images", "*.png"))):
-            m = cv2.imread(os.path.join(d, "masks", os.path.basename(f)), cv2.IMREAD_GRAYSCALE)
-            if m is None or m.max() == 0:
+            on_grid = needle_on_grid(f, cv2.imread(os.path.join(d, "masks", os.path.basename(f)),
+                                                   cv2.IMREAD_GRAYSCALE))
+            if on_grid is None:
                 continue
-            g = cv2.resize(cv2.imread(f, cv2.IMREAD_GRAYSCALE)[20:420, 170:550], (SIZE, SIZE),
-                           interpolation=cv2.INTER_AREA)
-            m = cv2.resize(m[20:420, 170:550], (SIZE, SIZE), interpolation=cv2.INTER_NEAREST)
-            ends = tip_from_mask(m > 0)
-            if not ends:
-                continue
-            a, b = np.array(ends[0]), np.array(ends[1])
+            g, a, b = on_grid
             c = nl.contrast(g, a, b)
             if c is not None:
                 cells.setdefault("_".join(os.path.basename(f).split("_")[:2]), []).append((c, nl.echo_width(g, a, b)))
