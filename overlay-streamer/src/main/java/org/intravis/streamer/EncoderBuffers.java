@@ -18,14 +18,13 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.avutil.av_opt_set_int;
 import static org.bytedeco.ffmpeg.global.avutil.av_reduce;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_CS_ITU601;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
-import static org.bytedeco.ffmpeg.global.swscale.sws_getCoefficients;
-import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_alloc_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_init_context;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
-import static org.bytedeco.ffmpeg.global.swscale.sws_setColorspaceDetails;
 
 /**
  * What an FFmpeg encoder is fed and what it fills, for the live encoder ({@link AvVideoEncoder}) and the file writer
@@ -93,15 +92,29 @@ final class EncoderBuffers implements AutoCloseable {
         if (sws != null) {
             sws_freeContext(sws);
         }
-        // the source is cropped to this picture's size by converting only width x height of it
-        sws = sws_getContext(width, height, sourceFormat, width, height, frame.format(), flags, null, null, (double[]) null);
+        // the source is cropped to this picture's size by converting only width x height of it. The ranges are set
+        // before the converter is initialised: set afterwards (sws_setColorspaceDetails), a colour source's
+        // conversion to full-range YUV kept video range (black written as 16 and flagged as 0)
+        sws = sws_alloc_context();
         if (sws == null || sws.isNull()) {
             sws = null;
-            throw new IllegalStateException("swscale cannot convert pixel format " + sourceFormat + " to " + frame.format());
+            throw new IllegalStateException("swscale: out of memory");
         }
+        av_opt_set_int(sws, "srcw", width, 0);
+        av_opt_set_int(sws, "srch", height, 0);
+        av_opt_set_int(sws, "src_format", sourceFormat, 0);
+        av_opt_set_int(sws, "dstw", width, 0);
+        av_opt_set_int(sws, "dsth", height, 0);
+        av_opt_set_int(sws, "dst_format", frame.format(), 0);
+        av_opt_set_int(sws, "sws_flags", flags, 0);
         if (rangeOut != DEFAULT_RANGE) {
-            IntPointer coefficients = sws_getCoefficients(SWS_CS_ITU601);
-            sws_setColorspaceDetails(sws, coefficients, FULL_RANGE, coefficients, rangeOut, 0, 1 << 16, 1 << 16);
+            av_opt_set_int(sws, "src_range", FULL_RANGE, 0);
+            av_opt_set_int(sws, "dst_range", rangeOut, 0);
+        }
+        if (sws_init_context(sws, null, null) < 0) {
+            sws_freeContext(sws);
+            sws = null;
+            throw new IllegalStateException("swscale cannot convert pixel format " + sourceFormat + " to " + frame.format());
         }
         swsSourceFormat = sourceFormat;
     }
