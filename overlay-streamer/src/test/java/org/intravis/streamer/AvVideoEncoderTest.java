@@ -162,6 +162,24 @@ class AvVideoEncoderTest {
     }
 
     @Test
+    void jpegOfAColourSourceKeepsItsBlackAndWhite() {
+        // a colour source (endoscopy) in full range: black must stay 0 and white 255, not 16 and 235
+        try (AvVideoEncoder enc = new AvVideoEncoder(Encoding.JPEG, settings(), 30)) {
+            ByteBuffer bgr = ByteBuffer.allocateDirect(W * H * 3);
+            for (int i = 0; i < W * H; i++) {
+                byte v = (byte) (i % W < W / 2 ? 0 : 255);
+                bgr.put(i * 3, v).put(i * 3 + 1, v).put(i * 3 + 2, v);
+            }
+            assertThat(enc.encode(new BytePointer(bgr), W, H, W * 3, AV_PIX_FMT_BGR24, false)).isPositive();
+            Mat colour = imdecode(new Mat(new BytePointer(enc.packetBytes())), IMREAD_UNCHANGED);
+            BytePointer c = colour.data();
+            int row = H / 2 * W;
+            assertThat(c.get((row + W / 4) * 3L + 1) & 0xff).as("black").isLessThanOrEqualTo(3);
+            assertThat(c.get((row + 3 * W / 4) * 3L + 1) & 0xff).as("white").isGreaterThanOrEqualTo(252);
+        }
+    }
+
+    @Test
     void copyPacketWritesTheBytesIntoAPooledBuffer() {
         try (AvVideoEncoder enc = new AvVideoEncoder(Encoding.JPEG, settings(), 30)) {
             enc.encode(new BytePointer(grayFrame(1, W, H)), W, H, W, AV_PIX_FMT_GRAY8, false);
