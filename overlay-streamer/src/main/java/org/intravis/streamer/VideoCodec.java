@@ -3,6 +3,7 @@ package org.intravis.streamer;
 import org.intravis.pipeline.PixelFormat;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR0;
@@ -12,7 +13,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
 /**
  * The video codecs a recording or an export can be written with, all in FFmpeg's LGPL build that the default build
- * bundles (its H.264 is OpenH264; the -Pgpl build's libx264 serves the live streams, when configured). Measured at
+ * bundles (its H.264 is OpenH264; the -Pgpl build's FFmpeg has libx264, which then takes over). Measured at
  * 1920x1080 grey ultrasound on the 2-core development machine (README, "Recording"): ffvhuff is the only lossless
  * codec that keeps up with 30 fps there, so it is the default.
  */
@@ -23,8 +24,14 @@ public enum VideoCodec {
     FFV1("ffv1", "ffv1", true),
     /** Motion JPEG at the finest quantiser: visually lossless, intra-only, a third of ffvhuff's size. */
     MJPEG("mjpeg", "mjpeg", false),
-    /** H.264 (OpenH264, constrained baseline): lossy at a high bit rate; the smallest files and the most players. */
-    H264("h264", "libopenh264", false);
+    /**
+     * H.264: lossy at a high bit rate; the smallest files and the most players. Encoded by the best software encoder
+     * FFmpeg has ({@link AvVideoEncoder#bestSoftwareH264}): libx264 in the -Pgpl build, OpenH264 otherwise.
+     */
+    H264("h264", null, false);
+
+    /** Other names {@link #byName} takes for {@link #H264}: its encoders'. */
+    private static final List<String> H264_ENCODERS = List.of(AvVideoEncoder.H264_FALLBACK, "libx264");
 
     private final String configName;
     private final String encoderName;
@@ -39,8 +46,8 @@ public enum VideoCodec {
     /** The name used in configuration and manifests ({@code ffvhuff}, {@code ffv1}, {@code mjpeg}, {@code h264}). */
     public String configName() { return configName; }
 
-    /** The FFmpeg encoder. */
-    public String encoderName() { return encoderName; }
+    /** The FFmpeg encoder (for {@link #H264}, the one this FFmpeg build has: loads FFmpeg's natives). */
+    public String encoderName() { return this == H264 ? AvVideoEncoder.bestSoftwareH264() : encoderName; }
 
     public boolean lossless() { return lossless; }
 
@@ -62,7 +69,7 @@ public enum VideoCodec {
     public static VideoCodec byName(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         for (VideoCodec c : values()) {
-            if (c.configName.equals(n) || c.encoderName.equals(n)) {
+            if (c.configName.equals(n) || n.equals(c.encoderName) || c == H264 && H264_ENCODERS.contains(n)) {
                 return c;
             }
         }

@@ -2,6 +2,7 @@ package org.intravis.streamer;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.intravis.pipeline.PixelFormat;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -11,10 +12,20 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Video files written picture by picture: recordings, exports, {@code analyze}'s annotated video. */
+/**
+ * H.264 files (recordings with {@code codec: h264}, exports, {@code analyze}'s annotated video) are written by the
+ * best software encoder this FFmpeg has: libopenh264 in the default build; {@link X264EncoderTest} checks libx264 in
+ * the -Pgpl one with {@link #assertH264FileThatDecodes}.
+ */
 class VideoFileWriterTest {
     static final int W = 320;
     static final int H = 240;
+    static final int FRAMES = 45;
+
+    @Test
+    void h264FilesAreLibopenh264WhereFfmpegHasNoLibx264(@TempDir Path dir) throws Exception {
+        assertH264FileThatDecodes(dir, "libopenh264");
+    }
 
     /**
      * Exports and {@code analyze}'s video are written from colour pictures (the overlays burned in): a grey picture
@@ -52,5 +63,36 @@ class VideoFileWriterTest {
         assertThat(p.waitFor()).isZero();
         assertThat(all).hasSize(frames * W * H);
         return all;
+    }
+
+    /** Writes {@link #FRAMES} moving grey pictures as H.264 into an MP4 and checks what a player gets back. */
+    static void assertH264FileThatDecodes(Path dir, String expectedEncoder) throws Exception {
+        assertThat(VideoCodec.H264.encoderName()).isEqualTo(expectedEncoder);
+        assertThat(VideoCodec.byName("libx264")).isEqualTo(VideoCodec.H264);
+        assertThat(VideoCodec.byName("libopenh264")).isEqualTo(VideoCodec.H264);
+        Path file = dir.resolve("h264.mp4");
+        byte[] last;
+        try (VideoFileWriter w = new VideoFileWriter(file, "mp4", VideoCodec.H264, W, H, PixelFormat.GRAY8, 30, 0, 1,
+                true)) {
+            w.open();
+            assertThat(w.encoderName()).isEqualTo(expectedEncoder);
+            ByteBuffer frame = null;
+            for (int t = 0; t < FRAMES; t++) {
+                frame = AvVideoEncoderTest.grayFrame(t, W, H);
+                w.write(new BytePointer(frame), W, t * 33L);
+            }
+            last = new byte[W * H];
+            frame.get(0, last);
+        }
+        String[] probe = RecorderTest.probe(file);
+        assertThat(probe[0]).isEqualTo("h264");
+        assertThat(Integer.parseInt(probe[1])).isEqualTo(W);
+        assertThat(Long.parseLong(probe[3])).as("every picture in the file").isEqualTo(FRAMES);
+        byte[] all = decodeGrey(file, FRAMES);
+        double error = 0;
+        for (int i = 0; i < W * H; i++) {
+            error += Math.abs((all[(FRAMES - 1) * W * H + i] & 0xff) - (last[i] & 0xff));
+        }
+        assertThat(error / (W * H)).as("mean grey error of the last picture").isLessThan(2.0);
     }
 }

@@ -2,6 +2,9 @@ package org.intravis.streamer;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
@@ -50,5 +53,10 @@ class X264EncoderTest {
         double bps = bytes * 8.0 * fps / frames;
         // a simple moving picture needs less than the budget; what must not happen is a stream far over it
         assertThat(bps).as("bit/s against %d configured", bitrate).isLessThan(1.3 * bitrate);
+    }
+
+    @Test
+    void h264FilesAreWrittenWithLibx264AndDecode(@TempDir Path dir) throws Exception {
+        VideoFileWriterTest.assertH264FileThatDecodes(dir, "libx264");
     }
 }
