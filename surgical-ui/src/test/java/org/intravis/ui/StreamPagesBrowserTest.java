@@ -105,6 +105,40 @@ class StreamPagesBrowserTest {
         assertThat(view.visible(".badge.origin")).as("ground-truth stand-in is labelled").isTrue();
     }
 
+    /**
+     * The picture's greys on the display are the source's, in both encodings: a range mix-up between server and page
+     * (video range shown as full or the reverse) moves the dark greys of ultrasound by 10-15 levels. Per horizontal
+     * band of the frame on screen, the canvas's mean against the source's for that frame.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h264", "jpeg"})
+    void theDisplayShowsTheSourcesGreys(String encoding) {
+        open("/display?stream=" + STREAM + "&encoding=" + encoding);
+        waitFor("frames decoded", 20_000, () -> view.decoded() > 15);
+        @SuppressWarnings("unchecked")
+        List<Number> r = (List<Number>) page.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " const f = v.header.frameId; const c = v.video;"
+                + " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + " const out = [f, c.width, c.height]; const band = Math.floor(c.height / 4);"
+                + " for (let b = 0; b < 4; b++) { let s = 0;"
+                + "   for (let y = b * band; y < (b + 1) * band; y++) for (let x = 0; x < c.width; x++) s += d[(y * c.width + x) * 4];"
+                + "   out.push(s / (band * c.width)); }"
+                + " return out; }", STREAM);
+        long frame = r.get(0).longValue();
+        assertThat(r.get(1).intValue()).isEqualTo(640);
+        assertThat(r.get(2).intValue()).isEqualTo(360);
+        byte[] source = server.source.picture(frame);
+        int band = 360 / 4;
+        for (int b = 0; b < 4; b++) {
+            double sum = 0;
+            for (int i = b * band * 640; i < (b + 1) * band * 640; i++) {
+                sum += source[i] & 0xff;
+            }
+            assertThat(r.get(3 + b).doubleValue()).as("%s: mean grey of band %d in frame %d", encoding, b, frame)
+                    .isCloseTo(sum / (band * 640), org.assertj.core.data.Offset.offset(3.0));
+        }
+    }
+
     @Test
     void jpegFallbackDecodesOnTheDisplay() {
         open("/display?stream=" + STREAM + "&encoding=jpeg");

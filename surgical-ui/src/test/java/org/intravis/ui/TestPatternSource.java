@@ -70,6 +70,17 @@ final class TestPatternSource extends StandInSource {
                 path.entryY());
     }
 
+    /** The picture of frame {@code id}, as {@link #paint} draws it (width x height grey bytes). */
+    byte[] picture(long id) {
+        int w = path.width();
+        int h = path.height();
+        ByteBuffer px = ByteBuffer.allocate(w * h);
+        int shift = (int) (id % 16);
+        px.put(background, shift * w, (h - shift) * w).put(background, 0, shift * w);
+        drawNeedle(px, w, h, path.entryX(), path.entryY(), path.tipX(id), path.tipY(id));
+        return px.array();
+    }
+
     @Override
     protected void paint(FrameSlot slot, long id) {
         int w = path.width();
