@@ -14,6 +14,9 @@ binary), for the needle frames (337-445) and the needle-free views:
     side         a portable scanner's screen (1024x768): the picture on the left, a column of settings text beside it
     fullhd       a 1920x1080 capture card frame: the picture in the middle at about its own size, wide black margins
     bordered     1280x720, the picture inside a thin grey frame drawn 4 px around it, a settings line above
+    zoom15       the picture's upper right two thirds (where the needle runs) enlarged 1.5x back to 1080x860: the
+                 needle bigger in the picture, as at a shallower depth or with a scanner's zoom
+    zoom20       the same, the upper right half enlarged 2x
 Layout, per variant V:
     DIR/V/frames/images/<name>.png, DIR/V/frames/needle-masks/<name>.png   the needle frames, a video in name order
                                                                          (every 4th frame of the 60 fps clip: 15 fps)
@@ -123,8 +126,20 @@ def bordered(img, mask):
     return canvas, m
 
 
+def zoomed(factor):
+    """The picture's upper right 1/factor (where this needle enters and runs), enlarged back to the frame's size: the
+    needle as a shallower depth or a scanner's zoom shows it, bigger and coarser in the picture."""
+    def transform(img, mask):
+        h, w = img.shape
+        cw, ch = int(w / factor), int(h / factor)
+        x0 = w - cw
+        return (cv2.resize(img[:ch, x0:], (w, h), interpolation=cv2.INTER_LINEAR),
+                cv2.resize(mask[:ch, x0:], (w, h), interpolation=cv2.INTER_NEAREST))
+    return transform
+
+
 VARIANTS = {"mirrored": mirrored, "letterbox": letterbox, "dim": dim, "half": half, "screen": screen, "side": side,
-            "fullhd": fullhd, "bordered": bordered}
+            "fullhd": fullhd, "bordered": bordered, "zoom15": zoomed(1.5), "zoom20": zoomed(2.0)}
 
 
 def pairs(folder):
