@@ -102,6 +102,9 @@ def main():
                     help="needle: share of samples that are B-mode simulation frames from --sim-dir (default 0)")
     ap.add_argument("--sim-dir", action="append", default=None,
                     help="needle: a folder of simulate_bmode.py --for-training frames; repeat it for several")
+    ap.add_argument("--needle-min-crop", type=float, default=None,
+                    help="needle: smallest crop for every sample, a share of the frame's height (default: 0.45, the "
+                         "clip's frames 0.5)")
     ap.add_argument("--exclude-split", default=None,
                     help="ultrasound: leave out the training images listed in splits/NAME (an internal dev split)")
     ap.add_argument("--images", choices=["train", "all"], default="train",
@@ -119,7 +122,7 @@ def main():
     mix = {"V1_SHARE": a.v1_share, "TRANSPLANT_SHARE": a.transplant_share, "GEL_SHARE": a.gel_share,
            "SEGMENT_SHARE": a.segment_share, "HARMONISE_SHARE": a.harmonise_share,
            "SOFT_SHARE": a.soft_share, "SHALLOW_SHARE": a.shallow_share, "SIM_SHARE": a.sim_share,
-           "SIM_DIRS": tuple(a.sim_dir) if a.sim_dir else None}
+           "SIM_DIRS": tuple(a.sim_dir) if a.sim_dir else None, "MIN_CROP": a.needle_min_crop}
     jobs = [(a.task, a.seed, s, min(step, a.n - s), a.phantom_share, a.min_crop, a.exclude_split, mix,
              a.images, a.clip_share, a.clip_views_only, a.clip_every, a.clip_dir) for s in range(0, a.n, step)]
     with Pool(a.procs) as p:

@@ -71,6 +71,10 @@ SHALLOW_SHARE = 0.0
 # pool up to 1.2.4 (and then no frame is read and the mix's shares are as before)
 SIM_SHARE = 0.0
 SIM_DIRS = ()
+# the smallest crop, as a share of the frame's height, for every sample (the clip's frames included): a crop of a
+# third of the height shows the needle 3x bigger, as a shallow depth does; build_cache --needle-min-crop sets it.
+# None: every pool up to 1.2.4 (0.45, the clip's frames 0.5: at most about 2x)
+MIN_CROP = None
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -781,7 +785,7 @@ class NeedleSource:
                 self.sim_files += [os.path.join(d, "labels.json")] + [os.path.join(d, "frames", f) for f, _, _ in frames]
         self.shares = np.array([clip_share if self.clip else 0, phantom_share if self.phantom else 0,
                                 plus_share if self.plus else 0, GEL_SHARE, SIM_SHARE if self.sim else 0], np.float64)
-        self.min_crop = min_crop
+        self.min_crop = MIN_CROP or min_crop
         # what the pool was made from (its files list): each folder's labels and the frames kept
         self.clip_files = ([os.path.join(d, "labels.json") for d in clip_dirs]
                            + [os.path.join(where[f], "frames", f) for f, _, _ in self.clip]) if self.clip else []
@@ -811,7 +815,7 @@ class NeedleSource:
         c = np.cumsum(self.shares)
         if u < c[0]:
             _, g, nd = self.clip[int(rng.integers(len(self.clip)))]
-            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=0.5,
+            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=MIN_CROP or 0.5,
                                real_layers=self.real_layers)
         if u < c[1]:
             _, g, lab, tip = self.phantom[int(rng.integers(len(self.phantom)))]
@@ -824,7 +828,7 @@ class NeedleSource:
                                real_layers=self.real_layers)
         if u < c[4]:  # a simulated frame: its own needle, or none (then maybe a drawn one, as on the clip's views)
             _, g, nd = self.sim[int(rng.integers(len(self.sim)))]
-            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=0.5,
+            return make_sample(rng, g, needle=nd, needle_p=0.0 if nd else 0.3, min_crop=MIN_CROP or 0.5,
                                real_layers=self.real_layers)
         _, g, _ = self.real[int(rng.integers(len(self.real)))]
         return make_sample(rng, g, min_crop=self.min_crop, real_layers=self.real_layers)
