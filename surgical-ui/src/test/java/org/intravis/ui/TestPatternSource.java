@@ -72,22 +72,22 @@ final class TestPatternSource extends StandInSource {
 
     /** The picture of frame {@code id}, as {@link #paint} draws it (width x height grey bytes). */
     byte[] picture(long id) {
-        int w = path.width();
-        int h = path.height();
-        ByteBuffer px = ByteBuffer.allocate(w * h);
-        int shift = (int) (id % 16);
-        px.put(background, shift * w, (h - shift) * w).put(background, 0, shift * w);
-        drawNeedle(px, w, h, path.entryX(), path.entryY(), path.tipX(id), path.tipY(id));
+        ByteBuffer px = ByteBuffer.allocate(path.width() * path.height());
+        draw(px, id);
         return px.array();
     }
 
     @Override
     protected void paint(FrameSlot slot, long id) {
-        int w = path.width();
-        int h = path.height();
-        slot.frame(w, h, w, PixelFormat.GRAY8);
+        slot.frame(path.width(), path.height(), path.width(), PixelFormat.GRAY8);
         ByteBuffer px = slot.pixels();
         px.clear();
+        draw(px, id);
+    }
+
+    private void draw(ByteBuffer px, long id) {
+        int w = path.width();
+        int h = path.height();
         // the background drifts a little every frame, so consecutive frames always differ
         int shift = (int) (id % 16);
         px.put(background, shift * w, (h - shift) * w).put(background, 0, shift * w);
