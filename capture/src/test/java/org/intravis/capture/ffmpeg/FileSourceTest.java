@@ -99,6 +99,35 @@ class FileSourceTest {
         }
     }
 
+    /**
+     * A file's greys come out as FFmpeg's own decoder gives them, whether the file is in video range or in full
+     * range and however the decoder says so: H.264 decodes full range as a yuvj format, VP9 as yuv420p with the
+     * frame's colour range set. A mix-up moves dark greys by about 10 levels.
+     */
+    @ParameterizedTest(name = "{1} in {2} range")
+    @CsvSource({"mp4,libx264,tv", "mp4,libx264,pc", "webm,libvpx-vp9,tv", "webm,libvpx-vp9,pc"})
+    void greysAreFfmpegsInVideoAndFullRangeFiles(String ext, String codec, String range) throws Exception {
+        Path f = org.intravis.capture.FfmpegCli.run(dir.resolve("grey-" + codec + "-" + range + "." + ext), "-f",
+                "lavfi", "-i", "color=c=0x1e1e1e:size=160x120:rate=10,format=gray", "-frames:v", "1", "-c:v", codec,
+                "-pix_fmt", "yuv420p", "-color_range", range);
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", f.toString(), "-frames:v", "1", "-f", "rawvideo",
+                "-pix_fmt", "gray", "-").start();
+        byte[] reference = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        assertThat(reference).hasSize(160 * 120);
+        double expected = 0;
+        for (byte v : reference) {
+            expected += v & 0xff;
+        }
+        expected /= reference.length;
+        try (FrameSource s = open("file:" + f + "?pace=fast")) {
+            FrameSlot slot = slotFor(s);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(Slots.mean(slot)).as("%s, %s range: mean grey against FFmpeg's", codec, range)
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0));
+        }
+    }
+
     @Test
     void bgrFormatDeliversColour() throws Exception {
         try (FrameSource s = open("file:" + mp4 + "?pace=fast&format=bgr")) {
