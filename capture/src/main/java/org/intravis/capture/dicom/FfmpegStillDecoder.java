@@ -7,10 +7,10 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.intravis.capture.ffmpeg.Swscale;
 
 import java.nio.ByteBuffer;
 
@@ -37,7 +37,6 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
-import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 /**
@@ -59,6 +58,7 @@ final class FfmpegStillDecoder implements AutoCloseable {
     private int swsW = -1;
     private int swsH = -1;
     private int swsFormat = -1;
+    private boolean swsFullRange;
 
     /** @param codecId an {@code AV_CODEC_ID_*} of libavcodec */
     FfmpegStillDecoder(int codecId, String name) {
@@ -192,11 +192,12 @@ final class FfmpegStillDecoder implements AutoCloseable {
         int w = frame.width();
         int h = frame.height();
         int f = frame.format();
-        if (sws == null || w != swsW || h != swsH || f != swsFormat) {
+        boolean full = Swscale.fullRange(frame);
+        if (sws == null || w != swsW || h != swsH || f != swsFormat || full != swsFullRange) {
             if (sws != null) {
                 sws_freeContext(sws);
             }
-            sws = sws_getContext(w, h, f, w, h, AV_PIX_FMT_BGR24, SWS_BILINEAR, null, null, (DoublePointer) null);
+            sws = Swscale.create(w, h, f, full, w, h, AV_PIX_FMT_BGR24, SWS_BILINEAR);
             if (sws == null) {
                 throw new DicomFormatException("FFmpeg's " + name + " decoder gave pixel format " + f
                         + ", which cannot be converted");
@@ -204,6 +205,7 @@ final class FfmpegStillDecoder implements AutoCloseable {
             swsW = w;
             swsH = h;
             swsFormat = f;
+            swsFullRange = full;
         }
         try (PointerPointer<BytePointer> dst = new PointerPointer<>(1);
              IntPointer dstStride = new IntPointer(1)) {

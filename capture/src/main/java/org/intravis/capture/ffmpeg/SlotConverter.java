@@ -8,15 +8,11 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PixelFormat;
 
-import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
-import static org.bytedeco.ffmpeg.global.avutil.av_opt_set_int;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
-import static org.bytedeco.ffmpeg.global.swscale.sws_alloc_context;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
-import static org.bytedeco.ffmpeg.global.swscale.sws_init_context;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 /**
@@ -54,7 +50,7 @@ public final class SlotConverter implements AutoCloseable {
         int w = frame.width();
         int h = frame.height();
         int f = frame.format();
-        boolean full = frame.color_range() == AVCOL_RANGE_JPEG;
+        boolean full = Swscale.fullRange(frame);
         if (w != srcWidth || h != srcHeight || f != srcFormat || full != srcFullRange || sws == null) {
             rebuild(w, h, f, full);
         }
@@ -74,27 +70,8 @@ public final class SlotConverter implements AutoCloseable {
         dstWidth = (int) (fitted >>> 32);
         dstHeight = (int) fitted;
         int flags = dstWidth < w ? SWS_AREA : SWS_BILINEAR;
-        sws = sws_alloc_context();
-        if (sws == null || sws.isNull()) {
-            sws = null;
-            throw new IllegalStateException("swscale: out of memory");
-        }
-        av_opt_set_int(sws, "srcw", w, 0);
-        av_opt_set_int(sws, "srch", h, 0);
-        av_opt_set_int(sws, "src_format", f, 0);
-        av_opt_set_int(sws, "dstw", dstWidth, 0);
-        av_opt_set_int(sws, "dsth", dstHeight, 0);
-        av_opt_set_int(sws, "dst_format", dstFormat, 0);
-        av_opt_set_int(sws, "sws_flags", flags, 0);
-        // a decoder that marks full range on the frame rather than by a yuvj format (VP9, AV1) was read as video
-        // range: the greys stretched. The slot's grey is full range, as the pictures the models learned from
-        if (fullRange) {
-            av_opt_set_int(sws, "src_range", 1, 0);
-            av_opt_set_int(sws, "dst_range", 1, 0);
-        }
-        if (sws_init_context(sws, null, null) < 0) {
-            sws_freeContext(sws);
-            sws = null;
+        sws = Swscale.create(w, h, f, fullRange, dstWidth, dstHeight, dstFormat, flags);
+        if (sws == null) {
             throw new IllegalStateException("cannot convert " + w + "x" + h + " pixel format " + f + " to "
                     + geometry.format());
         }
