@@ -67,12 +67,17 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Frame rate of a --sequence (the tracker's time step; default 30).")
     double fps;
 
+    @Option(names = "--within", defaultValue = "20", paramLabel = "PX",
+            description = "A tip this near the truth (px of the mask) counts as right in the report's 'within' "
+                    + "rates (default 20); detection counts a tip anywhere.")
+    double withinPx;
+
     @Override
     public Integer call() {
         ObjectNode r;
         try {
             r = Evaluator.run(new Evaluator.Options(model, images, labels, Evaluator.parseClasses(classes), needleMasks,
-                    report, dump, device.orCpu(), modelsDir, sequence, fps));
+                    report, dump, device.orCpu(), modelsDir, sequence, fps, withinPx));
         } catch (ModelLoadException | IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         } catch (IOException e) {
@@ -98,6 +103,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     rate(n.get("confident_detection_rate")), rate(n.get("confident_false_positive_rate")),
                     sequence ? "  (sequence at " + fps + " fps, tips after the tracker; " + r.get("scene_cuts")
                             + " scene cuts)" : "");
+            System.out.printf("           tip within %s px of the truth: detection %s  confident %s%n",
+                    bound(n.at("/within/px")), rate(n.at("/within/detection_rate")),
+                    rate(n.at("/within/confident_detection_rate")));
             int unmatched = n.path("frames_without_mask").asInt();
             if (unmatched > 0) {
                 System.out.printf("  needle   %d of %d images have no mask in %s, so they are not scored "
@@ -120,6 +128,12 @@ final class EvaluateCommand implements Callable<Integer> {
     /** A rate to two decimals as the model card gives them ("-": nothing to count); the report keeps all digits. */
     private static String rate(JsonNode v) {
         return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%.2f", v.asDouble());
+    }
+
+    /** A bound as given: 20, or 7.5. */
+    private static String bound(JsonNode v) {
+        double b = v.asDouble();
+        return b == Math.rint(b) ? String.format(Locale.ROOT, "%.0f", b) : String.format(Locale.ROOT, "%.1f", b);
     }
 
     /** Pixels or milliseconds to one decimal ("-" where there was nothing to measure). */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
@@ -54,6 +55,46 @@ class EvaluateCommandTest {
         assertThat(dir.resolve("dump/predictions.json")).exists();
     }
 
+    /** gpu-inference's test model that reads grey levels back as needle (255) and tip-map peak (220). */
+    private static final String ECHO_TIP = Path.of("../gpu-inference/src/test/resources/models/echo-ultrasound-tip/echo-ultrasound-tip.onnx")
+            .toAbsolutePath().normalize().toString();
+
+    /** A 256 x 256 frame with a 3-px shaft along y = 100 from the left border to x = {@code to} (grey {@code v}). */
+    private static void writeShaft(Path file, int to, byte v, boolean tipMark) throws Exception {
+        Files.createDirectories(file.getParent());
+        byte[] px = new byte[256 * 256];
+        for (int y = 99; y <= 101; y++) {
+            for (int x = 0; x <= to; x++) {
+                px[y * 256 + x] = v;
+            }
+        }
+        if (tipMark) {
+            px[100 * 256 + to] = (byte) 220;
+        }
+        Mat m = new Mat(256, 256, CV_8UC1);
+        new BytePointer(m.data()).put(px, 0, px.length);
+        assertThat(imwrite(file.toString(), m)).isTrue();
+    }
+
+    /** A confident tip 60 px short of the truth's: a detection, right only within a bound of 60 px or more. */
+    @Test
+    void aTipIsRightWithinTheBoundGiven(@TempDir Path dir) throws Exception {
+        writeShaft(dir.resolve("images/a.png"), 90, (byte) 255, true);
+        writeShaft(dir.resolve("masks/a.png"), 150, (byte) 1, false);
+        String[] args = {"evaluate", "--model", ECHO_TIP, "--images", dir.resolve("images").toString(),
+                "--needle-masks", dir.resolve("masks").toString()};
+        CommandRun.Result byDefault = CommandLineErrorsTest.run(args);
+        assertThat(byDefault.code()).as(byDefault.err()).isZero();
+        assertThat(byDefault.out()).contains("detection 1.00")
+                .contains("tip within 20 px of the truth: detection 0.00  confident 0.00");
+        String[] wide = Arrays.copyOf(args, args.length + 2);
+        wide[args.length] = "--within";
+        wide[args.length + 1] = "70";
+        CommandRun.Result r = CommandLineErrorsTest.run(wide);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("tip within 70 px of the truth: detection 1.00  confident 1.00");
+    }
+
     @Test
     void badInputIsAOneLineError(@TempDir Path dir) {
         CommandRun.Result missing = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
@@ -70,6 +111,11 @@ class EvaluateCommandTest {
                 dir.toString(), "--classes", "vessel", "--report", dir.resolve("r.json").toString());
         assertThat(badClasses.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(badClasses.err()).contains("NAME=VALUE");
+
+        CommandRun.Result badWithin = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.toString(), "--within", "0");
+        assertThat(badWithin.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
+        assertThat(badWithin.err()).contains("--within must be above 0").doesNotContain("\tat ");
 
         CommandRun.Result empty = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images", dir.toString());
         assertThat(empty.code()).isEqualTo(Intravis.EXIT_USER_ERROR);

@@ -52,6 +52,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.intravis.inference.eval.ReportNumbers.atMost;
 import static org.intravis.inference.eval.ReportNumbers.percentile;
 import static org.intravis.inference.eval.ReportNumbers.putErrors;
 import static org.intravis.inference.eval.ReportNumbers.putMean;
@@ -80,6 +81,10 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  *       ({@link Annotations#LOW_CONFIDENCE}); only confident tips raise alerts. {@code confident_detection_rate}
  *       counts needle frames with a confident tip, {@code confident_false_positive_rate} needle-free frames with one
  *       (the hard negatives: a confident tip there is a false needle a surgeon would trust).</li>
+ *   <li>Right tips ({@code within}): a tip counts for {@code detection_rate} wherever it is, so a needle shown on the
+ *       wrong structure (a fascia line, in a scene the network does not know) is a detection there. {@code within}
+ *       counts needle frames whose tip is at most {@code withinPx} from the truth ({@code detection_rate}; with a
+ *       confident tip, {@code confident_detection_rate}).</li>
  *   <li>{@code inference_ms}: the ONNX Runtime call per frame (batch 1).</li>
  * </ul>
  * Images are read in name order with numbers compared by value ({@link NaturalOrder}). Without {@code sequence}
@@ -109,13 +114,25 @@ public final class Evaluator {
      * @param modelsDir   extra folder to look for models in, or null
      * @param sequence    whether the frames are a video, fed through the tracker in name order
      * @param fps         the sequence's frame rate (the tracker's time step)
+     * @param withinPx    how near the truth a tip must be for the {@code within} rates (px of the mask)
      */
     public record Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
-                          Path report, Path dump, String device, Path modelsDir, boolean sequence, double fps) {
+                          Path report, Path dump, String device, Path modelsDir, boolean sequence, double fps,
+                          double withinPx) {
         public Options {
             if (sequence && !(fps > 0 && fps <= 1000)) {
                 throw new IllegalArgumentException("--fps must be above 0 and at most 1000, was " + fps);
             }
+            if (!(withinPx > 0)) {
+                throw new IllegalArgumentException("--within must be above 0 px, was " + withinPx);
+            }
+        }
+
+        /** Tips scored as right within {@link #DEFAULT_WITHIN_PX}. */
+        public Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
+                       Path report, Path dump, String device, Path modelsDir, boolean sequence, double fps) {
+            this(model, images, labels, classes, needleMasks, report, dump, device, modelsDir, sequence, fps,
+                    DEFAULT_WITHIN_PX);
         }
 
         /** Frames evaluated independently. */
@@ -137,6 +154,13 @@ public final class Evaluator {
 
     /** The frame rate a sequence is played at when none is given (the tracker's time step). */
     public static final double DEFAULT_FPS = 30;
+
+    /**
+     * How near the truth (px of the mask) a tip must be to count as found in the {@code within} rates: the bound the
+     * model card's "within 20 px" figures use. A tip anywhere counts for {@code detection_rate}, so a needle shown on
+     * the wrong structure is a detection there; here it is not.
+     */
+    public static final double DEFAULT_WITHIN_PX = 20;
 
     /** Parses {@code nerve=1,vessel=2}. */
     public static Map<String, Integer> parseClasses(String text) {
@@ -313,6 +337,10 @@ public final class Evaluator {
                 n.put("low_confidence_below", Annotations.LOW_CONFIDENCE);
                 putErrors(n.putObject("tip_error_px"), tipErrors);
                 putErrors(n.putObject("confident_tip_error_px"), confidentTipErrors);
+                ObjectNode within = n.putObject("within");
+                within.put("px", o.withinPx());
+                putMean(within, "detection_rate", atMost(tipErrors, o.withinPx()), needleFrames);
+                putMean(within, "confident_detection_rate", atMost(confidentTipErrors, o.withinPx()), needleFrames);
             }
             ObjectNode ms = report.putObject("inference_ms");
             double[] times = inferenceMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();

@@ -28,6 +28,11 @@ final class ReportNumbers {
         err.put("frames", sorted.length);
     }
 
+    /** How many of {@code errors} are at most {@code bound}. */
+    static int atMost(List<Double> errors, double bound) {
+        return (int) errors.stream().filter(e -> e <= bound).count();
+    }
+
     static void putMean(ObjectNode n, String field, double sum, double count) {
         putNumber(n, field, count == 0 ? Double.NaN : sum / count);
     }

@@ -279,6 +279,39 @@ class EvaluatorTest {
     }
 
     /**
+     * A tip counts for detection wherever it is; the {@code within} rates count only tips near the truth, so a needle
+     * shown on the wrong structure is told apart from a found one. Errors here: a 0 (confident), b 0 (low), c 60
+     * (confident, on the shaft but far short of its tip), d no tip.
+     */
+    @Test
+    void onlyTipsNearTheTruthCountAsRight(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/a.png"), needleTo(120, TIP));
+        write(dir.resolve("images/b.png"), needleTo(150, WEAK_TIP));
+        write(dir.resolve("images/c.png"), needleTo(90, TIP));
+        write(dir.resolve("images/d.png"), blank());
+        write(dir.resolve("masks/a.png"), truthTo(120));
+        write(dir.resolve("masks/b.png"), truthTo(150));
+        write(dir.resolve("masks/c.png"), truthTo(150));
+        write(dir.resolve("masks/d.png"), truthTo(100));
+        JsonNode byDefault = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null,
+                Map.of(), dir.resolve("masks"), null, null, "cpu", null)).get("needle");
+        assertThat(byDefault.get("detection_rate").asDouble()).isEqualTo(0.75);
+        assertThat(byDefault.get("confident_detection_rate").asDouble()).isEqualTo(0.5);
+        assertThat(byDefault.at("/within/px").asDouble()).isEqualTo(Evaluator.DEFAULT_WITHIN_PX).isEqualTo(20);
+        assertThat(byDefault.at("/within/detection_rate").asDouble()).isEqualTo(0.5);           // a, b
+        assertThat(byDefault.at("/within/confident_detection_rate").asDouble()).isEqualTo(0.25); // a
+        JsonNode wide = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null,
+                Map.of(), dir.resolve("masks"), null, null, "cpu", null, false, Evaluator.DEFAULT_FPS, 70))
+                .get("needle");
+        assertThat(wide.at("/within/px").asDouble()).isEqualTo(70);
+        assertThat(wide.at("/within/detection_rate").asDouble()).isEqualTo(0.75);           // a, b, c
+        assertThat(wide.at("/within/confident_detection_rate").asDouble()).isEqualTo(0.5);  // a, c
+        assertThatThrownBy(() -> new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null, Map.of(),
+                dir.resolve("masks"), null, null, "cpu", null, false, Evaluator.DEFAULT_FPS, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--within");
+    }
+
+    /**
      * With {@code sequence} the frames are a video in name order with numbers compared by value (f_9 before f_10
      * before f_00011), fed through the tracker, and each frame is scored by the tip the overlay would show: the first
      * detection is a tentative track at half its confidence (low), later ones are the confirmed track, a frame
