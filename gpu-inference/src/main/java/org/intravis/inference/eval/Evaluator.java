@@ -95,7 +95,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * whole sequence) but not scored.
  * <p>
  * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
- * {@code predictions.json} (tips in image pixels, with their confidence and low flag; in sequence mode their track
+ * {@code predictions.json} (tips in image pixels, with their confidence and low flag, and with needle masks the
+ * truth's tip they were scored against and the error; in sequence mode their track
  * state and id, the alerts and how many tips the overlay shows; for a model with the content crop the picture box it
  * saw), so that anyone can recompute the metrics and see what part of a new scanner's frame the model looked at.
  */
@@ -262,6 +263,11 @@ public final class Evaluator {
         private String firstUnmatched = "";
         private final List<Double> tipErrors = new ArrayList<>();
         private final List<Double> confidentTipErrors = new ArrayList<>();
+        // the last scored frame's truth (mask pixels) and tip error, for the dump
+        private boolean truthHasNeedle;
+        private float truthX;
+        private float truthY;
+        private double lastError;
         private final ArrayNode skipped;
         private final ArrayNode dumped;
         private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -495,6 +501,16 @@ public final class Evaluator {
                 } else {
                     f.putNull("tip");
                 }
+                if (needleMask != null) { // what the tip was scored against
+                    f.put("needle_in_truth", truthHasNeedle);
+                    if (!Float.isNaN(truthX)) {
+                        f.putArray("truth_tip").add(truthX * image.cols() / needleMask.width())
+                                .add(truthY * image.rows() / needleMask.height());
+                    }
+                    if (!Double.isNaN(lastError)) {
+                        f.put("tip_error_px", lastError);
+                    }
+                }
                 if (sequence != null) {
                     f.put("alerts", sequence.shown.alertCount());
                     f.put("tips_shown", sequence.tipsShown);
@@ -574,7 +590,14 @@ public final class Evaluator {
             }
         }
 
+        /**
+         * Scores one frame's tip against its mask; leaves the truth's tip (mask pixels, NaN when the mask has no
+         * needle or none could be located) and the tip's error (NaN without a tip or a truth) for the dump.
+         */
         private void needle(LabelRaster mask, boolean found, boolean confident, float px, float py) {
+            truthX = Float.NaN;
+            truthY = Float.NaN;
+            lastError = Double.NaN;
             int w = mask.width();
             int h = mask.height();
             byte[] binary = new byte[w * h];
@@ -585,6 +608,7 @@ public final class Evaluator {
                     any = true;
                 }
             }
+            truthHasNeedle = any;
             if (!any) {
                 cleanFrames++;
                 cleanFalsePositives += found ? 1 : 0;
@@ -592,11 +616,10 @@ public final class Evaluator {
                 return;
             }
             needleFrames++;
-            if (!found) {
-                return;
+            if (found) {
+                needleDetected++;
+                needleConfident += confident ? 1 : 0;
             }
-            needleDetected++;
-            needleConfident += confident ? 1 : 0;
             // the truth's tip by the live rule of the model's instrument: a curved wire's free end is not where a
             // straight shaft fitted through it ends
             InstrumentDetection truth = new InstrumentDetection();
@@ -605,7 +628,12 @@ public final class Evaluator {
             truthLocator.picture(row.box()); // the tip's end is judged from the picture's borders, as the model's
             boolean located = truthLocator.locateInMask(binary, truth);
             if (located) {
+                truthX = truth.tipX;
+                truthY = truth.tipY;
+            }
+            if (found && located) {
                 double e = Math.hypot(px - truth.tipX, py - truth.tipY);
+                lastError = e;
                 tipErrors.add(e);
                 if (confident) {
                     confidentTipErrors.add(e);

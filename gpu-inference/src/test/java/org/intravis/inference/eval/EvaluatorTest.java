@@ -145,7 +145,19 @@ class EvaluatorTest {
         assertThat(frameA.get("image").asText()).isEqualTo("a.png");
         assertThat(frameA.at("/tip/0").asDouble()).isCloseTo(100, within(1e-3));
         assertThat(frameA.at("/tip/1").asDouble()).isCloseTo(50, within(1e-3));
-        assertThat(p.get("frames").get(3).get("tip").isNull()).isTrue();
+        // and what it was scored against: the truth's tip 10 px further on, the error
+        assertThat(frameA.get("needle_in_truth").asBoolean()).isTrue();
+        assertThat(frameA.at("/truth_tip/0").asDouble()).isCloseTo(110, within(1e-3));
+        assertThat(frameA.at("/truth_tip/1").asDouble()).isCloseTo(50, within(1e-3));
+        assertThat(frameA.get("tip_error_px").asDouble()).isCloseTo(10, within(1e-3));
+        JsonNode frameC = p.get("frames").get(2); // a false needle: no truth to score against
+        assertThat(frameC.get("needle_in_truth").asBoolean()).isFalse();
+        assertThat(frameC.has("truth_tip")).isFalse();
+        assertThat(frameC.has("tip_error_px")).isFalse();
+        JsonNode frameD = p.get("frames").get(3); // a missed needle: its truth, no error
+        assertThat(frameD.get("tip").isNull()).isTrue();
+        assertThat(frameD.at("/truth_tip/0").asDouble()).isCloseTo(60, within(1e-3));
+        assertThat(frameD.has("tip_error_px")).isFalse();
     }
 
     /**
