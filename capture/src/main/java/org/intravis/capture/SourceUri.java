@@ -19,16 +19,19 @@ import java.util.regex.Pattern;
 public record SourceUri(String raw, String scheme, String location, Map<String, String> options) {
     /** The replacement for a credential. */
     public static final String MASK = "***";
-    /** {@code scheme://userinfo@}: the user info runs to the last '@' before the path, query or fragment. */
-    private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/?#\\s]*@");
     /**
-     * A query parameter whose name says it is a secret (passphrase, password, pwd, secret, token, auth..., key,
-     * signature), also behind FFmpeg's {@code av.} prefix; its value runs to the next '&', '#' or white space.
+     * {@code scheme://userinfo@}: the user info runs to the last '@' before the path, query or fragment. The scheme is
+     * read over at most 32 characters without backtracking (possessive), so that a long run of scheme-like characters
+     * costs linear time: with an unbounded run a 100 KB URI took seconds to redact (a fuzzed URI, 2026-12-07). A
+     * match may start inside a longer word (the scheme is written back as it was, so the result is the same), and so
+     * a scheme that does not start a word ({@code 9x://u:p@h}) has its user info masked too, as it had not before.
      */
-    private static final String SECRET_NAME = "(?:av\\.)?(?:[a-z0-9_.-]*(?:pass|pwd|secret|token|auth|credential"
-            + "|signature|api[_-]?key)[a-z0-9_.-]*|key|sig|user|username|streamid)";
-    private static final Pattern SECRET_PARAM = Pattern.compile("(?i)([?&;])(" + SECRET_NAME + ")=[^&#\\s]*");
-    private static final Pattern SECRET_OPTION = Pattern.compile("(?i)" + SECRET_NAME);
+    private static final Pattern USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]{0,31}+://)[^/?#\\s]*@");
+    /** Words that make a query parameter's name a secret's when the name contains them. */
+    private static final String[] SECRET_WORDS = {"pass", "pwd", "secret", "token", "auth", "credential", "signature",
+            "apikey", "api_key", "api-key"};
+    /** Names that are a secret's only as the whole name (behind FFmpeg's {@code av.} prefix too). */
+    private static final String[] SECRET_NAMES = {"key", "sig", "user", "username", "streamid"};
 
     /** Parses a URI as typed on the command line; fails with a message a user can act on. */
     public static SourceUri parse(String raw) {
@@ -74,13 +77,86 @@ public record SourceUri(String raw, String scheme, String location, Map<String, 
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String out = USER_INFO.matcher(text).replaceAll("$1" + MASK + "@");
-        return SECRET_PARAM.matcher(out).replaceAll("$1$2=" + MASK);
+        return maskSecretParameters(USER_INFO.matcher(text).replaceAll("$1" + MASK + "@"));
     }
 
-    /** Whether a source option of this name holds a secret (its value is masked wherever options are shown). */
+    /**
+     * The value of every query parameter with a secret's name ({@link #secretOption}) masked: after each '?', '&' or
+     * ';', a name of letters, digits, '_', '.' or '-' followed by '='; its value runs to the next '&', '#' or white
+     * space. One pass over the text (a regular expression for the same names backtracked quadratically over a long
+     * name).
+     */
+    private static String maskSecretParameters(String text) {
+        StringBuilder out = null;
+        int copied = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c != '?' && c != '&' && c != ';') {
+                continue;
+            }
+            int end = i + 1;
+            while (end < n && nameChar(text.charAt(end))) {
+                end++;
+            }
+            if (end == n || text.charAt(end) != '=' || !secretOption(text.substring(i + 1, end))) {
+                i = end - 1; // the name's characters hold no delimiter: go on after them
+                continue;
+            }
+            int valueEnd = end + 1;
+            while (valueEnd < n && !valueEndChar(text.charAt(valueEnd))) {
+                valueEnd++;
+            }
+            if (out == null) {
+                out = new StringBuilder(n);
+            }
+            out.append(text, copied, end + 1).append(MASK);
+            copied = valueEnd;
+            i = valueEnd - 1;
+        }
+        return out == null ? text : out.append(text, copied, n).toString();
+    }
+
+    private static boolean nameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-';
+    }
+
+    /** '&', '#' or white space as regular expressions have it ({@code \s}: space, tab, line feed, VT, form feed, CR). */
+    private static boolean valueEndChar(char c) {
+        return c == '&' || c == '#' || c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /**
+     * Whether a source option of this name holds a secret (its value is masked wherever options are shown): a name
+     * of letters, digits, '_', '.' and '-' that contains pass, pwd, secret, token, auth, credential, signature or
+     * api key, or is key, sig, user, username or streamid, also behind FFmpeg's {@code av.} prefix; ASCII letters in
+     * either case.
+     */
     public static boolean secretOption(String name) {
-        return name != null && SECRET_OPTION.matcher(name).matches();
+        if (name == null || name.isEmpty()) {
+            return false;
+        }
+        StringBuilder lower = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!nameChar(c)) {
+                return false;
+            }
+            lower.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        String n = lower.toString();
+        for (String w : SECRET_WORDS) {
+            if (n.contains(w)) {
+                return true;
+            }
+        }
+        String bare = n.startsWith("av.") ? n.substring(3) : n;
+        for (String w : SECRET_NAMES) {
+            if (bare.equals(w)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Percent-decoding only: a literal '+' stays '+' (FFmpeg flag values such as nobuffer+discardcorrupt use it). */

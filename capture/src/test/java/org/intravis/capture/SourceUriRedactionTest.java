@@ -1,6 +1,15 @@
 package org.intravis.capture;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.intravis.pipeline.testing.Mutations;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,6 +67,60 @@ class SourceUriRedactionTest {
         assertThat(SourceUri.secretOption("timeoutMs")).isFalse();
         assertThat(SourceUri.secretOption("keyIntervalMs")).isFalse();
         assertThat(SourceUri.secretOption(null)).isFalse();
+    }
+
+    /**
+     * A long run of scheme-like characters, or a long parameter name full of secret words, is redacted in one pass: the
+     * regular expressions used before took seconds on a 100 KB URI a fuzzer made (quadratic backtracking), minutes on
+     * these. The limit only tells a pass from a hang.
+     */
+    @Test
+    void longUrisAreRedactedInOnePass() {
+        String flags = "rtsp://user:pass@cam.local:554/s?av.fflags=nobuffer" + "+discardcorrupt".repeat(70_000);
+        String name = "srt://h:9000?" + "pass".repeat(250_000) + "=s3cret&latency=120";
+        String shown = Mutations.within(Duration.ofSeconds(10), () -> SourceUri.redact(flags)).value();
+        assertThat(shown).startsWith("rtsp://***@cam.local:554/s?av.fflags=nobuffer+discardcorrupt").hasSize(flags.length() - 9 + 3);
+        String masked = Mutations.within(Duration.ofSeconds(10), () -> SourceUri.redact(name)).value();
+        assertThat(masked).endsWith("=***&latency=120").doesNotContain("s3cret");
+    }
+
+    /**
+     * The expressions the redaction used until 2026-12-07. The one-pass scan of the parameters must mask exactly what
+     * the parameter expression masked; the user info's expression now reads the scheme over at most 32 characters and
+     * from any letter, so it masks wherever the old one did and also where a scheme does not start at a word boundary
+     * ({@code 9x://u:p@h}).
+     */
+    private static final Pattern OLD_USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/?#\\s]*@");
+    private static final Pattern USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]{0,31}+://)[^/?#\\s]*@");
+    private static final Pattern OLD_SECRET_PARAM = Pattern.compile("(?i)([?&;])((?:av\\.)?(?:[a-z0-9_.-]*(?:pass|pwd"
+            + "|secret|token|auth|credential|signature|api[_-]?key)[a-z0-9_.-]*|key|sig|user|username|streamid))=[^&#\\s]*");
+
+    @Provide
+    Arbitrary<String> texts() {
+        Arbitrary<String> piece = Arbitraries.oneOf(Arbitraries.of("rtsp://", "srt://", "9x://", "://", "@", "u:p@", "?",
+                "&", ";", "=", "#", " ", "\t", "/", "av.", "pass", "Passphrase", "token", "api-key", "apikey", "key",
+                "sig", "user", "streamid", "X-Auth", "_", ".", "-", "\u2003", "\u001c"),
+                Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(4));
+        return piece.list().ofMaxSize(25).map(l -> String.join("", l));
+    }
+
+    @Property(tries = 2000)
+    void theParametersAreMaskedAsTheirExpressionMaskedThem(@ForAll("texts") String text) {
+        String expected = OLD_SECRET_PARAM.matcher(USER_INFO.matcher(text).replaceAll("$1***@")).replaceAll("$1$2=***");
+        assertThat(SourceUri.redact(text)).as(text).isEqualTo(expected);
+    }
+
+    @Property(tries = 2000)
+    void userInfoIsMaskedWhereverTheOldExpressionMaskedIt(@ForAll("texts") String text) {
+        String before = OLD_USER_INFO.matcher(text).replaceAll("$1***@");
+        String now = USER_INFO.matcher(text).replaceAll("$1***@");
+        assertThat(now.split("\\*\\*\\*@", -1).length).as(text).isGreaterThanOrEqualTo(before.split("\\*\\*\\*@", -1).length);
+    }
+
+    @Test
+    void aSchemeThatDoesNotStartAWordIsMaskedToo() {
+        assertThat(SourceUri.redact("9x://u:p@h/s")).isEqualTo("9x://***@h/s");
+        assertThat(SourceUri.redact("sourcertsp://u:p@cam/s")).isEqualTo("sourcertsp://***@cam/s");
     }
 
     @Test
