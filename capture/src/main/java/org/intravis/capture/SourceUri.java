@@ -4,6 +4,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -43,7 +44,7 @@ public record SourceUri(String raw, String scheme, String location, Map<String, 
             throw new IllegalArgumentException("source URI '" + redact(raw) + "' has no scheme (expected e.g. "
                     + "synthetic:ultrasound, file:PATH, images:DIR, udp://HOST:PORT, v4l2:/dev/video0)");
         }
-        String scheme = raw.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
+        String scheme = raw.substring(0, colon).toLowerCase(Locale.ROOT);
         String rest = raw.substring(colon + 1);
         Map<String, String> options = new LinkedHashMap<>();
         int q = rest.indexOf('?');
@@ -136,15 +137,12 @@ public record SourceUri(String raw, String scheme, String location, Map<String, 
         if (name == null || name.isEmpty()) {
             return false;
         }
-        StringBuilder lower = new StringBuilder(name.length());
         for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!nameChar(c)) {
+            if (!nameChar(name.charAt(i))) {
                 return false;
             }
-            lower.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
         }
-        String n = lower.toString();
+        String n = name.toLowerCase(Locale.ROOT); // ASCII only by now: lower case as the expression's (?i) had it
         for (String w : SECRET_WORDS) {
             if (n.contains(w)) {
                 return true;
@@ -199,7 +197,7 @@ public record SourceUri(String raw, String scheme, String location, Map<String, 
         if (v == null) {
             return fallback;
         }
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1", "on" -> true;
             case "false", "no", "0", "off" -> false;
             default -> throw new IllegalArgumentException("source option " + key + "=" + v + " is not true/false (in " + redact(raw) + ")");
