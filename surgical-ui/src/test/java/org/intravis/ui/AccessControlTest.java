@@ -101,6 +101,8 @@ class AccessControlTest {
         HttpResponse<String> streams = send("GET", "/api/streams", null);
         assertThat(streams.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(streams.body()).get("error").asText()).contains("Bearer").contains("/login");
+        // RFC 6750: a 401 names the scheme it wants
+        assertThat(streams.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"intravis\"");
         assertThat(webSocket()).isEqualTo(401);
         assertThat(send("GET", "/display.html", null).statusCode()).isEqualTo(401);
 
@@ -131,6 +133,7 @@ class AccessControlTest {
         assertThat(zones.statusCode()).isEqualTo(403);
         assertThat(JSON.readTree(zones.body()).get("error").asText()).contains("or3-display").contains("viewer")
                 .contains("operator");
+        assertThat(zones.headers().firstValue("www-authenticate")).as("a known token lacking a role is no 401").isEmpty();
         assertThat(send("POST", "/api/streams/us1/inference/pause", null, "Authorization", bearer(viewer))
                 .statusCode()).isEqualTo(403);
         assertThat(send("POST", "/api/streams/us1/recording/start", null, "Authorization", bearer(viewer))
@@ -289,7 +292,10 @@ class AccessControlTest {
         assertThat(new TokenStore(data).revoke("temp-display")).isTrue();
         await("revocation reaches the server").atMost(Duration.ofSeconds(10)).until(() ->
                 send("GET", "/api/streams", null, "Authorization", bearer(temp)).statusCode() == 401);
-        assertThat(send("GET", "/api/streams", null, "Cookie", cookie).statusCode()).isEqualTo(401);
+        HttpResponse<String> session = send("GET", "/api/streams", null, "Cookie", cookie);
+        assertThat(session.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(session.body()).get("error").asText()).as("the session's user is told why")
+                .contains("'temp-display' was revoked");
         assertThat(send("GET", "/api/streams", null, "Authorization", bearer(viewer)).statusCode()).isEqualTo(200);
     }
 
