@@ -102,6 +102,8 @@ class StreamPipelineTest {
         AtomicLong freshFrames = new AtomicLong();
         AtomicLong staleFrames = new AtomicLong();
         AtomicLong maxAge = new AtomicLong();
+        AtomicLong shown = new AtomicLong();
+        AtomicLong notFresh = new AtomicLong();
         StandInSource source = pattern(64, 48, Long.MAX_VALUE, 200);
         StreamPipeline[] ref = new StreamPipeline[1];
         InferenceFeed once = new InferenceFeed() {
@@ -122,6 +124,12 @@ class StreamPipelineTest {
             }
         };
         VideoSink sink = slot -> {
+            shown.incrementAndGet();
+            slot.stamp(Stage.ENCODED, System.nanoTime()); // as an encoding, sending sink stamps its frames
+            slot.stamp(Stage.SENT, System.nanoTime());
+            if (!slot.overlayFresh()) {
+                notFresh.incrementAndGet();
+            }
             if (slot.overlayFresh()) {
                 freshFrames.incrementAndGet();
                 assertThat(slot.annotations().tipCount()).isEqualTo(1);
@@ -139,6 +147,18 @@ class StreamPipelineTest {
             assertThat(freshFrames.get()).isPositive();
             assertThat(maxAge.get()).isGreaterThan(100);
             assertThat(p.counters().get(Counter.OVERLAY_STALE)).isPositive();
+            // closed, its threads stopped and its source closed: every frame the sinks saw is counted as sent, and
+            // every one without a fresh overlay (none yet, or stale) as stale, no more
+            p.close();
+            assertThat(p.threads()).noneMatch(Thread::isAlive);
+            assertThat(source.status()).isEqualTo(SourceStatus.CLOSED);
+            assertThat(p.counters().get(Counter.VIDEO_OUT)).isEqualTo(shown.get());
+            assertThat(p.counters().get(Counter.OVERLAY_STALE)).isEqualTo(notFresh.get());
+            StageLatency.Snapshot latency = p.latency().snapshot();
+            for (LatencyPoint point : new LatencyPoint[] {LatencyPoint.CAPTURE_TO_ENCODED, LatencyPoint.ENCODED_TO_SENT,
+                    LatencyPoint.CAPTURE_TO_VIDEO_SENT}) {
+                assertThat(latency.total(point).getTotalCount()).as("%s", point).isEqualTo(shown.get());
+            }
         }
     }
 
@@ -206,6 +226,29 @@ class StreamPipelineTest {
                     assertThat(f[1]).isNotEqualTo(FrameSlot.NO_PTS).isEqualTo((f[2] - firstCaptured) / 1_000);
                 }
             }
+        }
+    }
+
+    /** A sink that throws on every frame stops neither the picture's other sinks nor the count of frames sent. */
+    @Test
+    void aFailingSinkNeverStopsThePicture() throws Exception {
+        AtomicLong failed = new AtomicLong();
+        AtomicLong shown = new AtomicLong();
+        StandInSource source = pattern(64, 48, 300, 0);
+        VideoSink broken = slot -> {
+            failed.incrementAndGet();
+            throw new IllegalStateException("an encoder that fails on every frame");
+        };
+        try (StreamPipeline p = new StreamPipeline(context(source).videoSink(broken)
+                .videoSink(slot -> shown.incrementAndGet()).conclude())) {
+            p.source().open();
+            p.start();
+            // every frame read is shown, skipped or dropped, and counted
+            await(() -> shown.get() + p.counters().get(Counter.VIDEO_SKIPPED)
+                    + p.counters().get(Counter.DROPPED_RING_FULL) == 300, 10_000, "the 300 frames to be shown or counted");
+            p.close();
+            assertThat(shown.get()).isPositive().isEqualTo(failed.get());
+            assertThat(p.counters().get(Counter.VIDEO_OUT)).isEqualTo(shown.get());
         }
     }
 }
