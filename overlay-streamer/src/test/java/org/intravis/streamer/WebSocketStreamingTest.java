@@ -159,6 +159,14 @@ class WebSocketStreamingTest {
 
         c.send("not json");
         assertThat(c.awaitText("error", n -> n.get("message").asText().contains("malformed JSON"), 5000)).isNotNull();
+        String[] notMessages = {"[1,2]", "null", "42", "{\"id\":1}", "{\"type\":5}"}; // JSON, but no message
+        for (int i = 0; i < notMessages.length; i++) {
+            c.send(notMessages[i]);
+            int answers = i + 1;
+            TestWsClient.await("an error for " + notMessages[i], 5000, () -> c.texts("error").stream()
+                    .filter(n -> n.get("message").asText().contains("must be a JSON object with a \"type\"")).count()
+                    == answers);
+        }
         c.send("{\"type\":\"fly\"}");
         assertThat(c.awaitText("error", n -> n.get("message").asText().contains("unknown message type 'fly'"), 5000)).isNotNull();
         c.send("{\"type\":\"subscribe\",\"encoding\":\"vp9\"}");
