@@ -259,4 +259,122 @@ class TipTrackerTest {
             }
         }
     }
+
+    /**
+     * The tracker's filter is the textbook Kalman filter of its model (constant velocity, white-noise acceleration,
+     * position measured): its state matches one written out with plain 4 x 4 matrices at every frame, with uneven
+     * frame intervals (30, 60 and 20 fps) and a missed frame, to float precision. Gain or covariance faults that leave
+     * a tip roughly right but smoothed wrongly fail here.
+     */
+    @Test
+    void itsFilterIsTheTextbookKalmanFilterOfItsModel() {
+        TipTracker.Config cfg = TipTracker.Config.defaults();
+        TipTracker t = new TipTracker(cfg, 4);
+        TipTracker.Detections d = new TipTracker.Detections();
+        java.util.Random noise = new java.util.Random(11);
+        long[] steps = {FRAME, FRAME_60, 50_000_000L};
+        double r2 = cfg.measurementNoisePx() * cfg.measurementNoisePx();
+        double v2 = cfg.initialSpeedSigma() * cfg.initialSpeedSigma();
+        double[] xs = null;
+        double[][] ps = null;
+        long now = 0;
+        long last = 0;
+        for (int f = 0; f < 40; f++) {
+            now += f == 0 ? 0 : steps[f % 3];
+            double sec = now / 1e9;
+            double zx = 100 + 150 * sec + 40 * sec * sec + 2 * noise.nextGaussian();
+            double zy = 200 - 80 * sec + 2 * noise.nextGaussian();
+            boolean seen = f != 20;
+            d.clear();
+            if (seen) {
+                d.add(NEEDLE, (float) zx, (float) zy, 0.9f);
+            }
+            t.update(d, now);
+            if (f == 0) {
+                xs = new double[] {(float) zx, (float) zy, 0, 0};
+                ps = new double[][] {{r2, 0, 0, 0}, {0, r2, 0, 0}, {0, 0, v2, 0}, {0, 0, 0, v2}};
+            } else {
+                double dt = (now - last) / 1e9;
+                double[][] fm = {{1, 0, dt, 0}, {0, 1, 0, dt}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+                double q = cfg.accelerationNoise();
+                double a = q * dt * dt * dt / 3;
+                double b = q * dt * dt / 2;
+                double c = q * dt;
+                double[][] qm = {{a, 0, b, 0}, {0, a, 0, b}, {b, 0, c, 0}, {0, b, 0, c}};
+                xs = times(fm, xs);
+                ps = plus(times(times(fm, ps), transpose(fm)), qm);
+                if (seen) {
+                    double[][] sm = {{ps[0][0] + r2, ps[0][1]}, {ps[1][0], ps[1][1] + r2}};
+                    double det = sm[0][0] * sm[1][1] - sm[0][1] * sm[1][0];
+                    double[][] si = {{sm[1][1] / det, -sm[0][1] / det}, {-sm[1][0] / det, sm[0][0] / det}};
+                    double[][] k = new double[4][2];
+                    for (int i = 0; i < 4; i++) {
+                        for (int j = 0; j < 2; j++) {
+                            k[i][j] = ps[i][0] * si[0][j] + ps[i][1] * si[1][j];
+                        }
+                    }
+                    double yx = (float) zx - xs[0];
+                    double yy = (float) zy - xs[1];
+                    double[][] ikh = new double[4][4];
+                    for (int i = 0; i < 4; i++) {
+                        xs[i] += k[i][0] * yx + k[i][1] * yy;
+                        ikh[i][i] = 1;
+                        ikh[i][0] -= k[i][0];
+                        ikh[i][1] -= k[i][1];
+                    }
+                    ps = times(ikh, ps);
+                }
+            }
+            last = now;
+            int track = seen ? t.trackOf(0) : 0;
+            assertThat(t.active(track)).isTrue();
+            assertThat(t.xOf(track)).as("frame %d x", f).isCloseTo((float) xs[0], within(1e-3f));
+            assertThat(t.yOf(track)).as("frame %d y", f).isCloseTo((float) xs[1], within(1e-3f));
+            assertThat(t.vxOf(track)).as("frame %d vx", f).isCloseTo((float) xs[2], within(1e-3f));
+            assertThat(t.vyOf(track)).as("frame %d vy", f).isCloseTo((float) xs[3], within(1e-3f));
+        }
+        assertThat(t.stateOf(t.trackOf(0))).isEqualTo(Annotations.TRACK_CONFIRMED);
+    }
+
+    private static double[] times(double[][] m, double[] v) {
+        double[] out = new double[m.length];
+        for (int i = 0; i < m.length; i++) {
+            for (int j = 0; j < v.length; j++) {
+                out[i] += m[i][j] * v[j];
+            }
+        }
+        return out;
+    }
+
+    private static double[][] times(double[][] a, double[][] b) {
+        double[][] out = new double[a.length][b[0].length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < b[0].length; j++) {
+                for (int k = 0; k < b.length; k++) {
+                    out[i][j] += a[i][k] * b[k][j];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[][] transpose(double[][] a) {
+        double[][] out = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                out[j][i] = a[i][j];
+            }
+        }
+        return out;
+    }
+
+    private static double[][] plus(double[][] a, double[][] b) {
+        double[][] out = new double[a.length][a[0].length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                out[i][j] = a[i][j] + b[i][j];
+            }
+        }
+        return out;
+    }
 }
