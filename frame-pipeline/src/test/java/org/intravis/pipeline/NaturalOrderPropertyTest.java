@@ -20,30 +20,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NaturalOrderPropertyTest {
     @Property
-    void isAntisymmetricAndZeroOnlyForEqualNames(@ForAll @Chars({'0', '1', '9', 'a', 'b', '_', '.'}) @StringLength(max = 10) String a,
-                                                 @ForAll @Chars({'0', '1', '9', 'a', 'b', '_', '.'}) @StringLength(max = 10) String b) {
+    void isAntisymmetricAndZeroOnlyForEqualNames(
+            @ForAll @Chars({'0', '1', '9', 'a', 'b', '_', '.'}) @StringLength(max = 10) String a,
+            @ForAll @Chars({'0', '1', '9', 'a', 'b', '_', '.'}) @StringLength(max = 10) String b) {
         assertThat(Integer.signum(NaturalOrder.compare(a, b))).isEqualTo(-Integer.signum(NaturalOrder.compare(b, a)));
         assertThat(NaturalOrder.compare(a, b) == 0).isEqualTo(a.equals(b));
     }
 
     @Property
-    void aSortedListIsInOrderPairByPair(@ForAll @Size(max = 12) List<@Chars({'0', '1', '2', 'a', '_'}) @StringLength(max = 6) String> names) {
+    void aSortedListIsInOrderPairByPair(
+            @ForAll @Size(max = 12) List<@Chars({'0', '1', '2', 'a', '_'}) @StringLength(max = 6) String> names) {
         List<String> sorted = new ArrayList<>(names);
         sorted.sort(NaturalOrder.NAMES);
         for (int i = 0; i < sorted.size(); i++) {
             for (int j = i + 1; j < sorted.size(); j++) {
-                assertThat(NaturalOrder.compare(sorted.get(i), sorted.get(j))).as("%s, %s", sorted.get(i), sorted.get(j))
-                        .isLessThanOrEqualTo(0);
+                assertThat(NaturalOrder.compare(sorted.get(i), sorted.get(j)))
+                        .as("%s, %s", sorted.get(i), sorted.get(j)).isLessThanOrEqualTo(0);
             }
         }
     }
 
     @Property
-    void frameNumbersCompareByValueWhateverTheirPadding(@ForAll @LongRange(max = 99_999_999_999L) long n,
-                                                        @ForAll @LongRange(max = 99_999_999_999L) long m,
-                                                        @ForAll @IntRange(max = 14) int padN, @ForAll @IntRange(max = 14) int padM,
-                                                        @ForAll @Chars({'a', '_', '-'}) @StringLength(max = 4) String prefix,
-                                                        @ForAll @Chars({'a', '.', 'b'}) @StringLength(max = 4) String suffix) {
+    void frameNumbersCompareByValueWhateverTheirPadding(
+            @ForAll @LongRange(max = 99_999_999_999L) long n, @ForAll @LongRange(max = 99_999_999_999L) long m,
+            @ForAll @IntRange(max = 14) int padN, @ForAll @IntRange(max = 14) int padM,
+            @ForAll @Chars({'a', '_', '-'}) @StringLength(max = 4) String prefix,
+            @ForAll @Chars({'a', '.', 'b'}) @StringLength(max = 4) String suffix) {
         String a = prefix + pad(n, padN) + suffix;
         String b = prefix + pad(m, padM) + suffix;
         if (n != m) {
@@ -52,8 +54,9 @@ class NaturalOrderPropertyTest {
     }
 
     @Property
-    void aNameComesBeforeItsOwnContinuations(@ForAll @Chars({'0', '1', '9', 'a', '_'}) @StringLength(max = 8) String name,
-                                             @ForAll @Chars({'0', '1', '9', 'a', '_'}) @StringLength(min = 1, max = 4) String more) {
+    void aNameComesBeforeItsOwnContinuations(
+            @ForAll @Chars({'0', '1', '9', 'a', '_'}) @StringLength(max = 8) String name,
+            @ForAll @Chars({'0', '1', '9', 'a', '_'}) @StringLength(min = 1, max = 4) String more) {
         assertThat(NaturalOrder.compare(name, name + more)).as("%s, %s", name, name + more).isNegative();
     }
 

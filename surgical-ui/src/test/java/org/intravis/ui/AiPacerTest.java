@@ -67,4 +67,31 @@ class AiPacerTest {
         Thread.sleep(200);
         assertThat(real.getAsDouble()).isBetween(0.0, 1.0);
     }
+
+    /** The marks are inclusive where they say "at least": 95 % busy is saturated, 85 % not yet room; 0 is known. */
+    @Test
+    void theMarksThemselves() {
+        assertThat(windows(StepHysteresis.DOWN_WINDOWS, AiPacer.SATURATED, 30, 10, true)).as("95 %").isEqualTo(1);
+        assertThat(windows(10 * StepHysteresis.BASE_UP_WINDOWS, AiPacer.RELAXED, 30, 10, true)).as("85 %: held")
+                .isEqualTo(1);
+        assertThat(windows(10 * StepHysteresis.BASE_UP_WINDOWS, 0.0, 30, 10, true)).as("an idle CPU is room").isZero();
+        AiPacer other = new AiPacer(null, () -> -1);
+        for (int i = 0; i < StepHysteresis.DOWN_WINDOWS; i++) {
+            other.decide(Math.nextDown(AiPacer.SATURATED), 30, 10, true);
+        }
+        assertThat(other.step()).as("just under 95 %").isZero();
+    }
+
+    /** Interrupts and a hypervisor's steal are busy; waiting for I/O is room; a short line (old kernels) reads. */
+    @Test
+    void stealAndInterruptsAreBusyAndIoWaitIsRoom() {
+        AiPacer.ProcStatLoad load = new AiPacer.ProcStatLoad();
+        load.share("cpu  100 0 100 1000 100 10 10 100 0 0");
+        // +100 user, +100 I/O wait, +50 irq, +50 softirq, +100 steal: 300 of 400 busy
+        assertThat(load.share("cpu  200 0 100 1000 200 60 60 200 0 0")).isCloseTo(0.75,
+                org.assertj.core.api.Assertions.within(1e-9));
+        AiPacer.ProcStatLoad old = new AiPacer.ProcStatLoad();
+        old.share("cpu 100 0 100 1000");
+        assertThat(old.share("cpu 150 0 150 1100")).isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-9));
+    }
 }
