@@ -130,6 +130,11 @@ class LiveSourceTest {
             for (int i = 0; i < 5; i++) {
                 awaitFrame(s, slot, 10_000);
             }
+
+            // frames came again, so a second drop starts the back-off over: the first retry after 100 ms, not 400
+            FfmpegCli.stop(sender);
+            awaitStatus(s, slot, SourceStatus.RECONNECTING, 15_000);
+            assertThat(s.statusDetail()).startsWith("reconnecting in 100 ms, attempt 1: ");
         }
         assertThat(s.status()).isEqualTo(SourceStatus.CLOSED);
     }
