@@ -15,11 +15,7 @@ class RiskAssessorTest {
     /** A frame: one vessel square (100..200, 100..200) and a confirmed tip at (x, y) moving at (vx, vy) px/s. */
     private static Annotations frame(float x, float y, float vx, float vy) {
         Annotations a = new Annotations();
-        a.beginZone(1, Annotations.ZONE_VESSEL, false, 0.9f, 10000);
-        a.addZonePoint(100, 100);
-        a.addZonePoint(200, 100);
-        a.addZonePoint(200, 200);
-        a.addZonePoint(100, 200);
+        square(a);
         a.addTip(7, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, x, y, vx, vy, 0.9f);
         return a;
     }
@@ -249,11 +245,7 @@ class RiskAssessorTest {
         b.addZonePoint(70, 140);
         b.addZonePoint(70, 160);
         b.addZonePoint(60, 160);
-        b.beginZone(1, Annotations.ZONE_VESSEL, false, 0.9f, 10000);
-        b.addZonePoint(100, 100);
-        b.addZonePoint(200, 100);
-        b.addZonePoint(200, 200);
-        b.addZonePoint(100, 200);
+        square(b);
         b.addTip(7, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, 40, 150, 0, 0, 0.9f);
         new RiskAssessor(SETTINGS).assess(b, 0, 0);
         assertThat(b.alertCount()).isEqualTo(1);
