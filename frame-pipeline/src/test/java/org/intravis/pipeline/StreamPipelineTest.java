@@ -127,14 +127,14 @@ class StreamPipelineTest {
             shown.incrementAndGet();
             slot.stamp(Stage.ENCODED, System.nanoTime()); // as an encoding, sending sink stamps its frames
             slot.stamp(Stage.SENT, System.nanoTime());
-            if (!slot.overlayFresh()) {
-                notFresh.incrementAndGet();
-            }
             if (slot.overlayFresh()) {
                 freshFrames.incrementAndGet();
                 assertThat(slot.annotations().tipCount()).isEqualTo(1);
-            } else if (slot.overlayAgeMillis() >= 0) {
-                staleFrames.incrementAndGet();
+            } else {
+                notFresh.incrementAndGet();
+                if (slot.overlayAgeMillis() >= 0) {
+                    staleFrames.incrementAndGet();
+                }
             }
             maxAge.accumulateAndGet(slot.overlayAgeMillis(), Math::max);
         };
