@@ -2,10 +2,10 @@ package org.intravis.inference;
 
 /**
  * Which end of an instrument is its tip: instruments enter the picture from a border, so the end nearer a border is
- * where the shaft comes in, and the tip is the end farther from <em>that</em> border; for an in-plane ultrasound
- * needle, its deeper end where the shaft drops ({@link #aIsEntryInPlane}). The borders are the picture's:
- * the whole image's, or the rectangle the picture fills inside a larger capture frame (its outermost pixel centres,
- * {@code left..right} by {@code top..bottom}).
+ * where the shaft comes in and the other end is the tip; for an in-plane ultrasound needle, its deeper end where the
+ * shaft drops ({@link #aIsEntryInPlane}). The borders are the picture's: the whole image's, or the rectangle the
+ * picture fills inside a larger capture frame (its outermost pixel centres, {@code left..right} by
+ * {@code top..bottom}).
  */
 public final class EntryRule {
     /** Least drop in depth per unit of shaft length for depth to decide an in-plane needle's entry (sin 5 deg). */
@@ -19,29 +19,14 @@ public final class EntryRule {
         return Math.min(Math.min(x - left, y - top), Math.min(right - x, bottom - y));
     }
 
-    /** Whether end A (rather than end B) is where the instrument enters the picture {@code left..right, top..bottom}. */
+    /**
+     * Whether end A (rather than end B) is where the instrument enters the picture {@code left..right, top..bottom}: the
+     * end nearer a border (A on a tie). (Measuring both ends from the entry end's nearest side instead gives the same
+     * answer always: that end's distance to its side is its border distance, the other end's is at least its own.)
+     */
     public static boolean aIsEntry(double left, double top, double right, double bottom, double ax, double ay, double bx,
                                    double by) {
-        double da = borderDistance(left, top, right, bottom, ax, ay);
-        double db = borderDistance(left, top, right, bottom, bx, by);
-        boolean aNearer = da <= db;
-        double ex = aNearer ? ax : bx;
-        double ey = aNearer ? ay : by;
-        int side = 0;
-        double nearest = Double.MAX_VALUE;
-        for (int s = 0; s < 4; s++) {
-            double d = distanceToSide(left, top, right, bottom, s, ex, ey);
-            if (d < nearest) {
-                nearest = d;
-                side = s;
-            }
-        }
-        double fromSideA = distanceToSide(left, top, right, bottom, side, ax, ay);
-        double fromSideB = distanceToSide(left, top, right, bottom, side, bx, by);
-        if (fromSideA == fromSideB) {
-            return aNearer;
-        }
-        return fromSideA < fromSideB; // the tip is the end farther from the border the shaft enters from
+        return borderDistance(left, top, right, bottom, ax, ay) <= borderDistance(left, top, right, bottom, bx, by);
     }
 
     /**
@@ -57,15 +42,5 @@ public final class EntryRule {
             return ay < by;
         }
         return aIsEntry(left, top, right, bottom, ax, ay, bx, by);
-    }
-
-    /** Side 0 left, 1 top, 2 right, 3 bottom. */
-    static double distanceToSide(double left, double top, double right, double bottom, int side, double x, double y) {
-        return switch (side) {
-            case 0 -> x - left;
-            case 1 -> y - top;
-            case 2 -> right - x;
-            default -> bottom - y;
-        };
     }
 }
