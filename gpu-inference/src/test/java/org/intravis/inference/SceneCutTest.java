@@ -2,6 +2,8 @@ package org.intravis.inference;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.pipeline.FrameSlot;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
@@ -180,19 +183,13 @@ class SceneCutTest {
         assertThat(c.scene.lastCorrelation()).isLessThan(SceneCut.MIN_CORRELATION);
     }
 
-    /** {@code p} placed at (640, 420) of a 1600 x 1200 black frame, {@code brighter} grey levels added. */
+    /** {@code p} placed at (640, 420) of a 1600 x 1200 black frame, {@code brighter} grey levels added (saturating). */
     private static GreyPixels inBlack(Path p, int brighter) {
-        Mat m = imread(p.toString(), IMREAD_GRAYSCALE);
-        int w = m.cols();
-        int h = m.rows();
-        byte[] src = new byte[w * h];
-        new BytePointer(m.data()).get(src);
-        byte[] frame = new byte[1600 * 1200];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                frame[(420 + y) * 1600 + 640 + x] = (byte) Math.min(255, (src[y * w + x] & 0xff) + brighter);
-            }
+        Mat picture = imread(p.toString(), IMREAD_GRAYSCALE);
+        Mat frame = new Mat(1200, 1600, CV_8UC1, Scalar.all(0));
+        try (Rect at = new Rect(640, 420, picture.cols(), picture.rows()); Mat inside = new Mat(frame, at)) {
+            picture.convertTo(inside, -1, 1, brighter); // written in place: the view has the picture's size and type
         }
-        return new GreyPixels().wrap(ByteBuffer.wrap(frame), 1600, 1200, 1600, 1);
+        return pixels(frame);
     }
 }
