@@ -127,4 +127,162 @@ class LabelLayoutTest {
         int[] second = {layout.x(), layout.y(), 30, 12};
         assertThat(overlap(first, second)).isFalse();
     }
+
+    /**
+     * A zone's label: above its box left-aligned, then right-aligned, then below left and right, then a line up, a
+     * line down, two up, two down from the first place (the pages' overlay-draw.js asks in the same order; the
+     * burned-in overlay of a recording should put a label where the page did). Each place is taken away in turn by a
+     * small tip inside it.
+     */
+    @Test
+    void aZonesLabelTriesItsPlacesInOrder() {
+        int[] zone = {100, 100, 120, 100};
+        int[][] blockers = {{120, 85}, {190, 85}, {120, 205}, {190, 205}, {120, 70}, {120, 105}, {120, 50}};
+        int[][] expected = {{100, 81}, {160, 81}, {100, 202}, {160, 202}, {100, 64}, {100, 98}, {100, 47}, {100, 115}};
+        for (int n = 0; n < expected.length; n++) {
+            LabelLayout layout = new LabelLayout(8);
+            layout.reset();
+            layout.addObstacle(zone[0], zone[1], zone[2], zone[3], false);
+            for (int b = 0; b < n; b++) {
+                layout.addObstacle(blockers[b][0], blockers[b][1], 4, 4, true);
+            }
+            layout.place(0, false, 60, 17, 2, W, H);
+            assertThat(new int[] {layout.x(), layout.y()}).as("with %d places taken", n).containsExactly(expected[n]);
+        }
+    }
+
+    /**
+     * The line steps go up and down alternately, one more line each time, twelve of them: with every other place
+     * taken, the last one, six lines below the first place.
+     */
+    @Test
+    void theLastPlaceIsSixLinesBelowTheFirst() {
+        LabelLayout layout = new LabelLayout(8);
+        layout.reset();
+        layout.addObstacle(100, 300, 120, 100, false); // its label asked at (100, 281)
+        layout.addObstacle(120, 170, 4, 212, true);     // over the first place and the eleven lines after it
+        layout.addObstacle(190, 281, 4, 4, true);       // above, right-aligned
+        layout.addObstacle(120, 402, 4, 4, true);       // below, left-aligned
+        layout.addObstacle(190, 402, 4, 4, true);       // below, right-aligned
+        layout.place(0, false, 60, 17, 2, W, 720);
+        assertThat(new int[] {layout.x(), layout.y()}).containsExactly(100, 281 + 6 * 17);
+    }
+
+    /** A tip's label: to its right, its left, above, below, then lines up and down from the right-hand place. */
+    @Test
+    void aTipsLabelTriesItsPlacesInOrder() {
+        int[][] blockers = {{350, 155}, {260, 155}, {330, 135}, {330, 175}};
+        int[][] expected = {{320, 150}, {230, 150}, {300, 131}, {300, 170}, {320, 116}};
+        for (int n = 0; n < expected.length; n++) {
+            LabelLayout layout = new LabelLayout(8);
+            layout.reset();
+            int tip = layout.addObstacle(300, 150, 18, 18, true);
+            for (int b = 0; b < n; b++) {
+                layout.addObstacle(blockers[b][0], blockers[b][1], 4, 4, true);
+            }
+            layout.place(tip, true, 68, 17, 2, W, H);
+            assertThat(new int[] {layout.x(), layout.y()}).as("with %d places taken", n).containsExactly(expected[n]);
+        }
+    }
+
+    /** A label that would leave the frame is moved back inside it: at the top right, and for a tip at the bottom. */
+    @Test
+    void labelsStayInsideTheFrame() {
+        LabelLayout layout = new LabelLayout(4);
+        layout.reset();
+        layout.addObstacle(600, 5, 30, 30, false);
+        int tip = layout.addObstacle(0, 350, 10, 10, true);
+        layout.place(0, false, 60, 17, 2, W, H); // asked at (600, -14)
+        assertThat(new int[] {layout.x(), layout.y()}).containsExactly(W - 60, 0);
+        layout.place(tip, true, 68, 17, 2, W, H); // asked at (12, 350)
+        assertThat(new int[] {layout.x(), layout.y()}).containsExactly(12, H - 17);
+    }
+
+    /**
+     * Boxes that only touch do not overlap (a label may sit against a tip's box on any side); a line that touches a
+     * label's box, ending on its edge or running along it, counts as under the label (it is drawn wider than a
+     * pixel).
+     */
+    @Test
+    void touchingIsNotOverlappingForBoxesButIsForLines() {
+        LabelLayout layout = new LabelLayout(8);
+        layout.reset();
+        layout.addObstacle(100, 100, 120, 100, false); // its label asked at (100, 81) to (160, 98)
+        layout.addObstacle(90, 85, 10, 5, true);       // touching its left side
+        layout.addObstacle(160, 85, 10, 5, true);      // its right
+        layout.addObstacle(120, 71, 5, 10, true);      // its top
+        layout.addObstacle(140, 98, 5, 1, true);       // its bottom
+        layout.place(0, false, 60, 17, 2, W, H);
+        assertThat(new int[] {layout.x(), layout.y()}).containsExactly(100, 81);
+
+        assertThat(LabelLayout.crosses(0, 50, 50, 50, 50, 40, 20, 20)).as("ends on the left edge").isTrue();
+        assertThat(LabelLayout.crosses(0, 40, 200, 40, 50, 40, 20, 20)).as("along the top edge").isTrue();
+        assertThat(LabelLayout.crosses(0, 60, 200, 60, 50, 40, 20, 20)).as("along the bottom edge").isTrue();
+        assertThat(LabelLayout.crosses(0, 61, 200, 61, 50, 40, 20, 20)).as("a pixel below it").isFalse();
+    }
+
+    /** Segments coming from each side: those that stop short of the box and those that reach into it. */
+    @Test
+    void aSegmentFromEachSideCrossesOnlyWhenItReachesTheBox() {
+        // the box spans x 50..70, y 40..60
+        assertThat(LabelLayout.crosses(200, 50, 75, 50, 50, 40, 20, 20)).as("from the right, short").isFalse();
+        assertThat(LabelLayout.crosses(200, 50, 65, 50, 50, 40, 20, 20)).as("from the right, in").isTrue();
+        assertThat(LabelLayout.crosses(60, 200, 60, 65, 50, 40, 20, 20)).as("from below, short").isFalse();
+        assertThat(LabelLayout.crosses(60, 200, 60, 55, 50, 40, 20, 20)).as("from below, in").isTrue();
+        assertThat(LabelLayout.crosses(60, 0, 60, 35, 50, 40, 20, 20)).as("from above, short").isFalse();
+        assertThat(LabelLayout.crosses(60, 0, 60, 45, 50, 40, 20, 20)).as("from above, in").isTrue();
+        assertThat(LabelLayout.crosses(0, 50, 45, 50, 50, 40, 20, 20)).as("from the left, short").isFalse();
+        assertThat(LabelLayout.crosses(120, 0, 0, 100, 50, 40, 20, 20)).as("a diagonal through it").isTrue();
+        assertThat(LabelLayout.crosses(200, 0, 100, 100, 50, 40, 20, 20)).as("a diagonal right of it").isFalse();
+    }
+
+    /**
+     * When every place covers something else, the first place free of other labels; when every place covers a label
+     * too, the first place. In a frame just two labels high, a third label must go over one of them.
+     */
+    @Test
+    void withNoFreePlaceTheFirstFreeOfLabelsElseTheFirst() {
+        LabelLayout layout = new LabelLayout(4);
+        layout.reset();
+        layout.addObstacle(0, 0, 100, 60, true);        // something under every place
+        int zone = layout.addObstacle(40, 20, 20, 20, false);
+        layout.place(zone, false, 30, 12, 2, 100, 60);
+        assertThat(new int[] {layout.x(), layout.y()}).as("the first place").containsExactly(40, 6);
+        layout.place(zone, false, 30, 12, 2, 100, 60);
+        assertThat(new int[] {layout.x(), layout.y()}).as("below, free of the first label").containsExactly(40, 42);
+
+        LabelLayout full = new LabelLayout(2);
+        full.reset();
+        int z = full.addObstacle(10, 10, 5, 5, false);
+        full.place(z, false, 30, 12, 0, 30, 24);
+        assertThat(new int[] {full.x(), full.y()}).containsExactly(0, 0);
+        full.place(z, false, 30, 12, 0, 30, 24);
+        assertThat(new int[] {full.x(), full.y()}).containsExactly(0, 12);
+        full.place(z, false, 30, 12, 0, 30, 24);
+        assertThat(new int[] {full.x(), full.y()}).as("no place free of labels: the first").containsExactly(0, 0);
+    }
+
+    /**
+     * Each overlay starts afresh: after {@code reset} the last overlay's labels and tips are not avoided. More
+     * labels than the layout has room for are still placed (the extra ones are not remembered); more obstacles than
+     * room are refused.
+     */
+    @Test
+    void resetForgetsTheLastOverlayAndCapacityIsKept() {
+        LabelLayout layout = new LabelLayout(2);
+        layout.reset();
+        assertThat(layout.addObstacle(100, 100, 120, 100, false)).isEqualTo(0);
+        assertThat(layout.addObstacle(120, 85, 4, 4, true)).isEqualTo(1);
+        assertThat(layout.addObstacle(0, 0, 4, 4, true)).as("full").isEqualTo(-1);
+        layout.place(0, false, 60, 17, 2, W, H);
+        assertThat(layout.x()).isEqualTo(160);
+        layout.place(0, false, 60, 17, 2, W, H);
+        layout.place(0, false, 60, 17, 2, W, H); // a third label, with room for two: placed, not remembered
+
+        layout.reset();
+        assertThat(layout.addObstacle(100, 100, 120, 100, false)).isEqualTo(0);
+        layout.place(0, false, 60, 17, 2, W, H);
+        assertThat(new int[] {layout.x(), layout.y()}).as("neither the old tip nor the old labels")
+                .containsExactly(100, 81);
+    }
 }
