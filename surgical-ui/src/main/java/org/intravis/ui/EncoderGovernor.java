@@ -1,6 +1,5 @@
 package org.intravis.ui;
 
-import org.intravis.inference.InferenceService;
 import org.intravis.inference.InferenceStatus;
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.StepHysteresis;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -54,7 +54,8 @@ final class EncoderGovernor implements AutoCloseable {
     }
 
     private final List<Watched> streams;
-    private final InferenceService inference;
+    /** The inference service's status now (it gives null when there is no inference service). */
+    private final Supplier<InferenceStatus> inference;
     /** Paces the AI on a saturated CPU, judged in the same windows (null: off). */
     private final AiPacer pacer;
     private final StepHysteresis steps;
@@ -72,17 +73,18 @@ final class EncoderGovernor implements AutoCloseable {
     private long previousTick;
 
     /**
+     * @param inference the inference service's status ({@code InferenceService::status}; giving null without one)
      * @param maxStep the lowest rate step allowed (0: never step down; at most {@link StreamPublisher#maxEncoderStep()})
      * @param floorHz overlays a second per model stream below which the AI counts as behind (0: no floor)
      * @param pacer   the AI's pacing on a saturated CPU, judged in the same windows (null: none)
      */
-    EncoderGovernor(List<Watched> streams, InferenceService inference, int maxStep, double floorHz, AiPacer pacer) {
+    EncoderGovernor(List<Watched> streams, Supplier<InferenceStatus> inference, int maxStep, double floorHz, AiPacer pacer) {
         if (maxStep < 0 || maxStep > StreamPublisher.maxEncoderStep()) {
             throw new IllegalArgumentException("encoder step-down must be 0.." + StreamPublisher.maxEncoderStep()
                     + ", was " + maxStep);
         }
         this.streams = List.copyOf(streams);
-        this.inference = inference;
+        this.inference = java.util.Objects.requireNonNull(inference, "inference status");
         this.steps = new StepHysteresis(maxStep);
         this.floorHz = floorHz;
         this.pacer = pacer;
@@ -97,8 +99,12 @@ final class EncoderGovernor implements AutoCloseable {
     }
 
     /** One window: reads the counters since the last, decides, applies. */
-    synchronized void tick() {
-        long nowNanos = System.nanoTime();
+    void tick() {
+        tick(System.nanoTime());
+    }
+
+    /** {@link #tick()} at {@code nowNanos} ({@link System#nanoTime()}'s scale, never 0). */
+    synchronized void tick(long nowNanos) {
         long videoOut = 0;
         long stale = 0;
         long framesIn = 0;
@@ -143,7 +149,8 @@ final class EncoderGovernor implements AutoCloseable {
         }
         overlayHz = hz;
         boolean belowFloor = modelStreams > 0 && hz < floor; // (a floor of 0 is never missed)
-        boolean aiBehind = (staleNow > DOWN_STALE || belowFloor) && aiHeldBackByTheCpu();
+        boolean aiBehind = (staleNow > DOWN_STALE || belowFloor)
+                && aiHeldBackByTheCpu(inference.get());
         boolean videoBehind = skippedNow > DOWN_VIDEO_SKIPPED;
         boolean clearOfFloor = modelStreams == 0 || hz >= floor * UP_FLOOR_MARGIN;
         int before = steps.step();
@@ -171,12 +178,12 @@ final class EncoderGovernor implements AutoCloseable {
      * every such model already runs its cheapest graph (the model steps first). Not a model that fails (its runs
      * take no time) nor one on an inference server (this CPU does not run it).
      */
-    private boolean aiHeldBackByTheCpu() {
-        if (inference == null) {
-            return false;
+    static boolean aiHeldBackByTheCpu(InferenceStatus status) {
+        if (status == null) {
+            return false; // no inference service
         }
         boolean busyHere = false;
-        for (InferenceStatus.ModelStatus m : inference.status().models()) {
+        for (InferenceStatus.ModelStatus m : status.models()) {
             InferenceStatus.Load l = m.load();
             if (l == null || !m.link().isEmpty() || !"loaded".equals(m.state())) {
                 continue;

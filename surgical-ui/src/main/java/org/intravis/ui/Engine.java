@@ -94,7 +94,8 @@ public final class Engine implements AutoCloseable {
             for (IntravisConfig.Stream s : config.streams) {
                 streams.add(startStream(index++, s));
             }
-            encoderGovernor = new EncoderGovernor(watched, inference, config.streaming.encoderStepDown,
+            encoderGovernor = new EncoderGovernor(watched, inference == null ? () -> null : inference::status,
+                    config.streaming.encoderStepDown,
                     config.streaming.overlayFloorHz,
                     inference != null && config.inference.yieldToVideo ? AiPacer.ofThisMachine(inference) : null).start();
         } catch (RuntimeException e) {
