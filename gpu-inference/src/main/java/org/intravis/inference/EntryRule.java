@@ -33,8 +33,8 @@ public final class EntryRule {
      * Whether end A (rather than end B) is where an in-plane ultrasound needle enters the picture: it enters under the
      * probe (the picture's top) or through its side and only goes deeper as it advances, so where the shaft drops at
      * least {@code 5} degrees the shallower end is the entry; a flatter shaft's ends are judged by
-     * {@link #aIsEntry}. (The border rule alone takes the far part of a flat needle lying near the opposite side the
-     * wrong way round.)
+     * {@link #aIsEntry}. (The border rule alone took shallow needles, 8 to 12 degrees, whose deep end lies near the
+     * opposite side the wrong way round: they drop more than 5 degrees, so their depth decides.)
      */
     public static boolean aIsEntryInPlane(double left, double top, double right, double bottom, double ax, double ay,
                                           double bx, double by) {
