@@ -177,4 +177,161 @@ class OverlayRendererTest {
             }
         }
     }
+
+    /** Pixels in the box x0..x1 by y0..y1 (exclusive ends) whose colour passes {@code test} (B, G, R). */
+    static int count(Mat m, int x0, int y0, int x1, int y1, java.util.function.Predicate<int[]> test) {
+        int n = 0;
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) {
+                if (test.test(px(m, x, y))) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * With several alerts the frame takes the most severe one's colour, wherever it stands in the list; its words are
+     * white on warning and critical red, black on caution amber (read from across the room).
+     */
+    @Test
+    void theMostSevereAlertColoursTheFrameAndItsWordsStayReadable() throws Exception {
+        Annotations two = scene(0.9f, 0.9f, false);
+        two.addAlert(7, Annotations.ALERT_CAUTION, Annotations.ALERT_KIND_PROXIMITY, 1, 1, Annotations.ZONE_NERVE, 4.2f, 30);
+        two.addAlert(9, Annotations.ALERT_CRITICAL, Annotations.ALERT_KIND_INSIDE, 1, 0, Annotations.ZONE_NOGO, 0, 0);
+        Mat critical = rendered(two, 10, true, "alerts-two.png");
+        assertColour(critical, 1, 240, "the frame, the critical alert's red", below(40), below(40), above(200));
+        assertThat(count(critical, 8, 452, 160, 474, p -> p[0] > 200 && p[1] > 200 && p[2] > 200))
+                .as("white words on red").isGreaterThan(20);
+
+        Annotations caution = scene(0.9f, 0.9f, false);
+        caution.addAlert(7, Annotations.ALERT_CAUTION, Annotations.ALERT_KIND_PROXIMITY, 1, 1, Annotations.ZONE_NERVE, 4.2f, 30);
+        Mat amber = rendered(caution, 10, true, "alert-caution.png");
+        assertColour(amber, 1, 240, "the frame, caution's amber", below(40), above(180), above(200));
+        assertThat(count(amber, 8, 452, 160, 474, p -> p[2] < 60)).as("black words on amber").isGreaterThan(20);
+        assertThat(count(amber, 8, 452, 160, 474, p -> p[0] > 200)).as("no white words on amber").isZero();
+    }
+
+    /** A ground-truth stand-in says so in the picture (a recording of it is not mistaken for the AI's output). */
+    @Test
+    void aGroundTruthStandInIsNamedInThePicture() throws Exception {
+        java.util.function.Predicate<int[]> amber = p -> p[0] < 80 && p[1] > 110 && p[2] > 180;
+        Annotations truth = scene(0.9f, 0.9f, false).origin(Annotations.Origin.GROUND_TRUTH);
+        Mat m = rendered(truth, 10, true, "stand-in.png");
+        assertThat(count(m, 4, 450, 320, 476, amber)).as("amber words, bottom left").isGreaterThan(30);
+        Mat model = rendered(scene(0.9f, 0.9f, false), 10, true, "model.png");
+        assertThat(count(model, 4, 450, 320, 476, amber)).as("the model's overlay: no such words").isZero();
+    }
+
+    /** An unsure needle looks unsure: its line dashed and dimmed, its tip's ring dimmed. */
+    @Test
+    void anUnsureNeedleIsDashedAndDimmed() throws Exception {
+        Mat sure = rendered(scene(0.9f, 0.9f, false), 10, true, "needle-sure.png");
+        Mat unsure = rendered(scene(0.3f, 0.9f, false), 10, true, "needle-unsure.png");
+        // along the line from (40, 420) to (320, 300), away from the tip's ring and its label
+        int drawnSure = 0;
+        int drawn = 0;
+        int gaps = 0;
+        int brightest = 0;
+        for (int i = 20; i <= 200; i++) {
+            int x = 40 + Math.round(280f * i / 280);
+            int y = Math.round(420 - 120f * (x - 40) / 280);
+            int b = Math.max(px(unsure, x, y)[0], Math.max(px(unsure, x, y - 1)[0], px(unsure, x, y + 1)[0]));
+            brightest = Math.max(brightest, b);
+            if (b > 80) {
+                drawn++;
+            } else {
+                gaps++;
+            }
+            if (Math.max(px(sure, x, y)[0], Math.max(px(sure, x, y - 1)[0], px(sure, x, y + 1)[0])) > 80) {
+                drawnSure++;
+            }
+        }
+        assertThat(drawnSure).as("a sure line is whole").isEqualTo(181);
+        assertThat(drawn).as("dashes").isGreaterThan(60);
+        assertThat(gaps).as("gaps").isGreaterThan(20);
+        assertThat(brightest).as("dimmed: under the sure line's blue").isLessThan(200);
+        int ringSure = 0;
+        int ringUnsure = 0;
+        for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+                ringSure = Math.max(ringSure, px(sure, 329 + dx, 300 + dy)[1]);
+                ringUnsure = Math.max(ringUnsure, px(unsure, 329 + dx, 300 + dy)[1]);
+            }
+        }
+        assertThat(ringSure).isGreaterThan(230);
+        assertThat(ringUnsure).as("the unsure tip's ring drawn, dimmed").isBetween(80, 180);
+    }
+
+    /** A failed model: a red AI FAILED badge and nothing else, however fresh; a fresh overlay's badge has no box. */
+    @Test
+    void aFailedModelLeavesOnlyARedBadge() throws Exception {
+        Mat failed = rendered(scene(0.9f, 0.9f, true).status(Annotations.Status.FAILED), 10, true, "failed.png");
+        assertColour(failed, W - 14, H - 8, "the red AI FAILED badge", below(40), below(40), above(200));
+        assertThat(px(failed, 480, 100)).as("no zone").containsExactly(30, 30, 30);
+        assertThat(px(failed, 1, 240)).as("no alert frame").containsExactly(30, 30, 30);
+
+        Mat fresh = rendered(scene(0.9f, 0.9f, false), 40, true, "fresh-badge.png");
+        assertThat(px(fresh, W - 8, H - 5)).as("no box behind a fresh overlay's age").containsExactly(30, 30, 30);
+        assertThat(count(fresh, W - 120, H - 24, W - 8, H - 6, p -> p[0] > 200 && p[1] > 200 && p[2] > 200))
+                .as("its age in white").isGreaterThan(10);
+    }
+
+    /** The box (x0, y0, x1, y1) of the red pixels outside the vessel's outline at (360, 190)-(410, 232). */
+    static int[] redWords(Mat m) {
+        int[] box = {W, H, -1, -1};
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                int[] p = px(m, x, y);
+                boolean nearOutline = x >= 356 && x <= 414 && y >= 186 && y <= 236;
+                if (!nearOutline && p[2] > 180 && p[1] < 140 && p[0] < 140) {
+                    box[0] = Math.min(box[0], x);
+                    box[1] = Math.min(box[1], y);
+                    box[2] = Math.max(box[2], x);
+                    box[3] = Math.max(box[3], y);
+                }
+            }
+        }
+        return box;
+    }
+
+    static Annotations vessel() {
+        Annotations a = new Annotations();
+        a.status(Annotations.Status.VALID).frameId(5).frameSize(W, H).model("m", "1", "cpu");
+        a.beginZone(1, Annotations.ZONE_VESSEL, false, 0.96f, 0);
+        a.addZonePoint(360, 190);
+        a.addZonePoint(410, 190);
+        a.addZonePoint(410, 232);
+        a.addZonePoint(360, 232);
+        return a;
+    }
+
+    /**
+     * The needle's line passing just above a vessel, where the vessel's label would go (the OR display's case): the
+     * burned-in label is written clear of the line and the tip's ring, near its vessel. (The line is drawn after the
+     * labels, so a label there would have the needle across its words: the words' extent is taken from both of their
+     * ends, whichever the line hides, with the width they have with nothing in the way, and the label's pad added.)
+     */
+    @Test
+    void theVesselsLabelIsWrittenClearOfTheNeedle() throws Exception {
+        int[] alone = redWords(rendered(vessel(), 10, true, "label-alone.png"));
+        int width = alone[2] - alone[0] + 1;
+        assertThat(width).as("the words with nothing in the way").isBetween(40, 120);
+        Annotations a = vessel();
+        a.addTip(1, Annotations.INSTRUMENT_NEEDLE, Annotations.TRACK_CONFIRMED, 330, 205, 0, 0, 0.94f);
+        a.addLine(Annotations.INSTRUMENT_NEEDLE, 1, 500, 40, 330, 205, 0.94f);
+        int[] seen = redWords(rendered(a, 10, true, "labels-off-the-line.png"));
+        assertThat(seen[2]).as("the vessel's label is written").isGreaterThan(0);
+        // the label: its words and the 2 px pad around them
+        int x0 = Math.min(seen[0], seen[2] - width + 1) - 2;
+        int x1 = Math.max(seen[2], seen[0] + width - 1) + 2;
+        int y0 = seen[1] - 2;
+        int y1 = seen[3] + 2;
+        String label = "the vessel's label at (" + x0 + ", " + y0 + ")-(" + x1 + ", " + y1 + ")";
+        assertThat(LabelLayout.crosses(500, 40, 330, 205, x0, y0, x1 - x0 + 1, y1 - y0 + 1))
+                .as(label + " across the line").isFalse();
+        assertThat(x1 < 330 - 9 || x0 > 330 + 9 || y1 < 205 - 9 || y0 > 205 + 9).as(label + " over the tip").isTrue();
+        assertThat(Math.abs(y0 - 211)).as(label + " near the vessel").isLessThan(60);
+    }
 }

@@ -272,6 +272,40 @@ class ProtocolMessagesTest {
         assertThat(t.activeCount()).isZero();
     }
 
+    /**
+     * An alert that ended and comes back is raised again (the page sounds it again), and the zone an event names is
+     * the zone of the alert's index: the first, the last, or none when the index is out of the overlay's zones.
+     */
+    @Test
+    void anAlertThatEndedIsRaisedAgainAndEventsNameTheirZone() {
+        AlertTracker t = new AlertTracker();
+        List<String> ev = new ArrayList<>();
+        AlertTracker.Emitter e = (event, reason, id, level, kind, tip, zoneId, zoneIndex, zoneClass, mm, px, frameId, cap) ->
+                ev.add(event + " " + id + " zone " + zoneId + " at " + zoneIndex);
+        Annotations a = valid();
+        a.beginZone(70, Annotations.ZONE_NERVE, false, 0.9f, 100);
+        a.beginZone(71, Annotations.ZONE_VESSEL, false, 0.9f, 100);
+        a.addAlert(1, Annotations.ALERT_CAUTION, Annotations.ALERT_KIND_PROXIMITY, 1, 0, Annotations.ZONE_NERVE, 3, 30);
+        a.addAlert(2, Annotations.ALERT_WARNING, Annotations.ALERT_KIND_PROXIMITY, 1, 1, Annotations.ZONE_VESSEL, 2, 20);
+        a.addAlert(3, Annotations.ALERT_WARNING, Annotations.ALERT_KIND_PROXIMITY, 1, 2, Annotations.ZONE_VESSEL, 2, 20);
+        t.update(a, e);
+        assertThat(ev).containsExactly("raise 1 zone 70 at 0", "raise 2 zone 71 at 1", "raise 3 zone -1 at 2");
+        ev.clear();
+
+        a.clearResults();
+        a.beginZone(70, Annotations.ZONE_NERVE, false, 0.9f, 100);
+        a.beginZone(71, Annotations.ZONE_VESSEL, false, 0.9f, 100);
+        a.addAlert(1, Annotations.ALERT_CAUTION, Annotations.ALERT_KIND_PROXIMITY, 1, 0, Annotations.ZONE_NERVE, 3, 30);
+        t.update(a, e);
+        assertThat(ev).containsExactly("clear 2 zone 71 at 1", "clear 3 zone -1 at 2");
+        ev.clear();
+
+        a.addAlert(2, Annotations.ALERT_WARNING, Annotations.ALERT_KIND_PROXIMITY, 1, 1, Annotations.ZONE_VESSEL, 2, 20);
+        t.update(a, e);
+        assertThat(ev).as("the vessel's alert is back").containsExactly("raise 2 zone 71 at 1");
+        assertThat(t.activeCount()).isEqualTo(2);
+    }
+
     @Test
     void alertEventJson() throws Exception {
         ByteBuf b = Unpooled.buffer();
