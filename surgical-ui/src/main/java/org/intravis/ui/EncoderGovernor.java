@@ -7,6 +7,7 @@ import org.intravis.pipeline.StreamCounters;
 import org.intravis.streamer.StreamPublisher;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,13 +79,14 @@ final class EncoderGovernor implements AutoCloseable {
      * @param floorHz overlays a second per model stream below which the AI counts as behind (0: no floor)
      * @param pacer   the AI's pacing on a saturated CPU, judged in the same windows (null: none)
      */
-    EncoderGovernor(List<Watched> streams, Supplier<InferenceStatus> inference, int maxStep, double floorHz, AiPacer pacer) {
+    EncoderGovernor(List<Watched> streams, Supplier<InferenceStatus> inference, int maxStep, double floorHz,
+                    AiPacer pacer) {
         if (maxStep < 0 || maxStep > StreamPublisher.maxEncoderStep()) {
             throw new IllegalArgumentException("encoder step-down must be 0.." + StreamPublisher.maxEncoderStep()
                     + ", was " + maxStep);
         }
         this.streams = List.copyOf(streams);
-        this.inference = java.util.Objects.requireNonNull(inference, "inference status");
+        this.inference = Objects.requireNonNull(inference, "inference status");
         this.steps = new StepHysteresis(maxStep);
         this.floorHz = floorHz;
         this.pacer = pacer;
@@ -149,8 +151,7 @@ final class EncoderGovernor implements AutoCloseable {
         }
         overlayHz = hz;
         boolean belowFloor = modelStreams > 0 && hz < floor; // (a floor of 0 is never missed)
-        boolean aiBehind = (staleNow > DOWN_STALE || belowFloor)
-                && aiHeldBackByTheCpu(inference.get());
+        boolean aiBehind = (staleNow > DOWN_STALE || belowFloor) && aiHeldBackByTheCpu(inference.get());
         boolean videoBehind = skippedNow > DOWN_VIDEO_SKIPPED;
         boolean clearOfFloor = modelStreams == 0 || hz >= floor * UP_FLOOR_MARGIN;
         int before = steps.step();
@@ -178,7 +179,7 @@ final class EncoderGovernor implements AutoCloseable {
      * every such model already runs its cheapest graph (the model steps first). Not a model that fails (its runs
      * take no time) nor one on an inference server (this CPU does not run it).
      */
-    static boolean aiHeldBackByTheCpu(InferenceStatus status) {
+    private static boolean aiHeldBackByTheCpu(InferenceStatus status) {
         if (status == null) {
             return false; // no inference service
         }
