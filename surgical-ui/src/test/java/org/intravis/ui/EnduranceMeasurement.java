@@ -3,13 +3,11 @@ package org.intravis.ui;
 import com.microsoft.playwright.Page;
 import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.StreamCounters;
+import org.intravis.pipeline.testing.GrowthReport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -43,13 +42,14 @@ class EnduranceMeasurement {
     @org.junit.jupiter.api.extension.RegisterExtension
     static final HeadlessChromium chromium = new HeadlessChromium();
 
-    private static final double MB = 1024.0 * 1024.0;
+    private static final double MB = GrowthReport.MB;
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 24, unit = java.util.concurrent.TimeUnit.HOURS) // the suite's 5 minutes: too short
+    @Timeout(value = 24, unit = TimeUnit.HOURS) // the suite's 5 minutes: too short
     void measure() throws Exception {
         double minutes = Double.parseDouble(System.getProperty("measure.minutes", "30"));
         int every = Integer.getInteger("measure.everySeconds", 15);
+        int reloadEvery = Integer.getInteger("measure.reloadEverySeconds", 0);
         double settle = Double.parseDouble(System.getProperty("measure.settleMinutes", "5"));
         Path data = Files.createTempDirectory("intravis-endurance");
         IntravisConfig config = new IntravisConfig();
@@ -60,14 +60,13 @@ class EnduranceMeasurement {
         Application app = TestApps.start(config);
         List<Page> opened = new ArrayList<>();
         List<Map<String, Double>> samples = new ArrayList<>();
-        String started = java.time.Instant.now().toString();
-        String load = Files.readString(Paths.get("/proc/loadavg")).trim();
+        String started = java.time.Instant.now() + " on " + GrowthReport.machine();
         try {
             String id = config.streams.get(0).id;
             Page display = chromium.page(1600, 900);
+            opened.add(display);
             display.navigate(TestApps.url(app, "/display?stream=" + id + "&encoding=h264"));
             Page surgeon = chromium.page(1600, 900);
-            opened.add(display);
             opened.add(surgeon);
             surgeon.navigate(TestApps.url(app, "/?stream=" + id + "&encoding=jpeg"));
             StreamPage[] pages = {new StreamPage(display, id), new StreamPage(surgeon, id)};
@@ -75,7 +74,6 @@ class EnduranceMeasurement {
                 HeadlessChromium.waitFor("video on both pages", 60_000, () -> p.decoded() > 30);
             }
             StreamCounters counters = app.engine().stream(id).orElseThrow().pipeline().counters();
-            int reloadEvery = Integer.getInteger("measure.reloadEverySeconds", 0);
             long reloads = 0;
             long t0 = System.nanoTime();
             long end = t0 + Math.round(minutes * 60e9);
@@ -106,7 +104,11 @@ class EnduranceMeasurement {
             app.close();
             TempDataApp.delete(data);
         }
-        String report = report(samples, settle, minutes, started, load);
+        String report = GrowthReport.markdown(String.format(Locale.ROOT, "Endurance: the default demo for %.0f minutes",
+                minutes), "Started " + started + ". The application's defaults (synthetic ultrasound phantom, bundled "
+                + "model on the CPU)" + (config.recording.alwaysOn ? " with always-on recording" : "") + "; the OR "
+                + "display on H.264 and the surgeon's page on JPEG in headless Chromium"
+                + (reloadEvery > 0 ? ", both reloaded every " + reloadEvery + " s" : "") + ".", samples, settle);
         System.out.println(report);
         Files.createDirectories(Paths.get("target"));
         Files.writeString(Paths.get("target", "endurance.md"), report);
@@ -137,28 +139,14 @@ class EnduranceMeasurement {
         return reloads;
     }
 
-    /** This JVM (the server, and the test driving the pages: Playwright's driver is a process of its own). */
+    /**
+     * This JVM (the server, and the test driving the pages: Playwright's driver is a process of its own), with
+     * Netty's own direct memory and JavaCPP's native allocations.
+     */
     private static void server(Map<String, Double> s) throws IOException {
-        s.put("server_rss_mb", statusKb(Paths.get("/proc/self/status"), "VmRSS:") / 1024.0);
-        long afterGc = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-                afterGc += pool.getCollectionUsage().getUsed();
-            }
-        }
-        s.put("heap_after_gc_mb", afterGc / MB);
-        s.put("heap_used_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / MB);
-        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            if (pool.getName().equals("direct")) {
-                s.put("nio_direct_mb", pool.getMemoryUsed() / MB);
-            }
-        }
+        GrowthReport.sampleThisProcess(s);
         s.put("netty_direct_mb", io.netty.util.internal.PlatformDependent.usedDirectMemory() / MB);
         s.put("javacpp_mb", org.bytedeco.javacpp.Pointer.totalBytes() / MB);
-        s.put("threads", (double) ManagementFactory.getThreadMXBean().getThreadCount());
-        try (Stream<Path> fds = Files.list(Paths.get("/proc/self/fd"))) {
-            s.put("open_files", (double) fds.count());
-        }
     }
 
     /**
@@ -177,7 +165,7 @@ class EnduranceMeasurement {
                 }
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("--type=([a-z-]+)").matcher(cmd);
                 String kind = m.find() ? m.group(1) : "browser";
-                byKind.merge("chromium_" + kind + "_pss_mb", statusKb(proc.resolve("smaps_rollup"), "Pss:") / 1024.0,
+                byKind.merge("chromium_" + kind + "_pss_mb", GrowthReport.statusKb(proc.resolve("smaps_rollup"), "Pss:") / 1024.0,
                         Double::sum);
             } catch (IOException e) {
                 // the process ended between the listing and the read
@@ -191,15 +179,6 @@ class EnduranceMeasurement {
         return ((Number) v).doubleValue() / MB;
     }
 
-    private static long statusKb(Path status, String field) throws IOException {
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
-            }
-        }
-        return -1;
-    }
-
     private static long folderBytes(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> {
@@ -210,79 +189,5 @@ class EnduranceMeasurement {
                 }
             }).sum();
         }
-    }
-
-    /** Every sample as a table, then each figure's straight-line growth per hour after {@code settle} minutes. */
-    static String report(List<Map<String, Double>> samples, double settle, double minutes, String started, String load) {
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "# Endurance: the default demo for %.0f minutes%n%n", minutes));
-        out.append("Started ").append(started).append(" on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores (").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
-                .append("), Java ").append(System.getProperty("java.version")).append(", load average at start ")
-                .append(load).append(". The application's defaults (synthetic ultrasound phantom, bundled model on the ")
-                .append("CPU) with always-on recording; the OR display on H.264 and the surgeon's page on JPEG in ")
-                .append("headless Chromium.\n\n");
-        List<String> keys = new ArrayList<>();
-        for (Map<String, Double> s : samples) {
-            for (String k : s.keySet()) {
-                if (!keys.contains(k)) {
-                    keys.add(k);
-                }
-            }
-        }
-        out.append("## Growth after the first ").append(settle).append(" minutes (least-squares line)\n\n");
-        out.append("| figure | first | last | min | max | growth per hour |\n| --- | --- | --- | --- | --- | --- |\n");
-        for (String k : keys) {
-            if (k.equals("minute")) {
-                continue;
-            }
-            List<double[]> points = new ArrayList<>();
-            for (Map<String, Double> s : samples) {
-                if (s.get("minute") >= settle && s.containsKey(k)) {
-                    points.add(new double[] {s.get("minute"), s.get(k)});
-                }
-            }
-            if (points.size() < 2) {
-                continue;
-            }
-            double min = Double.MAX_VALUE;
-            double max = -Double.MAX_VALUE;
-            for (double[] p : points) {
-                min = Math.min(min, p[1]);
-                max = Math.max(max, p[1]);
-            }
-            out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |%n", k, points.get(0)[1],
-                    points.get(points.size() - 1)[1], min, max, slope(points) * 60));
-        }
-        out.append("\n## Samples\n\n| ").append(String.join(" | ", keys)).append(" |\n|");
-        out.append(" --- |".repeat(keys.size())).append('\n');
-        for (Map<String, Double> s : samples) {
-            out.append('|');
-            for (String k : keys) {
-                Double v = s.get(k);
-                out.append(' ').append(v == null ? "-" : String.format(Locale.ROOT, "%.1f", v)).append(" |");
-            }
-            out.append('\n');
-        }
-        return out.toString();
-    }
-
-    /** Least-squares slope of y over x. */
-    static double slope(List<double[]> points) {
-        double mx = 0;
-        double my = 0;
-        for (double[] p : points) {
-            mx += p[0];
-            my += p[1];
-        }
-        mx /= points.size();
-        my /= points.size();
-        double sxy = 0;
-        double sxx = 0;
-        for (double[] p : points) {
-            sxy += (p[0] - mx) * (p[1] - my);
-            sxx += (p[0] - mx) * (p[0] - mx);
-        }
-        return sxx == 0 ? 0 : sxy / sxx;
     }
 }
