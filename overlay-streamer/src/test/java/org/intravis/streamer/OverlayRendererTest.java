@@ -234,8 +234,7 @@ class OverlayRendererTest {
         int drawn = 0;
         int gaps = 0;
         int brightest = 0;
-        for (int i = 20; i <= 200; i++) {
-            int x = 40 + Math.round(280f * i / 280);
+        for (int x = 60; x <= 240; x++) {
             int y = Math.round(420 - 120f * (x - 40) / 280);
             int b = Math.max(px(unsure, x, y)[0], Math.max(px(unsure, x, y - 1)[0], px(unsure, x, y + 1)[0]));
             brightest = Math.max(brightest, b);
