@@ -185,11 +185,11 @@ class SceneCutTest {
 
     /** {@code p} placed at (640, 420) of a 1600 x 1200 black frame, {@code brighter} grey levels added (saturating). */
     private static GreyPixels inBlack(Path p, int brighter) {
-        Mat picture = imread(p.toString(), IMREAD_GRAYSCALE);
-        Mat frame = new Mat(1200, 1600, CV_8UC1, Scalar.all(0));
-        try (Rect at = new Rect(640, 420, picture.cols(), picture.rows()); Mat inside = new Mat(frame, at)) {
+        try (Mat picture = imread(p.toString(), IMREAD_GRAYSCALE);
+             Mat frame = new Mat(1200, 1600, CV_8UC1, Scalar.all(0));
+             Rect at = new Rect(640, 420, picture.cols(), picture.rows()); Mat inside = new Mat(frame, at)) {
             picture.convertTo(inside, -1, 1, brighter); // written in place: the view has the picture's size and type
+            return pixels(frame); // a copy: the Mats can go
         }
-        return pixels(frame);
     }
 }
