@@ -2,6 +2,8 @@
 // -> client t3. offset = ((t1 - t0) + (t2 - t3)) / 2, round trip = (t3 - t0) - (t2 - t1). Of the recent
 // samples the one with the smallest round trip wins (its offset has the smallest error bound, rtt / 2).
 
+const MAX_PENDING = 16; // probes awaiting a reply: a reply comes within one round trip, a probe goes every 2 s
+
 export function nowMs() {
   return performance.timeOrigin + performance.now();
 }
@@ -28,6 +30,9 @@ export class ClockSync {
     const id = this.nextId++;
     const t0 = nowMs();
     this.pending.set(id, t0);
+    // a probe whose reply never comes (sent while the socket was down, or lost) is forgotten after the newest few:
+    // a display reconnecting all night would otherwise keep one entry per probe
+    while (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value);
     this.send({ type: 'clock', id, t0 });
   }
 

@@ -106,6 +106,51 @@ class StreamPagesBrowserTest {
     }
 
     /**
+     * Glass-to-glass and every stage in the latency panel rest on the page's estimate of the server's clock. Here
+     * both run on one machine's clock, so the live page's offset is zero within its error bound (half the round trip,
+     * and a millisecond for the server's clock anchor). With replies made up for a server 500 ms ahead: that offset,
+     * the sample with the shortest round trip winning over a later, slower one (600 ms ahead, 50 ms round trip), and a
+     * probe that is never answered forgotten once 16 newer ones wait (a display reconnecting all night).
+     */
+    @Test
+    void thePagesClockAgreesWithTheServersAndForgetsUnansweredProbes() {
+        open("/display?stream=" + STREAM + "&encoding=jpeg");
+        waitFor("the clock synced", 20_000, () -> Boolean.TRUE.equals(page.evaluate(
+                "() => !!window.intravis && !!window.intravis.views['" + STREAM + "'] && window.intravis.views['"
+                        + STREAM + "'].client.clock.synced")));
+        Map<String, Object> s = view.snapshot();
+        double offset = ((Number) s.get("clockOffsetMs")).doubleValue();
+        double rtt = ((Number) s.get("clockRttMs")).doubleValue();
+        assertThat(rtt).isBetween(0.0, 50.0);
+        assertThat(Math.abs(offset)).as("offset %s ms, round trip %s ms", offset, rtt).isLessThanOrEqualTo(rtt / 2 + 1.5);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) page.evaluate("async () => {"
+                + " const { ClockSync, nowMs } = await import('/js/clock.js');"
+                + " const sent = []; const clock = new ClockSync((m) => sent.push(m));"
+                + " const reply = (m, aheadMs, sentAt) => clock.onReply({ type: 'clock', id: m.id, t0: m.t0,"
+                + "   t1: (sentAt + aheadMs) * 1000, t2: (sentAt + aheadMs) * 1000 });"
+                + " clock.probe(); reply(sent[0], 500, sent[0].t0);"
+                + " const fast = clock.offsetMs;"
+                + " clock.probe(); await new Promise((ok) => setTimeout(ok, 50));"
+                + " reply(sent[1], 600, (sent[1].t0 + nowMs()) / 2);"
+                + " const afterSlow = clock.offsetMs;"
+                + " for (let i = 0; i < 100; i++) clock.probe();"
+                + " const pending = clock.pending.size;"
+                + " reply(sent[2], 0, sent[2].t0);"
+                + " const afterForgotten = clock.samples.length;"
+                + " const newest = sent[sent.length - 1]; reply(newest, 0, newest.t0);"
+                + " return { fast, afterSlow, pending, afterForgotten, afterNewest: clock.samples.length }; }");
+        assertThat(((Number) r.get("fast")).doubleValue()).isCloseTo(500.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(((Number) r.get("afterSlow")).doubleValue()).as("the shorter round trip's offset stays: %s", r)
+                .isCloseTo(500.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(((Number) r.get("pending")).intValue()).as("probes awaiting a reply").isEqualTo(16);
+        assertThat(((Number) r.get("afterForgotten")).intValue()).as("a forgotten probe's late reply is not a sample")
+                .isEqualTo(2);
+        assertThat(((Number) r.get("afterNewest")).intValue()).as("the newest probe's reply is").isEqualTo(3);
+    }
+
+    /**
      * The picture's greys on the display are the source's, in both encodings: a range mix-up between server and page
      * (video range shown as full or the reverse) moves the dark greys of ultrasound by 10-15 levels. Per horizontal
      * band of the frame on screen, the canvas's mean against the source's for that frame.
