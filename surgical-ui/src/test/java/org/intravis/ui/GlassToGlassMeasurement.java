@@ -2,6 +2,7 @@ package org.intravis.ui;
 
 import com.microsoft.playwright.Page;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.GrowthReport;
 import org.intravis.pipeline.testing.SharedData;
 import org.intravis.streamer.ClientStats;
 import org.intravis.streamer.StreamHub;
@@ -55,11 +56,8 @@ class GlassToGlassMeasurement {
                 width, height, fps, seconds, sourceKind, withModel
                         ? "the application with the ultrasound model on the CPU (-Dmeasure.app=model)"
                         : "the streaming test server with the fixture's overlays (no model)"));
-        report.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
-                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append("; ")
-                .append("chromium headless --disable-gpu (software decode)\n\n");
-        report.append("Load average at start (the runs just before it included): ")
-                .append(Files.readString(Paths.get("/proc/loadavg")).trim()).append("\n\n");
+        report.append("Machine: ").append(GrowthReport.machine())
+                .append(" (the runs just before it included); chromium headless --disable-gpu (software decode)\n\n");
         report.append("| encoding | samples | p50 ms | p90 ms | p99 ms | max ms | frames shown/s | frames sent/s | KB per frame | dropped (page / server) | Mbit/s per client | at 30 fps, Mbit/s | mean encode ms | server capture-to-sent p50 / p99 ms | page stages p50 / p99 ms: encode, network, decode, draw |\n");
         report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         {
