@@ -51,6 +51,8 @@ function persist() {
   }));
 }
 
+const CAPTION_EVERY_MS = 250; // a tile's caption (its frame number) is rewritten at most this often
+
 function addTile(id) {
   const tile = document.createElement('div');
   tile.className = 'tile';
@@ -60,6 +62,7 @@ function addTile(id) {
   caption.className = 'caption';
   caption.textContent = id;
   tile.append(holder, caption);
+  let captionAt = -Infinity;
   grid.append(tile);
   const view = new StreamView(holder, {
     stream: id,
@@ -69,6 +72,11 @@ function addTile(id) {
     opacity,
     sound: soundEl.checked,
     onFrameDrawn: (h, v) => {
+      // four times a second, not with every frame: each write lays the page out again, and the next frame waits
+      // behind it (stream-view.js writes its badges only when they change, for the same reason)
+      const now = performance.now();
+      if (now - captionAt < CAPTION_EVERY_MS) return;
+      captionAt = now;
       const s = v.client;
       caption.textContent = `${id} · ${s.encoding}${s.codec && s.encoding === 'h264' ? ` ${s.codec}` : ''} · ${h.width}x${h.height}`
         + ` · frame ${h.frameId}`;

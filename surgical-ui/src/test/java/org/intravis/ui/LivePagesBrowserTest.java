@@ -108,6 +108,33 @@ class LivePagesBrowserTest {
                 .contains("send + network p50 / p99").contains("draw p50 / p99");
     }
 
+    /**
+     * The surgeon page's tile caption names the frame on screen, but is not rewritten with every frame: each write
+     * lays the page out again and the next frame waits behind it (the badges follow the same rule). Counted with a
+     * MutationObserver over three seconds of live video.
+     */
+    @Test
+    void theSurgeonPagesCaptionIsNotRewrittenWithEveryFrame() {
+        Page page = chromium.page(1280, 800);
+        page.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("frames shown", 30_000, () -> view.decoded() > 15);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) page.evaluate("async () => {"
+                + " const caption = document.querySelector('.tile .caption');"
+                + " let writes = 0; new MutationObserver((ms) => { writes += ms.length; })"
+                + "   .observe(caption, { childList: true, characterData: true, subtree: true });"
+                + " const before = window.intravis.snapshot('" + STREAM + "').decoded;"
+                + " await new Promise((done) => setTimeout(done, 3000));"
+                + " return { writes, shown: window.intravis.snapshot('" + STREAM + "').decoded - before,"
+                + "   text: caption.textContent }; }");
+        long shown = num(r.get("shown"));
+        long writes = num(r.get("writes"));
+        assertThat(shown).as("frames shown in the 3 s").isGreaterThanOrEqualTo(30);
+        assertThat(writes).as("caption writes while %d frames were shown", shown).isBetween(6L, 14L);
+        assertThat((String) r.get("text")).matches(STREAM + " · jpeg · 640x360 · frame \\d+");
+    }
+
     @Test
     void theDisplayGoesStaleWhenInferenceIsPausedThroughTheApiAndFreshWhenResumed() throws Exception {
         Page page = chromium.page(1280, 720);
