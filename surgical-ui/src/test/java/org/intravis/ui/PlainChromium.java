@@ -62,7 +62,7 @@ final class PlainChromium implements AutoCloseable {
                 JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/json/list")).build(), HttpResponse.BodyHandlers.ofString()).body());
                 for (JsonNode t : targets) {
-                    if (t.path("type").asText().equals("page") && t.path("url").asText().startsWith(url.substring(0, 20))) {
+                    if (t.path("type").asText().equals("page")) { // the one tab it was started with
                         page[0] = t;
                     }
                 }
