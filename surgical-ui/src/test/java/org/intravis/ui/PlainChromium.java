@@ -89,6 +89,8 @@ final class PlainChromium implements AutoCloseable {
         } catch (Exception e) {
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            TempDataApp.delete(profile);
             throw e;
         }
     }

@@ -115,13 +115,14 @@ class StreamPagesBrowserTest {
     @Test
     void thePagesClockAgreesWithTheServersAndForgetsUnansweredProbes() {
         open("/display?stream=" + STREAM + "&encoding=jpeg");
+        // the five probes sent on opening answered (the best of them is the estimate)
         waitFor("the clock synced", 20_000, () -> Boolean.TRUE.equals(page.evaluate(
                 "() => !!window.intravis && !!window.intravis.views['" + STREAM + "'] && window.intravis.views['"
-                        + STREAM + "'].client.clock.synced")));
+                        + STREAM + "'].client.clock.samples.length >= 5")));
         Map<String, Object> s = view.snapshot();
         double offset = ((Number) s.get("clockOffsetMs")).doubleValue();
         double rtt = ((Number) s.get("clockRttMs")).doubleValue();
-        assertThat(rtt).isBetween(0.0, 50.0);
+        assertThat(rtt).isBetween(0.0, 250.0);
         assertThat(Math.abs(offset)).as("offset %s ms, round trip %s ms", offset, rtt).isLessThanOrEqualTo(rtt / 2 + 1.5);
 
         @SuppressWarnings("unchecked")
