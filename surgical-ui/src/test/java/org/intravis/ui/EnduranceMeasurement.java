@@ -211,6 +211,8 @@ class EnduranceMeasurement {
 
     /** A Chromium process under this JVM: its id, kind and memory (PSS, and its anonymous part). */
     private record ChromiumProcess(long pid, String kind, double pssMb, double anonMb) {
+        private static final java.util.regex.Pattern KIND = java.util.regex.Pattern.compile("--type=([a-z-]+)");
+
         static List<ChromiumProcess> under(ProcessHandle root) {
             List<ChromiumProcess> all = new ArrayList<>();
             root.descendants().forEach(p -> {
@@ -221,7 +223,7 @@ class EnduranceMeasurement {
                     if (!cmd.contains("chromium")) {
                         return;
                     }
-                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("--type=([a-z-]+)").matcher(cmd);
+                    java.util.regex.Matcher m = KIND.matcher(cmd);
                     Path rollup = proc.resolve("smaps_rollup");
                     all.add(new ChromiumProcess(p.pid(), m.find() ? m.group(1) : "browser",
                             GrowthReport.statusKb(rollup, "Pss:") / 1024.0,
@@ -257,6 +259,7 @@ class EnduranceMeasurement {
         }
 
         private static final ObjectMapper JSON = new ObjectMapper();
+        private static final Gson GSON = new Gson();
 
         final String name;
         private final String stream;
@@ -290,7 +293,7 @@ class EnduranceMeasurement {
             System.out.println("endurance: the " + name + " page's renderer processes " + mine);
             CDPSession cdp = page.context().newCDPSession(page);
             DevTools devtools = (method, params) -> JSON.readTree(
-                    cdp.send(method, params.isEmpty() ? null : new Gson().toJsonTree(params).getAsJsonObject()).toString());
+                    cdp.send(method, params.isEmpty() ? null : GSON.toJsonTree(params).getAsJsonObject()).toString());
             return new BrowserPage(name, stream, devtools, () -> mine, page::close);
         }
 
