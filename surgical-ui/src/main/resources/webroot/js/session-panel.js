@@ -117,7 +117,7 @@ export class SessionPanel {
     const where = s.directory ? s.directory.split('/').pop() : '';
     let text = `${s.state}`;
     if (s.state !== 'idle' || s.framesWritten > 0) {
-      text += ` · ${where} · ${s.framesWritten} frames · ${s.segments.length} segment(s) · ${fmtBytes(s.bytes)}`;
+      text += ` · ${where} · ${s.framesWritten} frames · ${s.segmentCount} segment(s) · ${fmtBytes(s.bytes)}`;
       if (s.framesDropped > 0) text += ` · ${s.framesDropped} dropped`;
     }
     if (s.error) text += ` · ${s.error}`;

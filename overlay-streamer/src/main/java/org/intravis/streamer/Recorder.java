@@ -19,7 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -85,7 +85,8 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
     private volatile SessionManifest pendingManifest;
     private volatile long startedUs;
     private volatile int currentSegment;
-    private final List<String> closedSegments = new ArrayList<>(); // guarded by itself
+    private final ArrayDeque<String> newestClosed = new ArrayDeque<>(); // guarded by itself, with closedCount
+    private int closedCount;
 
     // ---- writer thread only ----
     private SessionManifest manifest;
@@ -157,8 +158,9 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
             RecordingInfo ri = info.get();
             SessionManifest m = new SessionManifest(dir, streamId, now, ri, geometry, settings, regions);
             m.write("recording", "", 0, 0, 0);
-            synchronized (closedSegments) {
-                closedSegments.clear();
+            synchronized (newestClosed) {
+                newestClosed.clear();
+                closedCount = 0;
             }
             pendingManifest = m; // the writer takes it up with the session's first frame (or its stop)
             sessionDir = dir;
@@ -209,11 +211,13 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
     public RecordingStatus status() {
         Path dir = sessionDir;
         List<String> segs;
-        synchronized (closedSegments) {
-            segs = List.copyOf(closedSegments);
+        int closed;
+        synchronized (newestClosed) {
+            segs = List.copyOf(newestClosed);
+            closed = closedCount;
         }
         return new RecordingStatus(streamId, STATE_NAMES[state], dir == null ? "" : dir.toString(),
-                settings.codec().configName(), startedUs, segs, currentSegment, framesWritten, framesDropped,
+                settings.codec().configName(), startedUs, segs, closed, currentSegment, framesWritten, framesDropped,
                 framesTorn, bytes, error, regions);
     }
 
@@ -498,8 +502,12 @@ public final class Recorder implements EventHandler<FrameSlot>, AutoCloseable {
         bytes = sessionVideoBytes + sessionJsonBytes;
         manifest.addSegment(segmentIndex, segmentFrames, segmentFirstFrameId, segmentLastFrameId,
                 segmentStartUs - sessionFirstCaptureUs, videoBytes);
-        synchronized (closedSegments) {
-            closedSegments.add(done.getFileName().toString());
+        synchronized (newestClosed) {
+            if (newestClosed.size() == RecordingStatus.NAMED_SEGMENTS) {
+                newestClosed.removeFirst();
+            }
+            newestClosed.addLast(done.getFileName().toString());
+            closedCount++;
         }
         manifest.write("recording", "", framesWritten, framesDropped, framesTorn);
     }

@@ -10,7 +10,10 @@ import java.util.List;
  * @param directory      the current (or last) session's folder, empty before the first
  * @param codec          the video codec
  * @param startedUs      when the current (or last) session started, epoch microseconds (0: never)
- * @param segments       closed segments of the current (or last) session (complete, playable files)
+ * @param segments       the newest closed segments of the current (or last) session (complete, playable files),
+ *                       oldest first, at most {@link #NAMED_SEGMENTS}: pages poll this several times a second and an
+ *                       always-on recording closes a segment a minute (the manifest lists them all)
+ * @param segmentCount   how many segments of the session are closed
  * @param currentSegment the segment being written (0: none)
  * @param framesWritten  frames written in the session
  * @param framesDropped  frames the recorder dropped because its writer was behind (slow disk or encoder)
@@ -20,6 +23,8 @@ import java.util.List;
  * @param deidentified   rectangles blanked in the recording
  */
 public record RecordingStatus(String stream, String state, String directory, String codec, long startedUs,
-                              List<String> segments, int currentSegment, long framesWritten, long framesDropped,
+                              List<String> segments, int segmentCount, int currentSegment, long framesWritten, long framesDropped,
                               long framesTorn, long bytes, String error, List<RecordingSettings.Region> deidentified) {
+    /** The most segment names a status carries. */
+    public static final int NAMED_SEGMENTS = 3;
 }

@@ -188,6 +188,7 @@ class RecordingFailureTest {
         JsonNode manifest = JSON.readTree(session.resolve(RecordingLayout.MANIFEST).toFile());
         assertThat(manifest.get("state").asText()).isEqualTo("failed");
         assertThat(manifest.get("error").asText()).contains("disk nearly full");
+        assertThat(st.get("segmentCount").asInt()).isEqualTo(manifest.get("segments").size());
         assertLiveGoesOn();
     }
 }
