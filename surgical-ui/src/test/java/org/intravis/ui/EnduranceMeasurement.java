@@ -60,7 +60,8 @@ import static org.awaitility.Awaitility.await;
  *   mvn -B -pl surgical-ui -am test -Dtest=EnduranceMeasurement -Dsurefire.failIfNoSpecifiedTests=false \
  *       -Dmeasure.minutes=30
  * </pre>
- * Results: stdout and target/endurance.md (the fitted growth, then every sample).
+ * Results: stdout and target/endurance.md (the fitted growth, then every sample); while it runs, each sample as it is
+ * taken in target/endurance-samples.txt.
  */
 class EnduranceMeasurement {
     @org.junit.jupiter.api.extension.RegisterExtension
@@ -89,6 +90,9 @@ class EnduranceMeasurement {
         Application app = TestApps.start(config);
         List<BrowserPage> pages = new ArrayList<>();
         List<Map<String, Double>> samples = new ArrayList<>();
+        // each sample as it is taken, so that a run of hours can be read while it runs (stdout comes at the end)
+        Path progress = Files.createDirectories(Paths.get("target")).resolve("endurance-samples.txt");
+        Files.writeString(progress, "");
         String started = java.time.Instant.now() + " on " + GrowthReport.machine();
         try {
             String id = config.streams.get(0).id;
@@ -129,6 +133,7 @@ class EnduranceMeasurement {
                 s.put("page_reloads", (double) reloads);
                 samples.add(s);
                 System.out.println("endurance " + s);
+                Files.writeString(progress, s + "\n", java.nio.file.StandardOpenOption.APPEND);
                 if (System.nanoTime() + every * 1_000_000_000L > end) {
                     break;
                 }
