@@ -23,8 +23,9 @@ import java.util.List;
  * @param deidentified   rectangles blanked in the recording
  */
 public record RecordingStatus(String stream, String state, String directory, String codec, long startedUs,
-                              List<String> segments, int segmentCount, int currentSegment, long framesWritten, long framesDropped,
-                              long framesTorn, long bytes, String error, List<RecordingSettings.Region> deidentified) {
+                              List<String> segments, int segmentCount, int currentSegment, long framesWritten,
+                              long framesDropped, long framesTorn, long bytes, String error,
+                              List<RecordingSettings.Region> deidentified) {
     /** The most segment names a status carries. */
     public static final int NAMED_SEGMENTS = 3;
 }
