@@ -1,5 +1,6 @@
 package org.intravis.capture;
 
+import org.intravis.pipeline.testing.Async;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,7 @@ class CloseGuardTest {
     @Test
     void closeWaitsForTheReaderToLeaveThenReleasesOnce() throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> reader = Async.run(() -> {
             assertThat(guard.enter()).isTrue();
             inside.countDown();
             while (!guard.closing()) {

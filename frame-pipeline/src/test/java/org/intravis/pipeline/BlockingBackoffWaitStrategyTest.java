@@ -4,6 +4,7 @@ import com.lmax.disruptor.AlertException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
+import org.intravis.pipeline.testing.Async;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -20,13 +21,7 @@ class BlockingBackoffWaitStrategyTest {
         RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 8, new BlockingBackoffWaitStrategy());
         Sequence video = new Sequence(-1);
         SequenceBarrier follower = ring.newBarrier(video);
-        CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
-            try {
-                return follower.waitFor(0);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Long> waited = Async.supply(() -> follower.waitFor(0));
         Thread.sleep(20);
         assertThat(waited).as("nothing published yet").isNotDone();
         ring.publish(ring.next()); // capture publishes frame 0 (and wakes the blocked waiter)
@@ -42,7 +37,7 @@ class BlockingBackoffWaitStrategyTest {
         ring.publish(ring.next());
         Sequence video = new Sequence(-1);
         SequenceBarrier follower = ring.newBarrier(video);
-        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Throwable> outcome = Async.supply(() -> {
             try {
                 follower.waitFor(0);
                 return null;

@@ -71,8 +71,13 @@ public final class IgtlSource extends ReconnectingSource {
     private EventLoopGroup group;
     private boolean warnedKind;
     private boolean warnedSize;
-    /** The newest image not yet taken, with its header read on the event loop (nothing is parsed on the capture thread). */
-    private record Pending(IgtlMessage message, IgtlImage.Header header) {
+    /**
+     * The newest image not yet taken, with its header read and a view of its pixels made on the event loop: nothing is
+     * parsed on the capture thread, and it copies rows out of the view by absolute index, which allocates nothing.
+     * (Reading the buffer itself would where Netty runs without sun.misc.Unsafe, as it does by default on Java 25 and
+     * later: a temporary NIO view for every row.)
+     */
+    private record Pending(IgtlMessage message, IgtlImage.Header header, ByteBuffer pixels) {
     }
 
     private final AtomicReference<Pending> newest = new AtomicReference<>();
@@ -273,7 +278,9 @@ public final class IgtlSource extends ReconnectingSource {
             if (finished != null) {
                 finished.message().release();
             }
-            Pending old = newest.getAndSet(new Pending(m, h));
+            ByteBuf content = m.content();
+            Pending old = newest.getAndSet(new Pending(m, h,
+                    content.nioBuffer(content.readerIndex() + h.dataOffset(), h.dataLength())));
             if (old != null) {
                 old.message().release();
                 replaced.incrementAndGet();
@@ -353,7 +360,6 @@ public final class IgtlSource extends ReconnectingSource {
         }
         IgtlMessage m = p.message();
         try {
-            ByteBuf content = m.content();
             IgtlImage.Header h = p.header();
             int w = h.sizeI();
             int hgt = h.sizeJ();
@@ -366,7 +372,7 @@ public final class IgtlSource extends ReconnectingSource {
                 }
                 return Read.NONE;
             }
-            copy(content, h, slot, w, hgt);
+            copy(p.pixels(), h, slot, w, hgt);
             if (spacingOption == 0) {
                 spacingMm = h.spacingI();
             }
@@ -381,17 +387,17 @@ public final class IgtlSource extends ReconnectingSource {
         return Read.FRAME;
     }
 
-    /** The image's rows into the slot, converted to the stream's format. */
-    private void copy(ByteBuf content, IgtlImage.Header h, FrameSlot slot, int w, int hgt) {
+    /** The image's rows ({@code in}: its pixels, from its position on) into the slot, converted to the stream's format. */
+    private void copy(ByteBuffer in, IgtlImage.Header h, FrameSlot slot, int w, int hgt) {
         int comps = h.components();
         int bpp = format.bytesPerPixel();
         int stride = w * bpp;
         slot.frame(w, hgt, stride, format);
         ByteBuffer px = slot.pixels();
-        int at = content.readerIndex() + h.dataOffset();
+        int at = in.position();
         int inRow = w * comps;
         for (int y = 0; y < hgt; y++, at += inRow) {
-            content.getBytes(at, rowIn, 0, inRow);
+            in.get(at, rowIn, 0, inRow);
             byte[] out = rowOut;
             if (comps == 1 && format == PixelFormat.GRAY8) {
                 out = rowIn;

@@ -8,6 +8,7 @@ import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.FrameSource.Read;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SourceStatus;
+import org.intravis.pipeline.testing.Async;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -215,13 +216,7 @@ class LiveSourceTest {
         assertThat(s.ffmpegOptions()).containsEntry("rtsp_transport", "tcp").containsEntry("timeout", "15000000")
                 .containsEntry("rtsp_flags", "listen");
         try (s) {
-            CompletableFuture<Void> opening = CompletableFuture.runAsync(() -> {
-                try {
-                    s.open();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<Void> opening = Async.run(s::open);
             awaitListening(port);
             sender = FfmpegCli.start(push);
             opening.get(30, TimeUnit.SECONDS);
@@ -236,13 +231,8 @@ class LiveSourceTest {
 
             FfmpegCli.stop(sender);
             awaitStatus(s, slot, SourceStatus.RECONNECTING, 30_000);
-            CompletableFuture<Read> reading = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Slots.next(s, slot, 60_000); // listens again, blocked until the encoder is back
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            // listens again, blocked until the encoder is back
+            CompletableFuture<Read> reading = Async.supply(() -> Slots.next(s, slot, 60_000));
             awaitListening(port);
             sender = FfmpegCli.start(push);
             assertThat(reading.get(60, TimeUnit.SECONDS)).as(s.statusDetail()).isEqualTo(Read.FRAME);
@@ -289,16 +279,10 @@ class LiveSourceTest {
     void closeFromAnotherThreadBreaksABlockedOpenPromptly() throws Exception {
         int port = freeUdpPort(); // nobody sends: opening waits for data for up to a minute
         FrameSource s = FrameSources.create("udp://127.0.0.1:" + port + "?timeoutMs=60000");
-        CompletableFuture<Void> opening = CompletableFuture.runAsync(() -> {
-            try {
-                s.open();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<Void> opening = Async.run(s::open);
         Thread.sleep(300); // let it block inside FFmpeg
         assertThat(opening).isNotDone();
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(s::close);
+        CompletableFuture<Void> closing = Async.run(s::close);
         closing.get(10, TimeUnit.SECONDS);
         opening.get(10, TimeUnit.SECONDS);
         assertThat(s.status()).isEqualTo(SourceStatus.CLOSED);
@@ -313,20 +297,16 @@ class LiveSourceTest {
         FrameSlot slot = new FrameSlot(0, s.geometry(), false);
         awaitFrame(s, slot, 10_000);
         FfmpegCli.stop(sender); // the next read waits for data that never comes (up to a minute)
-        CompletableFuture<Read> reading = CompletableFuture.supplyAsync(() -> {
-            try {
-                Read r;
-                do {
-                    r = s.readInto(slot);
-                } while (r != Read.END); // drains what was already received, then blocks in FFmpeg
-                return r;
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
+        CompletableFuture<Read> reading = Async.supply(() -> {
+            Read r;
+            do {
+                r = s.readInto(slot);
+            } while (r != Read.END); // drains what was already received, then blocks in FFmpeg
+            return r;
         });
         Thread.sleep(500);
         assertThat(reading).isNotDone();
-        CompletableFuture.runAsync(s::close).get(10, TimeUnit.SECONDS);
+        Async.run(s::close).get(10, TimeUnit.SECONDS);
         assertThat(reading.get(10, TimeUnit.SECONDS)).isEqualTo(Read.END);
         assertThat(s.readInto(slot)).isEqualTo(Read.END);
     }

@@ -6,6 +6,7 @@ import org.intravis.pipeline.Counter;
 import org.intravis.pipeline.FrameSource;
 import org.intravis.pipeline.SourceStatus;
 import org.intravis.pipeline.StreamPipeline;
+import org.intravis.pipeline.testing.Async;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +88,7 @@ class SourcesInPipelineTest {
         }
         FfmpegCli.stop(sender); // the capture thread now waits in FFmpeg for data (up to a minute)
         Thread.sleep(300);
-        CompletableFuture.runAsync(p::close).get(15, TimeUnit.SECONDS);
+        Async.run(p::close).get(15, TimeUnit.SECONDS);
         assertThat(p.capturing()).isFalse();
         assertThat(source.status()).isEqualTo(SourceStatus.CLOSED);
     }
