@@ -114,7 +114,10 @@ public final class AvVideoEncoder implements AutoCloseable {
 
     public int packetSize() { return packetSize; }
 
-    /** Copies the last packet into {@code out} at its writer index (one memcpy). */
+    /**
+     * Copies the last packet into {@code out} at its writer index (one memcpy). Allocation-free where Netty has
+     * sun.misc.Unsafe (Java 17 to 24); without it (Netty's default on Java 25) a pointer and an NIO view per packet.
+     */
     public void copyPacket(ByteBuf out) {
         int n = packetSize;
         AVPacket packet = buffers.packet();

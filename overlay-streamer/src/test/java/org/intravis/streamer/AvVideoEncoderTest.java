@@ -214,7 +214,13 @@ class AvVideoEncoderTest {
                     enc.copyPacket(buf);
                 }
                 long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-                assertThat(allocated).as("heap bytes allocated by 10000 copies").isLessThan(10_000);
+                if (io.netty.util.internal.PlatformDependent.hasUnsafe()) {
+                    assertThat(allocated).as("heap bytes allocated by 10000 copies").isLessThan(10_000);
+                } else { // Netty without sun.misc.Unsafe (its default on Java 25): the packet's pointer and an NIO
+                    // view of it per copy (160 bytes measured), never a copy of the packet on the heap
+                    assertThat(allocated / 10_000).as("heap bytes allocated per copy").isLessThan(256)
+                            .isLessThan(enc.packetSize());
+                }
                 assertThat(buf.readableBytes()).isEqualTo(enc.packetSize());
             } finally {
                 buf.release();
