@@ -209,7 +209,8 @@ class RealNeedleTest {
         assertThat(views).hasSize(14);
         ZoneStore zones = new ZoneStore(null);
         Recorder r = new Recorder();
-        InferenceSettings settings = new InferenceSettings().budgetMs(OWN_CLOCK_BUDGET_MS).maxBatch(1).intraOpThreads(2).conclude();
+        InferenceSettings settings = new InferenceSettings().budgetMs(OWN_CLOCK_BUDGET_MS).maxBatch(1).intraOpThreads(2)
+                .conclude();
         try (InferenceService service = new InferenceService(settings, zones)) {
             InferenceFeed feed = service.register(r.registration("fascia", 0, 0, "ultrasound"));
             Mat first = imread(views.get(0).toString(), IMREAD_GRAYSCALE);
@@ -250,7 +251,8 @@ class RealNeedleTest {
     void theLiveOverlayPullsAnOvershootingTipBack() throws Exception {
         JsonNode labels = new com.fasterxml.jackson.databind.ObjectMapper().readTree(FIXTURE.resolve("labels.json").toFile());
         Recorder r = new Recorder();
-        InferenceSettings settings = new InferenceSettings().budgetMs(OWN_CLOCK_BUDGET_MS).maxBatch(1).intraOpThreads(2).conclude();
+        InferenceSettings settings = new InferenceSettings().budgetMs(OWN_CLOCK_BUDGET_MS).maxBatch(1).intraOpThreads(2)
+                .conclude();
         int checked = 0;
         try (InferenceService service = new InferenceService(settings, new ZoneStore(null))) {
             InferenceFeed feed = service.register(r.registration("band", 0, 0, "ultrasound"));
@@ -298,7 +300,8 @@ class RealNeedleTest {
             frames = s.sorted().toList();
         }
         Recorder r = new Recorder();
-        InferenceSettings settings = new InferenceSettings().budgetMs(OWN_CLOCK_BUDGET_MS).maxBatch(1).intraOpThreads(2).conclude();
+        InferenceSettings settings = new InferenceSettings().budgetMs(OWN_CLOCK_BUDGET_MS).maxBatch(1).intraOpThreads(2)
+                .conclude();
         try (InferenceService service = new InferenceService(settings, new ZoneStore(null))) {
             InferenceFeed feed = service.register(r.registration("replay", 0, 0, "ultrasound"));
             FrameSlot slot = new FrameSlot(0, new FrameGeometry(1080, 860, PixelFormat.GRAY8), false);
