@@ -387,7 +387,7 @@ public final class IgtlSource extends ReconnectingSource {
         return Read.FRAME;
     }
 
-    /** The image's rows ({@code in}: its pixels, from its position on) into the slot, converted to the stream's format. */
+    /** The image's rows ({@code in}: its pixels, from its position on) into the slot, in the stream's format. */
     private void copy(ByteBuffer in, IgtlImage.Header h, FrameSlot slot, int w, int hgt) {
         int comps = h.components();
         int bpp = format.bytesPerPixel();
