@@ -4,11 +4,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,11 +39,10 @@ class NewerJavaIT {
         assertThat(annotations).hasSize(3);
     }
 
+    /** {@link Tools#run} in {@code dir}; its output, the command having succeeded. */
     private static String run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(3, TimeUnit.MINUTES)).as(String.join(" ", command)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        Tools.Result r = Tools.run(List.of(command), Map.of(), dir);
+        assertThat(r.code()).as(String.join(" ", command) + ": " + r.out()).isZero();
+        return r.out();
     }
 }

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The command-line tools the release checks run (kubectl, systemd-analyze): their exit status and output. */
+/**
+ * The command-line tools the release checks run (kubectl, systemd-analyze, a newer Java): their exit status and
+ * output.
+ */
 final class Tools {
     private Tools() {
     }

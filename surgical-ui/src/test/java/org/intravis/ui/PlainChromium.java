@@ -87,10 +87,7 @@ final class PlainChromium implements AutoCloseable {
             self[0] = new PlainChromium(process, profile, ws);
             return self[0];
         } catch (Exception e) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-            TempDataApp.delete(profile);
+            stop(process, profile);
             throw e;
         }
     }
@@ -130,6 +127,11 @@ final class PlainChromium implements AutoCloseable {
     @Override
     public void close() throws Exception {
         devtools.abort();
+        stop(process, profile);
+    }
+
+    /** Ends the browser and its processes and removes its profile. */
+    private static void stop(Process process, Path profile) throws Exception {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         process.waitFor(10, TimeUnit.SECONDS);
