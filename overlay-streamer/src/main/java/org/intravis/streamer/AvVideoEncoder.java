@@ -26,6 +26,9 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
  */
 public final class AvVideoEncoder implements AutoCloseable {
     private static final int AVERROR_EAGAIN = -11;
+    /** A byte array read as big-endian longs (Netty's {@code writeLong} order). */
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     private static final int FF_QP2LAMBDA = 118;
 
     private final Encoding encoding;
@@ -43,6 +46,9 @@ public final class AvVideoEncoder implements AutoCloseable {
     private String openedCodecName = "";
     /** Where AVPacket keeps its data pointer (read in place: the {@code data()} getter allocates a BytePointer). */
     private long packetDataOffset = -1;
+    private final NativeView packetView = new NativeView();
+    /** The packet on its way into a buffer Netty cannot address (no Unsafe); grows to the largest packet. */
+    private byte[] staging = new byte[0];
 
     public AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
         this.encoding = encoding;
@@ -115,19 +121,58 @@ public final class AvVideoEncoder implements AutoCloseable {
     public int packetSize() { return packetSize; }
 
     /**
-     * Copies the last packet into {@code out} at its writer index (one memcpy). Allocation-free where Netty has
-     * sun.misc.Unsafe (Java 17 to 24); without it (Netty's default on Java 25) a pointer and an NIO view per packet.
+     * Copies the last packet into {@code out} at its writer index, allocating nothing (after the first packets): one
+     * memcpy where Netty has sun.misc.Unsafe (Java 17 to 24), else {@link #copyPacketStaged}.
      */
     public void copyPacket(ByteBuf out) {
-        int n = packetSize;
-        AVPacket packet = buffers.packet();
-        out.ensureWritable(n);
-        if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe() && packetDataOffset >= 0) {
-            long data = PlatformDependent.getLong(packet.address() + packetDataOffset);
+        if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+            int n = packetSize;
+            out.ensureWritable(n);
+            long data = PlatformDependent.getLong(packetDataField());
             PlatformDependent.copyMemory(data, out.memoryAddress() + out.writerIndex(), n);
             out.writerIndex(out.writerIndex() + n);
         } else {
-            out.writeBytes(packet.data().position(0).limit(n).asByteBuffer());
+            copyPacketStaged(out);
+        }
+    }
+
+    /**
+     * The copy where Netty has no Unsafe (its default on Java 25): through a staging array that grows to the largest
+     * packet, then into {@code out} eight bytes at a time (tens of microseconds for a large key frame). A JavaCPP
+     * pointer and NIO views instead made ~220 bytes of garbage a packet, and a bulk write into a fresh pooled buffer
+     * makes it an NIO view of itself. Any buffer without a memory address takes this path (tests give it one on any
+     * Java).
+     */
+    private void copyPacketStaged(ByteBuf out) {
+        int n = packetSize;
+        out.ensureWritable(n);
+        if (staging.length < n) {
+            staging = new byte[Math.max(n, 2 * staging.length)];
+        }
+        long data = packetView.moveTo(packetDataField(), Long.BYTES).getLong(0);
+        packetView.moveTo(data, n).get(staging, 0, n);
+        int i = 0;
+        for (; i + Long.BYTES <= n; i += Long.BYTES) {
+            out.writeLong((long) LONGS.get(staging, i));
+        }
+        for (; i < n; i++) {
+            out.writeByte(staging[i]);
+        }
+    }
+
+    /** Where the last packet's data pointer lies (read in place: AVPacket's {@code data()} makes a BytePointer). */
+    private long packetDataField() {
+        return buffers.packet().address() + packetDataOffset;
+    }
+
+    /** A pointer moved onto native memory it does not own (never freed through it): reads without a new object. */
+    private static final class NativeView extends BytePointer {
+        NativeView moveTo(long at, long bytes) {
+            address = at;
+            position = 0;
+            limit = bytes;
+            capacity = bytes;
+            return this;
         }
     }
 
@@ -235,8 +280,7 @@ public final class AvVideoEncoder implements AutoCloseable {
             throw new IllegalStateException("cannot open encoder " + name + " for " + w + "x" + h + ": " + why);
         }
         buffers = new EncoderBuffers(w, h, ctx.pix_fmt(), ctx.color_range());
-        packetDataOffset = PlatformDependent.addressSize() == Long.BYTES
-                ? org.bytedeco.javacpp.Loader.offsetof(AVPacket.class, "data") : -1;
+        packetDataOffset = org.bytedeco.javacpp.Loader.offsetof(AVPacket.class, "data");
         openWidth = w;
         openHeight = h;
         openedCodecName = name;
