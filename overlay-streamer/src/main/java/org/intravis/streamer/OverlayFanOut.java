@@ -28,6 +28,11 @@ final class OverlayFanOut implements AnnotationListener, AutoCloseable {
     private long alertSeq;
     private long lastHeatmapFrameId = Long.MIN_VALUE;
     private long lastHeatmapNanos;
+    /**
+     * What an overlay message asks the pool for: grows to 2-4 times the largest so far (a buffer that has to grow
+     * while written is copied, and without Unsafe, Netty's default on Java 25, that copy leaves garbage).
+     */
+    private int overlayCapacity = 1024;
 
     // ---- written here, read by the stats ----
     private final AtomicLong overlaysPublished = new AtomicLong();
@@ -67,8 +72,11 @@ final class OverlayFanOut implements AnnotationListener, AutoCloseable {
             anyHeatmap |= c.wantsHeatmap();
         }
         if (anyOverlay) {
-            ByteBuf msg = alloc.directBuffer(1024);
+            ByteBuf msg = alloc.directBuffer(overlayCapacity);
             json.writeOverlay(msg, a);
+            if (msg.readableBytes() > overlayCapacity / 2) { // room for the next one at the first try: no copy
+                overlayCapacity = Integer.highestOneBit(msg.readableBytes()) << 2;
+            }
             try {
                 for (ClientSession c : clients) {
                     if (c.wantsOverlay()) {

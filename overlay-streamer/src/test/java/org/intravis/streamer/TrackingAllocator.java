@@ -8,14 +8,24 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A pooled allocator that remembers every buffer it hands out, so a test can prove each was released. */
+/**
+ * A pooled allocator that remembers every buffer it hands out, so a test can prove each was released, and the capacity
+ * each was asked for at first.
+ */
 final class TrackingAllocator implements ByteBufAllocator {
     private final ByteBufAllocator pool = PooledByteBufAllocator.DEFAULT;
     private final List<ByteBuf> buffers = new ArrayList<>();
+    private final java.util.Map<ByteBuf, Integer> asked = new java.util.IdentityHashMap<>();
 
     private synchronized ByteBuf track(ByteBuf b) {
         buffers.add(b);
+        asked.put(b, b.capacity());
         return b;
+    }
+
+    /** The capacity {@code b} had when it was handed out (what the caller asked for, or the default). */
+    synchronized int askedCapacity(ByteBuf b) {
+        return asked.get(b);
     }
 
     synchronized int allocated() {
