@@ -50,6 +50,10 @@ import static org.awaitility.Awaitility.await;
  *   <li>{@code -Dmeasure.gcEveryMinutes=N}: each page's V8 collects its garbage (DevTools) before every N-th minute's
  *   sample, a row with {@code forced_gc} 1: memory that returns then was garbage waiting for a collection, memory
  *   that does not is held;</li>
+ *   <li>{@code -Dmeasure.streams=N}: N streams of the default phantom (us1 ... usN) instead of one, their frames
+ *   batched together through the one model (the path one stream never takes); the OR display and the surgeon's page
+ *   show us1, and each further stream has an OR display of its own ({@code display-usK}, on the display's
+ *   encoding); the counters are summed over the streams;</li>
  *   <li>{@code -Dmeasure.browser=plain}: each page in a Chromium of its own with no test driver attached
  *   ({@link PlainChromium}; Playwright's DevTools network agent keeps copies of what a page fetches). Page errors
  *   are not seen there.</li>
@@ -81,12 +85,18 @@ class EnduranceMeasurement {
         String displayEncoding = System.getProperty("measure.displayEncoding", "h264");
         String surgeonEncoding = System.getProperty("measure.surgeonEncoding", "jpeg");
         boolean plain = System.getProperty("measure.browser", "playwright").equals("plain");
+        int streams = Integer.getInteger("measure.streams", 1);
         Path data = Files.createTempDirectory("intravis-endurance");
         IntravisConfig config = new IntravisConfig();
         config.server.host = "127.0.0.1";
         config.server.port = 0;
         config.dataDir = data.toString();
         config.recording.alwaysOn = Boolean.parseBoolean(System.getProperty("measure.record", "true"));
+        for (int k = 2; k <= streams; k++) {
+            IntravisConfig.Stream more = IntravisConfig.Stream.defaultUltrasound();
+            more.id = "us" + k;
+            config.streams.add(more);
+        }
         Application app = TestApps.start(config);
         List<BrowserPage> pages = new ArrayList<>();
         List<Map<String, Double>> samples = new ArrayList<>();
@@ -102,10 +112,17 @@ class EnduranceMeasurement {
             if (!which.equals("display")) {
                 pages.add(BrowserPage.open("surgeon", "/?stream=" + id + "&encoding=" + surgeonEncoding, app, id, plain));
             }
+            for (IntravisConfig.Stream more : config.streams.subList(1, config.streams.size())) {
+                pages.add(BrowserPage.open("display-" + more.id, "/display?stream=" + more.id + "&encoding="
+                        + displayEncoding, app, more.id, plain));
+            }
             for (BrowserPage p : pages) {
                 await("video on the " + p.name + " page").atMost(Duration.ofSeconds(60)).until(() -> p.decoded() > 30);
             }
-            StreamCounters counters = app.engine().stream(id).orElseThrow().pipeline().counters();
+            List<StreamCounters> counters = new ArrayList<>();
+            for (IntravisConfig.Stream st : config.streams) {
+                counters.add(app.engine().stream(st.id).orElseThrow().pipeline().counters());
+            }
             long reloads = 0;
             long t0 = System.nanoTime();
             long end = t0 + Math.round(minutes * 60e9);
@@ -127,8 +144,8 @@ class EnduranceMeasurement {
                 for (BrowserPage p : pages) {
                     p.sample(s);
                 }
-                s.put("frames_in", (double) counters.get(Counter.FRAMES_IN));
-                s.put("overlays", (double) counters.get(Counter.INFERENCE_DONE));
+                s.put("frames_in", (double) counters.stream().mapToLong(c -> c.get(Counter.FRAMES_IN)).sum());
+                s.put("overlays", (double) counters.stream().mapToLong(c -> c.get(Counter.INFERENCE_DONE)).sum());
                 s.put("recording_mb", folderBytes(data) / MB);
                 s.put("page_reloads", (double) reloads);
                 samples.add(s);
@@ -148,7 +165,9 @@ class EnduranceMeasurement {
         }
         String report = GrowthReport.markdown(String.format(Locale.ROOT, "Endurance: the default demo for %.0f minutes",
                 minutes), "Started " + started + ". The application's defaults (synthetic ultrasound phantom, bundled "
-                + "model on the CPU)" + (config.recording.alwaysOn ? " with always-on recording" : "") + "; "
+                + "model on the CPU)" + (streams > 1 ? " as " + streams + " streams (a display page for each further"
+                + " one, on " + displayEncoding + ")" : "")
+                + (config.recording.alwaysOn ? " with always-on recording" : "") + "; "
                 + switch (which) {
                     case "display" -> "the OR display alone on " + displayEncoding;
                     case "surgeon" -> "the surgeon's page alone on " + surgeonEncoding;
