@@ -26,10 +26,10 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
  */
 public final class AvVideoEncoder implements AutoCloseable {
     private static final int AVERROR_EAGAIN = -11;
+    private static final int FF_QP2LAMBDA = 118;
     /** A byte array read as big-endian longs (Netty's {@code writeLong} order). */
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
-    private static final int FF_QP2LAMBDA = 118;
 
     private final Encoding encoding;
     private final StreamerSettings settings;
@@ -139,9 +139,9 @@ public final class AvVideoEncoder implements AutoCloseable {
     /**
      * The copy where Netty has no Unsafe (its default on Java 25): through a staging array that grows to the largest
      * packet, then into {@code out} eight bytes at a time (tens of microseconds for a large key frame). A JavaCPP
-     * pointer and NIO views instead made ~220 bytes of garbage a packet, and a bulk write into a fresh pooled buffer
-     * makes it an NIO view of itself. Any buffer without a memory address takes this path (tests give it one on any
-     * Java).
+     * pointer and NIO views instead made ~220 bytes of garbage a packet, and so does a bulk write: Netty makes a fresh
+     * pooled buffer a new NIO view of its memory for it. Any buffer without a memory address takes this path (tests
+     * give it one on any Java).
      */
     private void copyPacketStaged(ByteBuf out) {
         int n = packetSize;
