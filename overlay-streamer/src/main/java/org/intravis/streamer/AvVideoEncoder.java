@@ -7,6 +7,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.intravis.pipeline.PixelFormat;
 
@@ -27,9 +28,6 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
 public final class AvVideoEncoder implements AutoCloseable {
     private static final int AVERROR_EAGAIN = -11;
     private static final int FF_QP2LAMBDA = 118;
-    /** A byte array read as big-endian longs (Netty's {@code writeLong} order). */
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private final Encoding encoding;
     private final StreamerSettings settings;
@@ -46,9 +44,13 @@ public final class AvVideoEncoder implements AutoCloseable {
     private String openedCodecName = "";
     /** Where AVPacket keeps its data pointer (read in place: the {@code data()} getter allocates a BytePointer). */
     private long packetDataOffset = -1;
+    /** Views moved onto the packet's data and the socket buffer's memory: copies without a new object a packet. */
     private final NativeView packetView = new NativeView();
-    /** The packet on its way into a buffer Netty cannot address (no Unsafe); grows to the largest packet. */
+    private final NativeView bufferView = new NativeView();
+    /** The packet on its way into a buffer without a memory address; grows to the largest packet. */
     private byte[] staging = new byte[0];
+    /** Whether the copy goes through Unsafe (Netty has it); tests turn it off to run Java 25's copy on any Java. */
+    boolean unsafeCopy = PlatformDependent.hasUnsafe();
 
     public AvVideoEncoder(Encoding encoding, StreamerSettings settings, double fps) {
         this.encoding = encoding;
@@ -121,42 +123,32 @@ public final class AvVideoEncoder implements AutoCloseable {
     public int packetSize() { return packetSize; }
 
     /**
-     * Copies the last packet into {@code out} at its writer index, allocating nothing (after the first packets): one
-     * memcpy where Netty has sun.misc.Unsafe (Java 17 to 24), else {@link #copyPacketStaged}.
+     * Copies the last packet into {@code out} at its writer index. Where the buffer has a memory address (pooled
+     * direct buffers have one on Java 17 and on 25) that is one memcpy and allocates nothing: through Unsafe where
+     * Netty has it (Java 17 to 24), else through JavaCPP between views moved onto both ends (Netty's default on Java
+     * 25 is no Unsafe; a JavaCPP pointer and NIO views a packet made ~220 bytes of garbage there). A buffer without an
+     * address (heap, or direct where Netty reads no addresses) gets the packet through a staging array in one bulk
+     * write, for which Netty makes that buffer a view of its memory: a small object once a buffer.
      */
     public void copyPacket(ByteBuf out) {
-        if (out.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
-            int n = packetSize;
-            out.ensureWritable(n);
-            long data = PlatformDependent.getLong(packetDataField());
-            PlatformDependent.copyMemory(data, out.memoryAddress() + out.writerIndex(), n);
-            out.writerIndex(out.writerIndex() + n);
-        } else {
-            copyPacketStaged(out);
-        }
-    }
-
-    /**
-     * The copy where Netty has no Unsafe (its default on Java 25): through a staging array that grows to the largest
-     * packet, then into {@code out} eight bytes at a time (tens of microseconds for a large key frame). A JavaCPP
-     * pointer and NIO views instead made ~220 bytes of garbage a packet, and so does a bulk write: Netty makes a fresh
-     * pooled buffer a new NIO view of its memory for it. Any buffer without a memory address takes this path (tests
-     * give it one on any Java).
-     */
-    private void copyPacketStaged(ByteBuf out) {
         int n = packetSize;
         out.ensureWritable(n);
-        if (staging.length < n) {
-            staging = new byte[Math.max(n, 2 * staging.length)];
-        }
-        long data = packetView.moveTo(packetDataField(), Long.BYTES).getLong(0);
-        packetView.moveTo(data, n).get(staging, 0, n);
-        int i = 0;
-        for (; i + Long.BYTES <= n; i += Long.BYTES) {
-            out.writeLong((long) LONGS.get(staging, i));
-        }
-        for (; i < n; i++) {
-            out.writeByte(staging[i]);
+        if (out.hasMemoryAddress()) {
+            long to = out.memoryAddress() + out.writerIndex();
+            if (unsafeCopy) {
+                PlatformDependent.copyMemory(PlatformDependent.getLong(packetDataField()), to, n);
+            } else {
+                long data = packetView.moveTo(packetDataField(), Long.BYTES).getLong(0);
+                Pointer.memcpy(bufferView.moveTo(to, n), packetView.moveTo(data, n), n);
+            }
+            out.writerIndex(out.writerIndex() + n);
+        } else {
+            if (staging.length < n) {
+                staging = new byte[Math.max(n, 2 * staging.length)];
+            }
+            long data = packetView.moveTo(packetDataField(), Long.BYTES).getLong(0);
+            packetView.moveTo(data, n).get(staging, 0, n);
+            out.writeBytes(staging, 0, n);
         }
     }
 
