@@ -59,7 +59,8 @@ import static org.awaitility.Awaitility.await;
  *   are not seen there.</li>
  * </ul>
  * Not a unit test (the class name keeps it out of the default run); no assertion on figures, but like every browser
- * test it fails on a page error (Playwright's browser):
+ * test it fails on a page error (Playwright's browser). Runs of more than about 25 minutes need
+ * {@code -Dintravis.forkTimeoutSeconds=0} (the build kills a test JVM after 30 minutes otherwise, after the report):
  * <pre>
  *   mvn -B -pl surgical-ui -am test -Dtest=EnduranceMeasurement -Dsurefire.failIfNoSpecifiedTests=false \
  *       -Dmeasure.minutes=30
