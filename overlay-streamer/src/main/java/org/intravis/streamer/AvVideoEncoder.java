@@ -127,37 +127,41 @@ public final class AvVideoEncoder implements AutoCloseable {
      * direct buffers have one on Java 17 and on 25) that is one memcpy and allocates nothing: through Unsafe where
      * Netty has it (Java 17 to 24), else through JavaCPP between views moved onto both ends (Netty's default on Java
      * 25 is no Unsafe; a JavaCPP pointer and NIO views a packet made ~220 bytes of garbage there). A buffer without an
-     * address (heap, or direct where Netty reads no addresses) gets the packet through a staging array in one bulk
-     * write, for which Netty makes that buffer a view of its memory: a small object once a buffer.
+     * address (heap, or direct where Netty reads no addresses; none the streams use) gets the packet through a staging
+     * array in one bulk write, for which Netty makes that buffer a view of its memory: a small object once a buffer.
      */
     public void copyPacket(ByteBuf out) {
         int n = packetSize;
         out.ensureWritable(n);
-        if (out.hasMemoryAddress()) {
-            long to = out.memoryAddress() + out.writerIndex();
-            if (unsafeCopy) {
-                PlatformDependent.copyMemory(PlatformDependent.getLong(packetDataField()), to, n);
-            } else {
-                long data = packetView.moveTo(packetDataField(), Long.BYTES).getLong(0);
-                Pointer.memcpy(bufferView.moveTo(to, n), packetView.moveTo(data, n), n);
-            }
-            out.writerIndex(out.writerIndex() + n);
-        } else {
+        long data = packetData();
+        if (!out.hasMemoryAddress()) {
             if (staging.length < n) {
                 staging = new byte[Math.max(n, 2 * staging.length)];
             }
-            long data = packetView.moveTo(packetDataField(), Long.BYTES).getLong(0);
             packetView.moveTo(data, n).get(staging, 0, n);
             out.writeBytes(staging, 0, n);
+            return;
         }
+        long to = out.memoryAddress() + out.writerIndex();
+        if (unsafeCopy) {
+            PlatformDependent.copyMemory(data, to, n);
+        } else {
+            Pointer.memcpy(bufferView.moveTo(to, n), packetView.moveTo(data, n), n);
+        }
+        out.writerIndex(out.writerIndex() + n);
     }
 
-    /** Where the last packet's data pointer lies (read in place: AVPacket's {@code data()} makes a BytePointer). */
-    private long packetDataField() {
-        return buffers.packet().address() + packetDataOffset;
+    /** The last packet's data pointer, read in place (AVPacket's {@code data()} getter makes a BytePointer). */
+    private long packetData() {
+        long field = buffers.packet().address() + packetDataOffset;
+        return unsafeCopy ? PlatformDependent.getLong(field) : packetView.moveTo(field, Long.BYTES).getLong(0);
     }
 
-    /** A pointer moved onto native memory it does not own (never freed through it): reads without a new object. */
+    /**
+     * A pointer moved onto native memory it does not own (never freed through it): reads without a new object. Like
+     * gpu-inference's {@code NativeMemory} views, but moved for each packet instead of made once; this module does not
+     * depend on that one.
+     */
     private static final class NativeView extends BytePointer {
         NativeView moveTo(long at, long bytes) {
             address = at;
