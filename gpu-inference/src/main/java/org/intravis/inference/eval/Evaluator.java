@@ -69,7 +69,7 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  *       prediction.</li>
  *   <li>Needle ({@code --needle-masks}): masks matched by the image's name as {@link LabelRaster#match} says
  *       ({@code NAME.png}, {@code NAME_mask.png}, ...; JPEG too); any non-zero pixel is needle (a JPEG's: above half
- *       its brightest); an all-zero mask is a frame without one; images without a mask are counted
+ *       its brightest; with an alpha band as {@link LabelRaster#read} says); an all-zero mask is a frame without one; images without a mask are counted
  *       ({@code frames_without_mask}).
  *       The ground-truth tip is found in the mask by the live rule of the model's instrument (a needle: the end of
  *       the fitted shaft farther from the border it enters from; a guidewire: the free end of its skeleton farthest

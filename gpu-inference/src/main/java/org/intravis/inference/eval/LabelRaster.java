@@ -10,7 +10,8 @@ import java.util.Locale;
  * A label map or mask as stored, for the evaluator: per pixel its value (first band) and whether any band is non-zero.
  *
  * @param values  per pixel, the first band's value (a palette index for palette PNGs)
- * @param nonZero per pixel, whether any band is non-zero (a JPEG's: above half its brightest value)
+ * @param nonZero per pixel, whether any colour band is non-zero (a JPEG's: above half its brightest value; a mask
+ *                painted on a transparent layer: its alpha)
  */
 record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
 
@@ -62,7 +63,9 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
      * Reads one: palette PNGs give their palette indices (what label maps usually are; OpenCV would expand them to
      * colours), grey images their values, colour images their first band. Null when it cannot be read. A JPEG mask's
      * pixels count as set above half its brightest value (its compression rings around the shaft with small non-zero
-     * values, and a 0/1 mask stays 0/1 apart), not at any non-zero value.
+     * values, and a 0/1 mask stays 0/1 apart), not at any non-zero value. An alpha band (drawing tools save masks as
+     * RGBA or grey and alpha) is not a colour: where it is the same everywhere (an opaque mask) the colours say which
+     * pixels are set, where it varies (a needle painted on a transparent layer) the alpha does.
      */
     static LabelRaster read(Path file) {
         java.awt.image.BufferedImage img;
@@ -78,8 +81,11 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
         int w = r.getWidth();
         int h = r.getHeight();
         int bands = r.getNumBands();
+        // a palette's alpha is in its colours, not a band of the raster
+        int alphaBand = img.getColorModel().hasAlpha() && bands > 1 ? bands - 1 : -1;
         int[] values = new int[w * h];
-        int[] brightest = new int[w * h]; // per pixel, its brightest band
+        int[] colour = new int[w * h]; // per pixel, its brightest colour band
+        int[] alpha = alphaBand < 0 ? null : new int[w * h];
         int max = 0;
         int[] px = new int[bands];
         for (int y = 0; y < h; y++) {
@@ -87,19 +93,34 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
                 r.getPixel(x, y, px);
                 values[y * w + x] = px[0];
                 int b = 0;
-                for (int v : px) {
-                    b = Math.max(b, v);
+                for (int i = 0; i < bands; i++) {
+                    if (i != alphaBand) {
+                        b = Math.max(b, px[i]);
+                    }
                 }
-                brightest[y * w + x] = b;
+                colour[y * w + x] = b;
                 max = Math.max(max, b);
+                if (alpha != null) {
+                    alpha[y * w + x] = px[alphaBand];
+                }
             }
         }
-        int above = lossy(file) ? max / 2 : 0; // set: any band above it
+        int[] says = alpha != null && varies(alpha) ? alpha : colour; // what says "set"
+        int above = lossy(file) ? max / 2 : 0; // set: above it (a JPEG has no alpha)
         boolean[] anyBand = new boolean[w * h];
         for (int i = 0; i < anyBand.length; i++) {
-            anyBand[i] = brightest[i] > above;
+            anyBand[i] = says[i] > above;
         }
         return new LabelRaster(w, h, values, anyBand);
+    }
+
+    private static boolean varies(int[] band) {
+        for (int v : band) {
+            if (v != band[0]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean lossy(Path file) {
