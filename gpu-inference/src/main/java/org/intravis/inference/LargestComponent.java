@@ -71,6 +71,22 @@ public final class LargestComponent {
         return size;
     }
 
+    /**
+     * Keeps every foreground pixel of {@code mask}, connected or not, in raster order (a labelled mask, whose every
+     * set pixel is the object); returns how many.
+     */
+    public int all(byte[] mask) {
+        int n = width * height;
+        size = 0;
+        bestStart = 0;
+        for (int p = 0; p < n; p++) {
+            if (mask[p] != 0) {
+                order[size++] = p;
+            }
+        }
+        return size;
+    }
+
     public int[] pixels() {
         return order;
     }

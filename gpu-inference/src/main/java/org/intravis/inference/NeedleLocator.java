@@ -3,7 +3,8 @@ package org.intravis.inference;
 import org.intravis.pipeline.Annotations;
 
 /**
- * Finds a straight instrument (a needle) in a segmentation: the largest connected component of the mask, its
+ * Finds a straight instrument (a needle) in a segmentation: the largest connected component of the mask (of a
+ * labelled mask, {@link #locateInMask}, every set pixel), its
  * shaft line by a probability-weighted principal-axis fit made robust by refitting on the pixels near the line
  * (a needle is straight: a tissue band the mask runs on into, at another angle, is left out), the shaft as the
  * heaviest run of pixels centred on the line with gaps no longer than {@code maxGap} (a collinear blob beyond a
@@ -84,7 +85,9 @@ public final class NeedleLocator extends MaskLocator {
 
     private boolean fitShaft(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
         out.clear();
-        int size = component.find(mask);
+        // a labelled mask is needle wherever it is set: one drawn in pieces along a faint stretch keeps its far piece
+        // (the shaft's run joins gaps up to maxGap; a piece beyond that, or off the line, is not shaft)
+        int size = probs == null ? component.all(mask) : component.find(mask);
         if (size < minPixels) {
             return false;
         }

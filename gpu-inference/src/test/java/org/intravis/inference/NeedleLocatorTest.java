@@ -249,4 +249,23 @@ class NeedleLocatorTest {
         Masks.assertTip(d, 300f, 250f, 2f);
         assertThat(d.confidence).isEqualTo(1f);
     }
+
+    /**
+     * A labelled mask drawn in pieces (a labeller leaves a faint stretch out) is scored to the far piece's end: every
+     * labelled pixel is needle. Before, the truth's tip was the end of the largest piece, 110 px short here, and a
+     * model that found the real tip was charged that error. A labelled blob off the needle's line is still not shaft.
+     */
+    @Test
+    void aLabelledMaskInPiecesIsScoredToItsFarEnd() {
+        int w = 512;
+        int h = 384;
+        float[] plane = new float[w * h];
+        Masks.fillSegment(plane, 0, w, h, 511, 50, 380, 174, 2.5, 1f);  // from the right border, the larger piece
+        Masks.fillSegment(plane, 0, w, h, 372, 182, 300, 250, 2.5, 1f); // past a gap of about 11 px
+        Masks.fillSegment(plane, 0, w, h, 60, 330, 90, 330, 3.0, 1f);   // something else labelled, off the line
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(new NeedleLocator(w, h).locateInMask(Masks.binary(plane, 0, w * h), d)).isTrue();
+        Masks.assertTip(d, 300f, 250f, 2.5f);
+        assertThat(Math.hypot(d.entryX - 511, d.entryY - 50)).isLessThan(3.0);
+    }
 }
