@@ -260,6 +260,7 @@ public final class Evaluator {
         private int cleanFalsePositives;
         private int cleanConfident;
         private int needleUnmatched;
+        private int masksBeside; // files of the images' folder that are masks or label maps of others there
         private String firstUnmatched = "";
         private final List<Double> tipErrors = new ArrayList<>();
         private final List<Double> confidentTipErrors = new ArrayList<>();
@@ -298,6 +299,7 @@ public final class Evaluator {
                 files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
                         .sorted(Comparator.comparing(p -> p.getFileName().toString(), NaturalOrder.NAMES)).toList();
             }
+            files = withoutMasks(files);
             int frames = 0;
             for (Path f : files) {
                 if (frame(f)) {
@@ -314,6 +316,9 @@ public final class Evaluator {
             model.put("location", backend.location());
             model.put("device", backend.device());
             report.put("frames", frames);
+            if (masksBeside > 0) { // in the images' folder, read as masks or label maps, not evaluated as images
+                report.put("masks_beside_images", masksBeside);
+            }
             report.put("sequence", o.sequence());
             if (o.sequence()) {
                 report.put("fps", o.fps());
@@ -379,10 +384,41 @@ public final class Evaluator {
             return report;
         }
 
+        /**
+         * The files less those that are another file's mask or label map, where the masks or label maps lie in the
+         * images' own folder (a dataset's {@code a.png} beside {@code a_mask.png}): fed to the model as frames they
+         * would be counted as such and, in a sequence, cut it into scenes at every mask.
+         */
+        private List<Path> withoutMasks(List<Path> files) throws IOException {
+            boolean labelsBeside = o.labels() != null && Files.isSameFile(o.labels(), o.images());
+            boolean needlesBeside = o.needleMasks() != null && Files.isSameFile(o.needleMasks(), o.images());
+            if (!labelsBeside && !needlesBeside) {
+                return files;
+            }
+            java.util.Set<Path> masks = new java.util.HashSet<>();
+            for (Path f : files) {
+                String b = base(f.getFileName().toString());
+                Path l = labelsBeside ? LabelRaster.match(o.labels(), b, false, f) : null;
+                Path n = needlesBeside ? LabelRaster.match(o.needleMasks(), b, true, f) : null;
+                if (l != null) {
+                    masks.add(l.getFileName());
+                }
+                if (n != null) {
+                    masks.add(n.getFileName());
+                }
+            }
+            masksBeside = masks.size();
+            return files.stream().filter(f -> !masks.contains(f.getFileName())).toList();
+        }
+
+        private static String base(String name) {
+            return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        }
+
         /** One image; returns whether it was evaluated. */
         private boolean frame(Path file) throws IOException {
             String name = file.getFileName().toString();
-            String base = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+            String base = base(name);
             Mat image = imread(file.toString(), spec.channels() == 1 ? IMREAD_GRAYSCALE : IMREAD_COLOR);
             if (image == null || image.empty()) {
                 skip(name, "not an image OpenCV can read");
@@ -390,7 +426,7 @@ public final class Evaluator {
             }
             LabelRaster labels = null;
             if (o.labels() != null) {
-                Path lf = LabelRaster.match(o.labels(), base, false);
+                Path lf = LabelRaster.match(o.labels(), base, false, file);
                 if (lf == null) {
                     skip(name, "no label map in " + o.labels() + " (looked for " + LabelRaster.lookedFor(base, false)
                             + ")");
@@ -404,7 +440,7 @@ public final class Evaluator {
             }
             LabelRaster needleMask = null;
             if (o.needleMasks() != null) {
-                Path nf = LabelRaster.match(o.needleMasks(), base, true);
+                Path nf = LabelRaster.match(o.needleMasks(), base, true, file);
                 if (nf == null) {
                     if (needleUnmatched++ == 0) {
                         firstUnmatched = LabelRaster.lookedFor(base, true);

@@ -29,10 +29,18 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
      * {@code lossyToo} JPEG files after the lossless ones. Null when there is none.
      */
     static Path match(Path folder, String base, boolean lossyToo) {
+        return match(folder, base, lossyToo, null);
+    }
+
+    /**
+     * As {@link #match(Path, String, boolean)}, never {@code image} itself: where masks lie in the images' own folder
+     * ({@code a.jpg} beside {@code a.png}, {@code a.png} beside {@code a_mask.png}) an image is not its own mask.
+     */
+    static Path match(Path folder, String base, boolean lossyToo, Path image) {
         for (String suffix : SUFFIXES) {
-            Path p = find(folder, base + suffix, LOSSLESS);
+            Path p = find(folder, base + suffix, LOSSLESS, image);
             if (p == null && lossyToo) {
-                p = find(folder, base + suffix, LOSSY);
+                p = find(folder, base + suffix, LOSSY, image);
             }
             if (p != null) {
                 return p;
@@ -41,16 +49,24 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
         return null;
     }
 
-    private static Path find(Path folder, String name, List<String> extensions) {
+    private static Path find(Path folder, String name, List<String> extensions, Path image) {
         for (String ext : extensions) {
             for (String e : new String[] {ext, ext.toUpperCase(Locale.ROOT)}) {
                 Path p = folder.resolve(name + e);
-                if (Files.isRegularFile(p)) {
+                if (Files.isRegularFile(p) && !same(p, image)) {
                     return p;
                 }
             }
         }
         return null;
+    }
+
+    private static boolean same(Path p, Path image) {
+        try {
+            return image != null && Files.isSameFile(p, image);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** What {@link #match} looked for, for a message. */

@@ -256,6 +256,44 @@ class EvaluatorTest {
     }
 
     /**
+     * Datasets often keep each mask beside its image ({@code a.png} and {@code a_mask.png}, or {@code a.jpg} and
+     * {@code a.png}) and the same folder is then given for both. The masks are not frames (before, they were fed to
+     * the model as frames, counted, and in a sequence made a scene cut at every one), and an image is not its own mask
+     * (before, {@code a.png} was: on a grey picture every pixel was "needle").
+     */
+    @Test
+    void masksBesideTheirImagesAreReadAsMasksNotFrames(@TempDir Path dir) throws Exception {
+        Box grey = box(0, 0, S - 1, S - 1, 30); // the picture's tissue, no class to the echo model
+        Box shaft = box(0, 99, 120, 101, NEEDLE);
+        write(dir.resolve("both/a.png"), picture(grey, shaft, box(120, 100, 120, 100, TIP)));
+        write(dir.resolve("both/a_mask.png"), truthTo(120));
+        write(dir.resolve("both/b.png"), picture(grey, box(0, 99, 150, 101, NEEDLE), box(150, 100, 150, 100, TIP)));
+        write(dir.resolve("both/b_mask.png"), truthTo(150));
+        write(dir.resolve("both/c.png"), picture(grey));
+        write(dir.resolve("both/c_mask.png"), blank());
+        write(dir.resolve("both/d.png"), picture(grey, shaft, box(120, 100, 120, 100, TIP))); // no mask of its own
+
+        for (boolean sequence : new boolean[] {false, true}) {
+            ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("both"), null,
+                    Map.of(), dir.resolve("both"), dir.resolve("r.json"), dir.resolve("dump"), "cpu", null, sequence,
+                    30));
+            assertThat(r.at("/frames").asInt()).as("sequence %s", sequence).isEqualTo(4);
+            assertThat(r.at("/masks_beside_images").asInt()).isEqualTo(3);
+            assertThat(r.at("/needle/frames_with_needle").asInt()).isEqualTo(2);
+            assertThat(r.at("/needle/frames_without_needle").asInt()).isEqualTo(1);
+            assertThat(r.at("/needle/frames_without_mask").asInt()).as("d.png is not its own mask").isEqualTo(1);
+            assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
+            assertThat(r.at("/needle/tip_error_px/p90").asDouble()).isLessThan(3.0);
+            JsonNode frames = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile()).get("frames");
+            assertThat(frames).extracting(f -> f.get("image").asText()).containsExactly("a.png", "b.png", "c.png",
+                    "d.png");
+            if (sequence) {
+                assertThat(r.at("/scene_cuts").asInt()).as("one scene: no mask between its frames").isLessThanOrEqualTo(1);
+            }
+        }
+    }
+
+    /**
      * Confident and low tips are counted apart. The "echo-ultrasound-tip" model reads grey levels 210-229 back as
      * the tip map: a shaft drawn with its tip marked is confirmed (confidence about 1), one with a weak mark is not
      * (mask x peak, about 0.16: shown as low confidence), one without any has confidence 0 (low as well).
