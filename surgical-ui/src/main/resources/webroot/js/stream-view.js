@@ -67,6 +67,16 @@ export class StreamView {
       onState: () => this.renderState(),
     });
     this.ticker = setInterval(() => this.renderState(), 250);
+    // a tile that narrows (streams added on the surgeon's page, a window resized) fits its alert's words again
+    this.stripWidth = 0;
+    this.resizeWatch = new ResizeObserver((entries) => {
+      const w = Math.round(entries[entries.length - 1].contentRect.width);
+      if (w !== this.stripWidth) {
+        this.stripWidth = w;
+        this.fitBanner();
+      }
+    });
+    this.resizeWatch.observe(el.querySelector('.alert-strip'));
   }
 
   start() {
@@ -76,6 +86,7 @@ export class StreamView {
 
   stop() {
     clearInterval(this.ticker);
+    this.resizeWatch.disconnect();
     this.client.stop();
   }
 
@@ -187,12 +198,35 @@ export class StreamView {
       const down = !this.stateEl.classList.contains('hidden');
       const stale = down || this.aiText.startsWith('AI STALE');
       const why = down ? 'no live picture' : 'AI stale';
-      text = AlertState.describe(top, this.alerts.count()) + (stale ? `  (${why}: last known)` : '');
+      // the qualifier first: on a narrow strip the end of the words is what an ellipsis would take
+      text = (stale ? `LAST KNOWN (${why}): ` : '') + AlertState.describe(top, this.alerts.count());
       className = `banner level-${top.level}${stale ? ' stale' : ''}`;
     }
     // written only when it changed (it is asked with every overlay and every state tick): see renderAiBadge
+    const changed = this.banner.textContent !== text || this.banner.className !== className;
     if (this.banner.textContent !== text) this.banner.textContent = text;
     if (this.banner.className !== className) this.banner.className = className;
+    if (changed) this.fitBanner();
+  }
+
+  /**
+   * Shrinks the alert's words until they fit the strip, down to half their usual size (then an ellipsis): the font
+   * follows the window's width, and a tile on the surgeon's page is a part of it, so the zone, the distance or the
+   * count of further alerts at the end would otherwise be cut off, or the AI's badge beside it squeezed to nothing.
+   * One measurement: the words (and the banner's padding, in em) scale with the font.
+   */
+  fitBanner() {
+    const b = this.banner;
+    if (b.style.fontSize) b.style.fontSize = '';
+    if (b.classList.contains('hidden')) return;
+    // the badges beside it (the AI's state, the ground-truth label) keep their words too
+    let room = b.parentElement.clientWidth;
+    for (const g of [this.badge, this.originBadge]) {
+      if (!g.classList.contains('hidden')) room -= g.scrollWidth + 2 * parseFloat(getComputedStyle(g).marginLeft);
+    }
+    if (b.scrollWidth <= room) return;
+    const size = parseFloat(getComputedStyle(b).fontSize);
+    b.style.fontSize = `${Math.max(size / 2, Math.floor(size * (room / b.scrollWidth) * 0.97))}px`;
   }
 
   /** Connection and signal state: reconnecting, no signal, or nothing (all well). */

@@ -95,6 +95,28 @@ class DisplayStatesBrowserTest {
         long frozen = view.decoded();
         screenshot(page, "display-no-signal");
 
+        // an alert still on screen while the picture is gone says first that it is the last known one, and its
+        // words all show on this 960 px display (the longest kind, with two more behind it): the page's own alert
+        // state is given three alert events as the server sends them (this stream has no model to raise them)
+        page.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " for (const [i, level] of [[1, 'caution'], [2, 'warning'], [3, 'critical']]) v.alerts.onEvent({seq: i,"
+                + "  id: i, event: 'raise', level, kind: 'trajectory', zoneClass: 'nogo', zone: 1, mm: 12.3, px: 203});"
+                + " v.renderBanner(); }", STREAM);
+        assertThat(view.bannerShown()).contains("stale")
+                .endsWith("|LAST KNOWN (no live picture): CRITICAL: trajectory enters NO-GO ZONE (12.3 mm)  (+2)");
+        assertThat(view.bannerWordsFit()).as("no word of the alert cut off").isTrue();
+        assertThat(page.evaluate("(id) => { const g = window.intravis.views[id].badge;"
+                + " return g.textContent + '|' + (g.offsetWidth > 0 && g.scrollWidth <= g.clientWidth); }", STREAM))
+                .as("the AI's badge beside it keeps its words").isEqualTo("AI OFF|true");
+        assertThat(view.bannerClearOfPicture()).isTrue();
+        screenshot(page, "display-no-signal-last-known-alert");
+        page.setViewportSize(640, 360); // a smaller display, or a tile that narrows: fitted again
+        waitFor("the alert's words fitted to the narrower strip", 5_000, view::bannerWordsFit);
+        page.setViewportSize(960, 540);
+        page.evaluate("(id) => { const v = window.intravis.views[id]; for (const i of [1, 2, 3])"
+                + " v.alerts.onEvent({seq: 3 + i, id: i, event: 'clear'}); v.renderBanner(); }", STREAM);
+        assertThat(view.bannerShown()).isEmpty();
+
         startSender(port);
         waitFor("the picture back and NO SIGNAL gone", 30_000,
                 () -> view.decoded() > frozen + 10 && view.stateText().isEmpty());

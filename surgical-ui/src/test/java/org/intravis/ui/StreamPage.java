@@ -84,6 +84,12 @@ final class StreamPage {
                 stream));
     }
 
+    /** Whether every word of the visible alert banner shows (none cut off by its ellipsis). */
+    boolean bannerWordsFit() {
+        return Boolean.TRUE.equals(page.evaluate("(id) => { const b = window.intravis.views[id].banner;"
+                + " return b.offsetWidth > 0 && b.scrollWidth <= b.clientWidth; }", stream));
+    }
+
     /**
      * Whether the alert banner lies wholly outside the picture: its box ends above the video canvas's (the canvas
      * spans the whole stage, so this holds for any picture drawn in it).
