@@ -219,10 +219,14 @@ export class StreamView {
     const b = this.banner;
     if (b.style.fontSize) b.style.fontSize = '';
     if (b.classList.contains('hidden')) return;
-    // the badges beside it (the AI's state, the ground-truth label) keep their words too
-    let room = b.parentElement.clientWidth;
+    // the badges beside it (the AI's state, the ground-truth label) keep their words too, up to a quarter of the
+    // strip each: the alert is the larger and comes first
+    const strip = b.parentElement.clientWidth;
+    let room = strip;
     for (const g of [this.badge, this.originBadge]) {
-      if (!g.classList.contains('hidden')) room -= g.scrollWidth + 2 * parseFloat(getComputedStyle(g).marginLeft);
+      if (!g.classList.contains('hidden')) {
+        room -= Math.min(strip / 4, g.scrollWidth + 2 * parseFloat(getComputedStyle(g).marginLeft));
+      }
     }
     if (b.scrollWidth <= room) return;
     const size = parseFloat(getComputedStyle(b).fontSize);
