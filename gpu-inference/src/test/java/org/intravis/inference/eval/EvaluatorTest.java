@@ -253,6 +253,7 @@ class EvaluatorTest {
         assertThat(r.at("/needle/tip_error_px/p90").asDouble()).isLessThan(1.0);
         assertThat(r.at("/needle/frames_without_mask").asInt()).isEqualTo(1);
         assertThat(r.at("/needle/mask_looked_for").asText()).contains("d.png").contains("d_mask.png").contains(".jpg");
+        assertThat(r.has("masks_beside_images")).as("the masks in a folder of their own").isFalse();
     }
 
     /**
@@ -290,6 +291,62 @@ class EvaluatorTest {
             if (sequence) {
                 assertThat(r.at("/scene_cuts").asInt()).as("one scene: no mask between its frames").isLessThanOrEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * A model that crops to the picture ({@code input.crop}: the echo model under such a sidecar) sees only the
+     * picture's box, stretched: its label map is put back into the frame's grid before it is scored, the dump names
+     * the box, and the truth's tip is judged from the picture's borders as the model's is. The frame is 512 x 256
+     * with the picture in its left third (x 40-199); the needle comes in from the picture's right border, so from the
+     * frame's own borders the wrong end (x 100, nearer the frame's left edge) would be its entry.
+     */
+    @Test
+    void aModelThatCropsToThePictureIsScoredInTheFramesPixels(@TempDir Path dir) throws Exception {
+        Path models = dir.resolve("models/echo-cropped");
+        Files.createDirectories(models);
+        Path echo = Path.of("src/test/resources/models/echo-ultrasound-tip");
+        Files.copy(echo.resolve("echo-ultrasound-tip.onnx"), models.resolve("echo-cropped.onnx"));
+        ObjectNode sidecar = (ObjectNode) new ObjectMapper().readTree(echo.resolve("echo-ultrasound-tip.json").toFile());
+        sidecar.put("name", "echo-cropped");
+        ObjectNode crop = ((ObjectNode) sidecar.get("input")).putObject("crop");
+        crop.put("to", "content").put("above", 12).put("grid", 512);
+        new ObjectMapper().writeValue(models.resolve("echo-cropped.json").toFile(), sidecar);
+
+        int w = 512;
+        int h = 256;
+        byte[] frame = new byte[w * h];
+        byte[] labels = new byte[w * h];
+        byte[] needle = new byte[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 40; x < 200; x++) {
+                boolean vessel = x >= 60 && x <= 90 && y >= 150 && y <= 180;
+                boolean shaft = x >= 100 && y >= 99 && y <= 101;
+                frame[y * w + x] = vessel ? VESSEL : shaft ? (x == 100 && y == 100 ? TIP : NEEDLE) : 30;
+                labels[y * w + x] = (byte) (vessel ? 2 : 0);
+                needle[y * w + x] = (byte) (shaft ? 1 : 0);
+            }
+        }
+        for (String[] f : new String[][] {{"images/a.png", "f"}, {"labels/a.png", "l"}, {"masks/a.png", "n"}}) {
+            byte[] px = f[1].equals("f") ? frame : f[1].equals("l") ? labels : needle;
+            Files.createDirectories(dir.resolve(f[0]).getParent());
+            Mat m = new Mat(h, w, CV_8UC1);
+            new BytePointer(m.data()).put(px, 0, px.length);
+            assertThat(imwrite(dir.resolve(f[0]).toString(), m)).isTrue();
+        }
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-cropped", dir.resolve("images"), dir.resolve("labels"),
+                Map.of(), dir.resolve("masks"), dir.resolve("r.json"), dir.resolve("dump"), "cpu", dir.resolve("models")));
+
+        assertThat(r.at("/vessel/dice").asDouble()).as("the vessel where it is in the frame").isGreaterThan(0.85);
+        assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/needle/tip_error_px/median").asDouble()).as("truth and model: the tip at x 100").isLessThan(3.0);
+        JsonNode f = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile()).get("frames").get(0);
+        assertThat(f.at("/tip/0").asDouble()).isCloseTo(100, within(3.0));
+        assertThat(f.at("/truth_tip/0").asDouble()).isCloseTo(100, within(2.0));
+        int[] box = {40, 0, 200, 256};
+        for (int i = 0; i < 4; i++) {
+            assertThat(f.at("/picture_box/" + i).asDouble()).as("picture_box %d: %s", i, f.get("picture_box"))
+                    .isCloseTo(box[i], within(2.0));
         }
     }
 

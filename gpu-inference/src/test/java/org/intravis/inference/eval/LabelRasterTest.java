@@ -101,4 +101,20 @@ class LabelRasterTest {
         }
         assertOnlyTheNeedle(readBack(dir, "grey-alpha.png", new BufferedImage(cm, raster, false, null)));
     }
+    /**
+     * A lossless mask is set wherever it is non-zero, its drawn edges' faint values too; only a JPEG's are judged
+     * against half its brightest (its compression rings).
+     */
+    @Test
+    void aLosslessMaskIsSetWhereverItIsNonZero(@TempDir Path dir) throws Exception {
+        BufferedImage img = new BufferedImage(S, S, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < S; y++) {
+            for (int x = 0; x < S; x++) {
+                img.getRaster().setSample(x, y, 0, needle(x, y) ? (y == x ? 255 : 40) : 0); // a soft-edged line
+            }
+        }
+        Path f = dir.resolve("soft.png");
+        assertThat(ImageIO.write(img, "png", f.toFile())).isTrue();
+        assertOnlyTheNeedle(LabelRaster.read(f).nonZero());
+    }
 }
