@@ -36,7 +36,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path labels;
 
     @Option(names = "--classes", paramLabel = "NAME=VALUE,...",
-            description = "Label values of the model's classes (default nerve=1,vessel=2).")
+            description = "Label values of the model's classes (default nerve=1,vessel=2), or their colours in colour "
+                    + "label maps (nerve=#ffff00,vessel=#ff0000).")
     String classes;
 
     @Option(names = "--needle-masks", paramLabel = "DIR",

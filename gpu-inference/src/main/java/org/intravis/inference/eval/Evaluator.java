@@ -63,7 +63,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * frame, with the same pre- and post-processing as the live path.
  * <ul>
  *   <li>Segmentation ({@code --labels}): label maps matched to images by file name as {@link LabelRaster#match}
- *       says (lossless files only), class values from {@code --classes}. The predicted label map is, per pixel,
+ *       says (lossless files only), class values from {@code --classes} (or the classes' colours,
+ *       {@code vessel=#ff0000}, in label maps saved as colour pictures). The predicted label map is, per pixel,
  *       the class with the highest probability among those above their threshold (at the label map's size).
  *       Per class, Dice and IoU are averaged over the frames where the class is in the ground truth or in the
  *       prediction.</li>
@@ -94,7 +95,7 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * the most confident tracked tip that is not lost. A frame without a mask is still fed (so the tracker sees the
  * whole sequence) but not scored.
  * <p>
- * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values) and
+ * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values or colours) and
  * {@code predictions.json} (tips in image pixels, with their confidence and low flag, and with needle masks the
  * truth's tip they were scored against and the error; in sequence mode their track
  * state and id, the alerts and how many tips the overlay shows; for a model with the content crop the picture box it
@@ -163,7 +164,23 @@ public final class Evaluator {
      */
     public static final double DEFAULT_WITHIN_PX = 20;
 
-    /** Parses {@code nerve=1,vessel=2}. */
+    /**
+     * A class given as a colour ({@code vessel=#ff0000}) is kept as this flag with the colour's 24 bits: label maps
+     * saved as colour pictures mark a class by its colour, not by a value of one band.
+     */
+    static final int COLOUR = 1 << 24;
+
+    static boolean isColour(int classValue) {
+        return (classValue & COLOUR) != 0;
+    }
+
+    /** How a class value is written back: {@code 2}, or {@code #ff0000} for a colour. */
+    static String describe(int classValue) {
+        return isColour(classValue) ? String.format(Locale.ROOT, "#%06x", classValue & 0xFFFFFF)
+                : Integer.toString(classValue);
+    }
+
+    /** Parses {@code nerve=1,vessel=2}, or colours: {@code nerve=#ffff00,vessel=#ff0000}. */
     public static Map<String, Integer> parseClasses(String text) {
         Map<String, Integer> out = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
@@ -175,16 +192,30 @@ public final class Evaluator {
             if (eq <= 0 || eq == p.length() - 1) {
                 throw new IllegalArgumentException("--classes: '" + p + "' is not NAME=VALUE (e.g. nerve=1,vessel=2)");
             }
+            String value = p.substring(eq + 1).trim();
             int v;
-            try {
-                v = Integer.parseInt(p.substring(eq + 1).trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--classes: value of '" + p + "' is not a whole number");
-            }
-            if (v < 1 || v > 255) {
-                throw new IllegalArgumentException("--classes: value of '" + p + "' must be 1..255 (0 is background)");
+            if (value.startsWith("#")) {
+                if (!value.matches("#[0-9a-fA-F]{6}")) {
+                    throw new IllegalArgumentException("--classes: colour of '" + p + "' is not #RRGGBB (e.g. #ff0000)");
+                }
+                v = COLOUR | Integer.parseInt(value.substring(1), 16);
+            } else {
+                try {
+                    v = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--classes: value of '" + p + "' is not a whole number or a "
+                            + "#RRGGBB colour");
+                }
+                if (v < 1 || v > 255) {
+                    throw new IllegalArgumentException("--classes: value of '" + p + "' must be 1..255 (0 is "
+                            + "background)");
+                }
             }
             out.put(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), v);
+        }
+        if (out.values().stream().map(Evaluator::isColour).distinct().count() > 1) {
+            throw new IllegalArgumentException("--classes: give every class a value or every class a colour, not both ("
+                    + text.trim() + ")");
         }
         return out;
     }
@@ -238,6 +269,8 @@ public final class Evaluator {
         private final ModelSpec spec;
         private final InferenceBackend backend;
         private final Map<String, Integer> classes;
+        private final boolean colours; // the classes are colours of colour label maps
+        private final Map<String, Integer> codes = new LinkedHashMap<>(); // a class's value in the predicted label map
         private final Preprocessor pre;
         private final TensorRow row;
         private final float[] probs;
@@ -278,6 +311,11 @@ public final class Evaluator {
             this.spec = spec;
             this.backend = backend;
             this.classes = classes;
+            this.colours = classes.values().stream().anyMatch(Evaluator::isColour);
+            int k = 0;
+            for (Map.Entry<String, Integer> e : classes.entrySet()) { // colours: 1, 2, ... in the order given
+                codes.put(e.getKey(), colours ? ++k : e.getValue());
+            }
             this.pre = new Preprocessor(spec);
             this.row = new TensorRow(spec, backend.inputRow(0, 0));
             this.probs = new float[spec.outputRowFloats()];
@@ -330,7 +368,11 @@ public final class Evaluator {
                 putMean(c, "dice", acc[0], acc[2]);
                 putMean(c, "iou", acc[1], acc[2]);
                 c.put("frames", (int) acc[2]);
-                c.put("value", classes.get(e.getKey()));
+                if (colours) {
+                    c.put("value", describe(classes.get(e.getKey())));
+                } else {
+                    c.put("value", classes.get(e.getKey()));
+                }
             }
             if (o.needleMasks() != null) {
                 ObjectNode n = report.putObject("needle");
@@ -368,7 +410,13 @@ public final class Evaluator {
                 ObjectNode d = json.createObjectNode();
                 d.put("model", spec.name() + " " + spec.version());
                 ObjectNode cls = d.putObject("classes");
-                classes.forEach(cls::put);
+                classes.forEach((c, v) -> {
+                    if (colours) {
+                        cls.put(c, describe(v));
+                    } else {
+                        cls.put(c, v);
+                    }
+                });
                 ObjectNode th = d.putObject("thresholds");
                 classes.keySet().forEach(c -> th.put(c, spec.threshold(c)));
                 d.put("tip_coordinates", "image pixels, pixel centres at whole numbers");
@@ -475,7 +523,7 @@ public final class Evaluator {
             int h = labels != null ? labels.height() : image.rows();
             byte[] predicted = labelMap(w, h);
             if (labels != null) {
-                score(predicted, labels.values());
+                score(predicted, colours ? labels.rgb() : labels.values());
             }
 
             GreyPixels frame = pixels.wrap(new BytePointer(image.data()).capacity(image.step1() * image.rows()).asBuffer(),
@@ -506,8 +554,10 @@ public final class Evaluator {
                         tipY * needleMask.height() / image.rows());
             }
             if (o.dump() != null) {
-                Mat out = new Mat(h, w, CV_8UC1);
-                new BytePointer(out.data()).put(predicted, 0, predicted.length);
+                Mat out = colours ? colourLabelMap(predicted, w, h) : new Mat(h, w, CV_8UC1);
+                if (!colours) {
+                    new BytePointer(out.data()).put(predicted, 0, predicted.length);
+                }
                 if (!imwrite(o.dump().resolve(base + ".png").toString(), out)) {
                     throw new IOException("cannot write " + o.dump().resolve(base + ".png"));
                 }
@@ -592,7 +642,7 @@ public final class Evaluator {
                 resize(src, big, size, 0, 0, INTER_LINEAR);
                 float[] p = new float[w * h];
                 new FloatPointer(big.data()).get(p, 0, p.length);
-                byte value = (byte) (int) e.getValue();
+                byte value = (byte) (int) codes.get(e.getKey());
                 for (int i = 0; i < p.length; i++) {
                     if (p[i] > threshold && p[i] > best[i]) {
                         best[i] = p[i];
@@ -603,15 +653,33 @@ public final class Evaluator {
             return out;
         }
 
+        /** The predicted label map in the classes' colours (BGR, as OpenCV writes it), black where none. */
+        private Mat colourLabelMap(byte[] predicted, int w, int h) {
+            byte[] bgr = new byte[w * h * 3];
+            int[] colourOf = new int[256];
+            classes.forEach((c, v) -> colourOf[codes.get(c)] = v & 0xFFFFFF);
+            for (int i = 0; i < predicted.length; i++) {
+                int rgb = colourOf[predicted[i] & 0xFF];
+                bgr[3 * i] = (byte) rgb;
+                bgr[3 * i + 1] = (byte) (rgb >> 8);
+                bgr[3 * i + 2] = (byte) (rgb >> 16);
+            }
+            Mat out = new Mat(h, w, org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+            new BytePointer(out.data()).put(bgr, 0, bgr.length);
+            return out;
+        }
+
+        /** {@code truth}: the label map's values, or with colour classes its colours ({@code 0xRRGGBB}). */
         private void score(byte[] predicted, int[] truth) {
             for (Map.Entry<String, Integer> e : classes.entrySet()) {
-                int v = e.getValue();
+                int v = e.getValue() & 0xFFFFFF; // a colour's 24 bits
+                int code = codes.get(e.getKey());
                 long inter = 0;
                 long a = 0;
                 long b = 0;
                 for (int i = 0; i < truth.length; i++) {
                     boolean t = truth[i] == v;
-                    boolean p = (predicted[i] & 0xFF) == v;
+                    boolean p = (predicted[i] & 0xFF) == code;
                     a += t ? 1 : 0;
                     b += p ? 1 : 0;
                     inter += t && p ? 1 : 0;

@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A label map or mask as stored, for the evaluator: per pixel its value (first band) and whether any band is non-zero.
+ * A label map or mask as stored, for the evaluator: per pixel its value (first band), whether any band is non-zero,
+ * and its colour.
  *
  * @param values  per pixel, the first band's value (a palette index for palette PNGs)
  * @param nonZero per pixel, whether any colour band is non-zero (a JPEG's: above half its brightest value; a mask
  *                painted on a transparent layer: its alpha)
+ * @param rgb     per pixel, its colour as {@code 0xRRGGBB} (a palette PNG's: the palette's; for colour label maps)
  */
-record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
+record LabelRaster(int width, int height, int[] values, boolean[] nonZero, int[] rgb) {
 
     /** Extensions of lossless files, tried first in this order. */
     static final List<String> LOSSLESS = List.of(".png", ".bmp", ".tif", ".tiff");
@@ -100,6 +102,7 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
         // a palette's alpha is in its colours, not a band of the raster
         int alphaBand = img.getColorModel().hasAlpha() && bands > 1 ? bands - 1 : -1;
         int[] values = new int[w * h];
+        int[] rgb = new int[w * h];
         int[] colour = new int[w * h]; // per pixel, its brightest colour band
         int[] alpha = alphaBand < 0 ? null : new int[w * h];
         int max = 0;
@@ -108,6 +111,7 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
             for (int x = 0; x < w; x++) {
                 r.getPixel(x, y, px);
                 values[y * w + x] = px[0];
+                rgb[y * w + x] = img.getRGB(x, y) & 0xFFFFFF;
                 int b = 0;
                 for (int i = 0; i < bands; i++) {
                     if (i != alphaBand) {
@@ -127,7 +131,7 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero) {
         for (int i = 0; i < anyBand.length; i++) {
             anyBand[i] = says[i] > above;
         }
-        return new LabelRaster(w, h, values, anyBand);
+        return new LabelRaster(w, h, values, anyBand, rgb);
     }
 
     private static boolean varies(int[] band) {

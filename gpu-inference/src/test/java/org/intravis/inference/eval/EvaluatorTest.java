@@ -509,6 +509,44 @@ class EvaluatorTest {
         assertThat(rep.at("/vessel/value").asInt()).isEqualTo(2); // the default classes: nerve=1, vessel=2
     }
 
+    /**
+     * Label maps saved as colour pictures (a red vessel, a yellow nerve) are scored by the colours given as the
+     * classes; the dump's label map is in those colours. Values and colours are not mixed.
+     */
+    @Test
+    void colourLabelMapsAreScoredByTheClassesColours(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/a.png"), picture(box(10, 10, 29, 29, VESSEL), box(40, 40, 59, 49, NERVE)));
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(S, S,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < S; y++) {
+            for (int x = 0; x < S; x++) {
+                boolean vessel = x >= 10 && x <= 29 && y >= 10 && y <= 29;
+                boolean nerve = x >= 40 && x <= 59 && y >= 40 && y <= 49;
+                // red and a red-with-green: one band alone (the first, 255 both) would not tell them apart
+                img.setRGB(x, y, vessel ? 0xFF0000 : nerve ? 0xFFFF00 : 0);
+            }
+        }
+        Files.createDirectories(dir.resolve("labels"));
+        assertThat(javax.imageio.ImageIO.write(img, "png", dir.resolve("labels/a.png").toFile())).isTrue();
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"),
+                dir.resolve("labels"), Evaluator.parseClasses("vessel=#FF0000, nerve=#ffff00"), null,
+                dir.resolve("r.json"), dir.resolve("dump"), "cpu", null));
+        assertThat(r.at("/vessel/dice").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/nerve/dice").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/vessel/value").asText()).isEqualTo("#ff0000");
+        Mat dumped = imread(dir.resolve("dump/a.png").toString(), IMREAD_UNCHANGED);
+        assertThat(dumped.channels()).isEqualTo(3);
+        byte[] bgr = new byte[3];
+        dumped.ptr(45, 50).get(bgr); // the nerve, BGR
+        assertThat(new int[] {bgr[0] & 0xFF, bgr[1] & 0xFF, bgr[2] & 0xFF}).containsExactly(0, 255, 255);
+        JsonNode d = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile());
+        assertThat(d.at("/classes/nerve").asText()).isEqualTo("#ffff00");
+
+        assertThatThrownBy(() -> Evaluator.parseClasses("vessel=#ff00")).hasMessageContaining("#RRGGBB");
+        assertThatThrownBy(() -> Evaluator.parseClasses("vessel=2,nerve=#ffff00")).hasMessageContaining("not both");
+        assertThatThrownBy(() -> Evaluator.parseClasses("vessel=red")).hasMessageContaining("#RRGGBB colour");
+    }
+
     @Test
     void withoutGroundTruthOnlyFramesAndTimingsAreReported(@TempDir Path dir) throws Exception {
         byte[] a = picture(box(10, 10, 29, 29, VESSEL));
