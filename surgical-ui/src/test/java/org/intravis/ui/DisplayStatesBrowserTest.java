@@ -99,8 +99,9 @@ class DisplayStatesBrowserTest {
         // words all show on this 960 px display (the longest kind, with two more behind it): the page's own alert
         // state is given three alert events as the server sends them (this stream has no model to raise them)
         page.evaluate("(id) => { const v = window.intravis.views[id];"
-                + " for (const [i, level] of [[1, 'caution'], [2, 'warning'], [3, 'critical']]) v.alerts.onEvent({seq: i,"
-                + "  id: i, event: 'raise', level, kind: 'trajectory', zoneClass: 'nogo', zone: 1, mm: 12.3, px: 203});"
+                + " for (const [i, level] of [[1, 'caution'], [2, 'warning'], [3, 'critical']])"
+                + "  v.alerts.onEvent({seq: i, id: i, event: 'raise', level, kind: 'trajectory', zoneClass: 'nogo',"
+                + "   zone: 1, mm: 12.3, px: 203});"
                 + " v.renderBanner(); }", STREAM);
         assertThat(view.bannerShown()).contains("stale")
                 .endsWith("|LAST KNOWN (no live picture): CRITICAL: trajectory enters NO-GO ZONE (12.3 mm)  (+2)");

@@ -37,15 +37,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
@@ -70,8 +73,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  *       prediction.</li>
  *   <li>Needle ({@code --needle-masks}): masks matched by the image's name as {@link LabelRaster#match} says
  *       ({@code NAME.png}, {@code NAME_mask.png}, ...; JPEG too); any non-zero pixel is needle (a JPEG's: above half
- *       its brightest; with an alpha band as {@link LabelRaster#read} says); an all-zero mask is a frame without one; images without a mask are counted
- *       ({@code frames_without_mask}).
+ *       its brightest; with an alpha band as {@link LabelRaster#read} says); an all-zero mask is a frame without one;
+ *       images without a mask are counted ({@code frames_without_mask}).
  *       The ground-truth tip is found in the mask by the live rule of the model's instrument (a needle: the end of
  *       the fitted shaft farther from the border it enters from; a guidewire: the free end of its skeleton farthest
  *       along it from where it enters); the predicted tip comes from the model's output as in the live path.
@@ -196,7 +199,8 @@ public final class Evaluator {
             int v;
             if (value.startsWith("#")) {
                 if (!value.matches("#[0-9a-fA-F]{6}")) {
-                    throw new IllegalArgumentException("--classes: colour of '" + p + "' is not #RRGGBB (e.g. #ff0000)");
+                    throw new IllegalArgumentException("--classes: colour of '" + p + "' is not #RRGGBB (e.g. "
+                            + "#ff0000)");
                 }
                 v = COLOUR | Integer.parseInt(value.substring(1), 16);
             } else {
@@ -443,7 +447,7 @@ public final class Evaluator {
             if (!labelsBeside && !needlesBeside) {
                 return files;
             }
-            java.util.Set<Path> masks = new java.util.HashSet<>();
+            Set<Path> masks = new HashSet<>();
             for (Path f : files) {
                 String b = base(f.getFileName().toString());
                 Path l = labelsBeside ? LabelRaster.match(o.labels(), b, false, f) : null;
@@ -664,7 +668,7 @@ public final class Evaluator {
                 bgr[3 * i + 1] = (byte) (rgb >> 8);
                 bgr[3 * i + 2] = (byte) (rgb >> 16);
             }
-            Mat out = new Mat(h, w, org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+            Mat out = new Mat(h, w, CV_8UC3);
             new BytePointer(out.data()).put(bgr, 0, bgr.length);
             return out;
         }

@@ -28,15 +28,9 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero, int[]
     /**
      * The file for an image's base name in {@code folder}: {@code BASE.png}, then {@code .bmp}, {@code .tif},
      * {@code .tiff} (any case), then the same with each of {@link #SUFFIXES} ({@code BASE_mask.png}, ...); with
-     * {@code lossyToo} JPEG files after the lossless ones. Null when there is none.
-     */
-    static Path match(Path folder, String base, boolean lossyToo) {
-        return match(folder, base, lossyToo, null);
-    }
-
-    /**
-     * As {@link #match(Path, String, boolean)}, never {@code image} itself: where masks lie in the images' own folder
-     * ({@code a.jpg} beside {@code a.png}, {@code a.png} beside {@code a_mask.png}) an image is not its own mask.
+     * {@code lossyToo} JPEG files after the lossless ones; never {@code image} itself: where masks lie in the
+     * images' own folder ({@code a.jpg} beside {@code a.png}, {@code a.png} beside {@code a_mask.png}) an image is not
+     * its own mask. Null when there is none.
      */
     static Path match(Path folder, String base, boolean lossyToo, Path image) {
         for (String suffix : SUFFIXES) {

@@ -289,7 +289,8 @@ class EvaluatorTest {
             assertThat(frames).extracting(f -> f.get("image").asText()).containsExactly("a.png", "b.png", "c.png",
                     "d.png");
             if (sequence) {
-                assertThat(r.at("/scene_cuts").asInt()).as("one scene: no mask between its frames").isLessThanOrEqualTo(1);
+                assertThat(r.at("/scene_cuts").asInt()).as("one scene: no mask between its frames")
+                        .isLessThanOrEqualTo(1);
             }
         }
     }
@@ -307,7 +308,8 @@ class EvaluatorTest {
         Files.createDirectories(models);
         Path echo = Path.of("src/test/resources/models/echo-ultrasound-tip");
         Files.copy(echo.resolve("echo-ultrasound-tip.onnx"), models.resolve("echo-cropped.onnx"));
-        ObjectNode sidecar = (ObjectNode) new ObjectMapper().readTree(echo.resolve("echo-ultrasound-tip.json").toFile());
+        ObjectNode sidecar = (ObjectNode) new ObjectMapper()
+                .readTree(echo.resolve("echo-ultrasound-tip.json").toFile());
         sidecar.put("name", "echo-cropped");
         ObjectNode crop = ((ObjectNode) sidecar.get("input")).putObject("crop");
         crop.put("to", "content").put("above", 12).put("grid", 512);
@@ -335,11 +337,13 @@ class EvaluatorTest {
             assertThat(imwrite(dir.resolve(f[0]).toString(), m)).isTrue();
         }
         ObjectNode r = Evaluator.run(new Evaluator.Options("echo-cropped", dir.resolve("images"), dir.resolve("labels"),
-                Map.of(), dir.resolve("masks"), dir.resolve("r.json"), dir.resolve("dump"), "cpu", dir.resolve("models")));
+                Map.of(), dir.resolve("masks"), dir.resolve("r.json"), dir.resolve("dump"), "cpu",
+                dir.resolve("models")));
 
         assertThat(r.at("/vessel/dice").asDouble()).as("the vessel where it is in the frame").isGreaterThan(0.85);
         assertThat(r.at("/needle/detection_rate").asDouble()).isEqualTo(1.0);
-        assertThat(r.at("/needle/tip_error_px/median").asDouble()).as("truth and model: the tip at x 100").isLessThan(3.0);
+        assertThat(r.at("/needle/tip_error_px/median").asDouble()).as("truth and model: the tip at x 100")
+                .isLessThan(3.0);
         JsonNode f = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile()).get("frames").get(0);
         assertThat(f.at("/tip/0").asDouble()).isCloseTo(100, within(3.0));
         assertThat(f.at("/truth_tip/0").asDouble()).isCloseTo(100, within(2.0));
