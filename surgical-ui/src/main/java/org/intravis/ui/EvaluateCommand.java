@@ -32,7 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--labels", paramLabel = "DIR",
             description = "Label maps, matched by the image's name: NAME.png or NAME_mask.png, _label, ... "
-                    + "(.png, .bmp, .tif).")
+                    + "(.png, .bmp, .tif); may be the images' own folder.")
     Path labels;
 
     @Option(names = "--classes", paramLabel = "NAME=VALUE,...",
@@ -42,7 +42,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--needle-masks", paramLabel = "DIR",
             description = "Binary needle masks, matched by the image's name (NAME.png or NAME_mask.png, _label, ...; "
-                    + ".png, .bmp, .tif, .jpg); an all-zero mask is a frame without a needle.")
+                    + ".png, .bmp, .tif, .jpg; may be the images' own folder); an all-zero mask is a frame without "
+                    + "a needle.")
     Path needleMasks;
 
     @Option(names = "--report", paramLabel = "FILE",
