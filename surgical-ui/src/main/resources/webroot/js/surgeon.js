@@ -208,25 +208,31 @@ const stageCells = new Map();
 // the encoders' rate steps under load, as docs/protocol.md gives them (overlay field encoderStep)
 const ENCODER_RATES = ['every frame', '3 of 4 frames', '2 of 3 frames', '1 of 2 frames'];
 
+/** Writes a cell only when its words change: each write costs the page a style and layout pass beside the video. */
+function setText(id, text) {
+  const el = typeof id === 'string' ? document.getElementById(id) : id;
+  if (el.textContent !== text) el.textContent = text;
+}
+
 setInterval(() => {
   const v = focused && views.get(focused);
   if (!v) return;
   const s = v.view.snapshot();
-  document.getElementById('lat-p50').textContent = fmt(s.g2gP50);
-  document.getElementById('lat-p99').textContent = fmt(s.g2gP99);
+  setText('lat-p50', fmt(s.g2gP50));
+  setText('lat-p99', fmt(s.g2gP99));
   for (const [k, cell] of stageCells) {
     const f = s.stages[k];
-    cell.textContent = Number.isFinite(f.p50) ? `${f.p50.toFixed(1)} / ${f.p99.toFixed(1)} ms` : '–';
+    setText(cell, Number.isFinite(f.p50) ? `${f.p50.toFixed(1)} / ${f.p99.toFixed(1)} ms` : '–');
   }
-  document.getElementById('lat-decoded').textContent = String(s.decoded);
+  setText('lat-decoded', String(s.decoded));
   const serverDropped = s.serverStats ? s.serverStats.client.framesDropped : '–';
-  document.getElementById('lat-dropped').textContent = `${s.dropped} / ${serverDropped}`;
+  setText('lat-dropped', `${s.dropped} / ${serverDropped}`);
   // under load the server encodes fewer frames (the overlay's encoderStep, docs/protocol.md): say how many
   const step = s.drawnOverlay ? s.drawnOverlay.encoderStep : 0;
   const thinned = step > 0 ? `, ${ENCODER_RATES[step] || 'fewer frames'}` : '';
-  document.getElementById('lat-video').textContent = `${s.encoding}${s.codec ? ` ${s.codec}` : ''}${thinned}`;
-  document.getElementById('lat-clock').textContent = Number.isFinite(s.clockRttMs)
-    ? `${s.clockOffsetMs.toFixed(1)} (±${(s.clockRttMs / 2).toFixed(1)}) ms` : '–';
+  setText('lat-video', `${s.encoding}${s.codec ? ` ${s.codec}` : ''}${thinned}`);
+  setText('lat-clock', Number.isFinite(s.clockRttMs)
+    ? `${s.clockOffsetMs.toFixed(1)} (±${(s.clockRttMs / 2).toFixed(1)}) ms` : '–');
   plotLatency(plot, v.view.client.latency, v.view.staleAfterMs);
 }, 250);
 
