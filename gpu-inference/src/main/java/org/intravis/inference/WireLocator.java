@@ -2,11 +2,16 @@ package org.intravis.inference;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.pipeline.Annotations;
 
 import java.util.Arrays;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_CLOSE;
+import static org.bytedeco.opencv.global.opencv_imgproc.MORPH_ELLIPSE;
+import static org.bytedeco.opencv.global.opencv_imgproc.getStructuringElement;
+import static org.bytedeco.opencv.global.opencv_imgproc.morphologyEx;
 import static org.bytedeco.opencv.global.opencv_ximgproc.THINNING_ZHANGSUEN;
 import static org.bytedeco.opencv.global.opencv_ximgproc.thinning;
 
@@ -31,6 +36,8 @@ public final class WireLocator extends MaskLocator {
     private final Mat skeletonMat;
     private final Mat thinned = new Mat();
     private final double agreePx;
+    /** Gaps a labelled wire's pieces are joined across (a labeller leaves a faint stretch out); made when first needed. */
+    private Mat joinKernel;
 
     public WireLocator(int width, int height) {
         super(width, height);
@@ -45,10 +52,28 @@ public final class WireLocator extends MaskLocator {
         agreePx = 6 * scale;
     }
 
+    /**
+     * A labelled mask (evaluation only) is wire wherever it is set, also where it is drawn in pieces: the pieces are
+     * joined across gaps of up to 8 px at 256 (a morphological closing), so that the skeleton runs on to the far
+     * piece and the truth's tip is the wire's end, not the end of its largest piece.
+     */
+    private void joinPieces() {
+        if (joinKernel == null) {
+            int k = 2 * (int) Math.round(4 * scale) + 1;
+            joinKernel = getStructuringElement(MORPH_ELLIPSE, new Size(k, k));
+        }
+        maskMemory.put(mask, 0, w * h);
+        morphologyEx(maskMat, maskMat, MORPH_CLOSE, joinKernel);
+        maskMemory.get(mask, 0, w * h);
+    }
+
     @Override
     boolean fit(float[] probs, int offset, int tipOffset, double tipThreshold, InstrumentDetection out) {
         out.clear();
         int n = w * h;
+        if (probs == null) {
+            joinPieces();
+        }
         int size = component.find(mask);
         if (size < minPixels) {
             return false;

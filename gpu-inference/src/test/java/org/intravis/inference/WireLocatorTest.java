@@ -73,4 +73,25 @@ class WireLocatorTest {
         double apart = Math.abs(Math.IEEEremainder(entryAngle - tipAngle, 2 * Math.PI));
         assertThat(apart).isCloseTo(Math.PI, within(0.2)); // opposite side of the loop
     }
+    /**
+     * A labelled wire drawn in pieces (a faint stretch left out) is scored to its far end: the pieces are joined
+     * across a gap of a few pixels. Before, the truth's tip was the end of the largest piece (here the entering one,
+     * about 100 px short along the wire). Something labelled far off is still not wire.
+     */
+    @Test
+    void aLabelledWireInPiecesIsScoredToItsFarEnd() {
+        float[] plane = new float[PLANE];
+        double[][] first = {{60, 0}, {60, 80}, {75, 120}, {100, 143}};
+        double[][] second = {{105, 147}, {110, 150}, {150, 165}, {190, 170}}; // past a gap of about 6 px
+        for (double[][] piece : new double[][][] {first, second}) {
+            for (int i = 0; i + 1 < piece.length; i++) {
+                Masks.fillSegment(plane, 0, W, H, piece[i][0], piece[i][1], piece[i + 1][0], piece[i + 1][1], 1.5, 1f);
+            }
+        }
+        Masks.fillSegment(plane, 0, W, H, 220, 40, 240, 40, 1.5, 1f); // labelled, far from the wire
+        InstrumentDetection d = new InstrumentDetection();
+        assertThat(new WireLocator(W, H).locateInMask(Masks.binary(plane, 0, PLANE), d)).isTrue();
+        Masks.assertTip(d, 190f, 170f, 3f);
+        Masks.assertEntry(d, 60f, 0f, 3f);
+    }
 }
