@@ -17,11 +17,12 @@ import static org.bytedeco.opencv.global.opencv_ximgproc.thinning;
 
 /**
  * Finds a flexible instrument (a guidewire, a catheter) in a segmentation: the largest connected component of the
- * mask is thinned to a one-pixel skeleton (OpenCV's Zhang-Suen thinning); the skeleton pixel nearest the image
- * border is where the wire enters; its end points are the pixels with a single neighbour, and the tip is the end
- * point farthest from the entry along the skeleton (breadth-first geodesic distance), refined with the tip heat
- * map's peak when that lies near it. Allocation-free on the Java heap after construction (OpenCV's thinning
- * allocates its own native output). One instance per thread.
+ * mask (of a labelled mask, its pieces joined first: {@link #joinPieces}) is thinned to a one-pixel skeleton
+ * (OpenCV's Zhang-Suen thinning); the skeleton pixel nearest the image border is where the wire enters; its end
+ * points are the pixels with a single neighbour, and the tip is the end point farthest from the entry along the
+ * skeleton (breadth-first geodesic distance), refined with the tip heat map's peak when that lies near it.
+ * Allocation-free on the Java heap after construction (OpenCV's thinning allocates its own native output; a labelled
+ * mask's join makes its kernel once). One instance per thread.
  */
 public final class WireLocator extends MaskLocator {
     private static final int MAX_ENDPOINTS = 256;
@@ -36,7 +37,7 @@ public final class WireLocator extends MaskLocator {
     private final Mat skeletonMat;
     private final Mat thinned = new Mat();
     private final double agreePx;
-    /** Gaps a labelled wire's pieces are joined across (a labeller leaves a faint stretch out); made when first needed. */
+    /** What joins a labelled wire's pieces (a labeller leaves a faint stretch out); made when first needed. */
     private Mat joinKernel;
 
     public WireLocator(int width, int height) {
