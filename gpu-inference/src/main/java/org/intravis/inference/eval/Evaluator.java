@@ -484,7 +484,7 @@ public final class Evaluator {
                             + ")");
                     return false;
                 }
-                labels = LabelRaster.read(lf);
+                labels = LabelRaster.read(lf, colours);
                 if (labels == null) {
                     skip(name, "label map " + lf + " cannot be read");
                     return false;

@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param values  per pixel, the first band's value (a palette index for palette PNGs)
  * @param nonZero per pixel, whether any colour band is non-zero (a JPEG's: above half its brightest value; a mask
  *                painted on a transparent layer: its alpha)
- * @param rgb     per pixel, its colour as {@code 0xRRGGBB} (a palette PNG's: the palette's; for colour label maps)
+ * @param rgb     per pixel, its colour as {@code 0xRRGGBB} (a palette PNG's: the palette's; for colour label maps),
+ *                null unless asked for (reading colours costs about 30 ms a 1080x860 mask)
  */
 record LabelRaster(int width, int height, int[] values, boolean[] nonZero, int[] rgb) {
 
@@ -80,6 +81,11 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero, int[]
      * pixels are set, where it varies (a needle painted on a transparent layer) the alpha does.
      */
     static LabelRaster read(Path file) {
+        return read(file, false);
+    }
+
+    /** As {@link #read(Path)}, with each pixel's colour too when {@code colours}. */
+    static LabelRaster read(Path file, boolean colours) {
         java.awt.image.BufferedImage img;
         try {
             img = javax.imageio.ImageIO.read(file.toFile());
@@ -96,7 +102,7 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero, int[]
         // a palette's alpha is in its colours, not a band of the raster
         int alphaBand = img.getColorModel().hasAlpha() && bands > 1 ? bands - 1 : -1;
         int[] values = new int[w * h];
-        int[] rgb = new int[w * h];
+        int[] rgb = colours ? new int[w * h] : null;
         int[] colour = new int[w * h]; // per pixel, its brightest colour band
         int[] alpha = alphaBand < 0 ? null : new int[w * h];
         int max = 0;
@@ -105,7 +111,9 @@ record LabelRaster(int width, int height, int[] values, boolean[] nonZero, int[]
             for (int x = 0; x < w; x++) {
                 r.getPixel(x, y, px);
                 values[y * w + x] = px[0];
-                rgb[y * w + x] = img.getRGB(x, y) & 0xFFFFFF;
+                if (rgb != null) {
+                    rgb[y * w + x] = img.getRGB(x, y) & 0xFFFFFF;
+                }
                 int b = 0;
                 for (int i = 0; i < bands; i++) {
                     if (i != alphaBand) {
