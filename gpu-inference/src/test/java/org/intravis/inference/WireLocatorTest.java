@@ -73,6 +73,7 @@ class WireLocatorTest {
         double apart = Math.abs(Math.IEEEremainder(entryAngle - tipAngle, 2 * Math.PI));
         assertThat(apart).isCloseTo(Math.PI, within(0.2)); // opposite side of the loop
     }
+
     /**
      * A labelled wire drawn in pieces (a faint stretch left out) is scored to its far end: the pieces are joined
      * across a gap of a few pixels. Before, the truth's tip was the end of the largest piece (here the entering one,
