@@ -183,11 +183,14 @@ export class StreamView {
     // style and layout pass (on a software-composited display, a repaint) that the next frame waits behind
     const title = h.overlayStatus === 'FAILED' ? (this.failure || '') : '';
     const className = `badge ai ${cls}${text ? '' : ' hidden'}`;
+    const changed = this.badge.textContent !== text || this.badge.className !== className;
     if (this.badge.textContent !== text) this.badge.textContent = text;
     if (this.badge.title !== title) this.badge.title = title;
     if (this.badge.className !== className) this.badge.className = className;
     const gt = !!(this.drawnOverlay && this.drawnOverlay.origin === 'GROUND_TRUTH');
-    if (this.originBadge.classList.contains('hidden') === gt) this.originBadge.classList.toggle('hidden', !gt);
+    const originChanged = this.originBadge.classList.contains('hidden') === gt;
+    if (originChanged) this.originBadge.classList.toggle('hidden', !gt);
+    if (changed || originChanged) this.fitBanner(); // a badge that came, went or changed: the alert's room changed
   }
 
   renderBanner() {
@@ -217,8 +220,14 @@ export class StreamView {
    */
   fitBanner() {
     const b = this.banner;
+    // measured only when what decides the fit changed: while an alert shows its distance changes with every overlay,
+    // mostly in digits of the same count, and a measurement forces the page's layout at once
+    const key = b.classList.contains('hidden') ? '' : `${b.textContent.length}|${this.stripWidth}|`
+      + `${this.badge.className}|${this.badge.textContent}|${this.originBadge.className}`;
+    if (key === this.fitKey) return;
+    this.fitKey = key;
     if (b.style.fontSize) b.style.fontSize = '';
-    if (b.classList.contains('hidden')) return;
+    if (!key) return;
     // the badges beside it (the AI's state, the ground-truth label) keep their words too, up to a quarter of the
     // strip each: the alert is the larger and comes first
     const strip = b.parentElement.clientWidth;
