@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +53,7 @@ class BundledModelsTest {
     @Test
     void segmentationOnHeldOutFramesMatchesTheReferenceImplementation(@TempDir Path dir) throws Exception {
         JsonNode report = Evaluator.run(new Evaluator.Options("ultrasound", samples.resolve("ultrasound/images"),
-                samples.resolve("ultrasound/masks"), Map.of("nerve", 1, "vessel", 2), null,
+                samples.resolve("ultrasound/masks"), Map.of("nerve", List.of(1), "vessel", List.of(2)), null,
                 dir.resolve("report.json"), null, "cpu", null));
 
         for (String cls : new String[] {"vessel", "nerve"}) {

@@ -37,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--classes", paramLabel = "NAME=VALUE,...",
             description = "Label values of the model's classes (default nerve=1,vessel=2), or their colours in colour "
-                    + "label maps (nerve=#ffff00,vessel=#ff0000).")
+                    + "label maps (nerve=#ffff00,vessel=#ff0000); a class of several values: vessel=2+3.")
     String classes;
 
     @Option(names = "--needle-masks", paramLabel = "DIR",

@@ -67,7 +67,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * <ul>
  *   <li>Segmentation ({@code --labels}): label maps matched to images by file name as {@link LabelRaster#match}
  *       says (lossless files only), class values from {@code --classes} (or the classes' colours,
- *       {@code vessel=#ff0000}, in label maps saved as colour pictures). The predicted label map is, per pixel,
+ *       {@code vessel=#ff0000}, in label maps saved as colour pictures; a class marked by several, such as artery
+ *       and vein both "vessel", as {@code vessel=2+3}). The predicted label map is, per pixel,
  *       the class with the highest probability among those above their threshold (at the label map's size).
  *       Per class, Dice and IoU are averaged over the frames where the class is in the ground truth or in the
  *       prediction.</li>
@@ -98,7 +99,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
  * the most confident tracked tip that is not lost. A frame without a mask is still fed (so the tracker sees the
  * whole sequence) but not scored.
  * <p>
- * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values or colours) and
+ * {@code --dump DIR} writes each frame's predicted label map ({@code <name>.png}, class values or colours, a
+ * class's first where it has several) and
  * {@code predictions.json} (tips in image pixels, with their confidence and low flag, and with needle masks the
  * truth's tip they were scored against and the error; in sequence mode their track
  * state and id, the alerts and how many tips the overlay shows; for a model with the content crop the picture box it
@@ -111,7 +113,8 @@ public final class Evaluator {
      * @param model       model name or {@code .onnx} path
      * @param images      folder of images
      * @param labels      folder of label maps, or null
-     * @param classes     class name (a model channel) to label value; empty: nerve=1, vessel=2 where the model has them
+     * @param classes     class name (a model channel) to its label values (or colours: {@link #COLOUR}); empty:
+     *                    nerve=1, vessel=2 where the model has them
      * @param needleMasks folder of binary needle masks, or null
      * @param report      where the JSON report goes, or null (none written: the caller prints the summary)
      * @param dump        folder for predicted label maps and tips, or null
@@ -121,7 +124,7 @@ public final class Evaluator {
      * @param fps         the sequence's frame rate (the tracker's time step)
      * @param withinPx    how near the truth a tip must be for the {@code within} rates (px of the mask)
      */
-    public record Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
+    public record Options(String model, Path images, Path labels, Map<String, List<Integer>> classes, Path needleMasks,
                           Path report, Path dump, String device, Path modelsDir, boolean sequence, double fps,
                           double withinPx) {
         public Options {
@@ -134,14 +137,14 @@ public final class Evaluator {
         }
 
         /** Tips scored as right within {@link #DEFAULT_WITHIN_PX}. */
-        public Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
+        public Options(String model, Path images, Path labels, Map<String, List<Integer>> classes, Path needleMasks,
                        Path report, Path dump, String device, Path modelsDir, boolean sequence, double fps) {
             this(model, images, labels, classes, needleMasks, report, dump, device, modelsDir, sequence, fps,
                     DEFAULT_WITHIN_PX);
         }
 
         /** Frames evaluated independently. */
-        public Options(String model, Path images, Path labels, Map<String, Integer> classes, Path needleMasks,
+        public Options(String model, Path images, Path labels, Map<String, List<Integer>> classes, Path needleMasks,
                        Path report, Path dump, String device, Path modelsDir) {
             this(model, images, labels, classes, needleMasks, report, dump, device, modelsDir, false, DEFAULT_FPS);
         }
@@ -183,9 +186,12 @@ public final class Evaluator {
                 : Integer.toString(classValue);
     }
 
-    /** Parses {@code nerve=1,vessel=2}, or colours: {@code nerve=#ffff00,vessel=#ff0000}. */
-    public static Map<String, Integer> parseClasses(String text) {
-        Map<String, Integer> out = new LinkedHashMap<>();
+    /**
+     * Parses {@code nerve=1,vessel=2}, or colours: {@code nerve=#ffff00,vessel=#ff0000}. A class marked by several
+     * values (artery and vein both "vessel") takes them all: {@code vessel=2+3}, or the name given again.
+     */
+    public static Map<String, List<Integer>> parseClasses(String text) {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
             return out;
         }
@@ -195,33 +201,49 @@ public final class Evaluator {
             if (eq <= 0 || eq == p.length() - 1) {
                 throw new IllegalArgumentException("--classes: '" + p + "' is not NAME=VALUE (e.g. nerve=1,vessel=2)");
             }
-            String value = p.substring(eq + 1).trim();
-            int v;
-            if (value.startsWith("#")) {
-                if (!value.matches("#[0-9a-fA-F]{6}")) {
-                    throw new IllegalArgumentException("--classes: colour of '" + p + "' is not #RRGGBB (e.g. "
-                            + "#ff0000)");
-                }
-                v = COLOUR | Integer.parseInt(value.substring(1), 16);
-            } else {
-                try {
-                    v = Integer.parseInt(value);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--classes: value of '" + p + "' is not a whole number or a "
-                            + "#RRGGBB colour");
-                }
-                if (v < 1 || v > 255) {
-                    throw new IllegalArgumentException("--classes: value of '" + p + "' must be 1..255 (0 is "
-                            + "background)");
+            List<Integer> values = out.computeIfAbsent(p.substring(0, eq).trim().toLowerCase(Locale.ROOT),
+                    k -> new ArrayList<>());
+            for (String one : p.substring(eq + 1).split("\\+", -1)) { // "2+" is an error, not 2
+                int v = classValue(p, one.trim());
+                if (!values.contains(v)) {
+                    values.add(v);
                 }
             }
-            out.put(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), v);
         }
-        if (out.values().stream().map(Evaluator::isColour).distinct().count() > 1) {
+        if (out.values().stream().flatMap(List::stream).map(Evaluator::isColour).distinct().count() > 1) {
             throw new IllegalArgumentException("--classes: give every class a value or every class a colour, not both ("
                     + text.trim() + ")");
         }
+        Map<Integer, String> owner = new HashMap<>();
+        out.forEach((c, values) -> values.forEach(v -> {
+            String other = owner.putIfAbsent(v, c);
+            if (other != null) {
+                throw new IllegalArgumentException("--classes: " + describe(v) + " is given to both " + other + " and "
+                        + c);
+            }
+        }));
         return out;
+    }
+
+    /** One value of {@code part}'s class: {@code 2}, or {@code #ff0000} as {@link #COLOUR} with its 24 bits. */
+    private static int classValue(String part, String value) {
+        if (value.startsWith("#")) {
+            if (!value.matches("#[0-9a-fA-F]{6}")) {
+                throw new IllegalArgumentException("--classes: colour of '" + part + "' is not #RRGGBB (e.g. #ff0000)");
+            }
+            return COLOUR | Integer.parseInt(value.substring(1), 16);
+        }
+        int v;
+        try {
+            v = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--classes: value of '" + part + "' is not a whole number or a #RRGGBB "
+                    + "colour");
+        }
+        if (v < 1 || v > 255) {
+            throw new IllegalArgumentException("--classes: value of '" + part + "' must be 1..255 (0 is background)");
+        }
+        return v;
     }
 
     private Evaluator() {
@@ -238,12 +260,12 @@ public final class Evaluator {
         }
         ModelSource source = ModelSource.locate(o.model(), o.modelsDir());
         ModelSpec spec = source.spec();
-        Map<String, Integer> classes = new LinkedHashMap<>(o.classes() == null ? Map.of() : o.classes());
+        Map<String, List<Integer>> classes = new LinkedHashMap<>(o.classes() == null ? Map.of() : o.classes());
         if (classes.isEmpty()) {
             DEFAULT_LABELS.forEach((zone, value) -> {
                 int c = spec.channel(zone);
                 if (c >= 0 && spec.roles().role(c) == OutputRole.ZONE) {
-                    classes.put(zone, value);
+                    classes.put(zone, List.of(value));
                 }
             });
         }
@@ -272,7 +294,7 @@ public final class Evaluator {
         private final Options o;
         private final ModelSpec spec;
         private final InferenceBackend backend;
-        private final Map<String, Integer> classes;
+        private final Map<String, List<Integer>> classes; // a class's label values (or colours), the first its own
         private final boolean colours; // the classes are colours of colour label maps
         private final Map<String, Integer> codes = new LinkedHashMap<>(); // a class's value in the predicted label map
         private final Preprocessor pre;
@@ -310,15 +332,15 @@ public final class Evaluator {
         private final ArrayNode dumped;
         private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-        Run(Options o, ModelSpec spec, InferenceBackend backend, Map<String, Integer> classes) {
+        Run(Options o, ModelSpec spec, InferenceBackend backend, Map<String, List<Integer>> classes) {
             this.o = o;
             this.spec = spec;
             this.backend = backend;
             this.classes = classes;
-            this.colours = classes.values().stream().anyMatch(Evaluator::isColour);
+            this.colours = classes.values().stream().flatMap(List::stream).anyMatch(Evaluator::isColour);
             int k = 0;
-            for (Map.Entry<String, Integer> e : classes.entrySet()) { // colours: 1, 2, ... in the order given
-                codes.put(e.getKey(), colours ? ++k : e.getValue());
+            for (Map.Entry<String, List<Integer>> e : classes.entrySet()) { // colours: 1, 2, ... in the order given
+                codes.put(e.getKey(), colours ? ++k : e.getValue().get(0));
             }
             this.pre = new Preprocessor(spec);
             this.row = new TensorRow(spec, backend.inputRow(0, 0));
@@ -372,11 +394,7 @@ public final class Evaluator {
                 putMean(c, "dice", acc[0], acc[2]);
                 putMean(c, "iou", acc[1], acc[2]);
                 c.put("frames", (int) acc[2]);
-                if (colours) {
-                    c.put("value", describe(classes.get(e.getKey())));
-                } else {
-                    c.put("value", classes.get(e.getKey()));
-                }
+                putValues(c, "value", classes.get(e.getKey()));
             }
             if (o.needleMasks() != null) {
                 ObjectNode n = report.putObject("needle");
@@ -414,13 +432,7 @@ public final class Evaluator {
                 ObjectNode d = json.createObjectNode();
                 d.put("model", spec.name() + " " + spec.version());
                 ObjectNode cls = d.putObject("classes");
-                classes.forEach((c, v) -> {
-                    if (colours) {
-                        cls.put(c, describe(v));
-                    } else {
-                        cls.put(c, v);
-                    }
-                });
+                classes.forEach((c, v) -> putValues(cls, c, v));
                 ObjectNode th = d.putObject("thresholds");
                 classes.keySet().forEach(c -> th.put(c, spec.threshold(c)));
                 d.put("tip_coordinates", "image pixels, pixel centres at whole numbers");
@@ -637,7 +649,7 @@ public final class Evaluator {
             byte[] out = new byte[w * h];
             float[] best = new float[w * h];
             Size size = new Size(w, h);
-            for (Map.Entry<String, Integer> e : classes.entrySet()) {
+            for (Map.Entry<String, List<Integer>> e : classes.entrySet()) {
                 int c = spec.channel(e.getKey());
                 float threshold = (float) spec.threshold(e.getKey());
                 Mat src = new Mat(spec.height(), spec.width(), CV_32FC1,
@@ -657,11 +669,41 @@ public final class Evaluator {
             return out;
         }
 
+        /**
+         * A class's label value, or its colour ({@code #ff0000}) with colour classes, under {@code key}; a class of
+         * several values (artery and vein both "vessel") as a list of them.
+         */
+        private void putValues(ObjectNode node, String key, List<Integer> values) {
+            if (values.size() > 1) {
+                ArrayNode all = node.putArray(key);
+                values.forEach(v -> {
+                    if (colours) {
+                        all.add(describe(v));
+                    } else {
+                        all.add(v);
+                    }
+                });
+            } else if (colours) {
+                node.put(key, describe(values.get(0)));
+            } else {
+                node.put(key, values.get(0));
+            }
+        }
+
+        private static boolean isAny(int value, int[] values) {
+            for (int v : values) {
+                if (value == v) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The predicted label map in the classes' colours (BGR, as OpenCV writes it), black where none. */
         private Mat colourLabelMap(byte[] predicted, int w, int h) {
             byte[] bgr = new byte[w * h * 3];
             int[] colourOf = new int[256];
-            classes.forEach((c, v) -> colourOf[codes.get(c)] = v & 0xFFFFFF);
+            classes.forEach((c, v) -> colourOf[codes.get(c)] = v.get(0) & 0xFFFFFF);
             for (int i = 0; i < predicted.length; i++) {
                 int rgb = colourOf[predicted[i] & 0xFF];
                 bgr[3 * i] = (byte) rgb;
@@ -675,14 +717,14 @@ public final class Evaluator {
 
         /** {@code truth}: the label map's values, or with colour classes its colours ({@code 0xRRGGBB}). */
         private void score(byte[] predicted, int[] truth) {
-            for (Map.Entry<String, Integer> e : classes.entrySet()) {
-                int v = e.getValue() & 0xFFFFFF; // a colour's 24 bits
+            for (Map.Entry<String, List<Integer>> e : classes.entrySet()) {
+                int[] v = e.getValue().stream().mapToInt(x -> x & 0xFFFFFF).toArray(); // a colour's 24 bits
                 int code = codes.get(e.getKey());
                 long inter = 0;
                 long a = 0;
                 long b = 0;
                 for (int i = 0; i < truth.length; i++) {
-                    boolean t = truth[i] == v;
+                    boolean t = isAny(truth[i], v);
                     boolean p = (predicted[i] & 0xFF) == code;
                     a += t ? 1 : 0;
                     b += p ? 1 : 0;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -551,6 +552,41 @@ class EvaluatorTest {
         assertThatThrownBy(() -> Evaluator.parseClasses("vessel=red")).hasMessageContaining("#RRGGBB colour");
     }
 
+    /**
+     * A class marked by several values (an artery 2 and a vein 3, both "vessel" to the model) is scored against them
+     * all when given as {@code vessel=2+3} (or the name twice); given as {@code vessel=2} the vein counts against the
+     * model. A value given to two classes is an error.
+     */
+    @Test
+    void aClassOfSeveralLabelValuesIsScoredAgainstThemAll(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/a.png"), picture(box(10, 10, 29, 29, VESSEL), box(60, 10, 79, 29, VESSEL)));
+        write(dir.resolve("labels/a.png"), picture(box(10, 10, 29, 29, 2), box(60, 10, 79, 29, 3)));
+        ObjectNode both = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"),
+                dir.resolve("labels"), Evaluator.parseClasses("nerve=1,vessel=2+3"), null, dir.resolve("r.json"),
+                dir.resolve("dump"), "cpu", null));
+        assertThat(both.at("/vessel/dice").asDouble()).isEqualTo(1.0);
+        assertThat(both.at("/vessel/value").toString()).isEqualTo("[2,3]");
+        assertThat(both.at("/nerve/value").asInt()).isEqualTo(1);
+        JsonNode d = new ObjectMapper().readTree(dir.resolve("dump/predictions.json").toFile());
+        assertThat(d.at("/classes/vessel").toString()).isEqualTo("[2,3]");
+        Mat dumped = imread(dir.resolve("dump/a.png").toString(), IMREAD_UNCHANGED);
+        assertThat(dumped.ptr(20, 70).get() & 0xFF).isEqualTo(2); // a class's first value in the dumped map
+
+        ObjectNode arteryOnly = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"),
+                dir.resolve("labels"), Evaluator.parseClasses("vessel=2"), null, dir.resolve("r.json"), null, "cpu",
+                null));
+        assertThat(arteryOnly.at("/vessel/dice").asDouble()).isCloseTo(2.0 * 400 / (400 + 800), within(1e-9));
+
+        assertThat(Evaluator.parseClasses("vessel=2, Vessel=3,nerve=1")).isEqualTo(Evaluator.parseClasses(
+                "vessel=2+3,nerve=1"));
+        assertThat(Evaluator.parseClasses("vessel=#ff0000+#0000FF").get("vessel"))
+                .containsExactly(Evaluator.COLOUR | 0xff0000, Evaluator.COLOUR | 0x0000ff);
+        assertThatThrownBy(() -> Evaluator.parseClasses("vessel=2+3,nerve=3"))
+                .hasMessageContaining("3 is given to both vessel and nerve");
+        assertThatThrownBy(() -> Evaluator.parseClasses("vessel=2+")).hasMessageContaining("not a whole number");
+        assertThatThrownBy(() -> Evaluator.parseClasses("vessel=2+#ff0000")).hasMessageContaining("not both");
+    }
+
     @Test
     void withoutGroundTruthOnlyFramesAndTimingsAreReported(@TempDir Path dir) throws Exception {
         byte[] a = picture(box(10, 10, 29, 29, VESSEL));
@@ -573,7 +609,7 @@ class EvaluatorTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--images").hasMessageContaining("is not a folder");
         Files.createDirectories(dir.resolve("images"));
         assertThatThrownBy(() -> Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"), null,
-                Map.of("kidney", 3), null, dir.resolve("r.json"), null, "cpu", null)))
+                Map.of("kidney", List.of(3)), null, dir.resolve("r.json"), null, "cpu", null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no channel 'kidney'");
     }
 
