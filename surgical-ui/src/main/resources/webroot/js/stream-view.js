@@ -216,7 +216,10 @@ export class StreamView {
    * Shrinks the alert's words until they fit the strip, down to half their usual size (then an ellipsis): the font
    * follows the window's width, and a tile on the surgeon's page is a part of it, so the zone, the distance or the
    * count of further alerts at the end would otherwise be cut off, or the AI's badge beside it squeezed to nothing.
-   * One measurement: the words (and the banner's padding, in em) scale with the font.
+   * The badges beside it (the AI's state, the ground-truth label) shrink with it, so that they keep their words and
+   * the alert stays the larger, while the alert keeps half its size and the badges 12 px; past that the alert's words
+   * come first: the badges are cut to a quarter of the strip each. One measurement: the words (and the padding and
+   * margins, in em) scale with the font.
    */
   fitBanner() {
     const b = this.banner;
@@ -226,20 +229,26 @@ export class StreamView {
       + `${this.badge.className}|${this.badge.textContent}|${this.originBadge.className}`;
     if (key === this.fitKey) return;
     this.fitKey = key;
-    if (b.style.fontSize) b.style.fontSize = '';
+    const shown = [this.badge, this.originBadge].filter((g) => !g.classList.contains('hidden'));
+    for (const e of [b, this.badge, this.originBadge]) if (e.style.fontSize) e.style.fontSize = '';
     if (!key) return;
-    // the badges beside it (the AI's state, the ground-truth label) keep their words too, up to a quarter of the
-    // strip each: the alert is the larger and comes first
+    if (b.scrollWidth <= b.clientWidth && shown.every((g) => g.scrollWidth <= g.clientWidth)) return; // all fit
+    // from here on nothing has room to spare, so the banner is as wide as its words (it grows only into free space)
     const strip = b.parentElement.clientWidth;
-    let room = strip;
-    for (const g of [this.badge, this.originBadge]) {
-      if (!g.classList.contains('hidden')) {
-        room -= Math.min(strip / 4, g.scrollWidth + 2 * parseFloat(getComputedStyle(g).marginLeft));
-      }
-    }
-    if (b.scrollWidth <= room) return;
+    // a badge's margins are 0.4em a side; the AI badge's left one is 'auto' (it keeps to the strip's right end), which
+    // reads as the free space it takes up: the right one stands for both
+    const widths = shown.map((g) => g.scrollWidth + 2 * parseFloat(getComputedStyle(g).marginRight));
+    const fonts = shown.map((g) => parseFloat(getComputedStyle(g).fontSize));
+    const words = b.scrollWidth;
     const size = parseFloat(getComputedStyle(b).fontSize);
-    b.style.fontSize = `${Math.max(size / 2, Math.floor(size * (room / b.scrollWidth) * 0.97))}px`;
+    const all = (strip / (words + widths.reduce((sum, w) => sum + w, 0))) * 0.97;
+    if (all >= 0.5 && fonts.every((px) => px * all >= 12)) {
+      b.style.fontSize = `${Math.floor(size * all)}px`;
+      shown.forEach((g, i) => { g.style.fontSize = `${Math.floor(fonts[i] * all)}px`; });
+      return;
+    }
+    const room = strip - widths.reduce((sum, w) => sum + Math.min(strip / 4, w), 0);
+    if (words > room) b.style.fontSize = `${Math.max(size / 2, Math.floor(size * (room / words) * 0.97))}px`;
   }
 
   /** Connection and signal state: reconnecting, no signal, or nothing (all well). */

@@ -113,9 +113,21 @@ class DisplayStatesBrowserTest {
         screenshot(page, "display-no-signal-last-known-alert");
         page.setViewportSize(640, 360); // a smaller display, or a tile that narrows: fitted again
         waitFor("the alert's words fitted to the narrower strip", 5_000, view::bannerWordsFit);
+        // while the alert shows its distance changes with every overlay, in words of the same length: the fit (a
+        // forced layout, a size written) is not done again for each
+        Object restyled = page.evaluate("(id) => { const v = window.intravis.views[id]; let n = 0;"
+                + " const o = new MutationObserver((m) => { n += m.length; });"
+                + " o.observe(v.banner, {attributes: true, attributeFilter: ['style']});"
+                + " for (let i = 0; i < 10; i++) { v.alerts.onEvent({seq: 4 + i, id: 3, event: 'raise',"
+                + "  level: 'critical', kind: 'trajectory', zoneClass: 'nogo', zone: 1, mm: 12.4 + i / 10, px: 203});"
+                + "  v.renderBanner(); }"
+                + " return new Promise((done) => setTimeout(() => { o.disconnect(); done(v.banner.style.fontSize"
+                + "  + '|' + n + '|' + v.banner.textContent); }, 100)); }", STREAM);
+        assertThat((String) restyled).as("the banner's size, the writes to it over ten distances, its words")
+                .matches("\\d+(\\.\\d+)?px\\|0\\|.*\\(13\\.3 mm\\)  \\(\\+2\\)");
         page.setViewportSize(960, 540);
         page.evaluate("(id) => { const v = window.intravis.views[id]; for (const i of [1, 2, 3])"
-                + " v.alerts.onEvent({seq: 3 + i, id: i, event: 'clear'}); v.renderBanner(); }", STREAM);
+                + " v.alerts.onEvent({seq: 13 + i, id: i, event: 'clear'}); v.renderBanner(); }", STREAM);
         assertThat(view.bannerShown()).isEmpty();
 
         startSender(port);
@@ -189,6 +201,23 @@ class DisplayStatesBrowserTest {
         assertThat(((java.util.Map<?, ?>) view.drawnOverlay().get("model")).get("pace"))
                 .as("the overlay message says the share").isEqualTo("1 of 2 frames");
         screenshot(page, "display-ai-paced");
+        // on the surgeon's page (its tile narrower than the window whose width sets the font) with a long alert
+        // beside it, the badge keeps its words too: the alert shrinks to make room for them
+        Page surgeonPage = chromium.page(1280, 800);
+        surgeonPage.navigate(TestApps.url(app, "/?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage surgeon = new StreamPage(surgeonPage, STREAM);
+        waitFor("AI REDUCED (1 of 2 frames) on the surgeon's page", 30_000,
+                () -> surgeon.ai().endsWith("1 of 2 frames)"));
+        surgeonPage.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " for (const [i, level] of [[1, 'caution'], [2, 'warning'], [3, 'critical']])"
+                + "  v.alerts.onEvent({seq: i, id: 100 + i, event: 'raise', level, kind: 'trajectory',"
+                + "   zoneClass: 'nogo', zone: 1, mm: 12.3, px: 203});"
+                + " v.renderBanner(); }", STREAM);
+        assertThat(surgeon.bannerShown()).contains("CRITICAL: trajectory enters NO-GO ZONE (12.3 mm)");
+        assertThat(surgeon.bannerWordsFit()).as("no word of the alert cut off: %s", surgeon.stripLayout()).isTrue();
+        assertThat(surgeon.aiBadgeWordsFit()).as("no word of '%s' cut off: %s", surgeon.ai(), surgeon.stripLayout())
+                .isTrue();
+        screenshot(surgeonPage, "surgeon-ai-paced-alert");
         app.engine().inference().orElseThrow().pace(0);
         waitFor("the pace gone from the badge", 30_000, () -> !view.ai().contains("of 2 frames"));
     }

@@ -90,6 +90,21 @@ final class StreamPage {
                 + " return b.offsetWidth > 0 && b.scrollWidth <= b.clientWidth; }", stream));
     }
 
+    /** Whether the AI's badge shows and every word of it fits its box (none cut off by an ellipsis). */
+    boolean aiBadgeWordsFit() {
+        return Boolean.TRUE.equals(page.evaluate("(id) => { const g = window.intravis.views[id].badge;"
+                + " return g.offsetWidth > 0 && g.scrollWidth <= g.clientWidth; }", stream));
+    }
+
+    /** The alert strip's layout, for a failure's message: each box's width, the width its words need, its font. */
+    String stripLayout() {
+        return String.valueOf(page.evaluate("(id) => { const v = window.intravis.views[id];"
+                + " const d = (e) => e.className + ' ' + e.clientWidth + '/' + e.scrollWidth + ' '"
+                + "  + getComputedStyle(e).fontSize;"
+                + " return 'strip ' + v.banner.parentElement.clientWidth + ': ' + [v.banner, v.badge, v.originBadge]"
+                + "  .map(d).join(', '); }", stream));
+    }
+
     /**
      * Whether the alert banner lies wholly outside the picture: its box ends above the video canvas's (the canvas
      * spans the whole stage, so this holds for any picture drawn in it).
