@@ -27,7 +27,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model name (ultrasound, fluoroscopy) or .onnx path.")
     String model;
 
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Images (any format OpenCV reads).")
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Images (any format OpenCV reads; "
+            + "16-bit ones by the bits they use, e.g. a 12-bit export's 0..4095 as 0..255).")
     Path images;
 
     @Option(names = "--labels", paramLabel = "DIR",
@@ -87,6 +88,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         System.out.printf("%s %s on %s: %d frames%n", r.at("/model/name").asText(), r.at("/model/version").asText(),
                 r.at("/model/device").asText(), r.get("frames").asInt());
+        if (r.has("sixteen_bit_images")) { // say it: a 12-bit export read as 16 bits would have been nearly black
+            System.out.printf("  %d image(s) of 16 bits, read by the %d bits they use%n",
+                    r.at("/sixteen_bit_images/images").asInt(), r.at("/sixteen_bit_images/read_as_bits").asInt());
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().has("dice") && labels != null) { // without --labels there is nothing to compare

@@ -4,6 +4,7 @@ import org.intravis.ui.testing.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_16UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 
@@ -142,6 +144,36 @@ class EvaluateCommandTest {
         assertThat(r.code()).isEqualTo(Intravis.EXIT_USER_ERROR);
         assertThat(r.err()).contains("none of its 1 file(s) could be evaluated").contains("notes.txt")
                 .contains("not an image OpenCV can read");
+    }
+
+    /**
+     * A 16-bit export of 12-bit values is read by the bits it uses, and the summary says so; a vessel class given two
+     * label values (an artery 2 and a vein 3) is scored against both.
+     */
+    @Test
+    void sixteenBitImagesAndAClassOfTwoValues(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("images"));
+        short[] px = new short[64 * 64];
+        byte[] label = new byte[64 * 64];
+        for (int y = 10; y < 30; y++) {
+            for (int x = 10; x < 50; x++) {
+                px[y * 64 + x] = 1606; // grey 100 (the echo model's vessel) of 12 bits: 1606 * 255 / 4095
+                label[y * 64 + x] = (byte) (x < 30 ? 2 : 3);
+            }
+        }
+        Mat m = new Mat(64, 64, CV_16UC1);
+        new ShortPointer(m.data()).put(px, 0, px.length);
+        assertThat(imwrite(dir.resolve("images/0001.png").toString(), m)).isTrue();
+        Mat l = new Mat(64, 64, CV_8UC1);
+        new BytePointer(l.data()).put(label, 0, label.length);
+        Files.createDirectories(dir.resolve("labels"));
+        assertThat(imwrite(dir.resolve("labels/0001.png").toString(), l)).isTrue();
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("images").toString(), "--labels", dir.resolve("labels").toString(), "--classes",
+                "nerve=1,vessel=2+3");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 image(s) of 16 bits, read by the 12 bits they use")
+                .contains("vessel   dice 1.00");
     }
 
     /** Without --report the summary is printed and nothing is written. */

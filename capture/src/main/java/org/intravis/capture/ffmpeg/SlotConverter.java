@@ -2,13 +2,17 @@ package org.intravis.capture.ffmpeg;
 
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PixelFormat;
+import org.intravis.pipeline.SignificantBits;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16BE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16LE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
@@ -20,6 +24,10 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
  * it is larger than the stream's geometry: one {@code sws_scale} straight into the slot's memory, rows packed.
  * The scaler is rebuilt only when the picture's size or format changes (a stream that reconnects at another
  * resolution); otherwise nothing is allocated per frame.
+ * <p>
+ * A 16-bit grey picture (a PNG or TIFF export) is first narrowed to 8 bits by the bits it uses
+ * ({@link SignificantBits}: a 12-bit export's 0..4095 as 0..255, not as the nearly black top 8 bits swscale keeps),
+ * the same way the evaluation reads such images.
  */
 public final class SlotConverter implements AutoCloseable {
     private final FrameGeometry geometry;
@@ -34,6 +42,13 @@ public final class SlotConverter implements AutoCloseable {
     private boolean srcFullRange;
     private int dstWidth;
     private int dstHeight;
+    // 16-bit grey: the bits in use, a row read from the picture, the narrowed picture (made on the first such frame)
+    private final SignificantBits significantBits = new SignificantBits();
+    private byte[] wideRow;
+    private byte[] narrowRow;
+    private BytePointer narrowed;
+    private final PointerPointer<?> narrowedData = new PointerPointer<>(4);
+    private final IntPointer narrowedStride = new IntPointer(4);
 
     public SlotConverter(FrameGeometry geometry) {
         this.geometry = geometry;
@@ -41,6 +56,8 @@ public final class SlotConverter implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             dstData.put(i, null);
             dstStride.put(i, 0);
+            narrowedData.put(i, null);
+            narrowedStride.put(i, 0);
         }
     }
 
@@ -51,6 +68,15 @@ public final class SlotConverter implements AutoCloseable {
         int h = frame.height();
         int f = frame.format();
         boolean full = Swscale.fullRange(frame);
+        PointerPointer<?> srcData = input.frameData();
+        IntPointer srcStride = input.frameLinesize();
+        if (f == AV_PIX_FMT_GRAY16BE || f == AV_PIX_FMT_GRAY16LE) {
+            narrow(frame, w, h, f == AV_PIX_FMT_GRAY16BE);
+            f = AV_PIX_FMT_GRAY8;
+            full = true; // 0..255 of the picture's own range
+            srcData = narrowedData;
+            srcStride = narrowedStride;
+        }
         if (w != srcWidth || h != srcHeight || f != srcFormat || full != srcFullRange || sws == null) {
             rebuild(w, h, f, full);
         }
@@ -58,7 +84,41 @@ public final class SlotConverter implements AutoCloseable {
         slot.frame(dstWidth, dstHeight, stride, geometry.format());
         dstData.put(0, slots.of(slot.pixels()));
         dstStride.put(0, stride);
-        sws_scale(sws, input.frameData(), input.frameLinesize(), 0, h, dstData, dstStride);
+        sws_scale(sws, srcData, srcStride, 0, h, dstData, dstStride);
+    }
+
+    /** The 16-bit grey picture of {@code frame} into {@link #narrowed}, 8 bits by the bits it uses. */
+    private void narrow(AVFrame frame, int w, int h, boolean bigEndian) {
+        if (narrowed == null || narrowRow.length != w || narrowed.capacity() < (long) w * h) {
+            if (narrowed != null) {
+                narrowed.close();
+            }
+            narrowed = new BytePointer((long) w * h);
+            wideRow = new byte[2 * w];
+            narrowRow = new byte[w];
+            narrowedData.put(0, narrowed);
+            narrowedStride.put(0, w);
+        }
+        BytePointer src = frame.data(0);
+        long linesize = frame.linesize(0);
+        int hi = bigEndian ? 0 : 1; // where a value's high byte is
+        int max = 0;
+        for (int y = 0; y < h; y++) {
+            src.position(y * linesize).get(wideRow, 0, 2 * w);
+            for (int x = 0; x < w; x++) {
+                max = Math.max(max, (wideRow[2 * x + hi] & 0xFF) << 8 | wideRow[2 * x + 1 - hi] & 0xFF);
+            }
+        }
+        significantBits.see(max);
+        for (int y = 0; y < h; y++) {
+            src.position(y * linesize).get(wideRow, 0, 2 * w);
+            for (int x = 0; x < w; x++) {
+                int v = (wideRow[2 * x + hi] & 0xFF) << 8 | wideRow[2 * x + 1 - hi] & 0xFF;
+                narrowRow[x] = significantBits.narrow(v);
+            }
+            narrowed.position((long) y * w).put(narrowRow, 0, w);
+        }
+        narrowed.position(0);
     }
 
     private void rebuild(int w, int h, int f, boolean fullRange) {
@@ -120,5 +180,9 @@ public final class SlotConverter implements AutoCloseable {
         }
         slots.clear();
         srcWidth = -1;
+        if (narrowed != null) {
+            narrowed.close();
+            narrowed = null;
+        }
     }
 }

@@ -95,6 +95,49 @@ class ImageFolderSourceTest {
         }
     }
 
+    /** A uniform 16-bit grey PNG of {@code level} (0..65535). */
+    private static void grey16(Path file, int level) throws Exception {
+        BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_USHORT_GRAY);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                img.getRaster().setSample(x, y, 0, level);
+            }
+        }
+        assertThat(ImageIO.write(img, "png", file.toFile())).isTrue();
+    }
+
+    /**
+     * 16-bit PNGs are read by the bits they use: a 12-bit export's values (0..4095) as 0..255, a dark frame after
+     * them at the same depth; in colour the same greys. Read as 16 bits (swscale keeps the top 8) the first would be
+     * 6, the dark one 0. Values scaled to the whole 16 bits read as before.
+     */
+    @Test
+    void sixteenBitImagesAreReadByTheBitsTheyUse() throws Exception {
+        Path twelve = Files.createDirectories(dir.resolve("twelve"));
+        grey16(twelve.resolve("f1.png"), 1606); // 1606 * 255 / 4095 = 100.0
+        grey16(twelve.resolve("f2.png"), 3000); // 186.8
+        grey16(twelve.resolve("f3.png"), 100); // 6.2: still 12 bits, not brightened as 8
+        for (String format : new String[] {"gray", "bgr"}) {
+            try (FrameSource s = FrameSources.create("images:" + twelve + "?pace=fast&format=" + format)) {
+                s.open();
+                FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+                List<Double> levels = new ArrayList<>();
+                while (Slots.next(s, slot, 5_000) == Read.FRAME) {
+                    levels.add(Slots.mean(slot));
+                }
+                assertThat(levels).as(format).containsExactly(100.0, 187.0, 6.0);
+            }
+        }
+        Path sixteen = Files.createDirectories(dir.resolve("sixteen"));
+        grey16(sixteen.resolve("f1.png"), 200 * 257);
+        try (FrameSource s = FrameSources.create("images:" + sixteen + "?pace=fast")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(Slots.next(s, slot, 5_000)).isEqualTo(Read.FRAME);
+            assertThat(Slots.mean(slot)).isEqualTo(200.0);
+        }
+    }
+
     @Test
     void colourImagesLargerThanTheFirstAreScaledDownToFit() throws Exception {
         FfmpegCli.run(dir.resolve("a%02d.png"), "-f", "lavfi", "-i", "testsrc2=size=200x150:rate=1", "-frames:v", "2");

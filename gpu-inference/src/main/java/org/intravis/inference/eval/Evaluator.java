@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.intravis.inference.BackendFactory;
@@ -30,6 +31,7 @@ import org.intravis.inference.StreamAnnotator;
 import org.intravis.inference.TensorRow;
 import org.intravis.pipeline.Annotations;
 import org.intravis.pipeline.NaturalOrder;
+import org.intravis.pipeline.SignificantBits;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,9 +48,13 @@ import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_16U;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8U;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
@@ -63,7 +69,8 @@ import static org.intravis.inference.eval.ReportNumbers.putNumber;
 
 /**
  * {@code intravis evaluate}: runs a model over a folder of images and measures it against ground truth, frame by
- * frame, with the same pre- and post-processing as the live path.
+ * frame, with the same pre- and post-processing as the live path (16-bit images read by the bits they use, as the
+ * image-folder source reads them: {@link SignificantBits}).
  * <ul>
  *   <li>Segmentation ({@code --labels}): label maps matched to images by file name as {@link LabelRaster#match}
  *       says (lossless files only), class values from {@code --classes} (or the classes' colours,
@@ -331,6 +338,9 @@ public final class Evaluator {
         private final ArrayNode skipped;
         private final ArrayNode dumped;
         private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        private final SignificantBits significantBits = new SignificantBits(); // 16-bit images: the bits they use
+        private int sixteenBitImages;
+        private int sixteenBitDepth;
 
         Run(Options o, ModelSpec spec, InferenceBackend backend, Map<String, List<Integer>> classes) {
             this.o = o;
@@ -380,6 +390,11 @@ public final class Evaluator {
             model.put("location", backend.location());
             model.put("device", backend.device());
             report.put("frames", frames);
+            if (sixteenBitImages > 0) { // read by the bits they use: a 12-bit export is not taken as nearly black
+                ObjectNode wide = report.putObject("sixteen_bit_images");
+                wide.put("images", sixteenBitImages);
+                wide.put("read_as_bits", sixteenBitDepth);
+            }
             if (masksBeside > 0) { // in the images' folder, read as masks or label maps, not evaluated as images
                 report.put("masks_beside_images", masksBeside);
             }
@@ -479,11 +494,42 @@ public final class Evaluator {
             return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
         }
 
+        /**
+         * An image in the model's channels, 8 bits: a 16-bit one by the bits it uses ({@link SignificantBits}, as
+         * the image-folder source reads it), any other depth as OpenCV reads it as 8 bits.
+         */
+        private Mat read(Path file) {
+            int flags = spec.channels() == 1 ? IMREAD_GRAYSCALE : IMREAD_COLOR;
+            Mat image = imread(file.toString(), flags | IMREAD_ANYDEPTH);
+            if (image == null || image.empty() || image.depth() == CV_8U) {
+                return image;
+            }
+            if (image.depth() != CV_16U) {
+                return imread(file.toString(), flags);
+            }
+            int n = (int) image.total() * image.channels();
+            short[] wide = new short[n];
+            new ShortPointer(image.data()).get(wide, 0, n);
+            int max = 0;
+            for (short v : wide) {
+                max = Math.max(max, v & 0xFFFF);
+            }
+            sixteenBitImages++;
+            sixteenBitDepth = significantBits.see(max);
+            byte[] narrow = new byte[n];
+            for (int i = 0; i < n; i++) {
+                narrow[i] = significantBits.narrow(wide[i] & 0xFFFF);
+            }
+            Mat out = new Mat(image.rows(), image.cols(), CV_8UC(image.channels()));
+            new BytePointer(out.data()).put(narrow, 0, n);
+            return out;
+        }
+
         /** One image; returns whether it was evaluated. */
         private boolean frame(Path file) throws IOException {
             String name = file.getFileName().toString();
             String base = base(name);
-            Mat image = imread(file.toString(), spec.channels() == 1 ? IMREAD_GRAYSCALE : IMREAD_COLOR);
+            Mat image = read(file);
             if (image == null || image.empty()) {
                 skip(name, "not an image OpenCV can read");
                 return false;

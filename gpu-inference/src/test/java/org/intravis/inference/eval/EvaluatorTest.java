@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.bytedeco.opencv.global.opencv_core.CV_16UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
@@ -585,6 +587,30 @@ class EvaluatorTest {
                 .hasMessageContaining("3 is given to both vessel and nerve");
         assertThatThrownBy(() -> Evaluator.parseClasses("vessel=2+")).hasMessageContaining("not a whole number");
         assertThatThrownBy(() -> Evaluator.parseClasses("vessel=2+#ff0000")).hasMessageContaining("not both");
+    }
+
+    /**
+     * A 16-bit image holding a 12-bit export's values (0..4095) is read by the bits it uses, as the image-folder
+     * source reads it: read as 16 bits it would be nearly black (the vessel's grey 100 would be 6) and nothing found.
+     */
+    @Test
+    void sixteenBitImagesAreReadByTheBitsTheyUse(@TempDir Path dir) throws Exception {
+        byte[] a = picture(box(10, 10, 29, 29, VESSEL), box(40, 40, 59, 49, NERVE));
+        short[] twelve = new short[a.length];
+        for (int i = 0; i < a.length; i++) {
+            twelve[i] = (short) Math.round((a[i] & 0xFF) * 4095 / 255.0);
+        }
+        Files.createDirectories(dir.resolve("images"));
+        Mat m = new Mat(S, S, CV_16UC1);
+        new ShortPointer(m.data()).put(twelve, 0, twelve.length);
+        assertThat(imwrite(dir.resolve("images/a.png").toString(), m)).isTrue();
+        write(dir.resolve("labels/a.png"), picture(box(10, 10, 29, 29, 2), box(40, 40, 59, 49, 1)));
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound", dir.resolve("images"),
+                dir.resolve("labels"), Map.of(), null, dir.resolve("r.json"), null, "cpu", null));
+        assertThat(r.at("/vessel/dice").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/nerve/dice").asDouble()).isEqualTo(1.0);
+        assertThat(r.at("/sixteen_bit_images/images").asInt()).isEqualTo(1);
+        assertThat(r.at("/sixteen_bit_images/read_as_bits").asInt()).isEqualTo(12);
     }
 
     @Test
