@@ -6,7 +6,8 @@ package org.intravis.pipeline;
  * (the top 8 bits) those are nearly or wholly black, and the model finds nothing without saying why. The depth is
  * the smallest of 8, 10, 12, 14 or 16 bits that holds the picture's largest value, and it never falls for a source
  * (a dark frame of a 12-bit sequence stays 12-bit, not four times brighter); a 16-bit picture that uses all 16 bits
- * reads as before. Used by the image-folder source and the evaluation alike, so that both see the same pixels.
+ * reads as before. Used where capture converts decoded pictures (an image folder's PNGs and TIFFs, any 16-bit grey
+ * video) and by the evaluation alike, so that both see the same pixels.
  * Not thread-safe: one per source.
  */
 public final class SignificantBits {

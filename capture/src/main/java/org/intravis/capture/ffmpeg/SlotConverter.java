@@ -27,7 +27,8 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
  * <p>
  * A 16-bit grey picture (a PNG or TIFF export) is first narrowed to 8 bits by the bits it uses
  * ({@link SignificantBits}: a 12-bit export's 0..4095 as 0..255, not as the nearly black top 8 bits swscale keeps),
- * the same way the evaluation reads such images.
+ * the same way the evaluation reads such images: two passes over the picture in Java and one small pointer object a
+ * frame, for 16-bit grey sources only.
  */
 public final class SlotConverter implements AutoCloseable {
     private final FrameGeometry geometry;
