@@ -120,6 +120,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         n.path("mask_looked_for").asText());
             }
         }
+        if (r.has("masks_of_another_aspect")) { // scaled to the frame as if they covered it: say so
+            System.out.printf("  %d mask(s) or label map(s) of another aspect than their image (%s), scored as if they "
+                    + "covered the whole frame%n", r.at("/masks_of_another_aspect/count").asInt(),
+                    r.at("/masks_of_another_aspect/first").asText());
+        }
         System.out.printf("  inference median %s ms%n", px(r.at("/inference_ms/median")));
         if (!r.get("skipped").isEmpty()) {
             JsonNode first = r.get("skipped").get(0);

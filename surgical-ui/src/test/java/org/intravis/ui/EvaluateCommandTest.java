@@ -176,6 +176,20 @@ class EvaluateCommandTest {
                 .contains("vessel   dice 1.00");
     }
 
+    /** A label map of another aspect than its image is scored, and the summary says so. */
+    @Test
+    void aMaskOfAnotherAspectIsSaid(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/0001.png"), 10, (byte) 100);
+        Files.createDirectories(dir.resolve("labels"));
+        assertThat(imwrite(dir.resolve("labels/0001.png").toString(), new Mat(32, 64, CV_8UC1,
+                new org.bytedeco.opencv.opencv_core.Scalar(2.0)))).isTrue();
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO, "--images",
+                dir.resolve("images").toString(), "--labels", dir.resolve("labels").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 mask(s) or label map(s) of another aspect than their image (0001.png: 64x64, "
+                + "its mask 64x32), scored as if they covered the whole frame");
+    }
+
     /** Without --report the summary is printed and nothing is written. */
     @Test
     void theReportIsOptional(@TempDir Path dir) throws Exception {

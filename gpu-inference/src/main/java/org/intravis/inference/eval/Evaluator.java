@@ -341,6 +341,8 @@ public final class Evaluator {
         private final SignificantBits significantBits = new SignificantBits(); // 16-bit images: the bits they use
         private int sixteenBitImages;
         private int sixteenBitDepth;
+        private int otherAspect; // masks and label maps of another aspect than their image
+        private String firstOtherAspect = "";
 
         Run(Options o, ModelSpec spec, InferenceBackend backend, Map<String, List<Integer>> classes) {
             this.o = o;
@@ -394,6 +396,11 @@ public final class Evaluator {
                 ObjectNode wide = report.putObject("sixteen_bit_images");
                 wide.put("images", sixteenBitImages);
                 wide.put("read_as_bits", sixteenBitDepth);
+            }
+            if (otherAspect > 0) { // scaled to the frame as if they covered it: maybe wrong, so said
+                ObjectNode other = report.putObject("masks_of_another_aspect");
+                other.put("count", otherAspect);
+                other.put("first", firstOtherAspect);
             }
             if (masksBeside > 0) { // in the images' folder, read as masks or label maps, not evaluated as images
                 report.put("masks_beside_images", masksBeside);
@@ -525,6 +532,23 @@ public final class Evaluator {
             return out;
         }
 
+        /**
+         * Counts a mask or label map whose aspect differs from its image's by more than 1 %: it is scored as if it
+         * covered the whole frame (scaled to it), which is wrong for a mask of a part of it (the picture without its
+         * margins), so the report says so rather than scoring it in silence.
+         */
+        private void otherAspect(String name, Mat image, LabelRaster mask) {
+            if (mask == null) {
+                return;
+            }
+            double imageAspect = (double) image.cols() / image.rows();
+            double maskAspect = (double) mask.width() / mask.height();
+            if (Math.abs(maskAspect / imageAspect - 1) > 0.01 && otherAspect++ == 0) {
+                firstOtherAspect = name + ": " + image.cols() + "x" + image.rows() + ", its mask " + mask.width() + "x"
+                        + mask.height();
+            }
+        }
+
         /** One image; returns whether it was evaluated. */
         private boolean frame(Path file) throws IOException {
             String name = file.getFileName().toString();
@@ -564,6 +588,8 @@ public final class Evaluator {
                 }
             }
 
+            otherAspect(name, image, labels);
+            otherAspect(name, image, needleMask);
             pre.toTensor(image, row);
             long t0 = System.nanoTime();
             try {

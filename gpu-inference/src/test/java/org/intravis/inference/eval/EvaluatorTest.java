@@ -613,6 +613,27 @@ class EvaluatorTest {
         assertThat(r.at("/sixteen_bit_images/read_as_bits").asInt()).isEqualTo(12);
     }
 
+    /**
+     * A mask of another aspect than its image (one of the picture without its margins, say) is scaled to the frame as
+     * if it covered it; the report says how many and which, so that such a score is not taken on trust. A mask of
+     * the same aspect at another size (half the frame's) is not counted.
+     */
+    @Test
+    void masksOfAnotherAspectThanTheirImageAreCounted(@TempDir Path dir) throws Exception {
+        write(dir.resolve("images/a.png"), blank());
+        write(dir.resolve("images/b.png"), blank());
+        Files.createDirectories(dir.resolve("masks"));
+        assertThat(imwrite(dir.resolve("masks/a.png").toString(), new Mat(S / 2, S, CV_8UC1,
+                new org.bytedeco.opencv.opencv_core.Scalar(0.0)))).isTrue();
+        assertThat(imwrite(dir.resolve("masks/b.png").toString(), new Mat(S / 2, S / 2, CV_8UC1,
+                new org.bytedeco.opencv.opencv_core.Scalar(0.0)))).isTrue();
+        ObjectNode r = Evaluator.run(new Evaluator.Options("echo-ultrasound-tip", dir.resolve("images"), null, Map.of(),
+                dir.resolve("masks"), dir.resolve("r.json"), null, "cpu", null));
+        assertThat(r.at("/needle/frames_without_needle").asInt()).isEqualTo(2);
+        assertThat(r.at("/masks_of_another_aspect/count").asInt()).isEqualTo(1);
+        assertThat(r.at("/masks_of_another_aspect/first").asText()).isEqualTo("a.png: 256x256, its mask 256x128");
+    }
+
     @Test
     void withoutGroundTruthOnlyFramesAndTimingsAreReported(@TempDir Path dir) throws Exception {
         byte[] a = picture(box(10, 10, 29, 29, VESSEL));
