@@ -304,6 +304,7 @@ public final class Evaluator {
         private final Map<String, List<Integer>> classes; // a class's label values (or colours), the first its own
         private final boolean colours; // the classes are colours of colour label maps
         private final Map<String, Integer> codes = new LinkedHashMap<>(); // a class's value in the predicted label map
+        private final Map<String, int[]> truthValues = new LinkedHashMap<>(); // a class's values as the truth holds them
         private final Preprocessor pre;
         private final TensorRow row;
         private final float[] probs;
@@ -353,6 +354,7 @@ public final class Evaluator {
             int k = 0;
             for (Map.Entry<String, List<Integer>> e : classes.entrySet()) { // colours: 1, 2, ... in the order given
                 codes.put(e.getKey(), colours ? ++k : e.getValue().get(0));
+                truthValues.put(e.getKey(), e.getValue().stream().mapToInt(x -> x & 0xFFFFFF).toArray()); // 24 bits
             }
             this.pre = new Preprocessor(spec);
             this.row = new TensorRow(spec, backend.inputRow(0, 0));
@@ -790,7 +792,7 @@ public final class Evaluator {
         /** {@code truth}: the label map's values, or with colour classes its colours ({@code 0xRRGGBB}). */
         private void score(byte[] predicted, int[] truth) {
             for (Map.Entry<String, List<Integer>> e : classes.entrySet()) {
-                int[] v = e.getValue().stream().mapToInt(x -> x & 0xFFFFFF).toArray(); // a colour's 24 bits
+                int[] v = truthValues.get(e.getKey());
                 int code = codes.get(e.getKey());
                 long inter = 0;
                 long a = 0;
