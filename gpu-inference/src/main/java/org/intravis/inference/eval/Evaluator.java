@@ -304,7 +304,7 @@ public final class Evaluator {
         private final Map<String, List<Integer>> classes; // a class's label values (or colours), the first its own
         private final boolean colours; // the classes are colours of colour label maps
         private final Map<String, Integer> codes = new LinkedHashMap<>(); // a class's value in the predicted label map
-        private final Map<String, int[]> truthValues = new LinkedHashMap<>(); // a class's values as the truth holds them
+        private final Map<String, int[]> truthValues = new LinkedHashMap<>(); // a class's values in the truth
         private final Preprocessor pre;
         private final TensorRow row;
         private final float[] probs;
