@@ -4,6 +4,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_LOW_DELAY;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_DATA_DISPLAYMATRIX;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_side_data_get;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
@@ -106,6 +109,8 @@ public final class FfmpegInput implements AutoCloseable {
     private boolean stopOnReadError;
     private long deadlineNanos;
     private List<String> unusedOptions = List.of();
+    private DisplayOrientation orientation = DisplayOrientation.UPRIGHT;
+    private double oddAngle = Double.NaN;
 
     private long framesDecoded;
     private long undecodablePackets;
@@ -216,6 +221,9 @@ public final class FfmpegInput implements AutoCloseable {
         timeBaseNum = stream.time_base().num();
         timeBaseDen = Math.max(1, stream.time_base().den());
         startPts = stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time();
+        int[] matrix = displayMatrix(par);
+        orientation = DisplayOrientation.of(matrix);
+        oddAngle = DisplayOrientation.oddAngle(matrix);
         packet = av_packet_alloc();
         frame = av_frame_alloc();
         frameData = frame.data();
@@ -359,6 +367,30 @@ public final class FfmpegInput implements AutoCloseable {
         }
         return (long) ((ts - startPts) * (1_000_000.0 * timeBaseNum / timeBaseDen));
     }
+
+    /** The stream's display matrix (nine numbers), or null when it has none. */
+    private static int[] displayMatrix(AVCodecParameters par) {
+        AVPacketSideData sd = av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
+                AV_PKT_DATA_DISPLAYMATRIX);
+        if (sd == null || sd.isNull() || sd.size() < 36 || sd.data() == null || sd.data().isNull()) {
+            return null;
+        }
+        int[] m = new int[9];
+        new IntPointer(sd.data()).get(m);
+        return m;
+    }
+
+    /** How the stream's pictures are turned to be seen upright (its display matrix; upright without one). */
+    public DisplayOrientation orientation() { return orientation; }
+
+    /** The stream's display angle in degrees clockwise when it is not a quarter turn (left as stored), else NaN. */
+    public double oddDisplayAngle() { return oddAngle; }
+
+    /** The current picture's width as shown, after {@link #orientation()}. */
+    public int shownWidth() { return orientation.swapsSides() ? frame.height() : frame.width(); }
+
+    /** The current picture's height as shown, after {@link #orientation()}. */
+    public int shownHeight() { return orientation.swapsSides() ? frame.width() : frame.height(); }
 
     /** Frame width and height the stream declares (0 when unknown before the first picture). */
     public int declaredWidth() { return fmt.streams(videoIndex).codecpar().width(); }

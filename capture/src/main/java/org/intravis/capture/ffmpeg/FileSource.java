@@ -88,8 +88,8 @@ public final class FileSource extends PlayedSource {
             throw fail("video file " + path + " has no decodable video frame: " + why);
         }
         pending = true;
-        int w = input.frame().width();
-        int h = input.frame().height();
+        int w = input.shownWidth();
+        int h = input.shownHeight();
         FrameGeometry geometry = SlotConverter.fitted(w, h, maxWidth, maxHeight, playback.format());
         geometry(geometry);
         converter = new SlotConverter(geometry);
@@ -99,8 +99,19 @@ public final class FileSource extends PlayedSource {
         pendingPts = ptsOfCurrent();
         status(SourceStatus.STREAMING);
         LOG.info(() -> "opened " + path + ": " + input.codecName() + " " + w + "x" + h + " at "
-                + String.format("%.2f", fps) + " fps, delivered as " + geometry.maxWidth() + "x"
-                + geometry.maxHeight() + " " + geometry.format());
+                + String.format("%.2f", fps) + " fps" + turnedNote(input) + ", delivered as " + geometry.maxWidth()
+                + "x" + geometry.maxHeight() + " " + geometry.format());
+        if (!Double.isNaN(input.oddDisplayAngle())) {
+            LOG.warning(() -> path + " asks to be shown turned by " + Math.round(input.oddDisplayAngle())
+                    + " degrees, not a quarter turn: shown as stored");
+        }
+    }
+
+    /** How the log says a picture stored turned was turned upright (nothing for an upright one). */
+    static String turnedNote(FfmpegInput input) {
+        return input.orientation() == DisplayOrientation.UPRIGHT ? ""
+                : " (stored " + input.frame().width() + "x" + input.frame().height() + ", its display matrix: "
+                + input.orientation().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
     }
 
     @Override

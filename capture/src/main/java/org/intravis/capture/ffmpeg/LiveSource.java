@@ -116,7 +116,7 @@ public final class LiveSource extends ReconnectingSource {
         if (fixedWidth > 0) {
             geometry = new FrameGeometry(fixedWidth, fixedHeight, format);
         } else if (connected) {
-            geometry = SlotConverter.fitted(input.frame().width(), input.frame().height(), maxWidth, maxHeight, format);
+            geometry = SlotConverter.fitted(input.shownWidth(), input.shownHeight(), maxWidth, maxHeight, format);
         } else {
             geometry = new FrameGeometry(maxWidth > 0 ? maxWidth : DEFAULT_WIDTH, maxHeight > 0 ? maxHeight : DEFAULT_HEIGHT,
                     format);

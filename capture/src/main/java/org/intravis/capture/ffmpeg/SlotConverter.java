@@ -9,6 +9,11 @@ import org.intravis.pipeline.FrameGeometry;
 import org.intravis.pipeline.FrameSlot;
 import org.intravis.pipeline.PixelFormat;
 import org.intravis.pipeline.SignificantBits;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16BE;
@@ -18,6 +23,8 @@ import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 /**
  * Writes a decoded picture into a slot in the stream's pixel format, scaled down (keeping its aspect ratio) when
@@ -29,6 +36,10 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
  * ({@link SignificantBits}: a 12-bit export's 0..4095 as 0..255, not as the nearly black top 8 bits swscale keeps),
  * the same way the evaluation reads such images: two passes over the picture in Java and one small pointer object a
  * frame, for 16-bit grey sources only.
+ * <p>
+ * A picture stored turned ({@link FfmpegInput#orientation()}: a display matrix) is scaled into a staging picture as
+ * stored and then turned into the slot with OpenCV, so the slot holds it upright and its size is the turned one; one
+ * more pass over the picture, for turned sources only.
  */
 public final class SlotConverter implements AutoCloseable {
     private final FrameGeometry geometry;
@@ -50,6 +61,12 @@ public final class SlotConverter implements AutoCloseable {
     private BytePointer narrowed;
     private final PointerPointer<?> narrowedData = new PointerPointer<>(4);
     private final IntPointer narrowedStride = new IntPointer(4);
+    // a turned picture: its orientation, the picture as stored and scaled, views of the slots at the shown size
+    private DisplayOrientation srcOrientation = DisplayOrientation.UPRIGHT;
+    private Mat stored;
+    private final PointerPointer<?> storedData = new PointerPointer<>(4);
+    private final IntPointer storedStride = new IntPointer(4);
+    private final Map<ByteBuffer, Mat> shownViews = new IdentityHashMap<>();
 
     public SlotConverter(FrameGeometry geometry) {
         this.geometry = geometry;
@@ -59,6 +76,8 @@ public final class SlotConverter implements AutoCloseable {
             dstStride.put(i, 0);
             narrowedData.put(i, null);
             narrowedStride.put(i, 0);
+            storedData.put(i, null);
+            storedStride.put(i, 0);
         }
     }
 
@@ -78,14 +97,32 @@ public final class SlotConverter implements AutoCloseable {
             srcData = narrowedData;
             srcStride = narrowedStride;
         }
-        if (w != srcWidth || h != srcHeight || f != srcFormat || full != srcFullRange || sws == null) {
-            rebuild(w, h, f, full);
+        DisplayOrientation o = input.orientation();
+        if (w != srcWidth || h != srcHeight || f != srcFormat || full != srcFullRange || o != srcOrientation
+                || sws == null) {
+            rebuild(w, h, f, full, o);
         }
         int stride = dstWidth * geometry.format().bytesPerPixel();
         slot.frame(dstWidth, dstHeight, stride, geometry.format());
-        dstData.put(0, slots.of(slot.pixels()));
-        dstStride.put(0, stride);
-        sws_scale(sws, srcData, srcStride, 0, h, dstData, dstStride);
+        if (o == DisplayOrientation.UPRIGHT) {
+            dstData.put(0, slots.of(slot.pixels()));
+            dstStride.put(0, stride);
+            sws_scale(sws, srcData, srcStride, 0, h, dstData, dstStride);
+        } else {
+            sws_scale(sws, srcData, srcStride, 0, h, storedData, storedStride);
+            o.apply(stored, shownView(slot.pixels(), stride));
+        }
+    }
+
+    /** An OpenCV view of a slot's pixels at the shown size, made once per slot while the size stays. */
+    private Mat shownView(ByteBuffer pixels, int stride) {
+        Mat view = shownViews.get(pixels);
+        if (view == null) {
+            int type = geometry.format() == PixelFormat.GRAY8 ? CV_8UC1 : CV_8UC3;
+            view = new Mat(dstHeight, dstWidth, type, slots.of(pixels), stride);
+            shownViews.put(pixels, view);
+        }
+        return view;
     }
 
     /** The 16-bit grey picture of {@code frame} into {@link #narrowed}, 8 bits by the bits it uses. */
@@ -122,16 +159,27 @@ public final class SlotConverter implements AutoCloseable {
         narrowed.position(0);
     }
 
-    private void rebuild(int w, int h, int f, boolean fullRange) {
+    private void rebuild(int w, int h, int f, boolean fullRange, DisplayOrientation orientation) {
         if (sws != null) {
             sws_freeContext(sws);
             sws = null;
         }
-        long fitted = fit(w, h, geometry.maxWidth(), geometry.maxHeight());
+        releaseTurning();
+        boolean swap = orientation.swapsSides();
+        long fitted = swap ? fit(h, w, geometry.maxWidth(), geometry.maxHeight())
+                : fit(w, h, geometry.maxWidth(), geometry.maxHeight());
         dstWidth = (int) (fitted >>> 32);
         dstHeight = (int) fitted;
-        int flags = dstWidth < w ? SWS_AREA : SWS_BILINEAR;
-        sws = Swscale.create(w, h, f, fullRange, dstWidth, dstHeight, dstFormat, flags);
+        int scaledWidth = swap ? dstHeight : dstWidth; // the picture as stored, scaled
+        int scaledHeight = swap ? dstWidth : dstHeight;
+        int flags = scaledWidth < w ? SWS_AREA : SWS_BILINEAR;
+        sws = Swscale.create(w, h, f, fullRange, scaledWidth, scaledHeight, dstFormat, flags);
+        if (orientation != DisplayOrientation.UPRIGHT) {
+            stored = new Mat(scaledHeight, scaledWidth, geometry.format() == PixelFormat.GRAY8 ? CV_8UC1 : CV_8UC3);
+            storedData.put(0, stored.data());
+            storedStride.put(0, (int) stored.step());
+        }
+        srcOrientation = orientation;
         if (sws == null) {
             throw new IllegalStateException("cannot convert " + w + "x" + h + " pixel format " + f + " to "
                     + geometry.format());
@@ -140,6 +188,15 @@ public final class SlotConverter implements AutoCloseable {
         srcHeight = h;
         srcFormat = f;
         srcFullRange = fullRange;
+    }
+
+    private void releaseTurning() {
+        shownViews.values().forEach(Mat::close);
+        shownViews.clear();
+        if (stored != null) {
+            stored.close();
+            stored = null;
+        }
     }
 
     /**
@@ -180,6 +237,7 @@ public final class SlotConverter implements AutoCloseable {
             sws = null;
         }
         slots.clear();
+        releaseTurning();
         srcWidth = -1;
         if (narrowed != null) {
             narrowed.close();

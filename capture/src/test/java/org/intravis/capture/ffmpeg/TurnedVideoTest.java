@@ -1,0 +1,167 @@
+package org.intravis.capture.ffmpeg;
+
+import org.intravis.capture.FfmpegCli;
+import org.intravis.capture.FrameSources;
+import org.intravis.pipeline.FrameSlot;
+import org.intravis.pipeline.FrameSource;
+import org.intravis.pipeline.FrameSource.Read;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A video stored turned, with a display matrix saying how to show it (a phone filming a scanner's screen), is
+ * delivered upright, exactly as FFmpeg's own command line shows it: each of the eight quarter turns and mirrorings is
+ * written into an MP4's track header and the picture compared pixel by pixel with {@code ffmpeg}'s (autorotate on).
+ */
+class TurnedVideoTest {
+    private static final int W = 96;
+    private static final int H = 64;
+
+    @TempDir
+    static Path dir;
+    static Path upright;
+
+    @BeforeAll
+    static void video() throws Exception {
+        // testsrc2 has no symmetry, so every turn and mirror gives another picture
+        upright = FfmpegCli.testVideo(dir.resolve("upright.mp4"), W, H, 25, 3, "-c:v", "libx264", "-preset",
+                "ultrafast", "-pix_fmt", "yuv420p");
+    }
+
+    /** a, b, c, d of the display matrix (each -1, 0 or 1), as an MP4 track header holds them. */
+    @ParameterizedTest(name = "matrix {0} {1} / {2} {3}: {4}")
+    @CsvSource({
+            "0,1,-1,0,CLOCKWISE", "0,-1,1,0,COUNTERCLOCKWISE", "-1,0,0,-1,UPSIDE_DOWN",
+            "-1,0,0,1,MIRRORED", "1,0,0,-1,FLIPPED", "0,1,1,0,TRANSPOSED", "0,-1,-1,0,ANTI_TRANSPOSED"})
+    void aTurnedVideoComesOutAsFfmpegShowsIt(int a, int b, int c, int d, DisplayOrientation expected)
+            throws Exception {
+        Path turned = withMatrix(dir.resolve("turned-" + expected + ".mp4"), a, b, c, d);
+        int shownW = expected.swapsSides() ? H : W;
+        int shownH = expected.swapsSides() ? W : H;
+        byte[] reference = ffmpegFirstFrame(turned, shownW * shownH);
+        byte[] asStored = ffmpegFirstFrame(upright, W * H);
+        try (FrameSource s = FrameSources.create("file:" + turned + "?pace=fast")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(shownW);
+            assertThat(s.geometry().maxHeight()).isEqualTo(shownH);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(shownW);
+            assertThat(slot.height()).isEqualTo(shownH);
+            byte[] ours = new byte[shownW * shownH];
+            slot.pixels().duplicate().clear().get(ours);
+            assertThat(meanDifference(ours, reference)).as("against ffmpeg's own picture").isLessThan(1.0);
+            if (!expected.swapsSides()) {
+                assertThat(meanDifference(ours, asStored)).as("against the picture as stored").isGreaterThan(20.0);
+            }
+        }
+    }
+
+    @Test
+    void aVideoWithoutADisplayMatrixIsDeliveredAsStored() throws Exception {
+        byte[] reference = ffmpegFirstFrame(upright, W * H);
+        try (FrameSource s = FrameSources.create("file:" + upright + "?pace=fast")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(W);
+            byte[] ours = new byte[W * H];
+            slot.pixels().duplicate().clear().get(ours);
+            assertThat(meanDifference(ours, reference)).isLessThan(1.0);
+        }
+    }
+
+    /** A turned video larger than maxWidth x maxHeight is fitted by its shown size, not its stored one. */
+    @Test
+    void aTurnedVideoIsFittedByItsShownSize() throws Exception {
+        Path turned = withMatrix(dir.resolve("fit.mp4"), 0, 1, -1, 0);
+        try (FrameSource s = FrameSources.create("file:" + turned + "?pace=fast&maxWidth=48&maxHeight=48")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(32);
+            assertThat(s.geometry().maxHeight()).isEqualTo(48);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(32);
+            assertThat(slot.height()).isEqualTo(48);
+        }
+    }
+
+    @Test
+    void aTurnedVideoInColourComesOutAsFfmpegShowsIt() throws Exception {
+        Path turned = withMatrix(dir.resolve("colour.mp4"), 0, -1, 1, 0);
+        byte[] reference = ffmpegFirstFrame(turned, "bgr24", 3 * W * H);
+        try (FrameSource s = FrameSources.create("file:" + turned + "?pace=fast&format=bgr")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(H);
+            assertThat(slot.stride()).isEqualTo(3 * H);
+            byte[] ours = new byte[3 * W * H];
+            slot.pixels().duplicate().clear().get(ours);
+            assertThat(meanDifference(ours, reference)).isLessThan(2.0);
+        }
+    }
+
+    /** A copy of the upright video with the display matrix {@code a b / c d} in its track header. */
+    private static Path withMatrix(Path out, int a, int b, int c, int d) throws Exception {
+        byte[] mp4 = Files.readAllBytes(upright);
+        int tkhd = indexOf(mp4, "tkhd".getBytes(StandardCharsets.US_ASCII));
+        assertThat(tkhd).as("the MP4's track header").isPositive();
+        assertThat(mp4[tkhd + 4]).as("a version 0 track header").isZero();
+        // after the type: version and flags, times, track id, reserved, duration, reserved, layer, group, volume
+        ByteBuffer matrix = ByteBuffer.wrap(mp4, tkhd + 4 + 40, 36).order(ByteOrder.BIG_ENDIAN);
+        int one = 1 << 16; // 16.16 fixed point; the last column is 2.30
+        int x = (a < 0 || c < 0 ? W : 0) * one;
+        int y = (b < 0 || d < 0 ? H : 0) * one;
+        matrix.putInt(a * one).putInt(b * one).putInt(0).putInt(c * one).putInt(d * one).putInt(0)
+                .putInt(x).putInt(y).putInt(1 << 30);
+        Files.write(out, mp4);
+        return out;
+    }
+
+    private static int indexOf(byte[] data, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= data.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (data[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The first picture as {@code ffmpeg} shows it (turned by its display matrix), in grey. */
+    private static byte[] ffmpegFirstFrame(Path video, int size) throws Exception {
+        return ffmpegFirstFrame(video, "gray", size);
+    }
+
+    private static byte[] ffmpegFirstFrame(Path video, String pixelFormat, int size) throws Exception {
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", video.toString(), "-frames:v", "1", "-f",
+                "rawvideo", "-pix_fmt", pixelFormat, "-").start();
+        byte[] picture = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        assertThat(picture).hasSize(size);
+        return picture;
+    }
+
+    private static double meanDifference(byte[] x, byte[] y) {
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            sum += Math.abs((x[i] & 0xff) - (y[i] & 0xff));
+        }
+        return sum / x.length;
+    }
+}
