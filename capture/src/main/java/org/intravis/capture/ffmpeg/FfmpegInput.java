@@ -11,6 +11,7 @@ import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVDictionaryEntry;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVFrameSideData;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -48,6 +49,8 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AV_FRAME_DATA_DISPLAYMATRIX;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_side_data;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
@@ -111,6 +114,7 @@ public final class FfmpegInput implements AutoCloseable {
     private List<String> unusedOptions = List.of();
     private DisplayOrientation orientation = DisplayOrientation.UPRIGHT;
     private double oddAngle = Double.NaN;
+    private boolean matrixOfStream;
 
     private long framesDecoded;
     private long undecodablePackets;
@@ -221,9 +225,8 @@ public final class FfmpegInput implements AutoCloseable {
         timeBaseNum = stream.time_base().num();
         timeBaseDen = Math.max(1, stream.time_base().den());
         startPts = stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time();
-        int[] matrix = displayMatrix(par);
-        orientation = DisplayOrientation.of(matrix);
-        oddAngle = DisplayOrientation.oddAngle(matrix);
+        orient(displayMatrix(par));
+        matrixOfStream = orientation != DisplayOrientation.UPRIGHT || !Double.isNaN(oddAngle);
         packet = av_packet_alloc();
         frame = av_frame_alloc();
         frameData = frame.data();
@@ -242,7 +245,9 @@ public final class FfmpegInput implements AutoCloseable {
             while (true) {
                 int r = avcodec_receive_frame(codec, frame);
                 if (r >= 0) {
-                    framesDecoded++;
+                    if (framesDecoded++ == 0 && !matrixOfStream) {
+                        orient(displayMatrix(frame)); // a JPEG's EXIF orientation comes on its picture
+                    }
                     if (frame.decode_error_flags() != 0 || (frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0) {
                         concealedFrames++;
                     }
@@ -368,6 +373,25 @@ public final class FfmpegInput implements AutoCloseable {
         return (long) ((ts - startPts) * (1_000_000.0 * timeBaseNum / timeBaseDen));
     }
 
+    private void orient(int[] matrix) {
+        orientation = DisplayOrientation.of(matrix);
+        oddAngle = DisplayOrientation.oddAngle(matrix);
+    }
+
+    /** A decoded picture's display matrix (nine numbers), or null when it has none. */
+    private static int[] displayMatrix(AVFrame frame) {
+        if (frame.nb_side_data() == 0) {
+            return null;
+        }
+        AVFrameSideData sd = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX);
+        if (sd == null || sd.isNull() || sd.size() < 36 || sd.data() == null || sd.data().isNull()) {
+            return null;
+        }
+        int[] m = new int[9];
+        new IntPointer(sd.data()).get(m);
+        return m;
+    }
+
     /** The stream's display matrix (nine numbers), or null when it has none. */
     private static int[] displayMatrix(AVCodecParameters par) {
         AVPacketSideData sd = av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
@@ -380,7 +404,10 @@ public final class FfmpegInput implements AutoCloseable {
         return m;
     }
 
-    /** How the stream's pictures are turned to be seen upright (its display matrix; upright without one). */
+    /**
+     * How the stream's pictures are turned to be seen upright: the stream's display matrix, else the first picture's
+     * (a JPEG's EXIF orientation); upright without one.
+     */
     public DisplayOrientation orientation() { return orientation; }
 
     /** The stream's display angle in degrees clockwise when it is not a quarter turn (left as stored), else NaN. */

@@ -90,8 +90,8 @@ public final class ImageFolderSource extends PlayedSource {
             throw fail("none of the " + images.size() + " images in folder " + dir + " could be read ("
                     + lastSkip + ")");
         }
-        int w = current.frame().width();
-        int h = current.frame().height();
+        int w = current.shownWidth(); // a JPEG's EXIF orientation turns it, as OpenCV (and evaluate) read it
+        int h = current.shownHeight();
         FrameGeometry geometry = SlotConverter.fitted(w, h, maxWidth, maxHeight, playback.format());
         geometry(geometry);
         converter = new SlotConverter(geometry);

@@ -74,6 +74,59 @@ class ImageFolderSourceTest {
         }
     }
 
+    /**
+     * A JPEG whose EXIF orientation says "turn a quarter clockwise" (a phone's photo of a screen) comes out turned, as
+     * OpenCV, and so {@code evaluate}, reads it: the live path and the evaluation see the same picture.
+     */
+    @Test
+    void aJpegIsTurnedByItsExifOrientationAsOpenCvReadsIt() throws Exception {
+        int w = 60;
+        int h = 40;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) { // brighter to the right, a bright band at the top: no symmetry
+                img.getRaster().setSample(x, y, 0, y < 8 ? 250 : 3 * x);
+            }
+        }
+        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+        assertThat(ImageIO.write(img, "jpg", jpeg)).isTrue();
+        byte[] plain = jpeg.toByteArray();
+        // an APP1 Exif segment after the start marker: a little-endian TIFF header and one IFD entry,
+        // Orientation (0x0112), SHORT, 1 value: 6
+        byte[] exif = {(byte) 0xFF, (byte) 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0,
+                'I', 'I', 42, 0, 8, 0, 0, 0,
+                1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+                0, 0, 0, 0};
+        byte[] turned = new byte[plain.length + exif.length];
+        System.arraycopy(plain, 0, turned, 0, 2);
+        System.arraycopy(exif, 0, turned, 2, exif.length);
+        System.arraycopy(plain, 2, turned, 2 + exif.length, plain.length - 2);
+        Path file = Files.write(dir.resolve("photo.jpg"), turned);
+        byte[] openCv;
+        try (org.bytedeco.opencv.opencv_core.Mat m = org.bytedeco.opencv.global.opencv_imgcodecs.imread(
+                file.toString(), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE)) {
+            assertThat(m.cols()).as("OpenCV turns it").isEqualTo(h);
+            assertThat(m.rows()).isEqualTo(w);
+            openCv = new byte[w * h];
+            m.data().get(openCv);
+        }
+        try (FrameSource s = FrameSources.create("images:" + dir + "?pace=fast")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(h);
+            assertThat(s.geometry().maxHeight()).isEqualTo(w);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(Slots.next(s, slot, 5_000)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(h);
+            byte[] ours = new byte[w * h];
+            slot.pixels().duplicate().clear().get(ours);
+            double difference = 0;
+            for (int i = 0; i < ours.length; i++) {
+                difference += Math.abs((ours[i] & 0xff) - (openCv[i] & 0xff));
+            }
+            assertThat(difference / ours.length).as("mean difference from OpenCV's picture").isLessThan(1.0);
+        }
+    }
+
     @Test
     void loopsAndPacesByFps() throws Exception {
         for (int k = 0; k < 3; k++) {
