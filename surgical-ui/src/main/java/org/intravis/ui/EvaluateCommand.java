@@ -120,6 +120,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         n.path("mask_looked_for").asText());
             }
         }
+        if (r.has("frame_number_step")) { // every k-th frame of a video, played as if one apart
+            long k = r.get("frame_number_step").asLong();
+            System.out.printf("  the images' numbers go up by %d each: if they are every %d%s frame of a video, give "
+                    + "--fps as its rate divided by %d (played here at %s fps)%n", k, k, ordinal(k), k, fps);
+        }
         if (r.has("masks_of_another_aspect")) { // scaled to the frame as if they covered it: say so
             System.out.printf("  %d mask(s) or label map(s) of another aspect than their image (%s), scored as if they "
                     + "covered the whole frame%n", r.at("/masks_of_another_aspect/count").asInt(),
@@ -138,6 +143,11 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** A rate to two decimals as the model card gives them ("-": nothing to count); the report keeps all digits. */
+    private static String ordinal(long k) {
+        long tens = k % 100;
+        return tens >= 11 && tens <= 13 ? "th" : k % 10 == 1 ? "st" : k % 10 == 2 ? "nd" : k % 10 == 3 ? "rd" : "th";
+    }
+
     private static String rate(JsonNode v) {
         return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%.2f", v.asDouble());
     }

@@ -191,6 +191,35 @@ class EvaluateCommandTest {
     }
 
     /** Without --report the summary is printed and nothing is written. */
+    /**
+     * Every 4th frame of a video, as labelled frames often are, played as a sequence at the default 30 fps: the
+     * tracker would take each as 1/30 s after the one before. The summary says what --fps should be; frames one
+     * apart, or not evenly apart, say nothing.
+     */
+    @Test
+    void aSequenceOfEveryFourthFrameIsSaid(@TempDir Path dir) throws Exception {
+        for (int k : new int[] {4, 8, 12, 16}) {
+            writeShaft(dir.resolve("fourth/frame_" + String.format("%05d", k) + ".png"), 80 + k, (byte) 255, true);
+            writeShaft(dir.resolve("uneven/frame_" + String.format("%05d", k == 16 ? 17 : k) + ".png"), 80 + k,
+                    (byte) 255, true);
+        }
+        Path report = dir.resolve("r.json");
+        CommandRun.Result r = CommandLineErrorsTest.run("evaluate", "--model", ECHO_TIP, "--images",
+                dir.resolve("fourth").toString(), "--sequence", "--report", report.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("the images' numbers go up by 4 each: if they are every 4th frame of a video, "
+                + "give --fps as its rate divided by 4 (played here at 30.0 fps)");
+        assertThat(new ObjectMapper().readTree(report.toFile()).get("frame_number_step").asInt()).isEqualTo(4);
+        CommandRun.Result uneven = CommandLineErrorsTest.run("evaluate", "--model", ECHO_TIP, "--images",
+                dir.resolve("uneven").toString(), "--sequence", "--report", report.toString());
+        assertThat(uneven.code()).as(uneven.err()).isZero();
+        assertThat(uneven.out()).doesNotContain("go up by");
+        assertThat(new ObjectMapper().readTree(report.toFile()).has("frame_number_step")).isFalse();
+        CommandRun.Result alone = CommandLineErrorsTest.run("evaluate", "--model", ECHO_TIP, "--images",
+                dir.resolve("fourth").toString(), "--report", report.toString());
+        assertThat(alone.out()).as("frames one by one have no time step").doesNotContain("go up by");
+    }
+
     @Test
     void theReportIsOptional(@TempDir Path dir) throws Exception {
         write(dir.resolve("images/0001.png"), 10, (byte) 100);

@@ -46,6 +46,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_16U;
@@ -165,6 +167,37 @@ public final class Evaluator {
         m.put("nerve", 1);
         m.put("vessel", 2);
         return m;
+    }
+
+    private static final Pattern LAST_NUMBER = Pattern.compile("(\\d{1,18})\\D*$");
+
+    /**
+     * How much the number in the images' names goes up from each to the next when it goes up by the same amount
+     * every time (frames 4, 8, 12, ...: every 4th frame of a video); 0 when it does not, or for fewer than three
+     * images.
+     */
+    static long numberStep(List<String> names) {
+        if (names.size() < 3) {
+            return 0;
+        }
+        long step = 0;
+        long previous = -1;
+        for (String name : names) {
+            Matcher m = LAST_NUMBER.matcher(name);
+            if (!m.find()) {
+                return 0;
+            }
+            long n = Long.parseLong(m.group(1));
+            if (previous >= 0) {
+                long d = n - previous;
+                if (d <= 0 || (step != 0 && d != step)) {
+                    return 0;
+                }
+                step = d;
+            }
+            previous = n;
+        }
+        return step;
     }
 
     /** The frame rate a sequence is played at when none is given (the tracker's time step). */
@@ -379,9 +412,11 @@ public final class Evaluator {
             }
             files = withoutMasks(files);
             int frames = 0;
+            List<String> evaluated = new ArrayList<>();
             for (Path f : files) {
                 if (frame(f)) {
                     frames++;
+                    evaluated.add(f.getFileName().toString());
                 }
             }
             if (frames == 0) {
@@ -411,6 +446,10 @@ public final class Evaluator {
             if (o.sequence()) {
                 report.put("fps", o.fps());
                 report.put("scene_cuts", sequence.sceneCuts()); // frames that restarted the tracks: another scene
+                long step = numberStep(evaluated);
+                if (step > 1) { // every k-th frame of a video: the tracker's time step is k frames of it, not one
+                    report.put("frame_number_step", step);
+                }
             }
             for (Map.Entry<String, double[]> e : segmentation.entrySet()) {
                 ObjectNode c = report.putObject(e.getKey());

@@ -667,4 +667,17 @@ class EvaluatorTest {
         assertThat(ReportNumbers.percentile(new double[] {7}, 0.9)).isEqualTo(7.0);
         assertThat(ReportNumbers.percentile(new double[0], 0.5)).isNaN();
     }
+
+    @Test
+    void theNumbersStepIsFoundOnlyWhenEvenAndAboveNothing() {
+        assertThat(Evaluator.numberStep(List.of("clarius_00337.jpg", "clarius_00341.jpg", "clarius_00345.jpg")))
+                .isEqualTo(4);
+        assertThat(Evaluator.numberStep(List.of("s2_frame10.png", "s2_frame20.png", "s2_frame30.png"))).isEqualTo(10);
+        assertThat(Evaluator.numberStep(List.of("a1.png", "a2.png", "a3.png"))).isEqualTo(1);
+        assertThat(Evaluator.numberStep(List.of("a4.png", "a8.png", "a13.png"))).as("uneven").isZero();
+        assertThat(Evaluator.numberStep(List.of("a4.png", "a8.png"))).as("two frames").isZero();
+        assertThat(Evaluator.numberStep(List.of("x.png", "y.png", "z.png"))).as("no numbers").isZero();
+        assertThat(Evaluator.numberStep(List.of("a4.png", "b.png", "a12.png"))).as("one without").isZero();
+        assertThat(Evaluator.numberStep(List.of("a8.png", "a4.png", "a0.png"))).as("going down").isZero();
+    }
 }
