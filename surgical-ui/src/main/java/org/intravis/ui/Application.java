@@ -53,6 +53,7 @@ public final class Application implements AutoCloseable {
             stats = new StatsSampler(engine).start();
             server = new IntravisServer(engine, stats, zones);
             int port = server.listen(host, config.server.port, tls);
+            engine.startRetention(server::auditRemoved); // once the server listens: each removal is in its audit trail
             return new Application(config, engine, stats, server, port, tls.scheme());
         } catch (RuntimeException e) {
             if (server != null) {

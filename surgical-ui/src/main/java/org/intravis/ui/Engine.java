@@ -17,9 +17,14 @@ import org.intravis.ui.igtl.IgtlServer;
 import org.intravis.ui.igtl.IgtlServerSettings;
 import org.intravis.ui.igtl.IgtlStream;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -188,6 +193,25 @@ public final class Engine implements AutoCloseable {
     /** The recorders and the recorded sessions. */
     public Recordings recordings() {
         return recordings;
+    }
+
+    /**
+     * Keeps the recordings folder within {@code recording.keepGb} and {@code keepDays}, when set: a sweep now and every
+     * minute, sparing the sessions being recorded or replayed; each session removed goes to {@code onRemoved}.
+     */
+    void startRetention(Consumer<RecordingRetention.Removed> onRemoved) {
+        recordings.startRetention(this::sessionsReplayed, onRemoved, Duration.ofMinutes(1));
+    }
+
+    /** The recorded sessions the streams replay. */
+    Set<Path> sessionsReplayed() {
+        Set<Path> out = new HashSet<>();
+        for (EngineStream s : streams) {
+            if (s.replay() != null) {
+                out.add(s.replay().source().session());
+            }
+        }
+        return out;
     }
 
     /** The OpenIGTLink server, or empty when it is off. */

@@ -229,6 +229,10 @@ public final class IntravisConfig {
         public int bufferFrames = 16;
         /** Recording stops cleanly when the disk has less free than this (so the last segment still closes). */
         public long minFreeMb = 256;
+        /** The most the recorded sessions may hold, GB; beyond it the oldest are removed (0: keep everything). */
+        public double keepGb = 0;
+        /** Sessions started longer ago than this many days are removed (0: keep everything). */
+        public double keepDays = 0;
         /** Encoder threads per recording (ffv1 uses slices). */
         public int encoderThreads = 1;
         /** H.264 bit rate in kbit/s (0: about 0.3 bits per pixel per frame). */

@@ -140,6 +140,14 @@ public final class IntravisServer implements AutoCloseable {
     }
 
     /** Up or degraded; the streams by name only while the server is open (no tokens, loopback). */
+    /** A session removed by {@code recording.keepGb} or {@code keepDays}: in the audit trail, by the system. */
+    void auditRemoved(RecordingRetention.Removed r) {
+        access.audit().append(new AuditTrail.Actor("recording-retention", "system", "local"),
+                r.stream().isEmpty() ? null : r.stream(), "recording.removed", Map.of("session",
+                        r.dir().getFileName().toString(), "bytes", r.bytes(), "startedAt", r.startedAt().toString(),
+                        "why", r.why()));
+    }
+
     private void health(RoutingContext ctx) {
         List<StreamReport> reports = stats.reports();
         Map<String, String> streams = new LinkedHashMap<>();

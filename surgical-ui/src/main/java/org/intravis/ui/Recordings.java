@@ -12,23 +12,34 @@ import org.intravis.streamer.RecordedAnnotations;
 import org.intravis.streamer.Recorder;
 import org.intravis.streamer.RecordingInfo;
 import org.intravis.streamer.RecordingSettings;
+import org.intravis.streamer.RecordingStatus;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
  * The application's recorders: one {@link Recorder} per stream (idle until started, or started with the stream
  * when {@code recording.alwaysOn}), the manifest's facts about each stream (source, configuration, model files
- * and their SHA-256, software version), and the list of recorded sessions for {@code GET /api/recordings}.
+ * and their SHA-256, software version), the list of recorded sessions for {@code GET /api/recordings}, and keeping
+ * the folder within its bounds ({@link RecordingRetention}).
  */
 public final class Recordings implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Recordings.class.getName());
@@ -37,10 +48,49 @@ public final class Recordings implements AutoCloseable {
     private final IntravisConfig config;
     private final RecordingSettings settings;
     private final Map<String, Recorder> recorders = new ConcurrentHashMap<>();
+    private final RecordingRetention retention;
+    private ScheduledExecutorService sweeper;
 
     public Recordings(IntravisConfig config) {
         this.config = config;
         this.settings = ModuleSettings.recording(config);
+        this.retention = new RecordingRetention(settings.dir(), config.recording.keepGb, config.recording.keepDays);
+    }
+
+    /**
+     * Keeps the recordings within {@code recording.keepGb} and {@code keepDays} (when either is set): a sweep now and
+     * every {@code period} on a thread of its own, sparing the sessions being recorded and those {@code replayed}
+     * gives; each session removed is given to {@code onRemoved} (the audit trail).
+     */
+    synchronized void startRetention(Supplier<Set<Path>> replayed, Consumer<RecordingRetention.Removed> onRemoved,
+                                     Duration period) {
+        if (!retention.active() || sweeper != null) {
+            return;
+        }
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "recording-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                sweep(replayed.get()).forEach(onRemoved);
+            } catch (RuntimeException e) { // a failed sweep must not end the schedule
+                LOG.warning("recording retention: " + e);
+            }
+        }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One sweep: removes what the bounds say, sparing the sessions being recorded and {@code replayed}. */
+    List<RecordingRetention.Removed> sweep(Set<Path> replayed) {
+        Set<Path> inUse = new HashSet<>(replayed);
+        for (Recorder r : recorders.values()) {
+            RecordingStatus st = r.status();
+            if (!st.directory().isEmpty() && !"idle".equals(st.state()) && !"failed".equals(st.state())) {
+                inUse.add(Path.of(st.directory()));
+            }
+        }
+        return retention.sweep(inUse, Instant.now());
     }
 
     public Path directory() {
@@ -168,6 +218,11 @@ public final class Recordings implements AutoCloseable {
     /** Stops every recording (after the pipelines are closed, so no frame is lost half-way) and ends the writers. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (sweeper != null) {
+                sweeper.shutdownNow();
+            }
+        }
         for (Recorder r : recorders.values()) {
             r.close();
         }

@@ -96,8 +96,8 @@ public enum DisplayOrientation {
     }
 
     /**
-     * Writes {@code stored} turned into {@code shown}, whose size is the turned one ({@link #swapsSides}). {@code stored}
-     * may be changed (an anti-transpose mirrors it in place first). Not for {@link #UPRIGHT}.
+     * Writes {@code stored} turned into {@code shown}, whose size is the turned one ({@link #swapsSides});
+     * {@code stored} may be changed (an anti-transpose mirrors it in place first). Not for {@link #UPRIGHT}.
      */
     void apply(Mat stored, Mat shown) {
         switch (this) {
