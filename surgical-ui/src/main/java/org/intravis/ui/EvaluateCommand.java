@@ -142,12 +142,13 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A rate to two decimals as the model card gives them ("-": nothing to count); the report keeps all digits. */
+    /** The English ordinal ending of {@code k}: 1st, 2nd, 3rd, 4th, 11th, 22nd. */
     private static String ordinal(long k) {
         long tens = k % 100;
         return tens >= 11 && tens <= 13 ? "th" : k % 10 == 1 ? "st" : k % 10 == 2 ? "nd" : k % 10 == 3 ? "rd" : "th";
     }
 
+    /** A rate to two decimals as the model card gives them ("-": nothing to count); the report keeps all digits. */
     private static String rate(JsonNode v) {
         return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%.2f", v.asDouble());
     }

@@ -139,7 +139,6 @@ public final class IntravisServer implements AutoCloseable {
         return router;
     }
 
-    /** Up or degraded; the streams by name only while the server is open (no tokens, loopback). */
     /** A session removed by {@code recording.keepGb} or {@code keepDays}: in the audit trail, by the system. */
     void auditRemoved(RecordingRetention.Removed r) {
         access.audit().append(new AuditTrail.Actor("recording-retention", "system", "local"),
@@ -148,6 +147,7 @@ public final class IntravisServer implements AutoCloseable {
                         "why", r.why()));
     }
 
+    /** Up or degraded; the streams by name only while the server is open (no tokens, loopback). */
     private void health(RoutingContext ctx) {
         List<StreamReport> reports = stats.reports();
         Map<String, String> streams = new LinkedHashMap<>();

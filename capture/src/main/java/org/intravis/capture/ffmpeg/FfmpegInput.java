@@ -384,23 +384,23 @@ public final class FfmpegInput implements AutoCloseable {
             return null;
         }
         AVFrameSideData sd = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX);
-        if (sd == null || sd.isNull() || sd.size() < 36 || sd.data() == null || sd.data().isNull()) {
-            return null;
-        }
-        int[] m = new int[9];
-        new IntPointer(sd.data()).get(m);
-        return m;
+        return sd == null || sd.isNull() ? null : nineNumbers(sd.data(), sd.size());
     }
 
     /** The stream's display matrix (nine numbers), or null when it has none. */
     private static int[] displayMatrix(AVCodecParameters par) {
         AVPacketSideData sd = av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
                 AV_PKT_DATA_DISPLAYMATRIX);
-        if (sd == null || sd.isNull() || sd.size() < 36 || sd.data() == null || sd.data().isNull()) {
+        return sd == null || sd.isNull() ? null : nineNumbers(sd.data(), sd.size());
+    }
+
+    /** A display matrix's nine 32-bit numbers from side data, or null when there are fewer bytes. */
+    private static int[] nineNumbers(BytePointer data, long size) {
+        if (data == null || data.isNull() || size < 36) {
             return null;
         }
         int[] m = new int[9];
-        new IntPointer(sd.data()).get(m);
+        new IntPointer(data).get(m);
         return m;
     }
 

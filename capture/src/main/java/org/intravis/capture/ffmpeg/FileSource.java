@@ -108,7 +108,7 @@ public final class FileSource extends PlayedSource {
     }
 
     /** How the log says a picture stored turned was turned upright (nothing for an upright one). */
-    static String turnedNote(FfmpegInput input) {
+    private static String turnedNote(FfmpegInput input) {
         return input.orientation() == DisplayOrientation.UPRIGHT ? ""
                 : " (stored " + input.frame().width() + "x" + input.frame().height() + ", its display matrix: "
                 + input.orientation().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
