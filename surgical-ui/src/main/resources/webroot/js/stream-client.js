@@ -479,9 +479,10 @@ export class StreamClient {
       this.latency.add((serverNowUs - h.captureUs) / 1000, now);
       if (h.key && h.encoding === ENC_H264) this.keyLatency.add((serverNowUs - h.captureUs) / 1000, now);
       if (h.encodedUs > 0) {
-        // received here, on the server's clock: now minus the time spent here since
+        // received here, on the server's clock: now minus the time spent here since. A stage takes no negative time:
+        // a sample below zero is the synced clock's error (within half its round trip, shown beside) and counts as 0
         const arrivedServerUs = serverNowUs - (now - h.arrivedAt) * 1000;
-        this.stages.network.add((arrivedServerUs - h.encodedUs) / 1000, now);
+        this.stages.network.add(Math.max(0, (arrivedServerUs - h.encodedUs) / 1000), now);
       }
     }
   }

@@ -159,6 +159,31 @@ class StreamPagesBrowserTest {
     }
 
     /**
+     * The latency panel's "send + network" stage is measured on the synced clock, whose estimate is off by up to half
+     * a round trip: on one machine under load it read -1.1 ms at p50. A stage takes no negative time, so a sample
+     * below zero counts as zero. A client whose clock estimate is 5 ms behind shows a frame that arrived the moment it
+     * was encoded: the stage reads 0, not -5; one that spent 7 ms on its way reads about 2 (7 less the 5 ms error).
+     */
+    @Test
+    void aStageNeverReadsBelowZero() {
+        open("/display?stream=" + STREAM + "&encoding=jpeg");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) page.evaluate("async () => {"
+                + " const { StreamClient } = await import('/js/stream-client.js');"
+                + " const { nowMs } = await import('/js/clock.js');"
+                + " const c = new StreamClient({ stream: 'x', onFrame: () => {} });"
+                + " c.clock.synced = true; c.clock.offsetMs = -5;"
+                + " const show = (onTheWayMs) => { const t = performance.now(); const serverUs = nowMs() * 1000;"
+                + "   c.show({ close() {} }, { captureUs: serverUs - 20000, encodedUs: serverUs - onTheWayMs * 1000,"
+                + "     arrivedAt: t, decodedAt: t }); };"
+                + " show(0); const atOnce = c.stageFigures().network.p50;"
+                + " for (let i = 0; i < 9; i++) show(7);"
+                + " return { atOnce, slower: c.stageFigures().network.p50 }; }");
+        assertThat(((Number) r.get("atOnce")).doubleValue()).as("%s", r).isEqualTo(0.0);
+        assertThat(((Number) r.get("slower")).doubleValue()).as("%s", r).isBetween(1.0, 3.5);
+    }
+
+    /**
      * The picture's greys on the display are the source's, in both encodings: a range mix-up between server and page
      * (video range shown as full or the reverse) moves the dark greys of ultrasound by 10-15 levels. Per horizontal
      * band of the frame on screen, the canvas's mean against the source's for that frame.
