@@ -16,9 +16,20 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR48BE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR48LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGRA;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGRA64BE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGRA64LE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16BE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY16LE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_GRAY8;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB48BE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB48LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGBA;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGBA64BE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGBA64LE;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
@@ -32,10 +43,10 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
  * The scaler is rebuilt only when the picture's size or format changes (a stream that reconnects at another
  * resolution); otherwise nothing is allocated per frame.
  * <p>
- * A 16-bit grey picture (a PNG or TIFF export) is first narrowed to 8 bits by the bits it uses
- * ({@link SignificantBits}: a 12-bit export's 0..4095 as 0..255, not as the nearly black top 8 bits swscale keeps),
- * the same way the evaluation reads such images: two passes over the picture in Java and one small pointer object a
- * frame, for 16-bit grey sources only.
+ * A 16-bit picture, grey or colour (a PNG or TIFF export), is first narrowed to 8 bits a sample by the bits it uses
+ * ({@link SignificantBits}: a 12-bit export's 0..4095 as 0..255, not as the nearly black top 8 bits swscale keeps;
+ * an alpha band by its top 8 bits), the same way the evaluation reads such images: two passes over the picture in
+ * Java and one small pointer object a frame, for 16-bit sources only.
  * <p>
  * A picture stored turned ({@link FfmpegInput#orientation()}: a display matrix) is scaled into a staging picture as
  * stored and then turned into the slot with OpenCV, so the slot holds it upright and its size is the turned one; one
@@ -90,9 +101,10 @@ public final class SlotConverter implements AutoCloseable {
         boolean full = Swscale.fullRange(frame);
         PointerPointer<?> srcData = input.frameData();
         IntPointer srcStride = input.frameLinesize();
-        if (f == AV_PIX_FMT_GRAY16BE || f == AV_PIX_FMT_GRAY16LE) {
-            narrow(frame, w, h, f == AV_PIX_FMT_GRAY16BE);
-            f = AV_PIX_FMT_GRAY8;
+        int narrowTo = narrowedFormat(f);
+        if (narrowTo >= 0) {
+            narrow(frame, w, h, samplesPerPixel(narrowTo), bigEndian(f));
+            f = narrowTo;
             full = true; // 0..255 of the picture's own range
             srcData = narrowedData;
             srcStride = narrowedStride;
@@ -125,36 +137,73 @@ public final class SlotConverter implements AutoCloseable {
         return view;
     }
 
-    /** The 16-bit grey picture of {@code frame} into {@link #narrowed}, 8 bits by the bits it uses. */
-    private void narrow(AVFrame frame, int w, int h, boolean bigEndian) {
-        if (narrowed == null || narrowRow.length != w || narrowed.capacity() < (long) w * h) {
+    /** The 8-bit format a 16-bit one is narrowed to (samples in the same order), or -1 for any other format. */
+    private static int narrowedFormat(int f) {
+        if (f == AV_PIX_FMT_GRAY16BE || f == AV_PIX_FMT_GRAY16LE) {
+            return AV_PIX_FMT_GRAY8;
+        }
+        if (f == AV_PIX_FMT_RGB48BE || f == AV_PIX_FMT_RGB48LE) {
+            return AV_PIX_FMT_RGB24;
+        }
+        if (f == AV_PIX_FMT_BGR48BE || f == AV_PIX_FMT_BGR48LE) {
+            return AV_PIX_FMT_BGR24;
+        }
+        if (f == AV_PIX_FMT_RGBA64BE || f == AV_PIX_FMT_RGBA64LE) {
+            return AV_PIX_FMT_RGBA;
+        }
+        if (f == AV_PIX_FMT_BGRA64BE || f == AV_PIX_FMT_BGRA64LE) {
+            return AV_PIX_FMT_BGRA;
+        }
+        return -1;
+    }
+
+    private static int samplesPerPixel(int eightBitFormat) {
+        return eightBitFormat == AV_PIX_FMT_GRAY8 ? 1 : eightBitFormat == AV_PIX_FMT_RGB24
+                || eightBitFormat == AV_PIX_FMT_BGR24 ? 3 : 4;
+    }
+
+    private static boolean bigEndian(int f) {
+        return f == AV_PIX_FMT_GRAY16BE || f == AV_PIX_FMT_RGB48BE || f == AV_PIX_FMT_BGR48BE
+                || f == AV_PIX_FMT_RGBA64BE || f == AV_PIX_FMT_BGRA64BE;
+    }
+
+    /**
+     * The 16-bit picture of {@code frame} ({@code samples} a pixel, packed) into {@link #narrowed}, 8 bits a sample by
+     * the bits its colour samples use; a fourth sample (alpha) by its top 8 bits.
+     */
+    private void narrow(AVFrame frame, int w, int h, int samples, boolean bigEndian) {
+        int rowSamples = w * samples;
+        if (narrowed == null || narrowRow.length != rowSamples || narrowed.capacity() < (long) rowSamples * h) {
             if (narrowed != null) {
                 narrowed.close();
             }
-            narrowed = new BytePointer((long) w * h);
-            wideRow = new byte[2 * w];
-            narrowRow = new byte[w];
+            narrowed = new BytePointer((long) rowSamples * h);
+            wideRow = new byte[2 * rowSamples];
+            narrowRow = new byte[rowSamples];
             narrowedData.put(0, narrowed);
-            narrowedStride.put(0, w);
+            narrowedStride.put(0, rowSamples);
         }
         BytePointer src = frame.data(0);
         long linesize = frame.linesize(0);
         int hi = bigEndian ? 0 : 1; // where a value's high byte is
         int max = 0;
         for (int y = 0; y < h; y++) {
-            src.position(y * linesize).get(wideRow, 0, 2 * w);
-            for (int x = 0; x < w; x++) {
-                max = Math.max(max, (wideRow[2 * x + hi] & 0xFF) << 8 | wideRow[2 * x + 1 - hi] & 0xFF);
+            src.position(y * linesize).get(wideRow, 0, 2 * rowSamples);
+            for (int i = 0; i < rowSamples; i++) {
+                if (samples == 4 && i % 4 == 3) {
+                    continue; // alpha says nothing of the picture's depth
+                }
+                max = Math.max(max, (wideRow[2 * i + hi] & 0xFF) << 8 | wideRow[2 * i + 1 - hi] & 0xFF);
             }
         }
         significantBits.see(max);
         for (int y = 0; y < h; y++) {
-            src.position(y * linesize).get(wideRow, 0, 2 * w);
-            for (int x = 0; x < w; x++) {
-                int v = (wideRow[2 * x + hi] & 0xFF) << 8 | wideRow[2 * x + 1 - hi] & 0xFF;
-                narrowRow[x] = significantBits.narrow(v);
+            src.position(y * linesize).get(wideRow, 0, 2 * rowSamples);
+            for (int i = 0; i < rowSamples; i++) {
+                narrowRow[i] = samples == 4 && i % 4 == 3 ? wideRow[2 * i + hi]
+                        : significantBits.narrow((wideRow[2 * i + hi] & 0xFF) << 8 | wideRow[2 * i + 1 - hi] & 0xFF);
             }
-            narrowed.position((long) y * w).put(narrowRow, 0, w);
+            narrowed.position((long) y * rowSamples).put(narrowRow, 0, rowSamples);
         }
         narrowed.position(0);
     }

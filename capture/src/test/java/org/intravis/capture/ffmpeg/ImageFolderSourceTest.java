@@ -191,6 +191,56 @@ class ImageFolderSourceTest {
         }
     }
 
+    /** A 40 x 30 16-bit colour PNG (OpenCV writes its samples blue first) of one colour, with an opaque alpha band. */
+    private static void colour16(Path file, int blue, int green, int red, boolean alpha) {
+        int channels = alpha ? 4 : 3;
+        int type = alpha ? org.bytedeco.opencv.global.opencv_core.CV_16UC4
+                : org.bytedeco.opencv.global.opencv_core.CV_16UC3;
+        try (org.bytedeco.opencv.opencv_core.Mat m = new org.bytedeco.opencv.opencv_core.Mat(30, 40, type)) {
+            short[] px = new short[30 * 40 * channels];
+            for (int i = 0; i < 30 * 40; i++) {
+                px[channels * i] = (short) blue;
+                px[channels * i + 1] = (short) green;
+                px[channels * i + 2] = (short) red;
+                if (alpha) {
+                    px[channels * i + 3] = (short) 65535;
+                }
+            }
+            new org.bytedeco.javacpp.ShortPointer(m.data()).put(px);
+            assertThat(org.bytedeco.opencv.global.opencv_imgcodecs.imwrite(file.toString(), m)).isTrue();
+        }
+    }
+
+    /**
+     * 16-bit colour PNGs too (FFmpeg gives them as 48- or 64-bit RGB): a 12-bit export's samples by the 12 bits, each
+     * channel the same way, an alpha band left out of the depth. Through swscale's top 8 bits they were 6, 0 and 11.
+     */
+    @Test
+    void sixteenBitColourImagesAreReadByTheBitsTheyUse() throws Exception {
+        Path rgb = Files.createDirectories(dir.resolve("rgb"));
+        colour16(rgb.resolve("f1.png"), 100, 1606, 3000, false); // 6.2, 100.0, 186.8
+        colour16(rgb.resolve("f2.png"), 100, 1606, 3000, true);
+        try (FrameSource s = FrameSources.create("images:" + rgb + "?pace=fast&format=bgr")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            for (int k = 0; k < 2; k++) {
+                assertThat(Slots.next(s, slot, 5_000)).isEqualTo(Read.FRAME);
+                int b = slot.pixels().get(0) & 0xff;
+                int g = slot.pixels().get(1) & 0xff;
+                int r = slot.pixels().get(2) & 0xff;
+                assertThat(new int[] {b, g, r}).as("image %d, blue green red", k + 1).containsExactly(6, 100, 187);
+            }
+        }
+        Path grey = Files.createDirectories(dir.resolve("grey-in-colour"));
+        colour16(grey.resolve("f1.png"), 1606, 1606, 1606, false);
+        try (FrameSource s = FrameSources.create("images:" + grey + "?pace=fast")) {
+            s.open();
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(Slots.next(s, slot, 5_000)).isEqualTo(Read.FRAME);
+            assertThat(Slots.mean(slot)).isEqualTo(100.0);
+        }
+    }
+
     @Test
     void colourImagesLargerThanTheFirstAreScaledDownToFit() throws Exception {
         FfmpegCli.run(dir.resolve("a%02d.png"), "-f", "lavfi", "-i", "testsrc2=size=200x150:rate=1", "-frames:v", "2");
