@@ -251,13 +251,18 @@ export class StreamView {
     if (words > room) b.style.fontSize = `${Math.max(size / 2, Math.floor(size * (room / words) * 0.97))}px`;
   }
 
-  /** Connection and signal state: reconnecting, no signal, or nothing (all well). */
+  /**
+   * Connection and signal state: reconnecting, ended (a file, folder or sequence played to its end: said as such,
+   * not as a lost signal), no signal, or nothing (all well).
+   */
   renderState() {
     const c = this.client;
     let text = '';
     const now = performance.now();
     if (c.state !== 'open') {
       text = c.state === 'connecting' ? 'CONNECTING…' : 'RECONNECTING…';
+    } else if (c.serverStats && c.serverStats.source === 'ENDED' && now - c.lastFrameAt > NO_SIGNAL_MS) {
+      text = 'ENDED';
     } else if (c.serverStats && c.serverStats.signal === false) {
       text = 'NO SIGNAL';
     } else if (!c.lastFrameAt || c.lastFrameAt < c.openedAt) {

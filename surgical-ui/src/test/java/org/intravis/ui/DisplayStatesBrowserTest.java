@@ -68,6 +68,25 @@ class DisplayStatesBrowserTest {
         }
     }
 
+    /**
+     * A source that plays to its end (a file, an image folder, a sequence; here the phantom limited to 150 frames, 10 s) is
+     * said to have ended, not shown as a lost signal in red: the trainer playing a case is not told the scanner is
+     * gone. The last picture stays, dimmed.
+     */
+    @Test
+    void aSourceThatPlayedToItsEndIsSaidToHaveEndedNotToHaveLostItsSignal() {
+        app = Application.start(ModuleSettings.validate(TestApps.config(data, STREAM,
+                "synthetic:ultrasound?width=320&height=240&fps=15&frames=150", "none")));
+        Page page = chromium.page(960, 540);
+        page.navigate(TestApps.url(app, "/display?stream=" + STREAM + "&encoding=jpeg"));
+        StreamPage view = new StreamPage(page, STREAM);
+        waitFor("video", 20_000, () -> view.decoded() > 5);
+        waitFor("ENDED on the display", 20_000, () -> "ENDED".equals(view.stateText()));
+        assertThat(view.visible(".state")).isTrue();
+        assertThat(view.visible(".state.no-signal")).as("not the red NO SIGNAL").isFalse();
+        screenshot(page, "display-ended");
+    }
+
     @Test
     void noSignalWhileTheLiveSourceIsDownAndThePictureBackWhenItReturns() throws Exception {
         int port = freeUdpPort();
