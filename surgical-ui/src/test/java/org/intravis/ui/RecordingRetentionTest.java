@@ -80,13 +80,17 @@ class RecordingRetentionTest {
     @Test
     void sessionsOlderThanTheAgeBoundGoAndTheRestStay() throws Exception {
         session("us1-old", 24 * 10, 1);
+        Path kept = session("us1-kept", 24 * 30, 1); // a teaching case the site keeps
+        Files.writeString(kept.resolve(RecordingRetention.KEEP), "");
+        Files.setLastModifiedTime(kept.resolve(RecordingRetention.KEEP), FileTime.from(NOW.minus(Duration.ofDays(30))));
+        Files.setLastModifiedTime(kept, FileTime.from(NOW.minus(Duration.ofDays(30))));
         session("us1-recent", 24 * 3, 1);
         Files.createDirectories(root.resolve("notes")); // no manifest: not a session of ours
         Files.setLastModifiedTime(root.resolve("notes"), FileTime.from(NOW.minus(Duration.ofDays(400))));
         List<RecordingRetention.Removed> removed = new RecordingRetention(root, 0, 7).sweep(Set.of(), NOW);
         assertThat(removed).extracting(r -> r.dir().getFileName().toString()).containsExactly("us1-old");
         assertThat(removed.get(0).why()).contains("keepDays");
-        assertThat(left()).containsExactly("notes", "us1-recent");
+        assertThat(left()).containsExactly("notes", "us1-kept", "us1-recent");
     }
 
     @Test
