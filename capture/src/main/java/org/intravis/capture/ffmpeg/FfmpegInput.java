@@ -12,6 +12,7 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVDictionaryEntry;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVFrameSideData;
+import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -41,6 +42,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_guess_sample_aspect_ratio;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
@@ -115,6 +117,8 @@ public final class FfmpegInput implements AutoCloseable {
     private DisplayOrientation orientation = DisplayOrientation.UPRIGHT;
     private double oddAngle = Double.NaN;
     private boolean matrixOfStream;
+    private boolean squarePixels;
+    private double sampleAspect = 1;
 
     private long framesDecoded;
     private long undecodablePackets;
@@ -245,8 +249,11 @@ public final class FfmpegInput implements AutoCloseable {
             while (true) {
                 int r = avcodec_receive_frame(codec, frame);
                 if (r >= 0) {
-                    if (framesDecoded++ == 0 && !matrixOfStream) {
-                        orient(displayMatrix(frame)); // a JPEG's EXIF orientation comes on its picture
+                    if (framesDecoded++ == 0) {
+                        if (!matrixOfStream) {
+                            orient(displayMatrix(frame)); // a JPEG's EXIF orientation comes on its picture
+                        }
+                        sampleAspect = squarePixels ? guessSampleAspect() : 1;
                     }
                     if (frame.decode_error_flags() != 0 || (frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0) {
                         concealedFrames++;
@@ -413,11 +420,33 @@ public final class FfmpegInput implements AutoCloseable {
     /** The stream's display angle in degrees clockwise when it is not a quarter turn (left as stored), else NaN. */
     public double oddDisplayAngle() { return oddAngle; }
 
-    /** The current picture's width as shown, after {@link #orientation()}. */
-    public int shownWidth() { return orientation.swapsSides() ? frame.height() : frame.width(); }
+    /**
+     * Pictures of non-square pixels (a PAL or NTSC capture, DV, HDV: the stream's sample aspect ratio) are to be
+     * delivered with square pixels, as players show them, so that a distance in pixels means the same across and
+     * down the picture. For videos; not for image files, which OpenCV (and so the evaluation) reads pixel for pixel.
+     * Call before the first {@link #decodeNext}.
+     */
+    public void squarePixels(boolean square) { this.squarePixels = square; }
 
-    /** The current picture's height as shown, after {@link #orientation()}. */
-    public int shownHeight() { return orientation.swapsSides() ? frame.width() : frame.height(); }
+    /** The width a pixel has against its height (1: square, or not asked for; a ratio outside 0.5..2 is ignored). */
+    public double sampleAspect() { return sampleAspect; }
+
+    private double guessSampleAspect() {
+        AVRational r = av_guess_sample_aspect_ratio(fmt, fmt.streams(videoIndex), frame);
+        double a = r != null && r.num() > 0 && r.den() > 0 ? (double) r.num() / r.den() : 1;
+        return a > 0.5 && a < 2 && Math.abs(a - 1) > 0.01 ? a : 1;
+    }
+
+    /** A stored width made square by {@link #sampleAspect()}. */
+    public int squareWidth(int storedWidth) {
+        return sampleAspect == 1 ? storedWidth : Math.max(1, (int) Math.round(storedWidth * sampleAspect));
+    }
+
+    /** The current picture's width as shown: square pixels, then {@link #orientation()}. */
+    public int shownWidth() { return orientation.swapsSides() ? frame.height() : squareWidth(frame.width()); }
+
+    /** The current picture's height as shown: square pixels, then {@link #orientation()}. */
+    public int shownHeight() { return orientation.swapsSides() ? squareWidth(frame.width()) : frame.height(); }
 
     /** Frame width and height the stream declares (0 when unknown before the first picture). */
     public int declaredWidth() { return fmt.streams(videoIndex).codecpar().width(); }

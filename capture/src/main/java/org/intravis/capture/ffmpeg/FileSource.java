@@ -69,6 +69,7 @@ public final class FileSource extends PlayedSource {
         requireReadableFile(path, "video file");
         status(SourceStatus.CONNECTING);
         input = new FfmpegInput("video file " + path, guard);
+        input.squarePixels(true);
         try {
             input.open("file:" + path.toAbsolutePath(), null, demuxerOptions, 0, false, decoderThreads, false);
         } catch (FfmpegException e) {
@@ -107,11 +108,16 @@ public final class FileSource extends PlayedSource {
         }
     }
 
-    /** How the log says a picture stored turned was turned upright (nothing for an upright one). */
+    /** How the log says a picture stored turned, or of non-square pixels, was shown (nothing for a plain one). */
     private static String turnedNote(FfmpegInput input) {
-        return input.orientation() == DisplayOrientation.UPRIGHT ? ""
-                : " (stored " + input.frame().width() + "x" + input.frame().height() + ", its display matrix: "
-                + input.orientation().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
+        if (input.orientation() == DisplayOrientation.UPRIGHT && input.sampleAspect() == 1) {
+            return "";
+        }
+        return " (stored " + input.frame().width() + "x" + input.frame().height()
+                + (input.sampleAspect() == 1 ? "" : String.format(java.util.Locale.ROOT,
+                        ", pixels %.3f as wide as high, made square", input.sampleAspect()))
+                + (input.orientation() == DisplayOrientation.UPRIGHT ? "" : ", its display matrix: "
+                + input.orientation().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')) + ")";
     }
 
     @Override
@@ -154,6 +160,7 @@ public final class FileSource extends PlayedSource {
 
     private void reopen() throws CaptureException {
         FfmpegInput fresh = new FfmpegInput("video file " + path, guard);
+        fresh.squarePixels(true);
         try {
             fresh.open("file:" + path.toAbsolutePath(), null, demuxerOptions, 0, false, decoderThreads, false);
         } catch (FfmpegException e) {

@@ -132,6 +132,7 @@ public final class LiveSource extends ReconnectingSource {
             return failed("device " + url + " does not exist (is the capture card plugged in?)");
         }
         FfmpegInput in = new FfmpegInput(description, guard);
+        in.squarePixels(true);
         try {
             AVInputFormat demuxer = null;
             if (device) {

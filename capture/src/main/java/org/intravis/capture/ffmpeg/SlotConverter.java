@@ -50,7 +50,8 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
  * <p>
  * A picture stored turned ({@link FfmpegInput#orientation()}: a display matrix) is scaled into a staging picture as
  * stored and then turned into the slot with OpenCV, so the slot holds it upright and its size is the turned one; one
- * more pass over the picture, for turned sources only.
+ * more pass over the picture, for turned sources only. A picture of non-square pixels ({@link
+ * FfmpegInput#sampleAspect()}) is scaled to square ones in the same swscale pass.
  */
 public final class SlotConverter implements AutoCloseable {
     private final FrameGeometry geometry;
@@ -74,6 +75,7 @@ public final class SlotConverter implements AutoCloseable {
     private final IntPointer narrowedStride = new IntPointer(4);
     // a turned picture: its orientation, the picture as stored and scaled, views of the slots at the shown size
     private DisplayOrientation srcOrientation = DisplayOrientation.UPRIGHT;
+    private double srcAspect = 1;
     private Mat stored;
     private final PointerPointer<?> storedData = new PointerPointer<>(4);
     private final IntPointer storedStride = new IntPointer(4);
@@ -110,9 +112,10 @@ public final class SlotConverter implements AutoCloseable {
             srcStride = narrowedStride;
         }
         DisplayOrientation o = input.orientation();
+        double aspect = input.sampleAspect();
         if (w != srcWidth || h != srcHeight || f != srcFormat || full != srcFullRange || o != srcOrientation
-                || sws == null) {
-            rebuild(w, h, f, full, o);
+                || aspect != srcAspect || sws == null) {
+            rebuild(w, h, f, full, o, aspect, input.squareWidth(w));
         }
         int stride = dstWidth * geometry.format().bytesPerPixel();
         slot.frame(dstWidth, dstHeight, stride, geometry.format());
@@ -208,15 +211,17 @@ public final class SlotConverter implements AutoCloseable {
         narrowed.position(0);
     }
 
-    private void rebuild(int w, int h, int f, boolean fullRange, DisplayOrientation orientation) {
+    /** @param squareW the picture's stored width in square pixels ({@code w} unless its pixels are not square) */
+    private void rebuild(int w, int h, int f, boolean fullRange, DisplayOrientation orientation, double aspect,
+                         int squareW) {
         if (sws != null) {
             sws_freeContext(sws);
             sws = null;
         }
         releaseTurning();
         boolean swap = orientation.swapsSides();
-        long fitted = swap ? fit(h, w, geometry.maxWidth(), geometry.maxHeight())
-                : fit(w, h, geometry.maxWidth(), geometry.maxHeight());
+        long fitted = swap ? fit(h, squareW, geometry.maxWidth(), geometry.maxHeight())
+                : fit(squareW, h, geometry.maxWidth(), geometry.maxHeight());
         dstWidth = (int) (fitted >>> 32);
         dstHeight = (int) fitted;
         int scaledWidth = swap ? dstHeight : dstWidth; // the picture as stored, scaled
@@ -229,6 +234,7 @@ public final class SlotConverter implements AutoCloseable {
             storedStride.put(0, (int) stored.step());
         }
         srcOrientation = orientation;
+        srcAspect = aspect;
         if (sws == null) {
             throw new IllegalStateException("cannot convert " + w + "x" + h + " pixel format " + f + " to "
                     + geometry.format());

@@ -9,7 +9,8 @@ import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_set;
 
 /**
  * Display matrices made by FFmpeg's own {@code av_display_rotation_set} (a clockwise turn; its
- * {@code av_display_rotation_get} gives the angle back counterclockwise, as {@code ffprobe} prints it) read as the quarter turns {@link TurnedVideoTest} checks against the command line's pictures; an angle that is
+ * {@code av_display_rotation_get} gives the angle back counterclockwise, as {@code ffprobe} prints it) read as the
+ * quarter turns {@link TurnedVideoTest} checks against the command line's pictures; an angle that is
  * no quarter turn is left as stored and given for the log; no matrix, or a degenerate one, is upright.
  */
 class DisplayOrientationTest {

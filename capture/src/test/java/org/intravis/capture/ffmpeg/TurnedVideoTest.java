@@ -113,6 +113,39 @@ class TurnedVideoTest {
         }
     }
 
+    /**
+     * A video of non-square pixels (a PAL or NTSC capture, DV, HDV: the stream's sample aspect ratio) comes out with
+     * square ones, as players show it, so that a distance in pixels means the same across and down: 160x120 at 4:3
+     * is 213x120, the picture FFmpeg's own scaler makes of it. Turned as well, the square picture is turned.
+     */
+    @Test
+    void aVideoOfNonSquarePixelsComesOutSquare() throws Exception {
+        Path wide = FfmpegCli.run(dir.resolve("sar.mp4"), "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+                "-frames:v", "3", "-vf", "setsar=4/3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+                "yuv420p");
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", wide.toString(), "-frames:v", "1", "-vf",
+                "scale=213:120", "-sws_flags", "bilinear", "-f", "rawvideo", "-pix_fmt", "gray", "-").start();
+        byte[] reference = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        assertThat(reference).hasSize(213 * 120);
+        try (FrameSource s = FrameSources.create("file:" + wide + "?pace=fast")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(213);
+            assertThat(s.geometry().maxHeight()).isEqualTo(120);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(213);
+            byte[] ours = new byte[213 * 120];
+            slot.pixels().duplicate().clear().get(ours);
+            assertThat(meanDifference(ours, reference)).isLessThan(2.0);
+        }
+        try (FrameSource s = FrameSources.create("file:" + wide + "?pace=fast&maxWidth=160&maxHeight=160")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).as("fitted by its square size").isEqualTo(160);
+            assertThat(s.geometry().maxHeight()).isEqualTo(90);
+        }
+    }
+
     /** A copy of the upright video with the display matrix {@code a b / c d} in its track header. */
     private static Path withMatrix(Path out, int a, int b, int c, int d) throws Exception {
         byte[] mp4 = Files.readAllBytes(upright);
