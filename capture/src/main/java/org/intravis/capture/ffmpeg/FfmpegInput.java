@@ -118,6 +118,7 @@ public final class FfmpegInput implements AutoCloseable {
     private double oddAngle = Double.NaN;
     private boolean matrixOfStream;
     private boolean squarePixels;
+    private double givenAspect;
     private double sampleAspect = 1;
 
     private long framesDecoded;
@@ -424,16 +425,25 @@ public final class FfmpegInput implements AutoCloseable {
      * Pictures of non-square pixels (a PAL or NTSC capture, DV, HDV: the stream's sample aspect ratio) are to be
      * delivered with square pixels, as players show them, so that a distance in pixels means the same across and
      * down the picture. For videos; not for image files, which OpenCV (and so the evaluation) reads pixel for pixel.
-     * Call before the first {@link #decodeNext}.
+     * {@code givenAspect} is the ratio to square them by (a pixel's width against its height; {@link PixelAspect})
+     * for a capture card that gives none; 0: the stream's own. Call before the first {@link #decodeNext}.
      */
-    public void squarePixels(boolean square) { this.squarePixels = square; }
+    public void squarePixels(double givenAspect) {
+        this.squarePixels = true;
+        this.givenAspect = givenAspect;
+    }
 
     /** The width a pixel has against its height (1: square, or not asked for; a ratio outside 0.5..2 is ignored). */
     public double sampleAspect() { return sampleAspect; }
 
     private double guessSampleAspect() {
-        AVRational r = av_guess_sample_aspect_ratio(fmt, fmt.streams(videoIndex), frame);
-        double a = r != null && r.num() > 0 && r.den() > 0 ? (double) r.num() / r.den() : 1;
+        double a;
+        if (givenAspect > 0) {
+            a = givenAspect;
+        } else {
+            AVRational r = av_guess_sample_aspect_ratio(fmt, fmt.streams(videoIndex), frame);
+            a = r != null && r.num() > 0 && r.den() > 0 ? (double) r.num() / r.den() : 1;
+        }
         return a > 0.5 && a < 2 && Math.abs(a - 1) > 0.01 ? a : 1;
     }
 

@@ -28,6 +28,7 @@ public final class FileSource extends PlayedSource {
     private final int maxWidth;
     private final int maxHeight;
     private final int decoderThreads;
+    private final double pixelAspect;
     private final Map<String, String> demuxerOptions;
 
     private FfmpegInput input;
@@ -54,6 +55,7 @@ public final class FileSource extends PlayedSource {
         this.maxWidth = uri.intOption("maxWidth", 0);
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.decoderThreads = uri.intOption("decoderThreads", 0);
+        this.pixelAspect = PixelAspect.of(uri);
         if (maxWidth < 0 || maxHeight < 0) {
             throw new IllegalArgumentException("maxWidth/maxHeight must be positive (in " + uri.redacted() + ")");
         }
@@ -69,7 +71,7 @@ public final class FileSource extends PlayedSource {
         requireReadableFile(path, "video file");
         status(SourceStatus.CONNECTING);
         input = new FfmpegInput("video file " + path, guard);
-        input.squarePixels(true);
+        input.squarePixels(pixelAspect);
         try {
             input.open("file:" + path.toAbsolutePath(), null, demuxerOptions, 0, false, decoderThreads, false);
         } catch (FfmpegException e) {
@@ -160,7 +162,7 @@ public final class FileSource extends PlayedSource {
 
     private void reopen() throws CaptureException {
         FfmpegInput fresh = new FfmpegInput("video file " + path, guard);
-        fresh.squarePixels(true);
+        fresh.squarePixels(pixelAspect);
         try {
             fresh.open("file:" + path.toAbsolutePath(), null, demuxerOptions, 0, false, decoderThreads, false);
         } catch (FfmpegException e) {

@@ -12,7 +12,7 @@ import java.util.Set;
 /** {@code file:PATH}: a video file read through FFmpeg ({@link FileSource}); a DICOM file by {@link DicomSource}. */
 public final class FileSourceProvider implements FrameSourceProvider {
     private static final Set<String> OPTIONS = Set.of("pace", "loop", "format", "maxWidth", "maxHeight",
-            "decoderThreads");
+            "decoderThreads", PixelAspect.KEY);
     private static final Set<String> DICOM_OPTIONS = Set.of("pace", "loop", "format");
 
     @Override
@@ -22,7 +22,7 @@ public final class FileSourceProvider implements FrameSourceProvider {
 
     @Override
     public String usage() {
-        return "file:PATH[?pace=realtime|fast&loop=false&format=gray|bgr&maxWidth=W&maxHeight=H]"
+        return "file:PATH[?pace=realtime|fast&loop=false&format=gray|bgr&maxWidth=W&maxHeight=H&pixelAspect=W:H]"
                 + "  video file (mp4, mkv, avi, mov, ts, ...) through FFmpeg";
     }
 

@@ -28,7 +28,7 @@ public final class LiveInputOptions {
     /** Options intravis reads itself (never passed to FFmpeg in the URL's query). */
     public static final Set<String> INTRAVIS_KEYS = Set.of("timeoutMs", "transport", "lowLatency", "probeSize",
             "analyzeDurationMs", "width", "height", "format", "fps", "inputFormat", "pixelFormat", "standard",
-            "reconnectInitialMs", "reconnectMaxMs", "decoderThreads", "maxWidth", "maxHeight");
+            "reconnectInitialMs", "reconnectMaxMs", "decoderThreads", "maxWidth", "maxHeight", PixelAspect.KEY);
     public static final String PASS_THROUGH_PREFIX = "av.";
     public static final int DEFAULT_TIMEOUT_MS = 3000;
 

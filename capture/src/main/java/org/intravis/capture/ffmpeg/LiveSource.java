@@ -51,6 +51,7 @@ public final class LiveSource extends ReconnectingSource {
     private final int fixedWidth;
     private final int fixedHeight;
     private final int maxWidth;
+    private final double pixelAspect;
     private final int maxHeight;
     private final PixelFormat format;
 
@@ -80,6 +81,7 @@ public final class LiveSource extends ReconnectingSource {
             throw new IllegalArgumentException("give both width and height (positive), or neither (in " + uri.redacted() + ")");
         }
         this.maxWidth = uri.intOption("maxWidth", 0);
+        this.pixelAspect = PixelAspect.of(uri);
         this.maxHeight = uri.intOption("maxHeight", 0);
         this.format = Playback.pixelFormat(uri);
     }
@@ -132,7 +134,7 @@ public final class LiveSource extends ReconnectingSource {
             return failed("device " + url + " does not exist (is the capture card plugged in?)");
         }
         FfmpegInput in = new FfmpegInput(description, guard);
-        in.squarePixels(true);
+        in.squarePixels(pixelAspect);
         try {
             AVInputFormat demuxer = null;
             if (device) {

@@ -23,7 +23,8 @@ public final class V4l2SourceProvider implements FrameSourceProvider {
     @Override
     public String usage() {
         return "v4l2:/dev/videoN[?width=1920&height=1080&fps=60&inputFormat=mjpeg&pixelFormat=yuyv422"
-                + "&standard=PAL&format=gray|bgr&timeoutMs=3000]  capture card through FFmpeg's v4l2 input";
+                + "&standard=PAL&pixelAspect=16:15&format=gray|bgr&timeoutMs=3000]"
+                + "  capture card through FFmpeg's v4l2 input";
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A video stored turned, with a display matrix saying how to show it (a phone filming a scanner's screen), is
@@ -144,6 +145,35 @@ class TurnedVideoTest {
             assertThat(s.geometry().maxWidth()).as("fitted by its square size").isEqualTo(160);
             assertThat(s.geometry().maxHeight()).isEqualTo(90);
         }
+    }
+
+    /**
+     * A capture card gives no ratio (v4l2 PAL is 720x576 of pixels 16:15 wide): {@code pixelAspect} says it; it also
+     * overrides a stream's own ({@code 1}: as stored). A ratio out of 0.5..2 or not a ratio is refused at once.
+     */
+    @Test
+    void pixelAspectGivesTheRatioAStreamDoesNotSay() throws Exception {
+        try (FrameSource s = FrameSources.create("file:" + upright + "?pace=fast&pixelAspect=4:3")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(128); // 96 x 4/3
+            assertThat(s.geometry().maxHeight()).isEqualTo(H);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(128);
+        }
+        Path wide = FfmpegCli.run(dir.resolve("sar-given.mp4"), "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+                "-frames:v", "1", "-vf", "setsar=4/3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+                "yuv420p");
+        try (FrameSource s = FrameSources.create("file:" + wide + "?pace=fast&pixelAspect=1")) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).as("as stored").isEqualTo(160);
+        }
+        for (String bad : new String[] {"3", "4:0", "wide", "0.2"}) {
+            assertThatThrownBy(() -> FrameSources.create("file:" + upright + "?pixelAspect=" + bad))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pixelAspect=" + bad);
+        }
+        assertThatThrownBy(() -> FrameSources.create("udp://127.0.0.1:5999?pixelAspect=9")).hasMessageContaining(
+                "pixelAspect=9");
     }
 
     /** A copy of the upright video with the display matrix {@code a b / c d} in its track header. */
