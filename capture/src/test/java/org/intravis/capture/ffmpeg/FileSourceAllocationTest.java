@@ -32,8 +32,12 @@ class FileSourceAllocationTest {
         long probe = threads.getThreadAllocatedBytes(me);
         sink = new byte[4096];
         assertThat(threads.getThreadAllocatedBytes(me) - probe).as("the counter sees allocation").isGreaterThanOrEqualTo(4096);
-        for (String options : new String[]{"", "&format=bgr&maxWidth=320&maxHeight=320"}) {
-            try (FrameSource s = FrameSources.create("file:" + video + "?pace=fast&loop=true" + options)) {
+        // the same stored turned a quarter, its pixels 4:3 wide (a phone's clip, an HDV file): squared and turned
+        Path turned = FfmpegCli.run(dir.resolve("alloc-turned.mp4"), "-i", video.toString(), "-c", "copy",
+                "-metadata:s:v:0", "rotate=90");
+        for (String uri : new String[]{video + "?", video + "?format=bgr&maxWidth=320&maxHeight=320&",
+                turned + "?pixelAspect=4:3&"}) {
+            try (FrameSource s = FrameSources.create("file:" + uri + "pace=fast&loop=true")) {
                 s.open();
                 FrameSlot[] ring = {new FrameSlot(0, s.geometry(), false), new FrameSlot(1, s.geometry(), false),
                         new FrameSlot(2, s.geometry(), false), new FrameSlot(3, s.geometry(), false)};
