@@ -52,35 +52,18 @@ class TurnedVideoTest {
         int shownH = expected.swapsSides() ? W : H;
         byte[] reference = ffmpegFirstFrame(turned, shownW * shownH);
         byte[] asStored = ffmpegFirstFrame(upright, W * H);
-        try (FrameSource s = FrameSources.create("file:" + turned + "?pace=fast")) {
-            s.open();
-            assertThat(s.geometry().maxWidth()).isEqualTo(shownW);
-            assertThat(s.geometry().maxHeight()).isEqualTo(shownH);
-            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
-            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
-            assertThat(slot.width()).isEqualTo(shownW);
-            assertThat(slot.height()).isEqualTo(shownH);
-            byte[] ours = new byte[shownW * shownH];
-            slot.pixels().duplicate().clear().get(ours);
-            assertThat(meanDifference(ours, reference)).as("against ffmpeg's own picture").isLessThan(1.0);
-            if (!expected.swapsSides()) {
-                assertThat(meanDifference(ours, asStored)).as("against the picture as stored").isGreaterThan(20.0);
-            }
+        byte[] ours = firstPicture("file:" + turned + "?pace=fast", shownW, shownH, 1);
+        assertThat(meanDifference(ours, reference)).as("against ffmpeg's own picture").isLessThan(1.0);
+        if (!expected.swapsSides()) {
+            assertThat(meanDifference(ours, asStored)).as("against the picture as stored").isGreaterThan(20.0);
         }
     }
 
     @Test
     void aVideoWithoutADisplayMatrixIsDeliveredAsStored() throws Exception {
         byte[] reference = ffmpegFirstFrame(upright, W * H);
-        try (FrameSource s = FrameSources.create("file:" + upright + "?pace=fast")) {
-            s.open();
-            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
-            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
-            assertThat(slot.width()).isEqualTo(W);
-            byte[] ours = new byte[W * H];
-            slot.pixels().duplicate().clear().get(ours);
-            assertThat(meanDifference(ours, reference)).isLessThan(1.0);
-        }
+        byte[] ours = firstPicture("file:" + upright + "?pace=fast", W, H, 1);
+        assertThat(meanDifference(ours, reference)).isLessThan(1.0);
     }
 
     /** A turned video larger than maxWidth x maxHeight is fitted by its shown size, not its stored one. */
@@ -102,16 +85,8 @@ class TurnedVideoTest {
     void aTurnedVideoInColourComesOutAsFfmpegShowsIt() throws Exception {
         Path turned = withMatrix(dir.resolve("colour.mp4"), 0, -1, 1, 0);
         byte[] reference = ffmpegFirstFrame(turned, "bgr24", 3 * W * H);
-        try (FrameSource s = FrameSources.create("file:" + turned + "?pace=fast&format=bgr")) {
-            s.open();
-            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
-            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
-            assertThat(slot.width()).isEqualTo(H);
-            assertThat(slot.stride()).isEqualTo(3 * H);
-            byte[] ours = new byte[3 * W * H];
-            slot.pixels().duplicate().clear().get(ours);
-            assertThat(meanDifference(ours, reference)).isLessThan(2.0);
-        }
+        byte[] ours = firstPicture("file:" + turned + "?pace=fast&format=bgr", H, W, 3);
+        assertThat(meanDifference(ours, reference)).isLessThan(2.0);
     }
 
     /**
@@ -124,22 +99,9 @@ class TurnedVideoTest {
         Path wide = FfmpegCli.run(dir.resolve("sar.mp4"), "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
                 "-frames:v", "3", "-vf", "setsar=4/3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
                 "yuv420p");
-        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", wide.toString(), "-frames:v", "1", "-vf",
-                "scale=213:120", "-sws_flags", "bilinear", "-f", "rawvideo", "-pix_fmt", "gray", "-").start();
-        byte[] reference = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).isZero();
-        assertThat(reference).hasSize(213 * 120);
-        try (FrameSource s = FrameSources.create("file:" + wide + "?pace=fast")) {
-            s.open();
-            assertThat(s.geometry().maxWidth()).isEqualTo(213);
-            assertThat(s.geometry().maxHeight()).isEqualTo(120);
-            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
-            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
-            assertThat(slot.width()).isEqualTo(213);
-            byte[] ours = new byte[213 * 120];
-            slot.pixels().duplicate().clear().get(ours);
-            assertThat(meanDifference(ours, reference)).isLessThan(2.0);
-        }
+        byte[] reference = ffmpegFirstFrame(wide, "gray", 213 * 120, "-vf", "scale=213:120", "-sws_flags", "bilinear");
+        byte[] ours = firstPicture("file:" + wide + "?pace=fast", 213, 120, 1);
+        assertThat(meanDifference(ours, reference)).isLessThan(2.0);
         try (FrameSource s = FrameSources.create("file:" + wide + "?pace=fast&maxWidth=160&maxHeight=160")) {
             s.open();
             assertThat(s.geometry().maxWidth()).as("fitted by its square size").isEqualTo(160);
@@ -211,13 +173,38 @@ class TurnedVideoTest {
         return ffmpegFirstFrame(video, "gray", size);
     }
 
-    private static byte[] ffmpegFirstFrame(Path video, String pixelFormat, int size) throws Exception {
-        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-i", video.toString(), "-frames:v", "1", "-f",
-                "rawvideo", "-pix_fmt", pixelFormat, "-").start();
+    /** The first picture as {@code ffmpeg} shows it in {@code pixelFormat}, through {@code filter} arguments if any. */
+    private static byte[] ffmpegFirstFrame(Path video, String pixelFormat, int size, String... filter)
+            throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ffmpeg", "-v", "error", "-i",
+                video.toString(), "-frames:v", "1"));
+        cmd.addAll(java.util.List.of(filter));
+        cmd.addAll(java.util.List.of("-f", "rawvideo", "-pix_fmt", pixelFormat, "-"));
+        Process p = new ProcessBuilder(cmd).start();
         byte[] picture = p.getInputStream().readAllBytes();
         assertThat(p.waitFor()).isZero();
         assertThat(picture).hasSize(size);
         return picture;
+    }
+
+    /**
+     * The first picture a source delivers, packed ({@code bytesPerPixel} 1 for grey, 3 for BGR): its geometry and
+     * the slot are asserted to be {@code w x h}.
+     */
+    private static byte[] firstPicture(String uri, int w, int h, int bytesPerPixel) throws Exception {
+        try (FrameSource s = FrameSources.create(uri)) {
+            s.open();
+            assertThat(s.geometry().maxWidth()).isEqualTo(w);
+            assertThat(s.geometry().maxHeight()).isEqualTo(h);
+            FrameSlot slot = new FrameSlot(0, s.geometry(), false);
+            assertThat(s.readInto(slot)).isEqualTo(Read.FRAME);
+            assertThat(slot.width()).isEqualTo(w);
+            assertThat(slot.height()).isEqualTo(h);
+            assertThat(slot.stride()).isEqualTo(bytesPerPixel * w);
+            byte[] picture = new byte[bytesPerPixel * w * h];
+            slot.pixels().duplicate().clear().get(picture);
+            return picture;
+        }
     }
 
     private static double meanDifference(byte[] x, byte[] y) {
