@@ -458,10 +458,6 @@ public final class FfmpegInput implements AutoCloseable {
     /** The current picture's height as shown: square pixels, then {@link #orientation()}. */
     public int shownHeight() { return orientation.swapsSides() ? squareWidth(frame.width()) : frame.height(); }
 
-    /** Frame width and height the stream declares (0 when unknown before the first picture). */
-    public int declaredWidth() { return fmt.streams(videoIndex).codecpar().width(); }
-    public int declaredHeight() { return fmt.streams(videoIndex).codecpar().height(); }
-
     /** Declared frame rate (0 when unknown). */
     public double declaredFps() {
         AVStream st = fmt.streams(videoIndex);
