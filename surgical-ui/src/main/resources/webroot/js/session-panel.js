@@ -29,6 +29,7 @@ export class SessionPanel {
     this.timeText = $('rp-time');
     this.speedEl = $('rp-speed');
     this.sourceEl = $('rp-source');
+    this.keepEl = $('rp-keep');
     this.errorEl = $('rp-error');
     this.stream = null;
     this.isReplay = false;   // the focused stream replays a recording (from /api/streams)
@@ -44,6 +45,7 @@ export class SessionPanel {
     $('rp-step').addEventListener('click', () => this.act({ action: 'step', frames: 1 }));
     this.speedEl.addEventListener('change', () => this.act({ action: 'speed', speed: Number(this.speedEl.value) }));
     this.sourceEl.addEventListener('change', () => this.act({ action: 'annotations', source: this.sourceEl.value }));
+    this.keepEl.addEventListener('change', () => this.act({ action: 'keep', keep: this.keepEl.checked }));
     this.timeline.addEventListener('click', (e) => {
       if (!this.replay) return;
       const r = this.timeline.getBoundingClientRect();
@@ -136,6 +138,7 @@ export class SessionPanel {
     if (document.activeElement !== this.speedEl) this.speedEl.value = String(r.speed);
     if (document.activeElement !== this.sourceEl) this.sourceEl.value = r.annotations;
     this.sourceEl.querySelector('option[value=model]').disabled = !r.modelAvailable;
+    this.keepEl.checked = !!r.kept; // the server's word: a keep it refused (a read-only folder) unticks the box
     if (this.onReplay) this.onReplay(r);
     const key = `${r.recording}|${r.durationUs}|${r.alerts.length}`;
     if (key !== this.marksKey) {

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * site may rather lose its oldest sessions. A sweep removes whole sessions, oldest first (by their manifests' start),
  * those older than the age bound and then as many as the size bound needs; never a session being recorded or
  * replayed, nor one written to in the last {@link #QUIET} (a recording that began after the list of those in use was
- * taken), nor one holding a file named {@link #KEEP} (a teaching case a site keeps), nor a folder without a manifest
+ * taken), nor one kept as a teaching case ({@link KeptCase}), nor a folder without a manifest
  * (nothing of ours). Off (0) by default: removing clinical recordings is the site's decision.
  */
 final class RecordingRetention {
@@ -33,8 +33,6 @@ final class RecordingRetention {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A session written to this recently is spared whatever the list of sessions in use says. */
     static final Duration QUIET = Duration.ofMinutes(2);
-    /** A file of this name in a session's folder keeps it whatever the bounds say. */
-    static final String KEEP = "KEEP";
 
     /** A session removed: its folder, its stream, its size and start, and which bound removed it. */
     record Removed(Path dir, String stream, long bytes, Instant startedAt, String why) {
@@ -80,7 +78,7 @@ final class RecordingRetention {
         Set<Path> spared = inUse.stream().map(p -> p.toAbsolutePath().normalize()).collect(Collectors.toSet());
         for (Session s : sessions) { // oldest first
             if (spared.contains(s.dir().toAbsolutePath().normalize()) || s.lastWritten().plus(QUIET).isAfter(now)
-                    || Files.exists(s.dir().resolve(KEEP))) {
+                    || KeptCase.kept(s.dir())) {
                 continue;
             }
             String why = null;

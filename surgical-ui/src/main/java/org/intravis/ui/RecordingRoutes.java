@@ -22,7 +22,9 @@ import java.util.Optional;
  *   GET  /api/streams/ID/recording         state, folder, segments, frames written/dropped, bytes, error
  *   GET  /api/recordings                   the recorded sessions with their manifests' summaries
  *   GET  /api/streams/ID/replay            a replayed stream's position, speed, annotation source, alert marks
- *   POST /api/streams/ID/replay            {"action": "play" | "pause" | "step" | "seek" | "speed" | "annotations", ...}
+ *   POST /api/streams/ID/replay            {"action": "play" | "pause" | "step" | "seek" | "speed" | "annotations"
+ *                                          | "keep", ...}; {"action": "keep", "keep": true} keeps the replayed session
+ *                                          as a teaching case (recording retention never removes it), false releases it
  * </pre>
  * Starting and stopping touch the disk, so they run on a worker thread, never on the event loop. Each start, stop
  * and replay control is in the audit trail.
@@ -96,6 +98,7 @@ final class RecordingRoutes {
         m.put("annotations", r.mode());
         m.put("modelAvailable", r.modelAvailable());
         m.put("alerts", r.alertMarks());
+        m.put("kept", r.kept());
         return m;
     }
 
@@ -114,7 +117,12 @@ final class RecordingRoutes {
             body = null;
         }
         if (body == null || !body.isObject() || !body.path("action").isTextual()) {
-            IntravisServer.json(ctx, 400, Map.of("error", "the body must be {\"action\": \"play|pause|step|seek|speed|annotations\", ...}"));
+            IntravisServer.json(ctx, 400, Map.of("error",
+                    "the body must be {\"action\": \"play|pause|step|seek|speed|annotations|keep\", ...}"));
+            return;
+        }
+        if (body.get("action").asText().equals("keep")) {
+            keep(ctx, r, body);
             return;
         }
         ReplayState before = r.state();
@@ -149,7 +157,7 @@ final class RecordingRoutes {
                 }
                 case "annotations" -> r.mode(body.path("source").asText(""));
                 default -> throw new IllegalArgumentException("unknown action '" + body.get("action").asText()
-                        + "' (play, pause, step, seek, speed, annotations)");
+                        + "' (play, pause, step, seek, speed, annotations, keep)");
             }
         } catch (IllegalArgumentException e) {
             IntravisServer.json(ctx, 400, Map.of("error", e.getMessage()));
@@ -168,6 +176,35 @@ final class RecordingRoutes {
         requests.auditThenAnswer(ctx, ctx.pathParam("id"), "replay." + body.get("action").asText(), detail,
                 () -> whenAt(r, shows, System.nanoTime() + SETTLE_NANOS,
                         () -> IntravisServer.json(ctx, 200, replayState(r))));
+    }
+
+    /**
+     * {@code {"action": "keep", "keep": true|false}}: the replayed session kept as a teaching case or released, on a
+     * worker thread (file work), then in the audit trail; 409 when its folder cannot be written.
+     */
+    private void keep(RoutingContext ctx, Replay r, JsonNode body) {
+        if (!body.path("keep").isBoolean()) {
+            IntravisServer.json(ctx, 400, Map.of("error",
+                    "keep needs true or false, e.g. {\"action\":\"keep\",\"keep\":true}"));
+            return;
+        }
+        boolean keep = body.get("keep").asBoolean();
+        AuditTrail.Actor who = AccessRules.actor(ctx);
+        String stream = ctx.pathParam("id");
+        requests.vertx().executeBlocking(() -> {
+            r.keep(keep, who.user());
+            requests.trail().append(who, stream, "replay.keep", Map.of("keep", keep,
+                    "recording", r.source().session().getFileName().toString()));
+            return null;
+        }, false).onComplete(ar -> {
+            if (ar.failed() && ar.cause() instanceof IllegalStateException e) {
+                IntravisServer.json(ctx, 409, Map.of("error", e.getMessage()));
+            } else if (ar.failed()) {
+                IntravisServer.serverError(ctx, ar.cause());
+            } else {
+                IntravisServer.json(ctx, 200, replayState(r));
+            }
+        });
     }
 
     /**

@@ -179,6 +179,7 @@ public final class Recordings implements AutoCloseable {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("directory", d.toString());
             row.put("name", d.getFileName().toString());
+            row.put("kept", KeptCase.kept(d));
             try {
                 JsonNode n = JSON.readTree(m.toFile());
                 row.put("stream", n.path("stream").asText());

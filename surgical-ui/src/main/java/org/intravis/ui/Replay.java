@@ -53,6 +53,7 @@ public final class Replay implements ReplayListener {
     private final List<Map<String, Object>> alertMarks;
     private volatile String mode = RECORDED;
     private volatile boolean modelAvailable;
+    private volatile boolean kept; // a kept teaching case (KeptCase): read when the replay starts, then set by keep()
     private long cachedFrameId = Long.MIN_VALUE;
     private long forwardedVersion = -1;
     private String appliedMode = RECORDED;
@@ -78,7 +79,19 @@ public final class Replay implements ReplayListener {
         }
         this.recorded = r;
         this.alertMarks = alertMarks(source.frames());
+        this.kept = KeptCase.kept(source.session());
         source.listener(this);
+    }
+
+    /** Whether the replayed session is kept as a teaching case (never removed by recording retention). */
+    public boolean kept() {
+        return kept;
+    }
+
+    /** Keeps the replayed session as a teaching case, or releases it. File work: call it off the event loop. */
+    void keep(boolean keep, String user) {
+        KeptCase.set(source.session(), keep, user, java.time.Instant.now());
+        kept = keep;
     }
 
     /** Where the stream's model publishes (the listener forwards from here in {@code model} mode). */

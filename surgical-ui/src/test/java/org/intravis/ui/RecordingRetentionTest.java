@@ -81,8 +81,8 @@ class RecordingRetentionTest {
     void sessionsOlderThanTheAgeBoundGoAndTheRestStay() throws Exception {
         session("us1-old", 24 * 10, 1);
         Path kept = session("us1-kept", 24 * 30, 1); // a teaching case the site keeps
-        Files.writeString(kept.resolve(RecordingRetention.KEEP), "");
-        Files.setLastModifiedTime(kept.resolve(RecordingRetention.KEEP), FileTime.from(NOW.minus(Duration.ofDays(30))));
+        Files.writeString(kept.resolve(KeptCase.FILE), "");
+        Files.setLastModifiedTime(kept.resolve(KeptCase.FILE), FileTime.from(NOW.minus(Duration.ofDays(30))));
         Files.setLastModifiedTime(kept, FileTime.from(NOW.minus(Duration.ofDays(30))));
         session("us1-recent", 24 * 3, 1);
         Files.createDirectories(root.resolve("notes")); // no manifest: not a session of ours

@@ -165,6 +165,14 @@ class ReplayPageBrowserTest {
                 && page.locator("#rec-status").textContent().contains("1 segment"));
         screenshot(page, "replay-recorded");
 
+        // the trainer keeps the replayed case from recording retention, and lets it go again
+        page.check("#rp-keep");
+        waitFor("kept", 10_000, () -> Boolean.TRUE.equals(replay().get("kept"))
+                && java.nio.file.Files.exists(session.resolve(KeptCase.FILE)));
+        page.uncheck("#rp-keep");
+        waitFor("released", 10_000, () -> Boolean.FALSE.equals(replay().get("kept"))
+                && !java.nio.file.Files.exists(session.resolve(KeptCase.FILE)));
+
         // every control the page sent is in the audit trail (an open server: the user is "local")
         org.awaitility.Awaitility.await("the controls in the audit trail").atMost(java.time.Duration.ofSeconds(10))
                 .untilAsserted(() -> {
@@ -176,7 +184,7 @@ class ReplayPageBrowserTest {
                         actions.add(e.get("action").asText());
                     });
                     assertThat(actions).contains("replay.pause", "replay.step", "replay.annotations", "replay.speed",
-                            "replay.play", "recording.start", "recording.stop");
+                            "replay.play", "recording.start", "recording.stop", "replay.keep");
                 });
     }
 
