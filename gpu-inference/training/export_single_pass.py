@@ -97,6 +97,7 @@ def main():
     with open(out_path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     fallback = dict(side.get("fallback", {}))
+    fallback.pop("cpu", None)  # the CPU's int8 copy is of the graph written here: made again after it (quantize_int8.py)
     fallback.update({
         "file": os.path.basename(out_path),
         "fileSha256": sha,

@@ -28,7 +28,7 @@ public final class BackendFactory {
      */
     private static InferenceBackend openWithFallback(ModelSource source, BackendOptions options) throws ModelLoadException {
         try {
-            return OnnxBackend.load(source, source.fallback(), options);
+            return OnnxBackend.loadWithFallback(source, options);
         } catch (ModelLoadException e) {
             if (source.spec().fallback() == null) {
                 throw e;

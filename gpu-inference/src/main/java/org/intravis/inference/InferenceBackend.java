@@ -54,9 +54,17 @@ public interface InferenceBackend extends AutoCloseable {
         return 1;
     }
 
+    /**
+     * The fallback this backend runs as variant 1 (the sidecar's, or on the CPU its {@code fallback.cpu}:
+     * {@link ModelSpec.Fallback#on}), or null with one variant.
+     */
+    default ModelSpec.Fallback fallback() {
+        return variants() > 1 ? spec().fallback() : null;
+    }
+
     /** A variant's name for the status and the overlay message: {@code full}, or the fallback's. */
     default String variantName(int variant) {
-        return variant == 0 ? "full" : spec().fallback().variant();
+        return variant == 0 ? "full" : fallback().variant();
     }
 
     /** Runs one graph ({@code 0 <= variant < variants()}) on rows {@code 0..rows-1} of one tensor set. */

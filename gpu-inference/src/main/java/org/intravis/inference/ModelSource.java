@@ -101,14 +101,15 @@ public record ModelSource(String name, String location, byte[] onnx, ModelSpec s
     }
 
     /**
-     * The model's cheaper graph (the sidecar's {@code fallback}) with the same sidecar, read from beside the model's
-     * file; null when the model declares none. A declared file that is missing is an error naming it.
+     * The model's cheaper graph for this device (the sidecar's {@code fallback}, or on the CPU its {@code fallback.cpu}
+     * where it names one: {@link ModelSpec.Fallback#on}) with the same sidecar, read from beside the model's file; null
+     * when the model declares none. A declared file that is missing is an error naming it.
      */
-    public ModelSource fallback() throws ModelLoadException {
-        ModelSpec.Fallback f = spec.fallback();
-        if (f == null) {
+    public ModelSource fallback(boolean cpuDevice) throws ModelLoadException {
+        if (spec.fallback() == null) {
             return null;
         }
+        ModelSpec.Fallback f = spec.fallback().on(cpuDevice);
         String prefix = "classpath:";
         byte[] bytes;
         String where;

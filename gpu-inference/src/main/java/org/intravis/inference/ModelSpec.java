@@ -60,11 +60,18 @@ public final class ModelSpec {
      * @param file           the ONNX file, beside the model's own
      * @param variant        its name in the status and the overlay message (e.g. {@code single-pass})
      * @param gflopsPerFrame its cost, 0 when the sidecar does not say
+     * @param cpu            the graph to step down to on the CPU instead (the sidecar's {@code fallback.cpu}: an int8
+     *                       copy, which the CPU runs with integer convolutions and a GPU would not), or null
      */
-    public record Fallback(String file, String variant, double gflopsPerFrame) {
+    public record Fallback(String file, String variant, double gflopsPerFrame, Fallback cpu) {
         /** The full graph's cost over this one's per frame, from the sidecar's figures; 0 when either is missing. */
         public double costRatio(double fullGflopsPerFrame) {
             return gflopsPerFrame > 0 && fullGflopsPerFrame > 0 ? fullGflopsPerFrame / gflopsPerFrame : 0;
+        }
+
+        /** The graph to step down to on this device: the CPU's own where the sidecar names one. */
+        public Fallback on(boolean cpuDevice) {
+            return cpuDevice && cpu != null ? cpu : this;
         }
     }
 
@@ -265,11 +272,19 @@ public final class ModelSpec {
         if (f == null || f.isNull()) {
             return null;
         }
+        JsonNode cpu = f.get("cpu");
+        return new Fallback(fallbackFile(f, where, "fallback.file"), f.path("variant").asText("fallback"),
+                f.path("gflopsPerFrame").asDouble(0), cpu == null || cpu.isNull() ? null
+                        : new Fallback(fallbackFile(cpu, where, "fallback.cpu.file"), cpu.path("variant").asText("fallback"),
+                                cpu.path("gflopsPerFrame").asDouble(0), null));
+    }
+
+    private static String fallbackFile(JsonNode f, String where, String field) throws ModelLoadException {
         String file = f.path("file").asText("");
         if (!f.isObject() || file.isBlank() || file.contains("/") || file.contains("\\") || !file.endsWith(".onnx")) {
-            throw new ModelLoadException(where + ": fallback.file must name an .onnx file beside the model's");
+            throw new ModelLoadException(where + ": " + field + " must name an .onnx file beside the model's");
         }
-        return new Fallback(file, f.path("variant").asText("fallback"), f.path("gflopsPerFrame").asDouble(0));
+        return file;
     }
 
     private static JsonNode object(JsonNode n, String where, String field) throws ModelLoadException {

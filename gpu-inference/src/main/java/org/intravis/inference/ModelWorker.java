@@ -119,7 +119,7 @@ final class ModelWorker implements Runnable {
         this.estimator = estimators[0];
         this.governor = new ModelGovernor(backend.variants(), 1_000_000_000L);
         if (backend.variants() > 1) {
-            double r = spec.fallback().costRatio(spec.gflopsPerFrame());
+            double r = backend.fallback().costRatio(spec.gflopsPerFrame());
             costRatio = r > 0 ? r : 1;
         }
         batches = new Batch[backend.buffers()];
@@ -290,7 +290,7 @@ final class ModelWorker implements Runnable {
                 }
             }
         }
-        if (estimators.length > 1 && spec.fallback().costRatio(spec.gflopsPerFrame()) <= 0) {
+        if (estimators.length > 1 && backend.fallback().costRatio(spec.gflopsPerFrame()) <= 0) {
             long cheap = estimators[1].estimate(1);
             costRatio = cheap <= 0 ? 1 : Math.max(1, (double) estimators[0].estimate(1) / cheap);
         }
@@ -418,7 +418,8 @@ final class ModelWorker implements Runnable {
         int next = governor.afterBatch(System.nanoTime(), published, inferred - t0, costRatio);
         if (next != variant) {
             LOG.info("model " + modelName + ": " + (next > variant ? "stepping down to its " : "stepping back up to its ")
-                    + variantNames[next] + " graph (frames published / offered " + Math.round(governor.coverage() * 100)
+                    + variantNames[next] + " graph" + (next > 0 ? " (" + backend.fallback().file() + ")" : "")
+                    + " (frames published / offered " + Math.round(governor.coverage() * 100)
                     + " %, busy " + Math.round(governor.busy() * 100) + " % of the last second)");
             variant = next;
             estimator = estimators[next];

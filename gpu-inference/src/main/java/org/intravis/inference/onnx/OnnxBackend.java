@@ -65,6 +65,8 @@ public final class OnnxBackend implements InferenceBackend {
     private final Session session;
     /** The fallback graph's session (variant 1), or null. */
     private final Session fallbackSession;
+    /** What that graph is: the sidecar's fallback, or on the CPU its {@code fallback.cpu} where it names one. */
+    private final ModelSpec.Fallback fallbackGraph;
     private final SessionOptions sessionOptions;
     private final RunOptions runOptions = new RunOptions();
     private final MemoryInfo memoryInfo;
@@ -82,7 +84,7 @@ public final class OnnxBackend implements InferenceBackend {
     private final boolean fixedShape;
     private boolean closed;
 
-    private OnnxBackend(ModelSource source, ModelSource fallback, BackendOptions options) throws ModelLoadException {
+    private OnnxBackend(ModelSource source, boolean withFallback, BackendOptions options) throws ModelLoadException {
         this.source = source;
         this.spec = source.spec();
         this.buffers = options.buffers();
@@ -148,6 +150,7 @@ public final class OnnxBackend implements InferenceBackend {
         Session second = null;
         try {
             this.maxBatch = validate(session, where, options.maxBatch());
+            ModelSource fallback = withFallback ? source.fallback(usedDevice.equals("cpu")) : null;
             if (fallback != null) {
                 String fallbackWhere = "model '" + source.name() + "' fallback (" + fallback.location() + ")";
                 BytePointer fb = new BytePointer(fallback.onnx());
@@ -171,6 +174,7 @@ public final class OnnxBackend implements InferenceBackend {
             throw e;
         }
         fallbackSession = second;
+        fallbackGraph = second == null ? null : spec.fallback().on(usedDevice.equals("cpu"));
 
         memoryInfo = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
         long inRow = spec.inputRowFloats();
@@ -215,16 +219,16 @@ public final class OnnxBackend implements InferenceBackend {
 
     /** Loads a model; every failure is a {@link ModelLoadException} naming the model, its path and the cause. */
     public static OnnxBackend load(ModelSource source, BackendOptions options) throws ModelLoadException {
-        return new OnnxBackend(source, null, options);
+        return new OnnxBackend(source, false, options);
     }
 
     /**
-     * Loads a model with its cheaper fallback graph (null: none) as variant 1, a second session over the same
-     * tensors; the fallback must have the model's input and output contract.
+     * Loads a model with its cheaper fallback graph, where its sidecar declares one, as variant 1: a second session
+     * over the same tensors, with the model's input and output contract. The graph is the one for the device the model
+     * got ({@link ModelSource#fallback(boolean)}: on the CPU, the sidecar's {@code fallback.cpu} where it names one).
      */
-    public static OnnxBackend load(ModelSource source, ModelSource fallback, BackendOptions options)
-            throws ModelLoadException {
-        return new OnnxBackend(source, fallback, options);
+    public static OnnxBackend loadWithFallback(ModelSource source, BackendOptions options) throws ModelLoadException {
+        return new OnnxBackend(source, true, options);
     }
 
     private static Env env() {
@@ -364,6 +368,8 @@ public final class OnnxBackend implements InferenceBackend {
     @Override public FloatPointer outputRow(int buffer, int row) { return outputRows[buffer][row]; }
 
     @Override public int variants() { return fallbackSession == null ? 1 : 2; }
+
+    @Override public ModelSpec.Fallback fallback() { return fallbackGraph; }
 
     @Override
     public void run(int buffer, int rows) throws InferenceException {
