@@ -272,11 +272,11 @@ public final class ModelSpec {
         if (f == null || f.isNull()) {
             return null;
         }
-        JsonNode cpu = f.get("cpu");
+        JsonNode c = f.get("cpu");
+        Fallback cpu = c == null || c.isNull() ? null : new Fallback(fallbackFile(c, where, "fallback.cpu.file"),
+                c.path("variant").asText("fallback"), c.path("gflopsPerFrame").asDouble(0), null);
         return new Fallback(fallbackFile(f, where, "fallback.file"), f.path("variant").asText("fallback"),
-                f.path("gflopsPerFrame").asDouble(0), cpu == null || cpu.isNull() ? null
-                        : new Fallback(fallbackFile(cpu, where, "fallback.cpu.file"), cpu.path("variant").asText("fallback"),
-                                cpu.path("gflopsPerFrame").asDouble(0), null));
+                f.path("gflopsPerFrame").asDouble(0), cpu);
     }
 
     private static String fallbackFile(JsonNode f, String where, String field) throws ModelLoadException {

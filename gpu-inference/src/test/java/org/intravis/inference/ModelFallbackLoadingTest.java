@@ -64,7 +64,8 @@ class ModelFallbackLoadingTest {
         Path onnx = model("cheap.onnx", true);
         ObjectMapper json = new ObjectMapper();
         ObjectNode side = (ObjectNode) json.readTree(dir.resolve("standin-ultrasound.json").toFile());
-        ((ObjectNode) side.get("fallback")).putObject("cpu").put("file", "cheap-int8.onnx").put("variant", "cheap int8");
+        ((ObjectNode) side.get("fallback")).putObject("cpu").put("file", "cheap-int8.onnx")
+                .put("variant", "cheap int8");
         json.writeValue(dir.resolve("standin-ultrasound.json").toFile(), side);
         Files.copy(STAND_IN.resolve("standin-ultrasound.onnx"), dir.resolve("cheap-int8.onnx"));
         InferenceStatus.ModelStatus m = load(onnx, true);
