@@ -36,7 +36,8 @@ class Int8StepDownGraphTest {
         assertThat(source.fallback(false).location()).endsWith("ultrasound-single.onnx");
         try (InferenceBackend both = OnnxBackend.loadWithFallback(source, BackendOptions.single("cpu"))) {
             assertThat(both.variants()).isEqualTo(2);
-            assertThat(both.variantName(1)).as("the same step for the user as the float graph").isEqualTo("single-pass");
+            assertThat(both.variantName(1)).as("the same step for the user as the float graph")
+                    .isEqualTo("single-pass");
             assertThat(both.fallback().file()).isEqualTo("ultrasound-single-int8.onnx");
         }
         List<Path> frames;
