@@ -86,4 +86,15 @@ class OnnxBackendGpuTest {
             assertThat(a.device()).isEqualTo("cuda:0");
         }
     }
+
+    /** On the GPU the shipped ultrasound model steps down to its float single pass, not the CPU's int8 copy. */
+    @Test
+    void onCudaTheStepDownGraphIsTheFloatSinglePass() throws Exception {
+        try (InferenceBackend backend = OnnxBackend.loadWithFallback(ModelSource.locate("ultrasound", null),
+                new BackendOptions("cuda", 2, 1, 0))) {
+            assertThat(backend.device()).isEqualTo("cuda:0");
+            assertThat(backend.variants()).isEqualTo(2);
+            assertThat(backend.fallback().file()).isEqualTo("ultrasound-single.onnx");
+        }
+    }
 }
