@@ -152,7 +152,8 @@ public final class InferenceService implements AutoCloseable {
                 + backend.device() + (backend.deviceNote().isEmpty() ? "" : " (" + backend.deviceNote() + ")")
                 + ", batches of up to " + backend.maxBatch()
                 + (backend.device().startsWith("cpu") ? ", " + describe(settings.liveThreads()) : "")
-                + (backend.variants() > 1 ? ", steps down to its " + backend.variantName(1) + " graph under load" : "")
+                + (backend.variants() > 1 ? ", steps down to its " + backend.variantName(1) + " graph ("
+                        + backend.fallback().file() + ") under load" : "")
                 + (backend.fixedBatchShape() ? " (every call at " + backend.maxBatch() + " rows: one tensor shape)" : "")
                 + (w.postThreads() > 1 ? ", rows post-processed on " + w.postThreads() + " threads" : ""));
         workers.put(model, w);
