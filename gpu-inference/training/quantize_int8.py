@@ -14,6 +14,7 @@ Static quantisation, by hand (there is no onnxruntime for Python here, so not it
   which clips at 0 as the ReLU did (the same folding as ONNX Runtime's tool);
 * the 1x1 output heads stay float (logits, whose small differences move a tip or a threshold; they cost little), and so
   do the Resize and Concat between the quantised tensors.
+The calibration frames need ../shared (the nerve/vessel images) and cache/needle-clip (make_needle_fixture.py).
 Written beside the model's step-down graph, it is declared in the sidecar as `fallback.cpu` (file, hash); measure it
 (the model card's "On the CPU the step-down graph is its int8 copy") before shipping it.
 """
@@ -25,7 +26,7 @@ import random
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper, TensorProto
+from onnx import helper, numpy_helper
 
 import common
 from onnx_np import OnnxNumpy
@@ -150,7 +151,6 @@ def main():
             if name in renamed and not n.name.endswith("/out/Q"):
                 n.input[i] = renamed[name]
     used = {i for n in new_nodes for i in n.input}
-    keep_init = [t for t in g.initializer if t.name in used]
     # the Identity nodes that only passed the float weights on are left without a consumer: drop them
     new_nodes = [n for n in new_nodes if n.op_type != "Identity" or any(o in used for o in n.output)]
     used = {i for n in new_nodes for i in n.input}
