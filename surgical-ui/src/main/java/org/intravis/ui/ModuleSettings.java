@@ -50,11 +50,11 @@ public final class ModuleSettings {
         if (!(c.streaming.overlayFloorHz >= 0) || c.streaming.overlayFloorHz > 1000) {
             throw new UserError("streaming.overlayFloorHz must be 0..1000 overlays a second, was " + c.streaming.overlayFloorHz);
         }
-        if (!(c.recording.keepGb >= 0) || c.recording.keepGb > 1e6) {
+        if (!(c.recording.keepGb >= 0) || c.recording.keepGb > RecordingRetention.MAX_GB) {
             throw new UserError("recording.keepGb must be 0 (keep everything) or a size in GB, was "
                     + c.recording.keepGb);
         }
-        if (!(c.recording.keepDays >= 0) || c.recording.keepDays > 36_500) {
+        if (!(c.recording.keepDays >= 0) || c.recording.keepDays > RecordingRetention.MAX_DAYS) {
             throw new UserError("recording.keepDays must be 0 (keep everything) or a number of days, was "
                     + c.recording.keepDays);
         }

@@ -33,6 +33,9 @@ final class RecordingRetention {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A session written to this recently is spared whatever the list of sessions in use says. */
     static final Duration QUIET = Duration.ofMinutes(2);
+    /** The largest bounds taken (GB, days): beyond them a setting is a typo, not a bound. */
+    static final double MAX_GB = 1e6;
+    static final double MAX_DAYS = 36_500;
 
     /** A session removed: its folder, its stream, its size and start, and which bound removed it. */
     record Removed(Path dir, String stream, long bytes, Instant startedAt, String why) {
@@ -47,7 +50,7 @@ final class RecordingRetention {
      * @param keepDays how long a session is kept after its start, days; 0: no bound
      */
     RecordingRetention(Path root, double keepGb, double keepDays) {
-        if (!(keepGb >= 0) || !(keepDays >= 0) || keepGb > 1e6 || keepDays > 36_500) {
+        if (!(keepGb >= 0) || !(keepDays >= 0) || keepGb > MAX_GB || keepDays > MAX_DAYS) {
             throw new IllegalArgumentException("recording: keepGb and keepDays must be 0 (keep everything) or "
                     + "positive, were " + keepGb + " and " + keepDays);
         }

@@ -147,10 +147,11 @@ public final class OnnxBackend implements InferenceBackend {
         this.deviceNote = note;
         this.fixedShape = options.batchShape().fixedOn(usedDevice);
 
+        boolean onCpu = usedDevice.equals("cpu"); // where CUDA could not start too: the CPU's step-down graph
         Session second = null;
         try {
             this.maxBatch = validate(session, where, options.maxBatch());
-            ModelSource fallback = withFallback ? source.fallback(usedDevice.equals("cpu")) : null;
+            ModelSource fallback = withFallback ? source.fallback(onCpu) : null;
             if (fallback != null) {
                 String fallbackWhere = "model '" + source.name() + "' fallback (" + fallback.location() + ")";
                 BytePointer fb = new BytePointer(fallback.onnx());
@@ -174,7 +175,7 @@ public final class OnnxBackend implements InferenceBackend {
             throw e;
         }
         fallbackSession = second;
-        fallbackGraph = second == null ? null : spec.fallback().on(usedDevice.equals("cpu"));
+        fallbackGraph = second == null ? null : spec.fallback().on(onCpu); // the graph source.fallback(onCpu) read
 
         memoryInfo = MemoryInfo.CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
         long inRow = spec.inputRowFloats();
